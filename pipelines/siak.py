@@ -1,0 +1,60 @@
+"""SIAK code tables (Dukcapil): occupation, marital status, disability, sex.
+
+Codes and labels are those of OpenSID's SIAK seeder and a 2014 SIAK dump (DOMAIN.md). Text
+exports vary in case and in spacing around ``/``: :func:`label_key` normalises before lookup.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+OCCUPATIONS: dict[int, str] = {
+    1: "BELUM/TIDAK BEKERJA", 2: "MENGURUS RUMAH TANGGA", 3: "PELAJAR/MAHASISWA", 4: "PENSIUNAN",
+    5: "PEGAWAI NEGERI SIPIL (PNS)", 6: "TENTARA NASIONAL INDONESIA (TNI)",
+    7: "KEPOLISIAN RI (POLRI)", 8: "PERDAGANGAN", 9: "PETANI/PEKEBUN", 10: "PETERNAK",
+    11: "NELAYAN/PERIKANAN", 12: "INDUSTRI", 13: "KONSTRUKSI", 14: "TRANSPORTASI",
+    15: "KARYAWAN SWASTA", 16: "KARYAWAN BUMN", 17: "KARYAWAN BUMD", 18: "KARYAWAN HONORER",
+    19: "BURUH HARIAN LEPAS", 20: "BURUH TANI/PERKEBUNAN", 21: "BURUH NELAYAN/PERIKANAN",
+    22: "BURUH PETERNAKAN", 23: "PEMBANTU RUMAH TANGGA", 24: "TUKANG CUKUR", 25: "TUKANG LISTRIK",
+    26: "TUKANG BATU", 27: "TUKANG KAYU", 28: "TUKANG SOL SEPATU", 29: "TUKANG LAS/PANDAI BESI",
+    30: "TUKANG JAHIT", 31: "TUKANG GIGI", 32: "PENATA RIAS", 33: "PENATA BUSANA",
+    34: "PENATA RAMBUT", 35: "MEKANIK", 36: "SENIMAN", 37: "TABIB", 38: "PARAJI",
+    39: "PERANCANG BUSANA", 40: "PENTERJEMAH", 41: "IMAM MASJID", 42: "PENDETA", 43: "PASTOR",
+    44: "WARTAWAN", 45: "USTADZ/MUBALIGH", 46: "JURU MASAK", 47: "PROMOTOR ACARA",
+    48: "ANGGOTA DPR-RI", 49: "ANGGOTA DPD", 50: "ANGGOTA BPK", 51: "PRESIDEN",
+    52: "WAKIL PRESIDEN", 53: "ANGGOTA MAHKAMAH KONSTITUSI", 54: "ANGGOTA KABINET/KEMENTERIAN",
+    55: "DUTA BESAR", 56: "GUBERNUR", 57: "WAKIL GUBERNUR", 58: "BUPATI", 59: "WAKIL BUPATI",
+    60: "WALIKOTA", 61: "WAKIL WALIKOTA", 62: "ANGGOTA DPRD PROVINSI",
+    63: "ANGGOTA DPRD KABUPATEN/KOTA", 64: "DOSEN", 65: "GURU", 66: "PILOT", 67: "PENGACARA",
+    68: "NOTARIS", 69: "ARSITEK", 70: "AKUNTAN", 71: "KONSULTAN", 72: "DOKTER", 73: "BIDAN",
+    74: "PERAWAT", 75: "APOTEKER", 76: "PSIKIATER/PSIKOLOG", 77: "PENYIAR TELEVISI",
+    78: "PENYIAR RADIO", 79: "PELAUT", 80: "PENELITI", 81: "SOPIR", 82: "PIALANG",
+    83: "PARANORMAL", 84: "PEDAGANG", 85: "PERANGKAT DESA", 86: "KEPALA DESA", 87: "BIARAWATI",
+    88: "WIRASWASTA", 89: "LAINNYA",
+}
+# Labels seen in exports that differ from the canonical one.
+OCCUPATION_ALIASES: dict[str, int] = {
+    "BELUM BEKERJA": 1, "TIDAK BEKERJA": 1, "PELAJAR": 3, "MAHASISWA": 3, "PNS": 5, "TNI": 6,
+    "POLRI": 7, "PETANI": 9, "PEKEBUN": 9, "NELAYAN": 11, "PEDAGANG KELILING": 84,
+    "IBU RUMAH TANGGA": 2, "KARYAWAN": 15, "BURUH": 19, "SUPIR": 81, "TUKANG OJEK": None,
+}
+
+MARITAL: dict[str, str] = {"1": "BELUM KAWIN", "2": "KAWIN", "3": "CERAI HIDUP", "4": "CERAI MATI",
+                           "BK": "BELUM KAWIN", "K": "KAWIN", "CH": "CERAI HIDUP", "CM": "CERAI MATI"}
+DISABILITY: dict[str, str] = {"1": "CACAT FISIK", "2": "CACAT NETRA/BUTA", "3": "CACAT RUNGU/WICARA",
+                              "4": "CACAT MENTAL/JIWA", "5": "CACAT FISIK DAN MENTAL", "6": "CACAT LAINNYA"}
+NO_DISABILITY = ("", "0", "7", "TIDAK", "TIDAK ADA", "-", "NORMAL", "BUKAN")
+SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "LAKI": "L",
+                       "PRIA": "L", "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P"}
+
+
+def label_key(e: pl.Expr) -> pl.Expr:
+    """Upper case, one space between words, none around '/'."""
+    return (e.str.to_uppercase().str.replace_all(r"\s*/\s*", "/").str.replace_all(r"\s+", " ")
+            .str.strip_chars())
+
+
+def occupation_lookup() -> dict[str, int]:
+    table = {label: code for code, label in OCCUPATIONS.items()}
+    table.update({k: v for k, v in OCCUPATION_ALIASES.items() if v is not None})
+    return table

@@ -1,0 +1,150 @@
+"""Loading enrollment candidates into ``bpjs.submission_candidate``, idempotently.
+
+One transaction per region (kab/kota) and period, under ``pg_advisory_xact_lock``: COPY into a
+staging table, one ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE ... IS DISTINCT FROM`` (a
+row whose content did not change is not touched), withdrawal of pending/submitted candidates
+who are no longer in the list (never a delete), and the batch row with its row count and
+checksum. A repeated run with the same inputs adds a batch row and changes no candidate row.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import polars as pl
+import psycopg
+
+# Staging columns in COPY order; content_hash is computed in SQL from the same fields.
+STAGE_COLUMNS = ("nik", "period", "region", "rank", "nama_lgkp", "tgl_lhr", "jenis_klmin", "alamat",
+                 "no_rt", "no_rw", "kode_kel", "jenis_pkrjn", "pekerjaan_kode", "desil", "disabilitas",
+                 "iuran_bulanan", "evidence")
+CONTENT = [c for c in STAGE_COLUMNS if c not in ("nik", "period", "region")]
+
+CREATE_STAGE = """
+CREATE TEMP TABLE stage (
+    nik text, period text, region text, rank integer, nama_lgkp text, tgl_lhr date,
+    jenis_klmin text, alamat text, no_rt text, no_rw text, kode_kel text, jenis_pkrjn text,
+    pekerjaan_kode smallint, desil smallint, disabilitas boolean, iuran_bulanan integer,
+    evidence text, content_hash text
+) ON COMMIT DROP
+"""
+HASH_STAGE = ("UPDATE stage SET content_hash = md5(concat_ws('|', "
+              + ", ".join(f"{c}::text" for c in CONTENT) + "))")
+LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:submission:' || %s || ':' || %s, 0))"
+STAGE_SUMMARY = """
+SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik)), md5(''))
+FROM stage
+"""
+NEW_BATCH = """
+INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source)
+VALUES (%s, %s, 'loading', %s, %s, %s, %s) RETURNING id
+"""
+UPSERT = f"""
+INSERT INTO bpjs.submission_candidate AS c
+    (nik, period, region, status, batch_id, {", ".join(CONTENT)}, content_hash)
+SELECT nik, period, region, 'pending', %(batch)s, {", ".join(CONTENT)}, content_hash FROM stage
+ON CONFLICT (nik, period) DO UPDATE SET
+    region = EXCLUDED.region, batch_id = EXCLUDED.batch_id,
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT)},
+    content_hash = EXCLUDED.content_hash,
+    status = CASE WHEN c.status = 'withdrawn' THEN 'pending' ELSE c.status END,
+    status_reason = CASE WHEN c.status = 'withdrawn' THEN NULL ELSE c.status_reason END,
+    withdrawn_at = CASE WHEN c.status = 'withdrawn' THEN NULL ELSE c.withdrawn_at END,
+    updated_at = now()
+WHERE c.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+   OR c.region IS DISTINCT FROM EXCLUDED.region
+   OR c.status = 'withdrawn'
+RETURNING (xmax = 0) AS inserted
+"""
+WITHDRAW = """
+UPDATE bpjs.submission_candidate AS c
+SET status = 'withdrawn', status_reason = %(reason)s, withdrawn_at = now(), updated_at = now(),
+    batch_id = %(batch)s
+WHERE c.period = %(period)s AND c.region = %(region)s AND c.status IN ('pending', 'submitted')
+  AND NOT EXISTS (SELECT 1 FROM stage s WHERE s.nik = c.nik)
+"""
+CLOSE_BATCH = """
+UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s
+WHERE id = %s
+"""
+LOG = """
+INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
+VALUES (%s, 'submission', %s, %s, %s, %s)
+"""
+WITHDRAW_REASON = "tidak lagi memenuhi syarat (sudah terlindungi, pindah, meninggal, usia, atau pekerjaan)"
+
+
+def _stage_frame(candidates: pl.DataFrame) -> pl.DataFrame:
+    return candidates.select(
+        nik=pl.col("NIK"), period=pl.col("period"), region=pl.col("kode_kab"), rank=pl.col("rank"),
+        nama_lgkp=pl.col("NAMA_LGKP"), tgl_lhr=pl.col("TGL_LHR"), jenis_klmin=pl.col("JENIS_KLMIN"),
+        alamat=pl.col("ALAMAT"), no_rt=pl.col("NO_RT"), no_rw=pl.col("NO_RW"), kode_kel=pl.col("kode_kel"),
+        jenis_pkrjn=pl.col("JENIS_PKRJN"), pekerjaan_kode=pl.col("pekerjaan_kode"), desil=pl.col("desil"),
+        disabilitas=pl.col("disabilitas"), iuran_bulanan=pl.col("iuran_bulanan"), evidence=pl.col("evidence"),
+    )
+
+
+def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: str, region: str,
+                  run_id: str | None = None, inputs: dict | None = None,
+                  rules_source: str | None = None) -> dict:
+    """Load one region's candidates for one period in one transaction; return the counts."""
+    stage = _stage_frame(candidates.filter(pl.col("kode_kab") == region))
+    buf = io.BytesIO()
+    stage.write_csv(buf, include_header=False, null_value="\\N", date_format="%Y-%m-%d")
+    with conn.transaction():
+        conn.execute(LOCK, (region, period))
+        conn.execute(CREATE_STAGE)
+        with conn.cursor().copy(
+            f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            copy.write(buf.getvalue())
+        conn.execute(HASH_STAGE)
+        row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
+        batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
+        cur = conn.execute(UPSERT, {"batch": batch})
+        flags = [r[0] for r in cur.fetchall()]
+        inserted, updated = sum(flags), len(flags) - sum(flags)
+        withdrawn = conn.execute(WITHDRAW, {"reason": WITHDRAW_REASON, "batch": batch, "period": period,
+                                            "region": region}).rowcount
+        conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
+        counts = {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
+                  "withdrawn": withdrawn, "checksum": checksum}
+        conn.execute(LOG, (run_id, period, region, json.dumps(inputs or {}), json.dumps(counts)))
+    return counts
+
+
+def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] | None = None,
+           run_id: str | None = None, inputs: dict | None = None, rules_source: str | None = None) -> list[dict]:
+    """Submit every region present in ``regions`` (default: those of the candidates)."""
+    regions = sorted(regions if regions is not None else candidates.get_column("kode_kab").unique().to_list())
+    out = []
+    with psycopg.connect(dsn) as conn:
+        for region in regions:
+            counts = submit_region(conn, candidates, period, region, run_id, inputs, rules_source)
+            out.append({"region": region, **counts})
+    return out
+
+
+def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
+    """Recompute a batch's row count and checksum from the table rows of the NIKs that were
+    submitted (the candidate list), and count pending rows that should not be there."""
+    with psycopg.connect(dsn) as conn:
+        period, region, row_count, checksum = conn.execute(
+            "SELECT period, region, row_count, checksum FROM bpjs.submission_batch WHERE id = %s", (batch_id,)
+        ).fetchone()
+        actual_rows, actual_sum = conn.execute(
+            """SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik)), md5(''))
+               FROM bpjs.submission_candidate
+               WHERE period = %s AND region = %s AND nik = ANY(%s)""",
+            (period, region, niks),
+        ).fetchone()
+        stray = conn.execute(
+            """SELECT count(*) FROM bpjs.submission_candidate
+               WHERE period = %s AND region = %s AND status IN ('pending', 'submitted')
+                 AND NOT (nik = ANY(%s))""",
+            (period, region, niks),
+        ).fetchone()[0]
+    return {"batch_id": batch_id, "row_count": row_count, "actual_rows": actual_rows,
+            "rows_match": row_count == actual_rows == len(niks), "checksum_matches": checksum == actual_sum,
+            "stray_pending": stray}
