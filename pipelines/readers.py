@@ -120,7 +120,10 @@ def _canonical(frame: pl.DataFrame, names: list[str], source: str) -> pl.DataFra
     known = set(required + optional)
     # Positional: the i-th column of the frame carries the i-th header name.
     picks = {n: c for c, n in zip(frame.columns, names) if n in known}
-    out = frame.select([pl.col(c).cast(pl.String).alias(n) for n, c in picks.items()]
+    # An empty or blank cell is missing, whatever the format.
+    text = [pl.col(c).cast(pl.String) for c in picks.values()]
+    out = frame.select([pl.when(t.str.strip_chars() == "").then(None).otherwise(t).alias(n)
+                        for n, t in zip(picks, text)]
                        + [pl.col("file"), pl.col("line")])
     absent = [c for c in optional if c not in names]
     if absent:

@@ -1,0 +1,29 @@
+# The two set-up commands (README): `make demo` and `make test`. Each creates .venv and
+# installs the project when missing.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing lindungi into $(VENV) ..."
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/lindungi demo
+
+# pytest exits 5 when it ran no test: any non-zero exit fails the target.
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/linkage.py
+
+clean:
+	rm -rf $(VENV) .lindungi lindungi-data .pytest_cache

@@ -1,0 +1,75 @@
+"""Candidate assets: residents judged against the rules, the ranked candidates, coverage."""
+
+
+import dagster as dg
+import polars as pl
+
+from assets._common import counts_md, preview, progress
+from dagster_project.partitions import period_partitions
+from dagster_project.resources import LindungiSettings
+from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
+
+GROUP = "candidates"
+
+
+@dg.asset(
+    group_name=GROUP, partitions_def=period_partitions, kinds={"polars", "parquet"},
+    description="Every resident with age on the period's first day, informal work, protection and desil.",
+)
+def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSettings,
+                        residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
+                        participants: pl.DataFrame, participant_links: pl.DataFrame) -> pl.DataFrame:
+    out = assess(residents, welfare_records, welfare_links, participants, participant_links,
+                 settings.rules(), context.partition_key)
+    context.add_output_metadata({
+        "dagster/row_count": out.height,
+        "not_judgeable": int((~out.get_column("judgeable")).sum()),
+        "protected": int(out.get_column("terlindungi").sum()),
+    })
+    return out
+
+
+@dg.asset(
+    group_name=GROUP, partitions_def=period_partitions, kinds={"polars", "parquet"},
+    description="Ranked enrollment candidates for the period under the rules file (CONTRACT §2).",
+)
+def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings,
+                          resident_assessment: pl.DataFrame) -> pl.DataFrame:
+    rules = settings.rules()
+    out = select_candidates(resident_assessment, rules, context.partition_key)
+    by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
+    progress(context, f"enrollment_candidates {context.partition_key}: {out.height:,} candidates "
+                      f"in {len(by_kel)} kelurahan, Rp{out.get_column('iuran_bulanan').sum():,}/month")
+    context.add_output_metadata({
+        "dagster/row_count": out.height,
+        "with_disability": int(out.get_column("disabilitas").sum()),
+        "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
+        "by_kelurahan": counts_md("kode_kel", by_kel),
+        "rules": dg.MetadataValue.json(rules.as_dict()),
+        "preview": preview(out, ["rank", "NIK", "NAMA_LGKP", "umur", "kode_kel", "JENIS_PKRJN", "desil",
+                                 "disabilitas"]),
+    })
+    return out
+
+
+@dg.asset(
+    group_name="reporting", partitions_def=period_partitions, kinds={"polars", "parquet"},
+    description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.",
+)
+def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings,
+                          resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame) -> pl.DataFrame:
+    out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key)
+    workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
+    pct = 100.0 * protected / workers if workers else 0.0
+    progress(context, f"coverage {context.partition_key}: {protected:,} of {workers:,} informal workers "
+                      f"protected ({pct:.1f}%)")
+    table = ["| kelurahan | pekerja | terlindungi | kandidat | cakupan % |", "|---|---|---|---|---|"]
+    for r in out.iter_rows(named=True):
+        table.append(f"| {r['nama_kel'] or r['kode_kel']} | {r['pekerja']:,} | {r['terlindungi']:,} | "
+                     f"{r['kandidat']:,} | {r['cakupan_pct'] if r['cakupan_pct'] is not None else '-'} |")
+    context.add_output_metadata({
+        "dagster/row_count": out.height, "workers": workers, "protected": protected,
+        "coverage_pct": round(pct, 2), "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
+        "by_kelurahan": dg.MetadataValue.md("\n".join(table)),
+    })
+    return out

@@ -1,0 +1,47 @@
+"""Submission asset: the period's candidates into ``bpjs.submission_*`` on PostgreSQL."""
+
+
+import dagster as dg
+import polars as pl
+
+from assets._common import progress
+from dagster_project.partitions import period_partitions
+from dagster_project.resources import Database, LindungiSettings
+from pipelines import db
+from pipelines.submission import batch_consistency, submit
+
+GROUP = "submission"
+
+
+@dg.asset(
+    group_name=GROUP, partitions_def=period_partitions, kinds={"postgres"},
+    description="Candidates loaded into bpjs.submission_candidate, one batch per region, idempotently.",
+    check_specs=[dg.AssetCheckSpec("batch_matches_table", asset="bpjs_submission", blocking=True,
+                                   description="each batch's row count and checksum match the table")],
+)
+def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
+                    enrollment_candidates: pl.DataFrame):
+    dsn = database.url()
+    db.migrate(dsn)
+    period = context.partition_key
+    inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source}
+    batches = submit(dsn, enrollment_candidates, period, run_id=context.run_id, inputs=inputs,
+                     rules_source=settings.rules().source)
+    frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
+    for b in batches:
+        progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "
+                          f"{b['inserted']:,} inserted, {b['updated']:,} updated, {b['withdrawn']:,} withdrawn")
+    checks = []
+    for b in batches:
+        niks = enrollment_candidates.filter(pl.col("kode_kab") == b["region"]).get_column("NIK").to_list()
+        checks.append(batch_consistency(dsn, b["batch_id"], niks))
+    passed = all(c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0 for c in checks)
+    yield dg.Output(frame, metadata={
+        "dagster/row_count": int(sum(b["rows"] for b in batches)),
+        "inserted": int(sum(b["inserted"] for b in batches)),
+        "updated": int(sum(b["updated"] for b in batches)),
+        "withdrawn": int(sum(b["withdrawn"] for b in batches)),
+        "batches": dg.MetadataValue.json(batches),
+    })
+    yield dg.AssetCheckResult(check_name="batch_matches_table", passed=passed,
+                              metadata={"batches": dg.MetadataValue.json(checks)})

@@ -1,0 +1,322 @@
+"""The ``lindungi`` command (CONTRACT §3): demo, generate, run, ui, db.
+
+Exit codes: 0 success; 1 the run failed (one line says why, no traceback); 2 bad usage.
+Progress lines go to stderr; the summary goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore")  # third-party deprecation chatter is not for users
+
+
+class CliError(Exception):
+    """A failure explained in one line."""
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _setup_progress() -> None:
+    log = logging.getLogger("lindungi.progress")
+    if not log.handlers:
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(h)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def _dagster_home() -> Path:
+    from pipelines.db import state_dir
+
+    home = state_dir() / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _set_env(input_dir: str | None, out_dir: str, dsn: str, rules: str | None, full_nik: bool) -> None:
+    if input_dir:
+        os.environ["LINDUNGI_INPUT"] = str(Path(input_dir).resolve())
+    os.environ["LINDUNGI_OUT"] = str(Path(out_dir).resolve())
+    os.environ["LINDUNGI_DB_URL"] = dsn
+    os.environ["LINDUNGI_RULES"] = str(Path(rules).resolve()) if rules else ""
+    os.environ["LINDUNGI_FULL_NIK"] = "true" if full_nik else "false"
+
+
+def _failure_reason(result) -> str:
+    """One line from the first failed step: the exception message, without class or traceback."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            err = event.step_failure_data.error
+            while err is not None and err.cause is not None and err.cls_name in (
+                    "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"):
+                err = err.cause
+            msg = (err.message if err else "step failed").strip().splitlines()[0]
+            msg = re.sub(r"^[\w.]+(Error|Exception): ", "", msg)
+            return f"{event.step_key}: {msg}"
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            if not data.passed and data.severity.value == "ERROR":
+                return f"blocking check {data.check_name} failed on {data.asset_key.to_user_string()}"
+    return "the run failed (see `lindungi ui` for the event log)"
+
+
+def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = None, rules: str | None = None,
+                 full_nik: bool = False) -> dict:
+    """Materialize every asset for ``period``; return a summary dict. Raises CliError."""
+    from pipelines import db as dbmod
+    from pipelines.dates import period_start
+    from pipelines.readers import InputError, find_extract
+    from pipelines.rules import load_rules
+
+    try:
+        period_start(period)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        load_rules(rules)
+        for source in ("penduduk", "dtsen", "peserta_bpjstk"):
+            find_extract(input_dir, source)
+    except (ValueError, InputError) as exc:
+        raise CliError(str(exc)) from None
+    t0 = time.monotonic()
+    try:
+        dsn = dbmod.resolve_dsn(db)
+        dbmod.migrate(dsn)
+    except Exception as exc:  # noqa: BLE001 - connection trouble is one line for the user
+        raise CliError(f"database: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
+    _set_env(input_dir, out_dir, dsn, rules, full_nik)
+    _dagster_home()
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+    from dagster_project.partitions import period_partitions
+
+    if not period_partitions.has_partition_key(period):
+        raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
+    job = defs.resolve_job_def("lindungi")
+    instance = dg.DagsterInstance.get()
+    result = job.execute_in_process(
+        instance=instance, partition_key=period, raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        tags={"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve())},
+    )
+    if not result.success:
+        raise CliError(_failure_reason(result))
+    summary = summarize(out_dir, period, dsn)
+    summary["run_id"] = result.run_id
+    summary["elapsed_s"] = round(time.monotonic() - t0, 1)
+    return summary
+
+
+def summarize(out_dir: str, period: str, dsn: str) -> dict:
+    import polars as pl
+    import psycopg
+
+    out = Path(out_dir)
+
+    def rows(name: str) -> int:
+        p = out / f"{name}.parquet"
+        return pl.scan_parquet(p).select(pl.len()).collect().item() if p.exists() else 0
+
+    sources = {}
+    for src, acc in (("penduduk", "residents"), ("dtsen", "welfare_records"), ("peserta_bpjstk", "participants")):
+        a, q = rows(acc), rows(f"{src}_quarantine")
+        sources[src] = {"read": a + q, "accepted": a, "quarantined": q}
+    links = {}
+    for name in ("welfare_links", "participant_links"):
+        df = pl.read_parquet(out / f"{name}.parquet", columns=["method"])
+        links[name] = dict(df.group_by("method").len().sort("method").iter_rows())
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{period}.parquet",
+                            columns=["iuran_bulanan", "disabilitas"])
+    with psycopg.connect(dsn) as conn:
+        sub = dict(conn.execute(
+            "SELECT status, count(*) FROM bpjs.submission_candidate WHERE period = %s GROUP BY status",
+            (period,)).fetchall())
+    return {
+        "period": period, "sources": sources, "links": links,
+        "candidates": cands.height, "with_disability": int(cands["disabilitas"].sum()),
+        "monthly_premium": int(cands["iuran_bulanan"].sum()),
+        "submission": sub, "out": str(out.resolve()),
+    }
+
+
+def print_summary(s: dict, dsn_hint: str) -> None:
+    out = s["out"]
+    p = s["period"]
+    print(f"\nLindungi — period {p}  ({s['elapsed_s']} s, run {s['run_id'][:8]})")
+    print(f"{'source':<16}{'read':>10}{'accepted':>10}{'quarantined':>13}")
+    for src, c in s["sources"].items():
+        print(f"{src:<16}{c['read']:>10,}{c['accepted']:>10,}{c['quarantined']:>13,}")
+    for name, by in s["links"].items():
+        print(f"{name:<18} " + ", ".join(f"{k} {v:,}" for k, v in by.items()))
+    print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
+          f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
+    print("bpjs.submission_candidate: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items())))
+    print("outputs:")
+    print(f"  {out}/<asset>.parquet and {out}/<asset>/{p}.parquet   (welfare_links, participant_links, "
+          "enrollment_candidates, ...)")
+    print(f"  {out}/gap_lists/{p}/<kode_kel>.xlsx")
+    print(f"  {out}/coverage/{p}.html")
+    print(f"  PostgreSQL {dsn_hint}: bpjs.submission_batch, bpjs.submission_candidate")
+    print("open the Dagster UI on the same storage: lindungi ui")
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+def cmd_generate(args) -> int:
+    from pipelines.generate import generate_world
+
+    t0 = time.monotonic()
+    _say(f"generating {args.residents:,} residents (seed {args.seed}) into {args.out_dir} ...")
+    w = generate_world(args.out_dir, residents=args.residents, seed=args.seed, fmt=args.format)
+    print(f"wrote {w.residents:,} residents in {w.households:,} households, {w.welfare_records:,} welfare "
+          f"records, {w.participants:,} roster records to {args.out_dir} (truth in {args.out_dir}/truth) "
+          f"in {time.monotonic() - t0:.1f} s")
+    return 0
+
+
+def cmd_run(args) -> int:
+    _setup_progress()
+    s = run_pipeline(args.input, args.period, args.out, args.db, args.rules, args.full_nik)
+    print_summary(s, "(--db)" if (args.db or os.environ.get("LINDUNGI_DB_URL")) else "(embedded: lindungi db url)")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from datetime import date
+
+    from pipelines.db import state_dir
+    from pipelines.generate import generate_world
+
+    _setup_progress()
+    period = args.period or date.today().strftime("%Y-%m")
+    world = state_dir() / "demo-input"
+    marker = world / f".generated-{args.residents}-{args.seed}"
+    if not marker.exists():
+        _say(f"demo: generating a Bontang-sized world ({args.residents:,} residents, seed {args.seed}) ...")
+        t0 = time.monotonic()
+        w = generate_world(world, residents=args.residents, seed=args.seed)
+        for old in world.glob(".generated-*"):
+            old.unlink()
+        marker.touch()
+        _say(f"demo: {w.residents:,} residents, {w.welfare_records:,} welfare, {w.participants:,} roster records "
+             f"in {time.monotonic() - t0:.1f} s")
+    else:
+        _say(f"demo: reusing the generated world in {world}")
+    _say("demo: starting the embedded PostgreSQL and running every asset ...")
+    s = run_pipeline(str(world), period, args.out, args.db)
+    print_summary(s, "(embedded: lindungi db url)" if not args.db else "(--db)")
+    print(f"input world and ground truth: {world}")
+    return 0
+
+
+def cmd_ui(args) -> int:
+    from pipelines import db as dbmod
+
+    home = _dagster_home()
+    dsn = args.db or os.environ.get("LINDUNGI_DB_URL") or dbmod.embedded_start()
+    _set_env(os.environ.get("LINDUNGI_INPUT") or str(dbmod.state_dir() / "demo-input"), args.out, dsn, None, False)
+    _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
+           "-h", args.host, "-p", str(args.port)]
+    return subprocess.call(cmd, env=os.environ.copy())
+
+
+def cmd_db(args) -> int:
+    from pipelines import db as dbmod
+
+    if args.action == "start":
+        print(dbmod.embedded_start())
+    elif args.action == "stop":
+        print("stopped" if dbmod.embedded_stop() else "not running")
+    elif args.action == "url":
+        url = dbmod.embedded_url()
+        if url is None:
+            raise CliError("the embedded PostgreSQL is not running (start it with: lindungi db start)")
+        print(url)
+    elif args.action == "migrate":
+        dsn = dbmod.resolve_dsn(args.db)
+        applied = dbmod.migrate(dsn)
+        print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lindungi", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="generate a Bontang-sized world and run the whole pipeline")
+    d.add_argument("--residents", type=int, default=192_000)
+    d.add_argument("--seed", type=int, default=2023)
+    d.add_argument("--period", help="YYYY-MM (default: this month)")
+    d.add_argument("--out", default="lindungi-data")
+    d.add_argument("--db", help="PostgreSQL DSN (default: embedded)")
+    d.set_defaults(func=cmd_demo)
+
+    g = sub.add_parser("generate", help="write a synthetic input directory plus ground truth")
+    g.add_argument("out_dir")
+    g.add_argument("--residents", type=int, default=192_000)
+    g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="materialize every asset for an input directory and period")
+    r.add_argument("--input", required=True)
+    r.add_argument("--period", required=True, help="YYYY-MM")
+    r.add_argument("--out", default="lindungi-data")
+    r.add_argument("--db", help="PostgreSQL DSN (default: $LINDUNGI_DB_URL, else embedded)")
+    r.add_argument("--rules", help="rules TOML file (default: $LINDUNGI_RULES, else the packaged defaults)")
+    r.add_argument("--full-nik", action="store_true", help="show full NIKs in gap lists (personal data!)")
+    r.set_defaults(func=cmd_run)
+
+    u = sub.add_parser("ui", help="open the Dagster UI on the same definitions and storage")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    u.add_argument("--out", default="lindungi-data")
+    u.add_argument("--db")
+    u.set_defaults(func=cmd_ui)
+
+    b = sub.add_parser("db", help="the embedded PostgreSQL")
+    b.add_argument("action", choices=("start", "stop", "url", "migrate"))
+    b.add_argument("--db", help="DSN for migrate (default: embedded)")
+    b.set_defaults(func=cmd_db)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        _say(f"lindungi: error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _say("lindungi: interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line for users; LINDUNGI_DEBUG=1 for the trace
+        if os.environ.get("LINDUNGI_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        _say(f"lindungi: error: {type(exc).__name__}: {first} (LINDUNGI_DEBUG=1 shows the traceback)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

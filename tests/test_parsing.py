@@ -1,0 +1,104 @@
+"""NIK, date and name parsing: exact outcomes, plus properties (hypothesis)."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.dates import age_on, parse_date
+from pipelines.names import normalize_name
+from pipelines.nik import mask, nik_date_matches, nik_digits, nik_problem
+
+
+def _one(expr, value):
+    return pl.DataFrame({"x": [value]}, schema={"x": pl.String}).select(expr).item()
+
+
+@pytest.mark.parametrize("raw,problem,digits", [
+    ("6474011508850001", None, "6474011508850001"),
+    ("'6474011508850001", None, "6474011508850001"),
+    ("6474011508850001\u200b", None, "6474011508850001"),
+    (" 6474 0115 0885 0001 ", None, "6474011508850001"),
+    ("6474015508850001", None, "6474015508850001"),      # woman: day + 40
+    ("6.47401E+15", "nik_excel_damaged", None),
+    ("6,47401E+15", "nik_excel_damaged", None),
+    ("647401150885000", "nik_length", "647401150885000"),
+    ("0074011508850001", "nik_province", "0074011508850001"),
+    ("6474013508850001", "nik_day", "6474013508850001"),  # day 35: neither man nor woman
+    ("6474011513850001", "nik_month", "6474011513850001"),
+    ("6474011508850000", "nik_serial", "6474011508850000"),
+    ("", "nik_missing", None),
+    (None, "nik_missing", None),
+])
+def test_nik_problem_and_digits(raw, problem, digits):
+    assert _one(nik_problem("x"), raw) == problem
+    assert _one(nik_digits("x"), raw) == digits
+
+
+def test_nik_date_matches_uses_day_plus_40_for_women():
+    df = pl.DataFrame({"nik": ["6474015508850001", "6474011508850001", "6474011608850001"],
+                       "dob": [date(1985, 8, 15)] * 3})
+    assert df.select(nik_date_matches("nik", "dob")).to_series().to_list() == [True, True, False]
+
+
+def test_mask_keeps_first_six_and_last_four():
+    assert mask("6474011508850001") == "647401******0001"
+    assert mask(None) == ""
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("15-08-1985", date(1985, 8, 15)), ("1985-08-15", date(1985, 8, 15)), ("15/08/1985", date(1985, 8, 15)),
+    ("31274", date(1985, 8, 15)), ("1985-08-15 00:00:00", date(1985, 8, 15)),
+    ("31-02-1990", None), ("", None), ("kemarin", None), ("99999999", None),
+])
+def test_parse_date_forms(raw, expected):
+    assert _one(parse_date("x"), raw) == expected
+
+
+@given(st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)))
+@settings(max_examples=200, deadline=None)
+def test_parse_date_roundtrips_every_accepted_form(d):
+    serial = str((d - date(1899, 12, 30)).days)
+    for text in (d.strftime("%d-%m-%Y"), d.isoformat(), d.strftime("%d/%m/%Y"), serial):
+        assert _one(parse_date("x"), text) == d
+
+
+@given(st.dates(min_value=date(1930, 1, 1), max_value=date(2020, 12, 31)))
+@settings(max_examples=200, deadline=None)
+def test_age_on_matches_calendar_arithmetic(d):
+    on = date(2026, 11, 1)
+    expected = on.year - d.year - ((on.month, on.day) < (d.month, d.day))
+    got = pl.DataFrame({"d": [d]}).select(age_on("d", on)).item()
+    assert got == expected
+
+
+@given(st.text(alphabet="0123456789", min_size=16, max_size=16))
+@settings(max_examples=300, deadline=None)
+def test_nik_validity_property(s):
+    day, month, serial = int(s[6:8]), int(s[8:10]), s[12:]
+    prob = _one(nik_problem("x"), s)
+    structurally_ok = (1 <= day <= 31 or 41 <= day <= 71) and 1 <= month <= 12 and serial != "0000"
+    if prob is None:
+        assert structurally_ok
+    elif prob != "nik_province":
+        assert not structurally_ok
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("H. MUHAMMAD RIZKY, S.PD", "MUHAMMAD RIZKY"),
+    ("m. rizky", "MUHAMMAD RIZKY"),
+    ("MOH RIZKY", "MUHAMMAD RIZKY"),
+    ("SITTI AMINAH BINTI ABDULLAH", "SITI AMINAH"),
+    ("SOETRISNO", "SUTRISNO"),
+    ("DJOKO TJAHJONO", "JOKO CAHYONO"),
+    ("JOKO", "JOKO"),                      # a modern J stays J
+    ("JAYA JAYA", "JAYA"),
+    ("DRS. BAMBANG SUPRIYADI M.SI", "BAMBANG SUPRIYADI"),
+    ("Hj. Siti Nurhaliza", "SITI NURHALIZA"),
+    ("ABD RAHMAN", "ABDUL RAHMAN"),
+    ("R. ANDI", "ANDI"),
+])
+def test_normalize_name(raw, expected):
+    assert _one(normalize_name("x"), raw) == expected

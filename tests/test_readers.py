@@ -1,0 +1,162 @@
+"""Readers and ingestion on small malformed files: exact outcomes and the accounting."""
+
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from pipelines.ingest import clean_dtsen, clean_penduduk, clean_peserta
+from pipelines.readers import InputError, read_extract
+from pipelines.rules import load_rules
+
+HEADER = ["NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_KWN", "JENIS_PKRJN",
+          "PNYDNG_CCT", "ALAMAT", "NO_RT", "NO_RW", "NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL"]
+
+
+def row(nik="6474011508850001", name="AHMAD YANI", dob="15-08-1985", sex="L", job="PEDAGANG", kec="1"):
+    return [nik, "6474010101100001", name, "BONTANG", dob, sex, "2", job, "", "JL. A", "1", "2", "64", "74",
+            kec, "1001"]
+
+
+def write_csv(path, rows, delim=",", header=HEADER, encoding="utf-8", prefix=""):
+    def q(v):
+        v = "" if v is None else str(v)
+        return f'"{v}"' if (delim in v or "\n" in v or '"' in v) else v
+    text = prefix + "\n".join(delim.join(q(v) for v in r) for r in [header, *rows]) + "\n"
+    path.write_bytes(text.encode(encoding))
+
+
+@pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
+def test_delimiters_detected(tmp_path, delim):
+    write_csv(tmp_path / "penduduk.csv", [row(), row(nik="6474015508900002", name="SITI", sex="P")], delim)
+    raw = read_extract(tmp_path, "penduduk")
+    assert raw.frame.height == 2 and raw.frame["line"].to_list() == [2, 3]
+
+
+def test_bom_title_rows_quoted_newline_and_ragged_row(tmp_path):
+    rows = [row(), row(nik="6474015508900002", name="SITI\nAMINAH", sex="P"),
+            row(nik="6474015508900003", name="X") + ["extra"], row(nik="6474015508900004", name="Y")]
+    write_csv(tmp_path / "penduduk.csv", rows, ";", prefix="\ufeffLaporan SIAK\n\n")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted["line"].to_list() == [4, 5, 8]        # header on line 3; record 2 spans 5-6
+    assert res.quarantine.select("line", "reason_code").rows() == [(7, "row_malformed")]
+    assert "expected 16 fields, found 17" in res.quarantine["reason"][0]
+    assert res.balanced and res.stats["rows_read"] == 4
+
+
+def test_windows_1252(tmp_path):
+    write_csv(tmp_path / "penduduk.csv", [row(name="JOSÉ")], encoding="cp1252")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted["NAMA_LGKP"].to_list() == ["JOSÉ"]
+
+
+def test_unreadable_encoding_names_file_and_line(tmp_path):
+    (tmp_path / "penduduk.csv").write_bytes((",".join(HEADER) + "\n").encode() + b"\x81\x8d\x90\n")
+    with pytest.raises(InputError, match=r"penduduk.csv: line 2: unreadable encoding"):
+        read_extract(tmp_path, "penduduk")
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "the file is empty"),
+    ((",".join(HEADER) + "\n").encode(), "header only"),
+    ((",".join(h for h in HEADER if h != "TGL_LHR") + "\n" + "x," * 14 + "x\n").encode(),
+     "missing required column TGL_LHR"),
+    (b"\x00\x01\x02binary", "not a valid CSV"),
+])
+def test_unusable_files_stop_with_one_line(tmp_path, content, message):
+    (tmp_path / "penduduk.csv").write_bytes(content)
+    with pytest.raises(InputError) as exc:
+        read_extract(tmp_path, "penduduk")
+    assert message in str(exc.value) and "penduduk.csv" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_missing_and_ambiguous_extract(tmp_path):
+    with pytest.raises(InputError, match="no dtsen extract"):
+        read_extract(tmp_path, "dtsen")
+    write_csv(tmp_path / "penduduk.csv", [row()])
+    pl.DataFrame({"NIK": ["1"]}).write_parquet(tmp_path / "penduduk.parquet")
+    with pytest.raises(InputError, match="several penduduk extracts"):
+        read_extract(tmp_path, "penduduk")
+
+
+def test_penduduk_quarantine_rules(tmp_path):
+    rows = [
+        row(),                                                   # ok
+        row(nik="6.47401E+15"),                                  # Excel-damaged: quarantined
+        row(nik="6474015508900003", name="DUP", sex="P"),        # exact copy below: second quarantined
+        row(nik="6474015508900003", name="DUP", sex="P"),
+        row(nik="6474015508900004", name="A", sex="P"),          # two different rows share a NIK: both
+        row(nik="6474015508900004", name="B", sex="P"),
+        row(nik="6474015508900005", dob="31-02-1990", sex="P"),  # impossible date: flagged, kept
+        row(nik="6474015508900006", job="ASTRONOT", sex="P"),    # unknown occupation: flagged, kept
+        row(nik="6474011508900007", sex="P"),                    # NIK says man: flagged
+    ]
+    write_csv(tmp_path / "penduduk.csv", rows)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    q = dict(zip(res.quarantine["line"], res.quarantine["reason_code"]))
+    assert q == {3: "nik_excel_damaged", 5: "duplicate_row", 6: "duplicate_nik", 7: "duplicate_nik"}
+    flags = dict(zip(res.accepted["line"], res.accepted["flags"].to_list()))
+    assert "tgl_lhr_invalid" in flags[8] and "occupation_unknown" in flags[9] and "nik_sex_mismatch" in flags[10]
+    assert flags[2] == [] and res.balanced
+    assert res.accepted.filter(pl.col("line") == 2)["kode_kel"].item() == "6474011001"   # NO_KEC "1" padded
+
+
+def test_xlsx_header_not_first_row_numbers_and_dates(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Data penduduk Kota Bontang"])
+    ws.append([])
+    ws.append(HEADER)
+    good = row()
+    good[0] = 6474011508850001                     # a number, not damaged (last digit not 0)
+    good[4] = datetime(1985, 8, 15)
+    good[12:16] = [64, 74, 1, 1001]
+    damaged = row(nik="x")
+    damaged[0] = 6474011508850010                  # 16-digit number ending in 0: Excel-damaged
+    ws.append(good)
+    ws.append(damaged)
+    wb.save(tmp_path / "penduduk.xlsx")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NIK", "TGL_LHR", "kode_kel", "line").rows() == [
+        ("6474011508850001", date(1985, 8, 15), "6474011001", 4)]
+    assert res.quarantine.select("line", "reason_code").rows() == [(5, "nik_excel_damaged")]
+
+
+def test_parquet_and_csv_give_the_same_residents(tmp_path):
+    rows = [row(), row(nik="6474015508900002", name="SITI", sex="P")]
+    write_csv(tmp_path / "penduduk.csv", rows)
+    a = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    (tmp_path / "penduduk.csv").unlink()
+    pl.DataFrame([dict(zip(HEADER, r)) for r in rows]).write_parquet(tmp_path / "penduduk.parquet")
+    b = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    assert a.drop("file", "line").equals(b.drop("file", "line"))
+    assert b["line"].to_list() == [1, 2]            # Parquet: the 1-based row
+
+
+def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,6.47401E+15,,SITI,15-08-1990,P,,6474011001,3\n"
+        "D2,6474015508900002,,ANI,15-08-1990,P,,6474011001,12\n"
+        ",6474015508900002,,ANI,15-08-1990,P,,6474011001,2\n"
+        "D3,,,BUDI,,L,,6474011001,1\nD3,,,BUDI2,,L,,6474011001,1\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("ID_DTSEN", "NIK", "DESIL").rows() == [("D1", None, 3), ("D2", "6474015508900002", None)]
+    assert "nik_unusable" in res.accepted["flags"][0] and "desil_invalid" in res.accepted["flags"][1]
+    assert res.quarantine.select("line", "reason_code").rows() == [(4, "missing_id"), (5, "duplicate_id"), (6, "duplicate_id")]
+    assert res.balanced
+
+
+def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
+    (tmp_path / "peserta_bpjstk.csv").write_text(
+        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+        '1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK, JKM",2026-10\n'
+        "2,6474015508900003,B,15-08-1990,BPU,AKTIF,JKK,2026-10\n"
+        '3,6474015508900004,C,15-08-1990,PU,NONAKTIF,"JKK,JKM,JHT,JP",2020-01\n'
+        "4,6474015508900005,D,15-08-1990,BPU,aktif,jkm;jkk;jht,202610\n")
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+    assert res.accepted.select("KPJ", "PROGRAM", "jkk_jkm_aktif", "BLTH_AKHIR_IURAN").rows() == [
+        ("1", "JKK,JKM", True, "2026-10"), ("2", "JKK", False, "2026-10"),
+        ("3", "JKK,JKM,JHT,JP", False, "2020-01"), ("4", "JKK,JKM,JHT", True, "2026-10")]
