@@ -3,7 +3,7 @@
 Pipeline: blocking (several keys, each an exact join, so the work stays near-linear) ->
 comparison levels per pair (NIK, name, birth date, sex, kelurahan, KK) -> a match weight, the
 sum of each level's weight (Fellegi-Sunter log2 Bayes factors, declared in ``WEIGHTS``) plus a
-prior -> a probability -> one-to-one resolution by mutual best score -> a link, a review item
+prior -> a probability -> resolution by mutual best score -> a link, a review item
 or nothing. Every link carries its evidence in Bahasa Indonesia.
 
 Blocking keys:
@@ -12,6 +12,9 @@ Blocking keys:
   truncated (12-15 digits);
 - the family of the claimed NIK (a KK head's NIK written on a family member's record);
 - birth date; kelurahan + phonetic first name; phonetic first + last name; KK number.
+
+Each record links to at most one resident; a resident may be linked by several records of one
+source (two welfare ids, an old PU card and a new BPU card), see :func:`resolve`.
 """
 
 from __future__ import annotations
@@ -216,22 +219,32 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFra
 
 # --- decisions --------------------------------------------------------------------------------
 
-def one_to_one(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
-    """Accept mutual-best pairs above ``threshold`` round by round, so that each record and each
-    resident is used at most once; ties break on the resident NIK for determinism."""
+def resolve(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Each record links to at most one resident.
+
+    First, mutual-best pairs above ``threshold`` are accepted round by round, each record and
+    resident used once: under competition (twins, namesakes in one KK) every record gets the
+    resident that fits it best among those still free. Then a record left without a free
+    resident may still link to its best resident above ``threshold`` although that resident is
+    already linked: one person can hold two welfare ids or an old PU and a new BPU card
+    (DOMAIN.md). Ties break on the NIK, for determinism.
+    """
     pool = scored.filter(pl.col("score") >= threshold).select("s_id", "r_nik", "score")
     accepted = []
-    while pool.height:
-        best_s = pool.sort(["score", "r_nik"], descending=[True, False]).group_by("s_id", maintain_order=True).first()
-        best_r = pool.sort(["score", "s_id"], descending=[True, False]).group_by("r_nik", maintain_order=True).first()
+    rest = pool
+    while rest.height:
+        best_s = rest.sort(["score", "r_nik"], descending=[True, False]).group_by("s_id", maintain_order=True).first()
+        best_r = rest.sort(["score", "s_id"], descending=[True, False]).group_by("r_nik", maintain_order=True).first()
         mutual = best_s.join(best_r.select("s_id", "r_nik"), on=["s_id", "r_nik"])
         if mutual.height == 0:
             break
         accepted.append(mutual)
-        pool = pool.join(mutual.select("s_id"), on="s_id", how="anti").join(
+        rest = rest.join(mutual.select("s_id"), on="s_id", how="anti").join(
             mutual.select("r_nik"), on="r_nik", how="anti")
-    if not accepted:
-        return pl.DataFrame(schema={"s_id": pl.String, "r_nik": pl.String, "score": pl.Float64})
+    taken = pl.concat(accepted).select("s_id") if accepted else pl.DataFrame(schema={"s_id": pl.String})
+    second = (pool.join(taken, on="s_id", how="anti")
+              .sort(["score", "r_nik"], descending=[True, False]).group_by("s_id", maintain_order=True).first())
+    accepted.append(second)
     return pl.concat(accepted).select("s_id", "r_nik", "score")
 
 
@@ -256,7 +269,7 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
     s = _record_side(records, id_col)
     pairs = candidate_pairs(r, s)
     scored = compare(pairs, r, s)
-    chosen = one_to_one(scored, settings.link_threshold)
+    chosen = resolve(scored, settings.link_threshold)
     detail = chosen.join(scored.select("s_id", "r_nik", "nik", "name", "dob", "sex", "kel", "kk"),
                          on=["s_id", "r_nik"])
     detail = detail.with_columns(

@@ -1,0 +1,148 @@
+"""The whole graph on a small generated world against the real embedded PostgreSQL."""
+
+import os
+from pathlib import Path
+
+import polars as pl
+import psycopg
+import pytest
+
+PERIOD = "2026-11"
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(small_world, pg_server, tmp_path_factory):
+    """Run `lindungi run` once (in-process) on the small world; return (out_dir, dsn, summary)."""
+    from dagster_project.cli import run_pipeline
+
+    out = tmp_path_factory.mktemp("out")
+    home = tmp_path_factory.mktemp("home")
+    dsn = _fresh_db(pg_server, "pipeline")
+    old = os.environ.get("LINDUNGI_HOME")
+    os.environ["LINDUNGI_HOME"] = str(home)
+    try:
+        summary = run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    finally:
+        if old is None:
+            os.environ.pop("LINDUNGI_HOME", None)
+        else:
+            os.environ["LINDUNGI_HOME"] = old
+    return out, dsn, summary
+
+
+def _fresh_db(admin: str, name: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = admin.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+def test_definitions_load():
+    from dagster_project.definitions import defs
+
+    defs.validate_loadable()
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"residents", "welfare_links", "participant_links", "enrollment_candidates", "bpjs_submission",
+            "penduduk_quarantine", "dtsen_quarantine", "peserta_bpjstk_quarantine"} <= keys
+
+
+def test_contract_outputs_exist_with_their_columns(pipeline_run):
+    out, _, _ = pipeline_run
+    wl = pl.read_parquet(out / "welfare_links.parquet")
+    assert {"ID_DTSEN", "NIK", "method", "score"} <= set(wl.columns)
+    assert set(wl["method"].unique()) <= {"nik_exact", "nik_repaired", "fuzzy", "none"}
+    assert wl["ID_DTSEN"].is_unique().all() and wl.filter(pl.col("NIK").is_not_null())["NIK"].is_unique().all()
+    pl_ = pl.read_parquet(out / "participant_links.parquet")
+    assert {"KPJ", "NIK", "method", "score"} <= set(pl_.columns)
+    c = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert {"NIK", "NAMA_LGKP", "kode_kel", "JENIS_PKRJN", "desil", "disabilitas", "rank", "iuran_bulanan",
+            "evidence"} <= set(c.columns)
+    assert c.height > 0 and c["NIK"].is_unique().all() and c["rank"].to_list() == list(range(1, c.height + 1))
+    assert c["umur"].min() >= 18 and c["umur"].max() <= 65 and set(c["iuran_bulanan"]) == {16800}
+    for name in ("residents", "welfare_records", "participants", "penduduk_quarantine"):
+        assert (out / f"{name}.parquet").exists()
+
+
+def test_every_row_is_accounted_for(pipeline_run, small_world):
+    _, _, summary = pipeline_run
+    for src, c in summary["sources"].items():
+        assert c["read"] == c["accepted"] + c["quarantined"] > 0
+    # the generator wrote exactly these many data rows
+    raw = pl.read_csv(small_world / "penduduk.csv", infer_schema=False)
+    assert summary["sources"]["penduduk"]["read"] == raw.height
+
+
+def test_ranking_follows_the_rules(pipeline_run):
+    out, _, _ = pipeline_run
+    c = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    key = c.select(d=~pl.col("disabilitas"), desil=pl.col("desil").fill_null(11), k=pl.col("kode_kel"),
+                   n=pl.col("NAMA_LGKP"))
+    assert key.rows() == sorted(key.rows())
+
+
+def test_candidates_match_ground_truth(pipeline_run, small_world):
+    from pipelines.generate import truth_candidates
+
+    out, _, _ = pipeline_run
+    got = set(pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["NIK"])
+    truth = set(truth_candidates(small_world / "truth", PERIOD)["NIK"])
+    tp = len(got & truth)
+    precision, recall = tp / len(got), tp / len(truth)
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall)
+
+
+def test_linkage_quality_against_ground_truth(pipeline_run, small_world):
+    out, _, _ = pipeline_run
+    for links, truth, key in (("welfare_links", "welfare_truth", "ID_DTSEN"),
+                              ("participant_links", "participant_truth", "KPJ")):
+        got = pl.read_parquet(out / f"{links}.parquet").select(key, got=pl.col("NIK"))
+        t = pl.read_parquet(small_world / "truth" / f"{truth}.parquet").select(key, true=pl.col("NIK"))
+        j = got.join(t, on=key)
+        tp = j.filter(pl.col("got").is_not_null() & (pl.col("got") == pl.col("true"))).height
+        precision = tp / max(j.filter(pl.col("got").is_not_null()).height, 1)
+        recall = tp / max(j.filter(pl.col("true").is_not_null()).height, 1)
+        assert precision >= 0.97 and recall >= 0.9, (links, precision, recall)
+
+
+def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_run, small_world, tmp_path):
+    from dagster_project.cli import run_pipeline
+
+    out, dsn, _ = pipeline_run
+    c = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute("SELECT * FROM bpjs.submission_candidate ORDER BY nik").fetchall()
+        batches = conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0]
+    assert sorted(r[0] for r in before) == sorted(c["NIK"])
+    os.environ["LINDUNGI_HOME"] = str(tmp_path)
+    try:
+        run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    finally:
+        os.environ.pop("LINDUNGI_HOME", None)
+    with psycopg.connect(dsn) as conn:
+        after = conn.execute("SELECT * FROM bpjs.submission_candidate ORDER BY nik").fetchall()
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0] == batches + 1
+    assert after == before
+
+
+def test_bad_input_stops_with_one_line(small_world, pg_server, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from dagster_project.cli import main
+
+    world = tmp_path / "world"
+    shutil.copytree(small_world, world)
+    (world / "penduduk.csv").write_text("NIK,NAMA_LGKP,JENIS_KLMIN\n6474011508850001,A,L\n")
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    code = main(["run", "--input", str(world), "--period", PERIOD, "--out", str(tmp_path / "o"),
+                 "--db", _fresh_db(pg_server, "badinput")])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 1 and "Traceback" not in err
+    assert "penduduk.csv: missing required column TGL_LHR" in err
+
+
+def test_bad_period_is_refused(tmp_path, capsys):
+    from dagster_project.cli import main
+
+    assert main(["run", "--input", str(tmp_path), "--period", "2026-13"]) == 1
+    assert "period must be YYYY-MM" in capsys.readouterr().err
