@@ -31,9 +31,11 @@ from pipelines.names import first_token_key, last_token_key
 # Comparison levels and their weights (log2 of m/u). Declared as data so they can be listed,
 # tuned and shown; the linkage issue replaces the hand-set values with estimated ones.
 WEIGHTS: dict[str, dict[str, float]] = {
-    "nik": {"exact": 12.0, "one_substitution": 8.0, "transposition": 8.0, "truncated": 6.0,
-            "family_head": 0.0, "different": -3.0, "missing": 0.0},
-    "name": {"exact": 9.0, "very_similar": 7.0, "subset": 5.0, "similar": 3.0, "weak": -1.0,
+    # A one-digit difference in the serial (last 4 digits) is weak: people born the same day in
+    # the same kecamatan have NIKs that differ only there.
+    "nik": {"exact": 12.0, "one_substitution": 6.0, "transposition": 6.0, "serial_differs": 1.0,
+            "truncated": 6.0, "family_head": 0.0, "different": -3.0, "missing": 0.0},
+    "name": {"exact": 9.0, "very_similar": 7.0, "subset": 5.0, "similar": 3.0, "weak": -4.0,
              "different": -8.0, "missing": 0.0},
     "dob": {"exact": 7.0, "day_month_swapped": 4.0, "year_off_by_one": 4.0, "one_part_differs": 2.0,
             "placeholder": 0.5, "different": -6.0, "missing": 0.0},
@@ -41,12 +43,15 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "kel": {"same": 1.5, "different": -0.5, "missing": 0.0},
     "kk": {"same": 3.0, "different": -0.5, "missing": 0.0},
 }
+# The birth date is encoded in the NIK, so a NIK one digit away and an equal birth date are not
+# independent evidence: the NIK levels are set low enough that a weak name cannot carry a pair.
 PRIOR = -10.0  # log2 prior odds that a blocked pair is a match
 
 EVIDENCE_ID = {
     ("nik", "exact"): "NIK sama",
     ("nik", "one_substitution"): "NIK berbeda 1 digit",
     ("nik", "transposition"): "NIK dua digit bertukar",
+    ("nik", "serial_differs"): "NIK beda di nomor urut",
     ("nik", "truncated"): "NIK terpotong",
     ("nik", "family_head"): "NIK milik kepala keluarga",
     ("nik", "different"): "NIK berbeda",
@@ -103,8 +108,8 @@ def _masked(col: str, n: int = 16) -> list[pl.Expr]:
     return [(pl.col(col).str.slice(0, i) + "*" + pl.col(col).str.slice(i + 1)).alias(f"m{i}") for i in range(n)]
 
 
-def candidate_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
-    """Union of the blocking rules' pairs: (s_id, r_nik, rule)."""
+def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
+    """Pairs from the NIK-based blocking rules: (s_id, r_nik, rules)."""
     pairs: list[pl.DataFrame] = []
     full = s.filter(pl.col("s_digits").str.len_chars() == 16).select("s_id", d="s_digits")
 
@@ -133,7 +138,18 @@ def candidate_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
         pl.col("r_kk").is_not_null()).select("s_id", kk="r_kk")
     pairs.append(owner_kk.join(r.select("r_nik", kk="r_kk"), on="kk").select(
         "s_id", "r_nik", rule=pl.lit("nik_family")))
-    # 6. attribute blocks
+    return _union(pairs)
+
+
+def _union(pairs: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(pairs).group_by("s_id", "r_nik").agg(rules=pl.col("rule").unique().sort())
+
+
+def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 200) -> pl.DataFrame:
+    """Pairs from birth date, kelurahan + first name, first + last name and KK blocks. A block
+    larger than ``max_block`` residents (a placeholder date, a very common name in one
+    kelurahan) is skipped: other keys still reach those pairs, and the work stays bounded."""
+    pairs: list[pl.DataFrame] = []
     for rule, s_keys, r_keys in (
         ("dob", ["s_dob"], ["r_dob"]),
         ("kel_name", ["s_kel", "s_fk"], ["r_kel", "r_fk"]),
@@ -142,12 +158,10 @@ def candidate_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     ):
         left = s.select("s_id", *s_keys).drop_nulls()
         right = r.select("r_nik", *r_keys).drop_nulls()
-        # cap pathological blocks (a placeholder date shared by thousands) for bounded work
-        right = right.filter(pl.len().over(r_keys) <= 500)
+        right = right.filter(pl.len().over(r_keys) <= max_block)
         pairs.append(left.join(right, left_on=s_keys, right_on=r_keys).select(
             "s_id", "r_nik", rule=pl.lit(rule)))
-    allp = pl.concat(pairs)
-    return allp.group_by("s_id", "r_nik").agg(rules=pl.col("rule").unique().sort())
+    return _union(pairs)
 
 
 # --- comparisons ------------------------------------------------------------------------------
@@ -157,6 +171,9 @@ def _nik_level(p: pl.DataFrame) -> pl.Expr:
     return (
         pl.when(d.is_null() | (d == "")).then(pl.lit("missing"))
         .when(d == n).then(pl.lit("exact"))
+        .when((d.str.len_chars() == 16) & (d.str.slice(0, 12) == n.str.slice(0, 12))
+              & (pl.col("rules").list.contains("nik_swap") | pl.col("rules").list.contains("nik_sub")))
+        .then(pl.lit("serial_differs"))
         .when(pl.col("rules").list.contains("nik_swap")).then(pl.lit("transposition"))
         .when(pl.col("rules").list.contains("nik_sub")).then(pl.lit("one_substitution"))
         .when(pl.col("rules").list.contains("nik_trunc")).then(pl.lit("truncated"))
@@ -267,8 +284,15 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
                  settings: LinkSettings = LinkSettings()) -> LinkResult:
     r = _resident_side(residents)
     s = _record_side(records, id_col)
-    pairs = candidate_pairs(r, s)
-    scored = compare(pairs, r, s)
+    # Stage 1: NIK-based pairs. A record whose claimed NIK is exact and whose name and birth date
+    # agree is settled; only the others go through the (larger) attribute blocks.
+    first = compare(nik_pairs(r, s), r, s)
+    settled = first.filter((pl.col("nik") == "exact") & pl.col("name").is_in(["exact", "very_similar"])
+                           & pl.col("dob").is_in(["exact", "missing"])).select("s_id").unique()
+    rest = s.join(settled, on="s_id", how="anti")
+    more = attribute_pairs(r, rest).join(first.select("s_id", "r_nik"), on=["s_id", "r_nik"], how="anti")
+    scored = pl.concat([first, compare(more, r, s)], how="vertical_relaxed") if more.height else first
+    pairs = scored
     chosen = resolve(scored, settings.link_threshold)
     detail = chosen.join(scored.select("s_id", "r_nik", "nik", "name", "dob", "sex", "kel", "kk"),
                          on=["s_id", "r_nik"])
