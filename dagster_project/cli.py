@@ -194,8 +194,9 @@ def cmd_generate(args) -> int:
 
 def cmd_run(args) -> int:
     _setup_progress()
+    hint = "(--db / LINDUNGI_DB_URL)" if (args.db or os.environ.get("LINDUNGI_DB_URL")) else "(embedded: lindungi db url)"
     s = run_pipeline(args.input, args.period, args.out, args.db, args.rules, args.full_nik)
-    print_summary(s, "(--db)" if (args.db or os.environ.get("LINDUNGI_DB_URL")) else "(embedded: lindungi db url)")
+    print_summary(s, hint)
     return 0
 
 

@@ -1,0 +1,87 @@
+"""Gap lists and the coverage page, opened the way a coordinator's tools would."""
+
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import polars as pl
+import pytest
+from openpyxl import load_workbook
+
+from pipelines.reports import VERIFIKASI, mask_nik, write_coverage_report, write_gap_lists
+
+NIK_MASKED = re.compile(r"^\d{6}\*{6}\d{4}$")
+
+
+@pytest.fixture
+def cands():
+    kels = ["6474011001", "6474011001", "6474021003"]
+    n = len(kels)
+    return pl.DataFrame({
+        "period": ["2026-11"] * n, "rank": [1, 2, 3],
+        "NIK": ["6474015508850001", "6474011208900002", "6474020101800003"],
+        "NAMA_LGKP": ["SITI AMINAH", "AHMAD", "BUDI"], "TGL_LHR": [date(1985, 8, 15), date(1990, 8, 12), date(1980, 1, 1)],
+        "umur": [41, 36, 46], "JENIS_KLMIN": ["P", "L", "L"], "ALAMAT": ["JL. A", "GG. B", "JL. C"],
+        "NO_RT": ["001", "002", "001"], "NO_RW": ["001", "001", "003"], "kode_kel": kels,
+        "kode_kec": [k[:6] for k in kels], "kode_kab": ["6474"] * n, "JENIS_PKRJN": ["PEDAGANG", "SOPIR", "NELAYAN/PERIKANAN"],
+        "pekerjaan_kode": [84, 81, 11], "desil": [1, None, 4], "disabilitas": [True, False, False],
+        "iuran_bulanan": [16800] * n, "evidence": ["x"] * n,
+    })
+
+
+def all_cells(wb):
+    return [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
+    paths = write_gap_lists(cands, "2026-11", tmp_path)
+    assert [p.name for p in paths] == ["6474011001.xlsx", "6474021003.xlsx"]
+    assert paths[0].parent == tmp_path / "gap_lists" / "2026-11"
+    total = 0
+    for p in paths:
+        wb = load_workbook(p)
+        ws = wb["Daftar Calon Peserta"]
+        header = [c.value for c in ws[6]]
+        assert header[:4] == ["No", "Peringkat", "Nama Lengkap", "NIK"] and "Hasil Verifikasi" in header
+        data = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
+        total += len(data)
+        assert all(NIK_MASKED.match(r[3]) for r in data)
+        assert not any(isinstance(v, str) and v in set(cands["NIK"]) for v in all_cells(wb))
+        dv = ws.data_validations.dataValidation[0]
+        assert dv.formula1 == '"' + ",".join(VERIFIKASI) + '"' and "O7" in str(dv.sqref)
+        assert "Rp" in ws.cell(7, 13).number_format and ws.cell(7, 14).number_format == "dd-mm-yyyy"
+        assert ws.freeze_panes == "D7" and ws.auto_filter.ref is not None
+        assert set(wb.sheetnames) == {"Daftar Calon Peserta", "Ringkasan", "Petunjuk"}
+    assert total == cands.height
+    first = load_workbook(paths[0])["Daftar Calon Peserta"]
+    assert [first.cell(r, 3).value for r in (7, 8)] == ["SITI AMINAH", "AHMAD"]       # rank order
+    assert first.cell(7, 12).value == "Ya" and first.cell(8, 11).value == "-"          # flag only; no desil
+    assert load_workbook(paths[0])["Ringkasan"]["B3"].value == 2
+
+
+def test_full_nik_only_when_asked_and_said_so(cands, tmp_path):
+    p = write_gap_lists(cands, "2026-11", tmp_path, full_nik=True)[0]
+    cells = all_cells(load_workbook(p))
+    assert "6474015508850001" in cells and any("DITAMPILKAN LENGKAP" in str(v) for v in cells)
+
+
+def test_mask_nik():
+    assert mask_nik("6474011508850001") == "647401******0001"
+    assert mask_nik("") == "" and mask_nik(None) == ""
+
+
+def test_coverage_page_names_every_kelurahan(tmp_path):
+    cov = pl.DataFrame({
+        "period": ["2026-11"] * 2, "kode_kab": ["6474"] * 2, "kode_kec": ["647401", "647402"],
+        "nama_kec": ["Bontang Utara", "Bontang Selatan"], "kode_kel": ["6474011001", "6474021003"],
+        "nama_kel": ["Bontang Kuala", "Berbas Pantai"], "pekerja": [1000, 500], "terlindungi": [950, 100],
+        "kandidat": [50, 400], "cakupan_pct": [95.0, 20.0], "iuran_bulanan": [840000, 6720000],
+        "iuran_tahunan": [10080000, 80640000],
+    })
+    path = write_coverage_report(cov, "2026-11", tmp_path, history=cov.with_columns(period=pl.lit("2026-10")))
+    page = path.read_text(encoding="utf-8")
+    assert path == tmp_path / "coverage" / "2026-11.html"
+    HTMLParser().feed(page)
+    assert 'lang="id"' in page and "<svg" in page and "November 2026" in page
+    assert "Bontang Kuala" in page and "Berbas Pantai" in page and "Rp7.560.000" in page
+    assert not re.search(r"(src|href)=\"?https?:", page)            # nothing fetched from outside
