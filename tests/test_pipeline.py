@@ -39,9 +39,11 @@ def _fresh_db(admin: str, name: str) -> str:
 
 
 def test_definitions_load():
+    import dagster as dg
+
     from dagster_project.definitions import defs
 
-    defs.validate_loadable()
+    dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {"residents", "welfare_links", "participant_links", "enrollment_candidates", "bpjs_submission",
             "penduduk_quarantine", "dtsen_quarantine", "peserta_bpjstk_quarantine"} <= keys
@@ -52,7 +54,7 @@ def test_contract_outputs_exist_with_their_columns(pipeline_run):
     wl = pl.read_parquet(out / "welfare_links.parquet")
     assert {"ID_DTSEN", "NIK", "method", "score"} <= set(wl.columns)
     assert set(wl["method"].unique()) <= {"nik_exact", "nik_repaired", "fuzzy", "none"}
-    assert wl["ID_DTSEN"].is_unique().all() and wl.filter(pl.col("NIK").is_not_null())["NIK"].is_unique().all()
+    assert wl["ID_DTSEN"].is_unique().all()          # each record links to at most one resident
     pl_ = pl.read_parquet(out / "participant_links.parquet")
     assert {"KPJ", "NIK", "method", "score"} <= set(pl_.columns)
     c = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
