@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) bench/linkage.py
+	$(PY) bench/pipeline.py
 
 clean:
 	rm -rf $(VENV) .lindungi lindungi-data .pytest_cache

@@ -83,28 +83,14 @@ def test_ranking_follows_the_rules(pipeline_run):
     assert key.rows() == sorted(key.rows())
 
 
-def test_candidates_match_ground_truth(pipeline_run, small_world):
-    from pipelines.generate import truth_candidates
+def test_candidates_and_links_match_ground_truth(pipeline_run, small_world):
+    from pipelines.evaluate import evaluate
 
     out, _, _ = pipeline_run
-    got = set(pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["NIK"])
-    truth = set(truth_candidates(small_world / "truth", PERIOD)["NIK"])
-    tp = len(got & truth)
-    precision, recall = tp / len(got), tp / len(truth)
-    assert precision >= 0.95 and recall >= 0.95, (precision, recall)
-
-
-def test_linkage_quality_against_ground_truth(pipeline_run, small_world):
-    out, _, _ = pipeline_run
-    for links, truth, key in (("welfare_links", "welfare_truth", "ID_DTSEN"),
-                              ("participant_links", "participant_truth", "KPJ")):
-        got = pl.read_parquet(out / f"{links}.parquet").select(key, got=pl.col("NIK"))
-        t = pl.read_parquet(small_world / "truth" / f"{truth}.parquet").select(key, true=pl.col("NIK"))
-        j = got.join(t, on=key)
-        tp = j.filter(pl.col("got").is_not_null() & (pl.col("got") == pl.col("true"))).height
-        precision = tp / max(j.filter(pl.col("got").is_not_null()).height, 1)
-        recall = tp / max(j.filter(pl.col("true").is_not_null()).height, 1)
-        assert precision >= 0.97 and recall >= 0.9, (links, precision, recall)
+    q = evaluate(out, small_world, PERIOD)
+    assert q["welfare_links"]["precision"] >= 0.99 and q["welfare_links"]["recall"] >= 0.98, q
+    assert q["participant_links"]["precision"] >= 0.99 and q["participant_links"]["recall"] >= 0.97, q
+    assert q["enrollment_candidates"]["f1"] >= 0.98, q
 
 
 def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_run, small_world, tmp_path):
