@@ -8,6 +8,7 @@ from assets._common import progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines import db
+from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
 GROUP = "submission"
@@ -20,13 +21,15 @@ GROUP = "submission"
                                    description="each batch's row count and checksum match the table")],
 )
 def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
-                    enrollment_candidates: pl.DataFrame):
+                    enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
     dsn = database.url()
     db.migrate(dsn)
     period = context.partition_key
     inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source}
+    rules = settings.rules()
     batches = submit(dsn, enrollment_candidates, period, run_id=context.run_id, inputs=inputs,
-                     rules_source=settings.rules().source)
+                     rules_source=rules.source,
+                     explain=lambda niks: withdrawal_reasons(resident_assessment, rules, niks))
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "

@@ -110,3 +110,20 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         .sort("kode_kel")
     )
     return schema.conform(out, schema.COVERAGE)
+
+
+def withdrawal_reasons(assessed: pl.DataFrame, rules: Rules, niks: list[str]) -> dict[str, str]:
+    """Why each NIK is no longer a candidate, in Bahasa Indonesia (for the submission's
+    ``status_reason``). A NIK absent from the population extract moved away or died."""
+    rows = assessed.filter(pl.col("NIK").is_in(niks)).select(
+        "NIK",
+        reason=pl.when(pl.col("terlindungi")).then(pl.lit("sudah terlindungi JKK+JKM"))
+        .when(~pl.col("judgeable")).then(pl.lit("data penduduk perlu diperbaiki (tanggal lahir, pekerjaan atau wilayah)"))
+        .when(pl.col("umur") > rules.max_age).then(pl.lit(f"usia di atas {rules.max_age} tahun"))
+        .when(pl.col("umur") < rules.min_age).then(pl.lit(f"usia di bawah {rules.min_age} tahun"))
+        .when(~pl.col("informal")).then(pl.lit("pekerjaan bukan sektor informal"))
+        .otherwise(pl.lit("tidak lagi memenuhi syarat")),
+    )
+    reasons = dict(rows.iter_rows())
+    absent = "tidak ada lagi di data penduduk (pindah atau meninggal)"
+    return {n: reasons.get(n, absent) for n in niks}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 
 import polars as pl
 import psycopg
@@ -57,12 +58,22 @@ WHERE c.content_hash IS DISTINCT FROM EXCLUDED.content_hash
    OR c.status = 'withdrawn'
 RETURNING (xmax = 0) AS inserted
 """
-WITHDRAW = """
-UPDATE bpjs.submission_candidate AS c
-SET status = 'withdrawn', status_reason = %(reason)s, withdrawn_at = now(), updated_at = now(),
-    batch_id = %(batch)s
+LEAVING = """
+SELECT c.nik FROM bpjs.submission_candidate AS c
 WHERE c.period = %(period)s AND c.region = %(region)s AND c.status IN ('pending', 'submitted')
   AND NOT EXISTS (SELECT 1 FROM stage s WHERE s.nik = c.nik)
+"""
+CREATE_LEAVING = "CREATE TEMP TABLE leaving (nik text PRIMARY KEY, reason text NOT NULL) ON COMMIT DROP"
+WITHDRAW = """
+UPDATE bpjs.submission_candidate AS c
+SET status = 'withdrawn', status_reason = l.reason, withdrawn_at = now(), updated_at = now(),
+    batch_id = %(batch)s
+FROM leaving l
+WHERE c.nik = l.nik AND c.period = %(period)s AND c.status IN ('pending', 'submitted')
+"""
+AS_WRITER = """
+SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lindungi_writer')
+       AND pg_has_role(current_user, 'lindungi_writer', 'MEMBER')
 """
 CLOSE_BATCH = """
 UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s
@@ -72,7 +83,9 @@ LOG = """
 INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
 VALUES (%s, 'submission', %s, %s, %s, %s)
 """
-WITHDRAW_REASON = "tidak lagi memenuhi syarat (sudah terlindungi, pindah, meninggal, usia, atau pekerjaan)"
+WITHDRAW_REASON = "tidak lagi memenuhi syarat"
+# Explains why NIKs left the list: {nik: reason in Bahasa Indonesia}; missing ones get the default.
+Explain = Callable[[list[str]], dict[str, str]]
 
 
 def _stage_frame(candidates: pl.DataFrame) -> pl.DataFrame:
@@ -87,12 +100,17 @@ def _stage_frame(candidates: pl.DataFrame) -> pl.DataFrame:
 
 def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: str, region: str,
                   run_id: str | None = None, inputs: dict | None = None,
-                  rules_source: str | None = None) -> dict:
-    """Load one region's candidates for one period in one transaction; return the counts."""
+                  rules_source: str | None = None, explain: Explain | None = None) -> dict:
+    """Load one region's candidates for one period in one transaction; return the counts.
+
+    The transaction runs as ``lindungi_writer`` when the connecting user may take that role
+    (migration 002), so the load needs no superuser privilege and cannot delete a row."""
     stage = _stage_frame(candidates.filter(pl.col("kode_kab") == region))
     buf = io.BytesIO()
     stage.write_csv(buf, include_header=False, null_value="\\N", date_format="%Y-%m-%d")
     with conn.transaction():
+        if conn.execute(AS_WRITER).fetchone()[0]:
+            conn.execute("SET LOCAL ROLE lindungi_writer")
         conn.execute(LOCK, (region, period))
         conn.execute(CREATE_STAGE)
         with conn.cursor().copy(
@@ -105,8 +123,15 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         cur = conn.execute(UPSERT, {"batch": batch})
         flags = [r[0] for r in cur.fetchall()]
         inserted, updated = sum(flags), len(flags) - sum(flags)
-        withdrawn = conn.execute(WITHDRAW, {"reason": WITHDRAW_REASON, "batch": batch, "period": period,
-                                            "region": region}).rowcount
+        leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
+        withdrawn = 0
+        if leaving:
+            reasons = explain(leaving) if explain else {}
+            conn.execute(CREATE_LEAVING)
+            with conn.cursor().copy("COPY leaving (nik, reason) FROM STDIN") as copy:
+                for nik in leaving:
+                    copy.write_row((nik, reasons.get(nik) or WITHDRAW_REASON))
+            withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
         conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
         counts = {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
                   "withdrawn": withdrawn, "checksum": checksum}
@@ -115,13 +140,14 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
 
 
 def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] | None = None,
-           run_id: str | None = None, inputs: dict | None = None, rules_source: str | None = None) -> list[dict]:
+           run_id: str | None = None, inputs: dict | None = None, rules_source: str | None = None,
+           explain: Explain | None = None) -> list[dict]:
     """Submit every region present in ``regions`` (default: those of the candidates)."""
     regions = sorted(regions if regions is not None else candidates.get_column("kode_kab").unique().to_list())
     out = []
     with psycopg.connect(dsn) as conn:
         for region in regions:
-            counts = submit_region(conn, candidates, period, region, run_id, inputs, rules_source)
+            counts = submit_region(conn, candidates, period, region, run_id, inputs, rules_source, explain)
             out.append({"region": region, **counts})
     return out
 

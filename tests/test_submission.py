@@ -4,6 +4,7 @@ from datetime import date
 
 import polars as pl
 import psycopg
+import pytest
 
 from pipelines import db
 from pipelines.submission import batch_consistency, submit
@@ -27,7 +28,7 @@ def table(dsn):
 
 
 def test_migrations_apply_once(pg_dsn):
-    assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql"]
+    assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql"]
     assert db.migrate(pg_dsn) == []
 
 
@@ -66,3 +67,102 @@ def test_regions_are_separate_batches(pg_dsn):
     # withdrawing in one region does not touch the other
     res = submit(pg_dsn, both.filter(pl.col("kode_kab") == "6474"), "2026-11", regions=["6472", "6474"])
     assert [(r["region"], r["withdrawn"]) for r in res] == [("6472", 1), ("6474", 0)]
+
+
+def test_withdrawal_carries_the_reason(pg_dsn):
+    db.migrate(pg_dsn)
+    niks = ["6474011508850001", "6474011508850002"]
+    submit(pg_dsn, candidates(niks), "2026-11")
+    submit(pg_dsn, candidates(niks[:1]), "2026-11", explain=lambda gone: {n: "sudah terlindungi JKK+JKM" for n in gone})
+    with psycopg.connect(pg_dsn) as conn:
+        row = conn.execute("SELECT status, status_reason, withdrawn_at IS NOT NULL FROM bpjs.submission_candidate "
+                           "WHERE nik = %s", (niks[1],)).fetchone()
+    assert row == ("withdrawn", "sudah terlindungi JKK+JKM", True)
+
+
+def test_roles_least_privilege(pg_dsn):
+    db.migrate(pg_dsn)
+    submit(pg_dsn, candidates(["6474011508850001"]), "2026-11")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("SET ROLE lindungi_reader")
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate").fetchone()[0] == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE bpjs.submission_candidate SET status = 'accepted'")
+        conn.execute("RESET ROLE")
+        conn.execute("SET ROLE lindungi_writer")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM bpjs.submission_candidate")
+        conn.execute("RESET ROLE")
+        # even the owner cannot rewrite the processing log or delete a candidate
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("DELETE FROM bpjs.processing_log")
+        with pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
+            conn.execute("DELETE FROM bpjs.submission_candidate")
+
+
+def _state(dsn):
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT nik, status, content_hash FROM bpjs.submission_candidate ORDER BY nik").fetchall()
+
+
+def test_two_concurrent_runs_end_as_one(pg_dsn, pg_server):
+    import threading
+
+    db.migrate(pg_dsn)
+    niks = [f"647401150885{i:04d}" for i in range(1, 3001)]
+    errors = []
+
+    def run():
+        try:
+            submit(pg_dsn, candidates(niks), "2026-11")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with psycopg.connect(pg_dsn) as conn:
+        counts = conn.execute("SELECT inserted, updated, withdrawn FROM bpjs.submission_batch ORDER BY id").fetchall()
+    assert sorted(counts) == [(0, 0, 0), (3000, 0, 0)]          # the second waited, then changed nothing
+    assert len(_state(pg_dsn)) == 3000
+
+
+SLOW_LOAD = """
+import sys, polars as pl
+sys.path.insert(0, {root!r})
+from tests.test_submission import candidates
+from pipelines.submission import submit
+niks = [f"6474011508{{i:06d}}" for i in range(1, 200001)]
+print("go", flush=True)
+submit({dsn!r}, candidates(niks), "2026-11")
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0])
+def test_sigkill_leaves_before_or_after(pg_dsn, delay, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    db.migrate(pg_dsn)
+    submit(pg_dsn, candidates(["6474011508000001"]), "2026-11")
+    before = _state(pg_dsn)
+    script = tmp_path / "load.py"
+    script.write_text(SLOW_LOAD.format(root=str(Path(__file__).resolve().parent.parent), dsn=pg_dsn))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "go"
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after = _state(pg_dsn)
+    assert after == before or (len(after) == 200_001 and sum(r[1] == "withdrawn" for r in after) == 1)
+    with psycopg.connect(pg_dsn) as conn:    # no half-written batch either
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_batch WHERE status <> 'committed'").fetchone()[0] == 0
+    res = submit(pg_dsn, candidates(["6474011508000001"]), "2026-11")[0]   # the next run completes normally
+    assert res["rows"] == 1
