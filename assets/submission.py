@@ -8,6 +8,7 @@ from assets._common import progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines import db
+from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
@@ -38,12 +39,18 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     for b in batches:
         niks = enrollment_candidates.filter(pl.col("kode_kab") == b["region"]).get_column("NIK").to_list()
         checks.append(batch_consistency(dsn, b["batch_id"], niks))
+    protected = resident_assessment.filter(pl.col("terlindungi")).get_column("NIK").to_list()
+    missing_accepted = accepted_not_on_roster(dsn, protected, period)
+    if missing_accepted:
+        context.log.warning(f"{missing_accepted} candidates accepted by BPJS earlier are not protected "
+                            "in this roster")
     passed = all(c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0 for c in checks)
     yield dg.Output(frame, metadata={
         "dagster/row_count": int(sum(b["rows"] for b in batches)),
         "inserted": int(sum(b["inserted"] for b in batches)),
         "updated": int(sum(b["updated"] for b in batches)),
         "withdrawn": int(sum(b["withdrawn"] for b in batches)),
+        "accepted_earlier_not_on_roster": missing_accepted,
         "batches": dg.MetadataValue.json(batches),
     })
     yield dg.AssetCheckResult(check_name="batch_matches_table", passed=passed,

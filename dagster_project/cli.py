@@ -259,6 +259,33 @@ def cmd_db(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from pipelines import db as dbmod
+    from pipelines.bpjs_exchange import export_pending
+    from pipelines.rules import load_rules
+
+    dsn = dbmod.resolve_dsn(args.db)
+    dbmod.migrate(dsn)
+    path, n = export_pending(dsn, args.period, args.out, region=args.region,
+                             declared_income=load_rules(args.rules).declared_income)
+    print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'" if path
+          else f"no pending candidates for {args.period}")
+    return 0
+
+
+def cmd_response(args) -> int:
+    from pipelines import db as dbmod
+    from pipelines.bpjs_exchange import ResponseError, apply_response
+
+    dsn = dbmod.resolve_dsn(args.db)
+    try:
+        r = apply_response(dsn, args.file)
+    except ResponseError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{r.file}: {r.accepted:,} accepted, {r.rejected:,} rejected")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lindungi", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -293,6 +320,19 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--out", default="lindungi-data")
     u.add_argument("--db")
     u.set_defaults(func=cmd_ui)
+
+    e = sub.add_parser("export", help="write the period's pending candidates for BPJS collective registration")
+    e.add_argument("--period", required=True)
+    e.add_argument("--out", default="lindungi-data")
+    e.add_argument("--region", help="kab/kota code (default: all)")
+    e.add_argument("--db")
+    e.add_argument("--rules")
+    e.set_defaults(func=cmd_export)
+
+    rs = sub.add_parser("response", help="apply a BPJS response file (NIK, PERIODE, HASIL, KPJ, ALASAN)")
+    rs.add_argument("file")
+    rs.add_argument("--db")
+    rs.set_defaults(func=cmd_response)
 
     b = sub.add_parser("db", help="the embedded PostgreSQL")
     b.add_argument("action", choices=("start", "stop", "url", "migrate"))

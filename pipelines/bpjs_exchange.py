@@ -1,0 +1,173 @@
+"""Exchange with BPJS Ketenagakerjaan: the collective-registration export and response files.
+
+Status lifecycle of ``bpjs.submission_candidate``: ``pending`` -> ``submitted`` (written to an
+export file) -> ``accepted`` (with the KPJ assigned) or ``rejected`` (with BPJS's reason).
+The official collective-registration template is not confirmed (DOMAIN.md), so its columns
+live in one place: ``EXPORT_COLUMNS``. A response file is validated as a whole and applied in
+one transaction, or refused with every problem listed; nothing is applied half-way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+# (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
+# publishes its template.
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("NIK", "c.nik"),
+    ("NAMA_LENGKAP", "c.nama_lgkp"),
+    ("TGL_LAHIR", "to_char(c.tgl_lhr, 'DD-MM-YYYY')"),
+    ("JENIS_KELAMIN", "c.jenis_klmin"),
+    ("ALAMAT", "c.alamat"),
+    ("RT", "c.no_rt"),
+    ("RW", "c.no_rw"),
+    ("KODE_WILAYAH", "c.kode_kel"),
+    ("PEKERJAAN", "c.jenis_pkrjn"),
+    ("UPAH_DILAPORKAN", "%(declared_income)s::text"),
+    ("PROGRAM", "'JKK,JKM'"),
+    ("IURAN_BULANAN", "c.iuran_bulanan::text"),
+    ("BULAN_MULAI", "c.period"),
+)
+RESPONSE_COLUMNS = ("NIK", "PERIODE", "HASIL", "KPJ", "ALASAN")
+RESULTS = {"DITERIMA": "accepted", "DITOLAK": "rejected"}
+
+EXPORT = f"""
+SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
+FROM bpjs.submission_candidate c
+WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)
+ORDER BY c.rank
+FOR UPDATE
+"""
+MARK_SUBMITTED = """
+UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
+WHERE period = %(period)s AND status = 'pending' AND nik = ANY(%(niks)s)
+"""
+LOG = """
+INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
+VALUES (%s, %s, %s, %s, %s, %s)
+"""
+
+
+class ResponseError(Exception):
+    """A BPJS response file that cannot be applied; ``problems`` lists each line's problem."""
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file, self.problems = file, problems
+        super().__init__(f"{file}: {len(problems)} problem(s): " + "; ".join(problems[:5])
+                         + (" ..." if len(problems) > 5 else ""))
+
+
+def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | None = None,
+                   declared_income: int = 1_000_000, run_id: str | None = None) -> tuple[Path | None, int]:
+    """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
+    mark them submitted, in one transaction (the file is renamed into place before commit)."""
+    import json
+
+    folder = Path(out_dir) / "bpjs_export" / period
+    folder.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(dsn) as conn, conn.transaction():
+        cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
+        rows = cur.fetchall()
+        if not rows:
+            return None, 0
+        n = len(list(folder.glob("export-*.csv"))) + 1
+        path = folder / f"export-{n:03d}.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow([name for name, _ in EXPORT_COLUMNS])
+            w.writerows(rows)
+        conn.execute(MARK_SUBMITTED, {"period": period, "niks": [r[0] for r in rows]})
+        conn.execute(LOG, (run_id, "export", period, region, json.dumps({"file": path.name}),
+                           json.dumps({"rows": len(rows)})))
+        os.replace(tmp, path)
+    return path, len(rows)
+
+
+@dataclass
+class ResponseResult:
+    file: str
+    accepted: int
+    rejected: int
+
+
+def parse_response(path: Path) -> list[dict]:
+    text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    sample = text.splitlines()[0] if text else ""
+    delim = max((",", ";", "\t", "|"), key=sample.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
+    header = [h.strip().upper() for h in (reader.fieldnames or [])]
+    missing = [c for c in RESPONSE_COLUMNS if c not in header]
+    if missing:
+        raise ResponseError(path.name, [f"missing column {', '.join(missing)}"])
+    rows = []
+    for i, rec in enumerate(reader, start=2):
+        rec = {k.strip().upper(): (v or "").strip() for k, v in rec.items() if k}
+        rec["_line"] = i
+        rows.append(rec)
+    if not rows:
+        raise ResponseError(path.name, ["no data rows"])
+    return rows
+
+
+def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> ResponseResult:
+    """Validate a BPJS response file against the submitted candidates and apply it."""
+    import json
+
+    path = Path(path)
+    rows = parse_response(path)
+    problems = []
+    for r in rows:
+        line, result = r["_line"], r["HASIL"].upper()
+        if result not in RESULTS:
+            problems.append(f"line {line}: HASIL must be DITERIMA or DITOLAK")
+        elif result == "DITERIMA" and not (r["KPJ"].isdigit() and len(r["KPJ"]) == 11):
+            problems.append(f"line {line}: an accepted row needs an 11-digit KPJ")
+        elif result == "DITOLAK" and not r["ALASAN"]:
+            problems.append(f"line {line}: a rejected row needs ALASAN")
+    with psycopg.connect(dsn) as conn, conn.transaction():
+        keys = [(r["NIK"], r["PERIODE"]) for r in rows]
+        found = {
+            (nik, period): status for nik, period, status in conn.execute(
+                "SELECT nik, period, status FROM bpjs.submission_candidate "
+                "WHERE (nik, period) IN (SELECT * FROM unnest(%s::text[], %s::text[])) FOR UPDATE",
+                ([k[0] for k in keys], [k[1] for k in keys])).fetchall()
+        }
+        seen = set()
+        for r, key in zip(rows, keys):
+            if key in seen:
+                problems.append(f"line {r['_line']}: the same NIK and period appear twice")
+            seen.add(key)
+            if key not in found:
+                problems.append(f"line {r['_line']}: not a submitted candidate of period {key[1] or '?'}")
+            elif found[key] != "submitted":
+                problems.append(f"line {r['_line']}: candidate is {found[key]}, not submitted")
+        if problems:
+            raise ResponseError(path.name, problems)
+        counts = {"accepted": 0, "rejected": 0}
+        for r, (nik, period) in zip(rows, keys):
+            status = RESULTS[r["HASIL"].upper()]
+            conn.execute(
+                "UPDATE bpjs.submission_candidate SET status = %s, kpj = %s, status_reason = %s, updated_at = now() "
+                "WHERE nik = %s AND period = %s",
+                (status, r["KPJ"] or None, r["ALASAN"] or None, nik, period))
+            counts[status] += 1
+        conn.execute(LOG, (run_id, "bpjs_response", rows[0]["PERIODE"], None,
+                           json.dumps({"file": path.name}), json.dumps(counts)))
+    return ResponseResult(path.name, counts["accepted"], counts["rejected"])
+
+
+def accepted_not_on_roster(dsn: str, protected_niks: list[str], before_period: str) -> int:
+    """How many candidates BPJS accepted in earlier periods are still not protected in the
+    current roster (they were expected on it)."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(
+            "SELECT count(DISTINCT nik) FROM bpjs.submission_candidate "
+            "WHERE status = 'accepted' AND period < %s AND NOT (nik = ANY(%s))",
+            (before_period, protected_niks)).fetchone()[0]

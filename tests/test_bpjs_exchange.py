@@ -1,0 +1,101 @@
+"""Status lifecycle against the real embedded PostgreSQL: export, response files, the sensor."""
+
+import csv
+
+import psycopg
+import pytest
+
+from pipelines import db
+from pipelines.bpjs_exchange import EXPORT_COLUMNS, ResponseError, apply_response, export_pending
+from pipelines.submission import submit
+from tests.test_submission import candidates
+
+NIKS = ["6474011508850001", "6474011508850002", "6474011508850003"]
+
+
+@pytest.fixture
+def submitted(pg_dsn, tmp_path):
+    db.migrate(pg_dsn)
+    submit(pg_dsn, candidates(NIKS), "2026-11")
+    path, n = export_pending(pg_dsn, "2026-11", tmp_path)
+    return pg_dsn, path, n
+
+
+def statuses(dsn):
+    with psycopg.connect(dsn) as conn:
+        return {r[0]: r[1:] for r in conn.execute(
+            "SELECT nik, status, kpj, status_reason FROM bpjs.submission_candidate ORDER BY nik")}
+
+
+def write_response(path, rows):
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["NIK", "PERIODE", "HASIL", "KPJ", "ALASAN"])
+        w.writerows(rows)
+    return path
+
+
+def test_export_marks_submitted_and_writes_the_template(submitted, tmp_path):
+    dsn, path, n = submitted
+    assert n == 3 and path == tmp_path / "bpjs_export" / "2026-11" / "export-001.csv"
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == [c for c, _ in EXPORT_COLUMNS] and len(rows) == 4
+    assert rows[1][rows[0].index("TGL_LAHIR")] == "15-08-1985" and rows[1][rows[0].index("PROGRAM")] == "JKK,JKM"
+    assert {s[0] for s in statuses(dsn).values()} == {"submitted"}
+    assert export_pending(dsn, "2026-11", tmp_path) == (None, 0)          # nothing pending twice
+
+
+def test_response_round_trip(submitted, tmp_path):
+    dsn, _, _ = submitted
+    f = write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
+                                            [NIKS[1], "2026-11", "DITOLAK", "", "NIK tidak ditemukan di Dukcapil"]])
+    r = apply_response(dsn, f)
+    assert (r.accepted, r.rejected) == (1, 1)
+    s = statuses(dsn)
+    assert s[NIKS[0]] == ("accepted", "12345678901", None)
+    assert s[NIKS[1]] == ("rejected", None, "NIK tidak ditemukan di Dukcapil")
+    assert s[NIKS[2]][0] == "submitted"
+
+
+@pytest.mark.parametrize("rows,problem", [
+    ([[NIKS[0], "2026-11", "MUNGKIN", "", ""]], "HASIL must be DITERIMA or DITOLAK"),
+    ([[NIKS[0], "2026-11", "DITERIMA", "123", ""]], "11-digit KPJ"),
+    ([[NIKS[0], "2026-11", "DITOLAK", "", ""]], "needs ALASAN"),
+    ([["6474011508859999", "2026-11", "DITERIMA", "12345678901", ""]], "not a submitted candidate"),
+    ([[NIKS[0], "2026-10", "DITERIMA", "12345678901", ""]], "not a submitted candidate of period 2026-10"),
+    ([[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]] * 2, "appear twice"),
+])
+def test_bad_response_is_refused_whole(submitted, tmp_path, rows, problem):
+    dsn, _, _ = submitted
+    good = [NIKS[2], "2026-11", "DITERIMA", "12345678902", ""]
+    f = write_response(tmp_path / "r.csv", [good, *rows])
+    before = statuses(dsn)
+    with pytest.raises(ResponseError, match=problem):
+        apply_response(dsn, f)
+    assert statuses(dsn) == before                       # the good row was not applied either
+
+
+def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, monkeypatch):
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    write_response(inbox / "ok.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    write_response(inbox / "bad.csv", [[NIKS[1], "2026-11", "??", "", ""]])
+    requests = bpjs_response_sensor(dg.build_sensor_context())
+    assert sorted(r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"].rsplit("/", 1)[1]
+                  for r in requests) == ["bad.csv", "ok.csv"]
+    results = {}
+    for r in requests:
+        res = apply_bpjs_response.execute_in_process(run_config=r.run_config, raise_on_error=False,
+                                                     resources={"database": Database(dsn=dsn)})
+        results[r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"].rsplit("/", 1)[1]] = res.success
+    assert results == {"ok.csv": True, "bad.csv": False}
+    assert (inbox / "processed" / "ok.csv").exists() and (inbox / "rejected" / "bad.csv").exists()
+    assert "HASIL" in (inbox / "rejected" / "bad.csv.error.txt").read_text()
+    assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "submitted"
