@@ -9,6 +9,7 @@ from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
+from pipelines.readers import input_checksums
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
@@ -26,7 +27,8 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     dsn = database.url()
     db.migrate(dsn)
     period = context.partition_key
-    inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source}
+    inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source,
+              "files": input_checksums(settings.input_dir)}
     rules = settings.rules()
     batches = submit(dsn, enrollment_candidates, period, run_id=context.run_id, inputs=inputs,
                      rules_source=rules.source,

@@ -90,7 +90,13 @@ def migration_files() -> list[tuple[str, str]]:
 def migrate(dsn: str) -> list[str]:
     """Apply the migrations not yet applied, in order; return their names. Idempotent."""
     applied_now: list[str] = []
+    files = migration_files()
     with psycopg.connect(dsn) as conn:
+        # Up to date: no DDL and no lock, so a pipeline login without CREATE rights can run.
+        if conn.execute("SELECT to_regclass(%s)", (MIGRATIONS_TABLE,)).fetchone()[0]:
+            done = {r[0] for r in conn.execute(f"SELECT version FROM {MIGRATIONS_TABLE}")}
+            if all(name in done for name, _ in files):
+                return []
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             conn.execute(
@@ -98,7 +104,7 @@ def migrate(dsn: str) -> list[str]:
                 " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
             )
             done = {r[0] for r in conn.execute(f"SELECT version FROM {MIGRATIONS_TABLE}")}
-            for name, sql in migration_files():
+            for name, sql in files:
                 if name in done:
                     continue
                 conn.execute(sql)

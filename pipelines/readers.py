@@ -60,6 +60,19 @@ def find_extract(input_dir: str | Path, source: str) -> Path:
     return found[0]
 
 
+def input_checksums(input_dir: str | Path) -> dict[str, str]:
+    """{file name: sha256} of the three extracts, for the processing log."""
+    out = {}
+    for source in SOURCES:
+        path = find_extract(input_dir, source)
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        out[path.name] = h.hexdigest()
+    return out
+
+
 def read_extract(input_dir: str | Path, source: str) -> RawExtract:
     path = find_extract(input_dir, source)
     data = path.read_bytes()

@@ -1,8 +1,8 @@
 """Loading enrollment candidates into ``bpjs.submission_candidate``, idempotently.
 
 One transaction per region (kab/kota) and period, under ``pg_advisory_xact_lock``: COPY into a
-staging table, one ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE ... IS DISTINCT FROM`` (a
-row whose content did not change is not touched), withdrawal of pending/submitted candidates
+staging table, an INSERT of the new rows and one ``UPDATE ... WHERE ... IS DISTINCT FROM`` of the
+changed ones (a row whose content did not change is not touched), withdrawal of pending/submitted candidates
 who are no longer in the list (never a delete), and the batch row with its row count and
 checksum. A repeated run with the same inputs adds a batch row and changes no candidate row.
 """
@@ -22,16 +22,27 @@ STAGE_COLUMNS = ("nik", "period", "region", "rank", "nama_lgkp", "tgl_lhr", "jen
                  "iuran_bulanan", "evidence")
 CONTENT = [c for c in STAGE_COLUMNS if c not in ("nik", "period", "region")]
 
-CREATE_STAGE = """
+TEXT_CONTENT = {"nama_lgkp", "jenis_klmin", "alamat", "no_rt", "no_rw", "kode_kel", "jenis_pkrjn", "evidence"}
+
+
+def _hash_expr() -> str:
+    """md5 over the content columns with immutable operators only, so that it can be a generated
+    column filled during COPY (a date as days since 2000-01-01: never DateStyle-dependent)."""
+    parts = []
+    for c in CONTENT:
+        v = f"({c} - date '2000-01-01')::text" if c == "tgl_lhr" else (c if c in TEXT_CONTENT else f"{c}::text")
+        parts.append(f"coalesce({v}, '~')")
+    return "md5(" + " || '|' || ".join(parts) + ")"
+
+
+CREATE_STAGE = f"""
 CREATE TEMP TABLE stage (
     nik text, period text, region text, rank integer, nama_lgkp text, tgl_lhr date,
     jenis_klmin text, alamat text, no_rt text, no_rw text, kode_kel text, jenis_pkrjn text,
     pekerjaan_kode smallint, desil smallint, disabilitas boolean, iuran_bulanan integer,
-    evidence text, content_hash text
+    evidence text, content_hash text GENERATED ALWAYS AS ({_hash_expr()}) STORED
 ) ON COMMIT DROP
 """
-HASH_STAGE = ("UPDATE stage SET content_hash = md5(concat_ws('|', "
-              + ", ".join(f"{c}::text" for c in CONTENT) + "))")
 LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:submission:' || %s || ':' || %s, 0))"
 STAGE_SUMMARY = """
 SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik)), md5(''))
@@ -41,22 +52,36 @@ NEW_BATCH = """
 INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source)
 VALUES (%s, %s, 'loading', %s, %s, %s, %s) RETURNING id
 """
-UPSERT = f"""
+# The stage splits three ways by one hash join with the table: new rows (a plain INSERT),
+# changed or returning rows (one UPDATE ... WHERE ... IS DISTINCT FROM), and unchanged rows,
+# which are not touched. Under the advisory lock no other run writes this region and period;
+# ON CONFLICT stays as the guard for a NIK written meanwhile under another region.
+CLASSIFY = """
+CREATE TEMP TABLE stage_existing ON COMMIT DROP AS
+SELECT s.nik, c.content_hash IS DISTINCT FROM s.content_hash OR c.region IS DISTINCT FROM s.region
+       OR c.status = 'withdrawn' AS changed
+FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.period
+"""
+INSERT_NEW = f"""
 INSERT INTO bpjs.submission_candidate AS c
     (nik, period, region, status, batch_id, {", ".join(CONTENT)}, content_hash)
-SELECT nik, period, region, 'pending', %(batch)s, {", ".join(CONTENT)}, content_hash FROM stage
-ON CONFLICT (nik, period) DO UPDATE SET
-    region = EXCLUDED.region, batch_id = EXCLUDED.batch_id,
-    {", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT)},
-    content_hash = EXCLUDED.content_hash,
+SELECT nik, period, region, 'pending', %(batch)s, {", ".join(CONTENT)}, content_hash FROM stage s
+WHERE NOT EXISTS (SELECT 1 FROM stage_existing e WHERE e.nik = s.nik)
+ON CONFLICT (nik, period) DO NOTHING
+"""
+UPDATE_CHANGED = f"""
+UPDATE bpjs.submission_candidate AS c SET
+    region = s.region, batch_id = %(batch)s,
+    {", ".join(f"{c} = s.{c}" for c in CONTENT)},
+    content_hash = s.content_hash,
     status = CASE WHEN c.status = 'withdrawn' THEN 'pending' ELSE c.status END,
     status_reason = CASE WHEN c.status = 'withdrawn' THEN NULL ELSE c.status_reason END,
     withdrawn_at = CASE WHEN c.status = 'withdrawn' THEN NULL ELSE c.withdrawn_at END,
     updated_at = now()
-WHERE c.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-   OR c.region IS DISTINCT FROM EXCLUDED.region
-   OR c.status = 'withdrawn'
-RETURNING (xmax = 0) AS inserted
+FROM stage s JOIN stage_existing e ON e.nik = s.nik AND e.changed
+WHERE c.nik = s.nik AND c.period = s.period
+  AND (c.content_hash IS DISTINCT FROM s.content_hash OR c.region IS DISTINCT FROM s.region
+       OR c.status = 'withdrawn')
 """
 LEAVING = """
 SELECT c.nik FROM bpjs.submission_candidate AS c
@@ -117,12 +142,12 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
             f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         ) as copy:
             copy.write(buf.getvalue())
-        conn.execute(HASH_STAGE)
+        conn.execute("ANALYZE stage")
         row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
         batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
-        cur = conn.execute(UPSERT, {"batch": batch})
-        flags = [r[0] for r in cur.fetchall()]
-        inserted, updated = sum(flags), len(flags) - sum(flags)
+        conn.execute(CLASSIFY)
+        inserted = conn.execute(INSERT_NEW, {"batch": batch}).rowcount
+        updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
         leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
         withdrawn = 0
         if leaving:

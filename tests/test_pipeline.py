@@ -102,6 +102,11 @@ def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_ru
         before = conn.execute("SELECT * FROM bpjs.submission_candidate ORDER BY nik").fetchall()
         batches = conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0]
     assert sorted(r[0] for r in before) == sorted(c["NIK"])
+    with psycopg.connect(dsn) as conn:                       # UU PDP Art. 31 processing log
+        run_id, inputs, counts = conn.execute(
+            "SELECT dagster_run_id, inputs, counts FROM bpjs.processing_log WHERE activity = 'submission'").fetchone()
+    assert run_id and set(inputs["files"]) == {"penduduk.csv", "dtsen.csv", "peserta_bpjstk.csv"}
+    assert counts["inserted"] == c.height
     os.environ["LINDUNGI_HOME"] = str(tmp_path)
     try:
         run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
