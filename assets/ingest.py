@@ -2,7 +2,6 @@
 
 
 import dagster as dg
-import polars as pl
 
 from assets._common import counts_md, preview, progress
 from dagster_project.resources import LindungiSettings

@@ -33,7 +33,8 @@ def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database)
         (target / f"{path.name}.error.txt").write_text("\n".join(exc.problems) + "\n", encoding="utf-8")
         shutil.move(str(path), target / path.name)
         raise dg.Failure(description=f"{path.name} refused: {len(exc.problems)} problem(s)",
-                         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems[:50]))})
+                         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems[:50]))},
+                         ) from None
     target = path.parent / "processed"
     target.mkdir(exist_ok=True)
     shutil.move(str(path), target / path.name)

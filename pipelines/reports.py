@@ -220,7 +220,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
            .sort("kode_kec").with_columns(cakupan_pct=100.0 * pl.col("terlindungi") / pl.col("pekerja")))
 
     def table(df: pl.DataFrame, code: str, name: str) -> str:
-        out = [f"<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
+        out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
                "<th>Calon peserta</th><th>Cakupan</th><th>Iuran per bulan</th></tr></thead><tbody>"]
         for r in df.iter_rows(named=True):
             out.append(f"<tr><td>{esc(r[code])}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"

@@ -116,7 +116,7 @@ def test_column_names_follow_the_contract(files):
     assert tuple(files["penduduk"].columns) == PENDUDUK_COLUMNS
     assert tuple(files["dtsen"].columns) == DTSEN_COLUMNS
     assert tuple(files["peserta_bpjstk"].columns) == PESERTA_COLUMNS
-    for source, (required, optional) in schema.SOURCES.items():
+    for source, (required, _optional) in schema.SOURCES.items():
         cols = set(files[source].columns)
         assert set(required) <= cols, source
         assert all(c == c.upper().strip() for c in cols)

@@ -1,7 +1,6 @@
 """The whole graph on a small generated world against the real embedded PostgreSQL."""
 
 import os
-from pathlib import Path
 
 import polars as pl
 import psycopg
@@ -68,7 +67,7 @@ def test_contract_outputs_exist_with_their_columns(pipeline_run):
 
 def test_every_row_is_accounted_for(pipeline_run, small_world):
     _, _, summary = pipeline_run
-    for src, c in summary["sources"].items():
+    for c in summary["sources"].values():
         assert c["read"] == c["accepted"] + c["quarantined"] > 0
     # the generator wrote exactly these many data rows
     raw = pl.read_csv(small_world / "penduduk.csv", infer_schema=False)
