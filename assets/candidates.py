@@ -8,6 +8,7 @@ from assets._common import counts_md, preview, progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
+from quality.definitions import suite_check_result
 
 GROUP = "candidates"
 
@@ -32,15 +33,18 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
 @dg.asset(
     group_name=GROUP, partitions_def=period_partitions, kinds={"polars", "parquet"},
     description="Ranked enrollment candidates for the period under the rules file (CONTRACT §2).",
+    check_specs=[dg.AssetCheckSpec("enrollment_candidates_expectations", asset="enrollment_candidates",
+                                   blocking=True,
+                                   description="GX suite: candidates unique, of working age, contributions add up")],
 )
 def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings,
-                          resident_assessment: pl.DataFrame) -> pl.DataFrame:
+                          resident_assessment: pl.DataFrame):
     rules = settings.rules()
     out = select_candidates(resident_assessment, rules, context.partition_key)
     by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
     progress(context, f"enrollment_candidates {context.partition_key}: {out.height:,} candidates "
                       f"in {len(by_kel)} kelurahan, Rp{out.get_column('iuran_bulanan').sum():,}/month")
-    context.add_output_metadata({
+    metadata = {
         "dagster/row_count": out.height,
         "with_disability": int(out.get_column("disabilitas").sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
@@ -48,8 +52,10 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "rules": dg.MetadataValue.json(rules.as_dict()),
         "preview": preview(out, ["rank", "NIK", "NAMA_LGKP", "umur", "kode_kel", "JENIS_PKRJN", "desil",
                                  "disabilitas"]),
-    })
-    return out
+    }
+    yield dg.Output(out, metadata=metadata)
+    yield suite_check_result("enrollment_candidates", out, settings,
+                             check_name="enrollment_candidates_expectations")
 
 
 @dg.asset(

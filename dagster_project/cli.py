@@ -121,6 +121,7 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
         raise CliError(_failure_reason(result))
     summary = summarize(out_dir, period, dsn)
     summary["run_id"] = result.run_id
+    summary["dagster_home"] = os.environ["DAGSTER_HOME"]
     summary["elapsed_s"] = round(time.monotonic() - t0, 1)
     return summary
 

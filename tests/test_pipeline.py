@@ -138,3 +138,24 @@ def test_bad_period_is_refused(tmp_path, capsys):
 
     assert main(["run", "--input", str(tmp_path), "--period", "2026-13"]) == 1
     assert "period must be YYYY-MM" in capsys.readouterr().err
+
+
+def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
+    import dagster as dg
+
+    _, _, summary = pipeline_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    instance = dg.DagsterInstance.get()
+    records = instance.get_records_for_run(
+        run_id=summary["run_id"], of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    results = {(r.event_log_entry.dagster_event.event_specific_data.asset_key.to_user_string(),
+                r.event_log_entry.dagster_event.event_specific_data.check_name):
+               r.event_log_entry.dagster_event.event_specific_data.passed for r in records}
+    assert results == {
+        ("residents", "rows_accounted"): True, ("welfare_records", "rows_accounted"): True,
+        ("participants", "rows_accounted"): True, ("residents", "residents_expectations"): True,
+        ("welfare_links", "welfare_links_expectations"): True,
+        ("participant_links", "participant_links_expectations"): True,
+        ("enrollment_candidates", "enrollment_candidates_expectations"): True,
+        ("bpjs_submission", "batch_matches_table"): True,
+    }

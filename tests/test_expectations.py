@@ -1,0 +1,43 @@
+"""GX suites: real Great Expectations validation, results without personal values."""
+
+import polars as pl
+
+from quality.expectations import suite_for, validate
+
+NIKS = ["6474011508850001", "6474011508850002"]
+
+
+def links(ids, niks, methods, scores):
+    return pl.DataFrame({"ID_DTSEN": ids, "NIK": niks, "method": methods, "score": scores})
+
+
+def test_clean_links_pass():
+    r = validate(links(["D1", "D2"], NIKS, ["nik_exact", "fuzzy"], [1.0, 0.95]), "welfare_links",
+                 suite_for("welfare_links"))
+    assert r.success and not r.failed and r.rows == 2
+
+
+def test_duplicate_record_and_bad_score_fail_without_values():
+    r = validate(links(["D1", "D1"], NIKS, ["nik_exact", "guess"], [1.0, 1.5]), "welfare_links",
+                 suite_for("welfare_links"))
+    failed = {(f["expectation"], f["column"]) for f in r.failed}
+    assert not r.success
+    assert failed == {("ExpectColumnValuesToBeUnique", "ID_DTSEN"), ("ExpectColumnValuesToBeInSet", "method"),
+                      ("ExpectColumnValuesToBeBetween", "score")}
+    text = r.markdown() + repr(r.results)
+    assert not any(n in text for n in NIKS) and "D1" not in text
+
+
+def test_candidates_suite_follows_the_rules():
+    df = pl.DataFrame({"NIK": NIKS, "umur": [30, 70], "iuran_bulanan": [16800, 16800], "rank": [1, 2],
+                       "desil": [3, None], "kode_kel": ["6474011001", "6474011001"]})
+    r = validate(df, "enrollment_candidates", suite_for("enrollment_candidates"))
+    assert [(f["column"], f["unexpected_count"]) for f in r.failed] == [("umur", 1)]
+    r = validate(df, "enrollment_candidates", suite_for("enrollment_candidates", max_age=70))
+    assert r.success
+
+
+def test_non_blocking_failure_does_not_block():
+    df = pl.DataFrame({"NIK": NIKS, "JENIS_KLMIN": ["L", "X"], "kode_kel": ["6474011001", "6474011001"]})
+    r = validate(df, "residents", suite_for("residents"))
+    assert r.success and [f["column"] for f in r.failed] == ["JENIS_KLMIN"]
