@@ -160,3 +160,19 @@ def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
     assert res.accepted.select("KPJ", "PROGRAM", "jkk_jkm_aktif", "BLTH_AKHIR_IURAN").rows() == [
         ("1", "JKK,JKM", True, "2026-10"), ("2", "JKK", False, "2026-10"),
         ("3", "JKK,JKM,JHT,JP", False, "2020-01"), ("4", "JKK,JKM,JHT", True, "2026-10")]
+
+
+def test_the_three_formats_of_one_world_ingest_identically(tmp_path):
+    from pipelines.generate import generate_world
+
+    accepted = {}
+    for fmt in ("csv", "parquet", "xlsx"):
+        generate_world(tmp_path / fmt, residents=1500, seed=9, fmt=fmt)
+        accepted[fmt] = (
+            clean_penduduk(read_extract(tmp_path / fmt, "penduduk")).accepted.drop("file", "line"),
+            clean_dtsen(read_extract(tmp_path / fmt, "dtsen")).accepted.drop("file", "line"),
+            clean_peserta(read_extract(tmp_path / fmt, "peserta_bpjstk"), load_rules()).accepted.drop("file", "line"),
+        )
+    for fmt in ("parquet", "xlsx"):
+        for a, b in zip(accepted["csv"], accepted[fmt]):
+            assert a.height > 0 and a.equals(b), fmt
