@@ -46,8 +46,13 @@ def rupiah(n: float | int | None) -> str:
 
 
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
-                    kelurahan_names: dict[str, str] | None = None) -> list[Path]:
-    """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``."""
+                    kelurahan_names: dict[str, str] | None = None, key: bytes | None = None) -> list[Path]:
+    """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``. The hidden
+    ``ID Baris`` column is a keyed pseudonym of the NIK (stable across runs, not reversible
+    without the key), so a returned file can be matched back to its candidates."""
+    from pipelines.pseudonym import load_key, pseudonym_column
+
+    candidates = candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key()))
     folder = Path(out_dir) / "gap_lists" / period
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.xlsx"):  # a kelurahan with no candidates left keeps no stale list
@@ -104,7 +109,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, period: str, kode_kel: str, 
             ws.write_datetime(row, 13, r["TGL_LHR"], dmy)
         ws.write_blank(row, 14, None, fill)
         ws.write_blank(row, 15, None, fill)
-        ws.write_string(row, 16, f"{period}/{r['rank']}")
+        ws.write_string(row, 16, r["pseudonym"])
     last = header_row + max(rows.height, 1)
     ws.data_validation(header_row + 1, 14, last, 14, {
         "validate": "list", "source": VERIFIKASI, "error_title": "Hasil Verifikasi",

@@ -34,7 +34,7 @@ def all_cells(wb):
 
 
 def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
-    paths = write_gap_lists(cands, "2026-11", tmp_path)
+    paths = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
     assert [p.name for p in paths] == ["6474011001.xlsx", "6474021003.xlsx"]
     assert paths[0].parent == tmp_path / "gap_lists" / "2026-11"
     total = 0
@@ -57,10 +57,16 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
     assert [first.cell(r, 3).value for r in (7, 8)] == ["SITI AMINAH", "AHMAD"]       # rank order
     assert first.cell(7, 12).value == "Ya" and first.cell(8, 11).value == "-"          # flag only; no desil
     assert load_workbook(paths[0])["Ringkasan"]["B3"].value == 2
+    # the hidden row id is a keyed pseudonym: stable across runs and ranks, never the NIK
+    ids = [first.cell(r, 17).value for r in (7, 8)]
+    again = write_gap_lists(cands.with_columns(rank=pl.col("rank") + 10), "2026-11", tmp_path, key=b"k" * 32)
+    moved = load_workbook(again[0])["Daftar Calon Peserta"]
+    assert [moved.cell(r, 17).value for r in (7, 8)] == ids and len(set(ids)) == 2
+    assert first.column_dimensions["Q"].hidden
 
 
 def test_full_nik_only_when_asked_and_said_so(cands, tmp_path):
-    p = write_gap_lists(cands, "2026-11", tmp_path, full_nik=True)[0]
+    p = write_gap_lists(cands, "2026-11", tmp_path, full_nik=True, key=b"k" * 32)[0]
     cells = all_cells(load_workbook(p))
     assert "6474015508850001" in cells and any("DITAMPILKAN LENGKAP" in str(v) for v in cells)
 

@@ -1,0 +1,41 @@
+"""Keyed pseudonyms of NIKs (HMAC-SHA256), for places where the full NIK is not needed.
+
+UU PDP asks to pseudonymise personal identifiers where the full value is not needed: gap
+lists carry a pseudonymous row id to match a returned file back to the candidate without a
+full NIK. The key comes from $LINDUNGI_PSEUDONYM_KEY (hex) or ``<state>/pseudonym.key``, made
+once with 32 random bytes; without the key the pseudonym cannot be reversed by guessing NIKs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import polars as pl
+
+
+def load_key(state: Path | None = None) -> bytes:
+    env = os.environ.get("LINDUNGI_PSEUDONYM_KEY")
+    if env:
+        return bytes.fromhex(env)
+    from pipelines.db import state_dir
+
+    path = (state or state_dir()) / "pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def pseudonym(nik: str, key: bytes) -> str:
+    return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def pseudonym_column(niks: pl.Series, key: bytes) -> pl.Series:
+    return pl.Series("pseudonym", [pseudonym(n, key) if n else None for n in niks.to_list()], dtype=pl.String)
