@@ -6,7 +6,9 @@ import polars as pl
 
 from assets._common import counts_md, preview, progress
 from dagster_project.partitions import period_partitions
-from dagster_project.resources import LindungiSettings
+from dagster_project.resources import Database, LindungiSettings
+from pipelines.db import migrate
+from pipelines.verification import verified_exclusions
 from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
 from quality.definitions import suite_check_result
 
@@ -37,16 +39,20 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
                                    blocking=True,
                                    description="GX suite: candidates unique, of working age, contributions add up")],
 )
-def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings,
+def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                           resident_assessment: pl.DataFrame):
     rules = settings.rules()
-    out = select_candidates(resident_assessment, rules, context.partition_key)
+    dsn = database.url()
+    migrate(dsn)
+    excluded = verified_exclusions(dsn, context.partition_key)
+    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded))
     by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
     progress(context, f"enrollment_candidates {context.partition_key}: {out.height:,} candidates "
                       f"in {len(by_kel)} kelurahan, Rp{out.get_column('iuran_bulanan').sum():,}/month")
     metadata = {
         "dagster/row_count": out.height,
         "with_disability": int(out.get_column("disabilitas").sum()),
+        "excluded_by_verification": len(excluded),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),
         "rules": dg.MetadataValue.json(rules.as_dict()),

@@ -10,6 +10,7 @@ from dagster_project.resources import Database, LindungiSettings
 from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
+from pipelines.verification import verified_exclusions
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
@@ -30,9 +31,11 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source,
               "files": input_checksums(settings.input_dir)}
     rules = settings.rules()
+    excluded = verified_exclusions(dsn, period)
     batches = submit(dsn, enrollment_candidates, period, run_id=context.run_id, inputs=inputs,
                      rules_source=rules.source,
-                     explain=lambda niks: withdrawal_reasons(resident_assessment, rules, niks))
+                     explain=lambda niks: {**withdrawal_reasons(resident_assessment, rules, niks),
+                                           **{n: r for n, r in excluded.items() if n in set(niks)}})
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "

@@ -16,7 +16,12 @@ from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from dagster_project.schedules import monthly_schedule
-from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+from dagster_project.sensors import (
+    apply_bpjs_response,
+    apply_verification,
+    bpjs_response_sensor,
+    verification_sensor,
+)
 from pipelines.db import state_dir
 
 DEFAULTS = {
@@ -48,9 +53,9 @@ def _asset_checks() -> list:
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=_asset_checks(),
-    jobs=[lindungi_job, apply_bpjs_response],
+    jobs=[lindungi_job, apply_bpjs_response, apply_verification],
     schedules=[monthly_schedule(lindungi_job)],
-    sensors=[bpjs_response_sensor],
+    sensors=[bpjs_response_sensor, verification_sensor],
     resources={
         "io_manager": PolarsParquetIOManager(base_dir=dg.EnvVar("LINDUNGI_OUT")),
         "settings": LindungiSettings(

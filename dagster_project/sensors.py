@@ -60,3 +60,67 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
                       run_config={"ops": {"apply_bpjs_response_file": {"config": {"path": str(p.resolve())}}}})
         for p in files
     ]
+
+
+# --- returned gap lists -------------------------------------------------------------------------
+
+def verification_inbox() -> Path:
+    return Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "inbox" / "verifikasi"
+
+
+@dg.op(config_schema={"path": str, "period": str}, description="Validate and store one returned gap list.")
+def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
+    import polars as pl
+    from openpyxl import load_workbook
+
+    from pipelines.db import migrate
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import VerificationError, read_returned, store
+
+    path, period = Path(context.op_config["path"]), context.op_config["period"]
+    if not path.exists():
+        return
+    cands = Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "enrollment_candidates" / f"{period}.parquet"
+    try:
+        if not cands.exists():
+            raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
+        rows = read_returned(path, period, pl.read_parquet(cands), load_key())
+        try:
+            who = load_workbook(path, read_only=True).properties.lastModifiedBy or "tidak diketahui"
+        except Exception:  # noqa: BLE001
+            who = "tidak diketahui"
+        dsn = database.url()
+        migrate(dsn)
+        n = store(dsn, rows, period, path, who, run_id=context.run_id)
+    except VerificationError as exc:
+        target = path.parent / "ditolak"
+        target.mkdir(exist_ok=True)
+        (target / f"{path.name}.masalah.txt").write_text("\n".join(exc.problems) + "\n", encoding="utf-8")
+        shutil.move(str(path), target / path.name)
+        raise dg.Failure(description=f"{path.name} ditolak: {len(exc.problems)} masalah",
+                         metadata={"masalah": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems[:50]))},
+                         ) from None
+    target = path.parent / "diproses"
+    target.mkdir(exist_ok=True)
+    shutil.move(str(path), target / path.name)
+    context.log.info(f"{path.name}: {n} verification results stored")
+
+
+@dg.job(description="Store a coordinator's returned gap list (verification results).")
+def apply_verification():
+    apply_verification_file()
+
+
+@dg.sensor(job=apply_verification, minimum_interval_seconds=30,
+           description="Picks up returned gap lists in <out>/inbox/verifikasi/<period>/.")
+def verification_sensor(context: dg.SensorEvaluationContext):
+    inbox = verification_inbox()
+    files = sorted(inbox.glob("*/*.xlsx")) if inbox.is_dir() else []
+    if not files:
+        return dg.SkipReason(f"no returned gap lists in {inbox}")
+    return [
+        dg.RunRequest(run_key=f"{p.parent.name}/{p.name}:{p.stat().st_mtime_ns}",
+                      run_config={"ops": {"apply_verification_file": {
+                          "config": {"path": str(p.resolve()), "period": p.parent.name}}}})
+        for p in files
+    ]

@@ -57,9 +57,12 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
     )
 
 
-def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str) -> pl.DataFrame:
+def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
+                          exclude: list[str] | None = None) -> pl.DataFrame:
+    """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled."""
     cands = assessed.filter(
         pl.col("judgeable") & pl.col("working_age") & pl.col("informal") & ~pl.col("terlindungi")
+        & ~pl.col("NIK").is_in(exclude or [])
     )
     roster_note = (
         pl.when(pl.col("roster_records").is_not_null())

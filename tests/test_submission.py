@@ -28,7 +28,7 @@ def table(dsn):
 
 
 def test_migrations_apply_once(pg_dsn):
-    assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql"]
+    assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql", "003_verification.sql"]
     assert db.migrate(pg_dsn) == []
 
 

@@ -1,0 +1,108 @@
+"""The verification loop: a coordinator's returned gap list, validated and stored.
+
+A returned workbook is matched back to the period's candidates by its hidden ``ID Baris`` (a
+keyed NIK pseudonym). It is refused whole, with every problem named in Bahasa Indonesia, when
+it is for another period, carries an unknown Hasil Verifikasi, has rows that are not in the
+list, or has edited locked columns (name, masked NIK). Results are stored in
+``bpjs.verification`` with who and when; the next run withdraws candidates verified as
+``Meninggal``, ``Pindah domisili``, ``Menolak`` or ``Sudah terdaftar`` with that reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+import psycopg
+
+from pipelines.pseudonym import pseudonym_column
+from pipelines.reports import COLUMNS, VERIFIKASI, mask_nik, periode_label
+
+WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
+HEADER_ROW = 6  # 1-based row of the table header in the gap list
+
+
+class VerificationError(Exception):
+    """A returned gap list that cannot be applied; ``problems`` are in Bahasa Indonesia."""
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file, self.problems = file, problems
+        super().__init__(f"{file}: {len(problems)} masalah: " + "; ".join(problems[:5]))
+
+
+def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """Validated rows (NIK, hasil, catatan, kode_kel) of a returned gap list; raises VerificationError."""
+    from openpyxl import load_workbook
+
+    name = path.name
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001
+        raise VerificationError(name, ["file bukan XLSX yang valid"]) from None
+    if "Daftar Calon Peserta" not in wb.sheetnames:
+        raise VerificationError(name, ["lembar 'Daftar Calon Peserta' tidak ada"])
+    rows = list(wb["Daftar Calon Peserta"].iter_rows(values_only=True))
+    wb.close()
+    problems: list[str] = []
+    title = str(rows[2][0] or "") if len(rows) > 2 else ""
+    if f"Periode {periode_label(period)}" not in title:
+        raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}"])
+    header = [str(v) if v is not None else "" for v in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
+    if header[: len(COLUMNS)] != [c for c, _ in COLUMNS]:
+        raise VerificationError(name, ["judul kolom diubah; gunakan file asli dari koordinator kota"])
+    col = {c: i for i, (c, _) in enumerate(COLUMNS)}
+    known = candidates.with_columns(pseudonym_column(candidates["NIK"], key)).select(
+        "pseudonym", "NIK", "NAMA_LGKP", "kode_kel")
+    by_id = {r[0]: r[1:] for r in known.iter_rows()}
+    out = []
+    for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
+        if row is None or all(v is None for v in row):
+            continue
+        rid = row[col["ID Baris"]]
+        hasil = (row[col["Hasil Verifikasi"]] or "").strip() if isinstance(row[col["Hasil Verifikasi"]], str) else ""
+        if rid not in by_id:
+            problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
+            continue
+        nik, nama, kode_kel = by_id[rid]
+        if row[col["Nama Lengkap"]] != nama or row[col["NIK"]] not in (mask_nik(nik), nik):
+            problems.append(f"baris {i}: kolom terkunci (Nama Lengkap/NIK) diubah")
+        if hasil and hasil not in VERIFIKASI:
+            problems.append(f"baris {i}: Hasil Verifikasi '{hasil[:30]}' tidak dikenal")
+        if hasil:
+            out.append((nik, hasil, row[col["Catatan"]], kode_kel))
+    if problems:
+        raise VerificationError(name, problems)
+    return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
+                                     "kode_kel": pl.String}, orient="row")
+
+
+UPSERT = """
+INSERT INTO bpjs.verification (nik, period, hasil, catatan, kode_kel, file, file_sha256, received_by)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (nik, period) DO UPDATE SET hasil = EXCLUDED.hasil, catatan = EXCLUDED.catatan,
+    file = EXCLUDED.file, file_sha256 = EXCLUDED.file_sha256, received_by = EXCLUDED.received_by,
+    received_at = now()
+WHERE (bpjs.verification.hasil, bpjs.verification.catatan) IS DISTINCT FROM (EXCLUDED.hasil, EXCLUDED.catatan)
+"""
+
+
+def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: str, run_id: str | None = None) -> int:
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with psycopg.connect(dsn) as conn, conn.transaction():
+        with conn.cursor() as cur:
+            cur.executemany(UPSERT, [(n, period, h, c, k, path.name, sha, received_by) for n, h, c, k in rows.iter_rows()])
+        conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
+                     "VALUES (%s, 'verification', %s, %s, %s)",
+                     (run_id, period, json.dumps({"file": path.name, "sha256": sha, "by": received_by}),
+                      json.dumps({"rows": rows.height})))
+    return rows.height
+
+
+def verified_exclusions(dsn: str, period: str) -> dict[str, str]:
+    """NIK -> withdrawal reason for candidates a coordinator verified as not to be enrolled."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT nik, hasil FROM bpjs.verification WHERE period = %s AND hasil = ANY(%s)",
+                            (period, sorted(WITHDRAWING))).fetchall()
+    return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in rows}

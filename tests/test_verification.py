@@ -1,0 +1,102 @@
+"""The verification loop end to end: a returned gap list is validated, stored, and respected
+by the next run; each kind of bad returned file is refused whole with a message in Indonesian."""
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import psycopg
+import pytest
+from openpyxl import load_workbook
+
+from tests.test_pipeline import PERIOD, _fresh_db
+
+
+@pytest.fixture(scope="module")
+def run(small_world, pg_server, tmp_path_factory):
+    from dagster_project.cli import run_pipeline
+
+    out, home = tmp_path_factory.mktemp("vout"), tmp_path_factory.mktemp("vhome")
+    dsn = _fresh_db(pg_server, "verification")
+    os.environ["LINDUNGI_HOME"] = str(home)
+    try:
+        run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    finally:
+        os.environ.pop("LINDUNGI_HOME", None)
+    return {"out": out, "home": home, "dsn": dsn, "world": small_world}
+
+
+def _returned(run, edit, name=None) -> Path:
+    src = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    wb = load_workbook(src)
+    ws = wb["Daftar Calon Peserta"]
+    edit(ws)
+    inbox = run["out"] / "inbox" / "verifikasi" / PERIOD
+    inbox.mkdir(parents=True, exist_ok=True)
+    path = inbox / (name or src.name)
+    wb.save(path)
+    return path
+
+
+def _apply(run, monkeypatch):
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_verification, verification_sensor
+
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    monkeypatch.setenv("LINDUNGI_HOME", str(run["home"]))
+    results = []
+    for req in verification_sensor(dg.build_sensor_context()):
+        res = apply_verification.execute_in_process(run_config=req.run_config, raise_on_error=False,
+                                                    resources={"database": Database(dsn=run["dsn"])})
+        results.append(res.success)
+    return results
+
+
+@pytest.mark.parametrize("edit,problem", [
+    (lambda ws: ws.cell(7, 15, "Mungkin"), "tidak dikenal"),
+    (lambda ws: ws.cell(7, 3, "NAMA LAIN"), "kolom terkunci"),
+    (lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
+    (lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
+])
+def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, edit, problem):
+    path = _returned(run, edit, name=f"bad-{problem[:6].replace(' ', '_')}.xlsx")
+    assert _apply(run, monkeypatch) == [False]
+    refused = path.parent / "ditolak" / path.name
+    assert refused.exists() and problem in (path.parent / "ditolak" / f"{path.name}.masalah.txt").read_text()
+    with psycopg.connect(run["dsn"]) as conn:
+        assert conn.execute("SELECT count(*) FROM bpjs.verification").fetchone()[0] == 0
+
+
+def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch):
+    from dagster_project.cli import run_pipeline
+
+    first = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    ws = load_workbook(first)["Daftar Calon Peserta"]
+    names = [ws.cell(7, 3).value, ws.cell(8, 3).value]
+
+    def fill(ws):
+        ws.cell(7, 15, "Meninggal")
+        ws.cell(8, 15, "Valid")
+        ws.cell(8, 16, "sudah dikunjungi")
+
+    path = _returned(run, fill)
+    assert _apply(run, monkeypatch) == [True]
+    assert (path.parent / "diproses" / path.name).exists()
+    with psycopg.connect(run["dsn"]) as conn:
+        stored = dict(conn.execute("SELECT hasil, catatan FROM bpjs.verification").fetchall())
+    assert stored == {"Meninggal": None, "Valid": "sudah dikunjungi"}
+
+    run_pipeline(str(run["world"]), PERIOD, str(run["out"]), db=run["dsn"])
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    with psycopg.connect(run["dsn"]) as conn:
+        dead, valid = (conn.execute("SELECT nik FROM bpjs.verification WHERE hasil = %s", (h,)).fetchone()[0]
+                       for h in ("Meninggal", "Valid"))
+    assert dead not in set(cands["NIK"]) and valid in set(cands["NIK"])
+    assert cands.filter(pl.col("NIK") == valid)["NAMA_LGKP"].item() == names[1]
+    with psycopg.connect(run["dsn"]) as conn:
+        rows = conn.execute("SELECT c.status, c.status_reason FROM bpjs.submission_candidate c "
+                            "JOIN bpjs.verification v USING (nik, period) ORDER BY v.hasil").fetchall()
+    assert rows == [("withdrawn", "hasil verifikasi: Meninggal"), ("pending", None)]
