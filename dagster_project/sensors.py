@@ -15,6 +15,21 @@ from dagster_project.resources import Database
 from pipelines.bpjs_exchange import ResponseError, apply_response
 
 
+def _file_away(path: Path, folder: str) -> None:
+    target = path.parent / folder
+    target.mkdir(exist_ok=True)
+    shutil.move(str(path), target / path.name)
+
+
+def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str) -> dg.Failure:
+    """Move a refused inbox file aside with its problems next to it; the Failure to raise."""
+    (path.parent / folder).mkdir(exist_ok=True)
+    (path.parent / folder / f"{path.name}{note_suffix}").write_text("\n".join(problems) + "\n", encoding="utf-8")
+    _file_away(path, folder)
+    return dg.Failure(description=summary,
+                      metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]))})
+
+
 def inbox_dir() -> Path:
     return Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "inbox" / "bpjs"
 
@@ -28,16 +43,9 @@ def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database)
     try:
         result = apply_response(database.url(), path, run_id=context.run_id)
     except ResponseError as exc:
-        target = path.parent / "rejected"
-        target.mkdir(exist_ok=True)
-        (target / f"{path.name}.error.txt").write_text("\n".join(exc.problems) + "\n", encoding="utf-8")
-        shutil.move(str(path), target / path.name)
-        raise dg.Failure(description=f"{path.name} refused: {len(exc.problems)} problem(s)",
-                         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems[:50]))},
-                         ) from None
-    target = path.parent / "processed"
-    target.mkdir(exist_ok=True)
-    shutil.move(str(path), target / path.name)
+        raise _refuse(path, "rejected", ".error.txt", exc.problems,
+                      f"{path.name} refused: {len(exc.problems)} problem(s)") from None
+    _file_away(path, "processed")
     context.log.info(f"{result.file}: {result.accepted} accepted, {result.rejected} rejected")
 
 
@@ -93,16 +101,9 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
         migrate(dsn)
         n = store(dsn, rows, period, path, who, run_id=context.run_id)
     except VerificationError as exc:
-        target = path.parent / "ditolak"
-        target.mkdir(exist_ok=True)
-        (target / f"{path.name}.masalah.txt").write_text("\n".join(exc.problems) + "\n", encoding="utf-8")
-        shutil.move(str(path), target / path.name)
-        raise dg.Failure(description=f"{path.name} ditolak: {len(exc.problems)} masalah",
-                         metadata={"masalah": dg.MetadataValue.md("\n".join(f"- {p}" for p in exc.problems[:50]))},
-                         ) from None
-    target = path.parent / "diproses"
-    target.mkdir(exist_ok=True)
-    shutil.move(str(path), target / path.name)
+        raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
+                      f"{path.name} ditolak: {len(exc.problems)} masalah") from None
+    _file_away(path, "diproses")
     context.log.info(f"{path.name}: {n} verification results stored")
 
 

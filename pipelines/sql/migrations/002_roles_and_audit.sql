@@ -20,23 +20,16 @@ GRANT SELECT, INSERT, UPDATE ON bpjs.submission_batch, bpjs.submission_candidate
 GRANT SELECT, INSERT ON bpjs.processing_log TO lindungi_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA bpjs TO lindungi_writer;
 
--- The processing log (UU PDP Art. 31) cannot be rewritten, even by the table owner's sessions.
+-- The processing log (UU PDP Art. 31) cannot be rewritten and candidates are never deleted,
+-- even by the owner's sessions. One trigger function; the message is the trigger's argument.
 CREATE OR REPLACE FUNCTION bpjs.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'bpjs.processing_log is append-only';
+    RAISE EXCEPTION '%', TG_ARGV[0];
 END
 $$;
 DROP TRIGGER IF EXISTS processing_log_append_only ON bpjs.processing_log;
 CREATE TRIGGER processing_log_append_only BEFORE UPDATE OR DELETE ON bpjs.processing_log
-    FOR EACH ROW EXECUTE FUNCTION bpjs.refuse_change();
-
-CREATE OR REPLACE FUNCTION bpjs.refuse_change_candidate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'bpjs.submission_candidate rows are withdrawn, never deleted';
-END
-$$;
-
--- Candidates are never deleted.
+    FOR EACH ROW EXECUTE FUNCTION bpjs.refuse_change('bpjs.processing_log is append-only');
 DROP TRIGGER IF EXISTS submission_candidate_no_delete ON bpjs.submission_candidate;
 CREATE TRIGGER submission_candidate_no_delete BEFORE DELETE ON bpjs.submission_candidate
-    FOR EACH ROW EXECUTE FUNCTION bpjs.refuse_change_candidate();
+    FOR EACH ROW EXECUTE FUNCTION bpjs.refuse_change('bpjs.submission_candidate rows are withdrawn, never deleted');
