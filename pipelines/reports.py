@@ -1,166 +1,300 @@
 """Coordinator outputs: a gap list per kelurahan (XLSX) and the coverage report (HTML).
 
 What coordinators read is in Bahasa Indonesia. Gap lists mask NIKs (``647401******0001``)
-unless a full list is explicitly asked for, and then say so on the sheet; disability is a flag,
-never its kind. The coverage page is self-contained (inline CSS and SVG) so it opens offline.
+unless a full list is explicitly asked for, and then say so in red on the sheet and on every
+printed page; disability is a flag, never its kind. The coverage page carries counts only and
+is self-contained (inline CSS and SVG) so it opens offline.
+
+Gap list layout (``pipelines/verification.py`` reads returned files and relies on it): sheet
+"Daftar Calon Peserta", the period in cell A3 ("Periode November 2026; ..."), the table header
+on row 6 with the columns of ``COLUMNS`` in that order, data from row 7. The last column,
+*ID Baris*, is hidden: a keyed pseudonym of the NIK (HMAC-SHA256, ``pipelines/pseudonym.py``),
+stable across runs and ranks, that matches a returned row back to its candidate without the
+file ever holding a full NIK. The sheet is protected without a password (against slips, not
+against intent) with only *Hasil Verifikasi* and *Catatan* editable.
+
+Rupiah are shown with dots whatever the reader's Excel locale ("Rp16.800"): a plain
+``#,##0`` would read "Rp16,800" in an English-locale Excel, which in Indonesian means 16.8.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.regions import kecamatan_name, kelurahan_name
+from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]
 VERIFIKASI = ["Valid", "Sudah terdaftar", "Pindah domisili", "Meninggal", "Tidak ditemukan", "Menolak"]
-COLUMNS = [  # (header, width)
+COLUMNS = [  # (header, width); order and names are read back by pipelines/verification.py
     ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 32), ("NIK", 19), ("Umur", 6), ("Jenis Kelamin", 13),
-    ("Alamat", 30), ("RT", 5), ("RW", 5), ("Pekerjaan", 22), ("Desil", 6), ("Penyandang Disabilitas", 12),
+    ("Alamat", 30), ("RT", 5), ("RW", 5), ("Pekerjaan", 22), ("Desil", 6), ("Penyandang Disabilitas", 13),
     ("Iuran per Bulan", 15), ("Tanggal Lahir", 13), ("Hasil Verifikasi", 18), ("Catatan", 30), ("ID Baris", 22),
 ]
+COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
+SHEET = "Daftar Calon Peserta"
+HEADER_ROW = 5  # 0-based (row 6 in Excel)
+TITLE = "Daftar Calon Peserta BPJS Ketenagakerjaan (JKK + JKM)"
+NOTE_MASKED = ("NIK disamarkan (6 digit awal dan 4 digit akhir) sesuai UU Pelindungan Data Pribadi "
+               "(UU PDP) No. 27 Tahun 2022.")
+WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
+PETUNJUK = [
+    "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan).",
+    "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan: " + ", ".join(VERIFIKASI) + ".",
+    "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
+    "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
+    "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
+    "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
+    "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
+]
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_NIK16 = r"^[0-9]{16}$"
 
+
+# --- small helpers ------------------------------------------------------------------------------
 
 def mask_nik(nik: str | None) -> str:
+    """``6474011508900001`` -> ``647401******0001``. Anything that is not exactly 16 digits is
+    starred in full (never half-shown); an empty or missing NIK gives ``""``."""
     if not nik:
         return ""
-    return nik[:6] + "*" * 6 + nik[-4:] if len(nik) == 16 else "*" * len(nik)
+    return nik[:6] + "******" + nik[-4:] if re.fullmatch(_NIK16, nik) else "*" * len(nik)
 
 
 def mask_nik_expr(col: str = "NIK") -> pl.Expr:
+    """Vectorised ``mask_nik``; a null NIK stays null."""
     c = pl.col(col)
-    return pl.when(c.str.len_chars() == 16).then(c.str.slice(0, 6) + "******" + c.str.slice(12, 4)).otherwise(None)
+    return (pl.when(c.str.contains(_NIK16)).then(c.str.slice(0, 6) + pl.lit("******") + c.str.slice(12, 4))
+            .otherwise(c.str.replace_all("(?s).", "*")).alias(col))
 
 
 def periode_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{BULAN[int(month) - 1]} {year}"
+    """``2026-11`` -> ``November 2026``."""
+    m = _PERIOD.match(period or "")
+    if not m:
+        raise ValueError(f"periode {period!r} tidak valid: harus YYYY-MM")
+    return f"{BULAN[int(m.group(2)) - 1]} {m.group(1)}"
+
+
+def _n(v: int | None) -> str:
+    """Indonesian thousands separator: 44.015."""
+    return "-" if v is None else f"{int(v):,}".replace(",", ".")
 
 
 def rupiah(n: float | int | None) -> str:
-    return "-" if n is None else "Rp" + f"{int(round(n)):,}".replace(",", ".")
+    return "-" if n is None else "Rp" + _n(round(n))
 
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1f}".replace(".", ",") + "%"
+
+
+def _rupiah_num_format(value: int) -> str:
+    """An Excel number format showing ``value`` as Rp with dots as literals, so the display does
+    not depend on the reader's locale. One format per digit-group count: ``"Rp"#\\.###\\.##0``."""
+    groups = max(1, (len(str(abs(int(value)))) + 2) // 3)
+    if groups == 1:
+        return '"Rp"0'
+    return '"Rp"' + "\\.".join(["#"] + ["###"] * (groups - 2) + ["##0"])
+
+
+# --- gap lists ----------------------------------------------------------------------------------
 
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
                     kelurahan_names: dict[str, str] | None = None, key: bytes | None = None) -> list[Path]:
-    """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``. The hidden
-    ``ID Baris`` column is a keyed pseudonym of the NIK (stable across runs, not reversible
-    without the key), so a returned file can be matched back to its candidates."""
+    """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
+    rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
+    ``pseudonym.load_key()``). Workbooks already in the folder are removed first, so a kelurahan
+    with no candidates left keeps no stale list."""
     from pipelines.pseudonym import load_key, pseudonym_column
 
-    candidates = candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key()))
+    label = periode_label(period)
+    if "period" in candidates.columns and candidates.height:
+        other = set(candidates["period"].drop_nulls().unique()) - {period}
+        if other:  # writing another month's people under this month's name would mislead
+            raise ValueError(f"kandidat periode {sorted(other)} tidak cocok dengan periode {period}")
+    if candidates.height:
+        candidates = candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key()))
     folder = Path(out_dir) / "gap_lists" / period
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.xlsx"):  # a kelurahan with no candidates left keeps no stale list
+    for old in folder.glob("*.xlsx"):
         old.unlink()
     names = kelurahan_names or {}
     paths = []
     for (kode_kel,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True):
-        nama_kel = names.get(kode_kel) or kelurahan_name(kode_kel) or kode_kel
+        place = {
+            "kode_kel": kode_kel,
+            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or kode_kel,
+            "kode_kec": rows["kode_kec"][0] or kode_kel[:6],
+        }
+        place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
         path = folder / f"{kode_kel}.xlsx"
-        _write_workbook(path, rows, period, kode_kel, nama_kel, full_nik)
+        _write_workbook(path, rows, label, place, full_nik)
         paths.append(path)
     return sorted(paths)
 
 
-def _write_workbook(path: Path, rows: pl.DataFrame, period: str, kode_kel: str, nama_kel: str,
-                    full_nik: bool) -> None:
+class _Formats:
+    """The workbook's cell formats, made once (xlsxwriter wants one object per distinct format)."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        add = wb.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.bold = add({"bold": True})
+        self.warn = add({"bold": True, "font_size": 12, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        self.dmy = add({"num_format": "dd-mm-yyyy"})
+        # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it
+        self.fill = add({"bg_color": "#FFF2CC", "border": 1, "locked": False})
+        self._money: dict[str, object] = {}
+
+    def money(self, value: int, bold: bool = False):
+        fmt = _rupiah_num_format(value)
+        if (fmt, bold) not in self._money:
+            self._money[fmt, bold] = self.wb.add_format({"num_format": fmt, "bold": bold})
+        return self._money[fmt, bold]
+
+
+def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
     import xlsxwriter
 
-    tmp = path.with_suffix(".xlsx.tmp")
+    tmp = path.with_suffix(".xlsx.tmp")  # written aside, then renamed: no half-written list is ever seen
     wb = xlsxwriter.Workbook(str(tmp), {"remove_timezone": True})
-    title = wb.add_format({"bold": True, "font_size": 14})
-    bold = wb.add_format({"bold": True})
-    warn = wb.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    money = wb.add_format({"num_format": '"Rp"#,##0'})
-    dmy = wb.add_format({"num_format": "dd-mm-yyyy"})
-    fill = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
-
-    ws = wb.add_worksheet("Daftar Calon Peserta")
-    kec = kecamatan_name(kode_kel[:6]) or kode_kel[:6]
-    ws.write(0, 0, "Daftar Calon Peserta BPJS Ketenagakerjaan (JKK + JKM)", title)
-    ws.write(1, 0, f"Kelurahan {nama_kel} ({kode_kel}), Kecamatan {kec}", bold)
-    ws.write(2, 0, f"Periode {periode_label(period)}; dibuat {date.today().strftime('%d-%m-%Y')}")
-    if full_nik:
-        ws.write(3, 0, "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN", warn)
-    else:
-        ws.write(3, 0, "NIK disamarkan sesuai UU 27/2022 tentang Pelindungan Data Pribadi.")
-    header_row = 5
-    for c, (name, width) in enumerate(COLUMNS):
-        ws.write(header_row, c, name, head)
-        ws.set_column(c, c, width)
-    ws.set_column(len(COLUMNS) - 1, len(COLUMNS) - 1, 22, None, {"hidden": True})  # ID Baris: for matching back
-    for i, r in enumerate(rows.iter_rows(named=True)):
-        row = header_row + 1 + i
-        nik = r["NIK"] if full_nik else mask_nik(r["NIK"])
-        values = [i + 1, r["rank"], r["NAMA_LGKP"], nik, r["umur"],
-                  {"L": "Laki-laki", "P": "Perempuan"}.get(r["JENIS_KLMIN"] or "", "-"),
-                  r["ALAMAT"] or "", r["NO_RT"] or "", r["NO_RW"] or "", r["JENIS_PKRJN"] or "",
-                  "-" if r["desil"] is None else r["desil"], "Ya" if r["disabilitas"] else ""]
-        for c, v in enumerate(values):
-            ws.write(row, c, v)
-        ws.write_number(row, 12, r["iuran_bulanan"], money)
-        if r["TGL_LHR"] is not None:
-            ws.write_datetime(row, 13, r["TGL_LHR"], dmy)
-        ws.write_blank(row, 14, None, fill)
-        ws.write_blank(row, 15, None, fill)
-        ws.write_string(row, 16, r["pseudonym"])
-    last = header_row + max(rows.height, 1)
-    ws.data_validation(header_row + 1, 14, last, 14, {
-        "validate": "list", "source": VERIFIKASI, "error_title": "Hasil Verifikasi",
-        "error_message": "Pilih salah satu: " + ", ".join(VERIFIKASI)})
-    ws.autofilter(header_row, 0, last, len(COLUMNS) - 2)
-    ws.freeze_panes(header_row + 1, 3)
-
-    _summary_sheet(wb, rows, period, nama_kel, bold, money)
+    wb.set_properties({"title": f"{TITLE} — {place['nama_kel']} — {label}"})
+    f = _Formats(wb)
+    _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik)
+    _summary_sheet(wb.add_worksheet("Ringkasan"), f, rows, label, place)
     guide = wb.add_worksheet("Petunjuk")
-    for i, line in enumerate([
-        "Petunjuk pengisian",
-        "1. Kunjungi setiap calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta'.",
-        "2. Isi kolom 'Hasil Verifikasi' dengan memilih salah satu pilihan pada daftar.",
-        "3. Gunakan kolom 'Catatan' untuk keterangan tambahan (misalnya alamat baru).",
-        "4. Jangan mengubah kolom lain, jangan menghapus atau menambah baris.",
-        "5. Simpan file dengan nama yang sama dan kirim kembali ke koordinator kota.",
-        "6. Jaga kerahasiaan data: jangan membagikan file ini di luar petugas verifikasi.",
-    ]):
-        guide.write(i, 0, line, bold if i == 0 else None)
-    guide.set_column(0, 0, 90)
+    guide.set_column(0, 0, 110)
+    guide.write_string(0, 0, "Petunjuk pengisian", f.bold)
+    for i, line in enumerate(PETUNJUK, start=1):
+        guide.write_string(i, 0, line)
     wb.close()
     tmp.replace(path)
 
 
-def _summary_sheet(wb, rows: pl.DataFrame, period: str, nama_kel: str, bold, money) -> None:
-    ws = wb.add_worksheet("Ringkasan")
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 16)
-    ws.write(0, 0, f"Ringkasan Kelurahan {nama_kel}, periode {periode_label(period)}", bold)
-    ws.write(2, 0, "Jumlah calon peserta", bold)
-    ws.write_number(2, 1, rows.height)
-    ws.write(3, 0, "Total iuran per bulan", bold)
-    ws.write_number(3, 1, int(rows["iuran_bulanan"].sum()), money)
-    ws.write(4, 0, "Total iuran per tahun", bold)
-    ws.write_number(4, 1, int(rows["iuran_bulanan"].sum()) * 12, money)
-    r = 6
-    for title, col in (("Menurut pekerjaan", "JENIS_PKRJN"), ("Menurut RT", "NO_RT"), ("Menurut desil", "desil")):
-        ws.write(r, 0, title, bold)
-        ws.write(r, 1, "Jumlah", bold)
-        r += 1
-        counts = rows.group_by(col).len().sort(["len", col], descending=[True, False], nulls_last=True)
-        for key, n in counts.iter_rows():
-            ws.write(r, 0, "tanpa DTSEN" if (key is None and col == "desil") else ("-" if key is None else str(key)))
-            ws.write_number(r, 1, n)
+def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool) -> None:
+    ws.write_string(0, 0, TITLE, f.title)
+    ws.write_string(1, 0, f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
+                          f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
+    # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
+    ws.write_string(2, 0, f"Periode {label}; dibuat {date.today().strftime('%d-%m-%Y')}")
+    if full_nik:
+        ws.write_string(3, 0, WARNING_FULL, f.warn)
+        ws.set_tab_color("#C00000")
+        ws.set_header(f"&C&\"Arial,Bold\"&KC00000{WARNING_FULL}")  # on every printed page too
+    else:
+        ws.write_string(3, 0, NOTE_MASKED)
+    ws.set_footer("&LKelurahan " + place["nama_kel"].replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
+
+
+def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+    _header_rows(ws, f, label, place, full_nik)
+    for c, (name, width) in enumerate(COLUMNS):
+        ws.write_string(HEADER_ROW, c, name, f.head)
+        ws.set_column(c, c, width)
+    ws.set_column(COL["ID Baris"], COL["ID Baris"], 22, None, {"hidden": True})
+    for i, r in enumerate(rows.iter_rows(named=True)):
+        _data_row(ws, f, HEADER_ROW + 1 + i, i + 1, r, full_nik)
+    first, last = HEADER_ROW + 1, HEADER_ROW + max(rows.height, 1)
+    ws.data_validation(first, COL["Hasil Verifikasi"], last, COL["Hasil Verifikasi"], {
+        "validate": "list", "source": VERIFIKASI, "input_title": "Hasil Verifikasi",
+        "input_message": "Pilih dari daftar", "error_title": "Hasil Verifikasi",
+        "error_message": "Pilih salah satu: " + ", ".join(VERIFIKASI)})
+    ws.autofilter(HEADER_ROW, 0, last, COL["Catatan"])  # not over the hidden id
+    ws.freeze_panes(HEADER_ROW + 1, COL["NIK"])  # header and No/Peringkat/Nama stay in view
+    # printed for the door-to-door round: A4 landscape, one page wide, header row on every page
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+    ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
+
+
+def _data_row(ws, f: _Formats, row: int, no: int, r: dict, full_nik: bool) -> None:
+    # write_string, not write: a source value starting with "=" must stay text, not become a formula
+    text = {
+        "Nama Lengkap": r["NAMA_LGKP"] or "",
+        "NIK": (r["NIK"] or "") if full_nik else mask_nik(r["NIK"]),
+        "Jenis Kelamin": {"L": "Laki-laki", "P": "Perempuan"}.get(r["JENIS_KLMIN"] or "", "-"),
+        "Alamat": r["ALAMAT"] or "", "RT": r["NO_RT"] or "", "RW": r["NO_RW"] or "",
+        "Pekerjaan": r["JENIS_PKRJN"] or "",
+        "Penyandang Disabilitas": "Ya" if r["disabilitas"] else "",  # the flag, never the kind
+    }
+    for name, value in text.items():
+        ws.write_string(row, COL[name], value)
+    ws.write_number(row, COL["No"], no)
+    ws.write_number(row, COL["Peringkat"], r["rank"])
+    _number_or_dash(ws, row, COL["Umur"], r["umur"])
+    _number_or_dash(ws, row, COL["Desil"], r["desil"])
+    if r["iuran_bulanan"] is not None:
+        ws.write_number(row, COL["Iuran per Bulan"], r["iuran_bulanan"], f.money(r["iuran_bulanan"]))
+    if r["TGL_LHR"] is not None:
+        ws.write_datetime(row, COL["Tanggal Lahir"], r["TGL_LHR"], f.dmy)
+    ws.write_blank(row, COL["Hasil Verifikasi"], None, f.fill)
+    ws.write_blank(row, COL["Catatan"], None, f.fill)
+    ws.write_string(row, COL["ID Baris"], r["pseudonym"])
+
+
+def _number_or_dash(ws, row: int, col: int, value) -> None:
+    if value is None:
+        ws.write_string(row, col, "-")
+    else:
+        ws.write_number(row, col, value)
+
+
+def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The Ringkasan breakdowns. RT numbers repeat across RWs, so an RT is counted with its RW."""
+    by_job = rows.group_by(pl.col("JENIS_PKRJN").fill_null("-")).len().sort(["len", "JENIS_PKRJN"],
+                                                                            descending=[True, False])
+    rt = rows.select(rt=pl.lit("RT ") + pl.col("NO_RT").fill_null("-") + pl.lit(" / RW ") + pl.col("NO_RW").fill_null("-"))
+    by_rt = rt.group_by("rt").len().sort("rt")
+    by_desil = rows.group_by("desil").len().sort("desil", nulls_last=True)
+    return [
+        ("Menurut pekerjaan", list(by_job.iter_rows())),
+        ("Menurut RT/RW", list(by_rt.iter_rows())),
+        ("Menurut desil DTSEN", [("Tanpa data DTSEN" if d is None else f"Desil {d}", n)
+                                 for d, n in by_desil.iter_rows()]),
+    ]
+
+
+def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict) -> None:
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 1, 18)
+    monthly = int(rows["iuran_bulanan"].sum())
+    ws.write_string(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
+    totals = [("Periode", label), ("Jumlah calon peserta", rows.height),
+              ("Penyandang disabilitas", int(rows["disabilitas"].fill_null(False).sum())),
+              ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]
+    for i, (name, value) in enumerate(totals, start=2):
+        ws.write_string(i, 0, name, f.bold)
+        if isinstance(value, str):
+            ws.write_string(i, 1, value)
+        elif name.startswith("Total iuran"):
+            ws.write_number(i, 1, value, f.money(value))
+        else:
+            ws.write_number(i, 1, value)
+    r = len(totals) + 3
+    for title, counts in _counts(rows):
+        ws.write_string(r, 0, title, f.bold)
+        ws.write_string(r, 1, "Jumlah", f.bold)
+        for key, n in counts:
             r += 1
-        r += 1
+            ws.write_string(r, 0, str(key))
+            ws.write_number(r, 1, n)
+        r += 2
 
 
 # --- coverage report ----------------------------------------------------------------------------
 
 def coverage_summary(coverage: pl.DataFrame) -> dict:
+    """City totals; ``cakupan_pct`` is None when there are no workers (not 0: nothing to cover)."""
     workers, protected = int(coverage["pekerja"].sum()), int(coverage["terlindungi"].sum())
     return {
         "pekerja": workers, "terlindungi": protected, "kandidat": int(coverage["kandidat"].sum()),
@@ -169,73 +303,124 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
     }
 
 
-def _n(v: int) -> str:
-    """Indonesian thousands separator: 44.015."""
-    return f"{int(v):,}".replace(",", ".")
+def _pct_expr() -> pl.Expr:
+    return (pl.when(pl.col("pekerja") > 0).then(100.0 * pl.col("terlindungi") / pl.col("pekerja"))
+            .otherwise(None).alias("cakupan_pct"))
 
 
-def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v:.1f}".replace(".", ",") + "%"
+def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
+    """Fill missing kelurahan/kecamatan names from the region tables, else show the code."""
+    def name(col, code, lookup):
+        return pl.coalesce(pl.col(col), pl.col(code).map_elements(lookup, return_dtype=pl.String), pl.col(code))
+    return coverage.with_columns(name("nama_kel", "kode_kel", kelurahan_name).alias("nama_kel"),
+                                 name("nama_kec", "kode_kec", kecamatan_name).alias("nama_kec"))
 
 
 def _bar_chart(coverage: pl.DataFrame) -> str:
-    rows = coverage.sort("kode_kel").iter_rows(named=True)
-    items = [(r["nama_kel"] or r["kode_kel"], r["cakupan_pct"] or 0.0) for r in rows]
-    h, label_w, bar_w = 24, 190, 420
+    """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order."""
+    items = list(coverage.sort("kode_kel").select("nama_kel", "cakupan_pct").iter_rows())
+    h, label_w, bar_w = 24, 200, 420
+    esc = html.escape
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 70}" '
-             f'height="{h * len(items) + 30}" aria-label="Cakupan per kelurahan">']
+             f'height="{h * len(items) + 20}" aria-label="Cakupan per kelurahan">']
     for i, (name, pct) in enumerate(items):
         y = 10 + i * h
-        w = bar_w * min(max(pct, 0.0), 100.0) / 100.0
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{html.escape(name)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{h - 8}" fill="#eee"/>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{h - 8}" fill="#2e7d32"/>')
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="12">{_pct(pct)}</text>')
+        w = bar_w * min(max(pct or 0.0, 0.0), 100.0) / 100.0
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{esc(name)}</text>'
+                     f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{h - 8}" fill="#eee"/>'
+                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{h - 8}" fill="#2e7d32"/>'
+                     f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="12">{_pct(pct)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _trend_chart(history: pl.DataFrame) -> str:
-    per = (history.group_by("period").agg(pl.col("pekerja").sum(), pl.col("terlindungi").sum()).sort("period")
-           .with_columns(pct=100.0 * pl.col("terlindungi") / pl.col("pekerja")))
-    pts = list(per.select("period", "pct").iter_rows())
-    w, h, pad = 520, 200, 40
+def _trend_chart(per_period: pl.DataFrame) -> str:
+    """A line of city coverage % per period (columns ``period``, ``cakupan_pct``), y axis 0–100."""
+    pts = list(per_period.select("period", "cakupan_pct").iter_rows())
+    w, h, pad = 560, 220, 45
     step = (w - 2 * pad) / max(len(pts) - 1, 1)
-    coords = [(pad + i * step, h - pad - (h - 2 * pad) * (p or 0) / 100.0) for i, (_, p) in enumerate(pts)]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" aria-label="Tren cakupan">',
-             f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
-             '<polyline fill="none" stroke="#1565c0" stroke-width="2" points="'
-             + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>']
+
+    def y_of(p: float) -> float:
+        return h - pad - (h - 2 * pad) * p / 100.0
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" aria-label="Tren cakupan">']
+    for tick in (0, 25, 50, 75, 100):
+        parts.append(f'<line x1="{pad}" y1="{y_of(tick):.1f}" x2="{w - pad}" y2="{y_of(tick):.1f}" stroke="#ddd"/>'
+                     f'<text x="{pad - 6}" y="{y_of(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick}%</text>')
+    coords = [(pad + i * step, None if p is None else y_of(p)) for i, (_, p) in enumerate(pts)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords if y is not None)
+    parts.append(f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{line}"/>')
     for (x, y), (period, pct) in zip(coords, pts):
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1565c0"/>')
-        parts.append(f'<text x="{x:.1f}" y="{h - pad + 16}" font-size="11" text-anchor="middle">{html.escape(period)}</text>')
-        parts.append(f'<text x="{x:.1f}" y="{y - 6:.1f}" font-size="11" text-anchor="middle">{_pct(pct)}</text>')
+        month, year = periode_label(period).split()
+        parts.append(f'<text x="{x:.1f}" y="{h - pad + 16}" font-size="11" text-anchor="middle">'
+                     f'{html.escape(month[:3])} {year}</text>')
+        if y is not None:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1565c0"/>'
+                         f'<text x="{x:.1f}" y="{y - 7:.1f}" font-size="11" text-anchor="middle">{_pct(pct)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _trend(coverage: pl.DataFrame, period: str, history: pl.DataFrame | None) -> str:
+    # only earlier periods: a history that already holds this period (or a later one) must not
+    # double-count it or draw the future
+    earlier = None if history is None else history.filter(pl.col("period") < period)
+    if earlier is None or earlier.height == 0:
+        return "<p>Belum ada riwayat periode sebelumnya; tren cakupan tampil mulai periode berikutnya.</p>"
+    both = pl.concat([earlier.select(coverage.columns), coverage], how="vertical_relaxed")
+    per_period = (both.group_by("period").agg(pl.col("pekerja", "terlindungi").sum())
+                  .with_columns(_pct_expr()).sort("period"))
+    return _trend_chart(per_period)
+
+
+def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None) -> str:
+    esc = html.escape
+    out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
+           "<th>Calon peserta</th><th>Cakupan</th><th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
+    rows = list(df.iter_rows(named=True))
+    if total is not None:
+        rows.append({code: "", name: "Total", **total})
+    for r in rows:
+        out.append(f"<tr><td>{esc(r[code] or '')}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"
+                   f"<td>{_n(r['terlindungi'])}</td><td>{_n(r['kandidat'])}</td><td>{_pct(r['cakupan_pct'])}</td>"
+                   f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td></tr>")
+    return "".join(out) + "</tbody></table>"
+
+
+def _region_title(coverage: pl.DataFrame) -> str:
+    kabs = coverage["kode_kab"].drop_nulls().unique().to_list()
+    return (kabkota_name(kabs[0]) or kabs[0]) if len(kabs) == 1 else "Semua wilayah"
+
+
+_CSS = """
+body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222;max-width:72em}
+h1{font-size:1.5em} h2{font-size:1.2em;margin-top:1.6em}
+.cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}
+.card{border:1px solid #ccc;border-radius:6px;padding:.8em 1.2em;min-width:12em}
+.card b{display:block;font-size:1.4em}
+table{border-collapse:collapse;margin:1em 0}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+td:nth-child(2),th:nth-child(2),td:first-child,th:first-child{text-align:left}
+th{background:#f0f4f8} tr:last-child td{font-weight:600}
+.note{color:#555;font-size:.9em}
+"""
 
 
 def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
                           history: pl.DataFrame | None = None) -> Path:
-    """A self-contained HTML page at ``out_dir/coverage/<period>.html``."""
+    """A self-contained HTML page at ``out_dir/coverage/<period>.html``. ``history`` holds
+    coverage rows (same schema) of earlier periods for the trend chart; rows of this period or
+    later in it are ignored. Counts only: no personal data."""
+    label = periode_label(period)
     path = Path(out_dir) / "coverage" / f"{period}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
+    coverage = _with_names(coverage).with_columns(_pct_expr())
     s = coverage_summary(coverage)
+    kec = (coverage.group_by("kode_kec", "nama_kec")
+           .agg(pl.col("pekerja", "terlindungi", "kandidat", "iuran_bulanan", "iuran_tahunan").sum())
+           .with_columns(_pct_expr()).sort("kode_kec"))
     esc = html.escape
-    kec = (coverage.group_by("kode_kec", "nama_kec").agg(pl.col("pekerja", "terlindungi", "kandidat", "iuran_bulanan").sum())
-           .sort("kode_kec").with_columns(cakupan_pct=100.0 * pl.col("terlindungi") / pl.col("pekerja")))
-
-    def table(df: pl.DataFrame, code: str, name: str) -> str:
-        out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
-               "<th>Calon peserta</th><th>Cakupan</th><th>Iuran per bulan</th></tr></thead><tbody>"]
-        for r in df.iter_rows(named=True):
-            out.append(f"<tr><td>{esc(r[code])}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"
-                       f"<td>{_n(r['terlindungi'])}</td><td>{_n(r['kandidat'])}</td><td>{_pct(r['cakupan_pct'])}</td>"
-                       f"<td>{rupiah(r['iuran_bulanan'])}</td></tr>")
-        return "".join(out) + "</tbody></table>"
-
-    trend = (_trend_chart(pl.concat([history.select(coverage.columns), coverage]))
-             if history is not None and history.height else
-             "<p>Belum ada riwayat periode sebelumnya.</p>")
+    region = _region_title(coverage)
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
              ("Calon peserta", _n(s["kandidat"])),
@@ -244,25 +429,23 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
              ("Anggaran iuran per tahun", rupiah(s["iuran_tahunan"]))]
     page = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
-<title>Cakupan Jaminan Sosial Ketenagakerjaan — {esc(periode_label(period))}</title>
-<style>
-body{{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222}} h1{{font-size:1.5em}}
-.cards{{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}} .card{{border:1px solid #ccc;border-radius:6px;padding:.8em 1.2em;min-width:12em}}
-.card b{{display:block;font-size:1.4em}} table{{border-collapse:collapse;margin:1em 0}}
-th,td{{border:1px solid #ccc;padding:.3em .6em;text-align:right}} td:nth-child(2),th:nth-child(2){{text-align:left}}
-th{{background:#f0f4f8}}
-</style></head><body>
-<h1>Cakupan JKK + JKM Pekerja Rentan — periode {esc(periode_label(period))}</h1>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Cakupan JKK + JKM Pekerja Rentan — {esc(region)} — {esc(label)}</title>
+<style>{_CSS}</style></head><body>
+<h1>Cakupan JKK + JKM Pekerja Rentan — {esc(region)}, periode {esc(label)}</h1>
+<p class="note">Dibuat {date.today().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
+sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
 <h2>Cakupan per kelurahan</h2>
 {_bar_chart(coverage)}
 <h2>Tren cakupan</h2>
-{trend}
+{_trend(coverage, period, history)}
 <h2>Per kecamatan</h2>
-{table(kec, "kode_kec", "nama_kec")}
+{_table(kec, "kode_kec", "nama_kec", total=s)}
 <h2>Per kelurahan</h2>
-{table(coverage.sort("kode_kel"), "kode_kel", "nama_kel")}
-<p>Iuran per peserta per bulan: JKK 1% dari penghasilan yang dilaporkan + JKM Rp6.800. Halaman ini tidak memuat data pribadi.</p>
+{_table(coverage.sort("kode_kel"), "kode_kel", "nama_kel", total=s)}
+<p class="note">Anggaran: iuran JKK (1% dari penghasilan yang dilaporkan) + JKM (Rp6.800) per calon peserta
+per bulan; per tahun = 12 × per bulan. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>
 """
     tmp = path.with_suffix(".html.tmp")

@@ -56,7 +56,12 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
     first = load_workbook(paths[0])["Daftar Calon Peserta"]
     assert [first.cell(r, 3).value for r in (7, 8)] == ["SITI AMINAH", "AHMAD"]       # rank order
     assert first.cell(7, 12).value == "Ya" and first.cell(8, 11).value == "-"          # flag only; no desil
-    assert load_workbook(paths[0])["Ringkasan"]["B3"].value == 2
+    summary = {r[0]: r[1] for r in load_workbook(paths[0])["Ringkasan"].iter_rows(values_only=True) if r[0]}
+    assert summary["Periode"] == "November 2026" and summary["Jumlah calon peserta"] == 2
+    assert summary["Penyandang disabilitas"] == 1 and summary["Total iuran per bulan"] == 33600
+    # Rupiah shown with dots whatever the Excel locale; only the two fill-in columns editable
+    assert first.cell(7, 13).number_format == '"Rp"#\\.##0'
+    assert first.protection.sheet and not first.cell(7, 15).protection.locked and first.cell(7, 3).protection.locked
     # the hidden row id is a keyed pseudonym: stable across runs and ranks, never the NIK
     ids = [first.cell(r, 17).value for r in (7, 8)]
     again = write_gap_lists(cands.with_columns(rank=pl.col("rank") + 10), "2026-11", tmp_path, key=b"k" * 32)
