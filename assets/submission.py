@@ -18,7 +18,7 @@ GROUP = "submission"
 
 
 @dg.asset(
-    group_name=GROUP, partitions_def=period_partitions, kinds={"postgres"},
+    group_name=GROUP, partitions_def=period_partitions, kinds={"postgres"}, pool="bpjs_writer",
     description="Candidates loaded into bpjs.submission_candidate, one batch per region, idempotently.",
     check_specs=[dg.AssetCheckSpec("batch_matches_table", asset="bpjs_submission", blocking=True,
                                    description="each batch's row count and checksum match the table")],

@@ -2,7 +2,15 @@
 
 Settings come from environment variables (set by the CLI from its flags):
 LINDUNGI_INPUT (input directory), LINDUNGI_OUT (output directory), LINDUNGI_DB_URL (empty:
-embedded PostgreSQL), LINDUNGI_RULES (rules file), LINDUNGI_FULL_NIK.
+embedded PostgreSQL), LINDUNGI_RULES (rules file), LINDUNGI_FULL_NIK, and LINDUNGI_EXECUTOR,
+which chooses how a run's steps execute:
+
+- ``in_process`` (default): one process; what ``lindungi run`` uses on a laptop.
+- ``multiprocess``: Dagster's multiprocess executor, steps in parallel processes on one machine
+  (the three ingests side by side, the two linkers side by side); ``LINDUNGI_MAX_CONCURRENT``
+  caps it (default: the CPU count).
+- ``k8s``: each step a Kubernetes Job (``dagster_k8s.k8s_job_executor``), for the production
+  deployment in ``deploy/`` (needs the ``k8s`` extra).
 """
 
 from __future__ import annotations
@@ -36,8 +44,28 @@ for _k, _v in DEFAULTS.items():
 
 all_assets = dg.load_assets_from_modules([ingest, linkage, candidates, submission, reporting])
 
+
+
+def executor_def(name: str | None = None) -> dg.ExecutorDefinition:
+    """The executor named by LINDUNGI_EXECUTOR (see the module docstring)."""
+    name = (name or os.environ.get("LINDUNGI_EXECUTOR") or "in_process").strip().lower()
+    if name == "in_process":
+        return dg.in_process_executor
+    if name == "multiprocess":
+        limit = int(os.environ.get("LINDUNGI_MAX_CONCURRENT") or os.cpu_count() or 2)
+        return dg.multiprocess_executor.configured({"max_concurrent": limit})
+    if name == "k8s":
+        try:
+            from dagster_k8s import k8s_job_executor
+        except ImportError:
+            raise ValueError("LINDUNGI_EXECUTOR=k8s needs dagster-k8s: pip install 'lindungi[k8s]'") from None
+        return k8s_job_executor
+    raise ValueError(f"LINDUNGI_EXECUTOR={name!r}: expected in_process, multiprocess or k8s")
+
+
 lindungi_job = dg.define_asset_job(
     "lindungi", selection=dg.AssetSelection.all(), partitions_def=period_partitions,
+    executor_def=executor_def(),
     description="Every asset for one period: ingest, link, candidates, submission, reports.",
 )
 

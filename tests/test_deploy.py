@@ -1,0 +1,103 @@
+"""The production deployment in deploy/: the instance config loads for real (storage on a real
+PostgreSQL through dagster-postgres, the Kubernetes run launcher, the run queue and its limits),
+the Helm values agree with it, and the job takes the executor each setting names."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: "https://127.0.0.1:6443"}}]
+contexts: [{name: test, context: {cluster: test, user: test, namespace: lindungi}}]
+current-context: test
+users: [{name: test, user: {token: test}}]
+"""
+
+
+def _psycopg2_url(dsn: str) -> str:
+    """The psycopg DSN of the test server as the ``postgresql+psycopg2://`` URL SQLAlchemy 2.1 needs."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    c = conninfo_to_dict(dsn)
+    host = c.get("host", "")
+    return (f"postgresql+psycopg2://{c.get('user', '')}@/{c['dbname']}?host={host}"
+            + (f"&port={c['port']}" if c.get("port") else ""))
+
+
+def test_production_instance_loads_on_postgres(pg_dsn, tmp_path, monkeypatch):
+    pytest.importorskip("dagster_k8s", reason="the k8s extra is part of the test install")
+    import dagster as dg
+    from dagster._core.run_coordinator import QueuedRunCoordinator
+    from dagster_k8s import K8sRunLauncher
+    from dagster_postgres import PostgresRunStorage
+
+    cfg = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
+    # the only change: outside a cluster, read a kubeconfig instead of the in-cluster token
+    cfg["run_launcher"]["config"].update(load_incluster_config=False, kubeconfig_file=str(tmp_path / "kubeconfig"))
+    (tmp_path / "kubeconfig").write_text(KUBECONFIG)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(yaml.safe_dump(cfg))
+    monkeypatch.setenv("DAGSTER_PG_URL", _psycopg2_url(pg_dsn))
+    monkeypatch.setenv("LINDUNGI_IMAGE", "registry.example/lindungi:test")
+
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        launcher = instance.run_launcher
+        assert isinstance(launcher, K8sRunLauncher)
+        assert launcher.job_namespace == "lindungi" and launcher.job_image == "registry.example/lindungi:test"
+        limits = {lim["key"]: lim for lim in instance.get_concurrency_config().run_queue_config.tag_concurrency_limits}
+        assert limits["lindungi/region"]["limit"] == 1 and limits["lindungi/region"]["value"] == {"applyLimitPerUniqueValue": True}
+        # storage is real: a run written through it is read back from PostgreSQL
+        run = instance.create_run_for_job(dg.GraphDefinition("probe").to_job(), run_id=None)
+        assert instance.get_run_by_id(run.run_id).job_name == "probe"
+    finally:
+        instance.dispose()
+
+
+def test_helm_values_agree_with_instance_config():
+    values = yaml.safe_load((ROOT / "deploy" / "helm" / "values.yaml").read_text())
+    cfg = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    assert launcher["jobNamespace"] == cfg["run_launcher"]["config"]["job_namespace"]
+    assert launcher["envConfigMaps"][0]["name"] == cfg["run_launcher"]["config"]["env_config_maps"][0]
+    queued = values["dagsterDaemon"]["runCoordinator"]
+    assert queued["enabled"] and queued["type"] == "QueuedRunCoordinator"
+    limits = {lim["key"]: lim for lim in queued["config"]["queuedRunCoordinator"]["tagConcurrencyLimits"]}
+    assert limits == {lim["key"]: lim for lim in cfg["concurrency"]["runs"]["tag_concurrency_limits"]}
+    code = values["dagster-user-deployments"]["deployments"][0]
+    assert code["dagsterApiGrpcArgs"] == ["-m", "dagster_project.definitions"]
+    env = {e["name"]: e.get("value") for e in code["env"]}
+    assert env["LINDUNGI_EXECUTOR"] == "k8s"
+    assert values["postgresql"]["enabled"] is False   # the shared instance, not a chart-made one
+
+
+@pytest.mark.parametrize("name,kind", [("in_process", "in_process"), ("multiprocess", "multiprocess"),
+                                       ("k8s", "k8s")])
+def test_executor_setting(name, kind):
+    """Each LINDUNGI_EXECUTOR value gives the job that executor (loaded fresh, as a run pod would)."""
+    if name == "k8s":
+        pytest.importorskip("dagster_k8s")
+    code = ("from dagster_project.definitions import defs; "
+            "print(defs.resolve_job_def('lindungi').executor_def.name)")
+    env = {**os.environ, "LINDUNGI_EXECUTOR": name}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == {"in_process": "in_process", "multiprocess": "multiprocess",
+                                                    "k8s": "k8s"}[kind]
+
+
+def test_unknown_executor_is_one_clear_line():
+    env = {**os.environ, "LINDUNGI_EXECUTOR": "spark"}
+    out = subprocess.run([sys.executable, "-c", "import dagster_project.definitions"], env=env,
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode != 0 and "LINDUNGI_EXECUTOR='spark'" in out.stderr
