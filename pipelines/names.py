@@ -61,9 +61,9 @@ def normalize_name(col: str | pl.Expr) -> pl.Expr:
     tokens = tokens.list.eval(pl.element().replace(VARIANTS))
     tokens = tokens.list.eval(_modern_spelling(pl.element()))
     # A repeated single name padded for forms (JAYA JAYA) is one name.
-    tokens = pl.when(tokens.list.n_unique() == 1).then(tokens.list.head(1)).otherwise(tokens)
-    out = tokens.list.join(" ")
-    return pl.when(out == "").then(None).otherwise(out)
+    tokens = tokens.list.eval(pl.element().filter((pl.element().n_unique() > 1) | (pl.int_range(pl.len()) == 0)))
+    # Each intermediate is referenced once: an eager expression used twice is computed twice.
+    return tokens.list.join(" ").replace("", None)
 
 
 def _modern_spelling(tok: pl.Expr) -> pl.Expr:
