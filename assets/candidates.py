@@ -8,8 +8,9 @@ from assets._common import counts_md, preview, progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.db import migrate
-from pipelines.verification import verified_exclusions
+from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
+from pipelines.reports import coverage_md
 from quality.definitions import suite_check_result
 
 GROUP = "candidates"
@@ -44,8 +45,10 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     rules = settings.rules()
     dsn = database.url()
     migrate(dsn)
-    excluded = verified_exclusions(dsn, context.partition_key)
-    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded))
+    results = latest_results(dsn, context.partition_key)
+    excluded = verified_exclusions(dsn, context.partition_key, results)
+    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
+                            verified=verified_valid(dsn, context.partition_key, results))
     by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
     progress(context, f"enrollment_candidates {context.partition_key}: {out.height:,} candidates "
                       f"in {len(by_kel)} kelurahan, Rp{out.get_column('iuran_bulanan').sum():,}/month")
@@ -53,6 +56,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "dagster/row_count": out.height,
         "with_disability": int(out.get_column("disabilitas").sum()),
         "excluded_by_verification": len(excluded),
+        "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),
         "rules": dg.MetadataValue.json(rules.as_dict()),
@@ -75,13 +79,11 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     pct = 100.0 * protected / workers if workers else 0.0
     progress(context, f"coverage {context.partition_key}: {protected:,} of {workers:,} informal workers "
                       f"protected ({pct:.1f}%)")
-    table = ["| kelurahan | pekerja | terlindungi | kandidat | cakupan % |", "|---|---|---|---|---|"]
-    for r in out.iter_rows(named=True):
-        table.append(f"| {r['nama_kel'] or r['kode_kel']} | {r['pekerja']:,} | {r['terlindungi']:,} | "
-                     f"{r['kandidat']:,} | {r['cakupan_pct'] if r['cakupan_pct'] is not None else '-'} |")
     context.add_output_metadata({
         "dagster/row_count": out.height, "workers": workers, "protected": protected,
-        "coverage_pct": round(pct, 2), "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
-        "by_kelurahan": dg.MetadataValue.md("\n".join(table)),
+        "candidates": int(out["kandidat"].sum()), "verified": int(out["terverifikasi"].sum()),
+        "coverage_pct": round(pct, 2), "monthly_budget_rp": int(out["iuran_bulanan"].sum()),
+        "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
+        "by_kelurahan": dg.MetadataValue.md(coverage_md(out)),
     })
     return out

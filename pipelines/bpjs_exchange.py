@@ -84,7 +84,9 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
             w.writerow([name for name, _ in EXPORT_COLUMNS])
             w.writerows(rows)
         conn.execute(MARK_SUBMITTED, {"period": period, "niks": [r[0] for r in rows]})
-        conn.execute(LOG, (run_id, "export", period, region, json.dumps({"file": path.name}),
+        from pipelines.db import operator
+
+        conn.execute(LOG, (run_id, "export", period, region, json.dumps({"file": path.name, "by": operator()}),
                            json.dumps({"rows": len(rows)})))
         os.replace(tmp, path)
     return path, len(rows)

@@ -58,8 +58,10 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
 
 
 def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
-                          exclude: list[str] | None = None) -> pl.DataFrame:
-    """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled."""
+                          exclude: list[str] | None = None, verified: list[str] | None = None) -> pl.DataFrame:
+    """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled,
+    ``verified`` those verified ``Valid``: they rank ahead of everyone not yet verified, so the
+    BPJS export (in rank order) takes them first."""
     cands = assessed.filter(
         pl.col("judgeable") & pl.col("working_age") & pl.col("informal") & ~pl.col("terlindungi")
         & ~pl.col("NIK").is_in(exclude or [])
@@ -78,11 +80,14 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         iuran_bulanan=pl.lit(rules.monthly_contribution, pl.Int64),
         evidence=pl.lit("umur ") + pl.col("umur").cast(pl.String) + pl.lit(" tahun; pekerjaan ")
         + pl.col("JENIS_PKRJN") + pl.lit(" (informal)") + roster_note + desil_note
-        + pl.when(pl.col("disabilitas")).then(pl.lit("; penyandang disabilitas")).otherwise(pl.lit("")),
+        + pl.when(pl.col("disabilitas")).then(pl.lit("; penyandang disabilitas")).otherwise(pl.lit(""))
+        + pl.when(pl.col("NIK").is_in(verified or [])).then(pl.lit("; diverifikasi Valid oleh kelurahan"))
+        .otherwise(pl.lit("")),
+        terverifikasi=pl.col("NIK").is_in(verified or []),
         _desil_rank=pl.col("desil").cast(pl.Int16).fill_null(rules.no_welfare_desil),
     ).sort(
-        ["disabilitas", "_desil_rank", "kode_kel", "NAMA_LGKP", "NIK"],
-        descending=[True, False, False, False, False],
+        ["terverifikasi", "disabilitas", "_desil_rank", "kode_kel", "NAMA_LGKP", "NIK"],
+        descending=[True, True, False, False, False, False],
     ).with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     return schema.conform(cands, schema.ENROLLMENT_CANDIDATES)
 
@@ -92,11 +97,14 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     per_kel = workers.group_by("kode_kel").agg(
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
     )
-    cand = candidates.group_by("kode_kel").agg(kandidat=pl.len().cast(pl.Int64))
+    cand = candidates.group_by("kode_kel").agg(
+        kandidat=pl.len().cast(pl.Int64),
+        terverifikasi=(pl.col("terverifikasi").fill_null(False).sum() if "terverifikasi" in candidates.columns
+                       else pl.lit(0)).cast(pl.Int64))
     kels = assessed.select("kode_kel").drop_nulls().unique()
     out = (
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
-        .with_columns(pl.col("pekerja", "terlindungi", "kandidat").fill_null(0))
+        .with_columns(pl.col("pekerja", "terlindungi", "kandidat", "terverifikasi").fill_null(0))
         .with_columns(
             period=pl.lit(period),
             kode_kab=pl.col("kode_kel").str.slice(0, 4),

@@ -110,3 +110,25 @@ def migrate(dsn: str) -> list[str]:
                 conn.execute(f"INSERT INTO {MIGRATIONS_TABLE} (version) VALUES (%s)", (name,))
                 applied_now.append(name)
     return applied_now
+
+
+def operator() -> str:
+    """Who ran this, for the processing log: the OS account (no personal data beyond that)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return f"uid {os.getuid()}"
+
+
+def log_activity(dsn: str, activity: str, period: str | None, region: str | None, inputs: dict,
+                 counts: dict, run_id: str | None = None) -> None:
+    """One row in the append-only ``bpjs.processing_log`` (UU PDP Art. 31). ``inputs`` and
+    ``counts`` hold file names, checksums and numbers, never NIKs or names."""
+    import json
+
+    with psycopg.connect(dsn) as conn:
+        conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts) "
+                     "VALUES (%s, %s, %s, %s, %s, %s)",
+                     (run_id, activity, period, region, json.dumps({**inputs, "by": operator()}), json.dumps(counts)))

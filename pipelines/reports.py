@@ -293,11 +293,29 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict)
 
 # --- coverage report ----------------------------------------------------------------------------
 
+def coverage_md(coverage: pl.DataFrame, width: int = 20) -> str:
+    """The coverage figures as a markdown table with a bar per kelurahan, for the Dagster UI
+    (its markdown has no SVG): the same numbers as the HTML page."""
+    cov = _with_names(coverage)
+    lines = ["| kelurahan | pekerja rentan | terlindungi | calon peserta | terverifikasi | cakupan | |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for r in cov.sort("kode_kel").iter_rows(named=True):
+        pct = r["cakupan_pct"]
+        bar = "█" * round(width * (pct or 0) / 100) + "░" * (width - round(width * (pct or 0) / 100))
+        lines.append(f"| {r['nama_kel']} | {_n(r['pekerja'])} | {_n(r['terlindungi'])} | {_n(r['kandidat'])} | "
+                     f"{_n(r.get('terverifikasi') or 0)} | {_pct(pct)} | `{bar}` |")
+    s = coverage_summary(cov)
+    lines.append(f"| **Total** | {_n(s['pekerja'])} | {_n(s['terlindungi'])} | {_n(s['kandidat'])} | "
+                 f"{_n(s['terverifikasi'])} | {_pct(s['cakupan_pct'])} | |")
+    return "\n".join(lines)
+
+
 def coverage_summary(coverage: pl.DataFrame) -> dict:
     """City totals; ``cakupan_pct`` is None when there are no workers (not 0: nothing to cover)."""
     workers, protected = int(coverage["pekerja"].sum()), int(coverage["terlindungi"].sum())
     return {
         "pekerja": workers, "terlindungi": protected, "kandidat": int(coverage["kandidat"].sum()),
+        "terverifikasi": int(coverage["terverifikasi"].sum()) if "terverifikasi" in coverage.columns else 0,
         "cakupan_pct": round(100.0 * protected / workers, 2) if workers else None,
         "iuran_bulanan": int(coverage["iuran_bulanan"].sum()), "iuran_tahunan": int(coverage["iuran_tahunan"].sum()),
     }
@@ -309,7 +327,11 @@ def _pct_expr() -> pl.Expr:
 
 
 def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
-    """Fill missing kelurahan/kecamatan names from the region tables, else show the code."""
+    """Fill missing kelurahan/kecamatan names from the region tables, else show the code. A
+    coverage file written before the verified count existed counts 0 verified."""
+    if "terverifikasi" not in coverage.columns:
+        coverage = coverage.with_columns(terverifikasi=pl.lit(0, pl.Int64))
+
     def name(col, code, lookup):
         return pl.coalesce(pl.col(col), pl.col(code).map_elements(lookup, return_dtype=pl.String), pl.col(code))
     return coverage.with_columns(name("nama_kel", "kode_kel", kelurahan_name).alias("nama_kel"),
@@ -364,7 +386,7 @@ def _trend_chart(per_period: pl.DataFrame) -> str:
 def _trend(coverage: pl.DataFrame, period: str, history: pl.DataFrame | None) -> str:
     # only earlier periods: a history that already holds this period (or a later one) must not
     # double-count it or draw the future
-    earlier = None if history is None else history.filter(pl.col("period") < period)
+    earlier = None if history is None else _with_names(history).filter(pl.col("period") < period)
     if earlier is None or earlier.height == 0:
         return "<p>Belum ada riwayat periode sebelumnya; tren cakupan tampil mulai periode berikutnya.</p>"
     both = pl.concat([earlier.select(coverage.columns), coverage], how="vertical_relaxed")
@@ -376,13 +398,14 @@ def _trend(coverage: pl.DataFrame, period: str, history: pl.DataFrame | None) ->
 def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None) -> str:
     esc = html.escape
     out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
-           "<th>Calon peserta</th><th>Cakupan</th><th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
+           "<th>Calon peserta</th><th>Terverifikasi</th><th>Cakupan</th><th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
     rows = list(df.iter_rows(named=True))
     if total is not None:
         rows.append({code: "", name: "Total", **total})
     for r in rows:
         out.append(f"<tr><td>{esc(r[code] or '')}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"
-                   f"<td>{_n(r['terlindungi'])}</td><td>{_n(r['kandidat'])}</td><td>{_pct(r['cakupan_pct'])}</td>"
+                   f"<td>{_n(r['terlindungi'])}</td><td>{_n(r['kandidat'])}</td>"
+                   f"<td>{_n(r.get('terverifikasi') or 0)}</td><td>{_pct(r['cakupan_pct'])}</td>"
                    f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td></tr>")
     return "".join(out) + "</tbody></table>"
 
@@ -417,13 +440,14 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     coverage = _with_names(coverage).with_columns(_pct_expr())
     s = coverage_summary(coverage)
     kec = (coverage.group_by("kode_kec", "nama_kec")
-           .agg(pl.col("pekerja", "terlindungi", "kandidat", "iuran_bulanan", "iuran_tahunan").sum())
+           .agg(pl.col("pekerja", "terlindungi", "kandidat", "terverifikasi", "iuran_bulanan", "iuran_tahunan").sum())
            .with_columns(_pct_expr()).sort("kode_kec"))
     esc = html.escape
     region = _region_title(coverage)
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
              ("Calon peserta", _n(s["kandidat"])),
+             ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
              ("Anggaran iuran per bulan", rupiah(s["iuran_bulanan"])),
              ("Anggaran iuran per tahun", rupiah(s["iuran_tahunan"]))]

@@ -129,6 +129,7 @@ ENROLLMENT_CANDIDATES = {
     "disabilitas": pl.Boolean,
     "iuran_bulanan": pl.Int64,   # rupiah per month, JKK + JKM
     "evidence": pl.String,       # why this person is a candidate, in Bahasa Indonesia
+    "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: ranked first
 }
 
 COVERAGE = {
@@ -141,6 +142,7 @@ COVERAGE = {
     "pekerja": pl.Int64,         # residents of working age with an informal occupation
     "terlindungi": pl.Int64,     # of those, protected (active JKK + JKM)
     "kandidat": pl.Int64,        # enrollment candidates
+    "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
     "cakupan_pct": pl.Float64,   # 100 * terlindungi / pekerja
     "iuran_bulanan": pl.Int64,   # monthly premium budget to enroll every candidate (Rp)
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)

@@ -5,7 +5,9 @@ keyed NIK pseudonym). It is refused whole, with every problem named in Bahasa In
 it is for another period, carries an unknown Hasil Verifikasi, has rows that are not in the
 list, or has edited locked columns (name, masked NIK). Results are stored in
 ``bpjs.verification`` with who and when; the next run withdraws candidates verified as
-``Meninggal``, ``Pindah domisili``, ``Menolak`` or ``Sudah terdaftar`` with that reason.
+``Meninggal``, ``Pindah domisili``, ``Menolak`` or ``Sudah terdaftar`` with that reason, and
+ranks candidates verified ``Valid`` first. A person's latest result counts, whichever period's
+list it was returned on: someone verified as deceased in October is not listed in November.
 """
 
 from __future__ import annotations
@@ -100,9 +102,25 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     return rows.height
 
 
-def verified_exclusions(dsn: str, period: str) -> dict[str, str]:
-    """NIK -> withdrawal reason for candidates a coordinator verified as not to be enrolled."""
+LATEST = """
+SELECT DISTINCT ON (nik) nik, hasil FROM bpjs.verification
+WHERE period <= %s ORDER BY nik, period DESC, received_at DESC
+"""
+
+
+def latest_results(dsn: str, period: str) -> dict[str, str]:
+    """NIK -> the latest Hasil Verifikasi returned for this period or an earlier one."""
     with psycopg.connect(dsn) as conn:
-        rows = conn.execute("SELECT nik, hasil FROM bpjs.verification WHERE period = %s AND hasil = ANY(%s)",
-                            (period, sorted(WITHDRAWING))).fetchall()
-    return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in rows}
+        return dict(conn.execute(LATEST, (period,)).fetchall())
+
+
+def verified_exclusions(dsn: str, period: str, results: dict[str, str] | None = None) -> dict[str, str]:
+    """NIK -> withdrawal reason for candidates a coordinator verified as not to be enrolled."""
+    results = latest_results(dsn, period) if results is None else results
+    return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in results.items() if hasil in WITHDRAWING}
+
+
+def verified_valid(dsn: str, period: str, results: dict[str, str] | None = None) -> list[str]:
+    """NIKs whose latest result is ``Valid``: they move ahead of unverified candidates."""
+    results = latest_results(dsn, period) if results is None else results
+    return sorted(nik for nik, hasil in results.items() if hasil == "Valid")

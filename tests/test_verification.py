@@ -100,3 +100,36 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch)
         rows = conn.execute("SELECT c.status, c.status_reason FROM bpjs.submission_candidate c "
                             "JOIN bpjs.verification v USING (nik, period) ORDER BY v.hasil").fetchall()
     assert rows == [("withdrawn", "hasil verifikasi: Meninggal"), ("pending", None)]
+    # Valid moves ahead: first in rank (so first in the BPJS export), said so in the evidence,
+    # and counted as verified in the coverage figures
+    first_row = cands.sort("rank").row(0, named=True)
+    assert first_row["NIK"] == valid and first_row["terverifikasi"]
+    assert "diverifikasi Valid oleh kelurahan" in first_row["evidence"]
+    assert cands["terverifikasi"].sum() == 1
+    cov = pl.read_parquet(run["out"] / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
+    assert cov["terverifikasi"].sum() == 1
+    assert "Terverifikasi" in (run["out"] / "coverage" / f"{PERIOD}.html").read_text(encoding="utf-8")
+    from pipelines.bpjs_exchange import export_pending
+
+    path, n = export_pending(run["dsn"], PERIOD, run["out"])
+    assert n == cands.height - 0 and path.read_text(encoding="utf-8").splitlines()[1].startswith(valid)
+
+    # a person's latest result holds in later periods too: the deceased is not listed next month
+    nxt = f"{PERIOD[:4]}-{int(PERIOD[5:]) + 1:02d}" if PERIOD[5:] != "12" else f"{int(PERIOD[:4]) + 1}-01"
+    run_pipeline(str(run["world"]), nxt, str(run["out"]), db=run["dsn"])
+    later = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{nxt}.parquet")
+    assert dead not in set(later["NIK"]) and later.sort("rank")["NIK"][0] == valid
+
+
+def test_every_coordinator_export_is_logged_without_personal_data(run):
+    with psycopg.connect(run["dsn"]) as conn:
+        rows = conn.execute("SELECT period, region, inputs, counts FROM bpjs.processing_log "
+                            "WHERE activity = 'gap_list_export' ORDER BY id").fetchall()
+    assert rows, "no gap-list export in the processing log"
+    period, region, inputs, counts = rows[0]
+    files = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert period == PERIOD and region == "6474" and inputs["by"] and inputs["full_nik"] is False
+    assert counts["files"] == len(files) == len(inputs["files"])
+    text = str(rows)
+    assert not any(nik in text for nik in cands["NIK"].head(200))
