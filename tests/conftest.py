@@ -4,6 +4,7 @@ database per test that needs one, and small generated worlds."""
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -25,17 +26,74 @@ def pg_server(tmp_path_factory) -> str:
     db.embedded_stop(state)
 
 
+def _fresh_database(server: str):
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = server.partition("?")
+    head = base.rsplit("/", 1)[0]
+    yield f"{head}/{name}" + (f"?{query}" if query else "")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_dsn(pg_server) -> str:
     """A fresh, empty database on the session's server."""
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = pg_server.partition("?")
-    head = base.rsplit("/", 1)[0]
-    yield f"{head}/{name}" + (f"?{query}" if query else "")
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from _fresh_database(pg_server)
+
+
+def _system_postgres_bin() -> Path | None:
+    """Debian's PostgreSQL server binaries (the newest installed), if any."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def system_pg_server(tmp_path_factory):
+    """Admin DSN of a throwaway cluster of the machine's own PostgreSQL (Debian's package, which
+    .ci/run installs): the project must work on any PostgreSQL >= 14 given by DSN, not only on
+    the embedded one. initdb refuses to run as root, so the cluster belongs to ``postgres``."""
+    import shutil
+    import subprocess
+
+    bindir = _system_postgres_bin()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI: Debian's postgresql is missing (.ci/run installs it)")
+        pytest.skip("no system PostgreSQL (apt-get install postgresql)")
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="lindungi-syspg-"))
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    if as_user:
+        shutil.chown(base, "postgres")
+        shutil.chown(sock, "postgres")
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"), "-o",
+                    f"-k {sock} -c listen_addresses='' -p 54329 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    dsn = f"postgresql://postgres@/postgres?host={sock}&port=54329"
+    try:
+        with psycopg.connect(dsn) as conn:
+            version = conn.execute("SHOW server_version_num").fetchone()[0]
+        assert int(version) >= 140000, f"system PostgreSQL {version} is older than 14"
+        yield dsn
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["embedded", "system"])
+def any_pg_dsn(request) -> str:
+    """A fresh database on the embedded server, then on the machine's own PostgreSQL."""
+    server = request.getfixturevalue("pg_server" if request.param == "embedded" else "system_pg_server")
+    yield from _fresh_database(server)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ NIKS = ["6474011508850001", "6474011508850002", "6474011508850003"]
 
 
 @pytest.fixture
-def submitted(pg_dsn, tmp_path):
+def submitted(any_pg_dsn, tmp_path):
+    pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
     submit(pg_dsn, candidates(NIKS), "2026-11")
     path, n = export_pending(pg_dsn, "2026-11", tmp_path)

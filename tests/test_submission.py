@@ -27,12 +27,14 @@ def table(dsn):
         return conn.execute("SELECT * FROM bpjs.submission_candidate ORDER BY nik, period").fetchall()
 
 
-def test_migrations_apply_once(pg_dsn):
+def test_migrations_apply_once(any_pg_dsn):
+    pg_dsn = any_pg_dsn
     assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql", "003_verification.sql"]
     assert db.migrate(pg_dsn) == []
 
 
-def test_second_identical_run_changes_nothing(pg_dsn):
+def test_second_identical_run_changes_nothing(any_pg_dsn):
+    pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
     niks = [f"64740115088500{i:02d}" for i in range(1, 41)]
     first = submit(pg_dsn, candidates(niks), "2026-11")
@@ -44,7 +46,8 @@ def test_second_identical_run_changes_nothing(pg_dsn):
     assert all(batch_consistency(pg_dsn, b["batch_id"], niks)["checksum_matches"] for b in first + second)
 
 
-def test_candidate_who_leaves_is_withdrawn_never_deleted_and_can_return(pg_dsn):
+def test_candidate_who_leaves_is_withdrawn_never_deleted_and_can_return(any_pg_dsn):
+    pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
     niks = [f"64740115088500{i:02d}" for i in range(1, 11)]
     submit(pg_dsn, candidates(niks), "2026-11")
@@ -69,7 +72,8 @@ def test_regions_are_separate_batches(pg_dsn):
     assert [(r["region"], r["withdrawn"]) for r in res] == [("6472", 1), ("6474", 0)]
 
 
-def test_withdrawal_carries_the_reason(pg_dsn):
+def test_withdrawal_carries_the_reason(any_pg_dsn):
+    pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
     niks = ["6474011508850001", "6474011508850002"]
     submit(pg_dsn, candidates(niks), "2026-11")
@@ -80,7 +84,8 @@ def test_withdrawal_carries_the_reason(pg_dsn):
     assert row == ("withdrawn", "sudah terlindungi JKK+JKM", True)
 
 
-def test_roles_least_privilege(pg_dsn):
+def test_roles_least_privilege(any_pg_dsn):
+    pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
     submit(pg_dsn, candidates(["6474011508850001"]), "2026-11")
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
@@ -98,6 +103,17 @@ def test_roles_least_privilege(pg_dsn):
             conn.execute("DELETE FROM bpjs.processing_log")
         with pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
             conn.execute("DELETE FROM bpjs.submission_candidate")
+        # the pipeline needs no superuser: a plain login granted lindungi_writer submits
+        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lindungi_app') THEN "
+                     "CREATE ROLE lindungi_app LOGIN NOSUPERUSER; END IF; END $$")
+        conn.execute("GRANT lindungi_writer TO lindungi_app")
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    app = make_conninfo(**{**conninfo_to_dict(pg_dsn), "user": "lindungi_app"})
+    with psycopg.connect(app) as conn:
+        assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0] is False
+    res = submit(app, candidates(["6474011508850001", "6474011508850002"]), "2026-11")[0]
+    assert (res["inserted"], res["withdrawn"]) == (1, 0)
 
 
 def _state(dsn):
