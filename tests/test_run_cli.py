@@ -1,0 +1,177 @@
+"""The submission as a data engineer meets it: `lindungi run` in a subprocess on the embedded
+PostgreSQL, repeated, with a roster in which candidates gained coverage, killed with SIGKILL at
+different moments, and twice at once; each followed by a look at bpjs.submission_candidate."""
+
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.test_pipeline import PERIOD, _fresh_db
+
+LINDUNGI = str(Path(sys.executable).with_name("lindungi"))
+GAINED = 5  # candidates who become protected in world B
+
+
+def _run(env: dict, world: Path, out: Path, dsn: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([LINDUNGI, "run", "--input", str(world), "--period", PERIOD, "--out", str(out),
+                             "--db", dsn], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kw)
+
+
+def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=600)
+    return proc.returncode, out, err
+
+
+def _ok(env, world, out, dsn) -> str:
+    code, stdout, stderr = _finish(_run(env, world, out, dsn))
+    assert code == 0, stderr[-3000:]
+    return stdout
+
+
+def _state(dsn: str) -> list[tuple]:
+    """What BPJS and the city act on: every candidate row's identity, status and content."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT nik, period, status, status_reason, rank, content_hash "
+                            "FROM bpjs.submission_candidate ORDER BY nik, period").fetchall()
+
+
+def _table_hash(dsn: str) -> str:
+    """Every column of every row, timestamps and batch ids included."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT c::text FROM bpjs.submission_candidate c ORDER BY nik, period").fetchall()
+    return hashlib.sha256("\n".join(r[0] for r in rows).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def worlds(small_world, tmp_path_factory, pg_server):
+    """World A (the small world) and world B: A with a roster in which GAINED candidates of A now
+    hold active JKK + JKM. The candidates are read from a first run of A."""
+    base = tmp_path_factory.mktemp("cli")
+    env = {**os.environ, "LINDUNGI_HOME": str(base / "home")}
+    dsn = _fresh_db(pg_server, "cli_probe")
+    _ok(env, small_world, base / "out-probe", dsn)
+    with psycopg.connect(dsn) as conn:
+        gained = conn.execute("SELECT nik, nama_lgkp, tgl_lhr FROM bpjs.submission_candidate "
+                              "ORDER BY rank LIMIT %s", (GAINED,)).fetchall()
+    world_b = base / "world-b"
+    shutil.copytree(small_world, world_b, ignore=shutil.ignore_patterns("truth"))
+    with (world_b / "peserta_bpjstk.csv").open("a", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        for i, (nik, nama, tgl) in enumerate(gained):
+            w.writerow([f"2{i:010d}", nik, nama, tgl.strftime("%d-%m-%Y"), "BPU", "AKTIF", "JKK,JKM",
+                        PERIOD, ""])
+    return {"a": small_world, "b": world_b, "env": env, "base": base, "gained": [g[0] for g in gained]}
+
+
+def test_repeated_run_changes_no_row(worlds, pg_server):
+    dsn = _fresh_db(pg_server, "cli_repeat")
+    _ok(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn)
+    before = _table_hash(dsn)
+    _ok(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn)
+    assert _table_hash(dsn) == before
+    with psycopg.connect(dsn) as conn:
+        last = conn.execute("SELECT inserted, updated, withdrawn FROM bpjs.submission_batch "
+                            "ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == (0, 0, 0)
+
+
+def test_roster_gaining_coverage_withdraws_never_deletes(worlds, pg_server):
+    dsn = _fresh_db(pg_server, "cli_gain")
+    _ok(worlds["env"], worlds["a"], worlds["base"] / "out-g", dsn)
+    before = _state(dsn)
+    _ok(worlds["env"], worlds["b"], worlds["base"] / "out-g", dsn)
+    after = {r[0]: r for r in _state(dsn)}
+    assert len(after) == len(before)                                   # nobody deleted
+    for nik in worlds["gained"]:
+        assert after[nik][2:4] == ("withdrawn", "sudah terlindungi JKK+JKM")
+    others = [r for r in before if r[0] not in worlds["gained"]]
+    assert all(after[r[0]][2] == "pending" for r in others)
+
+
+def _advisory_lock_held(admin_dsn: str, dbname: str) -> bool:
+    with psycopg.connect(admin_dsn) as conn:
+        return conn.execute("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                            "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = %s",
+                            (dbname,)).fetchone()[0] > 0
+
+
+def _batches(dsn: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0]
+
+
+def test_sigkill_at_any_moment_leaves_before_or_after(worlds, pg_server):
+    """Kill `lindungi run` (world B over A's state) early (ingest), in the middle of the
+    submission transaction (while it holds the region's advisory lock), and just after it
+    committed (while the reports are written): the table is exactly A's state or exactly B's,
+    and the next run completes normally."""
+    env, base = worlds["env"], worlds["base"]
+    expected = _fresh_db(pg_server, "cli_expected")      # B's state, from an undisturbed run
+    _ok(env, worlds["a"], base / "out-e", expected)
+    _ok(env, worlds["b"], base / "out-e", expected)
+    state_b = [r[:5] for r in _state(expected)]
+
+    dsn = _fresh_db(pg_server, "cli_kill")
+    _ok(env, worlds["a"], base / "out-k", dsn)
+    state_a = [r[:5] for r in _state(dsn)]
+    assert state_a != state_b
+
+    def kill_when(condition, timeout=240.0) -> str:
+        proc = _run(env, worlds["b"], base / "out-k", dsn)
+        t0 = time.monotonic()
+        while proc.poll() is None and time.monotonic() - t0 < timeout:
+            if condition(time.monotonic() - t0):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return "killed"
+            time.sleep(0.01)
+        proc.communicate()
+        return "finished"
+
+    batches = _batches(dsn)
+    # 1. early: during start-up and ingestion
+    assert kill_when(lambda t: t > 2.0) == "killed"
+    assert [r[:5] for r in _state(dsn)] == state_a
+    # 2. inside the submission transaction: the lock is held, rows may be half-written
+    outcome = kill_when(lambda t: _advisory_lock_held(pg_server, "cli_kill"))
+    assert outcome == "killed", "the run finished before its submission transaction was seen"
+    assert [r[:5] for r in _state(dsn)] in (state_a, state_b)
+    assert [r[:5] for r in _state(dsn)] == state_a       # killed before COMMIT: rolled back
+    with psycopg.connect(dsn) as conn:                    # no half-written batch either
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_batch WHERE status <> 'committed'").fetchone()[0] == 0
+    assert _batches(dsn) == batches
+    # 3. just after the commit, while the coverage and gap lists are written
+    assert kill_when(lambda t: _batches(dsn) > batches) == "killed"
+    assert [r[:5] for r in _state(dsn)] == state_b
+    # the next run completes normally and changes nothing more
+    _ok(env, worlds["b"], base / "out-k", dsn)
+    assert [r[:5] for r in _state(dsn)] == state_b
+
+
+def test_two_runs_at_once_end_as_one(worlds, pg_server):
+    """Two `lindungi run` of the same period at the same time: the second waits for the region's
+    lock and then changes nothing; neither shows a traceback."""
+    env, base = worlds["env"], worlds["base"]
+    dsn = _fresh_db(pg_server, "cli_twice")
+    procs = [_run(env, worlds["a"], base / f"out-t{i}", dsn) for i in range(2)]
+    results = [_finish(p) for p in procs]
+    for code, _, err in results:
+        assert "Traceback" not in err
+        assert code == 0 or len([ln for ln in err.strip().splitlines() if ln.startswith("lindungi:")]) == 1
+    assert any(code == 0 for code, _, _ in results)
+    with psycopg.connect(dsn) as conn:
+        batches = sorted(conn.execute("SELECT inserted, updated, withdrawn FROM bpjs.submission_batch").fetchall())
+    one = _fresh_db(pg_server, "cli_once")
+    _ok(env, worlds["a"], base / "out-once", one)
+    assert [r[:5] for r in _state(dsn)] == [r[:5] for r in _state(one)]
+    assert batches[0] == (0, 0, 0) or len(batches) == 1
