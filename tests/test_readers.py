@@ -176,3 +176,28 @@ def test_the_three_formats_of_one_world_ingest_identically(tmp_path):
     for fmt in ("parquet", "xlsx"):
         for a, b in zip(accepted["csv"], accepted[fmt]):
             assert a.height > 0 and a.equals(b), fmt
+
+
+# --- property: whatever the delimiter, encoding, BOM and quoting, the same values come back ---
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;|'\"-/()éÉñ\n"
+_value = st.text(_ALPHABET, min_size=1, max_size=12).map(lambda s: s.strip()).filter(bool)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_value, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=6),
+       delim=st.sampled_from([",", ";", "\t", "|"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+       crlf=st.booleans())
+def test_any_csv_dialect_reads_back_the_same_values(tmp_path_factory, rows, delim, encoding, crlf):
+    folder = tmp_path_factory.mktemp("prop")
+
+    def q(v):
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in (delim, "\n", '"', "\r")) else v
+    eol = "\r\n" if crlf else "\n"
+    text = eol.join(delim.join(q(v) for v in r) for r in [HEADER, *rows]) + eol
+    (folder / "penduduk.csv").write_bytes(text.encode(encoding))
+    frame = read_extract(folder, "penduduk").frame
+    assert frame.height == len(rows)
+    assert [list(r) for r in frame.select(HEADER).rows()] == rows

@@ -1,0 +1,112 @@
+"""The malformed-file corpus (tests/corpus/<case>/<source>.<ext>): one directory per way an
+extract arrives broken, each with its exact outcome. Either the run stops with one line naming
+the file and what was expected, or every row is accounted for: read = accepted + quarantined,
+with the reason of each quarantined row and the flags of each weakened one."""
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.ingest import clean_dtsen, clean_penduduk
+from pipelines.readers import InputError, read_extract
+
+CORPUS = Path(__file__).parent / "corpus"
+LINDUNGI = str(Path(sys.executable).with_name("lindungi"))
+
+# case -> the file's outcome. "stop": a fragment of the one-line message. Otherwise the accepted
+# lines with their flags, and the quarantined lines with their reason codes.
+STOP = {
+    "missing_required_column": "missing required column TGL_LHR",
+    "header_only": "header only, no data rows",
+    "not_a_csv": "not a valid CSV file",
+    "unreadable_encoding": "unreadable encoding (UTF-16)",
+    "not_a_parquet": "not a valid Parquet file",
+    "not_an_xlsx": "not a valid XLSX file",
+}
+TWO_CLEAN = ({2: [], 3: []}, {})
+ACCOUNTED = {
+    "utf8_bom": TWO_CLEAN,
+    "utf8_plain": TWO_CLEAN,
+    "windows_1252": TWO_CLEAN,
+    "semicolon": TWO_CLEAN,
+    "tab": TWO_CLEAN,
+    "pipe": TWO_CLEAN,
+    # the first record spans lines 2-3 (a quoted newline in the name); the next starts on line 4
+    "quoted_newline": ({2: [], 4: []}, {}),
+    "title_rows_before_header": ({5: [], 6: []}, {}),
+    "xlsx_serial_dates_numeric_codes": ({4: [], 5: []}, {}),
+    "excel_damaged_nik": ({2: [], 4: []}, {3: "nik_excel_damaged"}),
+    "invisible_chars_in_nik_and_kk": TWO_CLEAN,
+    "duplicate_rows_and_niks": ({2: []}, {3: "duplicate_row", 4: "duplicate_nik", 5: "duplicate_nik"}),
+    "impossible_and_future_dates": ({2: ["tgl_lhr_invalid"], 3: ["tgl_lhr_future"], 4: ["tgl_lhr_missing"]}, {}),
+    "ragged_row": ({2: [], 4: []}, {3: "row_malformed"}),
+    "welfare_bad_niks_kept": ({2: [], 3: ["nik_unusable"]}, {4: "duplicate_id", 5: "duplicate_id", 6: "missing_id"}),
+}
+
+
+def _source(case: Path) -> str:
+    return next(p.stem for p in case.iterdir() if p.stem in ("penduduk", "dtsen", "peserta_bpjstk"))
+
+
+def test_every_corpus_case_has_an_expected_outcome():
+    cases = {p.name for p in CORPUS.iterdir() if p.is_dir()}
+    assert cases == set(STOP) | set(ACCOUNTED)
+
+
+@pytest.mark.parametrize("case", sorted(STOP))
+def test_unusable_file_stops_with_one_line(case):
+    folder = CORPUS / case
+    with pytest.raises(InputError) as exc:
+        read_extract(folder, _source(folder))
+    message = str(exc.value)
+    name = next(p.name for p in folder.iterdir())
+    assert message.startswith(f"{name}: ") and STOP[case] in message and "\n" not in message
+
+
+@pytest.mark.parametrize("case", sorted(ACCOUNTED))
+def test_every_row_accounted_for(case):
+    folder = CORPUS / case
+    source = _source(folder)
+    raw = read_extract(folder, source)
+    res = (clean_dtsen if source == "dtsen" else clean_penduduk)(raw)
+    accepted, quarantined = ACCOUNTED[case]
+    assert dict(zip(res.accepted["line"], res.accepted["flags"].to_list())) == accepted
+    assert dict(zip(res.quarantine["line"], res.quarantine["reason_code"])) == quarantined
+    assert res.balanced and res.stats["rows_read"] == len(accepted) + len(quarantined)
+    assert res.quarantine["reason"].null_count() == 0          # every rejection has its words
+    assert set(res.quarantine["file"]) <= {raw.path.name}
+
+
+def test_clean_corpus_files_read_the_same_people():
+    """Encodings, delimiters, BOM, title rows and XLSX with serial dates and numbers that lost
+    their zeros: the same two residents, field by field."""
+    same = ["NIK", "NO_KK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_RT", "NO_RW"]
+    frames = {case: clean_penduduk(read_extract(CORPUS / case, "penduduk")).accepted.select(same).sort("NIK")
+              for case in ("utf8_bom", "utf8_plain", "semicolon", "tab", "pipe", "title_rows_before_header",
+                           "invisible_chars_in_nik_and_kk")}
+    first = frames["utf8_plain"]
+    assert first["TGL_LHR"].to_list() == [date(1985, 8, 15), date(1990, 8, 15)]
+    for case, df in frames.items():
+        assert df.equals(first), case
+    xlsx = clean_penduduk(read_extract(CORPUS / "xlsx_serial_dates_numeric_codes", "penduduk")).accepted
+    assert xlsx.select("NIK", "TGL_LHR", "kode_kel").sort("NIK").equals(first.select("NIK", "TGL_LHR", "kode_kel"))
+
+
+@pytest.mark.parametrize("case", ["missing_required_column", "not_a_csv", "unreadable_encoding"])
+def test_lindungi_run_stops_with_one_line_and_no_traceback(case, small_world, tmp_path):
+    """Through the command a data engineer types: non-zero exit, one line naming the file."""
+    world = tmp_path / "world"
+    shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth", "penduduk.*"))
+    bad = next((CORPUS / case).iterdir())
+    shutil.copy(bad, world / bad.name)
+    proc = subprocess.run([LINDUNGI, "run", "--input", str(world), "--period", "2026-11", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "LINDUNGI_HOME": str(tmp_path / "home")})
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("lindungi:")]  # the rest is progress
+    assert len(errors) == 1 and bad.name in errors[0] and STOP[case] in errors[0], proc.stderr[-1000:]
+    assert "Traceback" not in proc.stderr + proc.stdout
