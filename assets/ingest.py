@@ -7,19 +7,44 @@ from assets._common import counts_md, preview, progress
 from dagster_project.resources import LindungiSettings
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
 from pipelines.readers import read_extract
+from quality.expectations import SuiteResult, suite_for, validate
 
 GROUP = "ingest"
 
 
-def _outputs(context, result: IngestResult, accepted_key: str, quarantine_key: str, preview_cols: list[str]):
+def quality_md(stats: dict, suites: list[SuiteResult]) -> str:
+    """The asset's quality in one short table: rows, accepted, quarantined by reason, flags by
+    kind, expectations passed and failed."""
+    lines = ["| | rows |", "|---|---:|", f"| read from {stats['file']} | {stats['rows_read']:,} |",
+             f"| accepted | {stats['accepted']:,} |", f"| quarantined | {stats['quarantined']:,} |"]
+    lines += [f"| — quarantined: {k} | {v:,} |" for k, v in stats["quarantined_by_reason"].items()]
+    lines += [f"| — flagged: {k} | {v:,} |" for k, v in stats["flags"].items()]
+    for r in suites:
+        passed = sum(x["success"] for x in r.results)
+        lines.append(f"| expectations {r.suite}: passed / failed | {passed} / {len(r.results) - passed} |")
+    return "\n".join(lines)
+
+
+def _suite_check(asset_key: str, check_name: str, r: SuiteResult) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=asset_key, check_name=check_name, passed=r.success, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"rows": r.rows, "expectations": len(r.results), "failed": len(r.failed),
+                  "results": dg.MetadataValue.md(r.markdown())})
+
+
+def _outputs(context, source: str, raw, result: IngestResult, accepted_key: str, quarantine_key: str,
+             preview_cols: list[str]):
     s = result.stats
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
+    extract_suite = validate(raw.frame, f"{source}_extract", suite_for(f"{source}_extract"))
+    accepted_suite = validate(result.accepted, accepted_key, suite_for(accepted_key))
     yield dg.Output(
         result.accepted, output_name=accepted_key,
         metadata={
             "dagster/row_count": s["accepted"], "rows_read": s["rows_read"], "file": s["file"],
             "format": s["format"], "sha256": s["sha256"],
+            "quality": dg.MetadataValue.md(quality_md(s, [extract_suite, accepted_suite])),
             "flags": counts_md("flag", s["flags"]) if s["flags"] else "none",
             "preview": preview(result.accepted, preview_cols),
         },
@@ -36,6 +61,8 @@ def _outputs(context, result: IngestResult, accepted_key: str, quarantine_key: s
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"rows_read": s["rows_read"], "accepted": s["accepted"], "quarantined": s["quarantined"]},
     )
+    yield _suite_check(accepted_key, f"{source}_extract_expectations", extract_suite)
+    yield _suite_check(accepted_key, f"{accepted_key}_expectations", accepted_suite)
 
 
 def _source_asset(source: str, accepted_key: str, quarantine_key: str, description: str, clean, preview_cols):
@@ -48,13 +75,19 @@ def _source_asset(source: str, accepted_key: str, quarantine_key: str, descripti
                 description=f"Rejected rows of {source}: raw fields, file, line and reason.",
                 kinds={"polars", "parquet"}),
         },
-        check_specs=[dg.AssetCheckSpec("rows_accounted", asset=accepted_key, blocking=True,
-                                       description="rows read = accepted + quarantined")],
+        check_specs=[
+            dg.AssetCheckSpec("rows_accounted", asset=accepted_key, blocking=True,
+                              description="rows read = accepted + quarantined"),
+            dg.AssetCheckSpec(f"{source}_extract_expectations", asset=accepted_key, blocking=True,
+                              description=f"GX suite on the {source} extract as read: data rows, required columns"),
+            dg.AssetCheckSpec(f"{accepted_key}_expectations", asset=accepted_key, blocking=True,
+                              description=f"GX suite on {accepted_key}: ids unique, NIKs well formed"),
+        ],
     )
     def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings):
         raw = read_extract(settings.input_dir, source)
         result = clean(raw, settings)
-        yield from _outputs(context, result, accepted_key, quarantine_key, preview_cols)
+        yield from _outputs(context, source, raw, result, accepted_key, quarantine_key, preview_cols)
 
     return _asset
 

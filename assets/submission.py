@@ -1,6 +1,8 @@
 """Submission asset: the period's candidates into ``bpjs.submission_*`` on PostgreSQL."""
 
 
+import re
+
 import dagster as dg
 import polars as pl
 
@@ -11,17 +13,23 @@ from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
+from quality.expectations import suite_for, validate_sql
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
 GROUP = "submission"
+# the period's rows still in play; the period is a validated partition key (YYYY-MM), never free text
+SUBMISSION_IN_PLAY = "SELECT * FROM bpjs.submission_candidate WHERE period = '{period}' AND status <> 'withdrawn'"
 
 
 @dg.asset(
     group_name=GROUP, partitions_def=period_partitions, kinds={"postgres"}, pool="bpjs_writer",
     description="Candidates loaded into bpjs.submission_candidate, one batch per region, idempotently.",
     check_specs=[dg.AssetCheckSpec("batch_matches_table", asset="bpjs_submission", blocking=True,
-                                   description="each batch's row count and checksum match the table")],
+                                   description="each batch's row count and checksum match the table"),
+                 dg.AssetCheckSpec("submission_table_expectations", asset="bpjs_submission", blocking=True,
+                                   description="GX suite run in PostgreSQL (SQL datasource) on the period's "
+                                               "candidates in play: unique NIKs, statuses, contributions")],
 )
 def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                     enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
@@ -60,3 +68,9 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     })
     yield dg.AssetCheckResult(check_name="batch_matches_table", passed=passed,
                               metadata={"batches": dg.MetadataValue.json(checks)})
+    assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
+    table = validate_sql(dsn, SUBMISSION_IN_PLAY.format(period=period), "submission_table",
+                         suite_for("submission_table", iuran=rules.monthly_contribution))
+    yield dg.AssetCheckResult(check_name="submission_table_expectations", passed=table.success,
+                              metadata={"rows": table.rows, "expectations": len(table.results),
+                                        "failed": len(table.failed), "results": dg.MetadataValue.md(table.markdown())})

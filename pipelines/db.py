@@ -132,3 +132,24 @@ def log_activity(dsn: str, activity: str, period: str | None, region: str | None
         conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts) "
                      "VALUES (%s, %s, %s, %s, %s, %s)",
                      (run_id, activity, period, region, json.dumps({**inputs, "by": operator()}), json.dumps(counts)))
+
+
+def sqlalchemy_url(dsn: str) -> str:
+    """A libpq DSN (URL or key=value, Unix socket or TCP) as the ``postgresql+psycopg2://`` URL
+    SQLAlchemy 2.1 needs (GX's SQL datasource, dagster-postgres)."""
+    from urllib.parse import quote
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    c = conninfo_to_dict(dsn)
+    user = quote(c.get("user", ""), safe="")
+    auth = user + (":" + quote(c["password"], safe="") if c.get("password") else "")
+    host = c.get("host", "")
+    query = {}
+    if host.startswith("/"):               # Unix socket: the directory goes in the query
+        query["host"], host = host, ""
+    if c.get("port") and not host:
+        query["port"] = c["port"]
+    netloc = f"{auth}@{host}" + (f":{c['port']}" if c.get("port") and host else "")
+    tail = "&".join(f"{k}={quote(str(v), safe='/')}" for k, v in query.items())
+    return f"postgresql+psycopg2://{netloc}/{quote(c.get('dbname', ''), safe='')}" + (f"?{tail}" if tail else "")

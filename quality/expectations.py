@@ -1,14 +1,18 @@
 """Great Expectations (GX Core 1.x) suites, declared as data, and the runner.
 
 Suites are lists of :class:`Expectation` (a GX expectation class name and its arguments) per
-asset. GX is imported lazily (its import costs seconds) and runs in one ephemeral context per
-process on ``df.to_pandas()`` (GX cannot take polars frames). Results keep counts only, never
-row values: a failed expectation on NIK must not put a NIK in the Dagster UI.
+asset: one for each source extract as read (before cleaning), one for each accepted source
+(``residents``, ``welfare_records``, ``participants``), the links, the candidates, and
+``submission_table``, which GX checks in PostgreSQL itself through its SQL datasource after the
+load. GX is imported lazily (its import costs seconds) and runs in one ephemeral context per
+process, on ``df.to_pandas()`` for frames (GX cannot take polars frames). Results keep counts
+only, never row values: a failed expectation on NIK must not put a NIK in the Dagster UI.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,16 +52,54 @@ def _e(kind: str, blocking: bool = True, description: str = "", **kwargs) -> Exp
     return Expectation(kind, kwargs, blocking, description)
 
 
+REQUIRED = {  # columns an extract must have (pipelines/readers.py stops the run without them)
+    "penduduk": ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL"],
+    "dtsen": ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL"],
+    "peserta_bpjstk": ["KPJ", "NIK", "NAMA", "TGL_LHR", "STATUS", "PROGRAM"],
+}
+SUBMISSION_STATUSES = ["pending", "submitted", "accepted", "rejected", "withdrawn"]
+
+
+def _extract(source: str, id_col: str | None) -> list[Expectation]:
+    """An extract as read: all text. What is usable at all blocks; what quarantine or flags
+    will handle is measured, not blocking (a damaged NIK is expected in real extracts)."""
+    out = [_e("ExpectTableRowCountToBeBetween", min_value=1, description="the extract has data rows")]
+    out += [_e("ExpectColumnToExist", column=c, description="required column present") for c in REQUIRED[source]]
+    out.append(_e("ExpectColumnValuesToMatchRegex", blocking=False, column="NIK", regex=r"^\D{0,3}\d{16}\D{0,3}$",
+                  description="NIK readable as 16 digits (others are quarantined or treated as missing)"))
+    if id_col:
+        out.append(_e("ExpectColumnValuesToNotBeNull", blocking=False, column=id_col,
+                      description="record id present (rows without are quarantined)"))
+    return out
+
+
 def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 16800) -> list[Expectation]:
     """The expectation suite of an asset (parameterised by the rules where they matter)."""
     nik = r"^\d{16}$"
     suites = {
+        "penduduk_extract": _extract("penduduk", None),
+        "dtsen_extract": _extract("dtsen", "ID_DTSEN"),
+        "peserta_bpjstk_extract": _extract("peserta_bpjstk", "KPJ"),
         "residents": [
             _e("ExpectColumnValuesToNotBeNull", column="NIK", description="every resident has a NIK"),
             _e("ExpectColumnValuesToBeUnique", column="NIK", description="NIK unique among accepted residents"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik),
             _e("ExpectColumnValuesToBeInSet", blocking=False, column="JENIS_KLMIN", value_set=["L", "P"]),
             _e("ExpectColumnValuesToMatchRegex", blocking=False, column="kode_kel", regex=r"^\d{10}$"),
+        ],
+        "welfare_records": [
+            _e("ExpectColumnValuesToNotBeNull", column="ID_DTSEN"),
+            _e("ExpectColumnValuesToBeUnique", column="ID_DTSEN", description="one row per welfare record"),
+            _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),
+            _e("ExpectColumnValuesToBeBetween", blocking=False, column="DESIL", min_value=1, max_value=10),
+            _e("ExpectColumnValuesToMatchRegex", blocking=False, column="KODE_KEL", regex=r"^\d{10}$"),
+        ],
+        "participants": [
+            _e("ExpectColumnValuesToNotBeNull", column="KPJ"),
+            _e("ExpectColumnValuesToBeUnique", column="KPJ", description="one row per participant card"),
+            _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),
+            _e("ExpectColumnValuesToNotBeNull", column="jkk_jkm_aktif", description="protection decided for every row"),
+            _e("ExpectColumnValuesToBeInSet", blocking=False, column="STATUS", value_set=["AKTIF", "NONAKTIF"]),
         ],
         "welfare_links": _links("ID_DTSEN", nik),
         "participant_links": _links("KPJ", nik),
@@ -71,6 +113,16 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToBeUnique", column="rank"),
             _e("ExpectColumnValuesToBeBetween", column="desil", min_value=1, max_value=10),
             _e("ExpectColumnValuesToNotBeNull", column="kode_kel"),
+        ],
+        # bpjs.submission_candidate rows of the period still in play (not withdrawn), in SQL
+        "submission_table": [
+            _e("ExpectColumnValuesToBeUnique", column="nik", description="one row per NIK and period"),
+            _e("ExpectColumnValuesToMatchRegex", column="nik", regex=nik),
+            _e("ExpectColumnValuesToBeInSet", column="status", value_set=SUBMISSION_STATUSES),
+            _e("ExpectColumnValuesToNotBeNull", column="batch_id", description="every row traces to a batch"),
+            _e("ExpectColumnValuesToBeBetween", column="iuran_bulanan", min_value=iuran, max_value=iuran,
+               description="contributions add up to JKK + JKM"),
+            _e("ExpectColumnValuesToNotBeNull", column="content_hash"),
         ],
     }
     return suites[asset]
@@ -102,20 +154,58 @@ def _context():
     return gx, ctx, batch_def
 
 
-def validate(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> SuiteResult:
-    gx, ctx, batch_def = _context()
+def _suite(gx, name: str, expectations: list[Expectation]):
+    """The GX suite, and the key each expectation's result is matched back by."""
     suite = gx.ExpectationSuite(name=f"{name}-{id(expectations)}")
     for e in expectations:
         suite.add_expectation(getattr(gx.expectations, e.kind)(**e.kwargs))
+    return suite, [_key(re.sub(r"(?<!^)(?=[A-Z])", "_", e.kind).lower(), e.kwargs) for e in expectations]
+
+
+def _key(kind: str, kwargs: dict) -> tuple:
+    return kind, kwargs.get("column"), repr(kwargs.get("value_set") or kwargs.get("regex") or "")
+
+
+def validate(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> SuiteResult:
+    gx, ctx, batch_def = _context()
+    suite, ids = _suite(gx, name, expectations)
     cols = sorted({e.kwargs["column"] for e in expectations if "column" in e.kwargs} & set(df.columns))
-    batch = batch_def.get_batch(batch_parameters={"dataframe": df.select(cols).to_pandas()})
+    # a frame without any checked column still has its rows (row-count expectations)
+    frame = df.select(cols) if cols else df.select(pl.lit(0).alias("_row"))
+    batch = batch_def.get_batch(batch_parameters={"dataframe": frame.to_pandas()})
+    return _result(name, expectations, ids, batch.validate(suite, result_format="BASIC"), df.height)
+
+
+def validate_sql(dsn: str, query: str, name: str, expectations: list[Expectation]) -> SuiteResult:
+    """Run a suite inside PostgreSQL through GX's SQL datasource on the rows of ``query``."""
+    from pipelines.db import sqlalchemy_url
+
+    gx, ctx, _ = _context()
+    source_name = f"pg-{abs(hash(dsn))}"
+    try:
+        source = ctx.data_sources.get(source_name)
+    except Exception:  # noqa: BLE001 - not registered yet in this process
+        source = ctx.data_sources.add_sql(source_name, connection_string=sqlalchemy_url(dsn))
+    asset = source.add_query_asset(f"{name}-{len(source.assets)}", query=query)
+    batch = asset.add_batch_definition_whole_table("all").get_batch()
+    suite, ids = _suite(gx, name, expectations)
     res = batch.validate(suite, result_format="BASIC")
+    count = next((int(r.result.get("element_count") or 0) for r in res.results if r.result), 0)
+    return _result(name, expectations, ids, res, count)
+
+
+def _result(name: str, expectations: list[Expectation], ids: list[str], res, rows: int) -> SuiteResult:
+    pending: dict[tuple, list] = {}
+    for r in res.results:  # results are matched by kind and arguments, not by position
+        cfg = r.expectation_config
+        pending.setdefault(_key(cfg.type, dict(cfg.kwargs)), []).append(r)
     results = []
-    for e, r in zip(expectations, res.results):
+    for e, eid in zip(expectations, ids):
+        r = pending[eid].pop(0)
         results.append({
             "expectation": e.kind, "column": e.kwargs.get("column"), "blocking": e.blocking,
             "success": bool(r.success), "unexpected_count": int((r.result or {}).get("unexpected_count") or 0),
             "description": e.description,
         })
     ok = all(r["success"] for r in results if r["blocking"])
-    return SuiteResult(name, ok, df.height, results)
+    return SuiteResult(name, ok, rows, results)

@@ -41,3 +41,38 @@ def test_non_blocking_failure_does_not_block():
     df = pl.DataFrame({"NIK": NIKS, "JENIS_KLMIN": ["L", "X"], "kode_kel": ["6474011001", "6474011001"]})
     r = validate(df, "residents", suite_for("residents"))
     assert r.success and [f["column"] for f in r.failed] == ["JENIS_KLMIN"]
+
+
+def test_extract_suite_blocks_on_missing_columns_and_counts_damaged_niks():
+    from quality.expectations import REQUIRED
+
+    good = {c: ["x", "y"] for c in REQUIRED["dtsen"]} | {"NIK": ["6474011508850001", "6.47401E+15"]}
+    r = validate(pl.DataFrame(good), "dtsen_extract", suite_for("dtsen_extract"))
+    assert r.success and [(f["column"], f["unexpected_count"]) for f in r.failed] == [("NIK", 1)]
+    missing = pl.DataFrame({k: v for k, v in good.items() if k != "DESIL"})
+    r = validate(missing, "dtsen_extract", suite_for("dtsen_extract"))
+    assert not r.success and ("ExpectColumnToExist", "DESIL") in {(f["expectation"], f["column"]) for f in r.failed}
+    empty = pl.DataFrame(good).head(0)
+    assert not validate(empty, "dtsen_extract", suite_for("dtsen_extract")).success
+
+
+def test_submission_table_suite_runs_in_postgresql(pg_dsn):
+    """GX's SQL datasource checks the loaded table itself; a wrong contribution written behind
+    the pipeline's back fails the suite, and the result names no NIK."""
+    import psycopg
+
+    from pipelines import db
+    from pipelines.submission import submit
+    from quality.expectations import validate_sql
+    from tests.test_submission import candidates
+
+    db.migrate(pg_dsn)
+    submit(pg_dsn, candidates(NIKS), "2026-11")
+    query = "SELECT * FROM bpjs.submission_candidate WHERE period = '2026-11' AND status <> 'withdrawn'"
+    r = validate_sql(pg_dsn, query, "submission_table", suite_for("submission_table"))
+    assert r.success and r.rows == 2
+    with psycopg.connect(pg_dsn) as conn:
+        conn.execute("UPDATE bpjs.submission_candidate SET iuran_bulanan = 10000 WHERE nik = %s", (NIKS[0],))
+    r = validate_sql(pg_dsn, query, "submission_table", suite_for("submission_table"))
+    assert not r.success and [(f["column"], f["unexpected_count"]) for f in r.failed] == [("iuran_bulanan", 1)]
+    assert not any(n in r.markdown() + repr(r.results) for n in NIKS)

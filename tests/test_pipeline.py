@@ -154,8 +154,23 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
     assert results == {
         ("residents", "rows_accounted"): True, ("welfare_records", "rows_accounted"): True,
         ("participants", "rows_accounted"): True, ("residents", "residents_expectations"): True,
+        ("residents", "penduduk_extract_expectations"): True,
+        ("welfare_records", "dtsen_extract_expectations"): True,
+        ("welfare_records", "welfare_records_expectations"): True,
+        ("participants", "peserta_bpjstk_extract_expectations"): True,
+        ("participants", "participants_expectations"): True,
         ("welfare_links", "welfare_links_expectations"): True,
         ("participant_links", "participant_links_expectations"): True,
         ("enrollment_candidates", "enrollment_candidates_expectations"): True,
         ("bpjs_submission", "batch_matches_table"): True,
+        ("bpjs_submission", "submission_table_expectations"): True,
     }
+    # each ingest asset shows its quality in one table, with the expectations' outcome
+    mats = instance.get_records_for_run(run_id=summary["run_id"],
+                                        of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    quality = {r.event_log_entry.dagster_event.event_specific_data.materialization.asset_key.to_user_string():
+               r.event_log_entry.dagster_event.event_specific_data.materialization.metadata.get("quality")
+               for r in mats}
+    for asset in ("residents", "welfare_records", "participants"):
+        text = quality[asset].value
+        assert "| accepted |" in text and "| quarantined |" in text and "passed / failed" in text
