@@ -142,7 +142,8 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
             f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         ) as copy:
             copy.write(buf.getvalue())
-        conn.execute("ANALYZE stage")
+        # no ANALYZE (0.18 s of a 50k load): a never-analysed table is estimated from its page
+        # count, which is all the hash joins below need
         row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
         batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
         conn.execute(CLASSIFY)
