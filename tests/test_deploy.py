@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipelines.db import sqlalchemy_url
+
 ROOT = Path(__file__).resolve().parents[1]
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -18,16 +20,6 @@ contexts: [{name: test, context: {cluster: test, user: test, namespace: lindungi
 current-context: test
 users: [{name: test, user: {token: test}}]
 """
-
-
-def _psycopg2_url(dsn: str) -> str:
-    """The psycopg DSN of the test server as the ``postgresql+psycopg2://`` URL SQLAlchemy 2.1 needs."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    c = conninfo_to_dict(dsn)
-    host = c.get("host", "")
-    return (f"postgresql+psycopg2://{c.get('user', '')}@/{c['dbname']}?host={host}"
-            + (f"&port={c['port']}" if c.get("port") else ""))
 
 
 def test_production_instance_loads_on_postgres(pg_dsn, tmp_path, monkeypatch):
@@ -44,7 +36,7 @@ def test_production_instance_loads_on_postgres(pg_dsn, tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text(yaml.safe_dump(cfg))
-    monkeypatch.setenv("DAGSTER_PG_URL", _psycopg2_url(pg_dsn))
+    monkeypatch.setenv("DAGSTER_PG_URL", sqlalchemy_url(pg_dsn))
     monkeypatch.setenv("LINDUNGI_IMAGE", "registry.example/lindungi:test")
 
     instance = dg.DagsterInstance.from_config(str(home))
