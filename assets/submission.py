@@ -20,6 +20,7 @@ from pipelines.submission import batch_consistency, submit
 GROUP = "submission"
 # the period's rows still in play; the period is a validated partition key (YYYY-MM), never free text
 SUBMISSION_IN_PLAY = "SELECT * FROM bpjs.submission_candidate WHERE period = '{period}' AND status <> 'withdrawn'"
+BATCHES = "SELECT * FROM bpjs.submission_batch WHERE period = '{period}'"
 
 
 @dg.asset(
@@ -29,7 +30,10 @@ SUBMISSION_IN_PLAY = "SELECT * FROM bpjs.submission_candidate WHERE period = '{p
                                    description="each batch's row count and checksum match the table"),
                  dg.AssetCheckSpec("submission_table_expectations", asset="bpjs_submission", blocking=True,
                                    description="GX suite run in PostgreSQL (SQL datasource) on the period's "
-                                               "candidates in play: unique NIKs, statuses, contributions")],
+                                               "candidates in play: unique NIKs, statuses, contributions"),
+                 dg.AssetCheckSpec("submission_batches_expectations", asset="bpjs_submission", blocking=True,
+                                   description="GX suite run in PostgreSQL on the period's batches: all "
+                                               "committed, counted and checksummed")],
 )
 def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                     enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
@@ -71,6 +75,9 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
     table = validate_sql(dsn, SUBMISSION_IN_PLAY.format(period=period), "submission_table",
                          suite_for("submission_table", iuran=rules.monthly_contribution))
-    yield dg.AssetCheckResult(check_name="submission_table_expectations", passed=table.success,
-                              metadata={"rows": table.rows, "expectations": len(table.results),
-                                        "failed": len(table.failed), "results": dg.MetadataValue.md(table.markdown())})
+    batches_suite = validate_sql(dsn, BATCHES.format(period=period), "submission_batches",
+                                 suite_for("submission_batches"))
+    for name, r in (("submission_table_expectations", table), ("submission_batches_expectations", batches_suite)):
+        yield dg.AssetCheckResult(check_name=name, passed=r.success,
+                                  metadata={"rows": r.rows, "expectations": len(r.results),
+                                            "failed": len(r.failed), "results": dg.MetadataValue.md(r.markdown())})

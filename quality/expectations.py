@@ -124,6 +124,15 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
                description="contributions add up to JKK + JKM"),
             _e("ExpectColumnValuesToNotBeNull", column="content_hash"),
         ],
+        # bpjs.submission_batch rows of the period: every batch committed, counted and checksummed
+        "submission_batches": [
+            _e("ExpectTableRowCountToBeBetween", min_value=1, description="the run left a batch"),
+            _e("ExpectColumnValuesToBeInSet", column="status", value_set=["committed"],
+               description="no half-written batch"),
+            _e("ExpectColumnValuesToBeBetween", column="row_count", min_value=0),
+            _e("ExpectColumnValuesToMatchRegex", column="checksum", regex=r"^[0-9a-f]{32}$"),
+            _e("ExpectColumnValuesToBeUnique", column="id"),
+        ],
     }
     return suites[asset]
 

@@ -164,6 +164,7 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         ("enrollment_candidates", "enrollment_candidates_expectations"): True,
         ("bpjs_submission", "batch_matches_table"): True,
         ("bpjs_submission", "submission_table_expectations"): True,
+        ("bpjs_submission", "submission_batches_expectations"): True,
     }
     # each ingest asset shows its quality in one table, with the expectations' outcome
     mats = instance.get_records_for_run(run_id=summary["run_id"],
