@@ -118,6 +118,7 @@ def _stats(raw: RawExtract, accepted: pl.DataFrame, quarantine: pl.DataFrame) ->
         "source": raw.source, "file": raw.path.name, "format": raw.format, "sha256": raw.sha256,
         "rows_read": raw.rows_read, "accepted": accepted.height, "quarantined": quarantine.height,
         "quarantined_by_reason": by_reason, "flags": flag_counts,
+        "flagged": int((accepted.get_column("flags").list.len() > 0).sum()) if accepted.height else 0,
     }
 
 
@@ -268,6 +269,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
         _unknown_prog=progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
         BLTH_AKHIR_IURAN=blth_norm,
+        _blth_raw=_text("BLTH_AKHIR_IURAN"),  # the raw text: BLTH_AKHIR_IURAN is replaced above
         nama_norm=normalize_name("NAMA"),
     ).with_columns(
         PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
@@ -281,7 +283,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
             _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
             _flag(pl.col("STATUS").is_null(), "status_unknown"),
             _flag(pl.col("_unknown_prog"), "program_unknown"),
-            _flag(pl.col("BLTH_AKHIR_IURAN").is_null() & blth.is_not_null(), "blth_invalid"),
+            _flag(pl.col("BLTH_AKHIR_IURAN").is_null() & pl.col("_blth_raw").is_not_null(), "blth_invalid"),
         )
     )
     accepted = schema.conform(out, schema.PARTICIPANTS)

@@ -219,9 +219,12 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     if frame is None:
         frame, bad = _csv_slow(body, delim, len(names), header_line, fname)
     else:
+        cols = [c for c in frame.columns]
         frame = frame.with_columns(
             pl.lit(fname).alias("file"),
             (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias("line"),
+        ).filter(  # a record of empty fields is no row, as in the slow path and in XLSX
+            ~pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols])
         )
         bad = _bad_rows_frame([], fname)
     return _canonical(frame, names, source), bad
@@ -254,12 +257,14 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     rows: list[list[str | None]] = []
     lines: list[int] = []
     bad: list[tuple[int, str, str]] = []
+    last_rec: list[str] = []
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
     prev_end = 0
     try:
         for rec in reader:
             start = header_line + prev_end + 1
             prev_end = reader.line_num
+            last_rec = rec
             if not rec or all(not f.strip() for f in rec):
                 continue  # blank line: not a row
             if len(rec) != ncols:
@@ -273,6 +278,14 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             f"{fname}: line {header_line + reader.line_num}: not a valid CSV ({exc}), "
             "expected delimited text with balanced quotes"
         ) from None
+    if body.count('"') % 2 and last_rec and any("\n" in f for f in last_rec):
+        # An opened quote that never closes swallows every line after it into one field: the
+        # rows cannot be told apart any more, so the file cannot be used as it is.
+        last = max(lines[-1] if lines else 0, bad[-1][0] if bad else 0)
+        raise InputError(
+            f"{fname}: line {last}: a quoted field opened here is never closed, "
+            'expected every " to be closed by another "'
+        )
     cols = [f"c{i}" for i in range(ncols)]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in cols}, orient="row")
     frame = frame.with_columns(pl.lit(fname).alias("file"), pl.Series("line", lines, dtype=pl.Int64))

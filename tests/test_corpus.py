@@ -26,6 +26,8 @@ STOP = {
     "unreadable_encoding": "unreadable encoding (UTF-16)",
     "not_a_parquet": "not a valid Parquet file",
     "not_an_xlsx": "not a valid XLSX file",
+    # one opened quote swallows every later line into one field: rows can no longer be told apart
+    "unclosed_quote": "line 3: a quoted field opened here is never closed",
 }
 TWO_CLEAN = ({2: [], 3: []}, {})
 ACCOUNTED = {

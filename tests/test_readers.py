@@ -149,6 +149,16 @@ def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
     assert res.balanced
 
 
+def test_peserta_unreadable_last_paid_month_is_flagged(tmp_path):
+    header = "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+    (tmp_path / "peserta_bpjstk.csv").write_text(
+        header + 'K1,6474011508850001,AHMAD,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-10\n'
+        'K2,6474011508850002,BUDI,15-08-1985,BPU,AKTIF,"JKK,JKM",bulan lalu\n')
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules(None))
+    flags = dict(zip(res.accepted["KPJ"], res.accepted["flags"].to_list()))
+    assert "blth_invalid" not in flags["K1"] and "blth_invalid" in flags["K2"]
+
+
 def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
     (tmp_path / "peserta_bpjstk.csv").write_text(
         "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
