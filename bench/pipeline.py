@@ -21,6 +21,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+PERIOD = "2026-11"
+
+
+def lindungi_run(world: Path, out: Path, home: Path, period: str = PERIOD) -> dict:
+    """``lindungi run`` on ``world`` in a subprocess under /usr/bin/time: wall seconds, peak RSS
+    and the stage lines it printed. Also used by bench/linkage.py."""
+    env = {**os.environ, "LINDUNGI_HOME": str(home)}
+    lindungi = str(Path(sys.executable).with_name("lindungi"))
+    cmd = ["/usr/bin/time", "-v", lindungi, "run", "--input", str(world), "--period", period, "--out", str(out)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{world}: lindungi run failed: {proc.stderr.strip().splitlines()[-1]}")
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
+    h, m, s = (float(x) if x else 0.0 for x in wall.groups())
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    stages = [line for line in proc.stderr.splitlines() if line.startswith("[")]
+    return {"run_s": round(h * 3600 + m * 60 + s, 1), "peak_rss_mb": rss // 1024, "stages": stages}
+
+
+def stop_db(home: Path) -> None:
+    subprocess.run([str(Path(sys.executable).with_name("lindungi")), "db", "stop"],
+                   env={**os.environ, "LINDUNGI_HOME": str(home)}, capture_output=True)
 
 
 def run_size(n: int, seed: int, work: Path) -> dict:
@@ -31,18 +53,9 @@ def run_size(n: int, seed: int, work: Path) -> dict:
     t0 = time.monotonic()
     generate_world(world, residents=n, seed=seed)
     gen_s = time.monotonic() - t0
-    env = {**os.environ, "LINDUNGI_HOME": str(home)}
-    lindungi = str(Path(sys.executable).with_name("lindungi"))
-    cmd = ["/usr/bin/time", "-v", lindungi, "run", "--input", str(world), "--period", "2026-11", "--out", str(out)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"{n}: lindungi run failed: {proc.stderr.strip().splitlines()[-1]}")
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
-    h, m, s = (float(x) if x else 0.0 for x in wall.groups())
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    stages = [line for line in proc.stderr.splitlines() if line.startswith("[")]
-    return {"residents": n, "generate_s": round(gen_s, 1), "run_s": round(h * 3600 + m * 60 + s, 1),
-            "peak_rss_mb": rss // 1024, "stages": stages, "quality": evaluate(out, world, "2026-11")}
+    run = lindungi_run(world, out, home)
+    return {"residents": n, "generate_s": round(gen_s, 1), **run,
+            "quality": evaluate(out, world, PERIOD)}
 
 
 def main() -> None:
@@ -58,8 +71,7 @@ def main() -> None:
             for line in r["stages"]:
                 print("  " + line)
             results.append(r)
-        subprocess.run([str(Path(sys.executable).with_name("lindungi")), "db", "stop"],
-                       env={**os.environ, "LINDUNGI_HOME": str(Path(tmp) / "home")}, capture_output=True)
+        stop_db(Path(tmp) / "home")
     print("\nresidents   run s   peak MB   welfare P/R/F1          roster P/R/F1           candidates P/R/F1")
     for r in results:
         q = r["quality"]
