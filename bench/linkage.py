@@ -273,6 +273,29 @@ def score(links_file: Path, world: Path, clean: Path, source: str, pairwise: boo
     return _prf(tp, links.height, truth.filter(pl.col("NIK").is_not_null()).height)
 
 
+def errors_by_damage(links_file: Path, world: Path, clean: Path, source: str) -> dict:
+    """Wrong or missed links (one-to-one output) counted by the damage the generator applied to
+    the record, e.g. {"nik_missing+date_year": {"missed": 3, "wrong": 1}}: where a linker is weak.
+    "missed": the record has a true resident but was left unlinked; "wrong": linked to someone
+    else (a non-resident linked at all counts as wrong)."""
+    import polars as pl
+
+    file, id_col, truth_file = SOURCES[source]
+    accepted = pl.read_parquet(clean / file, columns=[id_col])
+    truth = pl.read_parquet(world / "truth" / truth_file).join(accepted, on=id_col, how="semi")
+    links = pl.read_parquet(links_file).rename({"s_id": id_col, "r_nik": "got"})
+    j = truth.join(links, on=id_col, how="left").with_columns(
+        kind=pl.when(pl.col("got").is_null() & pl.col("NIK").is_not_null()).then(pl.lit("missed"))
+        .when(pl.col("got").is_not_null() & (pl.col("got") != pl.col("NIK")).fill_null(True)).then(pl.lit("wrong")))
+    bad = j.filter(pl.col("kind").is_not_null()).with_columns(
+        damage=pl.when(~pl.col("is_resident")).then(pl.lit("non_resident")).otherwise(pl.col("damage"))
+        .replace("", "none").str.replace_all(",", "+"))
+    out: dict = {}
+    for damage, kind, n in bad.group_by("damage", "kind").len().sort("len", descending=True).iter_rows():
+        out.setdefault(damage, {})[kind] = n
+    return out
+
+
 # --- main -------------------------------------------------------------------------------------
 
 def run_size(n: int, args, work: Path) -> dict:
@@ -286,7 +309,8 @@ def run_size(n: int, args, work: Path) -> dict:
             r = run_child(linker, clean, source, out, args.threshold)
             name = "lindungi" if linker == "lindungi" else "splink 1:1"
             rows.append({"linker": name, "source": source, **r,
-                         "quality": score(out / f"{linker}-{source}.parquet", world, clean, source)})
+                         "quality": score(out / f"{linker}-{source}.parquet", world, clean, source),
+                         "errors": errors_by_damage(out / f"{linker}-{source}.parquet", world, clean, source)})
             if linker == "splink":
                 rows.append({"linker": "splink raw", "source": source, **r,
                              "quality": score(out / f"{linker}-{source}-raw.parquet", world, clean, source,
@@ -329,6 +353,12 @@ def report(res: dict) -> None:
         for r in res["rows"]:
             if r["linker"] == "splink 1:1":
                 print(f"  splink {r['source']} phases: " + ", ".join(f"{k} {v}" for k, v in r["phases"].items()))
+    print("errors by the record's damage (missed / wrong link), the 8 most frequent:")
+    for r in res["rows"]:
+        if "errors" in r:
+            top = sorted(r["errors"].items(), key=lambda kv: -sum(kv[1].values()))[:8]
+            print(f"  {r['linker']:<11} {r['source']:<8} " + "; ".join(
+                f"{d} {v.get('missed', 0)}/{v.get('wrong', 0)}" for d, v in top))
     p = res["pipeline"]
     if p:
         q = p["quality"]
