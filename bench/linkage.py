@@ -94,7 +94,14 @@ def prepare(n: int, seed: int, damage: float, work: Path) -> tuple[Path, Path, d
 
 # --- linkers (each in a child process) --------------------------------------------------------
 
-def child_lindungi(clean: Path, source: str) -> dict:
+LINDUNGI_VARIANTS = {  # linker name -> LinkSettings overrides (--ablation runs all of them)
+    "lindungi": {},
+    "lindungi no-TF": {"term_frequency": False},
+    "lindungi start-w": {"estimate": False, "term_frequency": False},
+}
+
+
+def child_lindungi(clean: Path, source: str, variant: str = "lindungi") -> dict:
     import polars as pl
 
     from pipelines.linkage import LinkSettings, link_records
@@ -104,10 +111,12 @@ def child_lindungi(clean: Path, source: str) -> dict:
     residents, records = pl.read_parquet(clean / "residents.parquet"), pl.read_parquet(clean / file)
     rules = load_rules(None)
     t = time.monotonic()
-    result = link_records(residents, records, id_col, LinkSettings(rules.link_threshold, rules.review_threshold))
+    result = link_records(residents, records, id_col, LinkSettings(
+        rules.link_threshold, rules.review_threshold, **LINDUNGI_VARIANTS[variant]))
     wall = time.monotonic() - t
     links = result.links.filter(pl.col("NIK").is_not_null()).select(s_id=id_col, r_nik="NIK")
-    return {"wall_s": wall, "pairs": result.stats["candidate_pairs"], "links": links, "phases": {}}
+    return {"wall_s": wall, "pairs": result.stats["candidate_pairs"], "links": links, "phases": {},
+            "model": result.model.to_json()}
 
 
 _ADDRESS_TAIL = r"\s+RT\.?\s*\d+\s*/?\s*RW\.?\s*\d+\s*$"
@@ -231,8 +240,10 @@ def child_splink(clean: Path, source: str, threshold: float) -> dict:
 
 
 def child_main(linker: str, clean: Path, source: str, out: Path, threshold: float) -> None:
-    r = child_lindungi(clean, source) if linker == "lindungi" else child_splink(clean, source, threshold)
+    r = child_splink(clean, source, threshold) if linker == "splink" else child_lindungi(clean, source, linker)
     r["links"].write_parquet(out / f"{linker}-{source}.parquet")
+    if "model" in r:
+        (out / f"{linker}-{source}-model.json").write_text(json.dumps(r["model"], indent=1))
     if "raw" in r:
         r["raw"].write_parquet(out / f"{linker}-{source}-raw.parquet")
     print(json.dumps({"wall_s": round(r["wall_s"], 2), "pairs": r["pairs"], "peak_mb": _peak_mb(),
@@ -274,10 +285,13 @@ def score(links_file: Path, world: Path, clean: Path, source: str, pairwise: boo
 
 
 def errors_by_damage(links_file: Path, world: Path, clean: Path, source: str) -> dict:
-    """Wrong or missed links (one-to-one output) counted by the damage the generator applied to
-    the record, e.g. {"nik_missing+date_year": {"missed": 3, "wrong": 1}}: where a linker is weak.
-    "missed": the record has a true resident but was left unlinked; "wrong": linked to someone
-    else (a non-resident linked at all counts as wrong)."""
+    """Errors of a one-to-one output by each kind of damage the generator applied to the record:
+    {kind: {"records": n, "missed": n, "wrong": n}}. A record with two damages counts under both
+    kinds; an undamaged record is "none", a record of a person who is no resident
+    "non_resident" (any link of it is wrong). "missed": the record has a true resident but was
+    left unlinked; "wrong": linked to someone else. This is what tells a linkage weakness apart
+    (a linker that misses `nik_missing` records leans on the NIK; one wrong on `none` confuses
+    namesakes)."""
     import polars as pl
 
     file, id_col, truth_file = SOURCES[source]
@@ -285,15 +299,15 @@ def errors_by_damage(links_file: Path, world: Path, clean: Path, source: str) ->
     truth = pl.read_parquet(world / "truth" / truth_file).join(accepted, on=id_col, how="semi")
     links = pl.read_parquet(links_file).rename({"s_id": id_col, "r_nik": "got"})
     j = truth.join(links, on=id_col, how="left").with_columns(
-        kind=pl.when(pl.col("got").is_null() & pl.col("NIK").is_not_null()).then(pl.lit("missed"))
-        .when(pl.col("got").is_not_null() & (pl.col("got") != pl.col("NIK")).fill_null(True)).then(pl.lit("wrong")))
-    bad = j.filter(pl.col("kind").is_not_null()).with_columns(
-        damage=pl.when(~pl.col("is_resident")).then(pl.lit("non_resident")).otherwise(pl.col("damage"))
-        .replace("", "none").str.replace_all(",", "+"))
-    out: dict = {}
-    for damage, kind, n in bad.group_by("damage", "kind").len().sort("len", descending=True).iter_rows():
-        out.setdefault(damage, {})[kind] = n
-    return out
+        missed=pl.col("got").is_null() & pl.col("NIK").is_not_null(),
+        wrong=pl.col("got").is_not_null() & (pl.col("got") != pl.col("NIK")).fill_null(True),
+        kind=pl.when(~pl.col("is_resident")).then(pl.lit(["non_resident"]))
+        .otherwise(pl.col("damage").fill_null("").str.split(",").list.eval(
+            pl.element().filter(pl.element() != "")).list.unique()),
+    ).with_columns(kind=pl.when(pl.col("kind").list.len() == 0).then(pl.lit(["none"])).otherwise("kind"))
+    by = (j.explode("kind").group_by("kind")
+          .agg(records=pl.len(), missed=pl.col("missed").sum(), wrong=pl.col("wrong").sum()).sort("kind"))
+    return {k: {"records": n, "missed": m, "wrong": w} for k, n, m, w in by.iter_rows()}
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -303,11 +317,11 @@ def run_size(n: int, args, work: Path) -> dict:
     out = work / f"links-{n}"
     out.mkdir(exist_ok=True)
     rows = []
-    linkers = ["lindungi"] + ([] if args.skip_splink else ["splink"])
+    linkers = (list(LINDUNGI_VARIANTS) if args.ablation else ["lindungi"]) + ([] if args.skip_splink else ["splink"])
     for linker in linkers:
         for source in SOURCES:
             r = run_child(linker, clean, source, out, args.threshold)
-            name = "lindungi" if linker == "lindungi" else "splink 1:1"
+            name = "splink 1:1" if linker == "splink" else linker
             rows.append({"linker": name, "source": source, **r,
                          "quality": score(out / f"{linker}-{source}.parquet", world, clean, source),
                          "errors": errors_by_damage(out / f"{linker}-{source}.parquet", world, clean, source)})
@@ -338,10 +352,10 @@ def report(res: dict) -> None:
     print(f"\n== {res['residents']:,} residents, seed {res['seed']}, damage x{res['damage']}: "
           f"{res['welfare_records']:,} welfare, {res['roster_records']:,} roster records; "
           f"ingest {res['ingest_s']} s (shared); Splink threshold {res['threshold']}")
-    print(f"{'linker':<11} {'source':<8} {'pairs':>10} {'P':>7} {'R':>7} {'F1':>7} {'wall s':>8} {'peak MB':>8}")
+    print(f"{'linker':<16} {'source':<8} {'pairs':>10} {'P':>7} {'R':>7} {'F1':>7} {'wall s':>8} {'peak MB':>8}")
     for r in res["rows"]:
         q = r["quality"]
-        print(f"{r['linker']:<11} {r['source']:<8} {r['pairs']:>10,} {q['precision']:>7.4f} {q['recall']:>7.4f} "
+        print(f"{r['linker']:<16} {r['source']:<8} {r['pairs']:>10,} {q['precision']:>7.4f} {q['recall']:>7.4f} "
               f"{q['f1']:>7.4f} {r['wall_s']:>8.1f} {r['peak_mb']:>8,}")
     wall = {(r["linker"], r["source"]): r["wall_s"] for r in res["rows"]}
     lin = wall[("lindungi", "welfare")] + wall[("lindungi", "roster")]
@@ -353,12 +367,19 @@ def report(res: dict) -> None:
         for r in res["rows"]:
             if r["linker"] == "splink 1:1":
                 print(f"  splink {r['source']} phases: " + ", ".join(f"{k} {v}" for k, v in r["phases"].items()))
-    print("errors by the record's damage (missed / wrong link), the 8 most frequent:")
-    for r in res["rows"]:
-        if "errors" in r:
-            top = sorted(r["errors"].items(), key=lambda kv: -sum(kv[1].values()))[:8]
-            print(f"  {r['linker']:<11} {r['source']:<8} " + "; ".join(
-                f"{d} {v.get('missed', 0)}/{v.get('wrong', 0)}" for d, v in top))
+    err_rows = [r for r in res["rows"] if "errors" in r]
+    for source in SOURCES:
+        rows = [r for r in err_rows if r["source"] == source]
+        kinds = sorted({k for r in rows for k in r["errors"]},
+                       key=lambda k: (k in ("none", "non_resident"), k))
+        print(f"{source}: errors by damage kind, missed/wrong (a record with two damages counts under both)")
+        print(f"  {'damage':<22} {'records':>8} " + " ".join(f"{r['linker']:>16}" for r in rows))
+        for k in kinds:
+            n = next(r["errors"][k]["records"] for r in rows if k in r["errors"])
+            cells = [f"{r['errors'].get(k, {}).get('missed', 0)}/{r['errors'].get(k, {}).get('wrong', 0)}"
+                     for r in rows]
+            if any(c != "0/0" for c in cells) or k in ("none", "non_resident"):
+                print(f"  {k:<22} {n:>8,} " + " ".join(f"{c:>16}" for c in cells))
     p = res["pipeline"]
     if p:
         q = p["quality"]
@@ -378,6 +399,8 @@ def main() -> None:
     ap.add_argument("--damage", type=float, default=1.0, help="multiply every damage rate (Damage.scaled)")
     ap.add_argument("--threshold", type=float, default=0.9, help="Splink's match probability threshold")
     ap.add_argument("--skip-splink", action="store_true")
+    ap.add_argument("--ablation", action="store_true",
+                    help="also run Lindungi without term frequencies and with the declared start weights")
     ap.add_argument("--skip-pipeline", action="store_true", help="do not time `lindungi run`")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--_child", nargs=5, help=argparse.SUPPRESS)

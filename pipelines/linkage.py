@@ -2,8 +2,8 @@
 
 Pipeline: blocking (several keys, each an exact join, so the work stays near-linear) ->
 comparison levels per pair (NIK, name, birth date, sex, kelurahan, KK) -> a match weight, the
-sum of each level's weight (Fellegi-Sunter log2 Bayes factors, declared in ``WEIGHTS``) plus a
-prior -> a probability -> resolution by mutual best score -> a link, a review item
+sum of each level's weight (Fellegi-Sunter log2 Bayes factors, estimated each run, see
+``pipelines.linkmodel``) plus a prior -> a probability -> resolution by mutual best score -> a link, a review item
 or nothing. Every link carries its evidence in Bahasa Indonesia.
 
 Blocking keys:
@@ -27,59 +27,17 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, RULE_BITS, LinkModel, estimate, evidence_text, probability, weight_expr,
+                                 with_tf)
 from pipelines.names import first_token_key, last_token_key
 from pipelines.nik import nik_date_matches
-
-# Comparison levels and their weights (log2 of m/u). Declared as data so they can be listed,
-# tuned and shown; the linkage issue replaces the hand-set values with estimated ones.
-WEIGHTS: dict[str, dict[str, float]] = {
-    # A one-digit difference in the serial (last 4 digits) is weak: people born the same day in
-    # the same kecamatan have NIKs that differ only there.
-    "nik": {"exact": 12.0, "one_substitution": 6.0, "transposition": 6.0, "serial_differs": 1.0,
-            "truncated": 6.0, "family_head": 0.0, "different": -3.0, "missing": 0.0},
-    "name": {"exact": 9.0, "very_similar": 7.0, "subset": 5.0, "similar": 3.0, "weak": -4.0,
-             "different": -8.0, "missing": 0.0},
-    "dob": {"exact": 7.0, "day_month_swapped": 4.0, "year_off_by_one": 4.0, "one_part_differs": 2.0,
-            "placeholder": 0.5, "different": -6.0, "missing": 0.0},
-    "sex": {"same": 0.5, "different": -4.0, "missing": 0.0},
-    "kel": {"same": 1.5, "different": -0.5, "missing": 0.0},
-    "kk": {"same": 3.0, "different": -0.5, "missing": 0.0},
-}
-# The birth date is encoded in the NIK, so a NIK one digit away and an equal birth date are not
-# independent evidence: the NIK levels are set low enough that a weak name cannot carry a pair.
-PRIOR = -10.0  # log2 prior odds that a blocked pair is a match
-
-EVIDENCE_ID = {
-    ("nik", "exact"): "NIK sama",
-    ("nik", "one_substitution"): "NIK berbeda 1 digit",
-    ("nik", "transposition"): "NIK dua digit bertukar",
-    ("nik", "serial_differs"): "NIK beda di nomor urut",
-    ("nik", "truncated"): "NIK terpotong",
-    ("nik", "family_head"): "NIK milik kepala keluarga",
-    ("nik", "different"): "NIK berbeda",
-    ("nik", "missing"): "NIK kosong/tidak valid",
-    ("name", "exact"): "nama sama setelah normalisasi",
-    ("name", "very_similar"): "nama hampir sama",
-    ("name", "subset"): "sebagian nama sama",
-    ("name", "similar"): "nama mirip",
-    ("name", "weak"): "nama sedikit mirip",
-    ("name", "different"): "nama berbeda",
-    ("dob", "exact"): "tanggal lahir sama",
-    ("dob", "day_month_swapped"): "tanggal lahir tertukar hari/bulan",
-    ("dob", "year_off_by_one"): "tahun lahir selisih 1",
-    ("dob", "one_part_differs"): "tanggal lahir beda satu bagian",
-    ("dob", "placeholder"): "tanggal lahir pengganti (01-01/01-07)",
-    ("dob", "different"): "tanggal lahir berbeda",
-    ("sex", "different"): "jenis kelamin berbeda",
-    ("kel", "same"): "kelurahan sama",
-    ("kk", "same"): "nomor KK sama",
-}
-
 
 @dataclass(frozen=True)
 class LinkSettings:
     link_threshold: float = 0.90
     review_threshold: float = 0.50
+    estimate: bool = True          # m/u/prior estimated from this run's pairs (else the start weights)
+    term_frequency: bool = True    # exact names and birth dates weighted by their rarity
 
 
 # --- blocking ---------------------------------------------------------------------------------
@@ -108,11 +66,8 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
                    s_ini=pl.col("s_name").str.slice(0, 1))
 
 
-# Blocking rules, each a bit in a pair's ``rules`` mask (a pair found by several rules has
-# several bits): cheap to union, cheap to test.
-RULE_BITS = {"nik": 1, "nik_sub": 2, "nik_swap": 4, "nik_trunc": 8, "nik_family": 16,
-             "dob_kel": 32, "dob_first": 64, "dob_last": 128, "dob_initial": 256, "name": 512, "kk": 1024,
-             "dob_no_nik": 2048}
+# Blocking rules (declared in ``pipelines.linkmodel.BLOCKING_RULES``) are bits in a pair's ``rules``
+# mask (a pair found by several rules has several bits): cheap to union, cheap to test.
 
 
 def has_rule(name: str) -> pl.Expr:
@@ -151,7 +106,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     # neighbour counts only when the name's initial agrees too (the initial is folded into the
     # integer key: one join, no explosion), or, for names whose phonetic first key does not start
     # with the initial (MUHAMMAD ALI -> AL), when that key agrees. With a different name, a NIK
-    # one digit away could never carry a pair to a link anyway (WEIGHTS).
+    # one digit away could never carry a pair to a link anyway (see the weights).
     def letter(ini: str) -> pl.Expr:  # A..Z -> 1..26, anything else 0
         code = (pl.col(ini).fill_null("").str.slice(0, 1) + "@").str.head(1).cast(pl.Binary).bin.encode("hex")
         return (code.str.to_integer(base=16, strict=False).fill_null(64) - 64).alias("letter")
@@ -230,21 +185,17 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 50) -> pl
     # A record without a kelurahan (the BPJS roster) gets a birth date + initial block instead
     # of birth date + kelurahan.
     no_kel = s.filter(pl.col("s_kel").is_null())
-    for rule, rows, s_keys, r_keys in (
-        ("dob_no_nik", no_nik, ["s_dob"], ["r_dob"]),
-        ("dob_kel", s, ["s_dob", "s_kel"], ["r_dob", "r_kel"]),
-        ("dob_first", s, ["s_dob", "s_fk"], ["r_dob", "r_fk"]),
-        ("dob_last", s, ["s_dob", "s_lk"], ["r_dob", "r_lk"]),
-        ("dob_initial", no_kel, ["s_dob", "s_ini"], ["r_dob", "r_ini"]),
-        ("name", s, ["s_fk", "s_lk"], ["r_fk", "r_lk"]),
-        ("kk", s, ["s_kk"], ["r_kk"]),
-    ):
-        left = rows.select("s_id", *s_keys).drop_nulls()
+    subsets = {"all": s, "no_nik": no_nik, "no_kel": no_kel}
+    for rule in BLOCKING_RULES:
+        if not rule.keys:
+            continue
+        s_keys, r_keys = [k[0] for k in rule.keys], [k[1] for k in rule.keys]
+        left = subsets[rule.records].select("s_id", *s_keys).drop_nulls()
         if left.height == 0:
             continue
         right = r.select("r_nik", *r_keys).drop_nulls()
         right = right.filter(pl.len().over(r_keys) <= max_block)
-        pairs.append(left.join(right, left_on=s_keys, right_on=r_keys).select("s_id", "r_nik", _rule(rule)))
+        pairs.append(left.join(right, left_on=s_keys, right_on=r_keys).select("s_id", "r_nik", _rule(rule.name)))
     return _union(pairs) if pairs else pl.DataFrame(schema={"s_id": pl.String, "r_nik": pl.String,
                                                             "rules": pl.UInt16})
 
@@ -316,15 +267,16 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
 
 
 def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
+    """Each pair's level on every comparison (columns named as in ``COMPARISONS``)."""
     p = pairs.join(s, on="s_id").join(r, on="r_nik")
-    p = p.with_columns(
+    return p.with_columns(
         nik=_nik_level(p), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
         kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"),
     ).with_columns(name=_name_level(p))
-    weight = pl.lit(PRIOR)
-    for comp, levels in WEIGHTS.items():
-        weight = weight + pl.col(comp).replace_strict(levels, return_dtype=pl.Float64)
-    return p.with_columns(weight=weight).with_columns(score=1.0 / (1.0 + (2.0 ** -pl.col("weight"))))
+
+
+def score(compared: pl.DataFrame, model: LinkModel) -> pl.DataFrame:
+    return compared.with_columns(weight=weight_expr(model)).with_columns(score=probability(pl.col("weight")))
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -358,11 +310,19 @@ def resolve(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
     return pl.concat(accepted).select("s_id", "r_nik", "score")
 
 
-def evidence_expr() -> pl.Expr:
+def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
+    """The pair's evidence in Bahasa Indonesia, one phrase per comparison that says something;
+    an exact name or birth date that is notably rare or common says so (term frequency)."""
     parts = []
-    for comp in WEIGHTS:
-        mapping = {lvl: EVIDENCE_ID[(comp, lvl)] for lvl in WEIGHTS[comp] if (comp, lvl) in EVIDENCE_ID}
-        parts.append(pl.col(comp).replace_strict(mapping, default=None, return_dtype=pl.String))
+    for comp, mapping in evidence_text().items():
+        text = pl.col(comp).replace_strict(mapping, default=None, return_dtype=pl.String)
+        if model is not None and model.tf and comp in ("name", "dob"):
+            tf = pl.col(f"r_{comp}_tf")
+            what = "nama" if comp == "name" else "tanggal"
+            text = text + (pl.when((pl.col(comp) == "exact") & (tf >= 1.0)).then(pl.lit(f" ({what} jarang)"))
+                           .when((pl.col(comp) == "exact") & (tf <= -1.0)).then(pl.lit(f" ({what} umum)"))
+                           .otherwise(pl.lit("")))
+        parts.append(text)
     return pl.concat_str(parts, separator=", ", ignore_nulls=True)
 
 
@@ -371,11 +331,12 @@ class LinkResult:
     links: pl.DataFrame    # id_col, NIK, method, score, evidence (one row per record)
     review: pl.DataFrame   # grey-zone pairs for a person to decide
     stats: dict
+    model: LinkModel       # the weights used (estimated on this run's pairs unless switched off)
 
 
 def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
                  settings: LinkSettings = LinkSettings()) -> LinkResult:
-    r = _resident_side(residents)
+    r = with_tf(_resident_side(residents))
     s = _record_side(records, id_col)
     # Stage 1: NIK-based pairs. A record whose claimed NIK is exact and whose name and birth date
     # agree is settled; only the others go through the (larger) attribute blocks.
@@ -384,16 +345,19 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
                            & pl.col("dob").is_in(["exact", "missing"])).select("s_id").unique()
     rest = s.join(settled, on="s_id", how="anti")
     more = attribute_pairs(r, rest).join(first.select("s_id", "r_nik"), on=["s_id", "r_nik"], how="anti")
-    scored = pl.concat([first, compare(more, r, s)], how="vertical_relaxed") if more.height else first
+    compared = pl.concat([first, compare(more, r, s)], how="vertical_relaxed") if more.height else first
+    model = (estimate(compared, tf=settings.term_frequency) if settings.estimate
+             else LinkModel.start(settings.term_frequency))
+    scored = score(compared, model)
     pairs = scored
     chosen = resolve(scored, settings.link_threshold)
-    detail = chosen.join(scored.select("s_id", "r_nik", "nik", "name", "dob", "sex", "kel", "kk"),
+    detail = chosen.join(scored.select("s_id", "r_nik", *COMPARISON_NAMES, "r_name_tf", "r_dob_tf"),
                          on=["s_id", "r_nik"])
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
         .when(pl.col("nik").is_in(["one_substitution", "transposition", "truncated"])).then(pl.lit("nik_repaired"))
         .otherwise(pl.lit("fuzzy")),
-        evidence=evidence_expr(),
+        evidence=evidence_expr(model),
     )
     links = (
         s.select("s_id")
@@ -413,11 +377,11 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
         .filter(pl.col("score").is_between(settings.review_threshold, settings.link_threshold, closed="left"))
         .sort(["score", "r_nik"], descending=[True, False])
         .group_by("s_id", maintain_order=True).first()
-        .with_columns(evidence=evidence_expr())
+        .with_columns(evidence=evidence_expr(model))
         .select(pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"), pl.col("score").round(6), "evidence")
         .sort(id_col)
     )
     by_method = dict(links.group_by("method").len().sort("method").iter_rows())
     stats = {"records": s.height, "candidate_pairs": pairs.height, "by_method": by_method,
              "review": review.height}
-    return LinkResult(links, review, stats)
+    return LinkResult(links, review, stats, model)

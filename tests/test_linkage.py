@@ -119,3 +119,63 @@ def test_deterministic():
     a = link_records(_residents(), _records(CASES), "ID_DTSEN", LinkSettings())
     b = link_records(_residents().reverse(), _records(CASES).reverse(), "ID_DTSEN", LinkSettings())
     assert a.links.equals(b.links) and a.review.equals(b.review)
+
+
+# --- the same hard cases with the model estimated on a real-sized run -------------------------
+
+def _moved(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """Hard-case codes moved to kab 6499 (no generated NIK, KK or kelurahan starts there)."""
+    return df.with_columns(pl.col(c).str.replace(r"^6474", "6499") for c in cols)
+
+
+@pytest.fixture(scope="module")
+def background(tmp_path_factory):
+    """A generated world of 3,000 residents, cleaned as ingestion leaves it: enough pairs for
+    the m/u estimation, so the hard cases are linked by an estimated model, not the start one."""
+    from pipelines.generate import generate_world
+    from pipelines.ingest import clean_dtsen, clean_penduduk
+    from pipelines.readers import read_extract
+
+    world = tmp_path_factory.mktemp("background")
+    generate_world(world, residents=3000, seed=13)
+    residents = clean_penduduk(read_extract(world, "penduduk")).accepted
+    welfare = clean_dtsen(read_extract(world, "dtsen")).accepted
+    return residents, welfare
+
+
+@pytest.fixture(scope="module")
+def linked_estimated(background):
+    residents, welfare = background
+    hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
+    hard_s = _moved(_records(CASES), ["nik_raw", "NIK", "KODE_KEL", "NO_KK"])
+    r = pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed")
+    s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
+    return link_records(r, s, "ID_DTSEN", LinkSettings())
+
+
+def test_the_model_is_estimated_on_a_real_run(linked_estimated):
+    model = linked_estimated.model
+    assert model.training["method"].startswith("m from labelled pairs") and model.training["converged"]
+    w = model.weights
+    # what the data must teach, whatever the exact figures
+    assert w["nik"]["exact"] > w["nik"]["one_substitution"] > w["nik"]["different"]
+    assert w["name"]["exact"] > w["name"]["similar"] > w["name"]["different"]
+    assert w["dob"]["exact"] > w["dob"]["placeholder"] > w["dob"]["different"]
+    assert w["nik"]["family_head"] < w["nik"]["exact"] - 5
+    assert model.prior["nik"] > model.prior["attributes"]  # a pair found through the NIK is likelier
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hard_case_with_the_estimated_model(linked_estimated, case):
+    want_nik, want_method = CASES[case][-2:]
+    want_nik = want_nik and want_nik.replace("6474", "6499", 1)
+    got = linked_estimated.links.filter(pl.col("ID_DTSEN") == case).row(0, named=True)
+    assert (got["NIK"], got["method"]) == (want_nik, want_method), got["evidence"]
+
+
+def test_estimation_can_be_switched_off():
+    res = link_records(_residents(), _records(CASES), "ID_DTSEN", LinkSettings(estimate=False))
+    assert res.model.training["method"] == "declared starting weights"
+    # and on a handful of records it falls back to them by itself, saying why
+    res = link_records(_residents(), _records(CASES), "ID_DTSEN", LinkSettings())
+    assert "too few labelled pairs" in res.model.training["method"]

@@ -1,0 +1,375 @@
+"""The linkage model: comparisons declared as data, Fellegi-Sunter m/u estimated each run.
+
+A blocked pair (record, resident) is compared on six comparisons; each comparison puts the
+pair in one of its levels (``COMPARISONS``). A level's match weight is log2(m/u):
+
+- m = P(level | the pair is the same person), u = P(level | it is not);
+- a ``missing`` level (either side has no value) carries no evidence: weight 0;
+- the prior is the log2 odds that a blocked pair is a match (lambda);
+- the probability is ``1 / (1 + 2^-(prior + sum of weights + TF adjustments))``.
+
+Estimation, each run, on that run's blocked pairs (:func:`estimate`):
+
+1. **Labelled pairs.** A record whose claimed NIK equals a resident's NIK is, almost always,
+   that resident: those pairs are free labels. m of name, birth date, sex, kelurahan and KK come
+   from them, each measured on the labelled pairs whose *other* evidence agrees (the name's m on
+   pairs whose birth date is equal, the date's m on pairs whose name agrees, ...), so a KK
+   head's NIK written on his wife's record does not pollute them.
+2. **EM** (expectation-maximisation) over the comparison patterns of all blocked pairs, started
+   from the declared starting weights: it estimates m of the NIK levels (no labels exist for a
+   damaged NIK), u of every level among the blocked non-matches (the population the weights
+   are applied to, so the dependence between the NIK and the birth date it encodes is measured,
+   not assumed away), and lambda. Pseudo-counts keep rare levels finite.
+3. **Term frequencies.** An exact name or birth date is stronger evidence when the value is
+   rare: the weight is adjusted by log2(sum(f^2) / f_value) over the residents' values
+   (clipped), so "MUHAMMAD" or a 01-01 placeholder date counts less than a rare name.
+
+The trained model is plain data (:meth:`LinkModel.to_json`): saved per run and shown in the
+Dagster UI. Nothing here imports Dagster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    start_weight: float           # log2(m/u) before estimation (and when estimation is off)
+    evidence: str | None = None   # what a coordinator reads, in Bahasa Indonesia
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    description: str
+    levels: tuple[Level, ...]     # most to least similar; "missing" is the null level
+    labelled_m: bool = True       # m from labelled pairs (False: from EM)
+    tf_column: str | None = None  # resident column whose value frequency adjusts "exact"
+    # u over the blocked non-matches no blocking rule forced to agree on this field ("unforced"),
+    # or over all of them ("all": the NIK's repair levels exist only inside the NIK blocks, so
+    # those blocks are the very population they must tell apart)
+    u_population: str = "unforced"
+
+    def level_names(self) -> list[str]:
+        return [lv.name for lv in self.levels]
+
+
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """A blocking rule: which pairs get compared at all. ``fields`` are the comparisons whose
+    values the rule forces to (nearly) agree: a pair found through the rule says nothing about
+    how often strangers agree on them, so estimation leaves such pairs out of those fields' u.
+    An attribute rule is an exact join on ``keys`` (record column, resident column), restricted
+    to the records in ``records`` ("all", "no_nik": fewer than 12 NIK digits, "no_kel");
+    a NIK rule (``keys`` empty) is integer arithmetic in ``pipelines.linkage.nik_pairs``."""
+    name: str
+    description: str
+    fields: tuple[str, ...]
+    keys: tuple[tuple[str, str], ...] = ()
+    records: str = "all"
+
+
+# The NIK encodes the birth date and sex (day + 40 for women), so every NIK rule forces those too.
+_NIK_FIELDS = ("nik", "dob", "sex")
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("nik", "the claimed NIK itself", _NIK_FIELDS),
+    BlockingRule("nik_sub", "NIK one digit away (one substitution) with the same initial or phonetic first "
+                 "name; for a NIK that disagrees with its own birth date, one date digit away with the "
+                 "record's birth date", _NIK_FIELDS + ("name",)),
+    BlockingRule("nik_swap", "NIK with two adjacent digits swapped", _NIK_FIELDS),
+    BlockingRule("nik_trunc", "12-15 digits that are a resident NIK's prefix", _NIK_FIELDS),
+    BlockingRule("nik_family", "the family (KK) of the claimed NIK's owner", ("kk",)),
+    BlockingRule("dob_kel", "birth date + kelurahan", ("dob", "kel"), (("s_dob", "r_dob"), ("s_kel", "r_kel"))),
+    BlockingRule("dob_first", "birth date + phonetic first name", ("dob", "name"),
+                 (("s_dob", "r_dob"), ("s_fk", "r_fk"))),
+    BlockingRule("dob_last", "birth date + phonetic last name", ("dob", "name"),
+                 (("s_dob", "r_dob"), ("s_lk", "r_lk"))),
+    BlockingRule("dob_initial", "birth date + initial, for records without a kelurahan", ("dob", "name"),
+                 (("s_dob", "r_dob"), ("s_ini", "r_ini")), records="no_kel"),
+    BlockingRule("name", "phonetic first + last name", ("name",), (("s_fk", "r_fk"), ("s_lk", "r_lk"))),
+    BlockingRule("kk", "KK number", ("kk",), (("s_kk", "r_kk"),)),
+    BlockingRule("dob_no_nik", "birth date alone, for records without a usable NIK", ("dob",),
+                 (("s_dob", "r_dob"),), records="no_nik"),
+)
+RULE_BITS = {rule.name: 1 << i for i, rule in enumerate(BLOCKING_RULES)}
+# The prior is per stratum of blocked pairs: a pair found through the NIK is far more likely a
+# match than one found through a birth date or a name alone, and the rules that found a pair
+# already forced some agreement (a name block brings namesakes). First match wins.
+STRATA: tuple[tuple[str, int], ...] = (
+    ("nik", sum(RULE_BITS[r.name] for r in BLOCKING_RULES if "nik" in r.fields)),
+    ("attributes", -1),
+)
+
+
+def stratum_expr() -> pl.Expr:
+    e = pl.lit(STRATA[-1][0])
+    for name, bits in reversed(STRATA[:-1]):
+        e = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(name)).otherwise(e)
+    return e
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("nik", "NIK as written on the record against the resident's NIK", (
+        Level("exact", 12.0, "NIK sama"),
+        Level("one_substitution", 6.0, "NIK berbeda 1 digit"),
+        Level("transposition", 6.0, "NIK dua digit bertukar"),
+        # a one-digit difference in the serial (last 4 digits) is weak: people born the same day
+        # in the same kecamatan have NIKs that differ only there
+        Level("serial_differs", 1.0, "NIK beda di nomor urut"),
+        Level("truncated", 6.0, "NIK terpotong"),
+        Level("family_head", 0.0, "NIK milik kepala keluarga"),
+        Level("different", -3.0, "NIK berbeda"),
+        Level(MISSING, 0.0, "NIK kosong/tidak valid"),
+    ), u_population="all"),
+    Comparison("name", "normalised name (titles, BIN/BINTI, MUHAMMAD variants, spelling folded)", (
+        Level("exact", 9.0, "nama sama setelah normalisasi"),
+        Level("very_similar", 7.0, "nama hampir sama"),
+        Level("subset", 5.0, "sebagian nama sama"),
+        Level("similar", 3.0, "nama mirip"),
+        Level("weak", -4.0, "nama sedikit mirip"),
+        Level("different", -8.0, "nama berbeda"),
+        Level(MISSING, 0.0),
+    ), tf_column="r_name"),
+    Comparison("dob", "birth date, tolerant to swaps, placeholders and a year off by one", (
+        Level("exact", 7.0, "tanggal lahir sama"),
+        Level("day_month_swapped", 4.0, "tanggal lahir tertukar hari/bulan"),
+        Level("year_off_by_one", 4.0, "tahun lahir selisih 1"),
+        Level("one_part_differs", 2.0, "tanggal lahir beda satu bagian"),
+        Level("placeholder", 0.5, "tanggal lahir pengganti (01-01/01-07)"),
+        Level("different", -6.0, "tanggal lahir berbeda"),
+        Level(MISSING, 0.0),
+    ), tf_column="r_dob"),
+    Comparison("sex", "sex", (
+        Level("same", 0.5), Level("different", -4.0, "jenis kelamin berbeda"), Level(MISSING, 0.0),
+    )),
+    Comparison("kel", "kelurahan code", (
+        Level("same", 1.5, "kelurahan sama"), Level("different", -0.5), Level(MISSING, 0.0),
+    )),
+    Comparison("kk", "family card (KK) number", (
+        Level("same", 3.0, "nomor KK sama"), Level("different", -0.5), Level(MISSING, 0.0),
+    )),
+)
+START_PRIOR = -10.0  # log2 prior odds that a blocked pair is a match, before estimation (every stratum)
+
+COMPARISON_NAMES = [c.name for c in COMPARISONS]
+TF_CLIP = (-6.0, 3.0)    # bounds of a term-frequency adjustment, log2
+PSEUDO_COUNT = 1.0       # per level, in m and u: a level never seen keeps a finite weight
+WEIGHT_CLIP = 20.0
+# Below this many labelled pairs for the NIK, the name or the birth date (a handful of records),
+# estimates would be noise: the declared start weights are used and the model says so.
+MIN_LABELLED = 100
+
+
+def start_weights() -> dict[str, dict[str, float]]:
+    return {c.name: {lv.name: lv.start_weight for lv in c.levels} for c in COMPARISONS}
+
+
+def evidence_text() -> dict[str, dict[str, str]]:
+    return {c.name: {lv.name: lv.evidence for lv in c.levels if lv.evidence} for c in COMPARISONS}
+
+
+@dataclass
+class LinkModel:
+    """Weights per comparison level (log2), the prior, and how they were obtained."""
+    prior: dict[str, float]        # log2 prior odds per stratum of blocked pairs
+    weights: dict[str, dict[str, float]]
+    m: dict[str, dict[str, float]] = field(default_factory=dict)
+    u: dict[str, dict[str, float]] = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+    tf: bool = True
+
+    @classmethod
+    def start(cls, tf: bool = True) -> LinkModel:
+        return cls({name: START_PRIOR for name, _ in STRATA}, start_weights(), training={"method": "declared starting weights"}, tf=tf)
+
+    def to_json(self) -> dict:
+        r = lambda x: round(float(x), 6)  # noqa: E731
+        return {
+            "prior_log2_odds": {k: r(v) for k, v in self.prior.items()},
+            "lambda": {k: r(2 ** v / (1 + 2 ** v)) for k, v in self.prior.items()},
+            "strata": {name: [b.name for b in BLOCKING_RULES if RULE_BITS[b.name] & bits] if bits != -1
+                       else "all other pairs" for name, bits in STRATA},
+            "comparisons": [
+                {"name": c.name, "description": c.description,
+                 "tf_adjusted": bool(self.tf and c.tf_column),
+                 "levels": [{"level": lv.name, "weight_log2": r(self.weights[c.name][lv.name]),
+                             **({"m": r(self.m[c.name][lv.name]), "u": r(self.u[c.name][lv.name])}
+                                if c.name in self.m and lv.name in self.m[c.name] else {}),
+                             "start_weight_log2": lv.start_weight,
+                             **({"evidence": lv.evidence} if lv.evidence else {})}
+                            for lv in c.levels]}
+                for c in COMPARISONS],
+            "term_frequency_clip_log2": list(TF_CLIP) if self.tf else None,
+            "training": self.training,
+        }
+
+    def weights_md(self) -> str:
+        """A markdown table of the weights (for the Dagster UI)."""
+        lines = ["| comparison | level | m | u | weight (log2) |", "|---|---|---:|---:|---:|"]
+        for c in COMPARISONS:
+            for lv in c.levels:
+                m = self.m.get(c.name, {}).get(lv.name)
+                u = self.u.get(c.name, {}).get(lv.name)
+                lines.append(f"| {c.name} | {lv.name} | {'' if m is None else f'{m:.4f}'} | "
+                             f"{'' if u is None else f'{u:.5f}'} | {self.weights[c.name][lv.name]:+.2f} |")
+        for k, v in self.prior.items():
+            lines.append(f"| prior | log2 odds a pair found through {k} matches | | | {v:+.2f} |")
+        return "\n".join(lines)
+
+
+# --- term frequencies ---------------------------------------------------------------------------
+
+def with_tf(r: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``<col>_tf``: the log2 term-frequency adjustment of an exact agreement on each
+    TF-adjusted resident column, log2(sum(f^2) / f_value), clipped to ``TF_CLIP``."""
+    cols = []
+    n = max(r.height, 1)
+    for c in COMPARISONS:
+        if not c.tf_column:
+            continue
+        f = r.group_by(c.tf_column).len().drop_nulls(c.tf_column).with_columns(f=pl.col("len") / n)
+        sum_f2 = float((f.get_column("f") ** 2).sum()) or 1.0 / n
+        freq = pl.len().over(c.tf_column) / n
+        cols.append(pl.when(pl.col(c.tf_column).is_not_null())
+                    .then(((sum_f2 / freq).log(2)).clip(*TF_CLIP)).otherwise(0.0)
+                    .cast(pl.Float32).alias(f"{c.tf_column}_tf"))
+    return r.with_columns(cols)
+
+
+def weight_expr(model: LinkModel) -> pl.Expr:
+    """The match weight of a compared pair (levels in columns named after the comparisons)."""
+    w = pl.lit(model.prior[STRATA[-1][0]])
+    for name, bits in reversed(STRATA[:-1]):
+        w = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(model.prior[name])).otherwise(w)
+    for c in COMPARISONS:
+        w = w + pl.col(c.name).replace_strict(model.weights[c.name], return_dtype=pl.Float64)
+        if model.tf and c.tf_column:
+            w = w + pl.when(pl.col(c.name) == "exact").then(pl.col(f"{c.tf_column}_tf")).otherwise(0.0)
+    return w
+
+
+def probability(weight: pl.Expr) -> pl.Expr:
+    return 1.0 / (1.0 + (2.0 ** -weight))
+
+
+# --- estimation ---------------------------------------------------------------------------------
+
+def _codes(patterns: pl.DataFrame) -> dict[str, np.ndarray]:
+    out = {}
+    for c in COMPARISONS:
+        names = c.level_names()
+        out[c.name] = (patterns.get_column(c.name)
+                       .replace_strict({n: i for i, n in enumerate(names)}, return_dtype=pl.Int32).to_numpy())
+    return out
+
+
+def _share(codes: np.ndarray, weight: np.ndarray, n_levels: int, missing: int) -> np.ndarray:
+    """Share of each non-missing level in ``weight`` (with pseudo-counts); missing gets 1."""
+    counts = np.bincount(codes, weights=weight, minlength=n_levels).astype(float)
+    counts[missing] = 0.0
+    counts = counts + PSEUDO_COUNT
+    counts[missing] = 0.0
+    share = counts / counts.sum()
+    share[missing] = 1.0
+    return share
+
+
+def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf: bool = True) -> LinkModel:
+    """m, u and the prior from this run's compared pairs (columns named after the comparisons).
+
+    Works on the distinct comparison patterns with their counts (a few hundred rows whatever
+    the number of pairs), so the EM costs milliseconds.
+    """
+    keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
+    pats = levels.group_by(keys).len()
+    if pats.height == 0:
+        return LinkModel.start(tf)
+    n = pats.get_column("len").to_numpy().astype(float)
+    codes = _codes(pats)
+    rules = pats.get_column("rules").to_numpy().astype(np.int64) if "rules" in keys else np.zeros(len(n), np.int64)
+    # which patterns may inform each comparison's u: no blocking rule forced that field
+    free = {}
+    for c in COMPARISONS:
+        forced = sum(RULE_BITS[b.name] for b in BLOCKING_RULES if c.name in b.fields)
+        free[c.name] = np.ones(len(n)) if c.u_population == "all" else ((rules & forced) == 0).astype(float)
+    meta = {c.name: (len(c.levels), c.level_names().index(MISSING)) for c in COMPARISONS}
+    idx = {c.name: {lv: i for i, lv in enumerate(c.level_names())} for c in COMPARISONS}
+
+    # 1. m from labelled pairs: a pair on which the anchor comparisons other than c agree
+    # (claimed NIK equal, name equal or nearly, birth date equal) is a match with near certainty,
+    # and its level on c is a sample of m_c. Leaving c's own agreement out of its labels keeps
+    # them unbiased for c (a KK head's NIK on his wife's record does not pollute the name's m).
+    agree = {
+        "nik": codes["nik"] == idx["nik"]["exact"],
+        "name": np.isin(codes["name"], [idx["name"]["exact"], idx["name"]["very_similar"]]),
+        "dob": np.isin(codes["dob"], [idx["dob"]["exact"], idx["dob"]["missing"]]),
+    }
+    m: dict[str, np.ndarray] = {}
+    labelled = {}
+    for c in COMPARISONS:
+        if not c.labelled_m:
+            continue
+        mask = np.logical_and.reduce([a for k, a in agree.items() if k != c.name])
+        m[c.name] = _share(codes[c.name], n * mask, *meta[c.name])
+        labelled[c.name] = int((n * mask).sum())
+    if min(labelled.get(k, 0) for k in agree) < MIN_LABELLED:
+        model = LinkModel.start(tf)
+        model.training = {"method": "declared starting weights: too few labelled pairs to estimate",
+                          "pairs": int(n.sum()), "labelled_pairs": labelled, "min_labelled": MIN_LABELLED}
+        return model
+
+    # 2. EM: u of every comparison (and m of any unlabelled one) and lambda, started from the
+    # declared weights
+    w0 = start_weights()
+    weights = {c.name: np.array([w0[c.name][lv] for lv in c.level_names()]) for c in COMPARISONS}
+    stratum = np.full(len(n), len(STRATA) - 1)
+    for i in reversed(range(len(STRATA) - 1)):
+        stratum[(rules & STRATA[i][1]) != 0] = i
+    prior = np.full(len(STRATA), START_PRIOR)
+    u: dict[str, np.ndarray] = {}
+    history = []
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        logit = prior[stratum] + sum(weights[c.name][codes[c.name]] for c in COMPARISONS)
+        p = 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+        lam = np.clip(np.bincount(stratum, n * p, len(STRATA)) / np.maximum(np.bincount(stratum, n, len(STRATA)), 1),
+                      1e-9, 1 - 1e-9)
+        new = {}
+        for c in COMPARISONS:
+            if not c.labelled_m:
+                m[c.name] = _share(codes[c.name], n * p, *meta[c.name])
+            u[c.name] = _share(codes[c.name], n * (1 - p) * free[c.name], *meta[c.name])
+            new[c.name] = np.clip(np.log2(m[c.name] / u[c.name]), -WEIGHT_CLIP, WEIGHT_CLIP)
+        new_prior = np.log2(lam / (1 - lam))
+        delta = max(float(np.abs(new_prior - prior).max()), *(float(np.abs(new[k] - weights[k]).max()) for k in new))
+        weights, prior = new, new_prior
+        history.append(round(delta, 6))
+        if delta < tol:
+            converged = True
+            break
+    names = {c.name: c.level_names() for c in COMPARISONS}
+    as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names[k])}  # noqa: E731
+    wd = {k: as_dict(v, k) for k, v in weights.items()}
+    for k in wd:
+        wd[k][MISSING] = 0.0
+    return LinkModel(
+        prior={name: float(prior[i]) for i, (name, _) in enumerate(STRATA)}, weights=wd,
+        m={k: {lv: v for lv, v in as_dict(a, k).items() if lv != MISSING} for k, a in m.items()},
+        u={k: {lv: v for lv, v in as_dict(a, k).items() if lv != MISSING} for k, a in u.items()},
+        training={"method": "m from labelled pairs (the other anchors agree) + EM over blocked pairs for u and the prior",
+                  "pairs": int(n.sum()), "patterns": pats.height,
+                  "pairs_by_stratum": {name: int(n[stratum == i].sum()) for i, (name, _) in enumerate(STRATA)},
+                  "u_pairs": {k: int((n * v).sum()) for k, v in free.items()},
+                  "labelled_pairs": labelled, "em_iterations": it, "converged": converged,
+                  "last_change": history[-1] if history else None,
+                  "expected_matches": round(float((n * p).sum()), 1)},
+        tf=tf,
+    )
