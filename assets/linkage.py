@@ -1,12 +1,14 @@
 """Linkage assets: welfare and roster records linked to residents, one-to-one, with evidence."""
 
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
 from assets._common import counts_md, progress
 from dagster_project.resources import LindungiSettings
-from pipelines.linkage import PRIOR, WEIGHTS, LinkSettings, link_records
+from pipelines.linkage import LinkSettings, link_records
 
 GROUP = "linkage"
 
@@ -34,8 +36,14 @@ def _link_asset(name: str, review_name: str, records_key: str, id_col: str, desc
                residents: pl.DataFrame, records: pl.DataFrame):
         rules = settings.rules()
         result = link_records(residents, records, id_col,
-                              LinkSettings(rules.link_threshold, rules.review_threshold))
+                              LinkSettings(rules.link_threshold, rules.review_threshold,
+                                           rules.link_estimate, rules.link_term_frequency))
         st = result.stats
+        model_file = Path(settings.out_dir) / "linkage_models" / context.run_id / f"{name}.json"
+        result.model.save(model_file)
+        tr = result.model.training
+        progress(context, f"{name}: model {tr['method']}"
+                          + (f", {tr['em_iterations']} EM iterations" if "em_iterations" in tr else ""))
         progress(context, f"{name}: {st['records']:,} records, {st['candidate_pairs']:,} pairs compared, "
                           + ", ".join(f"{k} {v:,}" for k, v in st["by_method"].items()))
         linked = result.links.filter(pl.col("NIK").is_not_null())
@@ -44,7 +52,9 @@ def _link_asset(name: str, review_name: str, records_key: str, id_col: str, desc
             "candidate_pairs": st["candidate_pairs"],
             "links_by_method": counts_md("method", st["by_method"]),
             "score_histogram": _histogram(linked.get_column("score")) if linked.height else "no links",
-            "model": dg.MetadataValue.json({"prior_log2_odds": PRIOR, "weights_log2": WEIGHTS}),
+            "model_weights": dg.MetadataValue.md(result.model.weights_md()),
+            "model": dg.MetadataValue.json(result.model.to_json()),
+            "model_file": dg.MetadataValue.path(str(model_file)),
         })
         yield dg.Output(result.review, output_name=review_name,
                         metadata={"dagster/row_count": result.review.height})

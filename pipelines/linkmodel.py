@@ -210,6 +210,17 @@ class LinkModel:
             "training": self.training,
         }
 
+    def save(self, path) -> None:
+        """The trained model as JSON (one file per run and source)."""
+        import json
+        from pathlib import Path
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
     def weights_md(self) -> str:
         """A markdown table of the weights (for the Dagster UI)."""
         lines = ["| comparison | level | m | u | weight (log2) |", "|---|---|---:|---:|---:|"]

@@ -25,6 +25,8 @@ class Rules:
     no_welfare_desil: int
     link_threshold: float
     review_threshold: float
+    link_estimate: bool = True          # m/u estimated each run; false: the declared start weights
+    link_term_frequency: bool = True    # rare names and birth dates count more
     source: str = str(DEFAULT_RULES)
 
     @property
@@ -35,6 +37,12 @@ class Rules:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _bool(v, name: str) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"{name} must be true or false, not {v!r}")
+    return v
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
@@ -58,6 +66,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
             jkk_minimum=int(c["jkk_minimum"]), jkm=int(c["jkm"]),
             no_welfare_desil=int(r.get("no_welfare_desil", 11)),
             link_threshold=float(k["link_threshold"]), review_threshold=float(k["review_threshold"]),
+            link_estimate=_bool(k.get("estimate", True), "linkage.estimate"),
+            link_term_frequency=_bool(k.get("term_frequency", True), "linkage.term_frequency"),
             source=str(path),
         )
     except KeyError as exc:

@@ -179,3 +179,17 @@ def test_estimation_can_be_switched_off():
     # and on a handful of records it falls back to them by itself, saying why
     res = link_records(_residents(), _records(CASES), "ID_DTSEN", LinkSettings())
     assert "too few labelled pairs" in res.model.training["method"]
+
+
+def test_rules_file_switches_estimation(tmp_path):
+    from pipelines.rules import DEFAULT_RULES, load_rules
+
+    assert load_rules().link_estimate and load_rules().link_term_frequency
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    off = tmp_path / "off.toml"
+    off.write_text(text.replace("estimate = true", "estimate = false"), encoding="utf-8")
+    assert not load_rules(off).link_estimate
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("term_frequency = true", 'term_frequency = "ya"'), encoding="utf-8")
+    with pytest.raises(ValueError, match="linkage.term_frequency must be true or false"):
+        load_rules(bad)

@@ -175,3 +175,25 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
     for asset in ("residents", "welfare_records", "participants"):
         text = quality[asset].value
         assert "| accepted |" in text and "| quarantined |" in text and "passed / failed" in text
+
+
+def test_linkage_model_is_saved_per_run_and_shown(pipeline_run, monkeypatch):
+    """The trained m/u/prior of each linkage: a JSON file per run and source, and in the UI."""
+    import json
+
+    import dagster as dg
+
+    out, _, summary = pipeline_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    mats = dg.DagsterInstance.get().get_records_for_run(
+        run_id=summary["run_id"], of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    meta = {r.event_log_entry.dagster_event.event_specific_data.materialization.asset_key.to_user_string():
+            r.event_log_entry.dagster_event.event_specific_data.materialization.metadata for r in mats}
+    for name in ("welfare_links", "participant_links"):
+        saved = json.loads((out / "linkage_models" / summary["run_id"] / f"{name}.json").read_text())
+        assert saved == meta[name]["model"].value
+        assert saved["training"]["method"].startswith("m from labelled pairs")
+        levels = {c["name"]: {lv["level"]: lv for lv in c["levels"]} for c in saved["comparisons"]}
+        assert levels["nik"]["exact"]["weight_log2"] > 5 and 0 < levels["name"]["exact"]["m"] <= 1
+        assert "| nik | exact |" in meta[name]["model_weights"].value
+        assert meta[name]["model_file"].value.endswith(f"{name}.json")
