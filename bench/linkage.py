@@ -114,7 +114,7 @@ def child_lindungi(clean: Path, source: str, variant: str = "lindungi") -> dict:
     result = link_records(residents, records, id_col, LinkSettings(
         rules.link_threshold, rules.review_threshold, **LINDUNGI_VARIANTS[variant]))
     wall = time.monotonic() - t
-    links = result.links.filter(pl.col("NIK").is_not_null()).select(s_id=id_col, r_nik="NIK")
+    links = result.links.filter(pl.col("NIK").is_not_null()).select(s_id=id_col, r_nik="NIK", score="score")
     return {"wall_s": wall, "pairs": result.stats["candidate_pairs"], "links": links, "phases": {},
             "model": result.model.to_json()}
 
@@ -310,6 +310,24 @@ def errors_by_damage(links_file: Path, world: Path, clean: Path, source: str) ->
     return {k: {"records": n, "missed": m, "wrong": w} for k, n, m, w in by.iter_rows()}
 
 
+def calibration(links_file: Path, world: Path, source: str) -> list[tuple]:
+    """Is ``score`` a probability? Per score band of the links: (band, links, mean score,
+    share right). A calibrated linker's mean score and share right agree."""
+    import polars as pl
+
+    _, id_col, truth_file = SOURCES[source]
+    links = pl.read_parquet(links_file)
+    if "score" not in links.columns:
+        return []
+    truth = pl.read_parquet(world / "truth" / truth_file).select(s_id=id_col, true="NIK")
+    j = links.join(truth, on="s_id", how="left").with_columns(
+        right=(pl.col("r_nik") == pl.col("true")).fill_null(False),
+        band=pl.when(pl.col("score") < 0.99).then(pl.lit("0.90-0.99"))
+        .when(pl.col("score") < 0.9999).then(pl.lit("0.99-0.9999")).otherwise(pl.lit(">=0.9999")))
+    out = j.group_by("band").agg(n=pl.len(), mean=pl.col("score").mean(), right=pl.col("right").mean()).sort("band")
+    return [(b, n, round(m, 5), round(r, 5)) for b, n, m, r in out.iter_rows()]
+
+
 # --- main -------------------------------------------------------------------------------------
 
 def run_size(n: int, args, work: Path) -> dict:
@@ -324,7 +342,8 @@ def run_size(n: int, args, work: Path) -> dict:
             name = "splink 1:1" if linker == "splink" else linker
             rows.append({"linker": name, "source": source, **r,
                          "quality": score(out / f"{linker}-{source}.parquet", world, clean, source),
-                         "errors": errors_by_damage(out / f"{linker}-{source}.parquet", world, clean, source)})
+                         "errors": errors_by_damage(out / f"{linker}-{source}.parquet", world, clean, source),
+                         "calibration": calibration(out / f"{linker}-{source}.parquet", world, source)})
             if linker == "splink":
                 rows.append({"linker": "splink raw", "source": source, **r,
                              "quality": score(out / f"{linker}-{source}-raw.parquet", world, clean, source,
@@ -367,6 +386,11 @@ def report(res: dict) -> None:
         for r in res["rows"]:
             if r["linker"] == "splink 1:1":
                 print(f"  splink {r['source']} phases: " + ", ".join(f"{k} {v}" for k, v in r["phases"].items()))
+    print("calibration of Lindungi's score (band: links, mean score, share right):")
+    for r in res["rows"]:
+        if r.get("calibration"):
+            print(f"  {r['linker']:<16} {r['source']:<8} " + "; ".join(
+                f"{b}: {n:,}, {m:.4f}, {ok:.4f}" for b, n, m, ok in r["calibration"]))
     err_rows = [r for r in res["rows"] if "errors" in r]
     for source in SOURCES:
         rows = [r for r in err_rows if r["source"] == source]

@@ -51,9 +51,14 @@ class Comparison:
     labelled_m: bool = True       # m from labelled pairs (False: from EM)
     tf_column: str | None = None  # resident column whose value frequency adjusts "exact"
     # u over the blocked non-matches no blocking rule forced to agree on this field ("unforced"),
-    # or over all of them ("all": the NIK's repair levels exist only inside the NIK blocks, so
-    # those blocks are the very population they must tell apart)
+    # or over those whose birth dates are equal ("dob_exact"): the NIK's repair levels exist
+    # only inside the NIK blocks, whose strangers share the birth date the NIK encodes; the NIK's
+    # m is measured on pairs whose birth dates agree too, so its weight is the evidence a NIK
+    # level adds to an equal birth date, not the same evidence counted twice
     u_population: str = "unforced"
+    # levels whose u is measured over all blocked non-matches whatever ``u_population`` says
+    # (the KK head's NIK: those pairs come from the family, not from the NIK's digits)
+    u_all_levels: tuple[str, ...] = ()
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels]
@@ -94,6 +99,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  (("s_dob", "r_dob"), ("s_lk", "r_lk"))),
     BlockingRule("dob_initial", "birth date + initial, for records without a kelurahan", ("dob", "name"),
                  (("s_dob", "r_dob"), ("s_ini", "r_ini")), records="no_kel"),
+    BlockingRule("dob_swapped", "birth date + the record's phonetic last name as the resident's first "
+                 "(names written in the other order)", ("dob", "name"), (("s_dob", "r_dob"), ("s_lk", "r_fk"))),
     BlockingRule("name", "phonetic first + last name", ("name",), (("s_fk", "r_fk"), ("s_lk", "r_lk"))),
     BlockingRule("kk", "KK number", ("kk",), (("s_kk", "r_kk"),)),
     BlockingRule("dob_no_nik", "birth date alone, for records without a usable NIK", ("dob",),
@@ -127,7 +134,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("family_head", 0.0, "NIK milik kepala keluarga"),
         Level("different", -3.0, "NIK berbeda"),
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
-    ), u_population="all"),
+    ), u_population="dob_exact", u_all_levels=("family_head",)),
     Comparison("name", "normalised name (titles, BIN/BINTI, MUHAMMAD variants, spelling folded)", (
         Level("exact", 9.0, "nama sama setelah normalisasi"),
         Level("very_similar", 7.0, "nama hampir sama"),
@@ -309,9 +316,12 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     free = {}
     for c in COMPARISONS:
         forced = sum(RULE_BITS[b.name] for b in BLOCKING_RULES if c.name in b.fields)
-        free[c.name] = np.ones(len(n)) if c.u_population == "all" else ((rules & forced) == 0).astype(float)
+        free[c.name] = ((rules & forced) == 0).astype(float)
     meta = {c.name: (len(c.levels), c.level_names().index(MISSING)) for c in COMPARISONS}
     idx = {c.name: {lv: i for i, lv in enumerate(c.level_names())} for c in COMPARISONS}
+    for c in COMPARISONS:
+        if c.u_population == "dob_exact":
+            free[c.name] = (codes["dob"] == idx["dob"]["exact"]).astype(float)
 
     # 1. m from labelled pairs: a pair on which the anchor comparisons other than c agree
     # (claimed NIK equal, name equal or nearly, birth date equal) is a match with near certainty,
@@ -358,6 +368,10 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
             if not c.labelled_m:
                 m[c.name] = _share(codes[c.name], n * p, *meta[c.name])
             u[c.name] = _share(codes[c.name], n * (1 - p) * free[c.name], *meta[c.name])
+            if c.u_all_levels:
+                u_all = _share(codes[c.name], n * (1 - p), *meta[c.name])
+                for lv in c.u_all_levels:
+                    u[c.name][idx[c.name][lv]] = u_all[idx[c.name][lv]]
             new[c.name] = np.clip(np.log2(m[c.name] / u[c.name]), -WEIGHT_CLIP, WEIGHT_CLIP)
         new_prior = np.log2(lam / (1 - lam))
         delta = max(float(np.abs(new_prior - prior).max()), *(float(np.abs(new[k] - weights[k]).max()) for k in new))
