@@ -264,15 +264,23 @@ def run_child(linker: str, clean: Path, source: str, out: Path, threshold: float
 
 # --- scoring ----------------------------------------------------------------------------------
 
+def accepted_truth(world: Path, clean: Path, source: str):
+    """The ground truth of the records ingest accepted (what both linkers were given)."""
+    import polars as pl
+
+    file, id_col, truth_file = SOURCES[source]
+    accepted = pl.read_parquet(clean / file, columns=[id_col])
+    return pl.read_parquet(world / "truth" / truth_file).join(accepted, on=id_col, how="semi")
+
+
 def score(links_file: Path, world: Path, clean: Path, source: str, pairwise: bool = False) -> dict:
     """As bench/pipeline.py scores: over the records ingest accepted."""
     import polars as pl
 
     from pipelines.evaluate import _prf, link_quality
 
-    file, id_col, truth_file = SOURCES[source]
-    accepted = pl.read_parquet(clean / file, columns=[id_col])
-    truth = pl.read_parquet(world / "truth" / truth_file).join(accepted, on=id_col, how="semi")
+    id_col = SOURCES[source][1]
+    truth = accepted_truth(world, clean, source)
     links = pl.read_parquet(links_file).rename({"s_id": id_col, "r_nik": "NIK"})
     if not pairwise:
         # one row per record, NIK null when unlinked: the shape link_quality scores
@@ -294,9 +302,8 @@ def errors_by_damage(links_file: Path, world: Path, clean: Path, source: str) ->
     namesakes)."""
     import polars as pl
 
-    file, id_col, truth_file = SOURCES[source]
-    accepted = pl.read_parquet(clean / file, columns=[id_col])
-    truth = pl.read_parquet(world / "truth" / truth_file).join(accepted, on=id_col, how="semi")
+    id_col = SOURCES[source][1]
+    truth = accepted_truth(world, clean, source)
     links = pl.read_parquet(links_file).rename({"s_id": id_col, "r_nik": "got"})
     j = truth.join(links, on=id_col, how="left").with_columns(
         missed=pl.col("got").is_null() & pl.col("NIK").is_not_null(),

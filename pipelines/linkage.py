@@ -27,8 +27,8 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, RULE_BITS, LinkModel, estimate, evidence_text, probability, weight_expr,
-                                 with_tf)
+from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, RULE_BITS, TF_ADJUSTMENTS, LinkModel,
+                                 estimate, evidence_text, probability, weight_expr, with_tf)
 from pipelines.names import first_token_key, last_token_key
 from pipelines.nik import nik_date_matches
 
@@ -85,6 +85,12 @@ def _digit(v: pl.Expr, i: int) -> pl.Expr:
     return (v // _POW[i]) % 10
 
 
+def _without_digit(v: pl.Expr, i: int) -> pl.Expr:
+    """A join key equal for two NIKs that differ at most in digit ``i``: the NIK with that
+    digit zeroed, times 16, plus ``i``."""
+    return (v - _digit(v, i) * _POW[i]) * 16 + i
+
+
 def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     """Pairs from the NIK-based blocking rules: (s_id, r_nik, rules).
 
@@ -113,7 +119,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
 
     def masked(df: pl.DataFrame, keep: str, ini: str) -> pl.DataFrame:
         v = pl.col("v")
-        return pl.concat([df.select(keep, "v", key=((v - _digit(v, i) * _POW[i]) * 16 + i) * 32 + pl.col("letter"))
+        return pl.concat([df.select(keep, "v", key=_without_digit(v, i) * 32 + pl.col("letter"))
                           for i in range(16)])
     s_side = full.join(s.select("s_id", "s_ini", "s_fk"), on="s_id").with_columns(letter("s_ini"))
     r_side = ri.join(r.select("r_nik", "r_ini", "r_fk"), on="r_nik").with_columns(letter("r_ini"))
@@ -131,13 +137,12 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     # more often than not: for those few, a neighbour in those digits with the record's birth
     # date counts whatever the name.
     v = pl.col("v")
-    bad_date = (s.filter(pl.col("s_digits").str.len_chars() == 16)
-                .filter(~nik_date_matches("s_digits", "s_dob").fill_null(True))
-                .select("s_id", "s_dob", v=pl.col("s_digits").cast(pl.Int64, strict=False)).drop_nulls("v"))
+    bad_date = full.join(s.filter(~nik_date_matches("s_digits", "s_dob").fill_null(True)).select("s_id", "s_dob"),
+                         on="s_id")
+    r_dates = ri.join(r.select("r_nik", "r_dob"), on="r_nik")
     by_date = pl.concat([
-        bad_date.select("s_id", "s_dob", "v", key=(v - _digit(v, i) * _POW[i]) * 16 + i).join(
-            r.select("r_nik", "r_dob", v=pl.col("r_nik").cast(pl.Int64, strict=False)).drop_nulls("v")
-            .select("r_nik", "r_dob", "v", key=(v - _digit(v, i) * _POW[i]) * 16 + i),
+        bad_date.select("s_id", "s_dob", "v", key=_without_digit(v, i)).join(
+            r_dates.select("r_nik", "r_dob", "v", key=_without_digit(v, i)),
             left_on=["key", "s_dob"], right_on=["key", "r_dob"], suffix="_r")
         for i in range(6, 12)]).filter(pl.col("v") != pl.col("v_r")).select("s_id", "r_nik")
     sub = pl.concat([sub, by_fk, by_date])
@@ -313,14 +318,14 @@ def resolve(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
 def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
     """The pair's evidence in Bahasa Indonesia, one phrase per comparison that says something;
     an exact name or birth date that is notably rare or common says so (term frequency)."""
+    texts = evidence_text()
     parts = []
-    for comp, mapping in evidence_text().items():
-        text = pl.col(comp).replace_strict(mapping, default=None, return_dtype=pl.String)
-        if model is not None and model.tf and comp in ("name", "dob"):
-            tf = pl.col(f"r_{comp}_tf")
-            what = "nama" if comp == "name" else "tanggal"
-            text = text + (pl.when((pl.col(comp) == "exact") & (tf >= 1.0)).then(pl.lit(f" ({what} jarang)"))
-                           .when((pl.col(comp) == "exact") & (tf <= -1.0)).then(pl.lit(f" ({what} umum)"))
+    for c in COMPARISONS:
+        text = pl.col(c.name).replace_strict(texts[c.name], default=None, return_dtype=pl.String)
+        if model is not None and model.tf and c.tf_column:
+            tf, exact = pl.col(c.tf_adjustment), pl.col(c.name) == "exact"
+            text = text + (pl.when(exact & (tf >= 1.0)).then(pl.lit(f" ({c.tf_word} jarang)"))
+                           .when(exact & (tf <= -1.0)).then(pl.lit(f" ({c.tf_word} umum)"))
                            .otherwise(pl.lit("")))
         parts.append(text)
     return pl.concat_str(parts, separator=", ", ignore_nulls=True)
@@ -349,9 +354,8 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
     model = (estimate(compared, tf=settings.term_frequency) if settings.estimate
              else LinkModel.start(settings.term_frequency))
     scored = score(compared, model)
-    pairs = scored
     chosen = resolve(scored, settings.link_threshold)
-    detail = chosen.join(scored.select("s_id", "r_nik", *COMPARISON_NAMES, "r_name_tf", "r_dob_tf"),
+    detail = chosen.join(scored.select("s_id", "r_nik", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
                          on=["s_id", "r_nik"])
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
@@ -382,6 +386,6 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
         .sort(id_col)
     )
     by_method = dict(links.group_by("method").len().sort("method").iter_rows())
-    stats = {"records": s.height, "candidate_pairs": pairs.height, "by_method": by_method,
+    stats = {"records": s.height, "candidate_pairs": scored.height, "by_method": by_method,
              "review": review.height}
     return LinkResult(links, review, stats, model)

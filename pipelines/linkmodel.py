@@ -32,6 +32,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import json
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 
@@ -50,6 +53,7 @@ class Comparison:
     levels: tuple[Level, ...]     # most to least similar; "missing" is the null level
     labelled_m: bool = True       # m from labelled pairs (False: from EM)
     tf_column: str | None = None  # resident column whose value frequency adjusts "exact"
+    tf_word: str = ""             # what a rare/common value is called in the evidence ("nama")
     # u over the blocked non-matches no blocking rule forced to agree on this field ("unforced"),
     # or over those whose birth dates are equal ("dob_exact"): the NIK's repair levels exist
     # only inside the NIK blocks, whose strangers share the birth date the NIK encodes; the NIK's
@@ -62,6 +66,11 @@ class Comparison:
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels]
+
+    @property
+    def tf_adjustment(self) -> str | None:
+        """The column ``with_tf`` adds: the log2 TF adjustment of an exact agreement."""
+        return f"{self.tf_column}_tf" if self.tf_column else None
 
 
 MISSING = "missing"
@@ -117,10 +126,12 @@ STRATA: tuple[tuple[str, int], ...] = (
 
 
 def stratum_expr() -> pl.Expr:
+    """The stratum of a pair, from its ``rules`` mask (first match in ``STRATA`` wins)."""
     e = pl.lit(STRATA[-1][0])
     for name, bits in reversed(STRATA[:-1]):
         e = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(name)).otherwise(e)
     return e
+
 
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("nik", "NIK as written on the record against the resident's NIK", (
@@ -143,7 +154,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("weak", -4.0, "nama sedikit mirip"),
         Level("different", -8.0, "nama berbeda"),
         Level(MISSING, 0.0),
-    ), tf_column="r_name"),
+    ), tf_column="r_name", tf_word="nama"),
     Comparison("dob", "birth date, tolerant to swaps, placeholders and a year off by one", (
         Level("exact", 7.0, "tanggal lahir sama"),
         Level("day_month_swapped", 4.0, "tanggal lahir tertukar hari/bulan"),
@@ -152,7 +163,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("placeholder", 0.5, "tanggal lahir pengganti (01-01/01-07)"),
         Level("different", -6.0, "tanggal lahir berbeda"),
         Level(MISSING, 0.0),
-    ), tf_column="r_dob"),
+    ), tf_column="r_dob", tf_word="tanggal"),
     Comparison("sex", "sex", (
         Level("same", 0.5), Level("different", -4.0, "jenis kelamin berbeda"), Level(MISSING, 0.0),
     )),
@@ -166,6 +177,7 @@ COMPARISONS: tuple[Comparison, ...] = (
 START_PRIOR = -10.0  # log2 prior odds that a blocked pair is a match, before estimation (every stratum)
 
 COMPARISON_NAMES = [c.name for c in COMPARISONS]
+TF_ADJUSTMENTS = [c.tf_adjustment for c in COMPARISONS if c.tf_column]
 TF_CLIP = (-6.0, 3.0)    # bounds of a term-frequency adjustment, log2
 PSEUDO_COUNT = 1.0       # per level, in m and u: a level never seen keeps a finite weight
 WEIGHT_CLIP = 20.0
@@ -217,11 +229,8 @@ class LinkModel:
             "training": self.training,
         }
 
-    def save(self, path) -> None:
+    def save(self, path: str | Path) -> None:
         """The trained model as JSON (one file per run and source)."""
-        import json
-        from pathlib import Path
-
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -257,19 +266,17 @@ def with_tf(r: pl.DataFrame) -> pl.DataFrame:
         freq = pl.len().over(c.tf_column) / n
         cols.append(pl.when(pl.col(c.tf_column).is_not_null())
                     .then(((sum_f2 / freq).log(2)).clip(*TF_CLIP)).otherwise(0.0)
-                    .cast(pl.Float32).alias(f"{c.tf_column}_tf"))
+                    .cast(pl.Float32).alias(c.tf_adjustment))
     return r.with_columns(cols)
 
 
 def weight_expr(model: LinkModel) -> pl.Expr:
     """The match weight of a compared pair (levels in columns named after the comparisons)."""
-    w = pl.lit(model.prior[STRATA[-1][0]])
-    for name, bits in reversed(STRATA[:-1]):
-        w = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(model.prior[name])).otherwise(w)
+    w = stratum_expr().replace_strict(model.prior, return_dtype=pl.Float64)
     for c in COMPARISONS:
         w = w + pl.col(c.name).replace_strict(model.weights[c.name], return_dtype=pl.Float64)
         if model.tf and c.tf_column:
-            w = w + pl.when(pl.col(c.name) == "exact").then(pl.col(f"{c.tf_column}_tf")).otherwise(0.0)
+            w = w + pl.when(pl.col(c.name) == "exact").then(pl.col(c.tf_adjustment)).otherwise(0.0)
     return w
 
 
@@ -355,7 +362,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         stratum[(rules & STRATA[i][1]) != 0] = i
     prior = np.full(len(STRATA), START_PRIOR)
     u: dict[str, np.ndarray] = {}
-    history = []
+    delta = None
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
@@ -376,7 +383,6 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         new_prior = np.log2(lam / (1 - lam))
         delta = max(float(np.abs(new_prior - prior).max()), *(float(np.abs(new[k] - weights[k]).max()) for k in new))
         weights, prior = new, new_prior
-        history.append(round(delta, 6))
         if delta < tol:
             converged = True
             break
@@ -394,7 +400,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                   "pairs_by_stratum": {name: int(n[stratum == i].sum()) for i, (name, _) in enumerate(STRATA)},
                   "u_pairs": {k: int((n * v).sum()) for k, v in free.items()},
                   "labelled_pairs": labelled, "em_iterations": it, "converged": converged,
-                  "last_change": history[-1] if history else None,
+                  "last_change": None if delta is None else round(delta, 6),
                   "expected_matches": round(float((n * p).sum()), 1)},
         tf=tf,
     )
