@@ -1,6 +1,6 @@
 """The linkage model: comparisons declared as data, Fellegi-Sunter m/u estimated each run.
 
-A blocked pair (record, resident) is compared on six comparisons; each comparison puts the
+A blocked pair (record, resident) is compared on seven comparisons; each comparison puts the
 pair in one of its levels (``COMPARISONS``). A level's match weight is log2(m/u):
 
 - m = P(level | the pair is the same person), u = P(level | it is not);
@@ -12,7 +12,7 @@ Estimation, each run, on that run's blocked pairs (:func:`estimate`):
 
 1. **Labelled pairs.** A record whose claimed NIK equals a resident's NIK is, almost always,
    that resident: those pairs are free labels. m of name, birth date, sex, kelurahan and KK come
-   from them, each measured on the labelled pairs whose *other* evidence agrees (the name's m on
+   from them (and of the address), each measured on the labelled pairs whose *other* evidence agrees (the name's m on
    pairs whose birth date is equal, the date's m on pairs whose name agrees, ...), so a KK
    head's NIK written on his wife's record does not pollute them.
 2. **EM** (expectation-maximisation) over the comparison patterns of all blocked pairs, started
@@ -172,6 +172,15 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     Comparison("kk", "family card (KK) number", (
         Level("same", 3.0, "nomor KK sama"), Level("different", -0.5), Level(MISSING, 0.0),
+    )),
+    Comparison("address", "street address (JL./JALAN, GG./GANG, NO. folded) with RT/RW from the text "
+               "against the registry's ALAMAT, NO_RT, NO_RW", (
+        Level("exact", 3.0, "alamat sama"),
+        Level("street_same", 1.0, "jalan sama, RT/RW berbeda"),
+        Level("similar", 1.5, "alamat mirip"),
+        Level("rt_rw_same", 0.5, "RT/RW sama"),
+        Level("different", -1.0, "alamat berbeda"),
+        Level(MISSING, 0.0),
     )),
 )
 START_PRIOR = -10.0  # log2 prior odds that a blocked pair is a match, before estimation (every stratum)

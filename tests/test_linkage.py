@@ -109,6 +109,41 @@ def test_day_month_swap_links_and_a_placeholder_date_goes_to_review():
     assert review["NIK"] == "6474031212750010" and "tanggal lahir pengganti" in review["evidence"]
 
 
+def test_address_normal_form():
+    from pipelines.address import normalize_address, rt_rw
+    written = ["JL. MULAWARMAN NO. 5", "Jalan Mulawarman No 05 RT 003 RW 001", "JL MULAWARMAN NO.5 RT.3/RW.1",
+               "JLN. MULAWARMAN NOMOR 005 RT/RW 003/001"]
+    rt, rw = rt_rw("a")
+    got = pl.DataFrame({"a": written}).select(n=normalize_address("a"), rt=rt, rw=rw)
+    assert got["n"].unique().to_list() == ["JL MULAWARMAN NO 5"]
+    assert got["rt"].to_list() == [None, 3, 3, 3] and got["rw"].to_list() == [None, 1, 1, 1]
+    gang = pl.DataFrame({"a": ["GG. MAWAR II", "gang mawar ii RT 7", "", None]}).select(n=normalize_address("a"))
+    assert gang["n"].to_list() == ["GG MAWAR II", "GG MAWAR II", None, None]
+
+
+def test_address_is_evidence():
+    """With only a placeholder birth date and no NIK, the same house (written another way, RT/RW
+    inside the text) carries the pair to a link; a namesake at another address waits in review."""
+    residents = _residents().with_columns(
+        ALAMAT=pl.when(pl.col("NIK") == "6474031212750010").then(pl.lit("JL. MULAWARMAN NO. 5"))
+        .otherwise(pl.lit("GG. MELATI NO. 2")),
+        NO_RT=pl.lit("003"), NO_RW=pl.lit("001"))
+    cases = {
+        "same_house": ("", "ABDUL RAHMAN", date(1975, 1, 1), "L", "6474031001", None, None, None),
+        "other_house": ("", "ABDUL RAHMAN", date(1975, 1, 1), "L", "6474031001", None, None, None),
+    }
+    records = _records(cases).with_columns(ALAMAT=pl.Series(["Jalan Mulawarman No 05 RT 003 RW 001",
+                                                             "GG. MAWAR NO. 9 RT 007 RW 004"]))
+    # one record per run: the review list leaves out residents that another record linked
+    same, other = (link_records(residents, records.filter(pl.col("ID_DTSEN") == c), "ID_DTSEN",
+                                LinkSettings(estimate=False)) for c in cases)
+    got = same.links.row(0, named=True)
+    assert got["NIK"] == "6474031212750010" and "alamat sama" in got["evidence"]
+    assert other.links["NIK"].item() is None
+    review = other.review.row(0, named=True)
+    assert review["NIK"] == "6474031212750010" and "alamat berbeda" in review["evidence"]
+
+
 def test_each_record_links_to_one_resident_and_twins_stay_apart(linked):
     assert linked["ID_DTSEN"].n_unique() == linked.height == len(CASES)
     twins = linked.filter(pl.col("ID_DTSEN").str.starts_with("twin_"))
