@@ -17,16 +17,19 @@ from __future__ import annotations
 import polars as pl
 
 # RT/RW written together ("RT/RW 003/001") first, then each alone ("RT.003", "RW 1").
-_RT_RW = r"\bRT\s*[./]?\s*RW\s*[.:]?\s*0*(\d{1,3})\s*[/-]\s*0*(\d{1,3})\b"
-_RT = r"\bRT\s*[.:]?\s*0*(\d{1,3})\b"
-_RW = r"\bRW\s*[.:]?\s*0*(\d{1,3})\b"
+# ASCII word boundaries and classes: a Unicode \b keeps the regex engine off its fast DFA
+# (measured: the whole address normalisation 3x slower).
+_B = r"(?-u:\b)"
+_RT_RW = _B + r"RT *[./]? *RW *[.:]? *0*([0-9]{1,3}) *[/-] *0*([0-9]{1,3})" + _B
+_RT = _B + r"RT *[.:]? *0*([0-9]{1,3})" + _B
+_RW = _B + r"RW *[.:]? *0*([0-9]{1,3})" + _B
 _ABBREVIATIONS = (
-    (r"\b(JALAN|JLN|JL)\b", "JL"),
-    (r"\b(GANG|GG)\b", "GG"),
-    (r"\b(NOMOR|NOMER|NMR|NO)\b", "NO"),
-    (r"\b(KOMPLEKS|KOMPLEK|KOMPL|KOMP)\b", "KOMP"),
-    (r"\b(PERUMAHAN|PERUM)\b", "PERUM"),
-    (r"\b(BLOK|BLK)\b", "BLOK"),
+    (_B + r"(JALAN|JLN|JL)" + _B, "JL"),
+    (_B + r"(GANG|GG)" + _B, "GG"),
+    (_B + r"(NOMOR|NOMER|NMR|NO)" + _B, "NO"),
+    (_B + r"(KOMPLEKS|KOMPLEK|KOMPL|KOMP)" + _B, "KOMP"),
+    (_B + r"(PERUMAHAN|PERUM)" + _B, "PERUM"),
+    (_B + r"(BLOK|BLK)" + _B, "BLOK"),
 )
 
 
@@ -44,13 +47,42 @@ def normalize_address(col: str | pl.Expr) -> pl.Expr:
     """The street part of an address in one normal form (RT/RW removed); null when empty."""
     e = (pl.col(col) if isinstance(col, str) else col).str.to_uppercase()
     e = e.str.replace_all(_RT_RW, " ").str.replace_all(_RT, " ").str.replace_all(_RW, " ")
-    e = e.str.replace_all(r"[^A-Z0-9]+", " ")
+    e = e.str.replace_all(r"[^A-Z0-9]+", " ").str.strip_chars()
     for pattern, to in _ABBREVIATIONS:
         e = e.str.replace_all(pattern, to)
-    e = e.str.replace_all(r"\b0+(\d)", "$1").str.replace_all(r"\s+", " ").str.strip_chars()
+    e = e.str.replace_all(_B + r"0+([0-9])", "$1").str.replace_all(r" +", " ").str.strip_chars()
     return pl.when(e == "").then(None).otherwise(e)
+
+
+def street_key(normalized: str | pl.Expr) -> pl.Expr:
+    """The street without the house number or block (``JL MULAWARMAN NO 5`` -> ``JL MULAWARMAN``,
+    ``PERUM PUPUK BLOK A NO 12`` -> ``PERUM PUPUK``), from a normalised address."""
+    e = pl.col(normalized) if isinstance(normalized, str) else normalized
+    e = e.str.replace_all(_B + r"(NO|BLOK) [A-Z0-9]+" + _B, " ").str.replace_all(r" +", " ").str.strip_chars()
+    return pl.when(e == "").then(None).otherwise(e)
+
+
+def address_columns(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """``<prefix>addr``, ``<prefix>street``, ``<prefix>rt``, ``<prefix>rw`` for each row of
+    ``frame``: the normalised address, its street, and the RT/RW (the registry's NO_RT/NO_RW
+    when the frame has them, else from the text). Each distinct address is normalised once
+    (a household's members share it)."""
+    names = [f"{prefix}addr", f"{prefix}street", f"{prefix}rt", f"{prefix}rw"]
+    if "ALAMAT" not in frame.columns:
+        return pl.DataFrame({n: pl.Series(n, [None] * frame.height, dtype=pl.String if i < 2 else pl.Int16)
+                             for i, n in enumerate(names)})
+    registry = "NO_RT" in frame.columns and "NO_RW" in frame.columns
+    distinct = frame.select(pl.col("ALAMAT").unique()).with_columns(addr=normalize_address("ALAMAT"))
+    rt, rw = rt_rw("ALAMAT")
+    distinct = distinct.with_columns(street=street_key("addr"), *(() if registry else (rt.alias("rt"), rw.alias("rw"))))
+    out = frame.select("ALAMAT", *(("NO_RT", "NO_RW") if registry else ())).join(
+        distinct, on="ALAMAT", how="left", nulls_equal=True, maintain_order="left")
+    if registry:
+        out = out.with_columns(rt=number_to_int("NO_RT"), rw=number_to_int("NO_RW"))
+    return out.select(pl.col("addr").alias(names[0]), pl.col("street").alias(names[1]),
+                      pl.col("rt").alias(names[2]), pl.col("rw").alias(names[3]))
 
 
 def number_to_int(col: str) -> pl.Expr:
     """A registry ``NO_RT``/``NO_RW`` text ("003") as Int16."""
-    return pl.col(col).str.replace_all(r"\D", "").cast(pl.Int16, strict=False)
+    return pl.col(col).str.replace_all(r"[^0-9]", "").cast(pl.Int16, strict=False)

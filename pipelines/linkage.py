@@ -27,9 +27,9 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from pipelines.address import normalize_address, number_to_int, rt_rw
+from pipelines.address import address_columns
 from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, RULE_BITS, TF_ADJUSTMENTS, LinkModel,
-                                 estimate, evidence_text, probability, weight_expr, with_tf)
+                                 estimate, evidence_text, probability, probability_among, weight_expr, with_tf)
 from pipelines.names import first_token_key, last_token_key
 from pipelines.nik import nik_date_matches
 
@@ -43,27 +43,11 @@ class LinkSettings:
 
 # --- blocking ---------------------------------------------------------------------------------
 
-def _address_side(frame: pl.DataFrame, prefix: str) -> list[pl.Expr]:
-    """``<prefix>addr``, ``<prefix>rt``, ``<prefix>rw``: the normalised street and the RT/RW,
-    from separate NO_RT/NO_RW columns when the frame has them, else from the text."""
-    cols = frame.columns
-    if "ALAMAT" not in cols:
-        return [pl.lit(None, pl.String).alias(f"{prefix}addr"), pl.lit(None, pl.Int16).alias(f"{prefix}rt"),
-                pl.lit(None, pl.Int16).alias(f"{prefix}rw")]
-    rt, rw = rt_rw("ALAMAT")
-    if "NO_RT" in cols:
-        rt = pl.coalesce(number_to_int("NO_RT"), rt)
-    if "NO_RW" in cols:
-        rw = pl.coalesce(number_to_int("NO_RW"), rw)
-    return [normalize_address("ALAMAT").alias(f"{prefix}addr"), rt.alias(f"{prefix}rt"), rw.alias(f"{prefix}rw")]
-
-
 def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
     return residents.select(
         r_nik=pl.col("NIK"), r_name=pl.col("nama_norm"), r_dob=pl.col("TGL_LHR"),
         r_sex=pl.col("JENIS_KLMIN"), r_kel=pl.col("kode_kel"), r_kk=pl.col("NO_KK"),
-        *_address_side(residents, "r_"),
-    ).with_columns(r_fk=first_token_key("r_name"), r_lk=last_token_key("r_name"),
+    ).hstack(address_columns(residents, "r_")).with_columns(r_fk=first_token_key("r_name"), r_lk=last_token_key("r_name"),
                    r_ini=pl.col("r_name").str.slice(0, 1))
 
 
@@ -79,8 +63,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,
         s_kel=pl.col("KODE_KEL") if "KODE_KEL" in cols else none,
         s_kk=pl.col("NO_KK") if "NO_KK" in cols else none,
-        *_address_side(records, "s_"),
-    ).with_columns(s_fk=first_token_key("s_name"), s_lk=last_token_key("s_name"),
+    ).hstack(address_columns(records, "s_")).with_columns(s_fk=first_token_key("s_name"), s_lk=last_token_key("s_name"),
                    s_ini=pl.col("s_name").str.slice(0, 1))
 
 
@@ -289,30 +272,19 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _address_level(p: pl.DataFrame) -> pl.Series:
-    """exact street (RT/RW not contradicting), the same street in another RT/RW, a similar
-    street (token set ratio >= 0.85: a house number left out, words in another order), the
-    same RT and RW only, or different. The token set ratio is at least the token sort ratio, so
-    one scorer covers both. rapidfuzz runs only on the pairs whose streets differ."""
-    a = p.select(a=pl.col("s_addr"), b=pl.col("r_addr"), srt=pl.col("s_rt"), rrt=pl.col("r_rt"),
-                 srw=pl.col("s_rw"), rrw=pl.col("r_rw"))
-    todo = a.with_row_index("i").filter(pl.col("a").is_not_null() & pl.col("b").is_not_null()
-                                        & (pl.col("a") != pl.col("b")))
-    sim = np.zeros(a.height, dtype=np.float32)
-    if todo.height:
-        x, y = todo.get_column("a").to_list(), todo.get_column("b").to_list()
-        sim[todo.get_column("i").to_numpy()] = process.cpdist(
-            x, y, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32) / 100
-    rt_differs = (pl.col("srt") != pl.col("rrt")).fill_null(False) | (pl.col("srw") != pl.col("rrw")).fill_null(False)
-    rt_rw_same = (pl.col("srt") == pl.col("rrt")).fill_null(False) & (pl.col("srw") == pl.col("rrw")).fill_null(False)
-    return a.with_columns(sim=pl.Series(sim)).select(
-        pl.when(pl.col("a").is_null() | pl.col("b").is_null()).then(pl.lit("missing"))
-        .when((pl.col("a") == pl.col("b")) & ~rt_differs).then(pl.lit("exact"))
-        .when(pl.col("a") == pl.col("b")).then(pl.lit("street_same"))
-        .when((pl.col("sim") >= 0.85) & ~rt_differs).then(pl.lit("similar"))
+def _address_level() -> pl.Expr:
+    """The same address (RT/RW not contradicting), the same street (another or no house number,
+    or another RT/RW), the same RT and RW only, or different. Whole-column string equality on
+    the normal forms: no per-pair scoring."""
+    rt_differs = (pl.col("s_rt") != pl.col("r_rt")).fill_null(False) | (pl.col("s_rw") != pl.col("r_rw")).fill_null(False)
+    rt_rw_same = (pl.col("s_rt") == pl.col("r_rt")).fill_null(False) & (pl.col("s_rw") == pl.col("r_rw")).fill_null(False)
+    return (
+        pl.when(pl.col("s_addr").is_null() | pl.col("r_addr").is_null()).then(pl.lit("missing"))
+        .when((pl.col("s_addr") == pl.col("r_addr")) & ~rt_differs).then(pl.lit("exact"))
+        .when((pl.col("s_street") == pl.col("r_street")).fill_null(False)).then(pl.lit("street_same"))
         .when(rt_rw_same).then(pl.lit("rt_rw_same"))
         .otherwise(pl.lit("different"))
-    ).to_series()
+    )
 
 
 def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
@@ -320,12 +292,15 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFra
     p = pairs.join(s, on="s_id").join(r, on="r_nik")
     return p.with_columns(
         nik=_nik_level(p), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
-        kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"),
-    ).with_columns(name=_name_level(p), address=_address_level(p))
+        kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"), address=_address_level(),
+    ).with_columns(name=_name_level(p))
 
 
 def score(compared: pl.DataFrame, model: LinkModel) -> pl.DataFrame:
-    return compared.with_columns(weight=weight_expr(model)).with_columns(score=probability(pl.col("weight")))
+    """Each pair's weight and score: the probability that the resident is the record's person,
+    given all the candidates blocking found for that record (``probability_among``)."""
+    return compared.with_columns(weight=weight_expr(model)).with_columns(
+        score=probability_among(pl.col("weight"), "s_id"), alone=probability(pl.col("weight")))
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -417,15 +392,23 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
         .rename({"s_id": id_col, "r_nik": "NIK"})
         .sort(id_col)
     )
-    # best remaining candidate of each unlinked record, when in the grey zone
+    # best remaining candidate of each unlinked record, when in the grey zone, or when the pair
+    # alone would be a link but another candidate is about as good (namesakes born the same day)
     linked_r = detail.select("r_nik")
+    strong = pl.col("alone") >= settings.review_threshold
+    rivals = (pl.col("alone") >= settings.review_threshold).sum().over("s_id") - 1
     review = (
         scored.join(detail.select("s_id"), on="s_id", how="anti")
+        .with_columns(rivals=pl.when(strong).then(rivals).otherwise(0))
         .join(linked_r, on="r_nik", how="anti")
-        .filter(pl.col("score").is_between(settings.review_threshold, settings.link_threshold, closed="left"))
+        .filter(pl.col("score").is_between(settings.review_threshold, settings.link_threshold, closed="left")
+                | ((pl.col("alone") >= settings.link_threshold) & (pl.col("score") < settings.link_threshold)))
         .sort(["score", "r_nik"], descending=[True, False])
         .group_by("s_id", maintain_order=True).first()
-        .with_columns(evidence=evidence_expr(model))
+        .with_columns(evidence=pl.concat_str(
+            evidence_expr(model),
+            pl.when(pl.col("rivals") > 0).then(pl.format("; {} kandidat lain juga cocok", "rivals")).otherwise(pl.lit("")),
+        ))
         .select(pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"), pl.col("score").round(6), "evidence")
         .sort(id_col)
     )

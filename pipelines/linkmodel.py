@@ -6,7 +6,11 @@ pair in one of its levels (``COMPARISONS``). A level's match weight is log2(m/u)
 - m = P(level | the pair is the same person), u = P(level | it is not);
 - a ``missing`` level (either side has no value) carries no evidence: weight 0;
 - the prior is the log2 odds that a blocked pair is a match (lambda);
-- the probability is ``1 / (1 + 2^-(prior + sum of weights + TF adjustments))``.
+- a pair's odds are ``2^(prior + sum of weights + TF adjustments)``; the score is the probability
+  that the resident is the record's person given *every* candidate the blocking found for the
+  record, at most one of which can be: ``odds_i / (1 + sum_j odds_j)`` (:func:`probability_among`).
+  A record with one strong candidate scores as the pair alone would; a record with two plausible
+  candidates (a namesake born the same day, a twin) shares the probability between them.
 
 Estimation, each run, on that run's blocked pairs (:func:`estimate`):
 
@@ -176,8 +180,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", "street address (JL./JALAN, GG./GANG, NO. folded) with RT/RW from the text "
                "against the registry's ALAMAT, NO_RT, NO_RW", (
         Level("exact", 3.0, "alamat sama"),
-        Level("street_same", 1.0, "jalan sama, RT/RW berbeda"),
-        Level("similar", 1.5, "alamat mirip"),
+        Level("street_same", 1.0, "jalan sama"),
         Level("rt_rw_same", 0.5, "RT/RW sama"),
         Level("different", -1.0, "alamat berbeda"),
         Level(MISSING, 0.0),
@@ -290,7 +293,16 @@ def weight_expr(model: LinkModel) -> pl.Expr:
 
 
 def probability(weight: pl.Expr) -> pl.Expr:
+    """The pair's probability taken alone."""
     return 1.0 / (1.0 + (2.0 ** -weight))
+
+
+def probability_among(weight: pl.Expr, record: str) -> pl.Expr:
+    """The probability that the pair is the match, given all the record's candidate pairs (at
+    most one is the match): 2^w_i / (1 + sum_j 2^w_j). A weight is a sum of clipped level
+    weights (|w| < 200), so 2^w stays far inside float64's range."""
+    odds = 2.0 ** weight.clip(-1000.0, 1000.0)
+    return odds / (1.0 + odds.sum().over(record))
 
 
 # --- estimation ---------------------------------------------------------------------------------

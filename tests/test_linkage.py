@@ -110,7 +110,7 @@ def test_day_month_swap_links_and_a_placeholder_date_goes_to_review():
 
 
 def test_address_normal_form():
-    from pipelines.address import normalize_address, rt_rw
+    from pipelines.address import normalize_address, rt_rw, street_key
     written = ["JL. MULAWARMAN NO. 5", "Jalan Mulawarman No 05 RT 003 RW 001", "JL MULAWARMAN NO.5 RT.3/RW.1",
                "JLN. MULAWARMAN NOMOR 005 RT/RW 003/001"]
     rt, rw = rt_rw("a")
@@ -119,6 +119,9 @@ def test_address_normal_form():
     assert got["rt"].to_list() == [None, 3, 3, 3] and got["rw"].to_list() == [None, 1, 1, 1]
     gang = pl.DataFrame({"a": ["GG. MAWAR II", "gang mawar ii RT 7", "", None]}).select(n=normalize_address("a"))
     assert gang["n"].to_list() == ["GG MAWAR II", "GG MAWAR II", None, None]
+    streets = pl.DataFrame({"a": ["JL. MULAWARMAN", "PERUMAHAN PUPUK BLK A NO 012", "NO. 5"]}).select(
+        k=street_key(normalize_address("a")))
+    assert streets["k"].to_list() == ["JL MULAWARMAN", "PERUM PUPUK", None]
 
 
 def test_address_is_evidence():
@@ -142,6 +145,25 @@ def test_address_is_evidence():
     assert other.links["NIK"].item() is None
     review = other.review.row(0, named=True)
     assert review["NIK"] == "6474031212750010" and "alamat berbeda" in review["evidence"]
+
+
+def test_two_equally_good_candidates_are_not_guessed():
+    """Two residents with the same name, birth date and kelurahan, and a record without a NIK:
+    each pair alone looks like a match, but the score is the probability given every candidate
+    (at most one is the person), so it is about one half each: nobody is linked, and the pair
+    waits in the review list saying that another candidate fits too."""
+    twin = ("6474011508850011", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", "6474010101100011")
+    residents = pl.concat([_residents(), pl.DataFrame([twin], schema=_residents().columns[:6], orient="row")
+                           .with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    cases = {"ambiguous": ("", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", None, None, None)}
+    res = link_records(residents, _records(cases), "ID_DTSEN", LinkSettings(estimate=False))
+    assert res.links["NIK"].item() is None
+    review = res.review.row(0, named=True)
+    assert 0.45 <= review["score"] <= 0.5 and review["NIK"] in ("6474011508850001", "6474011508850011")
+    assert "1 kandidat lain juga cocok" in review["evidence"]
+    # with one of them gone, the same record links to the other with near certainty
+    alone = link_records(_residents(), _records(cases), "ID_DTSEN", LinkSettings(estimate=False)).links.row(0, named=True)
+    assert alone["NIK"] == "6474011508850001" and alone["score"] > 0.99
 
 
 def test_each_record_links_to_one_resident_and_twins_stay_apart(linked):
