@@ -20,7 +20,11 @@ Rupiah are shown with dots whatever the reader's Excel locale ("Rp16.800"): a pl
 from __future__ import annotations
 
 import html
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 
@@ -105,6 +109,20 @@ def _rupiah_num_format(value: int) -> str:
 
 # --- gap lists ----------------------------------------------------------------------------------
 
+# Below this many candidates the workbooks are written in this process: starting workers (a
+# fresh interpreter each, ~1 s) costs more than it saves.
+PARALLEL_MIN_ROWS = 20_000
+
+
+def _workers(tasks: int, rows: int) -> int:
+    """How many processes write workbooks: LINDUNGI_REPORT_WORKERS, else the CPU count; one
+    when the list is small, or when this process is a daemon (which may not have children)."""
+    want = int(os.environ.get("LINDUNGI_REPORT_WORKERS") or os.cpu_count() or 1)
+    if rows < PARALLEL_MIN_ROWS or multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(want, tasks))
+
+
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
                     kelurahan_names: dict[str, str] | None = None, key: bytes | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
@@ -125,7 +143,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     for old in folder.glob("*.xlsx"):
         old.unlink()
     names = kelurahan_names or {}
-    paths = []
+    tasks = []
     for (kode_kel,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True):
         place = {
             "kode_kel": kode_kel,
@@ -133,10 +151,28 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
             "kode_kec": rows["kode_kec"][0] or kode_kel[:6],
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
-        path = folder / f"{kode_kel}.xlsx"
-        _write_workbook(path, rows, label, place, full_nik)
-        paths.append(path)
-    return sorted(paths)
+        tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik))
+    # xlsxwriter is pure Python (~0.2 ms a row): kelurahan are independent, so their workbooks
+    # are written by several processes, largest first
+    workers = _workers(len(tasks), candidates.height)
+    done: set[Path] = set()
+    if workers > 1:
+        tasks.sort(key=lambda t: -t[1].height)
+        try:
+            # spawn, not fork: a forked child of a process running polars' thread pool can deadlock
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                for t, f in [(t, pool.submit(_write_workbook, *t)) for t in tasks]:
+                    f.result()
+                    done.add(t[0])
+        except BrokenProcessPool:
+            # a worker could not start (e.g. a calling script without a __main__ guard): the
+            # remaining workbooks are written here; each is written aside and renamed, so none
+            # is half-written
+            pass
+    for t in tasks:
+        if t[0] not in done:
+            _write_workbook(*t)
+    return sorted(t[0] for t in tasks)
 
 
 class _Formats:

@@ -96,3 +96,21 @@ def test_coverage_page_names_every_kelurahan(tmp_path):
     assert 'lang="id"' in page and "<svg" in page and "November 2026" in page
     assert "Bontang Kuala" in page and "Berbas Pantai" in page and "Rp7.560.000" in page
     assert not re.search(r"(src|href)=\"?https?:", page)            # nothing fetched from outside
+
+
+def test_workbooks_written_by_several_processes_equal_one_process(cands, tmp_path, monkeypatch):
+    """Large lists are written by a process pool (one workbook per kelurahan); the files hold
+    exactly what one process writes."""
+    import pipelines.reports as reports
+
+    monkeypatch.setattr(reports, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setenv("LINDUNGI_REPORT_WORKERS", "2")
+    assert reports._workers(2, cands.height) == 2
+    parallel = write_gap_lists(cands, "2026-11", tmp_path / "p", key=b"k" * 32)
+    monkeypatch.setenv("LINDUNGI_REPORT_WORKERS", "1")
+    assert reports._workers(2, cands.height) == 1
+    serial = write_gap_lists(cands, "2026-11", tmp_path / "s", key=b"k" * 32)
+    assert [p.name for p in parallel] == [p.name for p in serial] == ["6474011001.xlsx", "6474021003.xlsx"]
+    for a, b in zip(parallel, serial):
+        assert all_cells(load_workbook(a)) == all_cells(load_workbook(b))
+    assert not list((tmp_path / "p").rglob("*.tmp"))
