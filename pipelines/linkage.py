@@ -118,22 +118,24 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
         code = (pl.col(ini).fill_null("").str.slice(0, 1) + "@").str.head(1).cast(pl.Binary).bin.encode("hex")
         return (code.str.to_integer(base=16, strict=False).fill_null(64) - 64).alias("letter")
 
-    def masked(df: pl.DataFrame, keep: str, ini: str) -> pl.DataFrame:
-        v = pl.col("v")
-        return pl.concat([df.select(keep, "v", key=_without_digit(v, i) * 32 + pl.col("letter"))
-                          for i in range(16)])
+    # One join per masked position, not one join of 16 stacked copies: the same pairs (the key
+    # carries the position), but the largest frame is one copy of the residents, not sixteen
+    # (at 1M residents, 16M rows of keys).
+    def masked(df: pl.DataFrame, keep: str, i: int, *extra: str) -> pl.DataFrame:
+        return df.select(keep, "v", *extra, key=_without_digit(pl.col("v"), i) * 32 + pl.col("letter"))
     s_side = full.join(s.select("s_id", "s_ini", "s_fk"), on="s_id").with_columns(letter("s_ini"))
     r_side = ri.join(r.select("r_nik", "r_ini", "r_fk"), on="r_nik").with_columns(letter("r_ini"))
-    sub = (masked(s_side, "s_id", "s_ini").join(masked(r_side, "r_nik", "r_ini"), on="key", suffix="_r")
-           .filter(pl.col("v") != pl.col("v_r")).select("s_id", "r_nik"))
     odd_s = s_side.filter(pl.col("s_fk").str.slice(0, 1) != pl.col("s_ini"))
     odd_r = r_side.filter(pl.col("r_fk").str.slice(0, 1) != pl.col("r_ini"))
-    by_fk = (masked(odd_s, "s_id", "s_ini").join(odd_s.select("s_id", "s_fk"), on="s_id")
-             .with_columns(key=pl.col("key") // 32)
-             .join(masked(odd_r, "r_nik", "r_ini").join(odd_r.select("r_nik", "r_fk"), on="r_nik")
-                   .with_columns(key=pl.col("key") // 32),
-                   left_on=["key", "s_fk"], right_on=["key", "r_fk"], suffix="_r")
-             .filter(pl.col("v") != pl.col("v_r")).select("s_id", "r_nik"))
+    neighbours = []
+    for i in range(16):
+        neighbours.append(masked(s_side, "s_id", i).join(masked(r_side, "r_nik", i), on="key", suffix="_r")
+                          .filter(pl.col("v") != pl.col("v_r")).select("s_id", "r_nik"))
+        neighbours.append(
+            masked(odd_s, "s_id", i, "s_fk").with_columns(key=pl.col("key") // 32)
+            .join(masked(odd_r, "r_nik", i, "r_fk").with_columns(key=pl.col("key") // 32),
+                  left_on=["key", "s_fk"], right_on=["key", "r_fk"], suffix="_r")
+            .filter(pl.col("v") != pl.col("v_r")).select("s_id", "r_nik"))
     # A record whose NIK disagrees with its own birth date has a typo in the date digits (6-11)
     # more often than not: for those few, a neighbour in those digits with the record's birth
     # date counts whatever the name.
@@ -146,15 +148,15 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
             r_dates.select("r_nik", "r_dob", "v", key=_without_digit(v, i)),
             left_on=["key", "s_dob"], right_on=["key", "r_dob"], suffix="_r")
         for i in range(6, 12)]).filter(pl.col("v") != pl.col("v_r")).select("s_id", "r_nik")
-    sub = pl.concat([sub, by_fk, by_date])
+    sub = pl.concat([*neighbours, by_date])
     pairs.append(sub.select("s_id", "r_nik", _rule("nik_sub")))
     # 3. adjacent transposition of digits i and i+1 (when they differ)
     v = pl.col("v")
     swaps = pl.concat([
         full.filter(_digit(v, i) != _digit(v, i + 1)).select(
-            "s_id", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1]))
+            "s_id", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1])).join(ri, on="v")
         for i in range(15)])
-    pairs.append(swaps.join(ri, on="v").select("s_id", "r_nik", _rule("nik_swap")))
+    pairs.append(swaps.select("s_id", "r_nik", _rule("nik_swap")))
     # 4. truncated: 12-15 digits that are a resident NIK's prefix
     short = s.filter(pl.col("s_digits").str.len_chars().is_between(12, 15)).select(
         "s_id", key="s_digits", n=pl.col("s_digits").str.len_chars())
@@ -287,13 +289,27 @@ def _address_level() -> pl.Expr:
     )
 
 
-def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
-    """Each pair's level on every comparison (columns named as in ``COMPARISONS``)."""
-    p = pairs.join(s, on="s_id").join(r, on="r_nik")
-    return p.with_columns(
-        nik=_nik_level(p), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
-        kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"), address=_address_level(),
-    ).with_columns(name=_name_level(p))
+# a comparison's levels as an Enum: 4 bytes a pair instead of a string (7 columns, millions of pairs)
+LEVEL_TYPES = {c.name: pl.Enum(c.level_names()) for c in COMPARISONS}
+COMPARE_CHUNK = 500_000  # pairs compared at once: the wide joined frame exists one chunk at a time
+
+
+def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = COMPARE_CHUNK) -> pl.DataFrame:
+    """Each pair's level on every comparison (columns named as in ``COMPARISONS``), with its
+    ``rules`` and the term-frequency adjustments; nothing else of the two records is kept."""
+    out = []
+    for start in range(0, pairs.height, chunk):
+        p = pairs.slice(start, chunk).join(s, on="s_id").join(r, on="r_nik")
+        p = p.with_columns(
+            nik=_nik_level(p), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
+            kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"), address=_address_level(),
+        ).with_columns(name=_name_level(p))
+        out.append(p.select("s_id", "r_nik", "rules", *(pl.col(c).cast(t) for c, t in LEVEL_TYPES.items()),
+                            *TF_ADJUSTMENTS))
+    if not out:
+        return pl.DataFrame(schema={"s_id": pl.String, "r_nik": pl.String, "rules": pl.UInt16, **LEVEL_TYPES,
+                                    **{t: pl.Float32 for t in TF_ADJUSTMENTS}})
+    return pl.concat(out)
 
 
 def score(compared: pl.DataFrame, model: LinkModel) -> pl.DataFrame:
@@ -369,7 +385,7 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
                            & pl.col("dob").is_in(["exact", "missing"])).select("s_id").unique()
     rest = s.join(settled, on="s_id", how="anti")
     more = attribute_pairs(r, rest).join(first.select("s_id", "r_nik"), on=["s_id", "r_nik"], how="anti")
-    compared = pl.concat([first, compare(more, r, s)], how="vertical_relaxed") if more.height else first
+    compared = pl.concat([first, compare(more, r, s)]) if more.height else first
     model = (estimate(compared, tf=settings.term_frequency) if settings.estimate
              else LinkModel.start(settings.term_frequency))
     scored = score(compared, model)
