@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines import schema
 from pipelines.dates import parse_date
-from pipelines.names import normalize_name
+from pipelines.names import normalized_names
 from pipelines.nik import NIK_PROBLEMS, nik_date_matches, nik_digits, nik_problem
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
@@ -174,8 +174,8 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         kode_kab=pl.col("_prop") + pl.col("_kab"),
         kode_kec=pl.col("_prop") + pl.col("_kab") + pl.col("_kec"),
         kode_kel=pl.col("_prop") + pl.col("_kab") + pl.col("_kec") + pl.col("_kel"),
-        nama_norm=normalize_name("NAMA_LGKP"),
     )
+    out = out.with_columns(normalized_names(out, "NAMA_LGKP"))
     dob = pl.col("TGL_LHR")
     out = out.with_columns(
         flags=_flags(
@@ -220,7 +220,8 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
     desil = pl.col("DESIL").str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
     kel = pl.col("KODE_KEL").str.replace_all(r"\D", "")
-    out = _claimed_nik(kept).with_columns(
+    claimed = _claimed_nik(kept)
+    out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),
         NO_KK=nik_digits("NO_KK").pipe(lambda e: pl.when(e.str.len_chars() == 16).then(e)),
         NAMA=_text("NAMA").str.to_uppercase(),
@@ -229,7 +230,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         ALAMAT=_text("ALAMAT"),
         KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
         DESIL=pl.when(desil.is_between(1, 10)).then(desil).otherwise(None),
-        nama_norm=normalize_name("NAMA"),
+        nama_norm=normalized_names(claimed, "NAMA"),
     ).with_columns(
         flags=_flags(
             _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
@@ -260,7 +261,8 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         blth.str.extract(r"^(\d{4})(\d{2})$", 1) + "-" + blth.str.extract(r"^\d{4}(\d{2})$", 1),
         blth.str.extract(r"^\d{2}[-/](\d{4})$", 1) + "-" + blth.str.extract(r"^(\d{2})[-/]\d{4}$", 1),
     )
-    out = _claimed_nik(kept).with_columns(
+    claimed = _claimed_nik(kept)
+    out = claimed.with_columns(
         KPJ=pl.col("_id").str.replace_all(r"\s", ""),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
@@ -270,7 +272,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         _unknown_prog=progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
         BLTH_AKHIR_IURAN=blth_norm,
         _blth_raw=_text("BLTH_AKHIR_IURAN"),  # the raw text: BLTH_AKHIR_IURAN is replaced above
-        nama_norm=normalize_name("NAMA"),
+        nama_norm=normalized_names(claimed, "NAMA"),
     ).with_columns(
         PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
                               separator=",", ignore_nulls=True),
