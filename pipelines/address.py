@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.frames import per_distinct
+
 # RT/RW written together ("RT/RW 003/001") first, then each alone ("RT.003", "RW 1").
 # ASCII word boundaries and classes: a Unicode \b keeps the regex engine off its fast DFA
 # (measured: the whole address normalisation 3x slower).
@@ -72,13 +74,12 @@ def address_columns(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
         return pl.DataFrame({n: pl.Series(n, [None] * frame.height, dtype=pl.String if i < 2 else pl.Int16)
                              for i, n in enumerate(names)})
     registry = "NO_RT" in frame.columns and "NO_RW" in frame.columns
-    distinct = frame.select(pl.col("ALAMAT").unique()).with_columns(addr=normalize_address("ALAMAT"))
     rt, rw = rt_rw("ALAMAT")
-    distinct = distinct.with_columns(street=street_key("addr"), *(() if registry else (rt.alias("rt"), rw.alias("rw"))))
-    out = frame.select("ALAMAT", *(("NO_RT", "NO_RW") if registry else ())).join(
-        distinct, on="ALAMAT", how="left", nulls_equal=True, maintain_order="left")
+    out = per_distinct(frame, "ALAMAT", lambda d: d.with_columns(addr=normalize_address("ALAMAT")).with_columns(
+        street=street_key("addr"), *(() if registry else (rt.alias("rt"), rw.alias("rw")))))
     if registry:
-        out = out.with_columns(rt=number_to_int("NO_RT"), rw=number_to_int("NO_RW"))
+        out = out.with_columns(rt=frame.select(number_to_int("NO_RT")).to_series(),
+                               rw=frame.select(number_to_int("NO_RW")).to_series())
     return out.select(pl.col("addr").alias(names[0]), pl.col("street").alias(names[1]),
                       pl.col("rt").alias(names[2]), pl.col("rw").alias(names[3]))
 

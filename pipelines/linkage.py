@@ -412,7 +412,7 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
     # alone would be a link but another candidate is about as good (namesakes born the same day)
     linked_r = detail.select("r_nik")
     strong = pl.col("alone") >= settings.review_threshold
-    rivals = (pl.col("alone") >= settings.review_threshold).sum().over("s_id") - 1
+    rivals = strong.sum().over("s_id") - 1
     review = (
         scored.join(detail.select("s_id"), on="s_id", how="anti")
         .with_columns(rivals=pl.when(strong).then(rivals).otherwise(0))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.frames import per_distinct
+
 TITLES = frozenset(
     """HAJI HAJAH HJ KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF ING RA RD RR BAPAK BPK
     IBU NY NYONYA TN TUAN SDR SDRI ALM ALMH ALMARHUM ALMARHUMAH JANDA DUDA LETKOL KOL KOLONEL MAYOR
@@ -67,11 +69,9 @@ def normalize_name(col: str | pl.Expr) -> pl.Expr:
 
 
 def normalized_names(frame: pl.DataFrame, col: str) -> pl.Series:
-    """``normalize_name`` over a frame's column, each distinct value normalised once (names
-    repeat: 569k distinct among 1M residents), as a Series in the frame's row order."""
-    distinct = frame.select(pl.col(col).unique()).with_columns(_norm=normalize_name(col))
-    return (frame.select(col).join(distinct, on=col, how="left", nulls_equal=True, maintain_order="left")
-            .get_column("_norm").alias("nama_norm"))
+    """``normalize_name`` over a frame's column, each distinct value normalised once, as a
+    Series ``nama_norm`` in the frame's row order."""
+    return per_distinct(frame, col, lambda d: d.with_columns(nama_norm=normalize_name(col))).to_series()
 
 
 def _modern_spelling(tok: pl.Expr) -> pl.Expr:
