@@ -2,11 +2,13 @@
 
     .venv/bin/pip install -e '.[test,bench]'      # Splink and DuckDB: bench only
     .venv/bin/python bench/linkage.py [--sizes 20000 200000] [--seed 303] [--damage 1.0]
-                                      [--skip-splink] [--skip-pipeline]
+                                      [--blank-nik] [--skip-splink] [--skip-pipeline]
 
 For each size it generates a world from a seed the tests (7), the linker's tuning (5, 11) and
 bench/pipeline.py (101) never used, optionally with every damage rate multiplied by
-``--damage``. The three extracts are cleaned once with ``pipelines.ingest`` (timed apart); then
+``--damage``, and with ``--blank-nik`` every claimed NIK of the welfare extract and the roster
+erased (an extract that was never matched against Dukcapil, or public benchmark data with no
+national id: only names, dates and addresses link). The three extracts are cleaned once with ``pipelines.ingest`` (timed apart); then
 each linker links residents <-> welfare (DTSEN) and residents <-> roster (BPJS TK) in a child
 process of its own, so each row's wall time and peak RSS belong to that linker alone:
 
@@ -69,8 +71,10 @@ def _peak_mb() -> int:
 
 # --- world and ingest (parent) --------------------------------------------------------------
 
-def prepare(n: int, seed: int, damage: float, work: Path) -> tuple[Path, Path, dict]:
+def prepare(n: int, seed: int, damage: float, work: Path, blank_nik: bool = False) -> tuple[Path, Path, dict]:
     """Generate the world and clean its extracts once; the cleaned frames go to parquet."""
+    import polars as pl
+
     from pipelines.generate import Damage, generate_world
     from pipelines.ingest import clean_dtsen, clean_penduduk, clean_peserta
     from pipelines.readers import read_extract
@@ -82,6 +86,11 @@ def prepare(n: int, seed: int, damage: float, work: Path) -> tuple[Path, Path, d
     summary = generate_world(world, residents=n, seed=seed, damage=Damage().scaled(damage))
     say(f"generated {n:,} residents, {summary.welfare_records:,} welfare, {summary.participants:,} roster "
         f"records in {time.monotonic() - t:.1f} s")
+    if blank_nik:
+        for source in ("dtsen", "peserta_bpjstk"):
+            path = world / f"{source}.csv"
+            pl.read_csv(path, infer_schema=False).with_columns(NIK=pl.lit(None, pl.String)).write_csv(path)
+        say("erased every claimed NIK of the welfare extract and the roster")
     t = time.monotonic()
     clean_penduduk(read_extract(world, "penduduk")).accepted.write_parquet(clean / "residents.parquet")
     clean_dtsen(read_extract(world, "dtsen")).accepted.write_parquet(clean / "welfare.parquet")
@@ -150,8 +159,9 @@ def _splink_frames(residents, records, source: str):
     return [f.with_columns(*derived, address=addr) for f in (left, right)]
 
 
-def splink_settings(source: str):
-    """The model and blocking a careful Splink user would write for this source."""
+def splink_settings(source: str, has_nik: bool = True):
+    """The model and blocking a careful Splink user would write for this source (without the NIK
+    comparison, its blocking and training rules when no record has one: ``--blank-nik``)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
@@ -166,11 +176,11 @@ def splink_settings(source: str):
         cll.ElseLevel(),
     ])
     comparisons = [
-        cl.DamerauLevenshteinAtThresholds("nik", [1, 2]),
+        *([cl.DamerauLevenshteinAtThresholds("nik", [1, 2])] if has_nik else []),
         name,
         cl.DateOfBirthComparison("dob", input_is_string=False),
     ]
-    blocking = [block_on("nik"), block_on("substr(nik, 1, 12)"), block_on("substr(nik, 7, 10)"),
+    blocking = [*([block_on("nik"), block_on("substr(nik, 1, 12)"), block_on("substr(nik, 7, 10)")] if has_nik else []),
                 block_on("dob", "first_name"), block_on("dob", "last_name"),
                 block_on("first_name", "last_name")]
     if source == "welfare":
@@ -187,6 +197,9 @@ def splink_settings(source: str):
                                blocking_rules_to_generate_predictions=blocking,
                                retain_intermediate_calculation_columns=False, retain_matching_columns=False)
     deterministic = [block_on("nik", "dob"), block_on("nik", "name")]
+    if not has_nik:
+        training = [br for br in training if br is not training[0]]  # the first rule is the NIK's
+        deterministic = [block_on("name", "dob")]
     return settings, training, deterministic
 
 
@@ -206,7 +219,7 @@ def child_splink(clean: Path, source: str, threshold: float) -> dict:
     db_api = DuckDBAPI()
     sdf_l = db_api.register(left.to_arrow(), dataset_display_name="penduduk")
     sdf_r = db_api.register(right.to_arrow(), dataset_display_name=source)
-    settings, training, deterministic = splink_settings(source)
+    settings, training, deterministic = splink_settings(source, has_nik=right["nik"].is_not_null().any())
     linker = Linker([sdf_l, sdf_r], settings)
     phases["load_s"] = time.monotonic() - t
     t1 = time.monotonic()
@@ -338,7 +351,7 @@ def calibration(links_file: Path, world: Path, source: str) -> list[tuple]:
 # --- main -------------------------------------------------------------------------------------
 
 def run_size(n: int, args, work: Path) -> dict:
-    world, clean, info = prepare(n, args.seed, args.damage, work)
+    world, clean, info = prepare(n, args.seed, args.damage, work, args.blank_nik)
     out = work / f"links-{n}"
     out.mkdir(exist_ok=True)
     rows = []
@@ -369,13 +382,15 @@ def run_size(n: int, args, work: Path) -> dict:
         say(f"lindungi run: {pipeline['run_s']} s, peak {pipeline['peak_rss_mb']:,} MB")
     subprocess.run(["rm", "-rf", str(world), str(clean), str(out), str(work / f"out-{n}")])
     g = info["generate"]
-    return {"residents": n, "seed": args.seed, "damage": args.damage, "threshold": args.threshold,
+    return {"residents": n, "seed": args.seed, "damage": args.damage, "blank_nik": args.blank_nik,
+            "threshold": args.threshold,
             "welfare_records": g.welfare_records, "roster_records": g.participants,
             "ingest_s": info["ingest_s"], "rows": rows, "pipeline": pipeline}
 
 
 def report(res: dict) -> None:
-    print(f"\n== {res['residents']:,} residents, seed {res['seed']}, damage x{res['damage']}: "
+    print(f"\n== {res['residents']:,} residents, seed {res['seed']}, damage x{res['damage']}"
+          f"{', claimed NIKs erased' if res.get('blank_nik') else ''}: "
           f"{res['welfare_records']:,} welfare, {res['roster_records']:,} roster records; "
           f"ingest {res['ingest_s']} s (shared); Splink threshold {res['threshold']}")
     print(f"{'linker':<16} {'source':<8} {'pairs':>10} {'P':>7} {'R':>7} {'F1':>7} {'wall s':>8} {'peak MB':>8}")
@@ -428,6 +443,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
     ap.add_argument("--seed", type=int, default=303)
     ap.add_argument("--damage", type=float, default=1.0, help="multiply every damage rate (Damage.scaled)")
+    ap.add_argument("--blank-nik", action="store_true",
+                    help="erase every claimed NIK of the welfare extract and the roster")
     ap.add_argument("--threshold", type=float, default=0.9, help="Splink's match probability threshold")
     ap.add_argument("--skip-splink", action="store_true")
     ap.add_argument("--ablation", action="store_true",
