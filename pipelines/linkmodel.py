@@ -199,8 +199,8 @@ WEIGHT_CLIP = 20.0
 # them. Letting the EM estimate m as well, unanchored, was tried: on a world without claimed NIKs
 # it converged on "born the same day" instead of "the same person" (roster recall 0.44).
 MIN_LABELLED = 100
-# Below this many blocked pairs (a handful of records) any estimate would be noise: the declared
-# start weights are used and the model says so.
+# With too few labels and fewer blocked pairs than this (a handful of records), even the prior
+# would be noise: the declared start weights and prior are used and the model says so.
 MIN_PAIRS = 1000
 
 
@@ -375,10 +375,11 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         labelled[c.name] = int((n * mask).sum())
         if labelled[c.name] >= MIN_LABELLED:
             m[c.name] = _share(codes[c.name], n * mask, *meta[c.name])
-    if n.sum() < MIN_PAIRS:
+    if min(labelled.get(k, 0) for k in agree) < MIN_LABELLED and n.sum() < MIN_PAIRS:
         model = LinkModel.start(tf)
-        model.training = {"method": "declared starting weights: too few pairs to estimate",
-                          "pairs": int(n.sum()), "labelled_pairs": labelled, "min_pairs": MIN_PAIRS}
+        model.training = {"method": "declared starting weights: too few labelled pairs, and too few pairs for the prior",
+                          "pairs": int(n.sum()), "labelled_pairs": labelled,
+                          "min_labelled": MIN_LABELLED, "min_pairs": MIN_PAIRS}
         return model
     # without labels (no claimed NIK equals a resident's) a comparison keeps its start weights
     fixed = [c.name for c in COMPARISONS if c.labelled_m and c.name not in m]

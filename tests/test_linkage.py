@@ -235,7 +235,7 @@ def test_estimation_can_be_switched_off():
     assert res.model.training["method"] == "declared starting weights"
     # and on a handful of records it falls back to them by itself, saying why
     res = link_records(_residents(), _records(CASES), "ID_DTSEN", LinkSettings())
-    assert "too few pairs" in res.model.training["method"]
+    assert "too few labelled pairs" in res.model.training["method"]
 
 
 def test_without_any_claimed_nik_the_prior_is_still_estimated(background):
