@@ -189,16 +189,17 @@ def splink_settings(source: str, has_nik: bool = True):
             cll.JaroWinklerLevel("address", 0.90), cll.ElseLevel()])
         comparisons += [cl.ExactMatch("sex"), cl.ExactMatch("kel"), cl.ExactMatch("kk"), address]
         blocking += [block_on("dob", "kel"), block_on("kk")]
-        training = [block_on("nik"), block_on("dob", "kel"), block_on("first_name", "last_name")]
+        training = [block_on("dob", "kel"), block_on("first_name", "last_name")]
     else:
         blocking += [block_on("dob", "substr(name, 1, 1)")]
-        training = [block_on("nik"), block_on("dob"), block_on("first_name", "last_name")]
+        training = [block_on("dob"), block_on("first_name", "last_name")]
     settings = SettingsCreator(link_type="link_only", comparisons=comparisons,
                                blocking_rules_to_generate_predictions=blocking,
                                retain_intermediate_calculation_columns=False, retain_matching_columns=False)
-    deterministic = [block_on("nik", "dob"), block_on("nik", "name")]
-    if not has_nik:
-        training = [br for br in training if br is not training[0]]  # the first rule is the NIK's
+    if has_nik:
+        training = [block_on("nik"), *training]
+        deterministic = [block_on("nik", "dob"), block_on("nik", "name")]
+    else:
         deterministic = [block_on("name", "dob")]
     return settings, training, deterministic
 

@@ -410,17 +410,16 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                 u_all = _share(codes[c.name], n * (1 - p), *meta[c.name])
                 for lv in c.u_all_levels:
                     u[c.name][idx[c.name][lv]] = u_all[idx[c.name][lv]]
-            if c.name in fixed:
-                new[c.name] = weights[c.name]
-                m[c.name] = np.minimum(u[c.name] * np.exp2(weights[c.name]), 1.0)
-            else:
-                new[c.name] = np.clip(np.log2(m[c.name] / u[c.name]), -WEIGHT_CLIP, WEIGHT_CLIP)
+            new[c.name] = (weights[c.name] if c.name in fixed
+                           else np.clip(np.log2(m[c.name] / u[c.name]), -WEIGHT_CLIP, WEIGHT_CLIP))
         new_prior = np.log2(lam / (1 - lam))
         delta = max(float(np.abs(new_prior - prior).max()), *(float(np.abs(new[k] - weights[k]).max()) for k in new))
         weights, prior = new, new_prior
         if delta < tol:
             converged = True
             break
+    for k in fixed:  # the m a start weight implies, with the estimated u (reported, not used)
+        m[k] = np.minimum(u[k] * np.exp2(weights[k]), 1.0)
     names = {c.name: c.level_names() for c in COMPARISONS}
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
