@@ -28,8 +28,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.address import address_columns
-from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, RULE_BITS, TF_ADJUSTMENTS, LinkModel,
-                                 estimate, evidence_text, probability, probability_among, weight_expr, with_tf)
+from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PSEUDO_COUNT, RULE_BITS,
+                                 TF_ADJUSTMENTS, LinkModel, estimate, evidence_text, probability, probability_among,
+                                 record_prior, weight_expr, with_tf)
 from pipelines.names import first_token_key, last_token_key
 from pipelines.nik import nik_date_matches
 
@@ -312,6 +313,48 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     return pl.concat(out)
 
 
+# How the comparisons whose u is measured over random pairs (``u_population="random"``) are
+# computed on such pairs: the columns of their exact level, and their level function.
+RANDOM_PAIR_LEVELS = {
+    "name": (("s_name", "r_name"), _name_level),
+    "dob": (("s_dob", "r_dob"), lambda p: _dob_level()),
+}
+RANDOM_U_PAIRS = 200_000
+
+
+def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIRS, seed: int = 0
+                  ) -> dict[str, dict[str, float]]:
+    """u per level over random (record, resident) pairs, for each comparison whose u is
+    declared to be measured there (Splink's "u by random sampling"): how often a record and a
+    resident drawn at random fall in the level. The exact level is computed rather than
+    sampled: the sum over values of (share among records) x (share among residents), since
+    two names drawn at random are equal about once in 50,000 pairs. Pairs with a missing
+    value are left out, as in the EM. Deterministic (fixed seed)."""
+    wanted = [c for c in COMPARISONS if c.u_population == "random"]
+    unknown = [c.name for c in wanted if c.name not in RANDOM_PAIR_LEVELS]
+    if unknown:
+        raise ValueError(f"comparisons {unknown} declare u over random pairs but RANDOM_PAIR_LEVELS has no level for them")
+    if not wanted or r.height == 0 or s.height == 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    s_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][0] for c in wanted})
+    r_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][1] for c in wanted})
+    p = pl.concat([s.select(s_cols).gather(rng.integers(0, s.height, n_pairs)),
+                   r.select(r_cols).gather(rng.integers(0, r.height, n_pairs))], how="horizontal")
+    out = {}
+    for c in wanted:
+        (s_col, r_col), level = RANDOM_PAIR_LEVELS[c.name]
+        fs = s.get_column(s_col).drop_nulls().value_counts(normalize=True, name="fs")
+        fr = r.get_column(r_col).drop_nulls().value_counts(normalize=True, name="fr")
+        exact = float(fs.join(fr, left_on=s_col, right_on=r_col).select(pl.col("fs") * pl.col("fr")).sum().item() or 0.0)
+        exact = min(max(exact, 1.0 / max(r.height, 1) / max(s.height, 1)), 0.5)
+        counts = dict(p.select(lv=level(p)).get_column("lv").value_counts().iter_rows())
+        others = [lv for lv in c.level_names() if lv not in ("exact", MISSING)]
+        total = sum(counts.get(lv, 0) + PSEUDO_COUNT for lv in others)
+        out[c.name] = {"exact": exact, **{lv: (1 - exact) * (counts.get(lv, 0) + PSEUDO_COUNT) / total for lv in others}}
+    return out
+
+
 def score(compared: pl.DataFrame, model: LinkModel) -> pl.DataFrame:
     """Each pair's weight and score: the probability that the resident is the record's person,
     given all the candidates blocking found for that record (``probability_among``)."""
@@ -386,8 +429,12 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
     rest = s.join(settled, on="s_id", how="anti")
     more = attribute_pairs(r, rest).join(first.select("s_id", "r_nik"), on=["s_id", "r_nik"], how="anti")
     compared = pl.concat([first, compare(more, r, s)]) if more.height else first
-    model = (estimate(compared, tf=settings.term_frequency) if settings.estimate
-             else LinkModel.start(settings.term_frequency))
+    if settings.estimate:
+        model = estimate(compared, tf=settings.term_frequency, random_u=random_pair_u(r, s))
+        if model.training.get("u_from_random_pairs"):
+            model = record_prior(compared, model, s.height, r.height)
+    else:
+        model = LinkModel.start(settings.term_frequency)
     scored = score(compared, model)
     chosen = resolve(scored, settings.link_threshold)
     detail = chosen.join(scored.select("s_id", "r_nik", *COMPARISON_NAMES, *TF_ADJUSTMENTS),

@@ -219,7 +219,23 @@ def test_the_model_is_estimated_on_a_real_run(linked_estimated):
     assert w["name"]["exact"] > w["name"]["similar"] > w["name"]["different"]
     assert w["dob"]["exact"] > w["dob"]["placeholder"] > w["dob"]["different"]
     assert w["nik"]["family_head"] < w["nik"]["exact"] - 5
-    assert model.prior["nik"] > model.prior["attributes"]  # a pair found through the NIK is likelier
+    # the EM's prior per blocked pair: a pair found through the NIK is likelier
+    pair_prior = model.training["pair_prior_log2_odds"]
+    assert pair_prior["nik"] > pair_prior["attributes"]
+    # the score's prior is per record: one value whatever rule found the pair
+    assert len(set(model.prior.values())) == 1
+
+
+def test_the_share_of_records_whose_person_is_a_resident_is_estimated(background):
+    """The per-record prior's pi, learnt without the truth, is the share of welfare records
+    whose person is in the population extract (the rest moved away, died or live elsewhere)."""
+    residents, welfare, truth = background
+    model = link_records(residents, welfare, "ID_DTSEN").model
+    assert model.training["u_from_random_pairs"] == ["name", "dob"]
+    known = set(residents.get_column("NIK").to_list())
+    t = truth.filter(pl.col("ID_DTSEN").is_in(welfare.get_column("ID_DTSEN").implode()))
+    share = t.select(pl.col("NIK").is_in(list(known)).fill_null(False).mean()).item()
+    assert model.training["record_prior"]["in_population"] == pytest.approx(share, abs=0.02)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -267,3 +283,45 @@ def test_rules_file_switches_estimation(tmp_path):
     bad.write_text(text.replace("term_frequency = true", 'term_frequency = "ya"'), encoding="utf-8")
     with pytest.raises(ValueError, match="linkage.term_frequency must be true or false"):
         load_rules(bad)
+
+
+@pytest.fixture(scope="module")
+def damaged_world(tmp_path_factory):
+    """20,000 residents with twice the usual damage, so that the uncertain band is not empty."""
+    from pipelines.generate import Damage, generate_world
+
+    world = tmp_path_factory.mktemp("calibration")
+    generate_world(world, residents=20_000, seed=13, damage=Damage().scaled(2))
+    return world
+
+
+@pytest.mark.parametrize("source", ["dtsen", "peserta_bpjstk"])
+def test_scores_below_certainty_are_calibrated(damaged_world, source):
+    """A score is a probability: among the links and review pairs scored between 0.3 and
+    0.999 (where a coordinator has to judge), the share that is right is about their mean
+    score. The earlier per-pair prior was over-confident there (roster: 52 right where the
+    scores promised 61)."""
+    from pipelines.ingest import clean_dtsen, clean_penduduk, clean_peserta
+    from pipelines.readers import read_extract
+    from pipelines.rules import load_rules
+
+    world = damaged_world
+    residents = clean_penduduk(read_extract(world, "penduduk")).accepted
+    if source == "dtsen":
+        records, id_col, truth = clean_dtsen(read_extract(world, source)).accepted, "ID_DTSEN", "welfare_truth"
+    else:
+        records, id_col, truth = (clean_peserta(read_extract(world, source), load_rules(None)).accepted, "KPJ",
+                                  "participant_truth")
+    out = link_records(residents, records, id_col)
+    known = residents.get_column("NIK").implode()
+    truth = pl.read_parquet(world / "truth" / f"{truth}.parquet").select(
+        id_col, true=pl.when(pl.col("NIK").is_in(known)).then(pl.col("NIK")))
+    pairs = pl.concat([out.links.filter(pl.col("NIK").is_not_null()).select(id_col, "NIK", "score"),
+                       out.review.select(id_col, "NIK", "score")])
+    band = (pairs.join(truth, on=id_col, how="left")
+            .with_columns(right=(pl.col("NIK") == pl.col("true")).fill_null(False))
+            .filter(pl.col("score").is_between(0.3, 0.999, closed="left")))
+    n, promised, right = band.height, band.get_column("score").sum(), band.get_column("right").sum()
+    assert n >= 30, n
+    assert right >= promised - 0.05 * n, (n, promised, right)      # not over-confident
+    assert right <= promised + 0.10 * n, (n, promised, right)      # nor uselessly timid
