@@ -319,7 +319,7 @@ RANDOM_PAIR_LEVELS = {
     "name": (("s_name", "r_name"), _name_level),
     "dob": (("s_dob", "r_dob"), lambda p: _dob_level()),
 }
-RANDOM_U_PAIRS = 200_000
+RANDOM_U_PAIRS = 100_000
 
 
 def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIRS, seed: int = 0

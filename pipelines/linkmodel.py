@@ -347,9 +347,11 @@ def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_resid
     if n_records == 0 or n_residents == 0 or levels.height == 0:
         return model
     bare = LinkModel({k: 0.0 for k in model.prior}, model.weights, tf=model.tf)
-    per_record = (levels.select("s_id", w=weight_expr(bare))
-                  .group_by("s_id").agg(top=pl.col("w").max(), rest=(2.0 ** (pl.col("w") - pl.col("w").max())).sum()))
-    log2_l = (per_record.get_column("top") + per_record.get_column("rest").log(2)).to_numpy()
+    # the sum of a record's likelihood ratios: a weight without prior is a sum of clipped level
+    # weights (|w| < 200), so 2^w stays far inside float64's range
+    per_record = levels.select("s_id", w=weight_expr(bare)).group_by("s_id").agg(lr=(2.0 ** pl.col("w")).sum())
+    with np.errstate(divide="ignore"):
+        log2_l = np.log2(per_record.get_column("lr").to_numpy())
     pi, it = 0.5, 0
     for it in range(1, max_iter + 1):
         c = np.log2(pi / (n_residents * (1 - pi)))
