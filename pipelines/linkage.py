@@ -430,7 +430,7 @@ def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
     more = attribute_pairs(r, rest).join(first.select("s_id", "r_nik"), on=["s_id", "r_nik"], how="anti")
     compared = pl.concat([first, compare(more, r, s)]) if more.height else first
     if settings.estimate:
-        model = estimate(compared, tf=settings.term_frequency, random_u=random_pair_u(r, s))
+        model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s))
         if model.training.get("u_from_random_pairs"):
             model = record_prior(compared, model, s.height, r.height)
     else:

@@ -48,6 +48,7 @@ Dagster UI. Nothing here imports Dagster.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import json
@@ -393,13 +394,14 @@ def _share(codes: np.ndarray, weight: np.ndarray, n_levels: int, missing: int) -
 
 
 def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf: bool = True,
-             random_u: dict[str, dict[str, float]] | None = None) -> LinkModel:
+             random_u: Callable[[], dict[str, dict[str, float]]] | None = None) -> LinkModel:
     """m, u and the prior from this run's compared pairs (columns named after the comparisons).
 
     Works on the distinct comparison patterns with their counts (a few hundred rows whatever
-    the number of pairs), so the EM costs milliseconds. ``random_u`` (u per level over random
-    record-resident pairs, for the comparisons whose ``u_population`` is "random") replaces
-    those comparisons' EM u in their final weights, when their m comes from labelled pairs;
+    the number of pairs), so the EM costs milliseconds. ``random_u`` measures u per level over
+    random record-resident pairs, for the comparisons whose ``u_population`` is "random"; it is
+    called only when one of them has its m from labelled pairs, and then replaces their EM u in
+    their final weights;
     :func:`record_prior` then gives the prior that goes with such weights.
     """
     keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
@@ -486,10 +488,11 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         m[k] = np.minimum(u[k] * np.exp2(weights[k]), 1.0)
     # u over random pairs for the comparisons that declare it, once their m is measured: the
     # EM's u above is among *blocked* strangers, who were picked for agreeing on something
-    random_for = [c.name for c in COMPARISONS
-                  if c.u_population == "random" and random_u and c.name in random_u and c.name not in fixed]
+    random_for = [c.name for c in COMPARISONS if c.u_population == "random" and c.name not in fixed] if random_u else []
+    measured = random_u() if random_for else {}
+    random_for = [k for k in random_for if k in measured]
     for k in random_for:
-        u[k] = np.array([random_u[k].get(lv, 1.0) if lv != MISSING else 1.0 for lv in names_of[k]])
+        u[k] = np.array([measured[k][lv] if lv != MISSING else 1.0 for lv in names_of[k]])
         weights[k] = np.clip(np.log2(m[k] / u[k]), -WEIGHT_CLIP, WEIGHT_CLIP)
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
