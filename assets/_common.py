@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import dagster as dg
@@ -11,7 +12,9 @@ import polars as pl
 from pipelines.nik import mask
 
 progress_log = logging.getLogger("lindungi.progress")
-_START = time.monotonic()
+# the clock starts with the first process of a command; the processes it starts (one per region)
+# inherit it, so their lines count from the same start (CLOCK_MONOTONIC is system-wide)
+_START = float(os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(time.monotonic())))
 
 
 def progress(context: dg.AssetExecutionContext | dg.OpExecutionContext, message: str) -> None:

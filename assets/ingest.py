@@ -4,7 +4,9 @@
 import dagster as dg
 
 from assets._common import counts_md, preview, progress
+from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
+from pipelines.partitioning import region_sizes
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
 from pipelines.readers import read_extract
 from quality.expectations import SuiteResult, suite_for, validate
@@ -65,6 +67,17 @@ def _outputs(context, source: str, raw, result: IngestResult, accepted_key: str,
     yield _suite_check(accepted_key, f"{accepted_key}_expectations", accepted_suite)
 
 
+def register_regions(context: dg.AssetExecutionContext, residents) -> None:
+    """Add the extract's kab/kota to the ``region`` partitions: each becomes a unit of linkage."""
+    sizes = region_sizes(residents)
+    known = set(context.instance.get_dynamic_partitions(region_partitions.name))
+    new = [r for r in sorted(sizes) if r not in known]
+    if new:
+        context.instance.add_dynamic_partitions(region_partitions.name, new)
+    progress(context, "regions: " + ", ".join(f"{r} ({n:,} residents)" for r, n in sizes.items())
+             + (f"; new partitions {', '.join(new)}" if new else ""))
+
+
 def _source_asset(source: str, accepted_key: str, quarantine_key: str, description: str, clean, preview_cols):
     @dg.multi_asset(
         name=f"ingest_{source}",
@@ -87,6 +100,8 @@ def _source_asset(source: str, accepted_key: str, quarantine_key: str, descripti
     def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings):
         raw = read_extract(settings.input_dir, source)
         result = clean(raw, settings)
+        if source == "penduduk":
+            register_regions(context, result.accepted)
         yield from _outputs(context, source, raw, result, accepted_key, quarantine_key, preview_cols)
 
     return _asset

@@ -77,6 +77,57 @@ def _failure_reason(result) -> str:
     return "the run failed (see `lindungi ui` for the event log)"
 
 
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
+    """One Dagster run of ``job_name`` in this process on the instance; its run id, or CliError."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=dg.DagsterInstance.get(), partition_key=partition_key, raise_on_error=False,
+        run_config=QUIET, tags=tags)
+    if not result.success:
+        raise CliError(_failure_reason(result))
+    return result.run_id
+
+
+def _link_region_worker(region: str, tags: dict, progress: bool) -> tuple[str, str | None, str | None]:
+    """In a child process: one region's ``link_regions`` run; (region, run id, failure)."""
+    if progress:
+        _setup_progress()
+    try:
+        return region, _execute("link_regions", region, tags), None
+    except CliError as exc:
+        return region, None, str(exc)
+
+
+def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
+    """One ``link_regions`` run per region of the extract: {region: run id}.
+
+    One region runs in this process. Several run side by side, each in a process of its own, at
+    most ``LINDUNGI_MAX_CONCURRENT`` (default: the CPU count) at a time: each is an ordinary
+    Dagster run of one partition on the same instance, as the daemon's run launcher would start
+    them. (In production the sensor ``link_regions_after_ingest`` requests these runs and the
+    run queue bounds them; see deploy/.)"""
+    if len(regions) <= 1:
+        return {r: _execute("link_regions", r, {**tags, "lindungi/region": r}) for r in regions}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, min(len(regions), int(os.environ.get("LINDUNGI_MAX_CONCURRENT") or os.cpu_count() or 1)))
+    progress = bool(logging.getLogger("lindungi.progress").handlers)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = list(pool.map(_link_region_worker, regions,
+                             [{**tags, "lindungi/region": r} for r in regions], [progress] * len(regions)))
+    failed = [(r, why) for r, _, why in done if why]
+    if failed:
+        raise CliError("; ".join(f"region {r}: {why}" for r, why in failed))
+    return {r: run_id for r, run_id, _ in done}
+
+
 def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = None, rules: str | None = None,
                  full_nik: bool = False) -> dict:
     """Materialize every asset for ``period``; return a summary dict. Raises CliError."""
@@ -103,24 +154,21 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
         raise CliError(f"database: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
     _set_env(input_dir, out_dir, dsn, rules, full_nik)
     _dagster_home()
-    import dagster as dg
+    import polars as pl
 
-    from dagster_project.definitions import defs
     from dagster_project.partitions import period_partitions
+    from pipelines.partitioning import region_sizes
 
     if not period_partitions.has_partition_key(period):
         raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
-    job = defs.resolve_job_def("lindungi")
-    instance = dg.DagsterInstance.get()
-    result = job.execute_in_process(
-        instance=instance, partition_key=period, raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        tags={"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve())},
-    )
-    if not result.success:
-        raise CliError(_failure_reason(result))
+    tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve())}
+    ingest = _execute("ingest", None, tags)
+    regions = list(region_sizes(pl.scan_parquet(Path(out_dir) / "residents.parquet")))
+    region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})
+    result_id = _execute("lindungi", period, {**tags, "lindungi/ingest_run": ingest})
     summary = summarize(out_dir, period, dsn)
-    summary["run_id"] = result.run_id
+    summary["run_id"] = result_id
+    summary["runs"] = {"ingest": ingest, "regions": region_runs, "period": result_id}
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
     summary["elapsed_s"] = round(time.monotonic() - t0, 1)
     return summary

@@ -21,7 +21,7 @@ import dagster as dg
 
 from assets import candidates, ingest, linkage, reporting, submission
 from dagster_project.io_manager import PolarsParquetIOManager
-from dagster_project.partitions import period_partitions
+from dagster_project.partitions import period_partitions, region_partitions
 from dagster_project.resources import Database, LindungiSettings
 from dagster_project.schedules import monthly_schedule
 from dagster_project.sensors import (
@@ -63,10 +63,23 @@ def executor_def(name: str | None = None) -> dg.ExecutorDefinition:
     raise ValueError(f"LINDUNGI_EXECUTOR={name!r}: expected in_process, multiprocess or k8s")
 
 
+# Three jobs, one per kind of partition (a Dagster job has one partitions definition); a full
+# run is the three in order (``lindungi run``, or the schedule and sensors in production):
+ingest_job = dg.define_asset_job(
+    "ingest", selection=dg.AssetSelection.groups("ingest"), executor_def=executor_def(),
+    description="The three extracts read, cleaned and checked; their kab/kota become region partitions.",
+)
+link_regions_job = dg.define_asset_job(
+    "link_regions", selection=dg.AssetSelection.assets(*linkage.REGION_ASSETS),
+    partitions_def=region_partitions, executor_def=executor_def(),
+    description="One kab/kota's welfare and roster records linked to its residents (one run per region).",
+)
 lindungi_job = dg.define_asset_job(
-    "lindungi", selection=dg.AssetSelection.all(), partitions_def=period_partitions,
-    executor_def=executor_def(),
-    description="Every asset for one period: ingest, link, candidates, submission, reports.",
+    "lindungi",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
+    - dg.AssetSelection.assets(*linkage.REGION_ASSETS),
+    partitions_def=period_partitions, executor_def=executor_def(),
+    description="For one period, from the regions' links: the assembled links, candidates, submission, reports.",
 )
 
 
@@ -81,7 +94,7 @@ def _asset_checks() -> list:
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=_asset_checks(),
-    jobs=[lindungi_job, apply_bpjs_response, apply_verification],
+    jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification],
     schedules=[monthly_schedule(lindungi_job)],
     sensors=[bpjs_response_sensor, verification_sensor],
     resources={

@@ -1,6 +1,12 @@
-"""Partitions: one per month (the period ``YYYY-MM`` candidates are judged for)."""
+"""Partitions: one per month (the period ``YYYY-MM`` candidates are judged for), and one per
+kab/kota for the linkage."""
 
 import dagster as dg
 
 # From 2020 to twelve months ahead, so next year's enrollment can be planned.
 period_partitions = dg.MonthlyPartitionsDefinition(start_date="2020-01", fmt="%Y-%m", end_offset=12)
+
+# One per kab/kota (NO_PROP + NO_KAB, e.g. "6474" for Bontang): the linkage's unit of work. The
+# keys are added by the residents' ingest from the extract's region codes, so an extract of
+# several kab/kota becomes that many partitions, and a backfill over them runs each on its own.
+region_partitions = dg.DynamicPartitionsDefinition(name="region")

@@ -2074,3 +2074,75 @@ def _write_xlsx(df: pl.DataFrame, path: Path, date_column: str | None,
             elif v:
                 ws.write_string(r, c, v)
     wb.close()
+
+
+# --- several kab/kota --------------------------------------------------------------------------
+
+HOME_KAB = "6474"  # the generator's city (Bontang); other regions are moved copies of it
+
+
+def _moved(col: str, kab: str) -> pl.Expr:
+    """A code column with the home kab/kota's prefix replaced by ``kab`` (other prefixes, the
+    migrants' NIKs issued elsewhere, stay)."""
+    c = pl.col(col)
+    return pl.when(c.str.starts_with(HOME_KAB)).then(pl.lit(kab) + c.str.slice(4)).otherwise(c).alias(col)
+
+
+def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: int = 42,
+                     damage: Damage | None = None, period: str = "2026-11") -> list[WorldSummary]:
+    """One input directory (CSV) spanning several kab/kota, with its ground truth.
+
+    ``parts`` is ``[(kab, residents), ...]``, the first being the home city ``6474``. Each part is
+    a world of its own (seed ``seed + i``) moved to its kab/kota: region codes, NIKs, family
+    cards and kelurahan codes issued at home take the part's prefix, ids get it too so they stay
+    unique, and the files are concatenated (truth line numbers follow). A moved kab/kota must be
+    a real one with kecamatan 01-03 that no generated migrant comes from."""
+    origins = {p[:4] for p in ALL_ORIGIN_PREFIXES}
+    kabs = [k for k, _ in parts]
+    if not parts or kabs[0] != HOME_KAB or len(set(kabs)) != len(kabs):
+        raise ValueError(f"parts must start with {HOME_KAB} and name each kab/kota once: {kabs}")
+    from pipelines.regions import kecamatan_table
+
+    for k in kabs[1:]:
+        if k in origins or any(f"{k}{i:02d}" not in kecamatan_table() for i in (1, 2, 3)):
+            raise ValueError(f"kab/kota {k}: migrants come from it, or it lacks kecamatan 01-03")
+    out = Path(out_dir)
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    summaries, files, truths, offset = [], {}, {}, 0
+    for i, (kab, n) in enumerate(parts):
+        part_dir = out / "_parts" / kab
+        summaries.append(generate_world(part_dir, residents=n, seed=seed + i, damage=damage, period=period))
+        tag = (lambda c: pl.col(c)) if kab == HOME_KAB else (lambda c: pl.lit(kab) + pl.col(c))
+        dtsen_id = pl.col("ID_DTSEN") if kab == HOME_KAB else pl.col("ID_DTSEN").str.replace(r"^DTSEN-", f"DTSEN-{kab}-")
+        read = lambda name: pl.read_csv(part_dir / f"{name}.csv", infer_schema=False)  # noqa: E731
+        pend = read("penduduk").with_columns(
+            _moved("NIK", kab), _moved("NO_KK", kab),
+            NO_PROP=pl.when(pl.col("NO_PROP") == HOME_KAB[:2]).then(pl.lit(kab[:2])).otherwise(pl.col("NO_PROP")),
+            NO_KAB=pl.when(pl.col("NO_KAB") == HOME_KAB[2:]).then(pl.lit(kab[2:])).otherwise(pl.col("NO_KAB")),
+        )
+        dtsen = read("dtsen").with_columns(_moved("NIK", kab), _moved("NO_KK", kab), _moved("KODE_KEL", kab),
+                                           ID_DTSEN=dtsen_id)
+        roster = read("peserta_bpjstk").with_columns(_moved("NIK", kab), KPJ=tag("KPJ"))
+        for name, df in (("penduduk", pend), ("dtsen", dtsen), ("peserta_bpjstk", roster)):
+            files.setdefault(name, []).append(df)
+        t = part_dir / "truth"
+        person = pl.col("person_id") + i * 1_000_000_000
+        truths.setdefault("persons", []).append(pl.read_parquet(t / "persons.parquet").with_columns(
+            _moved("NIK", kab), _moved("NO_KK", kab), _moved("kode_kel", kab), person_id=person))
+        truths.setdefault("welfare_truth", []).append(pl.read_parquet(t / "welfare_truth.parquet").with_columns(
+            _moved("NIK", kab), ID_DTSEN=dtsen_id, person_id=person))
+        truths.setdefault("participant_truth", []).append(pl.read_parquet(t / "participant_truth.parquet")
+                                                          .with_columns(_moved("NIK", kab), KPJ=tag("KPJ"),
+                                                                        person_id=person))
+        truths.setdefault("penduduk_damage", []).append(pl.read_parquet(t / "penduduk_damage.parquet")
+                                                        .with_columns(_moved("NIK", kab), person_id=person,
+                                                                      line=pl.col("line") + offset))
+        offset += pend.height
+    for name, frames in files.items():
+        pl.concat(frames, how="diagonal").write_csv(out / f"{name}.csv")
+    for name, frames in truths.items():
+        pl.concat(frames, how="diagonal_relaxed").write_parquet(out / "truth" / f"{name}.parquet")
+    import shutil
+
+    shutil.rmtree(out / "_parts")
+    return summaries

@@ -146,8 +146,10 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
     _, _, summary = pipeline_run
     monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
     instance = dg.DagsterInstance.get()
-    records = instance.get_records_for_run(
-        run_id=summary["run_id"], of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    runs = summary["runs"]
+    run_ids = [runs["ingest"], *runs["regions"].values(), runs["period"]]
+    records = [r for run_id in run_ids for r in instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records]
     results = {(r.event_log_entry.dagster_event.event_specific_data.asset_key.to_user_string(),
                 r.event_log_entry.dagster_event.event_specific_data.check_name):
                r.event_log_entry.dagster_event.event_specific_data.passed for r in records}
@@ -167,7 +169,7 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         ("bpjs_submission", "submission_batches_expectations"): True,
     }
     # each ingest asset shows its quality in one table, with the expectations' outcome
-    mats = instance.get_records_for_run(run_id=summary["run_id"],
+    mats = instance.get_records_for_run(run_id=runs["ingest"],
                                         of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
     quality = {r.event_log_entry.dagster_event.event_specific_data.materialization.asset_key.to_user_string():
                r.event_log_entry.dagster_event.event_specific_data.materialization.metadata.get("quality")
@@ -178,25 +180,30 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
 
 
 def test_linkage_model_is_saved_per_run_and_shown(pipeline_run, monkeypatch):
-    """The trained m/u/prior of each linkage: a JSON file per run and source, and in the UI."""
+    """The trained m/u/prior of each linkage: a JSON file per region run and source, and in the UI
+    on the region partition's materialization."""
     import json
 
     import dagster as dg
 
     out, _, summary = pipeline_run
     monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    (region, run_id), = summary["runs"]["regions"].items()
+    assert region == "6474"
     mats = dg.DagsterInstance.get().get_records_for_run(
-        run_id=summary["run_id"], of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
     meta = {r.event_log_entry.dagster_event.event_specific_data.materialization.asset_key.to_user_string():
-            r.event_log_entry.dagster_event.event_specific_data.materialization.metadata for r in mats}
+            r.event_log_entry.dagster_event.event_specific_data.materialization for r in mats}
     for name in ("welfare_links", "participant_links"):
-        saved = json.loads((out / "linkage_models" / summary["run_id"] / f"{name}.json").read_text())
-        assert saved == meta[name]["model"].value
+        mat = meta[f"region_{name}"]
+        assert mat.partition == region
+        saved = json.loads((out / "linkage_models" / region / run_id / f"{name}.json").read_text())
+        assert saved == mat.metadata["model"].value
         assert saved["training"]["method"].startswith("m from labelled pairs")
         levels = {c["name"]: {lv["level"]: lv for lv in c["levels"]} for c in saved["comparisons"]}
         # the NIK's weight is what it adds to an equal birth date (its u is measured among
         # strangers born the same day), so it is positive but need not be large
         assert levels["nik"]["exact"]["weight_log2"] > 0 > levels["nik"]["different"]["weight_log2"]
         assert 0 < levels["name"]["exact"]["m"] <= 1
-        assert "| nik | exact |" in meta[name]["model_weights"].value
-        assert meta[name]["model_file"].value.endswith(f"{name}.json")
+        assert "| nik | exact |" in mat.metadata["model_weights"].value
+        assert mat.metadata["model_file"].value.endswith(f"{name}.json")

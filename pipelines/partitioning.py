@@ -1,0 +1,124 @@
+"""Region partitions: which residents and which records each kab/kota's linker sees.
+
+A region (kab/kota, ``NO_PROP`` + ``NO_KAB``) is the unit of work of the linkage: its residents
+and the welfare and roster records that may be theirs are linked on their own, in their own
+process, pod or run. The contract's ``welfare_links`` and ``participant_links`` put the regions
+back together (``assemble_links``).
+
+**Residents** belong to the region of their address (``kode_kab``). A resident without region
+codes (flag ``region_code_missing``) belongs to the region their NIK was issued in when the
+extract has that region, else to the extract's largest region.
+
+**Records** go to the regions where their person can live:
+
+1. the region of the resident whose NIK the record carries exactly, and the region of the
+   record's own address (a welfare record's ``KODE_KEL``) when the extract has it;
+2. when neither is known, the region of the claimed NIK's first four digits, when the extract has
+   it (a NIK with a typo is still issued in its region, mostly);
+3. otherwise every region: a record with no usable NIK and no address is compared everywhere,
+   and keeps its best link.
+
+The NIK's prefix is not where a person lives (it is where the NIK was first issued: migrants in
+Bontang carry Java NIKs), so it is the last resort, not the rule. A record linked in two
+regions keeps the link with the higher score; a resident lives in one region, so one-to-one
+holds across regions as it holds within one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def _lazy(df: Frame) -> pl.LazyFrame:
+    return df.lazy() if isinstance(df, pl.DataFrame) else df
+
+
+def region_sizes(residents: Frame) -> dict[str, int]:
+    """Residents per region of the extract, largest first, from the addresses (residents without
+    region codes are not counted); from the NIKs' prefixes when no resident has region codes."""
+    lf = _lazy(residents)
+    out = (lf.select("kode_kab").filter(pl.col("kode_kab").is_not_null())
+           .group_by("kode_kab").len().sort(["len", "kode_kab"], descending=[True, False]).collect())
+    if out.height == 0:
+        out = (lf.select(kode_kab=pl.col("NIK").str.slice(0, 4)).group_by("kode_kab").len()
+               .sort(["len", "kode_kab"], descending=[True, False]).collect())
+    return dict(out.iter_rows())
+
+
+def resident_region(regions: list[str]) -> pl.Expr:
+    """Each resident's region: ``kode_kab``, else the NIK's region when the extract has it, else
+    the largest region (``regions`` is largest first)."""
+    prefix = pl.col("NIK").str.slice(0, 4)
+    fallback = regions[0] if regions else None
+    return (pl.coalesce(pl.col("kode_kab"),
+                        pl.when(prefix.is_in(regions)).then(prefix),
+                        pl.lit(fallback, pl.String))
+            .alias("region"))
+
+
+def residents_of(residents: Frame, region: str, regions: list[str]) -> pl.DataFrame:
+    """The residents a region's linker compares against (predicate pushed into the scan)."""
+    return _lazy(residents).filter(resident_region(regions) == region).collect()
+
+
+def record_regions(records: Frame, residents: Frame, regions: list[str],
+                   address_col: str | None) -> pl.LazyFrame:
+    """Per record: ``home`` (region of the exact-NIK resident), ``address`` (the record's own
+    address region, when the extract has it) and ``prefix`` (the claimed NIK's region, when the
+    extract has it). ``address_col`` is a 10-digit kelurahan code column, or None."""
+    home = _lazy(residents).select(pl.col("NIK").alias("_nik"), resident_region(regions).alias("home"))
+    claimed = pl.coalesce(pl.col("NIK"), pl.col("nik_raw")).str.slice(0, 4)
+    lf = _lazy(records)
+    address = (pl.col(address_col).str.slice(0, 4) if address_col else pl.lit(None, pl.String))
+    lf = lf.with_columns(
+        _nik=pl.col("NIK"),
+        address=pl.when(address.is_in(regions)).then(address),
+        prefix=pl.when(claimed.is_in(regions)).then(claimed),
+    )
+    return lf.join(home, on="_nik", how="left", nulls_equal=False, maintain_order="left").drop("_nik")
+
+
+def routed_to(region: str) -> pl.Expr:
+    """True for the records that ``region``'s linker sees (columns of ``record_regions``)."""
+    known = pl.col("home").is_not_null() | pl.col("address").is_not_null()
+    return (pl.when(known).then((pl.col("home") == region).fill_null(False)
+                                | (pl.col("address") == region).fill_null(False))
+            .when(pl.col("prefix").is_not_null()).then(pl.col("prefix") == region)
+            .otherwise(pl.lit(True)))
+
+
+def records_of(records: Frame, residents: Frame, region: str, regions: list[str],
+               address_col: str | None) -> pl.DataFrame:
+    """The records ``region``'s linker sees, with their original columns (see module docstring)."""
+    cols = _lazy(records).collect_schema().names()
+    return (record_regions(records, residents, regions, address_col)
+            .filter(routed_to(region)).select(cols).collect())
+
+
+def assemble_links(parts: dict[str, pl.DataFrame], id_col: str) -> pl.DataFrame:
+    """One row per record from the regions' links: a record seen by several regions keeps its
+    best link (a link before no link, then the higher score, then the region code, so the
+    result does not depend on the order the regions finished in)."""
+    frames = [df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())]
+    if not frames:
+        raise ValueError("no region links to assemble")
+    allp = pl.concat(frames, how="vertical_relaxed")
+    return (allp.sort([id_col, pl.col("NIK").is_null(), "score", "region"],
+                      descending=[False, False, True, False])
+            .group_by(id_col, maintain_order=True).first()
+            .drop("region").sort(id_col))
+
+
+def assemble_review(parts: dict[str, pl.DataFrame], links: pl.DataFrame, id_col: str) -> pl.DataFrame:
+    """Review pairs from the regions, for records that stayed unlinked everywhere; one pair per
+    record (the best). ``links`` comes from ``assemble_links``."""
+    frames = [df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())]
+    if not frames:
+        raise ValueError("no region review pairs to assemble")
+    unlinked = links.filter(pl.col("NIK").is_null()).select(id_col)
+    return (pl.concat(frames, how="vertical_relaxed").join(unlinked, on=id_col, how="semi")
+            .sort([id_col, "score", "region"], descending=[False, True, False])
+            .group_by(id_col, maintain_order=True).first()
+            .drop("region").sort(id_col))
