@@ -162,7 +162,7 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     if not period_partitions.has_partition_key(period):
         raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
     tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve())}
-    ingest = _execute("ingest", None, tags)
+    ingest = _execute("ingest", None, {**tags, "lindungi/period": period})
     regions = list(region_sizes(pl.scan_parquet(Path(out_dir) / "residents.parquet")))
     region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})
     result_id = _execute("lindungi", period, {**tags, "lindungi/ingest_run": ingest})

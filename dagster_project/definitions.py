@@ -23,7 +23,7 @@ from assets import candidates, ingest, linkage, reporting, submission
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions, region_partitions
 from dagster_project.resources import Database, LindungiSettings
-from dagster_project.schedules import monthly_schedule
+from dagster_project.schedules import chain_sensors, monthly_schedule
 from dagster_project.sensors import (
     apply_bpjs_response,
     apply_verification,
@@ -95,8 +95,9 @@ defs = dg.Definitions(
     assets=all_assets,
     asset_checks=_asset_checks(),
     jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification],
-    schedules=[monthly_schedule(lindungi_job)],
-    sensors=[bpjs_response_sensor, verification_sensor],
+    schedules=[monthly_schedule(ingest_job)],
+    sensors=[bpjs_response_sensor, verification_sensor,
+             *chain_sensors(ingest_job, link_regions_job, lindungi_job)],
     resources={
         "io_manager": PolarsParquetIOManager(base_dir=dg.EnvVar("LINDUNGI_OUT")),
         "settings": LindungiSettings(

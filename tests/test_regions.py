@@ -1,0 +1,193 @@
+"""Region partitions: routing records to kab/kota, assembling the regions' links, and a whole run
+over an extract that spans two kab/kota (each linked as its own partition, side by side)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import polars as pl
+import psycopg
+import pytest
+
+from pipelines.partitioning import (
+    assemble_links,
+    assemble_review,
+    records_of,
+    region_sizes,
+    residents_of,
+)
+
+PERIOD = "2026-11"
+
+
+def _residents() -> pl.DataFrame:
+    return pl.DataFrame({
+        "NIK": ["6474010101900001", "6474010202900002", "6474010707900007", "6409010303900003",
+                "6409014404900004", "3578010505900005", "6409010606900006"],
+        "kode_kab": ["6474", "6474", "6474", "6409", "6409", None, None],
+    })
+
+
+def _records() -> pl.DataFrame:
+    return pl.DataFrame({
+        "ID": ["home-6409", "addr-6474", "prefix-6409", "nothing", "home+addr", "truncated-6409"],
+        "NIK": ["6409010303900003", None, "6409019999990009", None, "6474010101900001", None],
+        "nik_raw": [None, None, None, None, None, "640901030390"],
+        "KODE_KEL": [None, "6474011001", None, None, "6409011002", "9999999999"],
+    })
+
+
+def test_residents_belong_to_their_address_else_nik_region_else_largest():
+    res = _residents()
+    sizes = region_sizes(res)
+    assert list(sizes.items()) == [("6474", 3), ("6409", 2)]  # largest first, addresses only
+    regions = list(sizes)
+    assert residents_of(res, "6409", regions)["NIK"].to_list() == [
+        "6409010303900003", "6409014404900004", "6409010606900006"]  # no address, NIK issued in 6409
+    # no address and a NIK from elsewhere: the largest region
+    assert "3578010505900005" in residents_of(res, "6474", regions)["NIK"].to_list()
+    assert sum(residents_of(res, r, regions).height for r in regions) == res.height
+
+
+def test_records_go_where_their_person_can_live():
+    res, rec = _residents(), _records()
+    regions = list(region_sizes(res))
+    seen = {r: set(records_of(rec, res, r, regions, "KODE_KEL")["ID"]) for r in regions}
+    assert seen["6409"] == {"home-6409", "prefix-6409", "nothing", "home+addr", "truncated-6409"}
+    assert seen["6474"] == {"addr-6474", "nothing", "home+addr"}
+    # the roster has no address: by exact NIK, then by prefix, else everywhere
+    roster = {r: set(records_of(rec, res, r, regions, None)["ID"]) for r in regions}
+    assert roster["6474"] == {"addr-6474", "nothing", "home+addr"}
+    assert roster["6409"] == {"home-6409", "prefix-6409", "addr-6474", "nothing", "truncated-6409"}
+    # every record is seen somewhere, with its columns unchanged
+    assert set().union(*seen.values()) == set(rec["ID"])
+    assert records_of(rec, res, "6474", regions, "KODE_KEL").columns == rec.columns
+
+
+def test_a_record_seen_by_two_regions_keeps_its_best_link():
+    a = pl.DataFrame({"ID": ["x", "y", "z"], "NIK": ["A1", None, "A3"], "method": ["fuzzy", "none", "fuzzy"],
+                      "score": [0.95, 0.0, 0.91], "evidence": ["a", None, "a"]})
+    b = pl.DataFrame({"ID": ["x", "y"], "NIK": ["B1", "B2"], "method": ["nik_exact", "fuzzy"],
+                      "score": [0.999, 0.93], "evidence": ["b", "b"]})
+    links = assemble_links({"6474": a, "6409": b}, "ID")
+    assert links["NIK"].to_list() == ["B1", "B2", "A3"]
+    assert links.columns == a.columns
+    # the order the regions come in does not matter
+    assert links.equals(assemble_links({"6409": b, "6474": a}, "ID"))
+    ra = pl.DataFrame({"ID": ["y", "w"], "NIK": ["A9", "A8"], "score": [0.7, 0.6], "evidence": ["r", "r"]})
+    rb = pl.DataFrame({"ID": ["w"], "NIK": ["B8"], "score": [0.8], "evidence": ["r"]})
+    links = pl.concat([links, pl.DataFrame({"ID": ["w"], "NIK": [None], "method": ["none"], "score": [0.0],
+                                            "evidence": [None]}, schema=links.schema)])
+    review = assemble_review({"6474": ra, "6409": rb}, links, "ID")
+    assert review.to_dicts() == [{"ID": "w", "NIK": "B8", "score": 0.8, "evidence": "r"}]  # y was linked
+
+
+@pytest.fixture(scope="module")
+def two_regions(tmp_path_factory):
+    from pipelines.generate import generate_regions
+
+    world = tmp_path_factory.mktemp("two-regions")
+    generate_regions(world, [("6474", 3000), ("6409", 2000)], seed=21)
+    return world
+
+
+@pytest.fixture(scope="module")
+def two_region_run(two_regions, pg_server, tmp_path_factory):
+    from dagster_project.cli import run_pipeline
+
+    out = tmp_path_factory.mktemp("out")
+    home = tmp_path_factory.mktemp("home")
+    name = "two_regions"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = pg_server.partition("?")
+    dsn = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    old = {k: os.environ.get(k) for k in ("LINDUNGI_HOME", "LINDUNGI_MAX_CONCURRENT")}
+    os.environ.update(LINDUNGI_HOME=str(home), LINDUNGI_MAX_CONCURRENT="2")
+    try:
+        summary = run_pipeline(str(two_regions), PERIOD, str(out), db=dsn)
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    return out, dsn, summary
+
+
+def test_each_kab_kota_is_linked_as_its_own_partition(two_regions, two_region_run, monkeypatch):
+    import dagster as dg
+
+    out, dsn, summary = two_region_run
+    runs = summary["runs"]
+    assert set(runs["regions"]) == {"6474", "6409"}
+    assert len({runs["ingest"], runs["period"], *runs["regions"].values()}) == 4
+    for name in ("region_welfare_links", "region_participant_links"):
+        assert sorted(p.name for p in (out / name).glob("*.parquet")) == ["6409.parquet", "6474.parquet"]
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    instance = dg.DagsterInstance.get()
+    assert set(instance.get_dynamic_partitions("region")) == {"6474", "6409"}
+    for region, run_id in runs["regions"].items():
+        run = instance.get_run_by_id(run_id)
+        assert run.job_name == "link_regions" and run.tags["dagster/partition"] == region
+        assert run.tags["lindungi/region"] == region and run.tags["lindungi/ingest_run"] == runs["ingest"]
+    # a region's linker links to its own residents only
+    residents = pl.read_parquet(out / "residents.parquet")
+    regions = list(region_sizes(residents))
+    for region in regions:
+        linked = pl.read_parquet(out / "region_welfare_links" / f"{region}.parquet")["NIK"].drop_nulls()
+        assert linked.len() > 300
+        assert set(linked) <= set(residents_of(residents, region, regions)["NIK"])
+    # one submission batch per kab/kota
+    with psycopg.connect(dsn) as conn:
+        batches = dict(conn.execute("SELECT region, row_count FROM bpjs.submission_batch WHERE period = %s",
+                                    (PERIOD,)).fetchall())
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert batches == dict(cands.group_by("kode_kab").len().iter_rows())
+
+
+def test_two_regions_link_as_well_as_one(two_regions, two_region_run):
+    from pipelines.evaluate import evaluate
+
+    out, _, _ = two_region_run
+    q = evaluate(out, two_regions, PERIOD)
+    assert q["welfare_links"]["f1"] >= 0.99, q
+    assert q["participant_links"]["f1"] >= 0.99, q
+    assert q["enrollment_candidates"]["f1"] >= 0.99, q
+    links = pl.read_parquet(out / "welfare_links.parquet")
+    assert links.height == pl.read_parquet(out / "welfare_records.parquet").height
+
+
+def test_stale_region_links_stop_the_period_run(two_region_run, monkeypatch):
+    """A new ingest without the regions' linkage: the assembly refuses to mix old links in."""
+    from dagster_project.cli import CliError, _execute
+
+    _, _, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    _execute("ingest", None, {})
+    with pytest.raises(CliError, match="missing or older than the last ingest"):
+        _execute("lindungi", PERIOD, {})
+
+
+def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch):
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+    from dagster_project.schedules import INGEST_TAG, period_request, region_requests
+
+    _, _, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    instance = dg.DagsterInstance.get()
+    runs = summary["runs"]
+    ingest = instance.get_run_by_id(runs["ingest"])
+    assert ingest.tags["lindungi/period"] == PERIOD
+    reqs = region_requests(ingest, ["6474", "6409"])
+    assert [(r.partition_key, r.tags["lindungi/region"], r.tags["lindungi/period"]) for r in reqs] == [
+        ("6474", "6474", PERIOD), ("6409", "6409", PERIOD)]
+    region_runs = list(instance.get_runs(filters=dg.RunsFilter(job_name="link_regions",
+                                                               tags={INGEST_TAG: runs["ingest"]})))
+    req = period_request(region_runs, ["6474", "6409"], runs["ingest"], PERIOD)
+    assert isinstance(req, dg.RunRequest) and req.partition_key == PERIOD
+    wait = period_request(region_runs[:1], ["6474", "6409"], runs["ingest"], PERIOD)
+    assert isinstance(wait, dg.SkipReason) and "waiting" in wait.skip_message
+    assert {"link_regions_after_ingest", "period_after_regions"} <= {s.name for s in defs.sensors}
+    assert defs.resolve_schedule_def("monthly_enrollment").job_name == "ingest"
