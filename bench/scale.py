@@ -10,9 +10,10 @@ For each size it generates a world (a seed the tests and the linker's tuning nev
 2. **end to end**: ``lindungi run`` under ``/usr/bin/time -v`` (the whole Dagster job, database
    and reports included): wall time and peak memory, as a data engineer would see them.
 
-``--parallel`` adds the partition claim in figures: two independent regions (two worlds of the
-first size, each with its own embedded database) run one after the other and then side by side,
-printed with the speed-up. Everything is printed side by side at the end, with the scaling
+``--parallel`` adds the partition claim in figures: one extract spanning two kab/kota of the
+first size each (``generate_regions``), through ``lindungi run`` with the two region partitions
+linked one after the other (``LINDUNGI_MAX_CONCURRENT=1``) and then side by side (2), printed
+with the speed-up of the whole run and of the linkage stage alone. Everything is printed side by side at the end, with the scaling
 factor between consecutive sizes (1.0 per doubling would be linear).
 
 The targets (issue #7, this 2-core machine): 1M residents in ≤ 120 s and ≤ 4 GB peak; 5.8M in
@@ -131,39 +132,46 @@ def run_size(n: int, seed: int, work: Path) -> dict:
             "pairs": sum(s.get("pairs", 0) for s in st), "stage_peak_mb": max(s["peak_mb"] for s in st)}
 
 
-def parallel(n: int, seed: int, work: Path) -> dict:
-    """Two independent regions: one after the other, then side by side."""
-    from pipelines.generate import generate_world
+def _link_stage_s(home: Path) -> float:
+    """Wall time of the link_regions runs of the one ``lindungi run`` under ``home``: first start
+    to last end (the Dagster instance records them)."""
+    code = ("import dagster as dg, json; i = dg.DagsterInstance.get(); "
+            "rs = i.get_run_records(filters=dg.RunsFilter(job_name='link_regions')); "
+            "print(json.dumps([min(r.start_time for r in rs), max(r.end_time for r in rs)]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "DAGSTER_HOME": str(home / "dagster_home")})
+    t0, t1 = json.loads(out.stdout.strip().splitlines()[-1])
+    return round(t1 - t0, 1)
 
-    worlds = [work / f"par-{i}" for i in (1, 2)]
-    for i, w in enumerate(worlds):
-        generate_world(w, residents=n, seed=seed + 1 + i)
-    t0 = time.monotonic()
-    for i, w in enumerate(worlds):
-        end_to_end(w, work / f"par-out-seq-{i}", work / f"par-home-seq-{i}")
-    seq = time.monotonic() - t0
-    lindungi = str(Path(sys.executable).with_name("lindungi"))
-    t0 = time.monotonic()
-    procs = [subprocess.Popen([lindungi, "run", "--input", str(w), "--period", PERIOD,
-                               "--out", str(work / f"par-out-par-{i}")],
-                              env={**os.environ, "LINDUNGI_HOME": str(work / f"par-home-par-{i}")},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i, w in enumerate(worlds)]
-    codes = [p.wait() for p in procs]
-    par = time.monotonic() - t0
-    for i in range(2):
-        for kind in ("seq", "par"):
-            _stop_db(work / f"par-home-{kind}-{i}")
-    if any(codes):
-        raise SystemExit(f"parallel runs failed: exit codes {codes}")
-    return {"residents_each": n, "sequential_s": round(seq, 1), "parallel_s": round(par, 1),
-            "speedup": round(seq / par, 2)}
+
+def parallel(n: int, seed: int, work: Path) -> dict:
+    """One extract of two kab/kota (two partitions of the region linkage): ``lindungi run`` with
+    the regions one after the other (LINDUNGI_MAX_CONCURRENT=1), then side by side (2)."""
+    from pipelines.generate import generate_regions
+
+    world = work / "two-regions"
+    generate_regions(world, [("6474", n), ("6409", n)], seed=seed + 1)
+    out = {}
+    for kind, limit in (("sequential", "1"), ("parallel", "2")):
+        os.environ["LINDUNGI_MAX_CONCURRENT"] = limit
+        home = work / f"two-home-{kind}"
+        e2e = end_to_end(world, work / f"two-out-{kind}", home)
+        out[kind] = {**e2e, "link_s": _link_stage_s(home)}
+        _stop_db(home)
+        print(f"    regions {kind}: lindungi run {e2e['run_s']} s (linkage {out[kind]['link_s']} s), "
+              f"peak {e2e['peak_mb']:,} MB", flush=True)
+    os.environ.pop("LINDUNGI_MAX_CONCURRENT", None)
+    seq, par = out["sequential"], out["parallel"]
+    return {"residents_each": n, "sequential_s": seq["run_s"], "parallel_s": par["run_s"],
+            "speedup": round(seq["run_s"] / par["run_s"], 2), "link_sequential_s": seq["link_s"],
+            "link_parallel_s": par["link_s"], "link_speedup": round(seq["link_s"] / par["link_s"], 2)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
     ap.add_argument("--seed", type=int, default=505)
-    ap.add_argument("--parallel", action="store_true", help="also two regions side by side against one after the other")
+    ap.add_argument("--parallel", action="store_true", help="also an extract of two kab/kota, regions side by side against one after the other")
     ap.add_argument("--_stages", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._stages:
@@ -177,7 +185,8 @@ def main() -> None:
             for p in Path(tmp).glob(f"*-{n}"):  # keep the disk small between sizes
                 subprocess.run(["rm", "-rf", str(p)])
         if args.parallel:
-            print(f"== two regions of {args.sizes[0]:,} residents: one after the other, then side by side", flush=True)
+            print(f"== one extract of two kab/kota, {args.sizes[0]:,} residents each: regions one after the other, "
+                  "then side by side", flush=True)
             par = parallel(args.sizes[0], args.seed, Path(tmp))
     names = [s["stage"] for s in results[0]["stages"]]
     print("\nstage (s)              " + "".join(f"{r['residents']:>12,}" for r in results))
@@ -193,8 +202,9 @@ def main() -> None:
         print(f"{a['residents']:,} -> {b['residents']:,} (x{k:.1f}): time x{b['run_s'] / a['run_s']:.2f}, "
               f"pairs x{b['pairs'] / max(a['pairs'], 1):.2f}, peak x{b['peak_mb'] / a['peak_mb']:.2f}")
     if par:
-        print(f"two regions of {par['residents_each']:,}: one after the other {par['sequential_s']} s, "
-              f"side by side {par['parallel_s']} s (x{par['speedup']})")
+        print(f"one extract, two kab/kota of {par['residents_each']:,} each: lindungi run with the regions one "
+              f"after the other {par['sequential_s']} s, side by side {par['parallel_s']} s (x{par['speedup']}); "
+              f"the linkage alone {par['link_sequential_s']} s vs {par['link_parallel_s']} s (x{par['link_speedup']})")
     print(json.dumps({"sizes": results, "parallel": par}))
 
 
