@@ -78,7 +78,8 @@ def register_regions(context: dg.AssetExecutionContext, residents) -> None:
              + (f"; new partitions {', '.join(new)}" if new else ""))
 
 
-def _source_asset(source: str, accepted_key: str, quarantine_key: str, description: str, clean, preview_cols):
+def _source_asset(source: str, accepted_key: str, quarantine_key: str, description: str, clean, preview_cols,
+                  on_accepted=None):
     @dg.multi_asset(
         name=f"ingest_{source}",
         group_name=GROUP,
@@ -100,8 +101,8 @@ def _source_asset(source: str, accepted_key: str, quarantine_key: str, descripti
     def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings):
         raw = read_extract(settings.input_dir, source)
         result = clean(raw, settings)
-        if source == "penduduk":
-            register_regions(context, result.accepted)
+        if on_accepted is not None:
+            on_accepted(context, result.accepted)
         yield from _outputs(context, source, raw, result, accepted_key, quarantine_key, preview_cols)
 
     return _asset
@@ -112,6 +113,7 @@ ingest_penduduk = _source_asset(
     "Accepted residents of the Dukcapil/SIAK extract, cleaned, with flags.",
     lambda raw, s: clean_penduduk(raw),
     ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "kode_kel", "flags"],
+    on_accepted=register_regions,
 )
 ingest_dtsen = _source_asset(
     "dtsen", "welfare_records", "dtsen_quarantine",

@@ -117,7 +117,8 @@ def _assemble_asset(name: str, review_name: str, records_key: str, id_col: str, 
                parts: dict, review_parts: dict):
         regions = list(region_sizes(residents))
         inst = context.instance
-        ingested = max(x for x in (_latest(inst, "residents"), _latest(inst, records_key)) if x is not None)
+        ingested = max((x for x in (_latest(inst, "residents"), _latest(inst, records_key)) if x is not None),
+                       default=0)
         behind = [r for r in regions
                   if r not in parts or (_latest(inst, f"region_{name}", r) or 0) < ingested]
         if behind:

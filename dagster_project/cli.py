@@ -154,16 +154,14 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
         raise CliError(f"database: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
     _set_env(input_dir, out_dir, dsn, rules, full_nik)
     _dagster_home()
-    import polars as pl
-
     from dagster_project.partitions import period_partitions
-    from pipelines.partitioning import region_sizes
+    from dagster_project.schedules import extract_regions
 
     if not period_partitions.has_partition_key(period):
         raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
     tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve())}
     ingest = _execute("ingest", None, {**tags, "lindungi/period": period})
-    regions = list(region_sizes(pl.scan_parquet(Path(out_dir) / "residents.parquet")))
+    regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
     region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})
     result_id = _execute("lindungi", period, {**tags, "lindungi/ingest_run": ingest})
     summary = summarize(out_dir, period, dsn)

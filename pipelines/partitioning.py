@@ -97,15 +97,19 @@ def records_of(records: Frame, residents: Frame, region: str, regions: list[str]
             .filter(routed_to(region)).select(cols).collect())
 
 
+def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The regions' frames as one, each row tagged with its ``region`` (in code order)."""
+    if not parts:
+        raise ValueError("no region frames to assemble")
+    return pl.concat([df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())],
+                     how="vertical_relaxed")
+
+
 def assemble_links(parts: dict[str, pl.DataFrame], id_col: str) -> pl.DataFrame:
     """One row per record from the regions' links: a record seen by several regions keeps its
     best link (a link before no link, then the higher score, then the region code, so the
     result does not depend on the order the regions finished in)."""
-    frames = [df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())]
-    if not frames:
-        raise ValueError("no region links to assemble")
-    allp = pl.concat(frames, how="vertical_relaxed")
-    return (allp.sort([id_col, pl.col("NIK").is_null(), "score", "region"],
+    return (_with_region(parts).sort([id_col, pl.col("NIK").is_null(), "score", "region"],
                       descending=[False, False, True, False])
             .group_by(id_col, maintain_order=True).first()
             .drop("region").sort(id_col))
@@ -114,11 +118,8 @@ def assemble_links(parts: dict[str, pl.DataFrame], id_col: str) -> pl.DataFrame:
 def assemble_review(parts: dict[str, pl.DataFrame], links: pl.DataFrame, id_col: str) -> pl.DataFrame:
     """Review pairs from the regions, for records that stayed unlinked everywhere; one pair per
     record (the best). ``links`` comes from ``assemble_links``."""
-    frames = [df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())]
-    if not frames:
-        raise ValueError("no region review pairs to assemble")
     unlinked = links.filter(pl.col("NIK").is_null()).select(id_col)
-    return (pl.concat(frames, how="vertical_relaxed").join(unlinked, on=id_col, how="semi")
+    return (_with_region(parts).join(unlinked, on=id_col, how="semi")
             .sort([id_col, "score", "region"], descending=[False, True, False])
             .group_by(id_col, maintain_order=True).first()
             .drop("region").sort(id_col))
