@@ -9,7 +9,7 @@ from dagster_project.resources import LindungiSettings
 from pipelines.partitioning import region_sizes
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
 from pipelines.readers import read_extract
-from quality.expectations import SuiteResult, suite_for, validate
+from quality.expectations import SuiteResult, suite_for, validate, warm_up
 
 GROUP = "ingest"
 
@@ -99,6 +99,7 @@ def _source_asset(source: str, accepted_key: str, quarantine_key: str, descripti
         ],
     )
     def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings):
+        warm_up()  # GX's import overlaps the reading and cleaning below
         raw = read_extract(settings.input_dir, source)
         result = clean(raw, settings)
         if on_accepted is not None:

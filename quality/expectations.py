@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -146,8 +147,35 @@ def _links(id_col: str, nik: str) -> list[Expectation]:
     ]
 
 
-@lru_cache(maxsize=1)
+_CONTEXT_LOCK = threading.Lock()
+
+
+def warm_up() -> None:
+    """Import GX and build its context in a background thread, once per process.
+
+    ``import great_expectations`` costs about 6 s here, all of it Python holding the GIL, while
+    the ingest around it is mostly polars work that releases the GIL: started before the
+    extracts are read, the import is done by the time the first suite runs. ``validate`` waits
+    for it (or builds the context itself if the thread failed)."""
+    if _build_context.cache_info().currsize or _CONTEXT_LOCK.locked():
+        return
+    threading.Thread(target=_warm, name="gx-warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    try:
+        _context()
+    except Exception:  # noqa: BLE001 - validate() builds it again and raises there
+        pass
+
+
 def _context():
+    with _CONTEXT_LOCK:  # one build, whichever thread comes first
+        return _build_context()
+
+
+@lru_cache(maxsize=1)
+def _build_context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
