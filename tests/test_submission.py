@@ -30,7 +30,7 @@ def table(dsn):
 def test_migrations_apply_once(any_pg_dsn):
     pg_dsn = any_pg_dsn
     assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql", "003_verification.sql",
-                                  "004_batch_check_per_statement.sql"]
+                                  "004_batch_check_per_statement.sql", "005_cheaper_nik_check.sql"]
     assert db.migrate(pg_dsn) == []
 
 
@@ -162,6 +162,48 @@ def test_two_concurrent_runs_end_as_one(pg_dsn, pg_server):
         counts = conn.execute("SELECT inserted, updated, withdrawn FROM bpjs.submission_batch ORDER BY id").fetchall()
     assert sorted(counts) == [(0, 0, 0), (3000, 0, 0)]          # the second waited, then changed nothing
     assert len(_state(pg_dsn)) == 3000
+
+
+def test_a_nik_written_meanwhile_by_another_region_is_left_to_it(pg_dsn):
+    """A resident who moved between extracts can be a candidate of two regions' runs at once;
+    the runs hold different locks. The second run's INSERT meets the first's row on the primary
+    key: it keeps that row as it is and loads the rest."""
+    import threading
+    import time
+
+    db.migrate(pg_dsn)
+    moved = "6474011508850001"
+    niks = [moved] + [f"64740115088500{i:02d}" for i in range(2, 41)]
+    with psycopg.connect(pg_dsn) as other:  # region 6409's run, open with the NIK written
+        batch = other.execute(
+            "INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum)"
+            " VALUES ('2026-11', '6409', 'loading', 1, md5('')) RETURNING id").fetchone()[0]
+        other.execute(
+            "INSERT INTO bpjs.submission_candidate (nik, period, region, batch_id, rank, nama_lgkp, kode_kel,"
+            " disabilitas, iuran_bulanan, content_hash) VALUES (%s, '2026-11', '6409', %s, 1, 'ORANG', "
+            "'6409011001', false, 16800, 'x')", (moved, batch))
+        result, errors = [], []
+
+        def run():
+            try:
+                result.extend(submit(pg_dsn, candidates(niks), "2026-11"))
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        t = threading.Thread(target=run)
+        t.start()
+        deadline = time.monotonic() + 30
+        with psycopg.connect(pg_dsn, autocommit=True) as watch:  # 6474's INSERT waits on that row
+            while not watch.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    " AND query LIKE '%INSERT INTO bpjs.submission_candidate%'").fetchone()[0]:
+                assert time.monotonic() < deadline and t.is_alive(), errors
+                time.sleep(0.02)
+        other.commit()
+        t.join(30)
+    assert errors == [] and result[0]["inserted"] == 39 and result[0]["rows"] == 40
+    with psycopg.connect(pg_dsn) as conn:
+        regions = dict(conn.execute("SELECT nik, region FROM bpjs.submission_candidate").fetchall())
+    assert regions.pop(moved) == "6409" and set(regions.values()) == {"6474"} and len(regions) == 39
 
 
 SLOW_LOAD = """
