@@ -47,7 +47,8 @@ def test_production_instance_loads_on_postgres(pg_dsn, tmp_path, monkeypatch):
         assert isinstance(launcher, K8sRunLauncher)
         assert launcher.job_namespace == "lindungi" and launcher.job_image == "registry.example/lindungi:test"
         limits = {lim["key"]: lim for lim in instance.get_concurrency_config().run_queue_config.tag_concurrency_limits}
-        assert limits["lindungi/region"]["limit"] == 1 and limits["lindungi/region"]["value"] == {"applyLimitPerUniqueValue": True}
+        for key in ("lindungi/region", "dagster/partition"):  # the second also bounds UI backfills
+            assert limits[key]["limit"] == 1 and limits[key]["value"] == {"applyLimitPerUniqueValue": True}
         # storage is real: a run written through it is read back from PostgreSQL
         run = instance.create_run_for_job(dg.GraphDefinition("probe").to_job(), run_id=None)
         assert instance.get_run_by_id(run.run_id).job_name == "probe"
