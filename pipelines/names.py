@@ -1,4 +1,4 @@
-"""Indonesian name normalisation and phonetic keys, as whole-column polars expressions.
+"""Indonesian name normalisation and phonetic keys, as whole-column polars operations.
 
 Legacy registry names keep titles, abbreviations and old spellings (DOMAIN.md "Names"). The
 normal form drops titles, honorifics and degree suffixes, drops ``BIN``/``BINTI`` and the
@@ -10,8 +10,6 @@ padded mononym (``JAYA JAYA``). The phonetic key is for blocking, never for deci
 from __future__ import annotations
 
 import polars as pl
-
-from pipelines.frames import per_distinct
 
 TITLES = frozenset(
     """HAJI HAJAH HJ KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF ING RA RD RR BAPAK BPK
@@ -38,10 +36,22 @@ OLD_SPELLINGS = (("OE", "U"), ("TJ", "C"), ("DJ", "J"), ("SJ", "SY"), ("NJ", "NY
 
 
 def normalize_name(col: str | pl.Expr) -> pl.Expr:
+    """The normal form of each name in a column (see ``normal_forms``), as an expression."""
     e = pl.col(col) if isinstance(col, str) else col
-    s = (
-        e.cast(pl.String)
-        .str.to_uppercase()
+    return e.cast(pl.String).map_batches(normal_forms, return_dtype=pl.String, is_elementwise=True)
+
+
+def normalized_names(frame: pl.DataFrame, col: str) -> pl.Series:
+    """``normal_forms`` of a frame's column, as a Series ``nama_norm`` in the frame's row order.
+
+    Not ``per_distinct``: ``normal_forms`` already rewrites each distinct token once, and
+    deduplicating whole names first cost more than it saved (1M residents: 2.9 s against 2.1 s)."""
+    return normal_forms(frame.get_column(col)).alias("nama_norm")
+
+
+def _cleaned(e: pl.Expr) -> pl.Expr:
+    return (
+        e.str.to_uppercase()
         .str.replace_all(r"[\u00a0\u200b\ufeff]", " ")
         .str.replace(r",.*$", "")                       # ", S.PD" and any suffix after a comma
         .str.replace_all(r"\b(BIN|BINTI|BT|BN)\b.*$", "")  # father's name is optional in matching
@@ -50,28 +60,38 @@ def normalize_name(col: str | pl.Expr) -> pl.Expr:
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )
-    tokens = s.str.split(" ")
-    tokens = tokens.list.eval(
-        pl.element().filter(
-            ~pl.element().is_in(list(TITLES))
-            & ~((pl.int_range(pl.len()) == 0) & pl.element().is_in(list(LEADING_TITLE_LETTERS))
-                & (pl.len() > 1))
-            & ~((pl.int_range(pl.len()) >= 2) & pl.element().is_in(list(DEGREES)))
-            & (pl.element() != "")
-        )
+
+
+def normal_forms(names: pl.Series) -> pl.Series:
+    """Each name's normal form (None when nothing is left), in the Series' order.
+
+    The names are split into one row per token: the position rules (a leading H./R., degrees
+    from the third token on) are plain column tests there, and the word rewrites (variants, old
+    spellings) run once per distinct token, a few thousand among 400k tokens. (The same rules
+    as list expressions, ``list.eval`` with positions and lengths per name, took twice as long.)"""
+    t = pl.col("t")
+    toks = pl.DataFrame({"t": names.cast(pl.String)}).select(t=_cleaned(t).str.split(" "))
+    toks = (toks.with_row_index("row")
+            .with_columns(pos=pl.int_ranges(0, t.list.len()), n=t.list.len())
+            .explode("t", "pos"))
+    toks = toks.filter(
+        ~t.is_in(list(TITLES))
+        & ~((pl.col("pos") == 0) & t.is_in(list(LEADING_TITLE_LETTERS)) & (pl.col("n") > 1))
+        & ~((pl.col("pos") >= 2) & t.is_in(list(DEGREES)))
+        & (t != "")
     )
-    tokens = tokens.list.eval(pl.element().replace(VARIANTS))
-    tokens = tokens.list.eval(_modern_spelling(pl.element()))
-    # A repeated single name padded for forms (JAYA JAYA) is one name.
-    tokens = tokens.list.eval(pl.element().filter((pl.element().n_unique() > 1) | (pl.int_range(pl.len()) == 0)))
-    # Each intermediate is referenced once: an eager expression used twice is computed twice.
-    return tokens.list.join(" ").replace("", None)
-
-
-def normalized_names(frame: pl.DataFrame, col: str) -> pl.Series:
-    """``normalize_name`` over a frame's column, each distinct value normalised once, as a
-    Series ``nama_norm`` in the frame's row order."""
-    return per_distinct(frame, col, lambda d: d.with_columns(nama_norm=normalize_name(col))).to_series()
+    vocab = toks.select(t.unique()).drop_nulls()
+    vocab = vocab.with_columns(word=_modern_spelling(t.replace(VARIANTS)))
+    toks = toks.join(vocab, on="t", maintain_order="left").select("row", t=pl.col("word"))
+    # A repeated single name padded for forms (JAYA JAYA) is one name: a name's later tokens are
+    # kept only if some token differs from its first.
+    first = (pl.col("row") != pl.col("row").shift(1)).fill_null(True)
+    toks = toks.with_columns(first=first).with_columns(lead=pl.when(pl.col("first")).then(t).forward_fill())
+    toks = toks.filter(pl.col("first") | (t != pl.col("lead")).any().over("row"))
+    joined = toks.group_by("row").agg(t.str.join(" "))  # tokens keep their order within a name
+    rows = pl.DataFrame({"row": pl.int_range(0, names.len(), eager=True, dtype=pl.UInt32)})
+    return (rows.join(joined, on="row", how="left", maintain_order="left").get_column("t")
+            .replace("", None).rename(names.name))
 
 
 def _modern_spelling(tok: pl.Expr) -> pl.Expr:
