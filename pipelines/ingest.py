@@ -57,12 +57,27 @@ def _text(col: str) -> pl.Expr:
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 
-def _flag(cond: pl.Expr, name: str) -> pl.Expr:
-    return pl.when(cond.fill_null(False)).then(pl.lit(name)).otherwise(None)
+def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
+    return name, cond
 
 
-def _flags(*exprs: pl.Expr) -> pl.Expr:
-    return pl.concat_list([e.cast(pl.String) for e in exprs]).list.drop_nulls()
+def _with_flags(df: pl.DataFrame, *flags: tuple[str, pl.Expr]) -> pl.DataFrame:
+    """``df`` with ``flags``: the names of the ``_flag`` conditions that hold, in their order.
+
+    The conditions are folded into one bit mask per row and each distinct mask (a few dozen in
+    a whole extract) becomes its list once, joined back. (Building a list per row from one
+    nullable string column per flag, ``concat_list(...).list.drop_nulls()``, took 1.2 s of 200k
+    residents against 0.04 s.)"""
+    if len(flags) > 62:
+        raise ValueError("at most 62 flags fit the Int64 mask")
+    bits = [pl.when(cond.fill_null(False)).then(pl.lit(1 << i, pl.Int64)).otherwise(pl.lit(0, pl.Int64))
+            for i, (_, cond) in enumerate(flags)]
+    df = df.with_columns(_flag_mask=pl.sum_horizontal(bits))
+    masks = df.get_column("_flag_mask").unique().to_list()
+    lists = pl.DataFrame(
+        {"_flag_mask": masks, "flags": [[name for i, (name, _) in enumerate(flags) if m >> i & 1] for m in masks]},
+        schema={"_flag_mask": pl.Int64, "flags": pl.List(pl.String)})
+    return df.join(lists, on="_flag_mask", how="left", maintain_order="left").drop("_flag_mask")
 
 
 def _sex(col: str) -> pl.Expr:
@@ -177,24 +192,23 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     )
     out = out.with_columns(normalized_names(out, "NAMA_LGKP"))
     dob = pl.col("TGL_LHR")
-    out = out.with_columns(
-        flags=_flags(
-            _flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
-            _flag(pl.col("_dob_raw").is_not_null() & dob.is_null(), "tgl_lhr_invalid"),
-            _flag(dob > pl.lit(today), "tgl_lhr_future"),
-            _flag(pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
-            _flag(pl.col("_job_raw").is_null(), "occupation_missing"),
-            _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null()
-                  & ~pl.col("_job_raw").str.starts_with("TUKANG"), "occupation_unknown"),
-            _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
-            _flag(dob.is_not_null() & ~nik_date_matches("NIK", dob), "nik_date_mismatch"),
-            _flag(pl.col("JENIS_KLMIN").is_not_null()
-                  & (pl.col("NIK").str.slice(6, 2).cast(pl.Int32) > 40) != (pl.col("JENIS_KLMIN") == "P"),
-                  "nik_sex_mismatch"),
-            _flag(~pl.col("NIK").str.slice(0, 6).is_in(prefixes), "nik_region_unknown"),
-            _flag(pl.col("kode_kab").is_not_null() & (pl.col("NIK").str.slice(0, 4) != pl.col("kode_kab")),
-                  "nik_region_not_address"),
-        )
+    out = out.pipe(
+        _with_flags,
+        _flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
+        _flag(pl.col("_dob_raw").is_not_null() & dob.is_null(), "tgl_lhr_invalid"),
+        _flag(dob > pl.lit(today), "tgl_lhr_future"),
+        _flag(pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
+        _flag(pl.col("_job_raw").is_null(), "occupation_missing"),
+        _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null()
+              & ~pl.col("_job_raw").str.starts_with("TUKANG"), "occupation_unknown"),
+        _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
+        _flag(dob.is_not_null() & ~nik_date_matches("NIK", dob), "nik_date_mismatch"),
+        _flag(pl.col("JENIS_KLMIN").is_not_null()
+              & (pl.col("NIK").str.slice(6, 2).cast(pl.Int32) > 40) != (pl.col("JENIS_KLMIN") == "P"),
+              "nik_sex_mismatch"),
+        _flag(~pl.col("NIK").str.slice(0, 6).is_in(prefixes), "nik_region_unknown"),
+        _flag(pl.col("kode_kab").is_not_null() & (pl.col("NIK").str.slice(0, 4) != pl.col("kode_kab")),
+              "nik_region_not_address"),
     )
     return schema.conform(out, schema.RESIDENTS)
 
@@ -231,14 +245,13 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
         DESIL=pl.when(desil.is_between(1, 10)).then(desil).otherwise(None),
         nama_norm=normalized_names(claimed, "NAMA"),
-    ).with_columns(
-        flags=_flags(
-            _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
-            _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
-            _flag(pl.col("DESIL").is_null(), "desil_invalid"),
-            _flag(pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
-            _flag(pl.col("nama_norm").is_null(), "nama_missing"),
-        )
+    ).pipe(
+        _with_flags,
+        _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
+        _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+        _flag(pl.col("DESIL").is_null(), "desil_invalid"),
+        _flag(pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
+        _flag(pl.col("nama_norm").is_null(), "nama_missing"),
     )
     accepted = schema.conform(out, schema.WELFARE_RECORDS)
     quarantine = _quarantine(rejected, raw, raw_cols)
@@ -278,15 +291,14 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
                               separator=",", ignore_nulls=True),
         jkk_jkm_aktif=pl.col("STATUS").is_in(list(rules.active_status)).fill_null(False)
         & pl.all_horizontal([pl.col("_progs").list.contains(p) for p in rules.required_programs]),
-    ).with_columns(
-        flags=_flags(
-            _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
-            _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
-            _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
-            _flag(pl.col("STATUS").is_null(), "status_unknown"),
-            _flag(pl.col("_unknown_prog"), "program_unknown"),
-            _flag(pl.col("BLTH_AKHIR_IURAN").is_null() & pl.col("_blth_raw").is_not_null(), "blth_invalid"),
-        )
+    ).pipe(
+        _with_flags,
+        _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
+        _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+        _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
+        _flag(pl.col("STATUS").is_null(), "status_unknown"),
+        _flag(pl.col("_unknown_prog"), "program_unknown"),
+        _flag(pl.col("BLTH_AKHIR_IURAN").is_null() & pl.col("_blth_raw").is_not_null(), "blth_invalid"),
     )
     accepted = schema.conform(out, schema.PARTICIPANTS)
     quarantine = _quarantine(rejected, raw, raw_cols)
