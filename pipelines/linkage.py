@@ -31,7 +31,7 @@ from pipelines.address import address_columns
 from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PSEUDO_COUNT, RULE_BITS,
                                  TF_ADJUSTMENTS, LinkModel, estimate, evidence_text, probability, probability_among,
                                  record_prior, weight_expr, with_tf)
-from pipelines.names import first_token_key, last_token_key
+from pipelines.names import token_keys
 from pipelines.nik import nik_date_matches
 
 @dataclass(frozen=True)
@@ -45,17 +45,18 @@ class LinkSettings:
 # --- blocking ---------------------------------------------------------------------------------
 
 def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
-    return residents.select(
+    side = residents.select(
         r_nik=pl.col("NIK"), r_name=pl.col("nama_norm"), r_dob=pl.col("TGL_LHR"),
         r_sex=pl.col("JENIS_KLMIN"), r_kel=pl.col("kode_kel"), r_kk=pl.col("NO_KK"),
-    ).hstack(address_columns(residents, "r_")).with_columns(r_fk=first_token_key("r_name"), r_lk=last_token_key("r_name"),
-                   r_ini=pl.col("r_name").str.slice(0, 1))
+    )
+    return (side.hstack(address_columns(residents, "r_")).hstack(token_keys(side, "r_name", "r_fk", "r_lk"))
+            .with_columns(r_ini=pl.col("r_name").str.slice(0, 1)))
 
 
 def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     cols = records.columns
     none = pl.lit(None, pl.String)
-    return records.select(
+    side = records.select(
         s_id=pl.col(id_col),
         s_nik=pl.col("NIK"),
         s_digits=pl.col("nik_raw").str.replace_all(r"\D", ""),
@@ -64,8 +65,9 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,
         s_kel=pl.col("KODE_KEL") if "KODE_KEL" in cols else none,
         s_kk=pl.col("NO_KK") if "NO_KK" in cols else none,
-    ).hstack(address_columns(records, "s_")).with_columns(s_fk=first_token_key("s_name"), s_lk=last_token_key("s_name"),
-                   s_ini=pl.col("s_name").str.slice(0, 1))
+    )
+    return (side.hstack(address_columns(records, "s_")).hstack(token_keys(side, "s_name", "s_fk", "s_lk"))
+            .with_columns(s_ini=pl.col("s_name").str.slice(0, 1)))
 
 
 # Blocking rules (declared in ``pipelines.linkmodel.BLOCKING_RULES``) are bits in a pair's ``rules``

@@ -126,6 +126,29 @@ def name_tokens(col: str | pl.Expr) -> pl.Expr:
     return e.str.split(" ")
 
 
+def first_token(col: str | pl.Expr) -> pl.Expr:
+    """The first name token that is not MUHAMMAD (too common to block on); null when there is
+    none. (Leading MUHAMMADs stripped by one regex: ``list.eval`` filtering tokens cost more.)"""
+    e = pl.col(col) if isinstance(col, str) else col
+    rest = e.str.replace(r"^(?:MUHAMMAD(?: |$))+", "")
+    return pl.when((rest == "") & (e != "")).then(pl.lit(None, pl.String)).otherwise(rest.str.split(" ").list.first())
+
+
+def token_keys(frame: pl.DataFrame, col: str, first: str, last: str) -> pl.DataFrame:
+    """``first`` and ``last``: the phonetic keys of the first (not MUHAMMAD) and the last token
+    of each name in ``col``, in ``frame``'s row order; the same as ``first_token_key`` and
+    ``last_token_key``. The tokens are cut out per row, the phonetic rules (a dozen regexes) run
+    once per distinct token: 200k residents, 1.2 s -> 0.15 s."""
+    toks = frame.select(_f=first_token(col), _l=name_tokens(col).list.last())
+    keys = pl.concat([toks.get_column("_f"), toks.get_column("_l")]).unique().to_frame("t").with_columns(
+        k=phonetic_token(pl.col("t")))
+    out = toks
+    for tok, name in (("_f", first), ("_l", last)):
+        out = out.join(keys.rename({"t": tok, "k": name}), on=tok, how="left", nulls_equal=True,
+                       maintain_order="left")
+    return out.select(first, last)
+
+
 def first_token_key(col: str | pl.Expr) -> pl.Expr:
     """Phonetic key of the first name token that is not MUHAMMAD (too common to block on)."""
     toks = name_tokens(col).list.eval(pl.element().filter(pl.element() != "MUHAMMAD"))
