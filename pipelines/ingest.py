@@ -17,6 +17,7 @@ import polars as pl
 
 from pipelines import schema
 from pipelines.dates import parse_date
+from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
 from pipelines.nik import NIK_PROBLEMS, nik_date_matches, nik_digits, nik_problem
 from pipelines.readers import RawExtract
@@ -151,6 +152,15 @@ def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
     return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))
 
 
+def _by_value(df: pl.DataFrame, derived: dict[str, dict[str, pl.Expr]]) -> pl.DataFrame:
+    """``df`` with the columns ``derived`` from each raw column, computed once per distinct value
+    of it. Codes, dates and region numbers repeat across a city (a few hundred occupation
+    texts and 25k birth dates among 200k residents), and their regexes cost more per row than
+    the join back. Derived names must differ from the raw column's."""
+    parts = [per_distinct(df, col, lambda d, exprs=exprs: d.with_columns(**exprs)) for col, exprs in derived.items()]
+    return df.hstack([c for p in parts for c in p.get_columns()])
+
+
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
     prefixes = sorted(kecamatan_table())
@@ -162,30 +172,40 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     )
     job_code = pl.when(job_code.is_between(1, 89)).then(job_code).otherwise(None)
     dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("")
-    out = df.with_columns(
+    out = _by_value(df, {
+        "JENIS_PKRJN": {
+            "pekerjaan_kode": job_code,
+            "_job_raw": job_raw,
+            "_job_label": pl.when(job_code.is_not_null())
+            .then(job_code.replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String)).otherwise(job_raw),
+        },
+        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _text("TGL_LHR")},
+        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN")},
+        "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
+            lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
+        "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in(list(NO_DISABILITY))).then(None)
+                       .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String))},
+        "NO_RT": {"_rt": _digits("NO_RT", 3)},
+        "NO_RW": {"_rw": _digits("NO_RW", 3)},
+        "NO_PROP": {"_prop": _digits("NO_PROP", 2)},
+        "NO_KAB": {"_kab": _digits("NO_KAB", 2)},
+        "NO_KEC": {"_kec": _digits("NO_KEC", 2)},
+        "NO_KEL": {"_kel": _digits("NO_KEL", 4)},
+    })
+    out = out.with_columns(
         NIK=pl.col("_nik"),
         NO_KK=nik_digits("NO_KK").pipe(lambda e: pl.when(e.str.len_chars() == 16).then(e)),
         NAMA_LGKP=_text("NAMA_LGKP").str.to_uppercase(),
         TMPT_LHR=_text("TMPT_LHR"),
-        TGL_LHR=parse_date("TGL_LHR"),
-        JENIS_KLMIN=_sex("JENIS_KLMIN"),
-        STAT_KWN=label_key(pl.col("STAT_KWN")).pipe(
-            lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String)),
-        pekerjaan_kode=job_code,
-        PNYDNG_CCT=pl.when(dis_raw.is_in(list(NO_DISABILITY))).then(None)
-        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String)),
+        TGL_LHR=pl.col("_dob"),
+        JENIS_KLMIN=pl.col("_sex"),
+        STAT_KWN=pl.col("_marital"),
+        JENIS_PKRJN=pl.col("_job_label"),
+        PNYDNG_CCT=pl.col("_disability"),
+        disabilitas=pl.col("_disability").is_not_null(),
         ALAMAT=_text("ALAMAT"),
-        NO_RT=_digits("NO_RT", 3),
-        NO_RW=_digits("NO_RW", 3),
-        _prop=_digits("NO_PROP", 2), _kab=_digits("NO_KAB", 2), _kec=_digits("NO_KEC", 2),
-        _kel=_digits("NO_KEL", 4),
-        _job_raw=job_raw,
-        _dob_raw=_text("TGL_LHR"),
-    ).with_columns(
-        JENIS_PKRJN=pl.when(pl.col("pekerjaan_kode").is_not_null())
-        .then(pl.col("pekerjaan_kode").replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String))
-        .otherwise(pl.col("_job_raw")),
-        disabilitas=pl.col("PNYDNG_CCT").is_not_null(),
+        NO_RT=pl.col("_rt"),
+        NO_RW=pl.col("_rw"),
         kode_kab=pl.col("_prop") + pl.col("_kab"),
         kode_kec=pl.col("_prop") + pl.col("_kab") + pl.col("_kec"),
         kode_kel=pl.col("_prop") + pl.col("_kab") + pl.col("_kec") + pl.col("_kel"),
