@@ -79,10 +79,14 @@ def register_regions(context: dg.AssetExecutionContext, residents) -> None:
 
 
 def _source_asset(source: str, accepted_key: str, quarantine_key: str, description: str, clean, preview_cols,
-                  on_accepted=None):
+                  on_accepted=None, priority: int = 0):
     @dg.multi_asset(
         name=f"ingest_{source}",
         group_name=GROUP,
+        # larger extracts first (Dagster's step priority): in one process their reading and
+        # cleaning overlap GX's import in the warm-up thread instead of waiting for it at the
+        # first suite; with parallel steps the longest starts first
+        op_tags={"dagster/priority": priority},
         outs={
             accepted_key: dg.AssetOut(description=description, kinds={"polars", "parquet"}),
             quarantine_key: dg.AssetOut(
@@ -115,12 +119,14 @@ ingest_penduduk = _source_asset(
     lambda raw, s: clean_penduduk(raw),
     ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "kode_kel", "flags"],
     on_accepted=register_regions,
+    priority=2,
 )
 ingest_dtsen = _source_asset(
     "dtsen", "welfare_records", "dtsen_quarantine",
     "Accepted DTSEN/DTKS welfare records; an invalid NIK is treated as missing.",
     lambda raw, s: clean_dtsen(raw),
     ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL", "flags"],
+    priority=1,
 )
 ingest_peserta = _source_asset(
     "peserta_bpjstk", "participants", "peserta_bpjstk_quarantine",
