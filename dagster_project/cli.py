@@ -177,39 +177,35 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
 
 
 def _database(db: str | None):
-    """The migrated database's DSN, or a Future of it.
+    """A Future of the migrated database's DSN.
 
-    A DSN given (``--db`` or $LINDUNGI_DB_URL) is connected and migrated here, so a wrong one
-    fails at once. The embedded server is started in a thread instead: nothing before the
-    period's assets uses it, and its start (1.5 s, 3 s the first time) overlaps Dagster's and
-    the ingest."""
-    if db or os.environ.get("LINDUNGI_DB_URL"):
-        return _database_ready(_migrated(db))
+    The connection and migrations run in a thread: nothing before the period's assets uses the
+    database, and the embedded server's start (1.5 s, 3 s the first time) overlaps Dagster's
+    and the ingest. A DSN given (``--db`` or $LINDUNGI_DB_URL) is waited for here, so a wrong
+    one fails at once."""
     from concurrent.futures import ThreadPoolExecutor
 
-    pool = ThreadPoolExecutor(1, thread_name_prefix="lindungi-db")
-    future = pool.submit(_migrated, db)
-    pool.shutdown(wait=False)
-    return future
-
-
-def _migrated(db: str | None) -> str | Exception:
     from pipelines import db as dbmod
 
-    try:
+    def migrated() -> str:
         dsn = dbmod.resolve_dsn(db)
         dbmod.migrate(dsn)
         return dsn
-    except Exception as exc:  # noqa: BLE001 - returned, and raised as one line by _database_ready
-        return exc
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="lindungi-db")
+    future = pool.submit(migrated)
+    pool.shutdown(wait=False)
+    if db or os.environ.get("LINDUNGI_DB_URL"):
+        _database_ready(future)
+    return future
 
 
 def _database_ready(database) -> str:
-    """The DSN from ``_database``, waiting for the embedded start; CliError when it failed."""
-    dsn = database.result() if hasattr(database, "result") else database
-    if isinstance(dsn, Exception):  # connection trouble is one line for the user
-        raise CliError(f"database: {str(dsn).strip().splitlines()[0] if str(dsn).strip() else type(dsn).__name__}")
-    return dsn
+    """The DSN from ``_database``, waiting for it; CliError when the database failed."""
+    try:
+        return database.result()
+    except Exception as exc:  # noqa: BLE001 - connection trouble is one line for the user
+        raise CliError(f"database: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
