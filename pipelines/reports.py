@@ -20,11 +20,9 @@ Rupiah are shown with dots whatever the reader's Excel locale ("Rp16.800"): a pl
 from __future__ import annotations
 
 import html
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -109,17 +107,9 @@ def _rupiah_num_format(value: int) -> str:
 
 # --- gap lists ----------------------------------------------------------------------------------
 
-# Below this many candidates the workbooks are written in this process: starting workers (a
-# fresh interpreter each, ~1 s) costs more than it saves.
-PARALLEL_MIN_ROWS = 20_000
-
-
-def _workers(tasks: int, rows: int) -> int:
-    """How many processes write workbooks: LINDUNGI_REPORT_WORKERS, else the CPU count; one
-    when the list is small, or when this process is a daemon (which may not have children)."""
+def _workers(tasks: int) -> int:
+    """How many threads write workbooks: LINDUNGI_REPORT_WORKERS, else the CPU count."""
     want = int(os.environ.get("LINDUNGI_REPORT_WORKERS") or os.cpu_count() or 1)
-    if rows < PARALLEL_MIN_ROWS or multiprocessing.current_process().daemon:
-        return 1
     return max(1, min(want, tasks))
 
 
@@ -152,137 +142,140 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
         tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik))
-    # xlsxwriter is pure Python (~0.2 ms a row): kelurahan are independent, so their workbooks
-    # are written by several processes, largest first
-    workers = _workers(len(tasks), candidates.height)
-    done: set[Path] = set()
-    if workers > 1:
-        tasks.sort(key=lambda t: -t[1].height)
-        try:
-            # spawn, not fork: a forked child of a process running polars' thread pool can deadlock
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                for t, f in [(t, pool.submit(_write_workbook, *t)) for t in tasks]:
-                    f.result()
-                    done.add(t[0])
-        except BrokenProcessPool:
-            # a worker could not start (e.g. a calling script without a __main__ guard): the
-            # remaining workbooks are written here; each is written aside and renamed, so none
-            # is half-written
-            pass
-    for t in tasks:
-        if t[0] not in done:
-            _write_workbook(*t)
+    # kelurahan are independent: their workbooks are written by a few threads, largest first
+    # (the Rust writer releases the GIL while it builds and compresses the file)
+    tasks.sort(key=lambda t: -t[1].height)
+    with ThreadPoolExecutor(_workers(len(tasks))) as pool:
+        for f in [pool.submit(_write_workbook, *t) for t in tasks]:
+            f.result()
     return sorted(t[0] for t in tasks)
 
 
 class _Formats:
-    """The workbook's cell formats, made once (xlsxwriter wants one object per distinct format)."""
+    """The workbook's cell formats, made once per workbook."""
 
     def __init__(self, wb):
         self.wb = wb
-        add = wb.add_format
-        self.title = add({"bold": True, "font_size": 14})
-        self.bold = add({"bold": True})
-        self.warn = add({"bold": True, "font_size": 12, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-        self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-        self.dmy = add({"num_format": "dd-mm-yyyy"})
+        self.title = self._add(bold=True, font_size=14)
+        self.bold = self._add(bold=True)
+        self.warn = self._add(bold=True, font_size=12, font_color="#9C0006", background_color="#FFC7CE")
+        self.head = self._add(bold=True, background_color="#DDEBF7", border="thin", text_wrap=True, vertical_align="top")
+        self.dmy = self._add(num_format="dd-mm-yyyy")
         # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it
-        self.fill = add({"bg_color": "#FFF2CC", "border": 1, "locked": False})
+        self.fill = self._add(background_color="#FFF2CC", border="thin", unlocked=True)
         self._money: dict[str, object] = {}
 
-    def money(self, value: int, bold: bool = False):
+    def _add(self, **props):
+        fmt = self.wb.add_format()
+        for name, value in props.items():
+            setter = getattr(fmt, f"set_{name}")
+            setter() if value is True else setter(value)
+        return fmt
+
+    def money(self, value: int):
         fmt = _rupiah_num_format(value)
-        if (fmt, bold) not in self._money:
-            self._money[fmt, bold] = self.wb.add_format({"num_format": fmt, "bold": bold})
-        return self._money[fmt, bold]
+        if fmt not in self._money:
+            self._money[fmt] = self._add(num_format=fmt)
+        return self._money[fmt]
 
 
 def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
-    import xlsxwriter
+    import rvgsrust_xlsxwriter as xlsx
 
     tmp = path.with_suffix(".xlsx.tmp")  # written aside, then renamed: no half-written list is ever seen
-    wb = xlsxwriter.Workbook(str(tmp), {"remove_timezone": True})
-    wb.set_properties({"title": f"{TITLE} — {place['nama_kel']} — {label}"})
+    wb = xlsx.Workbook(str(tmp))
+    wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}")
     f = _Formats(wb)
     _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik)
     _summary_sheet(wb.add_worksheet("Ringkasan"), f, rows, label, place)
     guide = wb.add_worksheet("Petunjuk")
-    guide.set_column(0, 0, 110)
-    guide.write_string(0, 0, "Petunjuk pengisian", f.bold)
+    guide.set_column_width(0, 110)
+    guide.write(0, 0, "Petunjuk pengisian", f.bold)
     for i, line in enumerate(PETUNJUK, start=1):
-        guide.write_string(i, 0, line)
+        guide.write(i, 0, line)
     wb.close()
     tmp.replace(path)
 
 
 def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool) -> None:
-    ws.write_string(0, 0, TITLE, f.title)
-    ws.write_string(1, 0, f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
-                          f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
+    ws.write(0, 0, TITLE, f.title)
+    ws.write(1, 0, f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
+                   f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
     # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
-    ws.write_string(2, 0, f"Periode {label}; dibuat {date.today().strftime('%d-%m-%Y')}")
+    ws.write(2, 0, f"Periode {label}; dibuat {date.today().strftime('%d-%m-%Y')}")
     if full_nik:
-        ws.write_string(3, 0, WARNING_FULL, f.warn)
+        ws.write(3, 0, WARNING_FULL, f.warn)
         ws.set_tab_color("#C00000")
         ws.set_header(f"&C&\"Arial,Bold\"&KC00000{WARNING_FULL}")  # on every printed page too
     else:
-        ws.write_string(3, 0, NOTE_MASKED)
+        ws.write(3, 0, NOTE_MASKED)
     ws.set_footer("&LKelurahan " + place["nama_kel"].replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials (exact from 1900-03-01 on)
+
+
+def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
+    """The list's cells in ``COLUMNS`` order, one column each; a null is an empty cell. The
+    coordinator's two columns are left out (they are formatted blanks)."""
+    nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
+    cells = {
+        "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": pl.col("NAMA_LGKP"),
+        "NIK": nik, "Umur": pl.col("umur"),
+        "Jenis Kelamin": pl.col("JENIS_KLMIN").replace_strict({"L": "Laki-laki", "P": "Perempuan"}, default="-",
+                                                              return_dtype=pl.String),
+        "Alamat": pl.col("ALAMAT"), "RT": pl.col("NO_RT"), "RW": pl.col("NO_RW"), "Pekerjaan": pl.col("JENIS_PKRJN"),
+        "Desil": pl.col("desil"),
+        "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
+        "Iuran per Bulan": pl.col("iuran_bulanan"),
+        # a date cell is its Excel serial under a date format (the writer's own date cells
+        # would override the dd-mm-yyyy format with yyyy-mm-dd)
+        "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(_EXCEL_EPOCH)).dt.total_days(),
+        "ID Baris": pl.col("pseudonym"),
+    }
+    return rows.select(**{name: expr for name, expr in cells.items()})
+
+
 def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+    import rvgsrust_xlsxwriter as xlsx
+
     _header_rows(ws, f, label, place, full_nik)
     for c, (name, width) in enumerate(COLUMNS):
-        ws.write_string(HEADER_ROW, c, name, f.head)
-        ws.set_column(c, c, width)
-    ws.set_column(COL["ID Baris"], COL["ID Baris"], 22, None, {"hidden": True})
-    for i, r in enumerate(rows.iter_rows(named=True)):
-        _data_row(ws, f, HEADER_ROW + 1 + i, i + 1, r, full_nik)
+        ws.write(HEADER_ROW, c, name, f.head)
+        ws.set_column_width(c, width)
+    ws.set_column_hidden(COL["ID Baris"])
     first, last = HEADER_ROW + 1, HEADER_ROW + max(rows.height, 1)
-    ws.data_validation(first, COL["Hasil Verifikasi"], last, COL["Hasil Verifikasi"], {
-        "validate": "list", "source": VERIFIKASI, "input_title": "Hasil Verifikasi",
-        "input_message": "Pilih dari daftar", "error_title": "Hasil Verifikasi",
-        "error_message": "Pilih salah satu: " + ", ".join(VERIFIKASI)})
+    cells = _list_frame(rows, full_nik)
+    money = cells["Iuran per Bulan"].drop_nulls().unique().to_list()
+    one_money = {"Iuran per Bulan": f.money(money[0])} if len(money) == 1 else {}
+    # every text cell is a string cell: a source value starting with "=" stays text, never a formula
+    ws.write_dataframe(first, 0, cells.drop("ID Baris"), write_header=False,
+                       column_formats={**one_money, "Tanggal Lahir": f.dmy})
+    ws.write_dataframe(first, COL["ID Baris"], cells.select("ID Baris"), write_header=False)
+    if len(money) > 1:  # one number format per digit-group count, so per cell
+        for i, v in enumerate(cells["Iuran per Bulan"]):
+            if v is not None:
+                ws.write(first + i, COL["Iuran per Bulan"], v, f.money(v))
+    for name in ("Umur", "Desil"):  # unknown: a dash, not an empty cell
+        for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
+            ws.write(first + i, COL[name], "-")
+    ws.set_range_format(first, COL["Hasil Verifikasi"], last, COL["Catatan"], f.fill)
+    validation = xlsx.DataValidation()
+    validation.allow_list_strings(VERIFIKASI)
+    validation.set_input_title("Hasil Verifikasi")
+    validation.set_input_message("Pilih dari daftar")
+    validation.set_error_title("Hasil Verifikasi")
+    validation.set_error_message("Pilih salah satu: " + ", ".join(VERIFIKASI))
+    ws.add_data_validation(first, COL["Hasil Verifikasi"], last, COL["Hasil Verifikasi"], validation)
     ws.autofilter(HEADER_ROW, 0, last, COL["Catatan"])  # not over the hidden id
     ws.freeze_panes(HEADER_ROW + 1, COL["NIK"])  # header and No/Peringkat/Nama stay in view
     # printed for the door-to-door round: A4 landscape, one page wide, header row on every page
     ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW)
-    ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
-
-
-def _data_row(ws, f: _Formats, row: int, no: int, r: dict, full_nik: bool) -> None:
-    # write_string, not write: a source value starting with "=" must stay text, not become a formula
-    text = {
-        "Nama Lengkap": r["NAMA_LGKP"] or "",
-        "NIK": (r["NIK"] or "") if full_nik else mask_nik(r["NIK"]),
-        "Jenis Kelamin": {"L": "Laki-laki", "P": "Perempuan"}.get(r["JENIS_KLMIN"] or "", "-"),
-        "Alamat": r["ALAMAT"] or "", "RT": r["NO_RT"] or "", "RW": r["NO_RW"] or "",
-        "Pekerjaan": r["JENIS_PKRJN"] or "",
-        "Penyandang Disabilitas": "Ya" if r["disabilitas"] else "",  # the flag, never the kind
-    }
-    for name, value in text.items():
-        ws.write_string(row, COL[name], value)
-    ws.write_number(row, COL["No"], no)
-    ws.write_number(row, COL["Peringkat"], r["rank"])
-    _number_or_dash(ws, row, COL["Umur"], r["umur"])
-    _number_or_dash(ws, row, COL["Desil"], r["desil"])
-    if r["iuran_bulanan"] is not None:
-        ws.write_number(row, COL["Iuran per Bulan"], r["iuran_bulanan"], f.money(r["iuran_bulanan"]))
-    if r["TGL_LHR"] is not None:
-        ws.write_datetime(row, COL["Tanggal Lahir"], r["TGL_LHR"], f.dmy)
-    ws.write_blank(row, COL["Hasil Verifikasi"], None, f.fill)
-    ws.write_blank(row, COL["Catatan"], None, f.fill)
-    ws.write_string(row, COL["ID Baris"], r["pseudonym"])
-
-
-def _number_or_dash(ws, row: int, col: int, value) -> None:
-    if value is None:
-        ws.write_string(row, col, "-")
-    else:
-        ws.write_number(row, col, value)
+    ws.set_paper_size(9)
+    ws.set_print_fit_to_pages(1, 0)
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)
+    ws.protect_with_options(xlsx.ProtectionOptions(
+        use_autofilter=True, sort=True, format_columns=True, format_rows=True))
 
 
 def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
@@ -301,29 +294,24 @@ def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
 
 
 def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict) -> None:
-    ws.set_column(0, 0, 36)
-    ws.set_column(1, 1, 18)
+    ws.set_column_width(0, 36)
+    ws.set_column_width(1, 18)
     monthly = int(rows["iuran_bulanan"].sum())
-    ws.write_string(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
+    ws.write(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
     totals = [("Periode", label), ("Jumlah calon peserta", rows.height),
               ("Penyandang disabilitas", int(rows["disabilitas"].fill_null(False).sum())),
               ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]
     for i, (name, value) in enumerate(totals, start=2):
-        ws.write_string(i, 0, name, f.bold)
-        if isinstance(value, str):
-            ws.write_string(i, 1, value)
-        elif name.startswith("Total iuran"):
-            ws.write_number(i, 1, value, f.money(value))
-        else:
-            ws.write_number(i, 1, value)
+        ws.write(i, 0, name, f.bold)
+        ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else None)
     r = len(totals) + 3
     for title, counts in _counts(rows):
-        ws.write_string(r, 0, title, f.bold)
-        ws.write_string(r, 1, "Jumlah", f.bold)
+        ws.write(r, 0, title, f.bold)
+        ws.write(r, 1, "Jumlah", f.bold)
         for key, n in counts:
             r += 1
-            ws.write_string(r, 0, str(key))
-            ws.write_number(r, 1, n)
+            ws.write(r, 0, str(key))
+            ws.write(r, 1, n)
         r += 2
 
 

@@ -1,7 +1,7 @@
 """Gap lists and the coverage page, opened the way a coordinator's tools would."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from html.parser import HTMLParser
 
 import polars as pl
@@ -98,19 +98,33 @@ def test_coverage_page_names_every_kelurahan(tmp_path):
     assert not re.search(r"(src|href)=\"?https?:", page)            # nothing fetched from outside
 
 
-def test_workbooks_written_by_several_processes_equal_one_process(cands, tmp_path, monkeypatch):
-    """Large lists are written by a process pool (one workbook per kelurahan); the files hold
-    exactly what one process writes."""
+def test_workbooks_written_by_several_threads_equal_one_thread(cands, tmp_path, monkeypatch):
+    """The lists are written by a few threads (one workbook per kelurahan); the files hold
+    exactly what one thread writes."""
     import pipelines.reports as reports
 
-    monkeypatch.setattr(reports, "PARALLEL_MIN_ROWS", 1)
     monkeypatch.setenv("LINDUNGI_REPORT_WORKERS", "2")
-    assert reports._workers(2, cands.height) == 2
+    assert reports._workers(2) == 2
     parallel = write_gap_lists(cands, "2026-11", tmp_path / "p", key=b"k" * 32)
     monkeypatch.setenv("LINDUNGI_REPORT_WORKERS", "1")
-    assert reports._workers(2, cands.height) == 1
+    assert reports._workers(2) == 1
     serial = write_gap_lists(cands, "2026-11", tmp_path / "s", key=b"k" * 32)
     assert [p.name for p in parallel] == [p.name for p in serial] == ["6474011001.xlsx", "6474021003.xlsx"]
     for a, b in zip(parallel, serial):
         assert all_cells(load_workbook(a)) == all_cells(load_workbook(b))
     assert not list((tmp_path / "p").rglob("*.tmp"))
+
+
+def test_cells_keep_their_type_and_format(cands, tmp_path):
+    """Text that looks like a formula stays text; each amount gets the Rupiah format of its own
+    digit-group count; dates are real dates shown dd-mm-yyyy; unknown numbers are a dash."""
+    odd = cands.with_columns(NAMA_LGKP=pl.Series(["=HYPERLINK(\"x\")", "+62 SITI", "BUDI"]),
+                             iuran_bulanan=pl.Series([16800, 1_250_000, 900]),
+                             umur=pl.Series([41, None, 46]))
+    p = write_gap_lists(odd, "2026-11", tmp_path, key=b"k" * 32)[0]
+    ws = load_workbook(p)["Daftar Calon Peserta"]
+    assert ws.cell(7, 3).value == "=HYPERLINK(\"x\")" and ws.cell(7, 3).data_type == "s"
+    assert [ws.cell(r, 13).value for r in (7, 8)] == [16800, 1_250_000]
+    assert [ws.cell(r, 13).number_format for r in (7, 8)] == ['"Rp"#\\.##0', '"Rp"#\\.###\\.##0']
+    assert ws.cell(7, 14).value == datetime(1985, 8, 15) and ws.cell(7, 14).number_format == "dd-mm-yyyy"
+    assert ws.cell(8, 5).value == "-" and ws.cell(7, 5).value == 41
