@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,24 +61,42 @@ def find_extract(input_dir: str | Path, source: str) -> Path:
     return found[0]
 
 
+# sha256 of the files this process read, by (path, size, mtime): the processing log records the
+# checksum of the bytes that were ingested, and a 200 MB extract is not hashed twice per run
+_SHA256: dict[tuple[str, int, int], str] = {}
+
+
+def _stat_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
 def input_checksums(input_dir: str | Path) -> dict[str, str]:
     """{file name: sha256} of the three extracts, for the processing log."""
     out = {}
     for source in SOURCES:
         path = find_extract(input_dir, source)
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        out[path.name] = h.hexdigest()
+        key = _stat_key(path)
+        if key not in _SHA256:
+            h = hashlib.sha256()
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            _SHA256[key] = h.hexdigest()
+        out[path.name] = _SHA256[key]
     return out
 
 
 def read_extract(input_dir: str | Path, source: str) -> RawExtract:
     path = find_extract(input_dir, source)
+    key = _stat_key(path)
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path.name}: the file is empty, expected a header row and data rows")
+    # hashlib releases the GIL on large buffers: the checksum runs beside the parsing
+    hashing = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+    sha256 = hashing.submit(lambda: hashlib.sha256(data).hexdigest())
+    hashing.shutdown(wait=False)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         frame, bad = _read_csv(path, data, source)
@@ -89,11 +108,12 @@ def read_extract(input_dir: str | Path, source: str) -> RawExtract:
         bad = _bad_rows_frame([], path.name)
     if frame.height + bad.height == 0:
         raise InputError(f"{path.name}: header only, no data rows")
+    _SHA256[key] = sha256.result()
     return RawExtract(
         source=source,
         path=path,
         format=suffix.lstrip("."),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=_SHA256[key],
         frame=frame,
         bad_rows=bad,
         columns_found=[c for c in frame.columns if c not in ("file", "line")],
@@ -126,18 +146,23 @@ def _header_score(names: list[str], source: str) -> int:
     return sum(1 for n in names if n in required or n in optional)
 
 
-def _canonical(frame: pl.DataFrame, names: list[str], source: str) -> pl.DataFrame:
+def _nulled_blanks(columns: list[str]) -> list[pl.Expr]:
+    """An empty or blank cell is missing, whatever the format."""
+    return [pl.when(t.str.strip_chars() == "").then(None).otherwise(t).alias(c)
+            for c, t in ((c, pl.col(c).cast(pl.String)) for c in columns)]
+
+
+def _canonical(frame: pl.DataFrame, names: list[str], source: str, blanks_nulled: bool = False) -> pl.DataFrame:
     """Rename to normalised names, keep the known columns (extra ones are read and ignored:
     minimisation, UU PDP), add absent optional columns as nulls."""
     required, optional = SOURCES[source]
     known = set(required + optional)
     # Positional: the i-th column of the frame carries the i-th header name.
     picks = {n: c for c, n in zip(frame.columns, names) if n in known}
-    # An empty or blank cell is missing, whatever the format.
-    text = [pl.col(c).cast(pl.String) for c in picks.values()]
-    out = frame.select([pl.when(t.str.strip_chars() == "").then(None).otherwise(t).alias(n)
-                        for n, t in zip(picks, text)]
-                       + [pl.col("file"), pl.col("line")])
+    kept = frame.select(*picks.values(), "file", "line")
+    if not blanks_nulled:
+        kept = kept.with_columns(_nulled_blanks(list(picks.values())))
+    out = kept.rename(dict(zip(picks.values(), picks)))
     absent = [c for c in optional if c not in names]
     if absent:
         out = out.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
@@ -160,19 +185,20 @@ def _bad_rows_frame(rows: list[tuple[int, str, str]], fname: str) -> pl.DataFram
 
 # --- CSV --------------------------------------------------------------------------------------
 
-def _decode(fname: str, data: bytes) -> str:
+def _decode(fname: str, data: bytes) -> tuple[str, int | None]:
+    """The text, and where its UTF-8 bytes start in ``data`` (after a BOM), or None when the
+    file is Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{fname}: unreadable encoding (UTF-16), expected UTF-8 or Windows-1252")
     if b"\x00" in data[:65536]:
         raise InputError(f"{fname}: not a valid CSV file (binary content), expected UTF-8 or Windows-1252 text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8")
+        return str(data[start:], "utf-8"), start
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        return data[start:].decode("cp1252"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -204,7 +230,7 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
 
 def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     fname = path.name
-    text = _decode(fname, data)
+    text, utf8_start = _decode(fname, data)
     head = text[:200_000].splitlines()
     idx, delim, names = _find_csv_header(fname, head, source)
     _check_columns(fname, source, names)
@@ -213,31 +239,34 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     for _ in range(idx):
         pos = text.index("\n", pos) + 1
     body_start = text.find("\n", pos)
-    body = "" if body_start < 0 else text[body_start + 1:]
     header_line = idx + 1
+    if body_start < 0:
+        body = b""
+    elif utf8_start is not None:  # the file's own bytes after the header: no re-encoding
+        body = data[utf8_start + len(text[:body_start + 1].encode("utf-8")):]
+    else:
+        body = text[body_start + 1:].encode("utf-8")
     frame = _csv_fast(body, delim, len(names))
     if frame is None:
-        frame, bad = _csv_slow(body, delim, len(names), header_line, fname)
-    else:
-        cols = [c for c in frame.columns]
-        frame = frame.with_columns(
-            pl.lit(fname).alias("file"),
-            (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias("line"),
-        ).filter(  # a record of empty fields is no row, as in the slow path and in XLSX
-            ~pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols])
-        )
-        bad = _bad_rows_frame([], fname)
-    return _canonical(frame, names, source), bad
+        frame, bad = _csv_slow(body.decode("utf-8"), delim, len(names), header_line, fname)
+        return _canonical(frame, names, source), bad
+    # An empty or blank field is missing; a record of such fields is no row, as in the slow
+    # path and in XLSX. Blanks are nulled once here, so _canonical need not do it again.
+    frame = frame.with_columns(_nulled_blanks(frame.columns)).with_columns(
+        pl.lit(fname).alias("file"),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias("line"),
+    ).filter(~pl.all_horizontal([pl.col(c).is_null() for c in frame.columns]))
+    return _canonical(frame, names, source, blanks_nulled=True), _bad_rows_frame([], fname)
 
 
-def _csv_fast(body: str, delim: str, ncols: int) -> pl.DataFrame | None:
+def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
     """polars' reader when every record is one physical line; None means take the slow path."""
-    lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
-    if "\n\n" in body or "\r\n\r\n" in body or body.startswith(("\n", "\r\n")):
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    if b"\n\n" in body or b"\r\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
         return None
     try:
         frame = pl.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            io.BytesIO(body),
             has_header=False,
             separator=delim,
             infer_schema=False,

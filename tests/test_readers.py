@@ -226,3 +226,30 @@ def test_nik_region_checked_against_kemendagri_codes(tmp_path):
     assert flags[2] == [] and "nik_region_unknown" in flags[3]
     assert dict(zip(res.quarantine["line"], res.quarantine["reason_code"])) == {4: "nik_province"}
     assert res.stats["flags"]["nik_region_unknown"] == 1 and res.balanced
+
+
+def test_utf8_body_read_from_the_file_bytes_after_a_non_ascii_title(tmp_path):
+    """The body is handed to polars as the file's own bytes: the offset after a BOM and a title
+    line with multi-byte characters must land exactly on the first record."""
+    blank = [" "] * len(HEADER)
+    rows = [row(name="ÑOMAN SÜSANTI"), blank, row(nik="6474015508900002", name="SITI – AMINAH", sex="P")]
+    write_csv(tmp_path / "penduduk.csv", rows, prefix="\ufeffLaporan Kependudukan – Bontang “2026”\n")
+    raw = read_extract(tmp_path, "penduduk")
+    assert raw.frame["NAMA_LGKP"].to_list() == ["ÑOMAN SÜSANTI", "SITI – AMINAH"]
+    assert raw.frame["line"].to_list() == [3, 5] and raw.frame["PNYDNG_CCT"].null_count() == 2
+    assert raw.bad_rows.height == 0
+
+
+def test_checksums_are_of_the_bytes_read_and_follow_a_changed_file(tmp_path):
+    import hashlib
+
+    from pipelines.readers import input_checksums
+
+    for source in ("dtsen", "peserta_bpjstk"):
+        (tmp_path / f"{source}.csv").write_text("x\n1\n")
+    path = tmp_path / "penduduk.csv"
+    write_csv(path, [row()])
+    assert read_extract(tmp_path, "penduduk").sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert input_checksums(tmp_path)["penduduk.csv"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    write_csv(path, [row(), row(nik="6474015508900002", name="SITI", sex="P")])
+    assert input_checksums(tmp_path)["penduduk.csv"] == hashlib.sha256(path.read_bytes()).hexdigest()
