@@ -171,5 +171,5 @@ def accepted_not_on_roster(dsn: str, protected_niks: list[str], before_period: s
     with psycopg.connect(dsn) as conn:
         return conn.execute(
             "SELECT count(DISTINCT nik) FROM bpjs.submission_candidate "
-            "WHERE status = 'accepted' AND period < %s AND NOT (nik = ANY(%s))",
-            (before_period, protected_niks)).fetchone()[0]
+            "WHERE status = 'accepted' AND period < %s AND NOT (nik = ANY(string_to_array(%s, ',')))",
+            (before_period, ",".join(protected_niks))).fetchone()[0]  # NIKs are digits: one text, not an array of 1M
