@@ -69,6 +69,9 @@ SELECT s.nik, c.content_hash IS DISTINCT FROM s.content_hash OR c.region IS DIST
        OR c.status = 'withdrawn' AS changed
 FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.period
 """
+# how many staged rows exist already and how many of those changed: a statement with nothing
+# to do is not run (a repeated run of an unchanged list runs neither the INSERT nor the UPDATE)
+CLASSIFIED = "SELECT count(*), count(*) FILTER (WHERE changed) FROM stage_existing"
 INSERT_NEW = f"""
 INSERT INTO bpjs.submission_candidate AS c
     (nik, period, region, status, batch_id, {", ".join(CONTENT)}, content_hash)
@@ -144,6 +147,9 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         if conn.execute(AS_WRITER).fetchone()[0]:
             conn.execute("SET LOCAL ROLE lindungi_writer")
         conn.execute(LOCK, (region, period))
+        # the joins and sorts below (170k rows at 1M residents) spilled to disk at the default
+        # 4 MB and took merge joins; for this transaction only
+        conn.execute("SET LOCAL work_mem = '128MB'")
         conn.execute(CREATE_STAGE)
         with conn.cursor().copy(
             f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
@@ -154,12 +160,16 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
         batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
         conn.execute(CLASSIFY)
-        try:
-            with conn.transaction():  # a savepoint
-                inserted = conn.execute(INSERT_NEW, {"batch": batch}).rowcount
-        except psycopg.errors.UniqueViolation:
-            inserted = conn.execute(INSERT_NEW_GUARDED, {"batch": batch}).rowcount
-        updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
+        existing, changed = conn.execute(CLASSIFIED).fetchone()
+        inserted = updated = 0
+        if existing < row_count:
+            try:
+                with conn.transaction():  # a savepoint
+                    inserted = conn.execute(INSERT_NEW, {"batch": batch}).rowcount
+            except psycopg.errors.UniqueViolation:
+                inserted = conn.execute(INSERT_NEW_GUARDED, {"batch": batch}).rowcount
+        if changed:
+            updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
         leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
         withdrawn = 0
         if leaving:
