@@ -197,8 +197,9 @@ def _decode(fname: str, data: bytes) -> tuple[str, int | None]:
         return str(data[start:], "utf-8"), start
     except UnicodeDecodeError:
         pass
+    data = data[start:]  # the error's position below counts from here
     try:
-        return data[start:].decode("cp1252"), None
+        return data.decode("cp1252"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(

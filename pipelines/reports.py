@@ -212,7 +212,7 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool) -> No
     ws.set_footer("&LKelurahan " + place["nama_kel"].replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
-_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials (exact from 1900-03-01 on)
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials from 1900-03-01 on
 
 
 def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
@@ -229,11 +229,12 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
         "Iuran per Bulan": pl.col("iuran_bulanan"),
         # a date cell is its Excel serial under a date format (the writer's own date cells
-        # would override the dd-mm-yyyy format with yyyy-mm-dd)
-        "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(_EXCEL_EPOCH)).dt.total_days(),
+        # would override the dd-mm-yyyy format with yyyy-mm-dd); Excel counts a 29-02-1900
+        "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(_EXCEL_EPOCH)).dt.total_days()
+        - (pl.col("TGL_LHR") < pl.lit(date(1900, 3, 1))).cast(pl.Int64),
         "ID Baris": pl.col("pseudonym"),
     }
-    return rows.select(**{name: expr for name, expr in cells.items()})
+    return rows.select(**cells)
 
 
 def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:

@@ -128,3 +128,10 @@ def test_cells_keep_their_type_and_format(cands, tmp_path):
     assert [ws.cell(r, 13).number_format for r in (7, 8)] == ['"Rp"#\\.##0', '"Rp"#\\.###\\.##0']
     assert ws.cell(7, 14).value == datetime(1985, 8, 15) and ws.cell(7, 14).number_format == "dd-mm-yyyy"
     assert ws.cell(8, 5).value == "-" and ws.cell(7, 5).value == 41
+
+
+def test_dates_before_march_1900_keep_excels_serials(cands, tmp_path):
+    """Excel's serials count a 29 February 1900 that never was: 1 January 1900 is serial 1."""
+    old = cands.with_columns(TGL_LHR=pl.Series([date(1900, 1, 1), date(1900, 3, 1), date(1985, 8, 15)]))
+    ws = load_workbook(write_gap_lists(old, "2026-11", tmp_path, key=b"k" * 32)[0])["Daftar Calon Peserta"]
+    assert [ws.cell(r, 14).value for r in (7, 8)] == [datetime(1900, 1, 1), datetime(1900, 3, 1)]
