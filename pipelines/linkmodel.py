@@ -350,7 +350,8 @@ def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_resid
     bare = LinkModel({k: 0.0 for k in model.prior}, model.weights, tf=model.tf)
     # the sum of a record's likelihood ratios: a weight without prior is a sum of clipped level
     # weights (|w| < 200), so 2^w stays far inside float64's range
-    per_record = levels.select("s_id", w=weight_expr(bare)).group_by("s_id").agg(lr=(2.0 ** pl.col("w")).sum())
+    per_record = (levels.lazy().select("s_id", w=weight_expr(bare)).group_by("s_id")  # streaming engine: see
+                  .agg(lr=(2.0 ** pl.col("w")).sum()).collect())                         # linkage._union
     with np.errstate(divide="ignore"):
         log2_l = np.log2(per_record.get_column("lr").to_numpy())
     pi, it = 0.5, 0
@@ -405,7 +406,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     :func:`record_prior` then gives the prior that goes with such weights.
     """
     keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
-    pats = levels.group_by(keys).len()
+    pats = levels.lazy().group_by(keys).len().collect()  # streaming engine: see linkage._union
     if pats.height == 0:
         return LinkModel.start(tf)
     n = pats.get_column("len").to_numpy().astype(float)

@@ -90,7 +90,9 @@ def normal_forms(names: pl.Series) -> pl.Series:
     first = (pl.col("row") != pl.col("row").shift(1)).fill_null(True)
     toks = toks.with_columns(first=first).with_columns(lead=pl.when(pl.col("first")).then(t).forward_fill())
     toks = toks.filter(pl.col("first") | (t != pl.col("lead")).any().over("row"))
-    joined = toks.group_by("row").agg(t.str.join(" "))  # tokens keep their order within a name
+    # tokens keep their order within a name (group-by keeps the row order within each group);
+    # collected lazily for the streaming engine's faster group-by (see linkage._union)
+    joined = toks.lazy().group_by("row").agg(t.str.join(" ")).collect()
     rows = pl.DataFrame({"row": pl.int_range(0, names.len(), eager=True, dtype=pl.UInt32)})
     return (rows.join(joined, on="row", how="left", maintain_order="left").get_column("t")
             .replace("", None).rename(names.name))
