@@ -150,9 +150,9 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     # progress lines count from here, as the summary's elapsed time does (not from the later
     # import of the assets, ~3 s on)
     os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(t0))
-    from quality.expectations import warm_up
+    from quality.expectations import start_worker
 
-    warm_up()  # GX's 6 s import overlaps the database start, Dagster's start and the ingest
+    start_worker()  # GX imported in a process of its own, beside Dagster's start and the ingest
     database = _database(db)
     _set_env(input_dir, out_dir, None, rules, full_nik)
     _dagster_home()

@@ -76,3 +76,27 @@ def test_submission_table_suite_runs_in_postgresql(pg_dsn):
     r = validate_sql(pg_dsn, query, "submission_table", suite_for("submission_table"))
     assert not r.success and [(f["column"], f["unexpected_count"]) for f in r.failed] == [("iuran_bulanan", 1)]
     assert not any(n in r.markdown() + repr(r.results) for n in NIKS)
+
+
+def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monkeypatch):
+    """`lindungi run` sends the suites to a process of its own (GX's import off this process's
+    GIL): the results are the same as here, and a worker that died leaves them to this process."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    import quality.expectations as qe
+
+    df = links(["D1", "D1"], NIKS, ["nik_exact", "guess"], [1.0, 1.5])
+    here = validate(df, "welfare_links", suite_for("welfare_links"))
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=qe._warm_worker)
+    monkeypatch.setattr(qe, "_WORKER", pool)
+    try:
+        assert pool.submit(os.getpid).result() != os.getpid()
+        there = validate(df, "welfare_links", suite_for("welfare_links"))
+        assert there == here and not there.success
+        pool.submit(os._exit, 1)  # the worker dies
+        assert validate(df, "welfare_links", suite_for("welfare_links")) == here
+        assert qe._WORKER is None
+    finally:
+        pool.shutdown()
