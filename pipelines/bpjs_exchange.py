@@ -17,6 +17,8 @@ from pathlib import Path
 
 import psycopg
 
+from pipelines.db import nik_list, operator
+
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
 # publishes its template.
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -46,7 +48,7 @@ FOR UPDATE
 """
 MARK_SUBMITTED = """
 UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
-WHERE period = %(period)s AND status = 'pending' AND nik = ANY(%(niks)s)
+WHERE period = %(period)s AND status = 'pending' AND nik = ANY(string_to_array(%(niks)s, ','))
 """
 LOG = """
 INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
@@ -83,9 +85,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
             w = csv.writer(f)
             w.writerow([name for name, _ in EXPORT_COLUMNS])
             w.writerows(rows)
-        conn.execute(MARK_SUBMITTED, {"period": period, "niks": [r[0] for r in rows]})
-        from pipelines.db import operator
-
+        conn.execute(MARK_SUBMITTED, {"period": period, "niks": nik_list(r[0] for r in rows)})
         conn.execute(LOG, (run_id, "export", period, region, json.dumps({"file": path.name, "by": operator()}),
                            json.dumps({"rows": len(rows)})))
         os.replace(tmp, path)
@@ -172,4 +172,4 @@ def accepted_not_on_roster(dsn: str, protected_niks: list[str], before_period: s
         return conn.execute(
             "SELECT count(DISTINCT nik) FROM bpjs.submission_candidate "
             "WHERE status = 'accepted' AND period < %s AND NOT (nik = ANY(string_to_array(%s, ',')))",
-            (before_period, ",".join(protected_niks))).fetchone()[0]  # NIKs are digits: one text, not an array of 1M
+            (before_period, nik_list(protected_niks))).fetchone()[0]

@@ -17,6 +17,8 @@ from collections.abc import Callable
 import polars as pl
 import psycopg
 
+from pipelines.db import nik_list
+
 # Staging columns in COPY order; content_hash is computed in SQL from the same fields.
 STAGE_COLUMNS = ("nik", "period", "region", "rank", "nama_lgkp", "tgl_lhr", "jenis_klmin", "alamat",
                  "no_rt", "no_rw", "kode_kel", "jenis_pkrjn", "pekerjaan_kode", "desil", "disabilitas",
@@ -202,9 +204,7 @@ def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] |
 def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
     """Recompute a batch's row count and checksum from the table rows of the NIKs that were
     submitted (the candidate list), and count pending rows that should not be there."""
-    # the list travels as one comma-joined text (NIKs are digits only): adapting 169k strings
-    # into an array parameter took twice as long as both queries
-    listed = ",".join(niks)
+    listed = nik_list(niks)
     with psycopg.connect(dsn) as conn:
         period, region, row_count, checksum = conn.execute(
             "SELECT period, region, row_count, checksum FROM bpjs.submission_batch WHERE id = %s", (batch_id,)

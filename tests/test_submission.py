@@ -242,3 +242,15 @@ def test_sigkill_leaves_before_or_after(pg_dsn, delay, tmp_path):
         assert conn.execute("SELECT count(*) FROM bpjs.submission_batch WHERE status <> 'committed'").fetchone()[0] == 0
     res = submit(pg_dsn, candidates(["6474011508000001"]), "2026-11")[0]   # the next run completes normally
     assert res["rows"] == 1
+
+
+def test_nik_lists_travel_as_one_text_of_digits():
+    """The NIK lists of the checks and the export go to PostgreSQL as one comma-joined text;
+    a value that is not digits (a comma would split it) is refused, not sent."""
+    from pipelines.db import nik_list
+
+    assert nik_list([]) == "" and nik_list(iter(["6474011508850001", "6474011508850002"])) == \
+        "6474011508850001,6474011508850002"
+    for bad in (["6474,011508850001"], ["647401150885000A"], ["6474011508850001 "], ["٦٤٧٤"]):
+        with pytest.raises(ValueError):
+            nik_list(bad)
