@@ -83,9 +83,9 @@ def _source_asset(source: str, accepted_key: str, quarantine_key: str, descripti
     @dg.multi_asset(
         name=f"ingest_{source}",
         group_name=GROUP,
-        # larger extracts first (Dagster's step priority): in one process their reading and
-        # cleaning overlap GX's import in the warm-up thread instead of waiting for it at the
-        # first suite; with parallel steps the longest starts first
+        # larger extracts first (Dagster's step priority): their reading and cleaning overlap
+        # GX's import (in the warm-up thread, or in `lindungi run`'s GX worker process) instead
+        # of waiting for it at the first suite; with parallel steps the longest starts first
         op_tags={"dagster/priority": priority},
         outs={
             accepted_key: dg.AssetOut(description=description, kinds={"polars", "parquet"}),
