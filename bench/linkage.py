@@ -236,12 +236,12 @@ def child_splink(clean: Path, source: str, threshold: float) -> dict:
     # unique_id_l / _r: which side holds the residents is told by source_dataset_l
     left_is_res = raw.height == 0 or raw["source_dataset_l"][0] == "penduduk"
     a, b = ("unique_id_r", "unique_id_l") if left_is_res else ("unique_id_l", "unique_id_r")
-    raw = raw.select(s_id=pl.col(a).cast(pl.String), r_nik=pl.col(b).cast(pl.String),
+    raw = raw.select(s_key=pl.col(a).cast(pl.String), r_key=pl.col(b).cast(pl.String),
                      score=pl.col("match_probability"))
     t1 = time.monotonic()
     from pipelines.linkage import resolve
 
-    links = resolve(raw, threshold).select("s_id", "r_nik")
+    links = resolve(raw, threshold).select(s_id="s_key", r_nik="r_key")
     phases["resolve_s"] = time.monotonic() - t1
     wall = time.monotonic() - t
     # Not timed: how many pairs the prediction blocking rules generate (exact count).
@@ -249,7 +249,7 @@ def child_splink(clean: Path, source: str, threshold: float) -> dict:
         [sdf_l, sdf_r], blocking_rules=settings.blocking_rules_to_generate_predictions,
         link_type="link_only", record_sample_proportion=1.0)
     pairs = counts[-1]["cumulative_comparison_count"] if counts else 0
-    return {"wall_s": wall, "pairs": int(pairs), "links": links, "raw": raw.select("s_id", "r_nik"),
+    return {"wall_s": wall, "pairs": int(pairs), "links": links, "raw": raw.select(s_id="s_key", r_nik="r_key"),
             "phases": {k: round(v, 1) for k, v in phases.items()}}
 
 

@@ -350,7 +350,7 @@ def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_resid
     bare = LinkModel({k: 0.0 for k in model.prior}, model.weights, tf=model.tf)
     # the sum of a record's likelihood ratios: a weight without prior is a sum of clipped level
     # weights (|w| < 200), so 2^w stays far inside float64's range
-    per_record = (levels.lazy().select("s_id", w=weight_expr(bare)).group_by("s_id")  # streaming engine: see
+    per_record = (levels.lazy().select("s_key", w=weight_expr(bare)).group_by("s_key")  # streaming engine: see
                   .agg(lr=(2.0 ** pl.col("w")).sum()).collect())                         # linkage._union
     with np.errstate(divide="ignore"):
         log2_l = np.log2(per_record.get_column("lr").to_numpy())
