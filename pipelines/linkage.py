@@ -50,7 +50,7 @@ def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
         r_sex=pl.col("JENIS_KLMIN"), r_kel=pl.col("kode_kel"), r_kk=pl.col("NO_KK"),
     )
     return (side.hstack(address_columns(residents, "r_")).hstack(token_keys(side, "r_name", "r_fk", "r_lk"))
-            .with_columns(r_ini=pl.col("r_name").str.slice(0, 1)))
+            .with_columns(r_ini=pl.col("r_name").str.slice(0, 1), r_tokens=name_tokens_mask(pl.col("r_name"))))
 
 
 def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
@@ -67,7 +67,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         s_kk=pl.col("NO_KK") if "NO_KK" in cols else none,
     )
     return (side.hstack(address_columns(records, "s_")).hstack(token_keys(side, "s_name", "s_fk", "s_lk"))
-            .with_columns(s_ini=pl.col("s_name").str.slice(0, 1)))
+            .with_columns(s_ini=pl.col("s_name").str.slice(0, 1), s_tokens=name_tokens_mask(pl.col("s_name"))))
 
 
 # Blocking rules (declared in ``pipelines.linkmodel.BLOCKING_RULES``) are bits in a pair's ``rules``
@@ -252,10 +252,19 @@ def _eq_level(a: str, b: str, same: str = "same") -> pl.Expr:
             .when(pl.col(a) == pl.col(b)).then(pl.lit(same)).otherwise(pl.lit("different")))
 
 
+def name_tokens_mask(name: pl.Expr) -> pl.Expr:
+    """A name's tokens as a 64-bit set: bit ``hash(token) % 64`` for each. When one name's
+    tokens are a subset of another's, so are its bits; the converse is rarely true by chance."""
+    bit = pl.lit(2, pl.UInt64).pow((pl.element().hash() % 64).cast(pl.UInt64))
+    return name.str.split(" ").list.eval(bit).list.unique().list.sum()
+
+
 def _name_level(p: pl.DataFrame) -> pl.Series:
     # rapidfuzz only where it can change the level: equal names are "exact", missing ones
     # "missing" (most NIK-blocked pairs carry the same name, so this skips most of the work)
-    names = p.select(a=pl.col("s_name"), b=pl.col("r_name"))
+    masks = [pl.col(c) if c in p.columns else name_tokens_mask(pl.col(n))
+             for c, n in (("s_tokens", "s_name"), ("r_tokens", "r_name"))]
+    names = p.select(a=pl.col("s_name"), b=pl.col("r_name"), ta=masks[0], tb=masks[1])
     todo = names.with_row_index("i").filter(pl.col("a").is_not_null() & pl.col("b").is_not_null()
                                             & (pl.col("a") != pl.col("b")))
     a, b = todo.get_column("a").to_list(), todo.get_column("b").to_list()
@@ -266,7 +275,17 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
         idx = todo.get_column("i").to_numpy()
         jw[idx] = process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32)
         tsort[idx] = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32) / 100
-        tset[idx] = process.cpdist(a, b, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32) / 100
+        # token_set_ratio is 100 exactly when one name's token set contains the other's (names
+        # are single-spaced A-Z, never empty here); short of that it stays below 99.9 unless the
+        # names run to hundreds of characters. So it is computed only where the token masks
+        # allow a subset, or for such long names: 1M residents, 4.7M welfare pairs: 3.0 s -> ~0.1 s.
+        ta, tb, both = pl.col("ta"), pl.col("tb"), pl.col("ta") & pl.col("tb")
+        maybe = todo.filter((both == ta) | (both == tb)
+                            | (pl.col("a").str.len_chars() + pl.col("b").str.len_chars() >= 400))
+        if maybe.height:
+            tset[maybe.get_column("i").to_numpy()] = process.cpdist(
+                maybe.get_column("a").to_list(), maybe.get_column("b").to_list(), scorer=fuzz.token_set_ratio,
+                workers=-1, dtype=np.float32) / 100
     f = names.with_columns(jw=pl.Series(jw), tsort=pl.Series(tsort), tset=pl.Series(tset))
     ntok = pl.min_horizontal(pl.col("a").str.count_matches(" ") + 1, pl.col("b").str.count_matches(" ") + 1)
     return f.select(

@@ -109,6 +109,49 @@ def test_day_month_swap_links_and_a_placeholder_date_goes_to_review():
     assert review["NIK"] == "6474031212750010" and "tanggal lahir pengganti" in review["evidence"]
 
 
+def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
+    """The token masks only decide where rapidfuzz's token_set_ratio runs: the levels equal those
+    of computing it on every pair, for subsets, reordered and repeated tokens, hash-colliding
+    strangers and names long enough that a near-subset scores above 99.9."""
+    import numpy as np
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import JaroWinkler
+
+    from pipelines.linkage import _name_level
+
+    long_a = " ".join(f"NAMA{chr(65 + i % 26)}{chr(65 + i // 26)}" for i in range(200))  # 1,399 characters
+    pairs = [("SITI AMINAH", "SITI AMINAH PUTRI"), ("AHMAD YANI", "YANI AHMAD"), ("BUDI BUDI SANTOSO", "BUDI SANTOSO"),
+             ("RUDI", "RUDI HARTONO"), ("RUDI HARTONO", "RUDY HARTONO"), ("DEWI", "SARI"), ("AGUS", None),
+             (None, None), ("EKO", "EKO"), (long_a, long_a + " TAMBAHAN"), (long_a + " X", long_a + " Y"),
+             # token_set_ratio 99.93 without a subset (token_sort_ratio 48)
+             ("A" * 700 + " " + "B" * 700 + " C", "A" * 700 + " " + "B" * 700 + " " + " ".join(c * 1000 for c in "EFG")),
+             ("A B C D E F G H I J K L M N O P Q R S T U V W X Y Z", "A B C D E F G H I J K L M N O P Q R S T U V W X Y")]
+    rng = np.random.default_rng(3)
+    words = ["ABDUL", "RAHMAN", "SITI", "NUR", "WATI", "JOKO", "ANDI", "PUTRA", "SARI", "DEWI", "HARI", "YANTO"]
+    for _ in range(3000):  # random names from a small vocabulary: many subsets and near-misses
+        pairs.append(tuple(" ".join(rng.choice(words, rng.integers(1, 4))) for _ in range(2)))
+    p = pl.DataFrame({"s_name": [a for a, _ in pairs], "r_name": [b for _, b in pairs]})
+    got = _name_level(p).to_list()
+
+    def reference(a, b):
+        if a is None or b is None:
+            return "missing"
+        if a == b:
+            return "exact"
+        jw = JaroWinkler.normalized_similarity(a, b)
+        tsort, tset = fuzz.token_sort_ratio(a, b) / 100, fuzz.token_set_ratio(a, b) / 100
+        if tsort >= 0.93 or jw >= 0.96:
+            return "very_similar"
+        if tset >= 0.999:
+            return "subset"
+        best = max(jw, tsort)
+        return "similar" if best >= 0.88 else "weak" if best >= 0.75 else "different"
+
+    want = [reference(a, b) for a, b in pairs]
+    assert got == want
+    assert {"subset", "very_similar", "similar", "different"} <= set(got)
+
+
 def test_address_normal_form():
     from pipelines.address import normalize_address, rt_rw, street_key
     written = ["JL. MULAWARMAN NO. 5", "Jalan Mulawarman No 05 RT 003 RW 001", "JL MULAWARMAN NO.5 RT.3/RW.1",
