@@ -287,12 +287,11 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
                 maybe.get_column("a").to_list(), maybe.get_column("b").to_list(), scorer=fuzz.token_set_ratio,
                 workers=-1, dtype=np.float32) / 100
     f = names.with_columns(jw=pl.Series(jw), tsort=pl.Series(tsort), tset=pl.Series(tset))
-    ntok = pl.min_horizontal(pl.col("a").str.count_matches(" ") + 1, pl.col("b").str.count_matches(" ") + 1)
     return f.select(
         pl.when(pl.col("a").is_null() | pl.col("b").is_null()).then(pl.lit("missing"))
         .when(pl.col("a") == pl.col("b")).then(pl.lit("exact"))
         .when((pl.col("tsort") >= 0.93) | (pl.col("jw") >= 0.96)).then(pl.lit("very_similar"))
-        .when((pl.col("tset") >= 0.999) & (ntok >= 1)).then(pl.lit("subset"))
+        .when(pl.col("tset") >= 0.999).then(pl.lit("subset"))
         .when(pl.max_horizontal("jw", "tsort") >= 0.88).then(pl.lit("similar"))
         .when(pl.max_horizontal("jw", "tsort") >= 0.75).then(pl.lit("weak"))
         .otherwise(pl.lit("different"))
@@ -316,6 +315,8 @@ def _address_level() -> pl.Expr:
 
 # a comparison's levels as an Enum: 4 bytes a pair instead of a string (7 columns, millions of pairs)
 LEVEL_TYPES = {c.name: pl.Enum(c.level_names()) for c in COMPARISONS}
+# side columns that only blocking or the final output read
+BLOCKING_ONLY = ("s_id", "s_nik", "s_fk", "s_lk", "s_ini", "r_fk", "r_lk", "r_ini")
 COMPARE_CHUNK = 500_000  # pairs compared at once: the wide joined frame exists one chunk at a time
 
 
@@ -323,6 +324,8 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     """Each pair's level on every comparison (columns named as in ``COMPARISONS``), with its
     ``rules`` and the term-frequency adjustments; nothing else of the two records is kept."""
     out = []
+    # the blocking keys and ids say nothing here: fewer string columns to gather for each pair
+    s, r = s.drop(*BLOCKING_ONLY, strict=False), r.drop(*BLOCKING_ONLY, strict=False)
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
         p = p.with_columns(
