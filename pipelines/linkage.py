@@ -50,7 +50,8 @@ def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
         r_sex=pl.col("JENIS_KLMIN"), r_kel=pl.col("kode_kel"), r_kk=pl.col("NO_KK"),
     )
     return (side.hstack(address_columns(residents, "r_")).hstack(token_keys(side, "r_name", "r_fk", "r_lk"))
-            .with_columns(r_ini=pl.col("r_name").str.slice(0, 1), r_tokens=name_tokens_mask(pl.col("r_name"))))
+            .with_columns(r_ini=pl.col("r_name").str.slice(0, 1), r_tokens=name_tokens_mask(pl.col("r_name")),
+                          r_ymd=_ymd("r_dob")))
 
 
 def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
@@ -66,8 +67,19 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         s_kel=pl.col("KODE_KEL") if "KODE_KEL" in cols else none,
         s_kk=pl.col("NO_KK") if "NO_KK" in cols else none,
     )
+    digits = pl.col("s_digits").str.len_chars()
     return (side.hstack(address_columns(records, "s_")).hstack(token_keys(side, "s_name", "s_fk", "s_lk"))
-            .with_columns(s_ini=pl.col("s_name").str.slice(0, 1), s_tokens=name_tokens_mask(pl.col("s_name"))))
+            .with_columns(s_ini=pl.col("s_name").str.slice(0, 1), s_tokens=name_tokens_mask(pl.col("s_name")),
+                          s_ymd=_ymd("s_dob"), s_ndigits=digits.fill_null(0),
+                          # the claimed NIK as an integer when it has 16 digits (as r_key)
+                          s_v=pl.when(digits == 16).then(pl.col("s_digits").cast(pl.Int64, strict=False))))
+
+
+def _ymd(col: str) -> pl.Expr:
+    """A date as the integer yyyymmdd: the comparisons take its parts with integer arithmetic,
+    for millions of pairs, instead of calendar functions."""
+    d = pl.col(col)
+    return d.dt.year().cast(pl.Int32) * 10_000 + d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
 
 
 # Blocking rules (declared in ``pipelines.linkmodel.BLOCKING_RULES``) are bits in a pair's ``rules``
@@ -104,8 +116,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     """
     pairs: list[pl.DataFrame] = []
     ri = r.select("r_key", v="r_key")  # the NIK as an integer already
-    full = (s.filter(pl.col("s_digits").str.len_chars() == 16)
-            .select("s_key", v=pl.col("s_digits").cast(pl.Int64, strict=False)).drop_nulls("v"))
+    full = s.select("s_key", v="s_v").drop_nulls("v")
 
     # 1. exact NIK (the claimed digits, valid or not: a structurally odd NIK can still be exact)
     pairs.append(full.join(ri, on="v").select("s_key", "r_key", _rule("nik")))
@@ -217,31 +228,34 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 50) -> pl
 # --- comparisons ------------------------------------------------------------------------------
 
 def _nik_level(p: pl.DataFrame) -> pl.Expr:
-    d, n = pl.col("s_digits"), pl.col("r_nik")
+    # on integers: the claimed 16 digits (s_v) and the resident's NIK (r_key); equal prefixes of
+    # 12 digits are equal quotients by 10^4
+    v, n, digits = pl.col("s_v"), pl.col("r_key"), pl.col("s_ndigits")
     return (
-        pl.when(d.is_null() | (d == "")).then(pl.lit("missing"))
-        .when(d == n).then(pl.lit("exact"))
-        .when((d.str.len_chars() == 16) & (d.str.slice(0, 12) == n.str.slice(0, 12))
+        pl.when(digits == 0).then(pl.lit("missing"))
+        .when(v == n).then(pl.lit("exact"))
+        .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
         .then(pl.lit("serial_differs"))
         .when(has_rule("nik_swap")).then(pl.lit("transposition"))
         .when(has_rule("nik_sub")).then(pl.lit("one_substitution"))
         .when(has_rule("nik_trunc")).then(pl.lit("truncated"))
         .when(has_rule("nik_family")).then(pl.lit("family_head"))
-        .when(d.str.len_chars() == 16).then(pl.lit("different"))
+        .when(digits == 16).then(pl.lit("different"))
         .otherwise(pl.lit("missing"))
     )
 
 
 def _dob_level() -> pl.Expr:
-    a, b = pl.col("s_dob"), pl.col("r_dob")
-    same_d, same_m, same_y = a.dt.day() == b.dt.day(), a.dt.month() == b.dt.month(), a.dt.year() == b.dt.year()
+    a, b = pl.col("s_ymd"), pl.col("r_ymd")  # see _ymd
+    a_d, a_m, a_y, b_d, b_m, b_y = a % 100, a // 100 % 100, a // 10_000, b % 100, b // 100 % 100, b // 10_000
+    same_d, same_m, same_y = a_d == b_d, a_m == b_m, a_y == b_y
     return (
         pl.when(a.is_null() | b.is_null()).then(pl.lit("missing"))
         .when(a == b).then(pl.lit("exact"))
-        .when((a.dt.day() == b.dt.month()) & (a.dt.month() == b.dt.day()) & same_y).then(pl.lit("day_month_swapped"))
-        .when(same_d & same_m & ((a.dt.year() - b.dt.year()).abs() == 1)).then(pl.lit("year_off_by_one"))
-        .when(same_y & (a.dt.day() == 1) & a.dt.month().is_in([1, 7])).then(pl.lit("placeholder"))
+        .when((a_d == b_m) & (a_m == b_d) & same_y).then(pl.lit("day_month_swapped"))
+        .when(same_d & same_m & ((a_y - b_y).abs() == 1)).then(pl.lit("year_off_by_one"))
+        .when(same_y & (a_d == 1) & a_m.is_in([1, 7])).then(pl.lit("placeholder"))
         .when((same_d.cast(pl.Int8) + same_m.cast(pl.Int8) + same_y.cast(pl.Int8)) == 2).then(pl.lit("one_part_differs"))
         .otherwise(pl.lit("different"))
     )
@@ -315,8 +329,9 @@ def _address_level() -> pl.Expr:
 
 # a comparison's levels as an Enum: 4 bytes a pair instead of a string (7 columns, millions of pairs)
 LEVEL_TYPES = {c.name: pl.Enum(c.level_names()) for c in COMPARISONS}
-# side columns that only blocking or the final output read
-BLOCKING_ONLY = ("s_id", "s_nik", "s_fk", "s_lk", "s_ini", "r_fk", "r_lk", "r_ini")
+# side columns no comparison reads (ids, blocking keys, the forms the integer columns replace)
+NOT_COMPARED = ("s_id", "s_nik", "s_fk", "s_lk", "s_ini", "s_digits", "s_dob",
+                "r_nik", "r_fk", "r_lk", "r_ini", "r_dob")
 COMPARE_CHUNK = 500_000  # pairs compared at once: the wide joined frame exists one chunk at a time
 
 
@@ -325,7 +340,7 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     ``rules`` and the term-frequency adjustments; nothing else of the two records is kept."""
     out = []
     # the blocking keys and ids say nothing here: fewer string columns to gather for each pair
-    s, r = s.drop(*BLOCKING_ONLY, strict=False), r.drop(*BLOCKING_ONLY, strict=False)
+    s, r = s.drop(*NOT_COMPARED, strict=False), r.drop(*NOT_COMPARED, strict=False)
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
         p = p.with_columns(
@@ -344,7 +359,7 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
 # computed on such pairs: the columns of their exact level, and their level function.
 RANDOM_PAIR_LEVELS = {
     "name": (("s_name", "r_name"), _name_level),
-    "dob": (("s_dob", "r_dob"), lambda p: _dob_level()),
+    "dob": (("s_ymd", "r_ymd"), lambda p: _dob_level()),
 }
 RANDOM_U_PAIRS = 100_000
 
