@@ -13,7 +13,7 @@ from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
-from quality.expectations import suite_for, validate_sql
+from quality.expectations import suite_for, validate_sql_later
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
@@ -52,6 +52,13 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "
                           f"{b['inserted']:,} inserted, {b['updated']:,} updated, {b['withdrawn']:,} withdrawn")
+    # GX checks the tables in PostgreSQL (in `lindungi run`'s worker process) while the batches
+    # are checked against the list here
+    assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
+    table_checked = validate_sql_later(dsn, SUBMISSION_IN_PLAY.format(period=period), "submission_table",
+                                       suite_for("submission_table", iuran=rules.monthly_contribution))
+    batches_checked = validate_sql_later(dsn, BATCHES.format(period=period), "submission_batches",
+                                         suite_for("submission_batches"))
     checks = []
     for b in batches:
         niks = enrollment_candidates.filter(pl.col("kode_kab") == b["region"]).get_column("NIK").to_list()
@@ -72,12 +79,8 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     })
     yield dg.AssetCheckResult(check_name="batch_matches_table", passed=passed,
                               metadata={"batches": dg.MetadataValue.json(checks)})
-    assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
-    table = validate_sql(dsn, SUBMISSION_IN_PLAY.format(period=period), "submission_table",
-                         suite_for("submission_table", iuran=rules.monthly_contribution))
-    batches_suite = validate_sql(dsn, BATCHES.format(period=period), "submission_batches",
-                                 suite_for("submission_batches"))
-    for name, r in (("submission_table_expectations", table), ("submission_batches_expectations", batches_suite)):
+    for name, r in (("submission_table_expectations", table_checked.result()),
+                    ("submission_batches_expectations", batches_checked.result())):
         yield dg.AssetCheckResult(check_name=name, passed=r.success,
                                   metadata={"rows": r.rows, "expectations": len(r.results),
                                             "failed": len(r.failed), "results": dg.MetadataValue.md(r.markdown())})

@@ -203,16 +203,35 @@ def _warm_worker() -> None:
     gc.freeze()
 
 
-def _run(fn, *args):
-    global _WORKER
-    if _WORKER is not None:
-        from concurrent.futures.process import BrokenProcessPool
+class Pending:
+    """A suite started in the worker process (when there is one) while the caller goes on;
+    :meth:`result` waits for it. Without a worker, or should it die, the suite runs in this
+    process when the result is asked for."""
 
-        try:
-            return _WORKER.submit(fn, *args).result()
-        except BrokenProcessPool:
-            _WORKER = None
-    return fn(*args)
+    def __init__(self, fn, *args):
+        self._fn, self._args, self._future = fn, args, None
+        if _WORKER is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                self._future = _WORKER.submit(fn, *args)
+            except (BrokenProcessPool, RuntimeError):  # broken, or shut down at exit
+                _forget_worker()
+
+    def result(self) -> SuiteResult:
+        if self._future is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return self._future.result()
+            except BrokenProcessPool:
+                _forget_worker()
+        return self._fn(*self._args)
+
+
+def _forget_worker() -> None:
+    global _WORKER
+    _WORKER = None
 
 
 def _context():
@@ -250,6 +269,12 @@ def _key(kind: str, kwargs: dict) -> tuple:
 
 
 def validate(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> SuiteResult:
+    return validate_later(df, name, expectations).result()
+
+
+def validate_later(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> Pending:
+    """:func:`validate`, started now: in ``lindungi run``'s worker process the suite runs
+    beside the caller's next work (the cleaning of the extract it was read from, say)."""
     cols = sorted({e.kwargs["column"] for e in expectations if "column" in e.kwargs} & set(df.columns))
     # a column that only has to exist is handed over as a zero-copy Int8 placeholder of the same
     # length: converting 1M raw text values to pandas objects for ExpectColumnToExist cost
@@ -258,7 +283,7 @@ def validate(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> Su
     exprs = [pl.col(c) if c in valued else pl.repeat(0, pl.len(), dtype=pl.Int8).alias(c) for c in cols]
     # a frame without any checked column still has its rows (row-count expectations)
     frame = df.select(exprs) if cols else df.select(pl.lit(0).alias("_row"))
-    return _run(_validate_frame, frame, name, expectations, df.height)
+    return Pending(_validate_frame, frame, name, expectations, df.height)
 
 
 def _validate_frame(frame: pl.DataFrame, name: str, expectations: list[Expectation], rows: int) -> SuiteResult:
@@ -270,7 +295,12 @@ def _validate_frame(frame: pl.DataFrame, name: str, expectations: list[Expectati
 
 def validate_sql(dsn: str, query: str, name: str, expectations: list[Expectation]) -> SuiteResult:
     """Run a suite inside PostgreSQL through GX's SQL datasource on the rows of ``query``."""
-    return _run(_validate_sql, dsn, query, name, expectations)
+    return validate_sql_later(dsn, query, name, expectations).result()
+
+
+def validate_sql_later(dsn: str, query: str, name: str, expectations: list[Expectation]) -> Pending:
+    """:func:`validate_sql`, started now (see :func:`validate_later`)."""
+    return Pending(_validate_sql, dsn, query, name, expectations)
 
 
 def _validate_sql(dsn: str, query: str, name: str, expectations: list[Expectation]) -> SuiteResult:
