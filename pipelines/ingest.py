@@ -88,8 +88,12 @@ def _sex(col: str) -> pl.Expr:
 def _split_duplicates(raw: pl.DataFrame, key: str, code: str, raw_cols: list[str]):
     """(kept, quarantined): exact repeats keep their first row; different rows sharing ``key``
     (non-null) are all quarantined with ``code``."""
-    first = pl.int_range(pl.len()).over(raw_cols) == 0
-    df = raw.with_columns(_is_copy=~first)
+    # An exact repeat shares its key (or has none), so the window over every raw column, which
+    # hashes each row whole, runs on those few rows only (1M residents: 1.8 s over all rows)
+    df = raw.with_row_index("_row")
+    maybe = df.filter(pl.col(key).is_null() | (pl.len().over(key) > 1))
+    copy_rows = maybe.filter(pl.int_range(pl.len()).over(raw_cols) > 0).get_column("_row")
+    df = df.with_columns(_is_copy=pl.col("_row").is_in(copy_rows.implode())).drop("_row")
     copies = df.filter(pl.col("_is_copy")).with_columns(reason_code=pl.lit("duplicate_row"))
     rest = df.filter(~pl.col("_is_copy"))
     shared = rest.filter(pl.col(key).is_not_null() & (pl.len().over(key) > 1))
