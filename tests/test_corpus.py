@@ -105,9 +105,12 @@ def test_lindungi_run_stops_with_one_line_and_no_traceback(case, small_world, tm
     shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth", "penduduk.*"))
     bad = next((CORPUS / case).iterdir())
     shutil.copy(bad, world / bad.name)
-    proc = subprocess.run([LINDUNGI, "run", "--input", str(world), "--period", "2026-11", "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "LINDUNGI_HOME": str(tmp_path / "home")})
+    env = {**__import__("os").environ, "LINDUNGI_HOME": str(tmp_path / "home")}
+    try:
+        proc = subprocess.run([LINDUNGI, "run", "--input", str(world), "--period", "2026-11", "--out",
+                               str(tmp_path / "o")], capture_output=True, text=True, timeout=300, env=env)
+    finally:  # the embedded server starts beside the run's start and stays up, as after any run
+        subprocess.run([LINDUNGI, "db", "stop"], capture_output=True, timeout=120, env=env)
     assert proc.returncode != 0
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("lindungi:")]  # the rest is progress
     assert len(errors) == 1 and bad.name in errors[0] and STOP[case] in errors[0], proc.stderr[-1000:]
