@@ -311,10 +311,18 @@ def with_tf(r: pl.DataFrame) -> pl.DataFrame:
 
 
 def weight_expr(model: LinkModel) -> pl.Expr:
-    """The match weight of a compared pair (levels in columns named after the comparisons)."""
-    w = stratum_expr().replace_strict(model.prior, return_dtype=pl.Float64)
+    """The match weight of a compared pair (levels in columns named after the comparisons).
+
+    Numbers throughout, for millions of pairs: the stratum's prior straight from the ``rules``
+    mask, and each level's weight gathered by the level's position in its Enum (mapping the
+    levels as strings cost 2.4 s of scoring 5.2M pairs at 1M residents)."""
+    w = pl.lit(model.prior[STRATA[-1][0]], pl.Float64)
+    for name, bits in reversed(STRATA[:-1]):
+        w = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(model.prior[name], pl.Float64)).otherwise(w)
     for c in COMPARISONS:
-        w = w + pl.col(c.name).replace_strict(model.weights[c.name], return_dtype=pl.Float64)
+        names = c.level_names()
+        weights = pl.Series([model.weights[c.name][lv] for lv in names], dtype=pl.Float64)
+        w = w + pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
         if model.tf and c.tf_column:
             w = w + pl.when(pl.col(c.name) == "exact").then(pl.col(c.tf_adjustment)).otherwise(0.0)
     return w
