@@ -315,7 +315,7 @@ def weight_expr(model: LinkModel) -> pl.Expr:
 
     Numbers throughout, for millions of pairs: the stratum's prior straight from the ``rules``
     mask, and each level's weight gathered by the level's position in its Enum (mapping the
-    levels as strings cost 2.4 s of scoring 5.2M pairs at 1M residents)."""
+    levels as strings took 0.5 s for the 5.2M welfare pairs of 1M residents, this 0.25 s)."""
     w = pl.lit(model.prior[STRATA[-1][0]], pl.Float64)
     for name, bits in reversed(STRATA[:-1]):
         w = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(model.prior[name], pl.Float64)).otherwise(w)
