@@ -137,8 +137,10 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     # (at 1M residents, 16M rows of keys).
     def masked(df: pl.DataFrame, keep: str, i: int, *extra: str) -> pl.DataFrame:
         return df.select(keep, "v", *extra, key=_without_digit(pl.col("v"), i) * 32 + pl.col("letter"))
-    s_side = full.join(s.select("s_key", "s_ini", "s_fk"), on="s_key").with_columns(letter("s_ini"))
-    r_side = ri.join(r.select("r_key", "r_ini", "r_fk"), on="r_key").with_columns(letter("r_ini"))
+    # (the sides' own columns beside v: no join needed, v is s_v and r_key themselves)
+    s_side = s.filter(pl.col("s_v").is_not_null()).select("s_key", "s_ini", "s_fk", v="s_v").with_columns(
+        letter("s_ini"))
+    r_side = r.select("r_key", "r_ini", "r_fk", v="r_key").with_columns(letter("r_ini"))
     odd_s = s_side.filter(pl.col("s_fk").str.slice(0, 1) != pl.col("s_ini"))
     odd_r = r_side.filter(pl.col("r_fk").str.slice(0, 1) != pl.col("r_ini"))
     neighbours = []
@@ -154,9 +156,9 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     # more often than not: for those few, a neighbour in those digits with the record's birth
     # date counts whatever the name.
     v = pl.col("v")
-    bad_date = full.join(s.filter(~nik_date_matches("s_digits", "s_dob").fill_null(True)).select("s_key", "s_dob"),
-                         on="s_key")
-    r_dates = ri.join(r.select("r_key", "r_dob"), on="r_key")
+    bad_date = s.filter(pl.col("s_v").is_not_null() & ~nik_date_matches("s_digits", "s_dob").fill_null(True)).select(
+        "s_key", "s_dob", v="s_v")
+    r_dates = r.select("r_key", "r_dob", v="r_key")
     by_date = pl.concat([
         bad_date.select("s_key", "s_dob", "v", key=_without_digit(v, i)).join(
             r_dates.select("r_key", "r_dob", "v", key=_without_digit(v, i)),
@@ -166,10 +168,10 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     pairs.append(sub.select("s_key", "r_key", _rule("nik_sub")))
     # 3. adjacent transposition of digits i and i+1 (when they differ)
     v = pl.col("v")
-    swaps = pl.concat([
+    swaps = pl.concat([  # one join for the 15 positions: the residents' side is hashed once
         full.filter(_digit(v, i) != _digit(v, i + 1)).select(
-            "s_key", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1])).join(ri, on="v")
-        for i in range(15)])
+            "s_key", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1]))
+        for i in range(15)]).join(ri, on="v")
     pairs.append(swaps.select("s_key", "r_key", _rule("nik_swap")))
     # 4. truncated: 12-15 digits that are a resident NIK's prefix
     short = s.filter(pl.col("s_digits").str.len_chars().is_between(12, 15)).select(
@@ -179,7 +181,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
                         for n in range(12, 16)])
         pairs.append(short.join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
     # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record)
-    owner_kk = full.join(ri, on="v").join(r.select("r_key", "r_kk"), on="r_key").filter(
+    owner_kk = full.join(r.select("r_kk", v="r_key"), on="v").filter(
         pl.col("r_kk").is_not_null()).select("s_key", kk="r_kk")
     pairs.append(owner_kk.join(r.select("r_key", kk="r_kk"), on="kk").select(
         "s_key", "r_key", _rule("nik_family")))
