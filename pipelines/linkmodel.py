@@ -147,11 +147,15 @@ STRATA: tuple[tuple[str, int], ...] = (
 )
 
 
-def stratum_expr() -> pl.Expr:
-    """The stratum of a pair, from its ``rules`` mask (first match in ``STRATA`` wins)."""
-    e = pl.lit(STRATA[-1][0])
+def stratum_expr(values: dict[str, float] | None = None) -> pl.Expr:
+    """The stratum of a pair, from its ``rules`` mask (first match in ``STRATA`` wins), or the
+    stratum's number in ``values`` (a float straight from the mask, no stratum names per pair)."""
+    def out(name: str) -> pl.Expr:
+        return pl.lit(name) if values is None else pl.lit(values[name], pl.Float64)
+
+    e = out(STRATA[-1][0])
     for name, bits in reversed(STRATA[:-1]):
-        e = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(name)).otherwise(e)
+        e = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(out(name)).otherwise(e)
     return e
 
 
@@ -316,9 +320,7 @@ def weight_expr(model: LinkModel) -> pl.Expr:
     Numbers throughout, for millions of pairs: the stratum's prior straight from the ``rules``
     mask, and each level's weight gathered by the level's position in its Enum (mapping the
     levels as strings took 0.5 s for the 5.2M welfare pairs of 1M residents, this 0.25 s)."""
-    w = pl.lit(model.prior[STRATA[-1][0]], pl.Float64)
-    for name, bits in reversed(STRATA[:-1]):
-        w = pl.when((pl.col("rules").cast(pl.Int64) & bits) != 0).then(pl.lit(model.prior[name], pl.Float64)).otherwise(w)
+    w = stratum_expr(model.prior)
     for c in COMPARISONS:
         names = c.level_names()
         weights = pl.Series([model.weights[c.name][lv] for lv in names], dtype=pl.Float64)
