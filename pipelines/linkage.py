@@ -116,7 +116,8 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     """
     pairs: list[pl.DataFrame] = []
     ri = r.select("r_key", v="r_key")  # the NIK as an integer already
-    full = s.select("s_key", v="s_v").drop_nulls("v")
+    claimed = s.filter(pl.col("s_v").is_not_null()).with_columns(v="s_v")  # 16 digits claimed
+    full = claimed.select("s_key", "v")
 
     # 1. exact NIK (the claimed digits, valid or not: a structurally odd NIK can still be exact)
     pairs.append(full.join(ri, on="v").select("s_key", "r_key", _rule("nik")))
@@ -138,8 +139,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     def masked(df: pl.DataFrame, keep: str, i: int, *extra: str) -> pl.DataFrame:
         return df.select(keep, "v", *extra, key=_without_digit(pl.col("v"), i) * 32 + pl.col("letter"))
     # (the sides' own columns beside v: no join needed, v is s_v and r_key themselves)
-    s_side = s.filter(pl.col("s_v").is_not_null()).select("s_key", "s_ini", "s_fk", v="s_v").with_columns(
-        letter("s_ini"))
+    s_side = claimed.select("s_key", "s_ini", "s_fk", "v").with_columns(letter("s_ini"))
     r_side = r.select("r_key", "r_ini", "r_fk", v="r_key").with_columns(letter("r_ini"))
     odd_s = s_side.filter(pl.col("s_fk").str.slice(0, 1) != pl.col("s_ini"))
     odd_r = r_side.filter(pl.col("r_fk").str.slice(0, 1) != pl.col("r_ini"))
@@ -156,8 +156,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     # more often than not: for those few, a neighbour in those digits with the record's birth
     # date counts whatever the name.
     v = pl.col("v")
-    bad_date = s.filter(pl.col("s_v").is_not_null() & ~nik_date_matches("s_digits", "s_dob").fill_null(True)).select(
-        "s_key", "s_dob", v="s_v")
+    bad_date = claimed.filter(~nik_date_matches("s_digits", "s_dob").fill_null(True)).select("s_key", "s_dob", "v")
     r_dates = r.select("r_key", "r_dob", v="r_key")
     by_date = pl.concat([
         bad_date.select("s_key", "s_dob", "v", key=_without_digit(v, i)).join(
@@ -167,15 +166,13 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     sub = pl.concat([*neighbours, by_date])
     pairs.append(sub.select("s_key", "r_key", _rule("nik_sub")))
     # 3. adjacent transposition of digits i and i+1 (when they differ)
-    v = pl.col("v")
     swaps = pl.concat([  # one join for the 15 positions: the residents' side is hashed once
         full.filter(_digit(v, i) != _digit(v, i + 1)).select(
             "s_key", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1]))
         for i in range(15)]).join(ri, on="v")
     pairs.append(swaps.select("s_key", "r_key", _rule("nik_swap")))
     # 4. truncated: 12-15 digits that are a resident NIK's prefix
-    short = s.filter(pl.col("s_digits").str.len_chars().is_between(12, 15)).select(
-        "s_key", key="s_digits", n=pl.col("s_digits").str.len_chars())
+    short = s.filter(pl.col("s_ndigits").is_between(12, 15)).select("s_key", key="s_digits", n="s_ndigits")
     if short.height:
         rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
                         for n in range(12, 16)])
@@ -208,7 +205,7 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 50) -> pl
     pairs: list[pl.DataFrame] = []
     # A record with no usable NIK and a name changed beyond its phonetic keys has only its birth
     # date: for those few records alone, the whole birth-date block.
-    no_nik = s.filter(pl.col("s_digits").fill_null("").str.len_chars() < 12)
+    no_nik = s.filter(pl.col("s_ndigits") < 12)
     # A record without a kelurahan (the BPJS roster) gets a birth date + initial block instead
     # of birth date + kelurahan.
     no_kel = s.filter(pl.col("s_kel").is_null())
