@@ -7,7 +7,7 @@ which chooses how a run's steps execute:
 
 - ``in_process`` (default): one process; what ``lindungi run`` uses on a laptop.
 - ``multiprocess``: Dagster's multiprocess executor, steps in parallel processes on one machine
-  (the three ingests side by side, the two linkers side by side); ``LINDUNGI_MAX_CONCURRENT``
+  (the three ingests side by side; a region's two linkers share one step, in threads); ``LINDUNGI_MAX_CONCURRENT``
   caps it (default: the CPU count).
 - ``k8s``: each step a Kubernetes Job (``dagster_k8s.k8s_job_executor``), for the production
   deployment in ``deploy/`` (needs the ``k8s`` extra).

@@ -464,12 +464,42 @@ class LinkResult:
 
 def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
                  settings: LinkSettings = LinkSettings()) -> LinkResult:
+    """Links each of ``records`` (keyed by ``id_col``) to at most one of ``residents``."""
+    return _link(resident_side(residents), records, id_col, settings)
+
+
+def resident_side(residents: pl.DataFrame) -> pl.DataFrame:
+    """The residents as every linker reads them: keys, address parts, name keys and masks, and
+    the term frequencies. It depends on the residents only, so sources linked against the same
+    residents share it (:func:`link_sources`); at 1M residents it takes ~1.1 s to build."""
+    return with_tf(_resident_side(residents))
+
+
+def link_sources(residents: pl.DataFrame, sources: dict[str, tuple[pl.DataFrame, str]],
+                 settings: LinkSettings = LinkSettings(), concurrent: bool = True) -> dict[str, LinkResult]:
+    """Each source ``{name: (records, id_col)}`` linked to the same residents, as
+    :func:`link_records` would link it alone (the same links, review list and model).
+
+    The resident side is built once. With ``concurrent`` the sources are linked side by side, one
+    thread each: much of a linker's time is Python-bound (rapidfuzz calls, EM bookkeeping) and
+    leaves the second core idle while polars' parts of the other fill it. The caller decides
+    whether the memory allows it (two linkers' pairs in memory at once)."""
+    r = resident_side(residents)
+    if not concurrent or len(sources) < 2:
+        return {name: _link(r, recs, id_col, settings) for name, (recs, id_col) in sources.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(sources), thread_name_prefix="lindungi-link") as pool:
+        futures = {name: pool.submit(_link, r, recs, id_col, settings) for name, (recs, id_col) in sources.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
+def _link(r: pl.DataFrame, records: pl.DataFrame, id_col: str, settings: LinkSettings) -> LinkResult:
     # Pairs are keyed by integers: ``r_key`` is the resident's NIK as a number, ``s_key`` the
     # record's rank by id, so both order as the strings do (resolve's ties break as before). The
     # joins and group-bys over millions of pairs are then integer ones (1M residents: joining
     # 5.2M welfare pairs to both sides took 7.4 s on string keys, 1.9 s on integer keys); the
     # strings come back for the links and the review list only.
-    r = with_tf(_resident_side(residents))
     s = _record_side(records, id_col)
     nik = r.select("r_key", "r_nik")
     # Stage 1: NIK-based pairs. A record whose claimed NIK is exact and whose name and birth date

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.linkage import LinkSettings, link_records
+from pipelines.linkage import LinkSettings, link_records, link_sources
 from pipelines.names import normalize_name
 
 RESIDENTS = [  # NIK, name, birth date, sex, kelurahan, KK
@@ -279,6 +279,23 @@ def test_the_share_of_records_whose_person_is_a_resident_is_estimated(background
     t = truth.filter(pl.col("ID_DTSEN").is_in(welfare.get_column("ID_DTSEN").implode()))
     share = t.select(pl.col("NIK").is_in(list(known)).fill_null(False).mean()).item()
     assert model.training["record_prior"]["in_population"] == pytest.approx(share, abs=0.02)
+
+
+@pytest.mark.parametrize("concurrent", [True, False])
+def test_sources_linked_together_link_as_each_alone(background, concurrent):
+    """link_sources shares one resident side between the sources (and links them in threads):
+    the links, review lists and models are those of link_records on each source alone."""
+    residents, welfare, _ = background
+    roster = welfare.select(KPJ=pl.col("ID_DTSEN").str.replace("^", "KPJ"), NIK="NIK", nik_raw="nik_raw",
+                            nama_norm="nama_norm", TGL_LHR="TGL_LHR")
+    sources = {"welfare": (welfare, "ID_DTSEN"), "roster": (roster.head(1500), "KPJ")}
+    together = link_sources(residents, sources, LinkSettings(), concurrent=concurrent)
+    assert list(together) == ["welfare", "roster"]
+    for name, (records, id_col) in sources.items():
+        alone = link_records(residents, records, id_col, LinkSettings())
+        assert together[name].links.equals(alone.links) and together[name].review.equals(alone.review)
+        assert together[name].model.to_json() == alone.model.to_json()
+        assert together[name].links.height == records.height
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -157,6 +157,31 @@ def test_two_regions_link_as_well_as_one(two_regions, two_region_run):
     assert links.height == pl.read_parquet(out / "welfare_records.parquet").height
 
 
+def test_one_source_of_a_region_can_be_linked_alone(two_region_run, monkeypatch):
+    """The region's linking step (both sources, in threads) is subsettable: the roster's two
+    assets of one region are materialized alone, to the same links, and welfare's are left be."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, _, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    instance = dg.DagsterInstance.get()
+    before = {k: instance.get_latest_materialization_event(dg.AssetKey(k)).run_id
+              for k in ("region_welfare_links", "region_participant_links")}
+    links = pl.read_parquet(out / "region_participant_links" / "6409.parquet")
+    keys = [dg.AssetKey("region_participant_links"), dg.AssetKey("region_participant_link_review")]
+    result = defs.resolve_job_def("link_regions").execute_in_process(
+        instance=instance, partition_key="6409", asset_selection=keys)
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == set(keys)
+    assert instance.get_latest_materialization_event(dg.AssetKey("region_welfare_links")).run_id \
+        == before["region_welfare_links"]
+    assert instance.get_latest_materialization_event(dg.AssetKey("region_participant_links")).run_id \
+        == result.run_id != before["region_participant_links"]
+    assert pl.read_parquet(out / "region_participant_links" / "6409.parquet").equals(links)
+
+
 def test_stale_region_links_stop_the_period_run(two_region_run, monkeypatch):
     """A new ingest without the regions' linkage: the assembly refuses to mix old links in."""
     from dagster_project.cli import CliError, _execute
