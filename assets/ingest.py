@@ -1,6 +1,11 @@
 """Ingestion assets: the three source extracts into accepted rows and quarantines."""
 
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
 import dagster as dg
 
 from assets._common import counts_md, preview, progress
@@ -8,7 +13,7 @@ from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.partitioning import region_sizes
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
-from pipelines.readers import read_extract
+from pipelines.readers import find_extract, read_extract
 from quality.expectations import Pending, SuiteResult, suite_for, validate_later, warm_up
 
 GROUP = "ingest"
@@ -34,37 +39,46 @@ def _suite_check(asset_key: str, check_name: str, r: SuiteResult) -> dg.AssetChe
                   "results": dg.MetadataValue.md(r.markdown())})
 
 
-def _outputs(context, source: str, extract_checked: Pending, result: IngestResult, accepted_key: str,
-             quarantine_key: str, preview_cols: list[str]):
+def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestResult):
+    """One extract's selected outputs and checks, from the step's own thread (Dagster's context
+    is used from here only)."""
+    if ext.on_accepted is not None:
+        ext.on_accepted(context, result.accepted)
     s = result.stats
-    accepted_checked = validate_later(result.accepted, accepted_key, suite_for(accepted_key))
+    accepted_checked = validate_later(result.accepted, ext.accepted_key, suite_for(ext.accepted_key))
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
-    yield dg.Output(
-        result.accepted, output_name=accepted_key,
-        metadata={
-            "dagster/row_count": s["accepted"], "rows_read": s["rows_read"], "file": s["file"],
-            "format": s["format"], "sha256": s["sha256"],
-            "quality": dg.MetadataValue.md(quality_md(s, [extract_suite, accepted_suite])),
-            "flags": counts_md("flag", s["flags"]) if s["flags"] else "none",
-            "preview": preview(result.accepted, preview_cols),
-        },
-    )
-    yield dg.Output(
-        result.quarantine, output_name=quarantine_key,
-        metadata={
-            "dagster/row_count": s["quarantined"],
-            "by_reason": counts_md("reason", s["quarantined_by_reason"]) if s["quarantined_by_reason"] else "none",
-        },
-    )
-    yield dg.AssetCheckResult(
-        asset_key=accepted_key, check_name="rows_accounted", passed=result.balanced,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows_read": s["rows_read"], "accepted": s["accepted"], "quarantined": s["quarantined"]},
-    )
-    yield _suite_check(accepted_key, f"{source}_extract_expectations", extract_suite)
-    yield _suite_check(accepted_key, f"{accepted_key}_expectations", accepted_suite)
+    selected = context.op_execution_context.selected_output_names
+    if ext.accepted_key in selected:
+        yield dg.Output(
+            result.accepted, output_name=ext.accepted_key,
+            metadata={
+                "dagster/row_count": s["accepted"], "rows_read": s["rows_read"], "file": s["file"],
+                "format": s["format"], "sha256": s["sha256"],
+                "quality": dg.MetadataValue.md(quality_md(s, [extract_suite, accepted_suite])),
+                "flags": counts_md("flag", s["flags"]) if s["flags"] else "none",
+                "preview": preview(result.accepted, ext.preview_cols),
+            },
+        )
+    if ext.quarantine_key in selected:
+        yield dg.Output(
+            result.quarantine, output_name=ext.quarantine_key,
+            metadata={
+                "dagster/row_count": s["quarantined"],
+                "by_reason": counts_md("reason", s["quarantined_by_reason"]) if s["quarantined_by_reason"] else "none",
+            },
+        )
+    checks = [
+        dg.AssetCheckResult(
+            asset_key=ext.accepted_key, check_name="rows_accounted", passed=result.balanced,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"rows_read": s["rows_read"], "accepted": s["accepted"], "quarantined": s["quarantined"]}),
+        _suite_check(ext.accepted_key, f"{ext.source}_extract_expectations", extract_suite),
+        _suite_check(ext.accepted_key, f"{ext.accepted_key}_expectations", accepted_suite),
+    ]
+    wanted = context.selected_asset_check_keys
+    yield from (c for c in checks if dg.AssetCheckKey(dg.AssetKey(ext.accepted_key), c.check_name) in wanted)
 
 
 def register_regions(context: dg.AssetExecutionContext, residents) -> None:
@@ -78,62 +92,87 @@ def register_regions(context: dg.AssetExecutionContext, residents) -> None:
              + (f"; new partitions {', '.join(new)}" if new else ""))
 
 
-def _source_asset(source: str, accepted_key: str, quarantine_key: str, description: str, clean, preview_cols,
-                  on_accepted=None, priority: int = 0):
-    @dg.multi_asset(
-        name=f"ingest_{source}",
-        group_name=GROUP,
-        # larger extracts first (Dagster's step priority): their reading and cleaning overlap
-        # GX's import (in the warm-up thread, or in `lindungi run`'s GX worker process) instead
-        # of waiting for it at the first suite; with parallel steps the longest starts first
-        op_tags={"dagster/priority": priority},
-        outs={
-            accepted_key: dg.AssetOut(description=description, kinds={"polars", "parquet"}),
-            quarantine_key: dg.AssetOut(
-                description=f"Rejected rows of {source}: raw fields, file, line and reason.",
-                kinds={"polars", "parquet"}),
-        },
-        check_specs=[
-            dg.AssetCheckSpec("rows_accounted", asset=accepted_key, blocking=True,
-                              description="rows read = accepted + quarantined"),
-            dg.AssetCheckSpec(f"{source}_extract_expectations", asset=accepted_key, blocking=True,
-                              description=f"GX suite on the {source} extract as read: data rows, required columns"),
-            dg.AssetCheckSpec(f"{accepted_key}_expectations", asset=accepted_key, blocking=True,
-                              description=f"GX suite on {accepted_key}: ids unique, NIKs well formed"),
-        ],
-    )
-    def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings):
-        warm_up()  # GX's import overlaps the reading and cleaning below
-        raw = read_extract(settings.input_dir, source)
-        # under `lindungi run` GX checks the extract as read in its worker process while the
-        # extract is cleaned here
-        extract_checked = validate_later(raw.frame, f"{source}_extract", suite_for(f"{source}_extract"))
-        result = clean(raw, settings)
-        if on_accepted is not None:
-            on_accepted(context, result.accepted)
-        yield from _outputs(context, source, extract_checked, result, accepted_key, quarantine_key, preview_cols)
-
-    return _asset
+@dataclass(frozen=True)
+class _Extract:
+    source: str                # the file's stem: penduduk, dtsen, peserta_bpjstk
+    accepted_key: str
+    quarantine_key: str
+    description: str
+    clean: Callable            # (RawExtract, LindungiSettings) -> IngestResult
+    preview_cols: list[str]
+    on_accepted: Callable | None = None
 
 
-ingest_penduduk = _source_asset(
-    "penduduk", "residents", "penduduk_quarantine",
-    "Accepted residents of the Dukcapil/SIAK extract, cleaned, with flags.",
-    lambda raw, s: clean_penduduk(raw),
-    ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "kode_kel", "flags"],
-    on_accepted=register_regions,
-    priority=2,
+EXTRACTS = (
+    _Extract("penduduk", "residents", "penduduk_quarantine",
+             "Accepted residents of the Dukcapil/SIAK extract, cleaned, with flags.",
+             lambda raw, s: clean_penduduk(raw),
+             ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "kode_kel", "flags"],
+             on_accepted=register_regions),
+    _Extract("dtsen", "welfare_records", "dtsen_quarantine",
+             "Accepted DTSEN/DTKS welfare records; an invalid NIK is treated as missing.",
+             lambda raw, s: clean_dtsen(raw),
+             ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL", "flags"]),
+    _Extract("peserta_bpjstk", "participants", "peserta_bpjstk_quarantine",
+             "Accepted BPJS Ketenagakerjaan roster records, with active JKK+JKM protection derived.",
+             lambda raw, s: clean_peserta(raw, s.rules()),
+             ["KPJ", "NIK", "NAMA", "SEGMEN", "STATUS", "PROGRAM", "jkk_jkm_aktif"]),
 )
-ingest_dtsen = _source_asset(
-    "dtsen", "welfare_records", "dtsen_quarantine",
-    "Accepted DTSEN/DTKS welfare records; an invalid NIK is treated as missing.",
-    lambda raw, s: clean_dtsen(raw),
-    ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL", "flags"],
-    priority=1,
+
+# The three extracts are read and cleaned side by side, a thread each: much of the cleaning is
+# Python-bound (names, NIK checks) and leaves the second core idle while polars' parts of the
+# others fill it (200k world: 3.4-3.5 s one after the other, 2.5-2.6 s side by side). Cleaning
+# peaks at ~10x the file's size, so above this many bytes of extracts they run one at a time
+# (the 5.8M world's are 1.6 GB; its residents alone peaked at 12.3 GB).
+CONCURRENT_MAX_BYTES = int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or 1_000_000_000)
+
+
+def _checks(ext: _Extract) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec("rows_accounted", asset=ext.accepted_key, blocking=True,
+                          description="rows read = accepted + quarantined"),
+        dg.AssetCheckSpec(f"{ext.source}_extract_expectations", asset=ext.accepted_key, blocking=True,
+                          description=f"GX suite on the {ext.source} extract as read: data rows, required columns"),
+        dg.AssetCheckSpec(f"{ext.accepted_key}_expectations", asset=ext.accepted_key, blocking=True,
+                          description=f"GX suite on {ext.accepted_key}: ids unique, NIKs well formed"),
+    ]
+
+
+@dg.multi_asset(
+    name="ingest_extracts",
+    group_name=GROUP,
+    outs={k: v for ext in EXTRACTS for k, v in {
+        ext.accepted_key: dg.AssetOut(description=ext.description, kinds={"polars", "parquet"}, is_required=False),
+        ext.quarantine_key: dg.AssetOut(
+            description=f"Rejected rows of {ext.source}: raw fields, file, line and reason.",
+            kinds={"polars", "parquet"}, is_required=False),
+    }.items()},
+    check_specs=[c for ext in EXTRACTS for c in _checks(ext)],
+    can_subset=True,
+    description="The three extracts read, cleaned and checked (all three, or the ones selected).",
 )
-ingest_peserta = _source_asset(
-    "peserta_bpjstk", "participants", "peserta_bpjstk_quarantine",
-    "Accepted BPJS Ketenagakerjaan roster records, with active JKK+JKM protection derived.",
-    lambda raw, s: clean_peserta(raw, s.rules()),
-    ["KPJ", "NIK", "NAMA", "SEGMEN", "STATUS", "PROGRAM", "jkk_jkm_aktif"],
-)
+def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSettings):
+    warm_up()  # GX's import overlaps the reading and cleaning below
+    selected = context.op_execution_context.selected_output_names
+    extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected]
+    size = sum(find_extract(settings.input_dir, e.source).stat().st_size for e in extracts)
+    if size <= CONCURRENT_MAX_BYTES and len(extracts) > 1:
+        pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
+        try:
+            work = [pool.submit(_read_and_clean, e, settings) for e in extracts]
+            # in the extracts' order; a bad file stops the step with its own message
+            for ext, future in zip(extracts, work):
+                yield from _outputs(context, ext, *future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        for ext in extracts:
+            yield from _outputs(context, ext, *_read_and_clean(ext, settings))
+
+
+def _read_and_clean(ext: _Extract, settings: LindungiSettings) -> tuple[Pending, IngestResult]:
+    raw = read_extract(settings.input_dir, ext.source)
+    # under `lindungi run` GX checks the extract as read in its worker process while the
+    # extract is cleaned here
+    extract_checked = validate_later(raw.frame, f"{ext.source}_extract", suite_for(f"{ext.source}_extract"))
+    return extract_checked, ext.clean(raw, settings)

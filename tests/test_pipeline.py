@@ -207,3 +207,30 @@ def test_linkage_model_is_saved_per_run_and_shown(pipeline_run, monkeypatch):
         assert 0 < levels["name"]["exact"]["m"] <= 1
         assert "| nik | exact |" in mat.metadata["model_weights"].value
         assert mat.metadata["model_file"].value.endswith(f"{name}.json")
+
+
+def test_one_extract_can_be_ingested_alone(pipeline_run, small_world, monkeypatch):
+    """The ingest step (the three extracts side by side, in threads) is subsettable: the roster's
+    two assets are materialized alone, with the roster's three checks, to the same rows."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, _, summary = pipeline_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_INPUT", str(small_world))
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    instance = dg.DagsterInstance.get()
+    residents_run = instance.get_latest_materialization_event(dg.AssetKey("residents")).run_id
+    before = pl.read_parquet(out / "participants.parquet")
+    keys = [dg.AssetKey("participants"), dg.AssetKey("peserta_bpjstk_quarantine")]
+    result = defs.resolve_job_def("ingest").execute_in_process(instance=instance, asset_selection=keys)
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == set(keys)
+    checks = {(e.asset_key.to_user_string(), e.check_name) for e in
+              (ev.event_specific_data for ev in result.all_events
+               if ev.event_type_value == "ASSET_CHECK_EVALUATION")}
+    assert checks == {("participants", "rows_accounted"), ("participants", "peserta_bpjstk_extract_expectations"),
+                      ("participants", "participants_expectations")}
+    assert instance.get_latest_materialization_event(dg.AssetKey("residents")).run_id == residents_run
+    assert pl.read_parquet(out / "participants.parquet").equals(before)
