@@ -123,8 +123,9 @@ EXTRACTS = (
 # Python-bound (names, NIK checks) and leaves the second core idle while polars' parts of the
 # others fill it (200k world: 3.4-3.5 s one after the other, 2.5-2.6 s side by side). Cleaning
 # peaks at ~10x the file's size, so above this many bytes of extracts they run one at a time
-# (the 5.8M world's are 1.6 GB; its residents alone peaked at 12.3 GB).
-CONCURRENT_MAX_BYTES = int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or 1_000_000_000)
+# (LINDUNGI_INGEST_CONCURRENT_MAX_BYTES; the 5.8M world's are 1.6 GB, and its residents alone
+# peaked at 12.3 GB).
+CONCURRENT_MAX_BYTES = 1_000_000_000
 
 
 def _checks(ext: _Extract) -> list[dg.AssetCheckSpec]:
@@ -156,7 +157,8 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     selected = context.op_execution_context.selected_output_names
     extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected]
     size = sum(find_extract(settings.input_dir, e.source).stat().st_size for e in extracts)
-    if size <= CONCURRENT_MAX_BYTES and len(extracts) > 1:
+    if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
+            and len(extracts) > 1:
         pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
         try:
             work = [pool.submit(_read_and_clean, e, settings) for e in extracts]

@@ -36,10 +36,11 @@ def _histogram(scores: pl.Series) -> dg.MetadataValue:
 
 # The two sources of a region, linked in one step: side by side in threads on the same resident
 # side (pipelines.linkage.link_sources). At 200k residents that took 5.4-5.9 s against 6.7-7.6 s
-# one after the other; two linkers' pairs are then in memory at once, so above this many residents
-# in the region they run one after the other (the 1M world peaks at ~3 GB either way; 5.8M
-# residents in one region peaked at 16.7 GB linking one source at a time).
-CONCURRENT_MAX_RESIDENTS = int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX") or 2_000_000)
+# one after the other; two linkers' pairs are then in memory at once (the 1M world's run peaked at
+# 2.6-2.8 GB with it, 2.5 GB without), so above this many residents in the region
+# (LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS) they run one after the other: 5.8M residents in one
+# region peaked at 16.7 GB linking one source at a time.
+CONCURRENT_MAX_RESIDENTS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
         r, {src.name: (records_of(frames[src.records_key], residents, region, regions, src.address_col), src.id_col)
             for src in sources},
         LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
-        concurrent=r.height <= CONCURRENT_MAX_RESIDENTS)
+        concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
+                                   or CONCURRENT_MAX_RESIDENTS))
     for src in sources:
         result = results[src.name]
         st = result.stats
