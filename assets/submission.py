@@ -13,14 +13,15 @@ from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
-from quality.expectations import suite_for, validate_sql_later
+from quality.expectations import suite_columns, suite_for, validate_sql_later
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
 
 GROUP = "submission"
-# the period's rows still in play; the period is a validated partition key (YYYY-MM), never free text
-SUBMISSION_IN_PLAY = "SELECT * FROM bpjs.submission_candidate WHERE period = '{period}' AND status <> 'withdrawn'"
-BATCHES = "SELECT * FROM bpjs.submission_batch WHERE period = '{period}'"
+# the period's rows still in play; the period is a validated partition key (YYYY-MM), never free
+# text. Each query reads only the columns its suite checks (quality.expectations.suite_columns).
+SUBMISSION_IN_PLAY = "SELECT {columns} FROM bpjs.submission_candidate WHERE period = '{period}' AND status <> 'withdrawn'"
+BATCHES = "SELECT {columns} FROM bpjs.submission_batch WHERE period = '{period}'"
 
 
 @dg.asset(
@@ -55,10 +56,12 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     # GX checks the tables in PostgreSQL (in `lindungi run`'s worker process) while the batches
     # are checked against the list here
     assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
-    table_checked = validate_sql_later(dsn, SUBMISSION_IN_PLAY.format(period=period), "submission_table",
-                                       suite_for("submission_table", iuran=rules.monthly_contribution))
-    batches_checked = validate_sql_later(dsn, BATCHES.format(period=period), "submission_batches",
-                                         suite_for("submission_batches"))
+    table_suite = suite_for("submission_table", iuran=rules.monthly_contribution)
+    batches_suite = suite_for("submission_batches")
+    table_checked = validate_sql_later(dsn, SUBMISSION_IN_PLAY.format(columns=suite_columns(table_suite), period=period),
+                                       "submission_table", table_suite)
+    batches_checked = validate_sql_later(dsn, BATCHES.format(columns=suite_columns(batches_suite), period=period),
+                                         "submission_batches", batches_suite)
     checks = []
     for b in batches:
         niks = enrollment_candidates.filter(pl.col("kode_kab") == b["region"]).get_column("NIK").to_list()

@@ -61,15 +61,19 @@ def test_submission_table_suite_runs_in_postgresql(pg_dsn):
     the pipeline's back fails the suite, and the result names no NIK."""
     import psycopg
 
+    from assets.submission import SUBMISSION_IN_PLAY
     from pipelines import db
     from pipelines.submission import submit
-    from quality.expectations import validate_sql
+    from quality.expectations import suite_columns, validate_sql
     from tests.test_submission import candidates
 
     db.migrate(pg_dsn)
     submit(pg_dsn, candidates(NIKS), "2026-11")
-    query = "SELECT * FROM bpjs.submission_candidate WHERE period = '2026-11' AND status <> 'withdrawn'"
-    r = validate_sql(pg_dsn, query, "submission_table", suite_for("submission_table"))
+    suite = suite_for("submission_table")
+    # the asset's own query, reading only the suite's columns
+    query = SUBMISSION_IN_PLAY.format(columns=suite_columns(suite), period="2026-11")
+    assert query.startswith("SELECT batch_id, content_hash, iuran_bulanan, nik, status FROM")
+    r = validate_sql(pg_dsn, query, "submission_table", suite)
     assert r.success and r.rows == 2
     with psycopg.connect(pg_dsn) as conn:
         conn.execute("UPDATE bpjs.submission_candidate SET iuran_bulanan = 10000 WHERE nik = %s", (NIKS[0],))
