@@ -331,8 +331,13 @@ def _validate_sql(dsn: str, query: str, name: str, expectations: list[Expectatio
     batch = asset.add_batch_definition_whole_table("all").get_batch()
     suite, ids = _suite(gx, name, expectations)
     res = batch.validate(suite, result_format="BASIC")
-    count = next((int(r.result.get("element_count") or 0) for r in res.results if r.result), 0)
-    return _result(name, expectations, ids, res, count)
+    # the rows checked: a column expectation's element_count, else the table's row count (a
+    # table-level expectation first in the suite has no element_count)
+    counts = [int(r.result["element_count"]) for r in res.results if r.result and "element_count" in r.result]
+    counts += [int(r.result["observed_value"]) for r in res.results
+               if r.expectation_config.type == "expect_table_row_count_to_be_between"
+               and r.result and r.result.get("observed_value") is not None]
+    return _result(name, expectations, ids, res, counts[0] if counts else 0)
 
 
 def _result(name: str, expectations: list[Expectation], ids: list[str], res, rows: int) -> SuiteResult:

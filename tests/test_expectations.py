@@ -61,7 +61,7 @@ def test_submission_table_suite_runs_in_postgresql(pg_dsn):
     the pipeline's back fails the suite, and the result names no NIK."""
     import psycopg
 
-    from assets.submission import SUBMISSION_IN_PLAY
+    from assets.submission import BATCHES, SUBMISSION_IN_PLAY
     from pipelines import db
     from pipelines.submission import submit
     from quality.expectations import suite_columns, validate_sql
@@ -75,6 +75,12 @@ def test_submission_table_suite_runs_in_postgresql(pg_dsn):
     assert query.startswith("SELECT batch_id, content_hash, iuran_bulanan, nik, status FROM")
     r = validate_sql(pg_dsn, query, "submission_table", suite)
     assert r.success and r.rows == 2
+    # the batches' suite opens with a table-level expectation, which counts no elements: its
+    # rows are the table's row count (the one batch), not 0
+    batches = suite_for("submission_batches")
+    r = validate_sql(pg_dsn, BATCHES.format(columns=suite_columns(batches), period="2026-11"),
+                     "submission_batches", batches)
+    assert r.success and r.rows == 1
     with psycopg.connect(pg_dsn) as conn:
         conn.execute("UPDATE bpjs.submission_candidate SET iuran_bulanan = 10000 WHERE nik = %s", (NIKS[0],))
     r = validate_sql(pg_dsn, query, "submission_table", suite_for("submission_table"))
