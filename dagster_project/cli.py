@@ -150,7 +150,7 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     # progress lines count from here, as the summary's elapsed time does (not from the later
     # import of the assets, ~3 s on)
     os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(t0))
-    from quality.expectations import start_worker
+    from quality.expectations import start_worker, warm_sql
 
     start_worker()  # GX imported in a process of its own, beside Dagster's start and the ingest
     database = _database(db)
@@ -167,6 +167,7 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})
     dsn = _database_ready(database)  # the period's assets are the first to use it
     os.environ["LINDUNGI_DB_URL"] = dsn
+    warm_sql(dsn)  # GX's connection to it, made in the worker while the period's first steps run
     result_id = _execute("lindungi", period, {**tags, "lindungi/ingest_run": ingest})
     summary = summarize(out_dir, period, dsn)
     summary["run_id"] = result_id

@@ -318,15 +318,32 @@ def validate_sql_later(dsn: str, query: str, name: str, expectations: list[Expec
     return Pending(_validate_sql, dsn, query, name, expectations)
 
 
-def _validate_sql(dsn: str, query: str, name: str, expectations: list[Expectation]) -> SuiteResult:
+def warm_sql(dsn: str) -> None:
+    """Register the database with GX in the worker process now, when the worker is idle, so
+    that the first SQL suite does not pay for it (SQLAlchemy's engine and dialect, GX's
+    connection test: ~0.4 s). Nothing to do without a worker: the first suite registers it."""
+    if _WORKER is not None:
+        Pending(_register_sql, dsn)  # its result is never asked for; a failure shows in the suite
+
+
+def _register_sql(dsn: str) -> None:
+    _sql_source(dsn)  # (the source itself stays in the worker: nothing to send back)
+
+
+def _sql_source(dsn: str):
     from pipelines.db import sqlalchemy_url
 
-    gx, ctx, _ = _context()
+    _, ctx, _ = _context()
     source_name = f"pg-{abs(hash(dsn))}"
     try:
-        source = ctx.data_sources.get(source_name)
+        return ctx.data_sources.get(source_name)
     except Exception:  # noqa: BLE001 - not registered yet in this process
-        source = ctx.data_sources.add_sql(source_name, connection_string=sqlalchemy_url(dsn))
+        return ctx.data_sources.add_sql(source_name, connection_string=sqlalchemy_url(dsn))
+
+
+def _validate_sql(dsn: str, query: str, name: str, expectations: list[Expectation]) -> SuiteResult:
+    gx, _, _ = _context()
+    source = _sql_source(dsn)
     asset = source.add_query_asset(f"{name}-{len(source.assets)}", query=query)
     batch = asset.add_batch_definition_whole_table("all").get_batch()
     suite, ids = _suite(gx, name, expectations)

@@ -112,6 +112,39 @@ def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monke
         pool.shutdown()
 
 
+def _gx_sources() -> list[str]:
+    """(In the worker process) the data sources GX knows there."""
+    import quality.expectations as qe
+
+    return sorted(qe._context()[1].data_sources.all())
+
+
+def test_the_database_is_registered_with_gx_in_the_worker_ahead_of_the_suites(pg_dsn, monkeypatch):
+    """`lindungi run` registers the database with GX in the worker as soon as it is ready
+    (`warm_sql`), so the submission's first SQL suite does not pay for the connection; a
+    database that cannot be reached leaves the worker alive, for the suite to report."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import quality.expectations as qe
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=qe._warm_worker)
+    monkeypatch.setattr(qe, "_WORKER", pool)
+    try:
+        def databases() -> list[str]:
+            return [n for n in pool.submit(_gx_sources).result() if n.startswith("pg-")]
+
+        assert databases() == []
+        qe.warm_sql("postgresql://nobody@/nowhere?host=/nonexistent")  # no error here
+        assert databases() == []  # the pool runs its tasks in order
+        qe.warm_sql(pg_dsn)
+        assert len(databases()) == 1
+        qe.warm_sql(pg_dsn)  # once per database
+        assert len(databases()) == 1 and qe._WORKER is pool
+    finally:
+        pool.shutdown()
+
+
 def test_frames_are_not_fingerprinted(monkeypatch):
     """GX would hash every value of each frame it is handed (a batch marker nothing reads):
     the suites run without it, and still find what is wrong."""
