@@ -6,9 +6,11 @@ embedded PostgreSQL), LINDUNGI_RULES (rules file), LINDUNGI_FULL_NIK, and LINDUN
 which chooses how a run's steps execute:
 
 - ``in_process`` (default): one process; what ``lindungi run`` uses on a laptop.
-- ``multiprocess``: Dagster's multiprocess executor, steps in parallel processes on one machine
-  (the three ingests side by side; a region's two linkers share one step, in threads); ``LINDUNGI_MAX_CONCURRENT``
-  caps it (default: the CPU count).
+- ``multiprocess``: Dagster's multiprocess executor, independent steps in parallel processes on
+  one machine (the period's two link assemblies, for one; the three extracts and a region's two
+  sources already share a step each, in threads); ``LINDUNGI_MAX_CONCURRENT`` caps it (default:
+  the CPU count). Each step then starts a process of its own, which costs more than most steps
+  take at a city's size (see the README).
 - ``k8s``: each step a Kubernetes Job (``dagster_k8s.k8s_job_executor``), for the production
   deployment in ``deploy/`` (needs the ``k8s`` extra).
 """
