@@ -14,6 +14,7 @@ from dagster_project.resources import LindungiSettings
 from pipelines.partitioning import region_sizes
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
 from pipelines.readers import find_extract, read_extract
+from quality.definitions import suite_check
 from quality.expectations import Pending, SuiteResult, suite_for, validate_later, warm_up
 
 GROUP = "ingest"
@@ -30,13 +31,6 @@ def quality_md(stats: dict, suites: list[SuiteResult]) -> str:
         passed = sum(x["success"] for x in r.results)
         lines.append(f"| expectations {r.suite}: passed / failed | {passed} / {len(r.results) - passed} |")
     return "\n".join(lines)
-
-
-def _suite_check(asset_key: str, check_name: str, r: SuiteResult) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        asset_key=asset_key, check_name=check_name, passed=r.success, severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows": r.rows, "expectations": len(r.results), "failed": len(r.failed),
-                  "results": dg.MetadataValue.md(r.markdown())})
 
 
 def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestResult):
@@ -74,8 +68,8 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
             asset_key=ext.accepted_key, check_name="rows_accounted", passed=result.balanced,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"rows_read": s["rows_read"], "accepted": s["accepted"], "quarantined": s["quarantined"]}),
-        _suite_check(ext.accepted_key, f"{ext.source}_extract_expectations", extract_suite),
-        _suite_check(ext.accepted_key, f"{ext.accepted_key}_expectations", accepted_suite),
+        suite_check(extract_suite, ext.accepted_key, f"{ext.source}_extract_expectations"),
+        suite_check(accepted_suite, ext.accepted_key, f"{ext.accepted_key}_expectations"),
     ]
     wanted = context.selected_asset_check_keys
     yield from (c for c in checks if dg.AssetCheckKey(dg.AssetKey(ext.accepted_key), c.check_name) in wanted)

@@ -13,6 +13,7 @@ from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
+from quality.definitions import suite_check
 from quality.expectations import suite_columns, suite_for, validate_sql_later
 from pipelines.candidates import withdrawal_reasons
 from pipelines.submission import batch_consistency, submit
@@ -84,6 +85,4 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
                               metadata={"batches": dg.MetadataValue.json(checks)})
     for name, r in (("submission_table_expectations", table_checked.result()),
                     ("submission_batches_expectations", batches_checked.result())):
-        yield dg.AssetCheckResult(check_name=name, passed=r.success,
-                                  metadata={"rows": r.rows, "expectations": len(r.results),
-                                            "failed": len(r.failed), "results": dg.MetadataValue.md(r.markdown())})
+        yield suite_check(r, check_name=name)

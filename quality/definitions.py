@@ -8,19 +8,23 @@ import dagster as dg
 import polars as pl
 
 from dagster_project.resources import LindungiSettings
-from quality.expectations import suite_for, validate
+from quality.expectations import SuiteResult, suite_for, validate
+
+
+def suite_check(r: SuiteResult, asset_key: str | None = None, check_name: str | None = None) -> dg.AssetCheckResult:
+    """A suite's result as a Dagster check result, at ERROR severity: counts only, never values."""
+    return dg.AssetCheckResult(
+        asset_key=asset_key, check_name=check_name, passed=r.success, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"rows": r.rows, "expectations": len(r.results), "failed": len(r.failed),
+                  "results": dg.MetadataValue.md(r.markdown())},
+    )
 
 
 def suite_check_result(asset: str, df: pl.DataFrame, settings: LindungiSettings,
                        check_name: str | None = None) -> dg.AssetCheckResult:
     rules = settings.rules()
-    r = validate(df, asset, suite_for(asset, min_age=rules.min_age, max_age=rules.max_age,
-                                      iuran=rules.monthly_contribution))
-    return dg.AssetCheckResult(
-        check_name=check_name, passed=r.success, severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows": r.rows, "expectations": len(r.results), "failed": len(r.failed),
-                  "results": dg.MetadataValue.md(r.markdown())},
-    )
+    return suite_check(validate(df, asset, suite_for(asset, min_age=rules.min_age, max_age=rules.max_age,
+                                                     iuran=rules.monthly_contribution)), check_name=check_name)
 
 
 @dg.asset_check(asset="welfare_links", blocking=True, description="GX suite: one link per record, methods, scores")
