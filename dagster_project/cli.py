@@ -37,14 +37,35 @@ def _setup_progress() -> None:
         log.propagate = False
 
 
+# The instance lindungi keeps under its state directory: Dagster's SQLite storage layout, through
+# storage.PooledSqliteStorage, which keeps its SQLAlchemy engines.
+INSTANCE_YAML = """\
+# written by lindungi: Dagster's SQLite storage under this directory (dagster_project/storage.py).
+# Production uses deploy/dagster.yaml instead.
+storage:
+  custom:
+    module: dagster_project.storage
+    class: PooledSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
+telemetry:
+  enabled: false
+"""
+EARLIER_INSTANCE_YAML = "telemetry:\n  enabled: false\n"  # what lindungi wrote before
+
+
 def _dagster_home() -> Path:
     from pipelines.db import state_dir
 
     home = state_dir() / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    if not cfg.exists():
-        cfg.write_text("telemetry:\n  enabled: false\n")
+    text = cfg.read_text() if cfg.exists() else None
+    # ours is kept current; a dagster.yaml someone wrote themselves is left as it is
+    if text is None or text == EARLIER_INSTANCE_YAML or (
+            text.startswith("# written by lindungi") and text != INSTANCE_YAML):
+        cfg.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

@@ -1,0 +1,110 @@
+"""The local instance's storage (dagster_project/storage.py): Dagster's SQLite files, written
+through engines that are kept, and the dagster.yaml that ``lindungi`` writes for it."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dagster_project import storage
+from dagster_project.cli import EARLIER_INSTANCE_YAML, INSTANCE_YAML, _dagster_home
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec("rows_positive", asset="first")])
+def first(context):
+    context.log.info("a log line is an event too")
+    yield dg.MaterializeResult(metadata={"rows": 3})
+    yield dg.AssetCheckResult(passed=True, check_name="rows_positive")
+
+
+@dg.asset(deps=[first])
+def second():
+    return dg.MaterializeResult(metadata={"rows": 2})
+
+
+JOB = dg.Definitions(assets=[first, second],
+                     jobs=[dg.define_asset_job("both", selection="*")]).resolve_job_def("both")
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
+    _dagster_home()  # sets DAGSTER_HOME and writes the instance's dagster.yaml
+    with dg.DagsterInstance.get() as inst:
+        yield inst
+
+
+def _counting_engines(monkeypatch) -> list[str]:
+    made: list[str] = []
+    real = storage.create_engine
+
+    def counting(url, **kw):
+        made.append(str(url))
+        return real(url, **kw)
+
+    monkeypatch.setattr(storage, "create_engine", counting)
+    return made
+
+
+def test_lindungi_instance_uses_the_pooled_storage(instance):
+    assert isinstance(instance.run_storage, storage.PooledSqliteRunStorage)
+    assert isinstance(instance.event_log_storage, storage.PooledSqliteEventLogStorage)
+
+
+def test_a_run_makes_an_engine_per_database_not_per_event(instance, monkeypatch):
+    made = _counting_engines(monkeypatch)
+    first_run = JOB.execute_in_process(instance=instance)
+    assert first_run.success
+    events = instance.get_records_for_run(first_run.run_id).records
+    assert len(events) > 20
+    second_run = JOB.execute_in_process(instance=instance)
+    # one engine per database the runs wrote: each run's own shard, and the index at most once
+    # (the instance may have opened it already); not one per event
+    names = [u.rsplit("/", 1)[-1] for u in made]
+    assert [n for n in names if n != "index.db"] == [f"{first_run.run_id}.db", f"{second_run.run_id}.db"]
+    assert names.count("index.db") <= 1
+
+
+def test_history_is_dagster_s_own_sqlite_layout(instance, tmp_path):
+    """Dagster's stock SQLite storage, on the same directory, reads what the pooled one wrote."""
+    from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+
+    runs = [JOB.execute_in_process(instance=instance).run_id for _ in range(2)]
+    stock = DagsterSqliteStorage.from_local(str(tmp_path / "dagster_home"))
+    assert {r.run_id for r in stock.run_storage.get_runs()} == set(runs)
+    for run_id in runs:
+        ours = [e.event_log_entry.dagster_event_type for e in instance.get_records_for_run(run_id).records]
+        theirs = [e.event_log_entry.dagster_event_type
+                  for e in stock.event_log_storage.get_records_for_run(run_id).records]
+        assert ours == theirs
+    latest = stock.event_log_storage.get_latest_materialization_events([dg.AssetKey("second")])
+    assert latest[dg.AssetKey("second")].run_id == runs[-1]
+
+
+def test_kept_engines_are_bounded_and_wipe_still_works(instance):
+    events = instance.event_log_storage
+    runs = [JOB.execute_in_process(instance=instance).run_id for _ in range(storage.KEPT_SHARDS + 2)]
+    assert len(events._engines) == storage.KEPT_SHARDS + 1
+    assert "index" in events._engines and runs[-1] in events._engines and runs[0] not in events._engines
+    # an evicted shard opens again when read
+    assert len(instance.get_records_for_run(runs[0]).records) > 20
+    instance.wipe()
+    # the deleted run shards' engines are gone (the index is emptied through a fresh one)
+    assert set(events._engines) <= {"index"} and instance.get_runs() == []
+    assert JOB.execute_in_process(instance=instance).success
+    assert len(instance.get_runs()) == 1
+
+
+def test_dagster_yaml_is_kept_current_but_a_users_own_is_left(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
+    cfg = tmp_path / "dagster_home" / "dagster.yaml"
+    _dagster_home()
+    assert cfg.read_text() == INSTANCE_YAML
+    for ours in (EARLIER_INSTANCE_YAML, "# written by lindungi: an older version\ntelemetry: {}\n"):
+        cfg.write_text(ours)
+        _dagster_home()
+        assert cfg.read_text() == INSTANCE_YAML
+    own = "storage:\n  sqlite:\n    base_dir: /somewhere/else\n"
+    cfg.write_text(own)
+    _dagster_home()
+    assert cfg.read_text() == own
