@@ -157,3 +157,26 @@ def test_frames_are_not_fingerprinted(monkeypatch):
     r = validate(links(["D1", "D1"], NIKS, ["nik_exact", "fuzzy"], [1.0, 0.9]), "welfare_links",
                  suite_for("welfare_links"))
     assert not r.success and [f["column"] for f in r.failed] == ["ID_DTSEN"]
+
+
+def test_modules_gx_never_uses_here_are_imported_on_first_use_only():
+    """scipy.stats and altair stay unimported through GX's import and the suites (in a fresh
+    process: another test may have imported them here), and still work when something uses them."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import polars as pl
+from quality.expectations import DEFERRED_IMPORTS, _Deferred, _context, suite_for, validate
+_context()
+r = validate(pl.DataFrame({"ID_DTSEN": ["a"], "method": ["fuzzy"], "score": [0.9], "NIK": ["6474011508850001"]}),
+             "welfare_links", suite_for("welfare_links"))
+assert r.success, r.results
+stub = sys.modules["scipy.stats"]
+print(sorted(n for n in DEFERRED_IMPORTS if isinstance(sys.modules.get(n), _Deferred)))
+print(round(float(stub.entropy([0.5, 0.5], [0.5, 0.5])), 6), type(sys.modules["scipy.stats"]).__name__)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["['altair', 'scipy.stats']", "0.0 module"]
