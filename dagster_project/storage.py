@@ -36,12 +36,28 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 # Run shards whose engines stay open. Writing a run touches its own shard and the index; the UI
 # reads many runs one after another, and each kept engine holds a file open.
 KEPT_SHARDS = 8
+
+
+def _engine_for(url: str, **kwargs) -> Engine:
+    """A pooled engine whose connections commit without an fsync each (``synchronous=NORMAL``).
+
+    Dagster's SQLite databases are in WAL mode, where NORMAL stays consistent through any crash
+    and only a power loss or OS crash can roll back the last commits: a run's history, not the
+    submission (PostgreSQL). Each event is its own commit, and FULL waited for the disk every
+    time (0.6 ms here, ~400 commits a ``lindungi run``)."""
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _normal_sync(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+    return engine
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -61,8 +77,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if engine is not None:
             self._engines.move_to_end(shard)
             return engine
-        engine = create_engine(self.conn_string_for_shard(shard),
-                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        engine = _engine_for(self.conn_string_for_shard(shard),
+                             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)
@@ -110,7 +126,7 @@ class PooledSqliteRunStorage(SqliteRunStorage):
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
-                    self._engine = create_engine(self._conn_string)
+                    self._engine = _engine_for(self._conn_string)
         with self._engine.connect() as conn:
             with conn.begin():
                 yield conn

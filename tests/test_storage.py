@@ -108,3 +108,15 @@ def test_dagster_yaml_is_kept_current_but_a_users_own_is_left(tmp_path, monkeypa
     cfg.write_text(own)
     _dagster_home()
     assert cfg.read_text() == own
+
+
+def test_commits_do_not_wait_for_the_disk_each(instance):
+    """WAL with synchronous=NORMAL (1): consistent through a crash, no fsync per event."""
+    from sqlalchemy import text
+
+    run = JOB.execute_in_process(instance=instance)
+    with instance.event_log_storage.run_connection(run.run_id) as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1
+    with instance.run_storage.connect() as conn:
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1
