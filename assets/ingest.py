@@ -33,13 +33,19 @@ def quality_md(stats: dict, suites: list[SuiteResult]) -> str:
     return "\n".join(lines)
 
 
-def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestResult):
+def _accepted_checked(ext: "_Extract", result: IngestResult) -> Pending:
+    """The accepted rows' suite, started (in ``lindungi run``'s worker process)."""
+    return validate_later(result.accepted, ext.accepted_key, suite_for(ext.accepted_key))
+
+
+def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestResult,
+             accepted_checked: Pending | None = None):
     """One extract's selected outputs and checks, from the step's own thread (Dagster's context
     is used from here only)."""
     if ext.on_accepted is not None:
         ext.on_accepted(context, result.accepted)
     s = result.stats
-    accepted_checked = validate_later(result.accepted, ext.accepted_key, suite_for(ext.accepted_key))
+    accepted_checked = accepted_checked or _accepted_checked(ext, result)
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
@@ -157,8 +163,12 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
         try:
             work = [pool.submit(_read_and_clean, e, settings) for e in extracts]
             # in the extracts' order; a bad file stops the step with its own message
-            for ext, future in zip(extracts, work):
-                yield from _outputs(context, ext, *future.result())
+            done = [future.result() for future in work]
+            # every accepted-rows suite is queued before the first output is written, so the worker
+            # checks the smaller extracts while the residents' outputs are written here
+            accepted = [_accepted_checked(ext, result) for ext, (_, result) in zip(extracts, done)]
+            for ext, (extract_checked, result), accepted_checked in zip(extracts, done, accepted):
+                yield from _outputs(context, ext, extract_checked, result, accepted_checked)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     else:
