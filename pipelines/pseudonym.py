@@ -8,7 +8,6 @@ once with 32 random bytes; without the key the pseudonym cannot be reversed by g
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -34,7 +33,9 @@ def load_key(state: Path | None = None) -> bytes:
 
 
 def pseudonym(nik: str, key: bytes) -> str:
-    return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()[:20]
+    # hmac.digest: OpenSSL's one-shot HMAC, without a Python HMAC object per NIK (33,799 NIKs:
+    # 0.21 s with hmac.new, 0.15 s with this)
+    return hmac.digest(key, nik.encode(), "sha256").hex()[:20]
 
 
 def pseudonym_column(niks: pl.Series, key: bytes) -> pl.Series:

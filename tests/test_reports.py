@@ -1,5 +1,7 @@
 """Gap lists and the coverage page, opened the way a coordinator's tools would."""
 
+import hashlib
+import hmac
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -67,6 +69,9 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
     again = write_gap_lists(cands.with_columns(rank=pl.col("rank") + 10), "2026-11", tmp_path, key=b"k" * 32)
     moved = load_workbook(again[0])["Daftar Calon Peserta"]
     assert [moved.cell(r, 17).value for r in (7, 8)] == ids and len(set(ids)) == 2
+    # and stable across versions: lists already out in the kelurahan come back with these ids
+    # (HMAC-SHA256 of the NIK under the key, first 20 hex digits)
+    assert ids[0] == hmac.new(b"k" * 32, cands["NIK"][0].encode(), hashlib.sha256).hexdigest()[:20]
     assert first.column_dimensions["Q"].hidden
 
 
