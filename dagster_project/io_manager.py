@@ -7,20 +7,80 @@ temporary file renamed into place), so a crashed run never leaves half a file.
 Inputs load as the asset function declares them:
 
 - ``pl.DataFrame``: the whole file, read;
-- ``pl.LazyFrame``: a scan, so a region's step reads only its rows and columns (predicates and
+- ``pl.LazyFrame``: a scan (or the kept frame below), so a region's step reads only its rows and columns (predicates and
   projections go down into the Parquet reader) and never holds the whole extract;
 - ``dict``, for several partitions at once (an ``AllPartitionMapping``): a dict ``{partition_key: LazyFrame}``
   of the partitions that have been stored (a partition never materialized is absent, not an
   error: the asset decides which it needs, and reads only those).
+
+A frame written or read whole stays in memory for the next step of the same process that reads
+it: the in-process executor runs a whole run in one process, and the period's steps read the
+residents and the assessment again and again. A kept frame is handed out only while its file
+is unchanged (path, size and modification time), so a file another process rewrote is read
+again; polars frames are immutable, so steps share it safely. ``LINDUNGI_IO_CACHE_MB`` bounds
+the memory it keeps (default 256; 0 keeps nothing), least recently used first out.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
+
+
+CACHE_MB = 512
+
+
+class _Frames:
+    """Frames by path, kept while their file is unchanged, within a byte budget (LRU)."""
+
+    def __init__(self):
+        self._frames: OrderedDict[str, tuple[tuple, pl.DataFrame, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _budget() -> int:
+        return int(float(os.environ.get("LINDUNGI_IO_CACHE_MB") or CACHE_MB) * 1024 * 1024)
+
+    @staticmethod
+    def stat(path: Path) -> tuple | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns, st.st_ino
+
+    def get(self, path: Path) -> pl.DataFrame | None:
+        with self._lock:
+            hit = self._frames.get(str(path))
+            if hit is None:
+                return None
+            if hit[0] != self.stat(path):
+                del self._frames[str(path)]
+                return None
+            self._frames.move_to_end(str(path))
+            return hit[1]
+
+    def put(self, path: Path, df: pl.DataFrame, stat: tuple | None = None) -> None:
+        """Keep ``df`` as the content of ``path`` as of ``stat`` (taken before it was read, so
+        a file replaced meanwhile is not mistaken for it), or as of now (just written)."""
+        budget = self._budget()
+        size = df.estimated_size()
+        stat = stat or self.stat(path)
+        with self._lock:
+            self._frames.pop(str(path), None)
+            if size > budget or stat is None:
+                return
+            self._frames[str(path)] = (stat, df, size)
+            while sum(f[2] for f in self._frames.values()) > budget:
+                self._frames.popitem(last=False)
+
+
+FRAMES = _Frames()
 
 
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
@@ -45,6 +105,7 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         tmp = path.with_suffix(f".parquet.tmp{os.getpid()}")
         obj.write_parquet(tmp, compression="zstd", statistics=True)
         os.replace(tmp, path)
+        FRAMES.put(path, obj)
         context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame | pl.LazyFrame | dict:
@@ -52,8 +113,21 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         if context.has_asset_partitions and (wants is dict or len(context.asset_partition_keys) != 1):
             folder = Path(self.base_dir) / "/".join(context.asset_key.path)
             paths = {k: folder / f"{k}.parquet" for k in context.asset_partition_keys}
-            return {k: pl.scan_parquet(p) for k, p in sorted(paths.items()) if p.exists()}
+            return {k: _scan(p) for k, p in sorted(paths.items()) if p.exists()}
         path = self._path(context)
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: materialize {context.asset_key.to_user_string()} first")
-        return pl.scan_parquet(path) if wants is pl.LazyFrame else pl.read_parquet(path)
+        if wants is pl.LazyFrame:
+            return _scan(path)
+        df = FRAMES.get(path)
+        if df is None:
+            stat = FRAMES.stat(path)
+            df = pl.read_parquet(path)
+            FRAMES.put(path, df, stat)
+        return df
+
+
+def _scan(path: Path) -> pl.LazyFrame:
+    """The file as a LazyFrame: over the kept frame when there is one, else a Parquet scan."""
+    df = FRAMES.get(path)
+    return df.lazy() if df is not None else pl.scan_parquet(path)

@@ -1,0 +1,78 @@
+"""The Parquet IO manager (dagster_project/io_manager.py): files where CONTRACT §4 puts them, and
+frames kept in memory for the next step of the same process only while their file is unchanged."""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from dagster_project import io_manager
+from dagster_project.io_manager import PolarsParquetIOManager
+
+SEEN: dict[str, object] = {}
+
+
+@dg.asset
+def upstream() -> pl.DataFrame:
+    df = pl.DataFrame({"NIK": ["6474011508850001", "6474011508850002"], "n": [1, 2]})
+    SEEN["written"] = df
+    return df
+
+
+@dg.asset
+def downstream(upstream: pl.DataFrame) -> pl.DataFrame:
+    SEEN["read"] = upstream
+    return upstream.select(pl.col("n").sum())
+
+
+@dg.asset
+def lazily(upstream: pl.LazyFrame) -> pl.DataFrame:
+    SEEN["lazy"] = upstream
+    return upstream.filter(pl.col("n") > 1).collect()
+
+
+def _run(tmp_path, *assets, selection=None):
+    result = dg.materialize([upstream, downstream, lazily], selection=selection or list(assets),
+                            resources={"io_manager": PolarsParquetIOManager(base_dir=str(tmp_path))})
+    assert result.success
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch):
+    monkeypatch.setattr(io_manager, "FRAMES", io_manager._Frames())
+    SEEN.clear()
+
+
+def test_a_frame_written_is_handed_to_the_next_step_without_a_read(tmp_path):
+    _run(tmp_path, upstream, downstream, lazily)
+    assert (tmp_path / "upstream.parquet").exists()
+    assert SEEN["read"] is SEEN["written"]
+    assert isinstance(SEEN["lazy"], pl.LazyFrame) and SEEN["lazy"].collect().equals(SEEN["written"])
+
+
+def test_a_file_rewritten_elsewhere_is_read_again(tmp_path):
+    _run(tmp_path, upstream)
+    changed = pl.DataFrame({"NIK": ["6474011508850003"], "n": [7]})
+    changed.write_parquet(tmp_path / "upstream.parquet")  # another process's write, say
+    _run(tmp_path, downstream, lazily)
+    assert SEEN["read"].equals(changed) and SEEN["lazy"].collect().equals(changed)
+
+
+def test_nothing_is_kept_without_a_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINDUNGI_IO_CACHE_MB", "0")
+    _run(tmp_path, upstream, downstream)
+    assert SEEN["read"] is not SEEN["written"] and SEEN["read"].equals(SEEN["written"])
+
+
+def test_the_budget_keeps_the_most_recent_frames(tmp_path, monkeypatch):
+    frames = io_manager._Frames()
+    big = pl.DataFrame({"x": pl.int_range(0, 100_000, eager=True)})  # 0.8 MB
+    monkeypatch.setenv("LINDUNGI_IO_CACHE_MB", str(2.5 * big.estimated_size() / 1024 / 1024))
+    paths = []
+    for i in range(3):
+        p = tmp_path / f"f{i}.parquet"
+        big.write_parquet(p)
+        frames.put(p, big)
+        paths.append(p)
+    assert frames.get(paths[0]) is None and frames.get(paths[1]) is big and frames.get(paths[2]) is big
