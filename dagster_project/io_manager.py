@@ -18,7 +18,7 @@ it: the in-process executor runs a whole run in one process, and the period's st
 residents and the assessment again and again. A kept frame is handed out only while its file
 is unchanged (path, size and modification time), so a file another process rewrote is read
 again; polars frames are immutable, so steps share it safely. ``LINDUNGI_IO_CACHE_MB`` bounds
-the memory it keeps (default 256; 0 keeps nothing), least recently used first out.
+the memory it keeps (default 512; 0 keeps nothing), least recently used first out.
 """
 
 from __future__ import annotations
