@@ -39,13 +39,12 @@ def _accepted_checked(ext: "_Extract", result: IngestResult) -> Pending:
 
 
 def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestResult,
-             accepted_checked: Pending | None = None):
+             accepted_checked: Pending):
     """One extract's selected outputs and checks, from the step's own thread (Dagster's context
     is used from here only)."""
     if ext.on_accepted is not None:
         ext.on_accepted(context, result.accepted)
     s = result.stats
-    accepted_checked = accepted_checked or _accepted_checked(ext, result)
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
@@ -173,7 +172,8 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         for ext in extracts:
-            yield from _outputs(context, ext, *_read_and_clean(ext, settings))
+            extract_checked, result = _read_and_clean(ext, settings)
+            yield from _outputs(context, ext, extract_checked, result, _accepted_checked(ext, result))
 
 
 def _read_and_clean(ext: _Extract, settings: LindungiSettings) -> tuple[Pending, IngestResult]:
