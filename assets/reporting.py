@@ -1,4 +1,6 @@
-"""Coordinator outputs: gap lists per kelurahan (XLSX) and the coverage report (HTML)."""
+"""Coordinator outputs: gap lists per kelurahan (XLSX) and the coverage report (HTML).
+
+The gap lists' step is ``assets.delivery.deliver_candidates``, beside the submission."""
 
 
 from pathlib import Path
@@ -8,37 +10,45 @@ import polars as pl
 
 from assets._common import progress
 from dagster_project.partitions import period_partitions
-from dagster_project.resources import Database, LindungiSettings
+from dagster_project.resources import LindungiSettings
 from pipelines.db import log_activity, migrate
 from pipelines.regions import BONTANG_KELURAHAN
 
 GROUP = "reporting"
 
 
-@dg.asset(
-    group_name=GROUP, partitions_def=period_partitions, kinds={"excel"},
-    description="One gap list per kelurahan at <out>/gap_lists/<period>/<kode_kel>.xlsx, NIK masked.",
-)
-def gap_lists(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
-              enrollment_candidates: pl.DataFrame) -> pl.DataFrame:
+GAP_LISTS = dg.AssetOut(
+    group_name=GROUP, kinds={"excel"}, is_required=False,
+    description="One gap list per kelurahan at <out>/gap_lists/<period>/<kode_kel>.xlsx, NIK masked.")
+
+
+def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
+                enrollment_candidates: pl.DataFrame) -> list[Path]:
+    """The ``gap_lists`` asset's files, and their line in the processing log; the paths.
+
+    No Dagster calls: ``assets.delivery.deliver_candidates`` runs this in a thread of its own,
+    beside the submission."""
     from pipelines.reports import write_gap_lists
 
-    paths = write_gap_lists(enrollment_candidates, context.partition_key, Path(settings.out_dir),
+    paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir),
                             full_nik=settings.full_nik, kelurahan_names=BONTANG_KELURAHAN)
-    progress(context, f"gap lists {context.partition_key}: {len(paths)} workbooks")
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
-    dsn = database.url()
     migrate(dsn)
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
-    log_activity(dsn, "gap_list_export", context.partition_key, ",".join(regions) or None,
+    log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,
                  {"files": [p.name for p in paths], "folder": str(Path(settings.out_dir) / "gap_lists"),
                   "full_nik": settings.full_nik},
-                 {"rows": enrollment_candidates.height, "files": len(paths)}, run_id=context.run_id)
+                 {"rows": enrollment_candidates.height, "files": len(paths)}, run_id=run_id)
+    return paths
+
+
+def gap_lists_output(context: dg.AssetExecutionContext, settings: LindungiSettings, paths: list[Path]) -> dg.Output:
+    progress(context, f"gap lists {context.partition_key}: {len(paths)} workbooks")
     out = pl.DataFrame({"kode_kel": [p.stem for p in paths], "path": [str(p) for p in paths]},
                        schema={"kode_kel": pl.String, "path": pl.String})
-    context.add_output_metadata({"dagster/row_count": out.height,
-                                 "folder": dg.MetadataValue.path(str(Path(settings.out_dir) / "gap_lists" / context.partition_key))})
-    return out
+    return dg.Output(out, output_name="gap_lists", metadata={
+        "dagster/row_count": out.height,
+        "folder": dg.MetadataValue.path(str(Path(settings.out_dir) / "gap_lists" / context.partition_key))})
 
 
 @dg.asset(

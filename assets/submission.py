@@ -1,13 +1,15 @@
-"""Submission asset: the period's candidates into ``bpjs.submission_*`` on PostgreSQL."""
+"""Submission asset: the period's candidates into ``bpjs.submission_*`` on PostgreSQL.
+
+Its step is ``assets.delivery.deliver_candidates``, beside the gap lists."""
 
 
 import re
+from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
 
 from assets._common import progress
-from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines import db
 from pipelines.bpjs_exchange import accepted_not_on_roster
@@ -25,20 +27,25 @@ SUBMISSION_IN_PLAY = "SELECT {columns} FROM bpjs.submission_candidate WHERE peri
 BATCHES = "SELECT {columns} FROM bpjs.submission_batch WHERE period = '{period}'"
 
 
-@dg.asset(
-    group_name=GROUP, partitions_def=period_partitions, kinds={"postgres"}, pool="bpjs_writer",
-    description="Candidates loaded into bpjs.submission_candidate, one batch per region, idempotently.",
-    check_specs=[dg.AssetCheckSpec("batch_matches_table", asset="bpjs_submission", blocking=True,
-                                   description="each batch's row count and checksum match the table"),
-                 dg.AssetCheckSpec("submission_table_expectations", asset="bpjs_submission", blocking=True,
-                                   description="GX suite run in PostgreSQL (SQL datasource) on the period's "
-                                               "candidates in play: unique NIKs, statuses, contributions"),
-                 dg.AssetCheckSpec("submission_batches_expectations", asset="bpjs_submission", blocking=True,
-                                   description="GX suite run in PostgreSQL on the period's batches: all "
-                                               "committed, counted and checksummed")],
-)
-def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
-                    enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
+SUBMISSION = dg.AssetOut(
+    group_name=GROUP, kinds={"postgres"}, is_required=False,
+    description="Candidates loaded into bpjs.submission_candidate, one batch per region, idempotently.")
+CHECKS = [
+    dg.AssetCheckSpec("batch_matches_table", asset="bpjs_submission", blocking=True,
+                      description="each batch's row count and checksum match the table"),
+    dg.AssetCheckSpec("submission_table_expectations", asset="bpjs_submission", blocking=True,
+                      description="GX suite run in PostgreSQL (SQL datasource) on the period's candidates in play: "
+                                  "unique NIKs, statuses, contributions"),
+    dg.AssetCheckSpec("submission_batches_expectations", asset="bpjs_submission", blocking=True,
+                      description="GX suite run in PostgreSQL on the period's batches: all committed, counted and "
+                                  "checksummed"),
+]
+
+
+def submission_events(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
+                      enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame) -> Iterator:
+    """The ``bpjs_submission`` asset, computed in ``assets.delivery.deliver_candidates``: the
+    candidates submitted, then its output and its three checks."""
     dsn = database.url()
     db.migrate(dsn)
     period = context.partition_key
@@ -72,8 +79,9 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
     if missing_accepted:
         context.log.warning(f"{missing_accepted} candidates accepted by BPJS earlier are not protected "
                             "in this roster")
+    selected = {k.name for k in context.selected_asset_check_keys}
     passed = all(c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0 for c in checks)
-    yield dg.Output(frame, metadata={
+    yield dg.Output(frame, output_name="bpjs_submission", metadata={
         "dagster/row_count": int(sum(b["rows"] for b in batches)),
         "inserted": int(sum(b["inserted"] for b in batches)),
         "updated": int(sum(b["updated"] for b in batches)),
@@ -81,8 +89,11 @@ def bpjs_submission(context: dg.AssetExecutionContext, settings: LindungiSetting
         "accepted_earlier_not_on_roster": missing_accepted,
         "batches": dg.MetadataValue.json(batches),
     })
-    yield dg.AssetCheckResult(check_name="batch_matches_table", passed=passed,
-                              metadata={"batches": dg.MetadataValue.json(checks)})
-    for name, r in (("submission_table_expectations", table_checked.result()),
-                    ("submission_batches_expectations", batches_checked.result())):
-        yield suite_check(r, check_name=name)
+    if "batch_matches_table" in selected:
+        yield dg.AssetCheckResult(asset_key="bpjs_submission", check_name="batch_matches_table", passed=passed,
+                                  metadata={"batches": dg.MetadataValue.json(checks)})
+    for name, pending in (("submission_table_expectations", table_checked),
+                          ("submission_batches_expectations", batches_checked)):
+        result = pending.result()  # waited for even when not selected: the worker stays in step
+        if name in selected:
+            yield suite_check(result, asset_key="bpjs_submission", check_name=name)

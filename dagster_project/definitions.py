@@ -21,7 +21,7 @@ import os
 
 import dagster as dg
 
-from assets import candidates, ingest, linkage, reporting, submission
+from assets import candidates, delivery, ingest, linkage, reporting, submission
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions, region_partitions
 from dagster_project.resources import Database, LindungiSettings
@@ -44,7 +44,7 @@ DEFAULTS = {
 for _k, _v in DEFAULTS.items():
     os.environ.setdefault(_k, _v)
 
-all_assets = dg.load_assets_from_modules([ingest, linkage, candidates, submission, reporting])
+all_assets = dg.load_assets_from_modules([ingest, linkage, candidates, submission, reporting, delivery])
 
 
 

@@ -182,6 +182,55 @@ def test_one_source_of_a_region_can_be_linked_alone(two_region_run, monkeypatch)
     assert pl.read_parquet(out / "region_participant_links" / "6409.parquet").equals(links)
 
 
+def test_the_submission_and_the_gap_lists_can_each_be_delivered_alone(two_region_run, monkeypatch):
+    """Their step (deliver_candidates, the two side by side in threads) is subsettable: each
+    asset is materialized alone, and the other's last run and files are left be."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    instance = dg.DagsterInstance.get()
+    job = defs.resolve_job_def("lindungi")
+
+    def latest(key: str) -> str:
+        return instance.get_latest_materialization_event(dg.AssetKey(key)).run_id
+
+    def batches() -> int:
+        with psycopg.connect(dsn) as conn:
+            return conn.execute("SELECT count(*) FROM bpjs.submission_batch WHERE period = %s", (PERIOD,)).fetchone()[0]
+
+    def workbooks() -> dict:
+        return {p.name: p.stat().st_mtime_ns for p in (out / "gap_lists" / PERIOD).glob("*.xlsx")}
+
+    submitted, before, n = latest("bpjs_submission"), workbooks(), batches()
+    assert before and n == 2
+    lists = job.execute_in_process(instance=instance, partition_key=PERIOD,
+                                   asset_selection=[dg.AssetKey("gap_lists")])
+    assert lists.success
+    assert {e.asset_key for e in lists.get_asset_materialization_events()} == {dg.AssetKey("gap_lists")}
+    assert not lists.get_asset_check_evaluations()
+    assert latest("bpjs_submission") == submitted and batches() == n
+    rewritten = workbooks()
+    assert rewritten.keys() == before.keys() and all(rewritten[k] != before[k] for k in before)
+
+    sub = job.execute_in_process(instance=instance, partition_key=PERIOD,
+                                 asset_selection=[dg.AssetKey("bpjs_submission")])
+    assert sub.success
+    assert {e.asset_key for e in sub.get_asset_materialization_events()} == {dg.AssetKey("bpjs_submission")}
+    assert {(e.check_name, e.passed) for e in sub.get_asset_check_evaluations()} == {
+        ("batch_matches_table", True), ("submission_table_expectations", True),
+        ("submission_batches_expectations", True)}
+    assert latest("gap_lists") == lists.run_id and workbooks() == rewritten
+    assert batches() == n + 2  # a batch row per region; no candidate row changed
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT sum(inserted + updated + withdrawn) FROM bpjs.submission_batch "
+                            "WHERE period = %s AND dagster_run_id = %s", (PERIOD, sub.run_id)).fetchone()[0] == 0
+
+
 def test_stale_region_links_stop_the_period_run(two_region_run, monkeypatch):
     """A new ingest without the regions' linkage: the assembly refuses to mix old links in."""
     from dagster_project.cli import CliError, _execute

@@ -1,0 +1,51 @@
+"""The period's candidates delivered: to BPJS (``bpjs_submission``) and to the kelurahan
+(``gap_lists``), in one step, side by side.
+
+The submission mostly waits (for PostgreSQL to load the batch, then for GX's suites on the
+tables), and the gap lists mostly compress their workbooks in Rust: one after the other they left
+a core idle for a second of a 200k run. Here the gap lists are written in a thread while this
+step's thread submits. Each is still its own asset, with its own lineage, and either can be
+materialized alone (``can_subset``). The step takes a ``bpjs_writer`` pool slot, as the
+submission did alone.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import dagster as dg
+import polars as pl
+
+from assets.reporting import GAP_LISTS, gap_lists_output, write_lists
+from assets.submission import CHECKS, SUBMISSION, submission_events
+from dagster_project.partitions import period_partitions
+from dagster_project.resources import Database, LindungiSettings
+
+
+@dg.multi_asset(
+    name="deliver_candidates",
+    partitions_def=period_partitions,
+    pool="bpjs_writer",
+    ins={"enrollment_candidates": dg.AssetIn("enrollment_candidates"),
+         "resident_assessment": dg.AssetIn("resident_assessment")},
+    outs={"bpjs_submission": SUBMISSION, "gap_lists": GAP_LISTS},
+    internal_asset_deps={
+        "bpjs_submission": {dg.AssetKey("enrollment_candidates"), dg.AssetKey("resident_assessment")},
+        "gap_lists": {dg.AssetKey("enrollment_candidates")},
+    },
+    check_specs=CHECKS,
+    can_subset=True,
+    description="The period's candidates into bpjs.submission_* and into one gap list per kelurahan, side by "
+                "side (both, or the one selected).",
+)
+def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
+                       enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
+    selected = context.op_execution_context.selected_output_names
+    dsn = database.url()
+    # leaving the pool waits for the lists' thread, also when the submission failed: no file is
+    # written after the step has ended
+    with ThreadPoolExecutor(1, thread_name_prefix="lindungi-lists") as pool:
+        lists = (pool.submit(write_lists, settings, dsn, context.partition_key, context.run_id, enrollment_candidates)
+                 if "gap_lists" in selected else None)
+        if "bpjs_submission" in selected:
+            yield from submission_events(context, settings, database, enrollment_candidates, resident_assessment)
+    if lists is not None:
+        yield gap_lists_output(context, settings, lists.result())
