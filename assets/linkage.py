@@ -21,6 +21,8 @@ from dagster_project.resources import LindungiSettings
 from pipelines import schema
 from pipelines.linkage import LinkSettings, link_sources
 from pipelines.partitioning import assemble_links, assemble_review, records_of, region_sizes, residents_of
+from quality.definitions import asset_suite, suite_check
+from quality.expectations import validate_later
 
 GROUP = "linkage"
 REVIEW_SCHEMA = {"NIK": pl.String, "score": pl.Float64, "evidence": pl.String}
@@ -164,9 +166,11 @@ def _assemble_asset(src: _Source, description: str):
                                                  "to decide (records left unlinked in every region).",
                                      kinds={"polars"}),
         },
+        check_specs=[dg.AssetCheckSpec(f"{name}_expectations", asset=name, blocking=True,
+                                       description="GX suite: one link per record, methods, scores")],
     )
-    def _asset(context: dg.AssetExecutionContext, residents: pl.LazyFrame, records: pl.LazyFrame,
-               parts: dict, review_parts: dict):
+    def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings, residents: pl.LazyFrame,
+               records: pl.LazyFrame, parts: dict, review_parts: dict):
         regions = list(region_sizes(residents))
         inst = context.instance
         ingested = max((x for x in (_latest(inst, "residents"), _latest(inst, records_key)) if x is not None),
@@ -184,6 +188,7 @@ def _assemble_asset(src: _Source, description: str):
         if links.height != n_records:
             raise dg.Failure(f"{name}: {links.height:,} rows for {n_records:,} {records_key} records: "
                              "a record was routed to no region")
+        checked = validate_later(links, name, asset_suite(name, settings))  # in the worker, while the links are written
         by_method = dict(links.group_by("method").len().sort("method").iter_rows())
         linked = links.filter(pl.col("NIK").is_not_null())
         progress(context, f"{name}: {links.height:,} records from {len(regions)} region(s), "
@@ -195,6 +200,7 @@ def _assemble_asset(src: _Source, description: str):
             "score_histogram": _histogram(linked.get_column("score")) if linked.height else "no links",
         })
         yield dg.Output(review, output_name=review_name, metadata={"dagster/row_count": review.height})
+        yield suite_check(checked.result(), name, f"{name}_expectations")
 
     return _asset
 

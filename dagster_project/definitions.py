@@ -85,17 +85,8 @@ lindungi_job = dg.define_asset_job(
 )
 
 
-def _asset_checks() -> list:
-    try:
-        from quality.definitions import asset_checks
-    except ImportError:  # quality suites not installed in this build
-        return []
-    return asset_checks()
-
-
 defs = dg.Definitions(
     assets=all_assets,
-    asset_checks=_asset_checks(),
     jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification],
     schedules=[monthly_schedule(ingest_job)],
     sensors=[bpjs_response_sensor, verification_sensor,

@@ -1,7 +1,10 @@
 """The GX suites as Dagster asset checks, all blocking: a failure stops the submission.
 
-Each check receives its asset's value (loaded by the IO manager; the run's partition for a
-partitioned asset) through a parameter named after the asset.
+Every suite is evaluated inside its asset's step, through the asset's ``check_specs``: the
+ingest assets (the extract as read and the accepted rows; the raw extract is not an asset), the
+assembled links (GX runs in the worker while the links are written), the partitioned
+``enrollment_candidates`` and ``bpjs_submission`` (the tables in PostgreSQL, through GX's SQL
+datasource). A failed check stops the assets downstream as a separate check step would.
 """
 
 import dagster as dg
@@ -20,26 +23,12 @@ def suite_check(r: SuiteResult, asset_key: str | None = None, check_name: str | 
     )
 
 
+def asset_suite(asset: str, settings: LindungiSettings) -> list:
+    """The asset's expectations under the run's rules (ages, contribution)."""
+    rules = settings.rules()
+    return suite_for(asset, min_age=rules.min_age, max_age=rules.max_age, iuran=rules.monthly_contribution)
+
+
 def suite_check_result(asset: str, df: pl.DataFrame, settings: LindungiSettings,
                        check_name: str | None = None) -> dg.AssetCheckResult:
-    rules = settings.rules()
-    return suite_check(validate(df, asset, suite_for(asset, min_age=rules.min_age, max_age=rules.max_age,
-                                                     iuran=rules.monthly_contribution)), check_name=check_name)
-
-
-@dg.asset_check(asset="welfare_links", blocking=True, description="GX suite: one link per record, methods, scores")
-def welfare_links_expectations(settings: LindungiSettings, welfare_links: pl.DataFrame) -> dg.AssetCheckResult:
-    return suite_check_result("welfare_links", welfare_links, settings)
-
-
-@dg.asset_check(asset="participant_links", blocking=True, description="GX suite: one link per record, methods, scores")
-def participant_links_expectations(settings: LindungiSettings, participant_links: pl.DataFrame) -> dg.AssetCheckResult:
-    return suite_check_result("participant_links", participant_links, settings)
-
-
-def asset_checks() -> list:
-    # The ingest assets evaluate their suites (the extract as read and the accepted rows) inside
-    # the asset, through check_specs, since the raw extract is not an asset; so does the
-    # partitioned enrollment_candidates (see assets/candidates.py) and bpjs_submission (the
-    # table in PostgreSQL, through GX's SQL datasource). They gate the submission the same way.
-    return [welfare_links_expectations, participant_links_expectations]
+    return suite_check(validate(df, asset, asset_suite(asset, settings)), check_name=check_name)

@@ -231,6 +231,36 @@ def test_the_submission_and_the_gap_lists_can_each_be_delivered_alone(two_region
                             "WHERE period = %s AND dagster_run_id = %s", (PERIOD, sub.run_id)).fetchone()[0] == 0
 
 
+def test_a_failed_links_suite_stops_what_depends_on_the_links(two_region_run, monkeypatch):
+    """The links' GX suite runs inside their assembly step: a failure still blocks the assets
+    downstream, and nothing is submitted."""
+    import dagster as dg
+
+    from assets import linkage
+    from dagster_project.definitions import defs
+    from quality.expectations import Expectation
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    real = linkage.asset_suite
+    impossible = Expectation("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 2, "max_value": 3})
+    monkeypatch.setattr(linkage, "asset_suite",
+                        lambda name, settings: real(name, settings) + ([impossible] if name == "welfare_links" else []))
+    instance = dg.DagsterInstance.get()
+    submitted = instance.get_latest_materialization_event(dg.AssetKey("bpjs_submission")).run_id
+    result = defs.resolve_job_def("lindungi").execute_in_process(
+        instance=instance, partition_key=PERIOD, raise_on_error=False)
+    assert not result.success
+    checks = {(e.asset_key.path[-1], e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {("welfare_links", "welfare_links_expectations"): False,
+                      ("participant_links", "participant_links_expectations"): True}
+    done = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+    assert done == {"welfare_links", "welfare_link_review", "participant_links", "participant_link_review"}
+    assert instance.get_latest_materialization_event(dg.AssetKey("bpjs_submission")).run_id == submitted
+
+
 def test_stale_region_links_stop_the_period_run(two_region_run, monkeypatch):
     """A new ingest without the regions' linkage: the assembly refuses to mix old links in."""
     from dagster_project.cli import CliError, _execute
