@@ -11,7 +11,8 @@ from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
 from pipelines.reports import coverage_md
-from quality.definitions import suite_check_result
+from quality.definitions import asset_suite, suite_check
+from quality.expectations import validate_later
 
 GROUP = "candidates"
 
@@ -49,6 +50,8 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     excluded = verified_exclusions(dsn, context.partition_key, results)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
                             verified=verified_valid(dsn, context.partition_key, results))
+    # GX runs in the worker while the candidates are written
+    checked = validate_later(out, "enrollment_candidates", asset_suite("enrollment_candidates", settings))
     by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
     progress(context, f"enrollment_candidates {context.partition_key}: {out.height:,} candidates "
                       f"in {len(by_kel)} kelurahan, Rp{out.get_column('iuran_bulanan').sum():,}/month")
@@ -64,8 +67,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
                                  "disabilitas"]),
     }
     yield dg.Output(out, metadata=metadata)
-    yield suite_check_result("enrollment_candidates", out, settings,
-                             check_name="enrollment_candidates_expectations")
+    yield suite_check(checked.result(), check_name="enrollment_candidates_expectations")
 
 
 @dg.asset(

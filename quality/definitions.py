@@ -8,10 +8,9 @@ datasource). A failed check stops the assets downstream as a separate check step
 """
 
 import dagster as dg
-import polars as pl
 
 from dagster_project.resources import LindungiSettings
-from quality.expectations import SuiteResult, suite_for, validate
+from quality.expectations import SuiteResult, suite_for
 
 
 def suite_check(r: SuiteResult, asset_key: str | None = None, check_name: str | None = None) -> dg.AssetCheckResult:
@@ -27,8 +26,3 @@ def asset_suite(asset: str, settings: LindungiSettings) -> list:
     """The asset's expectations under the run's rules (ages, contribution)."""
     rules = settings.rules()
     return suite_for(asset, min_age=rules.min_age, max_age=rules.max_age, iuran=rules.monthly_contribution)
-
-
-def suite_check_result(asset: str, df: pl.DataFrame, settings: LindungiSettings,
-                       check_name: str | None = None) -> dg.AssetCheckResult:
-    return suite_check(validate(df, asset, asset_suite(asset, settings)), check_name=check_name)
