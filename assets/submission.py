@@ -94,6 +94,6 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
                                   metadata={"batches": dg.MetadataValue.json(checks)})
     for name, pending in (("submission_table_expectations", table_checked),
                           ("submission_batches_expectations", batches_checked)):
-        result = pending.result()  # waited for even when not selected: the worker stays in step
+        result = pending.result()  # waited for even when not selected: no suite outlives the step
         if name in selected:
             yield suite_check(result, asset_key="bpjs_submission", check_name=name)
