@@ -8,7 +8,8 @@ and event-log storages build a new SQLAlchemy engine for every statement they ru
 an engine, a dialect initialisation and an uncached statement compile. These subclasses keep one
 engine per database instead, so a statement is compiled once and a connection is reused from the
 engine's pool. A ten-step job that only logs, materializes and checks took 1.57 s a run with the
-stock storage and 0.57 s with these (``bench/instance.py``, 97 events a run).
+stock storage and 0.57 s with these (``bench/instance.py``, 97 events a run). They also read
+Dagster's alembic scripts once per process (:func:`reuse_alembic_scripts`).
 
 The files, tables and transactions are Dagster's own: nothing else changes, and the same history
 opens with Dagster's stock storage. An idle pooled SQLite connection holds no lock, so other
@@ -60,10 +61,43 @@ def _engine_for(url: str, **kwargs) -> Engine:
     return engine
 
 
+_SCRIPTS: dict[tuple, object] = {}
+_SCRIPTS_LOCK = threading.Lock()
+
+
+def reuse_alembic_scripts() -> None:
+    """Load each storage's alembic migration scripts once per process.
+
+    Dagster's SQLite storages check a database's alembic revision whenever they open it, and
+    stamp a new database with the head revision; each check and each stamp built a new
+    ``ScriptDirectory`` (``ScriptDirectory.from_config``), which reads and runs every revision
+    script again (~90 files). A ``lindungi run`` did that 13 times, three of them for each of its
+    runs' new event-log databases. The scripts do not change while a process runs, so the
+    directory is kept, keyed by its location; a stamp still runs alembic's ``env.py`` against the
+    database it stamps. Installed by the storages below, once; alembic's own behaviour is
+    otherwise unchanged."""
+    from alembic.script import ScriptDirectory
+
+    if getattr(ScriptDirectory.from_config, "_lindungi_kept", False):
+        return
+    load = ScriptDirectory.from_config.__func__
+
+    def from_config(cls, config):
+        key = (cls, config.get_main_option("script_location"), config.get_main_option("version_locations"))
+        with _SCRIPTS_LOCK:
+            if key not in _SCRIPTS:
+                _SCRIPTS[key] = load(cls, config)
+            return _SCRIPTS[key]
+
+    from_config._lindungi_kept = True
+    ScriptDirectory.from_config = classmethod(from_config)
+
+
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log, with one engine per shard (the index and recent runs)."""
 
     def __init__(self, base_dir: str, inst_data=None):
+        reuse_alembic_scripts()
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         super().__init__(base_dir, inst_data)
 
@@ -142,6 +176,7 @@ class PooledSqliteStorage(DagsterSqliteStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         # DagsterSqliteStorage.__init__ builds the stock storages; these are built in its place
+        reuse_alembic_scripts()
         self.base_dir = base_dir
         self._run_storage = PooledSqliteRunStorage.from_local(_runs_directory(base_dir))
         self._event_log_storage = PooledSqliteEventLogStorage(_event_logs_directory(base_dir))

@@ -120,3 +120,38 @@ def test_commits_do_not_wait_for_the_disk_each(instance):
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1
     with instance.run_storage.connect() as conn:
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1
+
+
+def test_alembic_scripts_load_once_and_every_database_is_stamped_at_head(instance, tmp_path, monkeypatch):
+    """Dagster checks or stamps each database's alembic revision when it opens it; the scripts
+    behind those revisions are read once per process, and the stamps are still alembic's head."""
+    import sqlite3
+
+    from alembic.script import ScriptDirectory
+    from dagster._core.storage.event_log.sqlite import sqlite_event_log
+    from dagster._core.storage.sql import get_alembic_config
+
+    loaded: list[str] = []
+    real = ScriptDirectory.__init__
+
+    def counting(self, dir, *args, **kwargs):
+        loaded.append(str(dir))
+        real(self, dir, *args, **kwargs)
+
+    monkeypatch.setattr(ScriptDirectory, "__init__", counting)
+    runs = [JOB.execute_in_process(instance=instance).run_id for _ in range(3)]
+    assert loaded == []  # three new run databases, each checked and stamped, no script read again
+    config = get_alembic_config(sqlite_event_log.__file__)
+    assert ScriptDirectory.from_config(config) is ScriptDirectory.from_config(config)
+    monkeypatch.setattr(ScriptDirectory, "__init__", real)
+    kept = ScriptDirectory.from_config(config)
+    monkeypatch.setattr(storage, "_SCRIPTS", {})
+    fresh = ScriptDirectory.from_config(config)  # read again from the files
+    assert fresh is not kept
+    head = fresh.get_current_head()
+    home = tmp_path / "dagster_home"
+    files = [home / "history" / "runs.db", home / "history" / "runs" / "index.db",
+             *(home / "history" / "runs" / f"{r}.db" for r in runs), home / "schedules" / "schedules.db"]
+    for f in files:
+        with sqlite3.connect(f) as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)], f.name
