@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -24,12 +25,25 @@ def load_key(state: Path | None = None) -> bytes:
 
     path = (state or state_dir()) / "pseudonym.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.chmod(0o600)
-        os.replace(tmp, path)
+        _create_key(path)
     return bytes.fromhex(path.read_text().strip())
+
+
+def _create_key(path: Path) -> None:
+    """A new key at ``path``, unless another process or thread made one first: the key is
+    written aside, readable by its owner only from the start, and linked into place, which never
+    replaces an existing key (a replaced key would orphan the ids of the lists already written
+    with it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_native_id()}.tmp")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 def pseudonym(nik: str, key: bytes) -> str:

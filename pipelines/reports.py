@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -105,6 +106,13 @@ def _rupiah_num_format(value: int) -> str:
     return '"Rp"' + "\\.".join(["#"] + ["###"] * (groups - 2) + ["##0"])
 
 
+def aside(path: Path) -> Path:
+    """Where ``path`` is written before it is renamed into place, so no reader ever sees half a
+    file: a name of this process and thread only, so two writers of the same file (two runs of
+    one period at once) never write into each other's; the last rename wins whole."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_native_id()}.tmp")
+
+
 # --- gap lists ----------------------------------------------------------------------------------
 
 def _workers(tasks: int) -> int:
@@ -131,7 +139,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     folder = Path(out_dir) / "gap_lists" / period
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.xlsx"):
-        old.unlink()
+        old.unlink(missing_ok=True)  # another run of the period may be replacing it too
     names = kelurahan_names or {}
     tasks = []
     for (kode_kel,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True):
@@ -182,7 +190,7 @@ class _Formats:
 def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
     import rvgsrust_xlsxwriter as xlsx
 
-    tmp = path.with_suffix(".xlsx.tmp")  # written aside, then renamed: no half-written list is ever seen
+    tmp = aside(path)
     wb = xlsx.Workbook(str(tmp))
     wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}")
     f = _Formats(wb)
@@ -497,7 +505,7 @@ sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan.</p
 per bulan; per tahun = 12 × per bulan. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>
 """
-    tmp = path.with_suffix(".html.tmp")
+    tmp = aside(path)
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
     return path

@@ -140,3 +140,44 @@ def test_dates_before_march_1900_keep_excels_serials(cands, tmp_path):
     old = cands.with_columns(TGL_LHR=pl.Series([date(1900, 1, 1), date(1900, 3, 1), date(1985, 8, 15)]))
     ws = load_workbook(write_gap_lists(old, "2026-11", tmp_path, key=b"k" * 32)[0])["Daftar Calon Peserta"]
     assert [ws.cell(r, 14).value for r in (7, 8)] == [datetime(1900, 1, 1), datetime(1900, 3, 1)]
+
+
+def test_two_writers_of_the_same_lists_at_once_leave_whole_workbooks(cands, tmp_path):
+    """Two runs of one period write the same gap lists and coverage page at the same moment
+    (the lists are written beside the submission): each file ends whole, as one writer left it,
+    and no temporary file stays behind."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cov = pl.DataFrame({
+        "period": ["2026-11"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [10], "terlindungi": [4],
+        "kandidat": [2], "cakupan_pct": [40.0], "iuran_bulanan": [33600], "iuran_tahunan": [403200],
+    })
+    for _ in range(5):
+        with ThreadPoolExecutor(4) as pool:
+            lists = [pool.submit(write_gap_lists, cands, "2026-11", tmp_path, key=b"k" * 32) for _ in range(2)]
+            pages = [pool.submit(write_coverage_report, cov, "2026-11", tmp_path) for _ in range(2)]
+            paths = [f.result() for f in lists]
+            [f.result() for f in pages]
+        assert paths[0] == paths[1]
+        cells = [all_cells(load_workbook(p)) for p in paths[0]]
+        assert all(cells) and not list(tmp_path.rglob("*.tmp"))
+    single = write_gap_lists(cands, "2026-11", tmp_path / "one", key=b"k" * 32)
+    assert [all_cells(load_workbook(p)) for p in single] == cells
+
+
+def test_the_pseudonym_key_is_made_once_even_when_asked_at_once(tmp_path, monkeypatch):
+    """The first runs in a fresh state directory may ask for the key together: one key is made,
+    every caller gets it, and it is readable by its owner only."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipelines.pseudonym import load_key
+
+    monkeypatch.delenv("LINDUNGI_PSEUDONYM_KEY", raising=False)
+    for i in range(10):
+        state = tmp_path / str(i)
+        with ThreadPoolExecutor(8) as pool:
+            keys = set(pool.map(lambda _: load_key(state), range(8)))
+        assert keys == {bytes.fromhex((state / "pseudonym.key").read_text())}
+        assert (state / "pseudonym.key").stat().st_mode & 0o777 == 0o600
+        assert [p.name for p in state.iterdir()] == ["pseudonym.key"]
