@@ -39,6 +39,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 RESPONSE_COLUMNS = ("NIK", "PERIODE", "HASIL", "KPJ", "ALASAN")
 RESULTS = {"DITERIMA": "accepted", "DITOLAK": "rejected"}
 
+EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export:' || %s, 0))"
 EXPORT = f"""
 SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
 FROM bpjs.submission_candidate c
@@ -74,6 +75,9 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     folder = Path(out_dir) / "bpjs_export" / period
     folder.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(dsn) as conn, conn.transaction():
+        # one export of a period at a time: two (of two regions, say) would both number their
+        # file export-<n> from the same folder listing, and the second would replace the first
+        conn.execute(EXPORT_LOCK, (period,))
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
         rows = cur.fetchall()
         if not rows:

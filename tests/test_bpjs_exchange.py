@@ -100,3 +100,36 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     assert (inbox / "processed" / "ok.csv").exists() and (inbox / "rejected" / "bad.csv").exists()
     assert "HASIL" in (inbox / "rejected" / "bad.csv.error.txt").read_text()
     assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "submitted"
+
+
+def test_two_exports_of_one_period_at_once_each_keep_their_file(pg_dsn, tmp_path, monkeypatch):
+    """Two coordinators export one period's two regions at the same moment: each export's rows
+    land in a file of their own, none replaced by the other."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pipelines.bpjs_exchange as exchange
+
+    db.migrate(pg_dsn)
+    niks = {"6474": NIKS, "6409": ["6409011508850001", "6409011508850002"]}
+    for region, region_niks in niks.items():
+        submit(pg_dsn, candidates(region_niks, region=region), "2026-11")
+    # both exports hold their rows and their file number before either writes its file
+    both = threading.Barrier(2, timeout=1)
+    real = exchange.nik_list
+
+    def after_numbering(values):
+        try:
+            both.wait()
+        except threading.BrokenBarrierError:  # one at a time: the other waits for the first
+            pass
+        return real(values)
+
+    monkeypatch.setattr(exchange, "nik_list", after_numbering)
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda r: export_pending(pg_dsn, "2026-11", tmp_path, region=r), niks))
+    paths = sorted(p for p, _ in done)
+    assert [p.name for p in paths] == ["export-001.csv", "export-002.csv"]
+    exported = [sorted(row[0] for row in list(csv.reader(p.open()))[1:]) for p in paths]
+    assert sorted(exported) == sorted(sorted(v) for v in niks.values())
+    assert {s[0] for s in statuses(pg_dsn).values()} == {"submitted"}
