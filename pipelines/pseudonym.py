@@ -42,8 +42,11 @@ def _create_key(path: Path) -> None:
         os.link(tmp, path)
     except FileExistsError:
         pass
+    except OSError:  # a filesystem without hard links: renamed into place unless one exists
+        if not path.exists():
+            os.replace(tmp, path)
     finally:
-        tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
 def pseudonym(nik: str, key: bytes) -> str:

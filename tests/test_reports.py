@@ -181,3 +181,18 @@ def test_the_pseudonym_key_is_made_once_even_when_asked_at_once(tmp_path, monkey
         assert keys == {bytes.fromhex((state / "pseudonym.key").read_text())}
         assert (state / "pseudonym.key").stat().st_mode & 0o777 == 0o600
         assert [p.name for p in state.iterdir()] == ["pseudonym.key"]
+
+
+def test_the_pseudonym_key_is_made_where_files_cannot_be_hard_linked(tmp_path, monkeypatch):
+    import os
+
+    from pipelines.pseudonym import load_key
+
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.delenv("LINDUNGI_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setattr(os, "link", no_links)
+    key = load_key(tmp_path)
+    assert key == load_key(tmp_path) == bytes.fromhex((tmp_path / "pseudonym.key").read_text())
+    assert [p.name for p in tmp_path.iterdir()] == ["pseudonym.key"]
