@@ -18,6 +18,7 @@ from assets.reporting import GAP_LISTS, gap_lists_output, write_lists
 from assets.submission import CHECKS, SUBMISSION, submission_events
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
+from pipelines.db import migrate
 
 
 @dg.multi_asset(
@@ -40,12 +41,13 @@ def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSett
                        enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
     selected = context.op_execution_context.selected_output_names
     dsn = database.url()
+    migrate(dsn)  # once, for both: the submission's tables and the processing log
     # leaving the pool waits for the lists' thread, also when the submission failed: no file is
     # written after the step has ended
     with ThreadPoolExecutor(1, thread_name_prefix="lindungi-lists") as pool:
         lists = (pool.submit(write_lists, settings, dsn, context.partition_key, context.run_id, enrollment_candidates)
                  if "gap_lists" in selected else None)
         if "bpjs_submission" in selected:
-            yield from submission_events(context, settings, database, enrollment_candidates, resident_assessment)
+            yield from submission_events(context, settings, dsn, enrollment_candidates, resident_assessment)
     if lists is not None:
         yield gap_lists_output(context, settings, lists.result())

@@ -11,7 +11,7 @@ import polars as pl
 from assets._common import progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import LindungiSettings
-from pipelines.db import log_activity, migrate
+from pipelines.db import log_activity
 from pipelines.regions import BONTANG_KELURAHAN
 
 GROUP = "reporting"
@@ -24,7 +24,8 @@ GAP_LISTS = dg.AssetOut(
 
 def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
                 enrollment_candidates: pl.DataFrame) -> list[Path]:
-    """The ``gap_lists`` asset's files, and their line in the processing log; the paths.
+    """The ``gap_lists`` asset's files, and their line in the processing log (in the migrated
+    database ``dsn``); the paths.
 
     No Dagster calls: ``assets.delivery.deliver_candidates`` runs this in a thread of its own,
     beside the submission."""
@@ -33,7 +34,6 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir),
                             full_nik=settings.full_nik, kelurahan_names=BONTANG_KELURAHAN)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
-    migrate(dsn)
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,
                  {"files": [p.name for p in paths], "folder": str(Path(settings.out_dir) / "gap_lists"),

@@ -10,8 +10,7 @@ import dagster as dg
 import polars as pl
 
 from assets._common import progress
-from dagster_project.resources import Database, LindungiSettings
-from pipelines import db
+from dagster_project.resources import LindungiSettings
 from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
@@ -42,12 +41,10 @@ CHECKS = [
 ]
 
 
-def submission_events(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
+def submission_events(context: dg.AssetExecutionContext, settings: LindungiSettings, dsn: str,
                       enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame) -> Iterator:
-    """The ``bpjs_submission`` asset, computed in ``assets.delivery.deliver_candidates``: the
-    candidates submitted, then its output and its three checks."""
-    dsn = database.url()
-    db.migrate(dsn)
+    """The ``bpjs_submission`` asset, computed in ``assets.delivery.deliver_candidates`` on the
+    migrated database ``dsn``: the candidates submitted, then its output and its three checks."""
     period = context.partition_key
     inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source,
               "files": input_checksums(settings.input_dir)}
