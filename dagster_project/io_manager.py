@@ -31,6 +31,8 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from pipelines.files import aside
+
 
 CACHE_MB = 512
 
@@ -102,7 +104,7 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
             raise TypeError(f"{context.asset_key.to_user_string()}: expected a polars DataFrame")
         path = self._path(context)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".parquet.tmp{os.getpid()}")
+        tmp = aside(path)
         obj.write_parquet(tmp, compression="zstd", statistics=True)
         os.replace(tmp, path)
         FRAMES.put(path, obj)

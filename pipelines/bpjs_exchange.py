@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 
 from pipelines.db import nik_list, operator
+from pipelines.files import aside
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
 # publishes its template.
@@ -84,7 +85,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
             return None, 0
         n = len(list(folder.glob("export-*.csv"))) + 1
         path = folder / f"export-{n:03d}.csv"
-        tmp = path.with_suffix(".csv.tmp")
+        tmp = aside(path)
         with tmp.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow([name for name, _ in EXPORT_COLUMNS])

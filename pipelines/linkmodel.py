@@ -57,6 +57,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.files import aside
+
 
 @dataclass(frozen=True)
 class Level:
@@ -272,7 +274,7 @@ class LinkModel:
         """The trained model as JSON (one file per run and source)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = aside(path)
         tmp.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
 

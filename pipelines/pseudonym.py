@@ -11,10 +11,11 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import threading
 from pathlib import Path
 
 import polars as pl
+
+from pipelines.files import aside
 
 
 def load_key(state: Path | None = None) -> bytes:
@@ -35,7 +36,7 @@ def _create_key(path: Path) -> None:
     replaces an existing key (a replaced key would orphan the ids of the lists already written
     with it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_native_id()}.tmp")
+    tmp = aside(path)
     with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
         f.write(secrets.token_hex(32))
     try:

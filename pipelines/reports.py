@@ -22,13 +22,13 @@ from __future__ import annotations
 import html
 import os
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from pipelines.files import aside
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -104,13 +104,6 @@ def _rupiah_num_format(value: int) -> str:
     if groups == 1:
         return '"Rp"0'
     return '"Rp"' + "\\.".join(["#"] + ["###"] * (groups - 2) + ["##0"])
-
-
-def aside(path: Path) -> Path:
-    """Where ``path`` is written before it is renamed into place, so no reader ever sees half a
-    file: a name of this process and thread only, so two writers of the same file (two runs of
-    one period at once) never write into each other's; the last rename wins whole."""
-    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_native_id()}.tmp")
 
 
 # --- gap lists ----------------------------------------------------------------------------------
