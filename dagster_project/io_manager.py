@@ -105,7 +105,9 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         path = self._path(context)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = aside(path)
-        obj.write_parquet(tmp, compression="zstd", statistics=True)
+        # zstd level 1: the 20 outputs of a 200k run written in 0.68-0.75 s against 0.89-0.91 s
+        # at the default level 3, for files 3% larger (21.9 MB against 21.3 MB)
+        obj.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True)
         os.replace(tmp, path)
         FRAMES.put(path, obj)
         context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
