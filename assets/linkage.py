@@ -149,66 +149,107 @@ def _latest(instance: dg.DagsterInstance, key: str, partition: str | None = None
     return recs[0].storage_id if recs else None
 
 
-def _assemble_asset(src: _Source, description: str):
-    name, review_name, records_key, id_col = src.name, src.review_name, src.records_key, src.id_col
+LINK_DESCRIPTIONS = {
+    "welfare_links": "Each DTSEN record linked to at most one resident (method, score, evidence), from its regions.",
+    "participant_links": "Each roster record linked to at most one resident (method, score, evidence), from its regions.",
+}
 
-    @dg.multi_asset(
-        name=f"assemble_{name}",
-        group_name=GROUP,
-        ins={
-            "residents": dg.AssetIn("residents"), "records": dg.AssetIn(records_key),
-            "parts": dg.AssetIn(f"region_{name}", partition_mapping=dg.AllPartitionMapping()),
-            "review_parts": dg.AssetIn(f"region_{review_name}", partition_mapping=dg.AllPartitionMapping()),
-        },
-        outs={
-            name: dg.AssetOut(description=description, kinds={"polars", "parquet"}),
-            review_name: dg.AssetOut(description=f"Grey-zone candidate pairs of {records_key} for a person "
-                                                 "to decide (records left unlinked in every region).",
-                                     kinds={"polars"}),
-        },
-        check_specs=[dg.AssetCheckSpec(f"{name}_expectations", asset=name, blocking=True,
-                                       description="GX suite: one link per record, methods, scores")],
-    )
-    def _asset(context: dg.AssetExecutionContext, settings: LindungiSettings, residents: pl.LazyFrame,
-               records: pl.LazyFrame, parts: dict, review_parts: dict):
-        regions = list(region_sizes(residents))
-        inst = context.instance
-        ingested = max((x for x in (_latest(inst, "residents"), _latest(inst, records_key)) if x is not None),
+
+def _assembled(src: _Source, regions: list[str], parts: dict, review_parts: dict, records: pl.LazyFrame):
+    """One source's links and review list put together from its regions (no Dagster calls: it
+    runs in a thread of its own)."""
+    links = assemble_links({r: parts[r].collect() for r in regions}, src.id_col)
+    review = assemble_review({r: review_parts[r].collect() for r in regions}, links, src.id_col)
+    n_records = records.select(pl.len()).collect().item()
+    if links.height != n_records:
+        raise dg.Failure(f"{src.name}: {links.height:,} rows for {n_records:,} {src.records_key} records: "
+                         "a record was routed to no region")
+    return links, review
+
+
+# The two sources' links are put together in one step, side by side in threads, as they are linked
+# (link_region): at 200k residents the two assembly steps took 0.28 + 0.29 s one after the other.
+@dg.multi_asset(
+    name="assemble_links",
+    group_name=GROUP,
+    ins={
+        "residents": dg.AssetIn("residents"),
+        **{src.records_key: dg.AssetIn(src.records_key) for src in SOURCES},
+        **{f"{src.name}_parts": dg.AssetIn(f"region_{src.name}", partition_mapping=dg.AllPartitionMapping())
+           for src in SOURCES},
+        **{f"{src.review_name}_parts": dg.AssetIn(f"region_{src.review_name}",
+                                                  partition_mapping=dg.AllPartitionMapping())
+           for src in SOURCES},
+    },
+    outs={
+        k: v for src in SOURCES for k, v in {
+            src.name: dg.AssetOut(description=LINK_DESCRIPTIONS[src.name], kinds={"polars", "parquet"},
+                                  is_required=False),
+            src.review_name: dg.AssetOut(
+                description=f"Grey-zone candidate pairs of {src.records_key} for a person to decide (records "
+                            "left unlinked in every region).", kinds={"polars"}, is_required=False),
+        }.items()
+    },
+    internal_asset_deps={
+        n: {dg.AssetKey("residents"), dg.AssetKey(src.records_key), dg.AssetKey(f"region_{src.name}"),
+            dg.AssetKey(f"region_{src.review_name}")}
+        for src in SOURCES for n in (src.name, src.review_name)
+    },
+    check_specs=[dg.AssetCheckSpec(f"{src.name}_expectations", asset=src.name, blocking=True,
+                                   description="GX suite: one link per record, methods, scores")
+                 for src in SOURCES],
+    can_subset=True,
+    description="The welfare and roster links (and review lists) put together from the extract's regions "
+                "(both sources, or the one selected).",
+)
+def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSettings, residents: pl.LazyFrame,
+                        welfare_records: pl.LazyFrame, participants: pl.LazyFrame,
+                        welfare_links_parts: dict, welfare_link_review_parts: dict,
+                        participant_links_parts: dict, participant_link_review_parts: dict):
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = {"welfare_records": welfare_records, "participants": participants}
+    parts = {"welfare_links": (welfare_links_parts, welfare_link_review_parts),
+             "participant_links": (participant_links_parts, participant_link_review_parts)}
+    selected = context.op_execution_context.selected_output_names
+    sources = [src for src in SOURCES if src.name in selected or src.review_name in selected]
+    regions = list(region_sizes(residents))
+    inst = context.instance
+    for src in sources:
+        ingested = max((x for x in (_latest(inst, "residents"), _latest(inst, src.records_key)) if x is not None),
                        default=0)
         behind = [r for r in regions
-                  if r not in parts or (_latest(inst, f"region_{name}", r) or 0) < ingested]
+                  if r not in parts[src.name][0] or (_latest(inst, f"region_{src.name}", r) or 0) < ingested]
         if behind:
             raise dg.Failure(
-                f"{name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
-                f"ingest of residents/{records_key}; materialize link_region for "
+                f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
+                f"ingest of residents/{src.records_key}; materialize link_region for "
                 "those partitions first (lindungi run does it)")
-        links = assemble_links({r: parts[r].collect() for r in regions}, id_col)
-        review = assemble_review({r: review_parts[r].collect() for r in regions}, links, id_col)
-        n_records = records.select(pl.len()).collect().item()
-        if links.height != n_records:
-            raise dg.Failure(f"{name}: {links.height:,} rows for {n_records:,} {records_key} records: "
-                             "a record was routed to no region")
-        checked = validate_later(links, name, asset_suite(name, settings))  # in the worker, while the links are written
-        by_method = dict(links.group_by("method").len().sort("method").iter_rows())
-        linked = links.filter(pl.col("NIK").is_not_null())
-        progress(context, f"{name}: {links.height:,} records from {len(regions)} region(s), "
-                          + ", ".join(f"{k} {v:,}" for k, v in by_method.items()))
-        yield dg.Output(links, output_name=name, metadata={
-            "dagster/row_count": links.height,
-            "regions": dg.MetadataValue.json(regions),
-            "links_by_method": counts_md("method", by_method),
-            "score_histogram": _histogram(linked.get_column("score")) if linked.height else "no links",
-        })
-        yield dg.Output(review, output_name=review_name, metadata={"dagster/row_count": review.height})
-        yield suite_check(checked.result(), name, f"{name}_expectations")
+    checks = context.selected_asset_check_keys
+    with ThreadPoolExecutor(len(sources), thread_name_prefix="lindungi-assemble") as pool:
+        futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
+                   for src in sources}
+        for src in sources:
+            links, review = futures[src.name].result()
+            check = dg.AssetCheckKey(dg.AssetKey(src.name), f"{src.name}_expectations")
+            # the suite runs in the GX worker while the links are written
+            checked = validate_later(links, src.name, asset_suite(src.name, settings)) if check in checks else None
+            by_method = dict(links.group_by("method").len().sort("method").iter_rows())
+            linked = links.filter(pl.col("NIK").is_not_null())
+            progress(context, f"{src.name}: {links.height:,} records from {len(regions)} region(s), "
+                              + ", ".join(f"{k} {v:,}" for k, v in by_method.items()))
+            if src.name in selected:
+                yield dg.Output(links, output_name=src.name, metadata={
+                    "dagster/row_count": links.height,
+                    "regions": dg.MetadataValue.json(regions),
+                    "links_by_method": counts_md("method", by_method),
+                    "score_histogram": _histogram(linked.get_column("score")) if linked.height else "no links",
+                })
+            if src.review_name in selected:
+                yield dg.Output(review, output_name=src.review_name, metadata={"dagster/row_count": review.height})
+            if checked is not None:
+                yield suite_check(checked.result(), src.name, f"{src.name}_expectations")
 
-    return _asset
-
-
-assemble_welfare_links = _assemble_asset(
-    SOURCES[0], "Each DTSEN record linked to at most one resident (method, score, evidence), from its regions.")
-assemble_participant_links = _assemble_asset(
-    SOURCES[1], "Each roster record linked to at most one resident (method, score, evidence), from its regions.")
 
 REGION_ASSETS = ["region_welfare_links", "region_welfare_link_review",
                  "region_participant_links", "region_participant_link_review"]

@@ -7,10 +7,10 @@ which chooses how a run's steps execute:
 
 - ``in_process`` (default): one process; what ``lindungi run`` uses on a laptop.
 - ``multiprocess``: Dagster's multiprocess executor, independent steps in parallel processes on
-  one machine (the period's two link assemblies, for one; the three extracts and a region's two
-  sources already share a step each, in threads); ``LINDUNGI_MAX_CONCURRENT`` caps it (default:
-  the CPU count). Each step then starts a process of its own, which costs more than most steps
-  take at a city's size (see the README).
+  one machine (the period's coverage figures beside its delivery, for one; the three extracts,
+  a region's two sources, and the two sources' link assemblies already share a step each, in
+  threads); ``LINDUNGI_MAX_CONCURRENT`` caps it (default: the CPU count). Each step then starts
+  a process of its own, which costs more than most steps take at a city's size (see the README).
 - ``k8s``: each step a Kubernetes Job (``dagster_k8s.k8s_job_executor``), for the production
   deployment in ``deploy/`` (needs the ``k8s`` extra).
 """

@@ -231,6 +231,38 @@ def test_the_submission_and_the_gap_lists_can_each_be_delivered_alone(two_region
                             "WHERE period = %s AND dagster_run_id = %s", (PERIOD, sub.run_id)).fetchone()[0] == 0
 
 
+def test_each_source_s_links_can_be_assembled_alone(two_region_run, monkeypatch):
+    """The two sources' links are put together in one step (assemble_links, side by side in
+    threads), which is subsettable: one source's links, review list and check alone, the other
+    source's files and last run left be."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    instance = dg.DagsterInstance.get()
+
+    def latest(key: str) -> str:
+        return instance.get_latest_materialization_event(dg.AssetKey(key)).run_id
+
+    welfare = {n: (out / f"{n}.parquet").stat().st_mtime_ns for n in ("welfare_links", "welfare_link_review")}
+    before = pl.read_parquet(out / "participant_links.parquet")
+    runs = {n: latest(n) for n in ("welfare_links", "welfare_link_review")}
+    keys = [dg.AssetKey("participant_links"), dg.AssetKey("participant_link_review")]
+    result = defs.resolve_job_def("lindungi").execute_in_process(
+        instance=instance, partition_key=PERIOD, asset_selection=keys)
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == set(keys)
+    assert [(e.asset_key.path[-1], e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
+        ("participant_links", "participant_links_expectations", True)]
+    assert pl.read_parquet(out / "participant_links.parquet").equals(before)
+    assert {n: (out / f"{n}.parquet").stat().st_mtime_ns for n in welfare} == welfare
+    assert {n: latest(n) for n in runs} == runs
+
+
 def test_a_failed_links_suite_stops_what_depends_on_the_links(two_region_run, monkeypatch):
     """The links' GX suite runs inside their assembly step: a failure still blocks the assets
     downstream, and nothing is submitted."""
