@@ -226,14 +226,16 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                 f"ingest of residents/{src.records_key}; materialize link_region for "
                 "those partitions first (lindungi run does it)")
     checks = context.selected_asset_check_keys
+    checked = {}
     with ThreadPoolExecutor(len(sources), thread_name_prefix="lindungi-assemble") as pool:
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
                    for src in sources}
         for src in sources:
             links, review = futures[src.name].result()
-            check = dg.AssetCheckKey(dg.AssetKey(src.name), f"{src.name}_expectations")
-            # the suite runs in the GX worker while the links are written
-            checked = validate_later(links, src.name, asset_suite(src.name, settings)) if check in checks else None
+            # the suite runs in the GX worker while the links are written and the other source is
+            # put together; the checks are reported once every output is written
+            if dg.AssetCheckKey(dg.AssetKey(src.name), f"{src.name}_expectations") in checks:
+                checked[src.name] = validate_later(links, src.name, asset_suite(src.name, settings))
             by_method = dict(links.group_by("method").len().sort("method").iter_rows())
             linked = links.filter(pl.col("NIK").is_not_null())
             progress(context, f"{src.name}: {links.height:,} records from {len(regions)} region(s), "
@@ -247,8 +249,8 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                 })
             if src.review_name in selected:
                 yield dg.Output(review, output_name=src.review_name, metadata={"dagster/row_count": review.height})
-            if checked is not None:
-                yield suite_check(checked.result(), src.name, f"{src.name}_expectations")
+    for name, pending in checked.items():
+        yield suite_check(pending.result(), name, f"{name}_expectations")
 
 
 REGION_ASSETS = ["region_welfare_links", "region_welfare_link_review",
