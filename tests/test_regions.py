@@ -234,7 +234,7 @@ def test_the_submission_and_the_gap_lists_can_each_be_delivered_alone(two_region
 def test_each_source_s_links_can_be_assembled_alone(two_region_run, monkeypatch):
     """The two sources' links are put together in one step (assemble_links, side by side in
     threads), which is subsettable: one source's links, review list and check alone, the other
-    source's files and last run left be."""
+    source's files and last run left be; or a check alone."""
     import dagster as dg
 
     from dagster_project.definitions import defs
@@ -261,6 +261,16 @@ def test_each_source_s_links_can_be_assembled_alone(two_region_run, monkeypatch)
     assert pl.read_parquet(out / "participant_links.parquet").equals(before)
     assert {n: (out / f"{n}.parquet").stat().st_mtime_ns for n in welfare} == welfare
     assert {n: latest(n) for n in runs} == runs
+
+    # the welfare links' check alone: evaluated on the links put together again, nothing written
+    check = dg.AssetCheckKey(dg.AssetKey("welfare_links"), "welfare_links_expectations")
+    only = dg.define_asset_job("welfare_links_check", selection=dg.AssetSelection.checks(check))
+    job = dg.Definitions.merge(defs, dg.Definitions(jobs=[only])).resolve_job_def("welfare_links_check")
+    result = job.execute_in_process(instance=instance)
+    assert result.success and not result.get_asset_materialization_events()
+    assert [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
+        ("welfare_links_expectations", True)]
+    assert {n: (out / f"{n}.parquet").stat().st_mtime_ns for n in welfare} == welfare
 
 
 def test_a_failed_links_suite_stops_what_depends_on_the_links(two_region_run, monkeypatch):
