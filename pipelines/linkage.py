@@ -204,7 +204,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     return _union(pairs)
 
 
-def _union(pairs: list[pl.LazyFrame]) -> pl.DataFrame:
+def _union(pairs: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
     # lazily: a collected query runs on polars' streaming engine, whose group-by is several
     # times faster than the in-memory engine of an eager DataFrame.group_by (8.3M pairs at 1M
     # residents: 6.6 s eager, 1.4 s collected)
