@@ -200,7 +200,7 @@ def _check_key(src: _Source) -> dg.AssetCheckKey:
             dg.AssetKey(f"region_{src.review_name}")}
         for src in SOURCES for n in (src.name, src.review_name)
     },
-    check_specs=[dg.AssetCheckSpec(f"{src.name}_expectations", asset=src.name, blocking=True,
+    check_specs=[dg.AssetCheckSpec(_check_key(src).name, asset=src.name, blocking=True,
                                    description="GX suite: one link per record, methods, scores")
                  for src in SOURCES],
     can_subset=True,
@@ -223,9 +223,9 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                if src.name in selected or src.review_name in selected or _check_key(src) in checks]
     regions = list(region_sizes(residents))
     inst = context.instance
+    residents_at = _latest(inst, "residents")
     for src in sources:
-        ingested = max((x for x in (_latest(inst, "residents"), _latest(inst, src.records_key)) if x is not None),
-                       default=0)
+        ingested = max((x for x in (residents_at, _latest(inst, src.records_key)) if x is not None), default=0)
         behind = [r for r in regions
                   if r not in parts[src.name][0] or (_latest(inst, f"region_{src.name}", r) or 0) < ingested]
         if behind:
@@ -233,7 +233,7 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                 f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
                 f"ingest of residents/{src.records_key}; materialize link_region for "
                 "those partitions first (lindungi run does it)")
-    checked = {}
+    checked = []  # (source, its suite in the worker)
     with ThreadPoolExecutor(len(sources), thread_name_prefix="lindungi-assemble") as pool:
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
                    for src in sources}
@@ -242,7 +242,7 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
             # the suite runs in the GX worker while the links are written and the other source is
             # put together; the checks are reported once every output is written
             if _check_key(src) in checks:
-                checked[src.name] = validate_later(links, src.name, asset_suite(src.name, settings))
+                checked.append((src, validate_later(links, src.name, asset_suite(src.name, settings))))
             by_method = dict(links.group_by("method").len().sort("method").iter_rows())
             linked = links.filter(pl.col("NIK").is_not_null())
             progress(context, f"{src.name}: {links.height:,} records from {len(regions)} region(s), "
@@ -256,8 +256,8 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                 })
             if src.review_name in selected:
                 yield dg.Output(review, output_name=src.review_name, metadata={"dagster/row_count": review.height})
-    for name, pending in checked.items():
-        yield suite_check(pending.result(), name, f"{name}_expectations")
+    for src, pending in checked:
+        yield suite_check(pending.result(), src.name, _check_key(src).name)
 
 
 REGION_ASSETS = ["region_welfare_links", "region_welfare_link_review",
