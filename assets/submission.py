@@ -46,9 +46,8 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     """The ``bpjs_submission`` asset, computed in ``assets.delivery.deliver_candidates`` on the
     migrated database ``dsn``: the candidates submitted, then its output and its three checks."""
     period = context.partition_key
-    inputs = {"input_dir": settings.input_dir, "rules": settings.rules().source,
-              "files": input_checksums(settings.input_dir)}
     rules = settings.rules()
+    inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir)}
     excluded = verified_exclusions(dsn, period)
     batches = submit(dsn, enrollment_candidates, period, run_id=context.run_id, inputs=inputs,
                      rules_source=rules.source,
