@@ -77,9 +77,18 @@ def _clear_interrupted_start(pgdata: Path) -> None:
     if not pgdata.is_dir():
         return
     if any(pgdata.iterdir()) and not (pgdata / "postmaster.opts").exists():
-        shutil.rmtree(pgdata)
-        pgdata.mkdir()
-        return
+        # the killed process's initdb (or the server it was starting) may still be at work,
+        # without the lock: it is waited for (a server writes postmaster.opts as it starts)
+        deadline = time.monotonic() + INITDB_WAIT_S
+        while _working_on(pgdata) and not (pgdata / "postmaster.opts").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not (pgdata / "postmaster.opts").exists():
+            if _working_on(pgdata):
+                raise RuntimeError(f"{pgdata}: another process is still creating the embedded PostgreSQL "
+                                   "database; start again in a moment")
+            shutil.rmtree(pgdata)
+            pgdata.mkdir()
+            return
     pid_file = pgdata / "postmaster.pid"
     try:
         lines = pid_file.read_text().splitlines()
@@ -105,6 +114,28 @@ def _clear_interrupted_start(pgdata: Path) -> None:
 
 
 ZOMBIE_WAIT_S = 30.0
+INITDB_WAIT_S = 60.0
+
+
+def _working_on(pgdata: Path) -> list[int]:
+    """Live processes (other than this one) with ``pgdata`` as an argument: initdb, pg_ctl,
+    PostgreSQL. Empty where there is no /proc to look in."""
+    target = os.fsencode(str(pgdata.resolve()))
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if target in args and _state(int(entry)) not in (None, "Z"):
+            found.append(int(entry))
+    return found
 
 
 def _state(pid: int) -> str | None:

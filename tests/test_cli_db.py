@@ -1,6 +1,7 @@
 """`lindungi db start|url|migrate|stop` on a real embedded server in a private state directory."""
 
 import psycopg
+import pytest
 
 from dagster_project.cli import main
 
@@ -88,9 +89,12 @@ def _serves(dsn: str) -> bool:
         return conn.execute("SELECT 1").fetchone() == (1,)
 
 
-def test_a_start_killed_while_the_server_is_created_does_not_stop_the_next(tmp_path):
-    """`lindungi run` killed in its first second on a fresh state directory kills initdb half-way:
-    the next start empties the directory no server ever ran on and creates it again."""
+@pytest.mark.parametrize("kill", ["group", "process"])
+def test_a_start_killed_while_the_server_is_created_does_not_stop_the_next(tmp_path, kill):
+    """`lindungi run` killed in its first second on a fresh state directory: with its process
+    group, initdb dies half-way, and the next start empties the directory no server ever ran on
+    and creates it again; alone, its initdb goes on without the start lock, and the next start
+    waits for it before it judges the directory."""
     import os
     import signal
     import subprocess
@@ -106,10 +110,10 @@ def test_a_start_killed_while_the_server_is_created_does_not_stop_the_next(tmp_p
     t0 = time.monotonic()
     while not (pgdata / "PG_VERSION").exists() and proc.poll() is None and time.monotonic() - t0 < 120:
         time.sleep(0.005)
-    os.killpg(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL) if kill == "group" else proc.send_signal(signal.SIGKILL)
     proc.wait()
     try:
-        # initdb was interrupted: its files are there, no server ever started on them
+        # initdb was interrupted (or is going on alone): no server ever started on its files
         assert (pgdata / "PG_VERSION").exists() and not (pgdata / "postmaster.opts").exists()
         again = _db(home, "start")
         assert again.returncode == 0, again.stderr[-2000:]
@@ -160,3 +164,31 @@ def test_a_lock_file_cut_short_by_a_killed_server_does_not_stop_the_next_start(t
         assert _serves(again.stdout.strip())
     finally:
         _db(home, "stop")
+
+
+def test_an_initdb_still_at_work_is_waited_for_before_the_directory_is_judged(tmp_path):
+    """A killed start's initdb goes on alone, without the start lock. The next start must not
+    empty the directory under it: it waits for every process working on it, then judges."""
+    import subprocess
+    import sys
+    import time
+
+    from pipelines import db
+
+    pgdata = tmp_path / "pgdata"
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text("18\n")  # what initdb writes first
+    late = pgdata / "late"
+    # stands in for initdb: a process with the directory as an argument, writing into it to the end
+    busy = subprocess.Popen([sys.executable, "-c",
+                             "import pathlib, sys, time; time.sleep(1.5); pathlib.Path(sys.argv[1], 'late').write_text('x')",
+                             str(pgdata)])
+    t0 = time.monotonic()
+    try:
+        dsn = db.embedded_start(tmp_path)
+        assert time.monotonic() - t0 >= 1.4 and busy.poll() == 0
+        assert not late.exists()  # emptied after the last write, not before it
+        assert _serves(dsn)
+    finally:
+        busy.wait()
+        db.embedded_stop(tmp_path)
