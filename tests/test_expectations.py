@@ -112,6 +112,48 @@ def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monke
         pool.shutdown()
 
 
+def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
+    """SIGKILL cannot be caught: a killed `lindungi run` left its worker behind (GX imported,
+    ~250 MB), waiting forever on its queue. The worker watches its parent and ends with it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "starter.py"
+    script.write_text(
+        "import sys, time\n"
+        "if __name__ == '__main__':\n"
+        f"    sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "    import quality.expectations as qe\n"
+        "    qe.start_worker()\n"
+        "    qe._WORKER.submit(int).result()\n"
+        "    print(next(iter(qe._WORKER._processes)), flush=True)\n"
+        "    time.sleep(600)\n")
+    starter = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    worker = int(starter.stdout.readline())
+
+    def running(pid: int) -> bool:  # a zombie (not yet reaped by init) has ended
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    try:
+        assert running(worker)
+        starter.send_signal(signal.SIGKILL)
+        starter.wait()
+        t0 = time.monotonic()
+        while running(worker) and time.monotonic() - t0 < 30:
+            time.sleep(0.05)
+        assert not running(worker)
+    finally:
+        if running(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
 def _gx_sources() -> list[str]:
     """(In the worker process) the data sources GX knows there."""
     import quality.expectations as qe
