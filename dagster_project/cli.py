@@ -153,7 +153,10 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
 
     workers = max(1, min(len(regions), int(os.environ.get("LINDUNGI_MAX_CONCURRENT") or os.cpu_count() or 1)))
     progress = bool(logging.getLogger("lindungi.progress").handlers)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from pipelines.processes import exit_with_parent
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=exit_with_parent) as pool:
         done = list(pool.map(_link_region_worker, regions,
                              [{**tags, "lindungi/region": r} for r in regions], [progress] * len(regions)))
     failed = [(r, why) for r, _, why in done if why]

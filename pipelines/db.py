@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psycopg
 
+from pipelines.processes import process_state
+
 DB_NAME = "lindungi"
 MIGRATIONS_TABLE = "public.lindungi_schema_migrations"
 _MIGRATION_LOCK = 7_471_001  # advisory lock key: one migrator at a time
@@ -80,15 +82,16 @@ def _clear_interrupted_start(pgdata: Path) -> None:
         # the killed process's initdb (or the server it was starting) may still be at work,
         # without the lock: it is waited for (a server writes postmaster.opts as it starts)
         deadline = time.monotonic() + INITDB_WAIT_S
-        while _working_on(pgdata) and not (pgdata / "postmaster.opts").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if not (pgdata / "postmaster.opts").exists():
-            if _working_on(pgdata):
-                raise RuntimeError(f"{pgdata}: another process is still creating the embedded PostgreSQL "
+        while not (pgdata / "postmaster.opts").exists():
+            busy = _working_on(pgdata)
+            if not busy:
+                shutil.rmtree(pgdata)
+                pgdata.mkdir()
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{pgdata}: process {busy[0]} is still creating the embedded PostgreSQL "
                                    "database; start again in a moment")
-            shutil.rmtree(pgdata)
-            pgdata.mkdir()
-            return
+            time.sleep(0.1)
     pid_file = pgdata / "postmaster.pid"
     try:
         lines = pid_file.read_text().splitlines()
@@ -99,9 +102,9 @@ def _clear_interrupted_start(pgdata: Path) -> None:
     except (IndexError, ValueError):
         pid = 0
     deadline = time.monotonic() + ZOMBIE_WAIT_S
-    while pid and _state(pid) == "Z" and time.monotonic() < deadline:
+    while pid and process_state(pid) == "Z" and time.monotonic() < deadline:
         time.sleep(0.05)
-    state = _state(pid) if pid else None
+    state = process_state(pid) if pid else None
     if state == "Z":
         raise RuntimeError(f"{pgdata}: the embedded PostgreSQL server (process {pid}) was killed and init has "
                            f"not reaped it in {ZOMBIE_WAIT_S:.0f} s; start again in a moment")
@@ -133,26 +136,9 @@ def _working_on(pgdata: Path) -> list[int]:
             args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if target in args and _state(int(entry)) not in (None, "Z"):
+        if target in args and process_state(int(entry)) not in (None, "Z"):
             found.append(int(entry))
     return found
-
-
-def _state(pid: int) -> str | None:
-    """A process's state letter (``Z`` for a zombie), None when there is no such process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rindex(")") + 2]
-    except FileNotFoundError:
-        return None
-    except OSError:  # no /proc (not Linux): alive or not, without the state
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass
-        return "?"
 
 
 def _shared_memory_attached(lines: list[str]) -> bool:

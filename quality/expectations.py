@@ -211,7 +211,9 @@ def start_worker() -> None:
 
 
 def _warm_worker() -> None:
-    _exit_with_parent()
+    from pipelines.processes import exit_with_parent
+
+    exit_with_parent()  # a killed `lindungi run` leaves no worker behind
     _warm()
     # GX's import leaves a great many objects: kept out of the collector's sight, they make the
     # process's exit fast, which the run's exit waits for (200k run: 1.8 s -> 0.5 s from the
@@ -219,26 +221,6 @@ def _warm_worker() -> None:
     import gc
 
     gc.freeze()
-
-
-def _exit_with_parent() -> None:
-    """(In the worker) end this process as soon as the one that started it is gone.
-
-    A `lindungi run` killed with SIGKILL cannot stop its worker, and the worker waits on a queue
-    whose both ends it holds itself: it stayed, GX imported, ~250 MB for every killed run. The
-    parent's sentinel, a pipe every spawned process inherits, turns readable when it dies."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        wait([parent.sentinel])
-        os._exit(0)
-
-    threading.Thread(target=watch, name="lindungi-parent-watch", daemon=True).start()
 
 
 class Pending:

@@ -181,8 +181,10 @@ def test_an_initdb_still_at_work_is_waited_for_before_the_directory_is_judged(tm
     late = pgdata / "late"
     # stands in for initdb: a process with the directory as an argument, writing into it to the end
     busy = subprocess.Popen([sys.executable, "-c",
-                             "import pathlib, sys, time; time.sleep(1.5); pathlib.Path(sys.argv[1], 'late').write_text('x')",
-                             str(pgdata)])
+                             "import pathlib, sys, time; print(flush=True); time.sleep(1.5); "
+                             "pathlib.Path(sys.argv[1], 'late').write_text('x')", str(pgdata)],
+                            stdout=subprocess.PIPE, text=True)
+    busy.stdout.readline()  # running (just after exec its arguments are not yet readable)
     t0 = time.monotonic()
     try:
         dsn = db.embedded_start(tmp_path)
