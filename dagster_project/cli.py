@@ -116,6 +116,43 @@ def _instance():
     return _INSTANCES[home]
 
 
+def _owner() -> dict:
+    """Tags naming the `lindungi run` process that starts a run (its region workers' runs
+    too), for :func:`fail_abandoned_runs`."""
+    import socket
+
+    return {"lindungi/host": socket.gethostname(), "lindungi/pid": str(os.getpid())}
+
+
+def fail_abandoned_runs() -> list[str]:
+    """Report failed the runs an earlier `lindungi run` on this host started and never finished
+    because its process is gone (killed, or the machine stopped), as Dagster's run monitoring
+    reports a run whose worker died. In-process runs have no daemon watching them: they showed
+    as started in the UI for good. The run ids."""
+    import socket
+
+    import dagster as dg
+
+    from pipelines.processes import alive
+
+    instance = _instance()
+    unfinished = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=unfinished,
+                                                   tags={"lindungi/host": socket.gethostname()}))
+    failed = []
+    for run in runs:
+        try:
+            pid = int(run.tags.get("lindungi/pid", ""))
+        except ValueError:
+            continue
+        if pid == os.getpid() or alive(pid):
+            continue
+        instance.report_run_failed(run, message=f"The lindungi process that ran it (pid {pid}) ended before the "
+                                                "run did: it was killed, or the machine stopped.")
+        failed.append(run.run_id)
+    return failed
+
+
 def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
     """One Dagster run of ``job_name`` in this process on the instance; its run id, or CliError."""
     from dagster_project.definitions import defs
@@ -197,7 +234,10 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
 
     if not period_partitions.has_partition_key(period):
         raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
-    tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve())}
+    abandoned = fail_abandoned_runs()
+    if abandoned:
+        _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
+    tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve()), **_owner()}
     ingest = _execute("ingest", None, {**tags, "lindungi/period": period})
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
     region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})

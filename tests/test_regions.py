@@ -337,3 +337,81 @@ def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch
     assert isinstance(wait, dg.SkipReason) and "waiting" in wait.skip_message
     assert {"link_regions_after_ingest", "period_after_regions"} <= {s.name for s in defs.sensors}
     assert defs.resolve_schedule_def("monthly_enrollment").job_name == "ingest"
+
+
+def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(two_regions, pg_server,
+                                                                                  tmp_path, monkeypatch):
+    """`lindungi run` over two kab/kota killed with SIGKILL (the process alone) while its
+    regions are linked in processes of their own: those and the GX worker end with it, and the
+    next run reports the killed run's unfinished Dagster runs failed (they showed as started for
+    good), then completes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import dagster as dg
+
+    from pipelines.processes import alive
+
+    name = "killed_run"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = pg_server.partition("?")
+    dsn = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    env = {**os.environ, "LINDUNGI_HOME": str(tmp_path / "home"), "LINDUNGI_MAX_CONCURRENT": "2"}
+    cmd = [str(Path(sys.executable).with_name("lindungi")), "run", "--input", str(two_regions),
+           "--period", PERIOD, "--out", str(tmp_path / "out"), "--db", dsn]
+
+    def children(pid: int) -> list[int]:
+        out = []
+        for entry in os.listdir("/proc"):
+            try:
+                if entry.isdigit() and int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+        return out
+
+    def spawned(pid: int) -> list[int]:  # the GX worker and the region workers
+        return [c for c in children(pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+    home = tmp_path / "home" / "dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the instance's dagster.yaml reads it
+
+    def linking(pid: int) -> bool:  # a region's Dagster run under way
+        if not (home / "dagster.yaml").exists():
+            return False
+        with dg.DagsterInstance.get() as instance:
+            return bool(instance.get_runs(filters=dg.RunsFilter(
+                job_name="link_regions", statuses=[dg.DagsterRunStatus.STARTED], tags={"lindungi/pid": str(pid)})))
+
+    run = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while not (len(spawned(run.pid)) >= 3 and linking(run.pid)) and run.poll() is None and time.monotonic() - t0 < 300:
+        time.sleep(0.05)
+    left = children(run.pid)
+    assert len(spawned(run.pid)) >= 3, "the regions were not linked side by side before the run ended"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    try:
+        t0 = time.monotonic()
+        while any(alive(p) for p in left) and time.monotonic() - t0 < 30:
+            time.sleep(0.05)
+        assert not any(alive(p) for p in left)
+    finally:
+        for p in left:
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
+
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "killed as failed" in again.stderr
+    with dg.DagsterInstance.get() as instance:
+        killed = instance.get_runs(filters=dg.RunsFilter(tags={"lindungi/pid": str(run.pid)}))
+        statuses = {r.status for r in killed}
+        assert dg.DagsterRunStatus.FAILURE in statuses
+        assert not statuses & {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
+                               dg.DagsterRunStatus.NOT_STARTED}
