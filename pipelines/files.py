@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import threading
 from pathlib import Path
+
+from pipelines.processes import alive
+
+_ASIDE = re.compile(r"\.(\d+)-\d+\.tmp$")
 
 
 def aside(path: Path) -> Path:
     """Where ``path`` is written before it is renamed into place: a name beside it of this
     process and thread only, so two writers of the same file (two runs of one period at once)
-    never write into each other's, and the last rename wins whole."""
+    never write into each other's, and the last rename wins whole. Files left aside for the
+    same path by a writer that was killed before its rename are removed first."""
+    sweep_aside(path.parent, glob.escape(path.name))
     return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_native_id()}.tmp")
+
+
+def sweep_aside(folder: Path, names: str = "*") -> list[Path]:
+    """Remove the files of ``folder`` written aside (:func:`aside`) for the files matching
+    ``names`` by processes that are gone: a run killed between writing and renaming left them,
+    next to the workbooks coordinators open. A live writer's file is kept. The paths removed."""
+    removed = []
+    for tmp in Path(folder).glob(f"{names}.*.tmp"):
+        m = _ASIDE.search(tmp.name)
+        if m and not alive(int(m.group(1))):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed

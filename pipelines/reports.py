@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.files import aside
+from pipelines.files import aside, sweep_aside
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -133,6 +133,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.xlsx"):
         old.unlink(missing_ok=True)  # another run of the period may be replacing it too
+    sweep_aside(folder)  # also of kelurahan no longer listed
     names = kelurahan_names or {}
     tasks = []
     for (kode_kel,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True):

@@ -166,6 +166,34 @@ def test_two_writers_of_the_same_lists_at_once_leave_whole_workbooks(cands, tmp_
     assert [all_cells(load_workbook(p)) for p in single] == cells
 
 
+def test_files_left_aside_by_a_killed_writer_are_swept(cands, tmp_path):
+    """A run killed between writing a workbook aside and renaming it left the aside file next to
+    the workbooks coordinators open, for good. The next writer removes those of writers that are
+    gone, for kelurahan no longer listed too, and keeps a live writer's."""
+    import os
+
+    from pipelines.files import aside
+
+    folder = tmp_path / "gap_lists" / "2026-11"
+    folder.mkdir(parents=True)
+    dead = 4194999  # above Linux's largest pid: no such process
+    stale = [folder / f"6474011001.xlsx.{dead}-7.tmp", folder / f"6474099999.xlsx.{dead}-8.tmp"]
+    live = folder / f"6474011001.xlsx.{os.getpid()}-1.tmp"
+    for f in [*stale, live]:
+        f.write_bytes(b"half a workbook")
+    write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
+    assert not any(f.exists() for f in stale) and live.exists()
+    assert sorted(p.name for p in folder.glob("*.xlsx")) == ["6474011001.xlsx", "6474021003.xlsx"]
+    # every writer that renames into place does the same for its own file
+    target = tmp_path / "residents.parquet"
+    left = tmp_path / f"residents.parquet.{dead}-3.tmp"
+    other = tmp_path / f"residents_x.parquet.{dead}-3.tmp"
+    left.write_bytes(b"x")
+    other.write_bytes(b"x")
+    assert aside(target).name.startswith(f"residents.parquet.{os.getpid()}-")
+    assert not left.exists() and other.exists()
+
+
 def test_the_pseudonym_key_is_made_once_even_when_asked_at_once(tmp_path, monkeypatch):
     """The first runs in a fresh state directory may ask for the key together: one key is made,
     every caller gets it, and it is readable by its owner only."""
