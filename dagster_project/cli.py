@@ -373,9 +373,11 @@ def cmd_demo(args) -> int:
     if not marker.exists():
         _say(f"demo: generating a Bontang-sized world ({args.residents:,} residents, seed {args.seed}) ...")
         t0 = time.monotonic()
-        w = generate_world(world, residents=args.residents, seed=args.seed)
+        # the markers go first: a generation killed half-way leaves no marker of the world it
+        # was overwriting, so that world is never reused half-replaced
         for old in world.glob(".generated-*"):
             old.unlink()
+        w = generate_world(world, residents=args.residents, seed=args.seed)
         marker.touch()
         _say(f"demo: {w.residents:,} residents, {w.welfare_records:,} welfare, {w.participants:,} roster records "
              f"in {time.monotonic() - t0:.1f} s")

@@ -175,3 +175,38 @@ def test_two_runs_at_once_end_as_one(worlds, pg_server):
     _ok(env, worlds["a"], base / "out-once", one)
     assert [r[:5] for r in _state(dsn)] == [r[:5] for r in _state(one)]
     assert batches[0] == (0, 0, 0) or len(batches) == 1
+
+
+def test_the_demo_generates_once_and_never_reuses_a_world_half_replaced(pg_server, tmp_path):
+    """`lindungi demo` (the README's first command) generates its world once per size and seed
+    and runs every asset; a generation killed half-way over an earlier world leaves no marker
+    of that world, so the next demo generates it again instead of reusing a mixture."""
+    env = {**os.environ, "LINDUNGI_HOME": str(tmp_path / "home")}
+    dsn = _fresh_db(pg_server, "cli_demo")
+    demo = [LINDUNGI, "demo", "--seed", "3", "--period", PERIOD, "--out", str(tmp_path / "out"), "--db", dsn]
+
+    def run(residents: int) -> subprocess.CompletedProcess:
+        return subprocess.run([*demo, "--residents", str(residents)], env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    first = run(2000)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "generating" in first.stderr and "enrollment candidates" in first.stdout
+    again = run(2000)
+    assert again.returncode == 0 and "reusing" in again.stderr
+    # a bigger world's generation, killed once it is writing over the first
+    world = tmp_path / "home" / "demo-input"
+    before = (world / "penduduk.csv").stat().st_mtime_ns
+    big = subprocess.Popen([*demo, "--residents", "400000"], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    t0 = time.monotonic()
+    while (world / "penduduk.csv").stat().st_mtime_ns == before and big.poll() is None and time.monotonic() - t0 < 120:
+        time.sleep(0.01)
+    os.killpg(big.pid, signal.SIGKILL)
+    big.wait()
+    assert not list(world.glob(".generated-*"))
+    third = run(2000)
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert "generating" in third.stderr and "reusing" not in third.stderr
+    assert third.stdout.split("enrollment candidates")[1].splitlines()[0] == \
+        first.stdout.split("enrollment candidates")[1].splitlines()[0]
