@@ -56,6 +56,8 @@ LOG = """
 INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
 VALUES (%s, %s, %s, %s, %s, %s)
 """
+# the export files of a period that committed exports wrote (each logs its file in its transaction)
+LOGGED_EXPORTS = "SELECT inputs->>'file' FROM bpjs.processing_log WHERE activity = 'export' AND period = %s"
 
 
 class ResponseError(Exception):
@@ -79,6 +81,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         # one export of a period at a time: two (of two regions, say) would both number their
         # file export-<n> from the same folder listing, and the second would replace the first
         conn.execute(EXPORT_LOCK, (period,))
+        _set_aside_aborted(conn, folder, period)
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
         rows = cur.fetchall()
         if not rows:
@@ -95,6 +98,22 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
                            json.dumps({"rows": len(rows)})))
         os.replace(tmp, path)
     return path, len(rows)
+
+
+def _set_aside_aborted(conn: psycopg.Connection, folder: Path, period: str) -> list[Path]:
+    """Rename the period's export files that no committed export wrote to ``<name>.aborted``.
+
+    An export renames its file into place just before its transaction commits. Killed in
+    between, it leaves a file whose rows are still ``pending`` and go into the next export:
+    sent as well, they would be registered twice. Under the period's export lock no other export
+    is between its rename and its commit, so a file missing from the processing log is such a
+    file. It is kept, renamed, so that nobody sends it, and its number is used again."""
+    logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
+    aborted = []
+    for f in sorted(folder.glob("export-*.csv")):
+        if f.name not in logged:
+            aborted.append(f.replace(f.with_name(f.name + ".aborted")))
+    return aborted
 
 
 @dataclass

@@ -133,3 +133,37 @@ def test_two_exports_of_one_period_at_once_each_keep_their_file(pg_dsn, tmp_path
     exported = [sorted(row[0] for row in list(csv.reader(p.open()))[1:]) for p in paths]
     assert sorted(exported) == sorted(sorted(v) for v in niks.values())
     assert {s[0] for s in statuses(pg_dsn).values()} == {"submitted"}
+
+
+def test_an_export_killed_between_its_file_and_its_commit_leaves_no_file_to_send(pg_dsn, tmp_path, monkeypatch):
+    """An export renames its file into place just before it commits. Killed in between, its rows
+    stay pending and go into the next export: the file left behind must not be sent as well. The
+    next export renames it ``.aborted`` and writes its rows once, under the same number."""
+    import os
+
+    import pipelines.bpjs_exchange as exchange
+
+    db.migrate(pg_dsn)
+    submit(pg_dsn, candidates(NIKS), "2026-11")
+    real = os.replace
+
+    def replace_then_die(src, dst):  # the file in place, then the process gone before COMMIT
+        real(src, dst)
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(exchange.os, "replace", replace_then_die)
+    with pytest.raises(SystemExit):
+        export_pending(pg_dsn, "2026-11", tmp_path)
+    monkeypatch.setattr(exchange.os, "replace", real)
+    folder = tmp_path / "bpjs_export" / "2026-11"
+    assert [p.name for p in folder.iterdir()] == ["export-001.csv"]
+    assert {s[0] for s in statuses(pg_dsn).values()} == {"pending"}   # rolled back
+
+    path, n = export_pending(pg_dsn, "2026-11", tmp_path)
+    assert (path.name, n) == ("export-001.csv", 3)
+    assert sorted(p.name for p in folder.iterdir()) == ["export-001.csv", "export-001.csv.aborted"]
+    assert {s[0] for s in statuses(pg_dsn).values()} == {"submitted"}
+    # a committed export's file is never set aside
+    submit(pg_dsn, candidates(["6474011508850009"]), "2026-11", regions=["6474"])
+    assert export_pending(pg_dsn, "2026-11", tmp_path)[0].name == "export-002.csv"
+    assert sorted(p.name for p in folder.iterdir()) == ["export-001.csv", "export-001.csv.aborted", "export-002.csv"]
