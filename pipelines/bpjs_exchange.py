@@ -121,6 +121,7 @@ class ResponseResult:
     file: str
     accepted: int
     rejected: int
+    already: int = 0  # rows this file had already applied
 
 
 def parse_response(path: Path) -> list[dict]:
@@ -143,7 +144,11 @@ def parse_response(path: Path) -> list[dict]:
 
 
 def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> ResponseResult:
-    """Validate a BPJS response file against the submitted candidates and apply it."""
+    """Validate a BPJS response file against the submitted candidates and apply it.
+
+    A row the candidate already reflects exactly (status, KPJ and reason) is counted as already
+    applied, not refused: a file applied once and then left in the inbox (its process killed
+    between the commit and moving the file to ``processed/``) is handled again harmlessly."""
     import json
 
     path = Path(path)
@@ -160,24 +165,29 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     with psycopg.connect(dsn) as conn, conn.transaction():
         keys = [(r["NIK"], r["PERIODE"]) for r in rows]
         found = {
-            (nik, period): status for nik, period, status in conn.execute(
-                "SELECT nik, period, status FROM bpjs.submission_candidate "
+            (nik, period): (status, kpj, reason) for nik, period, status, kpj, reason in conn.execute(
+                "SELECT nik, period, status, kpj, status_reason FROM bpjs.submission_candidate "
                 "WHERE (nik, period) IN (SELECT * FROM unnest(%s::text[], %s::text[])) FOR UPDATE",
                 ([k[0] for k in keys], [k[1] for k in keys])).fetchall()
         }
         seen = set()
+        done = set()  # rows this file already applied (the file applied before, and not filed away)
         for r, key in zip(rows, keys):
             if key in seen:
                 problems.append(f"line {r['_line']}: the same NIK and period appear twice")
             seen.add(key)
             if key not in found:
                 problems.append(f"line {r['_line']}: not a submitted candidate of period {key[1] or '?'}")
-            elif found[key] != "submitted":
-                problems.append(f"line {r['_line']}: candidate is {found[key]}, not submitted")
+            elif found[key] == (RESULTS.get(r["HASIL"].upper()), r["KPJ"] or None, r["ALASAN"] or None):
+                done.add(key)
+            elif found[key][0] != "submitted":
+                problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
         if problems:
             raise ResponseError(path.name, problems)
         counts = {"accepted": 0, "rejected": 0}
         for r, (nik, period) in zip(rows, keys):
+            if (nik, period) in done:
+                continue
             status = RESULTS[r["HASIL"].upper()]
             conn.execute(
                 "UPDATE bpjs.submission_candidate SET status = %s, kpj = %s, status_reason = %s, updated_at = now() "
@@ -185,8 +195,8 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
                 (status, r["KPJ"] or None, r["ALASAN"] or None, nik, period))
             counts[status] += 1
         conn.execute(LOG, (run_id, "bpjs_response", rows[0]["PERIODE"], None,
-                           json.dumps({"file": path.name}), json.dumps(counts)))
-    return ResponseResult(path.name, counts["accepted"], counts["rejected"])
+                           json.dumps({"file": path.name}), json.dumps({**counts, "already_applied": len(done)})))
+    return ResponseResult(path.name, counts["accepted"], counts["rejected"], len(done))
 
 
 def accepted_not_on_roster(dsn: str, protected_niks: list[str], before_period: str) -> int:

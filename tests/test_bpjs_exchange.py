@@ -167,3 +167,28 @@ def test_an_export_killed_between_its_file_and_its_commit_leaves_no_file_to_send
     submit(pg_dsn, candidates(["6474011508850009"]), "2026-11", regions=["6474"])
     assert export_pending(pg_dsn, "2026-11", tmp_path)[0].name == "export-002.csv"
     assert sorted(p.name for p in folder.iterdir()) == ["export-001.csv", "export-001.csv.aborted", "export-002.csv"]
+
+
+def test_a_response_applied_before_its_file_was_filed_away_applies_again_harmlessly(submitted, tmp_path):
+    """The process applying a response file killed after its commit and before it moved the
+    file to processed/: the file is still in the inbox. Handled again, it changes nothing and is
+    not refused; a row that now contradicts what was applied still is."""
+    dsn, _, _ = submitted
+    rows = [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
+            [NIKS[1], "2026-11", "DITOLAK", "", "NIK tidak ditemukan di Dukcapil"]]
+    f = write_response(tmp_path / "r.csv", rows)
+    first = apply_response(dsn, f)
+    after = statuses(dsn)
+    again = apply_response(dsn, f)
+    assert (first.accepted, first.rejected, first.already) == (1, 1, 0)
+    assert (again.accepted, again.rejected, again.already) == (0, 0, 2)
+    assert statuses(dsn) == after
+    # with the third candidate now answered too: only that row is applied
+    more = write_response(tmp_path / "r2.csv", [*rows, [NIKS[2], "2026-11", "DITERIMA", "12345678903", ""]])
+    third = apply_response(dsn, more)
+    assert (third.accepted, third.rejected, third.already) == (1, 0, 2)
+    # the same candidate with another KPJ is no repeat: refused, nothing applied
+    other = write_response(tmp_path / "r3.csv", [[NIKS[0], "2026-11", "DITERIMA", "99999999999", ""]])
+    with pytest.raises(ResponseError, match="candidate is accepted, not submitted"):
+        apply_response(dsn, other)
+    assert statuses(dsn)[NIKS[0]] == ("accepted", "12345678901", None)
