@@ -89,6 +89,14 @@ def _serves(dsn: str) -> bool:
         return conn.execute("SELECT 1").fetchone() == (1,)
 
 
+def _starts(home) -> str:
+    """`lindungi db start` succeeds and its server answers; the DSN."""
+    again = _db(home, "start")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert _serves(again.stdout.strip())
+    return again.stdout.strip()
+
+
 @pytest.mark.parametrize("kill", ["group", "process"])
 def test_a_start_killed_while_the_server_is_created_does_not_stop_the_next(tmp_path, kill):
     """`lindungi run` killed in its first second on a fresh state directory: with its process
@@ -115,9 +123,7 @@ def test_a_start_killed_while_the_server_is_created_does_not_stop_the_next(tmp_p
     try:
         # initdb was interrupted (or is going on alone): no server ever started on its files
         assert (pgdata / "PG_VERSION").exists() and not (pgdata / "postmaster.opts").exists()
-        again = _db(home, "start")
-        assert again.returncode == 0, again.stderr[-2000:]
-        assert _serves(again.stdout.strip())
+        _starts(home)
     finally:
         _db(home, "stop")
 
@@ -138,9 +144,7 @@ def test_a_server_killed_with_sigkill_is_started_again_at_once(tmp_path):
             conn.execute("INSERT INTO kept VALUES (1)")
         pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
         os.kill(pid, signal.SIGKILL)
-        again = _db(home, "start")
-        assert again.returncode == 0, again.stderr[-2000:]
-        with psycopg.connect(again.stdout.strip()) as conn:
+        with psycopg.connect(_starts(home)) as conn:
             assert conn.execute("SELECT x FROM kept").fetchall() == [(1,)]
     finally:
         _db(home, "stop")
@@ -159,9 +163,7 @@ def test_a_lock_file_cut_short_by_a_killed_server_does_not_stop_the_next_start(t
     try:
         assert _db(home, "url").returncode == 1           # not running, without a traceback
         assert _db(home, "stop").stdout.strip() == "not running"
-        again = _db(home, "start")
-        assert again.returncode == 0, again.stderr[-2000:]
-        assert _serves(again.stdout.strip())
+        _starts(home)
     finally:
         _db(home, "stop")
 

@@ -17,6 +17,7 @@ from pipelines.partitioning import (
     region_sizes,
     residents_of,
 )
+from tests.test_pipeline import _fresh_db
 
 PERIOD = "2026-11"
 
@@ -98,12 +99,7 @@ def two_region_run(two_regions, pg_server, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("out")
     home = tmp_path_factory.mktemp("home")
-    name = "two_regions"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = pg_server.partition("?")
-    dsn = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    dsn = _fresh_db(pg_server, "two_regions")
     old = {k: os.environ.get(k) for k in ("LINDUNGI_HOME", "LINDUNGI_MAX_CONCURRENT")}
     os.environ.update(LINDUNGI_HOME=str(home), LINDUNGI_MAX_CONCURRENT="2")
     try:
@@ -355,12 +351,7 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
 
     from pipelines.processes import alive
 
-    name = "killed_run"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = pg_server.partition("?")
-    dsn = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    dsn = _fresh_db(pg_server, "killed_run")
     env = {**os.environ, "LINDUNGI_HOME": str(tmp_path / "home"), "LINDUNGI_MAX_CONCURRENT": "2"}
     cmd = [str(Path(sys.executable).with_name("lindungi")), "run", "--input", str(two_regions),
            "--period", PERIOD, "--out", str(tmp_path / "out"), "--db", dsn]
