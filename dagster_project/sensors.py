@@ -55,6 +55,24 @@ def apply_bpjs_response():
     apply_bpjs_response_file()
 
 
+RESPONSE_FILE_TAG = "lindungi/response_file"
+# runs of one response file that may end without filing it away (a killed or crashed run worker,
+# the database down) before the sensor leaves it to a person
+RESPONSE_ATTEMPTS = 3
+
+
+def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
+    """How many runs of the file ``ident`` ended without handling it. A run that handled it
+    moved it out of the inbox (applied, or refused with its problems), so a file still there
+    after a failed run was never handled: its run was killed, or could not reach the database."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:  # a sensor context built without an instance (tests)
+        return 0
+    done = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+    return len(instance.get_runs(filters=dg.RunsFilter(tags={RESPONSE_FILE_TAG: ident}, statuses=done)))
+
+
 @dg.sensor(job=apply_bpjs_response, minimum_interval_seconds=30,
            description="Picks up BPJS response files in <out>/inbox/bpjs/.")
 def bpjs_response_sensor(context: dg.SensorEvaluationContext):
@@ -64,11 +82,20 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
         return dg.SkipReason("no response files")
-    return [
-        dg.RunRequest(run_key=f"{p.name}:{p.stat().st_mtime_ns}",
-                      run_config={"ops": {"apply_bpjs_response_file": {"config": {"path": str(p.resolve())}}}})
-        for p in files
-    ]
+    requests = []
+    for p in files:
+        ident = f"{p.name}:{p.stat().st_mtime_ns}"
+        attempts = _failed_attempts(context, ident)
+        if attempts >= RESPONSE_ATTEMPTS:
+            context.log.warning(f"{p.name}: {attempts} runs failed without handling it; left in the inbox for "
+                                "a person (touch the file to try again)")
+            continue
+        # the run key of the first attempt is the file's own; a run that failed without handling
+        # the file (its key spent) gets another try under the next key
+        requests.append(dg.RunRequest(
+            run_key=ident if not attempts else f"{ident}:retry-{attempts}", tags={RESPONSE_FILE_TAG: ident},
+            run_config={"ops": {"apply_bpjs_response_file": {"config": {"path": str(p.resolve())}}}}))
+    return requests or dg.SkipReason("response files left to a person after failed runs")
 
 
 # --- returned gap lists -------------------------------------------------------------------------

@@ -192,3 +192,46 @@ def test_a_response_applied_before_its_file_was_filed_away_applies_again_harmles
     with pytest.raises(ResponseError, match="candidate is accepted, not submitted"):
         apply_response(dsn, other)
     assert statuses(dsn)[NIKS[0]] == ("accepted", "12345678901", None)
+
+
+def test_a_response_file_whose_run_died_is_tried_again(submitted, tmp_path, monkeypatch):
+    """The sensor's run key is the file's (name and mtime), and Dagster never repeats a key: a
+    run killed before it handled the file left it in the inbox for good. A file still there after
+    a failed run gets another run under a new key, three at most; then it is left to a person."""
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import RESPONSE_FILE_TAG, apply_bpjs_response, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    write_response(inbox / "ok.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    with dg.instance_for_test() as instance:
+        def tick():
+            got = bpjs_response_sensor(dg.build_sensor_context(instance=instance))
+            return got if isinstance(got, list) else []
+
+        def killed(request):  # a run of the request that died before it handled the file
+            run = instance.create_run_for_job(apply_bpjs_response, run_config=request.run_config,
+                                              tags={**request.tags, "dagster/run_key": request.run_key})
+            instance.report_run_failed(run)
+
+        first = tick()
+        assert [r.run_key.count(":") for r in first] == [1]
+        ident = first[0].tags[RESPONSE_FILE_TAG]
+        keys = [first[0].run_key]
+        killed(first[0])
+        for _ in range(2):
+            again = tick()
+            assert len(again) == 1 and again[0].run_key not in keys
+            keys.append(again[0].run_key)
+            killed(again[0])
+        assert tick() == [] and (inbox / "ok.csv").exists()     # three failed runs: left to a person
+        assert keys == [ident, f"{ident}:retry-1", f"{ident}:retry-2"]
+    # a retry's run handles the file as the first would have
+    res = apply_bpjs_response.execute_in_process(run_config=first[0].run_config,
+                                                 resources={"database": Database(dsn=dsn)})
+    assert res.success and (inbox / "processed" / "ok.csv").exists()
+    assert statuses(dsn)[NIKS[0]][0] == "accepted"
