@@ -55,10 +55,25 @@ def apply_bpjs_response():
     apply_bpjs_response_file()
 
 
-RESPONSE_FILE_TAG = "lindungi/response_file"
-# runs of one response file that may end without filing it away (a killed or crashed run worker,
-# the database down) before the sensor leaves it to a person
-RESPONSE_ATTEMPTS = 3
+@dg.sensor(job=apply_bpjs_response, minimum_interval_seconds=30,
+           description="Picks up BPJS response files in <out>/inbox/bpjs/.")
+def bpjs_response_sensor(context: dg.SensorEvaluationContext):
+    inbox = inbox_dir()
+    if not inbox.is_dir():
+        return dg.SkipReason(f"no inbox at {inbox}")
+    files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    if not files:
+        return dg.SkipReason("no response files")
+    return _file_requests(context, files, lambda p: p.name, lambda p: {
+        "ops": {"apply_bpjs_response_file": {"config": {"path": str(p.resolve())}}}})
+
+
+# --- inbox files: one run each, tried again when a run died -----------------------------------
+
+INBOX_FILE_TAG = "lindungi/inbox_file"
+# runs of one inbox file that may end without filing it away (a killed or crashed run worker, the
+# database down) before the sensor leaves it to a person
+INBOX_ATTEMPTS = 3
 
 
 def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
@@ -70,32 +85,26 @@ def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
     except dg.DagsterInvariantViolationError:  # a sensor context built without an instance (tests)
         return 0
     done = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
-    return len(instance.get_runs(filters=dg.RunsFilter(tags={RESPONSE_FILE_TAG: ident}, statuses=done)))
+    return len(instance.get_runs(filters=dg.RunsFilter(tags={INBOX_FILE_TAG: ident}, statuses=done)))
 
 
-@dg.sensor(job=apply_bpjs_response, minimum_interval_seconds=30,
-           description="Picks up BPJS response files in <out>/inbox/bpjs/.")
-def bpjs_response_sensor(context: dg.SensorEvaluationContext):
-    inbox = inbox_dir()
-    if not inbox.is_dir():
-        return dg.SkipReason(f"no inbox at {inbox}")
-    files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
-    if not files:
-        return dg.SkipReason("no response files")
+def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_of, run_config_of):
+    """One run request per inbox file. The run key is the file's (``name_of`` and its mtime),
+    and Dagster never repeats a key, so a run killed before it handled the file left it in the
+    inbox for good: a file still there after a failed run gets another run under the next key,
+    ``INBOX_ATTEMPTS`` runs at most, then a warning leaves it to a person. (Applying a file
+    twice is harmless: responses already applied are recognised, verification results upserted.)"""
     requests = []
     for p in files:
-        ident = f"{p.name}:{p.stat().st_mtime_ns}"
+        ident = f"{name_of(p)}:{p.stat().st_mtime_ns}"
         attempts = _failed_attempts(context, ident)
-        if attempts >= RESPONSE_ATTEMPTS:
+        if attempts >= INBOX_ATTEMPTS:
             context.log.warning(f"{p.name}: {attempts} runs failed without handling it; left in the inbox for "
                                 "a person (touch the file to try again)")
             continue
-        # the run key of the first attempt is the file's own; a run that failed without handling
-        # the file (its key spent) gets another try under the next key
-        requests.append(dg.RunRequest(
-            run_key=ident if not attempts else f"{ident}:retry-{attempts}", tags={RESPONSE_FILE_TAG: ident},
-            run_config={"ops": {"apply_bpjs_response_file": {"config": {"path": str(p.resolve())}}}}))
-    return requests or dg.SkipReason("response files left to a person after failed runs")
+        requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
+                                      tags={INBOX_FILE_TAG: ident}, run_config=run_config_of(p)))
+    return requests or dg.SkipReason("inbox files left to a person after failed runs")
 
 
 # --- returned gap lists -------------------------------------------------------------------------
@@ -147,9 +156,5 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     files = sorted(inbox.glob("*/*.xlsx")) if inbox.is_dir() else []
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
-    return [
-        dg.RunRequest(run_key=f"{p.parent.name}/{p.name}:{p.stat().st_mtime_ns}",
-                      run_config={"ops": {"apply_verification_file": {
-                          "config": {"path": str(p.resolve()), "period": p.parent.name}}}})
-        for p in files
-    ]
+    return _file_requests(context, files, lambda p: f"{p.parent.name}/{p.name}", lambda p: {
+        "ops": {"apply_verification_file": {"config": {"path": str(p.resolve()), "period": p.parent.name}}}})

@@ -201,7 +201,7 @@ def test_a_response_file_whose_run_died_is_tried_again(submitted, tmp_path, monk
     import dagster as dg
 
     from dagster_project.resources import Database
-    from dagster_project.sensors import RESPONSE_FILE_TAG, apply_bpjs_response, bpjs_response_sensor
+    from dagster_project.sensors import INBOX_FILE_TAG, apply_bpjs_response, bpjs_response_sensor
 
     dsn, _, _ = submitted
     monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
@@ -220,7 +220,7 @@ def test_a_response_file_whose_run_died_is_tried_again(submitted, tmp_path, monk
 
         first = tick()
         assert [r.run_key.count(":") for r in first] == [1]
-        ident = first[0].tags[RESPONSE_FILE_TAG]
+        ident = first[0].tags[INBOX_FILE_TAG]
         keys = [first[0].run_key]
         killed(first[0])
         for _ in range(2):
