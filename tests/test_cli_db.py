@@ -196,3 +196,21 @@ def test_an_initdb_still_at_work_is_waited_for_before_the_directory_is_judged(tm
     finally:
         busy.wait()
         db.embedded_stop(tmp_path)
+
+
+def test_a_killed_server_is_not_reported_running(tmp_path):
+    """Right after the server was killed (a zombie until init reaps it), `db url` must not hand
+    out its dead socket and `db stop` must not try to stop it."""
+    import os
+    import signal
+
+    home = tmp_path / "home"
+    assert _db(home, "start").returncode == 0
+    pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    try:
+        url = _db(home, "url")
+        assert url.returncode == 1 and "not running" in url.stderr
+        assert _db(home, "stop").stdout.strip() == "not running"
+    finally:
+        _db(home, "stop")
