@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from pipelines.processes import process_state
+from pipelines.processes import alive, process_state
 
 DB_NAME = "lindungi"
 MIGRATIONS_TABLE = "public.lindungi_schema_migrations"
@@ -61,7 +61,7 @@ def _postmaster_info(pgdata: Path):
 def _running(info) -> bool:
     """Whether the server of a ``postmaster.pid`` is running. The package asks psutil, for which
     a server killed and not yet reaped (a zombie) still runs."""
-    return info is not None and info.is_running() and process_state(info.pid) != "Z"
+    return info is not None and alive(info.pid)
 
 
 def _clear_interrupted_start(pgdata: Path) -> None:
@@ -142,7 +142,7 @@ def _working_on(pgdata: Path) -> list[int]:
             args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if target in args and process_state(int(entry)) not in (None, "Z"):
+        if target in args and alive(int(entry)):
             found.append(int(entry))
     return found
 
