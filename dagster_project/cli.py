@@ -116,12 +116,15 @@ def _instance():
     return _INSTANCES[home]
 
 
+# tags naming the `lindungi run` process that starts a run (its region workers' runs too), for
+# fail_abandoned_runs
+HOST_TAG, PID_TAG = "lindungi/host", "lindungi/pid"
+
+
 def _owner() -> dict:
-    """Tags naming the `lindungi run` process that starts a run (its region workers' runs
-    too), for :func:`fail_abandoned_runs`."""
     import socket
 
-    return {"lindungi/host": socket.gethostname(), "lindungi/pid": str(os.getpid())}
+    return {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
 
 
 def fail_abandoned_runs() -> list[str]:
@@ -129,20 +132,17 @@ def fail_abandoned_runs() -> list[str]:
     because its process is gone (killed, or the machine stopped), as Dagster's run monitoring
     reports a run whose worker died. In-process runs have no daemon watching them: they showed
     as started in the UI for good. The run ids."""
-    import socket
-
     import dagster as dg
 
     from pipelines.processes import alive
 
     instance = _instance()
     unfinished = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=unfinished,
-                                                   tags={"lindungi/host": socket.gethostname()}))
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={HOST_TAG: _owner()[HOST_TAG]}))
     failed = []
     for run in runs:
         try:
-            pid = int(run.tags.get("lindungi/pid", ""))
+            pid = int(run.tags.get(PID_TAG, ""))
         except ValueError:
             continue
         if pid == os.getpid() or alive(pid):
