@@ -123,7 +123,8 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
     (200k residents, both sources: 0.96-0.99 s -> 0.69-0.81 s; 1M: 5.8-6.6 s -> 3.8-4.9 s,
     at the same peak memory).
     """
-    has_short = s.filter(pl.col("s_ndigits").is_between(12, 15)).height > 0
+    # claimed NIKs of 12-15 digits (truncated, rule 4), taken while the side is still a frame
+    short = s.filter(pl.col("s_ndigits").is_between(12, 15)).select("s_key", key="s_digits", n="s_ndigits")
     r, s = r.lazy(), s.lazy()
     pairs: list[pl.LazyFrame] = []
     ri = r.select("r_key", v="r_key")  # the NIK as an integer already
@@ -191,11 +192,10 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
         for i in range(15)]).join(ri, on="v")
     pairs.append(swaps.select("s_key", "r_key", _rule("nik_swap")))
     # 4. truncated: 12-15 digits that are a resident NIK's prefix
-    short = s.filter(pl.col("s_ndigits").is_between(12, 15)).select("s_key", key="s_digits", n="s_ndigits")
-    if has_short:
+    if short.height:
         rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
                         for n in range(12, 16)])
-        pairs.append(short.join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
+        pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
     # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record)
     owner_kk = full.join(r.select("r_kk", v="r_key"), on="v").filter(
         pl.col("r_kk").is_not_null()).select("s_key", kk="r_kk")
