@@ -444,8 +444,7 @@ def cmd_response(args) -> int:
         r = apply_response(dsn, args.file)
     except ResponseError as exc:
         raise CliError(str(exc)) from None
-    print(f"{r.file}: {r.accepted:,} accepted, {r.rejected:,} rejected"
-          + (f", {r.already:,} already applied earlier" if r.already else ""))
+    print(r.summary())
     return 0
 
 

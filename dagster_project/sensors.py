@@ -46,8 +46,7 @@ def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database)
         raise _refuse(path, "rejected", ".error.txt", exc.problems,
                       f"{path.name} refused: {len(exc.problems)} problem(s)") from None
     _file_away(path, "processed")
-    context.log.info(f"{result.file}: {result.accepted} accepted, {result.rejected} rejected"
-                     + (f", {result.already} already applied earlier" if result.already else ""))
+    context.log.info(result.summary())
 
 
 @dg.job(description="Apply a BPJS response file to bpjs.submission_candidate.")

@@ -123,6 +123,10 @@ class ResponseResult:
     rejected: int
     already: int = 0  # rows this file had already applied
 
+    def summary(self) -> str:
+        return (f"{self.file}: {self.accepted:,} accepted, {self.rejected:,} rejected"
+                + (f", {self.already:,} already applied earlier" if self.already else ""))
+
 
 def parse_response(path: Path) -> list[dict]:
     text = path.read_bytes().decode("utf-8-sig", errors="strict")
