@@ -122,6 +122,8 @@ def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
     import time
     from pathlib import Path
 
+    from pipelines.processes import alive  # a zombie (not yet reaped by init) has ended
+
     script = tmp_path / "starter.py"
     script.write_text(
         "import sys, time\n"
@@ -135,22 +137,16 @@ def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
     starter = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     worker = int(starter.stdout.readline())
 
-    def running(pid: int) -> bool:  # a zombie (not yet reaped by init) has ended
-        try:
-            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-        except FileNotFoundError:
-            return False
-
     try:
-        assert running(worker)
+        assert alive(worker)
         starter.send_signal(signal.SIGKILL)
         starter.wait()
         t0 = time.monotonic()
-        while running(worker) and time.monotonic() - t0 < 30:
+        while alive(worker) and time.monotonic() - t0 < 30:
             time.sleep(0.05)
-        assert not running(worker)
+        assert not alive(worker)
     finally:
-        if running(worker):
+        if alive(worker):
             os.kill(worker, signal.SIGKILL)
 
 
