@@ -418,7 +418,11 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     :func:`record_prior` then gives the prior that goes with such weights.
     """
     keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
-    pats = levels.lazy().group_by(keys).len().collect()  # streaming engine: see linkage._union
+    # a pair counts once, or as the blocked pairs it stands for in a sample (``pair_weight``,
+    # null: once)
+    count = (pl.col("pair_weight").fill_null(1.0).sum().alias("len") if "pair_weight" in levels.columns
+             else pl.len())
+    pats = levels.lazy().group_by(keys).agg(count).collect()  # streaming engine: see linkage._union
     if pats.height == 0:
         return LinkModel.start(tf)
     n = pats.get_column("len").to_numpy().astype(float)

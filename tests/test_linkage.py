@@ -385,3 +385,40 @@ def test_scores_below_certainty_are_calibrated(damaged_world, source):
     assert n >= 30, n
     assert right >= promised - 0.05 * n, (n, promised, right)      # not over-confident
     assert right <= promised + 0.10 * n, (n, promised, right)      # nor uselessly timid
+
+
+def test_a_weighted_pair_counts_as_that_many_pairs_in_the_estimation(background):
+    """A compared pair standing for k blocked pairs (``pair_weight``, the sample of settled
+    records' pairs) weighs in the m/u/prior estimation exactly as k copies of it would."""
+    from pipelines import linkage as lk
+    from pipelines.linkmodel import estimate
+
+    residents, welfare, _ = background
+    r, s = lk.resident_side(residents), lk._record_side(welfare, "ID_DTSEN")
+    compared = lk.compare(lk.nik_pairs(r, s), r, s).with_row_index("i")
+    heavy = compared.filter(pl.col("i") % 3 == 0).drop("i")
+    light = compared.filter(pl.col("i") % 3 != 0).drop("i")
+    weighted = pl.concat([light.with_columns(pair_weight=pl.lit(1.0)), heavy.with_columns(pair_weight=pl.lit(3.0))])
+    copied = pl.concat([light, heavy, heavy, heavy])
+    assert estimate(weighted, tf=True).to_json() == estimate(copied, tf=True).to_json()
+    assert estimate(weighted, tf=True).to_json() != estimate(pl.concat([light, heavy]), tf=True).to_json()
+
+
+def test_settled_records_compared_on_a_sample_link_as_when_every_pair_is_compared(background, monkeypatch):
+    """The NIK neighbours of records settled by their exact NIK are compared for a sample of
+    those records only (``SETTLED_SAMPLE_PAIRS``): fewer pairs, the same links, nearly the same
+    scores and weights."""
+    from pipelines import linkage as lk
+
+    residents, welfare, _ = background
+    every = link_records(residents, welfare, "ID_DTSEN")
+    monkeypatch.setattr(lk, "SETTLED_SAMPLE_PAIRS", 2000)
+    sampled = link_records(residents, welfare, "ID_DTSEN")
+    assert sampled.stats["candidate_pairs"] < every.stats["candidate_pairs"] - 500
+    j = every.links.join(sampled.links, on="ID_DTSEN", suffix="_sampled")
+    assert j.height == welfare.height
+    assert j.filter(pl.col("NIK").ne_missing(pl.col("NIK_sampled"))).is_empty()
+    assert (j["score"] - j["score_sampled"]).abs().max() < 0.02
+    for level, w in every.model.weights["nik"].items():
+        assert sampled.model.weights["nik"][level] == pytest.approx(w, abs=0.5), level
+    assert sampled.model.training["pairs"] == pytest.approx(every.model.training["pairs"], rel=0.01)
