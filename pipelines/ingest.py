@@ -19,7 +19,7 @@ from pipelines import schema
 from pipelines.dates import parse_date
 from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
-from pipelines.nik import NIK_PROBLEMS, nik_date_matches, nik_digits, nik_problem
+from pipelines.nik import NIK_PROBLEMS, nik_date_matches, with_nik_columns
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
 from pipelines.rules import Rules
@@ -79,6 +79,11 @@ def _with_flags(df: pl.DataFrame, *flags: tuple[str, pl.Expr]) -> pl.DataFrame:
         {"_flag_mask": masks, "flags": [[name for i, (name, _) in enumerate(flags) if m >> i & 1] for m in masks]},
         schema={"_flag_mask": pl.Int64, "flags": pl.List(pl.String)})
     return df.join(lists, on="_flag_mask", how="left", maintain_order="left").drop("_flag_mask")
+
+
+def _kk(digits: str) -> pl.Expr:
+    """A KK number from its digits (``with_nik_columns``): 16 of them, or null."""
+    return pl.when(pl.col(digits).str.len_chars() == 16).then(pl.col(digits))
 
 
 def _sex(col: str) -> pl.Expr:
@@ -147,7 +152,7 @@ def _stats(raw: RawExtract, accepted: pl.DataFrame, quarantine: pl.DataFrame) ->
 def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     today = today or date.today()
-    df = raw.frame.with_columns(_problem=nik_problem("NIK"), _nik=nik_digits("NIK"))
+    df = with_nik_columns(raw.frame, "NIK", problem="_problem", digits="_nik")
     invalid = df.filter(pl.col("_problem").is_not_null()).with_columns(reason_code=pl.col("_problem"))
     valid = df.filter(pl.col("_problem").is_null())
     kept, dups = _split_duplicates(valid, "_nik", "duplicate_nik", raw_cols)
@@ -196,9 +201,9 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         "NO_KEC": {"_kec": _digits("NO_KEC", 2)},
         "NO_KEL": {"_kel": _digits("NO_KEL", 4)},
     })
-    out = out.with_columns(
+    out = with_nik_columns(out, "NO_KK", digits="_kk").with_columns(
         NIK=pl.col("_nik"),
-        NO_KK=nik_digits("NO_KK").pipe(lambda e: pl.when(e.str.len_chars() == 16).then(e)),
+        NO_KK=_kk("_kk"),
         NAMA_LGKP=_text("NAMA_LGKP").str.to_uppercase(),
         TMPT_LHR=_text("TMPT_LHR"),
         TGL_LHR=pl.col("_dob"),
@@ -247,10 +252,9 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str]):
 
 
 def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(
-        _problem=nik_problem("NIK"),
+    return with_nik_columns(df, "NIK", problem="_problem", digits="_nik").with_columns(
         nik_raw=pl.col("NIK").str.strip_chars().pipe(lambda s: pl.when(s == "").then(None).otherwise(s)),
-    ).with_columns(NIK=pl.when(pl.col("_problem").is_null()).then(nik_digits("NIK")).otherwise(None))
+    ).with_columns(NIK=pl.when(pl.col("_problem").is_null()).then(pl.col("_nik")).otherwise(None))
 
 
 def clean_dtsen(raw: RawExtract) -> IngestResult:
@@ -258,10 +262,10 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
     desil = pl.col("DESIL").str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
     kel = pl.col("KODE_KEL").str.replace_all(r"\D", "")
-    claimed = _claimed_nik(kept)
+    claimed = with_nik_columns(_claimed_nik(kept), "NO_KK", digits="_kk")
     out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),
-        NO_KK=nik_digits("NO_KK").pipe(lambda e: pl.when(e.str.len_chars() == 16).then(e)),
+        NO_KK=_kk("_kk"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
         JENIS_KLMIN=_sex("JENIS_KLMIN"),

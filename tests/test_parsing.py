@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipelines.dates import age_on, parse_date
 from pipelines.names import normalize_name
-from pipelines.nik import mask, nik_date_matches, nik_digits, nik_problem
+from pipelines.nik import mask, nik_date_matches, nik_digits, nik_problem, with_nik_columns
 
 
 def _one(expr, value):
@@ -35,6 +35,9 @@ def _one(expr, value):
 def test_nik_problem_and_digits(raw, problem, digits):
     assert _one(nik_problem("x"), raw) == problem
     assert _one(nik_digits("x"), raw) == digits
+    # the frame form ingestion uses computes the text's digits once, to the same values
+    df = with_nik_columns(pl.DataFrame({"x": [raw]}, schema={"x": pl.String}), "x", problem="p", digits="d")
+    assert df.columns == ["x", "p", "d"] and df.row(0) == (raw, problem, digits)
 
 
 def test_nik_date_matches_uses_day_plus_40_for_women():
