@@ -50,9 +50,10 @@ def normalize_address(col: str | pl.Expr) -> pl.Expr:
     e = (pl.col(col) if isinstance(col, str) else col).str.to_uppercase()
     e = e.str.replace_all(_RT_RW, " ").str.replace_all(_RT, " ").str.replace_all(_RW, " ")
     e = e.str.replace_all(r"[^A-Z0-9]+", " ").str.strip_chars()
+    # (words separated by one space from here on: the rewrites below change words only)
     for pattern, to in _ABBREVIATIONS:
         e = e.str.replace_all(pattern, to)
-    e = e.str.replace_all(_B + r"0+([0-9])", "$1").str.replace_all(r" +", " ").str.strip_chars()
+    e = e.str.replace_all(_B + r"0+([0-9])", "$1")
     return pl.when(e == "").then(None).otherwise(e)
 
 

@@ -52,14 +52,14 @@ def normalized_names(frame: pl.DataFrame, col: str) -> pl.Series:
 
 
 def _cleaned(e: pl.Expr) -> pl.Expr:
+    # (invisible and non-breaking spaces need no pass of their own: they are no word characters
+    # for the boundaries below, and the last pass makes them spaces)
     return (
         e.str.to_uppercase()
-        .str.replace_all(r"[\u00a0\u200b\ufeff]", " ")
         .str.replace(r",.*$", "")                       # ", S.PD" and any suffix after a comma
         .str.replace_all(r"\b(BIN|BINTI|BT|BN)\b.*$", "")  # father's name is optional in matching
         .str.replace_all(r"\b([A-Z])\.([A-Z]{1,4})\b", "$1$2")  # S.PD -> SPD, A.MD -> AMD
-        .str.replace_all(r"[^A-Z ]", " ")
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(r"[^A-Z]+", " ")                # anything else between words: one space
         .str.strip_chars()
     )
 

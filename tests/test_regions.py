@@ -372,12 +372,15 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
     home = tmp_path / "home" / "dagster_home"
     monkeypatch.setenv("DAGSTER_HOME", str(home))  # the instance's dagster.yaml reads it
 
+    instances = []  # opened once: opening one per poll could miss the short window of a small world
+
     def linking(pid: int) -> bool:  # a region's Dagster run under way
-        if not (home / "dagster.yaml").exists():
-            return False
-        with dg.DagsterInstance.get() as instance:
-            return bool(instance.get_runs(filters=dg.RunsFilter(
-                job_name="link_regions", statuses=[dg.DagsterRunStatus.STARTED], tags={"lindungi/pid": str(pid)})))
+        if not instances:
+            if not (home / "history" / "runs.db").exists():
+                return False
+            instances.append(dg.DagsterInstance.get())
+        return bool(instances[0].get_runs(filters=dg.RunsFilter(
+            job_name="link_regions", statuses=[dg.DagsterRunStatus.STARTED], tags={"lindungi/pid": str(pid)})))
 
     run = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.monotonic()
@@ -387,6 +390,8 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
     assert len(spawned(run.pid)) >= 3, "the regions were not linked side by side before the run ended"
     run.send_signal(signal.SIGKILL)
     run.wait()
+    for instance in instances:
+        instance.dispose()
     try:
         t0 = time.monotonic()
         while any(alive(p) for p in left) and time.monotonic() - t0 < 30:
