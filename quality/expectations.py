@@ -69,7 +69,8 @@ def _extract(source: str, id_col: str | None) -> list[Expectation]:
     will handle is measured, not blocking (a damaged NIK is expected in real extracts)."""
     out = [_e("ExpectTableRowCountToBeBetween", min_value=1, description="the extract has data rows")]
     out += [_e("ExpectColumnToExist", column=c, description="required column present") for c in REQUIRED[source]]
-    out.append(_e("ExpectColumnValuesToMatchRegex", blocking=False, column="NIK", regex=r"^\D{0,3}\d{16}\D{0,3}$",
+    out.append(_e("ExpectColumnValuesToMatchRegex", blocking=False, column="NIK",
+                  regex=r"^[^0-9]{0,3}[0-9]{16}[^0-9]{0,3}$",
                   description="NIK readable as 16 digits (others are quarantined or treated as missing)"))
     if id_col:
         out.append(_e("ExpectColumnValuesToNotBeNull", blocking=False, column=id_col,
@@ -79,7 +80,10 @@ def _extract(source: str, id_col: str | None) -> list[Expectation]:
 
 def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 16800) -> list[Expectation]:
     """The expectation suite of an asset (parameterised by the rules where they matter)."""
-    nik = r"^\d{16}$"
+    # Digits spelled [0-9]: the NIK's are ASCII digits (Python's \d also takes other scripts'),
+    # and pandas runs \d over a column with any non-ASCII text in Python, row by row (a raw
+    # extract's NIK column at 200k rows: 0.20 s against 0.04 s)
+    nik = r"^[0-9]{16}$"
     suites = {
         "penduduk_extract": _extract("penduduk", None),
         "dtsen_extract": _extract("dtsen", "ID_DTSEN"),
@@ -89,14 +93,14 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToBeUnique", column="NIK", description="NIK unique among accepted residents"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik),
             _e("ExpectColumnValuesToBeInSet", blocking=False, column="JENIS_KLMIN", value_set=["L", "P"]),
-            _e("ExpectColumnValuesToMatchRegex", blocking=False, column="kode_kel", regex=r"^\d{10}$"),
+            _e("ExpectColumnValuesToMatchRegex", blocking=False, column="kode_kel", regex=r"^[0-9]{10}$"),
         ],
         "welfare_records": [
             _e("ExpectColumnValuesToNotBeNull", column="ID_DTSEN"),
             _e("ExpectColumnValuesToBeUnique", column="ID_DTSEN", description="one row per welfare record"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),
             _e("ExpectColumnValuesToBeBetween", blocking=False, column="DESIL", min_value=1, max_value=10),
-            _e("ExpectColumnValuesToMatchRegex", blocking=False, column="KODE_KEL", regex=r"^\d{10}$"),
+            _e("ExpectColumnValuesToMatchRegex", blocking=False, column="KODE_KEL", regex=r"^[0-9]{10}$"),
         ],
         "participants": [
             _e("ExpectColumnValuesToNotBeNull", column="KPJ"),
