@@ -102,6 +102,9 @@ def test_nik_validity_property(s):
     ("Hj. Siti Nurhaliza", "SITI NURHALIZA"),
     ("ABD RAHMAN", "ABDUL RAHMAN"),
     ("R. ANDI", "ANDI"),
+    ("SITI\u00a0AMINAH", "SITI AMINAH"),           # non-breaking and zero-width spaces split words
+    ("\ufeffMUHAMMAD\u200bALI  BIN\u00a0ABU", "MUHAMMAD ALI"),
+    ("  ANDI -- 2  ", "ANDI"),
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected
