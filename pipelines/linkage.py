@@ -381,9 +381,10 @@ PAIR_WEIGHT = "pair_weight"  # how many blocked pairs a compared pair stands for
 
 
 def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame,
-                    seed: int = 0) -> list[pl.DataFrame]:
+                    seed: int = 0) -> tuple[list[pl.DataFrame], dict]:
     """The NIK pairs other than the exact NIK (``others``) compared: all those of unsettled
-    records, and those of a random sample of the ``settled`` records, weighted.
+    records, and those of a random sample of the ``settled`` records, weighted; and what was
+    sampled (for the model's ``training``).
 
     A settled record (its claimed NIK exact, name and birth date agreeing) links to that
     resident whatever its other candidates are; nearly all of those are strangers whose NIK is
@@ -399,13 +400,15 @@ def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame
     mine = others.join(settled, on="s_key", how="semi")
     unsettled = compare(others.join(settled, on="s_key", how="anti"), r, s)
     target = SETTLED_SAMPLE_PAIRS
+    info = {"settled_records": settled.height, "their_other_nik_pairs": mine.height}
     if mine.height <= target:
-        return [unsettled, compare(mine, r, s)]
+        return [unsettled, compare(mine, r, s)], {**info, "compared": mine.height, "weight": 1.0}
     keys = settled.get_column("s_key").sort()
     chosen = keys.filter(pl.Series(np.random.default_rng(seed).random(keys.len()) < target / mine.height))
     sample = mine.join(chosen.to_frame(), on="s_key", how="semi")
     weight = mine.height / max(sample.height, 1)
-    return [unsettled, compare(sample, r, s).with_columns(pl.lit(weight, pl.Float64).alias(PAIR_WEIGHT))]
+    return ([unsettled, compare(sample, r, s).with_columns(pl.lit(weight, pl.Float64).alias(PAIR_WEIGHT))],
+            {**info, "compared": sample.height, "weight": round(weight, 4)})
 
 
 # How the comparisons whose u is measured over random pairs (``u_population="random"``) are
@@ -573,7 +576,8 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     exact = compare(pairs.filter(has_rule("nik")), r, s)
     settled = exact.filter((pl.col("nik") == "exact") & pl.col("name").is_in(["exact", "very_similar"])
                            & pl.col("dob").is_in(["exact", "missing"])).select("s_key").unique()
-    first = pl.concat([exact, *_settled_sample(pairs.filter(~has_rule("nik")), settled, r, s)], how="diagonal")
+    others, sampled = _settled_sample(pairs.filter(~has_rule("nik")), settled, r, s)
+    first = pl.concat([exact, *others], how="diagonal")
     rest = s.join(settled, on="s_key", how="anti")
     more = attribute_pairs(r, rest).join(first.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
     compared = pl.concat([first, compare(more, r, s)], how="diagonal") if more.height else first
@@ -581,6 +585,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s))
         if model.training.get("u_from_random_pairs"):
             model = record_prior(compared, model, s.height, r.height)
+        model.training["settled_sample"] = sampled
     else:
         model = LinkModel.start(settings.term_frequency)
     scored = score(compared.drop(PAIR_WEIGHT, strict=False), model)

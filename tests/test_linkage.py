@@ -422,3 +422,6 @@ def test_settled_records_compared_on_a_sample_link_as_when_every_pair_is_compare
     for level, w in every.model.weights["nik"].items():
         assert sampled.model.weights["nik"][level] == pytest.approx(w, abs=0.5), level
     assert sampled.model.training["pairs"] == pytest.approx(every.model.training["pairs"], rel=0.01)
+    told = sampled.model.training["settled_sample"]  # the model says what it was estimated on
+    assert told["compared"] < told["their_other_nik_pairs"] == every.model.training["settled_sample"]["compared"]
+    assert told["weight"] == pytest.approx(told["their_other_nik_pairs"] / told["compared"], rel=1e-3)
