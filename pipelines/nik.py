@@ -27,8 +27,8 @@ NIK_PROBLEMS = {
 }
 
 
-# Spelled \d, not [0-9]: a digit of another script stays a digit, and makes the NIK invalid
-# below rather than silently shorter.
+# Digits here are Unicode's (\d, \D), not [0-9]: a digit of another script is kept as a digit
+# and makes the NIK invalid below, rather than being dropped and leaving it silently shorter.
 _EXCEL = r"(?i)\d[.,]?\d*e\+?\d"
 
 
