@@ -31,6 +31,8 @@ def _one(expr, value):
     ("6474011508850000", "nik_serial", "6474011508850000"),
     ("", "nik_missing", None),
     (None, "nik_missing", None),
+    ("647401150885000\u0661", "nik_length", "647401150885000"),   # an Arabic-Indic digit is no NIK digit
+    ("647401\u0661508850001", "nik_length", "647401508850001"),   # (it passed as valid in the day)
 ])
 def test_nik_problem_and_digits(raw, problem, digits):
     assert _one(nik_problem("x"), raw) == problem
