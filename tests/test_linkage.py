@@ -49,6 +49,10 @@ CASES = {
                   "6474012001000004", "nik_exact"),
     "twin_andre": ("6474012001000005", "ANDRE PRATAMA", date(2000, 1, 20), "L", "6474011002", None,
                    "6474012001000005", "nik_exact"),
+    # the last digit written in another script (Arabic-Indic zero): no NIK digit, so the claim is
+    # 15 digits, the prefix of the resident's NIK
+    "other_script_digit": ("647403121275001\u0660", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474031001", None,
+                           "6474031212750010", "nik_repaired"),
     "non_resident": ("6472011508850099", "RUDI HARTONO", date(1985, 8, 15), "L", "6472011001", None, None, "none"),
     "non_resident_namesake": ("", "AHMAD YANI", date(1961, 2, 3), "L", None, None, None, "none"),
 }
@@ -64,7 +68,7 @@ def _records(cases: dict) -> pl.DataFrame:
     rows = [(cid, nik, name, dob, sex, kel, kk) for cid, (nik, name, dob, sex, kel, kk, *_) in cases.items()]
     df = pl.DataFrame(rows, schema=["ID_DTSEN", "nik_raw", "NAMA", "TGL_LHR", "JENIS_KLMIN", "KODE_KEL", "NO_KK"],
                       orient="row")
-    valid = pl.col("nik_raw").str.contains(r"^\d{16}$")
+    valid = pl.col("nik_raw").str.contains(r"^[0-9]{16}$")  # as ingestion keeps a claimed NIK
     return df.with_columns(NIK=pl.when(valid).then(pl.col("nik_raw")), nama_norm=normalize_name("NAMA"))
 
 

@@ -253,3 +253,16 @@ def test_checksums_are_of_the_bytes_read_and_follow_a_changed_file(tmp_path):
     assert input_checksums(tmp_path)["penduduk.csv"] == hashlib.sha256(path.read_bytes()).hexdigest()
     write_csv(path, [row(), row(nik="6474015508900002", name="SITI", sex="P")])
     assert input_checksums(tmp_path)["penduduk.csv"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_code_written_with_another_script_s_digit_is_missing_and_flagged(tmp_path):
+    """Region codes are ASCII digits, as NIKs: an Arabic-Indic digit makes the code missing
+    (flagged), never a kelurahan code with a foreign character in it."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,6474015508900002,,SITI,15-08-1990,P,,647401100\u0661,3\n", encoding="utf-8")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted["KODE_KEL"].to_list() == [None] and "kode_kel_invalid" in res.accepted["flags"][0]
+    write_csv(tmp_path / "penduduk.csv", [row(kec="\u0660\u0661")])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    assert residents["kode_kel"].to_list() == [None] and "region_code_missing" in residents["flags"][0]
