@@ -166,6 +166,8 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             problems.append(f"line {line}: an accepted row needs an 11-digit KPJ")
         elif result == "DITOLAK" and not r["ALASAN"]:
             problems.append(f"line {line}: a rejected row needs ALASAN")
+    # what each row sets: (status, KPJ, reason), read once for the check and for the UPDATE
+    sets = [(RESULTS.get(r["HASIL"].upper()), r["KPJ"] or None, r["ALASAN"] or None) for r in rows]
     with psycopg.connect(dsn) as conn, conn.transaction():
         keys = [(r["NIK"], r["PERIODE"]) for r in rows]
         found = {
@@ -176,27 +178,26 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
         }
         seen = set()
         done = set()  # rows this file already applied (the file applied before, and not filed away)
-        for r, key in zip(rows, keys):
+        for r, key, row_sets in zip(rows, keys, sets):
             if key in seen:
                 problems.append(f"line {r['_line']}: the same NIK and period appear twice")
             seen.add(key)
             if key not in found:
                 problems.append(f"line {r['_line']}: not a submitted candidate of period {key[1] or '?'}")
-            elif found[key] == (RESULTS.get(r["HASIL"].upper()), r["KPJ"] or None, r["ALASAN"] or None):
+            elif found[key] == row_sets:
                 done.add(key)
             elif found[key][0] != "submitted":
                 problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
         if problems:
             raise ResponseError(path.name, problems)
         counts = {"accepted": 0, "rejected": 0}
-        for r, (nik, period) in zip(rows, keys):
+        for (nik, period), (status, kpj, reason) in zip(keys, sets):
             if (nik, period) in done:
                 continue
-            status = RESULTS[r["HASIL"].upper()]
             conn.execute(
                 "UPDATE bpjs.submission_candidate SET status = %s, kpj = %s, status_reason = %s, updated_at = now() "
                 "WHERE nik = %s AND period = %s",
-                (status, r["KPJ"] or None, r["ALASAN"] or None, nik, period))
+                (status, kpj, reason, nik, period))
             counts[status] += 1
         conn.execute(LOG, (run_id, "bpjs_response", rows[0]["PERIODE"], None,
                            json.dumps({"file": path.name}), json.dumps({**counts, "already_applied": len(done)})))
