@@ -29,9 +29,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.address import address_columns
-from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PSEUDO_COUNT, RULE_BITS,
-                                 TF_ADJUSTMENTS, LinkModel, estimate, evidence_text, probability, probability_among,
-                                 record_prior, weight_expr, with_tf)
+from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PAIR_WEIGHT, PSEUDO_COUNT,
+                                 RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text, probability,
+                                 probability_among, record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys
 from pipelines.nik import nik_date_matches
 
@@ -377,7 +377,6 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
 # The other NIK pairs of settled records (see ``_link``): at most this many are compared, a
 # random sample of those records standing in for all of them in the estimation.
 SETTLED_SAMPLE_PAIRS = 50_000
-PAIR_WEIGHT = "pair_weight"  # how many blocked pairs a compared pair stands for in the estimation
 
 
 def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame,
@@ -399,16 +398,15 @@ def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame
     against 4.6), and 1.14M pairs compared become 0.69M. Deterministic (fixed seed)."""
     mine = others.join(settled, on="s_key", how="semi")
     unsettled = compare(others.join(settled, on="s_key", how="anti"), r, s)
-    target = SETTLED_SAMPLE_PAIRS
-    info = {"settled_records": settled.height, "their_other_nik_pairs": mine.height}
-    if mine.height <= target:
-        return [unsettled, compare(mine, r, s)], {**info, "compared": mine.height, "weight": 1.0}
-    keys = settled.get_column("s_key").sort()
-    chosen = keys.filter(pl.Series(np.random.default_rng(seed).random(keys.len()) < target / mine.height))
-    sample = mine.join(chosen.to_frame(), on="s_key", how="semi")
-    weight = mine.height / max(sample.height, 1)
+    sample = mine
+    if mine.height > SETTLED_SAMPLE_PAIRS:
+        keys = settled.get_column("s_key").sort()
+        draw = np.random.default_rng(seed).random(keys.len()) < SETTLED_SAMPLE_PAIRS / mine.height
+        sample = mine.join(keys.filter(pl.Series(draw)).to_frame(), on="s_key", how="semi")
+    weight = mine.height / sample.height if sample.height else 1.0
     return ([unsettled, compare(sample, r, s).with_columns(pl.lit(weight, pl.Float64).alias(PAIR_WEIGHT))],
-            {**info, "compared": sample.height, "weight": round(weight, 4)})
+            {"settled_records": settled.height, "their_other_nik_pairs": mine.height, "compared": sample.height,
+             "weight": round(weight, 4)})
 
 
 # How the comparisons whose u is measured over random pairs (``u_population="random"``) are

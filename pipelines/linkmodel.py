@@ -386,6 +386,8 @@ def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_resid
 
 # --- estimation ---------------------------------------------------------------------------------
 
+PAIR_WEIGHT = "pair_weight"  # how many blocked pairs a compared pair stands for (a sample's pairs)
+
 def _codes(patterns: pl.DataFrame) -> dict[str, np.ndarray]:
     out = {}
     for c in COMPARISONS:
@@ -418,9 +420,9 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     :func:`record_prior` then gives the prior that goes with such weights.
     """
     keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
-    # a pair counts once, or as the blocked pairs it stands for in a sample (``pair_weight``,
+    # a pair counts once, or as the blocked pairs it stands for in a sample (``PAIR_WEIGHT``,
     # null: once)
-    count = (pl.col("pair_weight").fill_null(1.0).sum().alias("len") if "pair_weight" in levels.columns
+    count = (pl.col(PAIR_WEIGHT).fill_null(1.0).sum().alias("len") if PAIR_WEIGHT in levels.columns
              else pl.len())
     pats = levels.lazy().group_by(keys).agg(count).collect()  # streaming engine: see linkage._union
     if pats.height == 0:

@@ -392,17 +392,18 @@ def test_scores_below_certainty_are_calibrated(damaged_world, source):
 
 
 def test_a_weighted_pair_counts_as_that_many_pairs_in_the_estimation(background):
-    """A compared pair standing for k blocked pairs (``pair_weight``, the sample of settled
+    """A compared pair standing for k blocked pairs (``PAIR_WEIGHT``, the sample of settled
     records' pairs) weighs in the m/u/prior estimation exactly as k copies of it would."""
     from pipelines import linkage as lk
-    from pipelines.linkmodel import estimate
+    from pipelines.linkmodel import PAIR_WEIGHT, estimate
 
     residents, welfare, _ = background
     r, s = lk.resident_side(residents), lk._record_side(welfare, "ID_DTSEN")
     compared = lk.compare(lk.nik_pairs(r, s), r, s).with_row_index("i")
     heavy = compared.filter(pl.col("i") % 3 == 0).drop("i")
     light = compared.filter(pl.col("i") % 3 != 0).drop("i")
-    weighted = pl.concat([light.with_columns(pair_weight=pl.lit(1.0)), heavy.with_columns(pair_weight=pl.lit(3.0))])
+    weighted = pl.concat([light.with_columns(pl.lit(1.0).alias(PAIR_WEIGHT)),
+                          heavy.with_columns(pl.lit(3.0).alias(PAIR_WEIGHT))])
     copied = pl.concat([light, heavy, heavy, heavy])
     assert estimate(weighted, tf=True).to_json() == estimate(copied, tf=True).to_json()
     assert estimate(weighted, tf=True).to_json() != estimate(pl.concat([light, heavy]), tf=True).to_json()
