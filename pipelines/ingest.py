@@ -19,7 +19,7 @@ from pipelines import schema
 from pipelines.dates import parse_date
 from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
-from pipelines.nik import NIK_PROBLEMS, nik_date_matches, with_nik_columns
+from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_date_matches, with_nik_columns
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
 from pipelines.rules import Rules
@@ -49,9 +49,9 @@ class IngestResult:
 # --- shared pieces ----------------------------------------------------------------------------
 
 def _digits(col: str, width: int) -> pl.Expr:
-    # ASCII digits, as a NIK's (pipelines.nik): a code written with another script's digit is
-    # missing (and flagged), never a code with a foreign character in it
-    d = pl.col(col).str.replace_all(r"[^0-9]", "")
+    # ASCII digits, as a NIK's: a code written with another script's digit is missing (and
+    # flagged), never a code with a foreign character in it
+    d = ascii_digits(pl.col(col))
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
 
 
@@ -263,7 +263,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
     desil = pl.col("DESIL").str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
-    kel = pl.col("KODE_KEL").str.replace_all(r"[^0-9]", "")  # ASCII digits (see _digits)
+    kel = ascii_digits(pl.col("KODE_KEL"))  # (see _digits)
     claimed = with_nik_columns(_claimed_nik(kept), "NO_KK", digits="_kk")
     out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),

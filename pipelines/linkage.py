@@ -33,7 +33,7 @@ from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, 
                                  RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text, probability,
                                  probability_among, record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys
-from pipelines.nik import nik_date_matches
+from pipelines.nik import ascii_digits, nik_date_matches
 
 @dataclass(frozen=True)
 class LinkSettings:
@@ -61,7 +61,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     side = records.select(
         s_key=pl.col(id_col).rank("ordinal").cast(pl.UInt32), s_id=pl.col(id_col),
         s_nik=pl.col("NIK"),
-        s_digits=pl.col("nik_raw").str.replace_all(r"[^0-9]", ""),  # ASCII digits, as pipelines.nik
+        s_digits=ascii_digits(pl.col("nik_raw")),
         s_name=pl.col("nama_norm"),
         s_dob=pl.col("TGL_LHR"),
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,

@@ -31,7 +31,12 @@ NIK_PROBLEMS = {
 # NIK digit, so a NIK written with one is too short and quarantined. With \d it was kept, and in
 # the serial or the day (whose number it stops from parsing) it passed as valid.
 _EXCEL = r"(?i)[0-9][.,]?[0-9]*e\+?[0-9]"
-_NOT_DIGIT = r"[^0-9]"
+
+
+def ascii_digits(e: pl.Expr) -> pl.Expr:
+    """The ASCII digits of a text, in order: how a NIK, a KK number or a region code is read
+    (the same rule everywhere, see above)."""
+    return e.str.replace_all(r"[^0-9]", "")
 
 
 def _stripped(col: str | pl.Expr) -> pl.Expr:
@@ -72,13 +77,13 @@ def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
 def nik_digits(col: str | pl.Expr) -> pl.Expr:
     """Digits of a raw NIK/KK text: null for empty and for Excel scientific notation."""
     s = _stripped(col)
-    return _digits_of(s, s.str.replace_all(_NOT_DIGIT, ""))
+    return _digits_of(s, ascii_digits(s))
 
 
 def nik_problem(col: str | pl.Expr) -> pl.Expr:
     """The first problem code of a raw NIK text (see NIK_PROBLEMS), or null when valid."""
     s = _stripped(col)
-    return _problem_of(s, s.str.replace_all(_NOT_DIGIT, ""))
+    return _problem_of(s, ascii_digits(s))
 
 
 def with_nik_columns(df: pl.DataFrame, col: str, *, problem: str | None = None,
@@ -88,7 +93,7 @@ def with_nik_columns(df: pl.DataFrame, col: str, *, problem: str | None = None,
     stripped and its digits taken once: inside one expression polars computes them again for
     each test that reads them (200k residents: 0.27 s -> 0.08 s for both)."""
     s, d = "__nik_s", "__nik_d"
-    out = df.with_columns(_stripped(col).alias(s)).with_columns(pl.col(s).str.replace_all(_NOT_DIGIT, "").alias(d))
+    out = df.with_columns(_stripped(col).alias(s)).with_columns(ascii_digits(pl.col(s)).alias(d))
     made = {}
     if problem:
         made[problem] = _problem_of(pl.col(s), pl.col(d))
