@@ -144,7 +144,8 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
     (migration 002), so the load needs no superuser privilege and cannot delete a row."""
     stage = _stage_frame(candidates.filter(pl.col("kode_kab") == region))
     buf = io.BytesIO()
-    stage.write_csv(buf, include_header=False, null_value="\\N", date_format="%Y-%m-%d")
+    # every text quoted: a text that reads \N stays text instead of becoming the NULL marker
+    stage.write_csv(buf, include_header=False, null_value="\\N", date_format="%Y-%m-%d", quote_style="non_numeric")
     with conn.transaction():
         if conn.execute(AS_WRITER).fetchone()[0]:
             conn.execute("SET LOCAL ROLE lindungi_writer")

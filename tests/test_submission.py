@@ -63,6 +63,22 @@ def test_candidate_who_leaves_is_withdrawn_never_deleted_and_can_return(any_pg_d
         assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate WHERE status='pending'").fetchone()[0] == 10
 
 
+def test_texts_arrive_as_written(any_pg_dsn):
+    """COPY reads an unquoted \\N as NULL: a name that reads so would have failed the load."""
+    pg_dsn = any_pg_dsn
+    db.migrate(pg_dsn)
+    niks = [f"64740115088500{i:02d}" for i in range(1, 7)]
+    df = candidates(niks).with_columns(
+        NAMA_LGKP=pl.Series(["\\N", "SITTI AISYAH, S.PD", 'A "B"', "Ñ\u200bO", "", "X\nY"]),
+        ALAMAT=pl.Series([None, "JL. A, RT 1", "~", "|", "\\", "\\N"]),
+        evidence=pl.Series([None, "", "a|b", "~", "x", "NULL"]),
+    )
+    submit(pg_dsn, df, "2026-11")
+    with psycopg.connect(pg_dsn) as conn:
+        rows = conn.execute("SELECT nama_lgkp, alamat, evidence FROM bpjs.submission_candidate ORDER BY nik").fetchall()
+    assert rows == list(zip(df["NAMA_LGKP"], df["ALAMAT"], df["evidence"]))
+
+
 def test_regions_are_separate_batches(pg_dsn):
     db.migrate(pg_dsn)
     both = pl.concat([candidates(["6474011508850001"]), candidates(["6472011508850001"], region="6472")])
