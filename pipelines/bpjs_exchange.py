@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from pipelines.db import nik_list, operator
+from pipelines.db import nik_list, no_row_data, operator
 from pipelines.files import aside
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
@@ -69,6 +69,7 @@ class ResponseError(Exception):
                          + (" ..." if len(problems) > 5 else ""))
 
 
+@no_row_data
 def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | None = None,
                    declared_income: int = 1_000_000, run_id: str | None = None) -> tuple[Path | None, int]:
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
@@ -147,6 +148,7 @@ def parse_response(path: Path) -> list[dict]:
     return rows
 
 
+@no_row_data
 def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> ResponseResult:
     """Validate a BPJS response file against the submitted candidates and apply it.
 
@@ -204,6 +206,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     return ResponseResult(path.name, counts["accepted"], counts["rejected"], len(done))
 
 
+@no_row_data
 def accepted_not_on_roster(dsn: str, protected_niks: list[str], before_period: str) -> int:
     """How many candidates BPJS accepted in earlier periods are still not protected in the
     current roster (they were expected on it)."""

@@ -8,8 +8,10 @@ applied in order under an advisory lock and recorded in ``lindungi_schema_migrat
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import re
 import time
 from importlib import resources
 from pathlib import Path
@@ -36,6 +38,51 @@ def nik_list(niks) -> str:
             or text.encode("ascii").translate(None, b"0123456789,")):
         raise ValueError("a NIK list holds digits only")
     return text
+
+
+class DatabaseError(RuntimeError):
+    """A PostgreSQL error as Lindungi reports it: what failed and where, never the row.
+
+    PostgreSQL's own message carries row data: a constraint's DETAIL is the failing row or key
+    ("Failing row contains (6474..., ..., SITI AMINAH, ...)"), and a type error quotes the
+    value. Dagster keeps an exception's whole message in the run's event log, shown in the UI,
+    so the functions that write or read personal data raise this instead (:func:`no_row_data`).
+    ``sqlstate`` keeps the error's class for callers that branch on it."""
+
+    def __init__(self, message: str, sqlstate: str | None):
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+# a value PostgreSQL quotes: 'invalid input syntax for type date: "..."', 'value "..." is out of range'
+_QUOTED_VALUE = re.compile(r'(: |value )"[^"]*"')
+_LONG_NUMBER = re.compile(r"[0-9]{10,}")  # a NIK, KK or KPJ anywhere else
+
+
+def describe(exc: psycopg.Error) -> str:
+    """The primary message with any value masked, then SQLSTATE, table, column and constraint."""
+    d = exc.diag
+    primary = _LONG_NUMBER.sub("…", _QUOTED_VALUE.sub(r'\1"…"', d.message_primary or type(exc).__name__))
+    where = [f"{k} {v}" for k, v in (("table", d.table_name), ("column", d.column_name),
+                                     ("constraint", d.constraint_name)) if v]
+    return f"{primary} (SQLSTATE {exc.sqlstate}" + "".join(f", {w}" for w in where) + ")"
+
+
+def no_row_data(fn):
+    """Raise a server's error from ``fn`` as :class:`DatabaseError`, without the row data and
+    without the original chained to it. Errors with no SQLSTATE (the connection failing) say
+    nothing about rows and pass unchanged."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except psycopg.Error as exc:
+            if exc.sqlstate is None:
+                raise
+            message, sqlstate = f"{fn.__name__}: {describe(exc)}", exc.sqlstate
+        raise DatabaseError(message, sqlstate)  # outside the handler: nothing chained
+
+    return wrapper
 
 
 def state_dir() -> Path:
@@ -268,6 +315,7 @@ def operator() -> str:
         return f"uid {os.getuid()}"
 
 
+@no_row_data
 def log_activity(dsn: str, activity: str, period: str | None, region: str | None, inputs: dict,
                  counts: dict, run_id: str | None = None) -> None:
     """One row in the append-only ``bpjs.processing_log`` (UU PDP Art. 31). ``inputs`` and

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import polars as pl
 import psycopg
 
-from pipelines.db import nik_list
+from pipelines.db import nik_list, no_row_data
 
 # Staging columns in COPY order; content_hash is computed in SQL from the same fields.
 STAGE_COLUMNS = ("nik", "period", "region", "rank", "nama_lgkp", "tgl_lhr", "jenis_klmin", "alamat",
@@ -189,6 +189,7 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
     return counts
 
 
+@no_row_data
 def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] | None = None,
            run_id: str | None = None, inputs: dict | None = None, rules_source: str | None = None,
            explain: Explain | None = None) -> list[dict]:
@@ -202,6 +203,7 @@ def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] |
     return out
 
 
+@no_row_data
 def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
     """Recompute a batch's row count and checksum from the table rows of the NIKs that were
     submitted (the candidate list), and count pending rows that should not be there."""

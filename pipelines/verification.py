@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
+from pipelines.db import no_row_data
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import COLUMNS, VERIFIKASI, mask_nik, periode_label
 
@@ -90,6 +91,7 @@ WHERE (bpjs.verification.hasil, bpjs.verification.catatan) IS DISTINCT FROM (EXC
 """
 
 
+@no_row_data
 def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: str, run_id: str | None = None) -> int:
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     with psycopg.connect(dsn) as conn, conn.transaction():
@@ -108,6 +110,7 @@ WHERE period <= %s ORDER BY nik, period DESC, received_at DESC
 """
 
 
+@no_row_data
 def latest_results(dsn: str, period: str) -> dict[str, str]:
     """NIK -> the latest Hasil Verifikasi returned for this period or an earlier one."""
     with psycopg.connect(dsn) as conn:

@@ -79,6 +79,29 @@ def test_texts_arrive_as_written(any_pg_dsn):
     assert rows == list(zip(df["NAMA_LGKP"], df["ALAMAT"], df["evidence"]))
 
 
+def test_a_database_error_names_no_person(pg_dsn):
+    """PostgreSQL's message for a failed row holds the row (NIK, name): Dagster would keep it in
+    the event log the UI shows. The error says what failed and where, and chains nothing."""
+    db.migrate(pg_dsn)
+    df = candidates(["6474011508850001", "6474011508850002"]).with_columns(
+        NAMA_LGKP=pl.Series(["SITI AMINAH", None]), TGL_LHR=pl.Series([date(1971, 3, 9), None]))
+    with pytest.raises(db.DatabaseError) as caught:
+        submit(pg_dsn, df, "2026-11")
+    text = str(caught.value)
+    assert caught.value.sqlstate == "23502" and "column nama_lgkp" in text and "not-null" in text
+    assert not any(s in text for s in ("6474011508850002", "6474011508850001", "SITI", "1971", "DETAIL"))
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__ is False
+    assert caught.value.__context__ is None
+    with psycopg.connect(pg_dsn) as conn:
+        for sql, message in [("SELECT 'SITI AMINAH'::text::date", 'invalid input syntax for type date: "…" (SQLSTATE 22007)'),
+                             ("SELECT '6474011508850002'::text::integer", 'value "…" is out of range for type integer'),
+                             ("SELECT 1 WHERE 6474011508850002 / 0 > 1", "division by zero (SQLSTATE 22012)")]:
+            with pytest.raises(db.DatabaseError) as caught:
+                db.no_row_data(conn.execute)(sql)
+            assert str(caught.value).startswith(f"execute: {message}")
+            conn.rollback()
+
+
 def test_regions_are_separate_batches(pg_dsn):
     db.migrate(pg_dsn)
     both = pl.concat([candidates(["6474011508850001"]), candidates(["6472011508850001"], region="6472")])
