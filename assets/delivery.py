@@ -5,8 +5,8 @@ The submission mostly waits (for PostgreSQL to load the batch, then for GX's sui
 tables), and the gap lists mostly compress their workbooks in Rust: one after the other they left
 a core idle for a second of a 200k run. Here the gap lists are written in a thread while this
 step's thread submits. Each is still its own asset, with its own lineage, and either can be
-materialized alone (``can_subset``). The step takes a ``bpjs_writer`` pool slot, as the
-submission did alone.
+materialized alone (``can_subset``), and the submission's checks can run alone, on what was
+submitted. The step takes a ``bpjs_writer`` pool slot, as the submission did alone.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +15,7 @@ import dagster as dg
 import polars as pl
 
 from assets.reporting import GAP_LISTS, gap_lists_output, write_lists
-from assets.submission import CHECKS, SUBMISSION, submission_events
+from assets.submission import CHECKS, SUBMISSION, submission_check_events, submission_events
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.db import migrate
@@ -49,5 +49,7 @@ def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSett
                  if "gap_lists" in selected else None)
         if "bpjs_submission" in selected:
             yield from submission_events(context, settings, dsn, enrollment_candidates, resident_assessment)
+        elif any(k.asset_key == dg.AssetKey("bpjs_submission") for k in context.selected_asset_check_keys):
+            yield from submission_check_events(context, settings, dsn, enrollment_candidates)
     if lists is not None:
         yield gap_lists_output(context, settings, lists.result())

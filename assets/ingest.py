@@ -154,7 +154,11 @@ def _checks(ext: _Extract) -> list[dg.AssetCheckSpec]:
 def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSettings):
     warm_up()  # GX's import overlaps the reading and cleaning below
     selected = context.op_execution_context.selected_output_names
-    extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected]
+    checked = {k.asset_key for k in context.selected_asset_check_keys}
+    # an extract is read for its selected outputs or its selected checks (a check can run alone:
+    # the extract read and checked again, nothing written)
+    extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected
+                or dg.AssetKey(e.accepted_key) in checked]
     size = sum(find_extract(settings.input_dir, e.source).stat().st_size for e in extracts)
     if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
             and len(extracts) > 1:

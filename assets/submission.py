@@ -15,9 +15,9 @@ from pipelines.bpjs_exchange import accepted_not_on_roster
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
 from quality.definitions import suite_check
-from quality.expectations import suite_columns, suite_for, validate_sql_later
+from quality.expectations import Pending, suite_columns, suite_for, validate_sql_later
 from pipelines.candidates import withdrawal_reasons
-from pipelines.submission import batch_consistency, submit
+from pipelines.submission import batch_consistency, latest_batches, submit
 
 GROUP = "submission"
 # the period's rows still in play; the period is a validated partition key (YYYY-MM), never free
@@ -59,24 +59,14 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
                           f"{b['inserted']:,} inserted, {b['updated']:,} updated, {b['withdrawn']:,} withdrawn")
     # GX checks the tables in PostgreSQL (in `lindungi run`'s worker process) while the batches
     # are checked against the list here
-    assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
-    table_suite = suite_for("submission_table", iuran=rules.monthly_contribution)
-    batches_suite = suite_for("submission_batches")
-    table_checked = validate_sql_later(dsn, SUBMISSION_IN_PLAY.format(columns=suite_columns(table_suite), period=period),
-                                       "submission_table", table_suite)
-    batches_checked = validate_sql_later(dsn, BATCHES.format(columns=suite_columns(batches_suite), period=period),
-                                         "submission_batches", batches_suite)
-    checks = []
-    for b in batches:
-        niks = enrollment_candidates.filter(pl.col("kode_kab") == b["region"]).get_column("NIK").to_list()
-        checks.append(batch_consistency(dsn, b["batch_id"], niks))
+    suites = _start_suites(dsn, period, rules)
+    checks = [{"region": b["region"], **batch_consistency(dsn, b["batch_id"], _niks(enrollment_candidates, b["region"]))}
+              for b in batches]
     protected = resident_assessment.filter(pl.col("terlindungi")).get_column("NIK").to_list()
     missing_accepted = accepted_not_on_roster(dsn, protected, period)
     if missing_accepted:
         context.log.warning(f"{missing_accepted} candidates accepted by BPJS earlier are not protected "
                             "in this roster")
-    selected = {k.name for k in context.selected_asset_check_keys}
-    passed = all(c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0 for c in checks)
     yield dg.Output(frame, output_name="bpjs_submission", metadata={
         "dagster/row_count": int(sum(b["rows"] for b in batches)),
         "inserted": int(sum(b["inserted"] for b in batches)),
@@ -85,11 +75,49 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
         "accepted_earlier_not_on_roster": missing_accepted,
         "batches": dg.MetadataValue.json(batches),
     })
+    yield from _check_results(context, checks, suites)
+
+
+def submission_check_events(context: dg.AssetExecutionContext, settings: LindungiSettings, dsn: str,
+                            enrollment_candidates: pl.DataFrame) -> Iterator:
+    """The selected checks of ``bpjs_submission`` alone (the UI's "Execute" on a check), on what
+    was submitted: each region's latest committed batch of the period against the candidate list,
+    and the suites on the tables. Nothing is submitted. A region of the list without a batch
+    fails ``batch_matches_table``; so does a list whose people are no longer those submitted."""
+    period = context.partition_key
+    suites = _start_suites(dsn, period, settings.rules())
+    latest = latest_batches(dsn, period)
+    checks = [{"region": r, **batch_consistency(dsn, latest[r], _niks(enrollment_candidates, r))} if r in latest
+              else {"region": r, "batch_id": None, "rows_match": False, "checksum_matches": False,
+                    "stray_pending": None}
+              for r in sorted(enrollment_candidates.get_column("kode_kab").unique().to_list())]
+    yield from _check_results(context, checks, suites)
+
+
+def _niks(candidates: pl.DataFrame, region: str) -> list[str]:
+    return candidates.filter(pl.col("kode_kab") == region).get_column("NIK").to_list()
+
+
+def _start_suites(dsn: str, period: str, rules) -> tuple[Pending, Pending]:
+    """The GX suites on the period's rows in play and on its batches, started (in `lindungi
+    run`'s worker process)."""
+    assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
+    table_suite = suite_for("submission_table", iuran=rules.monthly_contribution)
+    batches_suite = suite_for("submission_batches")
+    return (validate_sql_later(dsn, SUBMISSION_IN_PLAY.format(columns=suite_columns(table_suite), period=period),
+                               "submission_table", table_suite),
+            validate_sql_later(dsn, BATCHES.format(columns=suite_columns(batches_suite), period=period),
+                               "submission_batches", batches_suite))
+
+
+def _check_results(context: dg.AssetExecutionContext, checks: list[dict], suites: tuple[Pending, Pending]) -> Iterator:
+    """The selected ones of the three checks; both suites are waited for whatever is selected."""
+    selected = {k.name for k in context.selected_asset_check_keys}
+    passed = all(c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0 for c in checks)
     if "batch_matches_table" in selected:
         yield dg.AssetCheckResult(asset_key="bpjs_submission", check_name="batch_matches_table", passed=passed,
                                   metadata={"batches": dg.MetadataValue.json(checks)})
-    for name, pending in (("submission_table_expectations", table_checked),
-                          ("submission_batches_expectations", batches_checked)):
+    for name, pending in zip(("submission_table_expectations", "submission_batches_expectations"), suites):
         result = pending.result()  # waited for even when not selected: no suite outlives the step
         if name in selected:
             yield suite_check(result, asset_key="bpjs_submission", check_name=name)

@@ -88,8 +88,10 @@ FRAMES = _Frames()
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
     base_dir: str
 
-    def _path(self, context: dg.OutputContext | dg.InputContext) -> Path:
+    def _path(self, context: dg.OutputContext | dg.InputContext, partition: str | None = None) -> Path:
         key = "/".join(context.asset_key.path)
+        if partition is not None:
+            return Path(self.base_dir) / key / f"{partition}.parquet"
         if context.has_asset_partitions:
             keys = context.asset_partition_keys
             if len(keys) != 1:
@@ -114,11 +116,17 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame | pl.LazyFrame | dict:
         wants = context.dagster_type.typing_type
-        if context.has_asset_partitions and (wants is dict or len(context.asset_partition_keys) != 1):
+        key = None
+        if context.has_asset_partitions and wants is not dict and len(context.asset_partition_keys) != 1 \
+                and context.has_partition_key and context.partition_key in context.asset_partition_keys:
+            # a step that runs only asset checks is handed every partition of its inputs (Dagster
+            # maps no partition to a step that materializes none); a frame input is the run's
+            key = context.partition_key
+        elif context.has_asset_partitions and (wants is dict or len(context.asset_partition_keys) != 1):
             folder = Path(self.base_dir) / "/".join(context.asset_key.path)
             paths = {k: folder / f"{k}.parquet" for k in context.asset_partition_keys}
             return {k: _scan(p) for k, p in sorted(paths.items()) if p.exists()}
-        path = self._path(context)
+        path = self._path(context, key)
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: materialize {context.asset_key.to_user_string()} first")
         if wants is pl.LazyFrame:

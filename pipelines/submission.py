@@ -204,6 +204,15 @@ def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] |
 
 
 @no_row_data
+def latest_batches(dsn: str, period: str) -> dict[str, int]:
+    """Each region's latest committed batch of ``period``: {region: batch id}."""
+    with psycopg.connect(dsn) as conn:
+        return dict(conn.execute(
+            "SELECT DISTINCT ON (region) region, id FROM bpjs.submission_batch "
+            "WHERE period = %s AND status = 'committed' ORDER BY region, id DESC", (period,)).fetchall())
+
+
+@no_row_data
 def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
     """Recompute a batch's row count and checksum from the table rows of the NIKs that were
     submitted (the candidate list), and count pending rows that should not be there."""

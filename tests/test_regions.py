@@ -269,6 +269,86 @@ def test_each_source_s_links_can_be_assembled_alone(two_region_run, monkeypatch)
     assert {n: (out / f"{n}.parquet").stat().st_mtime_ns for n in welfare} == welfare
 
 
+def test_the_submission_s_checks_run_alone_on_what_was_submitted(two_region_run, monkeypatch):
+    """A check of bpjs_submission selected alone (the UI's "Execute" on a check) checks the
+    period's latest batches and the tables as they are: nothing is submitted, nothing written."""
+    import dagster as dg
+    import psycopg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    instance = dg.DagsterInstance.get()
+
+    def tables():
+        with psycopg.connect(dsn) as conn:
+            return (conn.execute("SELECT * FROM bpjs.submission_batch ORDER BY id").fetchall(),
+                    conn.execute("SELECT * FROM bpjs.submission_candidate ORDER BY nik, period").fetchall())
+
+    before = tables()
+    names = ("batch_matches_table", "submission_table_expectations", "submission_batches_expectations")
+    checks = [dg.AssetCheckKey(dg.AssetKey("bpjs_submission"), n) for n in names]
+    # as the UI launches a check alone: the period job subset to the checks
+    job = defs.resolve_job_def("lindungi").get_subset(asset_selection=set(), asset_check_selection=set(checks))
+    result = job.execute_in_process(instance=instance, partition_key=PERIOD)
+    assert result.success and not result.get_asset_materialization_events()
+    assert sorted((e.check_name, e.passed) for e in result.get_asset_check_evaluations()) == [
+        (n, True) for n in sorted(names)]
+    assert tables() == before
+
+    # a candidate row changed behind the batch's back fails the batch check, run alone
+    with psycopg.connect(dsn) as conn:
+        nik, real = conn.execute("SELECT nik, content_hash FROM bpjs.submission_candidate WHERE period = %s "
+                                 "ORDER BY nik LIMIT 1", (PERIOD,)).fetchone()
+        conn.execute("UPDATE bpjs.submission_candidate SET content_hash = 'x' WHERE nik = %s AND period = %s",
+                     (nik, PERIOD))
+    try:
+        result = job.execute_in_process(instance=instance, partition_key=PERIOD, raise_on_error=False)
+        assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
+            "batch_matches_table": False, "submission_table_expectations": True,
+            "submission_batches_expectations": True}
+    finally:
+        with psycopg.connect(dsn) as conn:
+            conn.execute("UPDATE bpjs.submission_candidate SET content_hash = %s WHERE nik = %s AND period = %s",
+                         (real, nik, PERIOD))
+    assert tables() == before
+
+
+def test_every_check_runs_alone_and_writes_nothing(two_region_run, monkeypatch):
+    """The UI's "Execute" on one check: each check of the ingest and the period's jobs runs alone,
+    evaluates itself and materializes nothing. enrollment_candidates is one asset that Dagster
+    does not subset, so its suite runs with it (Dagster refuses the check alone)."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    instance = dg.DagsterInstance.get()
+    files = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    ran, refused = [], []
+    for job_name, partition in (("ingest", None), ("lindungi", PERIOD)):
+        job = defs.resolve_job_def(job_name)
+        for check in sorted(job.asset_layer.asset_graph.asset_check_keys, key=str):
+            try:
+                alone = job.get_subset(asset_selection=set(), asset_check_selection={check})
+            except dg.DagsterInvalidSubsetError:
+                refused.append(check.name)
+                continue
+            result = alone.execute_in_process(instance=instance, partition_key=partition)
+            assert result.success and not result.get_asset_materialization_events()
+            assert [(e.asset_key, e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
+                (check.asset_key, check.name, True)]
+            ran.append(check.name)
+    assert refused == ["enrollment_candidates_expectations"] and len(ran) == 14
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == files
+
+
 def test_a_failed_links_suite_stops_what_depends_on_the_links(two_region_run, monkeypatch):
     """The links' GX suite runs inside their assembly step: a failure still blocks the assets
     downstream, and nothing is submitted."""
@@ -411,3 +491,5 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
         assert dg.DagsterRunStatus.FAILURE in statuses
         assert not statuses & {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
                                dg.DagsterRunStatus.NOT_STARTED}
+
+
