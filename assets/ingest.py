@@ -42,13 +42,13 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
              accepted_checked: Pending):
     """One extract's selected outputs and checks, from the step's own thread (Dagster's context
     is used from here only)."""
-    if ext.on_accepted is not None:
+    selected = context.op_execution_context.selected_output_names
+    if ext.on_accepted is not None and ext.accepted_key in selected:  # (not for its checks alone)
         ext.on_accepted(context, result.accepted)
     s = result.stats
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
-    selected = context.op_execution_context.selected_output_names
     if ext.accepted_key in selected:
         yield dg.Output(
             result.accepted, output_name=ext.accepted_key,
