@@ -491,5 +491,3 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
         assert dg.DagsterRunStatus.FAILURE in statuses
         assert not statuses & {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
                                dg.DagsterRunStatus.NOT_STARTED}
-
-

@@ -90,8 +90,7 @@ def test_a_database_error_names_no_person(pg_dsn):
     text = str(caught.value)
     assert caught.value.sqlstate == "23502" and "column nama_lgkp" in text and "not-null" in text
     assert not any(s in text for s in ("6474011508850002", "6474011508850001", "SITI", "1971", "DETAIL"))
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__ is False
-    assert caught.value.__context__ is None
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
     with psycopg.connect(pg_dsn) as conn:
         for sql, message in [("SELECT 'SITI AMINAH'::text::date", 'invalid input syntax for type date: "…" (SQLSTATE 22007)'),
                              ("SELECT '6474011508850002'::text::integer", 'value "…" is out of range for type integer'),
