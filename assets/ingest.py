@@ -43,9 +43,11 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
     """One extract's selected outputs and checks, from the step's own thread (Dagster's context
     is used from here only)."""
     selected = context.op_execution_context.selected_output_names
+    s = result.stats
+    if ext.accepted_key not in selected and ext.quarantine_key not in selected:
+        _same_extract_as_materialized(context, ext, s)  # its checks alone
     if ext.on_accepted is not None and ext.accepted_key in selected:  # (not for its checks alone)
         ext.on_accepted(context, result.accepted)
-    s = result.stats
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
@@ -78,6 +80,18 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
     ]
     wanted = context.selected_asset_check_keys
     yield from (c for c in checks if dg.AssetCheckKey(dg.AssetKey(ext.accepted_key), c.check_name) in wanted)
+
+
+def _same_extract_as_materialized(context, ext: "_Extract", stats: dict) -> None:
+    """A check run alone evaluates the extract read now: only when it is the file the asset was
+    materialized from (same SHA-256) is that the asset's check. Otherwise the run says so."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey(ext.accepted_key))
+    meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    then = meta.get("sha256")
+    if then is None or then.value != stats["sha256"]:
+        raise dg.Failure(f"{ext.accepted_key}: {stats['file']} is not the file {ext.accepted_key} was materialized "
+                         f"from (SHA-256 {stats['sha256'][:12]}…" + (f", then {then.value[:12]}…" if then else "")
+                         + f"): materialize {ext.accepted_key} to check it")
 
 
 def register_regions(context: dg.AssetExecutionContext, residents) -> None:

@@ -349,6 +349,39 @@ def test_every_check_runs_alone_and_writes_nothing(two_region_run, monkeypatch):
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == files
 
 
+def test_an_ingest_check_alone_refuses_an_extract_that_changed_since(two_regions, two_region_run, monkeypatch,
+                                                                      tmp_path):
+    """An ingest check run alone reads the extract now: a file other than the one the asset was
+    materialized from is not that asset, and the run says so instead of checking it."""
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    changed = tmp_path / "input"
+    shutil.copytree(two_regions, changed)
+    with (changed / "penduduk.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")  # a blank line: the same rows, another file
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_INPUT", str(changed))
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    job = defs.resolve_job_def("ingest")
+    check = dg.AssetCheckKey(dg.AssetKey("residents"), "residents_expectations")
+    result = job.get_subset(asset_selection=set(), asset_check_selection={check}).execute_in_process(
+        instance=dg.DagsterInstance.get(), raise_on_error=False)
+    assert not result.success and not result.get_asset_check_evaluations()
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
+    assert "penduduk.csv is not the file residents was materialized from" in failure
+    # the other extracts did not change: their checks still run alone
+    check = dg.AssetCheckKey(dg.AssetKey("participants"), "participants_expectations")
+    result = job.get_subset(asset_selection=set(), asset_check_selection={check}).execute_in_process(
+        instance=dg.DagsterInstance.get())
+    assert [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
+        ("participants_expectations", True)]
+
+
 def test_a_failed_links_suite_stops_what_depends_on_the_links(two_region_run, monkeypatch):
     """The links' GX suite runs inside their assembly step: a failure still blocks the assets
     downstream, and nothing is submitted."""
