@@ -104,3 +104,31 @@ def small_world(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("world")
     generate_world(out, residents=3000, seed=7)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_world_people(small_world):
+    """The small world's personal values, to look for where they must not be: every 16-digit NIK
+    and every full name (two words or more, ten characters or more) of its three extracts, and a
+    function returning how many of each a text holds."""
+    import re
+
+    import polars as pl
+
+    niks, names = set(), set()
+    for source, name in (("penduduk", "NAMA_LGKP"), ("dtsen", "NAMA"), ("peserta_bpjstk", "NAMA")):
+        raw = pl.read_csv(small_world / f"{source}.csv", infer_schema=False)
+        niks |= set(raw.get_column("NIK").drop_nulls().str.replace_all(r"[^0-9]", "").to_list())
+        names |= {n for n in raw.get_column(name).drop_nulls().str.to_uppercase().to_list()
+                  if len(n) >= 10 and " " in n.strip()}
+    niks = {n for n in niks if len(n) == 16}
+
+    def found(text: str) -> tuple[int, int]:
+        nik_hits = set(re.findall(r"(?<![0-9])[0-9]{16}(?![0-9])", text)) & niks
+        words = re.findall(r"[A-Z][A-Z'.]*", text)
+        pairs = set(zip(words, words[1:]))
+        name_hits = [n for n in names if tuple(n.split()[:2]) in pairs and n in text]
+        return len(nik_hits), len(name_hits)
+
+    assert len(niks) > 2000 and len(names) > 1000
+    return found

@@ -73,9 +73,11 @@ def worlds(small_world, tmp_path_factory, pg_server):
     return {"a": small_world, "b": world_b, "env": env, "base": base, "gained": [g[0] for g in gained]}
 
 
-def test_repeated_run_changes_no_row(worlds, pg_server):
+def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
     dsn = _fresh_db(pg_server, "cli_repeat")
-    _ok(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn)
+    code, stdout, stderr = _finish(_run(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn))
+    assert code == 0, stderr[-3000:]
+    assert small_world_people(stdout + stderr) == (0, 0), "(NIKs, full names) on the console"
     before = _table_hash(dsn)
     _ok(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn)
     assert _table_hash(dsn) == before
