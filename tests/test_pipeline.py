@@ -236,9 +236,10 @@ def test_one_extract_can_be_ingested_alone(pipeline_run, small_world, monkeypatc
     assert pl.read_parquet(out / "participants.parquet").equals(before)
 
 
-def test_no_nik_or_name_in_the_dagster_event_log(pipeline_run, small_world_people, monkeypatch):
+def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, monkeypatch):
     """Everything a run leaves in Dagster's event log (what the UI shows: metadata, previews,
-    check results, log lines, failures) carries no resident's NIK and no person's full name."""
+    check results, log lines, failures), the coverage page and the saved linkage models carry no
+    resident's NIK and no person's full name (the gap lists and quarantines hold them by design)."""
     import dagster as dg
     from dagster._serdes import serialize_value
 
@@ -249,3 +250,9 @@ def test_no_nik_or_name_in_the_dagster_event_log(pipeline_run, small_world_peopl
                      for entry in instance.all_logs(run.run_id))
     assert len(text) > 100_000 and "dagster/row_count" in text  # the log is there, previews and all
     assert small_world_people(text) == (0, 0), "(NIKs, full names) in the event log"
+    # nor do the coverage page, published for the city, and the saved linkage models
+    out = pipeline_run[0]
+    pages = [p.read_text(encoding="utf-8") for p in (out / "coverage").glob("*.html")]
+    models = [p.read_text(encoding="utf-8") for p in (out / "linkage_models").rglob("*.json")]
+    assert pages and models
+    assert small_world_people("\n".join(pages + models)) == (0, 0)
