@@ -1,6 +1,7 @@
 """The whole graph on a small generated world against the real embedded PostgreSQL."""
 
 import os
+from pathlib import Path
 
 import polars as pl
 import psycopg
@@ -238,8 +239,9 @@ def test_one_extract_can_be_ingested_alone(pipeline_run, small_world, monkeypatc
 
 def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, monkeypatch):
     """Everything a run leaves in Dagster's event log (what the UI shows: metadata, previews,
-    check results, log lines, failures), the coverage page and the saved linkage models carry no
-    resident's NIK and no person's full name (the gap lists and quarantines hold them by design)."""
+    check results, log lines, failures), the steps' captured output, the coverage page and the
+    saved linkage models carry no resident's NIK and no person's full name (the gap lists and
+    quarantines hold them by design)."""
     import dagster as dg
     from dagster._serdes import serialize_value
 
@@ -250,9 +252,12 @@ def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, mo
                      for entry in instance.all_logs(run.run_id))
     assert len(text) > 100_000 and "dagster/row_count" in text  # the log is there, previews and all
     assert small_world_people(text) == (0, 0), "(NIKs, full names) in the event log"
-    # nor do the coverage page, published for the city, and the saved linkage models
+    # nor do the steps' captured output (the UI's stdout/stderr tabs), the coverage page,
+    # published for the city, and the saved linkage models
     out = pipeline_run[0]
+    captured = [p.read_text(encoding="utf-8", errors="replace")
+                for p in Path(summary["dagster_home"]).glob("storage/*/compute_logs/*.*") if p.suffix in (".out", ".err")]
     pages = [p.read_text(encoding="utf-8") for p in (out / "coverage").glob("*.html")]
     models = [p.read_text(encoding="utf-8") for p in (out / "linkage_models").rglob("*.json")]
-    assert pages and models
-    assert small_world_people("\n".join(pages + models)) == (0, 0)
+    assert captured and pages and models
+    assert small_world_people("\n".join(captured + pages + models)) == (0, 0)
