@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,13 +83,13 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         # one export of a period at a time: two (of two regions, say) would both number their
         # file export-<n> from the same folder listing, and the second would replace the first
         conn.execute(EXPORT_LOCK, (period,))
-        _set_aside_aborted(conn, folder, period)
+        logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
+        _set_aside_aborted(folder, logged)
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
         rows = cur.fetchall()
         if not rows:
             return None, 0
-        n = len(list(folder.glob("export-*.csv"))) + 1
-        path = folder / f"export-{n:03d}.csv"
+        path = folder / f"export-{_next_number(folder, logged):03d}.csv"
         tmp = aside(path)
         with tmp.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -101,15 +102,24 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     return path, len(rows)
 
 
-def _set_aside_aborted(conn: psycopg.Connection, folder: Path, period: str) -> list[Path]:
-    """Rename the period's export files that no committed export wrote to ``<name>.aborted``.
+def _next_number(folder: Path, logged: set[str]) -> int:
+    """One more than the highest export number of the period, in the processing log or in the
+    folder: a file moved away (sent, filed elsewhere) keeps its number, which is never written
+    again. An aborted file's number is neither, so it is used again."""
+    names = logged | {f.name for f in folder.glob("export-*.csv")}
+    numbers = [int(m.group(1)) for name in names if name and (m := re.fullmatch(r"export-(\d+)\.csv", name))]
+    return max(numbers, default=0) + 1
+
+
+def _set_aside_aborted(folder: Path, logged: set[str]) -> list[Path]:
+    """Rename the period's export files that no committed export wrote (``logged``: the files the
+    processing log names) to ``<name>.aborted``.
 
     An export renames its file into place just before its transaction commits. Killed in
     between, it leaves a file whose rows are still ``pending`` and go into the next export:
     sent as well, they would be registered twice. Under the period's export lock no other export
     is between its rename and its commit, so a file missing from the processing log is such a
     file. It is kept, renamed, so that nobody sends it, and its number is used again."""
-    logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
     aborted = []
     for f in sorted(folder.glob("export-*.csv")):
         if f.name not in logged:

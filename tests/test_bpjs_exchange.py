@@ -169,6 +169,28 @@ def test_an_export_killed_between_its_file_and_its_commit_leaves_no_file_to_send
     assert sorted(p.name for p in folder.iterdir()) == ["export-001.csv", "export-001.csv.aborted", "export-002.csv"]
 
 
+def test_an_export_never_takes_the_number_of_one_moved_away(pg_dsn, tmp_path):
+    """Exports were numbered by counting the folder's files: with export-001 moved away (sent,
+    filed elsewhere), the next export was numbered 002 and replaced the export-002 already
+    written. Numbers now follow the processing log as well as the folder."""
+    import shutil
+
+    db.migrate(pg_dsn)
+    folder = tmp_path / "bpjs_export" / "2026-11"
+    written = []
+    for nik in NIKS:
+        submit(pg_dsn, candidates(NIKS[:NIKS.index(nik) + 1]), "2026-11")
+        path, _ = export_pending(pg_dsn, "2026-11", tmp_path)
+        written.append((path.name, path.read_bytes()))
+        if len(written) == 2:
+            sent = tmp_path / "sent"
+            sent.mkdir()
+            shutil.move(folder / "export-001.csv", sent / "export-001.csv")
+    assert [name for name, _ in written] == ["export-001.csv", "export-002.csv", "export-003.csv"]
+    assert (folder / "export-002.csv").read_bytes() == written[1][1]   # not replaced
+    assert sorted(p.name for p in folder.iterdir()) == ["export-002.csv", "export-003.csv"]
+
+
 def test_a_response_applied_before_its_file_was_filed_away_applies_again_harmlessly(submitted, tmp_path):
     """The process applying a response file killed after its commit and before it moved the
     file to processed/: the file is still in the inbox. Handled again, it changes nothing and is
