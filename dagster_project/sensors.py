@@ -15,17 +15,24 @@ from dagster_project.resources import Database
 from pipelines.bpjs_exchange import ResponseError, apply_response
 
 
-def _file_away(path: Path, folder: str) -> None:
+def _file_away(path: Path, folder: str) -> Path:
+    """Move an inbox file into ``folder`` beside it; where it went. Files come under the same
+    name month after month (a BPJS ``hasil.csv``, a kelurahan's returned list): an earlier one is
+    never replaced, the later one is numbered (``hasil.2.csv``, ``hasil.3.csv``)."""
     target = path.parent / folder
     target.mkdir(exist_ok=True)
-    shutil.move(str(path), target / path.name)
+    dest, n = target / path.name, 1
+    while dest.exists():
+        n += 1
+        dest = target / f"{path.stem}.{n}{path.suffix}"
+    shutil.move(str(path), dest)
+    return dest
 
 
 def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str) -> dg.Failure:
     """Move a refused inbox file aside with its problems next to it; the Failure to raise."""
-    (path.parent / folder).mkdir(exist_ok=True)
-    (path.parent / folder / f"{path.name}{note_suffix}").write_text("\n".join(problems) + "\n", encoding="utf-8")
-    _file_away(path, folder)
+    dest = _file_away(path, folder)
+    dest.with_name(dest.name + note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
     return dg.Failure(description=summary,
                       metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]))})
 

@@ -169,6 +169,38 @@ def test_an_export_killed_between_its_file_and_its_commit_leaves_no_file_to_send
     assert sorted(p.name for p in folder.iterdir()) == ["export-001.csv", "export-001.csv.aborted", "export-002.csv"]
 
 
+def test_an_inbox_file_filed_away_never_replaces_an_earlier_one_of_the_same_name(submitted, tmp_path,
+                                                                                 monkeypatch):
+    """BPJS (and coordinators, whose returned lists are named by kelurahan) send files under the
+    same name month after month. Each is kept in processed/ or rejected/, with its own note."""
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    sent = [[[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]], [[NIKS[1], "2026-11", "DITOLAK", "", "X"]],
+            [[NIKS[2], "2026-11", "??", "", ""]], [[NIKS[2], "2026-13", "DITERIMA", "12345678902", ""]]]
+    contents = []
+    for rows in sent:
+        write_response(inbox / "hasil.csv", rows)
+        contents.append((inbox / "hasil.csv").read_bytes())
+        apply_bpjs_response.execute_in_process(
+            run_config={"ops": {"apply_bpjs_response_file": {"config": {"path": str(inbox / "hasil.csv")}}}},
+            raise_on_error=False, resources={"database": Database(dsn=dsn)})
+    processed, rejected = inbox / "processed", inbox / "rejected"
+    assert sorted(p.name for p in processed.iterdir()) == ["hasil.2.csv", "hasil.csv"]
+    assert [(processed / n).read_bytes() for n in ("hasil.csv", "hasil.2.csv")] == contents[:2]
+    assert sorted(p.name for p in rejected.iterdir()) == ["hasil.2.csv", "hasil.2.csv.error.txt", "hasil.csv",
+                                                         "hasil.csv.error.txt"]
+    assert [(rejected / n).read_bytes() for n in ("hasil.csv", "hasil.2.csv")] == contents[2:]
+    notes = [(rejected / f"{n}.error.txt").read_text() for n in ("hasil.csv", "hasil.2.csv")]
+    assert "HASIL" in notes[0] and "HASIL" not in notes[1] and notes[1].strip()
+
+
 def test_an_export_never_takes_the_number_of_one_moved_away(pg_dsn, tmp_path):
     """Exports were numbered by counting the folder's files: with export-001 moved away (sent,
     filed elsewhere), the next export was numbered 002 and replaced the export-002 already

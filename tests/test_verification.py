@@ -62,7 +62,7 @@ def _apply(run, monkeypatch):
     (lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
 ])
 def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, edit, problem):
-    path = _returned(run, edit, name=f"bad-{problem[:6].replace(' ', '_')}.xlsx")
+    path = _returned(run, edit, name=f"bad-{problem.replace(' ', '_')}.xlsx")
     assert _apply(run, monkeypatch) == [False]
     refused = path.parent / "ditolak" / path.name
     assert refused.exists() and problem in (path.parent / "ditolak" / f"{path.name}.masalah.txt").read_text()
