@@ -20,6 +20,7 @@ import psycopg
 
 from pipelines.db import nik_list, no_row_data, operator
 from pipelines.files import aside
+from pipelines.readers import InputError, decode_text
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
 # publishes its template.
@@ -140,7 +141,12 @@ class ResponseResult:
 
 
 def parse_response(path: Path) -> list[dict]:
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    """The file's rows, read as the extracts are: UTF-8 with or without BOM, else Windows-1252
+    (Excel's "CSV" on a Windows machine). Unreadable text is refused naming its line."""
+    try:
+        text, _ = decode_text(path.name, path.read_bytes())
+    except InputError as exc:
+        raise ResponseError(path.name, [str(exc).removeprefix(f"{path.name}: ")]) from None
     sample = text.splitlines()[0] if text else ""
     delim = max((",", ";", "\t", "|"), key=sample.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delim)

@@ -185,7 +185,7 @@ def _bad_rows_frame(rows: list[tuple[int, str, str]], fname: str) -> pl.DataFram
 
 # --- CSV --------------------------------------------------------------------------------------
 
-def _decode(fname: str, data: bytes) -> tuple[str, int | None]:
+def decode_text(fname: str, data: bytes) -> tuple[str, int | None]:
     """The text, and where its UTF-8 bytes start in ``data`` (after a BOM), or None when the
     file is Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -231,7 +231,7 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
 
 def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     fname = path.name
-    text, utf8_start = _decode(fname, data)
+    text, utf8_start = decode_text(fname, data)
     head = text[:200_000].splitlines()
     idx, delim, names = _find_csv_header(fname, head, source)
     _check_columns(fname, source, names)

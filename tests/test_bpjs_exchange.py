@@ -76,6 +76,23 @@ def test_bad_response_is_refused_whole(submitted, tmp_path, rows, problem):
     assert statuses(dsn) == before                       # the good row was not applied either
 
 
+def test_a_response_saved_by_excel_in_windows_1252_applies(submitted, tmp_path):
+    """A response file saved from Excel as CSV is Windows-1252, as extracts may be; one that is
+    neither that nor UTF-8 is refused naming its line, and lands in rejected/ like any other."""
+    dsn, _, _ = submitted
+    reason = "Data tidak sesuai – NIK ganda"   # an en dash: 0x96 in Windows-1252, invalid UTF-8
+    path = tmp_path / "hasil.csv"
+    path.write_bytes(("NIK;PERIODE;HASIL;KPJ;ALASAN\r\n"
+                      f"{NIKS[0]};2026-11;DITOLAK;;{reason}\r\n").encode("cp1252"))
+    r = apply_response(dsn, path)
+    assert (r.accepted, r.rejected) == (0, 1) and statuses(dsn)[NIKS[0]] == ("rejected", None, reason)
+    bad = tmp_path / "rusak.csv"
+    bad.write_bytes(b"NIK,PERIODE,HASIL,KPJ,ALASAN\n" + f"{NIKS[1]},2026-11,DITOLAK,,".encode() + b"\x81\x8d\n")
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, bad)
+    assert caught.value.problems == ["line 2: unreadable encoding (byte 0x81), expected UTF-8 or Windows-1252"]
+
+
 def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, monkeypatch):
     import dagster as dg
 
