@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date, datetime, time
 from pathlib import Path
 
 import polars as pl
@@ -33,6 +34,20 @@ class VerificationError(Exception):
     def __init__(self, file: str, problems: list[str]):
         self.file, self.problems = file, problems
         super().__init__(f"{file}: {len(problems)} masalah: " + "; ".join(problems[:5]))
+
+
+def _note(value) -> str | None:
+    """A *Catatan* as text, as the coordinator saw it: Excel turns a typed "2/1/2026" into a date
+    and "08123" into a number (which the text column could not hold)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y" if value.time() == time() else "%d-%m-%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> pl.DataFrame:
@@ -64,7 +79,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         if row is None or all(v is None for v in row):
             continue
         rid = row[col["ID Baris"]]
-        hasil = (row[col["Hasil Verifikasi"]] or "").strip() if isinstance(row[col["Hasil Verifikasi"]], str) else ""
+        hasil = (_note(row[col["Hasil Verifikasi"]]) or "").strip()  # a number typed there is no choice
         if rid not in by_id:
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
             continue
@@ -74,7 +89,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         if hasil and hasil not in VERIFIKASI:
             problems.append(f"baris {i}: Hasil Verifikasi '{hasil[:30]}' tidak dikenal")
         if hasil:
-            out.append((nik, hasil, row[col["Catatan"]], kode_kel))
+            out.append((nik, hasil, _note(row[col["Catatan"]]), kode_kel))
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,

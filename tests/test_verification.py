@@ -55,14 +55,15 @@ def _apply(run, monkeypatch):
     return results
 
 
-@pytest.mark.parametrize("edit,problem", [
-    (lambda ws: ws.cell(7, 15, "Mungkin"), "tidak dikenal"),
-    (lambda ws: ws.cell(7, 3, "NAMA LAIN"), "kolom terkunci"),
-    (lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
-    (lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
+@pytest.mark.parametrize("name,edit,problem", [
+    ("mungkin", lambda ws: ws.cell(7, 15, "Mungkin"), "'Mungkin' tidak dikenal"),
+    ("angka", lambda ws: ws.cell(7, 15, 5), "'5' tidak dikenal"),
+    ("nama", lambda ws: ws.cell(7, 3, "NAMA LAIN"), "kolom terkunci"),
+    ("id", lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
+    ("periode", lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
 ])
-def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, edit, problem):
-    path = _returned(run, edit, name=f"bad-{problem.replace(' ', '_')}.xlsx")
+def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, name, edit, problem):
+    path = _returned(run, edit, name=f"bad-{name}.xlsx")
     assert _apply(run, monkeypatch) == [False]
     refused = path.parent / "ditolak" / path.name
     assert refused.exists() and problem in (path.parent / "ditolak" / f"{path.name}.masalah.txt").read_text()
@@ -133,3 +134,22 @@ def test_every_coordinator_export_is_logged_without_personal_data(run):
     assert counts["files"] == len(files) == len(inputs["files"])
     text = str(rows)
     assert not any(nik in text for nik in cands["NIK"].head(200))
+
+
+def test_a_note_excel_turned_into_a_date_or_number_is_kept_as_text(run, monkeypatch):
+    """Excel makes a typed "2/1/2026" a date and "08123" a number: the Catatan is free text, so
+    the returned list is stored with the note as the coordinator saw it, not refused or crashed."""
+    from datetime import datetime
+
+    def fill(ws):
+        ws.cell(9, 15, "Valid")
+        ws.cell(9, 16, datetime(2026, 1, 2))
+        ws.cell(10, 15, "Pindah domisili")
+        ws.cell(10, 16, 8123456789)
+
+    _returned(run, fill, name="catatan-bukan-teks.xlsx")
+    assert _apply(run, monkeypatch) == [True]
+    with psycopg.connect(run["dsn"]) as conn:
+        stored = dict(conn.execute("SELECT hasil, catatan FROM bpjs.verification "
+                                   "WHERE file = 'catatan-bukan-teks.xlsx'").fetchall())
+    assert stored == {"Valid": "02-01-2026", "Pindah domisili": "8123456789"}
