@@ -13,6 +13,7 @@ import dagster as dg
 
 from dagster_project.resources import Database
 from pipelines.bpjs_exchange import ResponseError, apply_response
+from pipelines.files import unused_name
 
 
 def _file_away(path: Path, folder: str) -> Path:
@@ -21,10 +22,7 @@ def _file_away(path: Path, folder: str) -> Path:
     never replaced, the later one is numbered (``hasil.2.csv``, ``hasil.3.csv``)."""
     target = path.parent / folder
     target.mkdir(exist_ok=True)
-    dest, n = target / path.name, 1
-    while dest.exists():
-        n += 1
-        dest = target / f"{path.stem}.{n}{path.suffix}"
+    dest = unused_name(target / path.name)
     shutil.move(str(path), dest)
     return dest
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 
 from pipelines.db import nik_list, no_row_data, operator
-from pipelines.files import aside
+from pipelines.files import aside, unused_name
 from pipelines.readers import InputError, decode_text
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
@@ -124,7 +124,7 @@ def _set_aside_aborted(folder: Path, logged: set[str]) -> list[Path]:
     aborted = []
     for f in sorted(folder.glob("export-*.csv")):
         if f.name not in logged:
-            aborted.append(f.replace(f.with_name(f.name + ".aborted")))
+            aborted.append(f.replace(unused_name(f.with_name(f.name + ".aborted"))))
     return aborted
 
 

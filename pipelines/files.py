@@ -1,4 +1,5 @@
-"""Writing a file so that no reader ever sees half of it. Nothing here imports Dagster."""
+"""Writing a file so that no reader ever sees half of it, and filing one away without replacing
+another. Nothing here imports Dagster."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ def sweep_aside(folder: Path, names: str = "*") -> list[Path]:
             tmp.unlink(missing_ok=True)
             removed.append(tmp)
     return removed
+
+
+def unused_name(path: Path) -> Path:
+    """``path`` if nothing is there, else the first free ``<stem>.2<suffix>``, ``<stem>.3<suffix>``,
+    ...: a file filed away (an inbox file moved to ``processed/``, an export set aside) never
+    replaces one filed there before under the same name."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}.{n}{path.suffix}")
+    return candidate

@@ -218,6 +218,36 @@ def test_an_inbox_file_filed_away_never_replaces_an_earlier_one_of_the_same_name
     assert "HASIL" in notes[0] and "HASIL" not in notes[1] and notes[1].strip()
 
 
+def test_two_exports_killed_under_one_number_leave_both_files_aside(pg_dsn, tmp_path, monkeypatch):
+    """Each export killed between its file and its commit leaves a file the next export sets
+    aside; two such under the same number keep both (the second used to replace the first)."""
+    import os
+
+    import pipelines.bpjs_exchange as exchange
+
+    db.migrate(pg_dsn)
+    submit(pg_dsn, candidates(NIKS), "2026-11")
+    real = os.replace
+
+    def replace_then_die(src, dst):  # the export's own rename, not its setting aside
+        real(src, dst)
+        if str(dst).endswith(".csv"):
+            raise SystemExit("killed")
+
+    folder = tmp_path / "bpjs_export" / "2026-11"
+    written = []
+    for _ in range(2):
+        monkeypatch.setattr(exchange.os, "replace", replace_then_die)
+        with pytest.raises(SystemExit):
+            export_pending(pg_dsn, "2026-11", tmp_path)
+        written.append((folder / "export-001.csv").read_bytes())
+        monkeypatch.setattr(exchange.os, "replace", real)
+    assert export_pending(pg_dsn, "2026-11", tmp_path)[0].name == "export-001.csv"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "export-001.csv", "export-001.csv.2.aborted", "export-001.csv.aborted"]
+    assert [(folder / n).read_bytes() for n in ("export-001.csv.aborted", "export-001.csv.2.aborted")] == written
+
+
 def test_an_export_never_takes_the_number_of_one_moved_away(pg_dsn, tmp_path):
     """Exports were numbered by counting the folder's files: with export-001 moved away (sent,
     filed elsewhere), the next export was numbered 002 and replaced the export-002 already
