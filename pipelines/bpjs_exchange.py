@@ -208,18 +208,21 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
                 problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
         if problems:
             raise ResponseError(path.name, problems)
-        counts = {"accepted": 0, "rejected": 0}
+        # the processing log keeps one row per period the file touches, with that period's counts
+        counts = {period: {"accepted": 0, "rejected": 0, "already_applied": 0} for _, period in keys}
         for (nik, period), (status, kpj, reason) in zip(keys, sets):
             if (nik, period) in done:
+                counts[period]["already_applied"] += 1
                 continue
             conn.execute(
                 "UPDATE bpjs.submission_candidate SET status = %s, kpj = %s, status_reason = %s, updated_at = now() "
                 "WHERE nik = %s AND period = %s",
                 (status, kpj, reason, nik, period))
-            counts[status] += 1
-        conn.execute(LOG, (run_id, "bpjs_response", rows[0]["PERIODE"], None,
-                           json.dumps({"file": path.name}), json.dumps({**counts, "already_applied": len(done)})))
-    return ResponseResult(path.name, counts["accepted"], counts["rejected"], len(done))
+            counts[period][status] += 1
+        for period, c in counts.items():
+            conn.execute(LOG, (run_id, "bpjs_response", period, None, json.dumps({"file": path.name}), json.dumps(c)))
+    total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
+    return ResponseResult(path.name, total["accepted"], total["rejected"], len(done))
 
 
 @no_row_data

@@ -93,6 +93,26 @@ def test_a_response_saved_by_excel_in_windows_1252_applies(submitted, tmp_path):
     assert caught.value.problems == ["line 2: unreadable encoding (byte 0x81), expected UTF-8 or Windows-1252"]
 
 
+def test_a_response_spanning_two_periods_is_logged_per_period(submitted, tmp_path):
+    """The processing log keeps one row per period a response file touched, with that period's
+    counts: the file's first row's period used to take every count."""
+    import json
+
+    dsn, _, _ = submitted
+    submit(dsn, candidates(NIKS[:1], period="2026-12"), "2026-12")
+    export_pending(dsn, "2026-12", tmp_path)
+    path = write_response(tmp_path / "hasil.csv", [
+        [NIKS[0], "2026-11", "DITERIMA", "12345678901", ""], [NIKS[1], "2026-11", "DITOLAK", "", "X"],
+        [NIKS[0], "2026-12", "DITERIMA", "12345678901", ""]])
+    apply_response(dsn, path)
+    with psycopg.connect(dsn) as conn:
+        logged = conn.execute("SELECT period, inputs, counts FROM bpjs.processing_log "
+                              "WHERE activity = 'bpjs_response' ORDER BY period").fetchall()
+    assert [(p, i["file"], {k: c[k] for k in ("accepted", "rejected", "already_applied")}) for p, i, c in logged] == [
+        ("2026-11", "hasil.csv", {"accepted": 1, "rejected": 1, "already_applied": 0}),
+        ("2026-12", "hasil.csv", {"accepted": 1, "rejected": 0, "already_applied": 0})]
+
+
 def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, monkeypatch):
     import dagster as dg
 
