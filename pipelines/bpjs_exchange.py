@@ -175,17 +175,16 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
 
     path = Path(path)
     rows = parse_response(path)
-    problems = []
-    for r in rows:
-        line, result = r["_line"], r["HASIL"].upper()
-        if result not in RESULTS:
-            problems.append(f"line {line}: HASIL must be DITERIMA or DITOLAK")
-        elif result == "DITERIMA" and not (r["KPJ"].isdigit() and len(r["KPJ"]) == 11):
-            problems.append(f"line {line}: an accepted row needs an 11-digit KPJ")
-        elif result == "DITOLAK" and not r["ALASAN"]:
-            problems.append(f"line {line}: a rejected row needs ALASAN")
-    # what each row sets: (status, KPJ, reason), read once for the check and for the UPDATE
+    # what each row sets: (status, KPJ, reason), read once for the checks and for the UPDATE
     sets = [(RESULTS.get(r["HASIL"].upper()), r["KPJ"] or None, r["ALASAN"] or None) for r in rows]
+    problems = []
+    for r, (status, kpj, reason) in zip(rows, sets):
+        if status is None:
+            problems.append(f"line {r['_line']}: HASIL must be DITERIMA or DITOLAK")
+        elif status == "accepted" and not (kpj and kpj.isdigit() and len(kpj) == 11):
+            problems.append(f"line {r['_line']}: an accepted row needs an 11-digit KPJ")
+        elif status == "rejected" and not reason:
+            problems.append(f"line {r['_line']}: a rejected row needs ALASAN")
     with psycopg.connect(dsn) as conn, conn.transaction():
         keys = [(r["NIK"], r["PERIODE"]) for r in rows]
         found = {
