@@ -39,19 +39,16 @@ def ascii_digits(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(r"[^0-9]", "")
 
 
-def _stripped(col: str | pl.Expr) -> pl.Expr:
-    e = pl.col(col) if isinstance(col, str) else col
-    return e.cast(pl.String).str.strip_chars()
-
-
 def _digits_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
-    """nik_digits from the stripped text ``s`` and its digits ``d``."""
+    """A raw NIK/KK's digits from its stripped text ``s`` and their ASCII digits ``d``: null for
+    empty and for Excel scientific notation."""
     return pl.when(s.is_null() | (s == "") | (d == "")).then(None).when(s.str.contains(_EXCEL)).then(None) \
         .otherwise(d)
 
 
 def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
-    """nik_problem from the stripped text ``s`` and its digits ``d``."""
+    """A raw NIK's first problem code (see NIK_PROBLEMS) from its stripped text ``s`` and their
+    ASCII digits ``d``, or null when valid."""
     day = d.str.slice(6, 2).cast(pl.Int32, strict=False)
     month = d.str.slice(8, 2).cast(pl.Int32, strict=False)
     provinces = sorted(province_codes())
@@ -74,26 +71,15 @@ def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
     )
 
 
-def nik_digits(col: str | pl.Expr) -> pl.Expr:
-    """Digits of a raw NIK/KK text: null for empty and for Excel scientific notation."""
-    s = _stripped(col)
-    return _digits_of(s, ascii_digits(s))
-
-
-def nik_problem(col: str | pl.Expr) -> pl.Expr:
-    """The first problem code of a raw NIK text (see NIK_PROBLEMS), or null when valid."""
-    s = _stripped(col)
-    return _problem_of(s, ascii_digits(s))
-
-
 def with_nik_columns(df: pl.DataFrame, col: str, *, problem: str | None = None,
                      digits: str | None = None) -> pl.DataFrame:
-    """``df`` with ``nik_problem(col)`` as ``problem`` and ``nik_digits(col)`` as ``digits``
-    (either may be left out). The same values as those expressions, but the column's text is
-    stripped and its digits taken once: inside one expression polars computes them again for
-    each test that reads them (200k residents: 0.27 s -> 0.08 s for both)."""
+    """``df`` with the raw NIK/KK column ``col``'s problem code as ``problem`` and its digits as
+    ``digits`` (either may be left out). The text is stripped and its digits taken once, into
+    columns: inside one expression polars computes them again for each test that reads them
+    (200k residents: 0.27 s -> 0.08 s for both)."""
     s, d = "__nik_s", "__nik_d"
-    out = df.with_columns(_stripped(col).alias(s)).with_columns(ascii_digits(pl.col(s)).alias(d))
+    out = df.with_columns(pl.col(col).cast(pl.String).str.strip_chars().alias(s)) \
+        .with_columns(ascii_digits(pl.col(s)).alias(d))
     made = {}
     if problem:
         made[problem] = _problem_of(pl.col(s), pl.col(d))
