@@ -36,9 +36,9 @@ class VerificationError(Exception):
         super().__init__(f"{file}: {len(problems)} masalah: " + "; ".join(problems[:5]))
 
 
-def _note(value) -> str | None:
-    """A *Catatan* as text, as the coordinator saw it: Excel turns a typed "2/1/2026" into a date
-    and "08123" into a number (which the text column could not hold)."""
+def _cell_text(value) -> str | None:
+    """A cell the coordinator types in (*Hasil Verifikasi*, *Catatan*) as the text they saw:
+    Excel turns a typed "2/1/2026" into a date and "08123" into a number."""
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, datetime):
@@ -79,7 +79,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         if row is None or all(v is None for v in row):
             continue
         rid = row[col["ID Baris"]]
-        hasil = (_note(row[col["Hasil Verifikasi"]]) or "").strip()  # a number typed there is no choice
+        hasil = (_cell_text(row[col["Hasil Verifikasi"]]) or "").strip()  # a number there: no choice
         if rid not in by_id:
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
             continue
@@ -89,7 +89,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         if hasil and hasil not in VERIFIKASI:
             problems.append(f"baris {i}: Hasil Verifikasi '{hasil[:30]}' tidak dikenal")
         if hasil:
-            out.append((nik, hasil, _note(row[col["Catatan"]]), kode_kel))
+            out.append((nik, hasil, _cell_text(row[col["Catatan"]]), kode_kel))
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
