@@ -36,6 +36,28 @@ def write_response(path, rows):
     return path
 
 
+def export_killed_before_commit(dsn, out, monkeypatch):
+    """``export_pending`` with its process gone right after it renamed its file into place and
+    before COMMIT (only the export's own rename: setting aside goes through os.replace too)."""
+    import os
+
+    import pipelines.bpjs_exchange as exchange
+
+    real = os.replace
+
+    def replace_then_die(src, dst):
+        real(src, dst)
+        if str(dst).endswith(".csv"):
+            raise SystemExit("killed")
+
+    monkeypatch.setattr(exchange.os, "replace", replace_then_die)
+    try:
+        with pytest.raises(SystemExit):
+            export_pending(dsn, "2026-11", out)
+    finally:
+        monkeypatch.setattr(exchange.os, "replace", real)
+
+
 def test_export_marks_submitted_and_writes_the_template(submitted, tmp_path):
     dsn, path, n = submitted
     assert n == 3 and path == tmp_path / "bpjs_export" / "2026-11" / "export-001.csv"
@@ -176,22 +198,9 @@ def test_an_export_killed_between_its_file_and_its_commit_leaves_no_file_to_send
     """An export renames its file into place just before it commits. Killed in between, its rows
     stay pending and go into the next export: the file left behind must not be sent as well. The
     next export renames it ``.aborted`` and writes its rows once, under the same number."""
-    import os
-
-    import pipelines.bpjs_exchange as exchange
-
     db.migrate(pg_dsn)
     submit(pg_dsn, candidates(NIKS), "2026-11")
-    real = os.replace
-
-    def replace_then_die(src, dst):  # the file in place, then the process gone before COMMIT
-        real(src, dst)
-        raise SystemExit("killed")
-
-    monkeypatch.setattr(exchange.os, "replace", replace_then_die)
-    with pytest.raises(SystemExit):
-        export_pending(pg_dsn, "2026-11", tmp_path)
-    monkeypatch.setattr(exchange.os, "replace", real)
+    export_killed_before_commit(pg_dsn, tmp_path, monkeypatch)
     folder = tmp_path / "bpjs_export" / "2026-11"
     assert [p.name for p in folder.iterdir()] == ["export-001.csv"]
     assert {s[0] for s in statuses(pg_dsn).values()} == {"pending"}   # rolled back
@@ -241,27 +250,13 @@ def test_an_inbox_file_filed_away_never_replaces_an_earlier_one_of_the_same_name
 def test_two_exports_killed_under_one_number_leave_both_files_aside(pg_dsn, tmp_path, monkeypatch):
     """Each export killed between its file and its commit leaves a file the next export sets
     aside; two such under the same number keep both (the second used to replace the first)."""
-    import os
-
-    import pipelines.bpjs_exchange as exchange
-
     db.migrate(pg_dsn)
     submit(pg_dsn, candidates(NIKS), "2026-11")
-    real = os.replace
-
-    def replace_then_die(src, dst):  # the export's own rename, not its setting aside
-        real(src, dst)
-        if str(dst).endswith(".csv"):
-            raise SystemExit("killed")
-
     folder = tmp_path / "bpjs_export" / "2026-11"
     written = []
     for _ in range(2):
-        monkeypatch.setattr(exchange.os, "replace", replace_then_die)
-        with pytest.raises(SystemExit):
-            export_pending(pg_dsn, "2026-11", tmp_path)
+        export_killed_before_commit(pg_dsn, tmp_path, monkeypatch)
         written.append((folder / "export-001.csv").read_bytes())
-        monkeypatch.setattr(exchange.os, "replace", real)
     assert export_pending(pg_dsn, "2026-11", tmp_path)[0].name == "export-001.csv"
     assert sorted(p.name for p in folder.iterdir()) == [
         "export-001.csv", "export-001.csv.2.aborted", "export-001.csv.aborted"]
