@@ -33,9 +33,10 @@ def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
 
 
 def _ok(env, world, out, dsn) -> str:
+    """A ``lindungi run`` that succeeds; its console (stdout, then stderr)."""
     code, stdout, stderr = _finish(_run(env, world, out, dsn))
     assert code == 0, stderr[-3000:]
-    return stdout
+    return stdout + stderr
 
 
 def _state(dsn: str) -> list[tuple]:
@@ -75,9 +76,8 @@ def worlds(small_world, tmp_path_factory, pg_server):
 
 def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
     dsn = _fresh_db(pg_server, "cli_repeat")
-    code, stdout, stderr = _finish(_run(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn))
-    assert code == 0, stderr[-3000:]
-    assert small_world_people(stdout + stderr) == (0, 0), "(NIKs, full names) on the console"
+    console = _ok(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn)
+    assert small_world_people(console) == (0, 0), "(NIKs, full names) on the console"
     before = _table_hash(dsn)
     _ok(worlds["env"], worlds["a"], worlds["base"] / "out-r", dsn)
     assert _table_hash(dsn) == before
