@@ -103,6 +103,8 @@ def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monke
     monkeypatch.setattr(qe, "_WORKER", pool)
     try:
         assert pool.submit(os.getpid).result() != os.getpid()
+        # it gives way to the run: its work is only waited for when the run is idle
+        assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + qe.WORKER_NICENESS)
         there = validate(df, "welfare_links", suite_for("welfare_links"))
         assert there == here and not there.success
         pool.submit(os._exit, 1)  # the worker dies
