@@ -7,6 +7,7 @@ Progress lines go to stderr; the summary goes to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
@@ -226,15 +227,17 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     from quality.expectations import start_worker, warm_sql
 
     start_worker()  # GX imported in a process of its own, beside Dagster's start and the ingest
-    database = _database(db)
-    _set_env(input_dir, out_dir, None, rules, full_nik)
-    _dagster_home()
-    from dagster_project.partitions import period_partitions
-    from dagster_project.schedules import extract_regions
+    with _imports_uncollected():
+        database = _database(db)
+        _set_env(input_dir, out_dir, None, rules, full_nik)
+        _dagster_home()
+        from dagster_project.partitions import period_partitions
+        from dagster_project.schedules import extract_regions
 
-    if not period_partitions.has_partition_key(period):
-        raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
-    abandoned = fail_abandoned_runs()
+        if not period_partitions.has_partition_key(period):
+            raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
+        abandoned = fail_abandoned_runs()  # opens the instance (its storages' imports)
+        import dagster_project.definitions  # noqa: F401 - the assets, which the runs load
     if abandoned:
         _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
     tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve()), **_owner()}
@@ -251,6 +254,25 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
     summary["elapsed_s"] = round(time.monotonic() - t0, 1)
     return summary
+
+
+@contextlib.contextmanager
+def _imports_uncollected():
+    """Import without the cyclic garbage collector, then keep what was imported out of its sight.
+
+    Modules are hundreds of thousands of long-lived objects: as the heap grows through Dagster's
+    import and its instance's storages, the collector scans them again and again, and after, in
+    each full collection of the run. Frozen (``gc.freeze``) they are never scanned; what little
+    garbage the imports made stays. A 200k `lindungi run`: 0.96-1.09 s of the main process in
+    the collector, 0.36-0.41 s with this (collecting once before freezing: 0.62-0.69 s)."""
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _database(db: str | None):

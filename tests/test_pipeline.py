@@ -118,6 +118,21 @@ def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_ru
     assert after == before
 
 
+def test_the_collector_is_on_again_after_a_run_and_after_a_refusal(pipeline_run, small_world, pg_server, tmp_path,
+                                                                   monkeypatch):
+    """`lindungi run` imports Dagster with the garbage collector off and freezes what it imported:
+    the collector is on again after a run, and after a run refused half-way through its start."""
+    import gc
+
+    from dagster_project.cli import CliError, run_pipeline
+
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
+    with pytest.raises(CliError, match="outside the partitions"):
+        run_pipeline(str(small_world), "2090-01", str(tmp_path / "out"), db=pg_server)
+    assert gc.isenabled()
+
+
 def test_bad_input_stops_with_one_line(small_world, pg_server, tmp_path, capsys, monkeypatch):
     import shutil
 
