@@ -166,6 +166,17 @@ def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
     return result.run_id
 
 
+def _region_worker_start() -> None:
+    """A region worker's initializer: it ends with the process that started it, and opens the
+    instance and loads the assets as `lindungi run` does (``_imports_uncollected``)."""
+    from pipelines.processes import exit_with_parent
+
+    exit_with_parent()
+    with _imports_uncollected():
+        _instance()
+        import dagster_project.definitions  # noqa: F401
+
+
 def _link_region_worker(region: str, tags: dict, progress: bool) -> tuple[str, str | None, str | None]:
     """In a child process: one region's ``link_regions`` run; (region, run id, failure)."""
     if progress:
@@ -191,10 +202,8 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
 
     workers = max(1, min(len(regions), int(os.environ.get("LINDUNGI_MAX_CONCURRENT") or os.cpu_count() or 1)))
     progress = bool(logging.getLogger("lindungi.progress").handlers)
-    from pipelines.processes import exit_with_parent
-
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=exit_with_parent) as pool:
+                             initializer=_region_worker_start) as pool:
         done = list(pool.map(_link_region_worker, regions,
                              [{**tags, "lindungi/region": r} for r in regions], [progress] * len(regions)))
     failed = [(r, why) for r, _, why in done if why]
