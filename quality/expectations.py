@@ -276,6 +276,18 @@ class Pending:
         return self._fn(*self._args)
 
 
+def stop_worker() -> None:
+    """End the worker process at once, whatever it is doing (GX's import takes seconds, which
+    the command's exit would wait for), and run any later suite in this process."""
+    global _WORKER
+    pool, _WORKER = _WORKER, None
+    if pool is None:
+        return
+    for process in list((pool._processes or {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _forget_worker() -> None:
     global _WORKER
     _WORKER = None

@@ -114,6 +114,28 @@ def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monke
         pool.shutdown()
 
 
+def test_a_stopped_worker_ends_at_once_and_the_suites_run_here(monkeypatch):
+    """A refused run stops the worker while GX is still being imported there (seconds the
+    command's exit would wait for): it is killed, not waited for, and suites run in-process."""
+    import signal
+    from functools import lru_cache
+
+    import quality.expectations as qe
+
+    monkeypatch.setattr(qe, "_WORKER", None)
+    # as in a fresh `lindungi run`: no context built in this process yet
+    monkeypatch.setattr(qe, "_build_context", lru_cache(maxsize=1)(qe._build_context.__wrapped__))
+    qe.start_worker()
+    processes = list(qe._WORKER._processes.values())
+    assert len(processes) == 1
+    qe.stop_worker()
+    processes[0].join(30)
+    assert processes[0].exitcode == -signal.SIGKILL
+    assert qe._WORKER is None
+    df = links(["D1", "D2"], NIKS, ["nik_exact", "fuzzy"], [1.0, 0.9])
+    assert validate(df, "welfare_links", suite_for("welfare_links")).success
+
+
 def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
     """SIGKILL cannot be caught: a killed `lindungi run` left its worker behind (GX imported,
     ~250 MB), waiting forever on its queue. The worker watches its parent and ends with it."""
