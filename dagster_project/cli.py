@@ -215,9 +215,27 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
 def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = None, rules: str | None = None,
                  full_nik: bool = False) -> dict:
     """Materialize every asset for ``period``; return a summary dict. Raises CliError."""
+    from quality.expectations import start_worker, stop_worker
+
+    # GX imported in a process of its own, beside Dagster's start and the ingest; started first,
+    # before this process imports polars
+    start_worker()
+    try:
+        return _run_started(input_dir, period, out_dir, db, rules, full_nik)
+    except BaseException:
+        # a run refused or failed: the command ends now, not once GX's import in the worker is
+        # done (a period outside the partitions took 4.3 s to be refused, 1.4 s of it the refusal)
+        stop_worker()
+        raise
+
+
+def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
+                 full_nik: bool) -> dict:
+    """``run_pipeline`` once the GX worker is started."""
     from pipelines.dates import period_start
     from pipelines.readers import InputError, find_extract
     from pipelines.rules import load_rules
+    from quality.expectations import warm_sql
 
     try:
         period_start(period)
@@ -233,23 +251,6 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
     # progress lines count from here, as the summary's elapsed time does (not from the later
     # import of the assets, ~3 s on)
     os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(t0))
-    from quality.expectations import start_worker, stop_worker
-
-    start_worker()  # GX imported in a process of its own, beside Dagster's start and the ingest
-    try:
-        return _run_started(input_dir, period, out_dir, db, rules, full_nik, t0)
-    except BaseException:
-        # a run refused or failed: the command ends now, not once GX's import in the worker is
-        # done (a period outside the partitions took 4.3 s to be refused, 1.4 s of it the refusal)
-        stop_worker()
-        raise
-
-
-def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
-                 full_nik: bool, t0: float) -> dict:
-    """``run_pipeline`` once the GX worker is started."""
-    from quality.expectations import warm_sql
-
     with _imports_uncollected():
         database = _database(db)
         _set_env(input_dir, out_dir, None, rules, full_nik)

@@ -19,8 +19,10 @@ import threading
 import types
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # imported where used: `lindungi run` starts the worker before polars loads
+    import polars as pl
 
 METHODS = ["nik_exact", "nik_repaired", "fuzzy", "none"]
 
@@ -367,6 +369,8 @@ def validate(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> Su
 def validate_later(df: pl.DataFrame, name: str, expectations: list[Expectation]) -> Pending:
     """:func:`validate`, started now: in ``lindungi run``'s worker process the suite runs
     beside the caller's next work (the cleaning of the extract it was read from, say)."""
+    import polars as pl
+
     cols = [c for c in _checked_columns(expectations) if c in df.columns]
     # a column that only has to exist is handed over as a zero-copy Int8 placeholder of the same
     # length: converting 1M raw text values to pandas objects for ExpectColumnToExist cost
