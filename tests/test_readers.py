@@ -50,6 +50,26 @@ def test_windows_1252(tmp_path):
     assert res.accepted["NAMA_LGKP"].to_list() == ["JOSÉ"]
 
 
+def test_windows_1252_and_utf8_characters_beyond_the_head(tmp_path):
+    """Only a CSV's head is decoded before polars reads the bytes: a Windows-1252 character far
+    past it still makes the whole file Windows-1252, and a UTF-8 character cut by the head's end
+    is read whole."""
+    from pipelines.readers import HEAD_BYTES
+
+    n = HEAD_BYTES // 60 + 50  # rows of ~70 bytes: past the head
+    names = [f"ORANG {i}" for i in range(n)]
+    names[-1] = "JOSÉ"
+    rows = [row(nik=f"6474015508{i:06d}", name=nm, sex="P") for i, nm in enumerate(names)]
+    write_csv(tmp_path / "penduduk.csv", rows, encoding="cp1252")
+    got = read_extract(tmp_path, "penduduk").frame
+    assert got.height == n and got["NAMA_LGKP"][-1] == "JOSÉ" and got["NAMA_LGKP"][0] == "ORANG 0"
+
+    for shift in range(2):  # one of the two cuts an "É" (2 bytes) at the head's end
+        name = "X" * shift + "É" * (HEAD_BYTES // 2)
+        write_csv(tmp_path / "penduduk.csv", [row(name=name)], encoding="utf-8")
+        assert read_extract(tmp_path, "penduduk").frame["NAMA_LGKP"].to_list() == [name]
+
+
 def test_unreadable_encoding_names_file_and_line(tmp_path):
     (tmp_path / "penduduk.csv").write_bytes((",".join(HEADER) + "\n").encode() + b"\x81\x8d\x90\n")
     with pytest.raises(InputError, match=r"penduduk.csv: line 2: unreadable encoding"):
