@@ -51,10 +51,18 @@ def _create_key(path: Path) -> None:
 
 
 def pseudonym(nik: str, key: bytes) -> str:
-    # hmac.digest: OpenSSL's one-shot HMAC, without a Python HMAC object per NIK (33,799 NIKs:
-    # 0.21 s with hmac.new, 0.15 s with this)
     return hmac.digest(key, nik.encode(), "sha256").hex()[:20]
 
 
 def pseudonym_column(niks: pl.Series, key: bytes) -> pl.Series:
-    return pl.Series("pseudonym", [pseudonym(n, key) if n else None for n in niks.to_list()], dtype=pl.String)
+    """``pseudonym`` of each NIK. The key is set up once and copied per NIK (an HMAC's keyed
+    state is two hash states): 33,799 NIKs in 0.08-0.17 s against 0.14-0.24 s with
+    ``hmac.digest``, which sets the key up for each."""
+    keyed = hmac.new(key, digestmod="sha256")
+
+    def one(nik: str) -> str:
+        h = keyed.copy()
+        h.update(nik.encode())
+        return h.hexdigest()[:20]
+
+    return pl.Series("pseudonym", [one(n) if n else None for n in niks.to_list()], dtype=pl.String)
