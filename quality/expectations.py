@@ -241,7 +241,11 @@ def _warm_worker() -> None:
 # process is idle: until then it gives way. GX's import (3-5 s of CPU) otherwise takes a core
 # from Dagster's start and the ingest's polars threads on a 2-core machine. `lindungi run` at
 # 200k, alternating: 15.5 / 14.9 / 14.9 s against 17.9 / 16.7 / 15.9 s at the same priority,
-# and less CPU in all (21-22 s of user time against 23-26 s).
+# and less CPU in all (21-22 s of user time against 23-26 s). Since GX's import got cheaper
+# (the collector off) and starts sooner, it matters less: in a slow hour, nice 0, 5 and 19
+# gave medians of 18.06, 17.77 and 18.07 s over 9, 6 and 9 alternating rounds, within the
+# noise; the run's start is ~0.3 s sooner at 19, and the ingest waits a little longer for the
+# suites' results.
 WORKER_NICENESS = 19
 
 
