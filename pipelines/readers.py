@@ -252,29 +252,37 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     decoded first: decoding all of it cost a text copy of the file (40 MB at 200k residents,
     ~1.2 GB at 5.8M) and 0.1 s at 200k before polars read a byte."""
     fname = path.name
+    tried = None  # where the bytes began that polars has already read, not one record a line
     quick = _utf8_head(data)
     if quick is not None:
         text, utf8_start = quick
         idx, delim, names, body_start = _csv_header(fname, text, source)
         if body_start >= 0 or len(data) - utf8_start <= HEAD_BYTES:  # the header ends in the head
-            body = data[utf8_start + len(text[:body_start + 1].encode("utf-8")):] if body_start >= 0 else b""
-            frame = _csv_fast(body, delim, len(names))
+            at = _body_at(text, utf8_start, body_start, len(data))
+            frame = _csv_fast(data[at:], delim, len(names))
             if frame is not None:
                 return _csv_frame(frame, fname, names, source, idx + 1)
+            tried = at
     text, utf8_start = decode_text(fname, data)
     idx, delim, names, body_start = _csv_header(fname, text, source)
     header_line = idx + 1
-    if body_start < 0:
-        body = b""
-    elif utf8_start is not None:  # the file's own bytes after the header: no re-encoding
-        body = data[utf8_start + len(text[:body_start + 1].encode("utf-8")):]
-    else:
-        body = text[body_start + 1:].encode("utf-8")
-    frame = _csv_fast(body, delim, len(names))
+    if utf8_start is None:  # Windows-1252: the text after the header, as UTF-8
+        body = text[body_start + 1:].encode("utf-8") if body_start >= 0 else b""
+        frame = _csv_fast(body, delim, len(names))
+    else:  # the file's own bytes after the header: no re-encoding
+        at = _body_at(text, utf8_start, body_start, len(data))
+        body = data[at:]
+        frame = None if at == tried else _csv_fast(body, delim, len(names))
     if frame is None:
         frame, bad = _csv_slow(body.decode("utf-8"), delim, len(names), header_line, fname)
         return _canonical(frame, names, source), bad
     return _csv_frame(frame, fname, names, source, header_line)
+
+
+def _body_at(text: str, utf8_start: int, body_start: int, size: int) -> int:
+    """Where the records after the header begin in a UTF-8 file's bytes (``size`` when none
+    do), from the decoded ``text`` (all of it or its head) and ``_csv_header``'s ``body_start``."""
+    return utf8_start + len(text[:body_start + 1].encode("utf-8")) if body_start >= 0 else size
 
 
 def _csv_header(fname: str, text: str, source: str) -> tuple[int, str, list[str], int]:

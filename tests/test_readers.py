@@ -70,6 +70,20 @@ def test_windows_1252_and_utf8_characters_beyond_the_head(tmp_path):
         assert read_extract(tmp_path, "penduduk").frame["NAMA_LGKP"].to_list() == [name]
 
 
+def test_polars_reads_a_utf8_file_of_multi_line_records_once(tmp_path, monkeypatch):
+    """A quoted newline sends a CSV to the record-by-record reader: polars, which read the file's
+    bytes before that was known, is not asked to read the same bytes again."""
+    import pipelines.readers as readers
+
+    calls = []
+    real = readers._csv_fast
+    monkeypatch.setattr(readers, "_csv_fast", lambda body, *a: calls.append(len(body)) or real(body, *a))
+    write_csv(tmp_path / "penduduk.csv", [row(name="SITI\nAMINAH"), row(nik="6474015508900002", name="É")])
+    got = read_extract(tmp_path, "penduduk").frame
+    assert got["NAMA_LGKP"].to_list() == ["SITI\nAMINAH", "É"] and got["line"].to_list() == [2, 4]
+    assert len(calls) == 1
+
+
 def test_unreadable_encoding_names_file_and_line(tmp_path):
     (tmp_path / "penduduk.csv").write_bytes((",".join(HEADER) + "\n").encode() + b"\x81\x8d\x90\n")
     with pytest.raises(InputError, match=r"penduduk.csv: line 2: unreadable encoding"):
