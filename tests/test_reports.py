@@ -229,9 +229,6 @@ def test_the_pseudonym_key_is_made_where_files_cannot_be_hard_linked(tmp_path, m
 def test_the_pseudonym_column_is_each_nik_s_hmac():
     """The column sets the key up once and copies it per NIK: each id is the NIK's HMAC by the
     book (RFC 2104 with SHA-256), keyed afresh; a missing NIK has none."""
-    import hashlib
-    import hmac
-
     from pipelines.pseudonym import pseudonym_column
 
     key = bytes(range(32))
