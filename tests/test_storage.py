@@ -35,14 +35,19 @@ def instance(tmp_path, monkeypatch):
 
 
 def _counting_engines(monkeypatch) -> list[str]:
+    """The URLs of the engines made from now on: ours (storage.py) and those Dagster's SQLite
+    event log makes itself (its ``has_table``, say)."""
+    from dagster._core.storage.event_log.sqlite import sqlite_event_log
+
     made: list[str] = []
-    real = storage.create_engine
+    for module in (storage, sqlite_event_log):
+        real = module.create_engine
 
-    def counting(url, **kw):
-        made.append(str(url))
-        return real(url, **kw)
+        def counting(url, real=real, **kw):
+            made.append(str(url))
+            return real(url, **kw)
 
-    monkeypatch.setattr(storage, "create_engine", counting)
+        monkeypatch.setattr(module, "create_engine", counting)
     return made
 
 
@@ -62,7 +67,36 @@ def test_a_run_makes_an_engine_per_database_not_per_event(instance, monkeypatch)
     # (the instance may have opened it already); not one per event
     names = [u.rsplit("/", 1)[-1] for u in made]
     assert [n for n in names if n != "index.db"] == [f"{first_run.run_id}.db", f"{second_run.run_id}.db"]
-    assert names.count("index.db") <= 1
+    # the index: the kept engine, and Dagster's own for each table asked about the first time
+    # (``has_table``; none during the second run)
+    asked = {"asset_event_tags", "dynamic_partitions", "concurrency_limits", "concurrency_slots",
+             "pending_steps", "asset_check_executions"}
+    assert names.count("index.db") <= 1 + len(asked)
+    made.clear()
+    assert JOB.execute_in_process(instance=instance).success
+    assert [u.rsplit("/", 1)[-1] for u in made] == [f"{instance.get_runs(limit=1)[0].run_id}.db"]
+
+
+def test_a_table_is_asked_about_once_and_a_missing_one_again(instance, monkeypatch):
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    asked: list[str] = []
+    real = SqliteEventLogStorage.has_table
+
+    def counting(self, name):
+        asked.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting)
+    events = instance.event_log_storage
+    assert events.has_table("dynamic_partitions") and events.has_table("dynamic_partitions")
+    assert not events.has_table("no_such_table") and not events.has_table("no_such_table")
+    assert asked == ["dynamic_partitions", "no_such_table", "no_such_table"]
+    asked.clear()
+    instance.wipe()  # forgets what it saw: the tables it empties are asked about again, once
+    assert "dynamic_partitions" in asked
+    asked.clear()
+    assert events.has_table("dynamic_partitions") and asked == []
 
 
 def test_history_is_dagster_s_own_sqlite_layout(instance, tmp_path):
