@@ -479,8 +479,14 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
                 pass
         return out
 
+    def cmdline(pid: int) -> bytes:
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # ended since it was listed
+            return b""
+
     def spawned(pid: int) -> list[int]:  # the GX worker and the region workers
-        return [c for c in children(pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        return [c for c in children(pid) if b"spawn_main" in cmdline(c)]
 
     home = tmp_path / "home" / "dagster_home"
     monkeypatch.setenv("DAGSTER_HOME", str(home))  # the instance's dagster.yaml reads it
