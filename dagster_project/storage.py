@@ -19,6 +19,9 @@ Production runs on PostgreSQL (``deploy/dagster.yaml``), where ``dagster-postgre
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -39,6 +42,7 @@ from dagster._core.storage.sqlite_storage import (
 )
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 # Run shards whose engines stay open. Writing a run touches its own shard and the index; the UI
 # reads many runs one after another, and each kept engine holds a file open.
@@ -100,6 +104,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         reuse_alembic_scripts()
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()  # tables the index database was seen to have
+        self._template: str | None = None
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -112,16 +117,68 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if engine is not None:
             self._engines.move_to_end(shard)
             return engine
+        if shard != INDEX_SHARD_NAME and shard not in self._initialized_dbs:
+            self._copy_template(shard)
         engine = _engine_for(self.conn_string_for_shard(shard),
                              connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         if shard not in self._initialized_dbs:
-            self._initdb(engine)
+            self._initdb(engine)  # a copied database is at alembic's head: only checked
             self._initialized_dbs.add(shard)
         self._engines[shard] = engine
         while len(self._engines) > KEPT_SHARDS + 1:  # + the index, the most used
             oldest = next(s for s in self._engines if s != INDEX_SHARD_NAME)
             self._engines.pop(oldest).dispose()
         return engine
+
+    def _copy_template(self, shard: str) -> None:
+        """A new run's database, copied from an empty one that Dagster made (:meth:`_template`).
+
+        Dagster makes each run's database itself: its tables and indexes, WAL mode and the
+        alembic stamp, 35-40 ms a run here (three runs a ``lindungi run``), where a copy of the
+        same empty database takes 0.3 ms. The copy is linked into place, so it never replaces a
+        database another process made meanwhile; on any trouble Dagster makes it as before."""
+        path = self.path_for_shard(shard)
+        if os.path.exists(path):
+            return
+        try:
+            template = self._template_file()
+            fd, tmp = tempfile.mkstemp(prefix=f".{shard}.", suffix=".tmp", dir=self._base_dir)
+            os.close(fd)
+            try:
+                shutil.copyfile(template, tmp)
+                os.link(tmp, path)
+            finally:
+                os.unlink(tmp)
+        except OSError:  # made meanwhile (FileExistsError), or no hard links here
+            pass
+
+    def _template_file(self) -> str:
+        """An empty run database as Dagster makes one (``_initdb``), kept beside the run
+        databases' folder once per Dagster release (its tables and alembic head are the
+        release's), with its write-ahead log folded in."""
+        if self._template is None:
+            import dagster
+
+            folder = os.path.dirname(self._base_dir)
+            path = os.path.join(folder, f".event-log-shard-{dagster.__version__}.sqlite")
+            if not os.path.exists(path):
+                fd, tmp = tempfile.mkstemp(prefix=".event-log-shard-", suffix=".tmp", dir=folder)
+                os.close(fd)
+                try:
+                    engine = create_engine(f"sqlite:///{tmp}", poolclass=NullPool)
+                    try:
+                        self._initdb(engine)
+                    finally:
+                        engine.dispose()  # the last connection closed: SQLite checkpoints the log
+                    if os.path.exists(f"{tmp}-wal"):
+                        raise OSError("the template's write-ahead log was left behind")
+                    os.replace(tmp, path)
+                finally:
+                    for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm"):
+                        if os.path.exists(leftover):
+                            os.unlink(leftover)
+            self._template = path
+        return self._template
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:

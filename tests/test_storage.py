@@ -66,6 +66,9 @@ def test_a_run_makes_an_engine_per_database_not_per_event(instance, monkeypatch)
     # one engine per database the runs wrote: each run's own shard, and the index at most once
     # (the instance may have opened it already); not one per event
     names = [u.rsplit("/", 1)[-1] for u in made]
+    # and once per state directory, the empty run database the runs' databases are copied from
+    assert [n for n in names if n.startswith(".event-log-shard-")] == names[:1]
+    names = names[1:]
     assert [n for n in names if n != "index.db"] == [f"{first_run.run_id}.db", f"{second_run.run_id}.db"]
     # the index: the kept engine, and Dagster's own for each table asked about the first time
     # (``has_table``; none during the second run)
@@ -189,3 +192,41 @@ def test_alembic_scripts_load_once_and_every_database_is_stamped_at_head(instanc
     for f in files:
         with sqlite3.connect(f) as conn:
             assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)], f.name
+
+
+def test_a_run_s_database_is_a_copy_of_one_dagster_made(instance, tmp_path, monkeypatch):
+    """A new run's database is copied from an empty one Dagster made once (``_initdb``): the same
+    tables, indexes and alembic stamp as one Dagster makes for the run, without making it."""
+    import sqlite3
+
+    from dagster._core.storage.event_log.schema import SqlEventLogStorageMetadata
+
+    made: list[str] = []
+    real = SqlEventLogStorageMetadata.create_all
+
+    def counting(bind, *args, **kwargs):
+        made.append(str(bind.url))
+        return real(bind, *args, **kwargs)
+
+    monkeypatch.setattr(SqlEventLogStorageMetadata, "create_all", counting)
+    runs = [JOB.execute_in_process(instance=instance).run_id for _ in range(3)]
+    assert len(made) == 1 and made[0].endswith(".tmp")  # the template, once; no run's database
+    history = tmp_path / "dagster_home" / "history"
+    templates = list(history.glob(".event-log-shard-*.sqlite"))
+    assert len(templates) == 1 and not list(history.rglob("*.tmp"))
+
+    def schema(path) -> list[tuple]:
+        with sqlite3.connect(path) as conn:
+            return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()) + \
+                conn.execute("SELECT version_num FROM alembic_version").fetchall() + \
+                conn.execute("PRAGMA journal_mode").fetchall()
+
+    # what Dagster itself makes for a run, with the template out of the way
+    own = instance.event_log_storage
+    monkeypatch.setattr(own, "_copy_template", lambda shard: None)
+    stock_run = JOB.execute_in_process(instance=instance).run_id
+    assert made[-1].endswith(f"{stock_run}.db")
+    expected = schema(history / "runs" / f"{stock_run}.db")
+    for run_id in runs:
+        assert schema(history / "runs" / f"{run_id}.db") == expected
+        assert len(instance.get_records_for_run(run_id).records) > 20
