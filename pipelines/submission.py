@@ -6,6 +6,12 @@ of them meanwhile) and one ``UPDATE ... WHERE ... IS DISTINCT FROM`` of the
 changed ones (a row whose content did not change is not touched), withdrawal of pending/submitted candidates
 who are no longer in the list (never a delete), and the batch row with its row count and
 checksum. A repeated run with the same inputs adds a batch row and changes no candidate row.
+
+A region's first load of a period (no row of that region and period yet: each new month's run)
+has nothing to compare, withdraw or update: its candidates are copied straight into the table,
+in a savepoint, and only when that meets a row another region wrote meanwhile is the list loaded
+through the staging table as above. ``content_hash`` is computed by PostgreSQL from the row
+(migration 006) with the staging table's expression.
 """
 
 from __future__ import annotations
@@ -76,8 +82,8 @@ FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.
 CLASSIFIED = "SELECT count(*), count(*) FILTER (WHERE changed) FROM stage_existing"
 INSERT_NEW = f"""
 INSERT INTO bpjs.submission_candidate AS c
-    (nik, period, region, status, batch_id, {", ".join(CONTENT)}, content_hash)
-SELECT nik, period, region, 'pending', %(batch)s, {", ".join(CONTENT)}, content_hash FROM stage s
+    (nik, period, region, status, batch_id, {", ".join(CONTENT)})
+SELECT nik, period, region, 'pending', %(batch)s, {", ".join(CONTENT)} FROM stage s
 WHERE NOT EXISTS (SELECT 1 FROM stage_existing e WHERE e.nik = s.nik)
 """
 INSERT_NEW_GUARDED = INSERT_NEW + "ON CONFLICT (nik, period) DO NOTHING\n"
@@ -85,7 +91,6 @@ UPDATE_CHANGED = f"""
 UPDATE bpjs.submission_candidate AS c SET
     region = s.region, batch_id = %(batch)s,
     {", ".join(f"{c} = s.{c}" for c in CONTENT)},
-    content_hash = s.content_hash,
     status = CASE WHEN c.status = 'withdrawn' THEN 'pending' ELSE c.status END,
     status_reason = CASE WHEN c.status = 'withdrawn' THEN NULL ELSE c.status_reason END,
     withdrawn_at = CASE WHEN c.status = 'withdrawn' THEN NULL ELSE c.withdrawn_at END,
@@ -94,6 +99,19 @@ FROM stage s JOIN stage_existing e ON e.nik = s.nik AND e.changed
 WHERE c.nik = s.nik AND c.period = s.period
   AND (c.content_hash IS DISTINCT FROM s.content_hash OR c.region IS DISTINCT FROM s.region
        OR c.status = 'withdrawn')
+"""
+# The first load of a region and period: the candidates straight into the table, the batch's
+# count and checksum from the rows written (all of the region's rows of the period are this
+# batch's), through the (period, region, status) index.
+ANY_ROW = "SELECT EXISTS (SELECT 1 FROM bpjs.submission_candidate WHERE period = %s AND region = %s)"
+DIRECT_COLUMNS = ("nik", "period", "region", "batch_id", *CONTENT)
+WRITTEN_SUMMARY = """
+SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))
+FROM bpjs.submission_candidate WHERE period = %s AND region = %s
+"""
+CLOSE_FIRST_BATCH = """
+UPDATE bpjs.submission_batch SET status = 'committed', row_count = %s, checksum = %s, inserted = %s
+WHERE id = %s
 """
 LEAVING = """
 SELECT c.nik FROM bpjs.submission_candidate AS c
@@ -135,6 +153,13 @@ def _stage_frame(candidates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _csv(frame: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    # every text quoted: a text that reads \N stays text instead of becoming the NULL marker
+    frame.write_csv(buf, include_header=False, null_value="\\N", date_format="%Y-%m-%d", quote_style="non_numeric")
+    return buf.getvalue()
+
+
 def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: str, region: str,
                   run_id: str | None = None, inputs: dict | None = None,
                   rules_source: str | None = None, explain: Explain | None = None) -> dict:
@@ -143,9 +168,6 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
     The transaction runs as ``lindungi_writer`` when the connecting user may take that role
     (migration 002), so the load needs no superuser privilege and cannot delete a row."""
     stage = _stage_frame(candidates.filter(pl.col("kode_kab") == region))
-    buf = io.BytesIO()
-    # every text quoted: a text that reads \N stays text instead of becoming the NULL marker
-    stage.write_csv(buf, include_header=False, null_value="\\N", date_format="%Y-%m-%d", quote_style="non_numeric")
     with conn.transaction():
         if conn.execute(AS_WRITER).fetchone()[0]:
             conn.execute("SET LOCAL ROLE lindungi_writer")
@@ -153,40 +175,73 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         # the joins and sorts below (170k rows at 1M residents) spilled to disk at the default
         # 4 MB and took merge joins; for this transaction only
         conn.execute("SET LOCAL work_mem = '128MB'")
-        conn.execute(CREATE_STAGE)
-        with conn.cursor().copy(
-            f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as copy:
-            copy.write(buf.getvalue())
-        # no ANALYZE (0.18 s of a 50k load): a never-analysed table is estimated from its page
-        # count, which is all the hash joins below need
-        row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
-        batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
-        conn.execute(CLASSIFY)
-        existing, changed = conn.execute(CLASSIFIED).fetchone()
-        inserted = updated = 0
-        if existing < row_count:
-            try:
-                with conn.transaction():  # a savepoint
-                    inserted = conn.execute(INSERT_NEW, {"batch": batch}).rowcount
-            except psycopg.errors.UniqueViolation:
-                inserted = conn.execute(INSERT_NEW_GUARDED, {"batch": batch}).rowcount
-        if changed:
-            updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
-        leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
-        withdrawn = 0
-        if leaving:
-            reasons = explain(leaving) if explain else {}
-            conn.execute(CREATE_LEAVING)
-            with conn.cursor().copy("COPY leaving (nik, reason) FROM STDIN") as copy:
-                for nik in leaving:
-                    copy.write_row((nik, reasons.get(nik) or WITHDRAW_REASON))
-            withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
-        conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
-        counts = {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
-                  "withdrawn": withdrawn, "checksum": checksum}
+        counts = None
+        if not conn.execute(ANY_ROW, (period, region)).fetchone()[0]:
+            counts = _first_load(conn, stage, period, region, run_id, rules_source)
+        if counts is None:
+            counts = _load_staged(conn, stage, period, region, run_id, rules_source, explain)
         conn.execute(LOG, (run_id, period, region, json.dumps(inputs or {}), json.dumps(counts)))
     return counts
+
+
+def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, run_id: str | None,
+                rules_source: str | None) -> dict | None:
+    """The region's first load of the period: the candidates copied straight into the table (under
+    the caller's lock and transaction). None, with nothing written, when one of them is a row of
+    the period already (another region's run wrote it: a resident who moved between extracts);
+    the caller then loads through the staging table, which leaves such rows to that run."""
+    try:
+        with conn.transaction():  # a savepoint: a failed COPY leaves neither rows nor a batch
+            batch = conn.execute(NEW_BATCH, (period, region, stage.height, "", run_id, rules_source)).fetchone()[0]
+            with conn.cursor().copy(
+                f"COPY bpjs.submission_candidate ({', '.join(DIRECT_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            ) as copy:
+                copy.write(_csv(stage.select("nik", "period", "region", pl.lit(batch).alias("batch_id"), *CONTENT)))
+    except psycopg.errors.UniqueViolation:
+        return None
+    row_count, checksum = conn.execute(WRITTEN_SUMMARY, (period, region)).fetchone()
+    conn.execute(CLOSE_FIRST_BATCH, (row_count, checksum, row_count, batch))
+    return {"batch_id": batch, "rows": row_count, "inserted": row_count, "updated": 0, "withdrawn": 0,
+            "checksum": checksum}
+
+
+def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, run_id: str | None,
+                 rules_source: str | None, explain: Explain | None) -> dict:
+    """The list compared with the region's rows of the period through a staging table: new rows
+    inserted, changed ones updated, those no longer listed withdrawn (under the caller's lock and
+    transaction)."""
+    conn.execute(CREATE_STAGE)
+    with conn.cursor().copy(
+        f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    ) as copy:
+        copy.write(_csv(stage))
+    # no ANALYZE (0.18 s of a 50k load): a never-analysed table is estimated from its page
+    # count, which is all the hash joins below need
+    row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
+    batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
+    conn.execute(CLASSIFY)
+    existing, changed = conn.execute(CLASSIFIED).fetchone()
+    inserted = updated = 0
+    if existing < row_count:
+        try:
+            with conn.transaction():  # a savepoint
+                inserted = conn.execute(INSERT_NEW, {"batch": batch}).rowcount
+        except psycopg.errors.UniqueViolation:
+            inserted = conn.execute(INSERT_NEW_GUARDED, {"batch": batch}).rowcount
+    if changed:
+        updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
+    leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
+    withdrawn = 0
+    if leaving:
+        reasons = explain(leaving) if explain else {}
+        conn.execute(CREATE_LEAVING)
+        with conn.cursor().copy("COPY leaving (nik, reason) FROM STDIN") as copy:
+            for nik in leaving:
+                copy.write_row((nik, reasons.get(nik) or WITHDRAW_REASON))
+        withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
+    conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
+    return {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
+            "withdrawn": withdrawn, "checksum": checksum}
 
 
 @no_row_data

@@ -299,11 +299,12 @@ def test_the_submission_s_checks_run_alone_on_what_was_submitted(two_region_run,
         (n, True) for n in sorted(names)]
     assert tables() == before
 
-    # a candidate row changed behind the batch's back fails the batch check, run alone
+    # a candidate row changed behind the batch's back (its content: the hash follows it) fails the
+    # batch check, run alone
     with psycopg.connect(dsn) as conn:
-        nik, real = conn.execute("SELECT nik, content_hash FROM bpjs.submission_candidate WHERE period = %s "
+        nik, real = conn.execute("SELECT nik, nama_lgkp FROM bpjs.submission_candidate WHERE period = %s "
                                  "ORDER BY nik LIMIT 1", (PERIOD,)).fetchone()
-        conn.execute("UPDATE bpjs.submission_candidate SET content_hash = 'x' WHERE nik = %s AND period = %s",
+        conn.execute("UPDATE bpjs.submission_candidate SET nama_lgkp = 'X' WHERE nik = %s AND period = %s",
                      (nik, PERIOD))
     try:
         result = job.execute_in_process(instance=instance, partition_key=PERIOD, raise_on_error=False)
@@ -312,7 +313,7 @@ def test_the_submission_s_checks_run_alone_on_what_was_submitted(two_region_run,
             "submission_batches_expectations": True}
     finally:
         with psycopg.connect(dsn) as conn:
-            conn.execute("UPDATE bpjs.submission_candidate SET content_hash = %s WHERE nik = %s AND period = %s",
+            conn.execute("UPDATE bpjs.submission_candidate SET nama_lgkp = %s WHERE nik = %s AND period = %s",
                          (real, nik, PERIOD))
     assert tables() == before
 

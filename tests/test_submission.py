@@ -30,7 +30,8 @@ def table(dsn):
 def test_migrations_apply_once(any_pg_dsn):
     pg_dsn = any_pg_dsn
     assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql", "003_verification.sql",
-                                  "004_batch_check_per_statement.sql", "005_cheaper_nik_check.sql"]
+                                  "004_batch_check_per_statement.sql", "005_cheaper_nik_check.sql",
+                                  "006_content_hash_generated.sql"]
     assert db.migrate(pg_dsn) == []
 
 
@@ -45,6 +46,88 @@ def test_second_identical_run_changes_nothing(any_pg_dsn):
     assert second[0] | {"batch_id": 0} == {**first[0], "batch_id": 0, "inserted": 0}
     assert table(pg_dsn) == before                      # not a single column of a single row changed
     assert all(batch_consistency(pg_dsn, b["batch_id"], niks)["checksum_matches"] for b in first + second)
+
+
+def test_a_first_load_is_copied_straight_in_and_hashes_as_the_staged_load_does(any_pg_dsn, monkeypatch):
+    """A region's first load of a period needs no staging table; a later load of the same list
+    goes through one, finds every row unchanged (the table's generated hash and the staging
+    table's agree on every kind of value), and its batch has the same count and checksum."""
+    from pipelines import submission
+
+    pg_dsn = any_pg_dsn
+    db.migrate(pg_dsn)
+    niks = [f"64740115088500{i:02d}" for i in range(1, 9)]
+    df = candidates(niks).with_columns(
+        NAMA_LGKP=pl.Series(["SITTI", "Ñ\u200bO", "A|B", "~", "\\N", "X\nY", "", "M. ALI"]),
+        TGL_LHR=pl.Series([date(1961, 1, 1), None, date(2000, 1, 1), date(1999, 12, 31), date(2008, 2, 29),
+                           date(1985, 8, 15), date(1970, 1, 1), date(1958, 7, 4)]),
+        ALAMAT=pl.Series([None, "JL. A, RT 1", "~", "|", "\\", "\\N", "", "x"]),
+        desil=pl.Series([None, 1, 2, 3, 4, 5, 10, None], dtype=pl.Int8),
+        pekerjaan_kode=pl.Series([None, 84, 88, 89, 90, 1, 2, 3], dtype=pl.Int16),
+        disabilitas=pl.Series([True, False] * 4), evidence=pl.Series([None, "", "a|b", "~", "x", "NULL", "é", "\\"]))
+    staged: list[bool] = []
+    real = submission._load_staged
+    monkeypatch.setattr(submission, "_load_staged", lambda *a, **k: staged.append(True) or real(*a, **k))
+    first = submit(pg_dsn, df, "2026-11")[0]
+    assert staged == [] and first["inserted"] == 8
+    before = table(pg_dsn)
+    second = submit(pg_dsn, df, "2026-11")[0]
+    assert staged == [True] and (second["inserted"], second["updated"], second["withdrawn"]) == (0, 0, 0)
+    assert (second["rows"], second["checksum"]) == (first["rows"], first["checksum"]) and table(pg_dsn) == before
+    assert batch_consistency(pg_dsn, first["batch_id"], niks)["checksum_matches"]
+
+
+def test_migration_006_keeps_the_hashes_and_refuses_a_row_changed_behind_its_batch(pg_server, monkeypatch):
+    """Rows loaded before content_hash was generated keep their hash (and their batch its
+    checksum); a row whose content no longer matches its stored hash stops the migration, which
+    then changes nothing."""
+    from pipelines.submission import CREATE_STAGE, STAGE_COLUMNS, _csv, _stage_frame
+
+    all_files = db.migration_files()
+    for name, tamper in (("mig006_kept", False), ("mig006_refused", True)):
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        dsn = pg_server.replace("/lindungi?", f"/{name}?")
+        monkeypatch.setattr(db, "migration_files", lambda: all_files[:5])
+        db.migrate(dsn)
+        niks = [f"64740115088500{i:02d}" for i in range(1, 6)]
+        with psycopg.connect(dsn) as conn:  # loaded as before 006: the hash from the staging table
+            conn.execute(CREATE_STAGE)
+            with conn.cursor().copy(f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+                copy.write(_csv(_stage_frame(candidates(niks))))
+            batch = conn.execute(
+                "INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum) SELECT '2026-11', "
+                "'6474', 'committed', count(*), md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik "
+                "COLLATE \"C\")) FROM stage RETURNING id").fetchone()[0]
+            conn.execute("INSERT INTO bpjs.submission_candidate (nik, period, region, batch_id, rank, nama_lgkp, "
+                         "tgl_lhr, jenis_klmin, alamat, no_rt, no_rw, kode_kel, jenis_pkrjn, pekerjaan_kode, desil, "
+                         "disabilitas, iuran_bulanan, evidence, content_hash) SELECT nik, period, region, %s, rank, "
+                         "nama_lgkp, tgl_lhr, jenis_klmin, alamat, no_rt, no_rw, kode_kel, jenis_pkrjn, "
+                         "pekerjaan_kode, desil, disabilitas, iuran_bulanan, evidence, content_hash FROM stage",
+                         (batch,))
+            if tamper:
+                conn.execute("UPDATE bpjs.submission_candidate SET nama_lgkp = 'X' WHERE nik = %s", (niks[0],))
+            stored = conn.execute("SELECT nik, content_hash FROM bpjs.submission_candidate ORDER BY nik").fetchall()
+        monkeypatch.setattr(db, "migration_files", lambda: all_files)
+        if tamper:
+            with pytest.raises(psycopg.errors.RaiseException, match="1 row"):
+                db.migrate(dsn)
+            with psycopg.connect(dsn) as conn:
+                assert conn.execute("SELECT max(version) FROM public.lindungi_schema_migrations").fetchone()[0] == \
+                    "005_cheaper_nik_check.sql"
+                assert conn.execute("SELECT nik, content_hash FROM bpjs.submission_candidate ORDER BY nik"
+                                    ).fetchall() == stored
+            continue
+        assert db.migrate(dsn) == ["006_content_hash_generated.sql"]
+        with psycopg.connect(dsn) as conn:
+            assert conn.execute("SELECT nik, content_hash FROM bpjs.submission_candidate ORDER BY nik"
+                                ).fetchall() == stored
+            assert conn.execute("SELECT is_generated FROM information_schema.columns WHERE table_schema = 'bpjs' "
+                                "AND table_name = 'submission_candidate' AND column_name = 'content_hash'"
+                                ).fetchone()[0] == "ALWAYS"
+        assert batch_consistency(dsn, batch, niks)["checksum_matches"]
+        assert submit(dsn, candidates(niks), "2026-11")[0]["updated"] == 0  # unchanged, as before
 
 
 def test_candidate_who_leaves_is_withdrawn_never_deleted_and_can_return(any_pg_dsn):
@@ -134,8 +217,8 @@ def test_every_row_names_an_existing_batch_and_batches_stay(any_pg_dsn):
             conn.execute("UPDATE bpjs.submission_candidate SET batch_id = 999999")
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO bpjs.submission_candidate (nik, period, region, batch_id, rank, nama_lgkp, "
-                         "kode_kel, disabilitas, iuran_bulanan, content_hash) VALUES ('6474011508850002', "
-                         "'2026-11', '6474', 999999, 2, 'X', '6474011001', false, 16800, 'h')")
+                         "kode_kel, disabilitas, iuran_bulanan) VALUES ('6474011508850002', "
+                         "'2026-11', '6474', 999999, 2, 'X', '6474011001', false, 16800)")
         with pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
             conn.execute("DELETE FROM bpjs.submission_batch")
 
@@ -204,8 +287,11 @@ def test_two_concurrent_runs_end_as_one(pg_dsn, pg_server):
 
 def test_a_nik_written_meanwhile_by_another_region_is_left_to_it(pg_dsn):
     """A resident who moved between extracts can be a candidate of two regions' runs at once;
-    the runs hold different locks. The second run's INSERT meets the first's row on the primary
-    key: it keeps that row as it is and loads the rest."""
+    the runs hold different locks. The second run's load (its first of the period: a COPY
+    straight into the table) waits for the first's row on the primary key and fails on it once
+    that is committed: it is undone to its savepoint, with no error and no duplicate, and the
+    list is loaded through the staging table, which now sees the row committed and takes it
+    over as any later run of the period would (its region changed: an update)."""
     import threading
     import time
 
@@ -218,8 +304,8 @@ def test_a_nik_written_meanwhile_by_another_region_is_left_to_it(pg_dsn):
             " VALUES ('2026-11', '6409', 'loading', 1, md5('')) RETURNING id").fetchone()[0]
         other.execute(
             "INSERT INTO bpjs.submission_candidate (nik, period, region, batch_id, rank, nama_lgkp, kode_kel,"
-            " disabilitas, iuran_bulanan, content_hash) VALUES (%s, '2026-11', '6409', %s, 1, 'ORANG', "
-            "'6409011001', false, 16800, 'x')", (moved, batch))
+            " disabilitas, iuran_bulanan) VALUES (%s, '2026-11', '6409', %s, 1, 'ORANG', "
+            "'6409011001', false, 16800)", (moved, batch))
         result, errors = [], []
 
         def run():
@@ -231,17 +317,19 @@ def test_a_nik_written_meanwhile_by_another_region_is_left_to_it(pg_dsn):
         t = threading.Thread(target=run)
         t.start()
         deadline = time.monotonic() + 30
-        with psycopg.connect(pg_dsn, autocommit=True) as watch:  # 6474's INSERT waits on that row
+        with psycopg.connect(pg_dsn, autocommit=True) as watch:  # 6474's COPY waits on that row
             while not watch.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                                    " AND query LIKE '%INSERT INTO bpjs.submission_candidate%'").fetchone()[0]:
+                                    " AND query LIKE 'COPY bpjs.submission_candidate%'").fetchone()[0]:
                 assert time.monotonic() < deadline and t.is_alive(), errors
                 time.sleep(0.02)
         other.commit()
         t.join(30)
-    assert errors == [] and result[0]["inserted"] == 39 and result[0]["rows"] == 40
+    assert errors == [] and (result[0]["inserted"], result[0]["updated"], result[0]["rows"]) == (39, 1, 40)
     with psycopg.connect(pg_dsn) as conn:
         regions = dict(conn.execute("SELECT nik, region FROM bpjs.submission_candidate").fetchall())
-    assert regions.pop(moved) == "6409" and set(regions.values()) == {"6474"} and len(regions) == 39
+        batches = conn.execute("SELECT region, status FROM bpjs.submission_batch ORDER BY id").fetchall()
+    assert set(regions.values()) == {"6474"} and len(regions) == 40
+    assert batches == [("6409", "loading"), ("6474", "committed")]  # the failed COPY left no batch
 
 
 SLOW_LOAD = """
