@@ -9,7 +9,9 @@ an engine, a dialect initialisation and an uncached statement compile. These sub
 engine per database instead, so a statement is compiled once and a connection is reused from the
 engine's pool. A ten-step job that only logs, materializes and checks took 1.57 s a run with the
 stock storage and 0.57 s with these (``bench/instance.py``, 97 events a run). They also read
-Dagster's alembic scripts once per process (:func:`reuse_alembic_scripts`).
+Dagster's alembic scripts once per process (:func:`reuse_alembic_scripts`), ask the index about
+a table once rather than through a new engine each time, and make a run's database by copying
+an empty one Dagster made (2.7 ms against 35-40 ms).
 
 The files, tables and transactions are Dagster's own: nothing else changes, and the same history
 opens with Dagster's stock storage. An idle pooled SQLite connection holds no lock, so other
@@ -131,7 +133,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         return engine
 
     def _copy_template(self, shard: str) -> None:
-        """A new run's database, copied from an empty one that Dagster made (:meth:`_template`).
+        """A new run's database, copied from an empty one that Dagster made (:meth:`_template_file`).
 
         Dagster makes each run's database itself: its tables and indexes, WAL mode and the
         alembic stamp, 35-40 ms a run here (three runs a ``lindungi run``), where a copy of the
@@ -149,7 +151,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 os.link(tmp, path)
             finally:
                 os.unlink(tmp)
-        except OSError:  # made meanwhile (FileExistsError), or no hard links here
+        except Exception:  # noqa: BLE001
+            # made meanwhile (FileExistsError), no hard links here, or no template: Dagster makes
+            # the database below as it always did
             pass
 
     def _template_file(self) -> str:

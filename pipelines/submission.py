@@ -189,7 +189,8 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
     """The region's first load of the period: the candidates copied straight into the table (under
     the caller's lock and transaction). None, with nothing written, when one of them is a row of
     the period already (another region's run wrote it: a resident who moved between extracts);
-    the caller then loads through the staging table, which leaves such rows to that run."""
+    the caller then loads through the staging table, which takes such a committed row over as
+    any later run of the period would."""
     try:
         with conn.transaction():  # a savepoint: a failed COPY leaves neither rows nor a batch
             batch = conn.execute(NEW_BATCH, (period, region, stage.height, "", run_id, rules_source)).fetchone()[0]
