@@ -6,7 +6,9 @@
 --     the batch's checksum no longer matches (batch_matches_table fails). Before, a changed
 --     name with the hash left as it was went unseen.
 -- Existing rows keep their values: the new column is filled from the same expression, and the
--- migration stops, changing nothing, if any row's stored hash differs from its content.
+-- migration stops, changing nothing, if any row's stored hash differs from its content. Adding
+-- a stored generated column rewrites the table once, under an exclusive lock: on a large
+-- production table, run `lindungi db migrate` outside the hours BPJS reads it.
 ALTER TABLE bpjs.submission_candidate ADD COLUMN content_hash_computed text GENERATED ALWAYS AS (md5(
     coalesce(rank::text, '~') || '|' || coalesce(nama_lgkp, '~') || '|'
     || coalesce((tgl_lhr - date '2000-01-01')::text, '~') || '|' || coalesce(jenis_klmin, '~') || '|'
