@@ -7,7 +7,6 @@ Progress lines go to stderr; the summary goes to stdout.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import re
@@ -168,11 +167,11 @@ def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
 
 def _region_worker_start() -> None:
     """A region worker's initializer: it ends with the process that started it, and opens the
-    instance and loads the assets as `lindungi run` does (``_imports_uncollected``)."""
-    from pipelines.processes import exit_with_parent
+    instance and loads the assets as `lindungi run` does (``imports_uncollected``)."""
+    from pipelines.processes import exit_with_parent, imports_uncollected
 
     exit_with_parent()
-    with _imports_uncollected():
+    with imports_uncollected():
         _instance()
         import dagster_project.definitions  # noqa: F401
 
@@ -233,6 +232,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
                  full_nik: bool) -> dict:
     """``run_pipeline`` once the GX worker is started."""
     from pipelines.dates import period_start
+    from pipelines.processes import imports_uncollected
     from pipelines.readers import InputError, find_extract
     from pipelines.rules import load_rules
     from quality.expectations import warm_sql
@@ -251,7 +251,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     # progress lines count from here, as the summary's elapsed time does (not from the later
     # import of the assets, ~3 s on)
     os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(t0))
-    with _imports_uncollected():
+    with imports_uncollected():
         database = _database(db)
         _set_env(input_dir, out_dir, None, rules, full_nik)
         _dagster_home()
@@ -278,25 +278,6 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
     summary["elapsed_s"] = round(time.monotonic() - t0, 1)
     return summary
-
-
-@contextlib.contextmanager
-def _imports_uncollected():
-    """Import without the cyclic garbage collector, then keep what was imported out of its sight.
-
-    Modules are hundreds of thousands of long-lived objects: as the heap grows through Dagster's
-    import and its instance's storages, the collector scans them again and again, and after, in
-    each full collection of the run. Frozen (``gc.freeze``) they are never scanned; what little
-    garbage the imports made stays. A 200k `lindungi run`: 0.96-1.09 s of the main process in
-    the collector, 0.36-0.41 s with this (collecting once before freezing: 0.62-0.69 s)."""
-    import gc
-
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def _database(db: str | None):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -28,6 +29,27 @@ def exit_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="lindungi-parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def imports_uncollected():
+    """Import without the cyclic garbage collector, then keep what was imported out of its sight.
+
+    Modules are hundreds of thousands of long-lived objects: as the heap grows through a large
+    import (Dagster's and its instance's storages in `lindungi run` and its region workers, GX's
+    in the GX worker), the collector scans them again and again, and after, in each full
+    collection. Frozen (``gc.freeze``) they are never scanned; what little garbage the imports
+    made stays. A 200k `lindungi run`: 0.96-1.09 s of the main process in the collector,
+    0.36-0.41 s with this (collecting once before freezing: 0.62-0.69 s); GX's import in the
+    worker 3.0-4.3 s of CPU against 3.9-5.0 s. The collector is on again however the block ends."""
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def process_state(pid: int) -> str | None:

@@ -217,23 +217,16 @@ def start_worker() -> None:
 
 
 def _warm_worker() -> None:
-    from pipelines.processes import exit_with_parent
-
-    import gc
+    from pipelines.processes import exit_with_parent, imports_uncollected
 
     exit_with_parent()  # a killed `lindungi run` leaves no worker behind
     _yield_cpu()
     # GX's import without the cyclic collector, which rescanned its growing heap again and
-    # again: 3.0-4.3 s of CPU against 3.9-5.0 s (six alternating imports each)
-    gc.disable()
-    try:
+    # again (3.0-4.3 s of CPU against 3.9-5.0 s), and what it left frozen: the process's exit
+    # is fast, which the run's exit waits for (200k run: 1.8 s -> 0.5 s from the summary to the
+    # end of the command), and so are its collections while it runs the suites
+    with imports_uncollected():
         _warm()
-    finally:
-        # what the import left, kept out of the collector's sight: the process's exit is fast,
-        # which the run's exit waits for (200k run: 1.8 s -> 0.5 s from the summary to the end
-        # of the command), and so are its collections while it runs the suites
-        gc.freeze()
-        gc.enable()
 
 
 # The worker's scheduling priority relative to the run (the nice increment, 19 = lowest). Its
