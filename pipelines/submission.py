@@ -53,12 +53,12 @@ CREATE TEMP TABLE stage (
 ) ON COMMIT DROP
 """
 LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:submission:' || %s || ':' || %s, 0))"
-# NIKs are digits only, so byte order ("C") is the order of any collation, and it skips the
-# locale's comparison function: the checksums of earlier batches stay valid.
-STAGE_SUMMARY = """
-SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))
-FROM stage
-"""
+# A batch's checksum over rows: the load computes it from the rows it loads, and the batch check
+# (batch_consistency) from the table, so both read it from here. NIKs are digits only, so byte
+# order ("C") is the order of any collation, and it skips the locale's comparison function: the
+# checksums of earlier batches stay valid.
+CHECKSUM = """coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))"""
+STAGE_SUMMARY = f"SELECT count(*), {CHECKSUM} FROM stage"
 NEW_BATCH = """
 INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source)
 VALUES (%s, %s, 'loading', %s, %s, %s, %s) RETURNING id
@@ -105,10 +105,7 @@ WHERE c.nik = s.nik AND c.period = s.period
 # batch's), through the (period, region, status) index.
 ANY_ROW = "SELECT EXISTS (SELECT 1 FROM bpjs.submission_candidate WHERE period = %s AND region = %s)"
 DIRECT_COLUMNS = ("nik", "period", "region", "batch_id", *CONTENT)
-WRITTEN_SUMMARY = """
-SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))
-FROM bpjs.submission_candidate WHERE period = %s AND region = %s
-"""
+WRITTEN_SUMMARY = f"SELECT count(*), {CHECKSUM} FROM bpjs.submission_candidate WHERE period = %s AND region = %s"
 CLOSE_FIRST_BATCH = """
 UPDATE bpjs.submission_batch SET status = 'committed', row_count = %s, checksum = %s, inserted = %s
 WHERE id = %s
@@ -197,7 +194,7 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
             with conn.cursor().copy(
                 f"COPY bpjs.submission_candidate ({', '.join(DIRECT_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             ) as copy:
-                copy.write(_csv(stage.select("nik", "period", "region", pl.lit(batch).alias("batch_id"), *CONTENT)))
+                copy.write(_csv(stage.with_columns(batch_id=pl.lit(batch)).select(DIRECT_COLUMNS)))
     except psycopg.errors.UniqueViolation:
         return None
     row_count, checksum = conn.execute(WRITTEN_SUMMARY, (period, region)).fetchone()
@@ -278,7 +275,7 @@ def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
             "SELECT period, region, row_count, checksum FROM bpjs.submission_batch WHERE id = %s", (batch_id,)
         ).fetchone()
         actual_rows, actual_sum = conn.execute(
-            """SELECT count(*), coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))
+            f"""SELECT count(*), {CHECKSUM}
                FROM bpjs.submission_candidate
                WHERE period = %s AND region = %s AND nik = ANY(string_to_array(%s, ','))""",
             (period, region, listed),
