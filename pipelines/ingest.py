@@ -55,8 +55,13 @@ def _digits(col: str, width: int) -> pl.Expr:
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
 
 
+# Characters that are spaces for a text field: control characters (a NUL from a damaged export
+# would also be refused by PostgreSQL in the submission) and the invisible ones
+_NOT_TEXT = r"[\x00-\x1f\x7f\u00a0\u200b\ufeff]"
+
+
 def _text(col: str) -> pl.Expr:
-    s = pl.col(col).str.replace_all(r"[\u00a0\u200b\ufeff]", " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    s = pl.col(col).str.replace_all(_NOT_TEXT, " ").str.replace_all(r"\s+", " ").str.strip_chars()
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 

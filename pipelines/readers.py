@@ -186,12 +186,33 @@ def _bad_rows_frame(rows: list[tuple[int, str, str]], fname: str) -> pl.DataFram
 
 # --- CSV --------------------------------------------------------------------------------------
 
+# Signatures of files that are no text at all: ZIP (an XLSX renamed .csv), gzip, Parquet, PDF,
+# the old binary Excel format, PNG.
+BINARY_SIGNATURES = (b"PK\x03\x04", b"\x1f\x8b", b"PAR1", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG")
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether a file is no text: a known binary signature, a NUL byte in its first line (where
+    the header or a title is), or NUL bytes in more than 1 % of its first 64 KB, and more than 8
+    (UTF-16 without its byte-order mark is about half NULs). A NUL or two in an
+    otherwise textual file is damage to those rows, not a binary file: the row is read, and the
+    cleaning treats control characters as spaces (``pipelines.ingest``). Before, one NUL in the
+    first 64 KB refused the whole file, and one after it went through to PostgreSQL, which
+    refused the submission at the end of the run."""
+    head = data[:65536]
+    if head.startswith(BINARY_SIGNATURES):
+        return True
+    nul = head.find(b"\x00")
+    return nul >= 0 and (b"\n" not in head[:nul]  # a NUL in the first line
+                         or head.count(b"\x00") > max(8, len(head) // 100))
+
+
 def decode_text(fname: str, data: bytes) -> tuple[str, int | None]:
     """The text, and where its UTF-8 bytes start in ``data`` (after a BOM), or None when the
     file is Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{fname}: unreadable encoding (UTF-16), expected UTF-8 or Windows-1252")
-    if b"\x00" in data[:65536]:
+    if looks_binary(data):
         raise InputError(f"{fname}: not a valid CSV file (binary content), expected UTF-8 or Windows-1252 text")
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
@@ -236,7 +257,7 @@ HEAD_BYTES = 256 * 1024  # where a CSV's header is looked for (HEADER_SEARCH_LIN
 def _utf8_head(data: bytes) -> tuple[str, int] | None:
     """The start of ``data`` decoded, and where its UTF-8 starts (after a BOM), when it reads as
     UTF-8 text; None when the whole file has to be decoded to tell (see ``decode_text``)."""
-    if b"\x00" in data[:65536]:
+    if looks_binary(data):
         return None
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:  # a character cut at the end of the head is left out, not an error

@@ -49,9 +49,9 @@ SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LA
 
 
 def label_key(e: pl.Expr) -> pl.Expr:
-    """Upper case, one space between words, none around '/'."""
-    return (e.str.to_uppercase().str.replace_all(r"\s*/\s*", "/").str.replace_all(r"\s+", " ")
-            .str.strip_chars())
+    """Upper case, one space between words, none around '/'; control characters are spaces."""
+    return (e.str.to_uppercase().str.replace_all(r"[\s\x00-\x1f\x7f]*/[\s\x00-\x1f\x7f]*", "/")
+            .str.replace_all(r"[\s\x00-\x1f\x7f]+", " ").str.strip_chars())
 
 
 def occupation_lookup() -> dict[str, int]:

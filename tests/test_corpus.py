@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines.ingest import clean_dtsen, clean_penduduk
@@ -43,6 +44,9 @@ ACCOUNTED = {
     "xlsx_serial_dates_numeric_codes": ({4: [], 5: []}, {}),
     "excel_damaged_nik": ({2: [], 4: []}, {3: "nik_excel_damaged"}),
     "invisible_chars_in_nik_and_kk": TWO_CLEAN,
+    # NUL and other control characters inside names, an occupation and an address (a damaged
+    # export): read as a text file, the characters become spaces; PostgreSQL refuses a NUL
+    "control_characters_in_fields": TWO_CLEAN,
     "duplicate_rows_and_niks": ({2: []}, {3: "duplicate_row", 4: "duplicate_nik", 5: "duplicate_nik"}),
     "impossible_and_future_dates": ({2: ["tgl_lhr_invalid"], 3: ["tgl_lhr_future"], 4: ["tgl_lhr_missing"]}, {}),
     "ragged_row": ({2: [], 4: []}, {3: "row_malformed"}),
@@ -89,8 +93,13 @@ def test_clean_corpus_files_read_the_same_people():
     same = ["NIK", "NO_KK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_RT", "NO_RW"]
     frames = {case: clean_penduduk(read_extract(CORPUS / case, "penduduk")).accepted.select(same).sort("NIK")
               for case in ("utf8_bom", "utf8_plain", "semicolon", "tab", "pipe", "title_rows_before_header",
-                           "invisible_chars_in_nik_and_kk")}
+                           "invisible_chars_in_nik_and_kk", "control_characters_in_fields")}
     first = frames["utf8_plain"]
+    damaged = clean_penduduk(read_extract(CORPUS / "control_characters_in_fields", "penduduk")).accepted
+    text = [c for c, t in damaged.schema.items() if t == pl.String]
+    assert damaged.select(pl.any_horizontal(pl.col(text).str.contains(r"[\x00-\x1f\x7f]").fill_null(False)).any()).item() \
+        is False
+    assert sorted(damaged["ALAMAT"]) == ["JL. MERDEKA", "JL. MERDEKA"] and set(damaged["JENIS_PKRJN"]) == {"PEDAGANG"}
     assert first["TGL_LHR"].to_list() == [date(1985, 8, 15), date(1990, 8, 15)]
     for case, df in frames.items():
         assert df.equals(first), case

@@ -104,6 +104,32 @@ def test_unusable_files_stop_with_one_line(tmp_path, content, message):
     assert message in str(exc.value) and "penduduk.csv" in str(exc.value) and "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize("at", [1, 2000])  # in the first 64 KB, and after them
+def test_a_nul_in_a_row_is_that_rows_damage_not_a_binary_file(tmp_path, at):
+    """A damaged export's stray NUL: the file is read and the row kept, its name cleaned (a NUL
+    sent on would make PostgreSQL refuse the whole submission)."""
+    from pipelines.ingest import clean_penduduk
+
+    rows = [row(nik=f"64740115088{i:05d}") for i in range(1, 2501)]
+    rows[at] = row(nik=f"64740115088{at + 1:05d}", name="AHMAD\x00 YANI\x01")
+    write_csv(tmp_path / "penduduk.csv", rows)
+    raw = read_extract(tmp_path, "penduduk")
+    res = clean_penduduk(raw)
+    assert res.stats["accepted"] == 2500 and res.balanced
+    assert res.accepted.filter(pl.col("NIK") == f"64740115088{at + 1:05d}")["NAMA_LGKP"].to_list() == ["AHMAD YANI"]
+
+
+@pytest.mark.parametrize("content", [
+    b"PK\x03\x04" + b"x" * 200,                                            # an XLSX renamed .csv
+    "NIK,NAMA_LGKP\n6474011508850001,AHMAD\n".encode("utf-16-le"),        # UTF-16 without its BOM
+    b"NIK,NAMA\x00_LGKP\n1,2\n",                                          # a NUL in the header line
+])
+def test_binary_files_stop_whatever_the_nul_count(tmp_path, content):
+    (tmp_path / "penduduk.csv").write_bytes(content)
+    with pytest.raises(InputError, match=r"^penduduk.csv: not a valid CSV file \(binary content\)"):
+        read_extract(tmp_path, "penduduk")
+
+
 def test_missing_and_ambiguous_extract(tmp_path):
     with pytest.raises(InputError, match="no dtsen extract"):
         read_extract(tmp_path, "dtsen")
