@@ -140,6 +140,9 @@ class ResponseResult:
                 + (f", {self.already:,} already applied earlier" if self.already else ""))
 
 
+_CONTROL = re.compile(r" *[\x00-\x1f\x7f]+ *")
+
+
 def parse_response(path: Path) -> list[dict]:
     """The file's rows, read as the extracts are: UTF-8 with or without BOM, else Windows-1252
     (Excel's "CSV" on a Windows machine). Unreadable text is refused naming its line."""
@@ -156,7 +159,8 @@ def parse_response(path: Path) -> list[dict]:
         raise ResponseError(path.name, [f"missing column {', '.join(missing)}"])
     rows = []
     for i, rec in enumerate(reader, start=2):
-        rec = {k.strip().upper(): (v or "").strip() for k, v in rec.items() if k}
+        # control characters are spaces, as in the extracts (PostgreSQL refuses a NUL in text)
+        rec = {k.strip().upper(): _CONTROL.sub(" ", v or "").strip() for k, v in rec.items() if k}
         rec["_line"] = i
         rows.append(rec)
     if not rows:

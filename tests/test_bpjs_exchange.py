@@ -115,6 +115,17 @@ def test_a_response_saved_by_excel_in_windows_1252_applies(submitted, tmp_path):
     assert caught.value.problems == ["line 2: unreadable encoding (byte 0x81), expected UTF-8 or Windows-1252"]
 
 
+def test_a_nul_in_a_response_row_is_a_space(submitted, tmp_path):
+    """A damaged export's stray NUL in a reason: read as a space, as in the extracts, not sent on
+    to PostgreSQL (which refuses a NUL in text)."""
+    dsn, _, _ = submitted
+    path = tmp_path / "hasil.csv"
+    path.write_bytes(b"NIK,PERIODE,HASIL,KPJ,ALASAN\n" + f"{NIKS[0]},2026-11,DITOLAK,,".encode()
+                     + b"NIK\x00 ganda\x01\n")
+    r = apply_response(dsn, path)
+    assert r.rejected == 1 and statuses(dsn)[NIKS[0]] == ("rejected", None, "NIK ganda")
+
+
 def test_a_response_spanning_two_periods_is_logged_per_period(submitted, tmp_path):
     """The processing log keeps one row per period a response file touched, with that period's
     counts: the file's first row's period used to take every count."""
