@@ -267,6 +267,10 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve()), **_owner()}
     ingest = _execute("ingest", None, {**tags, "lindungi/period": period})
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
+    if not regions:  # every row quarantined: nothing to link, assess or submit
+        quarantine = Path(out_dir) / "penduduk_quarantine.parquet"
+        raise CliError(f"{find_extract(input_dir, 'penduduk').name}: no row was accepted, every one is in "
+                       f"{quarantine} with its reason; nothing to link or submit")
     region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})
     dsn = _database_ready(database)  # the period's assets are the first to use it
     os.environ["LINDUNGI_DB_URL"] = dsn

@@ -194,6 +194,7 @@ def _warm() -> None:
 
 
 _WORKER = None  # a one-process pool running the suites, when start_worker() was called
+_WORKER_READY = None  # the worker's first task: done once its initializer (GX's import) is
 
 
 def start_worker() -> None:
@@ -213,7 +214,8 @@ def start_worker() -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_worker)
-    _WORKER.submit(int)  # the pool starts its process on the first task
+    global _WORKER_READY
+    _WORKER_READY = _WORKER.submit(int)  # the pool starts its process on the first task
 
 
 def _warm_worker() -> None:
@@ -276,15 +278,21 @@ class Pending:
 
 
 def stop_worker() -> None:
-    """End the worker process at once, whatever it is doing (GX's import takes seconds, which
-    the command's exit would wait for), and run any later suite in this process."""
+    """End the worker process, and run any later suite in this process. While it is still
+    importing GX (seconds, which the command's exit would wait for) it is killed; once GX is
+    imported it is shut down (after the suite it may be running), so that it ends as a process
+    does: a semaphore made in it at GX's import is released then, where a killed worker left it
+    to the resource tracker, which warned about a "leaked semaphore" under the command's error."""
     global _WORKER
     pool, _WORKER = _WORKER, None
     if pool is None:
         return
-    for process in list((pool._processes or {}).values()):
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    if _WORKER_READY is None or not _WORKER_READY.done():
+        for process in list((pool._processes or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _forget_worker() -> None:

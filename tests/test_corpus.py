@@ -124,3 +124,28 @@ def test_lindungi_run_stops_with_one_line_and_no_traceback(case, small_world, tm
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("lindungi:")]  # the rest is progress
     assert len(errors) == 1 and bad.name in errors[0] and STOP[case] in errors[0], proc.stderr[-1000:]
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_an_extract_with_no_acceptable_row_stops_after_quarantining_it(small_world, tmp_path):
+    """Every resident's NIK unusable: the ingest quarantines every row (nothing lost), then the
+    command stops with one line naming the file and the quarantine, not an error from a later
+    step about frames it had nothing to assemble from."""
+    world = tmp_path / "world"
+    shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth", "penduduk.*"))
+    raw = pl.read_csv(small_world / "penduduk.csv", infer_schema=False)
+    raw.with_columns(NIK=pl.lit("6.47401E+15")).write_csv(world / "penduduk.csv")
+    out = tmp_path / "o"
+    env = {**__import__("os").environ, "LINDUNGI_HOME": str(tmp_path / "home")}
+    try:
+        proc = subprocess.run([LINDUNGI, "run", "--input", str(world), "--period", "2026-11", "--out", str(out)],
+                              capture_output=True, text=True, timeout=300, env=env)
+    finally:
+        subprocess.run([LINDUNGI, "db", "stop"], capture_output=True, timeout=120, env=env)
+    assert proc.returncode == 1
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("lindungi:")]
+    assert errors == [f"lindungi: error: penduduk.csv: no row was accepted, every one is in "
+                      f"{out / 'penduduk_quarantine.parquet'} with its reason; nothing to link or submit"], proc.stderr
+    # the GX worker, which had checked the extracts, ended as a process does: nothing leaked
+    assert "leaked semaphore" not in proc.stderr and "Traceback" not in proc.stderr
+    quarantined = pl.read_parquet(out / "penduduk_quarantine.parquet")
+    assert quarantined.height == raw.height and set(quarantined["reason_code"]) == {"nik_excel_damaged"}
