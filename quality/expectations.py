@@ -194,7 +194,7 @@ def _warm() -> None:
 
 
 _WORKER = None  # a one-process pool running the suites, when start_worker() was called
-_WORKER_READY = None  # the worker's first task: done once its initializer (GX's import) is
+_WORKER_READY = None  # the worker's first task, done once the worker has run its initializer (GX's import)
 
 
 def start_worker() -> None:
@@ -207,14 +207,13 @@ def start_worker() -> None:
     process it runs on the other core. The frames go to it pickled (Arrow IPC underneath); the
     results come back as :class:`SuiteResult`. Should the process not start or die, the suites
     run here again."""
-    global _WORKER
+    global _WORKER, _WORKER_READY
     if _WORKER is not None or _build_context.cache_info().currsize:
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_worker)
-    global _WORKER_READY
     _WORKER_READY = _WORKER.submit(int)  # the pool starts its process on the first task
 
 
