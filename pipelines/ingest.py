@@ -23,7 +23,8 @@ from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_date_matches, with_nik
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
 from pipelines.rules import Rules
-from pipelines.siak import DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key, occupation_lookup
+from pipelines.siak import (DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key, occupation_lookup,
+                            without_zero_fraction)
 
 QUARANTINE_REASONS = {
     **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},
@@ -51,7 +52,7 @@ class IngestResult:
 def _digits(col: str, width: int) -> pl.Expr:
     # ASCII digits, as a NIK's: a code written with another script's digit is missing (and
     # flagged), never a code with a foreign character in it
-    d = ascii_digits(pl.col(col))
+    d = ascii_digits(without_zero_fraction(pl.col(col)))
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
 
 
@@ -267,8 +268,8 @@ def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
 def clean_dtsen(raw: RawExtract) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
-    desil = pl.col("DESIL").str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
-    kel = ascii_digits(pl.col("KODE_KEL"))  # (see _digits)
+    desil = without_zero_fraction(pl.col("DESIL")).str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
+    kel = ascii_digits(without_zero_fraction(pl.col("KODE_KEL")))  # (see _digits)
     claimed = with_nik_columns(_claimed_nik(kept), "NO_KK", digits="_kk")
     out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),

@@ -48,9 +48,18 @@ SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LA
                        "PRIA": "L", "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P"}
 
 
+def without_zero_fraction(e: pl.Expr) -> pl.Expr:
+    """A whole number written as a decimal (``8.0``, ``1001,0``: a code column that went through
+    pandas or a spreadsheet as a float, with empty cells) as the number (``8``, ``1001``); any
+    other text unchanged. Taking the digits of ``1.0`` read desil 1 as 10."""
+    return e.str.replace(r"^\s*([0-9]+)[.,]0+\s*$", "${1}")
+
+
 def label_key(e: pl.Expr) -> pl.Expr:
-    """Upper case, one space between words, none around '/'; control characters are spaces."""
-    return (e.str.to_uppercase().str.replace_all(r"[\s\x00-\x1f\x7f]*/[\s\x00-\x1f\x7f]*", "/")
+    """Upper case, one space between words, none around '/'; control characters are spaces; a
+    code written as a decimal (``8.0``) is the code."""
+    return (without_zero_fraction(e).str.to_uppercase()
+            .str.replace_all(r"[\s\x00-\x1f\x7f]*/[\s\x00-\x1f\x7f]*", "/")
             .str.replace_all(r"[\s\x00-\x1f\x7f]+", " ").str.strip_chars())
 
 

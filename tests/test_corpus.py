@@ -47,6 +47,9 @@ ACCOUNTED = {
     # NUL and other control characters inside names, an occupation and an address (a damaged
     # export): read as a text file, the characters become spaces; PostgreSQL refuses a NUL
     "control_characters_in_fields": TWO_CLEAN,
+    # codes as a float column written by pandas or a spreadsheet: 64.0, 1001.0, 8.0 (Perdagangan)
+    "pandas_float_codes": TWO_CLEAN,
+    "welfare_float_codes": ({2: [], 3: [], 4: [], 5: ["desil_invalid"]}, {}),
     "duplicate_rows_and_niks": ({2: []}, {3: "duplicate_row", 4: "duplicate_nik", 5: "duplicate_nik"}),
     "impossible_and_future_dates": ({2: ["tgl_lhr_invalid"], 3: ["tgl_lhr_future"], 4: ["tgl_lhr_missing"]}, {}),
     "ragged_row": ({2: [], 4: []}, {3: "row_malformed"}),
@@ -93,7 +96,8 @@ def test_clean_corpus_files_read_the_same_people():
     same = ["NIK", "NO_KK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_RT", "NO_RW"]
     frames = {case: clean_penduduk(read_extract(CORPUS / case, "penduduk")).accepted.select(same).sort("NIK")
               for case in ("utf8_bom", "utf8_plain", "semicolon", "tab", "pipe", "title_rows_before_header",
-                           "invisible_chars_in_nik_and_kk", "control_characters_in_fields")}
+                           "invisible_chars_in_nik_and_kk", "control_characters_in_fields",
+                           "pandas_float_codes")}
     first = frames["utf8_plain"]
     damaged = clean_penduduk(read_extract(CORPUS / "control_characters_in_fields", "penduduk")).accepted
     text = [c for c, t in damaged.schema.items() if t == pl.String]
@@ -149,3 +153,13 @@ def test_an_extract_with_no_acceptable_row_stops_after_quarantining_it(small_wor
     assert "leaked semaphore" not in proc.stderr and "Traceback" not in proc.stderr
     quarantined = pl.read_parquet(out / "penduduk_quarantine.parquet")
     assert quarantined.height == raw.height and set(quarantined["reason_code"]) == {"nik_excel_damaged"}
+
+
+def test_codes_written_as_decimals_are_the_codes():
+    """A float column's whole numbers (pandas writes 1.0 where a column has empty cells) are the
+    codes: desil 1.0 is 1, not 10 (its digits), and 10.0 is 10, not invalid; 1.5 is no desil."""
+    welfare = clean_dtsen(read_extract(CORPUS / "welfare_float_codes", "dtsen")).accepted.sort("ID_DTSEN")
+    assert welfare["DESIL"].to_list() == [1, 10, 2, None]
+    assert welfare["KODE_KEL"].to_list() == ["6474011001"] * 4 and welfare["JENIS_KLMIN"].to_list() == ["L", "P", "L", "P"]
+    residents = clean_penduduk(read_extract(CORPUS / "pandas_float_codes", "penduduk")).accepted
+    assert set(residents["pekerjaan_kode"]) == {8} and residents["disabilitas"].to_list() == [False, False]
