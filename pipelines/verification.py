@@ -25,6 +25,9 @@ from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import COLUMNS, VERIFIKASI, mask_nik, periode_label
 
 WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
+# a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
+# typed value through whatever its case) is the choice
+_CHOICES = {v.casefold(): v for v in VERIFIKASI}
 HEADER_ROW = 6  # 1-based row of the table header in the gap list
 
 
@@ -79,7 +82,8 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         if row is None or all(v is None for v in row):
             continue
         rid = row[col["ID Baris"]]
-        hasil = (_cell_text(row[col["Hasil Verifikasi"]]) or "").strip()  # a number there: no choice
+        typed = (_cell_text(row[col["Hasil Verifikasi"]]) or "").strip()  # a number there: no choice
+        hasil = _CHOICES.get(" ".join(typed.split()).casefold(), typed)
         if rid not in by_id:
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
             continue

@@ -71,6 +71,30 @@ def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, name, 
         assert conn.execute("SELECT count(*) FROM bpjs.verification").fetchone()[0] == 0
 
 
+def test_a_choice_typed_in_another_case_is_the_choice(run):
+    """Excel's list validation lets "valid" or "sudah  TERDAFTAR" through as typed: they are
+    the choices, stored as the list spells them; anything else is still refused."""
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import VerificationError, read_returned
+
+    def fill(ws):
+        ws.cell(7, 15, " valid ")
+        ws.cell(8, 15, "sudah  TERDAFTAR")
+
+    path = _returned(run, fill, name="typed.xlsx")
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    key, bad = load_key(run["home"]), None
+    try:
+        assert sorted(read_returned(path, PERIOD, cands, key)["hasil"]) == ["Sudah terdaftar", "Valid"]
+        bad = _returned(run, lambda ws: ws.cell(7, 15, "valid-ish"), name="typed-bad.xlsx")
+        with pytest.raises(VerificationError, match="'valid-ish' tidak dikenal"):
+            read_returned(bad, PERIOD, cands, key)
+    finally:
+        path.unlink()
+        if bad is not None:
+            bad.unlink()
+
+
 def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch):
     from dagster_project.cli import run_pipeline
 
