@@ -21,6 +21,7 @@ import psycopg
 from pipelines.db import nik_list, no_row_data, operator
 from pipelines.files import aside, unused_name
 from pipelines.readers import InputError, decode_text
+from pipelines.siak import CONTROL
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
 # publishes its template.
@@ -140,7 +141,7 @@ class ResponseResult:
                 + (f", {self.already:,} already applied earlier" if self.already else ""))
 
 
-_CONTROL = re.compile(r" *[\x00-\x1f\x7f]+ *")
+_CONTROL = re.compile(rf" *[{CONTROL}]+ *")
 
 
 def parse_response(path: Path) -> list[dict]:

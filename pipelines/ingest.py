@@ -23,8 +23,8 @@ from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_date_matches, with_nik
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
 from pipelines.rules import Rules
-from pipelines.siak import (DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key, occupation_lookup,
-                            without_zero_fraction)
+from pipelines.siak import (CONTROL, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key,
+                            occupation_lookup, without_zero_fraction)
 
 QUARANTINE_REASONS = {
     **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},
@@ -56,9 +56,9 @@ def _digits(col: str, width: int) -> pl.Expr:
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
 
 
-# Characters that are spaces for a text field: control characters (a NUL from a damaged export
-# would also be refused by PostgreSQL in the submission) and the invisible ones
-_NOT_TEXT = r"[\x00-\x1f\x7f\u00a0\u200b\ufeff]"
+# Characters that are spaces for a text field: control characters (siak.CONTROL) and the
+# invisible ones
+_NOT_TEXT = rf"[{CONTROL}\u00a0\u200b\ufeff]"
 
 
 def _text(col: str) -> pl.Expr:

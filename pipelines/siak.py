@@ -48,6 +48,12 @@ SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LA
                        "PRIA": "L", "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P"}
 
 
+# Control characters, as a regex character range: a text field reads them as spaces (a NUL from a
+# damaged export would also be refused by PostgreSQL). One range for the extracts' labels and text
+# (here and pipelines.ingest) and the BPJS response files (pipelines.bpjs_exchange).
+CONTROL = r"\x00-\x1f\x7f"
+
+
 def without_zero_fraction(e: pl.Expr) -> pl.Expr:
     """A whole number written as a decimal (``8.0``, ``1001,0``: a code column that went through
     pandas or a spreadsheet as a float, with empty cells) as the number (``8``, ``1001``); any
@@ -59,8 +65,8 @@ def label_key(e: pl.Expr) -> pl.Expr:
     """Upper case, one space between words, none around '/'; control characters are spaces; a
     code written as a decimal (``8.0``) is the code."""
     return (without_zero_fraction(e).str.to_uppercase()
-            .str.replace_all(r"[\s\x00-\x1f\x7f]*/[\s\x00-\x1f\x7f]*", "/")
-            .str.replace_all(r"[\s\x00-\x1f\x7f]+", " ").str.strip_chars())
+            .str.replace_all(rf"[\s{CONTROL}]*/[\s{CONTROL}]*", "/")
+            .str.replace_all(rf"[\s{CONTROL}]+", " ").str.strip_chars())
 
 
 def occupation_lookup() -> dict[str, int]:
