@@ -27,6 +27,32 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _period(period: str) -> str:
+    """The ``--period`` given, or CliError when it is not ``YYYY-MM``."""
+    from pipelines.dates import period_start
+
+    try:
+        period_start(period)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    return period
+
+
+def _writable_dir(path: str, what: str) -> Path:
+    """A directory the command writes into, made now: a path that cannot be one is refused before
+    any work (it surfaced as an IO manager's error after the ingest, naming a Dagster step)."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise CliError(f"{what} {path}: is a file, not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"{what} {path}: cannot make the directory ({exc.strerror or exc})") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise CliError(f"{what} {path}: the directory is not writable")
+    return p
+
+
 def _setup_progress() -> None:
     log = logging.getLogger("lindungi.progress")
     if not log.handlers:
@@ -86,7 +112,8 @@ def _failure_reason(result) -> str:
         if event.is_step_failure:
             err = event.step_failure_data.error
             while err is not None and err.cause is not None and err.cls_name in (
-                    "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"):
+                    "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError",
+                    "DagsterExecutionHandleOutputError", "DagsterExecutionLoadInputError"):
                 err = err.cause
             msg = (err.message if err else "step failed").strip().splitlines()[0]
             msg = re.sub(r"^[\w.]+(Error|Exception): ", "", msg)
@@ -231,22 +258,19 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
 def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
                  full_nik: bool) -> dict:
     """``run_pipeline`` once the GX worker is started."""
-    from pipelines.dates import period_start
     from pipelines.processes import imports_uncollected
     from pipelines.readers import InputError, find_extract
     from pipelines.rules import load_rules
     from quality.expectations import warm_sql
 
-    try:
-        period_start(period)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+    _period(period)
     try:
         load_rules(rules)
         for source in ("penduduk", "dtsen", "peserta_bpjstk"):
             find_extract(input_dir, source)
     except (ValueError, InputError) as exc:
         raise CliError(str(exc)) from None
+    _writable_dir(out_dir, "--out")
     t0 = time.monotonic()
     # progress lines count from here, as the summary's elapsed time does (not from the later
     # import of the assets, ~3 s on)
@@ -374,6 +398,9 @@ def print_summary(s: dict, dsn_hint: str) -> None:
 def cmd_generate(args) -> int:
     from pipelines.generate import generate_world
 
+    if args.residents < 10:
+        raise CliError(f"--residents {args.residents}: a world has at least 10 residents")
+    _writable_dir(args.out_dir, "OUT_DIR")
     t0 = time.monotonic()
     _say(f"generating {args.residents:,} residents (seed {args.seed}) into {args.out_dir} ...")
     w = generate_world(args.out_dir, residents=args.residents, seed=args.seed, fmt=args.format)
@@ -398,7 +425,8 @@ def cmd_demo(args) -> int:
     from pipelines.generate import generate_world
 
     _setup_progress()
-    period = args.period or date.today().strftime("%Y-%m")
+    period = _period(args.period) if args.period else date.today().strftime("%Y-%m")
+    _writable_dir(args.out, "--out")
     world = state_dir() / "demo-input"
     marker = world / f".generated-{args.residents}-{args.seed}"
     if not marker.exists():
@@ -457,6 +485,8 @@ def cmd_export(args) -> int:
     from pipelines.bpjs_exchange import export_pending
     from pipelines.rules import load_rules
 
+    _period(args.period)
+    _writable_dir(args.out, "--out")
     dsn = dbmod.resolve_dsn(args.db)
     dbmod.migrate(dsn)
     path, n = export_pending(dsn, args.period, args.out, region=args.region,

@@ -8,6 +8,7 @@ number, and dates that arrived typed from Parquet/XLSX (rendered ``YYYY-MM-DD`` 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -46,10 +47,14 @@ def age_on(dob: str | pl.Expr, day: date) -> pl.Expr:
     return (pl.lit(day.year) - d.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int16)
 
 
+_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+
+
 def period_start(period: str) -> date:
-    """First day of a ``YYYY-MM`` period; ValueError when malformed."""
-    try:
-        year, month = period.split("-")
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
-        raise ValueError(f"period must be YYYY-MM, got {period!r}") from None
+    """First day of a ``YYYY-MM`` period; ValueError when malformed. Exactly that form: a period
+    is a partition key and a folder name (``gap_lists/<period>/``), so ``2026-1`` or
+    ``../2026-11`` is refused, not read as a month."""
+    m = _PERIOD.fullmatch(period) if isinstance(period, str) else None
+    if m is None:
+        raise ValueError(f"period must be YYYY-MM (e.g. 2026-11), got {period!r}")
+    return date(int(m[1]), int(m[2]), 1)

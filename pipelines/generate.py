@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.dates import period_start
 from pipelines.regions import BONTANG_KECAMATAN_POPULATION, BONTANG_KELURAHAN
 from pipelines.siak import OCCUPATIONS
 
@@ -124,7 +125,7 @@ def generate_world(out_dir: str | Path, residents: int = 192_000, seed: int = 42
     if residents < 10:
         raise ValueError("residents must be at least 10")
     damage = damage or Damage()
-    ref = _period_start(period)
+    ref = period_start(period)
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
 
@@ -183,7 +184,7 @@ def truth_candidates(truth_dir: str | Path, period: str, min_age: int = 18, max_
     was made unreadable are left out: the pipeline cannot judge them either.
     """
     codes = DEFAULT_INFORMAL_CODES if informal_codes is None else frozenset(informal_codes)
-    ref = _period_start(period)
+    ref = period_start(period)
     persons = pl.read_parquet(Path(truth_dir) / "persons.parquet")
     born = pl.col("TGL_LHR")
     age = (pl.lit(ref.year) - born.dt.year()
@@ -205,14 +206,6 @@ def truth_candidates(truth_dir: str | Path, period: str, min_age: int = 18, max_
 def _rng(seed: int, stream: str) -> np.random.Generator:
     """An independent, named random stream: adding draws to one part leaves others unchanged."""
     return np.random.default_rng([int(seed), zlib.crc32(stream.encode())])
-
-
-def _period_start(period: str) -> dt.date:
-    try:
-        year, month = (int(p) for p in period.split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"period must be YYYY-MM, not {period!r}") from exc
 
 
 def _pool(text: str) -> np.ndarray:

@@ -52,7 +52,7 @@ class RawExtract:
 def find_extract(input_dir: str | Path, source: str) -> Path:
     d = Path(input_dir)
     if not d.is_dir():
-        raise InputError(f"{d}: input directory does not exist")
+        raise InputError(f"{d}: " + ("is a file, not an input directory" if d.exists() else "input directory does not exist"))
     found = [p for p in sorted(d.iterdir()) if p.stem.lower() == source and p.suffix.lower() in FORMATS]
     if not found:
         raise InputError(f"{d}: no {source} extract, expected {source}.csv, {source}.parquet or {source}.xlsx")

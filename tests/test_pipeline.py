@@ -149,11 +149,35 @@ def test_bad_input_stops_with_one_line(small_world, pg_server, tmp_path, capsys,
     assert "penduduk.csv: missing required column TGL_LHR" in err
 
 
-def test_bad_period_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026-11-01", "../2026-11", " 2026-11"])
+def test_bad_period_is_refused(tmp_path, capsys, period):
     from dagster_project.cli import main
 
-    assert main(["run", "--input", str(tmp_path), "--period", "2026-13"]) == 1
-    assert "period must be YYYY-MM" in capsys.readouterr().err
+    for command in (["run", "--input", str(tmp_path)], ["export"], ["demo"]):
+        assert main([*command, "--period", period, "--out", str(tmp_path / "o")]) == 1
+        assert f"period must be YYYY-MM (e.g. 2026-11), got {period!r}" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_path, monkeypatch, capsys):
+    """An --out that is a file failed after the ingest as a Dagster step's output error; an
+    --input that is a file was said not to exist; a world of 0 residents was a ValueError."""
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    a_file = small_world / "penduduk.csv"
+    for argv, said in [
+        (["run", "--input", str(small_world), "--period", PERIOD, "--out", str(a_file)],
+         f"--out {a_file}: is a file, not a directory"),
+        (["run", "--input", str(a_file), "--period", PERIOD, "--out", str(tmp_path / "o")],
+         f"{a_file}: is a file, not an input directory"),
+        (["generate", str(a_file), "--residents", "50"], f"OUT_DIR {a_file}: is a file, not a directory"),
+        (["generate", str(tmp_path / "g"), "--residents", "0"], "--residents 0: a world has at least 10 residents"),
+    ]:
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1] == f"lindungi: error: {said}", argv
+    assert not (tmp_path / "home" / "dagster_home").exists() and not (tmp_path / "g").exists()
 
 
 def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
