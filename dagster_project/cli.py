@@ -504,6 +504,8 @@ def cmd_response(args) -> int:
     try:
         r = apply_response(dsn, args.file)
     except ResponseError as exc:
+        if len(exc.problems) > 5:  # the error line names the first five: every one is listed above it
+            _say("\n".join(f"  {p}" for p in exc.problems))
         raise CliError(str(exc)) from None
     print(r.summary())
     return 0

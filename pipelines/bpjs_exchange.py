@@ -18,8 +18,10 @@ from pathlib import Path
 
 import psycopg
 
+from pipelines.dates import period_start
 from pipelines.db import nik_list, no_row_data, operator
 from pipelines.files import aside, unused_name
+from pipelines.nik import EXCEL_NOTATION, NIK_PROBLEMS
 from pipelines.readers import InputError, decode_text
 from pipelines.siak import CONTROL
 
@@ -159,14 +161,39 @@ def parse_response(path: Path) -> list[dict]:
     if missing:
         raise ResponseError(path.name, [f"missing column {', '.join(missing)}"])
     rows = []
-    for i, rec in enumerate(reader, start=2):
+    for rec in reader:
         # control characters are spaces, as in the extracts (PostgreSQL refuses a NUL in text)
         rec = {k.strip().upper(): _CONTROL.sub(" ", v or "").strip() for k, v in rec.items() if k}
-        rec["_line"] = i
+        if not any(rec.values()):  # a row of empty cells (";;;;"), as Excel saves formatted rows
+            continue
+        rec["_line"] = reader.line_num  # the row's last physical line (a quoted field may span lines)
         rows.append(rec)
     if not rows:
         raise ResponseError(path.name, ["no data rows"])
     return rows
+
+
+def _read_keys(row: dict) -> str | None:
+    """Read a response row's NIK and PERIODE in place as the extracts read theirs (a leading
+    ``'``, spaces or invisible characters around the digits); the row's problem when one cannot
+    be read, without the value itself (a NIK is personal data)."""
+    text = row["NIK"]
+    digits = re.sub(r"[^0-9]", "", text)
+    if re.search(EXCEL_NOTATION, text):
+        return f"line {row['_line']}: {NIK_PROBLEMS['nik_excel_damaged']}; format the column as Text"
+    if len(digits) != 16:
+        return f"line {row['_line']}: {NIK_PROBLEMS['nik_missing' if not digits else 'nik_length']}"
+    row["NIK"] = digits
+    try:
+        period_start(row["PERIODE"])
+    except ValueError as exc:
+        return f"line {row['_line']}: PERIODE: {exc}"
+    return None
+
+
+def _line_of(problem: str) -> int:
+    m = re.match(r"line ([0-9]+):", problem)
+    return int(m[1]) if m else 0
 
 
 @no_row_data
@@ -180,9 +207,11 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
 
     path = Path(path)
     rows = parse_response(path)
+    unread = {r["_line"]: p for r in rows if (p := _read_keys(r))}
+    problems = list(unread.values())
     # what each row sets: (status, KPJ, reason), read once for the checks and for the UPDATE
-    sets = [(RESULTS.get(r["HASIL"].upper()), r["KPJ"] or None, r["ALASAN"] or None) for r in rows]
-    problems = []
+    sets = [(RESULTS.get(r["HASIL"].upper()), r["KPJ"].removeprefix("'") or None, r["ALASAN"] or None)
+            for r in rows]
     for r, (status, kpj, reason) in zip(rows, sets):
         if status is None:
             problems.append(f"line {r['_line']}: HASIL must be DITERIMA or DITOLAK")
@@ -201,6 +230,8 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
         seen = set()
         done = set()  # rows this file already applied (the file applied before, and not filed away)
         for r, key, row_sets in zip(rows, keys, sets):
+            if r["_line"] in unread:  # its problem is said: no NIK to look up
+                continue
             if key in seen:
                 problems.append(f"line {r['_line']}: the same NIK and period appear twice")
             seen.add(key)
@@ -211,7 +242,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             elif found[key][0] != "submitted":
                 problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
         if problems:
-            raise ResponseError(path.name, problems)
+            raise ResponseError(path.name, sorted(problems, key=_line_of))
         # the processing log keeps one row per period the file touches, with that period's counts
         counts = {period: {"accepted": 0, "rejected": 0, "already_applied": 0} for _, period in keys}
         for (nik, period), (status, kpj, reason) in zip(keys, sets):

@@ -30,7 +30,7 @@ NIK_PROBLEMS = {
 # A NIK's digits are ASCII [0-9], not regex \d (Unicode's): a digit of another script is no
 # NIK digit, so a NIK written with one is too short and quarantined. With \d it was kept, and in
 # the serial or the day (whose number it stops from parsing) it passed as valid.
-_EXCEL = r"(?i)[0-9][.,]?[0-9]*e\+?[0-9]"
+EXCEL_NOTATION = r"(?i)[0-9][.,]?[0-9]*e\+?[0-9]"
 
 
 def ascii_digits(e: pl.Expr) -> pl.Expr:
@@ -42,7 +42,7 @@ def ascii_digits(e: pl.Expr) -> pl.Expr:
 def _digits_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
     """A raw NIK/KK's digits from its stripped text ``s`` and their ASCII digits ``d``: null for
     empty and for Excel scientific notation."""
-    return pl.when(s.is_null() | (s == "") | (d == "")).then(None).when(s.str.contains(_EXCEL)).then(None) \
+    return pl.when(s.is_null() | (s == "") | (d == "")).then(None).when(s.str.contains(EXCEL_NOTATION)).then(None) \
         .otherwise(d)
 
 
@@ -55,7 +55,7 @@ def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
     return (
         pl.when(s.is_null() | (d == ""))
         .then(pl.lit("nik_missing"))
-        .when(s.str.contains(_EXCEL))
+        .when(s.str.contains(EXCEL_NOTATION))
         .then(pl.lit("nik_excel_damaged"))
         .when(d.str.len_chars() != 16)
         .then(pl.lit("nik_length"))

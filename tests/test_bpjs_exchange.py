@@ -115,6 +115,43 @@ def test_a_response_saved_by_excel_in_windows_1252_applies(submitted, tmp_path):
     assert caught.value.problems == ["line 2: unreadable encoding (byte 0x81), expected UTF-8 or Windows-1252"]
 
 
+def test_a_response_edited_in_excel_reads_as_the_extracts_do(submitted, tmp_path):
+    """What Excel leaves in a response file: a NIK and KPJ kept as text with a leading ``'``, a
+    NIK with spaces around it, and rows of empty cells at the end (";;;;"), which were each
+    refused as a row without HASIL, and the whole file with them."""
+    dsn, _, _ = submitted
+    path = tmp_path / "hasil.csv"
+    path.write_bytes((f"nik;periode;hasil;kpj;alasan\r\n'{NIKS[0]};2026-11;Diterima;'12345678901;\r\n"
+                      f" {NIKS[1]} ;2026-11;DITOLAK;;NIK ganda\r\n;;;;\r\n;;;;\r\n").encode())
+    r = apply_response(dsn, path)
+    assert (r.accepted, r.rejected) == (1, 1)
+    s = statuses(dsn)
+    assert s[NIKS[0]] == ("accepted", "12345678901", None) and s[NIKS[1]] == ("rejected", None, "NIK ganda")
+
+
+def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submitted, tmp_path):
+    """A NIK Excel turned into a number, or a period it turned into a date, is named as such (it
+    was "not a submitted candidate"), with every problem in line order, and no NIK in them."""
+    dsn, _, _ = submitted
+    f = write_response(tmp_path / "r.csv", [
+        [NIKS[2], "2026-11", "LAIN", "", ""],
+        ["6.47401E+15", "2026-11", "DITERIMA", "12345678901", ""],
+        [NIKS[1][:15], "2026-11", "DITERIMA", "12345678901", ""],
+        [NIKS[0], "Nov-26", "DITERIMA", "12345678902", ""],
+        ["", "2026-11", "DITOLAK", "", "kosong"],
+    ])
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, f)
+    assert caught.value.problems == [
+        "line 2: HASIL must be DITERIMA or DITOLAK",
+        "line 3: NIK was damaged by Excel (scientific notation, digits lost); format the column as Text",
+        "line 4: NIK does not have 16 digits",
+        "line 5: PERIODE: period must be YYYY-MM (e.g. 2026-11), got 'Nov-26'",
+        "line 6: NIK is empty",
+    ]
+    assert not any(nik[:12] in str(caught.value) for nik in NIKS)
+
+
 def test_a_nul_in_a_response_row_is_a_space(submitted, tmp_path):
     """A damaged export's stray NUL in a reason: read as a space, as in the extracts, not sent on
     to PostgreSQL (which refuses a NUL in text)."""
