@@ -143,6 +143,12 @@ class ResponseResult:
                 + (f", {self.already:,} already applied earlier" if self.already else ""))
 
 
+APPLY = """
+UPDATE bpjs.submission_candidate c
+SET status = r.status, kpj = r.kpj, status_reason = r.reason, updated_at = now()
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS r(nik, period, status, kpj, reason)
+WHERE c.nik = r.nik AND c.period = r.period
+"""
 _CONTROL = re.compile(rf" *[{CONTROL}]+ *")
 
 
@@ -245,15 +251,16 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             raise ResponseError(path.name, sorted(problems, key=_line_of))
         # the processing log keeps one row per period the file touches, with that period's counts
         counts = {period: {"accepted": 0, "rejected": 0, "already_applied": 0} for _, period in keys}
+        changes = []
         for (nik, period), (status, kpj, reason) in zip(keys, sets):
             if (nik, period) in done:
                 counts[period]["already_applied"] += 1
                 continue
-            conn.execute(
-                "UPDATE bpjs.submission_candidate SET status = %s, kpj = %s, status_reason = %s, updated_at = now() "
-                "WHERE nik = %s AND period = %s",
-                (status, kpj, reason, nik, period))
+            changes.append((nik, period, status, kpj, reason))
             counts[period][status] += 1
+        # one statement for the file: a round trip per row took 9.3 s for a 200k world's 33,799
+        if changes:
+            conn.execute(APPLY, [list(column) for column in zip(*changes)])
         for period, c in counts.items():
             conn.execute(LOG, (run_id, "bpjs_response", period, None, json.dumps({"file": path.name}), json.dumps(c)))
     total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
