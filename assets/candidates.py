@@ -7,6 +7,7 @@ import polars as pl
 from assets._common import counts_md, preview, progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
+from pipelines.bpjs_exchange import held_by_bpjs
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
@@ -42,13 +43,15 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
                                    description="GX suite: candidates unique, of working age, contributions add up")],
 )
 def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
-                          resident_assessment: pl.DataFrame):
+                          resident_assessment: pl.DataFrame, participants: pl.LazyFrame):
     rules = settings.rules()
     dsn = database.url()
     migrate(dsn)
     results = latest_results(dsn, context.partition_key)
     excluded = verified_exclusions(dsn, context.partition_key, results)
-    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
+    # people BPJS has from an earlier period's export: not listed (and exported) twice
+    held = held_by_bpjs(dsn, context.partition_key, participants.select("KPJ").collect().get_column("KPJ"))
+    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                             verified=verified_valid(dsn, context.partition_key, results))
     # GX runs in the worker while the candidates are written
     checked = validate_later(out, "enrollment_candidates", asset_suite("enrollment_candidates", settings))
@@ -59,6 +62,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "dagster/row_count": out.height,
         "with_disability": int(out.get_column("disabilitas").sum()),
         "excluded_by_verification": len(excluded),
+        "held_by_bpjs": len(held),
         "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),

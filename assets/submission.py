@@ -11,12 +11,13 @@ import polars as pl
 
 from assets._common import progress
 from dagster_project.resources import LindungiSettings
-from pipelines.bpjs_exchange import accepted_not_on_roster
+from pipelines.bpjs_exchange import accepted_not_on_roster, held_by_bpjs
+from pipelines.partitioning import region_sizes
 from pipelines.readers import input_checksums
 from pipelines.verification import verified_exclusions
 from quality.definitions import suite_check
 from quality.expectations import Pending, suite_columns, suite_for, validate_sql_later
-from pipelines.candidates import withdrawal_reasons
+from pipelines.candidates import ELIGIBLE_STILL, withdrawal_reasons
 from pipelines.submission import batch_consistency, latest_batches, submit
 
 GROUP = "submission"
@@ -49,10 +50,14 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     rules = settings.rules()
     inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir)}
     excluded = verified_exclusions(dsn, period)
-    batches = submit(dsn, enrollment_candidates, period, run_id=context.run_id, inputs=inputs,
+    held = held_by_bpjs(dsn, period)  # (whom the roster shows protected is withdrawn as such)
+    # every region of the extract gets its batch, one without candidates too: its rows of the
+    # period still pending are withdrawn (a region whose last candidates became protected kept
+    # them pending, to be exported), and the batch says the run looked at it
+    regions = sorted(set(region_sizes(resident_assessment)) | set(enrollment_candidates.get_column("kode_kab")))
+    batches = submit(dsn, enrollment_candidates, period, regions=regions, run_id=context.run_id, inputs=inputs,
                      rules_source=rules.source,
-                     explain=lambda niks: {**withdrawal_reasons(resident_assessment, rules, niks),
-                                           **{n: r for n, r in excluded.items() if n in set(niks)}})
+                     explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks), held, excluded))
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "
@@ -76,6 +81,13 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
         "batches": dg.MetadataValue.json(batches),
     })
     yield from _check_results(context, checks, suites)
+
+
+def _reasons(by_rules: dict[str, str], held: dict[str, str], excluded: dict[str, str]) -> dict[str, str]:
+    """Why each withdrawn NIK left the list: a coordinator's verification, else BPJS having the
+    person from an earlier export (where the rules alone would still list them), else the rules."""
+    return {nik: excluded.get(nik) or (held.get(nik) if reason == ELIGIBLE_STILL else None) or reason
+            for nik, reason in by_rules.items()}
 
 
 def submission_check_events(context: dg.AssetExecutionContext, settings: LindungiSettings, dsn: str,

@@ -107,8 +107,15 @@ def _set_env(input_dir: str | None, out_dir: str, dsn: str | None, rules: str | 
 
 
 def _failure_reason(result) -> str:
-    """One line from the first failed step: the exception message, without class or traceback."""
+    """One line from the first failed step: the exception message, without class or traceback;
+    for a step stopped by a blocking check, which check failed on which asset (the step's own
+    message names them on its next lines, which the one line left out)."""
+    failed_checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                     and not e.event_specific_data.passed and e.event_specific_data.severity.value == "ERROR"]
     for event in result.all_events:
+        if event.is_step_failure and failed_checks and (
+                event.step_failure_data.error is None or "blocking asset check" in event.step_failure_data.error.message):
+            break
         if event.is_step_failure:
             err = event.step_failure_data.error
             while err is not None and err.cause is not None and err.cls_name in (
@@ -118,11 +125,9 @@ def _failure_reason(result) -> str:
             msg = (err.message if err else "step failed").strip().splitlines()[0]
             msg = re.sub(r"^[\w.]+(Error|Exception): ", "", msg)
             return f"{event.step_key}: {msg}"
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            if not data.passed and data.severity.value == "ERROR":
-                return f"blocking check {data.check_name} failed on {data.asset_key.to_user_string()}"
+    if failed_checks:
+        return "; ".join(f"blocking check {e.event_specific_data.check_name} failed on "
+                         f"{e.event_specific_data.asset_key.to_user_string()}" for e in failed_checks)
     return "the run failed (see `lindungi ui` for the event log)"
 
 
@@ -383,7 +388,8 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         print(f"{name:<18} " + ", ".join(f"{k} {v:,}" for k, v in by.items()))
     print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
-    print("bpjs.submission_candidate: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items())))
+    print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))
+                                            or f"no row for {s['period']}"))
     print("outputs:")
     print(f"  {out}/<asset>.parquet and {out}/<asset>/{p}.parquet   (welfare_links, participant_links, "
           "enrollment_candidates, ...)")
@@ -482,7 +488,7 @@ def cmd_db(args) -> int:
 
 def cmd_export(args) -> int:
     from pipelines import db as dbmod
-    from pipelines.bpjs_exchange import export_pending
+    from pipelines.bpjs_exchange import export_pending, held_back
     from pipelines.rules import load_rules
 
     _period(args.period)
@@ -493,6 +499,9 @@ def cmd_export(args) -> int:
                              declared_income=load_rules(args.rules).declared_income)
     print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'" if path
           else f"no pending candidates for {args.period}")
+    if held := held_back(dsn, args.period, args.region):
+        print(f"left out {held:,} pending candidates: BPJS has them from another period's export "
+              f"(the next `lindungi run --period {args.period}` withdraws them)")
     return 0
 
 

@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,13 +46,30 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 RESPONSE_COLUMNS = ("NIK", "PERIODE", "HASIL", "KPJ", "ALASAN")
 RESULTS = {"DITERIMA": "accepted", "DITOLAK": "rejected"}
 
-EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export:' || %s, 0))"
+# one export at a time, of any period: two of one period would both number their file from the
+# same folder listing, and two of different periods would each export a person pending in both
+EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 0))"
+# A row of the period is not exported when BPJS already has the person from another period's
+# export: still awaiting its response, or accepted since this row was listed (the row is stale:
+# the later run withdraws it). Someone accepted before this row was listed had lapsed off the
+# roster by then, and is exported again.
+EXPORT_HELD = """
+AND NOT EXISTS (
+    SELECT 1 FROM bpjs.submission_candidate o
+    WHERE o.nik = c.nik AND o.period <> c.period
+      AND (o.status = 'submitted' OR (o.status = 'accepted' AND o.updated_at >= c.created_at)))
+"""
 EXPORT = f"""
 SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
 FROM bpjs.submission_candidate c
 WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)
-ORDER BY c.rank
-FOR UPDATE
+{EXPORT_HELD}ORDER BY c.rank
+FOR UPDATE OF c
+"""
+EXPORT_SKIPPED = f"""
+SELECT count(*) FROM bpjs.submission_candidate c
+WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)
+AND NOT ({EXPORT_HELD.strip().removeprefix("AND ")})
 """
 MARK_SUBMITTED = """
 UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
@@ -84,9 +102,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     folder = Path(out_dir) / "bpjs_export" / period
     folder.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(dsn) as conn, conn.transaction():
-        # one export of a period at a time: two (of two regions, say) would both number their
-        # file export-<n> from the same folder listing, and the second would replace the first
-        conn.execute(EXPORT_LOCK, (period,))
+        conn.execute(EXPORT_LOCK)
         logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
         _set_aside_aborted(folder, logged)
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
@@ -104,6 +120,41 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
                            json.dumps({"rows": len(rows)})))
         os.replace(tmp, path)
     return path, len(rows)
+
+
+# each person's latest BPJS answer, or wait for one, from periods before the given one
+EARLIER_WITH_BPJS = """
+SELECT DISTINCT ON (nik) nik, period, status, kpj FROM bpjs.submission_candidate
+WHERE period < %s AND status IN ('submitted', 'accepted', 'rejected')
+ORDER BY nik, period DESC
+"""
+
+
+@no_row_data
+def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = None) -> dict[str, str]:
+    """NIK -> why the person is not listed in ``period`` although the rules would list them:
+    BPJS has them from an earlier period's export, still awaiting its answer, or accepted with a
+    card (KPJ) that the roster extract does not show yet (it lags behind BPJS). Listed again,
+    they would be exported and registered twice. Once the roster shows the card, the roster
+    decides: protected, or lapsed and listed again. A rejection holds nobody. Without
+    ``roster_kpjs`` every acceptance holds."""
+    kpjs = set(roster_kpjs) if roster_kpjs is not None else set()
+    held = {}
+    with psycopg.connect(dsn) as conn:
+        for nik, earlier, status, kpj in conn.execute(EARLIER_WITH_BPJS, (period,)):
+            if status == "submitted":
+                held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
+            elif status == "accepted" and (kpj is None or kpj not in kpjs):
+                held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
+    return held
+
+
+@no_row_data
+def held_back(dsn: str, period: str, region: str | None = None) -> int:
+    """How many of the period's pending candidates an export leaves out, since BPJS has them from
+    another period's export (see ``EXPORT_HELD``)."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(EXPORT_SKIPPED, {"period": period, "region": region}).fetchone()[0]
 
 
 def _next_number(folder: Path, logged: set[str]) -> int:

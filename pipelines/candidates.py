@@ -123,6 +123,10 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     return schema.conform(out, schema.COVERAGE)
 
 
+# a withdrawal no rule explains: the person would still be listed (see assets.submission._reasons)
+ELIGIBLE_STILL = "tidak lagi memenuhi syarat"
+
+
 def withdrawal_reasons(assessed: pl.DataFrame, rules: Rules, niks: list[str]) -> dict[str, str]:
     """Why each NIK is no longer a candidate, in Bahasa Indonesia (for the submission's
     ``status_reason``). A NIK absent from the population extract moved away or died."""
@@ -133,7 +137,7 @@ def withdrawal_reasons(assessed: pl.DataFrame, rules: Rules, niks: list[str]) ->
         .when(pl.col("umur") > rules.max_age).then(pl.lit(f"usia di atas {rules.max_age} tahun"))
         .when(pl.col("umur") < rules.min_age).then(pl.lit(f"usia di bawah {rules.min_age} tahun"))
         .when(~pl.col("informal")).then(pl.lit("pekerjaan bukan sektor informal"))
-        .otherwise(pl.lit("tidak lagi memenuhi syarat")),
+        .otherwise(pl.lit(ELIGIBLE_STILL)),
     )
     reasons = dict(rows.iter_rows())
     absent = "tidak ada lagi di data penduduk (pindah atau meninggal)"

@@ -169,11 +169,12 @@ def test_a_response_spanning_two_periods_is_logged_per_period(submitted, tmp_pat
     import json
 
     dsn, _, _ = submitted
-    submit(dsn, candidates(NIKS[:1], period="2026-12"), "2026-12")
+    december = "6474011508850004"  # (one of November's would not be exported again: BPJS has them)
+    submit(dsn, candidates([december], period="2026-12"), "2026-12")
     export_pending(dsn, "2026-12", tmp_path)
     path = write_response(tmp_path / "hasil.csv", [
         [NIKS[0], "2026-11", "DITERIMA", "12345678901", ""], [NIKS[1], "2026-11", "DITOLAK", "", "X"],
-        [NIKS[0], "2026-12", "DITERIMA", "12345678901", ""]])
+        [december, "2026-12", "DITERIMA", "12345678903", ""]])
     apply_response(dsn, path)
     with psycopg.connect(dsn) as conn:
         logged = conn.execute("SELECT period, inputs, counts FROM bpjs.processing_log "
@@ -399,3 +400,41 @@ def test_a_response_file_whose_run_died_is_tried_again(submitted, tmp_path, monk
                                                  resources={"database": Database(dsn=dsn)})
     assert res.success and (inbox / "processed" / "ok.csv").exists()
     assert statuses(dsn)[NIKS[0]][0] == "accepted"
+
+
+def test_bpjs_holds_whom_it_has_from_an_earlier_export(submitted, tmp_path):
+    """Accepted in November (a KPJ the roster does not show yet) or still awaiting BPJS's answer:
+    not listed again in December, where they would be exported and registered twice. A card the
+    roster shows lets the roster decide; a rejection holds nobody."""
+    from pipelines.bpjs_exchange import held_by_bpjs
+
+    dsn, _, _ = submitted
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
+                                                            [NIKS[1], "2026-11", "DITOLAK", "", "data tidak padan"]]))
+    held = held_by_bpjs(dsn, "2026-12", roster_kpjs=["99999999999"])
+    assert held == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta",
+                    NIKS[2]: "sudah dikirim ke BPJS pada periode 2026-11, menunggu jawaban"}
+    assert set(held_by_bpjs(dsn, "2026-12", roster_kpjs=["12345678901"])) == {NIKS[2]}
+    assert held_by_bpjs(dsn, "2026-11") == {}                 # its own period: the rows themselves
+
+
+def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path):
+    """Listed in November and in December before either was exported: November's export sends
+    them, December's leaves them out (and says so), once BPJS answered as well as before."""
+    from pipelines.bpjs_exchange import held_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    submit(dsn, candidates(NIKS, "2026-11"), "2026-11")
+    submit(dsn, candidates(NIKS, "2026-12"), "2026-12")
+    assert export_pending(dsn, "2026-11", tmp_path, region="6474")[1] == 3
+    assert held_back(dsn, "2026-12") == 3
+    assert export_pending(dsn, "2026-12", tmp_path) == (None, 0)
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
+                                                            [NIKS[1], "2026-11", "DITOLAK", "", "data tidak padan"]]))
+    assert held_back(dsn, "2026-12") == 2                      # the rejected one may go
+    path, n = export_pending(dsn, "2026-12", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [NIKS[1]]
+    # someone accepted before a later period listed them had lapsed off the roster: sent again
+    submit(dsn, candidates([NIKS[0]], "2027-01"), "2027-01")
+    assert held_back(dsn, "2027-01") == 0 and export_pending(dsn, "2027-01", tmp_path)[1] == 1

@@ -5,6 +5,7 @@ different moments, and twice at once; each followed by a look at bpjs.submission
 import csv
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -212,3 +213,55 @@ def test_the_demo_generates_once_and_never_reuses_a_world_half_replaced(pg_serve
     assert "generating" in third.stderr and "reusing" not in third.stderr
     assert third.stdout.split("enrollment candidates")[1].splitlines()[0] == \
         first.stdout.split("enrollment candidates")[1].splitlines()[0]
+
+
+def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(worlds, pg_server, tmp_path):
+    """November's candidates exported and answered; December's run on the same (lagging) roster
+    lists again only the one BPJS rejected: the accepted and those still awaiting an answer would
+    have been exported and registered a second time."""
+    from pipelines.bpjs_exchange import apply_response, export_pending
+
+    dsn = _fresh_db(pg_server, "cli_held")
+    out = worlds["base"] / "out-held"
+    _ok(worlds["env"], worlds["a"], out, dsn)
+    path, n = export_pending(dsn, PERIOD, out)
+    niks = [r["NIK"] for r in csv.DictReader(path.open())]
+    response = tmp_path / "hasil.csv"
+    with response.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["NIK", "PERIODE", "HASIL", "KPJ", "ALASAN"])
+        w.writerows([[niks[0], PERIOD, "DITERIMA", "12345678901", ""], [niks[1], PERIOD, "DITOLAK", "", "X"]])
+    apply_response(dsn, response)
+    nxt = f"{PERIOD[:4]}-{int(PERIOD[5:]) + 1:02d}" if PERIOD[5:] != "12" else f"{int(PERIOD[:4]) + 1}-01"
+    code, stdout, stderr = _finish(subprocess.Popen(
+        [LINDUNGI, "run", "--input", str(worlds["a"]), "--period", nxt, "--out", str(out), "--db", dsn],
+        env=worlds["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    assert code == 0, stderr[-3000:]
+    with psycopg.connect(dsn) as conn:
+        listed = {r[0] for r in conn.execute("SELECT nik FROM bpjs.submission_candidate WHERE period = %s", (nxt,))}
+    assert niks[1] in listed                           # rejected: listed again
+    assert not listed & (set(niks) - {niks[1]})        # accepted, or awaiting BPJS's answer
+    assert len(listed) >= 1 and n == len(niks)
+
+
+def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds, pg_server, tmp_path):
+    """Rules under which nobody of the region is a candidate any more (as when the last ones
+    became protected): the run ends well, with an empty batch for the region, and its rows of the
+    period are withdrawn. The region got no batch before, its rows stayed pending (to be
+    exported), and the batch suite failed the run with a reason cut off after its first line."""
+    dsn = _fresh_db(pg_server, "cli_empty")
+    out = worlds["base"] / "out-empty"
+    _ok(worlds["env"], worlds["a"], out, dsn)
+    rules = tmp_path / "rules.toml"
+    text = (Path(__file__).parents[1] / "pipelines" / "rules.toml").read_text()
+    # no occupation counts as informal work
+    rules.write_text(re.sub(r"informal_codes = \[[^\]]*\]", "informal_codes = []", text)
+                     .replace('informal_label_prefixes = ["TUKANG"]', "informal_label_prefixes = []"))
+    code, _, stderr = _finish(subprocess.Popen(
+        [LINDUNGI, "run", "--input", str(worlds["a"]), "--period", PERIOD, "--out", str(out), "--db", dsn,
+         "--rules", str(rules)], env=worlds["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    assert code == 0, stderr[-3000:]
+    with psycopg.connect(dsn) as conn:
+        assert {r[0] for r in conn.execute("SELECT status FROM bpjs.submission_candidate")} == {"withdrawn"}
+        assert conn.execute("SELECT row_count, status FROM bpjs.submission_batch ORDER BY id DESC LIMIT 1"
+                            ).fetchone() == (0, "committed")

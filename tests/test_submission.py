@@ -146,6 +146,25 @@ def test_candidate_who_leaves_is_withdrawn_never_deleted_and_can_return(any_pg_d
         assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate WHERE status='pending'").fetchone()[0] == 10
 
 
+def test_a_region_left_without_candidates_gets_an_empty_batch_that_withdraws_its_rows(any_pg_dsn):
+    """Every candidate of a region gone (protected now, or held by BPJS): the run's list has no
+    row of the region, which got no batch, so its pending rows stayed pending, to be exported,
+    and the period's batch suite failed the run ("the run left a batch")."""
+    pg_dsn = any_pg_dsn
+    db.migrate(pg_dsn)
+    niks = [f"64740115088500{i:02d}" for i in range(1, 4)]
+    submit(pg_dsn, candidates(niks), "2026-11")
+    none = candidates(niks).head(0)
+    res = submit(pg_dsn, none, "2026-11", regions=["6474"])
+    assert [(r["region"], r["rows"], r["withdrawn"]) for r in res] == [("6474", 0, 3)]
+    assert submit(pg_dsn, none, "2026-12", regions=["6474"])[0]["rows"] == 0      # a first load of nothing
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall() \
+            == [("withdrawn", 3)]
+        assert conn.execute("SELECT period, row_count, status FROM bpjs.submission_batch ORDER BY id").fetchall() \
+            == [("2026-11", 3, "committed"), ("2026-11", 0, "committed"), ("2026-12", 0, "committed")]
+
+
 def test_texts_arrive_as_written(any_pg_dsn):
     """COPY reads an unquoted \\N as NULL: a name that reads so would have failed the load."""
     pg_dsn = any_pg_dsn
