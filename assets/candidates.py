@@ -35,6 +35,11 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
     return out
 
 
+def _held(dsn: str, period: str, participants: pl.LazyFrame) -> dict[str, str]:
+    """Whom BPJS has from an earlier period's export, judged against the roster's cards."""
+    return held_by_bpjs(dsn, period, participants.select("KPJ").collect().get_column("KPJ"))
+
+
 @dg.asset(
     group_name=GROUP, partitions_def=period_partitions, kinds={"polars", "parquet"},
     description="Ranked enrollment candidates for the period under the rules file (CONTRACT §2).",
@@ -50,7 +55,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     results = latest_results(dsn, context.partition_key)
     excluded = verified_exclusions(dsn, context.partition_key, results)
     # people BPJS has from an earlier period's export: not listed (and exported) twice
-    held = held_by_bpjs(dsn, context.partition_key, participants.select("KPJ").collect().get_column("KPJ"))
+    held = _held(dsn, context.partition_key, participants)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                             verified=verified_valid(dsn, context.partition_key, results))
     # GX runs in the worker while the candidates are written
@@ -78,16 +83,21 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     group_name="reporting", partitions_def=period_partitions, kinds={"polars", "parquet"},
     description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.",
 )
-def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings,
-                          resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame) -> pl.DataFrame:
-    out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key)
+def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
+                          resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame,
+                          participants: pl.LazyFrame) -> pl.DataFrame:
+    out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key,
+                   held=_held(database.url(), context.partition_key, participants))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
+    registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0
     progress(context, f"coverage {context.partition_key}: {protected:,} of {workers:,} informal workers "
-                      f"protected ({pct:.1f}%)")
+                      f"protected ({pct:.1f}%)"
+                      + (f"; {registered:,} registered with BPJS earlier, not in the roster yet" if registered else ""))
     context.add_output_metadata({
         "dagster/row_count": out.height, "workers": workers, "protected": protected,
         "candidates": int(out["kandidat"].sum()), "verified": int(out["terverifikasi"].sum()),
+        "registered_awaiting_roster": registered,
         "coverage_pct": round(pct, 2), "monthly_budget_rp": int(out["iuran_bulanan"].sum()),
         "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
         "by_kelurahan": dg.MetadataValue.md(coverage_md(out)),

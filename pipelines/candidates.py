@@ -8,6 +8,8 @@ judged and are never candidates (they are counted, so a coordinator can fix them
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from pipelines import schema
@@ -92,10 +94,17 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
     return schema.conform(cands, schema.ENROLLMENT_CANDIDATES)
 
 
-def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str) -> pl.DataFrame:
+def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,
+             held: Collection[str] = ()) -> pl.DataFrame:
+    """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
+    workers not protected yet whom BPJS has from an earlier export (``held``, see
+    ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
+    candidates, and counted rather than lost between the two."""
     workers = assessed.filter(pl.col("judgeable") & pl.col("working_age") & pl.col("informal"))
     per_kel = workers.group_by("kode_kel").agg(
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
+        didaftarkan=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String)))
+        .sum().cast(pl.Int64),
     )
     cand = candidates.group_by("kode_kel").agg(
         kandidat=pl.len().cast(pl.Int64),
@@ -104,7 +113,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     kels = assessed.select("kode_kel").drop_nulls().unique()
     out = (
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
-        .with_columns(pl.col("pekerja", "terlindungi", "kandidat", "terverifikasi").fill_null(0))
+        .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi").fill_null(0))
         .with_columns(
             period=pl.lit(period),
             kode_kab=pl.col("kode_kel").str.slice(0, 4),

@@ -324,15 +324,17 @@ def coverage_md(coverage: pl.DataFrame, width: int = 20) -> str:
     """The coverage figures as a markdown table with a bar per kelurahan, for the Dagster UI
     (its markdown has no SVG): the same numbers as the HTML page."""
     cov = _with_names(coverage)
-    lines = ["| kelurahan | pekerja rentan | terlindungi | calon peserta | terverifikasi | cakupan | |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = ["| kelurahan | pekerja rentan | terlindungi | didaftarkan | calon peserta | terverifikasi | cakupan | |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in cov.sort("kode_kel").iter_rows(named=True):
         pct = r["cakupan_pct"]
         bar = "█" * round(width * (pct or 0) / 100) + "░" * (width - round(width * (pct or 0) / 100))
-        lines.append(f"| {r['nama_kel']} | {_n(r['pekerja'])} | {_n(r['terlindungi'])} | {_n(r['kandidat'])} | "
+        lines.append(f"| {r['nama_kel']} | {_n(r['pekerja'])} | {_n(r['terlindungi'])} | {_n(r['didaftarkan'])} | "
+                     f"{_n(r['kandidat'])} | "
                      f"{_n(r.get('terverifikasi') or 0)} | {_pct(pct)} | `{bar}` |")
     s = coverage_summary(cov)
-    lines.append(f"| **Total** | {_n(s['pekerja'])} | {_n(s['terlindungi'])} | {_n(s['kandidat'])} | "
+    lines.append(f"| **Total** | {_n(s['pekerja'])} | {_n(s['terlindungi'])} | {_n(s['didaftarkan'])} | "
+                 f"{_n(s['kandidat'])} | "
                  f"{_n(s['terverifikasi'])} | {_pct(s['cakupan_pct'])} | |")
     return "\n".join(lines)
 
@@ -343,6 +345,7 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
     return {
         "pekerja": workers, "terlindungi": protected, "kandidat": int(coverage["kandidat"].sum()),
         "terverifikasi": int(coverage["terverifikasi"].sum()) if "terverifikasi" in coverage.columns else 0,
+        "didaftarkan": int(coverage["didaftarkan"].sum()) if "didaftarkan" in coverage.columns else 0,
         "cakupan_pct": round(100.0 * protected / workers, 2) if workers else None,
         "iuran_bulanan": int(coverage["iuran_bulanan"].sum()), "iuran_tahunan": int(coverage["iuran_tahunan"].sum()),
     }
@@ -355,9 +358,10 @@ def _pct_expr() -> pl.Expr:
 
 def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     """Fill missing kelurahan/kecamatan names from the region tables, else show the code. A
-    coverage file written before the verified count existed counts 0 verified."""
-    if "terverifikasi" not in coverage.columns:
-        coverage = coverage.with_columns(terverifikasi=pl.lit(0, pl.Int64))
+    coverage file written before the verified or the registered count existed counts 0 of them."""
+    for col in ("terverifikasi", "didaftarkan"):
+        if col not in coverage.columns:
+            coverage = coverage.with_columns(pl.lit(0, pl.Int64).alias(col))
 
     def name(col, code, lookup):
         return pl.coalesce(pl.col(col), pl.col(code).map_elements(lookup, return_dtype=pl.String), pl.col(code))
@@ -425,13 +429,13 @@ def _trend(coverage: pl.DataFrame, period: str, history: pl.DataFrame | None) ->
 def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None) -> str:
     esc = html.escape
     out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
-           "<th>Calon peserta</th><th>Terverifikasi</th><th>Cakupan</th><th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
+           "<th>Didaftarkan</th><th>Calon peserta</th><th>Terverifikasi</th><th>Cakupan</th><th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
     rows = list(df.iter_rows(named=True))
     if total is not None:
         rows.append({code: "", name: "Total", **total})
     for r in rows:
         out.append(f"<tr><td>{esc(r[code] or '')}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"
-                   f"<td>{_n(r['terlindungi'])}</td><td>{_n(r['kandidat'])}</td>"
+                   f"<td>{_n(r['terlindungi'])}</td><td>{_n(r.get('didaftarkan') or 0)}</td><td>{_n(r['kandidat'])}</td>"
                    f"<td>{_n(r.get('terverifikasi') or 0)}</td><td>{_pct(r['cakupan_pct'])}</td>"
                    f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td></tr>")
     return "".join(out) + "</tbody></table>"
@@ -467,12 +471,14 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     coverage = _with_names(coverage).with_columns(_pct_expr())
     s = coverage_summary(coverage)
     kec = (coverage.group_by("kode_kec", "nama_kec")
-           .agg(pl.col("pekerja", "terlindungi", "kandidat", "terverifikasi", "iuran_bulanan", "iuran_tahunan").sum())
+           .agg(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "iuran_bulanan",
+                       "iuran_tahunan").sum())
            .with_columns(_pct_expr()).sort("kode_kec"))
     esc = html.escape
     region = _region_title(coverage)
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
+             ("Didaftarkan, menunggu data peserta BPJS", _n(s["didaftarkan"])),
              ("Calon peserta", _n(s["kandidat"])),
              ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
@@ -485,7 +491,9 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <style>{_CSS}</style></head><body>
 <h1>Cakupan JKK + JKM Pekerja Rentan — {esc(region)}, periode {esc(label)}</h1>
 <p class="note">Dibuat {date.today().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
-sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan.</p>
+sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
+BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
+tidak didaftarkan lagi.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
 <h2>Cakupan per kelurahan</h2>
 {_bar_chart(coverage)}

@@ -143,6 +143,8 @@ COVERAGE = {
     "terlindungi": pl.Int64,     # of those, protected (active JKK + JKM)
     "kandidat": pl.Int64,        # enrollment candidates
     "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
+    "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from an earlier export
+                                 # (awaiting its answer, or accepted and not in the roster yet)
     "cakupan_pct": pl.Float64,   # 100 * terlindungi / pekerja
     "iuran_bulanan": pl.Int64,   # monthly premium budget to enroll every candidate (Rp)
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)

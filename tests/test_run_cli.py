@@ -242,6 +242,16 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     assert niks[1] in listed                           # rejected: listed again
     assert not listed & (set(niks) - {niks[1]})        # accepted, or awaiting BPJS's answer
     assert len(listed) >= 1 and n == len(niks)
+    # the coverage figures count them as registered, neither protected nor candidates
+    import polars as pl
+
+    assessed = pl.read_parquet(out / "resident_assessment" / f"{nxt}.parquet")
+    workers = assessed.filter(pl.col("judgeable") & pl.col("working_age") & pl.col("informal")
+                              & ~pl.col("terlindungi"))
+    held = set(workers["NIK"]) & (set(niks) - {niks[1]})
+    cov = pl.read_parquet(out / "coverage_by_kelurahan" / f"{nxt}.parquet")
+    assert int(cov["didaftarkan"].sum()) == len(held) > len(niks) // 2
+    assert "Didaftarkan" in (out / "coverage" / f"{nxt}.html").read_text(encoding="utf-8")
 
 
 def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds, pg_server, tmp_path):
