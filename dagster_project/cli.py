@@ -84,7 +84,7 @@ EARLIER_INSTANCE_YAML = "telemetry:\n  enabled: false\n"  # what lindungi wrote 
 def _dagster_home() -> Path:
     from pipelines.db import state_dir
 
-    home = state_dir() / "dagster_home"
+    home = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)") / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
     text = cfg.read_text() if cfg.exists() else None
@@ -492,6 +492,8 @@ def cmd_export(args) -> int:
     from pipelines.rules import load_rules
 
     _period(args.period)
+    if args.region is not None and not re.fullmatch(r"[0-9]{4}", args.region):
+        raise CliError(f"--region must be a kab/kota code of 4 digits (e.g. 6474), got {args.region!r}")
     _writable_dir(args.out, "--out")
     dsn = dbmod.resolve_dsn(args.db)
     dbmod.migrate(dsn)

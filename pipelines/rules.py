@@ -39,14 +39,80 @@ class Rules:
         return asdict(self)
 
 
-def _bool(v, name: str) -> bool:
-    if not isinstance(v, bool):
-        raise ValueError(f"{name} must be true or false, not {v!r}")
-    return v
+# What the roster says (CONTRACT §1): a status or programme spelled otherwise in the rules file
+# matches no record, and everyone would be unprotected (a candidate) without a word.
+STATUSES = ("AKTIF", "NONAKTIF")
+PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
+
+# every setting: (table, key, required)
+SETTINGS = {
+    "eligibility": {"min_age": True, "max_age": True, "informal_codes": True, "informal_label_prefixes": False},
+    "protection": {"active_status": True, "required_programs": True},
+    "contribution": {"declared_income": True, "jkk_rate": True, "jkk_minimum": True, "jkm": True},
+    "ranking": {"no_welfare_desil": False},
+    "linkage": {"link_threshold": True, "review_threshold": True, "estimate": False, "term_frequency": False},
+}
+
+
+class _Reader:
+    """Settings of one rules file, each checked and named in its error: ``table.key``."""
+
+    def __init__(self, path: Path, data: dict):
+        self.path, self.data = path, data
+        for table, value in data.items():
+            if table not in SETTINGS or not isinstance(value, dict):
+                raise ValueError(f"{path}: unknown table [{table}] (the tables are "
+                                 f"{', '.join(f'[{t}]' for t in SETTINGS)})")
+            for key in value:
+                if key not in SETTINGS[table]:
+                    raise ValueError(f"{path}: unknown setting {table}.{key} (a misspelt setting would be "
+                                     f"ignored; {table} has {', '.join(SETTINGS[table])})")
+
+    def _raw(self, name: str, default):
+        table, key = name.split(".")
+        value = self.data.get(table, {}).get(key, default)
+        if value is None:
+            raise ValueError(f"{self.path}: missing setting {name}")
+        return value
+
+    def _bad(self, name: str, expected: str, value) -> ValueError:
+        return ValueError(f"{self.path}: {name} must be {expected}, not {value!r}")
+
+    def number(self, name: str, low: float, high: float, *, whole: bool, default=None):
+        v = self._raw(name, default)
+        kinds = (int,) if whole else (int, float)
+        if isinstance(v, bool) or not isinstance(v, kinds) or not low <= v <= high:
+            raise self._bad(name, f"{'a whole number' if whole else 'a number'} from {low:,} to {high:,}", v)
+        return v
+
+    def texts(self, name: str, allowed: tuple[str, ...] | None = None, *, default=None,
+              nonempty: bool = True) -> tuple[str, ...]:
+        v = self._raw(name, default)
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v) or (nonempty and not v):
+            raise self._bad(name, "a list of texts" + (" (at least one)" if nonempty else ""), v)
+        out = tuple(x.strip().upper() for x in v)
+        if allowed and (unknown := [x for x in out if x not in allowed]):
+            raise self._bad(name, f"a list of {', '.join(allowed)}", unknown)
+        return out
+
+    def codes(self, name: str) -> tuple[int, ...]:
+        v = self._raw(name, None)
+        if not isinstance(v, list) or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 99
+                                              for x in v):
+            raise self._bad(name, "a list of SIAK occupation codes (whole numbers 0 to 99)", v)
+        return tuple(v)
+
+    def flag(self, name: str, default: bool) -> bool:
+        v = self._raw(name, default)
+        if not isinstance(v, bool):
+            raise self._bad(name, "true or false", v)
+        return v
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """Rules from ``path``, else $LINDUNGI_RULES, else the packaged defaults."""
+    """Rules from ``path``, else $LINDUNGI_RULES, else the packaged defaults. Every setting is
+    checked (type and range), an unknown one is refused (a misspelt optional setting was
+    silently left at its default), and each error names the file and ``table.setting``."""
     path = Path(path or os.environ.get("LINDUNGI_RULES") or DEFAULT_RULES)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -54,26 +120,29 @@ def load_rules(path: str | Path | None = None) -> Rules:
         raise ValueError(f"{path}: rules file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        e, p, c, r, k = (data[s] for s in ("eligibility", "protection", "contribution", "ranking", "linkage"))
-        rules = Rules(
-            min_age=int(e["min_age"]), max_age=int(e["max_age"]),
-            informal_codes=tuple(int(x) for x in e["informal_codes"]),
-            informal_label_prefixes=tuple(str(x).upper() for x in e.get("informal_label_prefixes", [])),
-            active_status=tuple(str(x).upper() for x in p["active_status"]),
-            required_programs=tuple(str(x).upper() for x in p["required_programs"]),
-            declared_income=int(c["declared_income"]), jkk_rate=float(c["jkk_rate"]),
-            jkk_minimum=int(c["jkk_minimum"]), jkm=int(c["jkm"]),
-            no_welfare_desil=int(r.get("no_welfare_desil", 11)),
-            link_threshold=float(k["link_threshold"]), review_threshold=float(k["review_threshold"]),
-            link_estimate=_bool(k.get("estimate", True), "linkage.estimate"),
-            link_term_frequency=_bool(k.get("term_frequency", True), "linkage.term_frequency"),
-            source=str(path),
-        )
-    except KeyError as exc:
-        raise ValueError(f"{path}: missing setting {exc.args[0]}") from None
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: invalid setting ({exc})") from None
-    if not 0 <= rules.min_age <= rules.max_age:
-        raise ValueError(f"{path}: min_age must be <= max_age")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    r = _Reader(path, data)
+    rules = Rules(
+        min_age=r.number("eligibility.min_age", 0, 120, whole=True),
+        max_age=r.number("eligibility.max_age", 0, 120, whole=True),
+        informal_codes=r.codes("eligibility.informal_codes"),
+        informal_label_prefixes=r.texts("eligibility.informal_label_prefixes", default=[], nonempty=False),
+        active_status=r.texts("protection.active_status", STATUSES),
+        required_programs=r.texts("protection.required_programs", PROGRAMS),
+        declared_income=r.number("contribution.declared_income", 1, 10**10, whole=True),
+        jkk_rate=float(r.number("contribution.jkk_rate", 0, 1, whole=False)),
+        jkk_minimum=r.number("contribution.jkk_minimum", 0, 10**9, whole=True),
+        jkm=r.number("contribution.jkm", 0, 10**9, whole=True),
+        no_welfare_desil=r.number("ranking.no_welfare_desil", 1, 100, whole=True, default=11),
+        link_threshold=float(r.number("linkage.link_threshold", 0, 1, whole=False)),
+        review_threshold=float(r.number("linkage.review_threshold", 0, 1, whole=False)),
+        link_estimate=r.flag("linkage.estimate", True),
+        link_term_frequency=r.flag("linkage.term_frequency", True),
+        source=str(path),
+    )
+    if rules.min_age > rules.max_age:
+        raise ValueError(f"{path}: eligibility.min_age must be <= eligibility.max_age")
+    if rules.review_threshold > rules.link_threshold:
+        raise ValueError(f"{path}: linkage.review_threshold must be <= linkage.link_threshold")
     return rules

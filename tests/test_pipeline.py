@@ -173,11 +173,17 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
          f"{a_file}: is a file, not an input directory"),
         (["generate", str(a_file), "--residents", "50"], f"OUT_DIR {a_file}: is a file, not a directory"),
         (["generate", str(tmp_path / "g"), "--residents", "0"], "--residents 0: a world has at least 10 residents"),
+        (["export", "--period", PERIOD, "--region", "64", "--out", str(tmp_path / "x")],
+         "--region must be a kab/kota code of 4 digits (e.g. 6474), got '64'"),
     ]:
         assert main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1] == f"lindungi: error: {said}", argv
     assert not (tmp_path / "home" / "dagster_home").exists() and not (tmp_path / "g").exists()
+    monkeypatch.setenv("LINDUNGI_HOME", str(a_file))
+    assert main(["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / "o")]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == \
+        f"lindungi: error: state directory (LINDUNGI_HOME) {a_file}: is a file, not a directory"
 
 
 def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):

@@ -1,0 +1,60 @@
+"""The rules file: every setting checked and named; nothing misspelt passes silently."""
+
+import re
+
+import pytest
+
+from pipelines.rules import DEFAULT_RULES, load_rules
+
+TEXT = DEFAULT_RULES.read_text(encoding="utf-8")
+
+
+def _with(tmp_path, old: str, new: str):
+    assert re.search(old, TEXT, flags=re.M), old
+    path = tmp_path / "rules.toml"
+    path.write_text(re.sub(old, new, TEXT, count=1, flags=re.M), encoding="utf-8")
+    return path
+
+
+def test_the_packaged_rules_are_the_contract_defaults():
+    r = load_rules()
+    assert (r.min_age, r.max_age, r.monthly_contribution, r.active_status, r.required_programs) == \
+        (18, 65, 16_800, ("AKTIF",), ("JKK", "JKM"))
+
+
+@pytest.mark.parametrize("old,new,said", [
+    # nonsense a run used to take: a negative premium, a threshold no link can reach, a text age
+    (r"^jkm = 6800", "jkm = -5", "contribution.jkm must be a whole number from 0 to 1,000,000,000, not -5"),
+    (r"^link_threshold = 0.90", "link_threshold = 1.5", "linkage.link_threshold must be a number from 0 to 1, not 1.5"),
+    (r"^max_age = 65", 'max_age = "abc"', "eligibility.max_age must be a whole number from 0 to 120, not 'abc'"),
+    (r"^max_age = 65", "max_age = 65.5", "eligibility.max_age must be a whole number from 0 to 120, not 65.5"),
+    (r"^review_threshold = 0.50", "review_threshold = 0.95",
+     "linkage.review_threshold must be <= linkage.link_threshold"),
+    (r"^min_age = 18", "min_age = 70", "eligibility.min_age must be <= eligibility.max_age"),
+    # a status or programme misspelt matched no roster record: everyone was a candidate
+    (r'^required_programs = \["JKK", "JKM"\]', 'required_programs = ["JKK", "JMK"]',
+     "protection.required_programs must be a list of JKK, JKM, JHT, JP, JKP, not ['JMK']"),
+    (r'^active_status = \["AKTIF"\]', 'active_status = ["AKTIV"]',
+     "protection.active_status must be a list of AKTIF, NONAKTIF, not ['AKTIV']"),
+    (r'^active_status = \["AKTIF"\]', "active_status = []",
+     "protection.active_status must be a list of texts (at least one), not []"),
+    (r"^informal_codes = \[8, 9,", 'informal_codes = ["8", 9,',
+     "eligibility.informal_codes must be a list of SIAK occupation codes"),
+    # a misspelt optional setting was left at its default without a word
+    (r"^no_welfare_desil = 11", "no_welfar_desil = 12", "unknown setting ranking.no_welfar_desil"),
+    (r"^\[ranking\]", "[rangking]", "unknown table [rangking]"),
+    (r"^min_age = 18.*$", "", "missing setting eligibility.min_age"),
+])
+def test_a_wrong_setting_is_named(tmp_path, old, new, said):
+    path = _with(tmp_path, old, new)
+    with pytest.raises(ValueError) as caught:
+        load_rules(path)
+    assert str(caught.value).startswith(f"{path}: {said}")
+
+
+def test_optional_settings_take_their_defaults(tmp_path):
+    path = _with(tmp_path, r"^no_welfare_desil = 11.*$", "")
+    path.write_text(re.sub(r'^informal_label_prefixes = .*$', "", path.read_text(), flags=re.M))
+    r = load_rules(path)
+    assert r.no_welfare_desil == 11 and r.informal_label_prefixes == ()
+    assert load_rules(_with(tmp_path, r"^jkm = 6800", "jkm = 0")).monthly_contribution == 10_000
