@@ -35,9 +35,10 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
     return out
 
 
-def _held(dsn: str, period: str, participants: pl.LazyFrame) -> dict[str, str]:
-    """Whom BPJS has from an earlier period's export, judged against the roster's cards."""
-    return held_by_bpjs(dsn, period, participants.select("KPJ").collect().get_column("KPJ"))
+def _held(dsn: str, period: str, participants: pl.LazyFrame, niks: pl.Series) -> dict[str, str]:
+    """Which of ``niks`` BPJS has from an earlier period's export, judged against the roster's
+    cards."""
+    return held_by_bpjs(dsn, period, participants.select("KPJ").collect().get_column("KPJ"), niks.to_list())
 
 
 @dg.asset(
@@ -54,10 +55,14 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     migrate(dsn)
     results = latest_results(dsn, context.partition_key)
     excluded = verified_exclusions(dsn, context.partition_key, results)
+    verified = verified_valid(dsn, context.partition_key, results)
+    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
+                            verified=verified)
     # people BPJS has from an earlier period's export: not listed (and exported) twice
-    held = _held(dsn, context.partition_key, participants)
-    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
-                            verified=verified_valid(dsn, context.partition_key, results))
+    held = _held(dsn, context.partition_key, participants, out.get_column("NIK"))
+    if held:  # ranked again without them
+        out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
+                                verified=verified)
     # GX runs in the worker while the candidates are written
     checked = validate_later(out, "enrollment_candidates", asset_suite("enrollment_candidates", settings))
     by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
@@ -86,8 +91,9 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
 def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                           resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame,
                           participants: pl.LazyFrame) -> pl.DataFrame:
+    unprotected = resident_assessment.filter(~pl.col("terlindungi")).get_column("NIK")
     out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key,
-                   held=_held(database.url(), context.partition_key, participants))
+                   held=_held(database.url(), context.partition_key, participants, unprotected))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

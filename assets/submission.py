@@ -50,14 +50,14 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     rules = settings.rules()
     inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir)}
     excluded = verified_exclusions(dsn, period)
-    held = held_by_bpjs(dsn, period)  # (whom the roster shows protected is withdrawn as such)
     # every region of the extract gets its batch, one without candidates too: its rows of the
     # period still pending are withdrawn (a region whose last candidates became protected kept
     # them pending, to be exported), and the batch says the run looked at it
     regions = sorted(set(region_sizes(resident_assessment)) | set(enrollment_candidates.get_column("kode_kab")))
     batches = submit(dsn, enrollment_candidates, period, regions=regions, run_id=context.run_id, inputs=inputs,
                      rules_source=rules.source,
-                     explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks), held, excluded))
+                     explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks),
+                                                   held_by_bpjs(dsn, period, niks=niks), excluded))
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "

@@ -125,23 +125,29 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
 # each person's latest BPJS answer, or wait for one, from periods before the given one
 EARLIER_WITH_BPJS = """
 SELECT DISTINCT ON (nik) nik, period, status, kpj FROM bpjs.submission_candidate
-WHERE period < %s AND status IN ('submitted', 'accepted', 'rejected')
+WHERE period < %(period)s AND status IN ('submitted', 'accepted', 'rejected')
+  AND (%(niks)s::text IS NULL OR nik = ANY(string_to_array(%(niks)s, ',')))
 ORDER BY nik, period DESC
 """
 
 
 @no_row_data
-def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = None) -> dict[str, str]:
+def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = None,
+                 niks: Collection[str] | None = None) -> dict[str, str]:
     """NIK -> why the person is not listed in ``period`` although the rules would list them:
     BPJS has them from an earlier period's export, still awaiting its answer, or accepted with a
     card (KPJ) that the roster extract does not show yet (it lags behind BPJS). Listed again,
     they would be exported and registered twice. Once the roster shows the card, the roster
     decides: protected, or lapsed and listed again. A rejection holds nobody. Without
-    ``roster_kpjs`` every acceptance holds."""
+    ``roster_kpjs`` every acceptance holds. ``niks``: only these people are looked up (the
+    table holds every region and period a shared database has seen)."""
     kpjs = set(roster_kpjs) if roster_kpjs is not None else set()
+    if niks is not None and not len(niks):
+        return {}
     held = {}
     with psycopg.connect(dsn) as conn:
-        for nik, earlier, status, kpj in conn.execute(EARLIER_WITH_BPJS, (period,)):
+        for nik, earlier, status, kpj in conn.execute(
+                EARLIER_WITH_BPJS, {"period": period, "niks": None if niks is None else nik_list(niks)}):
             if status == "submitted":
                 held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
             elif status == "accepted" and (kpj is None or kpj not in kpjs):

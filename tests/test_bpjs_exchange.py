@@ -416,6 +416,8 @@ def test_bpjs_holds_whom_it_has_from_an_earlier_export(submitted, tmp_path):
                     NIKS[2]: "sudah dikirim ke BPJS pada periode 2026-11, menunggu jawaban"}
     assert set(held_by_bpjs(dsn, "2026-12", roster_kpjs=["12345678901"])) == {NIKS[2]}
     assert held_by_bpjs(dsn, "2026-11") == {}                 # its own period: the rows themselves
+    assert list(held_by_bpjs(dsn, "2026-12", niks=[NIKS[2], NIKS[1]])) == [NIKS[2]]   # only those asked
+    assert held_by_bpjs(dsn, "2026-12", niks=[]) == {}
 
 
 def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path):
