@@ -178,7 +178,7 @@ def _set_aside_aborted(folder: Path, logged: set[str]) -> list[Path]:
 
     An export renames its file into place just before its transaction commits. Killed in
     between, it leaves a file whose rows are still ``pending`` and go into the next export:
-    sent as well, they would be registered twice. Under the period's export lock no other export
+    sent as well, they would be registered twice. Under the export lock no other export
     is between its rename and its commit, so a file missing from the processing log is such a
     file. It is kept, renamed, so that nobody sends it, and its number is used again."""
     aborted = []
