@@ -141,7 +141,8 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
     decides: protected, or lapsed and listed again. A rejection holds nobody. Without
     ``roster_kpjs`` every acceptance holds. ``niks``: only these people are looked up (the
     table holds every region and period a shared database has seen)."""
-    kpjs = set(roster_kpjs) if roster_kpjs is not None else set()
+    # cards compared by their digits: the roster's may carry spaces or dashes the response had not
+    kpjs = {re.sub(r"[^0-9]", "", k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
     if niks is not None and not len(niks):
         return {}
     held = {}
@@ -150,7 +151,7 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
                 EARLIER_WITH_BPJS, {"period": period, "niks": None if niks is None else nik_list(niks)}):
             if status == "submitted":
                 held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
-            elif status == "accepted" and (kpj is None or kpj not in kpjs):
+            elif status == "accepted" and (kpj is None or re.sub(r"[^0-9]", "", kpj) not in kpjs):
                 held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
     return held
 
