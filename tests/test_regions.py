@@ -525,6 +525,10 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "killed as failed" in again.stderr
+    # nothing of either run left running: Dagster's compute logs had a `tail -F` per stream, and
+    # one of a killed region worker ran on for good
+    home_text = str(tmp_path / "home").encode()
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and home_text in cmdline(int(p))]
     with dg.DagsterInstance.get() as instance:
         killed = instance.get_runs(filters=dg.RunsFilter(tags={"lindungi/pid": str(run.pid)}))
         statuses = {r.status for r in killed}
