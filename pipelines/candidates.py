@@ -18,12 +18,17 @@ from pipelines.regions import kecamatan_name, kelurahan_name
 from pipelines.rules import Rules
 
 
-def _informal(rules: Rules) -> pl.Expr:
-    by_code = pl.col("pekerjaan_kode").is_in(list(rules.informal_codes))
+def _by_label(rules: Rules) -> pl.Expr:
+    """A local label without a SIAK code that the rules count as informal work (a prefix of
+    ``informal_label_prefixes``: TUKANG PIJAT, or OJEK ONLINE when a city adds OJEK)."""
     by_label = pl.lit(False)
     for prefix in rules.informal_label_prefixes:
         by_label = by_label | pl.col("JENIS_PKRJN").str.starts_with(prefix)
-    return (by_code | (pl.col("pekerjaan_kode").is_null() & by_label)).fill_null(False)
+    return (pl.col("pekerjaan_kode").is_null() & by_label).fill_null(False)
+
+
+def _informal(rules: Rules) -> pl.Expr:
+    return (pl.col("pekerjaan_kode").is_in(list(rules.informal_codes)) | _by_label(rules)).fill_null(False)
 
 
 def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
@@ -53,7 +58,9 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
             & (pl.col("TGL_LHR") <= pl.lit(start))
             & pl.col("kode_kel").is_not_null()
             & (pl.col("pekerjaan_kode").is_not_null() | pl.col("JENIS_PKRJN").is_not_null())
-            & ~pl.col("flags").list.contains("occupation_unknown"),
+            # a label SIAK does not know can be judged when the rules name it (the ingest, which
+            # knows no rules, flags every one but TUKANG…: a prefix a city added was never judged)
+            & (~pl.col("flags").list.contains("occupation_unknown") | _by_label(rules)),
         )
         .with_columns(working_age=pl.col("umur").is_between(rules.min_age, rules.max_age).fill_null(False))
     )

@@ -275,3 +275,28 @@ def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds
         assert {r[0] for r in conn.execute("SELECT status FROM bpjs.submission_candidate")} == {"withdrawn"}
         assert conn.execute("SELECT row_count, status FROM bpjs.submission_batch ORDER BY id DESC LIMIT 1"
                             ).fetchone() == (0, "committed")
+
+
+def test_a_local_label_the_rules_add_makes_candidates(worlds, pg_server, tmp_path):
+    """`informal_label_prefixes` is the rules file's place for local labels without a SIAK code.
+    One a city added (OJEK, KURIR) counted as informal, but the residents stayed flagged
+    `occupation_unknown` by the ingest, which knows only TUKANG, and were never judged."""
+    import polars as pl
+
+    dsn = _fresh_db(pg_server, "cli_labels")
+    out = worlds["base"] / "out-labels"
+    rules = tmp_path / "rules.toml"
+    text = (Path(__file__).parents[1] / "pipelines" / "rules.toml").read_text()
+    rules.write_text(text.replace('informal_label_prefixes = ["TUKANG"]',
+                                  'informal_label_prefixes = ["TUKANG", "OJEK", "KURIR"]'))
+    code, _, stderr = _finish(subprocess.Popen(
+        [LINDUNGI, "run", "--input", str(worlds["a"]), "--period", PERIOD, "--out", str(out), "--db", dsn,
+         "--rules", str(rules)], env=worlds["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    assert code == 0, stderr[-3000:]
+    assessed = pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet")
+    local = assessed.filter(pl.col("JENIS_PKRJN").str.starts_with("OJEK") | pl.col("JENIS_PKRJN").str.starts_with("KURIR"))
+    assert local.height and local["informal"].all()
+    eligible = local.filter(pl.col("working_age") & ~pl.col("terlindungi") & pl.col("TGL_LHR").is_not_null()
+                            & pl.col("kode_kel").is_not_null())
+    cands = set(pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["NIK"])
+    assert eligible.height and set(eligible["NIK"]) <= cands
