@@ -10,7 +10,7 @@ from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import held_by_bpjs
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
-from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates
+from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates, informal_workers
 from pipelines.reports import coverage_md
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
@@ -91,7 +91,9 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
 def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                           resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame,
                           participants: pl.LazyFrame) -> pl.DataFrame:
-    unprotected = resident_assessment.filter(~pl.col("terlindungi")).get_column("NIK")
+    # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
+    # resident without protection (165,757, children and the formally employed included)
+    unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
     out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key,
                    held=_held(database.url(), context.partition_key, participants, unprotected))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())

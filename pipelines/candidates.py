@@ -31,6 +31,12 @@ def _informal(rules: Rules) -> pl.Expr:
     return (pl.col("pekerjaan_kode").is_in(list(rules.informal_codes)) | _by_label(rules)).fill_null(False)
 
 
+def informal_workers() -> pl.Expr:
+    """Residents the coverage counts: of working age, in informal work, judgeable (an assessed
+    frame's columns). Candidates are those of them not protected."""
+    return pl.col("judgeable") & pl.col("working_age") & pl.col("informal")
+
+
 def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
            participants: pl.DataFrame, participant_links: pl.DataFrame, rules: Rules,
            period: str) -> pl.DataFrame:
@@ -72,7 +78,7 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
     ``verified`` those verified ``Valid``: they rank ahead of everyone not yet verified, so the
     BPJS export (in rank order) takes them first."""
     cands = assessed.filter(
-        pl.col("judgeable") & pl.col("working_age") & pl.col("informal") & ~pl.col("terlindungi")
+        informal_workers() & ~pl.col("terlindungi")
         & ~pl.col("NIK").is_in(exclude or [])
     )
     roster_note = (
@@ -107,7 +113,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     workers not protected yet whom BPJS has from an earlier export (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
     candidates, and counted rather than lost between the two."""
-    workers = assessed.filter(pl.col("judgeable") & pl.col("working_age") & pl.col("informal"))
+    workers = assessed.filter(informal_workers())
     per_kel = workers.group_by("kode_kel").agg(
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
         didaftarkan=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String)))
