@@ -53,24 +53,21 @@ EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 
 # export: still awaiting its response, or accepted since this row was listed (the row is stale:
 # the later run withdraws it). Someone accepted before this row was listed had lapsed off the
 # roster by then, and is exported again.
-EXPORT_HELD = """
-AND NOT EXISTS (
+HELD_ELSEWHERE = """EXISTS (
     SELECT 1 FROM bpjs.submission_candidate o
     WHERE o.nik = c.nik AND o.period <> c.period
-      AND (o.status = 'submitted' OR (o.status = 'accepted' AND o.updated_at >= c.created_at)))
-"""
+      AND (o.status = 'submitted' OR (o.status = 'accepted' AND o.updated_at >= c.created_at)))"""
+# the period's pending rows (of one region, or all)
+PENDING = """FROM bpjs.submission_candidate c
+WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)"""
 EXPORT = f"""
 SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
-FROM bpjs.submission_candidate c
-WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)
-{EXPORT_HELD}ORDER BY c.rank
+{PENDING}
+  AND NOT {HELD_ELSEWHERE}
+ORDER BY c.rank
 FOR UPDATE OF c
 """
-EXPORT_SKIPPED = f"""
-SELECT count(*) FROM bpjs.submission_candidate c
-WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)
-AND NOT ({EXPORT_HELD.strip().removeprefix("AND ")})
-"""
+EXPORT_SKIPPED = f"SELECT count(*) {PENDING} AND {HELD_ELSEWHERE}"
 MARK_SUBMITTED = """
 UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
 WHERE period = %(period)s AND status = 'pending' AND nik = ANY(string_to_array(%(niks)s, ','))
@@ -122,6 +119,12 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     return path, len(rows)
 
 
+def _digits(text: str) -> str:
+    """A NIK's or KPJ's ASCII digits, in order: what ``pipelines.nik.ascii_digits`` reads from a
+    column, for one value."""
+    return re.sub(r"[^0-9]", "", text)
+
+
 # each person's latest BPJS answer, or wait for one, from periods before the given one
 EARLIER_WITH_BPJS = """
 SELECT DISTINCT ON (nik) nik, period, status, kpj FROM bpjs.submission_candidate
@@ -142,7 +145,7 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
     ``roster_kpjs`` every acceptance holds. ``niks``: only these people are looked up (the
     table holds every region and period a shared database has seen)."""
     # cards compared by their digits: the roster's may carry spaces or dashes the response had not
-    kpjs = {re.sub(r"[^0-9]", "", k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
+    kpjs = {_digits(k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
     if niks is not None and not len(niks):
         return {}
     held = {}
@@ -151,7 +154,7 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
                 EARLIER_WITH_BPJS, {"period": period, "niks": None if niks is None else nik_list(niks)}):
             if status == "submitted":
                 held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
-            elif status == "accepted" and (kpj is None or re.sub(r"[^0-9]", "", kpj) not in kpjs):
+            elif status == "accepted" and (kpj is None or _digits(kpj) not in kpjs):
                 held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
     return held
 
@@ -159,7 +162,7 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
 @no_row_data
 def held_back(dsn: str, period: str, region: str | None = None) -> int:
     """How many of the period's pending candidates an export leaves out, since BPJS has them from
-    another period's export (see ``EXPORT_HELD``)."""
+    another period's export (see ``HELD_ELSEWHERE``)."""
     with psycopg.connect(dsn) as conn:
         return conn.execute(EXPORT_SKIPPED, {"period": period, "region": region}).fetchone()[0]
 
@@ -242,7 +245,7 @@ def _read_keys(row: dict) -> str | None:
     ``'``, spaces or invisible characters around the digits); the row's problem when one cannot
     be read, without the value itself (a NIK is personal data)."""
     text = row["NIK"]
-    digits = re.sub(r"[^0-9]", "", text)
+    digits = _digits(text)
     if re.search(EXCEL_NOTATION, text):
         return f"line {row['_line']}: {NIK_PROBLEMS['nik_excel_damaged']}; format the column as Text"
     if len(digits) != 16:
