@@ -22,7 +22,7 @@ from pipelines.names import normalized_names
 from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_date_matches, with_nik_columns
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
-from pipelines.rules import Rules
+from pipelines.rules import PROGRAMS, Rules
 from pipelines.siak import (CONTROL, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key,
                             occupation_lookup, without_zero_fraction)
 
@@ -294,7 +294,6 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))
 
 
-PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
 STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NON-AKTIF": "NONAKTIF",
           "TIDAK AKTIF": "NONAKTIF"}
 

@@ -39,18 +39,19 @@ class Rules:
         return asdict(self)
 
 
-# What the roster says (CONTRACT §1): a status or programme spelled otherwise in the rules file
-# matches no record, and everyone would be unprotected (a candidate) without a word.
+# What the roster says (CONTRACT §1), as the ingest reads it (pipelines.ingest.clean_peserta): a
+# status or programme spelled otherwise in the rules file matches no record, and everyone would
+# be unprotected (a candidate) without a word.
 STATUSES = ("AKTIF", "NONAKTIF")
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
 
-# every setting: (table, key, required)
+# every table and its settings (which are required, and their defaults, is said where each is read)
 SETTINGS = {
-    "eligibility": {"min_age": True, "max_age": True, "informal_codes": True, "informal_label_prefixes": False},
-    "protection": {"active_status": True, "required_programs": True},
-    "contribution": {"declared_income": True, "jkk_rate": True, "jkk_minimum": True, "jkm": True},
-    "ranking": {"no_welfare_desil": False},
-    "linkage": {"link_threshold": True, "review_threshold": True, "estimate": False, "term_frequency": False},
+    "eligibility": ("min_age", "max_age", "informal_codes", "informal_label_prefixes"),
+    "protection": ("active_status", "required_programs"),
+    "contribution": ("declared_income", "jkk_rate", "jkk_minimum", "jkm"),
+    "ranking": ("no_welfare_desil",),
+    "linkage": ("link_threshold", "review_threshold", "estimate", "term_frequency"),
 }
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipelines.rules import STATUSES
+
 if TYPE_CHECKING:  # imported where used: `lindungi run` starts the worker before polars loads
     import polars as pl
 
@@ -109,7 +111,7 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToBeUnique", column="KPJ", description="one row per participant card"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),
             _e("ExpectColumnValuesToNotBeNull", column="jkk_jkm_aktif", description="protection decided for every row"),
-            _e("ExpectColumnValuesToBeInSet", blocking=False, column="STATUS", value_set=["AKTIF", "NONAKTIF"]),
+            _e("ExpectColumnValuesToBeInSet", blocking=False, column="STATUS", value_set=list(STATUSES)),
         ],
         "welfare_links": _links("ID_DTSEN", nik),
         "participant_links": _links("KPJ", nik),
