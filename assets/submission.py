@@ -3,7 +3,6 @@
 Its step is ``assets.delivery.deliver_candidates``, beside the gap lists."""
 
 
-import re
 from collections.abc import Iterator
 
 import dagster as dg
@@ -11,6 +10,7 @@ import polars as pl
 
 from assets._common import progress
 from dagster_project.resources import LindungiSettings
+from pipelines.dates import period_start
 from pipelines.bpjs_exchange import accepted_not_on_roster, held_by_bpjs
 from pipelines.partitioning import region_sizes
 from pipelines.readers import input_checksums
@@ -113,7 +113,7 @@ def _niks(candidates: pl.DataFrame, region: str) -> list[str]:
 def _start_suites(dsn: str, period: str, rules) -> tuple[Pending, Pending]:
     """The GX suites on the period's rows in play and on its batches, started (in `lindungi
     run`'s worker process)."""
-    assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period), "partition keys are YYYY-MM"
+    period_start(period)  # a YYYY-MM partition key, or ValueError: it is formatted into the SQL below
     table_suite = suite_for("submission_table", iuran=rules.monthly_contribution)
     batches_suite = suite_for("submission_batches")
     return (validate_sql_later(dsn, SUBMISSION_IN_PLAY.format(columns=suite_columns(table_suite), period=period),

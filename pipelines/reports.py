@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.dates import period_start
 from pipelines.files import aside, sweep_aside
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 
@@ -55,7 +56,6 @@ PETUNJUK = [
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
 ]
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _NIK16 = r"^[0-9]{16}$"
 
 
@@ -78,10 +78,11 @@ def mask_nik_expr(col: str = "NIK") -> pl.Expr:
 
 def periode_label(period: str) -> str:
     """``2026-11`` -> ``November 2026``."""
-    m = _PERIOD.match(period or "")
-    if not m:
-        raise ValueError(f"periode {period!r} tidak valid: harus YYYY-MM")
-    return f"{BULAN[int(m.group(2)) - 1]} {m.group(1)}"
+    try:
+        first = period_start(period)
+    except ValueError:
+        raise ValueError(f"periode {period!r} tidak valid: harus YYYY-MM") from None
+    return f"{BULAN[first.month - 1]} {first.year}"
 
 
 def _n(v: int | None) -> str:
