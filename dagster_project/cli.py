@@ -530,6 +530,32 @@ def cmd_response(args) -> int:
     return 0
 
 
+def cmd_retention(args) -> int:
+    from datetime import date
+
+    from pipelines import db as dbmod
+    from pipelines.retention import erase, last_expired, plan
+    from pipelines.rules import load_rules
+
+    as_of = _period(args.as_of) if args.as_of else date.today().strftime("%Y-%m")
+    try:
+        months = load_rules(args.rules).retention_months
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    last = last_expired(as_of, months)
+    if not Path(args.out).is_dir():
+        raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
+    dsn = dbmod.resolve_dsn(args.db)
+    dbmod.migrate(dsn)
+    todo = plan(args.out, dsn, last)
+    head = f"retention {months} months on {as_of}: lists of {last} and earlier"
+    if args.dry_run or todo.empty():
+        print(f"{head}; {'would erase ' if not todo.empty() else ''}{todo.summary()}")
+        return 0
+    print(f"{head}; erased {erase(todo, dsn, months=months, as_of=as_of).summary()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lindungi", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -577,6 +603,14 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("file")
     rs.add_argument("--db")
     rs.set_defaults(func=cmd_response)
+
+    rt = sub.add_parser("retention", help="erase candidate lists whose retention period has ended (UU PDP)")
+    rt.add_argument("--out", default="lindungi-data")
+    rt.add_argument("--db")
+    rt.add_argument("--rules", help="rules TOML file; its retention.months (default 24)")
+    rt.add_argument("--as-of", help="YYYY-MM the retention is counted to (default: this month)")
+    rt.add_argument("--dry-run", action="store_true", help="say what would be erased, erase nothing")
+    rt.set_defaults(func=cmd_retention)
 
     b = sub.add_parser("db", help="the embedded PostgreSQL")
     b.add_argument("action", choices=("start", "stop", "url", "migrate"))

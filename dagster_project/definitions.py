@@ -25,6 +25,7 @@ from assets import candidates, delivery, ingest, linkage, reporting, submission
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions, region_partitions
 from dagster_project.resources import Database, LindungiSettings
+from dagster_project.retention import retention, retention_schedule
 from dagster_project.schedules import chain_sensors, monthly_schedule
 from dagster_project.sensors import (
     apply_bpjs_response,
@@ -87,8 +88,8 @@ lindungi_job = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=all_assets,
-    jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification],
-    schedules=[monthly_schedule(ingest_job)],
+    jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification, retention],
+    schedules=[monthly_schedule(ingest_job), retention_schedule],
     sensors=[bpjs_response_sensor, verification_sensor,
              *chain_sensors(ingest_job, link_regions_job, lindungi_job)],
     resources={

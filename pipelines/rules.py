@@ -27,6 +27,7 @@ class Rules:
     review_threshold: float
     link_estimate: bool = True          # m/u estimated each run; false: the declared start weights
     link_term_frequency: bool = True    # rare names and birth dates count more
+    retention_months: int = 24          # a period's candidate lists are erased this long after it
     source: str = str(DEFAULT_RULES)
 
     @property
@@ -52,6 +53,7 @@ SETTINGS = {
     "contribution": ("declared_income", "jkk_rate", "jkk_minimum", "jkm"),
     "ranking": ("no_welfare_desil",),
     "linkage": ("link_threshold", "review_threshold", "estimate", "term_frequency"),
+    "retention": ("months",),
 }
 
 
@@ -140,6 +142,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
         review_threshold=float(r.number("linkage.review_threshold", 0, 1, whole=False)),
         link_estimate=r.flag("linkage.estimate", True),
         link_term_frequency=r.flag("linkage.term_frequency", True),
+        retention_months=r.number("retention.months", 1, 1200, whole=True, default=24),
         source=str(path),
     )
     if rules.min_age > rules.max_age:

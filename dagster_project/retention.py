@@ -1,0 +1,39 @@
+"""Retention as a Dagster job: ``erase_expired_lists`` (what ``lindungi retention`` does) and a
+monthly schedule for it, so a deployment that runs the enrollment on schedule also erases the
+lists whose retention period has ended (UU PDP Art. 42-44; ``pipelines/retention.py``)."""
+
+import dagster as dg
+
+from dagster_project.resources import Database, LindungiSettings
+
+
+@dg.op(config_schema={"as_of": dg.Field(str, is_required=False,
+                                        description="YYYY-MM (default: the month the run starts in)")},
+       description="Erase the candidate lists (files and rows) of periods past the rules' retention.months.")
+def erase_expired_lists(context: dg.OpExecutionContext, settings: LindungiSettings, database: Database) -> None:
+    from datetime import date
+
+    from pipelines.db import migrate
+    from pipelines.retention import erase, last_expired, plan
+
+    months = settings.rules().retention_months
+    as_of = context.op_config.get("as_of") or date.today().strftime("%Y-%m")
+    last = last_expired(as_of, months)
+    dsn = database.url()
+    migrate(dsn)
+    todo = plan(settings.out_dir, dsn, last)
+    if todo.empty():
+        context.log.info(f"retention {months} months on {as_of}: {todo.summary()}")
+        return
+    done = erase(todo, dsn, months=months, as_of=as_of, run_id=context.run_id)
+    context.log.info(f"retention {months} months on {as_of}: erased {done.summary()}")
+
+
+@dg.job(description="Erase candidate lists whose retention period has ended (UU PDP Art. 42-44).")
+def retention():
+    erase_expired_lists()
+
+
+retention_schedule = dg.ScheduleDefinition(
+    name="monthly_retention", job=retention, cron_schedule="0 4 1 * *", execution_timezone="Asia/Makassar",
+    description="On the 1st at 04:00 WITA, after the enrollment: erase the lists past their retention.")

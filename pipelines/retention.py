@@ -1,0 +1,170 @@
+"""Retention (UU PDP Art. 42-44): a period's candidate lists are erased once its retention
+period has ended.
+
+A period ``P`` has expired on ``as_of`` (a month) when ``P`` is ``months`` or more before it
+(the rules file's ``retention.months``, 24 by default): with 24 months, 2024-11 is erased from
+2026-11 on. What is erased, for every expired period:
+
+- the files under ``--out`` that name people: ``resident_assessment/<P>.parquet``,
+  ``enrollment_candidates/<P>.parquet``, ``gap_lists/<P>.parquet`` and the workbooks in
+  ``gap_lists/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
+  ``inbox/verifikasi/<P>/``; and the BPJS response files the sensor filed away
+  (``inbox/bpjs/processed/``, ``inbox/bpjs/rejected/``) last modified in an expired month;
+- in PostgreSQL, the period's rows of ``bpjs.submission_candidate`` and ``bpjs.verification``.
+
+What stays, since it names no one: the coverage figures and page, the linkage of the current
+extract (replaced by each run), ``bpjs.submission_batch`` (each expired batch gets its
+``erased_at``) and ``bpjs.processing_log``, which records the erasure with its counts (Art. 31).
+Rows of ``bpjs.submission_candidate`` are otherwise never deleted: its trigger lets a DELETE
+through only inside :func:`erase`'s transaction, which runs as the role ``lindungi_eraser`` when
+its login may take it (the pipeline's ``lindungi_writer`` may not delete).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+from pipelines.dates import period_start
+
+# <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
+PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
+# <out>/<folder>/<period>/, written per period, every file in it about people
+PERSONAL_FOLDERS = ("gap_lists", "bpjs_export", "inbox/verifikasi")
+# files the response sensor filed away, by the month they were last modified
+FILED_RESPONSES = ("inbox/bpjs/processed", "inbox/bpjs/rejected")
+
+_PERIOD_NAME = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 0))"
+# the setting the no-delete trigger lets a DELETE through under (migration 007)
+ERASING = "SELECT set_config('lindungi.erase', 'retention', true)"
+AS_ERASER = """
+SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lindungi_eraser')
+       AND pg_has_role(current_user, 'lindungi_eraser', 'MEMBER')
+"""
+
+
+def last_expired(as_of: str, months: int) -> str:
+    """The latest period whose retention has ended on ``as_of``: ``months`` months before it."""
+    start = period_start(as_of)
+    if months < 1:
+        raise ValueError(f"the retention period must be at least one month, not {months}")
+    index = start.year * 12 + start.month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass
+class Plan:
+    """What an erasure of the periods up to ``last`` removes."""
+
+    last: str
+    files: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+    candidate_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> status -> rows
+    verification_rows: dict[str, int] = field(default_factory=dict)  # period -> rows
+
+    @property
+    def periods(self) -> list[str]:
+        found = set(self.candidate_rows) | set(self.verification_rows)
+        found |= {p.stem for p in self.files if _PERIOD_NAME.fullmatch(p.stem)}
+        found |= {p.name for p in self.folders}
+        return sorted(found)
+
+    @property
+    def rows(self) -> int:
+        return sum(sum(s.values()) for s in self.candidate_rows.values()) + sum(self.verification_rows.values())
+
+    def empty(self) -> bool:
+        return not (self.files or self.folders or self.rows)
+
+    def summary(self) -> str:
+        if self.empty():
+            return f"nothing to erase: no list of {self.last} or earlier is left"
+        by_status: dict[str, int] = {}
+        for statuses in self.candidate_rows.values():
+            for status, n in statuses.items():
+                by_status[status] = by_status.get(status, 0) + n
+        candidates = sum(by_status.values())
+        parts = [f"periods {', '.join(self.periods)}",
+                 f"{len(self.files):,} file(s) and {len(self.folders):,} folder(s) under --out",
+                 f"{candidates:,} bpjs.submission_candidate row(s)"
+                 + (f" ({', '.join(f'{s} {n:,}' for s, n in sorted(by_status.items()))})" if candidates else ""),
+                 f"{sum(self.verification_rows.values()):,} bpjs.verification row(s)"]
+        return "; ".join(parts)
+
+
+def _expired(name: str, last: str) -> bool:
+    return bool(_PERIOD_NAME.fullmatch(name)) and name <= last
+
+
+def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
+    """What erasing every period up to ``last`` (inclusive) would remove; nothing is removed."""
+    period_start(last)
+    out = Path(out_dir)
+    p = Plan(last)
+    for asset in PERSONAL_ASSETS:
+        folder = out / asset
+        if folder.is_dir():
+            p.files += sorted(f for f in folder.glob("*.parquet") if f.is_file() and _expired(f.stem, last))
+    for name in PERSONAL_FOLDERS:
+        folder = out / name
+        if folder.is_dir():
+            p.folders += sorted(d for d in folder.iterdir() if d.is_dir() and _expired(d.name, last))
+    for name in FILED_RESPONSES:
+        folder = out / name
+        if folder.is_dir():
+            p.files += sorted(f for f in folder.iterdir() if f.is_file()
+                              and datetime.fromtimestamp(f.stat().st_mtime).strftime("%Y-%m") <= last)
+    if dsn is not None:
+        with psycopg.connect(dsn) as conn:
+            for period, status, n in conn.execute(
+                    "SELECT period, status, count(*) FROM bpjs.submission_candidate WHERE period <= %s "
+                    "GROUP BY period, status", (last,)):
+                p.candidate_rows.setdefault(period, {})[status] = n
+            p.verification_rows = dict(conn.execute(
+                "SELECT period, count(*) FROM bpjs.verification WHERE period <= %s GROUP BY period", (last,)))
+    return p
+
+
+def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str | None = None) -> Plan:
+    """Erase what ``plan_`` names: the database rows first, in one transaction that also marks the
+    batches and logs the erasure, then the files. The rows erased are counted again inside the
+    transaction (a run may have written since the plan), and the returned plan has those counts."""
+    done = Plan(plan_.last, list(plan_.files), list(plan_.folders))
+    if dsn is not None:
+        with psycopg.connect(dsn) as conn, conn.transaction():
+            if conn.execute(AS_ERASER).fetchone()[0]:  # the role that may delete (migration 007)
+                conn.execute("SET LOCAL ROLE lindungi_eraser")
+            conn.execute(EXPORT_LOCK)  # not while an export marks rows of these periods submitted
+            conn.execute(ERASING)
+            for period, status in conn.execute(
+                    "DELETE FROM bpjs.submission_candidate WHERE period <= %s RETURNING period, status",
+                    (plan_.last,)).fetchall():
+                statuses = done.candidate_rows.setdefault(period, {})
+                statuses[status] = statuses.get(status, 0) + 1
+            for (period,) in conn.execute("DELETE FROM bpjs.verification WHERE period <= %s RETURNING period",
+                                          (plan_.last,)).fetchall():
+                done.verification_rows[period] = done.verification_rows.get(period, 0) + 1
+            batches = conn.execute("UPDATE bpjs.submission_batch SET erased_at = now() "
+                                   "WHERE period <= %s AND erased_at IS NULL", (plan_.last,)).rowcount
+            conn.execute(
+                "INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
+                "VALUES (%s, 'retention', %s, %s, %s)",
+                (run_id, plan_.last, json.dumps({"retention_months": months, "as_of": as_of}),
+                 json.dumps({"submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
+                             "verification": sum(done.verification_rows.values()), "batches": batches,
+                             "files": len(done.files), "folders": len(done.folders)})))
+    for f in done.files:
+        f.unlink(missing_ok=True)
+    for d in done.folders:
+        try:
+            shutil.rmtree(d)
+        except FileNotFoundError:  # removed meanwhile
+            pass
+    return done

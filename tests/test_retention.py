@@ -1,0 +1,159 @@
+"""Retention (UU PDP Art. 42-44): expired periods' lists erased from the files and the real
+embedded PostgreSQL; everything else kept."""
+
+import os
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dagster_project.cli import main
+from pipelines import db
+from pipelines.bpjs_exchange import export_pending
+from pipelines.retention import erase, last_expired, plan
+from pipelines.submission import submit
+from tests.test_submission import candidates
+
+NIKS = ["6474011508850001", "6474011508850002", "6474011508850003"]
+PERIODS = ["2024-10", "2024-11", "2024-12"]
+
+
+def test_last_expired_counts_whole_months_back():
+    assert last_expired("2026-11", 24) == "2024-11"
+    assert last_expired("2026-01", 1) == "2025-12"
+    assert last_expired("2026-12", 12) == "2025-12"
+    with pytest.raises(ValueError):
+        last_expired("2026-11", 0)
+    with pytest.raises(ValueError):
+        last_expired("2026-1", 24)
+
+
+def _touch(path: Path, text: str = "x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def history(pg_dsn, tmp_path):
+    """Three periods of lists: rows (one period exported), verification results, files."""
+    db.migrate(pg_dsn)
+    out = tmp_path / "out"
+    for period in PERIODS:
+        submit(pg_dsn, candidates(NIKS, period), period)
+        for asset in ("resident_assessment", "enrollment_candidates", "gap_lists", "coverage_by_kelurahan"):
+            _touch(out / asset / f"{period}.parquet")
+        _touch(out / "gap_lists" / period / "6474011001.xlsx")
+        _touch(out / "inbox" / "verifikasi" / period / "6474011001.xlsx")
+        _touch(out / "coverage" / f"{period}.html")
+    export_pending(pg_dsn, "2024-11", out)
+    with psycopg.connect(pg_dsn) as conn:
+        for period in PERIODS:
+            conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by) "
+                         "VALUES (%s, %s, 'Valid', '6474011001', 'f.xlsx', 'x', 'kel')", (NIKS[0], period))
+    old = _touch(out / "inbox" / "bpjs" / "processed" / "hasil-lama.csv")
+    os.utime(old, (time.mktime((2024, 11, 20, 0, 0, 0, 0, 0, -1)),) * 2)
+    _touch(out / "inbox" / "bpjs" / "processed" / "hasil-baru.csv")
+    return pg_dsn, out
+
+
+def _rows(dsn):
+    with psycopg.connect(dsn) as conn:
+        return {
+            "candidates": dict(conn.execute("SELECT period, count(*) FROM bpjs.submission_candidate GROUP BY 1")),
+            "verification": dict(conn.execute("SELECT period, count(*) FROM bpjs.verification GROUP BY 1")),
+            "erased": dict(conn.execute("SELECT period, erased_at IS NOT NULL FROM bpjs.submission_batch")),
+            "log": conn.execute("SELECT period, inputs, counts FROM bpjs.processing_log "
+                                "WHERE activity = 'retention'").fetchall(),
+        }
+
+
+def test_erase_removes_the_expired_periods_lists_and_keeps_the_rest(history):
+    dsn, out = history
+    todo = plan(out, dsn, "2024-11")
+    assert todo.periods == ["2024-10", "2024-11"]
+    assert todo.candidate_rows == {"2024-10": {"pending": 3}, "2024-11": {"submitted": 3}}
+    assert _rows(dsn)["candidates"] == {p: 3 for p in PERIODS}      # a plan erases nothing
+
+    done = erase(todo, dsn, months=24, as_of="2026-11")
+    assert done.rows == 6 + 2
+    after = _rows(dsn)
+    assert after["candidates"] == {"2024-12": 3} and after["verification"] == {"2024-12": 1}
+    assert after["erased"] == {"2024-10": True, "2024-11": True, "2024-12": False}
+    [(period, inputs, counts)] = after["log"]
+    assert period == "2024-11" and inputs == {"retention_months": 24, "as_of": "2026-11"}
+    assert counts["submission_candidate"] == 6 and counts["verification"] == 2 and counts["batches"] == 2
+
+    left = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert left == sorted([
+        *(f"{a}/{p}.parquet" for a in ("resident_assessment", "enrollment_candidates", "gap_lists")
+          for p in ["2024-12"]),
+        *(f"coverage_by_kelurahan/{p}.parquet" for p in PERIODS),   # figures name no one
+        *(f"coverage/{p}.html" for p in PERIODS),
+        "gap_lists/2024-12/6474011001.xlsx", "inbox/verifikasi/2024-12/6474011001.xlsx",
+        "inbox/bpjs/processed/hasil-baru.csv",
+    ])
+    assert not (out / "bpjs_export" / "2024-11").exists()
+    assert plan(out, dsn, "2024-11").empty()                        # twice: nothing more
+
+
+def test_rows_are_still_never_deleted_outside_the_erasure(history):
+    dsn, _ = history
+    with psycopg.connect(dsn) as conn, pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
+        conn.execute("DELETE FROM bpjs.submission_candidate WHERE period = '2024-10'")
+    assert _rows(dsn)["candidates"]["2024-10"] == 3
+
+
+def test_the_command_previews_then_erases(history, capsys):
+    dsn, out = history
+    args = ["retention", "--out", str(out), "--db", dsn, "--as-of", "2026-12"]
+    assert main([*args, "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert "lists of 2024-12 and earlier; would erase periods 2024-10, 2024-11, 2024-12" in said
+    assert "9 bpjs.submission_candidate row(s) (pending 6, submitted 3)" in said
+    assert _rows(dsn)["candidates"] == {p: 3 for p in PERIODS}
+
+    assert main(args) == 0
+    assert "erased periods 2024-10, 2024-11, 2024-12" in capsys.readouterr().out
+    assert _rows(dsn)["candidates"] == {}
+    assert main(args) == 0
+    assert "nothing to erase" in capsys.readouterr().out
+
+
+def test_the_command_takes_the_months_from_the_rules_file(history, tmp_path, capsys):
+    dsn, out = history
+    rules = tmp_path / "rules.toml"
+    text = (Path(db.__file__).with_name("rules.toml")).read_text().replace("months = 24", "months = 1000")
+    rules.write_text(text)
+    assert main(["retention", "--out", str(out), "--db", dsn, "--as-of", "2026-12", "--rules", str(rules)]) == 0
+    assert "nothing to erase" in capsys.readouterr().out
+    rules.write_text(text.replace("months = 1000", "months = 0"))
+    assert main(["retention", "--out", str(out), "--db", dsn, "--rules", str(rules)]) == 1
+    assert "retention.months must be a whole number from 1" in capsys.readouterr().err
+
+
+def test_the_dagster_job_erases_as_the_command_does(history):
+    from dagster_project.resources import Database, LindungiSettings
+    from dagster_project.retention import retention
+
+    dsn, out = history
+    result = retention.execute_in_process(
+        resources={"settings": LindungiSettings(input_dir=str(out), out_dir=str(out)),
+                   "database": Database(dsn=dsn)},
+        run_config={"ops": {"erase_expired_lists": {"config": {"as_of": "2026-10"}}}})
+    assert result.success
+    assert _rows(dsn)["candidates"] == {"2024-11": 3, "2024-12": 3}
+
+
+def test_a_login_granted_only_the_eraser_role_erases(history):
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    dsn, out = history
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lindungi_retention_app') "
+                     "THEN CREATE ROLE lindungi_retention_app LOGIN NOSUPERUSER; END IF; END $$")
+        conn.execute("GRANT lindungi_eraser TO lindungi_retention_app")
+    app = make_conninfo(**{**conninfo_to_dict(dsn), "user": "lindungi_retention_app"})
+    erase(plan(out, app, "2024-10"), app, months=24, as_of="2026-10")
+    assert _rows(dsn)["candidates"] == {"2024-11": 3, "2024-12": 3}
