@@ -188,7 +188,8 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         .otherwise(job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16))
     )
     job_code = pl.when(job_code.is_between(1, 89)).then(job_code).otherwise(None)
-    dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("")
+    # a code with a leading zero (07, 01) is the code
+    dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("").str.replace(r"^0+([0-9])$", "$1")
     out = _by_value(df, {
         "JENIS_PKRJN": {
             "pekerjaan_kode": job_code,
@@ -324,8 +325,10 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     ).with_columns(
         PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
                               separator=",", ignore_nulls=True),
+        # an empty PROGRAM holds no programme (its list is null: the check that every row's
+        # protection is decided stopped the run on it)
         jkk_jkm_aktif=pl.col("STATUS").is_in(list(rules.active_status)).fill_null(False)
-        & pl.all_horizontal([pl.col("_progs").list.contains(p) for p in rules.required_programs]),
+        & pl.all_horizontal([pl.col("_progs").list.contains(p) for p in rules.required_programs]).fill_null(False),
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
@@ -333,6 +336,8 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
         _flag(pl.col("STATUS").is_null(), "status_unknown"),
         _flag(pl.col("_unknown_prog"), "program_unknown"),
+        _flag((pl.col("_progs").list.len().fill_null(0) == 0) & ~pl.col("_unknown_prog").fill_null(False),
+              "program_missing"),
         _flag(pl.col("BLTH_AKHIR_IURAN").is_null() & pl.col("_blth_raw").is_not_null(), "blth_invalid"),
     )
     accepted = schema.conform(out, schema.PARTICIPANTS)

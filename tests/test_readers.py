@@ -232,6 +232,36 @@ def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
         ("3", "JKK,JKM,JHT,JP", False, "2020-01"), ("4", "JKK,JKM,JHT", True, "2026-10")]
 
 
+def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
+    """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
+    row's protection is decided stopped the whole run on it."""
+    from quality.expectations import suite_for, validate
+
+    (tmp_path / "peserta_bpjstk.csv").write_text(
+        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+        "1,6474015508900002,A,15-08-1990,BPU,AKTIF,,2026-10\n"
+        "2,6474015508900003,B,15-08-1990,BPU,AKTIF,XYZ,2026-10\n"
+        '3,6474015508900004,C,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10\n')
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+    assert res.accepted.select("KPJ", "jkk_jkm_aktif").rows() == [("1", False), ("2", False), ("3", True)]
+    flags = dict(zip(res.accepted["KPJ"], res.accepted["flags"].to_list()))
+    assert flags["1"] == ["program_missing"] and flags["2"] == ["program_unknown"] and flags["3"] == []
+    assert validate(res.accepted, "participants", suite_for("participants")).success
+
+
+@pytest.mark.parametrize("value,disabled", [
+    ("", False), ("0", False), ("7", False), ("07", False), ("7.0", False), ("TIDAK CACAT", False),
+    ("tidak  cacat", False), ("BUKAN PENYANDANG CACAT", False), ("Non Disabilitas", False),
+    ("1", True), ("01", True), ("CACAT FISIK", True), ("TIDAK DAPAT MELIHAT", True),
+])
+def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
+    r = row()
+    r[HEADER.index("PNYDNG_CCT")] = value
+    write_csv(tmp_path / "penduduk.csv", [r])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted["disabilitas"].to_list() == [disabled]
+
+
 def test_the_three_formats_of_one_world_ingest_identically(tmp_path):
     from pipelines.generate import generate_world
 
