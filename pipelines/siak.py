@@ -43,7 +43,12 @@ MARITAL: dict[str, str] = {"1": "BELUM KAWIN", "2": "KAWIN", "3": "CERAI HIDUP",
                            "BK": "BELUM KAWIN", "K": "KAWIN", "CH": "CERAI HIDUP", "CM": "CERAI MATI"}
 DISABILITY: dict[str, str] = {"1": "CACAT FISIK", "2": "CACAT NETRA/BUTA", "3": "CACAT RUNGU/WICARA",
                               "4": "CACAT MENTAL/JIWA", "5": "CACAT FISIK DAN MENTAL", "6": "CACAT LAINNYA"}
-NO_DISABILITY = ("", "0", "7", "TIDAK", "TIDAK ADA", "-", "NORMAL", "BUKAN")
+# "none", as codes and as words: SIAK's own label for code 7 is TIDAK CACAT. A list, not "begins
+# with TIDAK": TIDAK DAPAT MELIHAT is a disability.
+NO_DISABILITY = ("", "0", "7", "TIDAK", "TIDAK ADA", "-", "NORMAL", "BUKAN", "TIDAK CACAT", "BUKAN CACAT",
+                 "TIDAK ADA CACAT", "BUKAN PENYANDANG CACAT", "TIDAK PENYANDANG CACAT", "TIDAK DISABILITAS",
+                 "BUKAN DISABILITAS", "NON DISABILITAS", "NON-DISABILITAS", "TIDAK ADA DISABILITAS",
+                 "BUKAN PENYANDANG DISABILITAS", "TIDAK PENYANDANG DISABILITAS")
 SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "LAKI": "L",
                        "PRIA": "L", "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P"}
 
