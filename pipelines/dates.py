@@ -3,7 +3,9 @@
 Accepted forms (CONTRACT §1): ``DD-MM-YYYY``, ``YYYY-MM-DD``, ``DD/MM/YYYY``, an Excel serial
 number, and dates that arrived typed from Parquet/XLSX (rendered ``YYYY-MM-DD`` or
 ``YYYY-MM-DD HH:MM:SS`` by the readers). Anything else, or an impossible date such as
-31-02-1990, parses to null; the caller decides whether that is a flag or a rejection.
+31-02-1990, parses to null; the caller decides whether that is a flag or a rejection. So does a
+date before 1900 (no birth date of a living person): a two-digit year (``01-11-08``, which
+strptime reads as the year 8) among them, which is no accepted form.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import polars as pl
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
 # Excel serials between 1900-03-01 and 2099-12-31: a bare number outside is not a date.
 _SERIAL_MIN, _SERIAL_MAX = 61, 73_415
+EARLIEST = date(1900, 1, 1)  # before it, a birth date is a wrong one (or a two-digit year)
 
 
 def parse_date(col: str | pl.Expr) -> pl.Expr:
@@ -28,7 +31,7 @@ def parse_date(col: str | pl.Expr) -> pl.Expr:
         .otherwise(None)
         .cast(pl.Date)
     )
-    return pl.coalesce(
+    parsed = pl.coalesce(
         s.str.to_date("%d-%m-%Y", strict=False),
         s.str.to_date("%Y-%m-%d", strict=False),
         s.str.to_date("%d/%m/%Y", strict=False),
@@ -36,6 +39,7 @@ def parse_date(col: str | pl.Expr) -> pl.Expr:
         s.str.to_date("%d.%m.%Y", strict=False),
         from_serial,
     )
+    return pl.when(parsed >= pl.lit(EARLIEST)).then(parsed)
 
 
 def age_on(dob: str | pl.Expr, day: date) -> pl.Expr:
