@@ -3,9 +3,11 @@
 One transaction per region (kab/kota) and period, under ``pg_advisory_xact_lock``: COPY into a
 staging table, an INSERT of the new rows (ON CONFLICT only when another region's run wrote one
 of them meanwhile) and one ``UPDATE ... WHERE ... IS DISTINCT FROM`` of the
-changed ones (a row whose content did not change is not touched), withdrawal of pending/submitted candidates
+changed ones (a row whose content did not change is not touched), withdrawal of pending candidates
 who are no longer in the list (never a delete), and the batch row with its row count and
-checksum. A repeated run with the same inputs adds a batch row and changes no candidate row.
+checksum. A ``submitted`` row is BPJS's to answer: it is not withdrawn (its response would be
+refused, and the person exported again next month), and neither is the row of someone the run
+lists in another region (a move between kab/kota keeps the row and its status). A repeated run with the same inputs adds a batch row and changes no candidate row.
 
 A region's first load of a period (no row of that region and period yet: each new month's run)
 has nothing to compare, withdraw or update: its candidates are copied straight into the table,
@@ -112,7 +114,7 @@ WHERE id = %s
 """
 LEAVING = """
 SELECT c.nik FROM bpjs.submission_candidate AS c
-WHERE c.period = %(period)s AND c.region = %(region)s AND c.status IN ('pending', 'submitted')
+WHERE c.period = %(period)s AND c.region = %(region)s AND c.status = 'pending'
   AND NOT EXISTS (SELECT 1 FROM stage s WHERE s.nik = c.nik)
 """
 CREATE_LEAVING = "CREATE TEMP TABLE leaving (nik text PRIMARY KEY, reason text NOT NULL) ON COMMIT DROP"
@@ -121,7 +123,7 @@ UPDATE bpjs.submission_candidate AS c
 SET status = 'withdrawn', status_reason = l.reason, withdrawn_at = now(), updated_at = now(),
     batch_id = %(batch)s
 FROM leaving l
-WHERE c.nik = l.nik AND c.period = %(period)s AND c.status IN ('pending', 'submitted')
+WHERE c.nik = l.nik AND c.period = %(period)s AND c.status = 'pending'
 """
 AS_WRITER = """
 SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lindungi_writer')
@@ -164,7 +166,9 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
 
     The transaction runs as ``lindungi_writer`` when the connecting user may take that role
     (migration 002), so the load needs no superuser privilege and cannot delete a row."""
-    stage = _stage_frame(candidates.filter(pl.col("kode_kab") == region))
+    here = pl.col("kode_kab") == region
+    stage = _stage_frame(candidates.filter(here))
+    elsewhere = candidates.filter(~here).get_column("NIK")  # listed by another region of the run
     with conn.transaction():
         if conn.execute(AS_WRITER).fetchone()[0]:
             conn.execute("SET LOCAL ROLE lindungi_writer")
@@ -176,7 +180,7 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         if not conn.execute(ANY_ROW, (period, region)).fetchone()[0]:
             counts = _first_load(conn, stage, period, region, run_id, rules_source)
         if counts is None:
-            counts = _load_staged(conn, stage, period, region, run_id, rules_source, explain)
+            counts = _load_staged(conn, stage, period, region, run_id, rules_source, explain, elsewhere)
         conn.execute(LOG, (run_id, period, region, json.dumps(inputs or {}), json.dumps(counts)))
     return counts
 
@@ -204,7 +208,7 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
 
 
 def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, run_id: str | None,
-                 rules_source: str | None, explain: Explain | None) -> dict:
+                 rules_source: str | None, explain: Explain | None, elsewhere: pl.Series | None = None) -> dict:
     """The list compared with the region's rows of the period through a staging table: new rows
     inserted, changed ones updated, those no longer listed withdrawn (under the caller's lock and
     transaction)."""
@@ -229,6 +233,11 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
     if changed:
         updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
     leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
+    if leaving and elsewhere is not None and elsewhere.len():
+        # moved to a region of this run: that region's load takes the row over (region, content),
+        # whichever of the two loads first; withdrawn here, it came back as pending there
+        moved = set(elsewhere.filter(elsewhere.is_in(leaving)).to_list())
+        leaving = [nik for nik in leaving if nik not in moved]
     withdrawn = 0
     if leaving:
         reasons = explain(leaving) if explain else {}
@@ -282,7 +291,7 @@ def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
         ).fetchone()
         stray = conn.execute(
             """SELECT count(*) FROM bpjs.submission_candidate
-               WHERE period = %s AND region = %s AND status IN ('pending', 'submitted')
+               WHERE period = %s AND region = %s AND status = 'pending'
                  AND NOT (nik = ANY(string_to_array(%s, ',')))""",
             (period, region, listed),
         ).fetchone()[0]

@@ -213,6 +213,52 @@ def test_regions_are_separate_batches(pg_dsn):
     assert [(r["region"], r["withdrawn"]) for r in res] == [("6472", 1), ("6474", 0)]
 
 
+@pytest.mark.parametrize("to", ["6409", "6479"])  # loaded before, and after, the region it left
+def test_a_resident_who_moved_keeps_the_row_and_its_status(pg_dsn, to):
+    """A candidate the run lists in another kab/kota than before: that region takes the row over.
+    The region loaded first (by code) used to withdraw it and the other set it back to pending:
+    a submitted person went back to pending and was exported twice in the period."""
+    db.migrate(pg_dsn)
+    niks = ["6474011508850001", "6474011508850002", "6474011508850003"]
+    submit(pg_dsn, pl.concat([candidates(niks), candidates(["6409011508850009"], region="6409"),
+                              candidates(["6479011508850009"], region="6479")]), "2026-11")
+    with psycopg.connect(pg_dsn) as conn:
+        conn.execute("UPDATE bpjs.submission_candidate SET status = 'submitted' WHERE nik = %s", (niks[0],))
+    moved = pl.concat([candidates(niks[:1], region=to), candidates(niks[1:2], region=to)])
+    stay = candidates(niks[2:])
+    others = [candidates(["6409011508850009"], region="6409"), candidates(["6479011508850009"], region="6479")]
+    res = submit(pg_dsn, pl.concat([moved, stay, *others]), "2026-11")
+    assert sum(r["withdrawn"] for r in res) == 0
+    assert {r["region"]: r["updated"] for r in res}[to] == 2
+    with psycopg.connect(pg_dsn) as conn:
+        rows = dict((n, (reg, st)) for n, reg, st in conn.execute(
+            "SELECT nik, region, status FROM bpjs.submission_candidate WHERE nik LIKE '647401%'"))
+    assert rows == {niks[0]: (to, "submitted"), niks[1]: (to, "pending"), niks[2]: ("6474", "pending")}
+    for r in res:
+        check = batch_consistency(pg_dsn, r["batch_id"], [n for n, (reg, _) in rows.items() if reg == r["region"]]
+                                  + [n for n in ("6409011508850009", "6479011508850009") if n[:4] == r["region"]])
+        assert check["rows_match"] and check["checksum_matches"] and check["stray_pending"] == 0
+
+
+def test_a_submitted_candidate_no_longer_listed_stays_submitted(pg_dsn, tmp_path):
+    """A re-run of a period after its export: someone exported and no longer listed (protected
+    meanwhile, moved away) is BPJS's to answer. Withdrawn, BPJS's answer was refused and the
+    person, still held by nobody, was exported again next month."""
+    from pipelines.bpjs_exchange import apply_response, export_pending
+
+    db.migrate(pg_dsn)
+    niks = ["6474011508850001", "6474011508850002", "6474011508850003"]
+    submit(pg_dsn, candidates(niks), "2026-11")
+    export_pending(pg_dsn, "2026-11", tmp_path)
+    res = submit(pg_dsn, candidates(niks[1:]), "2026-11")[0]
+    assert res["withdrawn"] == 0
+    (tmp_path / "r.csv").write_text(f"NIK,PERIODE,HASIL,KPJ,ALASAN\n{niks[0]},2026-11,DITERIMA,12345678901,\n")
+    assert apply_response(pg_dsn, tmp_path / "r.csv").accepted == 1
+    # a pending candidate who leaves is withdrawn as before
+    submit(pg_dsn, candidates(niks[1:], period="2026-12"), "2026-12")
+    assert submit(pg_dsn, candidates(niks[2:], period="2026-12"), "2026-12")[0]["withdrawn"] == 1
+
+
 def test_withdrawal_carries_the_reason(any_pg_dsn):
     pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
