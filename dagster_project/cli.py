@@ -472,7 +472,40 @@ def cmd_ui(args) -> int:
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
            "-h", args.host, "-p", str(args.port)]
-    return subprocess.call(cmd, env=os.environ.copy())
+    return _serve(subprocess.Popen(cmd, env=os.environ.copy(), preexec_fn=_interruptible))
+
+
+def _interruptible() -> None:
+    """(In the child, before exec) SIGINT to its default. Started in the background (``&`` in a
+    script, nohup) the child inherits SIGINT ignored, and dagster dev, which handles SIGTERM as it
+    handles SIGINT, then ignored SIGTERM too: nothing stopped it but SIGKILL."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _serve(proc: subprocess.Popen) -> int:
+    """Wait for ``dagster dev`` to end, passing it a SIGTERM or SIGHUP this process gets: it then
+    stops its webserver, daemon and code server. (``subprocess.call`` passed nothing: a `kill` of
+    `lindungi ui` left all four serving, orphaned.) Ctrl-C reaches the whole process group, so
+    dagster dev is already stopping: waited for; a second Ctrl-C terminates it, a third kills it."""
+    import signal
+
+    def forward(signum, frame):
+        proc.send_signal(signal.SIGTERM)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
+    interrupts = 0
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            interrupts += 1
+            if interrupts == 2:
+                proc.terminate()
+            elif interrupts > 2:
+                proc.kill()
 
 
 def cmd_db(args) -> int:

@@ -300,3 +300,36 @@ def test_a_local_label_the_rules_add_makes_candidates(worlds, pg_server, tmp_pat
                             & pl.col("kode_kel").is_not_null())
     cands = set(pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["NIK"])
     assert eligible.height and set(eligible["NIK"]) <= cands
+
+
+# A stand-in for `dagster dev`: it handles SIGTERM as it handles SIGINT (Dagster's
+# setup_interrupt_handlers), shuts down on KeyboardInterrupt, and says so.
+_DEV = """
+import signal, sys, time
+signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
+print("serving", flush=True)
+try:
+    while True:
+        time.sleep(0.05)
+except KeyboardInterrupt:
+    print("shut down", flush=True)
+"""
+# `lindungi ui` as a background job starts it: SIGINT ignored, as `&` in a script or nohup leaves it
+_UI = """
+import signal, subprocess, sys
+from dagster_project import cli
+proc = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=sys.stdout, preexec_fn=cli._interruptible)
+sys.exit(cli._serve(proc))
+"""
+
+
+def test_a_terminated_ui_stops_the_dagster_processes_it_started(tmp_path):
+    """`kill` of `lindungi ui` left dagster dev and its webserver, daemon and code server serving:
+    the signal was not passed on, and dagster dev, started with SIGINT ignored, ignored SIGTERM."""
+    ui = subprocess.Popen([sys.executable, "-c", _UI, _DEV], stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parent.parent,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert ui.stdout.readline().strip() == "serving"
+    ui.terminate()
+    assert ui.wait(timeout=20) == 0
+    assert ui.stdout.read().strip() == "shut down"
