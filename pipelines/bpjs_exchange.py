@@ -308,6 +308,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
                 done.add(key)
             elif found[key][0] != "submitted":
                 problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
+        problems += _kpj_taken(conn, rows, keys, sets, unread)
         if problems:
             raise ResponseError(path.name, sorted(problems, key=_line_of))
         # the processing log keeps one row per period the file touches, with that period's counts
@@ -326,6 +327,31 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             conn.execute(LOG, (run_id, "bpjs_response", period, None, json.dumps({"file": path.name}), json.dumps(c)))
     total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
     return ResponseResult(path.name, total["accepted"], total["rejected"], len(done))
+
+
+def _kpj_taken(conn: psycopg.Connection, rows: list[dict], keys: list[tuple], sets: list[tuple],
+               unread: dict) -> list[str]:
+    """Problems of accepted rows whose KPJ, a participant's own card number (CONTRACT §1), is
+    another person's: given to another NIK earlier in the file, or accepted for another NIK
+    before. Once the roster shows that card, the roster would decide for the wrong person. (The
+    KPJ is not in the message: it names a person as a NIK does.)"""
+    cards: dict[str, list[tuple[str, int]]] = {}  # KPJ -> (NIK, line) of the file's accepted rows
+    problems = []
+    for r, (nik, _), (status, kpj, _) in zip(rows, keys, sets):
+        if status == "accepted" and r["_line"] not in unread and kpj and kpj.isdigit():
+            holders = cards.setdefault(kpj, [])
+            if holders and holders[0][0] != nik:
+                problems.append(f"line {r['_line']}: its KPJ is given to another NIK on line {holders[0][1]}")
+            holders.append((nik, r["_line"]))
+    if cards:
+        held = conn.execute(
+            "SELECT DISTINCT ON (k) k, nik, period FROM (SELECT regexp_replace(kpj, '[^0-9]', '', 'g') AS k, nik, "
+            "period FROM bpjs.submission_candidate WHERE status = 'accepted' AND kpj IS NOT NULL) a "
+            "WHERE k = ANY(%s) ORDER BY k, period", (list(cards),)).fetchall()
+        for kpj, owner, period in held:
+            problems += [f"line {line}: its KPJ was accepted for another NIK in period {period}"
+                         for nik, line in cards[kpj] if nik != owner]
+    return problems
 
 
 @no_row_data

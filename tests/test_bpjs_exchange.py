@@ -441,3 +441,23 @@ def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_
     # someone accepted before a later period listed them had lapsed off the roster: sent again
     submit(dsn, candidates([NIKS[0]], "2027-01"), "2027-01")
     assert held_back(dsn, "2027-01") == 0 and export_pending(dsn, "2027-01", tmp_path)[1] == 1
+
+
+def test_a_kpj_is_one_participants_card(submitted, tmp_path):
+    """An accepted KPJ given to another NIK, in the same file or accepted before, is refused: the
+    roster showing that card would decide for the wrong person."""
+    dsn, _, _ = submitted
+    f = write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
+                                            [NIKS[1], "2026-11", "DITERIMA", "12345678901", ""]])
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, f)
+    assert caught.value.problems == ["line 3: its KPJ is given to another NIK on line 2"]
+    apply_response(dsn, write_response(tmp_path / "a.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]]))
+    f = write_response(tmp_path / "b.csv", [[NIKS[1], "2026-11", "DITERIMA", "'12345678901", ""],
+                                            [NIKS[2], "2026-11", "DITERIMA", "12345678902", ""]])
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, f)
+    assert caught.value.problems == ["line 2: its KPJ was accepted for another NIK in period 2026-11"]
+    assert "12345678901" not in str(caught.value)
+    # the same person's card again (the file applied twice) is no problem
+    assert apply_response(dsn, tmp_path / "a.csv").already == 1
