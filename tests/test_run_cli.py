@@ -108,6 +108,12 @@ def _advisory_lock_held(admin_dsn: str, dbname: str) -> bool:
                             (dbname,)).fetchone()[0] > 0
 
 
+def _waiting_for_a_row_lock(admin_dsn: str, dbname: str) -> bool:
+    with psycopg.connect(admin_dsn) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                            (dbname,)).fetchone()[0] > 0
+
+
 def _batches(dsn: str) -> int:
     with psycopg.connect(dsn) as conn:
         return conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0]
@@ -145,8 +151,14 @@ def test_sigkill_at_any_moment_leaves_before_or_after(worlds, pg_server):
     # 1. early: during start-up and ingestion
     assert kill_when(lambda t: t > 2.0) == "killed"
     assert [r[:5] for r in _state(dsn)] == state_a
-    # 2. inside the submission transaction: the lock is held, rows may be half-written
-    outcome = kill_when(lambda t: _advisory_lock_held(pg_server, "cli_kill"))
+    # 2. inside the submission transaction, rows half-written: A's rows are held locked here, so
+    # the run's UPDATE of them waits inside its transaction, until it is killed there. (Killing as
+    # soon as the region's advisory lock was seen raced the COMMIT on a busy machine.)
+    with psycopg.connect(dsn) as holder:
+        holder.execute("SELECT 1 FROM bpjs.submission_candidate FOR UPDATE")
+        outcome = kill_when(lambda t: _advisory_lock_held(pg_server, "cli_kill")
+                            and _waiting_for_a_row_lock(pg_server, "cli_kill"))
+        holder.rollback()
     assert outcome == "killed", "the run finished before its submission transaction was seen"
     assert [r[:5] for r in _state(dsn)] in (state_a, state_b)
     assert [r[:5] for r in _state(dsn)] == state_a       # killed before COMMIT: rolled back
