@@ -253,8 +253,15 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
 
 # --- dtsen and peserta_bpjstk -------------------------------------------------------------------
 
-def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str]):
-    df = df.with_columns(_id=_text(id_col))
+def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool = False):
+    """Rows without an id, and rows sharing one, set aside. ``compact``: the id is read without
+    its spaces (a KPJ ``1225 3799179`` is ``12253799179``), and duplicates are found as read: two
+    KPJs apart only by a space were both accepted, collided as one, and the participants'
+    blocking check stopped the run."""
+    ident = _text(id_col)
+    if compact:
+        ident = ident.str.replace_all(" ", "")  # _text: one space between words, none around
+    df = df.with_columns(_id=ident)
     missing = df.filter(pl.col("_id").is_null()).with_columns(reason_code=pl.lit("missing_id"))
     kept, dups = _split_duplicates(df.filter(pl.col("_id").is_not_null()), "_id", "duplicate_id", raw_cols)
     return kept, [missing, dups]
@@ -301,7 +308,7 @@ STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NO
 
 def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
-    kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols)
+    kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
     progs = pl.col("PROGRAM").str.to_uppercase().str.extract_all(r"[A-Z]+")
     blth = pl.col("BLTH_AKHIR_IURAN").str.strip_chars()
     blth_norm = pl.coalesce(
@@ -312,7 +319,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     )
     claimed = _claimed_nik(kept)
     out = claimed.with_columns(
-        KPJ=pl.col("_id").str.replace_all(r"\s", ""),
+        KPJ=pl.col("_id"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
         SEGMEN=label_key(pl.col("SEGMEN")),

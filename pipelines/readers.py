@@ -273,6 +273,10 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     decoded first: decoding all of it cost a text copy of the file (40 MB at 200k residents,
     ~1.2 GB at 5.8M) and 0.1 s at 200k before polars read a byte."""
     fname = path.name
+    if b"\n" not in data[:HEAD_BYTES] and b"\r" in data[:HEAD_BYTES]:
+        # CR alone ends its lines (Excel's "CSV (Macintosh)"): read as one line, the file had a
+        # header and no rows, or lost its header behind a title
+        data = data.replace(b"\r", b"\n")
     tried = None  # where the bytes began that polars has already read, not one record a line
     quick = _utf8_head(data)
     if quick is not None:
@@ -309,7 +313,10 @@ def _body_at(text: str, utf8_start: int, body_start: int, size: int) -> int:
 def _csv_header(fname: str, text: str, source: str) -> tuple[int, str, list[str], int]:
     """(0-based line index, delimiter, normalised names) of the header, and where the line after
     it starts in ``text`` minus one (-1 when no line ends after the header)."""
-    idx, delim, names = _find_csv_header(fname, text[:200_000].splitlines(), source)
+    # lines as the body is cut, at "\n" only: splitlines() also breaks at \f, \v, \x1c-\x1e,
+    # \x85 and U+2028/2029, so a title row holding one put the header a line too far down and
+    # the first resident was dropped without a trace
+    idx, delim, names = _find_csv_header(fname, [ln.rstrip("\r") for ln in text[:200_000].split("\n")], source)
     _check_columns(fname, source, names)
     pos = 0
     for _ in range(idx):
@@ -345,9 +352,25 @@ def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
         )
     except Exception:  # noqa: BLE001 - any parse trouble: the slow path reports it per row
         return None
-    if frame.width != ncols or frame.height != lines:
+    if frame.width != ncols or frame.height != lines or _short_lines(body, delim, ncols, lines):
         return None
     return frame
+
+
+def _short_lines(body: bytes, delim: str, ncols: int, lines: int) -> bool:
+    """Whether a line has fewer fields than the header. polars pads such a line with nulls
+    (one with more fails its read): a row cut short, a footer line (``Jumlah data: 758``) or
+    half of a row an unquoted newline broke was accepted as a row. Every line holds
+    ``ncols - 1`` delimiters outside quotes exactly when none is short, given none has more."""
+    d = delim.encode()
+    found = body.count(d)
+    at = body.find(b'"')
+    while at != -1:  # delimiters inside quoted fields (one line each here) are no field breaks
+        start, end = body.rfind(b"\n", 0, at) + 1, body.find(b"\n", at)
+        end = len(body) if end == -1 else end
+        found -= sum(part.count(d) for part in body[start:end].split(b'"')[1::2])
+        at = body.find(b'"', end)
+    return found != (ncols - 1) * lines
 
 
 def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
@@ -358,6 +381,7 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     last_rec: list[str] = []
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
     prev_end = 0
+    swallow = None  # (line, lines) of the first record a stray quote made swallow rows
     try:
         for rec in reader:
             start = header_line + prev_end + 1
@@ -365,6 +389,9 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             last_rec = rec
             if not rec or all(not f.strip() for f in rec):
                 continue  # blank line: not a row
+            if swallow is None and (n := max((_row_like_lines(f, delim, ncols) for f in rec if "\n" in f),
+                                             default=0)):
+                swallow = (start, n)
             if len(rec) != ncols:
                 bad.append((start, delim.join(rec)[:2000],
                             f"expected {ncols} fields, found {len(rec)}"))
@@ -384,10 +411,23 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             f"{fname}: line {last}: a quoted field opened here is never closed, "
             'expected every " to be closed by another "'
         )
+    if swallow:
+        raise InputError(
+            f"{fname}: line {swallow[0]}: a quoted field opened in this record runs over {swallow[1]} "
+            'line(s) after it that read as rows of their own, expected every " to be closed in its '
+            "field (a stray quote; fix the line and run again)")
     cols = [f"c{i}" for i in range(ncols)]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in cols}, orient="row")
     frame = frame.with_columns(pl.lit(fname).alias("file"), pl.Series("line", lines, dtype=pl.Int64))
     return frame, _bad_rows_frame(bad, fname)
+
+
+def _row_like_lines(field: str, delim: str, ncols: int) -> int:
+    """How many lines inside a quoted multi-line field carry a whole row's delimiters: a stray
+    quote swallowed them, and up to the next quote every row was one field of one record.
+    The file still balanced (read = accepted + quarantined) with those rows gone. A real
+    multi-line field (an address) holds no line with ``ncols - 1`` delimiters."""
+    return sum(1 for part in field.split("\n")[1:] if part.count(delim) >= ncols - 1)
 
 
 # --- Parquet and XLSX -------------------------------------------------------------------------

@@ -356,3 +356,70 @@ def test_a_code_written_with_another_script_s_digit_is_missing_and_flagged(tmp_p
     write_csv(tmp_path / "penduduk.csv", [row(kec="\u0660\u0661")])
     residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
     assert residents["kode_kel"].to_list() == [None] and "region_code_missing" in residents["flags"][0]
+
+
+def _penduduk(tmp_path, text: str):
+    (tmp_path / "penduduk.csv").write_bytes(text.encode())
+    return clean_penduduk(read_extract(tmp_path, "penduduk"))
+
+
+def _lines(rows):
+    return "".join(",".join(r) + "\n" for r in rows)
+
+
+def test_a_line_with_fewer_fields_is_malformed_not_padded(tmp_path):
+    """polars padded a short line with nulls: a row cut short, a footer, half of a row an
+    unquoted newline broke were accepted as residents (the slow path always set them aside)."""
+    short = row(nik="6474015508900003")[:14]
+    res = _penduduk(tmp_path, _lines([HEADER, row(), row(nik="6474015508900002", name="SITI"), short,
+                                      ["Jumlah data: 3"]]))
+    assert res.accepted["line"].to_list() == [2, 3]
+    assert res.quarantine.select("line", "reason_code").rows() == [(4, "row_malformed"), (5, "row_malformed")]
+    # a delimiter inside a quoted field is no field break: still read whole, nothing set aside
+    quoted = _lines([HEADER, row(), row(nik="6474015508900002", name='"SITI, S.PD"')])
+    res = _penduduk(tmp_path, quoted)
+    assert res.accepted["NAMA_LGKP"].to_list() == ["AHMAD YANI", "SITI, S.PD"] and res.quarantine.height == 0
+
+
+def test_a_stray_quote_that_swallows_rows_stops_the_run(tmp_path):
+    """A quote opened by mistake and closed rows later made the rows between one field of one
+    record: the count still balanced with them gone."""
+    rows = [row(nik=f"64740155089000{i:02d}") for i in range(1, 8)]
+    rows[2][HEADER.index("TMPT_LHR")] = '"BONTANG'
+    rows[5][HEADER.index("NAMA_LGKP")] = 'ALI"'
+    with pytest.raises(InputError, match=r"^penduduk.csv: line 4: a quoted field opened in this record runs over "
+                                         r"2 line\(s\) after it that read as rows of their own"):
+        _penduduk(tmp_path, _lines([HEADER, *rows]))
+    # a real multi-line field (an address) is read as before
+    rows = [row(), row(nik="6474015508900002")]
+    rows[1][HEADER.index("ALAMAT")] = '"JL. A\nRT 1, RW 2"'
+    assert _penduduk(tmp_path, _lines([HEADER, *rows])).accepted["ALAMAT"].to_list() == ["JL. A", "JL. A RT 1, RW 2"]
+
+
+@pytest.mark.parametrize("breaker", ["\f", "\v", "\u2028", "\x1c", "\x85"])
+def test_a_title_with_a_line_breaking_character_keeps_the_first_row(tmp_path, breaker):
+    res = _penduduk(tmp_path, f"LAPORAN{breaker}DATA PENDUDUK\n" + _lines([HEADER, row()]))
+    assert res.accepted["line"].to_list() == [3] and res.quarantine.height == 0
+
+
+def test_cr_alone_ends_lines(tmp_path):
+    """Excel's "CSV (Macintosh)": a CR ends each line. Read as one line, the file was "header
+    only", or, behind a title, lost its header."""
+    text = "LAPORAN\r" + _lines([HEADER, row(), row(nik="6474015508900002", name="SITI")]).replace("\n", "\r")
+    res = _penduduk(tmp_path, text)
+    assert res.accepted.select("line", "NAMA_LGKP").rows() == [(3, "AHMAD YANI"), (4, "SITI")]
+
+
+def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
+    """Both were accepted, collided as one KPJ, and the participants' blocking check stopped the run."""
+    from quality.expectations import suite_for, validate
+
+    (tmp_path / "peserta_bpjstk.csv").write_text(
+        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+        '12253799179,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10\n'
+        "1225 3799179,6474015508900002,A,15-08-1990,BPU,NONAKTIF,JKK,2026-10\n"
+        "1225 3799180,6474015508900003,B,15-08-1990,BPU,AKTIF,JKK,2026-10\n")
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+    assert res.accepted["KPJ"].to_list() == ["12253799180"]
+    assert res.quarantine.select("line", "reason_code").rows() == [(2, "duplicate_id"), (3, "duplicate_id")]
+    assert validate(res.accepted, "participants", suite_for("participants")).success
