@@ -379,6 +379,9 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     lines: list[int] = []
     bad: list[tuple[int, str, str]] = []
     last_rec: list[str] = []
+    # a field of any length is read (the module's default limit, 131,072 characters, stopped the
+    # run on one overlong field); what uses it decides
+    csv.field_size_limit(max(csv.field_size_limit(), len(body) + 1))
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
     prev_end = 0
     swallow = None  # (line, lines) of the first record a stray quote made swallow rows

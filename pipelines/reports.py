@@ -223,11 +223,12 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
     coordinator's two columns are left out (they are formatted blanks)."""
     nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
     cells = {
-        "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": pl.col("NAMA_LGKP"),
+        "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": excel_text("NAMA_LGKP"),
         "NIK": nik, "Umur": pl.col("umur"),
         "Jenis Kelamin": pl.col("JENIS_KLMIN").replace_strict({"L": "Laki-laki", "P": "Perempuan"}, default="-",
                                                               return_dtype=pl.String),
-        "Alamat": pl.col("ALAMAT"), "RT": pl.col("NO_RT"), "RW": pl.col("NO_RW"), "Pekerjaan": pl.col("JENIS_PKRJN"),
+        "Alamat": excel_text("ALAMAT"), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
+        "Pekerjaan": excel_text("JENIS_PKRJN"),
         "Desil": pl.col("desil"),
         "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
         "Iuran per Bulan": pl.col("iuran_bulanan"),
@@ -238,6 +239,15 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "ID Baris": pl.col("pseudonym"),
     }
     return rows.select(**cells)
+
+
+EXCEL_TEXT_MAX = 32_767  # characters a cell holds
+
+
+def excel_text(column: str) -> pl.Expr:
+    """A text column as a cell takes it: at most Excel's 32,767 characters. A longer source field
+    (a 200,000-character ALAMAT) failed the whole run at the gap lists, after the submission."""
+    return pl.col(column).str.slice(0, EXCEL_TEXT_MAX)
 
 
 def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:

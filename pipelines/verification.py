@@ -22,7 +22,7 @@ import psycopg
 
 from pipelines.db import no_row_data
 from pipelines.pseudonym import pseudonym_column
-from pipelines.reports import COLUMNS, VERIFIKASI, mask_nik, periode_label
+from pipelines.reports import COLUMNS, EXCEL_TEXT_MAX, VERIFIKASI, mask_nik, periode_label
 
 WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
@@ -88,7 +88,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
             continue
         nik, nama, kode_kel = by_id[rid]
-        if row[col["Nama Lengkap"]] != nama or row[col["NIK"]] not in (mask_nik(nik), nik):
+        if row[col["Nama Lengkap"]] != nama[:EXCEL_TEXT_MAX] or row[col["NIK"]] not in (mask_nik(nik), nik):
             problems.append(f"baris {i}: kolom terkunci (Nama Lengkap/NIK) diubah")
         if hasil and hasil not in VERIFIKASI:
             problems.append(f"baris {i}: Hasil Verifikasi '{hasil[:30]}' tidak dikenal")

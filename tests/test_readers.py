@@ -423,3 +423,13 @@ def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
     assert res.accepted["KPJ"].to_list() == ["12253799180"]
     assert res.quarantine.select("line", "reason_code").rows() == [(2, "duplicate_id"), (3, "duplicate_id")]
     assert validate(res.accepted, "participants", suite_for("participants")).success
+
+
+def test_an_overlong_field_is_read_on_either_path(tmp_path):
+    """The csv module's default limit (131,072 characters) stopped the run on one long field
+    when the file took the slow path (here: a blank line)."""
+    long = row(nik="6474015508900002")
+    long[HEADER.index("ALAMAT")] = "JL. " + "A" * 200_000
+    for text in (_lines([HEADER, row(), long]), _lines([HEADER, row(), []]) + _lines([long])):
+        res = _penduduk(tmp_path, text)
+        assert res.accepted["ALAMAT"].str.len_chars().to_list() == [5, 200_004]

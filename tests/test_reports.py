@@ -236,3 +236,17 @@ def test_the_pseudonym_column_is_each_nik_s_hmac():
     got = pseudonym_column(pl.Series(niks, dtype=pl.String), key).to_list()
     assert got == [hmac.new(key, n.encode(), hashlib.sha256).hexdigest()[:20] if n else None for n in niks]
     assert got[1] is None and got[3] is None and got[0] == got[4] != got[2]
+
+
+def test_a_field_longer_than_a_cell_holds_is_cut_there_and_reads_back(cands, tmp_path):
+    """A 200,000-character ALAMAT (or name) failed the whole run at the gap lists, after the
+    submission: Excel holds 32,767 characters a cell. The returned list still matches its rows."""
+    from pipelines.reports import EXCEL_TEXT_MAX
+    from pipelines.verification import read_returned
+
+    long = cands.with_columns(ALAMAT=pl.Series(["JL. " + "A" * 200_000, "GG. B", "JL. C"]),
+                              NAMA_LGKP=pl.Series(["SITI " + "B" * 40_000, "AHMAD", "BUDI"]))
+    path = write_gap_lists(long, "2026-11", tmp_path, key=b"k" * 32)[0]
+    ws = load_workbook(path)["Daftar Calon Peserta"]
+    assert len(ws.cell(7, 7).value) == EXCEL_TEXT_MAX == len(ws.cell(7, 3).value)
+    assert read_returned(path, "2026-11", long, b"k" * 32).height == 0   # nothing chosen, nothing refused
