@@ -273,6 +273,9 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     decoded first: decoding all of it cost a text copy of the file (40 MB at 200k residents,
     ~1.2 GB at 5.8M) and 0.1 s at 200k before polars read a byte."""
     fname = path.name
+    # a field of any length is read, in the header search and the slow path (the csv module's
+    # default limit, 131,072 characters, stopped the run on one overlong field)
+    csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
     if b"\n" not in data[:HEAD_BYTES] and b"\r" in data[:HEAD_BYTES]:
         # CR alone ends its lines (Excel's "CSV (Macintosh)"): read as one line, the file had a
         # header and no rows, or lost its header behind a title
@@ -379,9 +382,6 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     lines: list[int] = []
     bad: list[tuple[int, str, str]] = []
     last_rec: list[str] = []
-    # a field of any length is read (the module's default limit, 131,072 characters, stopped the
-    # run on one overlong field); what uses it decides
-    csv.field_size_limit(max(csv.field_size_limit(), len(body) + 1))
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
     prev_end = 0
     swallow = None  # (line, lines) of the first record a stray quote made swallow rows
