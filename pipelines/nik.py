@@ -19,6 +19,7 @@ from pipelines.regions import province_codes
 NIK_PROBLEMS = {
     "nik_missing": "NIK is empty",
     "nik_excel_damaged": "NIK was damaged by Excel (scientific notation, digits lost)",
+    "nik_characters": "NIK holds letters or signs besides its digits",
     "nik_length": "NIK does not have 16 digits",
     "nik_province": "NIK province code is not a Kemendagri province",
     "nik_day": "NIK birth day is not 01-31 or 41-71",
@@ -31,6 +32,14 @@ NIK_PROBLEMS = {
 # NIK digit, so a NIK written with one is too short and quarantined. With \d it was kept, and in
 # the serial or the day (whose number it stops from parsing) it passed as valid.
 EXCEL_NOTATION = r"(?i)[0-9][.,]?[0-9]*e\+?[0-9]"
+
+
+# What a NIK is not written with: a letter or a sign other than the separators people type
+# between digit groups (space, '-', '.', '/') and the "'" Excel users lead with. Digits of
+# another script are digits here, and too few ASCII ones (nik_length). ("6474032007120001A" and
+# "NIK 6474026005140001" were valid: every non-digit was dropped.) Invisible characters
+# (format and control characters) are left out as before.
+NOT_IN_A_NIK = r"[^\p{Nd}\s\-./'\p{Cf}\p{Cc}]"
 
 
 def ascii_digits(e: pl.Expr) -> pl.Expr:
@@ -57,6 +66,8 @@ def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
         .then(pl.lit("nik_missing"))
         .when(s.str.contains(EXCEL_NOTATION))
         .then(pl.lit("nik_excel_damaged"))
+        .when(s.str.contains(NOT_IN_A_NIK))
+        .then(pl.lit("nik_characters"))
         .when(d.str.len_chars() != 16)
         .then(pl.lit("nik_length"))
         .when(~d.str.slice(0, 2).is_in(provinces))

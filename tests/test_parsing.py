@@ -23,6 +23,10 @@ def _one(expr, value):
     (" 6474 0115 0885 0001 ", None, "6474011508850001"),
     ("6474015508850001", None, "6474015508850001"),      # woman: day + 40
     ("6.47401E+15", "nik_excel_damaged", None),
+    ("6474011508850001A", "nik_characters", "6474011508850001"),      # every non-digit used to be dropped
+    ("NIK 6474011508850001", "nik_characters", "6474011508850001"),
+    ("6474-0115-0885-0001", None, "6474011508850001"),               # separators typed between groups
+    ("6474.0115.0885.0001", None, "6474011508850001"),
     ("6,47401E+15", "nik_excel_damaged", None),
     ("647401150885000", "nik_length", "647401150885000"),
     ("0074011508850001", "nik_province", "0074011508850001"),
