@@ -2,7 +2,9 @@
 
 Accepted forms (CONTRACT §1): ``DD-MM-YYYY``, ``YYYY-MM-DD``, ``DD/MM/YYYY``, an Excel serial
 number, and dates that arrived typed from Parquet/XLSX (rendered ``YYYY-MM-DD`` or
-``YYYY-MM-DD HH:MM:SS`` by the readers). Anything else, or an impossible date such as
+``YYYY-MM-DD HH:MM:SS`` by the readers). A time after the date is dropped, with its zone if it
+has one (``1985-08-15T00:00:00+08:00``, ``… Z``, as Spark writes a timestamp): the date is the
+one written, in its own zone, never shifted to another. Anything else, or an impossible date such as
 31-02-1990, parses to null; the caller decides whether that is a flag or a rejection. So does a
 date before 1900 (no birth date of a living person): a two-digit year (``01-11-08``, which
 strptime reads as the year 8) among them, which is no accepted form.
@@ -23,7 +25,8 @@ EARLIEST = date(1900, 1, 1)  # before it, a birth date is a wrong one (or a two-
 
 def parse_date(col: str | pl.Expr) -> pl.Expr:
     e = pl.col(col) if isinstance(col, str) else col
-    s = e.cast(pl.String).str.strip_chars().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
+    s = e.cast(pl.String).str.strip_chars().str.replace(
+        r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
     serial = s.str.extract(r"^(\d{2,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = (
         pl.when(serial.is_between(_SERIAL_MIN, _SERIAL_MAX))

@@ -481,8 +481,10 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
         s = raw.get_column(c)
         if n in ID_COLUMNS and s.dtype.is_numeric():
             cols.append(pl.Series(c, [_id_number_text(v) for v in s.to_list()], dtype=pl.String))
-        elif s.dtype in (pl.Date,):
-            cols.append(s.dt.strftime("%Y-%m-%d"))
+        elif s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime):
+            # a typed date is its calendar date; a zoned timestamp (Spark, pyarrow) the date in
+            # the zone it was stored with: its text "… 00:00:00.000000+08:00" was no date form
+            cols.append((s.dt.date() if s.dtype != pl.Date else s).dt.strftime("%Y-%m-%d"))
         elif s.dtype.is_float():
             cols.append(pl.Series(c, [_cell_text(v) for v in s.to_list()], dtype=pl.String))
         else:

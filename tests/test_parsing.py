@@ -64,6 +64,9 @@ def test_mask_keeps_first_six_and_last_four():
     # a two-digit year is no accepted form (strptime read it as the year 8 or 90: 2018 years old)
     ("01-11-08", None), ("05-05-90", None), ("05/05/90", None), ("0090-05-05", None),
     ("31-12-1899", None), ("01-01-1900", date(1900, 1, 1)),
+    # a timestamp with its zone (Spark, pyarrow): the date as written, in its own zone
+    ("1985-08-15 00:00:00.000000+08:00", date(1985, 8, 15)), ("1985-08-15T00:00:00Z", date(1985, 8, 15)),
+    ("1985-08-15T23:30:00-0500", date(1985, 8, 15)), ("1985-08-15 00:00 UTC", date(1985, 8, 15)),
 ])
 def test_parse_date_forms(raw, expected):
     assert _one(parse_date("x"), raw) == expected

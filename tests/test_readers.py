@@ -195,6 +195,23 @@ def test_parquet_and_csv_give_the_same_residents(tmp_path):
     assert b["line"].to_list() == [1, 2]            # Parquet: the 1-based row
 
 
+@pytest.mark.parametrize("dtype", [pl.Date, pl.Datetime("us"), pl.Datetime("ns", "UTC"),
+                                   pl.Datetime("us", "Asia/Makassar"), pl.Datetime("ms", "America/New_York")])
+def test_parquet_typed_birth_date_is_its_calendar_date(tmp_path, dtype):
+    """Spark and pyarrow write a timestamp with its time zone: the text used to be
+    ``1985-08-15 00:00:00.000000+08:00``, which no date form matches (every birth date invalid).
+    A typed date is its calendar date, a zoned one in the zone it was stored with."""
+    frame = pl.DataFrame([dict(zip(HEADER, row()))])
+    dob = pl.lit(date(1985, 8, 15)).cast(pl.Datetime(dtype.time_unit) if dtype != pl.Date else pl.Date)
+    if dtype != pl.Date and dtype.time_zone:
+        dob = dob.dt.replace_time_zone(dtype.time_zone)
+    frame.with_columns(TGL_LHR=dob).write_parquet(tmp_path / "penduduk.parquet")
+    raw = read_extract(tmp_path, "penduduk")
+    assert raw.frame["TGL_LHR"].to_list() == ["1985-08-15"]
+    res = clean_penduduk(raw)
+    assert res.accepted.select("TGL_LHR", "flags").rows() == [(date(1985, 8, 15), [])]
+
+
 def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
