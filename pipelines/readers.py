@@ -436,8 +436,9 @@ def _row_like_lines(field: str, delim: str, ncols: int) -> int:
 # --- Parquet and XLSX -------------------------------------------------------------------------
 
 def _id_number_text(v: object) -> str | None:
-    """A NIK/KK that arrived as a number. Excel keeps 15 significant digits, so a 16-digit
-    value ending in 0 or a non-integral one is damaged: render it as Excel shows it."""
+    """A NIK/KK that arrived as a spreadsheet number (an XLSX cell, a Parquet float column).
+    Excel keeps 15 significant digits, so a 16-digit value ending in 0 or a non-integral one is
+    damaged: render it as Excel shows it. A Parquet integer column is exact and never comes here."""
     if v is None:
         return None
     if isinstance(v, bool):
@@ -479,7 +480,9 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
     cols = []
     for c, n in zip(raw.columns, names):
         s = raw.get_column(c)
-        if n in ID_COLUMNS and s.dtype.is_numeric():
+        if n in ID_COLUMNS and s.dtype.is_integer():  # exact: its digits, whatever the last one
+            cols.append(s.cast(pl.String))
+        elif n in ID_COLUMNS and s.dtype.is_numeric():
             cols.append(pl.Series(c, [_id_number_text(v) for v in s.to_list()], dtype=pl.String))
         elif s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime):
             # a typed date is its calendar date; a zoned timestamp (Spark, pyarrow) the date in

@@ -212,6 +212,21 @@ def test_parquet_typed_birth_date_is_its_calendar_date(tmp_path, dtype):
     assert res.accepted.select("TGL_LHR", "flags").rows() == [(date(1985, 8, 15), [])]
 
 
+def test_parquet_integer_nik_is_exact_even_ending_in_0(tmp_path):
+    """An integer column holds every NIK exactly: 6474015508850010 is its digits. It used to be
+    rendered as Excel shows a rounded number (6.47401550885001E+15) and quarantined as
+    Excel-damaged; that rule is for spreadsheet numbers (doubles), which a float column keeps."""
+    r = row(nik="6474015508850010", sex="P")
+    r[1] = "6474010101100010"
+    frame = pl.DataFrame([dict(zip(HEADER, r))]).with_columns(pl.col("NIK", "NO_KK").cast(pl.Int64))
+    frame.write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NIK", "NO_KK", "flags").rows() == [("6474015508850010", "6474010101100010", [])]
+    frame.with_columns(pl.col("NIK").cast(pl.Float64)).write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.quarantine["reason_code"].to_list() == ["nik_excel_damaged"]
+
+
 def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
