@@ -499,7 +499,10 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
 
 
 def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
+    """The first sheet whose header carries every required column; when none does, the sheet
+    with the best header, so that the error names the columns it lacks."""
     import zipfile
+    from itertools import chain, islice
 
     from openpyxl import load_workbook
 
@@ -507,42 +510,59 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise InputError(f"{path.name}: not a valid XLSX file") from None
+    required = SOURCES[source][0]
     try:
+        best: tuple[int, list[str]] | None = None  # of the sheets without every required column
         for ws in wb.worksheets:
             rows = ws.iter_rows(values_only=True)
-            header, header_row, scanned = None, 0, []
-            for r_i, row in enumerate(rows, start=1):
-                names = [_norm_name(v) for v in row]
-                if _header_score(names, source) >= 1 and (
-                    header is None or _header_score(names, source) > _header_score(header, source)
-                ):
-                    header, header_row = names, r_i
-                    break
-                scanned.append(row)
-                if r_i >= HEADER_SEARCH_LINES:
-                    break
-            if header is None:
+            head = list(islice(rows, HEADER_SEARCH_LINES))
+            score, idx, header = _xlsx_header(head, source)
+            if score == 0:
+                continue
+            if any(c not in header for c in required):
+                if best is None or score > best[0]:
+                    best = (score, header)
                 continue
             _check_columns(path.name, source, header)
-            id_idx = {i for i, n in enumerate(header) if n in ID_COLUMNS}
-            out_rows, lines = [], []
-            for r_i, row in enumerate(rows, start=header_row + 1):
-                vals = [
-                    (_id_number_text(v) if (i in id_idx and isinstance(v, (int, float))) else _cell_text(v))
-                    for i, v in enumerate(row[: len(header)])
-                ]
-                if all(v is None for v in vals):
-                    continue
-                vals += [None] * (len(header) - len(vals))
-                out_rows.append(vals)
-                lines.append(r_i)
-            cols = [f"c{i}" for i in range(len(header))]
-            frame = pl.DataFrame(out_rows, schema={c: pl.String for c in cols}, orient="row")
-            frame = frame.with_columns(
-                pl.lit(path.name).alias("file"), pl.Series("line", lines, dtype=pl.Int64)
-            )
-            return _canonical(frame, header, source)
+            return _xlsx_frame(path.name, chain(head[idx + 1:], rows), header, idx + 2, source)
+        if best is not None:
+            _check_columns(path.name, source, best[1])  # raises: names the missing columns
     finally:
         wb.close()
-    required = ", ".join(SOURCES[source][0])
-    raise InputError(f"{path.name}: no sheet with a header row, expected a row with the columns {required}")
+    raise InputError(
+        f"{path.name}: no sheet with a header row, expected a row with the columns {', '.join(required)}"
+    )
+
+
+def _xlsx_header(head: list[tuple], source: str) -> tuple[int, int, list[str]]:
+    """(score, 0-based index, normalised names) of the row carrying the most expected columns
+    among a sheet's first rows, as for a CSV: the first row with any column name was taken
+    before, so a group-header row ("IDENTITAS … ALAMAT") or a title "NIK" above the header
+    stopped the run on "missing required column"."""
+    best: tuple[int, int, list[str]] = (0, -1, [])
+    for i, row in enumerate(head):
+        names = [_norm_name(v) for v in row]
+        score = _header_score(names, source)
+        if score > best[0]:
+            best = (score, i, names)
+    return best
+
+
+def _xlsx_frame(fname: str, rows, header: list[str], first_row: int, source: str) -> pl.DataFrame:
+    """The data rows after the header; ``first_row`` is the sheet row of the first of them."""
+    id_idx = {i for i, n in enumerate(header) if n in ID_COLUMNS}
+    out_rows, lines = [], []
+    for r_i, row in enumerate(rows, start=first_row):
+        vals = [
+            (_id_number_text(v) if (i in id_idx and isinstance(v, (int, float))) else _cell_text(v))
+            for i, v in enumerate(row[: len(header)])
+        ]
+        if all(v is None for v in vals):
+            continue
+        vals += [None] * (len(header) - len(vals))
+        out_rows.append(vals)
+        lines.append(r_i)
+    cols = [f"c{i}" for i in range(len(header))]
+    frame = pl.DataFrame(out_rows, schema={c: pl.String for c in cols}, orient="row")
+    frame = frame.with_columns(pl.lit(fname).alias("file"), pl.Series("line", lines, dtype=pl.Int64))
+    return _canonical(frame, header, source)

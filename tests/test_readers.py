@@ -184,6 +184,47 @@ def test_xlsx_header_not_first_row_numbers_and_dates(tmp_path):
     assert res.quarantine.select("line", "reason_code").rows() == [(5, "nik_excel_damaged")]
 
 
+def _workbook(path, sheets):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+
+
+@pytest.mark.parametrize("sheets,header_row", [
+    # a group-header row above the real one: "ALAMAT" over the address columns
+    ([("Data", [["IDENTITAS"] + [None] * 8 + ["ALAMAT"], HEADER, row()])], 2),
+    # a first sheet that explains the columns, one name a row
+    ([("Keterangan", [["KOLOM", "KETERANGAN"], ["NIK", "Nomor Induk Kependudukan"], ["NAMA_LGKP", "Nama"]]),
+      ("Data", [HEADER, row()])], 1),
+    # a title that is a column name, above the header
+    ([("Data", [["Rekap per NIK"], ["NIK", "dicetak 2026-11-01"], [], HEADER, row()])], 4),
+])
+def test_xlsx_header_is_the_row_with_the_most_expected_columns(tmp_path, sheets, header_row):
+    """As in a CSV: among a sheet's first rows, the one that carries the most expected columns,
+    and the first sheet where it carries all the required ones. The first row with any one
+    column name used to be taken, and the run stopped on "missing required column"."""
+    _workbook(tmp_path / "penduduk.xlsx", sheets)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NIK", "line").rows() == [("6474011508850001", header_row + 1)]
+
+
+def test_xlsx_without_a_complete_header_names_the_missing_columns(tmp_path):
+    header = [h for h in HEADER if h != "TGL_LHR"]
+    _workbook(tmp_path / "penduduk.xlsx", [("Keterangan", [["NIK", "Nomor Induk Kependudukan"]]),
+                                          ("Data", [header, row()[:len(header)]])])
+    with pytest.raises(InputError, match=r"^penduduk.xlsx: missing required column TGL_LHR \(expected"):
+        read_extract(tmp_path, "penduduk")
+    _workbook(tmp_path / "penduduk.xlsx", [("Data", [["Laporan"], ["x", "y"]])])
+    with pytest.raises(InputError, match=r"^penduduk.xlsx: no sheet with a header row"):
+        read_extract(tmp_path, "penduduk")
+
+
 def test_parquet_and_csv_give_the_same_residents(tmp_path):
     rows = [row(), row(nik="6474015508900002", name="SITI", sex="P")]
     write_csv(tmp_path / "penduduk.csv", rows)
