@@ -502,19 +502,23 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     """The first sheet whose header carries every required column; when none does, the sheet
     with the best header, so that the error names the columns it lacks."""
     import zipfile
+    import zlib
     from itertools import chain, islice
+    from xml.etree.ElementTree import ParseError
 
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InputError(f"{path.name}: not a valid XLSX file") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError, zlib.error, EOFError):
+        raise InputError(f"{path.name}: not a valid XLSX file, expected an Excel workbook (.xlsx)") from None
     required = SOURCES[source][0]
+    sheet, done = "", [0]  # the sheet being read, and how many of its rows were read whole
     try:
         best: tuple[int, list[str]] | None = None  # of the sheets without every required column
         for ws in wb.worksheets:
-            rows = ws.iter_rows(values_only=True)
+            sheet, done[0] = ws.title, 0
+            rows = _counted(ws.iter_rows(values_only=True), done)
             head = list(islice(rows, HEADER_SEARCH_LINES))
             score, idx, header = _xlsx_header(head, source)
             if score == 0:
@@ -527,11 +531,27 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             return _xlsx_frame(path.name, chain(head[idx + 1:], rows), header, idx + 2, source)
         if best is not None:
             _check_columns(path.name, source, best[1])  # raises: names the missing columns
+    except (ParseError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # A sheet whose XML breaks off (a truncated copy) is read lazily, row by row: the
+        # parser's words alone ("unclosed token: line 1, column 1165072") named no file.
+        # Only the XML error's own words are shown; a cell's value never is.
+        detail = str(exc) if isinstance(exc, (ParseError, zipfile.BadZipFile)) else type(exc).__name__
+        raise InputError(
+            f"{path.name}: not a readable XLSX workbook: sheet {sheet!r} breaks off after row "
+            f"{done[0]} ({detail}), expected a complete workbook as a spreadsheet saves it"
+        ) from None
     finally:
         wb.close()
     raise InputError(
         f"{path.name}: no sheet with a header row, expected a row with the columns {', '.join(required)}"
     )
+
+
+def _counted(rows, done: list[int]):
+    """The rows, counting in ``done[0]`` those read whole (for the error of a damaged sheet)."""
+    for row in rows:
+        done[0] += 1
+        yield row
 
 
 def _xlsx_header(head: list[tuple], source: str) -> tuple[int, int, list[str]]:

@@ -225,6 +225,29 @@ def test_xlsx_without_a_complete_header_names_the_missing_columns(tmp_path):
         read_extract(tmp_path, "penduduk")
 
 
+@pytest.mark.parametrize("member,keep", [("xl/worksheets/sheet1.xml", 0.5), ("xl/worksheets/sheet1.xml", 0.02),
+                                         ("xl/workbook.xml", 0.1)])
+def test_xlsx_with_damaged_xml_stops_naming_the_file(tmp_path, member, keep):
+    """A sheet cut off inside its XML used to stop the run with the parser's words alone
+    ("ingest_extracts: unclosed token: line 1, column 1165072"): no file, nothing expected."""
+    import io
+    import zipfile
+
+    _workbook(tmp_path / "good.xlsx", [("Data", [HEADER] + [row(nik=f"64740115088{i:05d}") for i in range(1, 400)])])
+    out = io.BytesIO()
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[:int(len(data) * keep)] if item.filename == member else data)
+    (tmp_path / "good.xlsx").unlink()
+    (tmp_path / "penduduk.xlsx").write_bytes(out.getvalue())
+    with pytest.raises(InputError) as exc:
+        read_extract(tmp_path, "penduduk")
+    message = str(exc.value)
+    assert message.startswith("penduduk.xlsx: not a") and "XLSX" in message and "expected" in message
+    assert "\n" not in message and "64740115088" not in message
+
+
 def test_parquet_and_csv_give_the_same_residents(tmp_path):
     rows = [row(), row(nik="6474015508900002", name="SITI", sex="P")]
     write_csv(tmp_path / "penduduk.csv", rows)
