@@ -471,15 +471,24 @@ def _cell_text(v: object) -> str | None:
 
 
 def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
+    """Only the columns the pipeline uses are read: an extra one, whatever its type (a list, a
+    struct), is neither read nor converted (it stopped the run with "cannot cast List type")."""
+    required, optional = SOURCES[source]
     try:
-        raw = pl.read_parquet(io.BytesIO(data))
+        schema = pl.read_parquet_schema(io.BytesIO(data))
+        names = [_norm_name(c) for c in schema]
+        _check_columns(path.name, source, names)
+        used = [(c, n) for c, n in zip(schema, names) if n in required or n in optional]
+        raw = pl.read_parquet(io.BytesIO(data), columns=[c for c, _ in used])
+    except InputError:
+        raise
     except Exception:  # noqa: BLE001
-        raise InputError(f"{path.name}: not a valid Parquet file") from None
-    names = [_norm_name(c) for c in raw.columns]
-    _check_columns(path.name, source, names)
+        raise InputError(f"{path.name}: not a valid Parquet file, expected an Apache Parquet file") from None
     cols = []
-    for c, n in zip(raw.columns, names):
+    for c, n in used:
         s = raw.get_column(c)
+        if s.dtype.is_nested() or s.dtype == pl.Object:
+            raise InputError(f"{path.name}: column {n} holds {s.dtype} values, expected text, numbers or dates")
         if n in ID_COLUMNS and s.dtype.is_integer():  # exact: its digits, whatever the last one
             cols.append(s.cast(pl.String))
         elif n in ID_COLUMNS and s.dtype.is_numeric():
@@ -490,12 +499,33 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
             cols.append((s.dt.date() if s.dtype != pl.Date else s).dt.strftime("%Y-%m-%d"))
         elif s.dtype.is_float():
             cols.append(pl.Series(c, [_cell_text(v) for v in s.to_list()], dtype=pl.String))
+        elif s.dtype == pl.Binary:
+            cols.append(_binary_text(path.name, n, s))
         else:
             cols.append(s.cast(pl.String))
     frame = pl.DataFrame(cols).with_columns(
         pl.lit(path.name).alias("file"), (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("line")
     )
-    return _canonical(frame, names, source)
+    return _canonical(frame, [n for _, n in used], source)
+
+
+def _binary_text(fname: str, name: str, s: pl.Series) -> pl.Series:
+    """Text stored as Binary (no UTF-8 annotation), decoded as a CSV is (``decode_text``): UTF-8
+    when the whole column is, else Windows-1252; polars' cast stopped the run on "invalid utf8"."""
+    try:
+        return s.cast(pl.String)  # checks that every value is UTF-8
+    except pl.exceptions.PolarsError:
+        pass
+    out = []
+    for i, v in enumerate(s.to_list(), start=1):
+        try:
+            out.append(None if v is None else v.decode("cp1252"))
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{fname}: column {name}, row {i}: unreadable encoding (byte 0x{v[exc.start]:02x}), "
+                "expected UTF-8 or Windows-1252 text"
+            ) from None
+    return pl.Series(s.name, out, dtype=pl.String)
 
 
 def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:

@@ -291,6 +291,44 @@ def test_parquet_integer_nik_is_exact_even_ending_in_0(tmp_path):
     assert res.quarantine["reason_code"].to_list() == ["nik_excel_damaged"]
 
 
+def test_parquet_extra_columns_of_any_type_are_ignored(tmp_path):
+    """An unused column is not read (minimisation): a list or struct in it used to stop the run
+    with polars' "cannot cast List type"."""
+    frame = pl.DataFrame([dict(zip(HEADER, row()))]).with_columns(
+        TAGS=pl.lit(["a", "b"]), META=pl.struct(x=pl.lit(1)))
+    frame.write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NIK", "flags").rows() == [("6474011508850001", [])]
+
+
+def test_parquet_required_column_of_nested_values_names_file_and_column(tmp_path):
+    pl.DataFrame([dict(zip(HEADER, row()))]).with_columns(NAMA_LGKP=pl.lit(["AHMAD", "YANI"])) \
+        .write_parquet(tmp_path / "penduduk.parquet")
+    with pytest.raises(InputError, match=r"^penduduk.parquet: column NAMA_LGKP holds List\(String\) values, "
+                                         r"expected text, numbers or dates$"):
+        read_extract(tmp_path, "penduduk")
+
+
+def test_parquet_binary_columns_are_utf8_or_windows_1252(tmp_path):
+    """String data stored as Binary (no UTF-8 annotation): decoded as a CSV is, UTF-8 or else
+    Windows-1252 (polars' cast stopped the run on "invalid utf8"); a byte neither can read
+    names the column."""
+    rows = [row(name="JOSÉ"), row(nik="6474015508900002", name="SITI", sex="P")]
+    frame = pl.DataFrame([dict(zip(HEADER, r)) for r in rows])
+    names = pl.Series("NAMA_LGKP", [n.encode("cp1252") for n in frame["NAMA_LGKP"]], dtype=pl.Binary)
+    binary = frame.with_columns(pl.all().cast(pl.Binary))
+    binary.write_parquet(tmp_path / "penduduk.parquet")
+    assert read_extract(tmp_path, "penduduk").frame["NAMA_LGKP"].to_list() == ["JOSÉ", "SITI"]
+    binary.with_columns(names).write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NIK", "NAMA_LGKP").rows() == [("6474011508850001", "JOSÉ"),
+                                                              ("6474015508900002", "SITI")]
+    binary.with_columns(pl.Series("NAMA_LGKP", [b"\x81\x8d", b"SITI"])).write_parquet(tmp_path / "penduduk.parquet")
+    with pytest.raises(InputError, match=r"^penduduk.parquet: column NAMA_LGKP, row 1: unreadable encoding "
+                                         r"\(byte 0x81\), expected UTF-8 or Windows-1252 text$"):
+        read_extract(tmp_path, "penduduk")
+
+
 def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
