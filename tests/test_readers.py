@@ -567,3 +567,13 @@ def test_an_overlong_field_is_read_on_either_path(tmp_path):
     for text in (_lines([HEADER, row(), long]), _lines([HEADER, row(), []]) + _lines([long])):
         res = _penduduk(tmp_path, text)
         assert res.accepted["ALAMAT"].str.len_chars().to_list() == [5, 200_004]
+
+
+def test_a_repeated_header_is_no_row(tmp_path):
+    """Extracts pasted together repeat the header: it was accepted as a row (a welfare record
+    with the id "ID_DTSEN")."""
+    res = _penduduk(tmp_path, _lines([HEADER, row(), [h.lower() for h in HEADER], row(nik="6474015508900002")]))
+    assert res.accepted["line"].to_list() == [2, 4]
+    assert res.quarantine.select("line", "reason_code", "reason").rows() == [
+        (3, "row_malformed", "the row could not be split into the header's fields: the header row repeated, "
+                                "expected a data row")]
