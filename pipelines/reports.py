@@ -481,10 +481,13 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     coverage = _with_names(coverage).with_columns(_pct_expr())
     s = coverage_summary(coverage)
-    kec = (coverage.group_by("kode_kec", "nama_kec")
-           .agg(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "iuran_bulanan",
-                       "iuran_tahunan").sum())
-           .with_columns(_pct_expr()).sort("kode_kec"))
+    sums = pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "iuran_bulanan",
+                  "iuran_tahunan").sum()
+    kec = coverage.group_by("kode_kec", "nama_kec").agg(sums).with_columns(_pct_expr()).sort("kode_kec")
+    # an extract of several kab/kota: each one's figures too (each has its own budget)
+    kab = coverage.group_by("kode_kab").agg(sums).with_columns(_pct_expr()).sort("kode_kab")
+    kab = kab.with_columns(nama_kab=pl.Series([kabkota_name(k) or k for k in kab["kode_kab"]], dtype=pl.String))
+    per_kab = f"<h2>Per kabupaten/kota</h2>\n{_table(kab, 'kode_kab', 'nama_kab', total=s)}\n" if kab.height > 1 else ""
     esc = html.escape
     region = _region_title(coverage)
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
@@ -510,7 +513,7 @@ tidak didaftarkan lagi.</p>
 {_bar_chart(coverage)}
 <h2>Tren cakupan</h2>
 {_trend(coverage, period, history)}
-<h2>Per kecamatan</h2>
+{per_kab}<h2>Per kecamatan</h2>
 {_table(kec, "kode_kec", "nama_kec", total=s)}
 <h2>Per kelurahan</h2>
 {_table(coverage.sort("kode_kel"), "kode_kel", "nama_kel", total=s)}

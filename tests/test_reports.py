@@ -103,6 +103,22 @@ def test_coverage_page_names_every_kelurahan(tmp_path):
     assert not re.search(r"(src|href)=\"?https?:", page)            # nothing fetched from outside
 
 
+def test_a_coverage_page_of_several_kab_kota_gives_each_its_figures(tmp_path):
+    cov = pl.DataFrame({
+        "period": ["2026-11"] * 3, "kode_kab": ["6474", "6474", "6409"], "kode_kec": ["647401", "647402", "640901"],
+        "nama_kec": ["Bontang Utara", "Bontang Selatan", "X"], "kode_kel": ["6474011001", "6474021003", "6409011001"],
+        "nama_kel": ["Bontang Kuala", "Berbas Pantai", "Y"], "pekerja": [1000, 500, 200], "terlindungi": [950, 100, 20],
+        "kandidat": [50, 400, 180], "cakupan_pct": [95.0, 20.0, 10.0], "iuran_bulanan": [840000, 6720000, 3024000],
+        "iuran_tahunan": [10080000, 80640000, 36288000],
+    })
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    assert "Semua wilayah" in page and "<h2>Per kabupaten/kota</h2>" in page
+    table = page.split("<h2>Per kabupaten/kota</h2>")[1].split("</table>")[0]
+    assert "Bontang" in table and "Rp7.560.000" in table and "Rp3.024.000" in table
+    one = write_coverage_report(cov.filter(pl.col("kode_kab") == "6474"), "2026-11", tmp_path / "one")
+    assert "Per kabupaten/kota" not in one.read_text(encoding="utf-8")      # one kab/kota: its title says it
+
+
 def test_workbooks_written_by_several_threads_equal_one_thread(cands, tmp_path, monkeypatch):
     """The lists are written by a few threads (one workbook per kelurahan); the files hold
     exactly what one thread writes."""
