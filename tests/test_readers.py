@@ -366,17 +366,20 @@ def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
         ("3", "JKK,JKM,JHT,JP", False, "2020-01"), ("4", "JKK,JKM,JHT", True, "2026-10")]
 
 
+def _peserta(tmp_path, *lines: str):
+    (tmp_path / "peserta_bpjstk.csv").write_text(
+        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n" + "".join(f"{ln}\n" for ln in lines))
+    return clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it."""
     from quality.expectations import suite_for, validate
 
-    (tmp_path / "peserta_bpjstk.csv").write_text(
-        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
-        "1,6474015508900002,A,15-08-1990,BPU,AKTIF,,2026-10\n"
-        "2,6474015508900003,B,15-08-1990,BPU,AKTIF,XYZ,2026-10\n"
-        '3,6474015508900004,C,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10\n')
-    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+    res = _peserta(tmp_path, "1,6474015508900002,A,15-08-1990,BPU,AKTIF,,2026-10",
+                   "2,6474015508900003,B,15-08-1990,BPU,AKTIF,XYZ,2026-10",
+                   '3,6474015508900004,C,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10')
     assert res.accepted.select("KPJ", "jkk_jkm_aktif").rows() == [("1", False), ("2", False), ("3", True)]
     flags = dict(zip(res.accepted["KPJ"], res.accepted["flags"].to_list()))
     assert flags["1"] == ["program_missing"] and flags["2"] == ["program_unknown"] and flags["3"] == []
@@ -548,12 +551,9 @@ def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
     """Both were accepted, collided as one KPJ, and the participants' blocking check stopped the run."""
     from quality.expectations import suite_for, validate
 
-    (tmp_path / "peserta_bpjstk.csv").write_text(
-        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
-        '12253799179,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10\n'
-        "1225 3799179,6474015508900002,A,15-08-1990,BPU,NONAKTIF,JKK,2026-10\n"
-        "1225 3799180,6474015508900003,B,15-08-1990,BPU,AKTIF,JKK,2026-10\n")
-    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+    res = _peserta(tmp_path, '12253799179,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10',
+                   "1225 3799179,6474015508900002,A,15-08-1990,BPU,NONAKTIF,JKK,2026-10",
+                   "1225 3799180,6474015508900003,B,15-08-1990,BPU,AKTIF,JKK,2026-10")
     assert res.accepted["KPJ"].to_list() == ["12253799180"]
     assert res.quarantine.select("line", "reason_code").rows() == [(2, "duplicate_id"), (3, "duplicate_id")]
     assert validate(res.accepted, "participants", suite_for("participants")).success
