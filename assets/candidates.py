@@ -7,10 +7,11 @@ import polars as pl
 from assets._common import counts_md, preview, progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
-from pipelines.bpjs_exchange import held_by_bpjs
+from pipelines.bpjs_exchange import held_by_bpjs, rejected_before
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
-from pipelines.candidates import assess, coverage, enrollment_candidates as select_candidates, informal_workers
+from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
+                                 with_rejections)
 from pipelines.reports import coverage_md
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
@@ -63,6 +64,9 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     if held:  # ranked again without them
         out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                                 verified=verified)
+    # rejected by BPJS before: listed again with BPJS's reason, for the kelurahan to mend
+    rejected = rejected_before(dsn, context.partition_key, out.get_column("NIK").to_list())
+    out = with_rejections(out, rejected)
     # GX runs in the worker while the candidates are written
     checked = validate_later(out, "enrollment_candidates", asset_suite("enrollment_candidates", settings))
     by_kel = dict(out.group_by("kode_kel").len().sort("kode_kel").iter_rows())
@@ -73,6 +77,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "with_disability": int(out.get_column("disabilitas").sum()),
         "excluded_by_verification": len(excluded),
         "held_by_bpjs": len(held),
+        "rejected_by_bpjs_before": len(rejected),
         "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),

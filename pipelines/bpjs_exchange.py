@@ -159,6 +159,30 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
     return held
 
 
+REJECTED_BEFORE = """
+SELECT nik, period, status_reason FROM (
+    SELECT DISTINCT ON (nik) nik, period, status, status_reason FROM bpjs.submission_candidate
+    WHERE period < %(period)s AND status IN ('submitted', 'accepted', 'rejected')
+      AND nik = ANY(string_to_array(%(niks)s, ','))
+    ORDER BY nik, period DESC) latest
+WHERE status = 'rejected'
+"""
+
+
+@no_row_data
+def rejected_before(dsn: str, period: str, niks: Collection[str]) -> dict[str, str]:
+    """NIK -> BPJS's rejection, for those of ``niks`` whose latest answer from BPJS (before
+    ``period``) was a rejection: listed again, they come with the reason, so the kelurahan can
+    mend what BPJS refused (a NIK Dukcapil does not know, a wrong birth date) before the next
+    export. Before, they were listed as if new."""
+    if not len(niks):
+        return {}
+    with psycopg.connect(dsn) as conn:
+        return {nik: f"ditolak BPJS pada periode {earlier}: {reason or 'tanpa alasan'}"
+                for nik, earlier, reason in conn.execute(REJECTED_BEFORE, {"period": period,
+                                                                           "niks": nik_list(niks)})}
+
+
 @no_row_data
 def held_back(dsn: str, period: str, region: str | None = None) -> int:
     """How many of the period's pending candidates an export leaves out, since BPJS has them from

@@ -99,12 +99,22 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         + pl.when(pl.col("NIK").is_in(verified or [])).then(pl.lit("; diverifikasi Valid oleh kelurahan"))
         .otherwise(pl.lit("")),
         terverifikasi=pl.col("NIK").is_in(verified or []),
+        catatan_bpjs=pl.lit(None, pl.String),
         _desil_rank=pl.col("desil").cast(pl.Int16).fill_null(rules.no_welfare_desil),
     ).sort(
         ["terverifikasi", "disabilitas", "_desil_rank", "kode_kel", "NAMA_LGKP", "NIK"],
         descending=[True, True, False, False, False, False],
     ).with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     return schema.conform(cands, schema.ENROLLMENT_CANDIDATES)
+
+
+def with_rejections(candidates: pl.DataFrame, rejected: dict[str, str]) -> pl.DataFrame:
+    """``catatan_bpjs``: BPJS's earlier rejection of a candidate listed again (see
+    ``bpjs_exchange.rejected_before``), also at the end of the evidence; null for the others."""
+    note = pl.col("NIK").replace_strict(rejected, default=None, return_dtype=pl.String)
+    return candidates.with_columns(catatan_bpjs=note).with_columns(
+        evidence=pl.when(pl.col("catatan_bpjs").is_not_null())
+        .then(pl.col("evidence") + pl.lit("; ") + pl.col("catatan_bpjs")).otherwise(pl.col("evidence")))
 
 
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,

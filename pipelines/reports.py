@@ -39,8 +39,12 @@ COLUMNS = [  # (header, width); order and names are read back by pipelines/verif
     ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 32), ("NIK", 19), ("Umur", 6), ("Jenis Kelamin", 13),
     ("Alamat", 30), ("RT", 5), ("RW", 5), ("Pekerjaan", 22), ("Desil", 6), ("Penyandang Disabilitas", 13),
     ("Iuran per Bulan", 15), ("Tanggal Lahir", 13), ("Hasil Verifikasi", 18), ("Catatan", 30), ("ID Baris", 22),
+    ("Keterangan BPJS", 45),
 ]
 COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
+# The columns a returned list is read back by, a prefix of COLUMNS: a column added after them
+# (Keterangan BPJS, for reading only) leaves lists already out with coordinators readable.
+READ_BACK = COLUMNS[: COL["ID Baris"] + 1]
 SHEET = "Daftar Calon Peserta"
 HEADER_ROW = 5  # 0-based (row 6 in Excel)
 TITLE = "Daftar Calon Peserta BPJS Ketenagakerjaan (JKK + JKM)"
@@ -52,6 +56,8 @@ PETUNJUK = [
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan: " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
+    "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
+    "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
@@ -237,6 +243,8 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(_EXCEL_EPOCH)).dt.total_days()
         - (pl.col("TGL_LHR") < pl.lit(date(1900, 3, 1))).cast(pl.Int64),
         "ID Baris": pl.col("pseudonym"),
+        "Keterangan BPJS": (pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
+                            if "catatan_bpjs" in rows.columns else pl.lit(None, pl.String)),
     }
     return rows.select(**cells)
 
@@ -263,9 +271,10 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     money = cells["Iuran per Bulan"].drop_nulls().unique().to_list()
     one_money = {"Iuran per Bulan": f.money(money[0])} if len(money) == 1 else {}
     # every text cell is a string cell: a source value starting with "=" stays text, never a formula
-    ws.write_dataframe(first, 0, cells.drop("ID Baris"), write_header=False,
+    ws.write_dataframe(first, 0, cells.drop("ID Baris", "Keterangan BPJS"), write_header=False,
                        column_formats={**one_money, "Tanggal Lahir": f.dmy})
-    ws.write_dataframe(first, COL["ID Baris"], cells.select("ID Baris"), write_header=False)
+    for name in ("ID Baris", "Keterangan BPJS"):
+        ws.write_dataframe(first, COL[name], cells.select(name), write_header=False)
     if len(money) > 1:  # one number format per digit-group count, so per cell
         for i, v in enumerate(cells["Iuran per Bulan"]):
             if v is not None:

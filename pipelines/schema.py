@@ -130,6 +130,7 @@ ENROLLMENT_CANDIDATES = {
     "iuran_bulanan": pl.Int64,   # rupiah per month, JKK + JKM
     "evidence": pl.String,       # why this person is a candidate, in Bahasa Indonesia
     "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: ranked first
+    "catatan_bpjs": pl.String,   # BPJS's earlier rejection of someone listed again, else null
 }
 
 COVERAGE = {

@@ -22,7 +22,7 @@ import psycopg
 
 from pipelines.db import no_row_data
 from pipelines.pseudonym import pseudonym_column
-from pipelines.reports import COLUMNS, EXCEL_TEXT_MAX, VERIFIKASI, mask_nik, periode_label
+from pipelines.reports import EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, mask_nik, periode_label
 
 WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
@@ -71,9 +71,9 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
     if f"Periode {periode_label(period)}" not in title:
         raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}"])
     header = [str(v) if v is not None else "" for v in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
-    if header[: len(COLUMNS)] != [c for c, _ in COLUMNS]:
+    if header[: len(READ_BACK)] != [c for c, _ in READ_BACK]:
         raise VerificationError(name, ["judul kolom diubah; gunakan file asli dari koordinator kota"])
-    col = {c: i for i, (c, _) in enumerate(COLUMNS)}
+    col = {c: i for i, (c, _) in enumerate(READ_BACK)}
     known = candidates.with_columns(pseudonym_column(candidates["NIK"], key)).select(
         "pseudonym", "NIK", "NAMA_LGKP", "kode_kel")
     by_id = {r[0]: r[1:] for r in known.iter_rows()}

@@ -266,3 +266,22 @@ def test_a_field_longer_than_a_cell_holds_is_cut_there_and_reads_back(cands, tmp
     ws = load_workbook(path)["Daftar Calon Peserta"]
     assert len(ws.cell(7, 7).value) == EXCEL_TEXT_MAX == len(ws.cell(7, 3).value)
     assert read_returned(path, "2026-11", long, b"k" * 32).height == 0   # nothing chosen, nothing refused
+
+
+def test_a_list_sent_out_before_the_bpjs_note_column_still_reads_back(cands, tmp_path):
+    """Keterangan BPJS came after the columns a returned list is read by: a list written before
+    it (17 columns) is still matched back, and so is a new one."""
+    from pipelines.reports import COL, HEADER_ROW
+    from pipelines.verification import read_returned
+
+    path = write_gap_lists(cands.with_columns(catatan_bpjs=pl.Series(["ditolak BPJS pada periode 2026-10: X", None,
+                                                                       None])), "2026-11", tmp_path, key=b"k" * 32)[0]
+    wb = load_workbook(path)
+    ws = wb["Daftar Calon Peserta"]
+    assert ws.cell(HEADER_ROW + 2, COL["Keterangan BPJS"] + 1).value == "Ditolak BPJS pada periode 2026-10: X"
+    ws.cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value = "Valid"
+    wb.save(path)
+    assert read_returned(path, "2026-11", cands, b"k" * 32)["hasil"].to_list() == ["Valid"]
+    ws.delete_cols(COL["Keterangan BPJS"] + 1)   # as the lists already out were
+    wb.save(path)
+    assert read_returned(path, "2026-11", cands, b"k" * 32)["hasil"].to_list() == ["Valid"]

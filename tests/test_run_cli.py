@@ -264,6 +264,18 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     cov = pl.read_parquet(out / "coverage_by_kelurahan" / f"{nxt}.parquet")
     assert int(cov["didaftarkan"].sum()) == len(held) > len(niks) // 2
     assert "Didaftarkan" in (out / "coverage" / f"{nxt}.html").read_text(encoding="utf-8")
+    # the one BPJS rejected comes with BPJS's reason, in the evidence and on the gap list
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{nxt}.parquet")
+    noted = cands.filter(pl.col("catatan_bpjs").is_not_null())
+    assert noted.select("NIK", "catatan_bpjs").rows() == [(niks[1], f"ditolak BPJS pada periode {PERIOD}: X")]
+    assert noted["evidence"][0].endswith(f"; ditolak BPJS pada periode {PERIOD}: X")
+    from openpyxl import load_workbook
+
+    from pipelines.reports import COL, HEADER_ROW
+
+    ws = load_workbook(out / "gap_lists" / nxt / f"{noted['kode_kel'][0]}.xlsx")["Daftar Calon Peserta"]
+    notes = [r[COL["Keterangan BPJS"]] for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
+    assert [n for n in notes if n] == [f"Ditolak BPJS pada periode {PERIOD}: X"]
 
 
 def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds, pg_server, tmp_path):
