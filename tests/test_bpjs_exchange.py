@@ -166,7 +166,6 @@ def test_a_nul_in_a_response_row_is_a_space(submitted, tmp_path):
 def test_a_response_spanning_two_periods_is_logged_per_period(submitted, tmp_path):
     """The processing log keeps one row per period a response file touched, with that period's
     counts: the file's first row's period used to take every count."""
-    import json
 
     dsn, _, _ = submitted
     december = "6474011508850004"  # (one of November's would not be exported again: BPJS has them)
@@ -268,7 +267,6 @@ def test_an_inbox_file_filed_away_never_replaces_an_earlier_one_of_the_same_name
                                                                                  monkeypatch):
     """BPJS (and coordinators, whose returned lists are named by kelurahan) send files under the
     same name month after month. Each is kept in processed/ or rejected/, with its own note."""
-    import dagster as dg
 
     from dagster_project.resources import Database
     from dagster_project.sensors import apply_bpjs_response

@@ -4,7 +4,6 @@ over an extract that spans two kab/kota (each linked as its own partition, side 
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import polars as pl
 import psycopg

@@ -2,7 +2,6 @@
 by the next run; each kind of bad returned file is refused whole with a message in Indonesian."""
 
 import os
-import shutil
 from pathlib import Path
 
 import polars as pl
