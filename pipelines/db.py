@@ -68,6 +68,17 @@ def describe(exc: psycopg.Error) -> str:
     return f"{primary} (SQLSTATE {exc.sqlstate}" + "".join(f", {w}" for w in where) + ")"
 
 
+def take_role(conn: psycopg.Connection, role: str) -> bool:
+    """``SET LOCAL ROLE role`` (for the caller's transaction) when the role exists and the
+    login is a member of it (migrations 002, 007); whether it did. Without it the statements run
+    as the login, as they did before the roles."""
+    member = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) "
+                          "AND pg_has_role(current_user, %s, 'MEMBER')", (role, role)).fetchone()[0]
+    if member:
+        conn.execute(f"SET LOCAL ROLE {role}")  # a role name of ours, not input
+    return member
+
+
 def no_row_data(fn):
     """Raise a server's error from ``fn`` as :class:`DatabaseError`, without the row data and
     without the original chained to it. Errors with no SQLSTATE (the connection failing) say

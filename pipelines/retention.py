@@ -31,7 +31,9 @@ from pathlib import Path
 
 import psycopg
 
+from pipelines.bpjs_exchange import EXPORT_LOCK
 from pipelines.dates import period_start
+from pipelines.db import take_role
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
@@ -41,13 +43,8 @@ PERSONAL_FOLDERS = ("gap_lists", "bpjs_export", "inbox/verifikasi")
 FILED_RESPONSES = ("inbox/bpjs/processed", "inbox/bpjs/rejected")
 
 _PERIOD_NAME = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 0))"
 # the setting the no-delete trigger lets a DELETE through under (migration 007)
 ERASING = "SELECT set_config('lindungi.erase', 'retention', true)"
-AS_ERASER = """
-SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lindungi_eraser')
-       AND pg_has_role(current_user, 'lindungi_eraser', 'MEMBER')
-"""
 
 
 def last_expired(as_of: str, months: int) -> str:
@@ -139,8 +136,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
     done = Plan(plan_.last, list(plan_.files), list(plan_.folders))
     if dsn is not None:
         with psycopg.connect(dsn) as conn, conn.transaction():
-            if conn.execute(AS_ERASER).fetchone()[0]:  # the role that may delete (migration 007)
-                conn.execute("SET LOCAL ROLE lindungi_eraser")
+            take_role(conn, "lindungi_eraser")  # the role that may delete (migration 007)
             conn.execute(EXPORT_LOCK)  # not while an export marks rows of these periods submitted
             conn.execute(ERASING)
             for period, status in conn.execute(

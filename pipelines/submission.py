@@ -7,7 +7,8 @@ changed ones (a row whose content did not change is not touched), withdrawal of 
 who are no longer in the list (never a delete), and the batch row with its row count and
 checksum. A ``submitted`` row is BPJS's to answer: it is not withdrawn (its response would be
 refused, and the person exported again next month), and neither is the row of someone the run
-lists in another region (a move between kab/kota keeps the row and its status). A repeated run with the same inputs adds a batch row and changes no candidate row.
+lists in another region (a move between kab/kota keeps the row and its status). A repeated run
+with the same inputs adds a batch row and changes no candidate row.
 
 A region's first load of a period (no row of that region and period yet: each new month's run)
 has nothing to compare, withdraw or update: its candidates are copied straight into the table,
@@ -25,7 +26,7 @@ from collections.abc import Callable
 import polars as pl
 import psycopg
 
-from pipelines.db import nik_list, no_row_data
+from pipelines.db import nik_list, no_row_data, take_role
 
 # Staging columns in COPY order; content_hash is computed in SQL from the same fields.
 STAGE_COLUMNS = ("nik", "period", "region", "rank", "nama_lgkp", "tgl_lhr", "jenis_klmin", "alamat",
@@ -125,10 +126,6 @@ SET status = 'withdrawn', status_reason = l.reason, withdrawn_at = now(), update
 FROM leaving l
 WHERE c.nik = l.nik AND c.period = %(period)s AND c.status = 'pending'
 """
-AS_WRITER = """
-SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lindungi_writer')
-       AND pg_has_role(current_user, 'lindungi_writer', 'MEMBER')
-"""
 CLOSE_BATCH = """
 UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s
 WHERE id = %s
@@ -170,8 +167,7 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
     stage = _stage_frame(candidates.filter(here))
     elsewhere = candidates.filter(~here).get_column("NIK")  # listed by another region of the run
     with conn.transaction():
-        if conn.execute(AS_WRITER).fetchone()[0]:
-            conn.execute("SET LOCAL ROLE lindungi_writer")
+        take_role(conn, "lindungi_writer")
         conn.execute(LOCK, (region, period))
         # the joins and sorts below (170k rows at 1M residents) spilled to disk at the default
         # 4 MB and took merge joins; for this transaction only
