@@ -570,12 +570,12 @@ def cmd_retention(args) -> int:
     from pipelines.retention import erase, last_expired, plan
     from pipelines.rules import load_rules
 
-    as_of = _period(args.as_of) if args.as_of else date.today().strftime("%Y-%m")
+    as_of = _period(args.as_of) if args.as_of is not None else date.today().strftime("%Y-%m")
     try:
         months = load_rules(args.rules).retention_months
+        last = last_expired(as_of, months)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    last = last_expired(as_of, months)
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
     dsn = dbmod.resolve_dsn(args.db)

@@ -9,6 +9,7 @@ one transaction, or refused with every problem listed; nothing is applied half-w
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -105,6 +106,8 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
         rows = cur.fetchall()
         if not rows:
+            with contextlib.suppress(OSError):  # not empty: files of earlier exports
+                folder.rmdir()  # no folder left for a period with nothing to export (an erased one)
             return None, 0
         path = folder / f"export-{_next_number(folder, logged):03d}.csv"
         tmp = aside(path)

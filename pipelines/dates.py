@@ -62,6 +62,6 @@ def period_start(period: str) -> date:
     is a partition key and a folder name (``gap_lists/<period>/``), so ``2026-1`` or
     ``../2026-11`` is refused, not read as a month."""
     m = _PERIOD.fullmatch(period) if isinstance(period, str) else None
-    if m is None:
+    if m is None or m[1] == "0000":
         raise ValueError(f"period must be YYYY-MM (e.g. 2026-11), got {period!r}")
     return date(int(m[1]), int(m[2]), 1)

@@ -26,7 +26,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import psycopg
@@ -47,9 +47,15 @@ _PERIOD_NAME = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 ERASING = "SELECT set_config('lindungi.erase', 'retention', true)"
 
 
-def last_expired(as_of: str, months: int) -> str:
-    """The latest period whose retention has ended on ``as_of``: ``months`` months before it."""
+def last_expired(as_of: str, months: int, today: date | None = None) -> str:
+    """The latest period whose retention has ended on ``as_of``: ``months`` months before it.
+    ``as_of`` may not be after this month: counted from a later month (a typo, 2062-11), this
+    month's lists, BPJS's answers still to come, would be erased."""
     start = period_start(as_of)
+    now = today or date.today()
+    if (start.year, start.month) > (now.year, now.month):
+        raise ValueError(f"the retention is counted to this month or an earlier one, not {as_of} "
+                         f"(this month is {now:%Y-%m})")
     if months < 1:
         raise ValueError(f"the retention period must be at least one month, not {months}")
     index = start.year * 12 + start.month - 1 - months
@@ -104,6 +110,8 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
     """What erasing every period up to ``last`` (inclusive) would remove; nothing is removed."""
     period_start(last)
     out = Path(out_dir)
+    if not out.is_dir():  # the rows would go and the files, elsewhere, stay
+        raise ValueError(f"{out}: no such directory (the --out the runs wrote to)")
     p = Plan(last)
     for asset in PERSONAL_ASSETS:
         folder = out / asset
@@ -112,7 +120,9 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
     for name in PERSONAL_FOLDERS:
         folder = out / name
         if folder.is_dir():
-            p.folders += sorted(d for d in folder.iterdir() if d.is_dir() and _expired(d.name, last))
+            # an empty folder names no one (and is not erased again and again)
+            p.folders += sorted(d for d in folder.iterdir() if d.is_dir() and _expired(d.name, last)
+                                and any(f.is_file() for f in d.rglob("*")))
     for name in FILED_RESPONSES:
         folder = out / name
         if folder.is_dir():
@@ -153,7 +163,8 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
                 "INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
                 "VALUES (%s, 'retention', %s, %s, %s)",
                 (run_id, plan_.last, json.dumps({"retention_months": months, "as_of": as_of}),
-                 json.dumps({"submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
+                 json.dumps({"periods": done.periods,
+                             "submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
                              "verification": sum(done.verification_rows.values()), "batches": batches,
                              "files": len(done.files), "folders": len(done.folders)})))
     for f in done.files:

@@ -16,17 +16,24 @@ from pipelines.submission import submit
 from tests.test_submission import candidates
 
 NIKS = ["6474011508850001", "6474011508850002", "6474011508850003"]
-PERIODS = ["2024-10", "2024-11", "2024-12"]
+PERIODS = ["2023-10", "2023-11", "2023-12"]
 
 
 def test_last_expired_counts_whole_months_back():
+    from datetime import date
+
+    assert last_expired("2026-11", 24, today=date(2026, 11, 29)) == "2024-11"
+    with pytest.raises(ValueError, match="this month or an earlier one, not 2026-12"):
+        last_expired("2026-12", 24, today=date(2026, 11, 29))   # this month's lists would go
     assert last_expired("2026-11", 24) == "2024-11"
     assert last_expired("2026-01", 1) == "2025-12"
-    assert last_expired("2026-12", 12) == "2025-12"
+    assert last_expired("2026-10", 12) == "2025-10"
     with pytest.raises(ValueError):
         last_expired("2026-11", 0)
     with pytest.raises(ValueError):
         last_expired("2026-1", 24)
+    with pytest.raises(ValueError, match="period must be YYYY-MM"):
+        last_expired("0000-01", 24)                              # said so, not "year 0 is out of range"
 
 
 def _touch(path: Path, text: str = "x") -> Path:
@@ -47,13 +54,13 @@ def history(pg_dsn, tmp_path):
         _touch(out / "gap_lists" / period / "6474011001.xlsx")
         _touch(out / "inbox" / "verifikasi" / period / "6474011001.xlsx")
         _touch(out / "coverage" / f"{period}.html")
-    export_pending(pg_dsn, "2024-11", out)
+    export_pending(pg_dsn, "2023-11", out)
     with psycopg.connect(pg_dsn) as conn:
         for period in PERIODS:
             conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by) "
                          "VALUES (%s, %s, 'Valid', '6474011001', 'f.xlsx', 'x', 'kel')", (NIKS[0], period))
     old = _touch(out / "inbox" / "bpjs" / "processed" / "hasil-lama.csv")
-    os.utime(old, (time.mktime((2024, 11, 20, 0, 0, 0, 0, 0, -1)),) * 2)
+    os.utime(old, (time.mktime((2023, 11, 20, 0, 0, 0, 0, 0, -1)),) * 2)
     _touch(out / "inbox" / "bpjs" / "processed" / "hasil-baru.csv")
     return pg_dsn, out
 
@@ -71,51 +78,51 @@ def _rows(dsn):
 
 def test_erase_removes_the_expired_periods_lists_and_keeps_the_rest(history):
     dsn, out = history
-    todo = plan(out, dsn, "2024-11")
-    assert todo.periods == ["2024-10", "2024-11"]
-    assert todo.candidate_rows == {"2024-10": {"pending": 3}, "2024-11": {"submitted": 3}}
+    todo = plan(out, dsn, "2023-11")
+    assert todo.periods == ["2023-10", "2023-11"]
+    assert todo.candidate_rows == {"2023-10": {"pending": 3}, "2023-11": {"submitted": 3}}
     assert _rows(dsn)["candidates"] == {p: 3 for p in PERIODS}      # a plan erases nothing
 
-    done = erase(todo, dsn, months=24, as_of="2026-11")
+    done = erase(todo, dsn, months=24, as_of="2025-11")
     assert done.rows == 6 + 2
     after = _rows(dsn)
-    assert after["candidates"] == {"2024-12": 3} and after["verification"] == {"2024-12": 1}
-    assert after["erased"] == {"2024-10": True, "2024-11": True, "2024-12": False}
+    assert after["candidates"] == {"2023-12": 3} and after["verification"] == {"2023-12": 1}
+    assert after["erased"] == {"2023-10": True, "2023-11": True, "2023-12": False}
     [(period, inputs, counts)] = after["log"]
-    assert period == "2024-11" and inputs == {"retention_months": 24, "as_of": "2026-11"}
+    assert period == "2023-11" and inputs == {"retention_months": 24, "as_of": "2025-11"}
     assert counts["submission_candidate"] == 6 and counts["verification"] == 2 and counts["batches"] == 2
 
     left = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert left == sorted([
         *(f"{a}/{p}.parquet" for a in ("resident_assessment", "enrollment_candidates", "gap_lists")
-          for p in ["2024-12"]),
+          for p in ["2023-12"]),
         *(f"coverage_by_kelurahan/{p}.parquet" for p in PERIODS),   # figures name no one
         *(f"coverage/{p}.html" for p in PERIODS),
-        "gap_lists/2024-12/6474011001.xlsx", "inbox/verifikasi/2024-12/6474011001.xlsx",
+        "gap_lists/2023-12/6474011001.xlsx", "inbox/verifikasi/2023-12/6474011001.xlsx",
         "inbox/bpjs/processed/hasil-baru.csv",
     ])
-    assert not (out / "bpjs_export" / "2024-11").exists()
-    assert plan(out, dsn, "2024-11").empty()                        # twice: nothing more
+    assert not (out / "bpjs_export" / "2023-11").exists()
+    assert plan(out, dsn, "2023-11").empty()                        # twice: nothing more
 
 
 def test_rows_are_still_never_deleted_outside_the_erasure(history):
     dsn, _ = history
     with psycopg.connect(dsn) as conn, pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
-        conn.execute("DELETE FROM bpjs.submission_candidate WHERE period = '2024-10'")
-    assert _rows(dsn)["candidates"]["2024-10"] == 3
+        conn.execute("DELETE FROM bpjs.submission_candidate WHERE period = '2023-10'")
+    assert _rows(dsn)["candidates"]["2023-10"] == 3
 
 
 def test_the_command_previews_then_erases(history, capsys):
     dsn, out = history
-    args = ["retention", "--out", str(out), "--db", dsn, "--as-of", "2026-12"]
+    args = ["retention", "--out", str(out), "--db", dsn, "--as-of", "2025-12"]
     assert main([*args, "--dry-run"]) == 0
     said = capsys.readouterr().out
-    assert "lists of 2024-12 and earlier; would erase periods 2024-10, 2024-11, 2024-12" in said
+    assert "lists of 2023-12 and earlier; would erase periods 2023-10, 2023-11, 2023-12" in said
     assert "9 bpjs.submission_candidate row(s) (pending 6, submitted 3)" in said
     assert _rows(dsn)["candidates"] == {p: 3 for p in PERIODS}
 
     assert main(args) == 0
-    assert "erased periods 2024-10, 2024-11, 2024-12" in capsys.readouterr().out
+    assert "erased periods 2023-10, 2023-11, 2023-12" in capsys.readouterr().out
     assert _rows(dsn)["candidates"] == {}
     assert main(args) == 0
     assert "nothing to erase" in capsys.readouterr().out
@@ -126,7 +133,7 @@ def test_the_command_takes_the_months_from_the_rules_file(history, tmp_path, cap
     rules = tmp_path / "rules.toml"
     text = (Path(db.__file__).with_name("rules.toml")).read_text().replace("months = 24", "months = 1000")
     rules.write_text(text)
-    assert main(["retention", "--out", str(out), "--db", dsn, "--as-of", "2026-12", "--rules", str(rules)]) == 0
+    assert main(["retention", "--out", str(out), "--db", dsn, "--as-of", "2025-12", "--rules", str(rules)]) == 0
     assert "nothing to erase" in capsys.readouterr().out
     rules.write_text(text.replace("months = 1000", "months = 0"))
     assert main(["retention", "--out", str(out), "--db", dsn, "--rules", str(rules)]) == 1
@@ -141,9 +148,9 @@ def test_the_dagster_job_erases_as_the_command_does(history):
     result = retention.execute_in_process(
         resources={"settings": LindungiSettings(input_dir=str(out), out_dir=str(out)),
                    "database": Database(dsn=dsn)},
-        run_config={"ops": {"erase_expired_lists": {"config": {"as_of": "2026-10"}}}})
+        run_config={"ops": {"erase_expired_lists": {"config": {"as_of": "2025-10"}}}})
     assert result.success
-    assert _rows(dsn)["candidates"] == {"2024-11": 3, "2024-12": 3}
+    assert _rows(dsn)["candidates"] == {"2023-11": 3, "2023-12": 3}
 
 
 def test_a_login_granted_only_the_eraser_role_erases(history):
@@ -155,5 +162,34 @@ def test_a_login_granted_only_the_eraser_role_erases(history):
                      "THEN CREATE ROLE lindungi_retention_app LOGIN NOSUPERUSER; END IF; END $$")
         conn.execute("GRANT lindungi_eraser TO lindungi_retention_app")
     app = make_conninfo(**{**conninfo_to_dict(dsn), "user": "lindungi_retention_app"})
-    erase(plan(out, app, "2024-10"), app, months=24, as_of="2026-10")
-    assert _rows(dsn)["candidates"] == {"2024-11": 3, "2024-12": 3}
+    erase(plan(out, app, "2023-10"), app, months=24, as_of="2025-10")
+    assert _rows(dsn)["candidates"] == {"2023-11": 3, "2023-12": 3}
+
+
+def test_nothing_is_erased_without_the_out_directory_or_from_a_later_month(history, tmp_path, capsys):
+    """The Dagster job, given an --out that does not exist, erased the rows and left the files
+    (elsewhere) in place; a later --as-of erased this month's lists."""
+    from dagster_project.resources import Database, LindungiSettings
+    from dagster_project.retention import retention
+
+    dsn, out = history
+    result = retention.execute_in_process(
+        resources={"settings": LindungiSettings(input_dir=str(out), out_dir=str(tmp_path / "elsewhere")),
+                   "database": Database(dsn=dsn)},
+        run_config={"ops": {"erase_expired_lists": {"config": {"as_of": "2025-12"}}}}, raise_on_error=False)
+    assert not result.success
+    assert main(["retention", "--out", str(out), "--db", dsn, "--as-of", "2999-01"]) == 1
+    assert "this month or an earlier one, not 2999-01" in capsys.readouterr().err
+    assert _rows(dsn)["candidates"] == {p: 3 for p in PERIODS}
+
+
+def test_an_export_with_nothing_to_export_leaves_no_folder(history):
+    """An export of an erased period left an empty folder, which each retention run then
+    counted and logged as erased again."""
+    dsn, out = history
+    erase(plan(out, dsn, "2023-12"), dsn, months=24, as_of="2025-12")
+    assert export_pending(dsn, "2023-10", out) == (None, 0)
+    assert not (out / "bpjs_export" / "2023-10").exists()
+    (out / "bpjs_export" / "2023-11").mkdir(parents=True)      # an empty folder names no one
+    assert plan(out, dsn, "2023-12").empty()
+    assert _rows(dsn)["log"][0][2]["periods"] == PERIODS
