@@ -243,10 +243,20 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(_EXCEL_EPOCH)).dt.total_days()
         - (pl.col("TGL_LHR") < pl.lit(date(1900, 3, 1))).cast(pl.Int64),
         "ID Baris": pl.col("pseudonym"),
-        "Keterangan BPJS": (pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
-                            if "catatan_bpjs" in rows.columns else pl.lit(None, pl.String)),
+        "Keterangan BPJS": _bpjs_note(rows, full_nik),
     }
     return rows.select(**cells)
+
+
+def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
+    """*Keterangan BPJS*: BPJS's earlier rejection, as written by BPJS; a NIK in its words is
+    masked as the list's NIKs are (``ALASAN`` is BPJS's free text)."""
+    if "catatan_bpjs" not in rows.columns:
+        return pl.lit(None, pl.String)
+    note = pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
+    if not full_nik:
+        note = note.str.replace_all(r"([0-9]{6})[0-9]{6}([0-9]{4})", "${1}******${2}")
+    return note.str.slice(0, EXCEL_TEXT_MAX)
 
 
 EXCEL_TEXT_MAX = 32_767  # characters a cell holds
@@ -496,7 +506,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     # an extract of several kab/kota: each one's figures too (each has its own budget)
     kab = coverage.group_by("kode_kab").agg(sums).with_columns(_pct_expr()).sort("kode_kab")
     kab = kab.with_columns(nama_kab=pl.Series([kabkota_name(k) or k for k in kab["kode_kab"]], dtype=pl.String))
-    per_kab = f"<h2>Per kabupaten/kota</h2>\n{_table(kab, 'kode_kab', 'nama_kab', total=s)}\n" if kab.height > 1 else ""
+    per_kab = (f"<h2>Per kabupaten/kota</h2>\n{_table(kab, 'kode_kab', 'nama_kab', total=s)}\n"
+               if kab.height > 1 else "")
     esc = html.escape
     region = _region_title(coverage)
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
