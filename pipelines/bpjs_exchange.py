@@ -130,7 +130,7 @@ def _digits(text: str) -> str:
 
 # each person's latest BPJS answer, or wait for one, from periods before the given one
 EARLIER_WITH_BPJS = """
-SELECT DISTINCT ON (nik) nik, period, status, kpj FROM bpjs.submission_candidate
+SELECT DISTINCT ON (nik) nik, period, status, kpj, status_reason FROM bpjs.submission_candidate
 WHERE period < %(period)s AND status IN ('submitted', 'accepted', 'rejected')
   AND (%(niks)s::text IS NULL OR nik = ANY(string_to_array(%(niks)s, ',')))
 ORDER BY nik, period DESC
@@ -153,7 +153,7 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
         return {}
     held = {}
     with psycopg.connect(dsn) as conn:
-        for nik, earlier, status, kpj in conn.execute(
+        for nik, earlier, status, kpj, _ in conn.execute(
                 EARLIER_WITH_BPJS, {"period": period, "niks": None if niks is None else nik_list(niks)}):
             if status == "submitted":
                 held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
@@ -162,14 +162,7 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
     return held
 
 
-REJECTED_BEFORE = """
-SELECT nik, period, status_reason FROM (
-    SELECT DISTINCT ON (nik) nik, period, status, status_reason FROM bpjs.submission_candidate
-    WHERE period < %(period)s AND status IN ('submitted', 'accepted', 'rejected')
-      AND nik = ANY(string_to_array(%(niks)s, ','))
-    ORDER BY nik, period DESC) latest
-WHERE status = 'rejected'
-"""
+REJECTED_BEFORE = f"SELECT nik, period, status_reason FROM ({EARLIER_WITH_BPJS}) latest WHERE status = 'rejected'"
 
 
 @no_row_data
