@@ -59,7 +59,10 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
 
     name = path.name
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # formulas as written (data_only=False): a file saved without cached values (openpyxl,
+        # some converters) read a formula in Hasil Verifikasi as an empty cell, and the result was
+        # dropped without a word
+        wb = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001
         raise VerificationError(name, ["file bukan XLSX yang valid"]) from None
     if "Daftar Calon Peserta" not in wb.sheetnames:
@@ -78,6 +81,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         "pseudonym", "NIK", "NAMA_LGKP", "kode_kel")
     by_id = {r[0]: r[1:] for r in known.iter_rows()}
     out = []
+    seen: dict[str, int] = {}  # ID Baris -> the row it was first on
     for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
         if row is None or all(v is None for v in row):
             continue
@@ -87,11 +91,18 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         if rid not in by_id:
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
             continue
+        if rid in seen:  # a row copied: two results for one person, the later one won
+            problems.append(f"baris {i}: baris ganda (orang yang sama dengan baris {seen[rid]})")
+            continue
+        seen[rid] = i
         nik, nama, kode_kel = by_id[rid]
         if row[col["Nama Lengkap"]] != nama[:EXCEL_TEXT_MAX] or row[col["NIK"]] not in (mask_nik(nik), nik):
             problems.append(f"baris {i}: kolom terkunci (Nama Lengkap/NIK) diubah")
-        if hasil and hasil not in VERIFIKASI:
-            problems.append(f"baris {i}: Hasil Verifikasi '{hasil[:30]}' tidak dikenal")
+        if hasil.startswith("="):
+            problems.append(f"baris {i}: Hasil Verifikasi berisi rumus; pilih dari daftar")
+        elif hasil and hasil not in VERIFIKASI:
+            # what was typed is not repeated: it may be a NIK or a name
+            problems.append(f"baris {i}: Hasil Verifikasi tidak dikenal; pilih dari daftar ({', '.join(VERIFIKASI)})")
         if hasil:
             out.append((nik, hasil, _cell_text(row[col["Catatan"]]), kode_kel))
     if problems:

@@ -55,8 +55,15 @@ def _apply(run, monkeypatch):
 
 
 @pytest.mark.parametrize("name,edit,problem", [
-    ("mungkin", lambda ws: ws.cell(7, 15, "Mungkin"), "'Mungkin' tidak dikenal"),
-    ("angka", lambda ws: ws.cell(7, 15, 5), "'5' tidak dikenal"),
+    ("mungkin", lambda ws: ws.cell(7, 15, "Mungkin"), "baris 7: Hasil Verifikasi tidak dikenal; pilih dari daftar"),
+    ("angka", lambda ws: ws.cell(7, 15, 5), "baris 7: Hasil Verifikasi tidak dikenal"),
+    # what was typed is not repeated: here a NIK (it was quoted in the refusal and the event log)
+    ("nik", lambda ws: ws.cell(7, 15, "6474011508900001"), "baris 7: Hasil Verifikasi tidak dikenal"),
+    # saved without cached values (openpyxl): a formula read as an empty cell, dropped in silence
+    ("rumus", lambda ws: ws.cell(7, 15, '=IF(1=1,"Meninggal","")'), "baris 7: Hasil Verifikasi berisi rumus"),
+    # a row copied with another result: two results for one person, the later one won
+    ("ganda", lambda ws: [ws.cell(7, 15, "Valid")] + [ws.cell(40, c, ws.cell(7, c).value) for c in range(1, 18)]
+     + [ws.cell(40, 15, "Meninggal")], "baris 40: baris ganda (orang yang sama dengan baris 7)"),
     ("nama", lambda ws: ws.cell(7, 3, "NAMA LAIN"), "kolom terkunci"),
     ("id", lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
     ("periode", lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
@@ -65,7 +72,8 @@ def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, name, 
     path = _returned(run, edit, name=f"bad-{name}.xlsx")
     assert _apply(run, monkeypatch) == [False]
     refused = path.parent / "ditolak" / path.name
-    assert refused.exists() and problem in (path.parent / "ditolak" / f"{path.name}.masalah.txt").read_text()
+    said = (path.parent / "ditolak" / f"{path.name}.masalah.txt").read_text()
+    assert refused.exists() and problem in said and "6474011508900001" not in said
     with psycopg.connect(run["dsn"]) as conn:
         assert conn.execute("SELECT count(*) FROM bpjs.verification").fetchone()[0] == 0
 
@@ -86,7 +94,7 @@ def test_a_choice_typed_in_another_case_is_the_choice(run):
     try:
         assert sorted(read_returned(path, PERIOD, cands, key)["hasil"]) == ["Sudah terdaftar", "Valid"]
         bad = _returned(run, lambda ws: ws.cell(7, 15, "valid-ish"), name="typed-bad.xlsx")
-        with pytest.raises(VerificationError, match="'valid-ish' tidak dikenal"):
+        with pytest.raises(VerificationError, match="baris 7: Hasil Verifikasi tidak dikenal"):
             read_returned(bad, PERIOD, cands, key)
     finally:
         path.unlink()
