@@ -7,7 +7,7 @@ import polars as pl
 from assets._common import counts_md, preview, progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
-from pipelines.bpjs_exchange import held_by_bpjs, rejected_before
+from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_among
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
@@ -36,10 +36,10 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
     return out
 
 
-def _held(dsn: str, period: str, participants: pl.LazyFrame, niks: pl.Series) -> dict[str, str]:
-    """Which of ``niks`` BPJS has from an earlier period's export, judged against the roster's
-    cards."""
-    return held_by_bpjs(dsn, period, participants.select("KPJ").collect().get_column("KPJ"), niks.to_list())
+def _held(answers: list[tuple], participants: pl.LazyFrame) -> dict[str, str]:
+    """Whom BPJS has from an earlier period's export (``answers``: ``earlier_answers``), judged
+    against the roster's cards."""
+    return held_among(answers, participants.select("KPJ").collect().get_column("KPJ"))
 
 
 @dg.asset(
@@ -59,13 +59,15 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     verified = verified_valid(dsn, context.partition_key, results)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
                             verified=verified)
-    # people BPJS has from an earlier period's export: not listed (and exported) twice
-    held = _held(dsn, context.partition_key, participants, out.get_column("NIK"))
+    # BPJS's earlier answers for them, looked up once: whom BPJS has from an earlier period's
+    # export is not listed (and exported) twice; whom it rejected is listed with BPJS's reason,
+    # for the kelurahan to mend (a rejection holds nobody, so they are among the candidates left)
+    answers = earlier_answers(dsn, context.partition_key, out.get_column("NIK").to_list())
+    held = _held(answers, participants)
     if held:  # ranked again without them
         out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                                 verified=verified)
-    # rejected by BPJS before: listed again with BPJS's reason, for the kelurahan to mend
-    rejected = rejected_before(dsn, context.partition_key, out.get_column("NIK").to_list())
+    rejected = rejections_among(answers)
     out = with_rejections(out, rejected)
     # GX runs in the worker while the candidates are written
     checked = validate_later(out, "enrollment_candidates", asset_suite("enrollment_candidates", settings))
@@ -100,7 +102,8 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # resident without protection (165,757, children and the formally employed included)
     unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
     out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key,
-                   held=_held(database.url(), context.partition_key, participants, unprotected))
+                   held=_held(earlier_answers(database.url(), context.partition_key, unprotected.to_list()),
+                              participants))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

@@ -138,45 +138,48 @@ ORDER BY nik, period DESC
 
 
 @no_row_data
-def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = None,
-                 niks: Collection[str] | None = None) -> dict[str, str]:
-    """NIK -> why the person is not listed in ``period`` although the rules would list them:
-    BPJS has them from an earlier period's export, still awaiting its answer, or accepted with a
-    card (KPJ) that the roster extract does not show yet (it lags behind BPJS). Listed again,
-    they would be exported and registered twice. Once the roster shows the card, the roster
-    decides: protected, or lapsed and listed again. A rejection holds nobody. Without
-    ``roster_kpjs`` every acceptance holds. ``niks``: only these people are looked up (the
-    table holds every region and period a shared database has seen)."""
+def earlier_answers(dsn: str, period: str, niks: Collection[str] | None = None) -> list[tuple]:
+    """Each person's latest answer from BPJS, or wait for one, from periods before ``period``:
+    (nik, period, status, kpj, status_reason) rows. ``niks``: only these people are looked up
+    (the table holds every region and period a shared database has seen)."""
+    if niks is not None and not len(niks):
+        return []
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(EARLIER_WITH_BPJS, {"period": period,
+                                                "niks": None if niks is None else nik_list(niks)}).fetchall()
+
+
+def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None) -> dict[str, str]:
+    """NIK -> why the person is not listed although the rules would list them: BPJS has them
+    from an earlier period's export (``answers``, see :func:`earlier_answers`), still awaiting
+    its answer, or accepted with a card (KPJ) that the roster extract does not show yet (it lags
+    behind BPJS). Listed again, they would be exported and registered twice. Once the roster
+    shows the card, the roster decides: protected, or lapsed and listed again. A rejection holds
+    nobody. Without ``roster_kpjs`` every acceptance holds."""
     # cards compared by their digits: the roster's may carry spaces or dashes the response had not
     kpjs = {_digits(k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
-    if niks is not None and not len(niks):
-        return {}
     held = {}
-    with psycopg.connect(dsn) as conn:
-        for nik, earlier, status, kpj, _ in conn.execute(
-                EARLIER_WITH_BPJS, {"period": period, "niks": None if niks is None else nik_list(niks)}):
-            if status == "submitted":
-                held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
-            elif status == "accepted" and (kpj is None or _digits(kpj) not in kpjs):
-                held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
+    for nik, earlier, status, kpj, _ in answers:
+        if status == "submitted":
+            held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
+        elif status == "accepted" and (kpj is None or _digits(kpj) not in kpjs):
+            held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
     return held
 
 
-REJECTED_BEFORE = f"SELECT nik, period, status_reason FROM ({EARLIER_WITH_BPJS}) latest WHERE status = 'rejected'"
+def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = None,
+                 niks: Collection[str] | None = None) -> dict[str, str]:
+    """:func:`held_among` the earlier answers of ``niks`` (or of everyone)."""
+    return held_among(earlier_answers(dsn, period, niks), roster_kpjs)
 
 
-@no_row_data
-def rejected_before(dsn: str, period: str, niks: Collection[str]) -> dict[str, str]:
-    """NIK -> BPJS's rejection, for those of ``niks`` whose latest answer from BPJS (before
-    ``period``) was a rejection: listed again, they come with the reason, so the kelurahan can
-    mend what BPJS refused (a NIK Dukcapil does not know, a wrong birth date) before the next
-    export. Before, they were listed as if new."""
-    if not len(niks):
-        return {}
-    with psycopg.connect(dsn) as conn:
-        return {nik: f"ditolak BPJS pada periode {earlier}: {reason or 'tanpa alasan'}"
-                for nik, earlier, reason in conn.execute(REJECTED_BEFORE, {"period": period,
-                                                                           "niks": nik_list(niks)})}
+def rejections_among(answers: list[tuple]) -> dict[str, str]:
+    """NIK -> BPJS's rejection, for those whose latest answer (``answers``, see
+    :func:`earlier_answers`) was a rejection: listed again, they come with the reason, so the
+    kelurahan can mend what BPJS refused (a NIK Dukcapil does not know, a wrong birth date)
+    before the next export. Before, they were listed as if new."""
+    return {nik: f"ditolak BPJS pada periode {earlier}: {reason or 'tanpa alasan'}"
+            for nik, earlier, status, _, reason in answers if status == "rejected"}
 
 
 @no_row_data

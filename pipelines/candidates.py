@@ -110,7 +110,7 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
 
 def with_rejections(candidates: pl.DataFrame, rejected: dict[str, str]) -> pl.DataFrame:
     """``catatan_bpjs``: BPJS's earlier rejection of a candidate listed again (see
-    ``bpjs_exchange.rejected_before``), also at the end of the evidence; null for the others."""
+    ``bpjs_exchange.rejections_among``), also at the end of the evidence; null for the others."""
     note = pl.col("NIK").replace_strict(rejected, default=None, return_dtype=pl.String)
     return candidates.with_columns(catatan_bpjs=note).with_columns(
         evidence=pl.when(pl.col("catatan_bpjs").is_not_null())
