@@ -567,25 +567,20 @@ def cmd_retention(args) -> int:
     from datetime import date
 
     from pipelines import db as dbmod
-    from pipelines.retention import erase, last_expired, plan
+    from pipelines.retention import erase_expired, last_expired
     from pipelines.rules import load_rules
 
     as_of = _period(args.as_of) if args.as_of is not None else date.today().strftime("%Y-%m")
     try:
         months = load_rules(args.rules).retention_months
-        last = last_expired(as_of, months)
+        last_expired(as_of, months)  # refused here, before the embedded server is started
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
     dsn = dbmod.resolve_dsn(args.db)
     dbmod.migrate(dsn)
-    todo = plan(args.out, dsn, last)
-    head = f"retention {months} months on {as_of}: lists of {last} and earlier"
-    if args.dry_run or todo.empty():
-        print(f"{head}; {'would erase ' if not todo.empty() else ''}{todo.summary()}")
-        return 0
-    print(f"{head}; erased {erase(todo, dsn, months=months, as_of=as_of).summary()}")
+    print(erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run))
     return 0
 
 

@@ -14,19 +14,13 @@ def erase_expired_lists(context: dg.OpExecutionContext, settings: LindungiSettin
     from datetime import date
 
     from pipelines.db import migrate
-    from pipelines.retention import erase, last_expired, plan
+    from pipelines.retention import erase_expired
 
-    months = settings.rules().retention_months
-    as_of = context.op_config.get("as_of") or date.today().strftime("%Y-%m")
-    last = last_expired(as_of, months)
     dsn = database.url()
     migrate(dsn)
-    todo = plan(settings.out_dir, dsn, last)
-    if todo.empty():
-        context.log.info(f"retention {months} months on {as_of}: {todo.summary()}")
-        return
-    done = erase(todo, dsn, months=months, as_of=as_of, run_id=context.run_id)
-    context.log.info(f"retention {months} months on {as_of}: erased {done.summary()}")
+    context.log.info(erase_expired(settings.out_dir, dsn, months=settings.rules().retention_months,
+                                   as_of=context.op_config.get("as_of") or date.today().strftime("%Y-%m"),
+                                   run_id=context.run_id))
 
 
 @dg.job(description="Erase candidate lists whose retention period has ended (UU PDP Art. 42-44).")

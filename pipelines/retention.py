@@ -175,3 +175,18 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
         except FileNotFoundError:  # removed meanwhile
             pass
     return done
+
+
+def erase_expired(out_dir: str | Path, dsn: str | None, *, months: int, as_of: str, dry_run: bool = False,
+                  run_id: str | None = None) -> str:
+    """What ``lindungi retention`` and the Dagster job do: plan the erasure of every period
+    whose retention has ended on ``as_of``, and unless ``dry_run`` carry it out; the line that
+    says what was (or would be) erased."""
+    last = last_expired(as_of, months)
+    todo = plan(out_dir, dsn, last)
+    head = f"retention {months} months on {as_of}: lists of {last} and earlier"
+    if todo.empty():
+        return f"{head}; {todo.summary()}"
+    if dry_run:
+        return f"{head}; would erase {todo.summary()}"
+    return f"{head}; erased {erase(todo, dsn, months=months, as_of=as_of, run_id=run_id).summary()}"
