@@ -191,7 +191,7 @@ def _headers_repeated(frame: pl.DataFrame, bad: pl.DataFrame, source: str,
     set aside as malformed: one was accepted as a welfare record with the id "ID_DTSEN"."""
     required = SOURCES[source][0]
     if not frame.select((pl.col(required[0]).str.strip_chars().str.to_uppercase() == required[0]).any()).item():
-        return frame, bad  # (one column's test: the whole frame's is 0.03 s at 200k residents)
+        return frame, bad  # one column's test first: 6-9 ms at 200k residents, every required one's 50-57 ms
     again = pl.all_horizontal([pl.col(c).str.strip_chars().str.to_uppercase() == c for c in required]).fill_null(False)
     repeated = frame.filter(again)
     if not repeated.height:
