@@ -65,7 +65,8 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
             & pl.col("kode_kel").is_not_null()
             & (pl.col("pekerjaan_kode").is_not_null() | pl.col("JENIS_PKRJN").is_not_null())
             # a label SIAK does not know can be judged when the rules name it (the ingest, which
-            # knows no rules, flags every one but TUKANG…: a prefix a city added was never judged)
+            # knows no rules, flags every one: with no prefix, TUKANG PIJAT is not judged, as
+            # OJEK ONLINE is not; before, the ingest exempted TUKANG whatever the rules said)
             & (~pl.col("flags").list.contains("occupation_unknown") | _by_label(rules)),
         )
         .with_columns(working_age=pl.col("umur").is_between(rules.min_age, rules.max_age).fill_null(False))

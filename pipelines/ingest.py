@@ -237,8 +237,9 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         _flag(dob > pl.lit(today), "tgl_lhr_future"),
         _flag(pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
         _flag(pl.col("_job_raw").is_null(), "occupation_missing"),
-        _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null()
-              & ~pl.col("_job_raw").str.starts_with("TUKANG"), "occupation_unknown"),
+        # every label without a SIAK code, TUKANG PIJAT too: which of them count as informal work
+        # is the rules' informal_label_prefixes, judged in pipelines.candidates.assess
+        _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null(), "occupation_unknown"),
         _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
         _flag(dob.is_not_null() & ~nik_date_matches("NIK", dob), "nik_date_mismatch"),
         _flag(pl.col("JENIS_KLMIN").is_not_null()

@@ -577,3 +577,27 @@ def test_a_repeated_header_is_no_row(tmp_path):
     assert res.quarantine.select("line", "reason_code", "reason").rows() == [
         (3, "row_malformed", "the row could not be split into the header's fields: the header row repeated, "
                                 "expected a data row")]
+
+
+@pytest.mark.parametrize("prefixes, judged", [(["TUKANG"], {"TUKANG PIJAT"}), ([], set()),
+                                              (["TUKANG", "OJEK"], {"TUKANG PIJAT", "OJEK ONLINE"})])
+def test_the_rules_alone_say_which_local_labels_are_informal(tmp_path, prefixes, judged):
+    """A label without a SIAK code is judged only when the rules' prefixes name it. The ingest
+    exempted TUKANG… from ``occupation_unknown`` whatever the rules said: with no prefix,
+    TUKANG PIJAT was judged "not informal" while OJEK ONLINE was not judged at all."""
+    from dataclasses import replace
+
+    from pipelines import schema
+    from pipelines.candidates import assess
+
+    write_csv(tmp_path / "penduduk.csv", [row(nik="6474011508850001", job="TUKANG PIJAT"),
+                                          row(nik="6474011508850002", job="OJEK ONLINE"),
+                                          row(nik="6474011508850003", job="PEDAGANG")])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    rules = replace(load_rules(), informal_label_prefixes=tuple(prefixes))
+    assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
+                      schema.empty(schema.PARTICIPANTS), schema.empty(schema.PARTICIPANT_LINKS), rules, "2026-11")
+    by_job = dict(zip(assessed["JENIS_PKRJN"], zip(assessed["judgeable"], assessed["informal"])))
+    assert by_job["PEDAGANG"] == (True, True)
+    for label in ("TUKANG PIJAT", "OJEK ONLINE"):
+        assert by_job[label] == ((True, True) if label in judged else (False, False)), label
