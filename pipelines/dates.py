@@ -2,7 +2,10 @@
 
 Accepted forms (CONTRACT §1): ``DD-MM-YYYY``, ``YYYY-MM-DD``, ``DD/MM/YYYY``, an Excel serial
 number, and dates that arrived typed from Parquet/XLSX (rendered ``YYYY-MM-DD`` or
-``YYYY-MM-DD HH:MM:SS`` by the readers). A time after the date is dropped, with its zone if it
+``YYYY-MM-DD HH:MM:SS`` by the readers). Beyond the contract, a month written as a word, in
+Indonesian or English, in full or short, with a four-digit year: ``15 Agustus 1985``,
+``15-Agu-1985``, ``15 Agt. 1985``, ``15-Aug-1985`` (a sheet saved as text from an Indonesian
+Excel, or typed by hand). A time after the date is dropped, with its zone if it
 has one (``1985-08-15T00:00:00+08:00``, ``… Z``, as Spark writes a timestamp): the date is the
 one written, in its own zone, never shifted to another. Anything else, or an impossible date such as
 31-02-1990, parses to null; the caller decides whether that is a flag or a rejection. So does a
@@ -23,6 +26,32 @@ _SERIAL_MIN, _SERIAL_MAX = 61, 73_415
 EARLIEST = date(1900, 1, 1)  # before it, a birth date is a wrong one (or a two-digit year)
 
 
+# Month words, Indonesian (with the old spellings PEBRUARI, NOPEMBER) and English, full and short.
+MONTHS = {
+    **{w: 1 for w in ("JANUARI", "JANUARY", "JAN")},
+    **{w: 2 for w in ("FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB")},
+    **{w: 3 for w in ("MARET", "MARCH", "MAR")},
+    **{w: 4 for w in ("APRIL", "APR")},
+    **{w: 5 for w in ("MEI", "MAY")},
+    **{w: 6 for w in ("JUNI", "JUNE", "JUN")},
+    **{w: 7 for w in ("JULI", "JULY", "JUL")},
+    **{w: 8 for w in ("AGUSTUS", "AUGUST", "AGU", "AGT", "AGS", "AUG")},
+    **{w: 9 for w in ("SEPTEMBER", "SEP", "SEPT")},
+    **{w: 10 for w in ("OKTOBER", "OCTOBER", "OKT", "OCT")},
+    **{w: 11 for w in ("NOVEMBER", "NOPEMBER", "NOV", "NOP")},
+    **{w: 12 for w in ("DESEMBER", "DECEMBER", "DES", "DEC")},
+}
+
+
+def _month_word_date(s: pl.Expr) -> pl.Expr:
+    """``DD <month word> YYYY`` (separated by spaces, ``-``, ``/`` or ``.``) as a date; null
+    for anything else, an unknown word, or an impossible day."""
+    parts = s.str.to_uppercase().str.extract_groups(r"^(\d{1,2})[\s./-]+([A-Z]+)\.?[\s./-]+(\d{4})$")
+    month = parts.struct.field("2").replace_strict(MONTHS, default=None, return_dtype=pl.String)
+    text = parts.struct.field("1").str.zfill(2) + "-" + month.str.zfill(2) + "-" + parts.struct.field("3")
+    return text.str.to_date("%d-%m-%Y", strict=False)
+
+
 def parse_date(col: str | pl.Expr) -> pl.Expr:
     e = pl.col(col) if isinstance(col, str) else col
     s = e.cast(pl.String).str.strip_chars().str.replace(
@@ -41,6 +70,7 @@ def parse_date(col: str | pl.Expr) -> pl.Expr:
         s.str.to_date("%Y/%m/%d", strict=False),
         s.str.to_date("%d.%m.%Y", strict=False),
         from_serial,
+        _month_word_date(s),
     )
     return pl.when(parsed >= pl.lit(EARLIEST)).then(parsed)
 

@@ -67,6 +67,10 @@ def test_mask_keeps_first_six_and_last_four():
     # a timestamp with its zone (Spark, pyarrow): the date as written, in its own zone
     ("1985-08-15 00:00:00.000000+08:00", date(1985, 8, 15)), ("1985-08-15T00:00:00Z", date(1985, 8, 15)),
     ("1985-08-15T23:30:00-0500", date(1985, 8, 15)), ("1985-08-15 00:00 UTC", date(1985, 8, 15)),
+    # a month as a word, Indonesian or English, full or short, old spellings; four-digit years only
+    ("15 Agustus 1985", date(1985, 8, 15)), ("15-Agu-1985", date(1985, 8, 15)), ("15 agt. 1985", date(1985, 8, 15)),
+    ("15-Aug-1985", date(1985, 8, 15)), ("29 Pebruari 2000", date(2000, 2, 29)), ("7/Nop/1977", date(1977, 11, 7)),
+    ("1 Mei 1990", date(1990, 5, 1)), ("31 Februari 1990", None), ("15 Agustus 85", None), ("15 Bulan 1985", None),
 ])
 def test_parse_date_forms(raw, expected):
     assert _one(parse_date("x"), raw) == expected
@@ -76,7 +80,10 @@ def test_parse_date_forms(raw, expected):
 @settings(max_examples=200, deadline=None)
 def test_parse_date_roundtrips_every_accepted_form(d):
     serial = str((d - date(1899, 12, 30)).days)
-    for text in (d.strftime("%d-%m-%Y"), d.isoformat(), d.strftime("%d/%m/%Y"), serial):
+    bulan = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+             "November", "Desember"][d.month - 1]
+    for text in (d.strftime("%d-%m-%Y"), d.isoformat(), d.strftime("%d/%m/%Y"), serial,
+                 f"{d.day} {bulan} {d.year}", f"{d.day:02d}-{d.strftime('%b')}-{d.year}"):
         assert _one(parse_date("x"), text) == d
 
 
