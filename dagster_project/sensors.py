@@ -145,7 +145,8 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
         raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
                       f"{path.name} ditolak: {len(exc.problems)} masalah") from None
     _file_away(path, "diproses")
-    context.log.info(f"{path.name}: {n} verification results stored")
+    # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
+    context.log.info(f"{path.name}: {n} hasil verifikasi disimpan")
 
 
 @dg.job(description="Store a coordinator's returned gap list (verification results).")

@@ -88,6 +88,10 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
         rid = row[col["ID Baris"]]
         typed = (_cell_text(row[col["Hasil Verifikasi"]]) or "").strip()  # a number there: no choice
         hasil = _CHOICES.get(" ".join(typed.split()).casefold(), typed)
+        if rid is None and not typed and row[col["NIK"]] is None and row[col["Nama Lengkap"]] is None:
+            # no person and no result: a note typed below the table ("3 warga tidak ditemukan"),
+            # which refused the whole file as a row "not in the list"
+            continue
         if rid not in by_id:
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
             continue

@@ -102,6 +102,32 @@ def test_a_choice_typed_in_another_case_is_the_choice(run):
             bad.unlink()
 
 
+def test_a_note_below_the_table_is_no_row_but_a_result_without_a_person_is_refused(run):
+    """A coordinator's note typed below the table ("3 warga tidak ditemukan") refused the whole
+    file as a row not in the list. A row with no person is skipped; a result typed on such a row
+    is still refused, since it belongs to no one."""
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import VerificationError, read_returned
+
+    def note(ws):
+        ws.cell(7, 15, "Valid")
+        last = ws.max_row
+        ws.cell(last + 2, 1, "Catatan: 3 warga tidak ditemukan di alamat")
+        ws.cell(last + 3, 16, "diperiksa oleh lurah")
+
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    key = load_key(run["home"])
+    path = _returned(run, note, name="note.xlsx")
+    bad = _returned(run, lambda ws: ws.cell(ws.max_row + 2, 15, "Meninggal"), name="orphan.xlsx")
+    try:
+        assert read_returned(path, PERIOD, cands, key)["hasil"].to_list() == ["Valid"]
+        with pytest.raises(VerificationError, match="tidak ada dalam daftar"):
+            read_returned(bad, PERIOD, cands, key)
+    finally:
+        path.unlink()
+        bad.unlink()
+
+
 def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch):
     from dagster_project.cli import run_pipeline
 
