@@ -271,6 +271,8 @@ def _read_keys(row: dict) -> str | None:
     digits = _digits(text)
     if re.search(EXCEL_NOTATION, text):
         return f"line {row['_line']}: {NIK_PROBLEMS['nik_excel_damaged']}; format the column as Text"
+    if digits and _not_in_a_nik(text):
+        return f"line {row['_line']}: {NIK_PROBLEMS['nik_characters']}"
     if len(digits) != 16:
         return f"line {row['_line']}: {NIK_PROBLEMS['nik_missing' if not digits else 'nik_length']}"
     row["NIK"] = digits
@@ -279,6 +281,15 @@ def _read_keys(row: dict) -> str | None:
     except ValueError as exc:
         return f"line {row['_line']}: PERIODE: {exc}"
     return None
+
+
+def _not_in_a_nik(text: str) -> bool:
+    """Whether ``text`` holds a letter or sign a NIK is not written with: the rule of
+    ``pipelines.nik.NOT_IN_A_NIK`` (as the extracts apply it), for one value in Python."""
+    import unicodedata
+
+    return any(not (ch.isdecimal() or ch.isspace() or ch in "-./'" or unicodedata.category(ch) in ("Cf", "Cc"))
+               for ch in text)
 
 
 def _line_of(problem: str) -> int:

@@ -139,6 +139,8 @@ def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submi
         [NIKS[1][:15], "2026-11", "DITERIMA", "12345678901", ""],
         [NIKS[0], "Nov-26", "DITERIMA", "12345678902", ""],
         ["", "2026-11", "DITOLAK", "", "kosong"],
+        # a letter beside the digits: read by its digits before, as the extracts no longer are
+        [NIKS[2] + "A", "2026-11", "DITERIMA", "12345678903", ""],
     ])
     with pytest.raises(ResponseError) as caught:
         apply_response(dsn, f)
@@ -148,6 +150,7 @@ def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submi
         "line 4: NIK does not have 16 digits",
         "line 5: PERIODE: period must be YYYY-MM (e.g. 2026-11), got 'Nov-26'",
         "line 6: NIK is empty",
+        "line 7: NIK holds letters or signs besides its digits",
     ]
     assert not any(nik[:12] in str(caught.value) for nik in NIKS)
 
