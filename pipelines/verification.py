@@ -48,6 +48,10 @@ def _cell_text(value) -> str | None:
         return value.strftime("%d-%m-%Y" if value.time() == time() else "%d-%m-%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
+    if isinstance(value, time):  # a typed "08.30" or "8:30" (stored as 08:30:00 before)
+        return value.strftime("%H:%M" if not value.second else "%H:%M:%S")
+    if isinstance(value, bool):  # a typed "benar"/"true": Excel's own words for it
+        return "BENAR" if value else "SALAH"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -197,17 +197,23 @@ def test_every_coordinator_export_is_logged_without_personal_data(run):
 def test_a_note_excel_turned_into_a_date_or_number_is_kept_as_text(run, monkeypatch):
     """Excel makes a typed "2/1/2026" a date and "08123" a number: the Catatan is free text, so
     the returned list is stored with the note as the coordinator saw it, not refused or crashed."""
-    from datetime import datetime
+    from datetime import datetime, time
 
     def fill(ws):
         ws.cell(9, 15, "Valid")
         ws.cell(9, 16, datetime(2026, 1, 2))
         ws.cell(10, 15, "Pindah domisili")
         ws.cell(10, 16, 8123456789)
+        # a typed "8.30" (a time) and "benar" (a boolean): were stored as "08:30:00" and "True"
+        ws.cell(11, 15, "Menolak")
+        ws.cell(11, 16, time(8, 30))
+        ws.cell(12, 15, "Meninggal")
+        ws.cell(12, 16, True)
 
     _returned(run, fill, name="catatan-bukan-teks.xlsx")
     assert _apply(run, monkeypatch) == [True]
     with psycopg.connect(run["dsn"]) as conn:
         stored = dict(conn.execute("SELECT hasil, catatan FROM bpjs.verification "
                                    "WHERE file = 'catatan-bukan-teks.xlsx'").fetchall())
-    assert stored == {"Valid": "02-01-2026", "Pindah domisili": "8123456789"}
+    assert stored == {"Valid": "02-01-2026", "Pindah domisili": "8123456789", "Menolak": "08:30",
+                      "Meninggal": "BENAR"}
