@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 
 import dagster as dg
@@ -27,21 +28,37 @@ def _initials(name: str | None) -> str:
     return " ".join(p[0] + "." for p in (name or "").split() if p) or "-"
 
 
+# A raw field whose flag says it was not understood holds whatever was typed there, often a
+# value from another column (a name or a NIK in JENIS_PKRJN, a name in SEGMEN): it is not shown.
+_NOT_UNDERSTOOD = {"occupation_unknown": "JENIS_PKRJN", "sex_unknown": "JENIS_KLMIN",
+                   "segmen_unknown": "SEGMEN", "status_unknown": "STATUS", "program_unknown": "PROGRAM"}
+# a run of 12 or more digits in any other cell (a NIK given as ID_DTSEN or KPJ) is masked as a
+# NIK is (an 11-digit KPJ is shown as before)
+_LONG_DIGITS = re.compile(r"[0-9]{12,}")
+
+
 def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValue:
-    """A markdown preview of the first rows with NIKs masked and names reduced to initials."""
-    head = df.head(n).select([c for c in columns if c in df.columns])
+    """A markdown preview of the first rows with NIKs masked and names reduced to initials; a
+    field flagged as not understood is left out, and a long digit run elsewhere is masked."""
+    head = df.head(n)
+    shown = [c for c in columns if c in df.columns]
+    flags = head.get_column("flags").to_list() if "flags" in head.columns else [None] * head.height
     rows = []
-    for rec in head.iter_rows(named=True):
+    for rec, row_flags in zip(head.select(shown).iter_rows(named=True), flags):
+        hidden = {_NOT_UNDERSTOOD[f] for f in (row_flags or []) if f in _NOT_UNDERSTOOD}
         out = []
         for c, v in rec.items():
             if c in ("NIK", "NO_KK"):
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
+            elif c in hidden and v is not None:
+                v = "(tidak dikenal)"
+            elif v is not None:
+                v = _LONG_DIGITS.sub(lambda m: mask(m.group()), str(v))
             out.append("" if v is None else str(v).replace("|", "/"))
         rows.append("| " + " | ".join(out) + " |")
-    cols = list(head.columns)
-    table = "\n".join(["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols), *rows])
+    table = "\n".join(["| " + " | ".join(shown) + " |", "|" + "---|" * len(shown), *rows])
     return dg.MetadataValue.md(table)
 
 

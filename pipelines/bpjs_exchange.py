@@ -278,8 +278,12 @@ def _read_keys(row: dict) -> str | None:
     row["NIK"] = digits
     try:
         period_start(row["PERIODE"])
-    except ValueError as exc:
-        return f"line {row['_line']}: PERIODE: {exc}"
+    except ValueError:
+        # the value is not quoted (period_start's error does): a shifted or mistyped row puts a
+        # NIK or a name there
+        if re.fullmatch(r"[A-Za-z]{3}-[0-9]{2}|[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{2,4}", row["PERIODE"]):
+            return f"line {row['_line']}: PERIODE was turned into a date by Excel; format the column as Text"
+        return f"line {row['_line']}: PERIODE must be YYYY-MM (e.g. 2026-11)"
     return None
 
 

@@ -148,11 +148,27 @@ def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submi
         "line 2: HASIL must be DITERIMA or DITOLAK",
         "line 3: NIK was damaged by Excel (scientific notation, digits lost); format the column as Text",
         "line 4: NIK does not have 16 digits",
-        "line 5: PERIODE: period must be YYYY-MM (e.g. 2026-11), got 'Nov-26'",
+        "line 5: PERIODE was turned into a date by Excel; format the column as Text",
         "line 6: NIK is empty",
         "line 7: NIK holds letters or signs besides its digits",
     ]
     assert not any(nik[:12] in str(caught.value) for nik in NIKS)
+
+
+def test_a_nik_or_a_name_in_periode_is_not_quoted_back(submitted, tmp_path):
+    """A row shifted by a column puts a NIK or a name in PERIODE: the refusal (printed, written
+    to <file>.error.txt and kept in Dagster's event log by the sensor) used to quote it
+    ("got '6474...'")."""
+    dsn, _, _ = submitted
+    f = write_response(tmp_path / "r.csv", [
+        [NIKS[0], NIKS[1], "DITERIMA", "12345678901", ""],
+        [NIKS[2], "SITI AMINAH BINTI HASAN", "DITOLAK", "", "x"],
+    ])
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, f)
+    assert caught.value.problems == ["line 2: PERIODE must be YYYY-MM (e.g. 2026-11)",
+                                     "line 3: PERIODE must be YYYY-MM (e.g. 2026-11)"]
+    assert NIKS[1][:12] not in str(caught.value) and "SITI" not in str(caught.value)
 
 
 def test_a_nul_in_a_response_row_is_a_space(submitted, tmp_path):
