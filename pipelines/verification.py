@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
-from pipelines.db import no_row_data
+from pipelines.db import no_row_data, operator
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, mask_nik, periode_label
 
@@ -137,7 +137,10 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
             cur.executemany(UPSERT, [(n, period, h, c, k, path.name, sha, received_by) for n, h, c, k in rows.iter_rows()])
         conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
                      "VALUES (%s, 'verification', %s, %s, %s)",
-                     (run_id, period, json.dumps({"file": path.name, "sha256": sha, "by": received_by}),
+                     # "by" is who applied it (the OS account), as in every other log row: the
+                     # workbook's last editor is a person's full name, kept only beside the
+                     # results in bpjs.verification, which retention erases (the log stays)
+                     (run_id, period, json.dumps({"file": path.name, "sha256": sha, "by": operator()}),
                       json.dumps({"rows": rows.height})))
     return rows.height
 

@@ -217,3 +217,23 @@ def test_a_note_excel_turned_into_a_date_or_number_is_kept_as_text(run, monkeypa
                                    "WHERE file = 'catatan-bukan-teks.xlsx'").fetchall())
     assert stored == {"Valid": "02-01-2026", "Pindah domisili": "8123456789", "Menolak": "08:30",
                       "Meninggal": "BENAR"}
+
+
+def test_the_workbooks_last_editor_is_not_written_to_the_processing_log(any_pg_dsn, tmp_path):
+    """The returned list's last editor (``lastModifiedBy``: a full name as Office writes it, or a
+    resident's) went into bpjs.processing_log, which is append-only and outlives retention; it
+    stays beside the results in bpjs.verification only."""
+    from pipelines.db import migrate, operator
+    from pipelines.verification import store
+
+    migrate(any_pg_dsn)
+    f = tmp_path / "6474011001.xlsx"
+    f.write_bytes(b"returned")
+    rows = pl.DataFrame({"NIK": ["6474012102820001"], "hasil": ["Valid"], "catatan": [None],
+                         "kode_kel": ["6474011001"]})
+    assert store(any_pg_dsn, rows, PERIOD, f, "SITI AMINAH BINTI HASAN") == 1
+    with psycopg.connect(any_pg_dsn) as conn:
+        log = conn.execute("SELECT inputs FROM bpjs.processing_log WHERE activity = 'verification'").fetchall()
+        who = conn.execute("SELECT received_by FROM bpjs.verification").fetchall()
+    assert log[0][0]["by"] == operator() and "SITI" not in str(log)
+    assert who == [("SITI AMINAH BINTI HASAN",)]
