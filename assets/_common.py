@@ -33,7 +33,7 @@ def _initials(name: str | None) -> str:
 _NOT_UNDERSTOOD = {"occupation_unknown": "JENIS_PKRJN", "sex_unknown": "JENIS_KLMIN",
                    "segmen_unknown": "SEGMEN", "status_unknown": "STATUS", "program_unknown": "PROGRAM"}
 # a run of 12 or more digits in any other cell (a NIK given as ID_DTSEN or KPJ) is masked as a
-# NIK is (an 11-digit KPJ is shown as before)
+# NIK is; a KPJ is shown by its ends
 _LONG_DIGITS = re.compile(r"[0-9]{12,}")
 
 
@@ -52,6 +52,9 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
+            elif c == "KPJ" and v is not None and not _LONG_DIGITS.search(str(v)):
+                # a participant card names one person as a NIK does: its ends only
+                v = str(v)[:2] + "*" * max(len(str(v)) - 4, 1) + str(v)[-2:] if len(str(v)) > 4 else "*" * len(str(v))
             elif c in hidden and v is not None:
                 v = "(tidak dikenal)"
             elif v is not None:
