@@ -110,6 +110,9 @@ def _set_env(input_dir: str | None, out_dir: str, dsn: str | None, rules: str | 
     os.environ["LINDUNGI_OUT"] = str(Path(out_dir).resolve())
     if dsn is not None:
         os.environ["LINDUNGI_DB_URL"] = dsn
+    # --rules, else the $LINDUNGI_RULES given: the run validated it (load_rules reads the
+    # variable) and then ran on the packaged defaults, as this wrote "" over it
+    rules = rules or os.environ.get("LINDUNGI_RULES")
     os.environ["LINDUNGI_RULES"] = str(Path(rules).resolve()) if rules else ""
     os.environ["LINDUNGI_FULL_NIK"] = "true" if full_nik else "false"
 
@@ -466,9 +469,21 @@ def cmd_demo(args) -> int:
 def cmd_ui(args) -> int:
     from pipelines import db as dbmod
 
+    from pipelines.readers import InputError, find_extract
+    from pipelines.rules import load_rules
+
+    input_dir = args.input or os.environ.get("LINDUNGI_INPUT") or str(dbmod.state_dir() / "demo-input")
+    try:  # what the schedule, the sensors and the UI's runs will read, checked before the UI starts
+        load_rules(args.rules)
+        if args.input:
+            for source in ("penduduk", "dtsen", "peserta_bpjstk"):
+                find_extract(args.input, source)
+    except (ValueError, InputError) as exc:
+        raise CliError(str(exc)) from None
     home = _dagster_home()
     dsn = args.db or os.environ.get("LINDUNGI_DB_URL") or dbmod.embedded_start()
-    _set_env(os.environ.get("LINDUNGI_INPUT") or str(dbmod.state_dir() / "demo-input"), args.out, dsn, None, False)
+    _set_env(input_dir, args.out, dsn, args.rules, False)
+    _say(f"input: {Path(input_dir).resolve()}; rules: {os.environ['LINDUNGI_RULES'] or 'the packaged defaults'}")
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
            "-h", args.host, "-p", str(args.port)]
@@ -615,8 +630,11 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("ui", help="open the Dagster UI on the same definitions and storage")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
+    u.add_argument("--input", help="the extracts the UI's ingest runs read (default: $LINDUNGI_INPUT, else the "
+                                   "demo's world)")
     u.add_argument("--out", default="lindungi-data")
     u.add_argument("--db")
+    u.add_argument("--rules", help="rules TOML file (default: $LINDUNGI_RULES, else the packaged defaults)")
     u.set_defaults(func=cmd_ui)
 
     e = sub.add_parser("export", help="write the period's pending candidates for BPJS collective registration")

@@ -175,6 +175,9 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
         (["generate", str(tmp_path / "g"), "--residents", "0"], "--residents 0: a world has at least 10 residents"),
         (["export", "--period", PERIOD, "--region", "64", "--out", str(tmp_path / "x")],
          "--region must be a kab/kota code of 4 digits (e.g. 6474), got '64'"),
+        # the UI's schedule and sensors run on these: refused before its server and Dagster start
+        (["ui", "--input", str(a_file)], f"{a_file}: is a file, not an input directory"),
+        (["ui", "--rules", str(tmp_path / "none.toml")], f"{tmp_path / 'none.toml'}: rules file not found"),
     ]:
         assert main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()

@@ -326,6 +326,26 @@ def test_a_local_label_the_rules_add_makes_candidates(worlds, pg_server, tmp_pat
     assert eligible.height and set(eligible["NIK"]) <= cands
 
 
+def test_rules_given_by_the_environment_are_the_rules_the_run_uses(worlds, pg_server, tmp_path):
+    """README: "pass another with `--rules FILE` or `LINDUNGI_RULES`". The variable's file was
+    checked, then the run went on with the packaged defaults (the CLI wrote "" over it)."""
+    import polars as pl
+
+    dsn = _fresh_db(pg_server, "cli_rules_env")
+    out = worlds["base"] / "out-rules-env"
+    rules = tmp_path / "rules.toml"
+    text = (Path(__file__).parents[1] / "pipelines" / "rules.toml").read_text()
+    assert "max_age = 65" in text
+    rules.write_text(text.replace("max_age = 65", "max_age = 40"))
+    code, _, stderr = _finish(subprocess.Popen(
+        [LINDUNGI, "run", "--input", str(worlds["a"]), "--period", PERIOD, "--out", str(out), "--db", dsn],
+        env={**worlds["env"], "LINDUNGI_RULES": str(rules)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True))
+    assert code == 0, stderr[-3000:]
+    ages = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["umur"]
+    assert ages.len() and ages.max() <= 40
+
+
 # A stand-in for `dagster dev`: it handles SIGTERM as it handles SIGINT (Dagster's
 # setup_interrupt_handlers), shuts down on KeyboardInterrupt, and says so.
 _DEV = """
