@@ -275,6 +275,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
                  full_nik: bool) -> dict:
     """``run_pipeline`` once the GX worker is started."""
     from pipelines.processes import imports_uncollected
+    from pipelines.pseudonym import key_from_env
     from pipelines.readers import InputError, find_extract
     from pipelines.rules import load_rules
     from quality.expectations import warm_sql
@@ -282,6 +283,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     _period(period)
     try:
         load_rules(rules)
+        key_from_env()
         for source in ("penduduk", "dtsen", "peserta_bpjstk"):
             find_extract(input_dir, source)
     except (ValueError, InputError) as exc:

@@ -18,16 +18,39 @@ import polars as pl
 from pipelines.files import aside
 
 
-def load_key(state: Path | None = None) -> bytes:
+KEY_MIN_BYTES = 16  # 128 bits: a shorter key could be found by trying keys against known NIKs
+
+
+def key_from_env() -> bytes | None:
+    """``$LINDUNGI_PSEUDONYM_KEY`` as bytes, or None when unset; ValueError naming the variable
+    (never its value) when it is not hexadecimal or too short. `lindungi run` asks before any
+    work: a key like "mysecret" failed in the last step, after the submission was written."""
     env = os.environ.get("LINDUNGI_PSEUDONYM_KEY")
-    if env:
-        return bytes.fromhex(env)
+    return _parse_key(env, "LINDUNGI_PSEUDONYM_KEY") if env else None
+
+
+def _parse_key(text: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        raise ValueError(f"{where}: the pseudonym key must be hexadecimal digits "
+                         "(64 of them: `openssl rand -hex 32`)") from None
+    if len(key) < KEY_MIN_BYTES:
+        raise ValueError(f"{where}: the pseudonym key must have at least {2 * KEY_MIN_BYTES} hexadecimal digits, "
+                         f"not {2 * len(key)}")
+    return key
+
+
+def load_key(state: Path | None = None) -> bytes:
+    env = key_from_env()
+    if env is not None:
+        return env
     from pipelines.db import state_dir
 
     path = (state or state_dir()) / "pseudonym.key"
     if not path.exists():
         _create_key(path)
-    return bytes.fromhex(path.read_text().strip())
+    return _parse_key(path.read_text(), str(path))
 
 
 def _create_key(path: Path) -> None:

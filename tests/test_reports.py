@@ -242,6 +242,26 @@ def test_the_pseudonym_key_is_made_where_files_cannot_be_hard_linked(tmp_path, m
     assert [p.name for p in tmp_path.iterdir()] == ["pseudonym.key"]
 
 
+@pytest.mark.parametrize("value, said", [("mysecret", "must be hexadecimal digits"),
+                                          ("ab" * 8, "at least 32 hexadecimal digits, not 16")])
+def test_a_pseudonym_key_that_cannot_serve_stops_the_run_before_any_work(tmp_path, monkeypatch, capsys, value,
+                                                                       said):
+    """A key like "mysecret" failed in the run's last step (``fromhex``), after the submission
+    was committed and before any gap list was written; a short key is guessable. Refused first,
+    naming the variable and not its value."""
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINDUNGI_PSEUDONYM_KEY", value)
+    (tmp_path / "in").mkdir()
+    for name in ("penduduk", "dtsen", "peserta_bpjstk"):
+        (tmp_path / "in" / f"{name}.csv").write_text("NIK\n")
+    assert main(["run", "--input", str(tmp_path / "in"), "--period", "2026-11", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("lindungi: error: LINDUNGI_PSEUDONYM_KEY: the pseudonym key") and said in err
+    assert value not in err and not (tmp_path / "home" / "dagster_home").exists()
+
+
 def test_the_pseudonym_column_is_each_nik_s_hmac():
     """The column sets the key up once and copies it per NIK: each id is the NIK's HMAC by the
     book (RFC 2104 with SHA-256), keyed afresh; a missing NIK has none."""
