@@ -28,5 +28,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/pipeline.py
 
+# the embedded server is stopped first: removing its data under it left a server running on
+# deleted files
 clean:
+	-@test -x $(VENV)/bin/lindungi && test -d .lindungi/pgdata && LINDUNGI_HOME=.lindungi $(VENV)/bin/lindungi db stop
 	rm -rf $(VENV) .lindungi lindungi-data .pytest_cache

@@ -544,6 +544,21 @@ def cmd_db(args) -> int:
     return 0
 
 
+def _existing_database(db: str | None) -> str:
+    """The DSN of a database `lindungi run` has written to: ``--db``, $LINDUNGI_DB_URL, or the
+    embedded server of the state directory, which must exist. The state directory is
+    ``./.lindungi`` of the folder a command runs in: from another folder, export made a new,
+    empty database and found nothing to export, and a response file was refused row by row as
+    "not a submitted candidate"."""
+    from pipelines import db as dbmod
+
+    if not (db or os.environ.get("LINDUNGI_DB_URL")) and not (dbmod.state_dir() / "pgdata").is_dir():
+        raise CliError(f"no embedded database in {dbmod.state_dir()}: `lindungi run` has not used this state "
+                       "directory (it is .lindungi in the folder a command runs in); run this from the folder "
+                       "`lindungi run` ran in, or set LINDUNGI_HOME to its .lindungi, or give --db")
+    return dbmod.resolve_dsn(db)
+
+
 def cmd_export(args) -> int:
     from pipelines import db as dbmod
     from pipelines.bpjs_exchange import export_pending, held_back
@@ -553,7 +568,7 @@ def cmd_export(args) -> int:
     if args.region is not None and not re.fullmatch(r"[0-9]{4}", args.region):
         raise CliError(f"--region must be a kab/kota code of 4 digits (e.g. 6474), got {args.region!r}")
     _writable_dir(args.out, "--out")
-    dsn = dbmod.resolve_dsn(args.db)
+    dsn = _existing_database(args.db)
     dbmod.migrate(dsn)
     path, n = export_pending(dsn, args.period, args.out, region=args.region,
                              declared_income=load_rules(args.rules).declared_income)
@@ -566,10 +581,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_response(args) -> int:
-    from pipelines import db as dbmod
     from pipelines.bpjs_exchange import ResponseError, apply_response
 
-    dsn = dbmod.resolve_dsn(args.db)
+    dsn = _existing_database(args.db)
     try:
         r = apply_response(dsn, args.file)
     except ResponseError as exc:
@@ -595,7 +609,7 @@ def cmd_retention(args) -> int:
         raise CliError(str(exc)) from None
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
-    dsn = dbmod.resolve_dsn(args.db)
+    dsn = _existing_database(args.db)
     dbmod.migrate(dsn)
     print(erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run))
     return 0

@@ -178,11 +178,18 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
         # the UI's schedule and sensors run on these: refused before its server and Dagster start
         (["ui", "--input", str(a_file)], f"{a_file}: is a file, not an input directory"),
         (["ui", "--rules", str(tmp_path / "none.toml")], f"{tmp_path / 'none.toml'}: rules file not found"),
+        # from a folder `lindungi run` never ran in: a new, empty database answered "nothing to
+        # export", and a response file was refused row by row
+        (["export", "--period", PERIOD, "--out", str(tmp_path)],
+         f"no embedded database in {tmp_path / 'home'}: `lindungi run` has not used this state directory"),
+        (["response", str(a_file)],
+         f"no embedded database in {tmp_path / 'home'}: `lindungi run` has not used this state directory"),
     ]:
         assert main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()
-        assert err[-1] == f"lindungi: error: {said}", argv
+        assert err[-1].startswith(f"lindungi: error: {said}"), argv
     assert not (tmp_path / "home" / "dagster_home").exists() and not (tmp_path / "g").exists()
+    assert not (tmp_path / "home" / "pgdata").exists()
     monkeypatch.setenv("LINDUNGI_HOME", str(a_file))
     assert main(["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / "o")]) == 1
     assert capsys.readouterr().err.strip().splitlines()[-1] == \
