@@ -1,4 +1,7 @@
-"""The ``lindungi`` command (CONTRACT §3): demo, generate, run, ui, db.
+"""Lindungi: find informal workers without BPJS Ketenagakerjaan JKK+JKM protection, and get them enrolled.
+
+The ``lindungi`` command (CONTRACT §3 and its extensions): demo, generate, run, ui, db, export,
+response, verification, retention.
 
 Exit codes: 0 success; 1 the run failed (one line says why, no traceback); 2 bad usage.
 Progress lines go to stderr; the summary goes to stdout.
@@ -594,6 +597,28 @@ def cmd_response(args) -> int:
     return 0
 
 
+def cmd_verification(args) -> int:
+    """Apply one returned gap list now, as the ``verification_sensor`` does from the inbox (which
+    needs ``lindungi ui`` running with the sensor turned on). The file stays where it is."""
+    from pipelines import db as dbmod
+    from pipelines.verification import VerificationError, apply_returned
+
+    _period(args.period)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{args.file}: no such file")
+    dsn = _existing_database(args.db)
+    dbmod.migrate(dsn)
+    try:
+        n = apply_returned(dsn, path, args.period, Path(args.out))
+    except VerificationError as exc:
+        _say("\n".join(f"  {p}" for p in exc.problems))
+        raise CliError(f"{path.name} ditolak: {len(exc.problems)} masalah (di atas); tidak ada yang disimpan") from None
+    print(f"{path.name}: {n:,} hasil verifikasi disimpan untuk periode {args.period}; "
+          f"`lindungi run --period {args.period}` berikutnya memakainya")
+    return 0
+
+
 def cmd_retention(args) -> int:
     from datetime import date
 
@@ -665,6 +690,13 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("file")
     rs.add_argument("--db")
     rs.set_defaults(func=cmd_response)
+
+    v = sub.add_parser("verification", help="apply a coordinator's returned gap list (Hasil Verifikasi)")
+    v.add_argument("file")
+    v.add_argument("--period", required=True, help="YYYY-MM of the list")
+    v.add_argument("--out", default="lindungi-data", help="where `lindungi run` wrote (its candidates)")
+    v.add_argument("--db")
+    v.set_defaults(func=cmd_verification)
 
     rt = sub.add_parser("retention", help="erase candidate lists whose retention period has ended (UU PDP)")
     rt.add_argument("--out", default="lindungi-data")

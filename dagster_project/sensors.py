@@ -119,28 +119,17 @@ def verification_inbox() -> Path:
 
 @dg.op(config_schema={"path": str, "period": str}, description="Validate and store one returned gap list.")
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
-    import polars as pl
-    from openpyxl import load_workbook
-
     from pipelines.db import migrate
-    from pipelines.pseudonym import load_key
-    from pipelines.verification import VerificationError, read_returned, store
+    from pipelines.verification import VerificationError, apply_returned
 
     path, period = Path(context.op_config["path"]), context.op_config["period"]
     if not path.exists():
         return
-    cands = Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "enrollment_candidates" / f"{period}.parquet"
     try:
-        if not cands.exists():
-            raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
-        rows = read_returned(path, period, pl.read_parquet(cands), load_key())
-        try:
-            who = load_workbook(path, read_only=True).properties.lastModifiedBy or "tidak diketahui"
-        except Exception:  # noqa: BLE001
-            who = "tidak diketahui"
         dsn = database.url()
         migrate(dsn)
-        n = store(dsn, rows, period, path, who, run_id=context.run_id)
+        n = apply_returned(dsn, path, period, Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")),
+                           run_id=context.run_id)
     except VerificationError as exc:
         raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
                       f"{path.name} ditolak: {len(exc.problems)} masalah") from None

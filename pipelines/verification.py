@@ -145,6 +145,26 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     return rows.height
 
 
+def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> int:
+    """Validate a returned gap list against ``period``'s candidates under ``out_dir`` and store
+    its results in the migrated database ``dsn``; the rows stored. VerificationError when the
+    file cannot be applied (nothing stored). The sensor's job and ``lindungi verification`` both
+    run this; only the job moves the file (to ``diproses/`` or ``ditolak/``)."""
+    from openpyxl import load_workbook
+
+    from pipelines.pseudonym import load_key
+
+    cands = Path(out_dir) / "enrollment_candidates" / f"{period}.parquet"
+    if not cands.exists():
+        raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
+    rows = read_returned(path, period, pl.read_parquet(cands), load_key())
+    try:
+        who = load_workbook(path, read_only=True).properties.lastModifiedBy or "tidak diketahui"
+    except Exception:  # noqa: BLE001
+        who = "tidak diketahui"
+    return store(dsn, rows, period, path, who, run_id=run_id)
+
+
 LATEST = """
 SELECT DISTINCT ON (nik) nik, hasil FROM bpjs.verification
 WHERE period <= %s ORDER BY nik, period DESC, received_at DESC

@@ -128,6 +128,32 @@ def test_a_note_below_the_table_is_no_row_but_a_result_without_a_person_is_refus
         bad.unlink()
 
 
+def test_lindungi_verification_applies_a_returned_list_without_the_ui(run, monkeypatch, capsys):
+    """The inbox sensor runs only under `lindungi ui` with the sensor turned on: the command
+    applies one file now, or refuses it with the problems in Indonesian, storing nothing."""
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(run["home"]))
+    bad = _returned(run, lambda ws: ws.cell(7, 15, "Mungkin"), name="cli-bad.xlsx")
+    good = _returned(run, lambda ws: [ws.cell(7, 15, "Valid"), ws.cell(8, 15, "Menolak")], name="cli-good.xlsx")
+    try:
+        argv = ["--period", PERIOD, "--out", str(run["out"]), "--db", run["dsn"]]
+        assert main(["verification", str(bad), *argv]) == 1
+        err = capsys.readouterr().err
+        assert "baris 7: Hasil Verifikasi tidak dikenal" in err and "cli-bad.xlsx ditolak: 1 masalah" in err
+        with psycopg.connect(run["dsn"]) as conn:
+            assert conn.execute("SELECT count(*) FROM bpjs.verification WHERE file = 'cli-bad.xlsx'").fetchone()[0] == 0
+        assert main(["verification", str(good), *argv]) == 0
+        assert "cli-good.xlsx: 2 hasil verifikasi disimpan" in capsys.readouterr().out
+        with psycopg.connect(run["dsn"]) as conn:
+            stored = conn.execute("SELECT hasil FROM bpjs.verification WHERE file = 'cli-good.xlsx' ORDER BY hasil")
+            assert [r[0] for r in stored] == ["Menolak", "Valid"]
+            conn.execute("DELETE FROM bpjs.verification WHERE file = 'cli-good.xlsx'")
+    finally:
+        bad.unlink()
+        good.unlink()
+
+
 def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch):
     from dagster_project.cli import run_pipeline
 
