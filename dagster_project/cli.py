@@ -322,6 +322,8 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     warm_sql(dsn)  # GX's connection to it, made in the worker while the period's first steps run
     result_id = _execute("lindungi", period, {**tags, "lindungi/ingest_run": ingest})
     summary = summarize(out_dir, period, dsn)
+    summary["left_out"] = _left_out(period)
+    summary["full_nik"] = full_nik
     summary["run_id"] = result_id
     summary["runs"] = {"ingest": ingest, "regions": region_runs, "period": result_id}
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
@@ -359,6 +361,20 @@ def _database_ready(database) -> str:
         return database.result()
     except Exception as exc:  # noqa: BLE001 - connection trouble is one line for the user
         raise CliError(f"database: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
+
+
+def _left_out(period: str) -> dict[str, int]:
+    """Whom the period's candidates leave out although the rules alone would list them, from the
+    ``enrollment_candidates`` materialization just made: held by BPJS from an earlier export,
+    verified by a kelurahan as not to enroll. (A progress line said so; the summary did not.)"""
+    import dagster as dg
+
+    event = _instance().get_latest_materialization_event(dg.AssetKey("enrollment_candidates"))
+    mat = event.asset_materialization if event is not None else None
+    if mat is None or mat.partition != period:
+        return {}
+    return {k: int(mat.metadata[k].value) for k in ("held_by_bpjs", "excluded_by_verification")
+            if k in mat.metadata}
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
@@ -404,12 +420,18 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         print(f"{name:<18} " + ", ".join(f"{k} {v:,}" for k, v in by.items()))
     print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
+    left = s.get("left_out") or {}
+    if left.get("held_by_bpjs") or left.get("excluded_by_verification"):
+        print(f"  not listed: {left.get('held_by_bpjs', 0):,} registered with BPJS from an earlier export "
+              f"(the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
+              "kelurahan as not to enroll")
     print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))
                                             or f"no row for {s['period']}"))
     print("outputs:")
     print(f"  {out}/<asset>.parquet and {out}/<asset>/{p}.parquet   (welfare_links, participant_links, "
           "enrollment_candidates, ...)")
-    print(f"  {out}/gap_lists/{p}/<kode_kel>.xlsx")
+    print(f"  {out}/gap_lists/{p}/<kode_kel>.xlsx" + ("   WARNING: full NIKs (--full-nik): personal data, "
+                                                         "share with care" if s.get("full_nik") else ""))
     print(f"  {out}/coverage/{p}.html")
     print(f"  PostgreSQL {dsn_hint}: bpjs.submission_batch, bpjs.submission_candidate")
     print("open the Dagster UI on the same storage: lindungi ui")
@@ -440,6 +462,9 @@ def cmd_run(args) -> int:
     return 0
 
 
+DEMO_RESIDENTS = 192_000  # Bontang's population
+
+
 def cmd_demo(args) -> int:
     from datetime import date
 
@@ -452,7 +477,8 @@ def cmd_demo(args) -> int:
     world = state_dir() / "demo-input"
     marker = world / f".generated-{args.residents}-{args.seed}"
     if not marker.exists():
-        _say(f"demo: generating a Bontang-sized world ({args.residents:,} residents, seed {args.seed}) ...")
+        size = "a Bontang-sized world" if args.residents == DEMO_RESIDENTS else "a world"
+        _say(f"demo: generating {size} ({args.residents:,} residents, seed {args.seed}) ...")
         t0 = time.monotonic()
         # the markers go first: a generation killed half-way leaves no marker of the world it
         # was overwriting, so that world is never reused half-replaced
@@ -542,9 +568,23 @@ def cmd_db(args) -> int:
         print(url)
     elif args.action == "migrate":
         dsn = dbmod.resolve_dsn(args.db)
-        applied = dbmod.migrate(dsn)
+        applied = _migrated(dsn)
         print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
     return 0
+
+
+def _migrated(dsn: str) -> list[str]:
+    """``migrate(dsn)``; a connection or permission failure as one line, as `lindungi run`
+    says it ("database: ..."), not the driver's exception class."""
+    import psycopg
+
+    from pipelines import db as dbmod
+
+    try:
+        return dbmod.migrate(dsn)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CliError(f"database: {first}") from None
 
 
 def _existing_database(db: str | None) -> str:
@@ -563,7 +603,6 @@ def _existing_database(db: str | None) -> str:
 
 
 def cmd_export(args) -> int:
-    from pipelines import db as dbmod
     from pipelines.bpjs_exchange import export_pending, held_back
     from pipelines.rules import load_rules
 
@@ -572,11 +611,21 @@ def cmd_export(args) -> int:
         raise CliError(f"--region must be a kab/kota code of 4 digits (e.g. 6474), got {args.region!r}")
     _writable_dir(args.out, "--out")
     dsn = _existing_database(args.db)
-    dbmod.migrate(dsn)
+    _migrated(dsn)
     path, n = export_pending(dsn, args.period, args.out, region=args.region,
                              declared_income=load_rules(args.rules).declared_income)
-    print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'" if path
-          else f"no pending candidates for {args.period}")
+    if path:
+        print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'")
+    else:
+        import psycopg
+
+        with psycopg.connect(dsn) as conn:
+            regions = [r[0] for r in conn.execute(
+                "SELECT DISTINCT region FROM bpjs.submission_candidate WHERE period = %s ORDER BY 1", (args.period,))]
+        where = f" of region {args.region}" if args.region else ""
+        print(f"no pending candidates{where} for {args.period}"
+              + ("" if not args.region or args.region in regions else
+                 f" (the period's regions: {', '.join(regions) or 'none: no `lindungi run` of this period'})"))
     if held := held_back(dsn, args.period, args.region):
         print(f"left out {held:,} pending candidates: BPJS has them from another period's export "
               f"(the next `lindungi run --period {args.period}` withdraws them)")
@@ -586,6 +635,8 @@ def cmd_export(args) -> int:
 def cmd_response(args) -> int:
     from pipelines.bpjs_exchange import ResponseError, apply_response
 
+    if not Path(args.file).is_file():
+        raise CliError(f"{args.file}: no such file")
     dsn = _existing_database(args.db)
     try:
         r = apply_response(dsn, args.file)
@@ -600,7 +651,6 @@ def cmd_response(args) -> int:
 def cmd_verification(args) -> int:
     """Apply one returned gap list now, as the ``verification_sensor`` does from the inbox (which
     needs ``lindungi ui`` running with the sensor turned on). The file stays where it is."""
-    from pipelines import db as dbmod
     from pipelines.verification import VerificationError, apply_returned
 
     _period(args.period)
@@ -608,7 +658,7 @@ def cmd_verification(args) -> int:
     if not path.is_file():
         raise CliError(f"{args.file}: no such file")
     dsn = _existing_database(args.db)
-    dbmod.migrate(dsn)
+    _migrated(dsn)
     try:
         n = apply_returned(dsn, path, args.period, Path(args.out))
     except VerificationError as exc:
@@ -622,7 +672,6 @@ def cmd_verification(args) -> int:
 def cmd_retention(args) -> int:
     from datetime import date
 
-    from pipelines import db as dbmod
     from pipelines.retention import erase_expired, last_expired
     from pipelines.rules import load_rules
 
@@ -635,7 +684,7 @@ def cmd_retention(args) -> int:
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
     dsn = _existing_database(args.db)
-    dbmod.migrate(dsn)
+    _migrated(dsn)
     print(erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run))
     return 0
 
@@ -645,7 +694,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="generate a Bontang-sized world and run the whole pipeline")
-    d.add_argument("--residents", type=int, default=192_000)
+    d.add_argument("--residents", type=int, default=DEMO_RESIDENTS)
     d.add_argument("--seed", type=int, default=2023)
     d.add_argument("--period", help="YYYY-MM (default: this month)")
     d.add_argument("--out", default="lindungi-data")

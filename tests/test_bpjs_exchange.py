@@ -478,3 +478,17 @@ def test_a_kpj_is_one_participants_card(submitted, tmp_path):
     assert "12345678901" not in str(caught.value)
     # the same person's card again (the file applied twice) is no problem
     assert apply_response(dsn, tmp_path / "a.csv").already == 1
+
+
+def test_an_export_of_a_region_without_candidates_names_the_period_s_regions(submitted, tmp_path, capsys):
+    """`--region 9999` said only "no pending candidates", as for a region whose candidates were
+    all exported: a mistyped code looked like work done."""
+    from dagster_project.cli import main
+
+    dsn, _, _ = submitted
+    region = candidates(NIKS)["kode_kab"][0]
+    assert main(["export", "--period", "2026-11", "--region", "9999", "--out", str(tmp_path), "--db", dsn]) == 0
+    assert capsys.readouterr().out.strip() == \
+        f"no pending candidates of region 9999 for 2026-11 (the period's regions: {region})"
+    assert main(["export", "--period", "2026-11", "--region", region, "--out", str(tmp_path), "--db", dsn]) == 0
+    assert capsys.readouterr().out.strip() == f"no pending candidates of region {region} for 2026-11"

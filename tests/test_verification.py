@@ -154,7 +154,7 @@ def test_lindungi_verification_applies_a_returned_list_without_the_ui(run, monke
         good.unlink()
 
 
-def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch):
+def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch, capsys):
     from dagster_project.cli import run_pipeline
 
     first = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
@@ -173,7 +173,8 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch)
         stored = dict(conn.execute("SELECT hasil, catatan FROM bpjs.verification").fetchall())
     assert stored == {"Meninggal": None, "Valid": "sudah dikunjungi"}
 
-    run_pipeline(str(run["world"]), PERIOD, str(run["out"]), db=run["dsn"])
+    summary = run_pipeline(str(run["world"]), PERIOD, str(run["out"]), db=run["dsn"])
+    assert summary["left_out"] == {"held_by_bpjs": 0, "excluded_by_verification": 1}  # said in the summary
     cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
     with psycopg.connect(run["dsn"]) as conn:
         dead, valid = (conn.execute("SELECT nik FROM bpjs.verification WHERE hasil = %s", (h,)).fetchone()[0]
@@ -204,6 +205,14 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch)
 
     path, n = export_pending(run["dsn"], PERIOD, run["out"])
     assert n == cands.height - 0 and path.read_text(encoding="utf-8").splitlines()[1].startswith(valid)
+    # the next month, those exported are BPJS's (the roster does not show them yet): not listed,
+    # and the command's summary says how many, with those the kelurahan verified out
+    from dagster_project.cli import print_summary
+
+    summary = run_pipeline(str(run["world"]), nxt, str(run["out"]), db=run["dsn"])
+    assert summary["left_out"] == {"held_by_bpjs": n, "excluded_by_verification": 1}
+    print_summary(summary, "")
+    assert f"not listed: {n:,} registered with BPJS from an earlier export" in capsys.readouterr().out
 
 
 def test_every_coordinator_export_is_logged_without_personal_data(run):
