@@ -207,7 +207,8 @@ def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
         instance=_instance(), partition_key=partition_key, raise_on_error=False,
         run_config=QUIET, tags=tags)
     if not result.success:
-        raise CliError(_failure_reason(result))
+        # the run named: its traceback and events are in the Dagster UI (lindungi ui)
+        raise CliError(f"{_failure_reason(result)} [run {result.run_id[:8]}]")
     return result.run_id
 
 
