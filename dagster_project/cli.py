@@ -519,7 +519,10 @@ def cmd_ui(args) -> int:
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
            "-h", args.host, "-p", str(args.port)]
-    return _serve(subprocess.Popen(cmd, env=os.environ.copy(), preexec_fn=_interruptible))
+    # Dagster's beta and supersession warnings about its own definitions API are for us, not for
+    # whoever opens the UI (they scrolled past the UI's address); PYTHONWARNINGS given wins
+    env = {"PYTHONWARNINGS": "ignore", **os.environ}
+    return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
 
 
 def _interruptible() -> None:
