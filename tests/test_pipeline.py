@@ -165,6 +165,7 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
     from dagster_project.cli import main
 
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LINDUNGI_DB_URL", raising=False)  # an earlier run_pipeline in this process set it
     a_file = small_world / "penduduk.csv"
     for argv, said in [
         (["run", "--input", str(small_world), "--period", PERIOD, "--out", str(a_file)],
