@@ -226,13 +226,19 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
     residents_at = _latest(inst, "residents")
     for src in sources:
         ingested = max((x for x in (residents_at, _latest(inst, src.records_key)) if x is not None), default=0)
-        behind = [r for r in regions
-                  if r not in parts[src.name][0] or (_latest(inst, f"region_{src.name}", r) or 0) < ingested]
-        if behind:
-            raise dg.Failure(
-                f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
-                f"ingest of residents/{src.records_key}; materialize link_region for "
-                "those partitions first (lindungi run does it)")
+        # the region parts this source is put together from: its links always, and its review
+        # pairs when the review list is selected (each region output can be materialized alone,
+        # so fresh links say nothing of the review pairs beside them)
+        needed = [(f"region_{src.name}", parts[src.name][0])]
+        if src.review_name in selected:
+            needed.append((f"region_{src.review_name}", parts[src.name][1]))
+        for key, got in needed:
+            behind = [r for r in regions if r not in got or (_latest(inst, key, r) or 0) < ingested]
+            if behind:
+                raise dg.Failure(
+                    f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
+                    f"ingest of residents/{src.records_key} ({key}); materialize link_region for "
+                    "those partitions first (lindungi run does it)")
     checked = []  # (source, its suite in the worker)
     with ThreadPoolExecutor(len(sources), thread_name_prefix="lindungi-assemble") as pool:
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])

@@ -88,6 +88,11 @@ lindungi_job = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=all_assets,
+    # also the executor of the runs no job above names: the UI's "Materialize" and asset
+    # backfills, `dagster asset materialize`, a check run alone (Dagster's implicit asset job),
+    # and the op jobs; without it they ran on Dagster's multiprocess default, whatever
+    # LINDUNGI_EXECUTOR said (k8s: steps in the run pod, not Kubernetes Jobs)
+    executor=executor_def(),
     jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification, retention],
     schedules=[monthly_schedule(ingest_job), retention_schedule],
     sensors=[bpjs_response_sensor, verification_sensor,

@@ -423,6 +423,44 @@ def test_stale_region_links_stop_the_period_run(two_region_run, monkeypatch):
         _execute("lindungi", PERIOD, {})
 
 
+def test_a_review_list_is_not_put_together_from_review_pairs_older_than_the_ingest(two_region_run, monkeypatch):
+    """A region's links and review pairs are each materializable alone, so links linked after the
+    last ingest say nothing of the review pairs beside them. The assembly checked the links only:
+    a review list put together after an ingest and a links-only relink came from the earlier
+    extract's pairs, without a word (a grey-zone record the new extract brought was missing)."""
+    import dagster as dg
+
+    from dagster_project.cli import _execute
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    instance = dg.DagsterInstance.get()
+    link, period = defs.resolve_job_def("link_regions"), defs.resolve_job_def("lindungi")
+
+    def relink(*keys: str) -> None:
+        for region in ("6474", "6409"):
+            assert link.execute_in_process(instance=instance, partition_key=region,
+                                           asset_selection=[dg.AssetKey(k) for k in keys]).success
+
+    _execute("ingest", None, {})
+    relink("region_welfare_links")
+    # the links alone are put together from fresh parts
+    assert period.execute_in_process(instance=instance, partition_key=PERIOD,
+                                     asset_selection=[dg.AssetKey("welfare_links")]).success
+    # the review list is refused: its region pairs predate the ingest
+    result = period.execute_in_process(instance=instance, partition_key=PERIOD, raise_on_error=False,
+                                       asset_selection=[dg.AssetKey("welfare_link_review")])
+    assert not result.success
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "missing or older than the last ingest" in message and "region_welfare_link_review" in message
+    relink("region_welfare_link_review")
+    assert period.execute_in_process(instance=instance, partition_key=PERIOD,
+                                     asset_selection=[dg.AssetKey("welfare_link_review")]).success
+
+
 def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch):
     import dagster as dg
 
