@@ -28,6 +28,13 @@ def retention():
     erase_expired_lists()
 
 
-retention_schedule = dg.ScheduleDefinition(
-    name="monthly_retention", job=retention, cron_schedule="0 4 1 * *", execution_timezone="Asia/Makassar",
-    description="On the 1st at 04:00 WITA, after the enrollment: erase the lists past their retention.")
+@dg.schedule(job=retention, cron_schedule="0 4 1 * *", execution_timezone="Asia/Makassar",
+             name="monthly_retention",
+             description="On the 1st at 04:00 WITA, after the enrollment: erase the lists past their retention.")
+def retention_schedule(context: dg.ScheduleEvaluationContext):
+    """The month is the tick's, in WITA. Left to the run (``date.today()`` where it runs), a run
+    pod on UTC, as Kubernetes' usually are, saw 20:00 on the last day of the month before and
+    kept the lists that had just expired for another month."""
+    month = context.scheduled_execution_time.strftime("%Y-%m")
+    return dg.RunRequest(run_key=month,
+                         run_config={"ops": {"erase_expired_lists": {"config": {"as_of": month}}}})

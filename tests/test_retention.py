@@ -153,6 +153,25 @@ def test_the_dagster_job_erases_as_the_command_does(history):
     assert _rows(dsn)["candidates"] == {"2023-11": 3, "2023-12": 3}
 
 
+def test_the_schedule_erases_as_of_the_tick_s_month_in_wita():
+    """The 1st at 04:00 WITA is 20:00 UTC on the last day of the month before: the run's month
+    comes from the tick, not from the clock of the pod that runs it (UTC)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import dagster as dg
+
+    from dagster_project.retention import retention_schedule
+
+    tick = datetime(2026, 12, 1, 4, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+    with dg.instance_for_test() as instance:
+        data = retention_schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=tick))
+    [request] = data.run_requests
+    assert request.run_config == {"ops": {"erase_expired_lists": {"config": {"as_of": "2026-12"}}}}
+    assert request.run_key == "2026-12"
+
+
 def test_a_login_granted_only_the_eraser_role_erases(history):
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
