@@ -280,8 +280,24 @@ def embedded_stop(state: Path | None = None) -> bool:
 
 
 def resolve_dsn(db: str | None = None) -> str:
-    """``db``, else $LINDUNGI_DB_URL, else the embedded server (started when needed)."""
-    return db or os.environ.get("LINDUNGI_DB_URL") or embedded_start()
+    """``db``, else $LINDUNGI_DB_URL, else the embedded server (started when needed), except in
+    a cluster: there a missing DSN (a mistyped Secret, say) submitted to a throwaway server that
+    lived and died with its pod, each step pod its own, and the run succeeded."""
+    dsn = db or os.environ.get("LINDUNGI_DB_URL")
+    if dsn:
+        return dsn
+    if in_a_cluster():
+        raise RuntimeError("LINDUNGI_DB_URL is not set: in a Kubernetes deployment (LINDUNGI_EXECUTOR=k8s or a pod) "
+                           "the submission goes to the shared PostgreSQL, never to an embedded server "
+                           "that would end with the pod; set it in the lindungi-db Secret (deploy/)")
+    return embedded_start()
+
+
+def in_a_cluster() -> bool:
+    """Whether this process runs a Kubernetes deployment: a pod (Kubernetes sets
+    KUBERNETES_SERVICE_HOST in every container) or the k8s executor named."""
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) or \
+        (os.environ.get("LINDUNGI_EXECUTOR") or "").strip().lower() == "k8s"
 
 
 def migration_files() -> list[tuple[str, str]]:

@@ -97,3 +97,22 @@ def test_unknown_executor_is_one_clear_line():
     out = subprocess.run([sys.executable, "-c", "import dagster_project.definitions"], env=env,
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode != 0 and "LINDUNGI_EXECUTOR='spark'" in out.stderr
+
+
+@pytest.mark.parametrize("env", [{"LINDUNGI_EXECUTOR": "k8s"}, {"KUBERNETES_SERVICE_HOST": "10.0.0.1"}])
+def test_a_deployment_without_its_database_url_stops_instead_of_submitting_to_a_throwaway_server(
+        monkeypatch, tmp_path, env):
+    """A missing LINDUNGI_DB_URL in a pod (a mistyped Secret) started an embedded server in the
+    pod's working directory, and the submission succeeded into it, to vanish with the pod."""
+    from pipelines.db import resolve_dsn
+
+    monkeypatch.delenv("LINDUNGI_DB_URL", raising=False)
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "state"))
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(RuntimeError, match="LINDUNGI_DB_URL is not set: in a Kubernetes deployment"):
+        resolve_dsn()
+    assert not (tmp_path / "state").exists()
+    assert resolve_dsn("postgresql://x@db/lindungi") == "postgresql://x@db/lindungi"
+    monkeypatch.setenv("LINDUNGI_DB_URL", "postgresql://y@db/lindungi")
+    assert resolve_dsn() == "postgresql://y@db/lindungi"
