@@ -65,7 +65,14 @@ def test_helm_values_agree_with_instance_config():
     assert launcher["envConfigMaps"][0]["name"] == cfg["run_launcher"]["config"]["env_config_maps"][0]
     queued = values["dagsterDaemon"]["runCoordinator"]
     assert queued["enabled"] and queued["type"] == "QueuedRunCoordinator"
-    limits = {lim["key"]: lim for lim in queued["config"]["queuedRunCoordinator"]["tagConcurrencyLimits"]}
+    # every limit in the chart's `concurrency` block, none under the coordinator (both at once are
+    # refused); the pool limit too, which the coordinator's values cannot carry (it was unlimited)
+    assert not {"maxConcurrentRuns", "tagConcurrencyLimits"} & set(queued["config"]["queuedRunCoordinator"] or {})
+    conc = values["concurrency"]
+    assert conc["enabled"] is True
+    assert conc["pools"]["defaultLimit"] == cfg["concurrency"]["pools"]["default_limit"]
+    assert conc["runs"]["maxConcurrentRuns"] == cfg["concurrency"]["runs"]["max_concurrent_runs"]
+    limits = {lim["key"]: lim for lim in conc["runs"]["tagConcurrencyLimits"]}
     assert limits == {lim["key"]: lim for lim in cfg["concurrency"]["runs"]["tag_concurrency_limits"]}
     code = values["dagster-user-deployments"]["deployments"][0]
     assert code["dagsterApiGrpcArgs"] == ["-m", "dagster_project.definitions"]
