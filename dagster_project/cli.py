@@ -361,7 +361,13 @@ def _database_ready(database) -> str:
     try:
         return database.result()
     except Exception as exc:  # noqa: BLE001 - connection trouble is one line for the user
-        raise CliError(f"database: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
+        raise CliError(_database_line(exc)) from None
+
+
+def _database_line(exc: BaseException) -> str:
+    """A database failure as the one line the commands say: "database: " and its first line."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"database: {first}"
 
 
 def _left_out(period: str) -> dict[str, int]:
@@ -500,7 +506,6 @@ def cmd_demo(args) -> int:
 
 def cmd_ui(args) -> int:
     from pipelines import db as dbmod
-
     from pipelines.readers import InputError, find_extract
     from pipelines.rules import load_rules
 
@@ -587,8 +592,7 @@ def _migrated(dsn: str) -> list[str]:
     try:
         return dbmod.migrate(dsn)
     except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CliError(f"database: {first}") from None
+        raise CliError(_database_line(exc)) from None
 
 
 def _existing_database(db: str | None) -> str:
