@@ -646,6 +646,7 @@ def cmd_response(args) -> int:
     if not Path(args.file).is_file():
         raise CliError(f"{args.file}: no such file")
     dsn = _existing_database(args.db)
+    _migrated(dsn)  # a connection failure in one line, as the other commands say it
     try:
         r = apply_response(dsn, args.file)
     except ResponseError as exc:
