@@ -23,7 +23,7 @@ import html
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -48,13 +48,18 @@ READ_BACK = COLUMNS[: COL["ID Baris"] + 1]
 SHEET = "Daftar Calon Peserta"
 HEADER_ROW = 5  # 0-based (row 6 in Excel)
 TITLE = "Daftar Calon Peserta BPJS Ketenagakerjaan (JKK + JKM)"
-NOTE_MASKED = ("NIK disamarkan (6 digit awal dan 4 digit akhir) sesuai UU Pelindungan Data Pribadi "
-               "(UU PDP) No. 27 Tahun 2022.")
+NOTE_MASKED = ("NIK disamarkan sesuai UU Pelindungan Data Pribadi (UU PDP) No. 27 Tahun 2022: hanya 6 digit "
+               "awal dan 4 digit akhir yang ditampilkan.")
 WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan).",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan: " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
+    "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
+    "   'Pindah domisili': sudah tidak tinggal di kelurahan ini. 'Meninggal': sudah meninggal dunia.",
+    "   'Menolak': tidak bersedia didaftarkan. 'Tidak ditemukan': orang atau alamatnya tidak ditemukan saat kunjungan.",
+    "   Yang dipilih 'Sudah terdaftar', 'Pindah domisili', 'Meninggal' atau 'Menolak' tidak dicantumkan lagi pada",
+    "   daftar periode berikutnya; yang lain tetap dicantumkan, yang 'Valid' di urutan teratas.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
     "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
@@ -63,6 +68,17 @@ PETUNJUK = [
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
 ]
 _NIK16 = r"^[0-9]{16}$"
+# "dibuat" dates are the city's (WITA, UTC+8, no daylight saving), not the run host's: the
+# monthly schedule runs at 02:00 WITA on the 1st, which is still the previous day in UTC
+WITA = timezone(timedelta(hours=8), "WITA")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today_wita() -> date:
+    return _now().astimezone(WITA).date()
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -211,7 +227,7 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool) -> No
     ws.write(1, 0, f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
                    f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
     # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
-    ws.write(2, 0, f"Periode {label}; dibuat {date.today().strftime('%d-%m-%Y')}")
+    ws.write(2, 0, f"Periode {label}; dibuat {today_wita().strftime('%d-%m-%Y')}")
     if full_nik:
         ws.write(3, 0, WARNING_FULL, f.warn)
         ws.set_tab_color("#C00000")
@@ -524,7 +540,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <title>Cakupan JKK + JKM Pekerja Rentan — {esc(region)} — {esc(label)}</title>
 <style>{_CSS}</style></head><body>
 <h1>Cakupan JKK + JKM Pekerja Rentan — {esc(region)}, periode {esc(label)}</h1>
-<p class="note">Dibuat {date.today().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
+<p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
 tidak didaftarkan lagi.</p>

@@ -307,3 +307,29 @@ def test_a_list_sent_out_before_the_bpjs_note_column_still_reads_back(cands, tmp
     ws.delete_cols(COL["Keterangan BPJS"] + 1)   # as the lists already out were
     wb.save(path)
     assert read_returned(path, "2026-11", cands, b"k" * 32)["hasil"].to_list() == ["Valid"]
+
+
+def test_dates_are_the_citys_and_the_sheet_says_which_digits_are_shown(cands, tmp_path, monkeypatch):
+    """"dibuat" is the date in WITA: the monthly run starts at 02:00 WITA on the 1st, still the
+    previous day on a UTC host (it used to print 30-11 on a list made on 01-12). The masking note
+    says the 6 first and 4 last digits are the ones shown (it read as if they were hidden), and
+    the instructions say what each choice means and what it does to the next list."""
+    import pipelines.reports as reports
+    from datetime import timezone
+
+    monkeypatch.setattr(reports, "_now", lambda: datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc))
+    dec = cands.with_columns(period=pl.lit("2026-12"))
+    wb = load_workbook(write_gap_lists(dec, "2026-12", tmp_path, key=b"k" * 32)[0])
+    ws = wb["Daftar Calon Peserta"]
+    assert ws["A3"].value == "Periode Desember 2026; dibuat 01-12-2026"
+    assert "hanya 6 digit awal dan 4 digit akhir yang ditampilkan" in ws["A4"].value
+    guide = " ".join(r[0] for r in wb["Petunjuk"].iter_rows(values_only=True) if r[0])
+    for choice in VERIFIKASI:
+        assert f"'{choice}'" in guide
+    assert "tidak dicantumkan lagi" in guide
+    cov = pl.DataFrame({
+        "period": ["2026-12"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [10], "terlindungi": [5],
+        "kandidat": [5], "cakupan_pct": [50.0], "iuran_bulanan": [84000], "iuran_tahunan": [1008000],
+    })
+    assert "Dibuat 01-12-2026." in write_coverage_report(cov, "2026-12", tmp_path).read_text(encoding="utf-8")
