@@ -35,15 +35,20 @@ from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]
 VERIFIKASI = ["Valid", "Sudah terdaftar", "Pindah domisili", "Meninggal", "Tidak ditemukan", "Menolak"]
-COLUMNS = [  # (header, width); order and names are read back by pipelines/verification.py
-    ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 32), ("NIK", 19), ("Umur", 6), ("Jenis Kelamin", 13),
-    ("Alamat", 30), ("RT", 5), ("RW", 5), ("Pekerjaan", 22), ("Desil", 6), ("Penyandang Disabilitas", 13),
-    ("Iuran per Bulan", 15), ("Tanggal Lahir", 13), ("Hasil Verifikasi", 18), ("Catatan", 30), ("ID Baris", 22),
-    ("Keterangan BPJS", 45),
+# (header, width). Widths for the printed round as much as the screen: one A4 landscape page wide
+# (fit to width), the long texts wrapped in their cells (WRAPPED) rather than widening the sheet.
+# At 287 characters of columns Excel printed at ~47%, Calibri 11 at ~5 pt; at 225, ~65%.
+COLUMNS = [  # order and names are read back by pipelines/verification.py
+    ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 22), ("NIK", 18), ("Umur", 6), ("Jenis Kelamin", 10),
+    ("Alamat", 20), ("RT", 5), ("RW", 5), ("Pekerjaan", 14), ("Desil", 6), ("Penyandang Disabilitas", 11),
+    ("Iuran per Bulan", 12), ("Tanggal Lahir", 11), ("Hasil Verifikasi", 16), ("Catatan", 20), ("ID Baris", 22),
+    ("Keterangan BPJS", 22), ("Verifikasi Sebelumnya", 12),
 ]
+WRAPPED = ("Nama Lengkap", "Alamat", "Pekerjaan", "Keterangan BPJS")
 COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
 # The columns a returned list is read back by, a prefix of COLUMNS: a column added after them
-# (Keterangan BPJS, for reading only) leaves lists already out with coordinators readable.
+# (Keterangan BPJS, Verifikasi Sebelumnya, for reading only) leaves lists already out with
+# coordinators readable.
 READ_BACK = COLUMNS[: COL["ID Baris"] + 1]
 SHEET = "Daftar Calon Peserta"
 HEADER_ROW = 5  # 0-based (row 6 in Excel)
@@ -63,6 +68,8 @@ PETUNJUK = [
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
     "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
+    "   Kolom 'Verifikasi Sebelumnya' berisi 'Valid' bila orang itu sudah diverifikasi Valid pada periode",
+    "   sebelumnya dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan.",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
@@ -186,6 +193,7 @@ class _Formats:
         self.warn = self._add(bold=True, font_size=12, font_color="#9C0006", background_color="#FFC7CE")
         self.head = self._add(bold=True, background_color="#DDEBF7", border="thin", text_wrap=True, vertical_align="top")
         self.dmy = self._add(num_format="dd-mm-yyyy")
+        self.wrap = self._add(text_wrap=True, vertical_align="top")
         # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it
         self.fill = self._add(background_color="#FFF2CC", border="thin", unlocked=True)
         self._money: dict[str, object] = {}
@@ -260,6 +268,10 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         - (pl.col("TGL_LHR") < pl.lit(date(1900, 3, 1))).cast(pl.Int64),
         "ID Baris": pl.col("pseudonym"),
         "Keterangan BPJS": _bpjs_note(rows, full_nik),
+        # a person a kelurahan verified Valid before and still listed (BPJS has not had them yet):
+        # said, so the round does not visit them first again as if new
+        "Verifikasi Sebelumnya": (pl.when(pl.col("terverifikasi")).then(pl.lit("Valid"))
+                                  if "terverifikasi" in rows.columns else pl.lit(None, pl.String)),
     }
     return rows.select(**cells)
 
@@ -297,10 +309,15 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     money = cells["Iuran per Bulan"].drop_nulls().unique().to_list()
     one_money = {"Iuran per Bulan": f.money(money[0])} if len(money) == 1 else {}
     # every text cell is a string cell: a source value starting with "=" stays text, never a formula
-    ws.write_dataframe(first, 0, cells.drop("ID Baris", "Keterangan BPJS"), write_header=False,
-                       column_formats={**one_money, "Tanggal Lahir": f.dmy})
-    for name in ("ID Baris", "Keterangan BPJS"):
-        ws.write_dataframe(first, COL[name], cells.select(name), write_header=False)
+    wrapped = {name: f.wrap for name in WRAPPED}
+    after = COLUMNS[COL["ID Baris"]:]  # written apart: the list's cells stop at Catatan
+    listed = cells.drop(*(name for name, _ in after))
+    ws.write_dataframe(first, 0, listed, write_header=False,
+                       column_formats={**one_money, **{k: v for k, v in wrapped.items() if k in listed.columns},
+                                       "Tanggal Lahir": f.dmy})
+    for name, _ in after:
+        ws.write_dataframe(first, COL[name], cells.select(name), write_header=False,
+                           column_formats={k: v for k, v in wrapped.items() if k == name})
     if len(money) > 1:  # one number format per digit-group count, so per cell
         for i, v in enumerate(cells["Iuran per Bulan"]):
             if v is not None:
@@ -321,22 +338,30 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     # printed for the door-to-door round: A4 landscape, one page wide, header row on every page
     ws.set_landscape()
     ws.set_paper_size(9)
+    ws.set_margins(0.25, 0.25, 0.5, 0.5, 0.3, 0.3)  # inches: left, right, top, bottom, header, footer
     ws.set_print_fit_to_pages(1, 0)
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)
+    # no sorting: Excel refuses to sort a range with locked cells, and the list's order is the
+    # visiting order (Petunjuk 1 and 5)
     ws.protect_with_options(xlsx.ProtectionOptions(
-        use_autofilter=True, sort=True, format_columns=True, format_rows=True))
+        use_autofilter=True, format_columns=True, format_rows=True))
 
 
 def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
     """The Ringkasan breakdowns. RT numbers repeat across RWs, so an RT is counted with its RW."""
     by_job = rows.group_by(pl.col("JENIS_PKRJN").fill_null("-")).len().sort(["len", "JENIS_PKRJN"],
                                                                             descending=[True, False])
-    rt = rows.select(rt=pl.lit("RT ") + pl.col("NO_RT").fill_null("-") + pl.lit(" / RW ") + pl.col("NO_RW").fill_null("-"))
-    by_rt = rt.group_by("rt").len().sort("rt")
+    # RW first, then its RTs, in number order ("RW 002 / RT 004"): sorted as "RT … / RW …" the
+    # RWs interleaved
+    rw, rt = pl.col("NO_RW").fill_null("-"), pl.col("NO_RT").fill_null("-")
+    by_rt = (rows.group_by(rw=rw, rt=rt).len()
+             .sort([pl.col("rw").cast(pl.Int64, strict=False), "rw", pl.col("rt").cast(pl.Int64, strict=False), "rt"],
+                   nulls_last=True)
+             .select(pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt"), "len"))
     by_desil = rows.group_by("desil").len().sort("desil", nulls_last=True)
     return [
         ("Menurut pekerjaan", list(by_job.iter_rows())),
-        ("Menurut RT/RW", list(by_rt.iter_rows())),
+        ("Menurut RW/RT", list(by_rt.iter_rows())),
         ("Menurut desil DTSEN", [("Tanpa data DTSEN" if d is None else f"Desil {d}", n)
                                  for d, n in by_desil.iter_rows()]),
     ]

@@ -333,3 +333,29 @@ def test_dates_are_the_citys_and_the_sheet_says_which_digits_are_shown(cands, tm
         "kandidat": [5], "cakupan_pct": [50.0], "iuran_bulanan": [84000], "iuran_tahunan": [1008000],
     })
     assert "Dibuat 01-12-2026." in write_coverage_report(cov, "2026-12", tmp_path).read_text(encoding="utf-8")
+
+
+def test_the_list_prints_legibly_keeps_its_order_and_says_who_was_verified_before(cands, tmp_path):
+    """From the coordinators' outputs probe: the printed list came out at ~47% (Calibri 11 at
+    ~5 pt), the protection allowed a sort Excel then refused (and the order is the visiting
+    order), the Ringkasan interleaved RWs ("RT 001 / RW 003" before "RT 002 / RW 001"), and a
+    person verified Valid last month came back first with nothing to say so."""
+    from pipelines.reports import COL, COLUMNS, HEADER_ROW, SHEET
+
+    rows = pl.concat([cands.head(2), cands.head(2).with_columns(
+        NIK=pl.Series(["6474015508850011", "6474015508850012"]), rank=pl.Series([4, 5]),
+        NO_RT=pl.Series(["004", "001"]), NO_RW=pl.Series(["010", "002"]))]).with_columns(
+        terverifikasi=pl.Series([True, False, False, False]))
+    path = write_gap_lists(rows, "2026-11", tmp_path, key=b"k" * 32)[0]
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    printed = sum(w for name, w in COLUMNS if name != "ID Baris")
+    assert printed <= 230 and ws.page_margins.left <= 0.25 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 by default
+    assert ws.cell(HEADER_ROW + 2, COL["Nama Lengkap"] + 1).alignment.wrap_text
+    assert ws.protection.sheet and ws.protection.sort  # openpyxl: True means sorting is NOT allowed
+    assert ws.cell(HEADER_ROW + 1, COL["Verifikasi Sebelumnya"] + 1).value == "Verifikasi Sebelumnya"
+    assert [ws.cell(HEADER_ROW + 2 + i, COL["Verifikasi Sebelumnya"] + 1).value for i in range(4)] == \
+        ["Valid", None, None, None]
+    summary = [r for r in wb["Ringkasan"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("RW ")]
+    assert [r[0] for r in summary] == ["RW 001 / RT 001", "RW 001 / RT 002", "RW 002 / RT 001", "RW 010 / RT 004"]
