@@ -134,10 +134,19 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         kandidat=pl.len().cast(pl.Int64),
         terverifikasi=(pl.col("terverifikasi").fill_null(False).sum() if "terverifikasi" in candidates.columns
                        else pl.lit(0)).cast(pl.Int64))
-    kels = assessed.select("kode_kel").drop_nulls().unique()
+    # each kelurahan's name as the extract gives it (KEL_NAME), its most common spelling: for a
+    # city outside the packaged table (Bontang's) the name, not the code
+    names = (assessed.select("kode_kel", nama="nama_kel") if "nama_kel" in assessed.columns
+             else assessed.select("kode_kel", nama=pl.lit(None, pl.String)))
+    kels = (names.filter(pl.col("kode_kel").is_not_null())
+            .group_by("kode_kel").agg(nama_kel_extract=pl.col("nama").drop_nulls().mode().sort().first()))
     out = (
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
         .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi").fill_null(0))
+        # the workers in none of the three: verified by the kelurahan as not to enroll; the row
+        # did not add up without them, and they still counted in `pekerja`
+        .with_columns(dikecualikan=(pl.col("pekerja") - pl.col("terlindungi") - pl.col("didaftarkan")
+                                    - pl.col("kandidat")).clip(lower_bound=0))
         .with_columns(
             period=pl.lit(period),
             kode_kab=pl.col("kode_kel").str.slice(0, 4),
@@ -149,7 +158,8 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         .with_columns(
             iuran_tahunan=pl.col("iuran_bulanan") * 12,
             nama_kec=pl.col("kode_kec").map_elements(kecamatan_name, return_dtype=pl.String),
-            nama_kel=pl.col("kode_kel").map_elements(kelurahan_name, return_dtype=pl.String),
+            nama_kel=pl.coalesce(pl.col("kode_kel").map_elements(kelurahan_name, return_dtype=pl.String),
+                                 pl.col("nama_kel_extract")),
         )
         .sort("kode_kel")
     )

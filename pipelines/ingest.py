@@ -227,6 +227,9 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         kode_kab=pl.col("_prop") + pl.col("_kab"),
         kode_kec=pl.col("_prop") + pl.col("_kab") + pl.col("_kec"),
         kode_kel=pl.col("_prop") + pl.col("_kab") + pl.col("_kec") + pl.col("_kel"),
+        # the extract's own kelurahan name (optional KEL_NAME), for the gap lists and the coverage
+        # of a city the packaged name table does not hold
+        nama_kel=(_text("KEL_NAME").str.to_titlecase() if "KEL_NAME" in df.columns else pl.lit(None, pl.String)),
     )
     out = out.with_columns(normalized_names(out, "NAMA_LGKP"))
     dob = pl.col("TGL_LHR")

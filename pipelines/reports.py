@@ -169,7 +169,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     for (kode_kel,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True):
         place = {
             "kode_kel": kode_kel,
-            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or kode_kel,
+            # the packaged table (Bontang), else the extract's KEL_NAME, else the code
+            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or _extract_name(rows) or kode_kel,
             "kode_kec": rows["kode_kec"][0] or kode_kel[:6],
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
@@ -181,6 +182,14 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         for f in [pool.submit(_write_workbook, *t) for t in tasks]:
             f.result()
     return sorted(t[0] for t in tasks)
+
+
+def _extract_name(rows: pl.DataFrame) -> str | None:
+    """A kelurahan's name as the extract spells it most often (``nama_kel``), or None."""
+    if "nama_kel" not in rows.columns:
+        return None
+    names = rows.get_column("nama_kel").drop_nulls()
+    return names.mode().sort()[0] if names.len() else None
 
 
 class _Formats:
@@ -395,17 +404,18 @@ def coverage_md(coverage: pl.DataFrame, width: int = 20) -> str:
     """The coverage figures as a markdown table with a bar per kelurahan, for the Dagster UI
     (its markdown has no SVG): the same numbers as the HTML page."""
     cov = _with_names(coverage)
-    lines = ["| kelurahan | pekerja rentan | terlindungi | didaftarkan | calon peserta | terverifikasi | cakupan | |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| kelurahan | pekerja rentan | terlindungi | didaftarkan | calon peserta | dikecualikan | "
+             "terverifikasi | cakupan | |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in cov.sort("kode_kel").iter_rows(named=True):
         pct = r["cakupan_pct"]
         bar = "█" * round(width * (pct or 0) / 100) + "░" * (width - round(width * (pct or 0) / 100))
         lines.append(f"| {r['nama_kel']} | {_n(r['pekerja'])} | {_n(r['terlindungi'])} | {_n(r['didaftarkan'])} | "
-                     f"{_n(r['kandidat'])} | "
+                     f"{_n(r['kandidat'])} | {_n(r['dikecualikan'])} | "
                      f"{_n(r.get('terverifikasi') or 0)} | {_pct(pct)} | `{bar}` |")
     s = coverage_summary(cov)
     lines.append(f"| **Total** | {_n(s['pekerja'])} | {_n(s['terlindungi'])} | {_n(s['didaftarkan'])} | "
-                 f"{_n(s['kandidat'])} | "
+                 f"{_n(s['kandidat'])} | {_n(s['dikecualikan'])} | "
                  f"{_n(s['terverifikasi'])} | {_pct(s['cakupan_pct'])} | |")
     return "\n".join(lines)
 
@@ -417,6 +427,7 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
         "pekerja": workers, "terlindungi": protected, "kandidat": int(coverage["kandidat"].sum()),
         "terverifikasi": int(coverage["terverifikasi"].sum()) if "terverifikasi" in coverage.columns else 0,
         "didaftarkan": int(coverage["didaftarkan"].sum()) if "didaftarkan" in coverage.columns else 0,
+        "dikecualikan": int(coverage["dikecualikan"].sum()) if "dikecualikan" in coverage.columns else 0,
         "cakupan_pct": round(100.0 * protected / workers, 2) if workers else None,
         "iuran_bulanan": int(coverage["iuran_bulanan"].sum()), "iuran_tahunan": int(coverage["iuran_tahunan"].sum()),
     }
@@ -430,7 +441,7 @@ def _pct_expr() -> pl.Expr:
 def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     """Fill missing kelurahan/kecamatan names from the region tables, else show the code. A
     coverage file written before the verified or the registered count existed counts 0 of them."""
-    for col in ("terverifikasi", "didaftarkan"):
+    for col in ("terverifikasi", "didaftarkan", "dikecualikan"):
         if col not in coverage.columns:
             coverage = coverage.with_columns(pl.lit(0, pl.Int64).alias(col))
 
@@ -500,13 +511,15 @@ def _trend(coverage: pl.DataFrame, period: str, history: pl.DataFrame | None) ->
 def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None) -> str:
     esc = html.escape
     out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
-           "<th>Didaftarkan</th><th>Calon peserta</th><th>Terverifikasi</th><th>Cakupan</th><th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
+           "<th>Didaftarkan</th><th>Calon peserta</th><th>Dikecualikan</th><th>Terverifikasi</th><th>Cakupan</th>"
+           "<th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
     rows = list(df.iter_rows(named=True))
     if total is not None:
         rows.append({code: "", name: "Total", **total})
     for r in rows:
         out.append(f"<tr><td>{esc(r[code] or '')}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"
                    f"<td>{_n(r['terlindungi'])}</td><td>{_n(r.get('didaftarkan') or 0)}</td><td>{_n(r['kandidat'])}</td>"
+                   f"<td>{_n(r.get('dikecualikan') or 0)}</td>"
                    f"<td>{_n(r.get('terverifikasi') or 0)}</td><td>{_pct(r['cakupan_pct'])}</td>"
                    f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td></tr>")
     return "".join(out) + "</tbody></table>"
@@ -541,8 +554,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     coverage = _with_names(coverage).with_columns(_pct_expr())
     s = coverage_summary(coverage)
-    sums = pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "iuran_bulanan",
-                  "iuran_tahunan").sum()
+    sums = pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "dikecualikan", "terverifikasi",
+                  "iuran_bulanan", "iuran_tahunan").sum()
     kec = coverage.group_by("kode_kec", "nama_kec").agg(sums).with_columns(_pct_expr()).sort("kode_kec")
     # an extract of several kab/kota: each one's figures too (each has its own budget)
     kab = coverage.group_by("kode_kab").agg(sums).with_columns(_pct_expr()).sort("kode_kab")
@@ -555,6 +568,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
              ("Didaftarkan, menunggu data peserta BPJS", _n(s["didaftarkan"])),
              ("Calon peserta", _n(s["kandidat"])),
+             ("Dikecualikan hasil verifikasi", _n(s["dikecualikan"])),
              ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
              ("Anggaran iuran per bulan", rupiah(s["iuran_bulanan"])),
@@ -568,7 +582,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
-tidak didaftarkan lagi.</p>
+tidak didaftarkan lagi. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak atau
+Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
 <h2>Cakupan per kelurahan</h2>
 {_bar_chart(coverage)}

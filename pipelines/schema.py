@@ -50,6 +50,7 @@ RESIDENTS = {
     "pekerjaan_kode": pl.Int16,  # SIAK occupation code 1..89, null for local labels
     "disabilitas": pl.Boolean,
     "nama_norm": pl.String,      # normalised name for matching
+    "nama_kel": pl.String,       # the extract's kelurahan name (KEL_NAME), title-cased, or null
     "flags": pl.List(pl.String), # weaknesses that do not reject the row
     "file": pl.String,
     "line": pl.Int64,
@@ -123,6 +124,7 @@ ENROLLMENT_CANDIDATES = {
     "kode_kel": pl.String,
     "kode_kec": pl.String,
     "kode_kab": pl.String,
+    "nama_kel": pl.String,       # the extract's kelurahan name, or null
     "JENIS_PKRJN": pl.String,
     "pekerjaan_kode": pl.Int16,
     "desil": pl.Int8,            # null when no welfare record is linked
@@ -146,6 +148,9 @@ COVERAGE = {
     "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
     "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from an earlier export
                                  # (awaiting its answer, or accepted and not in the roster yet)
+    "dikecualikan": pl.Int64,    # workers a kelurahan verified as not to enroll (Meninggal, Pindah
+                                 # domisili, Menolak, Sudah terdaftar): pekerja = terlindungi +
+                                 # didaftarkan + kandidat + dikecualikan
     "cakupan_pct": pl.Float64,   # 100 * terlindungi / pekerja
     "iuran_bulanan": pl.Int64,   # monthly premium budget to enroll every candidate (Rp)
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)

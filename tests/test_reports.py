@@ -359,3 +359,24 @@ def test_the_list_prints_legibly_keeps_its_order_and_says_who_was_verified_befor
         ["Valid", None, None, None]
     summary = [r for r in wb["Ringkasan"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("RW ")]
     assert [r[0] for r in summary] == ["RW 001 / RT 001", "RW 001 / RT 002", "RW 002 / RT 001", "RW 010 / RT 004"]
+
+
+def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract(cands, tmp_path):
+    """KEL_NAME was accepted and dropped: outside Bontang the lists' titles, footers and the
+    coverage page showed "Kelurahan 6409011001 (6409011001)"."""
+    from pipelines import schema
+    from pipelines.candidates import coverage
+    from pipelines.reports import SHEET
+    from pipelines.rules import load_rules
+
+    other = cands.with_columns(kode_kel=pl.lit("6409011001"), kode_kec=pl.lit("640901"), kode_kab=pl.lit("6409"),
+                               nama_kel=pl.Series(["Penajam", "Penajam", None]))
+    wb = load_workbook(write_gap_lists(other, "2026-11", tmp_path, key=b"k" * 32)[0])
+    assert wb[SHEET]["A2"].value.startswith("Kelurahan Penajam (6409011001)")
+    assessed = other.with_columns(informal=pl.lit(True), working_age=pl.lit(True), judgeable=pl.lit(True),
+                                  terlindungi=pl.lit(False))
+    cov = coverage(assessed, other, load_rules(), "2026-11")
+    assert cov["nama_kel"].to_list() == ["Penajam"] and schema.COVERAGE.keys() <= set(cov.columns)
+    bontang = coverage(assessed.with_columns(kode_kel=pl.lit("6474011001"), nama_kel=pl.lit("Lain")),
+                       other.with_columns(kode_kel=pl.lit("6474011001")), load_rules(), "2026-11")
+    assert bontang["nama_kel"].to_list() == ["Bontang Kuala"]  # the packaged table first

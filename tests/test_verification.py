@@ -193,6 +193,10 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch,
     assert cands["terverifikasi"].sum() == 1
     cov = pl.read_parquet(run["out"] / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
     assert cov["terverifikasi"].sum() == 1
+    # the deceased is counted as excluded by the verification, and every row adds up (it was in no
+    # column while still among the workers)
+    assert cov["dikecualikan"].sum() == 1
+    assert (cov["pekerja"] == cov["terlindungi"] + cov["didaftarkan"] + cov["kandidat"] + cov["dikecualikan"]).all()
     assert "Terverifikasi" in (run["out"] / "coverage" / f"{PERIOD}.html").read_text(encoding="utf-8")
     # a person's latest result holds in later periods too: the deceased is not listed next month
     # (run before this period's export: once exported, BPJS has them and nobody is listed again)
