@@ -30,7 +30,7 @@ from pipelines.db import migrate
     outs={"bpjs_submission": SUBMISSION, "gap_lists": GAP_LISTS},
     internal_asset_deps={
         "bpjs_submission": {dg.AssetKey("enrollment_candidates"), dg.AssetKey("resident_assessment")},
-        "gap_lists": {dg.AssetKey("enrollment_candidates")},
+        "gap_lists": {dg.AssetKey("enrollment_candidates"), dg.AssetKey("resident_assessment")},
     },
     check_specs=CHECKS,
     can_subset=True,
@@ -45,8 +45,8 @@ def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSett
     # leaving the pool waits for the lists' thread, also when the submission failed: no file is
     # written after the step has ended
     with ThreadPoolExecutor(1, thread_name_prefix="lindungi-lists") as pool:
-        lists = (pool.submit(write_lists, settings, dsn, context.partition_key, context.run_id, enrollment_candidates)
-                 if "gap_lists" in selected else None)
+        lists = (pool.submit(write_lists, settings, dsn, context.partition_key, context.run_id, enrollment_candidates,
+                             resident_assessment) if "gap_lists" in selected else None)
         if "bpjs_submission" in selected:
             yield from submission_events(context, settings, dsn, enrollment_candidates, resident_assessment)
         elif any(k.asset_key == dg.AssetKey("bpjs_submission") for k in context.selected_asset_check_keys):

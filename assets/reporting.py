@@ -23,16 +23,19 @@ GAP_LISTS = dg.AssetOut(
 
 
 def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
-                enrollment_candidates: pl.DataFrame) -> list[Path]:
-    """The ``gap_lists`` asset's files, and their line in the processing log (in the migrated
-    database ``dsn``); the paths.
+                enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame) -> list[Path]:
+    """The ``gap_lists`` asset's files, one for every kelurahan of the extract (those without a
+    candidate say so), and their line in the processing log (in the migrated database ``dsn``);
+    the paths.
 
     No Dagster calls: ``assets.delivery.deliver_candidates`` runs this in a thread of its own,
     beside the submission."""
     from pipelines.reports import write_gap_lists
 
+    kelurahan = resident_assessment.select(*(c for c in ("kode_kel", "kode_kec", "nama_kel")
+                                             if c in resident_assessment.columns))
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir),
-                            full_nik=settings.full_nik, kelurahan_names=BONTANG_KELURAHAN)
+                            full_nik=settings.full_nik, kelurahan_names=BONTANG_KELURAHAN, kelurahan=kelurahan)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,

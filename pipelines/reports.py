@@ -145,11 +145,14 @@ def _workers(tasks: int) -> int:
 
 
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
-                    kelurahan_names: dict[str, str] | None = None, key: bytes | None = None) -> list[Path]:
+                    kelurahan_names: dict[str, str] | None = None, key: bytes | None = None,
+                    kelurahan: pl.DataFrame | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
     ``pseudonym.load_key()``). Workbooks already in the folder are removed first, so a kelurahan
-    with no candidates left keeps no stale list."""
+    with no candidates left keeps no stale list. ``kelurahan`` (``kode_kel``, ``kode_kec``,
+    optionally ``nama_kel``): every kelurahan of the extract; one without candidates gets a list
+    that says so (it got no file, and "nobody to visit" looked like "file not sent")."""
     from pipelines.pseudonym import load_key, pseudonym_column
 
     label = periode_label(period)
@@ -157,8 +160,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         other = set(candidates["period"].drop_nulls().unique()) - {period}
         if other:  # writing another month's people under this month's name would mislead
             raise ValueError(f"kandidat periode {sorted(other)} tidak cocok dengan periode {period}")
-    if candidates.height:
-        candidates = candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key()))
+    candidates = (candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key())) if candidates.height
+                  else candidates.with_columns(pseudonym=pl.lit(None, pl.String)))
     folder = Path(out_dir) / "gap_lists" / period
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.xlsx"):
@@ -166,12 +169,19 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     sweep_aside(folder)  # also of kelurahan no longer listed
     names = kelurahan_names or {}
     tasks = []
-    for (kode_kel,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True):
+    groups = [(k, rows, rows["kode_kec"][0], _extract_name(rows))
+              for (k,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True)]
+    if kelurahan is not None:  # the others get a list that says there is nobody to visit
+        listed = {k for k, *_ in groups}
+        for row in kelurahan.filter(pl.col("kode_kel").is_not_null()).unique("kode_kel").iter_rows(named=True):
+            if row["kode_kel"] not in listed:
+                groups.append((row["kode_kel"], candidates.clear(), row.get("kode_kec"), row.get("nama_kel")))
+    for kode_kel, rows, place_kec, place_name in groups:
         place = {
             "kode_kel": kode_kel,
             # the packaged table (Bontang), else the extract's KEL_NAME, else the code
-            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or _extract_name(rows) or kode_kel,
-            "kode_kec": rows["kode_kec"][0] or kode_kel[:6],
+            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or place_name or kode_kel,
+            "kode_kec": place_kec or kode_kel[:6],
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
         tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik))
@@ -331,6 +341,10 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
         for i, v in enumerate(cells["Iuran per Bulan"]):
             if v is not None:
                 ws.write(first + i, COL["Iuran per Bulan"], v, f.money(v))
+    if rows.height == 0:
+        ws.write(first, 0, f"Tidak ada calon peserta di kelurahan ini pada periode {label}: semua pekerja rentan "
+                           "sudah terlindungi, sudah didaftarkan atau sudah diverifikasi. Tidak perlu kunjungan.",
+                 f.bold)
     for name in ("Umur", "Desil"):  # unknown: a dash, not an empty cell
         for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
             ws.write(first + i, COL[name], "-")

@@ -380,3 +380,25 @@ def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract
     bontang = coverage(assessed.with_columns(kode_kel=pl.lit("6474011001"), nama_kel=pl.lit("Lain")),
                        other.with_columns(kode_kel=pl.lit("6474011001")), load_rules(), "2026-11")
     assert bontang["nama_kel"].to_list() == ["Bontang Kuala"]  # the packaged table first
+
+
+def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path):
+    """It got no file at all (and any earlier one of the period was deleted): "nobody to visit"
+    looked like "file not sent". The list says so and reads back as no result."""
+    from pipelines.pseudonym import pseudonym_column
+    from pipelines.reports import SHEET
+    from pipelines.verification import read_returned
+
+    kel = pl.DataFrame({"kode_kel": ["6474011001", "6474021003", "6474031003", None],
+                        "kode_kec": ["647401", "647402", "647403", None]})
+    paths = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)
+    assert [p.name for p in paths] == ["6474011001.xlsx", "6474021003.xlsx", "6474031003.xlsx"]
+    wb = load_workbook(paths[2])
+    ws = wb[SHEET]
+    assert ws["A2"].value == "Kelurahan Kanaan (6474031003), Kecamatan Bontang Barat (647403)"
+    assert ws["A7"].value.startswith("Tidak ada calon peserta di kelurahan ini pada periode November 2026")
+    assert wb["Ringkasan"]["B4"].value == 0
+    assert read_returned(paths[2], "2026-11", cands.with_columns(pseudonym_column(cands["NIK"], b"k" * 32)),
+                         b"k" * 32).height == 0
+    # no candidate at all in the period: every kelurahan still gets its list
+    assert len(write_gap_lists(cands.clear(), "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)) == 3
