@@ -53,11 +53,12 @@ EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 
 # A row of the period is not exported when BPJS already has the person from another period's
 # export: still awaiting its response, or accepted since this row was listed (the row is stale:
 # the later run withdraws it). Someone accepted before this row was listed had lapsed off the
-# roster by then, and is exported again.
+# roster by then, and is exported again. The acceptance's time is answered_at (migration 008):
+# updated_at also moves when a later run of that period changes the accepted row's content.
 HELD_ELSEWHERE = """EXISTS (
     SELECT 1 FROM bpjs.submission_candidate o
     WHERE o.nik = c.nik AND o.period <> c.period
-      AND (o.status = 'submitted' OR (o.status = 'accepted' AND o.updated_at >= c.created_at)))"""
+      AND (o.status = 'submitted' OR (o.status = 'accepted' AND o.answered_at >= c.created_at)))"""
 # the period's pending rows (of one region, or all)
 PENDING = """FROM bpjs.submission_candidate c
 WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)"""
@@ -229,7 +230,7 @@ class ResponseResult:
 
 APPLY = """
 UPDATE bpjs.submission_candidate c
-SET status = r.status, kpj = r.kpj, status_reason = r.reason, updated_at = now()
+SET status = r.status, kpj = r.kpj, status_reason = r.reason, updated_at = now(), answered_at = now()
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS r(nik, period, status, kpj, reason)
 WHERE c.nik = r.nik AND c.period = r.period
 """

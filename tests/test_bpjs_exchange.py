@@ -460,6 +460,27 @@ def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_
     assert held_back(dsn, "2027-01") == 0 and export_pending(dsn, "2027-01", tmp_path)[1] == 1
 
 
+
+def test_a_rerun_of_the_acceptance_s_period_does_not_hold_a_lapsed_participant(submitted, tmp_path):
+    """Accepted in November, lapsed off the roster and listed again in January: January's export
+    sends them. A later run of November (a backfill with a newer extract) that only moves the
+    accepted row's rank is not a new answer from BPJS: it used to set the row's updated_at, which
+    the export read as the acceptance's time, so January's export left them out ("the next run
+    withdraws them"), no run withdrew them, and they were never sent again."""
+    from pipelines.bpjs_exchange import held_back
+
+    dsn, _, _ = submitted
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]]))
+    submit(dsn, candidates([NIKS[0]], "2027-01"), "2027-01")
+    rerun = candidates(list(reversed(NIKS)), "2026-11")     # the same people, ranks moved
+    submit(dsn, rerun, "2026-11")
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT status, rank FROM bpjs.submission_candidate WHERE nik = %s AND period = %s",
+                            (NIKS[0], "2026-11")).fetchone() == ("accepted", 3)
+    assert held_back(dsn, "2027-01") == 0
+    path, n = export_pending(dsn, "2027-01", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [NIKS[0]]
+
 def test_a_kpj_is_one_participants_card(submitted, tmp_path):
     """An accepted KPJ given to another NIK, in the same file or accepted before, is refused: the
     roster showing that card would decide for the wrong person."""
