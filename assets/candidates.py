@@ -38,8 +38,13 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
 
 def _held(answers: list[tuple], participants: pl.LazyFrame) -> dict[str, str]:
     """Whom BPJS has from an earlier period's export (``answers``: ``earlier_answers``), judged
-    against the roster's cards."""
-    return held_among(answers, participants.select("KPJ").collect().get_column("KPJ"))
+    against the roster's cards. Only a card the roster shows without active JKK+JKM lets the
+    roster decide (lapsed: listed again). An active card protects whoever its record is linked
+    to; when the linkage could not tie it to the person BPJS accepted (its NIK empty or wrong,
+    the name spelt otherwise), that person was unprotected, not held, listed and exported again:
+    registered twice. They stay held instead."""
+    lapsed = participants.filter(~pl.col("jkk_jkm_aktif").fill_null(False)).select("KPJ").collect()
+    return held_among(answers, lapsed.get_column("KPJ"))
 
 
 @dg.asset(

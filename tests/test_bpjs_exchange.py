@@ -513,3 +513,19 @@ def test_an_export_of_a_region_without_candidates_names_the_period_s_regions(sub
         f"no pending candidates of region 9999 for 2026-11 (the period's regions: {region})"
     assert main(["export", "--period", "2026-11", "--region", region, "--out", str(tmp_path), "--db", dsn]) == 0
     assert capsys.readouterr().out.strip() == f"no pending candidates of region {region} for 2026-11"
+
+
+def test_an_active_card_the_linkage_missed_still_holds_whom_bpjs_accepted():
+    """BPJS accepted someone in November with card 12345678901; in January the roster shows that
+    card active with JKK+JKM, but with its NIK empty and the name spelt otherwise, so the linkage
+    ties it to nobody. The person is not protected in the assessment; still, BPJS has them: not
+    listed (and exported) again. The same card shown lapsed lets the roster decide: listed again."""
+    import polars as pl
+
+    from assets.candidates import _held
+
+    answers = [(NIKS[0], "2026-11", "accepted", "12345678901", None)]
+    roster = pl.LazyFrame({"KPJ": ["12345678901", "99999999999"], "jkk_jkm_aktif": [True, False]})
+    assert _held(answers, roster) == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta"}
+    lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "jkk_jkm_aktif": [False]})
+    assert _held(answers, lapsed) == {}
