@@ -55,10 +55,12 @@ EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 
 # the later run withdraws it). Someone accepted before this row was listed had lapsed off the
 # roster by then, and is exported again. The acceptance's time is answered_at (migration 008):
 # updated_at also moves when a later run of that period changes the accepted row's content.
+# An acceptance in a later period always holds: a row of an earlier period listed after it (that
+# month run again, with a later extract) is no participant who lapsed since, and was sent again.
 HELD_ELSEWHERE = """EXISTS (
     SELECT 1 FROM bpjs.submission_candidate o
     WHERE o.nik = c.nik AND o.period <> c.period
-      AND (o.status = 'submitted' OR (o.status = 'accepted' AND o.answered_at >= c.created_at)))"""
+      AND (o.status = 'submitted' OR (o.status = 'accepted' AND (o.answered_at >= c.created_at OR o.period > c.period))))"""
 # the period's pending rows (of one region, or all)
 PENDING = """FROM bpjs.submission_candidate c
 WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)"""

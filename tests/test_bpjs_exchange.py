@@ -529,3 +529,25 @@ def test_an_active_card_the_linkage_missed_still_holds_whom_bpjs_accepted():
     assert _held(answers, roster) == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta"}
     lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "jkk_jkm_aktif": [False]})
     assert _held(answers, lapsed) == {}
+
+
+def test_an_earlier_period_run_later_does_not_export_whom_bpjs_accepted_in_a_later_one(submitted, tmp_path):
+    """November run again after December's export was answered (a corrected extract arriving
+    late): its new rows were listed after December's acceptance, which the export took for a
+    participant who had lapsed off the roster since, and sent them to BPJS again (a simulated
+    city: 65 of the 68 rows of such an export were people BPJS had accepted a month or two
+    before, with cards the roster did not show yet). A later period's acceptance always holds."""
+    from pipelines.bpjs_exchange import held_back
+
+    dsn, _, _ = submitted                                   # NIKS exported in 2026-11
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[n, "2026-11", "DITOLAK", "", "data tidak padan"]
+                                                            for n in NIKS]))
+    submit(dsn, candidates(NIKS, "2026-12"), "2026-12")
+    export_pending(dsn, "2026-12", tmp_path)
+    apply_response(dsn, write_response(tmp_path / "r2.csv", [[NIKS[0], "2026-12", "DITERIMA", "12345678901", ""],
+                                                             [NIKS[1], "2026-12", "DITOLAK", "", "data tidak padan"]]))
+    submit(dsn, candidates(NIKS + ["6474011508850004"], "2026-10"), "2026-10")   # an earlier month, run now
+    # NIKS[0]: accepted in December; NIKS[2]: awaiting December's answer; NIKS[1]: rejected, may go
+    assert held_back(dsn, "2026-10") == 2
+    path, n = export_pending(dsn, "2026-10", tmp_path)
+    assert n == 2 and sorted(r["NIK"] for r in csv.DictReader(path.open())) == [NIKS[1], "6474011508850004"]
