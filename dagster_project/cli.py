@@ -660,7 +660,7 @@ def cmd_response(args) -> int:
 def cmd_verification(args) -> int:
     """Apply one returned gap list now, as the ``verification_sensor`` does from the inbox (which
     needs ``lindungi ui`` running with the sensor turned on). The file stays where it is."""
-    from pipelines.verification import VerificationError, apply_returned
+    from pipelines.verification import VerificationError, apply_returned, stored_line
 
     _period(args.period)
     path = Path(args.file)
@@ -669,11 +669,11 @@ def cmd_verification(args) -> int:
     dsn = _existing_database(args.db)
     _migrated(dsn)
     try:
-        n = apply_returned(dsn, path, args.period, Path(args.out))
+        rows, changed = apply_returned(dsn, path, args.period, Path(args.out))
     except VerificationError as exc:
         _say("\n".join(f"  {p}" for p in exc.problems))
         raise CliError(f"{path.name} ditolak: {len(exc.problems)} masalah (di atas); tidak ada yang disimpan") from None
-    print(f"{path.name}: {n:,} hasil verifikasi disimpan untuk periode {args.period}; "
+    print(f"{stored_line(path.name, rows, changed)} (periode {args.period}); "
           f"`lindungi run --period {args.period}` berikutnya memakainya")
     return 0
 

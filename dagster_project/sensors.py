@@ -120,7 +120,7 @@ def verification_inbox() -> Path:
 @dg.op(config_schema={"path": str, "period": str}, description="Validate and store one returned gap list.")
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
     from pipelines.db import migrate
-    from pipelines.verification import VerificationError, apply_returned
+    from pipelines.verification import VerificationError, apply_returned, stored_line
 
     path, period = Path(context.op_config["path"]), context.op_config["period"]
     if not path.exists():
@@ -128,14 +128,14 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
     try:
         dsn = database.url()
         migrate(dsn)
-        n = apply_returned(dsn, path, period, Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")),
-                           run_id=context.run_id)
+        rows, changed = apply_returned(dsn, path, period, Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")),
+                                       run_id=context.run_id)
     except VerificationError as exc:
         raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
                       f"{path.name} ditolak: {len(exc.problems)} masalah") from None
     _file_away(path, "diproses")
     # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
-    context.log.info(f"{path.name}: {n} hasil verifikasi disimpan")
+    context.log.info(stored_line(path.name, rows, changed))
 
 
 @dg.job(description="Store a coordinator's returned gap list (verification results).")

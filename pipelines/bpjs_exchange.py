@@ -131,10 +131,14 @@ def _digits(text: str) -> str:
     return re.sub(r"[^0-9]", "", text)
 
 
-# each person's latest BPJS answer, or wait for one, from periods before the given one
+# each person's latest BPJS answer, or wait for one, from periods before the given one, and
+# from a later period whom BPJS has (submitted, accepted): an earlier month run again after a
+# later one was exported listed them, the export then left them out saying "the next run
+# withdraws them", and no run did (the export's HELD_ELSEWHERE holds them the same way)
 EARLIER_WITH_BPJS = """
 SELECT DISTINCT ON (nik) nik, period, status, kpj, status_reason FROM bpjs.submission_candidate
-WHERE period < %(period)s AND status IN ('submitted', 'accepted', 'rejected')
+WHERE period <> %(period)s AND status IN ('submitted', 'accepted', 'rejected')
+  AND (period < %(period)s OR status IN ('submitted', 'accepted'))
   AND (%(niks)s::text IS NULL OR nik = ANY(string_to_array(%(niks)s, ',')))
 ORDER BY nik, period DESC
 """
@@ -142,8 +146,9 @@ ORDER BY nik, period DESC
 
 @no_row_data
 def earlier_answers(dsn: str, period: str, niks: Collection[str] | None = None) -> list[tuple]:
-    """Each person's latest answer from BPJS, or wait for one, from periods before ``period``:
-    (nik, period, status, kpj, status_reason) rows. ``niks``: only these people are looked up
+    """Each person's latest answer from BPJS, or wait for one, from periods before ``period``
+    (and whom BPJS has from a later period's export): (nik, period, status, kpj, status_reason)
+    rows. ``niks``: only these people are looked up
     (the table holds every region and period a shared database has seen)."""
     if niks is not None and not len(niks):
         return []

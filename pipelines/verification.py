@@ -131,23 +131,32 @@ WHERE (bpjs.verification.hasil, bpjs.verification.catatan) IS DISTINCT FROM (EXC
 
 @no_row_data
 def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: str, run_id: str | None = None) -> int:
+    """Store the results; how many were new or changed (a list applied again changes none, and
+    said it stored them all again)."""
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     with psycopg.connect(dsn) as conn, conn.transaction():
         with conn.cursor() as cur:
             cur.executemany(UPSERT, [(n, period, h, c, k, path.name, sha, received_by) for n, h, c, k in rows.iter_rows()])
+            changed = max(cur.rowcount, 0) if rows.height else 0  # summed over the rows (psycopg 3)
         conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
                      "VALUES (%s, 'verification', %s, %s, %s)",
                      # "by" is who applied it (the OS account), as in every other log row: the
                      # workbook's last editor is a person's full name, kept only beside the
                      # results in bpjs.verification, which retention erases (the log stays)
                      (run_id, period, json.dumps({"file": path.name, "sha256": sha, "by": operator()}),
-                      json.dumps({"rows": rows.height})))
-    return rows.height
+                      json.dumps({"rows": rows.height, "changed": changed})))
+    return changed
 
 
-def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> int:
+def stored_line(name: str, rows: int, changed: int) -> str:
+    """What applying a returned list did, in Bahasa Indonesia, for the command and the job's log."""
+    same = f", {rows - changed:,} sama seperti sebelumnya" if changed < rows else ""
+    return f"{name}: {changed:,} hasil verifikasi disimpan{same}"
+
+
+def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> tuple[int, int]:
     """Validate a returned gap list against ``period``'s candidates under ``out_dir`` and store
-    its results in the migrated database ``dsn``; the rows stored. VerificationError when the
+    its results in the migrated database ``dsn``; (results in the file, results new or changed). VerificationError when the
     file cannot be applied (nothing stored). The sensor's job and ``lindungi verification`` both
     run this; only the job moves the file (to ``diproses/`` or ``ditolak/``)."""
     from openpyxl import load_workbook
@@ -162,20 +171,23 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
         who = load_workbook(path, read_only=True).properties.lastModifiedBy or "tidak diketahui"
     except Exception:  # noqa: BLE001
         who = "tidak diketahui"
-    return store(dsn, rows, period, path, who, run_id=run_id)
+    return rows.height, store(dsn, rows, period, path, who, run_id=run_id)
 
 
+# A person's latest result, whichever period's list it came on: a run of an earlier month after
+# a later list came back (a backfill) used to list and export someone verified as deceased since.
 LATEST = """
 SELECT DISTINCT ON (nik) nik, hasil FROM bpjs.verification
-WHERE period <= %s ORDER BY nik, period DESC, received_at DESC
+ORDER BY nik, period DESC, received_at DESC
 """
 
 
 @no_row_data
 def latest_results(dsn: str, period: str) -> dict[str, str]:
-    """NIK -> the latest Hasil Verifikasi returned for this period or an earlier one."""
+    """NIK -> the latest Hasil Verifikasi returned on any period's list (``period`` is the run's:
+    what a kelurahan knows now holds for an earlier month run again too)."""
     with psycopg.connect(dsn) as conn:
-        return dict(conn.execute(LATEST, (period,)).fetchall())
+        return dict(conn.execute(LATEST).fetchall())
 
 
 def verified_exclusions(dsn: str, period: str, results: dict[str, str] | None = None) -> dict[str, str]:

@@ -551,3 +551,20 @@ def test_an_earlier_period_run_later_does_not_export_whom_bpjs_accepted_in_a_lat
     assert held_back(dsn, "2026-10") == 2
     path, n = export_pending(dsn, "2026-10", tmp_path)
     assert n == 2 and sorted(r["NIK"] for r in csv.DictReader(path.open())) == [NIKS[1], "6474011508850004"]
+
+
+def test_a_run_of_an_earlier_month_holds_whom_bpjs_has_from_a_later_one(submitted, tmp_path):
+    """The export left such people out saying "the next `lindungi run` withdraws them", and no
+    run did: the run looked at earlier periods' answers only, so they stayed pending, listed and
+    counted as candidates of that month for good. The run holds them as the export does."""
+    from pipelines.bpjs_exchange import held_by_bpjs
+
+    dsn, _, _ = submitted                                   # NIKS exported (submitted) in 2026-11
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
+                                                            [NIKS[1], "2026-11", "DITOLAK", "", "NIK salah"]]))
+    held = held_by_bpjs(dsn, "2026-10", roster_kpjs=[])     # October run again now
+    assert held == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta",
+                    NIKS[2]: "sudah dikirim ke BPJS pada periode 2026-11, menunggu jawaban"}
+    # a later period's rejection holds nobody and is no note for an earlier month
+    from pipelines.bpjs_exchange import earlier_answers, rejections_among
+    assert rejections_among(earlier_answers(dsn, "2026-10")) == {}

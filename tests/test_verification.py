@@ -276,3 +276,21 @@ def test_the_workbooks_last_editor_is_not_written_to_the_processing_log(any_pg_d
         who = conn.execute("SELECT received_by FROM bpjs.verification").fetchall()
     assert log[0][0]["by"] == operator() and "SITI" not in str(log)
     assert who == [("SITI AMINAH BINTI HASAN",)]
+
+
+def test_a_later_lists_result_holds_when_an_earlier_month_is_run_again(any_pg_dsn, tmp_path):
+    """Verification results counted for their period and later ones only: a January run after
+    April's list came back (a backfill) listed and exported someone verified as deceased."""
+    from pipelines.db import migrate
+    from pipelines.verification import store, verified_exclusions, verified_valid
+
+    migrate(any_pg_dsn)
+    f = tmp_path / "6474011001.xlsx"
+    f.write_bytes(b"returned")
+    rows = pl.DataFrame({"NIK": ["6474012102820001", "6474012102820002"], "hasil": ["Meninggal", "Valid"],
+                         "catatan": [None, None], "kode_kel": ["6474011001"] * 2})
+    assert store(any_pg_dsn, rows, "2026-04", f, "x") == 2
+    assert verified_exclusions(any_pg_dsn, "2026-01") == {"6474012102820001": "hasil verifikasi: Meninggal"}
+    assert verified_valid(any_pg_dsn, "2026-01") == ["6474012102820002"]
+    # the same list applied again changes nothing, and says so
+    assert store(any_pg_dsn, rows, "2026-04", f, "x") == 0
