@@ -2074,11 +2074,22 @@ def _write_xlsx(df: pl.DataFrame, path: Path, date_column: str | None,
 HOME_KAB = "6474"  # the generator's city (Bontang); other regions are moved copies of it
 
 
-def _moved(col: str, kab: str) -> pl.Expr:
-    """A code column with the home kab/kota's prefix replaced by ``kab`` (other prefixes, the
-    migrants' NIKs issued elsewhere, stay)."""
+def _moved(col: str, kab: str, part: int = 0) -> pl.Expr:
+    """A code column with the home kab/kota's prefix replaced by ``kab``, also behind what the
+    damage put before the digits (a ``'``, a zero-width space, spaces: those NIKs stayed at
+    home, and 2,988 rows of a three-kab/kota world became duplicate NIKs). NIKs issued
+    elsewhere (migrants) keep their region, and in part ``part`` > 0 their serial's leading 0
+    becomes ``part``: each part's migrants were drawn apart and collided across parts (the
+    serial counts from 0001 per region and date, so the home part's never start with 1-9; a
+    serial 0000, the generator's invalid NIK, stays)."""
     c = pl.col(col)
-    return pl.when(c.str.starts_with(HOME_KAB)).then(pl.lit(kab) + c.str.slice(4)).otherwise(c).alias(col)
+    lead = r"^([^0-9]*)"
+    out = pl.when(c.str.contains(lead + HOME_KAB)).then(c.str.replace(lead + HOME_KAB, "${1}" + kab))
+    if part and col == "NIK":
+        migrant = lead + r"([0-9]{12})0([0-9]{3})"
+        out = out.when(c.str.contains(migrant) & ~c.str.contains(lead + r"[0-9]{12}0000")).then(
+            c.str.replace(migrant, "${1}${2}" + str(part) + "${3}"))
+    return out.otherwise(c).alias(col)
 
 
 def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: int = 42,
@@ -2109,26 +2120,26 @@ def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: in
         dtsen_id = pl.col("ID_DTSEN") if kab == HOME_KAB else pl.col("ID_DTSEN").str.replace(r"^DTSEN-", f"DTSEN-{kab}-")
         read = lambda name: pl.read_csv(part_dir / f"{name}.csv", infer_schema=False)  # noqa: E731
         pend = read("penduduk").with_columns(
-            _moved("NIK", kab), _moved("NO_KK", kab),
+            _moved("NIK", kab, i), _moved("NO_KK", kab),
             NO_PROP=pl.when(pl.col("NO_PROP") == HOME_KAB[:2]).then(pl.lit(kab[:2])).otherwise(pl.col("NO_PROP")),
             NO_KAB=pl.when(pl.col("NO_KAB") == HOME_KAB[2:]).then(pl.lit(kab[2:])).otherwise(pl.col("NO_KAB")),
         )
-        dtsen = read("dtsen").with_columns(_moved("NIK", kab), _moved("NO_KK", kab), _moved("KODE_KEL", kab),
+        dtsen = read("dtsen").with_columns(_moved("NIK", kab, i), _moved("NO_KK", kab), _moved("KODE_KEL", kab),
                                            ID_DTSEN=dtsen_id)
-        roster = read("peserta_bpjstk").with_columns(_moved("NIK", kab), KPJ=tag("KPJ"))
+        roster = read("peserta_bpjstk").with_columns(_moved("NIK", kab, i), KPJ=tag("KPJ"))
         for name, df in (("penduduk", pend), ("dtsen", dtsen), ("peserta_bpjstk", roster)):
             files.setdefault(name, []).append(df)
         t = part_dir / "truth"
         person = pl.col("person_id") + i * 1_000_000_000
         truths.setdefault("persons", []).append(pl.read_parquet(t / "persons.parquet").with_columns(
-            _moved("NIK", kab), _moved("NO_KK", kab), _moved("kode_kel", kab), person_id=person))
+            _moved("NIK", kab, i), _moved("NO_KK", kab), _moved("kode_kel", kab), person_id=person))
         truths.setdefault("welfare_truth", []).append(pl.read_parquet(t / "welfare_truth.parquet").with_columns(
-            _moved("NIK", kab), ID_DTSEN=dtsen_id, person_id=person))
+            _moved("NIK", kab, i), ID_DTSEN=dtsen_id, person_id=person))
         truths.setdefault("participant_truth", []).append(pl.read_parquet(t / "participant_truth.parquet")
-                                                          .with_columns(_moved("NIK", kab), KPJ=tag("KPJ"),
+                                                          .with_columns(_moved("NIK", kab, i), KPJ=tag("KPJ"),
                                                                         person_id=person))
         truths.setdefault("penduduk_damage", []).append(pl.read_parquet(t / "penduduk_damage.parquet")
-                                                        .with_columns(_moved("NIK", kab), person_id=person,
+                                                        .with_columns(_moved("NIK", kab, i), person_id=person,
                                                                       line=pl.col("line") + offset))
         offset += pend.height
     for name, frames in files.items():
