@@ -609,29 +609,46 @@ def _xlsx_header(head: list[tuple], source: str) -> tuple[int, int, list[str]]:
     return best
 
 
+XLSX_CHUNK_ROWS = 100_000  # rows turned into columns at a time: their Python cells are freed after
+
+
 def _xlsx_frame(fname: str, rows, header: list[str], first_row: int, source: str) -> pl.DataFrame:
     """The data rows after the header; ``first_row`` is the sheet row of the first of them.
 
-    Column by column: a column of text cells only (most of an extract) is taken whole into
-    polars, blanks nulled there; a column with numbers, dates or truth values is converted cell
-    by cell (``_cell_text``, and a NIK/KK number by the Excel-damage rule). Cell by cell for
-    every column took ~4 s of a 200k-row sheet. A row whose cells are all blank is skipped."""
+    Column by column, ``XLSX_CHUNK_ROWS`` rows at a time: a column of text cells only (most of
+    an extract) is taken whole into polars, blanks nulled there; a column with numbers, dates or
+    truth values is converted cell by cell (``_cell_text``, and a NIK/KK number by the
+    Excel-damage rule). Cell by cell for every column took ~4 s of a 200k-row sheet, and the
+    whole sheet's cells as Python objects at once peaked a 1M run at 4.26 GB. A row whose cells
+    are all blank is skipped; of the others only the columns the pipeline uses are kept."""
+    from itertools import islice
+
     n = len(header)
-    table = [row[:n] if len(row) >= n else [*row, *[None] * (n - len(row))] for row in rows]
-    cols = []
-    for i, values in enumerate(zip(*table)):
-        name = f"c{i}"
-        if all(type(v) is str for v in values):
-            s = pl.Series(name, values, dtype=pl.String)
-            cols.append(pl.select(pl.when(s.str.strip_chars() != "").then(s).alias(name)).to_series())
-        elif header[i] in ID_COLUMNS:
-            cols.append(pl.Series(name, [_id_number_text(v) if isinstance(v, (int, float)) else _cell_text(v)
-                                         for v in values], dtype=pl.String))
-        else:
-            cols.append(pl.Series(name, [_cell_text(v) for v in values], dtype=pl.String))
-    frame = (pl.DataFrame(cols) if table
-             else pl.DataFrame(schema={f"c{i}": pl.String for i in range(n)}))
-    frame = frame.with_columns(pl.lit(fname).alias("file"),
-                               (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("line"))
-    frame = frame.filter(~pl.all_horizontal(pl.col(f"c{i}").is_null() for i in range(n)))
-    return _canonical(frame, header, source)
+    required, optional = SOURCES[source]
+    known = set(required + optional)
+    keep = sorted({h: i for i, h in enumerate(header) if h in known}.values())  # the last of a name, as _canonical
+    parts, line = [], first_row
+    while chunk := list(islice(rows, XLSX_CHUNK_ROWS)):
+        table = [row[:n] if len(row) >= n else [*row, *[None] * (n - len(row))] for row in chunk]
+        del chunk
+        cols = []
+        for i, values in enumerate(zip(*table)):
+            name = f"c{i}"
+            if all(type(v) is str for v in values):
+                s = pl.Series(name, values, dtype=pl.String)
+                cols.append(pl.select(pl.when(s.str.strip_chars() != "").then(s).alias(name)).to_series())
+            elif header[i] in ID_COLUMNS:
+                cols.append(pl.Series(name, [_id_number_text(v) if isinstance(v, (int, float)) else _cell_text(v)
+                                             for v in values], dtype=pl.String))
+            else:
+                cols.append(pl.Series(name, [_cell_text(v) for v in values], dtype=pl.String))
+        part = pl.DataFrame(cols).with_columns(
+            (pl.int_range(pl.len(), dtype=pl.Int64) + line).alias("line"))
+        line += len(table)
+        del table, cols
+        parts.append(part.filter(~pl.all_horizontal(pl.col(f"c{i}").is_null() for i in range(n)))
+                     .select(*(f"c{i}" for i in keep), "line"))
+    frame = (pl.concat(parts) if parts
+             else pl.DataFrame(schema={**{f"c{i}": pl.String for i in keep}, "line": pl.Int64}))
+    frame = frame.with_columns(pl.lit(fname).alias("file"))
+    return _canonical(frame, [header[i] for i in keep], source)
