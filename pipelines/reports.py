@@ -236,15 +236,21 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
 
     tmp = aside(path)
     wb = xlsx.Workbook(str(tmp))
-    wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}")
+    wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}"
+                            + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
     _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik)
-    _summary_sheet(wb.add_worksheet("Ringkasan"), f, rows, label, place)
+    summary = wb.add_worksheet("Ringkasan")
+    _summary_sheet(summary, f, rows, label, place)
     guide = wb.add_worksheet("Petunjuk")
     guide.set_column_width(0, 110)
     guide.write(0, 0, "Petunjuk pengisian", f.bold)
     for i, line in enumerate(PETUNJUK, start=1):
         guide.write(i, 0, line)
+    if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
+        for ws, row in ((summary, 1), (guide, len(PETUNJUK) + 2)):
+            ws.write(row, 0, WARNING_FULL, f.warn)
+            ws.set_tab_color("#C00000")
     wb.close()
     tmp.replace(path)
 
@@ -522,16 +528,18 @@ def _trend(coverage: pl.DataFrame, period: str, history: pl.DataFrame | None) ->
     return _trend_chart(per_period)
 
 
-def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None) -> str:
+def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None, caption: str = "") -> str:
+    """A figures table: a caption naming it (read out by screen readers before the figures), the
+    header cells scoped to their columns and each row's name to its row."""
     esc = html.escape
-    out = ["<table><thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
+    out = [f"<table>{f'<caption>{esc(caption)}</caption>' if caption else ''}<thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
            "<th>Didaftarkan</th><th>Calon peserta</th><th>Dikecualikan</th><th>Terverifikasi</th><th>Cakupan</th>"
            "<th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
     rows = list(df.iter_rows(named=True))
     if total is not None:
         rows.append({code: "", name: "Total", **total})
     for r in rows:
-        out.append(f"<tr><td>{esc(r[code] or '')}</td><td>{esc(r[name] or '-')}</td><td>{_n(r['pekerja'])}</td>"
+        out.append(f"<tr><td>{esc(r[code] or '')}</td><th scope=\"row\">{esc(r[name] or '-')}</th><td>{_n(r['pekerja'])}</td>"
                    f"<td>{_n(r['terlindungi'])}</td><td>{_n(r.get('didaftarkan') or 0)}</td><td>{_n(r['kandidat'])}</td>"
                    f"<td>{_n(r.get('dikecualikan') or 0)}</td>"
                    f"<td>{_n(r.get('terverifikasi') or 0)}</td><td>{_pct(r['cakupan_pct'])}</td>"
@@ -553,7 +561,8 @@ h1{font-size:1.5em} h2{font-size:1.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 td:nth-child(2),th:nth-child(2),td:first-child,th:first-child{text-align:left}
-th{background:#f0f4f8} tr:last-child td{font-weight:600}
+th{background:#f0f4f8} tbody th{background:none;font-weight:normal}
+tr:last-child td,tr:last-child th{font-weight:600} caption{text-align:left;font-weight:600;padding:.3em 0}
 .note{color:#555;font-size:.9em}
 """
 
@@ -574,7 +583,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     # an extract of several kab/kota: each one's figures too (each has its own budget)
     kab = coverage.group_by("kode_kab").agg(sums).with_columns(_pct_expr()).sort("kode_kab")
     kab = kab.with_columns(nama_kab=pl.Series([kabkota_name(k) or k for k in kab["kode_kab"]], dtype=pl.String))
-    per_kab = (f"<h2>Per kabupaten/kota</h2>\n{_table(kab, 'kode_kab', 'nama_kab', total=s)}\n"
+    per_kab = (f"<h2>Per kabupaten/kota</h2>\n{_table(kab, 'kode_kab', 'nama_kab', total=s, caption=f'Cakupan per kabupaten/kota, {label}')}\n"
                if kab.height > 1 else "")
     esc = html.escape
     region = _region_title(coverage)
@@ -604,9 +613,9 @@ Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + di
 <h2>Tren cakupan</h2>
 {_trend(coverage, period, history)}
 {per_kab}<h2>Per kecamatan</h2>
-{_table(kec, "kode_kec", "nama_kec", total=s)}
+{_table(kec, "kode_kec", "nama_kec", total=s, caption=f"Cakupan per kecamatan, {label}")}
 <h2>Per kelurahan</h2>
-{_table(coverage.sort("kode_kel"), "kode_kel", "nama_kel", total=s)}
+{_table(coverage.sort("kode_kel"), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per kelurahan, {label}")}
 <p class="note">Anggaran: iuran JKK (1% dari penghasilan yang dilaporkan) + JKM (Rp6.800) per calon peserta
 per bulan; per tahun = 12 × per bulan. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>

@@ -77,8 +77,15 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
 
 def test_full_nik_only_when_asked_and_said_so(cands, tmp_path):
     p = write_gap_lists(cands, "2026-11", tmp_path, full_nik=True, key=b"k" * 32)[0]
-    cells = all_cells(load_workbook(p))
+    wb = load_workbook(p)
+    cells = all_cells(wb)
     assert "6474015508850001" in cells and any("DITAMPILKAN LENGKAP" in str(v) for v in cells)
+    # every sheet says so (the Ringkasan and the Petunjuk did not), and the file's title too
+    for ws in wb.worksheets:
+        assert any("DITAMPILKAN LENGKAP" in str(c.value) for row in ws.iter_rows() for c in row), ws.title
+    assert "DITAMPILKAN LENGKAP" in wb.properties.title
+    masked = load_workbook(write_gap_lists(cands, "2026-11", tmp_path / "m", key=b"k" * 32)[0])
+    assert not any("DITAMPILKAN LENGKAP" in str(v) for v in all_cells(masked))
 
 
 def test_mask_nik():
@@ -101,6 +108,9 @@ def test_coverage_page_names_every_kelurahan(tmp_path):
     assert 'lang="id"' in page and "<svg" in page and "November 2026" in page
     assert "Bontang Kuala" in page and "Berbas Pantai" in page and "Rp7.560.000" in page
     assert not re.search(r"(src|href)=\"?https?:", page)            # nothing fetched from outside
+    # each table names itself and each row's name heads its row (screen readers read them out)
+    assert "<caption>Cakupan per kelurahan, November 2026</caption>" in page
+    assert '<th scope="row">Bontang Kuala</th>' in page and '<th scope="row">Total</th>' in page
 
 
 def test_a_coverage_page_of_several_kab_kota_gives_each_its_figures(tmp_path):
