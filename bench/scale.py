@@ -1,6 +1,7 @@
 """Benchmark: how Lindungi scales with the size of a kab/kota, stage by stage.
 
     .venv/bin/python bench/scale.py [--sizes 200000 1000000 5800000] [--seed 505] [--parallel]
+                                    [--format csv|parquet|xlsx]
 
 For each size it generates a world (a seed the tests and the linker's tuning never used), then
 
@@ -8,7 +9,12 @@ For each size it generates a world (a seed the tests and the linker's tuning nev
    Dagster), printing each stage's wall time, the pairs the linkers compared, and the process's
    resident memory after the stage and at its peak;
 2. **end to end**: ``lindungi run`` under ``/usr/bin/time -v`` (the whole Dagster job, database
-   and reports included): wall time and peak memory, as a data engineer would see them.
+   and reports included): wall time and peak memory, as a data engineer would see them. ``time
+   -v`` reports the largest single process; the sum over the command's whole process tree (the
+   GX worker, region workers, PostgreSQL) is sampled every 0.2 s beside it (``tree peak MB``), as
+   a container's memory limit would count it.
+
+``--format`` writes the generated extracts as CSV (default), Parquet or XLSX.
 
 ``--parallel`` adds the partition claim in figures: one extract spanning two kab/kota of the
 first size each (``generate_regions``), through ``lindungi run`` with the two region partitions
@@ -91,18 +97,55 @@ def stages(world: str) -> list[dict]:
     return out
 
 
+def _tree_rss_kb(root: int) -> int:
+    """The resident memory of ``root`` and every process under it (``/proc``), in KB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{d}/status").read_text()
+        except OSError:
+            continue
+        ppid = int(re.search(r"PPid:\s+(\d+)", status).group(1))
+        m = re.search(r"VmRSS:\s+(\d+)", status)
+        children.setdefault(ppid, []).append(int(d))
+        rss[int(d)] = int(m.group(1)) if m else 0
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def end_to_end(world: Path, out: Path, home: Path) -> dict:
+    import threading
+
     env = {**os.environ, "LINDUNGI_HOME": str(home)}
     lindungi = str(Path(sys.executable).with_name("lindungi"))
     cmd = ["/usr/bin/time", "-v", lindungi, "run", "--input", str(world), "--period", PERIOD, "--out", str(out)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree_peak = [0]
+
+    def sample() -> None:
+        while child.poll() is None:
+            tree_peak[0] = max(tree_peak[0], _tree_rss_kb(child.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = child.communicate()
+    sampler.join()
+    proc = subprocess.CompletedProcess(cmd, child.returncode, stdout, stderr)
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-3:]
         raise SystemExit(f"lindungi run on {world} failed: {' | '.join(tail)}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
     h, m, s = (float(x) if x else 0.0 for x in wall.groups())
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return {"run_s": round(h * 3600 + m * 60 + s, 1), "peak_mb": rss // 1024}
+    return {"run_s": round(h * 3600 + m * 60 + s, 1), "peak_mb": rss // 1024, "tree_peak_mb": tree_peak[0] // 1024}
 
 
 def _stop_db(home: Path) -> None:
@@ -110,12 +153,12 @@ def _stop_db(home: Path) -> None:
                    env={**os.environ, "LINDUNGI_HOME": str(home)}, capture_output=True)
 
 
-def run_size(n: int, seed: int, work: Path) -> dict:
+def run_size(n: int, seed: int, work: Path, fmt: str = "csv") -> dict:
     from pipelines.generate import generate_world
 
     world = work / f"world-{n}"
     t0 = time.monotonic()
-    generate_world(world, residents=n, seed=seed)
+    generate_world(world, residents=n, seed=seed, fmt=fmt)
     gen_s = round(time.monotonic() - t0, 1)
     print(f"  generated in {gen_s} s; stages (pipelines/ only, one process):", flush=True)
     child = subprocess.run([sys.executable, __file__, "--_stages", str(world)], capture_output=True, text=True)
@@ -127,7 +170,7 @@ def run_size(n: int, seed: int, work: Path) -> dict:
     home = work / "home"
     e2e = end_to_end(world, work / f"out-{n}", home)
     _stop_db(home)
-    print(f"    {e2e['run_s']} s, peak {e2e['peak_mb']:,} MB", flush=True)
+    print(f"    {e2e['run_s']} s, peak {e2e['peak_mb']:,} MB (the process tree {e2e['tree_peak_mb']:,} MB)", flush=True)
     return {"residents": n, "generate_s": gen_s, "stages": st, **e2e,
             "pairs": sum(s.get("pairs", 0) for s in st), "stage_peak_mb": max(s["peak_mb"] for s in st)}
 
@@ -159,7 +202,7 @@ def parallel(n: int, seed: int, work: Path) -> dict:
         out[kind] = {**e2e, "link_s": _link_stage_s(home)}
         _stop_db(home)
         print(f"    regions {kind}: lindungi run {e2e['run_s']} s (linkage {out[kind]['link_s']} s), "
-              f"peak {e2e['peak_mb']:,} MB", flush=True)
+              f"peak {e2e['peak_mb']:,} MB (the process tree {e2e['tree_peak_mb']:,} MB)", flush=True)
     os.environ.pop("LINDUNGI_MAX_CONCURRENT", None)
     seq, par = out["sequential"], out["parallel"]
     return {"residents_each": n, "sequential_s": seq["run_s"], "parallel_s": par["run_s"],
@@ -172,6 +215,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
     ap.add_argument("--seed", type=int, default=505)
     ap.add_argument("--parallel", action="store_true", help="also an extract of two kab/kota, regions side by side against one after the other")
+    ap.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv",
+                    help="the generated extracts' format (the stages read them as lindungi run does)")
     ap.add_argument("--_stages", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._stages:
@@ -181,7 +226,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lindungi-scale-") as tmp:
         for n in args.sizes:
             print(f"== {n:,} residents (seed {args.seed})", flush=True)
-            results.append(run_size(n, args.seed, Path(tmp)))
+            results.append(run_size(n, args.seed, Path(tmp), args.format))
             for p in Path(tmp).glob(f"*-{n}"):  # keep the disk small between sizes
                 subprocess.run(["rm", "-rf", str(p)])
         if args.parallel:
@@ -197,6 +242,7 @@ def main() -> None:
     print(f"{'stages peak MB':<23}" + "".join(f"{r['stage_peak_mb']:>12,}" for r in results))
     print(f"{'lindungi run s':<23}" + "".join(f"{r['run_s']:>12.1f}" for r in results))
     print(f"{'lindungi run peak MB':<23}" + "".join(f"{r['peak_mb']:>12,}" for r in results))
+    print(f"{'tree peak MB':<23}" + "".join(f"{r['tree_peak_mb']:>12,}" for r in results))
     for a, b in zip(results, results[1:]):
         k = b["residents"] / a["residents"]
         print(f"{a['residents']:,} -> {b['residents']:,} (x{k:.1f}): time x{b['run_s'] / a['run_s']:.2f}, "
