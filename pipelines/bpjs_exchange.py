@@ -23,7 +23,7 @@ import psycopg
 from pipelines.dates import period_start
 from pipelines.db import nik_list, no_row_data, operator
 from pipelines.files import aside, unused_name
-from pipelines.nik import EXCEL_NOTATION, NIK_PROBLEMS
+from pipelines.nik import NIK_PROBLEMS, nik_problems
 from pipelines.readers import InputError, decode_text
 from pipelines.siak import CONTROL
 
@@ -271,19 +271,21 @@ def parse_response(path: Path) -> list[dict]:
     return rows
 
 
-def _read_keys(row: dict) -> str | None:
+# A response NIK's problems (``pipelines.nik``'s codes, found as the extracts find them) that
+# leave no 16 digits to read: refused. A NIK with 16 digits and a wrong province or date is read,
+# and must then match a submitted candidate.
+_UNREADABLE_NIK = ("nik_missing", "nik_excel_damaged", "nik_characters", "nik_length")
+
+
+def _read_keys(row: dict, nik_problem: str | None) -> str | None:
     """Read a response row's NIK and PERIODE in place as the extracts read theirs (a leading
     ``'``, spaces or invisible characters around the digits); the row's problem when one cannot
-    be read, without the value itself (a NIK is personal data)."""
-    text = row["NIK"]
-    digits = _digits(text)
-    if re.search(EXCEL_NOTATION, text):
-        return f"line {row['_line']}: {NIK_PROBLEMS['nik_excel_damaged']}; format the column as Text"
-    if digits and _not_in_a_nik(text):
-        return f"line {row['_line']}: {NIK_PROBLEMS['nik_characters']}"
-    if len(digits) != 16:
-        return f"line {row['_line']}: {NIK_PROBLEMS['nik_missing' if not digits else 'nik_length']}"
-    row["NIK"] = digits
+    be read, without the value itself (a NIK is personal data). ``nik_problem``: the NIK's
+    problem code (``pipelines.nik.nik_problems``)."""
+    if nik_problem in _UNREADABLE_NIK:
+        return (f"line {row['_line']}: {NIK_PROBLEMS[nik_problem]}"
+                + ("; format the column as Text" if nik_problem == "nik_excel_damaged" else ""))
+    row["NIK"] = _digits(row["NIK"])
     try:
         period_start(row["PERIODE"])
     except ValueError:
@@ -293,15 +295,6 @@ def _read_keys(row: dict) -> str | None:
             return f"line {row['_line']}: PERIODE was turned into a date by Excel; format the column as Text"
         return f"line {row['_line']}: PERIODE must be YYYY-MM (e.g. 2026-11)"
     return None
-
-
-def _not_in_a_nik(text: str) -> bool:
-    """Whether ``text`` holds a letter or sign a NIK is not written with: the rule of
-    ``pipelines.nik.NOT_IN_A_NIK`` (as the extracts apply it), for one value in Python."""
-    import unicodedata
-
-    return any(not (ch.isdecimal() or ch.isspace() or ch in "-./'" or unicodedata.category(ch) in ("Cf", "Cc"))
-               for ch in text)
 
 
 def _line_of(problem: str) -> int:
@@ -320,7 +313,8 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
 
     path = Path(path)
     rows = parse_response(path)
-    unread = {r["_line"]: p for r in rows if (p := _read_keys(r))}
+    unread = {r["_line"]: p for r, code in zip(rows, nik_problems([r["NIK"] for r in rows]))
+              if (p := _read_keys(r, code))}
     problems = list(unread.values())
     # what each row sets: (status, KPJ, reason), read once for the checks and for the UPDATE
     sets = [(RESULTS.get(r["HASIL"].upper()), r["KPJ"].removeprefix("'") or None, r["ALASAN"] or None)

@@ -99,6 +99,13 @@ def with_nik_columns(df: pl.DataFrame, col: str, *, problem: str | None = None,
     return out.with_columns(**made).drop(s, d)
 
 
+def nik_problems(values: list[str | None]) -> list[str | None]:
+    """Each raw NIK's problem code (``NIK_PROBLEMS``), or None when valid: the extracts' rule
+    for values read one by one (a BPJS response file's rows)."""
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    return with_nik_columns(frame, "v", problem="p").get_column("p").to_list()
+
+
 def nik_birth_parts(nik: str | pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """(day, month, two-digit year, sex 'L'/'P') encoded in a clean 16-digit NIK."""
     e = pl.col(nik) if isinstance(nik, str) else nik
