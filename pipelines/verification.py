@@ -59,6 +59,12 @@ def _cell_text(value) -> str | None:
 
 def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> pl.DataFrame:
     """Validated rows (NIK, hasil, catatan, kode_kel) of a returned gap list; raises VerificationError."""
+    return _read_returned(path, period, candidates, key)[0]
+
+
+def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, str]:
+    """:func:`read_returned`'s rows, and the workbook's last editor as Office records it (from the
+    same opening of the file)."""
     from openpyxl import load_workbook
 
     name = path.name
@@ -72,6 +78,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
     if "Daftar Calon Peserta" not in wb.sheetnames:
         raise VerificationError(name, ["lembar 'Daftar Calon Peserta' tidak ada"])
     rows = list(wb["Daftar Calon Peserta"].iter_rows(values_only=True))
+    who = wb.properties.lastModifiedBy or "tidak diketahui"
     wb.close()
     problems: list[str] = []
     title = str(rows[2][0] or "") if len(rows) > 2 else ""
@@ -116,7 +123,7 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
-                                     "kode_kel": pl.String}, orient="row")
+                                     "kode_kel": pl.String}, orient="row"), who
 
 
 UPSERT = """
@@ -159,18 +166,12 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
     its results in the migrated database ``dsn``; (results in the file, results new or changed). VerificationError when the
     file cannot be applied (nothing stored). The sensor's job and ``lindungi verification`` both
     run this; only the job moves the file (to ``diproses/`` or ``ditolak/``)."""
-    from openpyxl import load_workbook
-
     from pipelines.pseudonym import load_key
 
     cands = Path(out_dir) / "enrollment_candidates" / f"{period}.parquet"
     if not cands.exists():
         raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
-    rows = read_returned(path, period, pl.read_parquet(cands), load_key())
-    try:
-        who = load_workbook(path, read_only=True).properties.lastModifiedBy or "tidak diketahui"
-    except Exception:  # noqa: BLE001
-        who = "tidak diketahui"
+    rows, who = _read_returned(path, period, pl.read_parquet(cands), load_key())
     return rows.height, store(dsn, rows, period, path, who, run_id=run_id)
 
 
