@@ -59,9 +59,9 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     rules = settings.rules()
     dsn = database.url()
     migrate(dsn)
-    results = latest_results(dsn, context.partition_key)
-    excluded = verified_exclusions(dsn, context.partition_key, results)
-    verified = verified_valid(dsn, context.partition_key, results)
+    results = latest_results(dsn)
+    excluded = verified_exclusions(dsn, results)
+    verified = verified_valid(dsn, results)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
                             verified=verified)
     # BPJS's earlier answers for them, looked up once: whom BPJS has from an earlier period's

@@ -49,7 +49,7 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     period = context.partition_key
     rules = settings.rules()
     inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir)}
-    excluded = verified_exclusions(dsn, period)
+    excluded = verified_exclusions(dsn)
     # every region of the extract gets its batch, one without candidates too: its rows of the
     # period still pending are withdrawn (a region whose last candidates became protected kept
     # them pending, to be exported), and the batch says the run looked at it

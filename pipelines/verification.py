@@ -184,20 +184,20 @@ ORDER BY nik, period DESC, received_at DESC
 
 
 @no_row_data
-def latest_results(dsn: str, period: str) -> dict[str, str]:
-    """NIK -> the latest Hasil Verifikasi returned on any period's list (``period`` is the run's:
-    what a kelurahan knows now holds for an earlier month run again too)."""
+def latest_results(dsn: str) -> dict[str, str]:
+    """NIK -> the latest Hasil Verifikasi returned on any period's list: what a kelurahan knows
+    now holds for every period's run, an earlier month run again too."""
     with psycopg.connect(dsn) as conn:
         return dict(conn.execute(LATEST).fetchall())
 
 
-def verified_exclusions(dsn: str, period: str, results: dict[str, str] | None = None) -> dict[str, str]:
+def verified_exclusions(dsn: str, results: dict[str, str] | None = None) -> dict[str, str]:
     """NIK -> withdrawal reason for candidates a coordinator verified as not to be enrolled."""
-    results = latest_results(dsn, period) if results is None else results
+    results = latest_results(dsn) if results is None else results
     return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in results.items() if hasil in WITHDRAWING}
 
 
-def verified_valid(dsn: str, period: str, results: dict[str, str] | None = None) -> list[str]:
+def verified_valid(dsn: str, results: dict[str, str] | None = None) -> list[str]:
     """NIKs whose latest result is ``Valid``: they move ahead of unverified candidates."""
-    results = latest_results(dsn, period) if results is None else results
+    results = latest_results(dsn) if results is None else results
     return sorted(nik for nik, hasil in results.items() if hasil == "Valid")
