@@ -32,10 +32,10 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     beside the submission."""
     from pipelines.reports import write_gap_lists
 
-    kelurahan = resident_assessment.select(*(c for c in ("kode_kel", "kode_kec", "nama_kel")
-                                             if c in resident_assessment.columns))
-    paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir),
-                            full_nik=settings.full_nik, kelurahan_names=BONTANG_KELURAHAN, kelurahan=kelurahan)
+    from pipelines.candidates import kelurahan_of
+
+    paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
+                            kelurahan_names=BONTANG_KELURAHAN, kelurahan=kelurahan_of(resident_assessment))
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,

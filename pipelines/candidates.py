@@ -118,6 +118,16 @@ def with_rejections(candidates: pl.DataFrame, rejected: dict[str, str]) -> pl.Da
         .then(pl.col("evidence") + pl.lit("; ") + pl.col("catatan_bpjs")).otherwise(pl.col("evidence")))
 
 
+def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
+    """Every kelurahan of the extract (``kode_kel``) with its name as the extract gives it
+    (``nama_kel``, from KEL_NAME): the spelling most of its residents carry, the first in sort
+    order on a tie; null without one. For a city outside the packaged name table (Bontang's)
+    the coverage and the gap lists name the kelurahan by it, not by its code."""
+    name = pl.col("nama_kel") if "nama_kel" in residents.columns else pl.lit(None, pl.String)
+    return (residents.filter(pl.col("kode_kel").is_not_null())
+            .group_by("kode_kel").agg(nama_kel=name.drop_nulls().mode().sort().first()))
+
+
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,
              held: Collection[str] = ()) -> pl.DataFrame:
     """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
@@ -134,12 +144,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         kandidat=pl.len().cast(pl.Int64),
         terverifikasi=(pl.col("terverifikasi").fill_null(False).sum() if "terverifikasi" in candidates.columns
                        else pl.lit(0)).cast(pl.Int64))
-    # each kelurahan's name as the extract gives it (KEL_NAME), its most common spelling: for a
-    # city outside the packaged table (Bontang's) the name, not the code
-    names = (assessed.select("kode_kel", nama="nama_kel") if "nama_kel" in assessed.columns
-             else assessed.select("kode_kel", nama=pl.lit(None, pl.String)))
-    kels = (names.filter(pl.col("kode_kel").is_not_null())
-            .group_by("kode_kel").agg(nama_kel_extract=pl.col("nama").drop_nulls().mode().sort().first()))
+    kels = kelurahan_of(assessed).rename({"nama_kel": "nama_kel_extract"})
     out = (
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
         .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi").fill_null(0))

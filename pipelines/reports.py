@@ -150,9 +150,11 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
     ``pseudonym.load_key()``). Workbooks already in the folder are removed first, so a kelurahan
-    with no candidates left keeps no stale list. ``kelurahan`` (``kode_kel``, ``kode_kec``,
-    optionally ``nama_kel``): every kelurahan of the extract; one without candidates gets a list
-    that says so (it got no file, and "nobody to visit" looked like "file not sent")."""
+    with no candidates left keeps no stale list. ``kelurahan`` (``kode_kel``, optionally the
+    extract's ``nama_kel``: ``pipelines.candidates.kelurahan_of``): every kelurahan of the
+    extract, named by the extract where the packaged table does not name it; one without
+    candidates gets a list that says so (it got no file, and "nobody to visit" looked like "file
+    not sent")."""
     from pipelines.pseudonym import load_key, pseudonym_column
 
     label = periode_label(period)
@@ -169,19 +171,20 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     sweep_aside(folder)  # also of kelurahan no longer listed
     names = kelurahan_names or {}
     tasks = []
-    groups = [(k, rows, rows["kode_kec"][0], _extract_name(rows))
-              for (k,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True)]
+    groups = {k: rows for (k,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True)}
+    extract_names = {}
     if kelurahan is not None:  # the others get a list that says there is nobody to visit
-        listed = {k for k, *_ in groups}
-        for row in kelurahan.filter(pl.col("kode_kel").is_not_null()).unique("kode_kel").iter_rows(named=True):
-            if row["kode_kel"] not in listed:
-                groups.append((row["kode_kel"], candidates.clear(), row.get("kode_kec"), row.get("nama_kel")))
-    for kode_kel, rows, place_kec, place_name in groups:
+        kels = kelurahan.filter(pl.col("kode_kel").is_not_null())
+        if "nama_kel" in kels.columns:
+            extract_names = dict(zip(kels["kode_kel"], kels["nama_kel"]))
+        for k in kels["kode_kel"].unique().sort():
+            groups.setdefault(k, candidates.clear())
+    for kode_kel, rows in groups.items():
         place = {
             "kode_kel": kode_kel,
             # the packaged table (Bontang), else the extract's KEL_NAME, else the code
-            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or place_name or kode_kel,
-            "kode_kec": place_kec or kode_kel[:6],
+            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or extract_names.get(kode_kel) or kode_kel,
+            "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
         tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik))
@@ -192,14 +195,6 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         for f in [pool.submit(_write_workbook, *t) for t in tasks]:
             f.result()
     return sorted(t[0] for t in tasks)
-
-
-def _extract_name(rows: pl.DataFrame) -> str | None:
-    """A kelurahan's name as the extract spells it most often (``nama_kel``), or None."""
-    if "nama_kel" not in rows.columns:
-        return None
-    names = rows.get_column("nama_kel").drop_nulls()
-    return names.mode().sort()[0] if names.len() else None
 
 
 class _Formats:

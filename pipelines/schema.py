@@ -124,7 +124,6 @@ ENROLLMENT_CANDIDATES = {
     "kode_kel": pl.String,
     "kode_kec": pl.String,
     "kode_kab": pl.String,
-    "nama_kel": pl.String,       # the extract's kelurahan name, or null
     "JENIS_PKRJN": pl.String,
     "pekerjaan_kode": pl.Int16,
     "desil": pl.Int8,            # null when no welfare record is linked

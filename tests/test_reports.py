@@ -375,13 +375,13 @@ def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract
     """KEL_NAME was accepted and dropped: outside Bontang the lists' titles, footers and the
     coverage page showed "Kelurahan 6409011001 (6409011001)"."""
     from pipelines import schema
-    from pipelines.candidates import coverage
+    from pipelines.candidates import coverage, kelurahan_of
     from pipelines.reports import SHEET
     from pipelines.rules import load_rules
 
     other = cands.with_columns(kode_kel=pl.lit("6409011001"), kode_kec=pl.lit("640901"), kode_kab=pl.lit("6409"),
                                nama_kel=pl.Series(["Penajam", "Penajam", None]))
-    wb = load_workbook(write_gap_lists(other, "2026-11", tmp_path, key=b"k" * 32)[0])
+    wb = load_workbook(write_gap_lists(other, "2026-11", tmp_path, key=b"k" * 32, kelurahan=kelurahan_of(other))[0])
     assert wb[SHEET]["A2"].value.startswith("Kelurahan Penajam (6409011001)")
     assessed = other.with_columns(informal=pl.lit(True), working_age=pl.lit(True), judgeable=pl.lit(True),
                                   terlindungi=pl.lit(False))
