@@ -280,18 +280,12 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     """``run_pipeline`` once the GX worker is started."""
     from pipelines.processes import imports_uncollected
     from pipelines.pseudonym import key_from_env
-    from pipelines.readers import InputError, find_extract
+    from pipelines.readers import find_extract
     from pipelines.rules import load_rules
     from quality.expectations import warm_sql
 
     _period(period)
-    try:
-        load_rules(rules)
-        key_from_env()
-        for source in ("penduduk", "dtsen", "peserta_bpjstk"):
-            find_extract(input_dir, source)
-    except (ValueError, InputError) as exc:
-        raise CliError(str(exc)) from None
+    _inputs_checked(lambda: load_rules(rules), key_from_env, lambda: _extracts_found(input_dir))
     _writable_dir(out_dir, "--out")
     t0 = time.monotonic()
     # progress lines count from here, as the summary's elapsed time does (not from the later
@@ -330,6 +324,27 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
     summary["elapsed_s"] = round(time.monotonic() - t0, 1)
     return summary
+
+
+def _extracts_found(input_dir: str) -> None:
+    """InputError unless ``input_dir`` holds one extract of each source."""
+    from pipelines.readers import find_extract
+    from pipelines.schema import SOURCES
+
+    for source in SOURCES:
+        find_extract(input_dir, source)
+
+
+def _inputs_checked(*checks) -> None:
+    """Run each check in turn, before any work: a bad rules file, key or input folder (their
+    ValueError or InputError) is the command's one-line error."""
+    from pipelines.readers import InputError
+
+    try:
+        for check in checks:
+            check()
+    except (ValueError, InputError) as exc:
+        raise CliError(str(exc)) from None
 
 
 def _database(db: str | None):
@@ -506,17 +521,11 @@ def cmd_demo(args) -> int:
 
 def cmd_ui(args) -> int:
     from pipelines import db as dbmod
-    from pipelines.readers import InputError, find_extract
     from pipelines.rules import load_rules
 
     input_dir = args.input or os.environ.get("LINDUNGI_INPUT") or str(dbmod.state_dir() / "demo-input")
-    try:  # what the schedule, the sensors and the UI's runs will read, checked before the UI starts
-        load_rules(args.rules)
-        if args.input:
-            for source in ("penduduk", "dtsen", "peserta_bpjstk"):
-                find_extract(args.input, source)
-    except (ValueError, InputError) as exc:
-        raise CliError(str(exc)) from None
+    # what the schedule, the sensors and the UI's runs will read, checked before the UI starts
+    _inputs_checked(lambda: load_rules(args.rules), *([lambda: _extracts_found(args.input)] if args.input else []))
     home = _dagster_home()
     dsn = args.db or os.environ.get("LINDUNGI_DB_URL") or dbmod.embedded_start()
     _set_env(input_dir, args.out, dsn, args.rules, False)
@@ -596,8 +605,8 @@ def _migrated(dsn: str) -> list[str]:
 
 
 def _existing_database(db: str | None) -> str:
-    """The DSN of a database `lindungi run` has written to: ``--db``, $LINDUNGI_DB_URL, or the
-    embedded server of the state directory, which must exist. The state directory is
+    """The DSN of a database `lindungi run` has written to, migrated: ``--db``,
+    $LINDUNGI_DB_URL, or the embedded server of the state directory, which must exist. The state directory is
     ``./.lindungi`` of the folder a command runs in: from another folder, export made a new,
     empty database and found nothing to export, and a response file was refused row by row as
     "not a submitted candidate"."""
@@ -607,7 +616,9 @@ def _existing_database(db: str | None) -> str:
         raise CliError(f"no embedded database in {dbmod.state_dir()}: `lindungi run` has not used this state "
                        "directory (it is .lindungi in the folder a command runs in); run this from the folder "
                        "`lindungi run` ran in, or set LINDUNGI_HOME to its .lindungi, or give --db")
-    return dbmod.resolve_dsn(db)
+    dsn = dbmod.resolve_dsn(db)
+    _migrated(dsn)  # a connection failure in one line, as `lindungi run` says it
+    return dsn
 
 
 def cmd_export(args) -> int:
@@ -619,7 +630,6 @@ def cmd_export(args) -> int:
         raise CliError(f"--region must be a kab/kota code of 4 digits (e.g. 6474), got {args.region!r}")
     _writable_dir(args.out, "--out")
     dsn = _existing_database(args.db)
-    _migrated(dsn)
     path, n = export_pending(dsn, args.period, args.out, region=args.region,
                              declared_income=load_rules(args.rules).declared_income)
     if path:
@@ -646,7 +656,6 @@ def cmd_response(args) -> int:
     if not Path(args.file).is_file():
         raise CliError(f"{args.file}: no such file")
     dsn = _existing_database(args.db)
-    _migrated(dsn)  # a connection failure in one line, as the other commands say it
     try:
         r = apply_response(dsn, args.file)
     except ResponseError as exc:
@@ -667,7 +676,6 @@ def cmd_verification(args) -> int:
     if not path.is_file():
         raise CliError(f"{args.file}: no such file")
     dsn = _existing_database(args.db)
-    _migrated(dsn)
     try:
         rows, changed = apply_returned(dsn, path, args.period, Path(args.out))
     except VerificationError as exc:
@@ -693,7 +701,6 @@ def cmd_retention(args) -> int:
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
     dsn = _existing_database(args.db)
-    _migrated(dsn)
     print(erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run))
     return 0
 
