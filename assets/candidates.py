@@ -83,9 +83,11 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "dagster/row_count": out.height,
         "with_disability": int(out.get_column("disabilitas").sum()),
         # those the results actually left out (not every result ever stored: someone gone from
-        # the registry, or in formal work now, would not be listed anyway)
+        # the registry, or in formal work now, would not be listed anyway), and not counted again
+        # under held_by_bpjs: the coverage's `dikecualikan`, summed
         "excluded_by_verification": resident_assessment.filter(
-            informal_workers() & ~pl.col("terlindungi") & pl.col("NIK").is_in(list(excluded))).height,
+            informal_workers() & ~pl.col("terlindungi") & pl.col("NIK").is_in(list(excluded))
+            & ~pl.col("NIK").is_in(list(held))).height,
         "held_by_bpjs": len(held),
         "rejected_by_bpjs_before": len(rejected),
         "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
