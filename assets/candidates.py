@@ -36,15 +36,16 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
     return out
 
 
-def _held(answers: list[tuple], participants: pl.LazyFrame) -> dict[str, str]:
+def _held(answers: list[tuple], participants: pl.LazyFrame, period: str) -> dict[str, str]:
     """Whom BPJS has from an earlier period's export (``answers``: ``earlier_answers``), judged
     against the roster's cards. Only a card the roster shows without active JKK+JKM lets the
-    roster decide (lapsed: listed again). An active card protects whoever its record is linked
+    roster decide (lapsed: listed again, unless BPJS accepted them in a period after ``period``).
+    An active card protects whoever its record is linked
     to; when the linkage could not tie it to the person BPJS accepted (its NIK empty or wrong,
     the name spelt otherwise), that person was unprotected, not held, listed and exported again:
     registered twice. They stay held instead."""
     lapsed = participants.filter(~pl.col("jkk_jkm_aktif").fill_null(False)).select("KPJ").collect()
-    return held_among(answers, lapsed.get_column("KPJ"))
+    return held_among(answers, lapsed.get_column("KPJ"), period)
 
 
 @dg.asset(
@@ -68,7 +69,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     # export is not listed (and exported) twice; whom it rejected is listed with BPJS's reason,
     # for the kelurahan to mend (a rejection holds nobody, so they are among the candidates left)
     answers = earlier_answers(dsn, context.partition_key, out.get_column("NIK").to_list())
-    held = _held(answers, participants)
+    held = _held(answers, participants, context.partition_key)
     if held:  # ranked again without them
         out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                                 verified=verified)
@@ -113,7 +114,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
     out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key,
                    held=_held(earlier_answers(database.url(), context.partition_key, unprotected.to_list()),
-                              participants))
+                              participants, context.partition_key))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

@@ -157,13 +157,19 @@ def earlier_answers(dsn: str, period: str, niks: Collection[str] | None = None) 
                                                 "niks": None if niks is None else nik_list(niks)}).fetchall()
 
 
-def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None) -> dict[str, str]:
+def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None,
+               period: str | None = None) -> dict[str, str]:
     """NIK -> why the person is not listed although the rules would list them: BPJS has them
     from an earlier period's export (``answers``, see :func:`earlier_answers`), still awaiting
     its answer, or accepted with a card (KPJ) that the roster extract does not show yet (it lags
     behind BPJS). Listed again, they would be exported and registered twice. Once the roster
     shows the card, the roster decides: protected, or lapsed and listed again. A rejection holds
-    nobody. Without ``roster_kpjs`` every acceptance holds."""
+    nobody. Without ``roster_kpjs`` every acceptance holds.
+
+    An acceptance in a period after ``period`` (that month run again later) holds whatever the
+    roster shows, as the export's ``HELD_ELSEWHERE`` does: a card lapsed in this month's extract
+    is no lapse since BPJS accepted them. The run listed such a person and the export held them,
+    saying "the next run withdraws them", and no run did."""
     # cards compared by their digits: the roster's may carry spaces or dashes the response had not
     kpjs = {_digits(k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
     held = {}
@@ -172,13 +178,15 @@ def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None)
             held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
         elif status == "accepted" and (kpj is None or _digits(kpj) not in kpjs):
             held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
+        elif status == "accepted" and period is not None and earlier > period:
+            held[nik] = f"sudah diterima BPJS pada periode {earlier}, sesudah periode ini"
     return held
 
 
 def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = None,
                  niks: Collection[str] | None = None) -> dict[str, str]:
     """:func:`held_among` the earlier answers of ``niks`` (or of everyone)."""
-    return held_among(earlier_answers(dsn, period, niks), roster_kpjs)
+    return held_among(earlier_answers(dsn, period, niks), roster_kpjs, period)
 
 
 def rejections_among(answers: list[tuple]) -> dict[str, str]:

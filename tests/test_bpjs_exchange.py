@@ -526,9 +526,31 @@ def test_an_active_card_the_linkage_missed_still_holds_whom_bpjs_accepted():
 
     answers = [(NIKS[0], "2026-11", "accepted", "12345678901", None)]
     roster = pl.LazyFrame({"KPJ": ["12345678901", "99999999999"], "jkk_jkm_aktif": [True, False]})
-    assert _held(answers, roster) == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta"}
+    assert _held(answers, roster, "2027-01") == \
+        {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta"}
     lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "jkk_jkm_aktif": [False]})
-    assert _held(answers, lapsed) == {}
+    assert _held(answers, lapsed, "2027-01") == {}
+
+
+def test_a_later_acceptance_holds_in_an_earlier_month_whatever_the_card_shows(submitted, tmp_path):
+    """October run again after November's export was accepted, with an extract whose roster
+    shows the new card lapsed: the run listed the person again (the roster decides a lapsed
+    card) while the export held them ("the next run withdraws them", and no run did). A later
+    period's acceptance holds in the run as in the export."""
+    import polars as pl
+
+    from assets.candidates import _held
+    from pipelines.bpjs_exchange import earlier_answers, held_back
+
+    dsn, _, _ = submitted                                   # NIKS exported in 2026-11
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]]))
+    lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "jkk_jkm_aktif": [False]})
+    held = _held(earlier_answers(dsn, "2026-10", [NIKS[0]]), lapsed, "2026-10")
+    assert held == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, sesudah periode ini"}
+    submit(dsn, candidates([NIKS[0]], "2026-10"), "2026-10")
+    assert held_back(dsn, "2026-10") == 1                   # the export agrees
+    # in a later month the roster decides: lapsed since, listed again
+    assert _held(earlier_answers(dsn, "2026-12", [NIKS[0]]), lapsed, "2026-12") == {}
 
 
 def test_an_earlier_period_run_later_does_not_export_whom_bpjs_accepted_in_a_later_one(submitted, tmp_path):
