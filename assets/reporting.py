@@ -12,7 +12,6 @@ from assets._common import progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.db import log_activity
-from pipelines.regions import BONTANG_KELURAHAN
 
 GROUP = "reporting"
 
@@ -35,7 +34,7 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     from pipelines.candidates import kelurahan_of
 
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
-                            kelurahan_names=BONTANG_KELURAHAN, kelurahan=kelurahan_of(resident_assessment))
+                            kelurahan=kelurahan_of(resident_assessment))
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,

@@ -145,7 +145,7 @@ def _workers(tasks: int) -> int:
 
 
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
-                    kelurahan_names: dict[str, str] | None = None, key: bytes | None = None,
+                    key: bytes | None = None,
                     kelurahan: pl.DataFrame | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
@@ -169,7 +169,6 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     for old in folder.glob("*.xlsx"):
         old.unlink(missing_ok=True)  # another run of the period may be replacing it too
     sweep_aside(folder)  # also of kelurahan no longer listed
-    names = kelurahan_names or {}
     tasks = []
     groups = {k: rows for (k,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True)}
     extract_names = {}
@@ -183,7 +182,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         place = {
             "kode_kel": kode_kel,
             # the packaged table (Bontang), else the extract's KEL_NAME, else the code
-            "nama_kel": names.get(kode_kel) or kelurahan_name(kode_kel) or extract_names.get(kode_kel) or kode_kel,
+            "nama_kel": kelurahan_name(kode_kel) or extract_names.get(kode_kel) or kode_kel,
             "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
