@@ -33,7 +33,7 @@ from dagster_project.sensors import (
     bpjs_response_sensor,
     verification_sensor,
 )
-from pipelines.db import state_dir
+from pipelines.db import executor_name, state_dir
 
 DEFAULTS = {
     "LINDUNGI_INPUT": str(state_dir() / "demo-input"),
@@ -51,7 +51,7 @@ all_assets = dg.load_assets_from_modules([ingest, linkage, candidates, submissio
 
 def executor_def(name: str | None = None) -> dg.ExecutorDefinition:
     """The executor named by LINDUNGI_EXECUTOR (see the module docstring)."""
-    name = (name or os.environ.get("LINDUNGI_EXECUTOR") or "in_process").strip().lower()
+    name = name.strip().lower() if name else executor_name()
     if name == "in_process":
         return dg.in_process_executor
     if name == "multiprocess":

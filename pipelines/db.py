@@ -293,11 +293,16 @@ def resolve_dsn(db: str | None = None) -> str:
     return embedded_start()
 
 
+def executor_name() -> str:
+    """LINDUNGI_EXECUTOR as Dagster's executor is chosen by it (``dagster_project.definitions``):
+    ``in_process`` unless set."""
+    return (os.environ.get("LINDUNGI_EXECUTOR") or "in_process").strip().lower()
+
+
 def in_a_cluster() -> bool:
     """Whether this process runs a Kubernetes deployment: a pod (Kubernetes sets
     KUBERNETES_SERVICE_HOST in every container) or the k8s executor named."""
-    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) or \
-        (os.environ.get("LINDUNGI_EXECUTOR") or "").strip().lower() == "k8s"
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) or executor_name() == "k8s"
 
 
 def migration_files() -> list[tuple[str, str]]:
