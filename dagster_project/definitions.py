@@ -26,7 +26,7 @@ from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions, region_partitions
 from dagster_project.resources import Database, LindungiSettings
 from dagster_project.retention import retention, retention_schedule
-from dagster_project.schedules import chain_sensors, monthly_schedule
+from dagster_project.schedules import chain_sensors, extracts_sensor, monthly_schedule
 from dagster_project.sensors import (
     apply_bpjs_response,
     apply_verification,
@@ -95,7 +95,7 @@ defs = dg.Definitions(
     executor=executor_def(),
     jobs=[ingest_job, link_regions_job, lindungi_job, apply_bpjs_response, apply_verification, retention],
     schedules=[monthly_schedule(ingest_job), retention_schedule],
-    sensors=[bpjs_response_sensor, verification_sensor,
+    sensors=[bpjs_response_sensor, verification_sensor, extracts_sensor(ingest_job),
              *chain_sensors(ingest_job, link_regions_job, lindungi_job)],
     resources={
         "io_manager": PolarsParquetIOManager(base_dir=dg.EnvVar("LINDUNGI_OUT")),

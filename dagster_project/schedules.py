@@ -7,13 +7,18 @@ per monthly partition). ``lindungi run`` starts them in order; in production the
 the ingest, and two run-status sensors request the rest through the daemon's run queue, where
 ``deploy/dagster.yaml`` bounds them (one run per region at a time, a cap on runs overall). A
 run request carries the period and the ingest run's id in its tags, and its run key makes a
-sensor that evaluates twice request it once.
+sensor that evaluates twice request it once. ``new_extracts_sensor`` starts the same chain when
+new extracts arrive in the input folder between two monthly runs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -87,3 +92,59 @@ def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDef
         return period_request(list(runs), extract_regions(), ingest_run, tags.get(PERIOD_TAG))
 
     return [link_regions_after_ingest, period_after_regions]
+
+
+# --- new extracts in the input folder -------------------------------------------------------------
+
+def extracts_fingerprint(input_dir: str) -> tuple[str | None, str]:
+    """(fingerprint, "") of the input folder's three extracts, by name, size and modification
+    time (not their bytes: a 5.8M-resident extract is not hashed every 30 s); (None, why not)
+    while an extract is missing or doubled."""
+    from pipelines.readers import InputError, find_extract
+    from pipelines.schema import SOURCES
+
+    try:
+        files = [find_extract(input_dir, source) for source in SOURCES]
+    except InputError as exc:
+        return None, str(exc)
+    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+    return hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16], ""
+
+
+def extracts_step(cursor: str | None, fingerprint: str) -> tuple[bool, str, str]:
+    """One evaluation of ``new_extracts_sensor``: (request an ingest?, the next cursor, why).
+
+    The first evaluation takes the extracts found as the baseline (the schedule or `lindungi
+    run` ingests them); changed extracts are ingested once they have stayed unchanged for one
+    evaluation (a copy of a large file still under way is not read half-written), and once."""
+    state = json.loads(cursor) if cursor else None
+    if state is None:
+        return False, json.dumps({"seen": fingerprint, "ingested": fingerprint}), \
+            "extracts found when the sensor started: taken as already ingested"
+    if fingerprint == state["ingested"]:
+        return False, json.dumps({**state, "seen": fingerprint}), "extracts unchanged"
+    if fingerprint != state["seen"]:
+        return False, json.dumps({**state, "seen": fingerprint}), \
+            "extracts changed: ingested once they stay unchanged until the next evaluation"
+    return True, json.dumps({"seen": fingerprint, "ingested": fingerprint}), "new extracts"
+
+
+def extracts_sensor(ingest_job) -> dg.SensorDefinition:
+    @dg.sensor(job=ingest_job, minimum_interval_seconds=300, name="new_extracts_sensor",
+               description="When new extracts arrive in the input folder (LINDUNGI_INPUT) between two "
+                           "monthly runs: the ingest, for the current month (WITA), and the chain after it.")
+    def _sensor(context: dg.SensorEvaluationContext):
+        input_dir = os.environ.get("LINDUNGI_INPUT")
+        if not input_dir:
+            return dg.SkipReason("LINDUNGI_INPUT is not set: no input folder to watch (lindungi ui --input DIR)")
+        fingerprint, why = extracts_fingerprint(input_dir)
+        if fingerprint is None:
+            return dg.SkipReason(why)
+        request, cursor, why = extracts_step(context.cursor, fingerprint)
+        context.update_cursor(cursor)
+        if not request:
+            return dg.SkipReason(why)
+        period = datetime.now(ZoneInfo("Asia/Makassar")).strftime("%Y-%m")
+        return dg.RunRequest(run_key=f"extracts:{fingerprint}:{period}", tags={PERIOD_TAG: period})
+
+    return _sensor

@@ -486,6 +486,40 @@ def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch
     assert defs.resolve_schedule_def("monthly_enrollment").job_name == "ingest"
 
 
+def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypatch):
+    """Nothing watched the input folder: a corrected extract delivered mid-month waited for the
+    next monthly schedule. The sensor takes what it first finds as ingested, then requests one
+    ingest (the chain follows it) for changed extracts that stayed unchanged for one evaluation."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    sensor = defs.resolve_sensor_def("new_extracts_sensor")
+    assert sensor.job_name == "ingest"
+
+    def tick(cursor):
+        ctx = dg.build_sensor_context(cursor=cursor, instance=dg.DagsterInstance.ephemeral())
+        result = sensor.evaluate_tick(ctx)
+        return result.run_requests, result.skip_message, result.cursor
+
+    monkeypatch.delenv("LINDUNGI_INPUT", raising=False)
+    assert "LINDUNGI_INPUT" in tick(None)[1]
+    monkeypatch.setenv("LINDUNGI_INPUT", str(tmp_path))
+    for name in ("penduduk.csv", "dtsen.csv"):
+        (tmp_path / name).write_text("NIK\n")
+    assert "no peserta_bpjstk extract" in tick(None)[1]
+    (tmp_path / "peserta_bpjstk.csv").write_text("KPJ\n")
+    reqs, why, cursor = tick(None)                          # turned on: the baseline
+    assert not reqs and "already ingested" in why
+    assert tick(cursor)[:2] == ([], "extracts unchanged")
+    (tmp_path / "penduduk.csv").write_text("NIK\n6474011508850001\n")   # a new extract arrives
+    reqs, why, cursor = tick(cursor)
+    assert not reqs and "stay unchanged" in why             # maybe still being copied
+    reqs, _, cursor = tick(cursor)
+    assert len(reqs) == 1 and reqs[0].tags["lindungi/period"]       # the current month
+    assert tick(cursor)[:2] == ([], "extracts unchanged")   # once
+
+
 def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(two_regions, pg_server,
                                                                                   tmp_path, monkeypatch):
     """`lindungi run` over two kab/kota killed with SIGKILL (the process alone) while its
