@@ -218,9 +218,10 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
              "participant_links": (participant_links_parts, participant_link_review_parts)}
     selected = context.op_execution_context.selected_output_names
     checks = context.selected_asset_check_keys
-    # a source is put together for its selected outputs or its selected check (a check can run alone)
-    sources = [src for src in SOURCES
-               if src.name in selected or src.review_name in selected or _check_key(src) in checks]
+    # a source is put together for its selected outputs; a check run alone reads the stored links
+    sources = [src for src in SOURCES if src.name in selected or src.review_name in selected]
+    checked = [(src, validate_later(_stored_links(settings, src), src.name, asset_suite(src.name, settings)))
+               for src in SOURCES if _check_key(src) in checks and src not in sources]
     regions = list(region_sizes(residents))
     inst = context.instance
     residents_at = _latest(inst, "residents")
@@ -239,8 +240,8 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                     f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
                     f"ingest of residents/{src.records_key} ({key}); materialize link_region for "
                     "those partitions first (lindungi run does it)")
-    checked = []  # (source, its suite in the worker)
-    with ThreadPoolExecutor(len(sources), thread_name_prefix="lindungi-assemble") as pool:
+    # (source, its suite in the worker)
+    with ThreadPoolExecutor(max(1, len(sources)), thread_name_prefix="lindungi-assemble") as pool:
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
                    for src in sources}
         for src in sources:
@@ -264,6 +265,15 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                 yield dg.Output(review, output_name=src.review_name, metadata={"dagster/row_count": review.height})
     for src, pending in checked:
         yield suite_check(pending.result(), src.name, _check_key(src).name)
+
+
+def _stored_links(settings: LindungiSettings, src) -> pl.DataFrame:
+    """The source's stored links, for its check run alone: the asset as materialized, not put
+    together again from the regions' parts (which a later linkage may have moved on)."""
+    path = Path(settings.out_dir) / f"{src.name}.parquet"
+    if not path.exists():
+        raise dg.Failure(f"{src.name} is not materialized under {settings.out_dir}: materialize it to check it")
+    return pl.read_parquet(path)
 
 
 REGION_ASSETS = ["region_welfare_links", "region_welfare_link_review",

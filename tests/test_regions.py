@@ -349,6 +349,33 @@ def test_every_check_runs_alone_and_writes_nothing(two_region_run, monkeypatch):
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == files
 
 
+def test_a_links_check_alone_checks_the_stored_links(two_region_run, tmp_path, monkeypatch):
+    """A links check run alone put the links together again from the regions' parts, so a stored
+    welfare_links.parquet that broke its suite (a record linked twice) passed. It checks the
+    asset as stored now, and says so when it is not stored."""
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    links = pl.read_parquet(copy / "welfare_links.parquet")
+    pl.concat([links, links.head(1)]).write_parquet(copy / "welfare_links.parquet")
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(copy))
+    check = dg.AssetCheckKey(dg.AssetKey("welfare_links"), "welfare_links_expectations")
+    alone = defs.resolve_job_def("lindungi").get_subset(asset_selection=set(), asset_check_selection={check})
+    result = alone.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD, raise_on_error=False)
+    assert not result.success and [e.passed for e in result.get_asset_check_evaluations()] == [False]
+    (copy / "welfare_links.parquet").unlink()
+    result = alone.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD, raise_on_error=False)
+    assert not result.success and "welfare_links is not materialized" in str(result.all_events)
+
+
 def test_an_ingest_check_alone_refuses_an_extract_that_changed_since(two_regions, two_region_run, monkeypatch,
                                                                       tmp_path):
     """An ingest check run alone reads the extract now: a file other than the one the asset was
