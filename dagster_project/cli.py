@@ -701,8 +701,25 @@ def cmd_retention(args) -> int:
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
     dsn = _existing_database(args.db)
-    print(erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run))
+    line, done = erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run)
+    print(line)
+    _observe_erasure(done, as_of)
     return 0
+
+
+def _observe_erasure(done, as_of: str) -> None:
+    """The erased partitions noted in the Dagster history of the state directory, as the
+    retention job notes them (``dagster_project.retention.erasure_observations``), when there is one."""
+    from pipelines.db import state_dir
+
+    home = state_dir() / "dagster_home"
+    if done is None or not (home / "dagster.yaml").exists():
+        return
+    from dagster_project.retention import erasure_observations
+
+    os.environ["DAGSTER_HOME"] = str(home)
+    for event in erasure_observations(done, as_of):
+        _instance().report_runless_asset_event(event)
 
 
 def build_parser() -> argparse.ArgumentParser:

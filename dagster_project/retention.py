@@ -18,9 +18,25 @@ def erase_expired_lists(context: dg.OpExecutionContext, settings: LindungiSettin
 
     dsn = database.url()
     migrate(dsn)
-    context.log.info(erase_expired(settings.out_dir, dsn, months=settings.rules().retention_months,
-                                   as_of=context.op_config.get("as_of") or date.today().strftime("%Y-%m"),
-                                   run_id=context.run_id))
+    as_of = context.op_config.get("as_of") or date.today().strftime("%Y-%m")
+    line, done = erase_expired(settings.out_dir, dsn, months=settings.rules().retention_months, as_of=as_of,
+                               run_id=context.run_id)
+    context.log.info(line)
+    for event in erasure_observations(done, as_of):
+        context.log_event(event)
+
+
+def erasure_observations(done, as_of: str) -> list[dg.AssetObservation]:
+    """One observation per asset partition whose stored value the erasure ``done`` (a
+    ``pipelines.retention.Plan``, or None) removed. Dagster's open-source storages cannot wipe a
+    partition's history: the asset's page showed the period materialized with its file gone, and
+    nothing said why."""
+    from pipelines.retention import erased_partitions
+
+    note = (f"erased by the retention as of {as_of} (UU PDP Art. 42-44); materialize the period again "
+            "to have it back")
+    return [dg.AssetObservation(asset_key=asset, partition=period, metadata={"erased": note})
+            for asset, periods in (erased_partitions(done).items() if done else ()) for period in periods]
 
 
 @dg.job(description="Erase candidate lists whose retention period has ended (UU PDP Art. 42-44).")

@@ -178,15 +178,25 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
 
 
 def erase_expired(out_dir: str | Path, dsn: str | None, *, months: int, as_of: str, dry_run: bool = False,
-                  run_id: str | None = None) -> str:
+                  run_id: str | None = None) -> tuple[str, Plan | None]:
     """What ``lindungi retention`` and the Dagster job do: plan the erasure of every period
     whose retention has ended on ``as_of``, and unless ``dry_run`` carry it out; the line that
-    says what was (or would be) erased."""
+    says what was (or would be) erased, and what was (None when nothing was)."""
     last = last_expired(as_of, months)
     todo = plan(out_dir, dsn, last)
     head = f"retention {months} months on {as_of}: lists of {last} and earlier"
     if todo.empty():
-        return f"{head}; {todo.summary()}"
+        return f"{head}; {todo.summary()}", None
     if dry_run:
-        return f"{head}; would erase {todo.summary()}"
-    return f"{head}; erased {erase(todo, dsn, months=months, as_of=as_of, run_id=run_id).summary()}"
+        return f"{head}; would erase {todo.summary()}", None
+    done = erase(todo, dsn, months=months, as_of=as_of, run_id=run_id)
+    return f"{head}; erased {done.summary()}", done
+
+
+def erased_partitions(done: Plan) -> dict[str, list[str]]:
+    """asset -> its period partitions whose stored value ``done`` erased (``PERSONAL_ASSETS``)."""
+    erased: dict[str, list[str]] = {}
+    for f in done.files:
+        if f.parent.name in PERSONAL_ASSETS and _PERIOD_NAME.fullmatch(f.stem):
+            erased.setdefault(f.parent.name, []).append(f.stem)
+    return {asset: sorted(periods) for asset, periods in sorted(erased.items())}

@@ -128,6 +128,24 @@ def test_the_command_previews_then_erases(history, capsys):
     assert "nothing to erase" in capsys.readouterr().out
 
 
+def test_the_command_notes_the_erased_partitions_in_the_dagster_history(history, tmp_path, monkeypatch):
+    """The asset pages showed an erased period materialized, its file gone and nothing said
+    why: the command notes each erased partition in the state directory's Dagster history."""
+    import dagster as dg
+
+    from dagster_project.cli import _dagster_home
+
+    dsn, out = history
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("DAGSTER_HOME", "")
+    home = _dagster_home()
+    assert main(["retention", "--out", str(out), "--db", dsn, "--as-of", "2025-11"]) == 0
+    instance = dg.DagsterInstance.from_config(str(home))
+    records = instance.fetch_observations(dg.AssetKey("enrollment_candidates"), limit=10).records
+    assert [(r.partition_key, "retention" in r.asset_observation.metadata["erased"].value) for r in records] == [
+        ("2023-11", True), ("2023-10", True)]
+
+
 def test_the_command_takes_the_months_from_the_rules_file(history, tmp_path, capsys):
     dsn, out = history
     rules = tmp_path / "rules.toml"
@@ -151,6 +169,9 @@ def test_the_dagster_job_erases_as_the_command_does(history):
         run_config={"ops": {"erase_expired_lists": {"config": {"as_of": "2025-10"}}}})
     assert result.success
     assert _rows(dsn)["candidates"] == {"2023-11": 3, "2023-12": 3}
+    # the asset pages say why an erased period's file is gone (the history cannot be wiped)
+    observed = {(e.asset_key.to_user_string(), e.partition) for e in result.get_asset_observation_events()}
+    assert observed == {(a, "2023-10") for a in ("resident_assessment", "enrollment_candidates", "gap_lists")}
 
 
 def test_the_schedule_erases_as_of_the_tick_s_month_in_wita():
