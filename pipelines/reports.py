@@ -417,7 +417,9 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict)
 def coverage_md(coverage: pl.DataFrame, width: int = 20) -> str:
     """The coverage figures as a markdown table with a bar per kelurahan, for the Dagster UI
     (its markdown has no SVG): the same numbers as the HTML page."""
-    cov = _with_names(coverage)
+    # each kelurahan's % from its counts: the stored one is rounded to two decimals, and rounding
+    # that again to one could move it (24.7455 -> 24.75 -> 24,8)
+    cov = _with_names(coverage).with_columns(_pct_expr())
     lines = ["| kelurahan | pekerja rentan | terlindungi | didaftarkan | calon peserta | dikecualikan | "
              "terverifikasi | cakupan | |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -442,7 +444,8 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
         "terverifikasi": int(coverage["terverifikasi"].sum()) if "terverifikasi" in coverage.columns else 0,
         "didaftarkan": int(coverage["didaftarkan"].sum()) if "didaftarkan" in coverage.columns else 0,
         "dikecualikan": int(coverage["dikecualikan"].sum()) if "dikecualikan" in coverage.columns else 0,
-        "cakupan_pct": round(100.0 * protected / workers, 2) if workers else None,
+        # not rounded: the pages show it to one decimal, and 24.7455 rounded first to 24.75 showed 24,8
+        "cakupan_pct": 100.0 * protected / workers if workers else None,
         "iuran_bulanan": int(coverage["iuran_bulanan"].sum()), "iuran_tahunan": int(coverage["iuran_tahunan"].sum()),
     }
 

@@ -113,6 +113,22 @@ def test_coverage_page_names_every_kelurahan(tmp_path):
     assert '<th scope="row">Bontang Kuala</th>' in page and '<th scope="row">Total</th>' in page
 
 
+def test_coverage_percent_is_rounded_once(tmp_path):
+    """462 of 1,867 protected is 24.7455 %: shown 24,7 %. The city figure was rounded to two
+    decimals first (24.75) and then to one (24,8 %), as was each kelurahan's in the UI table."""
+    from pipelines.reports import coverage_md
+
+    cov = pl.DataFrame({
+        "period": ["2026-11"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [1867], "terlindungi": [462],
+        "kandidat": [1405], "cakupan_pct": [24.75], "iuran_bulanan": [23604000], "iuran_tahunan": [283248000],
+    })
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    assert "24,7%" in page and "24,8%" not in page
+    md = coverage_md(cov)
+    assert "24,7%" in md and "24,8%" not in md
+
+
 def test_a_coverage_page_of_several_kab_kota_gives_each_its_figures(tmp_path):
     cov = pl.DataFrame({
         "period": ["2026-11"] * 3, "kode_kab": ["6474", "6474", "6409"], "kode_kec": ["647401", "647402", "640901"],
