@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.frames import per_distinct
 
 TITLES = frozenset(
-    """HAJI HAJAH HJ KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF ING RA RD RR BAPAK BPK
+    """HAJI HAJAH HAJJAH HJ HJH KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF ING RA RD RR BAPAK BPK
     IBU NY NYONYA TN TUAN SDR SDRI ALM ALMH ALMARHUM ALMARHUMAH JANDA DUDA LETKOL KOL KOLONEL MAYOR
     KAPTEN LETTU LETDA SERMA SERKA SERTU PELTU PELDA KOPKA KOPTU PRATU BRIPKA BRIPTU BRIGPOL
     AIPTU AIPDA IPTU IPDA AKP KOMPOL AKBP KOMBES""".split()
@@ -25,7 +25,8 @@ LEADING_TITLE_LETTERS = ("H", "R")
 DEGREES = frozenset("SPD SE SH SAG SKOM AMD MPD MSI MM MH LC SST SIP SKM SKEP SFARM MT ST SS SPSI".split())
 
 VARIANTS = {
-    **{v: "MUHAMMAD" for v in "M MHD MOCH MOCHAMAD MOCHAMMAD MOH MOHAMAD MOHAMMAD MOHAMMED MOHD MUH MUHAMAD MUHAMMED MUCHAMMAD MUCHAMAD MUHD".split()},
+    **{v: "MUHAMMAD" for v in "M MHD MOCH MOCHAMAD MOCHAMMAD MOH MOHAMAD MOHAMMAD MOHAMMED MOHAMED MOHD MUH MUHAMAD MUHAMMED MUCHAMMAD MUCHAMAD MUHD MUCH MUKHAMMAD MUKHAMAD".split()},
+    "HM": "MUHAMMAD",  # H.M. = Haji Muhammad (the dots joined as in S.PD)
     "ABD": "ABDUL", "ABDL": "ABDUL",
     "SITTI": "SITI", "STI": "SITI",
     "NURUL": "NURUL", "NUR": "NUR",
@@ -59,6 +60,7 @@ def _cleaned(e: pl.Expr) -> pl.Expr:
         .str.replace(r",.*$", "")                       # ", S.PD" and any suffix after a comma
         .str.replace_all(r"\b(BIN|BINTI|BT|BN)\b.*$", "")  # father's name is optional in matching
         .str.replace_all(r"\b([A-Z])\.([A-Z]{1,4})\b", "$1$2")  # S.PD -> SPD, A.MD -> AMD
+        .str.replace_all(r"([A-Z])['`\u2018\u2019]([A-Z])", "$1$2")  # MA'RUF -> MARUF: one word
         .str.replace_all(r"[^A-Z]+", " ")                # anything else between words: one space
         .str.strip_chars()
     )
@@ -83,7 +85,8 @@ def normal_forms(names: pl.Series) -> pl.Series:
         & (t != "")
     )
     vocab = toks.select(t.unique()).drop_nulls()
-    vocab = vocab.with_columns(word=_modern_spelling(t.replace(VARIANTS)))
+    # variants again after the spelling: an old-spelled variant (MOEH -> MUH) is still one
+    vocab = vocab.with_columns(word=_modern_spelling(t.replace(VARIANTS)).replace(VARIANTS))
     toks = toks.join(vocab, on="t", maintain_order="left").select("row", t=pl.col("word"))
     # A repeated single name padded for forms (JAYA JAYA) is one name: a name's later tokens are
     # kept only if some token differs from its first.

@@ -124,6 +124,14 @@ def test_nik_validity_property(s):
     ("SITI\u00a0AMINAH", "SITI AMINAH"),           # non-breaking and zero-width spaces split words
     ("\ufeffMUHAMMAD\u200bALI  BIN\u00a0ABU", "MUHAMMAD ALI"),
     ("  ANDI -- 2  ", "ANDI"),
+    ("HAJJAH SITI AMINAH", "SITI AMINAH"),          # the generator's own title, and HJH
+    ("HJH. SITI AMINAH", "SITI AMINAH"),
+    ("H.M. YUSUF", "MUHAMMAD YUSUF"),                 # Haji Muhammad
+    ("MUCH. YUSUF", "MUHAMMAD YUSUF"),
+    ("MUKHAMMAD YUSUF", "MUHAMMAD YUSUF"),
+    ("MOEH. YUSUF", "MUHAMMAD YUSUF"),                # old spelling of MUH.
+    ("MA'RUF AMIN", "MARUF AMIN"),                   # an apostrophe inside a word joins it
+    ("Ma\u2019ruf Amin", "MARUF AMIN"),
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected
