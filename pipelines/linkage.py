@@ -291,6 +291,32 @@ def name_tokens_mask(name: pl.Expr) -> pl.Expr:
     return name.str.split(" ").list.eval(bit).list.unique().list.sum()
 
 
+_INITIAL = r"(?:^| )[A-Z](?: |$)"  # a one-letter word of a normalised name
+
+
+def _initials_subset(a: str, b: str) -> bool:
+    """Whether one name's words are a subset of the other's once each one-letter word (an
+    initial) that is not a word of the other name stands for a distinct word of it that starts
+    with that letter and is not already matched (N ERNAWATI in NORHAYATI ERNAWATI)."""
+    ta, tb = a.split(" "), b.split(" ")
+
+    def covered(short: list[str], full: list[str]) -> bool:
+        free = list(full)
+        for w in short:  # whole words first: an initial takes only a word left over
+            if w in free:
+                free.remove(w)
+            elif len(w) > 1:
+                return False
+        for w in short:
+            if len(w) == 1 and w not in full:
+                hit = next((x for x in free if len(x) > 1 and x[0] == w), None)
+                if hit is None:
+                    return False
+                free.remove(hit)
+        return True
+    return covered(ta, tb) or covered(tb, ta)
+
+
 def _name_level(p: pl.DataFrame) -> pl.Series:
     # rapidfuzz only where it can change the level: equal names are "exact", missing ones
     # "missing" (most NIK-blocked pairs carry the same name, so this skips most of the work)
@@ -319,6 +345,13 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
             tset[maybe.get_column("i").to_numpy()] = process.cpdist(
                 maybe.get_column("a").to_list(), maybe.get_column("b").to_list(), scorer=fuzz.token_set_ratio,
                 workers=-1, dtype=np.float32) / 100
+        # a name written with initials (N. ERNAWATI, BUDI S.) is part of the full name when each
+        # initial stands for a word of the other name: a subset, as a dropped word is
+        initials = todo.filter(pl.col("a").str.contains(_INITIAL) | pl.col("b").str.contains(_INITIAL))
+        if initials.height:
+            at = initials.get_column("i").to_numpy()
+            tset[at] = np.maximum(tset[at], [float(_initials_subset(x, y))
+                                             for x, y in initials.select("a", "b").iter_rows()])
     f = names.with_columns(jw=pl.Series(jw), tsort=pl.Series(tsort), tset=pl.Series(tset))
     return f.select(
         pl.when(pl.col("a").is_null() | pl.col("b").is_null()).then(pl.lit("missing"))

@@ -121,7 +121,7 @@ def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
     from rapidfuzz import fuzz
     from rapidfuzz.distance import JaroWinkler
 
-    from pipelines.linkage import _name_level
+    from pipelines.linkage import _initials_subset, _name_level
 
     long_a = " ".join(f"NAMA{chr(65 + i % 26)}{chr(65 + i // 26)}" for i in range(200))  # 1,399 characters
     pairs = [("SITI AMINAH", "SITI AMINAH PUTRI"), ("AHMAD YANI", "YANI AHMAD"), ("BUDI BUDI SANTOSO", "BUDI SANTOSO"),
@@ -146,7 +146,7 @@ def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
         tsort, tset = fuzz.token_sort_ratio(a, b) / 100, fuzz.token_set_ratio(a, b) / 100
         if tsort >= 0.93 or jw >= 0.96:
             return "very_similar"
-        if tset >= 0.999:
+        if tset >= 0.999 or _initials_subset(a, b):
             return "subset"
         best = max(jw, tsort)
         return "similar" if best >= 0.88 else "weak" if best >= 0.75 else "different"
@@ -154,6 +154,27 @@ def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
     want = [reference(a, b) for a, b in pairs]
     assert got == want
     assert {"subset", "very_similar", "similar", "different"} <= set(got)
+
+
+def test_a_name_written_with_initials_is_part_of_the_full_name():
+    """An initial (N. HASANAH, DEWI L.) stands for a word of the other name that starts with
+    it: the names are then a subset, as when the word is dropped. Before, the one-letter word
+    made them "similar" at best and N. ERNAWATI against NORHAYATI ERNAWATI "different", so a
+    roster record with initials and no NIK was not linked (probe worlds: recall 0.51)."""
+    from pipelines.linkage import _name_level
+
+    pairs = {("N ERNAWATI", "NORHAYATI ERNAWATI"): "subset", ("BUDI S", "BUDI SANTOSO"): "subset",
+             ("A RAHMAN", "ABDUL RAHMAN"): "subset", ("NORHAYATI ERNAWATI", "N ERNAWATI"): "subset",
+             # an initial that stands for no word of the other name, or a word left different
+             ("X ERNAWATI", "NORHAYATI ERNAWATI"): "different", ("A RENDI SALEH", "AHMAD RENDI NOR"): "different",
+             # a one-letter word both names have is a word, not an initial
+             ("I WAYAN SUDARTA", "I KETUT SUDARTA"): "different"}
+    p = pl.DataFrame({"s_name": [a for a, _ in pairs], "r_name": [b for _, b in pairs]})
+    assert dict(zip(pairs, _name_level(p).to_list())) == pairs
+    cases = {"init_first": ("", "N. HASANAH", date(1988, 7, 4), "P", "6474021003", None, None, None),
+             "init_last": ("", "DEWI L.", date(1983, 9, 10), "P", "6474031001", None, None, None)}
+    got = link_records(_residents(), _records(cases), "ID_DTSEN", LinkSettings()).links
+    assert dict(zip(got["ID_DTSEN"], got["NIK"])) == {"init_first": "6474024407880007", "init_last": "6474035009830009"}
 
 
 def test_address_normal_form():
