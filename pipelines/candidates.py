@@ -67,7 +67,10 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
             # a label SIAK does not know can be judged when the rules name it (the ingest, which
             # knows no rules, flags every one: with no prefix, TUKANG PIJAT is not judged, as
             # OJEK ONLINE is not; before, the ingest exempted TUKANG whatever the rules said)
-            & (~pl.col("flags").list.contains("occupation_unknown") | _by_label(rules)),
+            & (~pl.col("flags").list.contains("occupation_unknown") | _by_label(rules))
+            # a sex typed as none of the contract's forms (X, a name): damaged, not judged until
+            # fixed (CONTRACT §5); an empty one is a form the contract accepts
+            & ~pl.col("flags").list.contains("sex_unknown"),
         )
         .with_columns(working_age=pl.col("umur").is_between(rules.min_age, rules.max_age).fill_null(False))
     )
@@ -181,7 +184,7 @@ def withdrawal_reasons(assessed: pl.DataFrame, rules: Rules, niks: list[str]) ->
     rows = assessed.filter(pl.col("NIK").is_in(niks)).select(
         "NIK",
         reason=pl.when(pl.col("terlindungi")).then(pl.lit("sudah terlindungi JKK+JKM"))
-        .when(~pl.col("judgeable")).then(pl.lit("data penduduk perlu diperbaiki (tanggal lahir, pekerjaan atau wilayah)"))
+        .when(~pl.col("judgeable")).then(pl.lit("data penduduk perlu diperbaiki (tanggal lahir, jenis kelamin, pekerjaan atau wilayah)"))
         .when(pl.col("umur") > rules.max_age).then(pl.lit(f"usia di atas {rules.max_age} tahun"))
         .when(pl.col("umur") < rules.min_age).then(pl.lit(f"usia di bawah {rules.min_age} tahun"))
         .when(~pl.col("informal")).then(pl.lit("pekerjaan bukan sektor informal"))

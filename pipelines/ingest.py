@@ -198,7 +198,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
             .then(job_code.replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String)).otherwise(job_raw),
         },
         "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _text("TGL_LHR")},
-        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN")},
+        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _text("JENIS_KLMIN")},
         "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
         "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in(list(NO_DISABILITY))).then(None)
@@ -238,7 +238,10 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         _flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
         _flag(pl.col("_dob_raw").is_not_null() & dob.is_null(), "tgl_lhr_invalid"),
         _flag(dob > pl.lit(today), "tgl_lhr_future"),
-        _flag(pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
+        # empty is one of the contract's forms (the NIK tells the sex); a value none of its forms
+        # is damaged: not judged until fixed (CONTRACT §5, "an unknown sex")
+        _flag(pl.col("_sex_raw").is_null(), "sex_missing"),
+        _flag(pl.col("_sex_raw").is_not_null() & pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
         _flag(pl.col("_job_raw").is_null(), "occupation_missing"),
         # every label without a SIAK code, TUKANG PIJAT too: which of them count as informal work
         # is the rules' informal_label_prefixes, judged in pipelines.candidates.assess

@@ -602,3 +602,23 @@ def test_the_rules_alone_say_which_local_labels_are_informal(tmp_path, prefixes,
     assert by_job["PEDAGANG"] == (True, True)
     for label in ("TUKANG PIJAT", "OJEK ONLINE"):
         assert by_job[label] == ((True, True) if label in judged else (False, False)), label
+
+
+def test_a_sex_typed_as_none_of_the_contract_s_forms_is_not_judged_until_fixed(tmp_path):
+    """CONTRACT §5: a row with an unknown sex is kept, flagged, and "cannot be judged eligible
+    until the field is fixed". `X` was flagged and the resident listed; an empty JENIS_KLMIN is
+    one of §1's forms and is judged."""
+    from pipelines import schema
+    from pipelines.candidates import assess
+
+    write_csv(tmp_path / "penduduk.csv", [row(nik="6474011508850001", sex="X"),
+                                          row(nik="6474011508850002", sex=""),
+                                          row(nik="6474011508850003", sex="PEREMPUAN")])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    flags = dict(zip(residents["NIK"], residents["flags"].to_list()))
+    assert "sex_unknown" in flags["6474011508850001"] and "sex_missing" in flags["6474011508850002"]
+    assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
+                      schema.empty(schema.PARTICIPANTS), schema.empty(schema.PARTICIPANT_LINKS), load_rules(),
+                      "2026-11")
+    assert dict(zip(assessed["NIK"], assessed["judgeable"])) == {
+        "6474011508850001": False, "6474011508850002": True, "6474011508850003": True}
