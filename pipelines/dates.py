@@ -58,7 +58,9 @@ def parse_date(col: str | pl.Expr) -> pl.Expr:
         r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
     serial = s.str.extract(r"^(\d{2,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = (
-        pl.when(serial.is_between(_SERIAL_MIN, _SERIAL_MAX))
+        # a bare 1900-2100 is a year typed alone (the day and month unknown), not Excel's day
+        # 1985 (1905-06-07): not a date
+        pl.when(serial.is_between(_SERIAL_MIN, _SERIAL_MAX) & ~serial.is_between(1900, 2100))
         .then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
         .otherwise(None)
         .cast(pl.Date)

@@ -60,6 +60,8 @@ def test_mask_keeps_first_six_and_last_four():
 @pytest.mark.parametrize("raw,expected", [
     ("15-08-1985", date(1985, 8, 15)), ("1985-08-15", date(1985, 8, 15)), ("15/08/1985", date(1985, 8, 15)),
     ("31274", date(1985, 8, 15)), ("1985-08-15 00:00:00", date(1985, 8, 15)),
+    # a year typed alone is no date (it was Excel's day 1985: 1905-06-07), a serial next to it is
+    ("1985", None), ("1985.0", None), ("2001", None), ("1899", date(1905, 3, 13)), ("2101", date(1905, 10, 1)),
     ("31-02-1990", None), ("", None), ("kemarin", None), ("99999999", None),
     # a two-digit year is no accepted form (strptime read it as the year 8 or 90: 2018 years old)
     ("01-11-08", None), ("05-05-90", None), ("05/05/90", None), ("0090-05-05", None),
@@ -82,7 +84,9 @@ def test_parse_date_roundtrips_every_accepted_form(d):
     serial = str((d - date(1899, 12, 30)).days)
     bulan = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
              "November", "Desember"][d.month - 1]
-    for text in (d.strftime("%d-%m-%Y"), d.isoformat(), d.strftime("%d/%m/%Y"), serial,
+    # (serials 1900-2100, days of 1905, read as a year typed alone: not a date)
+    for text in (d.strftime("%d-%m-%Y"), d.isoformat(), d.strftime("%d/%m/%Y"),
+                 *([serial] if not 1900 <= int(serial) <= 2100 else []),
                  f"{d.day} {bulan} {d.year}", f"{d.day:02d}-{d.strftime('%b')}-{d.year}"):
         assert _one(parse_date("x"), text) == d
 
