@@ -129,6 +129,17 @@ def extracts_step(cursor: str | None, fingerprint: str) -> tuple[bool, str, str]
     return True, json.dumps({"seen": fingerprint, "ingested": fingerprint}), "new extracts"
 
 
+CHAIN_JOBS = ("ingest", "link_regions", "lindungi")
+
+
+def chain_in_flight(instance: dg.DagsterInstance) -> list[str]:
+    """The chain's runs queued or running (``job:run id`` prefixes)."""
+    statuses = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.STARTED]
+    return [f"{r.job_name}:{r.run_id[:8]}" for r in instance.get_runs(filters=dg.RunsFilter(statuses=statuses))
+            if r.job_name in CHAIN_JOBS]
+
+
 def extracts_sensor(ingest_job) -> dg.SensorDefinition:
     @dg.sensor(job=ingest_job, minimum_interval_seconds=300, name="new_extracts_sensor",
                description="When new extracts arrive in the input folder (LINDUNGI_INPUT) between two "
@@ -141,6 +152,10 @@ def extracts_sensor(ingest_job) -> dg.SensorDefinition:
         if fingerprint is None:
             return dg.SkipReason(why)
         request, cursor, why = extracts_step(context.cursor, fingerprint)
+        if request and (busy := chain_in_flight(context.instance)):
+            # the ingest would replace the extracts' assets under runs still reading them: the
+            # new extracts wait (the cursor unchanged, a later evaluation requests them)
+            return dg.SkipReason(f"new extracts wait for {len(busy)} run(s) in flight: {', '.join(busy[:5])}")
         context.update_cursor(cursor)
         if not request:
             return dg.SkipReason(why)

@@ -524,9 +524,11 @@ def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypat
     sensor = defs.resolve_sensor_def("new_extracts_sensor")
     assert sensor.job_name == "ingest"
 
-    def tick(cursor):
-        ctx = dg.build_sensor_context(cursor=cursor, instance=dg.DagsterInstance.ephemeral())
-        result = sensor.evaluate_tick(ctx)
+    def tick(cursor, runs=()):
+        instance = dg.DagsterInstance.ephemeral()
+        for run in runs:
+            instance.add_run(run)
+        result = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
         return result.run_requests, result.skip_message, result.cursor
 
     monkeypatch.delenv("LINDUNGI_INPUT", raising=False)
@@ -542,7 +544,9 @@ def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypat
     (tmp_path / "penduduk.csv").write_text("NIK\n6474011508850001\n")   # a new extract arrives
     reqs, why, cursor = tick(cursor)
     assert not reqs and "stay unchanged" in why             # maybe still being copied
-    reqs, _, cursor = tick(cursor)
+    busy = dg.DagsterRun(job_name="link_regions", run_id="a" * 36, status=dg.DagsterRunStatus.STARTED)
+    assert "wait for 1 run(s) in flight: link_regions:aaaaaaaa" in tick(cursor, [busy])[1]
+    reqs, _, cursor = tick(cursor)                          # the chain done: requested
     assert len(reqs) == 1 and reqs[0].tags["lindungi/period"]       # the current month
     assert tick(cursor)[:2] == ([], "extracts unchanged")   # once
 
