@@ -631,7 +631,7 @@ def _residents(rng: np.random.Generator, rng_names: np.random.Generator,
     H = sizes.size
     hh = _household_attributes(rng, sizes)
     people = _members(rng, hh, sizes, ref)
-    people = _with_names(rng_names, people, ref)
+    people = _with_names(rng_names, people)
     people = _with_occupations(rng_occ, people, ref)
     people = _with_civil_fields(rng, people, ref)
     return people, H
@@ -724,7 +724,7 @@ def _members(rng: np.random.Generator, hh: dict, sizes: np.ndarray, ref: dt.date
     }).with_columns(is_resident=pl.lit(True))
 
 
-def _with_names(rng: np.random.Generator, people: pl.DataFrame, ref: dt.date) -> pl.DataFrame:
+def _with_names(rng: np.random.Generator, people: pl.DataFrame) -> pl.DataFrame:
     """True names: ethnic style, generation, nobility prefix, father's part, marga; all
     names within a KK distinct (twins included)."""
     n = people.height

@@ -245,7 +245,7 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 50) -> pl
 
 # --- comparisons ------------------------------------------------------------------------------
 
-def _nik_level(p: pl.DataFrame) -> pl.Expr:
+def _nik_level() -> pl.Expr:
     # on integers: the claimed 16 digits (s_v) and the resident's NIK (r_key); equal prefixes of
     # 12 digits are equal quotients by 10^4
     v, n, digits = pl.col("s_v"), pl.col("r_key"), pl.col("s_ndigits")
@@ -279,9 +279,9 @@ def _dob_level() -> pl.Expr:
     )
 
 
-def _eq_level(a: str, b: str, same: str = "same") -> pl.Expr:
+def _eq_level(a: str, b: str) -> pl.Expr:
     return (pl.when(pl.col(a).is_null() | pl.col(b).is_null()).then(pl.lit("missing"))
-            .when(pl.col(a) == pl.col(b)).then(pl.lit(same)).otherwise(pl.lit("different")))
+            .when(pl.col(a) == pl.col(b)).then(pl.lit("same")).otherwise(pl.lit("different")))
 
 
 def name_tokens_mask(name: pl.Expr) -> pl.Expr:
@@ -396,7 +396,7 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
         p = p.with_columns(
-            nik=_nik_level(p), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
+            nik=_nik_level(), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
             kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"), address=_address_level(),
         ).with_columns(name=_name_level(p))
         out.append(p.select("s_key", "r_key", "rules", *(pl.col(c).cast(t) for c, t in LEVEL_TYPES.items()),

@@ -17,7 +17,7 @@ import csv
 import hashlib
 import io
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -42,7 +42,6 @@ class RawExtract:
     sha256: str
     frame: pl.DataFrame                 # canonical upper-case text columns + file, line
     bad_rows: pl.DataFrame              # rows that could not be split: file, line, reason_code, reason
-    columns_found: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -118,7 +117,6 @@ def read_extract(input_dir: str | Path, source: str) -> RawExtract:
         sha256=_SHA256[key],
         frame=frame,
         bad_rows=bad,
-        columns_found=[c for c in frame.columns if c not in ("file", "line")],
     )
 
 

