@@ -26,8 +26,6 @@ from pipelines.rules import STATUSES
 if TYPE_CHECKING:  # imported where used: `lindungi run` starts the worker before polars loads
     import polars as pl
 
-METHODS = ["nik_exact", "nik_repaired", "fuzzy", "none"]
-
 
 @dataclass(frozen=True)
 class Expectation:
@@ -164,9 +162,11 @@ def suite_columns(expectations: list[Expectation]) -> str:
 
 
 def _links(id_col: str, nik: str) -> list[Expectation]:
+    from pipelines.schema import LINK_METHODS  # (imports polars: not at the top, see above)
+
     return [
         _e("ExpectColumnValuesToBeUnique", column=id_col, description="each record links to at most one resident"),
-        _e("ExpectColumnValuesToBeInSet", column="method", value_set=METHODS),
+        _e("ExpectColumnValuesToBeInSet", column="method", value_set=list(LINK_METHODS)),
         _e("ExpectColumnValuesToBeBetween", column="score", min_value=0, max_value=1),
         _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik),
     ]
