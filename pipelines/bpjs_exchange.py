@@ -24,7 +24,7 @@ from pipelines.dates import period_start
 from pipelines.db import nik_list, no_row_data, operator
 from pipelines.files import aside, unused_name
 from pipelines.nik import NIK_PROBLEMS, nik_problems
-from pipelines.readers import InputError, decode_text
+from pipelines.readers import DELIMITERS, InputError, decode_text
 from pipelines.siak import CONTROL
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
@@ -260,7 +260,7 @@ def parse_response(path: Path) -> list[dict]:
     except InputError as exc:
         raise ResponseError(path.name, [str(exc).removeprefix(f"{path.name}: ")]) from None
     sample = text.splitlines()[0] if text else ""
-    delim = max((",", ";", "\t", "|"), key=sample.count)
+    delim = max(DELIMITERS, key=sample.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delim)
     header = [h.strip().upper() for h in (reader.fieldnames or [])]
     missing = [c for c in RESPONSE_COLUMNS if c not in header]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.dates import period_start
+from pipelines.dates import EXCEL_EPOCH, period_start
 from pipelines.files import aside, sweep_aside
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 
@@ -264,9 +264,6 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool) -> No
     ws.set_footer("&LKelurahan " + place["nama_kel"].replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
-_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date serials from 1900-03-01 on
-
-
 def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
     """The list's cells in ``COLUMNS`` order, one column each; a null is an empty cell. The
     coordinator's two columns are left out (they are formatted blanks)."""
@@ -283,7 +280,7 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "Iuran per Bulan": pl.col("iuran_bulanan"),
         # a date cell is its Excel serial under a date format (the writer's own date cells
         # would override the dd-mm-yyyy format with yyyy-mm-dd); Excel counts a 29-02-1900
-        "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(_EXCEL_EPOCH)).dt.total_days()
+        "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(EXCEL_EPOCH)).dt.total_days()
         - (pl.col("TGL_LHR") < pl.lit(date(1900, 3, 1))).cast(pl.Int64),
         "ID Baris": pl.col("pseudonym"),
         "Keterangan BPJS": _bpjs_note(rows, full_nik),
