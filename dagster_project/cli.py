@@ -241,8 +241,10 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
     Dagster run of one partition on the same instance, as the daemon's run launcher would start
     them. (In production the sensor ``link_regions_after_ingest`` requests these runs and the
     run queue bounds them; see deploy/.)"""
+    from dagster_project.schedules import REGION_TAG
+
     if len(regions) <= 1:
-        return {r: _execute("link_regions", r, {**tags, "lindungi/region": r}) for r in regions}
+        return {r: _execute("link_regions", r, {**tags, REGION_TAG: r}) for r in regions}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -251,7 +253,7 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_region_worker_start) as pool:
         done = list(pool.map(_link_region_worker, regions,
-                             [{**tags, "lindungi/region": r} for r in regions], [progress] * len(regions)))
+                             [{**tags, REGION_TAG: r} for r in regions], [progress] * len(regions)))
     failed = [(r, why) for r, _, why in done if why]
     if failed:
         raise CliError("; ".join(f"region {r}: {why}" for r, why in failed))
@@ -296,7 +298,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
         _set_env(input_dir, out_dir, None, rules, full_nik)
         _dagster_home()
         from dagster_project.partitions import period_partitions
-        from dagster_project.schedules import extract_regions
+        from dagster_project.schedules import INGEST_TAG, PERIOD_TAG, extract_regions
 
         if not period_partitions.has_partition_key(period):
             raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
@@ -305,17 +307,17 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     if abandoned:
         _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
     tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve()), **_owner()}
-    ingest = _execute("ingest", None, {**tags, "lindungi/period": period})
+    ingest = _execute("ingest", None, {**tags, PERIOD_TAG: period})
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
     if not regions:  # every row quarantined: nothing to link, assess or submit
         quarantine = Path(out_dir) / "penduduk_quarantine.parquet"
         raise CliError(f"{find_extract(input_dir, 'penduduk').name}: no row was accepted, every one is in "
                        f"{quarantine} with its reason; nothing to link or submit")
-    region_runs = link_regions(regions, {**tags, "lindungi/ingest_run": ingest})
+    region_runs = link_regions(regions, {**tags, INGEST_TAG: ingest})
     dsn = _database_ready(database)  # the period's assets are the first to use it
     os.environ["LINDUNGI_DB_URL"] = dsn
     warm_sql(dsn)  # GX's connection to it, made in the worker while the period's first steps run
-    result_id = _execute("lindungi", period, {**tags, "lindungi/ingest_run": ingest})
+    result_id = _execute("lindungi", period, {**tags, INGEST_TAG: ingest})
     summary = summarize(out_dir, period, dsn)
     summary["left_out"] = _left_out(period)
     summary["full_nik"] = full_nik
