@@ -29,9 +29,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.address import address_columns
-from pipelines.linkmodel import (BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PAIR_WEIGHT, PSEUDO_COUNT,
-                                 RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text, probability,
-                                 probability_among, record_prior, weight_expr, with_tf)
+from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PAIR_WEIGHT,
+                                 PSEUDO_COUNT, RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text,
+                                 probability, probability_among, record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys
 from pipelines.nik import ascii_digits, nik_date_matches
 
@@ -605,8 +605,8 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     # blocks.
     pairs = nik_pairs(r, s)
     exact = compare(pairs.filter(has_rule("nik")), r, s)
-    settled = exact.filter((pl.col("nik") == "exact") & pl.col("name").is_in(["exact", "very_similar"])
-                           & pl.col("dob").is_in(["exact", "missing"])).select("s_key").unique()
+    settled = exact.filter(pl.all_horizontal(pl.col(k).is_in(levels) for k, levels in ANCHORS.items())
+                           ).select("s_key").unique()
     others, sampled = _settled_sample(pairs.filter(~has_rule("nik")), settled, r, s)
     first = pl.concat([exact, *others], how="diagonal")
     rest = s.join(settled, on="s_key", how="anti")

@@ -213,6 +213,10 @@ COMPARISONS: tuple[Comparison, ...] = (
 START_PRIOR = -10.0  # log2 prior odds that a blocked pair is a match, before estimation (every stratum)
 
 COMPARISON_NAMES = [c.name for c in COMPARISONS]
+# The anchor levels: a pair in all three (its claimed NIK exact, name and birth date agreeing) is
+# the same person with near certainty. Such pairs label the other comparisons' m (``estimate``),
+# and a record with one is settled before the attribute blocks (``pipelines.linkage._link``).
+ANCHORS: dict[str, tuple[str, ...]] = {"nik": ("exact",), "name": ("exact", "very_similar"), "dob": ("exact", MISSING)}
 TF_ADJUSTMENTS = [c.tf_adjustment for c in COMPARISONS if c.tf_column]
 TF_CLIP = (-6.0, 3.0)    # bounds of a term-frequency adjustment, log2
 PSEUDO_COUNT = 1.0       # per level, in m and u: a level never seen keeps a finite weight
@@ -446,11 +450,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     # (claimed NIK equal, name equal or nearly, birth date equal) is a match with near certainty,
     # and its level on c is a sample of m_c. Leaving c's own agreement out of its labels keeps
     # them unbiased for c (a KK head's NIK on his wife's record does not pollute the name's m).
-    agree = {
-        "nik": codes["nik"] == idx["nik"]["exact"],
-        "name": np.isin(codes["name"], [idx["name"]["exact"], idx["name"]["very_similar"]]),
-        "dob": np.isin(codes["dob"], [idx["dob"]["exact"], idx["dob"]["missing"]]),
-    }
+    agree = {k: np.isin(codes[k], [idx[k][lv] for lv in levels]) for k, levels in ANCHORS.items()}
     m: dict[str, np.ndarray] = {}
     labelled = {}
     for c in COMPARISONS:
