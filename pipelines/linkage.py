@@ -8,11 +8,14 @@ or nothing. Every link carries its evidence in Bahasa Indonesia.
 
 Blocking keys:
 - the claimed NIK itself, and its one-digit neighbourhood: the 16 keys with one position
-  masked (finds one substitution), the 15 adjacent swaps (a transposition), its prefix when
-  truncated (12-15 digits);
+  masked (finds one substitution, where the initial or the phonetic first name agrees too), the
+  15 adjacent swaps (a transposition), its prefix when truncated (12-15 digits);
 - the family of the claimed NIK (a KK head's NIK written on a family member's record);
-- birth date with kelurahan, with the phonetic first name or with the phonetic last name;
-  kelurahan + phonetic first name; phonetic first + last name; KK number.
+- birth date with kelurahan, with the phonetic first or last name (or the last as the first),
+  or, for records without a kelurahan, with the initial; birth date alone for records without
+  a usable NIK; phonetic first + last name; KK number.
+
+``pipelines.linkmodel.BLOCKING_RULES`` declares them all.
 
 Each record links to at most one resident; a resident may be linked by several records of one
 source (two welfare ids, an old PU card and a new BPU card), see :func:`resolve`.
@@ -212,8 +215,9 @@ def _union(pairs: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
 
 
 def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 50) -> pl.DataFrame:
-    """Pairs from birth date (with kelurahan, or with a phonetic name key), kelurahan + first
-    name, first + last name and KK blocks.
+    """Pairs from the attribute blocking rules (``BLOCKING_RULES`` with keys): birth date with
+    kelurahan, a phonetic name key or the initial, birth date alone (records without a usable
+    NIK), first + last name, KK number.
 
     Every key is narrower than a whole kab/kota, so a block's size does not grow with the
     region: a birth date alone would put ~N/24,000 residents in each block and make the pairs
@@ -505,7 +509,7 @@ def resolve(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
     (DOMAIN.md). Ties break on the NIK, for determinism.
 
     Pairs are keyed by ``s_key`` and ``r_key``, which order as the record id and the NIK do
-    (see :func:`link_records`); any comparable keys will do.
+    (see :func:`_link`); any comparable keys will do.
     """
     pool = scored.filter(pl.col("score") >= threshold).select("s_key", "r_key", "score")
     accepted = []

@@ -122,7 +122,9 @@ def nik_date_matches(nik: str | pl.Expr, dob: str | pl.Expr) -> pl.Expr:
 
 
 def mask(nik: str | None) -> str:
-    """Published form of a NIK: first 6 and last 4 digits (``647401******0001``)."""
+    """A NIK (or any long number) as logs and Dagster metadata show it: the first 6 and last 4
+    characters of anything longer than 10 (``647401******0001``), else all starred. The gap
+    lists use ``pipelines.reports.mask_nik``, which stars anything but 16 digits in full."""
     if not nik:
         return ""
     return nik[:6] + "*" * (len(nik) - 10) + nik[-4:] if len(nik) > 10 else "*" * len(nik)
