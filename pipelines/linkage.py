@@ -111,7 +111,7 @@ def _without_digit(v: pl.Expr, i: int) -> pl.Expr:
     return (v - _digit(v, i) * _POW[i]) * 16 + i
 
 
-NEIGHBOUR_POSITIONS_AT_ONCE = 4  # NIK positions whose masked joins run side by side (nik_pairs)
+NEIGHBOUR_POSITIONS_AT_ONCE = 4  # NIK positions whose masked joins run side by side (_substitution_pairs)
 
 
 def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
@@ -136,14 +136,41 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
 
     # 1. exact NIK (the claimed digits, valid or not: a structurally odd NIK can still be exact)
     pairs.append(full.join(ri, on="v").select("s_key", "r_key", _rule("nik")))
-    # 2. one substitution: position i masked on both sides, key = (NIK without digit i) * 16 + i.
-    # Most one-digit neighbours are strangers: born the same day in the same kecamatan with the
-    # next serial, or a year or a month apart with the same serial; their number grows with the
-    # kecamatan's density (9.4M neighbours for 384k welfare records at 1M residents). So a
-    # neighbour counts only when the name's initial agrees too (the initial is folded into the
-    # integer key: one join, no explosion), or, for names whose phonetic first key does not start
-    # with the initial (MUHAMMAD ALI -> AL), when that key agrees. With a different name, a NIK
-    # one digit away could never carry a pair to a link anyway (see the weights).
+    # 2. one substitution (with an initial or a phonetic first name that agrees too)
+    pairs.append(_substitution_pairs(r, claimed).select("s_key", "r_key", _rule("nik_sub")))
+    v = pl.col("v")
+    # 3. adjacent transposition of digits i and i+1 (when they differ)
+    swaps = pl.concat([  # one join for the 15 positions: the residents' side is hashed once
+        full.filter(_digit(v, i) != _digit(v, i + 1)).select(
+            "s_key", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1]))
+        for i in range(15)]).join(ri, on="v")
+    pairs.append(swaps.select("s_key", "r_key", _rule("nik_swap")))
+    # 4. truncated: 12-15 digits that are a resident NIK's prefix
+    if short.height:
+        rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
+                        for n in range(12, 16)])
+        pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
+    # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record)
+    owner_kk = full.join(r.select("r_kk", v="r_key"), on="v").filter(
+        pl.col("r_kk").is_not_null()).select("s_key", kk="r_kk")
+    pairs.append(owner_kk.join(r.select("r_key", kk="r_kk"), on="kk").select(
+        "s_key", "r_key", _rule("nik_family")))
+    return _union(pairs)
+
+
+def _substitution_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame) -> pl.LazyFrame:
+    """Rule 2 of :func:`nik_pairs`, one substitution: (s_key, r_key) of the records' claimed
+    16-digit NIKs (``claimed``, as the integer ``v``) and the residents' NIKs one digit away,
+    position i masked on both sides, key = (NIK without digit i) * 16 + i.
+
+    Most one-digit neighbours are strangers: born the same day in the same kecamatan with the
+    next serial, or a year or a month apart with the same serial; their number grows with the
+    kecamatan's density (9.4M neighbours for 384k welfare records at 1M residents). So a
+    neighbour counts only when the name's initial agrees too (the initial is folded into the
+    integer key: one join, no explosion), or, for names whose phonetic first key does not start
+    with the initial (MUHAMMAD ALI -> AL), when that key agrees. With a different name, a NIK
+    one digit away could never carry a pair to a link anyway (see the weights).
+    """
     def letter(ini: str) -> pl.Expr:  # A..Z -> 1..26, anything else 0
         code = (pl.col(ini).fill_null("").str.slice(0, 1) + "@").str.head(1).cast(pl.Binary).bin.encode("hex")
         return (code.str.to_integer(base=16, strict=False).fill_null(64) - 64).alias("letter")
@@ -186,25 +213,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
             r_dates.select("r_key", "r_dob", "v", key=_without_digit(v, i)),
             left_on=["key", "s_dob"], right_on=["key", "r_dob"], suffix="_r")
         for i in range(6, 12)]).filter(pl.col("v") != pl.col("v_r")).select("s_key", "r_key")
-    sub = pl.concat([*collected, *neighbours, by_date])
-    pairs.append(sub.select("s_key", "r_key", _rule("nik_sub")))
-    # 3. adjacent transposition of digits i and i+1 (when they differ)
-    swaps = pl.concat([  # one join for the 15 positions: the residents' side is hashed once
-        full.filter(_digit(v, i) != _digit(v, i + 1)).select(
-            "s_key", v=v + (_digit(v, i + 1) - _digit(v, i)) * (_POW[i] - _POW[i + 1]))
-        for i in range(15)]).join(ri, on="v")
-    pairs.append(swaps.select("s_key", "r_key", _rule("nik_swap")))
-    # 4. truncated: 12-15 digits that are a resident NIK's prefix
-    if short.height:
-        rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
-                        for n in range(12, 16)])
-        pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
-    # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record)
-    owner_kk = full.join(r.select("r_kk", v="r_key"), on="v").filter(
-        pl.col("r_kk").is_not_null()).select("s_key", kk="r_kk")
-    pairs.append(owner_kk.join(r.select("r_key", kk="r_kk"), on="kk").select(
-        "s_key", "r_key", _rule("nik_family")))
-    return _union(pairs)
+    return pl.concat([*collected, *neighbours, by_date])
 
 
 def _union(pairs: list[pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
