@@ -133,8 +133,7 @@ def _digits(text: str) -> str:
 
 # each person's latest BPJS answer, or wait for one, from periods before the given one, and
 # from a later period whom BPJS has (submitted, accepted): an earlier month run again after a
-# later one was exported listed them, the export then left them out saying "the next run
-# withdraws them", and no run did (the export's HELD_ELSEWHERE holds them the same way)
+# later one was exported must not list them (the export's HELD_ELSEWHERE holds them the same way)
 EARLIER_WITH_BPJS = """
 SELECT DISTINCT ON (nik) nik, period, status, kpj, status_reason FROM bpjs.submission_candidate
 WHERE period <> %(period)s AND status IN ('submitted', 'accepted', 'rejected')
@@ -168,8 +167,7 @@ def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None,
 
     An acceptance in a period after ``period`` (that month run again later) holds whatever the
     roster shows, as the export's ``HELD_ELSEWHERE`` does: a card lapsed in this month's extract
-    is no lapse since BPJS accepted them. The run listed such a person and the export held them,
-    saying "the next run withdraws them", and no run did."""
+    is no lapse since BPJS accepted them."""
     # cards compared by their digits: the roster's may carry spaces or dashes the response had not
     kpjs = {_digits(k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
     held = {}
@@ -193,7 +191,7 @@ def rejections_among(answers: list[tuple]) -> dict[str, str]:
     """NIK -> BPJS's rejection, for those whose latest answer (``answers``, see
     :func:`earlier_answers`) was a rejection: listed again, they come with the reason, so the
     kelurahan can mend what BPJS refused (a NIK Dukcapil does not know, a wrong birth date)
-    before the next export. Before, they were listed as if new."""
+    before the next export."""
     return {nik: f"ditolak BPJS pada periode {earlier}: {reason or 'tanpa alasan'}"
             for nik, earlier, status, _, reason in answers if status == "rejected"}
 

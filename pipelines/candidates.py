@@ -66,7 +66,7 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
             & (pl.col("pekerjaan_kode").is_not_null() | pl.col("JENIS_PKRJN").is_not_null())
             # a label SIAK does not know can be judged when the rules name it (the ingest, which
             # knows no rules, flags every one: with no prefix, TUKANG PIJAT is not judged, as
-            # OJEK ONLINE is not; before, the ingest exempted TUKANG whatever the rules said)
+            # OJEK ONLINE is not)
             & (~pl.col("flags").list.contains("occupation_unknown") | _by_label(rules))
             # a sex typed as none of the contract's forms (X, a name): damaged, not judged until
             # fixed (CONTRACT §5); an empty one is a form the contract accepts

@@ -605,7 +605,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     """One source linked; ``resident`` gives the resident side (:func:`resident_side`) once the
     record side is built."""
     # Pairs are keyed by integers: ``r_key`` is the resident's NIK as a number, ``s_key`` the
-    # record's rank by id, so both order as the strings do (resolve's ties break as before). The
+    # record's rank by id, so both order as the strings do (resolve's ties break as on them). The
     # joins and group-bys over millions of pairs are then integer ones (1M residents: joining
     # 5.2M welfare pairs to both sides took 7.4 s on string keys, 1.9 s on integer keys); the
     # strings come back for the links and the review list only.

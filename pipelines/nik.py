@@ -26,16 +26,16 @@ NIK_PROBLEMS = {
 
 
 # A NIK's digits are ASCII [0-9], not regex \d (Unicode's): a digit of another script is no
-# NIK digit, so a NIK written with one is too short and quarantined. With \d it was kept, and in
-# the serial or the day (whose number it stops from parsing) it passed as valid.
+# NIK digit, so a NIK written with one is too short and quarantined (with \d it would be kept,
+# and pass as valid in the serial or the day, whose number it stops from parsing).
 EXCEL_NOTATION = r"(?i)[0-9][.,]?[0-9]*e\+?[0-9]"
 
 
 # What a NIK is not written with: a letter or a sign other than the separators people type
 # between digit groups (space, '-', '.', '/') and the "'" Excel users lead with. Digits of
 # another script are digits here, and too few ASCII ones (nik_length). ("6474032007120001A" and
-# "NIK 6474026005140001" were valid: every non-digit was dropped.) Invisible characters
-# (format and control characters) are left out as before.
+# "NIK 6474026005140001" are no NIKs.) Invisible characters (format and control characters) are
+# no signs: they are left out with the separators.
 NOT_IN_A_NIK = r"[^\p{Nd}\s\-./'\p{Cf}\p{Cc}]"
 
 

@@ -211,9 +211,8 @@ def looks_binary(data: bytes) -> bool:
     the header or a title is), or NUL bytes in more than 1 % of its first 64 KB, and more than 8
     (UTF-16 without its byte-order mark is about half NULs). A NUL or two in an
     otherwise textual file is damage to those rows, not a binary file: the row is read, and the
-    cleaning treats control characters as spaces (``pipelines.ingest``). Before, one NUL in the
-    first 64 KB refused the whole file, and one after it went through to PostgreSQL, which
-    refused the submission at the end of the run."""
+    cleaning treats control characters as spaces (``pipelines.ingest``), so none reaches
+    PostgreSQL, which refuses a NUL in text."""
     head = data[:65536]
     if head.startswith(BINARY_SIGNATURES):
         return True
@@ -595,9 +594,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
 
 def _xlsx_header(head: list[tuple], source: str) -> tuple[int, int, list[str]]:
     """(score, 0-based index, normalised names) of the row carrying the most expected columns
-    among a sheet's first rows, as for a CSV: the first row with any column name was taken
-    before, so a group-header row ("IDENTITAS … ALAMAT") or a title "NIK" above the header
-    stopped the run on "missing required column"."""
+    among a sheet's first rows, as for a CSV: a group-header row ("IDENTITAS … ALAMAT") or a
+    title "NIK" above the header is not taken for it."""
     best: tuple[int, int, list[str]] = (0, -1, [])
     for i, row in enumerate(head):
         names = [_norm_name(v) for v in row]

@@ -176,7 +176,7 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
 
 
 # A person's latest result, whichever period's list it came on: a run of an earlier month after
-# a later list came back (a backfill) used to list and export someone verified as deceased since.
+# a later list came back (a backfill) must not list and export someone verified as deceased since.
 LATEST = """
 SELECT DISTINCT ON (nik) nik, hasil FROM bpjs.verification
 ORDER BY nik, period DESC, received_at DESC
