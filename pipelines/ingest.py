@@ -19,7 +19,7 @@ from pipelines import schema
 from pipelines.dates import parse_date
 from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
-from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_date_matches, with_nik_columns
+from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_birth_parts, nik_date_matches, with_nik_columns
 from pipelines.readers import RawExtract
 from pipelines.regions import kecamatan_table
 from pipelines.rules import PROGRAMS, Rules
@@ -248,8 +248,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null(), "occupation_unknown"),
         _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
         _flag(dob.is_not_null() & ~nik_date_matches("NIK", dob), "nik_date_mismatch"),
-        _flag(pl.col("JENIS_KLMIN").is_not_null()
-              & (pl.col("NIK").str.slice(6, 2).cast(pl.Int32) > 40) != (pl.col("JENIS_KLMIN") == "P"),
+        _flag(pl.col("JENIS_KLMIN").is_not_null() & (nik_birth_parts("NIK")[3] != pl.col("JENIS_KLMIN")),
               "nik_sex_mismatch"),
         _flag(~pl.col("NIK").str.slice(0, 6).is_in(prefixes), "nik_region_unknown"),
         _flag(pl.col("kode_kab").is_not_null() & (pl.col("NIK").str.slice(0, 4) != pl.col("kode_kab")),
