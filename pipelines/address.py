@@ -17,6 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.frames import per_distinct
+from pipelines.nik import ascii_digits
 
 # RT/RW written together ("RT/RW 003/001") first, then each alone ("RT.003", "RW 1").
 # ASCII word boundaries and classes: a Unicode \b keeps the regex engine off its fast DFA
@@ -87,4 +88,4 @@ def address_columns(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
 
 def number_to_int(col: str) -> pl.Expr:
     """A registry ``NO_RT``/``NO_RW`` text ("003") as Int16."""
-    return pl.col(col).str.replace_all(r"[^0-9]", "").cast(pl.Int16, strict=False)
+    return ascii_digits(pl.col(col)).cast(pl.Int16, strict=False)
