@@ -49,9 +49,9 @@ all_assets = dg.load_assets_from_modules([ingest, linkage, candidates, submissio
 
 
 
-def executor_def(name: str | None = None) -> dg.ExecutorDefinition:
+def executor_def() -> dg.ExecutorDefinition:
     """The executor named by LINDUNGI_EXECUTOR (see the module docstring)."""
-    name = name.strip().lower() if name else executor_name()
+    name = executor_name()
     if name == "in_process":
         return dg.in_process_executor
     if name == "multiprocess":
