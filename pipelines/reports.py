@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +29,7 @@ import polars as pl
 
 from pipelines.dates import EXCEL_EPOCH, period_start
 from pipelines.files import aside, sweep_aside
+from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -74,7 +74,6 @@ PETUNJUK = [
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
 ]
-_NIK16 = r"^[0-9]{16}$"
 # "dibuat" dates are the city's (WITA, UTC+8, no daylight saving), not the run host's: the
 # monthly schedule runs at 02:00 WITA on the 1st, which is still the previous day in UTC
 WITA = timezone(timedelta(hours=8), "WITA")
@@ -89,21 +88,6 @@ def today_wita() -> date:
 
 
 # --- small helpers ------------------------------------------------------------------------------
-
-def mask_nik(nik: str | None) -> str:
-    """``6474011508900001`` -> ``647401******0001``. Anything that is not exactly 16 digits is
-    starred in full (never half-shown); an empty or missing NIK gives ``""``."""
-    if not nik:
-        return ""
-    return nik[:6] + "******" + nik[-4:] if re.fullmatch(_NIK16, nik) else "*" * len(nik)
-
-
-def mask_nik_expr(col: str = "NIK") -> pl.Expr:
-    """Vectorised ``mask_nik``; a null NIK stays null."""
-    c = pl.col(col)
-    return (pl.when(c.str.contains(_NIK16)).then(c.str.slice(0, 6) + pl.lit("******") + c.str.slice(12, 4))
-            .otherwise(c.str.replace_all("(?s).", "*")).alias(col))
-
 
 def periode_label(period: str) -> str:
     """``2026-11`` -> ``November 2026``."""

@@ -21,8 +21,9 @@ import polars as pl
 import psycopg
 
 from pipelines.db import no_row_data, operator
+from pipelines.nik import mask as mask_nik
 from pipelines.pseudonym import pseudonym_column
-from pipelines.reports import EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, mask_nik, periode_label
+from pipelines.reports import EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
 
 WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a

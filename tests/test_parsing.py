@@ -55,6 +55,8 @@ def test_nik_date_matches_uses_day_plus_40_for_women():
 def test_mask_keeps_first_six_and_last_four():
     assert mask("6474011508850001") == "647401******0001"
     assert mask(None) == ""
+    # anything but 16 digits in full stars: first 6 and last 4 of a truncated NIK were 10 of its 12
+    assert mask("647401150885") == "*" * 12 and mask("6474011508850001A") == "*" * 17
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from pipelines.reports import VERIFIKASI, mask_nik, write_coverage_report, write_gap_lists
+from pipelines.nik import mask as mask_nik
+from pipelines.reports import VERIFIKASI, write_coverage_report, write_gap_lists
 
 NIK_MASKED = re.compile(r"^\d{6}\*{6}\d{4}$")
 
