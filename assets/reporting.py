@@ -65,7 +65,7 @@ def coverage_report(context: dg.AssetExecutionContext, settings: LindungiSetting
     history_files = sorted((out_dir / "coverage_by_kelurahan").glob("*.parquet"))
     history = [pl.read_parquet(p) for p in history_files if p.stem < context.partition_key]
     path = write_coverage_report(coverage_by_kelurahan, context.partition_key, out_dir,
-                                 history=pl.concat(history) if history else None)
+                                 history=pl.concat(history) if history else None, rules=settings.rules())
     progress(context, f"coverage report: {path}")
     context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
     return pl.DataFrame({"path": [str(path)]})

@@ -31,6 +31,7 @@ from pipelines.dates import EXCEL_EPOCH, period_start
 from pipelines.files import aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
+from pipelines.rules import Rules, load_rules
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]
@@ -545,11 +546,21 @@ tr:last-child td,tr:last-child th{font-weight:600} caption{text-align:left;font-
 """
 
 
+def _contribution_note(rules: Rules) -> str:
+    """The monthly contribution as the rules file makes it: the page said "JKK 1% + JKM Rp6.800"
+    whatever the rules said."""
+    rate = f"{rules.jkk_rate * 100:g}".replace(".", ",")
+    return (f"iuran JKK ({rate}% dari penghasilan yang dilaporkan {rupiah(rules.declared_income)}, "
+            f"paling sedikit {rupiah(rules.jkk_minimum)}) + JKM ({rupiah(rules.jkm)}) = "
+            f"{rupiah(rules.monthly_contribution)}")
+
+
 def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
-                          history: pl.DataFrame | None = None) -> Path:
+                          history: pl.DataFrame | None = None, rules: Rules | None = None) -> Path:
     """A self-contained HTML page at ``out_dir/coverage/<period>.html``. ``history`` holds
     coverage rows (same schema) of earlier periods for the trend chart; rows of this period or
-    later in it are ignored. Counts only: no personal data."""
+    later in it are ignored; ``rules`` (default: the packaged ones) the contribution the budget
+    note explains. Counts only: no personal data."""
     label = periode_label(period)
     path = Path(out_dir) / "coverage" / f"{period}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -594,7 +605,7 @@ Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + di
 {_table(kec, "kode_kec", "nama_kec", total=s, caption=f"Cakupan per kecamatan, {label}")}
 <h2>Per kelurahan</h2>
 {_table(coverage.sort("kode_kel"), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per kelurahan, {label}")}
-<p class="note">Anggaran: iuran JKK (1% dari penghasilan yang dilaporkan) + JKM (Rp6.800) per calon peserta
+<p class="note">Anggaran: {html.escape(_contribution_note(rules or load_rules()))} per calon peserta
 per bulan; per tahun = 12 × per bulan. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>
 """

@@ -94,6 +94,25 @@ def test_mask_nik():
     assert mask_nik("") == "" and mask_nik(None) == ""
 
 
+def test_the_coverage_page_explains_the_contribution_the_rules_make(tmp_path):
+    """The budget note said "JKK (1%) + JKM (Rp6.800)" whatever the rules file said."""
+    from dataclasses import replace
+
+    from pipelines.rules import load_rules
+
+    cov = pl.DataFrame({
+        "period": ["2026-11"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [10], "terlindungi": [5],
+        "kandidat": [5], "iuran_bulanan": [5 * 27_200], "iuran_tahunan": [12 * 5 * 27_200]})
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    assert "iuran JKK (1% dari penghasilan yang dilaporkan Rp1.000.000, paling sedikit Rp10.000) + JKM " \
+           "(Rp6.800) = Rp16.800" in page
+    rules = replace(load_rules(), declared_income=2_000_000, jkk_rate=0.0054, jkm=6_800)
+    page = write_coverage_report(cov, "2026-11", tmp_path, rules=rules).read_text(encoding="utf-8")
+    assert "iuran JKK (0,54% dari penghasilan yang dilaporkan Rp2.000.000, paling sedikit Rp10.000) + JKM " \
+           "(Rp6.800) = Rp17.600" in page
+
+
 def test_coverage_page_names_every_kelurahan(tmp_path):
     cov = pl.DataFrame({
         "period": ["2026-11"] * 2, "kode_kab": ["6474"] * 2, "kode_kec": ["647401", "647402"],
