@@ -58,10 +58,13 @@ def _e(kind: str, blocking: bool = True, description: str = "", **kwargs) -> Exp
     return Expectation(kind, kwargs, blocking, description)
 
 
-REQUIRED = {  # columns an extract must have (pipelines/readers.py stops the run without them)
+# columns an extract must have (pipelines/readers.py stops the run without them): schema's
+# *_REQUIRED, written out so that this module imports no polars (the GX worker starts first);
+# tests/test_expectations.py holds them equal
+REQUIRED = {
     "penduduk": ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL"],
     "dtsen": ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL"],
-    "peserta_bpjstk": ["KPJ", "NIK", "NAMA", "TGL_LHR", "STATUS", "PROGRAM"],
+    "peserta_bpjstk": ["KPJ", "NIK", "NAMA", "TGL_LHR", "SEGMEN", "STATUS", "PROGRAM"],
 }
 SUBMISSION_STATUSES = ["pending", "submitted", "accepted", "rejected", "withdrawn"]
 

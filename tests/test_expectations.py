@@ -247,3 +247,11 @@ print(round(float(stub.entropy([0.5, 0.5], [0.5, 0.5])), 6), type(sys.modules["s
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split("\n")[:2] == ["['altair', 'scipy.stats']", "0.0 module"]
+
+
+def test_the_extract_suites_require_the_columns_the_reader_requires():
+    """The suites' copy of the required columns had drifted: SEGMEN was missing for the roster."""
+    from pipelines.schema import SOURCES
+    from quality.expectations import REQUIRED
+
+    assert {source: list(req) for source, (req, _) in SOURCES.items()} == REQUIRED
