@@ -24,7 +24,7 @@ import dagster as dg
 from assets import candidates, delivery, ingest, linkage, reporting, submission
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions, region_partitions
-from dagster_project.resources import Database, LindungiSettings
+from dagster_project.resources import Database, LindungiSettings, out_dir
 from dagster_project.retention import retention, retention_schedule
 from dagster_project.schedules import chain_sensors, extracts_sensor, monthly_schedule
 from dagster_project.sensors import (
@@ -37,7 +37,7 @@ from pipelines.db import executor_name, state_dir
 
 DEFAULTS = {
     "LINDUNGI_INPUT": str(state_dir() / "demo-input"),
-    "LINDUNGI_OUT": os.path.abspath("lindungi-data"),
+    "LINDUNGI_OUT": str(out_dir()),
     "LINDUNGI_DB_URL": "",
     "LINDUNGI_RULES": "",
     "LINDUNGI_FULL_NIK": "false",

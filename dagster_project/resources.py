@@ -6,10 +6,19 @@ Settings come from environment variables so that ``lindungi run``, ``lindungi ui
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines import db
 from pipelines.rules import Rules, load_rules
+
+
+def out_dir() -> Path:
+    """Where the runs write (LINDUNGI_OUT, else ./lindungi-data): for the schedule's and the
+    sensors' code, which runs outside any asset and its settings."""
+    return Path(os.environ.get("LINDUNGI_OUT") or os.path.abspath("lindungi-data"))
 
 
 class LindungiSettings(dg.ConfigurableResource):

@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -46,7 +45,9 @@ def extract_regions() -> list[str]:
 
     from pipelines.partitioning import region_sizes
 
-    path = Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "residents.parquet"
+    from dagster_project.resources import out_dir
+
+    path = out_dir() / "residents.parquet"
     return list(region_sizes(pl.scan_parquet(path))) if path.exists() else []
 
 

@@ -5,13 +5,12 @@ A file applied goes to ``inbox/bpjs/processed/``; a file refused goes to
 half-way (``pipelines.bpjs_exchange.apply_response`` is one transaction).
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.resources import Database
+from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.files import unused_name
 
@@ -36,7 +35,7 @@ def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summ
 
 
 def inbox_dir() -> Path:
-    return Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "inbox" / "bpjs"
+    return out_dir() / "inbox" / "bpjs"
 
 
 @dg.op(config_schema={"path": str}, description="Validate and apply one BPJS response file.")
@@ -114,7 +113,7 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
 # --- returned gap lists -------------------------------------------------------------------------
 
 def verification_inbox() -> Path:
-    return Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")) / "inbox" / "verifikasi"
+    return out_dir() / "inbox" / "verifikasi"
 
 
 @dg.op(config_schema={"path": str, "period": str}, description="Validate and store one returned gap list.")
@@ -128,7 +127,7 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
     try:
         dsn = database.url()
         migrate(dsn)
-        rows, changed = apply_returned(dsn, path, period, Path(os.environ.get("LINDUNGI_OUT", "lindungi-data")),
+        rows, changed = apply_returned(dsn, path, period, out_dir(),
                                        run_id=context.run_id)
     except VerificationError as exc:
         raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
