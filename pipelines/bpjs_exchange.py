@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 
 from pipelines.dates import period_start
-from pipelines.db import nik_list, no_row_data, operator
+from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.files import aside, unused_name
 from pipelines.nik import NIK_PROBLEMS, nik_problems
 from pipelines.readers import DELIMITERS, InputError, decode_text
@@ -76,10 +76,6 @@ MARK_SUBMITTED = """
 UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
 WHERE period = %(period)s AND status = 'pending' AND nik = ANY(string_to_array(%(niks)s, ','))
 """
-LOG = """
-INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
-VALUES (%s, %s, %s, %s, %s, %s)
-"""
 # the export files of a period that committed exports wrote (each logs its file in its transaction)
 LOGGED_EXPORTS = "SELECT inputs->>'file' FROM bpjs.processing_log WHERE activity = 'export' AND period = %s"
 
@@ -98,7 +94,6 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
                    declared_income: int = 1_000_000, run_id: str | None = None) -> tuple[Path | None, int]:
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
     mark them submitted, in one transaction (the file is renamed into place before commit)."""
-    import json
 
     folder = Path(out_dir) / "bpjs_export" / period
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,8 +114,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
             w.writerow([name for name, _ in EXPORT_COLUMNS])
             w.writerows(rows)
         conn.execute(MARK_SUBMITTED, {"period": period, "niks": nik_list(r[0] for r in rows)})
-        conn.execute(LOG, (run_id, "export", period, region, json.dumps({"file": path.name, "by": operator()}),
-                           json.dumps({"rows": len(rows)})))
+        log_processing(conn, "export", period, region, {"file": path.name}, {"rows": len(rows)}, run_id)
         os.replace(tmp, path)
     return path, len(rows)
 
@@ -315,7 +309,6 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     A row the candidate already reflects exactly (status, KPJ and reason) is counted as already
     applied, not refused: a file applied once and then left in the inbox (its process killed
     between the commit and moving the file to ``processed/``) is handled again harmlessly."""
-    import json
 
     path = Path(path)
     rows = parse_response(path)
@@ -370,7 +363,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
         if changes:
             conn.execute(APPLY, [list(column) for column in zip(*changes)])
         for period, c in counts.items():
-            conn.execute(LOG, (run_id, "bpjs_response", period, None, json.dumps({"file": path.name}), json.dumps(c)))
+            log_processing(conn, "bpjs_response", period, None, {"file": path.name}, c, run_id)
     total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
     return ResponseResult(path.name, total["accepted"], total["rejected"], len(done))
 

@@ -347,17 +347,30 @@ def operator() -> str:
         return f"uid {os.getuid()}"
 
 
+PROCESSING_LOG = """
+INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
+VALUES (%s, %s, %s, %s, %s, %s)
+"""
+
+
+def log_processing(conn: psycopg.Connection, activity: str, period: str | None, region: str | None,
+                   inputs: dict, counts: dict, run_id: str | None = None) -> None:
+    """One row in the append-only ``bpjs.processing_log`` (UU PDP Art. 31: who ran what, on
+    which data, how many rows), in the caller's transaction: ``inputs`` gains ``by``, the OS
+    account (``operator``). ``inputs`` and ``counts`` hold file names, checksums and numbers,
+    never NIKs or names."""
+    import json
+
+    conn.execute(PROCESSING_LOG, (run_id, activity, period, region, json.dumps({**inputs, "by": operator()}),
+                                  json.dumps(counts)))
+
+
 @no_row_data
 def log_activity(dsn: str, activity: str, period: str | None, region: str | None, inputs: dict,
                  counts: dict, run_id: str | None = None) -> None:
-    """One row in the append-only ``bpjs.processing_log`` (UU PDP Art. 31). ``inputs`` and
-    ``counts`` hold file names, checksums and numbers, never NIKs or names."""
-    import json
-
+    """:func:`log_processing` in a transaction of its own."""
     with psycopg.connect(dsn) as conn:
-        conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts) "
-                     "VALUES (%s, %s, %s, %s, %s, %s)",
-                     (run_id, activity, period, region, json.dumps({**inputs, "by": operator()}), json.dumps(counts)))
+        log_processing(conn, activity, period, region, inputs, counts, run_id)
 
 
 def sqlalchemy_url(dsn: str) -> str:

@@ -22,7 +22,6 @@ its login may take it (the pipeline's ``lindungi_writer`` may not delete).
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ import psycopg
 
 from pipelines.bpjs_exchange import EXPORT_LOCK
 from pipelines.dates import period_start
-from pipelines.db import take_role
+from pipelines.db import log_processing, take_role
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
@@ -159,14 +158,11 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
                 done.verification_rows[period] = done.verification_rows.get(period, 0) + 1
             batches = conn.execute("UPDATE bpjs.submission_batch SET erased_at = now() "
                                    "WHERE period <= %s AND erased_at IS NULL", (plan_.last,)).rowcount
-            conn.execute(
-                "INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
-                "VALUES (%s, 'retention', %s, %s, %s)",
-                (run_id, plan_.last, json.dumps({"retention_months": months, "as_of": as_of}),
-                 json.dumps({"periods": done.periods,
-                             "submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
-                             "verification": sum(done.verification_rows.values()), "batches": batches,
-                             "files": len(done.files), "folders": len(done.folders)})))
+            log_processing(conn, "retention", plan_.last, None, {"retention_months": months, "as_of": as_of},
+                           {"periods": done.periods,
+                            "submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
+                            "verification": sum(done.verification_rows.values()), "batches": batches,
+                            "files": len(done.files), "folders": len(done.folders)}, run_id)
     for f in done.files:
         f.unlink(missing_ok=True)
     for d in done.folders:

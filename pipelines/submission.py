@@ -20,13 +20,12 @@ through the staging table as above. ``content_hash`` is computed by PostgreSQL f
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 
 import polars as pl
 import psycopg
 
-from pipelines.db import nik_list, no_row_data, take_role
+from pipelines.db import log_processing, nik_list, no_row_data, take_role
 
 # Staging columns in COPY order; content_hash is computed in SQL from the same fields.
 STAGE_COLUMNS = ("nik", "period", "region", "rank", "nama_lgkp", "tgl_lhr", "jenis_klmin", "alamat",
@@ -130,10 +129,6 @@ CLOSE_BATCH = """
 UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s
 WHERE id = %s
 """
-LOG = """
-INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, region, inputs, counts)
-VALUES (%s, 'submission', %s, %s, %s, %s)
-"""
 WITHDRAW_REASON = "tidak lagi memenuhi syarat"
 # Explains why NIKs left the list: {nik: reason in Bahasa Indonesia}; missing ones get the default.
 Explain = Callable[[list[str]], dict[str, str]]
@@ -177,7 +172,7 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
             counts = _first_load(conn, stage, period, region, run_id, rules_source)
         if counts is None:
             counts = _load_staged(conn, stage, period, region, run_id, rules_source, explain, elsewhere)
-        conn.execute(LOG, (run_id, period, region, json.dumps(inputs or {}), json.dumps(counts)))
+        log_processing(conn, "submission", period, region, inputs or {}, counts, run_id)
     return counts
 
 

@@ -13,14 +13,13 @@ list it was returned on: someone verified as deceased in October is not listed i
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime, time
 from pathlib import Path
 
 import polars as pl
 import psycopg
 
-from pipelines.db import no_row_data, operator
+from pipelines.db import log_processing, no_row_data
 from pipelines.nik import mask as mask_nik
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
@@ -146,13 +145,11 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
         with conn.cursor() as cur:
             cur.executemany(UPSERT, [(n, period, h, c, k, path.name, sha, received_by) for n, h, c, k in rows.iter_rows()])
             changed = max(cur.rowcount, 0) if rows.height else 0  # summed over the rows (psycopg 3)
-        conn.execute("INSERT INTO bpjs.processing_log (dagster_run_id, activity, period, inputs, counts) "
-                     "VALUES (%s, 'verification', %s, %s, %s)",
-                     # "by" is who applied it (the OS account), as in every other log row: the
-                     # workbook's last editor is a person's full name, kept only beside the
-                     # results in bpjs.verification, which retention erases (the log stays)
-                     (run_id, period, json.dumps({"file": path.name, "sha256": sha, "by": operator()}),
-                      json.dumps({"rows": rows.height, "changed": changed})))
+        # "by" is who applied it (the OS account), as in every other log row: the workbook's
+        # last editor is a person's full name, kept only beside the results in
+        # bpjs.verification, which retention erases (the log stays)
+        log_processing(conn, "verification", period, None, {"file": path.name, "sha256": sha},
+                       {"rows": rows.height, "changed": changed}, run_id)
     return changed
 
 

@@ -89,7 +89,7 @@ def test_erase_removes_the_expired_periods_lists_and_keeps_the_rest(history):
     assert after["candidates"] == {"2023-12": 3} and after["verification"] == {"2023-12": 1}
     assert after["erased"] == {"2023-10": True, "2023-11": True, "2023-12": False}
     [(period, inputs, counts)] = after["log"]
-    assert period == "2023-11" and inputs == {"retention_months": 24, "as_of": "2025-11"}
+    assert period == "2023-11" and inputs == {"retention_months": 24, "as_of": "2025-11", "by": db.operator()}
     assert counts["submission_candidate"] == 6 and counts["verification"] == 2 and counts["batches"] == 2
 
     left = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
