@@ -15,6 +15,12 @@ from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.files import unused_name
 
 
+# An inbox file's runs are retried by its sensor (``_file_requests``), not by the instance's
+# run_retries (deploy/dagster.yaml): Dagster's retry of a refused file's run found the file filed
+# away and succeeded, hiding the refusal, and a killed run got Dagster's retry and the sensor's at once.
+NO_RUN_RETRIES = {"dagster/max_retries": "0"}
+
+
 def _file_away(path: Path, folder: str) -> Path:
     """Move an inbox file into ``folder`` beside it; where it went. Files come under the same
     name month after month (a BPJS ``hasil.csv``, a kelurahan's returned list): an earlier one is
@@ -53,7 +59,7 @@ def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database)
     context.log.info(result.summary())
 
 
-@dg.job(description="Apply a BPJS response file to bpjs.submission_candidate.")
+@dg.job(description="Apply a BPJS response file to bpjs.submission_candidate.", tags=NO_RUN_RETRIES)
 def apply_bpjs_response():
     apply_bpjs_response_file()
 
@@ -137,7 +143,7 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
     context.log.info(stored_line(path.name, rows, changed))
 
 
-@dg.job(description="Store a coordinator's returned gap list (verification results).")
+@dg.job(description="Store a coordinator's returned gap list (verification results).", tags=NO_RUN_RETRIES)
 def apply_verification():
     apply_verification_file()
 

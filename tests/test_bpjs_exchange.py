@@ -590,3 +590,35 @@ def test_a_run_of_an_earlier_month_holds_whom_bpjs_has_from_a_later_one(submitte
     # a later period's rejection holds nobody and is no note for an earlier month
     from pipelines.bpjs_exchange import earlier_answers, rejections_among
     assert rejections_among(earlier_answers(dsn, "2026-10")) == {}
+
+
+def test_inbox_runs_are_not_retried_by_the_instance_s_run_retries(submitted, tmp_path, monkeypatch):
+    """deploy/dagster.yaml retries a failed run once (run_retries). An inbox file's runs are the
+    sensor's to retry: Dagster's retry of a refused file's run found the file filed away, said
+    "already handled" and succeeded, so the refusal's run group ended green; and a killed run got
+    Dagster's retry and the sensor's at once, two runs of one file side by side."""
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response, apply_verification, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    write_response(inbox / "bad.csv", [[NIKS[1], "2026-11", "??", "", ""]])
+    with dg.instance_for_test(overrides={"run_retries": {"enabled": True, "max_retries": 1}}) as instance:
+        [request] = bpjs_response_sensor(dg.build_sensor_context(instance=instance))
+        res = apply_bpjs_response.execute_in_process(run_config=request.run_config, tags=request.tags,
+                                                     instance=instance, raise_on_error=False,
+                                                     resources={"database": Database(dsn=dsn)})
+        assert not res.success and (inbox / "rejected" / "bad.csv").exists()
+        assert instance.get_run_by_id(res.run_id).tags["dagster/will_retry"] == "false"
+        # a run killed before it handled its file: the sensor tries again, Dagster does not (the
+        # daemon gives a sensor's run its job's tags, as execute_in_process does)
+        config = {"path": str(inbox / "gone.csv")}
+        for job, op, cfg in ((apply_bpjs_response, "apply_bpjs_response_file", config),
+                             (apply_verification, "apply_verification_file", {**config, "period": "2026-11"})):
+            run = instance.create_run_for_job(job, run_config={"ops": {op: {"config": cfg}}}, tags=job.run_tags)
+            instance.report_run_failed(run)
+            assert instance.get_run_by_id(run.run_id).tags["dagster/will_retry"] == "false", job.name
