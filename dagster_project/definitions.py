@@ -66,22 +66,28 @@ def executor_def() -> dg.ExecutorDefinition:
     raise ValueError(f"LINDUNGI_EXECUTOR={name!r}: expected in_process, multiprocess or k8s")
 
 
+# The instance's run_retries (deploy/dagster.yaml) restart a failed run of the chain whole:
+# Dagster's default retry re-runs only the failed steps, so a run whose worker was killed after
+# its last step succeeded was "failed" with nothing to retry, and the chain stopped there (its
+# sensor waits for a successful run of every region). Every step is idempotent.
+WHOLE_RUN_RETRIES = {"dagster/retry_strategy": "ALL_STEPS"}
+
 # Three jobs, one per kind of partition (a Dagster job has one partitions definition); a full
 # run is the three in order (``lindungi run``, or the schedule and sensors in production):
 ingest_job = dg.define_asset_job(
-    "ingest", selection=dg.AssetSelection.groups("ingest"), executor_def=executor_def(),
+    "ingest", selection=dg.AssetSelection.groups("ingest"), executor_def=executor_def(), tags=WHOLE_RUN_RETRIES,
     description="The three extracts read, cleaned and checked; their kab/kota become region partitions.",
 )
 link_regions_job = dg.define_asset_job(
     "link_regions", selection=dg.AssetSelection.assets(*linkage.REGION_ASSETS),
-    partitions_def=region_partitions, executor_def=executor_def(),
+    partitions_def=region_partitions, executor_def=executor_def(), tags=WHOLE_RUN_RETRIES,
     description="One kab/kota's welfare and roster records linked to its residents (one run per region).",
 )
 lindungi_job = dg.define_asset_job(
     "lindungi",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
     - dg.AssetSelection.assets(*linkage.REGION_ASSETS),
-    partitions_def=period_partitions, executor_def=executor_def(),
+    partitions_def=period_partitions, executor_def=executor_def(), tags=WHOLE_RUN_RETRIES,
     description="For one period, from the regions' links: the assembled links, candidates, submission, reports.",
 )
 

@@ -123,3 +123,21 @@ def test_a_deployment_without_its_database_url_stops_instead_of_submitting_to_a_
     assert resolve_dsn("postgresql://x@db/lindungi") == "postgresql://x@db/lindungi"
     monkeypatch.setenv("LINDUNGI_DB_URL", "postgresql://y@db/lindungi")
     assert resolve_dsn() == "postgresql://y@db/lindungi"
+
+
+def test_the_instance_s_run_retries_restart_a_chain_run_whole():
+    """deploy/dagster.yaml retries a failed run once. Dagster's default retry re-runs the failed
+    steps only: a link_regions run whose worker was killed after its last step succeeded was
+    failed with nothing to retry, and the period run never came (its sensor waits for every
+    region). The chain's runs are retried whole; the inbox jobs not at all (their sensor does)."""
+    import dagster as dg
+    from dagster._core.execution.plan.resume_retry import ReexecutionStrategy
+    from dagster._daemon.auto_run_reexecution.auto_run_reexecution import get_reexecution_strategy
+
+    from dagster_project.definitions import defs
+
+    for name in ("ingest", "link_regions", "lindungi"):
+        run = dg.DagsterRun(job_name=name, run_id="b" * 36, tags=defs.resolve_job_def(name).tags)
+        assert get_reexecution_strategy(run, dg.DagsterInstance.ephemeral()) == ReexecutionStrategy.ALL_STEPS
+    for name in ("apply_bpjs_response", "apply_verification"):
+        assert defs.resolve_job_def(name).tags["dagster/max_retries"] == "0"
