@@ -133,6 +133,18 @@ def test_the_collector_is_on_again_after_a_run_and_after_a_refusal(pipeline_run,
     assert gc.isenabled()
 
 
+def test_the_periods_run_to_twelve_months_ahead():
+    """The partitions ended eleven months after this one (2027-10 in November 2026), where the
+    README and the refusal said "twelve months ahead"."""
+    from datetime import date
+
+    from dagster_project.partitions import period_partitions
+
+    today = date.today()
+    index = today.year * 12 + today.month - 1 + 12
+    assert period_partitions.get_partition_keys()[-1] == f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def test_bad_input_stops_with_one_line(small_world, pg_server, tmp_path, capsys, monkeypatch):
     import shutil
 
