@@ -219,6 +219,7 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
     selected = context.op_execution_context.selected_output_names
     checks = context.selected_asset_check_keys
     # a source is put together for its selected outputs; a check run alone reads the stored links
+    # (checked: each source with its suite, running in the GX worker)
     sources = [src for src in SOURCES if src.name in selected or src.review_name in selected]
     checked = [(src, validate_later(_stored_links(settings, src), src.name, asset_suite(src.name, settings)))
                for src in SOURCES if _check_key(src) in checks and src not in sources]
@@ -240,7 +241,6 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                     f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
                     f"ingest of residents/{src.records_key} ({key}); materialize link_region for "
                     "those partitions first (lindungi run does it)")
-    # (source, its suite in the worker)
     with ThreadPoolExecutor(max(1, len(sources)), thread_name_prefix="lindungi-assemble") as pool:
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
                    for src in sources}
