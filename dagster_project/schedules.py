@@ -99,7 +99,7 @@ def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDef
 
 def extracts_fingerprint(input_dir: str) -> tuple[str | None, str]:
     """(fingerprint, "") of the input folder's three extracts, by name, size and modification
-    time (not their bytes: a 5.8M-resident extract is not hashed every 30 s); (None, why not)
+    time (not their bytes: a 5.8M-resident extract is not hashed every evaluation); (None, why not)
     while an extract is missing or doubled."""
     from pipelines.readers import InputError, find_extract
     from pipelines.schema import SOURCES
