@@ -106,7 +106,8 @@ class BlockingRule:
     values the rule forces to (nearly) agree: a pair found through the rule says nothing about
     how often strangers agree on them, so estimation leaves such pairs out of those fields' u.
     An attribute rule is an exact join on ``keys`` (record column, resident column), restricted
-    to the records in ``records`` ("all", "no_nik": fewer than 12 NIK digits, "no_kel");
+    to the records in ``records`` ("all", "no_nik": fewer than 12 NIK digits and no pair from
+    a birth date + phonetic name rule, "no_kel");
     a NIK rule (``keys`` empty) is integer arithmetic in ``pipelines.linkage.nik_pairs``."""
     name: str
     description: str
@@ -136,7 +137,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  "(names written in the other order)", ("dob", "name"), (("s_dob", "r_dob"), ("s_lk", "r_fk"))),
     BlockingRule("name", "phonetic first + last name", ("name",), (("s_fk", "r_fk"), ("s_lk", "r_lk"))),
     BlockingRule("kk", "KK number", ("kk",), (("s_kk", "r_kk"),)),
-    BlockingRule("dob_no_nik", "birth date alone, for records without a usable NIK", ("dob",),
+    BlockingRule("dob_no_nik", "birth date alone, for records without a usable NIK whose phonetic name keys "
+                 "found no one born that day", ("dob",),
                  (("s_dob", "r_dob"),), records="no_nik"),
 )
 RULE_BITS = {rule.name: 1 << i for i, rule in enumerate(BLOCKING_RULES)}

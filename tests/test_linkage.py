@@ -453,3 +453,33 @@ def test_settled_records_compared_on_a_sample_link_as_when_every_pair_is_compare
     told = sampled.model.training["settled_sample"]  # the model says what it was estimated on
     assert told["compared"] < told["their_other_nik_pairs"] == every.model.training["settled_sample"]["compared"]
     assert told["weight"] == pytest.approx(told["their_other_nik_pairs"] / told["compared"], rel=1e-3)
+
+
+def test_birth_date_alone_blocks_only_records_whose_name_found_no_one_born_that_day():
+    """Without a usable NIK, a record's whole birth-date block is compared only when its
+    phonetic name keys found no one born that day (a name changed beyond them). For every
+    record without a NIK, an extract whose NIKs were never matched against Dukcapil paired each
+    record with everyone born that day: at 200k residents 1.14M of 2.20M pairs, x3.5 for each
+    doubling of the residents (the block grows with the region, as the record count does)."""
+    from pipelines import linkage as lk
+
+    firsts = ["BUDI", "CITRA", "DEWI", "EKO", "FAJAR", "GITA", "HENDRA", "INDAH"]
+    lasts = ["SANTOSO", "LESTARI", "WIBOWO", "KURNIA", "PUTRI"]
+    born = date(1985, 8, 15)
+    crowd = [(f"6474011508850{i:03d}", f"{f} {la}", born, "L", "6474011001", None)
+             for i, (f, la) in enumerate(((f, la) for f in firsts for la in lasts), start=1)]
+    residents = pl.DataFrame([*crowd, ("6474011508850099", "AHMAD YANI", born, "L", "6474011001", None)],
+                             schema={"NIK": pl.String, "NAMA_LGKP": pl.String, "TGL_LHR": pl.Date,
+                                     "JENIS_KLMIN": pl.String, "kode_kel": pl.String, "NO_KK": pl.String},
+                             orient="row").with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    records = pl.DataFrame([("found", None, "AHMAD YANI", born), ("renamed", None, "UCOK", born)],
+                           schema={"KPJ": pl.String, "nik_raw": pl.String, "NAMA": pl.String, "TGL_LHR": pl.Date},
+                           orient="row",
+                           ).with_columns(NIK=pl.col("nik_raw"), nama_norm=normalize_name("NAMA"))
+    r, s = lk.resident_side(residents), lk._record_side(records, "KPJ")
+    pairs = lk.attribute_pairs(r, s).join(s.select("s_key", "s_id"), on="s_key")
+    by_date = dict(pairs.filter(lk.has_rule("dob_no_nik")).group_by("s_id").len().iter_rows())
+    assert by_date == {"renamed": 41}, by_date  # the found record's pairs are its name's alone
+    assert pairs.filter(pl.col("s_id") == "found").height == 1
+    links = dict(link_records(residents, records, "KPJ").links.select("KPJ", "NIK").iter_rows())
+    assert links["found"] == "6474011508850099"
