@@ -206,10 +206,17 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         "NO_RT": {"_rt": _digits("NO_RT", 3)},
         "NO_RW": {"_rw": _digits("NO_RW", 3)},
         "NO_PROP": {"_prop": _digits("NO_PROP", 2)},
-        "NO_KAB": {"_kab": _digits("NO_KAB", 2)},
-        "NO_KEC": {"_kec": _digits("NO_KEC", 2)},
-        "NO_KEL": {"_kel": _digits("NO_KEL", 4)},
+        "NO_KAB": {"_kab": _digits("NO_KAB", 2), "_kab_full": _digits("NO_KAB", 4)},
+        "NO_KEC": {"_kec": _digits("NO_KEC", 2), "_kec_full": _digits("NO_KEC", 6)},
+        "NO_KEL": {"_kel": _digits("NO_KEL", 4), "_kel_full": _digits("NO_KEL", 10)},
     })
+    # A code written in full, its parents' codes before it (NO_KEL 6474011001 for 1001), is the
+    # code when those agree with the other columns: every such resident's region was missing,
+    # and the run ended without a candidate or a gap list (exit 0).
+    for code, parents in (("_kab", ["_prop"]), ("_kec", ["_prop", "_kab"]), ("_kel", ["_prop", "_kab", "_kec"])):
+        full = pl.col(f"{code}_full")
+        out = out.with_columns(pl.coalesce(code, pl.when(full.str.starts_with(pl.concat_str(parents)))
+                                           .then(full.str.slice(2 * len(parents)))).alias(code))
     out = with_nik_columns(out, "NO_KK", digits="_kk").with_columns(
         NIK=pl.col("_nik"),
         NO_KK=_kk("_kk"),

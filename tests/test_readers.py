@@ -622,3 +622,18 @@ def test_a_sex_typed_as_none_of_the_contract_s_forms_is_not_judged_until_fixed(t
                       "2026-11")
     assert dict(zip(assessed["NIK"], assessed["judgeable"])) == {
         "6474011508850001": False, "6474011508850002": True, "6474011508850003": True}
+
+
+def test_a_region_code_written_in_full_is_the_code_when_its_parents_agree(tmp_path):
+    """NO_KEL written as the whole kelurahan code (6474011001), NO_KEC as the kecamatan's
+    (647401), NO_KAB as the kab/kota's (6474): the code is its last digits when the digits
+    before them are the other columns' codes. Every such resident's region was missing, and a
+    run on such an extract ended without a candidate or a gap list; a full code that
+    contradicts the other columns is still missing."""
+    rows = [row(), row(nik="6474015508900002")[:-1] + ["6474011001"],
+            row(nik="6474015508900003", kec="647401"), row(nik="6474015508900004")[:-3] + ["6474", "1", "1001"],
+            row(nik="6474015508900005")[:-1] + ["6474021001"]]
+    write_csv(tmp_path / "penduduk.csv", rows)
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.sort("NIK")
+    assert residents["kode_kel"].to_list() == ["6474011001"] * 4 + [None]
+    assert "region_code_missing" in residents["flags"][4] and "region_code_missing" not in residents["flags"][1]
