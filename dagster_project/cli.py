@@ -401,6 +401,11 @@ def _left_out(period: str) -> dict[str, int]:
             if k in mat.metadata}
 
 
+# the ingest's flags that leave a resident unjudged (pipelines.candidates.assess)
+UNJUDGED_FLAGS = ["tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing",
+                  "occupation_missing", "occupation_unknown", "sex_unknown"]
+
+
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
     import polars as pl
     import psycopg
@@ -421,6 +426,12 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         links[name] = dict(df.group_by("method").len().sort("method").iter_rows())
     cands = pl.read_parquet(out / "enrollment_candidates" / f"{period}.parquet",
                             columns=["iuran_bulanan", "disabilitas"])
+    # residents no rule could judge, by the flags that stop it: a whole extract without region
+    # codes (NO_KEL in a form not understood) ended with 0 candidates and nothing said why
+    unjudged = (pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
+                .filter(~pl.col("judgeable")).select("flags").collect())
+    why = (unjudged.explode("flags").filter(pl.col("flags").is_in(UNJUDGED_FLAGS))
+           .group_by("flags").len().sort(["len", "flags"], descending=[True, False]))
     with psycopg.connect(dsn) as conn:
         sub = dict(conn.execute(
             "SELECT status, count(*) FROM bpjs.submission_candidate WHERE period = %s GROUP BY status",
@@ -430,6 +441,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         "candidates": cands.height, "with_disability": int(cands["disabilitas"].sum()),
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
         "submission": sub, "out": str(out.resolve()),
+        "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows())},
     }
 
 
@@ -444,6 +456,13 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         print(f"{name:<18} " + ", ".join(f"{k} {v:,}" for k, v in by.items()))
     print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
+    unjudged = s.get("not_judged") or {}
+    if unjudged.get("residents"):
+        most = unjudged["residents"] * 2 > s["sources"]["penduduk"]["accepted"]
+        print(("  WARNING: most residents could not be judged" if most else "  not judged")
+              + f": {unjudged['residents']:,} residents whose data needs fixing first ("
+              + ", ".join(f"{k} {v:,}" for k, v in unjudged["by_flag"].items())
+              + "; the flags column of residents.parquet)")
     left = s.get("left_out") or {}
     if left.get("held_by_bpjs") or left.get("excluded_by_verification"):
         print(f"  not listed: {left.get('held_by_bpjs', 0):,} registered with BPJS from an earlier export "

@@ -329,3 +329,28 @@ def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, mo
     models = [p.read_text(encoding="utf-8") for p in (out / "linkage_models").rglob("*.json")]
     assert pages and models
     assert small_world_people("\n".join(pages + models)) == (0, 0)
+
+
+def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
+    """A whole extract whose region codes were not understood ended with 0 candidates, exit 0,
+    and nothing said why. The summary counts the residents no rule could judge, by the flags
+    that stopped it, and warns when they are most of the extract."""
+    import copy
+
+    from dagster_project.cli import print_summary
+
+    out, _, summary = pipeline_run
+    assessed = pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet")
+    unjudged = assessed.filter(~pl.col("judgeable"))
+    assert summary["not_judged"]["residents"] == unjudged.height > 0
+    flags = unjudged.explode("flags").get_column("flags").value_counts()
+    assert all(dict(flags.iter_rows())[k] == v for k, v in summary["not_judged"]["by_flag"].items())
+    print_summary(summary, "")
+    said = capsys.readouterr().out
+    assert f"not judged: {unjudged.height:,} residents whose data needs fixing first (" in said
+    assert "WARNING" not in said
+    most = copy.deepcopy(summary)
+    most["not_judged"] = {"residents": summary["sources"]["penduduk"]["accepted"],
+                          "by_flag": {"region_code_missing": summary["sources"]["penduduk"]["accepted"]}}
+    print_summary(most, "")
+    assert "WARNING: most residents could not be judged: " in capsys.readouterr().out
