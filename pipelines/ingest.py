@@ -95,7 +95,11 @@ def _kk(digits: str) -> pl.Expr:
 
 
 def _sex(col: str) -> pl.Expr:
-    return label_key(pl.col(col)).replace_strict(SEX, default=None, return_dtype=pl.String)
+    """L or P from the forms people type (`L.`, `LAKI - LAKI`, `LAKI2`, `02`): a value none of
+    them leaves the resident unjudged (``sex_unknown``), so only what is no sex at all is."""
+    key = (label_key(pl.col(col)).str.replace_all(r"\s*-\s*", "-").str.strip_chars(". ")
+           .str.replace(r"^0+([0-9])$", "$1"))
+    return key.replace_strict(SEX, default=None, return_dtype=pl.String)
 
 
 def _split_duplicates(raw: pl.DataFrame, key: str, code: str, raw_cols: list[str]):

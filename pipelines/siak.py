@@ -50,7 +50,8 @@ NO_DISABILITY = ("", "0", "7", "TIDAK", "TIDAK ADA", "-", "NORMAL", "BUKAN", "TI
                  "BUKAN DISABILITAS", "NON DISABILITAS", "NON-DISABILITAS", "TIDAK ADA DISABILITAS",
                  "BUKAN PENYANDANG DISABILITAS", "TIDAK PENYANDANG DISABILITAS")
 SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "LAKI": "L",
-                       "PRIA": "L", "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P"}
+                       "LAKI2": "L", "PRIA": "L", "MALE": "L", "M": "L",
+                       "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "FEMALE": "P", "F": "P"}
 
 
 # Control characters, as a regex character range: a text field reads them as spaces (a NUL from a

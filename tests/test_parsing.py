@@ -138,3 +138,16 @@ def test_nik_validity_property(s):
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("LAKI-LAKI", "L"), ("laki laki", "L"), ("Laki - Laki", "L"), ("LAKI2", "L"), ("L.", "L"), ("lk.", "L"),
+    ("01", "L"), ("1.0", "L"), ("Male", "L"), ("PEREMPUAN.", "P"), ("P.", "P"), ("02", "P"), ("Wanita", "P"),
+    ("F", "P"), ("X", None), ("", None), ("AHMAD YANI", None),
+])
+def test_sex_forms(raw, expected):
+    """A sex none of these forms leaves the resident unjudged (CONTRACT §5), so the forms people
+    type for one (a trailing dot, spaces around the hyphen, LAKI2, a zero-padded code) are read."""
+    from pipelines.ingest import _sex
+
+    assert pl.DataFrame({"JENIS_KLMIN": [raw]}).select(_sex("JENIS_KLMIN")).item() == expected
