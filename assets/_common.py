@@ -18,6 +18,18 @@ progress_log = logging.getLogger("lindungi.progress")
 _START = float(os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(time.monotonic())))
 
 
+def stored(settings, asset: str, partition: str | None = None) -> pl.DataFrame:
+    """An asset's value as last materialized under ``settings.out_dir``, for a check run alone
+    (which checks the stored value, not one computed again); dg.Failure when there is none."""
+    from dagster_project.io_manager import asset_path
+
+    path = asset_path(settings.out_dir, asset, partition)
+    if not path.exists():
+        what = f"{asset} {partition}" if partition else asset
+        raise dg.Failure(f"{what} is not materialized under {settings.out_dir}: materialize it to check it")
+    return pl.read_parquet(path)
+
+
 def progress(context: dg.AssetExecutionContext | dg.OpExecutionContext, message: str) -> None:
     """One progress line: to the Dagster event log and, under the CLI, to the terminal."""
     context.log.info(message)

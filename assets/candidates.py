@@ -1,11 +1,9 @@
 """Candidate assets: residents judged against the rules, the ranked candidates, coverage."""
 
-from pathlib import Path
-
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, preview, progress
+from assets._common import counts_md, preview, progress, stored
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_among
@@ -115,12 +113,8 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
 def _stored_candidates_check(context: dg.AssetExecutionContext, settings: LindungiSettings) -> dg.AssetCheckResult:
     """The candidates' suite alone, on the period's stored candidates: nothing is selected or
     written again (Dagster refused the check alone, the asset being one it could not subset)."""
-    path = Path(settings.out_dir) / "enrollment_candidates" / f"{context.partition_key}.parquet"
-    if not path.exists():
-        raise dg.Failure(f"enrollment_candidates {context.partition_key} is not materialized under "
-                         f"{settings.out_dir}: materialize it to check it")
-    checked = validate_later(pl.read_parquet(path), "enrollment_candidates",
-                             asset_suite("enrollment_candidates", settings))
+    checked = validate_later(stored(settings, "enrollment_candidates", context.partition_key),
+                             "enrollment_candidates", asset_suite("enrollment_candidates", settings))
     return suite_check(checked.result(), asset_key="enrollment_candidates", check_name=CANDIDATES_CHECK)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, progress
+from assets._common import counts_md, progress, stored
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines import schema
@@ -218,10 +218,11 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
              "participant_links": (participant_links_parts, participant_link_review_parts)}
     selected = context.op_execution_context.selected_output_names
     checks = context.selected_asset_check_keys
-    # a source is put together for its selected outputs; a check run alone reads the stored links
-    # (checked: each source with its suite, running in the GX worker)
+    # a source is put together for its selected outputs; a check run alone reads the stored links,
+    # not links put together again from the regions' parts (which a later linkage may have moved
+    # on) (checked: each source with its suite, running in the GX worker)
     sources = [src for src in SOURCES if src.name in selected or src.review_name in selected]
-    checked = [(src, validate_later(_stored_links(settings, src), src.name, asset_suite(src.name, settings)))
+    checked = [(src, validate_later(stored(settings, src.name), src.name, asset_suite(src.name, settings)))
                for src in SOURCES if _check_key(src) in checks and src not in sources]
     regions = list(region_sizes(residents))
     inst = context.instance
@@ -265,15 +266,6 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                 yield dg.Output(review, output_name=src.review_name, metadata={"dagster/row_count": review.height})
     for src, pending in checked:
         yield suite_check(pending.result(), src.name, _check_key(src).name)
-
-
-def _stored_links(settings: LindungiSettings, src) -> pl.DataFrame:
-    """The source's stored links, for its check run alone: the asset as materialized, not put
-    together again from the regions' parts (which a later linkage may have moved on)."""
-    path = Path(settings.out_dir) / f"{src.name}.parquet"
-    if not path.exists():
-        raise dg.Failure(f"{src.name} is not materialized under {settings.out_dir}: materialize it to check it")
-    return pl.read_parquet(path)
 
 
 REGION_ASSETS = ["region_welfare_links", "region_welfare_link_review",

@@ -85,19 +85,25 @@ class _Frames:
 FRAMES = _Frames()
 
 
+def asset_path(base_dir: str | Path, key: str, partition: str | None = None) -> Path:
+    """Where an asset's value is stored (CONTRACT §4): ``<base_dir>/<key>.parquet``, or
+    ``<base_dir>/<key>/<partition>.parquet`` for one partition."""
+    if partition is not None:
+        return Path(base_dir) / key / f"{partition}.parquet"
+    return Path(base_dir) / f"{key}.parquet"
+
+
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
     base_dir: str
 
     def _path(self, context: dg.OutputContext | dg.InputContext, partition: str | None = None) -> Path:
         key = "/".join(context.asset_key.path)
-        if partition is not None:
-            return Path(self.base_dir) / key / f"{partition}.parquet"
-        if context.has_asset_partitions:
+        if partition is None and context.has_asset_partitions:
             keys = context.asset_partition_keys
             if len(keys) != 1:
                 raise ValueError(f"{key}: one partition per store, got {len(keys)}")
-            return Path(self.base_dir) / key / f"{keys[0]}.parquet"
-        return Path(self.base_dir) / f"{key}.parquet"
+            partition = keys[0]
+        return asset_path(self.base_dir, key, partition)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | None) -> None:
         if obj is None:
