@@ -401,14 +401,11 @@ def _left_out(period: str) -> dict[str, int]:
             if k in mat.metadata}
 
 
-# the ingest's flags that leave a resident unjudged (pipelines.candidates.assess)
-UNJUDGED_FLAGS = ["tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing",
-                  "occupation_missing", "occupation_unknown", "sex_unknown"]
-
-
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
     import polars as pl
     import psycopg
+
+    from pipelines.candidates import UNJUDGED_FLAGS
 
     out = Path(out_dir)
 
@@ -430,7 +427,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # codes (NO_KEL in a form not understood) ended with 0 candidates and nothing said why
     unjudged = (pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
                 .filter(~pl.col("judgeable")).select("flags").collect())
-    why = (unjudged.explode("flags").filter(pl.col("flags").is_in(UNJUDGED_FLAGS))
+    why = (unjudged.explode("flags").filter(pl.col("flags").is_in(list(UNJUDGED_FLAGS)))
            .group_by("flags").len().sort(["len", "flags"], descending=[True, False]))
     with psycopg.connect(dsn) as conn:
         sub = dict(conn.execute(

@@ -37,6 +37,13 @@ def informal_workers() -> pl.Expr:
     return pl.col("judgeable") & pl.col("working_age") & pl.col("informal")
 
 
+# The ingest's flags of the fields ``assess`` cannot judge a resident without (a birth date, a
+# region, an occupation the rules can place, a sex), for saying why someone was not judged:
+# change one with the other.
+UNJUDGED_FLAGS = ("tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing",
+                  "occupation_missing", "occupation_unknown", "sex_unknown")
+
+
 def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
            participants: pl.DataFrame, participant_links: pl.DataFrame, rules: Rules,
            period: str) -> pl.DataFrame:
