@@ -94,7 +94,6 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
                    declared_income: int = 1_000_000, run_id: str | None = None) -> tuple[Path | None, int]:
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
     mark them submitted, in one transaction (the file is renamed into place before commit)."""
-
     folder = Path(out_dir) / "bpjs_export" / period
     folder.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(dsn) as conn, conn.transaction():
@@ -272,7 +271,7 @@ def parse_response(path: Path) -> list[dict]:
 
 
 # A response NIK's problems (``pipelines.nik``'s codes, found as the extracts find them) that
-# leave no 16 digits to read: refused. A NIK with 16 digits and a wrong province or date is read,
+# leave no 16 digits to read: refused. A NIK with 16 digits and an impossible date is read,
 # and must then match a submitted candidate.
 _UNREADABLE_NIK = ("nik_missing", "nik_excel_damaged", "nik_characters", "nik_length")
 
@@ -309,7 +308,6 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     A row the candidate already reflects exactly (status, KPJ and reason) is counted as already
     applied, not refused: a file applied once and then left in the inbox (its process killed
     between the commit and moving the file to ``processed/``) is handled again harmlessly."""
-
     path = Path(path)
     rows = parse_response(path)
     unread = {r["_line"]: p for r, code in zip(rows, nik_problems([r["NIK"] for r in rows]))

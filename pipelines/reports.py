@@ -310,15 +310,14 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     money = cells["Iuran per Bulan"].drop_nulls().unique().to_list()
     one_money = {"Iuran per Bulan": f.money(money[0])} if len(money) == 1 else {}
     # every text cell is a string cell: a source value starting with "=" stays text, never a formula
-    wrapped = {name: f.wrap for name in WRAPPED}
     after = COLUMNS[COL["ID Baris"]:]  # written apart: the list's cells stop at Catatan
     listed = cells.drop(*(name for name, _ in after))
     ws.write_dataframe(first, 0, listed, write_header=False,
-                       column_formats={**one_money, **{k: v for k, v in wrapped.items() if k in listed.columns},
+                       column_formats={**one_money, **{name: f.wrap for name in WRAPPED if name in listed.columns},
                                        "Tanggal Lahir": f.dmy})
     for name, _ in after:
         ws.write_dataframe(first, COL[name], cells.select(name), write_header=False,
-                           column_formats={k: v for k, v in wrapped.items() if k == name})
+                           column_formats={name: f.wrap} if name in WRAPPED else {})
     if len(money) > 1:  # one number format per digit-group count, so per cell
         for i, v in enumerate(cells["Iuran per Bulan"]):
             if v is not None:

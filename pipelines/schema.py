@@ -155,6 +155,7 @@ COVERAGE = {
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)
 }
 
+
 def empty(schema: dict) -> pl.DataFrame:
     """An empty frame with the given schema."""
     return pl.DataFrame(schema=schema)
