@@ -26,15 +26,42 @@ INGEST_TAG = "lindungi/ingest_run"
 REGION_TAG = "lindungi/region"
 
 
+# The month's ingest is due from 02:00 WITA on the 1st. It is not started while a run of the chain is
+# queued or running (a mid-month chain of new extracts, a backfill): it would replace the extracts'
+# assets under the region and period runs still reading them. So the schedule is evaluated hourly
+# from then to the month's end and starts the ingest at the first evaluation with nothing in
+# flight, once a month. (A schedule's run key only deduplicates within one tick, so "once" is
+# looked up among the schedule's own runs.)
+MONTHLY_CRON = ("0 2-23 1 * *", "0 * 2-31 * *")
+SCHEDULE_TAG = "dagster/schedule_name"
+
+
+def monthly_step(period: str, started: list[str], busy: list[str]) -> dg.RunRequest | dg.SkipReason:
+    """One evaluation of ``monthly_enrollment`` for ``period``: the ingest, unless the schedule
+    already started this month's (``started``: its runs, ``job:run id``) or runs of the chain are
+    in flight (``busy``)."""
+    if started:
+        return dg.SkipReason(f"the ingest of {period} is started: {started[0]}")
+    if busy:
+        return dg.SkipReason(f"the ingest of {period} waits for {len(busy)} run(s) of the chain in flight: "
+                             f"{', '.join(busy[:5])}; evaluated again in an hour")
+    return dg.RunRequest(run_key=period, tags={PERIOD_TAG: period})
+
+
 def monthly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
     """``job`` is the ingest job; the period rides along in the run's tags."""
-    @dg.schedule(job=job, cron_schedule="0 2 1 * *", execution_timezone="Asia/Makassar",
-                 name="monthly_enrollment",
-                 description="On the 1st at 02:00 WITA: ingest, then every region's linkage, then the "
-                             "candidates for the new month (the sensors below chain them).")
+    name = "monthly_enrollment"
+
+    @dg.schedule(job=job, cron_schedule=list(MONTHLY_CRON), execution_timezone="Asia/Makassar", name=name,
+                 description="From the 1st at 02:00 WITA, once no run of the chain is in flight (evaluated "
+                             "hourly): ingest, then every region's linkage, then the candidates for the new "
+                             "month (the sensors below chain them).")
     def _schedule(context: dg.ScheduleEvaluationContext):
         period = context.scheduled_execution_time.strftime("%Y-%m")
-        return dg.RunRequest(run_key=period, tags={PERIOD_TAG: period})
+        mine = context.instance.get_runs(filters=dg.RunsFilter(tags={SCHEDULE_TAG: name, PERIOD_TAG: period}),
+                                         limit=1)
+        return monthly_step(period, [f"{r.job_name}:{r.run_id[:8]} ({r.status.value.lower()})" for r in mine],
+                            chain_in_flight(context.instance))
 
     return _schedule
 

@@ -551,6 +551,47 @@ def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypat
     assert tick(cursor)[:2] == ([], "extracts unchanged")   # once
 
 
+def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once():
+    """The schedule started the month's ingest at 02:00 on the 1st whatever was running: an
+    ingest replaced the extracts' assets under a mid-month chain's region and period runs still
+    reading them. It now waits for the chain, evaluated hourly, and starts the ingest once."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import dagster as dg
+    from dagster._utils.schedules import schedule_execution_time_iterator
+
+    from dagster_project.definitions import defs
+
+    schedule = defs.resolve_schedule_def("monthly_enrollment")
+    wita = ZoneInfo("Asia/Makassar")
+    ticks = schedule_execution_time_iterator(datetime(2026, 11, 30, 23, 30, tzinfo=wita).timestamp(),
+                                             schedule.cron_schedule, "Asia/Makassar")
+    first = [next(ticks).strftime("%d %H:%M") for _ in range(3)]
+    assert first == ["01 02:00", "01 03:00", "01 04:00"]  # not before 02:00 on the 1st, then hourly
+
+    def tick(runs=(), when=datetime(2026, 12, 1, 2, tzinfo=wita)):
+        with dg.instance_for_test() as instance:  # a schedule's context needs a persistent one
+            for run in runs:
+                instance.add_run(run)
+            with dg.build_schedule_context(instance=instance, scheduled_execution_time=when) as context:
+                data = schedule.evaluate_tick(context)
+        return data.run_requests, data.skip_message
+
+    reqs, _ = tick()
+    assert [(r.run_key, r.tags["lindungi/period"]) for r in reqs] == [("2026-12", "2026-12")]
+    busy = dg.DagsterRun(job_name="lindungi", run_id="b" * 36, status=dg.DagsterRunStatus.STARTED)
+    reqs, why = tick([busy])
+    assert not reqs and "waits for 1 run(s) of the chain in flight: lindungi:bbbbbbbb" in why
+    done = dg.DagsterRun(job_name="ingest", run_id="c" * 36, status=dg.DagsterRunStatus.SUCCESS,
+                         tags={"dagster/schedule_name": "monthly_enrollment", "lindungi/period": "2026-12"})
+    reqs, why = tick([done], datetime(2026, 12, 1, 5, tzinfo=wita))
+    assert not reqs and "the ingest of 2026-12 is started: ingest:cccccccc (success)" in why
+    # last month's ingest by the schedule does not stop this month's
+    reqs, _ = tick([done], datetime(2027, 1, 1, 2, tzinfo=wita))
+    assert [r.run_key for r in reqs] == ["2027-01"]
+
+
 def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(two_regions, pg_server,
                                                                                   tmp_path, monkeypatch):
     """`lindungi run` over two kab/kota killed with SIGKILL (the process alone) while its
