@@ -67,7 +67,7 @@ def _region_outs(src: _Source) -> dict[str, dg.AssetOut]:
     return {
         f"region_{src.name}": dg.AssetOut(
             description=f"{src.records_key} linked to one kab/kota's residents: the records routed to the "
-                        "region (exact NIK, address, NIK prefix, else every region), one row each.",
+                        "region (exact NIK, address, else every region), one row each.",
             kinds={"polars", "rapidfuzz"}, is_required=False),
         f"region_{src.review_name}": dg.AssetOut(
             description=f"Grey-zone candidate pairs of {src.records_key} within one kab/kota.", kinds={"polars"},

@@ -13,15 +13,18 @@ extract has that region, else to the extract's largest region.
 
 1. the region of the resident whose NIK the record carries exactly, and the region of the
    record's own address (a welfare record's ``KODE_KEL``) when the extract has it;
-2. when neither is known, the region of the claimed NIK's first four digits, when the extract has
-   it (a NIK with a typo is still issued in its region, mostly);
-3. otherwise every region: a record with no usable NIK and no address is compared everywhere,
-   and keeps its best link.
+2. when neither is known, every region: a record whose NIK matches no resident (a typo, two
+   digits swapped, truncated, or none) and that has no address is compared everywhere, and
+   keeps its best link.
 
-The NIK's prefix is not where a person lives (it is where the NIK was first issued: migrants in
-Bontang carry Java NIKs), so it is the last resort, not the rule. A record linked in two
-regions keeps the link with the higher score; a resident lives in one region, so one-to-one
-holds across regions as it holds within one.
+The claimed NIK's prefix routes nothing: it is where the NIK was first issued, not where its
+holder lives (migrants in Bontang carry Java NIKs; one whose NIK was issued in one kab/kota of
+the extract may live in another). Routed by it, a roster record with a typo in such a NIK was
+compared in the region that issued it alone: unlinked, and its resident looked unprotected
+where they live. Comparing these records everywhere cost 2-3% more roster pairs in a world of
+two 100k kab/kota (README, Routing). A record linked in two regions keeps the link with the
+higher score; a resident lives in one region, so one-to-one holds across regions as it holds
+within one.
 """
 
 from __future__ import annotations
@@ -65,17 +68,15 @@ def residents_of(residents: Frame, region: str, regions: list[str]) -> pl.DataFr
 
 def record_regions(records: Frame, residents: Frame, regions: list[str],
                    address_col: str | None) -> pl.LazyFrame:
-    """Per record: ``home`` (region of the exact-NIK resident), ``address`` (the record's own
-    address region, when the extract has it) and ``prefix`` (the claimed NIK's region, when the
-    extract has it). ``address_col`` is a 10-digit kelurahan code column, or None."""
+    """Per record: ``home`` (region of the exact-NIK resident) and ``address`` (the record's own
+    address region, when the extract has it). ``address_col`` is a 10-digit kelurahan code
+    column, or None."""
     home = _lazy(residents).select(pl.col("NIK").alias("_nik"), resident_region(regions).alias("home"))
-    claimed = pl.coalesce(pl.col("NIK"), pl.col("nik_raw")).str.slice(0, 4)
     lf = _lazy(records)
     address = (pl.col(address_col).str.slice(0, 4) if address_col else pl.lit(None, pl.String))
     lf = lf.with_columns(
         _nik=pl.col("NIK"),
         address=pl.when(address.is_in(regions)).then(address),
-        prefix=pl.when(claimed.is_in(regions)).then(claimed),
     )
     return lf.join(home, on="_nik", how="left", nulls_equal=False, maintain_order="left").drop("_nik")
 
@@ -85,7 +86,6 @@ def routed_to(region: str) -> pl.Expr:
     known = pl.col("home").is_not_null() | pl.col("address").is_not_null()
     return (pl.when(known).then((pl.col("home") == region).fill_null(False)
                                 | (pl.col("address") == region).fill_null(False))
-            .when(pl.col("prefix").is_not_null()).then(pl.col("prefix") == region)
             .otherwise(pl.lit(True)))
 
 

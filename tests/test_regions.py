@@ -55,10 +55,11 @@ def test_records_go_where_their_person_can_live():
     regions = list(region_sizes(res))
     seen = {r: set(records_of(rec, res, r, regions, "KODE_KEL")["ID"]) for r in regions}
     assert seen["6409"] == {"home-6409", "prefix-6409", "nothing", "home+addr", "truncated-6409"}
-    assert seen["6474"] == {"addr-6474", "nothing", "home+addr"}
-    # the roster has no address: by exact NIK, then by prefix, else everywhere
+    # a NIK issued in 6409 that no resident has: its holder may live anywhere
+    assert seen["6474"] == {"addr-6474", "prefix-6409", "nothing", "home+addr", "truncated-6409"}
+    # the roster has no address: by exact NIK, else everywhere
     roster = {r: set(records_of(rec, res, r, regions, None)["ID"]) for r in regions}
-    assert roster["6474"] == {"addr-6474", "nothing", "home+addr"}
+    assert roster["6474"] == {"addr-6474", "prefix-6409", "nothing", "home+addr", "truncated-6409"}
     assert roster["6409"] == {"home-6409", "prefix-6409", "addr-6474", "nothing", "truncated-6409"}
     # every record is seen somewhere, with its columns unchanged
     assert set().union(*seen.values()) == set(rec["ID"])
