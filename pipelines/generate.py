@@ -2132,7 +2132,8 @@ def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: in
         t = part_dir / "truth"
         person = pl.col("person_id") + i * 1_000_000_000
         truths.setdefault("persons", []).append(pl.read_parquet(t / "persons.parquet").with_columns(
-            _moved("NIK", kab, i), _moved("NO_KK", kab), _moved("kode_kel", kab), person_id=person))
+            _moved("NIK", kab, i), _moved("NO_KK", kab), _moved("kode_kel", kab), _moved("nik_origin", kab),
+            person_id=person))
         truths.setdefault("welfare_truth", []).append(pl.read_parquet(t / "welfare_truth.parquet").with_columns(
             _moved("NIK", kab, i), ID_DTSEN=dtsen_id, person_id=person))
         truths.setdefault("participant_truth", []).append(pl.read_parquet(t / "participant_truth.parquet")

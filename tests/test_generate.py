@@ -23,6 +23,7 @@ from pipelines.generate import (
     PESERTA_COLUMNS,
     SIAK_PEKERJAAN,
     Damage,
+    generate_regions,
     generate_world,
     truth_candidates,
 )
@@ -440,6 +441,24 @@ def test_roster_composition(truth):
     assert (bpu_rec.filter(pl.col("STATUS") == "AKTIF")["PROGRAM"] == "JKK").any()
     pu = pt.filter(pl.col("SEGMEN") == "PU")
     assert pu.height > bpu_rec.height and pu["PROGRAM"].str.contains("JP").mean() > 0.8
+
+
+# --- several kab/kota ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def regions(tmp_path_factory):
+    out = tmp_path_factory.mktemp("regions")
+    generate_regions(out, [("6474", 5000), ("6409", 5000)], seed=11)
+    return (out, {name: _read_csv(out / f"{name}.csv") for name in SOURCES},
+            {name: pl.read_parquet(out / "truth" / f"{name}.parquet") for name in TRUTH})
+
+
+def test_regions_truth_says_where_each_nik_was_issued(regions):
+    """persons.nik_origin is the NIK's region (its first 6 digits), in a moved part too."""
+    _, _, truth = regions
+    p = truth["persons"].filter(pl.col("NIK").is_not_null())
+    assert (p["nik_origin"] == p["NIK"].str.slice(0, 6)).all()
+    assert p.filter(pl.col("kode_kel").str.starts_with("6409"))["nik_origin"].str.starts_with("6409").mean() > 0.8
 
 
 def test_bad_arguments():
