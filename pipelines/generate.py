@@ -24,6 +24,7 @@ no Dagster import here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -2100,7 +2101,11 @@ def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: in
     a world of its own (seed ``seed + i``) moved to its kab/kota: region codes, NIKs, family
     cards and kelurahan codes issued at home take the part's prefix, ids get it too so they stay
     unique, and the files are concatenated (truth line numbers follow). A moved kab/kota must be
-    a real one with kecamatan 01-03 that no generated migrant comes from."""
+    a real one with kecamatan 01-03 that no generated migrant comes from.
+
+    Each part's migrants come from outside the extract; a share of them (``CROSS_REGION_SHARE``)
+    then get a NIK issued in another part of it, as in a province-wide extract (born in Kutai
+    Kartanegara, living in Bontang): see ``_issued_in_another_part``."""
     origins = {p[:4] for p in ALL_ORIGIN_PREFIXES}
     kabs = [k for k, _ in parts]
     if not parts or kabs[0] != HOME_KAB or len(set(kabs)) != len(kabs):
@@ -2143,11 +2148,130 @@ def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: in
                                                         .with_columns(_moved("NIK", kab, i), person_id=person,
                                                                       line=pl.col("line") + offset))
         offset += pend.height
-    for name, frames in files.items():
-        pl.concat(frames, how="diagonal").write_csv(out / f"{name}.csv")
-    for name, frames in truths.items():
-        pl.concat(frames, how="diagonal_relaxed").write_parquet(out / "truth" / f"{name}.parquet")
+    files = {name: pl.concat(frames, how="diagonal") for name, frames in files.items()}
+    truths = {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in truths.items()}
+    if len(kabs) > 1:
+        _issued_in_another_part(_rng(seed, "cross-region"), files, truths, kabs)
+    for name, df in files.items():
+        df.write_csv(out / f"{name}.csv")
+    for name, df in truths.items():
+        df.write_parquet(out / "truth" / f"{name}.parquet")
     import shutil
 
     shutil.rmtree(out / "_parts")
     return summaries
+
+
+# A third of each part's migrants (residents whose NIK was issued outside the extract: about 4%
+# of its adults) hold a NIK issued in another part of the extract instead. The generator's
+# migrants are about half from elsewhere in Kalimantan Timur and half from other provinces; in
+# a province-wide extract the first half would mostly hold a NIK of one of its kab/kota.
+CROSS_REGION_SHARE = 1 / 3
+
+
+def _issued_in_another_part(rng: np.random.Generator, files: dict[str, pl.DataFrame],
+                            truths: dict[str, pl.DataFrame], kabs: list[str]) -> None:
+    """Give ``CROSS_REGION_SHARE`` of each part's migrants a NIK issued in another part (in
+    place): that part's kab/kota, one of its kecamatan (Kemendagri table), the same birth-date
+    segment, and the next serial of that kecamatan and date, after every number the extract
+    holds, so NIKs stay unique. Their NIK changes everywhere it is written, exactly or damaged
+    (the same damage done to the new number, found through the truth's person ids), and in the
+    truth (``nik_origin`` too). Their birthplace (TMPT_LHR) and family card stay: the NIK
+    records where the first KTP was issued, the KK where the family lives now."""
+    from pipelines.regions import kecamatan_table
+
+    persons = truths["persons"]
+    migrants = persons.filter(pl.col("is_resident") & ~pl.col("NIK").str.slice(0, 4).is_in(kabs)
+                              ).select("person_id", "NIK", "kode_kel").sort("person_id")
+    movers = migrants.filter(pl.Series(rng.random(migrants.height) < CROSS_REGION_SHARE))
+    kecamatan = {k: sorted(c for c in kecamatan_table() if c[:4] == k) for k in kabs}
+    # the highest serial per kecamatan + date of every number in the files and the truth
+    written = pl.concat([files[n].select(NIK=_digits("NIK")) for n in files]
+                        + [persons.select("NIK")]).filter(pl.col("NIK").str.len_chars() == 16)
+    top = dict(written.group_by(key=pl.col("NIK").str.slice(0, 12))
+               .agg(pl.col("NIK").str.slice(12, 4).cast(pl.Int32).max()).iter_rows())
+    nikmap: dict[str, str] = {}
+    for old, kel in zip(movers["NIK"].to_list(), movers["kode_kel"].to_list()):
+        others = [k for k in kabs if k != kel[:4]]
+        kec = kecamatan[others[int(rng.integers(len(others)))]]
+        key = kec[int(rng.integers(len(kec)))] + old[6:12]
+        top[key] = top.get(key, 0) + 1
+        if top[key] > 9999:
+            raise ValueError("more than 9999 NIKs of one kecamatan and birth date")
+        nikmap[old] = f"{key}{top[key]:04d}"
+    by_person = dict(zip(movers["person_id"].to_list(), map(nikmap.get, movers["NIK"].to_list())))
+    old_of = {p: o for p, o in zip(movers["person_id"].to_list(), movers["NIK"].to_list())}
+
+    def renumber(df: pl.DataFrame, pid: pl.Series | None = None, damage: pl.Series | None = None
+                 ) -> pl.Series:
+        pids = pid.to_list() if pid is not None else [None] * df.height
+        kinds = damage.to_list() if damage is not None else [None] * df.height
+        out = []
+        for v, p, k in zip(df["NIK"].to_list(), pids, kinds):
+            d = re.sub(r"[^0-9]", "", v) if v else ""
+            if d in nikmap:  # the number itself, whoever's row or record carries it
+                v = v.replace(d, nikmap[d]) if d in v else nikmap[d]
+            elif p in by_person and v and "nik_kk_head" not in (k or ""):
+                o = old_of[p]
+                # a copy damaged in its part's world, before _moved gave the serial its part digit
+                v = next((w for w in (_same_damage(v, o, by_person[p]),
+                                      _same_damage(v, o[:12] + "0" + o[13:], by_person[p])) if w != v), v)
+            out.append(v)
+        return pl.Series("NIK", out, dtype=pl.String)
+
+    pd = truths["penduduk_damage"]
+    line_pid = pl.DataFrame({"line": pl.int_range(2, files["penduduk"].height + 2, eager=True)}).join(
+        pd.select("line", "person_id").unique("line"), on="line", how="left", maintain_order="left")
+    files["penduduk"] = files["penduduk"].with_columns(renumber(files["penduduk"], line_pid["person_id"]))
+    truths["penduduk_damage"] = pd.with_columns(renumber(pd, pd["person_id"]))
+    for name, truth, key in (("dtsen", "welfare_truth", "ID_DTSEN"),
+                             ("peserta_bpjstk", "participant_truth", "KPJ")):
+        ids = files[name].select(key).join(truths[truth].select(key, "person_id", "damage"), on=key,
+                                           how="left", maintain_order="left")
+        files[name] = files[name].with_columns(renumber(files[name], ids["person_id"], ids["damage"]))
+        truths[truth] = truths[truth].with_columns(renumber(truths[truth]))
+    p = truths["persons"].with_columns(renumber(truths["persons"]))
+    truths["persons"] = p.with_columns(nik_origin=pl.when(pl.col("person_id").is_in(list(by_person)))
+                                       .then(pl.col("NIK").str.slice(0, 6)).otherwise(pl.col("nik_origin")))
+
+
+def _digits(col: str) -> pl.Expr:
+    return pl.col(col).str.replace_all(r"[^0-9]", "")
+
+
+def _same_damage(written: str, old: str, new: str) -> str:
+    """``written``, a damaged copy of the NIK ``old``, as the same damage turns ``new`` (the
+    damage of _bad_nik, _cosmetic and _identity_damage); unchanged when it is no copy of it."""
+    sci = re.fullmatch(r"[0-9]\.([0-9]+)E\+[0-9]+", written)
+    if sci:
+        return f"{float(new):.{len(sci.group(1))}E}"
+    m = re.fullmatch(r"([^0-9]*)([0-9]+)([^0-9]*)", written)
+    if not m:
+        return written
+    head, d, tail = m.groups()
+    if len(d) == 16 and d[:12] == old[:12] and d[12:] == "0000":
+        d = new[:12] + "0000"
+    elif len(d) == 16:
+        diff = [i for i in range(16) if d[i] != old[i]]
+        if len(diff) == 1:  # a typo, or Excel's zeroed 16th digit
+            i = diff[0]
+            digit = d[i] if d[i] != new[i] else str((int(new[i]) + int(d[i]) - int(old[i])) % 10)
+            d = new[:i] + digit + new[i + 1:]
+        elif len(diff) == 2 and diff[1] == diff[0] + 1 and d[diff[0]] == old[diff[1]] \
+                and d[diff[1]] == old[diff[0]]:
+            spots = [i for i in range(15) if new[i] != new[i + 1]]  # two digits swapped
+            i = min(spots, key=lambda j: abs(j - diff[0]))
+            d = new[:i] + new[i + 1] + new[i] + new[i + 2:]
+        else:
+            return written
+    elif 10 <= len(d) < 16 and old.startswith(d):  # cut short
+        d = new[:len(d)]
+    elif len(d) == 15 and any(old[:i] + old[i + 1:] == d for i in range(16)):  # a digit lost
+        i = next(i for i in range(16) if old[:i] + old[i + 1:] == d)
+        d = new[:i] + new[i + 1:]
+    elif len(d) == 17 and any(d[:i] + d[i + 1:] == old for i in range(17)):  # a digit added
+        i = next(i for i in range(17) if d[:i] + d[i + 1:] == old)
+        d = new[:i] + d[i] + new[i:]
+    else:
+        return written
+    return head + d + tail

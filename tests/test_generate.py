@@ -461,6 +461,60 @@ def test_regions_truth_says_where_each_nik_was_issued(regions):
     assert p.filter(pl.col("kode_kel").str.starts_with("6409"))["nik_origin"].str.starts_with("6409").mean() > 0.8
 
 
+def _damaged_copy(written: str, nik: str) -> bool:
+    """A typo or two digits swapped (16 digits, 1-2 edits), or digits lost (deletions only)."""
+    from rapidfuzz.distance import Levenshtein
+
+    d = Levenshtein.distance(written, nik)
+    return 0 < d <= 2 if len(written) == 16 else d == 16 - len(written) > 0
+
+
+def test_regions_hold_residents_whose_nik_was_issued_in_the_other_kab_kota(regions, tmp_path):
+    """A share of each part's migrants hold a NIK issued in the other part (a real kecamatan of
+    it, their birth date, a serial of its own): unique, valid, the same in every file and in the
+    truth, and damaged as before where it was damaged."""
+    from pipelines.nik import nik_date_matches, nik_problems
+    from pipelines.regions import kecamatan_table
+
+    out, files, truth = regions
+    p = truth["persons"]
+    res = p.filter("is_resident").with_columns(live=pl.col("kode_kel").str.slice(0, 4),
+                                               issued=pl.col("NIK").str.slice(0, 4))
+    migrants = res.filter(~pl.col("issued").is_in(["6474", "6409"]) | (pl.col("issued") != pl.col("live")))
+    cross = migrants.filter(pl.col("issued").is_in(["6474", "6409"]))
+    assert dict(cross.group_by("live", "issued").len().select("live", "issued").iter_rows()) \
+        == {"6474": "6409", "6409": "6474"}
+    assert 0.25 < cross.height / migrants.height < 0.42
+    assert cross["NIK"].str.slice(0, 6).is_in(list(kecamatan_table())).all()
+    assert cross.select(nik_date_matches("NIK", "TGL_LHR") | pl.col("nik_mismatch")).to_series().all()
+    # unique among everyone, valid for the valid residents, one penduduk row each
+    assert p["NIK"].drop_nulls().is_unique().all()
+    valid = p.filter(pl.col("is_resident") & pl.col("in_penduduk_valid"))
+    assert set(nik_problems(valid["NIK"].to_list())) == {None}
+    rows = files["penduduk"].select(_digits("NIK")).group_by("NIK").len()
+    once = valid.join(rows, on="NIK", how="left").select(pl.col("len") == 1 + pl.col("penduduk_damage")
+                                                         .str.contains("dup_row").cast(pl.UInt32))
+    assert once.to_series().all()
+    # the truth agrees with the files
+    pd = truth["penduduk_damage"].join(files["penduduk"].with_row_index("line", offset=2)
+                                       .select(pl.col("line").cast(pl.Int64), written="NIK"), on="line")
+    assert pd["NIK"].eq_missing(pd["written"]).all()
+    for name, tr, key in (("dtsen", "welfare_truth", "ID_DTSEN"), ("peserta_bpjstk", "participant_truth", "KPJ")):
+        t = truth[tr].join(files[name].select(key, written="NIK"), on=key).join(
+            p.select("person_id", true="NIK"), on="person_id")
+        assert t.filter(pl.col("NIK").is_not_null()).select(pl.col("NIK") == pl.col("true")).to_series().all()
+        mine = t.filter(pl.col("person_id").is_in(cross["person_id"].implode()))
+        exact = mine.filter(~pl.col("damage").str.contains("nik_"))
+        assert (exact["written"] == exact["true"]).all()
+        typos = mine.filter(pl.col("damage").str.contains("nik_typo|nik_transposed|nik_truncated"))
+        assert [(w, n) for w, n in typos.select("written", "true").iter_rows() if not _damaged_copy(w, n)] == []
+        assert mine.height > 50 and (name == "peserta_bpjstk" or typos.height > 0)
+    # the same seed, the same world
+    generate_regions(tmp_path, [("6474", 5000), ("6409", 5000)], seed=11)
+    for f in sorted(out.rglob("*.*")):
+        assert f.read_bytes() == (tmp_path / f.relative_to(out)).read_bytes(), f
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError):
         generate_world("/nonexistent/never", residents=100, fmt="json")
