@@ -105,6 +105,39 @@ def test_a_damaged_nik_is_linked_where_its_person_lives_not_where_it_was_issued(
     assert dict(links.select("KPJ", "NIK").iter_rows()) == dict(records.select("KPJ", "want").iter_rows())
 
 
+@pytest.mark.xfail(strict=True, reason="routed to the exact-NIK resident's region alone (partitioning.py, rule 1)")
+def test_a_damaged_nik_that_is_another_regions_residents_nik_is_linked_where_its_person_lives():
+    """A typo in a NIK issued in 6474, held by a resident of 6409, can make the NIK of a resident
+    of 6474 (serials count from 0001 per kecamatan and birth date: a typo in the serial often
+    lands on a neighbour's). The roster record (no address) is routed to that resident's region
+    alone, where its person is not: unlinked (generate_regions, 50k+50k, seed 2027: 1 roster
+    record of 965 of the residents holding a NIK of the other kab/kota)."""
+    from datetime import date
+
+    from pipelines.linkage import LinkSettings, link_records
+    from pipelines.names import normalize_name
+
+    residents = pl.DataFrame([  # NIK, name, birth date, sex, kelurahan, KK, kab/kota lived in
+        ("6474021111700001", "BUDI SANTOSO", date(1970, 11, 11), "L", "6474021001", "6474020101100001", "6474"),
+        ("6474011508850002", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", "6474010101100002", "6474"),
+        ("6409012001000004", "ANDI PRATAMA", date(2000, 1, 20), "L", "6409011002", "6409010101100003", "6409"),
+        # issued in Bontang, moved to 6409
+        ("6474021111700006", "JOKO SUSILO", date(1970, 11, 11), "L", "6409021003", "6409020101100004", "6409"),
+    ], schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK", "kode_kab"], orient="row",
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    records = pl.DataFrame([  # KPJ, claimed NIK (raw), name, birth date -> the resident
+        ("serial_typo", "6474021111700001", "JOKO SUSILO", date(1970, 11, 11), "6474021111700006"),
+        ("at_home", "6474011508850002", "AHMAD YANI", date(1985, 8, 15), "6474011508850002"),
+    ], schema=["KPJ", "nik_raw", "NAMA", "TGL_LHR", "want"], orient="row").with_columns(
+        NIK=pl.col("nik_raw"), nama_norm=normalize_name("NAMA"))
+    regions = list(region_sizes(residents))
+    parts = {r: link_records(residents_of(residents, r, regions),
+                             records_of(records.drop("want"), residents, r, regions, None), "KPJ",
+                             LinkSettings()).links for r in regions}
+    links = assemble_links(parts, "KPJ")
+    assert dict(links.select("KPJ", "NIK").iter_rows()) == dict(records.select("KPJ", "want").iter_rows())
+
+
 def test_a_record_seen_by_two_regions_keeps_its_best_link():
     a = pl.DataFrame({"ID": ["x", "y", "z"], "NIK": ["A1", None, "A3"], "method": ["fuzzy", "none", "fuzzy"],
                       "score": [0.95, 0.0, 0.91], "evidence": ["a", None, "a"]})
