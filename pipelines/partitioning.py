@@ -15,7 +15,10 @@ extract has that region, else to the extract's largest region.
    record's own address (a welfare record's ``KODE_KEL``) when the extract has it;
 2. when neither is known, every region: a record whose NIK matches no resident (a typo, two
    digits swapped, truncated, or none) and that has no address is compared everywhere, and
-   keeps its best link.
+   keeps its best link;
+3. every region too when the record has no address and the resident whose NIK it carries
+   shares no word of their name with it: a typo can make a neighbour's NIK (serials count from
+   0001 per kecamatan and birth date), and that neighbour's region need not be the person's.
 
 The claimed NIK's prefix routes nothing: it is where the NIK was first issued, not where its
 holder lives (migrants in Bontang carry Java NIKs; one whose NIK was issued in one kab/kota of
@@ -68,24 +71,31 @@ def residents_of(residents: Frame, region: str, regions: list[str]) -> pl.DataFr
 
 def record_regions(records: Frame, residents: Frame, regions: list[str],
                    address_col: str | None) -> pl.LazyFrame:
-    """Per record: ``home`` (region of the exact-NIK resident) and ``address`` (the record's own
-    address region, when the extract has it). ``address_col`` is a 10-digit kelurahan code
-    column, or None."""
-    home = _lazy(residents).select(pl.col("NIK").alias("_nik"), resident_region(regions).alias("home"))
+    """Per record: ``home`` (region of the exact-NIK resident), ``address`` (the record's own
+    address region, when the extract has it) and ``stranger`` (the exact-NIK resident's
+    normalised name shares no word with the record's). ``address_col`` is a 10-digit kelurahan
+    code column, or None."""
+    home = _lazy(residents).select(pl.col("NIK").alias("_nik"), resident_region(regions).alias("home"),
+                                   pl.col("nama_norm").alias("_home_name"))
     lf = _lazy(records)
     address = (pl.col(address_col).str.slice(0, 4) if address_col else pl.lit(None, pl.String))
     lf = lf.with_columns(
         _nik=pl.col("NIK"),
         address=pl.when(address.is_in(regions)).then(address),
     )
-    return lf.join(home, on="_nik", how="left", nulls_equal=False, maintain_order="left").drop("_nik")
+    shared = (pl.col("nama_norm").str.split(" ").list.set_intersection(pl.col("_home_name").str.split(" "))
+              .list.len())
+    return (lf.join(home, on="_nik", how="left", nulls_equal=False, maintain_order="left")
+            .with_columns(stranger=(shared == 0).fill_null(False))
+            .drop("_nik", "_home_name"))
 
 
 def routed_to(region: str) -> pl.Expr:
     """True for the records that ``region``'s linker sees (columns of ``record_regions``)."""
     known = pl.col("home").is_not_null() | pl.col("address").is_not_null()
-    return (pl.when(known).then((pl.col("home") == region).fill_null(False)
-                                | (pl.col("address") == region).fill_null(False))
+    return (pl.when(pl.col("stranger") & pl.col("address").is_null()).then(pl.lit(True))
+            .when(known).then((pl.col("home") == region).fill_null(False)
+                              | (pl.col("address") == region).fill_null(False))
             .otherwise(pl.lit(True)))
 
 
