@@ -2110,6 +2110,8 @@ def generate_regions(out_dir: str | Path, parts: list[tuple[str, int]], seed: in
     kabs = [k for k, _ in parts]
     if not parts or kabs[0] != HOME_KAB or len(set(kabs)) != len(kabs):
         raise ValueError(f"parts must start with {HOME_KAB} and name each kab/kota once: {kabs}")
+    if len(parts) > 10:  # a migrant's serial takes its part's number as one digit (_moved)
+        raise ValueError(f"at most 10 kab/kota in one generated extract, not {len(parts)}")
     from pipelines.regions import kecamatan_table
 
     for k in kabs[1:]:

@@ -520,3 +520,8 @@ def test_bad_arguments():
         generate_world("/nonexistent/never", residents=100, fmt="json")
     with pytest.raises(ValueError):
         truth_candidates("/nonexistent", "2026/11")
+    # eleven kab/kota: the eleventh part's migrants would get 17-digit NIKs (the serial takes the
+    # part's number); refused before anything is generated
+    kabs = ["6474", "6409", "6471", "6472", "6401", "6402", "6403", "6405", "6411", "6301", "6302"]
+    with pytest.raises(ValueError, match="at most 10 kab/kota"):
+        generate_regions("/nonexistent/never", [(k, 100) for k in kabs])
