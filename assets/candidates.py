@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, preview, progress, stored
+from assets._common import counts_md, preview, progress, stored_checked
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_among
@@ -113,8 +113,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
 def _stored_candidates_check(context: dg.AssetExecutionContext, settings: LindungiSettings) -> dg.AssetCheckResult:
     """The candidates' suite alone, on the period's stored candidates: nothing is selected or
     written again (Dagster refused the check alone, the asset being one it could not subset)."""
-    checked = validate_later(stored(settings, "enrollment_candidates", context.partition_key),
-                             "enrollment_candidates", asset_suite("enrollment_candidates", settings))
+    checked = stored_checked(settings, "enrollment_candidates", context.partition_key)
     return suite_check(checked.result(), asset_key="enrollment_candidates", check_name=CANDIDATES_CHECK)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, progress, stored
+from assets._common import counts_md, progress, stored_checked
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines import schema
@@ -222,8 +222,8 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
     # not links put together again from the regions' parts (which a later linkage may have moved
     # on) (checked: each source with its suite, running in the GX worker)
     sources = [src for src in SOURCES if src.name in selected or src.review_name in selected]
-    checked = [(src, validate_later(stored(settings, src.name), src.name, asset_suite(src.name, settings)))
-               for src in SOURCES if _check_key(src) in checks and src not in sources]
+    checked = [(src, stored_checked(settings, src.name)) for src in SOURCES if _check_key(src) in checks
+               and src not in sources]
     regions = list(region_sizes(residents))
     inst = context.instance
     residents_at = _latest(inst, "residents")
