@@ -60,8 +60,9 @@ def monthly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinit
         period = context.scheduled_execution_time.strftime("%Y-%m")
         mine = context.instance.get_runs(filters=dg.RunsFilter(tags={SCHEDULE_TAG: name, PERIOD_TAG: period}),
                                          limit=1)
-        return monthly_step(period, [f"{r.job_name}:{r.run_id[:8]} ({r.status.value.lower()})" for r in mine],
-                            chain_in_flight(context.instance))
+        started = [f"{r.job_name}:{r.run_id[:8]} ({r.status.value.lower()})" for r in mine]
+        # the runs in flight only matter until the month's ingest is started (most of the hourly ticks)
+        return monthly_step(period, started, [] if started else chain_in_flight(context.instance))
 
     return _schedule
 
