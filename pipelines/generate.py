@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.dates import period_start
+from pipelines.nik import ascii_digits
 from pipelines.regions import BONTANG_KECAMATAN_POPULATION, BONTANG_KELURAHAN
 from pipelines.siak import OCCUPATIONS
 
@@ -2188,7 +2189,7 @@ def _issued_in_another_part(rng: np.random.Generator, files: dict[str, pl.DataFr
     movers = migrants.filter(pl.Series(rng.random(migrants.height) < CROSS_REGION_SHARE))
     kecamatan = {k: sorted(c for c in kecamatan_table() if c[:4] == k) for k in kabs}
     # the highest serial per kecamatan + date of every number in the files and the truth
-    written = pl.concat([files[n].select(NIK=_digits("NIK")) for n in files]
+    written = pl.concat([files[n].select(NIK=ascii_digits(pl.col("NIK"))) for n in files]
                         + [persons.select("NIK")]).filter(pl.col("NIK").str.len_chars() == 16)
     top = dict(written.group_by(key=pl.col("NIK").str.slice(0, 12))
                .agg(pl.col("NIK").str.slice(12, 4).cast(pl.Int32).max()).iter_rows())
@@ -2235,10 +2236,6 @@ def _issued_in_another_part(rng: np.random.Generator, files: dict[str, pl.DataFr
     p = truths["persons"].with_columns(renumber(truths["persons"]))
     truths["persons"] = p.with_columns(nik_origin=pl.when(pl.col("person_id").is_in(list(by_person)))
                                        .then(pl.col("NIK").str.slice(0, 6)).otherwise(pl.col("nik_origin")))
-
-
-def _digits(col: str) -> pl.Expr:
-    return pl.col(col).str.replace_all(r"[^0-9]", "")
 
 
 def _same_damage(written: str, old: str, new: str) -> str:
