@@ -24,6 +24,9 @@ import dagster as dg
 PERIOD_TAG = "lindungi/period"
 INGEST_TAG = "lindungi/ingest_run"
 REGION_TAG = "lindungi/region"
+# the input folder's extracts an ingest read (``extracts_fingerprint``), on the runs the schedule and
+# ``new_extracts_sensor`` request (not on `lindungi run`'s: they may write to another --out or database)
+EXTRACTS_TAG = "lindungi/extracts"
 
 
 # The month's ingest is due from 02:00 WITA on the 1st. It is not started while a run of the chain is
@@ -31,21 +34,46 @@ REGION_TAG = "lindungi/region"
 # assets under the region and period runs still reading them. So the schedule is evaluated hourly
 # from then to the month's end and starts the ingest at the first evaluation with nothing in
 # flight, once a month. (A schedule's run key only deduplicates within one tick, so "once" is
-# looked up among the schedule's own runs.)
+# looked up among the schedule's own runs.) Extracts delivered shortly before, which
+# ``new_extracts_sensor`` already ingested for the new month, are not ingested again: the whole
+# chain again, for nothing that changed.
 MONTHLY_CRON = ("0 2-23 1 * *", "0 * 2-31 * *")
 SCHEDULE_TAG = "dagster/schedule_name"
 
 
-def monthly_step(period: str, started: list[str], busy: list[str]) -> dg.RunRequest | dg.SkipReason:
+def monthly_step(period: str, started: list[str], busy: list[str], ingested: tuple[str, list[str]] = ("", [])
+                 ) -> dg.RunRequest | dg.SkipReason:
     """One evaluation of ``monthly_enrollment`` for ``period``: the ingest, unless the schedule
-    already started this month's (``started``: its runs, ``job:run id``) or runs of the chain are
-    in flight (``busy``)."""
+    already started this month's (``started``: its runs, ``job:run id``), another run already
+    ingested these extracts for the month (``ingested``: the extracts' fingerprint and those
+    runs) or runs of the chain are in flight (``busy``)."""
+    fingerprint, same = ingested
     if started:
         return dg.SkipReason(f"the ingest of {period} is started: {started[0]}")
+    if same:
+        return dg.SkipReason(f"the extracts in the input folder are already ingested for {period}: {same[0]}")
     if busy:
         return dg.SkipReason(f"the ingest of {period} waits for {len(busy)} run(s) of the chain in flight: "
                              f"{', '.join(busy[:5])}; evaluated again in an hour")
-    return dg.RunRequest(run_key=period, tags={PERIOD_TAG: period})
+    return dg.RunRequest(run_key=period,
+                         tags={PERIOD_TAG: period, **({EXTRACTS_TAG: fingerprint} if fingerprint else {})})
+
+
+def _runs_named(runs) -> list[str]:
+    return [f"{r.job_name}:{r.run_id[:8]} ({r.status.value.lower()})" for r in runs]
+
+
+def ingested_already(instance: dg.DagsterInstance, job_name: str, period: str) -> tuple[str, list[str]]:
+    """(fingerprint of the input folder's extracts, the runs of ``job_name`` that ingested them for
+    ``period`` and did not fail); ("", []) when the folder is not set or not complete."""
+    input_dir = os.environ.get("LINDUNGI_INPUT")
+    fingerprint = extracts_fingerprint(input_dir)[0] if input_dir else None
+    if not fingerprint:
+        return "", []
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=job_name,
+                                                   tags={PERIOD_TAG: period, EXTRACTS_TAG: fingerprint}))
+    failed = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
+    return fingerprint, _runs_named(r for r in runs if r.status not in failed)
 
 
 def monthly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
@@ -60,9 +88,12 @@ def monthly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinit
         period = context.scheduled_execution_time.strftime("%Y-%m")
         mine = context.instance.get_runs(filters=dg.RunsFilter(tags={SCHEDULE_TAG: name, PERIOD_TAG: period}),
                                          limit=1)
-        started = [f"{r.job_name}:{r.run_id[:8]} ({r.status.value.lower()})" for r in mine]
-        # the runs in flight only matter until the month's ingest is started (most of the hourly ticks)
-        return monthly_step(period, started, [] if started else chain_in_flight(context.instance))
+        started = _runs_named(mine)
+        # the rest only matters until the month's ingest is started (most of the hourly ticks)
+        if started:
+            return monthly_step(period, started, [])
+        return monthly_step(period, [], chain_in_flight(context.instance),
+                            ingested_already(context.instance, job.name, period))
 
     return _schedule
 
@@ -181,6 +212,11 @@ def extracts_sensor(ingest_job) -> dg.SensorDefinition:
         if fingerprint is None:
             return dg.SkipReason(why)
         request, cursor, why = extracts_step(context.cursor, fingerprint)
+        period = datetime.now(ZoneInfo("Asia/Makassar")).strftime("%Y-%m")
+        if request and (same := ingested_already(context.instance, ingest_job.name, period)[1]):
+            # the monthly schedule's ingest read them (they came shortly before it)
+            context.update_cursor(cursor)
+            return dg.SkipReason(f"new extracts already ingested for {period}: {same[0]}")
         if request and (busy := chain_in_flight(context.instance)):
             # the ingest would replace the extracts' assets under runs still reading them: the
             # new extracts wait (the cursor unchanged, a later evaluation requests them)
@@ -188,7 +224,7 @@ def extracts_sensor(ingest_job) -> dg.SensorDefinition:
         context.update_cursor(cursor)
         if not request:
             return dg.SkipReason(why)
-        period = datetime.now(ZoneInfo("Asia/Makassar")).strftime("%Y-%m")
-        return dg.RunRequest(run_key=f"extracts:{fingerprint}:{period}", tags={PERIOD_TAG: period})
+        return dg.RunRequest(run_key=f"extracts:{fingerprint}:{period}",
+                             tags={PERIOD_TAG: period, EXTRACTS_TAG: fingerprint})
 
     return _sensor

@@ -573,6 +573,7 @@ def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypat
     import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.schedules import extracts_fingerprint
 
     sensor = defs.resolve_sensor_def("new_extracts_sensor")
     assert sensor.job_name == "ingest"
@@ -599,15 +600,29 @@ def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypat
     assert not reqs and "stay unchanged" in why             # maybe still being copied
     busy = dg.DagsterRun(job_name="link_regions", run_id="a" * 36, status=dg.DagsterRunStatus.STARTED)
     assert "wait for 1 run(s) in flight: link_regions:aaaaaaaa" in tick(cursor, [busy])[1]
+    settled = cursor
     reqs, _, cursor = tick(cursor)                          # the chain done: requested
     assert len(reqs) == 1 and reqs[0].tags["lindungi/period"]       # the current month
+    # named by the extracts it reads, as the monthly schedule looks them up
+    fingerprint = extracts_fingerprint(str(tmp_path))[0]
+    assert reqs[0].tags["lindungi/extracts"] == fingerprint
     assert tick(cursor)[:2] == ([], "extracts unchanged")   # once
+    # delivered just before the 1st's 02:00: the monthly schedule's ingest read them first
+    scheduled = dg.DagsterRun(job_name="ingest", run_id="e" * 36, status=dg.DagsterRunStatus.SUCCESS,
+                              tags={"lindungi/period": reqs[0].tags["lindungi/period"],
+                                    "lindungi/extracts": fingerprint})
+    reqs, why, cursor = tick(settled, [scheduled])
+    assert not reqs and why.startswith("new extracts already ingested for") and "ingest:eeeeeeee" in why
+    assert tick(cursor)[:2] == ([], "extracts unchanged")
 
 
-def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once():
+def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once(tmp_path, monkeypatch):
     """The schedule started the month's ingest at 02:00 on the 1st whatever was running: an
     ingest replaced the extracts' assets under a mid-month chain's region and period runs still
-    reading them. It now waits for the chain, evaluated hourly, and starts the ingest once."""
+    reading them. It now waits for the chain, evaluated hourly, and starts the ingest once; and
+    not at all when the extracts in the input folder are already ingested for the month (new
+    extracts delivered shortly before, which new_extracts_sensor ingested: the whole chain ran
+    again over the same files)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -615,6 +630,7 @@ def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once():
     from dagster._utils.schedules import schedule_execution_time_iterator
 
     from dagster_project.definitions import defs
+    from dagster_project.schedules import extracts_fingerprint
 
     schedule = defs.resolve_schedule_def("monthly_enrollment")
     wita = ZoneInfo("Asia/Makassar")
@@ -631,8 +647,13 @@ def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once():
                 data = schedule.evaluate_tick(context)
         return data.run_requests, data.skip_message
 
+    monkeypatch.setenv("LINDUNGI_INPUT", str(tmp_path))
+    for name in ("penduduk.csv", "dtsen.csv", "peserta_bpjstk.csv"):
+        (tmp_path / name).write_text("NIK\n")
+    fingerprint = extracts_fingerprint(str(tmp_path))[0]
     reqs, _ = tick()
-    assert [(r.run_key, r.tags["lindungi/period"]) for r in reqs] == [("2026-12", "2026-12")]
+    assert [(r.run_key, r.tags["lindungi/period"], r.tags["lindungi/extracts"]) for r in reqs] == \
+        [("2026-12", "2026-12", fingerprint)]
     busy = dg.DagsterRun(job_name="lindungi", run_id="b" * 36, status=dg.DagsterRunStatus.STARTED)
     reqs, why = tick([busy])
     assert not reqs and "waits for 1 run(s) of the chain in flight: lindungi:bbbbbbbb" in why
@@ -643,6 +664,20 @@ def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once():
     # last month's ingest by the schedule does not stop this month's
     reqs, _ = tick([done], datetime(2027, 1, 1, 2, tzinfo=wita))
     assert [r.run_key for r in reqs] == ["2027-01"]
+
+    # the sensor's ingest of these extracts for December, at 01:40 on the 1st
+    def by_sensor(status, period="2026-12", extracts=fingerprint):
+        return dg.DagsterRun(job_name="ingest", run_id="d" * 36, status=status,
+                             tags={"lindungi/period": period, "lindungi/extracts": extracts})
+
+    for status in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.STARTED):
+        reqs, why = tick([by_sensor(status)])
+        assert not reqs and why == ("the extracts in the input folder are already ingested for 2026-12: "
+                                    f"ingest:dddddddd ({status.value.lower()})")
+    for other in (by_sensor(dg.DagsterRunStatus.FAILURE),           # it failed: ingested by the schedule
+                  by_sensor(dg.DagsterRunStatus.SUCCESS, "2026-11"),  # for November: December's needs its own
+                  by_sensor(dg.DagsterRunStatus.SUCCESS, extracts="0" * 16)):  # other extracts since
+        assert [r.run_key for r in tick([other])[0]] == ["2026-12"]
 
 
 def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(two_regions, pg_server,
