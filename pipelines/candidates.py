@@ -41,7 +41,7 @@ def informal_workers() -> pl.Expr:
 # region, an occupation the rules can place, a sex), for saying why someone was not judged:
 # change one with the other.
 UNJUDGED_FLAGS = ("tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing",
-                  "occupation_missing", "occupation_unknown", "sex_unknown")
+                  "occupation_missing", "occupation_unknown", "sex_unknown", "nama_missing")
 
 
 def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
@@ -77,7 +77,9 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
             & (~pl.col("flags").list.contains("occupation_unknown") | _by_label(rules))
             # a sex typed as none of the contract's forms (X, a name): damaged, not judged until
             # fixed (CONTRACT §5); an empty one is a form the contract accepts
-            & ~pl.col("flags").list.contains("sex_unknown"),
+            & ~pl.col("flags").list.contains("sex_unknown")
+            # nor a name (CONTRACT §5: any damaged field)
+            & ~pl.col("flags").list.contains("nama_missing"),
         )
         .with_columns(working_age=pl.col("umur").is_between(rules.min_age, rules.max_age).fill_null(False))
     )
@@ -191,7 +193,7 @@ def withdrawal_reasons(assessed: pl.DataFrame, rules: Rules, niks: list[str]) ->
     rows = assessed.filter(pl.col("NIK").is_in(niks)).select(
         "NIK",
         reason=pl.when(pl.col("terlindungi")).then(pl.lit("sudah terlindungi JKK+JKM"))
-        .when(~pl.col("judgeable")).then(pl.lit("data penduduk perlu diperbaiki (tanggal lahir, jenis kelamin, pekerjaan atau wilayah)"))
+        .when(~pl.col("judgeable")).then(pl.lit("data penduduk perlu diperbaiki (nama, tanggal lahir, jenis kelamin, pekerjaan atau wilayah)"))
         .when(pl.col("umur") > rules.max_age).then(pl.lit(f"usia di atas {rules.max_age} tahun"))
         .when(pl.col("umur") < rules.min_age).then(pl.lit(f"usia di bawah {rules.min_age} tahun"))
         .when(~pl.col("informal")).then(pl.lit("pekerjaan bukan sektor informal"))

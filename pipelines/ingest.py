@@ -258,6 +258,9 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         # is the rules' informal_label_prefixes, judged in pipelines.candidates.assess
         _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null(), "occupation_unknown"),
         _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
+        # no name left (empty, `-`, a title alone): not judged until fixed; a candidate without
+        # one stopped the run at the submission (nama_lgkp is NOT NULL), and BPJS registers by it
+        _flag(pl.col("nama_norm").is_null(), "nama_missing"),
         _flag(dob.is_not_null() & ~nik_date_matches("NIK", dob), "nik_date_mismatch"),
         _flag(pl.col("JENIS_KLMIN").is_not_null() & (nik_birth_parts("NIK")[3] != pl.col("JENIS_KLMIN")),
               "nik_sex_mismatch"),

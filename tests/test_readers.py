@@ -637,3 +637,25 @@ def test_a_region_code_written_in_full_is_the_code_when_its_parents_agree(tmp_pa
     residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.sort("NIK")
     assert residents["kode_kel"].to_list() == ["6474011001"] * 4 + [None]
     assert "region_code_missing" in residents["flags"][4] and "region_code_missing" not in residents["flags"][1]
+
+
+def test_a_resident_without_a_name_is_not_judged_until_fixed(tmp_path):
+    """CONTRACT §5: a damaged field of a row with a valid NIK is flagged and the person "cannot
+    be judged eligible until the field is fixed". An empty NAMA_LGKP (or `-`) was listed as a
+    candidate, and the submission stopped the run (bpjs.submission_candidate.nama_lgkp is NOT
+    NULL); collective registration needs the name as on the KTP."""
+    from pipelines import schema
+    from pipelines.candidates import assess
+
+    write_csv(tmp_path / "penduduk.csv", [row(nik="6474011508850001", name=""),
+                                          row(nik="6474011508850002", name="-"),
+                                          row(nik="6474011508850003", name="SITI")])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    flags = dict(zip(residents["NIK"], residents["flags"].to_list()))
+    assert "nama_missing" in flags["6474011508850001"] and "nama_missing" in flags["6474011508850002"]
+    assert "nama_missing" not in flags["6474011508850003"]
+    assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
+                      schema.empty(schema.PARTICIPANTS), schema.empty(schema.PARTICIPANT_LINKS), load_rules(),
+                      "2026-11")
+    assert dict(zip(assessed["NIK"], assessed["judgeable"])) == {
+        "6474011508850001": False, "6474011508850002": False, "6474011508850003": True}
