@@ -296,7 +296,10 @@ def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
 def clean_dtsen(raw: RawExtract) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
-    desil = without_zero_fraction(pl.col("DESIL")).str.replace_all(r"\D", "").cast(pl.Int8, strict=False)
+    # the one number in the field (`3`, `Desil 3`); not the digits of a signed or fractional value:
+    # `-1` (an export's "unknown") was desil 1, the poorest, and `0.5` desil 5
+    desil = (without_zero_fraction(pl.col("DESIL")).str.extract(r"^[^0-9.,\-]*([0-9]+)[^0-9.,\-]*$", 1)
+             .cast(pl.Int8, strict=False))
     kel = ascii_digits(without_zero_fraction(pl.col("KODE_KEL")))  # (see _digits)
     claimed = with_nik_columns(_claimed_nik(kept), "NO_KK", digits="_kk")
     out = claimed.with_columns(

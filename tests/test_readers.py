@@ -659,3 +659,18 @@ def test_a_resident_without_a_name_is_not_judged_until_fixed(tmp_path):
                       "2026-11")
     assert dict(zip(assessed["NIK"], assessed["judgeable"])) == {
         "6474011508850001": False, "6474011508850002": False, "6474011508850003": True}
+
+
+
+def test_a_desil_with_a_sign_or_a_fraction_is_no_desil(tmp_path):
+    """DESIL is 1 … 10. Its digits alone read `-1` (an export's "unknown") as desil 1, the
+    poorest, ranked ahead of everyone else, and `0.5` as 5; a word around the number stays read."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,,,ANI,15-08-1990,P,,6474011001,-1\nD2,,,ANI,15-08-1990,P,,6474011001,0.5\n"
+        "D3,,,ANI,15-08-1990,P,,6474011001,Desil 3\nD4,,,ANI,15-08-1990,P,,6474011001, 04 \n"
+        "D5,,,ANI,15-08-1990,P,,6474011001,10.0\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("ID_DTSEN", "DESIL").rows() == [("D1", None), ("D2", None), ("D3", 3), ("D4", 4),
+                                                               ("D5", 10)]
+    assert ["desil_invalid" in f for f in res.accepted["flags"].to_list()] == [True, True, False, False, False]
