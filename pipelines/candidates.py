@@ -59,7 +59,7 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
     desil = (
         welfare_links.filter(pl.col("NIK").is_not_null())
         .join(welfare_records.select("ID_DTSEN", "DESIL"), on="ID_DTSEN")
-        .group_by("NIK").agg(desil=pl.col("DESIL").min())
+        .group_by("NIK").agg(desil=pl.col("DESIL").min(), welfare_records=pl.len())
     )
     return (
         residents.join(protected, on="NIK", how="left").join(desil, on="NIK", how="left")
@@ -96,11 +96,15 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
     )
     roster_note = (
         pl.when(pl.col("roster_records").is_not_null())
-        .then(pl.lit("; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (") + pl.col("roster_status") + ")")
+        .then(pl.lit("; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (")
+              + pl.when(pl.col("roster_status") != "").then(pl.col("roster_status"))
+              .otherwise(pl.lit("status tidak terbaca")) + ")")
         .otherwise(pl.lit("; tidak ditemukan di daftar peserta BPJS TK"))
     )
     desil_note = (
         pl.when(pl.col("desil").is_not_null()).then(pl.lit("; DTSEN desil ") + pl.col("desil").cast(pl.String))
+        # linked, but no record's desil is 1-10: ranked as no welfare record, and not absent
+        .when(pl.col("welfare_records").is_not_null()).then(pl.lit("; ada di DTSEN tanpa desil yang sah"))
         .otherwise(pl.lit("; tidak ada di DTSEN"))
     )
     cands = cands.with_columns(

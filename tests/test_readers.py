@@ -674,3 +674,30 @@ def test_a_desil_with_a_sign_or_a_fraction_is_no_desil(tmp_path):
     assert res.accepted.select("ID_DTSEN", "DESIL").rows() == [("D1", None), ("D2", None), ("D3", 3), ("D4", 4),
                                                                ("D5", 10)]
     assert ["desil_invalid" in f for f in res.accepted["flags"].to_list()] == [True, True, False, False, False]
+
+
+def test_evidence_says_what_the_registries_hold(tmp_path):
+    """A candidate's evidence names what was found: a welfare record without a valid desil is in
+    DTSEN (it said "tidak ada di DTSEN"), and a roster record of unreadable status says so (it
+    said "tidak aktif ()")."""
+    from pipelines.candidates import assess, enrollment_candidates
+
+    niks = ["6474011508850001", "6474011508850002", "6474011508850003"]
+    write_csv(tmp_path / "penduduk.csv", [row(nik=n) for n in niks])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        f"D1,{niks[0]},,AHMAD YANI,15-08-1985,L,,6474011001,\n")
+    welfare = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted
+    participants = _peserta(tmp_path, f'1,{niks[1]},AHMAD YANI,15-08-1985,BPU,,"JKK,JKM",2026-10').accepted
+
+    def links(ids, col):
+        return pl.DataFrame({col: ids, "NIK": niks[:len(ids)] if col == "ID_DTSEN" else [niks[1]],
+                             "method": "nik_exact", "score": 1.0, "evidence": ""})
+    rules = load_rules()
+    assessed = assess(residents, welfare, links(["D1"], "ID_DTSEN"), participants, links(["1"], "KPJ"),
+                      rules, "2026-11")
+    ev = dict(enrollment_candidates(assessed, rules, "2026-11").select("NIK", "evidence").iter_rows())
+    assert "; ada di DTSEN tanpa desil yang sah" in ev[niks[0]] and "tidak ada di DTSEN" not in ev[niks[0]]
+    assert "; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (status tidak terbaca)" in ev[niks[1]]
+    assert "; tidak ditemukan di daftar peserta BPJS TK; tidak ada di DTSEN" in ev[niks[2]]
