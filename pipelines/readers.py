@@ -58,6 +58,9 @@ def find_extract(input_dir: str | Path, source: str) -> Path:
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise InputError(f"{d}: several {source} extracts ({names}), expected exactly one")
+    if found[0].is_dir():  # a Parquet dataset as Spark or Hive writes it: "[Errno 21] Is a directory"
+        raise InputError(f"{d}: {found[0].name} is a folder, expected one file "
+                         f"({source}.csv, {source}.parquet or {source}.xlsx)")
     return found[0]
 
 

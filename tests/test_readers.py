@@ -139,6 +139,15 @@ def test_missing_and_ambiguous_extract(tmp_path):
         read_extract(tmp_path, "penduduk")
 
 
+def test_an_extract_that_is_a_folder_stops_naming_it(tmp_path):
+    """A Parquet dataset written as a folder of part files (Spark, Hive) stopped the run with
+    the operating system's words alone: "[Errno 21] Is a directory"."""
+    (tmp_path / "penduduk.parquet").mkdir()
+    pl.DataFrame({"NIK": ["1"]}).write_parquet(tmp_path / "penduduk.parquet" / "part-0.parquet")
+    with pytest.raises(InputError, match=r": penduduk.parquet is a folder, expected one file"):
+        read_extract(tmp_path, "penduduk")
+
+
 def test_penduduk_quarantine_rules(tmp_path):
     rows = [
         row(),                                                   # ok
