@@ -546,8 +546,10 @@ def _binary_text(fname: str, name: str, s: pl.Series) -> pl.Series:
 
 
 def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
-    """The first sheet whose header carries every required column; when none does, the sheet
-    with the best header, so that the error names the columns it lacks.
+    """The sheet whose header carries every required column; when none does, the sheet with the
+    best header, so that the error names the columns it lacks. A second such sheet stops the
+    run naming both: only the first was read, and the rows of the other (an extract split by
+    kecamatan, a hidden older copy in front of the data) were lost without a trace.
 
     Read with calamine (``python-calamine``, Rust): openpyxl's row reader, pure Python holding
     the GIL, took 50-73 s for a 200k-row penduduk sheet and 365 s to ingest a 1M-resident
@@ -556,7 +558,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     sheet row), numbers as floats, date cells as dates; an empty cell is ""."""
     from itertools import chain, islice
 
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -564,8 +566,10 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     except Exception:  # noqa: BLE001 - calamine's errors name the XML, never a cell
         raise InputError(f"{path.name}: not a valid XLSX file, expected an Excel workbook (.xlsx)") from None
     required = SOURCES[source][0]
+    hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     try:
         best: tuple[int, list[str]] | None = None  # of the sheets without every required column
+        found = None  # (sheet, head, header index, header, rows) of the sheet with every one
         for sheet in names:
             try:
                 rows = iter(wb.get_sheet_by_name(sheet).iter_rows())
@@ -584,7 +588,15 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                 if best is None or score > best[0]:
                     best = (score, header)
                 continue
+            if found is not None:
+                first, second = (repr(n) + (" (hidden)" if n in hidden else "") for n in (found[0], sheet))
+                raise InputError(
+                    f"{path.name}: sheets {first} and {second} both hold the {source} columns, expected "
+                    "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
             _check_columns(path.name, source, header)
+            found = (sheet, head, idx, header, rows)
+        if found is not None:
+            _, head, idx, header, rows = found
             return _xlsx_frame(path.name, chain(head[idx + 1:], rows), header, idx + 2, source)
         if best is not None:
             _check_columns(path.name, source, best[1])  # raises: names the missing columns

@@ -223,6 +223,30 @@ def test_xlsx_header_is_the_row_with_the_most_expected_columns(tmp_path, sheets,
     assert res.accepted.select("NIK", "line").rows() == [("6474011508850001", header_row + 1)]
 
 
+@pytest.mark.parametrize("hidden", [False, True])
+def test_xlsx_with_the_extract_in_several_sheets_stops_naming_them(tmp_path, hidden):
+    """Only the first sheet with every required column was read: the rows of the others (an
+    extract split by kecamatan, one sheet each) were lost without a trace, and a hidden older
+    copy in front was read in place of the data, read = accepted + quarantined all the same."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "KEC 1"
+    for r in ([HEADER, row()] if not hidden else [HEADER, row(kec="2")]):
+        wb.active.append(r)
+    wb.active.sheet_state = "hidden" if hidden else "visible"
+    second = wb.create_sheet("KEC 2")
+    for r in [HEADER, row(nik="6474015508850002", name="SITI AMINAH")]:
+        second.append(r)
+    wb.save(tmp_path / "penduduk.xlsx")
+    flag = " \\(hidden\\)" if hidden else ""
+    with pytest.raises(InputError, match=rf"^penduduk.xlsx: sheets 'KEC 1'{flag} and 'KEC 2' both hold the penduduk columns"):
+        read_extract(tmp_path, "penduduk")
+    # a sheet that lists or explains the columns is no second extract
+    _workbook(tmp_path / "penduduk.xlsx", [("Data", [HEADER, row()]), ("Keterangan", [["KOLOM"], ["NIK"], ["TGL_LHR"]])])
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.height == 1
+
+
 def test_xlsx_without_a_complete_header_names_the_missing_columns(tmp_path):
     header = [h for h in HEADER if h != "TGL_LHR"]
     _workbook(tmp_path / "penduduk.xlsx", [("Keterangan", [["NIK", "Nomor Induk Kependudukan"]]),
