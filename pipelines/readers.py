@@ -189,11 +189,16 @@ def _bad_rows_frame(rows: list[tuple[int, str, str]], fname: str) -> pl.DataFram
 def _headers_repeated(frame: pl.DataFrame, bad: pl.DataFrame, source: str,
                       fname: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows that are the header again (extracts pasted together, a report printed in pages)
-    set aside as malformed: one was accepted as a welfare record with the id "ID_DTSEN"."""
+    set aside as malformed: one was accepted as a welfare record with the id "ID_DTSEN". Files
+    saved as "CSV UTF-8" and pasted together repeat the header behind a byte-order mark, and
+    that one was still accepted (the mark is stripped as ``_norm_name`` strips it)."""
     required = SOURCES[source][0]
-    if not frame.select((pl.col(required[0]).str.strip_chars().str.to_uppercase() == required[0]).any()).item():
+
+    def named(c: str) -> pl.Expr:
+        return pl.col(c).str.strip_chars_start("\ufeff").str.strip_chars().str.to_uppercase() == c
+    if not frame.select(named(required[0]).any()).item():
         return frame, bad  # one column's test first: 6-9 ms at 200k residents, every required one's 50-57 ms
-    again = pl.all_horizontal([pl.col(c).str.strip_chars().str.to_uppercase() == c for c in required]).fill_null(False)
+    again = pl.all_horizontal([named(c) for c in required]).fill_null(False)
     repeated = frame.filter(again)
     if not repeated.height:
         return frame, bad

@@ -613,6 +613,18 @@ def test_a_repeated_header_is_no_row(tmp_path):
                                 "expected a data row")]
 
 
+def test_a_repeated_header_with_its_byte_order_mark_is_no_row(tmp_path):
+    """Files saved as Excel's "CSV UTF-8" and pasted together (cat, copy /b) carry a BOM before
+    each header: the repeated one was accepted, a welfare record with the id "ID_DTSEN"."""
+    header = ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL"]
+    rec = ["DTSEN-1", "6474011508850001", "AHMAD YANI", "15-08-1985", "6474011001", "3"]
+    (tmp_path / "dtsen.csv").write_bytes(("\ufeff" + _lines([header, rec]) + "\ufeff"
+                                          + _lines([header, ["DTSEN-2", *rec[1:]]])).encode())
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted["ID_DTSEN"].to_list() == ["DTSEN-1", "DTSEN-2"]
+    assert res.quarantine.select("line", "reason_code").rows() == [(3, "row_malformed")]
+
+
 @pytest.mark.parametrize("prefixes, judged", [(["TUKANG"], {"TUKANG PIJAT"}), ([], set()),
                                               (["TUKANG", "OJEK"], {"TUKANG PIJAT", "OJEK ONLINE"})])
 def test_the_rules_alone_say_which_local_labels_are_informal(tmp_path, prefixes, judged):
