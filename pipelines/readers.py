@@ -488,6 +488,8 @@ def _cell_text(v: object) -> str | None:
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, float) and v != v:  # NaN: missing, as in a NIK/KK column (it was the text "nan")
+        return None
     s = str(v)
     return s if s.strip() != "" else None
 

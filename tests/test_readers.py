@@ -342,6 +342,19 @@ def test_parquet_required_column_of_nested_values_names_file_and_column(tmp_path
         read_extract(tmp_path, "penduduk")
 
 
+def test_parquet_not_a_number_is_a_missing_value(tmp_path):
+    """A float column's NaN (polars, DuckDB and Spark keep it apart from null) was the text
+    "nan": a disability code NaN was the disability "NAN", ranking the resident first, a sex
+    code NaN was an unknown sex (not judged), as it already was a missing NIK or KK."""
+    nan = float("nan")
+    pl.DataFrame({"NIK": ["6474011508850001"], "NAMA_LGKP": ["AHMAD YANI"], "TGL_LHR": ["15-08-1985"],
+                  "JENIS_KLMIN": [nan], "JENIS_PKRJN": [84.0], "NO_PROP": [64.0], "NO_KAB": [74.0],
+                  "NO_KEC": [1.0], "NO_KEL": [1001.0], "PNYDNG_CCT": [nan]}).write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("JENIS_KLMIN", "PNYDNG_CCT", "disabilitas", "flags").rows() == [
+        (None, None, False, ["sex_missing"])]
+
+
 def test_parquet_binary_columns_are_utf8_or_windows_1252(tmp_path):
     """String data stored as Binary (no UTF-8 annotation): decoded as a CSV is, UTF-8 or else
     Windows-1252 (polars' cast stopped the run on "invalid utf8"); a byte neither can read
