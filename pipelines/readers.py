@@ -515,6 +515,11 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
             raise InputError(f"{path.name}: column {n} holds {s.dtype} values, expected text, numbers or dates")
         if n in ID_COLUMNS and s.dtype.is_integer():  # exact: its digits, whatever the last one
             cols.append(s.cast(pl.String))
+        elif n in ID_COLUMNS and s.dtype == pl.Float32:
+            # 7 significant digits: a 16-digit id is damaged, as Excel's, and its digits were
+            # another valid-looking NIK (6474012301850001 read back as 6474012511174656)
+            cols.append(pl.Series(c, [None if v is None or v != v else f"{v:.6E}" for v in s.to_list()],
+                                  dtype=pl.String))
         elif n in ID_COLUMNS and s.dtype.is_numeric():
             cols.append(pl.Series(c, [_id_number_text(v) for v in s.to_list()], dtype=pl.String))
         elif s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime):

@@ -324,6 +324,17 @@ def test_parquet_integer_nik_is_exact_even_ending_in_0(tmp_path):
     assert res.quarantine["reason_code"].to_list() == ["nik_excel_damaged"]
 
 
+def test_parquet_float32_nik_is_damaged_never_another_nik(tmp_path):
+    """A 32-bit float keeps 7 significant digits: 6474012301850001 was read back as
+    6474012511174656, another valid NIK that was accepted (never guessed: CONTRACT §1)."""
+    frame = pl.DataFrame([dict(zip(HEADER, row(nik="6474012301850001", dob="23-01-1985")))]).with_columns(
+        pl.col("NIK").cast(pl.Float32))
+    frame.write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.height == 0
+    assert res.quarantine["reason_code"].to_list() == ["nik_excel_damaged"]
+
+
 def test_parquet_extra_columns_of_any_type_are_ignored(tmp_path):
     """An unused column is not read (minimisation): a list or struct in it used to stop the run
     with polars' "cannot cast List type"."""
