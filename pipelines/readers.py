@@ -531,7 +531,11 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
         elif s.dtype == pl.Binary:
             cols.append(_binary_text(path.name, n, s))
         else:
-            cols.append(s.cast(pl.String))
+            try:
+                cols.append(s.cast(pl.String))
+            except pl.exceptions.PolarsError:  # a type without a text form (Duration): polars' words alone
+                raise InputError(
+                    f"{path.name}: column {n} holds {s.dtype} values, expected text, numbers or dates") from None
     frame = pl.DataFrame(cols).with_columns(
         pl.lit(path.name).alias("file"), (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("line")
     )

@@ -351,6 +351,13 @@ def test_parquet_required_column_of_nested_values_names_file_and_column(tmp_path
     with pytest.raises(InputError, match=r"^penduduk.parquet: column NAMA_LGKP holds List\(String\) values, "
                                          r"expected text, numbers or dates$"):
         read_extract(tmp_path, "penduduk")
+    # a type with no text form: polars' own words ("casting from Duration('ms') to String not
+    # supported") stopped the run, naming neither the file nor the column
+    pl.DataFrame([dict(zip(HEADER, row()))]).with_columns(TGL_LHR=pl.duration(days=14_837)) \
+        .write_parquet(tmp_path / "penduduk.parquet")
+    with pytest.raises(InputError, match=r"^penduduk.parquet: column TGL_LHR holds Duration\(.*\) values, "
+                                         r"expected text, numbers or dates$"):
+        read_extract(tmp_path, "penduduk")
 
 
 def test_parquet_not_a_number_is_a_missing_value(tmp_path):
