@@ -585,7 +585,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     try:
         best: tuple[int, list[str]] | None = None  # of the sheets without every required column
-        found = None  # (sheet, head, header index, header, rows) of the sheet with every one
+        found = None  # (sheet, header index, header, data rows) of the sheet with every one
+        template = None  # the same of a sheet with every one and no row under it (a blank form)
         for sheet in names:
             try:
                 rows = iter(wb.get_sheet_by_name(sheet).iter_rows())
@@ -604,16 +605,24 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                 if best is None or score > best[0]:
                     best = (score, header)
                 continue
+            below, under = chain(head[idx + 1:], rows), []
+            for r in below:  # up to the first row with a value
+                under.append(r)
+                if any(v is not None and (type(v) is not str or v.strip()) for v in r):
+                    break
+            else:
+                template = template or (sheet, idx, header, iter(under))
+                continue
             if found is not None:
                 first, second = (repr(n) + (" (hidden)" if n in hidden else "") for n in (found[0], sheet))
                 raise InputError(
                     f"{path.name}: sheets {first} and {second} both hold the {source} columns, expected "
                     "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
+            found = (sheet, idx, header, chain(under, below))
+        if found is not None or template is not None:
+            _, idx, header, below = found or template
             _check_columns(path.name, source, header)
-            found = (sheet, head, idx, header, rows)
-        if found is not None:
-            _, head, idx, header, rows = found
-            return _xlsx_frame(path.name, chain(head[idx + 1:], rows), header, idx + 2, source)
+            return _xlsx_frame(path.name, below, header, idx + 2, source)
         if best is not None:
             _check_columns(path.name, source, best[1])  # raises: names the missing columns
     finally:

@@ -242,9 +242,15 @@ def test_xlsx_with_the_extract_in_several_sheets_stops_naming_them(tmp_path, hid
     flag = " \\(hidden\\)" if hidden else ""
     with pytest.raises(InputError, match=rf"^penduduk.xlsx: sheets 'KEC 1'{flag} and 'KEC 2' both hold the penduduk columns"):
         read_extract(tmp_path, "penduduk")
-    # a sheet that lists or explains the columns is no second extract
+    # a sheet that lists or explains the columns, or a blank form under the header, is no second extract
     _workbook(tmp_path / "penduduk.xlsx", [("Data", [HEADER, row()]), ("Keterangan", [["KOLOM"], ["NIK"], ["TGL_LHR"]])])
     assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.height == 1
+    _workbook(tmp_path / "penduduk.xlsx", [("Format", [HEADER, [None] * 3]), ("Data", [HEADER, [], row()]),
+                                          ("Contoh", [["contoh isian"], HEADER])])
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.select("line").rows() == [(3,)]
+    _workbook(tmp_path / "penduduk.xlsx", [("Format", [HEADER, [None] * 3])])
+    with pytest.raises(InputError, match="^penduduk.xlsx: header only"):
+        read_extract(tmp_path, "penduduk")
 
 
 def test_xlsx_without_a_complete_header_names_the_missing_columns(tmp_path):
