@@ -16,6 +16,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,14 +243,36 @@ def decode_text(fname: str, data: bytes) -> tuple[str, int | None]:
     except UnicodeDecodeError:
         pass
     data = data[start:]  # the error's position below counts from here
+    if _UTF8_CHARACTER.search(data):
+        return _decode_lines(fname, data), None
     try:
         return data.decode("cp1252"), None
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{fname}: line {line}: unreadable encoding (byte 0x{data[exc.start]:02x}), "
-            "expected UTF-8 or Windows-1252"
-        ) from None
+        raise _undecodable(fname, data[: exc.start].count(b"\n") + 1, data[exc.start]) from None
+
+
+# a character UTF-8 writes in two to four bytes: Windows-1252 text next to it has rarely such a pair
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _decode_lines(fname: str, data: bytes) -> str:
+    """A UTF-8 file with lines in Windows-1252 (rows pasted in from an older export), decoded line
+    by line: as a whole in Windows-1252 every UTF-8 name of it read wrong (JOSÉ as JOSÃ‰)."""
+    out = []
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                raise _undecodable(fname, i, line[exc.start]) from None
+    return "\n".join(out)
+
+
+def _undecodable(fname: str, line: int, byte: int) -> InputError:
+    return InputError(f"{fname}: line {line}: unreadable encoding (byte 0x{byte:02x}), "
+                      "expected UTF-8 or Windows-1252")
 
 
 def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, str, list[str]]:

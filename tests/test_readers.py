@@ -50,6 +50,22 @@ def test_windows_1252(tmp_path):
     assert res.accepted["NAMA_LGKP"].to_list() == ["JOSÉ"]
 
 
+def test_a_utf8_file_with_windows_1252_lines_reads_each_line_in_its_own(tmp_path):
+    """Rows pasted from an older export into a UTF-8 file: the file as a whole is neither, and
+    read as Windows-1252 every UTF-8 name in it came out wrong (JOSÉ as JOSÃ‰), without a word.
+    Each line is now read in the encoding it is in."""
+    rows = [row(nik="6474011508850001", name="JOSÉ"), row(nik="6474011508850002", name="MUH. ‘ALI’"),
+            row(nik="6474011508850003", name="ÆISYAH")]
+    lines = [",".join(HEADER), *(",".join(r) for r in rows)]
+    data = b"\n".join(line.encode("cp1252" if "ALI" in line else "utf-8") for line in lines) + b"\n"
+    (tmp_path / "penduduk.csv").write_bytes(data)
+    assert read_extract(tmp_path, "penduduk").frame["NAMA_LGKP"].to_list() == ["JOSÉ", "MUH. ‘ALI’", "ÆISYAH"]
+    # a byte neither encoding has, on a line of its own: named by its line, as before
+    (tmp_path / "penduduk.csv").write_bytes(data + ",".join(row(name="X")).encode() + b"\x81\n")
+    with pytest.raises(InputError, match=r"penduduk.csv: line 5: unreadable encoding \(byte 0x81\)"):
+        read_extract(tmp_path, "penduduk")
+
+
 def test_windows_1252_and_utf8_characters_beyond_the_head(tmp_path):
     """Only a CSV's head is decoded before polars reads the bytes: a Windows-1252 character far
     past it still makes the whole file Windows-1252, and a UTF-8 character cut by the head's end
