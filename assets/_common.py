@@ -48,8 +48,11 @@ def _initials(name: str | None) -> str:
 _NOT_UNDERSTOOD = {"occupation_unknown": "JENIS_PKRJN", "sex_unknown": "JENIS_KLMIN",
                    "segmen_unknown": "SEGMEN", "status_unknown": "STATUS", "program_unknown": "PROGRAM"}
 # a run of 12 or more digits in any other cell (a NIK given as ID_DTSEN or KPJ) is masked as a
-# NIK is; a KPJ is shown by its ends
-_LONG_DIGITS = re.compile(r"[0-9]{12,}")
+# NIK is, also when typed in groups ("6474 0121 0282 0001", dashes, dots, slashes: it was shown in
+# full); a KPJ is shown by its ends
+_LONG_DIGITS = re.compile(r"[0-9](?:[ ./-]?[0-9]){11,}")
+# a record id holding no digit at all is no id: a name from the next column of a shifted row
+_RECORD_IDS = ("ID_DTSEN",)
 
 
 def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValue:
@@ -70,7 +73,7 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
             elif c == "KPJ" and v is not None and not _LONG_DIGITS.search(str(v)):
                 # a participant card names one person as a NIK does: its ends only
                 v = str(v)[:2] + "*" * max(len(str(v)) - 4, 1) + str(v)[-2:] if len(str(v)) > 4 else "*" * len(str(v))
-            elif c in hidden and v is not None:
+            elif (c in hidden or c in _RECORD_IDS and not re.search("[0-9]", str(v))) and v is not None:
                 v = "(tidak dikenal)"
             elif v is not None:
                 v = _LONG_DIGITS.sub(lambda m: mask(m.group()), str(v))

@@ -28,3 +28,19 @@ def test_a_nik_or_a_name_in_another_column_is_not_shown():
     # a KPJ by its ends (it names a participant as a NIK does); the rest as it was
     assert "10171986057" not in text and "10*******57" in text
     assert "DTSEN-2363598520" in text and "| PU |" in text
+
+
+def test_a_nik_written_with_separators_or_a_name_as_a_record_id_is_not_shown():
+    """ID_DTSEN is the one raw text of the previews: a NIK typed in groups ("6474 0121 0282
+    0001", with dashes or dots, also after a prefix) is no run of 12 digits and was shown in
+    full, and so was a name in ID_DTSEN (a row shifted by one column) in welfare_records'
+    preview in the event log."""
+    welfare = pl.DataFrame({
+        "ID_DTSEN": ["6474 0121 0282 0001", "647401-210282-0001", "DTSEN-64740121.02820001", NAME,
+                     "DTSEN-2363598520"],
+        "NIK": [None] * 5, "NAMA": ["SITI AMINAH"] * 5, "flags": [[]] * 5})
+    participants = pl.DataFrame({"KPJ": ["64740121-02820001", "10171986057"], "flags": [[], []]})
+    text = "\n".join(str(preview(df, list(df.columns)).value) for df in (welfare, participants))
+    assert "6474" not in text.replace("647401******0001", "") and "0282" not in text
+    assert NAME not in text and "BADARUDDIN" not in text and "(tidak dikenal)" in text
+    assert "DTSEN-2363598520" in text and "10*******57" in text
