@@ -17,7 +17,7 @@ import polars as pl
 
 # Reasons a NIK is invalid, checked in this order. Values are human words for quarantine.
 NIK_PROBLEMS = {
-    "nik_missing": "NIK is empty",
+    "nik_missing": "NIK is empty or holds no digit",  # a name in the column was "empty"
     "nik_excel_damaged": "NIK was damaged by Excel (scientific notation, digits lost)",
     "nik_characters": "NIK holds letters or signs besides its digits",
     "nik_length": "NIK does not have 16 digits",

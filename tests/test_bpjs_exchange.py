@@ -139,6 +139,7 @@ def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submi
         [NIKS[1][:15], "2026-11", "DITERIMA", "12345678901", ""],
         [NIKS[0], "Nov-26", "DITERIMA", "12345678902", ""],
         ["", "2026-11", "DITOLAK", "", "kosong"],
+        ["SITI AMINAH", "2026-11", "DITOLAK", "", "a name in the NIK column, not quoted back"],
         # a letter beside the digits: read by its digits before, as the extracts no longer are
         [NIKS[2] + "A", "2026-11", "DITERIMA", "12345678903", ""],
     ])
@@ -149,10 +150,11 @@ def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submi
         "line 3: NIK was damaged by Excel (scientific notation, digits lost); format the column as Text",
         "line 4: NIK does not have 16 digits",
         "line 5: PERIODE was turned into a date by Excel; format the column as Text",
-        "line 6: NIK is empty",
-        "line 7: NIK holds letters or signs besides its digits",
+        "line 6: NIK is empty or holds no digit",
+        "line 7: NIK is empty or holds no digit",
+        "line 8: NIK holds letters or signs besides its digits",
     ]
-    assert not any(nik[:12] in str(caught.value) for nik in NIKS)
+    assert not any(nik[:12] in str(caught.value) for nik in NIKS) and "AMINAH" not in str(caught.value)
 
 
 def test_a_nik_or_a_name_in_periode_is_not_quoted_back(submitted, tmp_path):
