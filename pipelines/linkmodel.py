@@ -190,7 +190,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("day_month_swapped", 4.0, "tanggal lahir tertukar hari/bulan"),
         Level("year_off_by_one", 4.0, "tahun lahir selisih 1"),
         Level("one_part_differs", 2.0, "tanggal lahir beda satu bagian"),
-        Level("placeholder", 0.5, "tanggal lahir pengganti (01-01/01-07)"),
+        Level("placeholder", 0.5, "tanggal lahir pengganti (01-01/01-07/31-12)"),
         Level("different", -6.0, "tanggal lahir berbeda"),
         Level(MISSING, 0.0),
     ), tf_column="r_dob", tf_word="tanggal", u_population="random"),
