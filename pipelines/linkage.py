@@ -11,7 +11,8 @@ Blocking keys:
   masked (finds one substitution, where the initial or the phonetic first name agrees too), the
   15 adjacent swaps (a transposition), its prefix when truncated (12-15 digits);
 - the family of the claimed NIK (a KK head's NIK written on a family member's record);
-- birth date with kelurahan, with the phonetic first or last name (or the last as the first),
+- birth date with kelurahan, with the phonetic first or last name (or the last as the first, or
+  the first as the last),
   or, for records without a kelurahan, with the initial; birth date alone for records without
   a usable NIK whose phonetic name keys found no one born that day; phonetic first + last name;
   KK number.
@@ -258,7 +259,7 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = 50) -> pl
         right = r.select("r_key", *r_keys).drop_nulls()
         right = right.filter(pl.len().over(r_keys) <= max_block)
         pairs.append(left.join(right, left_on=s_keys, right_on=r_keys).select("s_key", "r_key", _rule(rule.name)))
-        if rule.name in ("dob_first", "dob_last", "dob_swapped"):
+        if rule.name in ("dob_first", "dob_last", "dob_swapped", "dob_swapped_back"):
             named.append(pairs[-1].select("s_key"))
     return _union(pairs) if pairs else pl.DataFrame(schema={"s_key": pl.UInt32, "r_key": pl.Int64,
                                                             "rules": pl.UInt16})

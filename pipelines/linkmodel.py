@@ -135,6 +135,10 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  (("s_dob", "r_dob"), ("s_ini", "r_ini")), records="no_kel"),
     BlockingRule("dob_swapped", "birth date + the record's phonetic last name as the resident's first "
                  "(names written in the other order)", ("dob", "name"), (("s_dob", "r_dob"), ("s_lk", "r_fk"))),
+    # the other direction: a family name written first on the record (SIMANJUNTAK AGUSTINA
+    # MAGDALENA for AGUSTINA MAGDALENA SIMANJUNTAK); for two-word names the rule above finds it
+    BlockingRule("dob_swapped_back", "birth date + the record's phonetic first name as the resident's last "
+                 "(a family name written first)", ("dob", "name"), (("s_dob", "r_dob"), ("s_fk", "r_lk"))),
     BlockingRule("name", "phonetic first + last name", ("name",), (("s_fk", "r_fk"), ("s_lk", "r_lk"))),
     BlockingRule("kk", "KK number", ("kk",), (("s_kk", "r_kk"),)),
     BlockingRule("dob_no_nik", "birth date alone, for records without a usable NIK whose phonetic name keys "

@@ -498,3 +498,26 @@ def test_31_december_is_a_placeholder_birth_date_too():
     assert p.select(lk._dob_level()).to_series().to_list() == [
         "placeholder", "placeholder", "placeholder", "different", "different"]
 
+
+
+def test_a_family_name_written_first_is_blocked_without_a_kelurahan():
+    """A roster record (no kelurahan, no address) whose name puts the family name first
+    (SIMANJUNTAK AGUSTINA MAGDALENA for AGUSTINA MAGDALENA SIMANJUNTAK) and whose NIK is one
+    digit off, so the one-digit rule (same initial) does not reach the person: the record's
+    first name is the resident's last. Only the other direction (the record's last name as the
+    resident's first) was blocked, so such a record had no pair at all with its person."""
+    from pipelines import linkage as lk
+
+    born = date(1978, 11, 14)
+    residents = pl.DataFrame(
+        [("6474015411780001", "AGUSTINA MAGDALENA SIMANJUNTAK", born, "P", "6474011001", None),
+         ("6474015411780002", "SIMON GABRIEL PANGGALO", born, "L", "6474011001", None)],
+        schema={"NIK": pl.String, "NAMA_LGKP": pl.String, "TGL_LHR": pl.Date, "JENIS_KLMIN": pl.String,
+                "kode_kel": pl.String, "NO_KK": pl.String}, orient="row",
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    records = pl.DataFrame([("k1", "6474015411780091", "SIMANJUNTAK AGUSTINA MAGDALENA", born)],
+                           schema={"KPJ": pl.String, "nik_raw": pl.String, "NAMA": pl.String, "TGL_LHR": pl.Date},
+                           orient="row").with_columns(NIK=pl.col("nik_raw"), nama_norm=normalize_name("NAMA"))
+    r, s = lk.resident_side(residents), lk._record_side(records, "KPJ")
+    pairs = pl.concat([lk.nik_pairs(r, s), lk.attribute_pairs(r, s)])
+    assert 6474015411780001 in pairs.get_column("r_key").to_list()
