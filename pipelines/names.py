@@ -17,12 +17,13 @@ TITLES = frozenset(
     """HAJI HAJAH HAJJAH HJ HJH KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF ING RA RD RR BAPAK BPK
     IBU NY NYONYA TN TUAN SDR SDRI ALM ALMH ALMARHUM ALMARHUMAH JANDA DUDA LETKOL KOL KOLONEL MAYOR
     KAPTEN LETTU LETDA SERMA SERKA SERTU PELTU PELDA KOPKA KOPTU PRATU BRIPKA BRIPTU BRIGPOL
-    AIPTU AIPDA IPTU IPDA AKP KOMPOL AKBP KOMBES""".split()
+    AIPTU AIPDA IPTU IPDA AKP KOMPOL AKBP KOMBES BRIPDA SERDA KOPDA PRAKA PRADA KAPT UST""".split()
 )
 # Single letters that are titles only in first position (H. = Haji, R. = Raden).
 LEADING_TITLE_LETTERS = ("H", "R")
 # Degree suffixes, written after the name (often after a comma).
-DEGREES = frozenset("SPD SE SH SAG SKOM AMD MPD MSI MM MH LC SST SIP SKM SKEP SFARM MT ST SS SPSI".split())
+DEGREES = frozenset("""SPD SE SH SAG SKOM AMD MPD MSI MM MH LC SST SIP SKM SKEP SFARM MT ST SS SPSI SSOS SSI AMA AMK
+    STP SPT SPI SKED STR SHUT MKES MAG""".split())
 
 VARIANTS = {
     **{v: "MUHAMMAD" for v in "M MHD MOCH MOCHAMAD MOCHAMMAD MOH MOHAMAD MOHAMMAD MOHAMMED MOHAMED MOHD MUH MUHAMAD MUHAMMED MUCHAMMAD MUCHAMAD MUHD MUCH MUKHAMMAD MUKHAMAD".split()},
@@ -84,6 +85,8 @@ def normal_forms(names: pl.Series) -> pl.Series:
         & ~((pl.col("pos") >= 2) & t.is_in(list(DEGREES)))
         & (t != "")
     )
+    # ST. before another word is SITI (ST AMINAH, HJ. ST. AMINAH); as the last word it is a degree
+    toks = toks.with_columns(t=pl.when((t == "ST") & (pl.col("pos") < pl.col("n") - 1)).then(pl.lit("SITI")).otherwise(t))
     vocab = toks.select(t.unique()).drop_nulls()
     # variants again after the spelling: an old-spelled variant (MOEH -> MUH) is still one
     vocab = vocab.with_columns(word=_modern_spelling(t.replace(VARIANTS)).replace(VARIANTS))

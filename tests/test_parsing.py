@@ -135,6 +135,16 @@ def test_nik_validity_property(s):
     ("MOEH. YUSUF", "MUHAMMAD YUSUF"),                # old spelling of MUH.
     ("MA'RUF AMIN", "MARUF AMIN"),                   # an apostrophe inside a word joins it
     ("Ma\u2019ruf Amin", "MARUF AMIN"),
+    ("ST. AMINAH", "SITI AMINAH"),                   # ST. for SITI (a degree only after the name)
+    ("ST AISYAH RAHMAN", "SITI AISYAH RAHMAN"),
+    ("BUDI SANTOSO S.SOS", "BUDI SANTOSO"),           # degrees common in legacy names, without a comma
+    ("DEWI KARTIKA SARI S.SI", "DEWI KARTIKA SARI"),
+    ("ANDI BASO AMIR A.MA", "ANDI BASO AMIR"),
+    ("RINA WATI LESTARI AMK", "RINA WATI LESTARI"),
+    ("HENDRA GUNAWAN S.TP M.KES", "HENDRA GUNAWAN"),
+    ("ASRUL SANI S.PT", "ASRUL SANI"),
+    ("BRIPDA ANDI PRATAMA", "ANDI PRATAMA"),          # ranks missing from the list
+    ("SERDA BUDI HARTONO", "BUDI HARTONO"),
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected
