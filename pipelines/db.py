@@ -253,7 +253,10 @@ def embedded_start(state: Path | None = None) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         _quiet_server_log(conn)
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            try:
+                conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                pass  # another command starting at the same moment created it (both found none)
     return server.get_uri(database=DB_NAME)
 
 

@@ -214,3 +214,44 @@ def test_a_killed_server_is_not_reported_running(tmp_path):
         assert _db(home, "stop").stdout.strip() == "not running"
     finally:
         _db(home, "stop")
+
+
+def _start_after_barrier(state: str, barrier) -> str:
+    """In a child process: ``embedded_start`` with both children held together once the server
+    is up, right before each looks for the ``lindungi`` database (the moment two `lindungi run`
+    started at once on a fresh state directory reach it together)."""
+    from pathlib import Path
+
+    from pipelines import db
+
+    quiet = db._quiet_server_log
+
+    def then_wait(conn):
+        quiet(conn)
+        barrier.wait(timeout=120)
+
+    db._quiet_server_log = then_wait
+    try:
+        return db.embedded_start(Path(state))
+    except Exception as exc:  # noqa: BLE001 - the failure is the test's answer
+        return f"failed: {exc}"
+
+
+def test_two_starts_at_once_on_a_fresh_state_directory_both_get_the_database(tmp_path):
+    """Two `lindungi run` (or `db start`) at the same moment on a new state directory: both
+    found no ``lindungi`` database and both created it, and one run failed with 'database
+    "lindungi" already exists'."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipelines import db
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(2)
+    try:
+        with ProcessPoolExecutor(2, mp_context=ctx) as pool:
+            dsns = list(pool.map(_start_after_barrier, [str(tmp_path)] * 2, [barrier] * 2))
+        assert dsns[0] == dsns[1] and not dsns[0].startswith("failed"), dsns
+        assert _serves(dsns[0])
+    finally:
+        db.embedded_stop(tmp_path)
