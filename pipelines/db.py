@@ -340,7 +340,18 @@ def migration_files() -> list[tuple[str, str]]:
 
 
 def migrate(dsn: str) -> list[str]:
-    """Apply the migrations not yet applied, in order; return their names. Idempotent."""
+    """Apply the migrations not yet applied, in order; return their names. Idempotent.
+
+    The advisory lock is per database, but roles are the server's: a migration of another
+    database of the server at the same moment may create a role this one found missing. Its
+    transaction is then undone whole and applied once more, and finds the role."""
+    try:
+        return _migrate(dsn)
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject):
+        return _migrate(dsn)
+
+
+def _migrate(dsn: str) -> list[str]:
     applied_now: list[str] = []
     files = migration_files()
     with psycopg.connect(dsn) as conn:

@@ -37,6 +37,37 @@ def test_migrations_apply_once(any_pg_dsn):
     assert db.migrate(pg_dsn) == []
 
 
+def test_two_databases_of_one_server_migrated_at_once_both_succeed(tmp_path):
+    """Roles are cluster-wide but the migration lock is an advisory lock, which is per database:
+    two databases of a new server migrated at the same moment (two `lindungi run --db` started
+    together) both found lindungi_writer missing, both created it, and one run failed on
+    pg_authid's unique index."""
+    import threading
+
+    admin = db.embedded_start(tmp_path)  # a server of its own: no role of ours exists on it yet
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in ("mig_a", "mig_b"):
+                conn.execute(f"CREATE DATABASE {name}")
+        together, outcome = threading.Barrier(2), {}
+
+        def migrate(name):
+            together.wait(timeout=60)
+            try:
+                outcome[name] = len(db.migrate(admin.replace("/lindungi?", f"/{name}?")))
+            except Exception as exc:  # noqa: BLE001 - the failure is the test's answer
+                outcome[name] = repr(exc)[:200]
+
+        threads = [threading.Thread(target=migrate, args=(n,)) for n in ("mig_a", "mig_b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert outcome == {"mig_a": len(db.migration_files()), "mig_b": len(db.migration_files())}
+    finally:
+        db.embedded_stop(tmp_path)
+
+
 def test_second_identical_run_changes_nothing(any_pg_dsn):
     pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
