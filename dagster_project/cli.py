@@ -137,7 +137,7 @@ def _failure_reason(result) -> str:
                     "DagsterExecutionHandleOutputError", "DagsterExecutionLoadInputError"):
                 err = err.cause
             msg = (err.message if err else "step failed").strip().splitlines()[0]
-            msg = re.sub(r"^[\w.]+(Error|Exception): ", "", msg)
+            msg = re.sub(r"^[\w.]+(Error|Exception|Failure): ", "", msg)
             return f"{event.step_key}: {msg}"
     if failed_checks:
         return "; ".join(f"blocking check {e.event_specific_data.check_name} failed on "

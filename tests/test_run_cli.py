@@ -377,3 +377,23 @@ def test_a_terminated_ui_stops_the_dagster_processes_it_started(tmp_path):
     ui.terminate()
     assert ui.wait(timeout=20) == 0
     assert ui.stdout.read().strip() == "shut down"
+
+
+def test_a_steps_failure_is_one_line_without_dagsters_class_path():
+    """A step that raises ``dg.Failure`` (the assembly finding a region's links older than the
+    last ingest, say) was reported as 'assemble_links: dagster._core.definitions.events.Failure:
+    welfare_links: …': the class path stayed in the one line, where an Error's is removed."""
+    import dagster as dg
+
+    from dagster_project.cli import _failure_reason
+
+    @dg.op
+    def assemble():
+        raise dg.Failure("welfare_links: the linkage of region(s) 6409 is older than the last ingest")
+
+    @dg.job
+    def one_step():
+        assemble()
+
+    result = one_step.execute_in_process(raise_on_error=False)
+    assert _failure_reason(result) == "assemble: welfare_links: the linkage of region(s) 6409 is older than the last ingest"
