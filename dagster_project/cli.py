@@ -10,6 +10,7 @@ Progress lines go to stderr; the summary goes to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
@@ -280,15 +281,55 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
 def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
                  full_nik: bool) -> dict:
     """``run_pipeline`` once the GX worker is started."""
-    from pipelines.processes import imports_uncollected
     from pipelines.pseudonym import key_from_env
-    from pipelines.readers import find_extract
     from pipelines.rules import load_rules
-    from quality.expectations import warm_sql
 
     _period(period)
     _inputs_checked(lambda: load_rules(rules), key_from_env, lambda: _extracts_found(input_dir))
     _writable_dir(out_dir, "--out")
+    with _one_run_at_a_time(out_dir):
+        return _run_alone(input_dir, period, out_dir, db, rules, full_nik)
+
+
+RUN_LOCK, OUT_LOCK = "run.lock", ".lindungi-run.lock"
+
+
+@contextlib.contextmanager
+def _one_run_at_a_time(out_dir: str):
+    """Hold the state directory (its Dagster instance) and the output folder for this run alone;
+    a run that finds either held says so and waits for it. Two runs at once on one instance
+    refused each other's linkage as older than the last ingest, and two on one folder read each
+    other's files: a run of a corrected roster submitted the other extract's candidates, under
+    its own input files in the processing log. A lock ends with its process, killed too."""
+    import fcntl
+
+    from pipelines.db import state_dir
+
+    state = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
+    with contextlib.ExitStack() as held:
+        for path in (state / RUN_LOCK, Path(out_dir) / OUT_LOCK):  # always in this order: no deadlock
+            f = held.enter_context(open(path, "a+"))
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip() or "another process"
+                _say(f"waiting for the `lindungi run` using {path.parent} ({holder}) to end ...")
+                fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            f.truncate()
+            f.write(f"pid {os.getpid()}\n")
+            f.flush()
+        yield
+
+
+def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
+               full_nik: bool) -> dict:
+    """``_run_started`` once this run holds its state directory and output folder."""
+    from pipelines.processes import imports_uncollected
+    from pipelines.readers import find_extract
+    from quality.expectations import warm_sql
+
     t0 = time.monotonic()
     # progress lines count from here, as the summary's elapsed time does (not from the later
     # import of the assets, ~3 s on)

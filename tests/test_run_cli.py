@@ -397,3 +397,40 @@ def test_a_steps_failure_is_one_line_without_dagsters_class_path():
 
     result = one_step.execute_in_process(raise_on_error=False)
     assert _failure_reason(result) == "assemble: welfare_links: the linkage of region(s) 6409 is older than the last ingest"
+
+
+def _holds_open(pid: int, path: Path) -> bool:
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd) == str(path) for fd in fds.iterdir())
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("held", ["state", "out"])
+def test_a_run_waits_for_the_run_using_its_state_directory_or_output_folder(small_world, pg_server, tmp_path, held):
+    """Two `lindungi run` at once on one state directory (one Dagster instance) or one output
+    folder read each other's files: a run of a corrected roster, started while another run of
+    the period went on, submitted the other extract's candidates (exit 0, its own input files in
+    the processing log), or stopped on its linkage 'older than the last ingest'. The second
+    waits, saying so, and runs once the first is done. (The first is this test, holding a lock.)"""
+    import fcntl
+
+    env = {**os.environ, "LINDUNGI_HOME": str(tmp_path / "home")}
+    out = tmp_path / "out"
+    lock = (tmp_path / "home" / "run.lock") if held == "state" else (out / ".lindungi-run.lock")
+    lock.parent.mkdir(parents=True)
+    dsn = _fresh_db(pg_server, f"cli_lock_{held}")
+    with lock.open("a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        proc = _run(env, small_world, out, dsn)
+        t0 = time.monotonic()
+        while not _holds_open(proc.pid, lock) and proc.poll() is None and time.monotonic() - t0 < 120:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        assert proc.poll() is None and not (out / "residents.parquet").exists(), "the run did not wait"
+    code, _, err = _finish(proc)
+    assert code == 0, err[-3000:]
+    assert "waiting for the `lindungi run` using" in err
+    with lock.open("a+") as f:  # released when the run ended: the embedded server does not hold it
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
