@@ -169,8 +169,24 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
     cands = Path(out_dir) / "enrollment_candidates" / f"{period}.parquet"
     if not cands.exists():
         raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
-    rows, who = _read_returned(path, period, pl.read_parquet(cands), load_key())
+    rows, who = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
     return rows.height, store(dsn, rows, period, path, who, run_id=run_id)
+
+
+LISTED = "SELECT nik, nama_lgkp, kode_kel FROM bpjs.submission_candidate WHERE period = %s"
+
+
+@no_row_data
+def _listed(dsn: str, period: str, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Everyone a list of ``period`` may hold: the candidates, and those a later run of the period
+    withdrew (verified out by the kelurahan, protected or registered since). A list returned
+    again after that run (the same file, more visits filled in) was refused whole, each of them
+    "not in this period's list"."""
+    cols = ("NIK", "NAMA_LGKP", "kode_kel")
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(LISTED, (period,)).fetchall()
+    gone = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String), orient="row")
+    return pl.concat([candidates.select(cols), gone.filter(~pl.col("NIK").is_in(candidates["NIK"].implode()))])
 
 
 # A person's latest result, whichever period's list it came on: a run of an earlier month after

@@ -295,3 +295,34 @@ def test_a_later_lists_result_holds_when_an_earlier_month_is_run_again(any_pg_ds
     assert verified_valid(any_pg_dsn) == ["6474012102820002"]
     # the same list applied again changes nothing, and says so
     assert store(any_pg_dsn, rows, "2026-04", f, "x") == 0
+
+
+def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg_server, tmp_path, monkeypatch):
+    """A coordinator returns a list, the city applies it and runs the period again (new extracts
+    mid-month), and the coordinator sends the same file again with more visits filled in. The
+    run withdrew the people the kelurahan verified out, and the list was refused whole: "baris 7:
+    tidak ada dalam daftar periode ini", for the kelurahan's own earlier results. Such a person
+    is still on the period's list that went out; their row is read back as before."""
+    from dagster_project.cli import run_pipeline
+    from pipelines.verification import apply_returned
+
+    out, home = tmp_path / "out", tmp_path / "home"
+    dsn = _fresh_db(pg_server, "verification_again")
+    monkeypatch.setenv("LINDUNGI_HOME", str(home))
+    run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    src = sorted((out / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    wb = load_workbook(src)
+    wb["Daftar Calon Peserta"].cell(7, 15, "Meninggal")
+    first = tmp_path / src.name
+    wb.save(first)
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 1)
+    run_pipeline(str(small_world), PERIOD, str(out), db=dsn)  # withdraws the deceased
+
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 0)  # the same file again: nothing new
+    wb["Daftar Calon Peserta"].cell(8, 15, "Valid")  # more visits, on the same file
+    more = tmp_path / f"lagi-{src.name}"
+    wb.save(more)
+    assert apply_returned(dsn, more, PERIOD, out) == (2, 1)
+    with psycopg.connect(dsn) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT hasil FROM bpjs.verification")) == ["Meninggal", "Valid"]
+
