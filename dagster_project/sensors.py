@@ -152,7 +152,10 @@ def apply_verification():
            description="Picks up returned gap lists in <out>/inbox/verifikasi/<period>/.")
 def verification_sensor(context: dg.SensorEvaluationContext):
     inbox = verification_inbox()
-    files = sorted(inbox.glob("*/*.xlsx")) if inbox.is_dir() else []
+    # ".XLSX" as saved by some Windows tools, not Excel's "~$…xlsx" owner file beside a list
+    # open in Excel (the first stayed in the inbox for good, the second was refused into ditolak/)
+    files = sorted(p for p in inbox.glob("*/*") if p.is_file() and p.suffix.lower() == ".xlsx"
+                   and not p.name.startswith("~$")) if inbox.is_dir() else []
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
     return _file_requests(context, files, lambda p: f"{p.parent.name}/{p.name}", lambda p: {

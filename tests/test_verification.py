@@ -326,3 +326,25 @@ def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg
     with psycopg.connect(dsn) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT hasil FROM bpjs.verification")) == ["Meninggal", "Valid"]
 
+
+@pytest.mark.parametrize("name", ["6474011001.XLSX", "~$6474011001.xlsx"])
+def test_the_inbox_takes_an_upper_case_xlsx_and_leaves_excels_lock_file(run, monkeypatch, name):
+    """A list saved as "6474011001.XLSX" stayed in the inbox for good (the sensor said there was
+    none), and the "~$…xlsx" owner file Excel makes beside a file it has open was taken for a
+    returned list and refused into ditolak/."""
+    import dagster as dg
+
+    from dagster_project.sensors import verification_sensor
+
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    inbox = run["out"] / "inbox" / "verifikasi" / PERIOD
+    inbox.mkdir(parents=True, exist_ok=True)
+    path = inbox / name
+    path.write_bytes(b"x")
+    try:
+        got = verification_sensor(dg.build_sensor_context())
+        taken = [] if isinstance(got, dg.SkipReason) else [
+            r.run_config["ops"]["apply_verification_file"]["config"]["path"] for r in got]
+        assert taken == ([str(path.resolve())] if name.endswith("XLSX") else [])
+    finally:
+        path.unlink()
