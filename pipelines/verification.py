@@ -66,6 +66,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     """:func:`read_returned`'s rows, and the workbook's last editor as Office records it (from the
     same opening of the file)."""
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     name = path.name
     try:
@@ -86,7 +87,10 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}"])
     header = [str(v) if v is not None else "" for v in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
     if header[: len(READ_BACK)] != [c for c, _ in READ_BACK]:
-        raise VerificationError(name, ["judul kolom diubah; gunakan file asli dari koordinator kota"])
+        # where, and what belongs there (not what is there: it may be anything typed)
+        at = next(i for i, (c, _) in enumerate(READ_BACK) if i >= len(header) or header[i] != c)
+        raise VerificationError(name, [f"judul kolom diubah: kolom {get_column_letter(at + 1)} (baris {HEADER_ROW}) "
+                                       f"seharusnya '{READ_BACK[at][0]}'; gunakan file asli dari koordinator kota"])
     col = {c: i for i, (c, _) in enumerate(READ_BACK)}
     known = candidates.with_columns(pseudonym_column(candidates["NIK"], key)).select(
         "pseudonym", "NIK", "NAMA_LGKP", "kode_kel")
@@ -111,8 +115,10 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             continue
         seen[rid] = i
         nik, nama, kode_kel = by_id[rid]
-        if row[col["Nama Lengkap"]] != nama[:EXCEL_TEXT_MAX] or row[col["NIK"]] not in (mask_nik(nik), nik):
-            problems.append(f"baris {i}: kolom terkunci (Nama Lengkap/NIK) diubah")
+        changed = [c for c, same in (("Nama Lengkap", row[col["Nama Lengkap"]] == nama[:EXCEL_TEXT_MAX]),
+                                     ("NIK", row[col["NIK"]] in (mask_nik(nik), nik))) if not same]
+        if changed:
+            problems.append(f"baris {i}: kolom terkunci {' dan '.join(repr(c) for c in changed)} diubah")
         if hasil.startswith("="):
             problems.append(f"baris {i}: Hasil Verifikasi berisi rumus; pilih dari daftar")
         elif hasil and hasil not in VERIFIKASI:

@@ -64,7 +64,11 @@ def _apply(run, monkeypatch):
     # a row copied with another result: two results for one person, the later one won
     ("ganda", lambda ws: [ws.cell(7, 15, "Valid")] + [ws.cell(40, c, ws.cell(7, c).value) for c in range(1, 18)]
      + [ws.cell(40, 15, "Meninggal")], "baris 40: baris ganda (orang yang sama dengan baris 7)"),
-    ("nama", lambda ws: ws.cell(7, 3, "NAMA LAIN"), "kolom terkunci"),
+    ("nama", lambda ws: ws.cell(7, 3, "NAMA LAIN"), "baris 7: kolom terkunci 'Nama Lengkap' diubah"),
+    ("nik-ubah", lambda ws: ws.cell(8, 4, "6474011508900001"), "baris 8: kolom terkunci 'NIK' diubah"),
+    # a column inserted (sheet unprotected): the message names where, so it can be found and removed
+    ("kolom", lambda ws: [ws.insert_cols(3), ws.cell(6, 3, "No HP")],
+     "judul kolom diubah: kolom C (baris 6) seharusnya 'Nama Lengkap'"),
     ("id", lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
     ("periode", lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
 ])
