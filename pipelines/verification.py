@@ -78,9 +78,14 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         raise VerificationError(name, ["file bukan XLSX yang valid"]) from None
     if "Daftar Calon Peserta" not in wb.sheetnames:
         raise VerificationError(name, ["lembar 'Daftar Calon Peserta' tidak ada"])
-    rows = list(wb["Daftar Calon Peserta"].iter_rows(values_only=True))
+    try:  # read lazily: a sheet damaged on the way (a mail attachment cut short) fails here
+        rows = list(wb["Daftar Calon Peserta"].iter_rows(values_only=True))
+    except Exception:  # noqa: BLE001
+        raise VerificationError(name, ["file XLSX rusak (tidak dapat dibaca seluruhnya); "
+                                       "buka dan simpan ulang di Excel, lalu kirim lagi"]) from None
+    finally:
+        wb.close()
     who = wb.properties.lastModifiedBy or "tidak diketahui"
-    wb.close()
     problems: list[str] = []
     title = str(rows[2][0] or "") if len(rows) > 2 else ""
     if f"Periode {periode_label(period)}" not in title:

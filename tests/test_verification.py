@@ -352,3 +352,23 @@ def test_the_inbox_takes_an_upper_case_xlsx_and_leaves_excels_lock_file(run, mon
         assert taken == ([str(path.resolve())] if name.endswith("XLSX") else [])
     finally:
         path.unlink()
+
+
+def test_a_damaged_workbook_is_refused_not_a_crash(run, tmp_path):
+    """A list damaged on the way (a mail attachment cut short or corrupted) opens as a ZIP but
+    its sheet cannot be read: the command stopped on "ParseError: not well-formed", and the
+    sensor's run failed, leaving the file in the inbox without a word to anyone."""
+    import zipfile
+
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import VerificationError, read_returned
+
+    src = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    bad = tmp_path / src.name
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    with pytest.raises(VerificationError, match="file XLSX rusak"):
+        read_returned(bad, PERIOD, cands, load_key(run["home"]))
