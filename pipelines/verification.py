@@ -166,6 +166,8 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
 
 def stored_line(name: str, rows: int, changed: int) -> str:
     """What applying a returned list did, in Bahasa Indonesia, for the command and the job's log."""
+    if rows == 0:  # said, not "0 disimpan": a list sent back before any visit, or the wrong file
+        return f"{name}: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan"
     same = f", {rows - changed:,} sama seperti sebelumnya" if changed < rows else ""
     return f"{name}: {changed:,} hasil verifikasi disimpan{same}"
 

@@ -372,3 +372,11 @@ def test_a_damaged_workbook_is_refused_not_a_crash(run, tmp_path):
     cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
     with pytest.raises(VerificationError, match="file XLSX rusak"):
         read_returned(bad, PERIOD, cands, load_key(run["home"]))
+
+
+def test_the_line_says_when_a_list_came_back_with_nothing_filled_in():
+    from pipelines.verification import stored_line
+
+    assert stored_line("a.xlsx", 0, 0) == "a.xlsx: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan"
+    assert stored_line("a.xlsx", 12, 2) == "a.xlsx: 2 hasil verifikasi disimpan, 10 sama seperti sebelumnya"
+    assert stored_line("a.xlsx", 3, 3) == "a.xlsx: 3 hasil verifikasi disimpan"
