@@ -13,6 +13,7 @@ list it was returned on: someone verified as deceased in October is not listed i
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import psycopg
 from pipelines.db import log_processing, no_row_data
 from pipelines.nik import mask as mask_nik
 from pipelines.pseudonym import pseudonym_column
-from pipelines.reports import EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
+from pipelines.reports import BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
 
 WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
@@ -89,7 +90,10 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     problems: list[str] = []
     title = str(rows[2][0] or "") if len(rows) > 2 else ""
     if f"Periode {periode_label(period)}" not in title:
-        raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}"])
+        # which month it is for, when A3 still says (a month and a year: no personal data)
+        m = re.match(r"Periode ((?:{}) [0-9]{{4}})\b".format("|".join(BULAN)), title)
+        of = f" (file ini untuk periode {m.group(1)})" if m else ""
+        raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}{of}"])
     header = [str(v) if v is not None else "" for v in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
     if header[: len(READ_BACK)] != [c for c, _ in READ_BACK]:
         # where, and what belongs there (not what is there: it may be anything typed)
@@ -102,6 +106,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     by_id = {r[0]: r[1:] for r in known.iter_rows()}
     out = []
     seen: dict[str, int] = {}  # ID Baris -> the row it was first on
+    unknown = 0  # rows of a person not in this period's lists
     for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
         if row is None or all(v is None for v in row):
             continue
@@ -114,6 +119,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             continue
         if rid not in by_id:
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
+            unknown += 1
             continue
         if rid in seen:  # a row copied: two results for one person, the later one won
             problems.append(f"baris {i}: baris ganda (orang yang sama dengan baris {seen[rid]})")
@@ -131,6 +137,13 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             problems.append(f"baris {i}: Hasil Verifikasi tidak dikenal; pilih dari daftar ({', '.join(VERIFIKASI)})")
         if hasil:
             out.append((nik, hasil, _cell_text(row[col["Catatan"]]), kode_kel))
+    if unknown and not seen:
+        # not one row of the lists: a row-by-row refusal hid the cause (the file's ID Baris
+        # made with another key, the state folder made anew, or the column cleared)
+        raise VerificationError(name, [
+            f"tidak satu baris pun cocok dengan daftar periode {periode_label(period)} ({unknown:,} baris): "
+            "kolom ID Baris kosong atau diubah, atau daftar ini dibuat dengan kunci lain (folder data "
+            "Lindungi dibuat ulang); gunakan file asli dari koordinator kota"])
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,

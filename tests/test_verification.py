@@ -70,7 +70,13 @@ def _apply(run, monkeypatch):
     ("kolom", lambda ws: [ws.insert_cols(3), ws.cell(6, 3, "No HP")],
      "judul kolom diubah: kolom C (baris 6) seharusnya 'Nama Lengkap'"),
     ("id", lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
-    ("periode", lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"), "bukan untuk periode"),
+    # which month the file is for, as A3 says
+    ("periode", lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"),
+     "bukan untuk periode November 2026 (file ini untuk periode Januari 2020)"),
+    # not one row of the lists (the ID Baris column cleared, or made with another key): said once,
+    # with the likely causes, not as every row "not in this period's list"
+    ("semua-id", lambda ws: [setattr(ws.cell(r, 17), "value", None) for r in range(7, ws.max_row + 1)],
+     "tidak satu baris pun cocok dengan daftar periode November 2026"),
 ])
 def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, name, edit, problem):
     path = _returned(run, edit, name=f"bad-{name}.xlsx")
