@@ -522,7 +522,9 @@ def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None, ca
                    f"<td>{_n(r.get('dikecualikan') or 0)}</td>"
                    f"<td>{_n(r.get('terverifikasi') or 0)}</td><td>{_pct(r['cakupan_pct'])}</td>"
                    f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td></tr>")
-    return "".join(out) + "</tbody></table>"
+    # in a box that scrolls sideways on a narrow screen: eleven columns were wider than the page at
+    # 1300 px, and the whole page scrolled, the yearly budget out of sight
+    return '<div class="scroll">' + "".join(out) + "</tbody></table></div>"
 
 
 def _region_title(coverage: pl.DataFrame) -> str:
@@ -536,7 +538,9 @@ h1{font-size:1.5em} h2{font-size:1.2em;margin-top:1.6em}
 .cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}
 .card{border:1px solid #ccc;border-radius:6px;padding:.8em 1.2em;min-width:12em}
 .card b{display:block;font-size:1.4em}
-table{border-collapse:collapse;margin:1em 0}
+table{border-collapse:collapse;margin:1em 0;font-size:.92em}
+.scroll{overflow-x:auto}
+@media print{.scroll{overflow:visible} body{max-width:none;margin:0}}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 td:nth-child(2),th:nth-child(2),td:first-child,th:first-child{text-align:left}
 th{background:#f0f4f8} tbody th{background:none;font-weight:normal}

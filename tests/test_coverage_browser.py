@@ -118,3 +118,18 @@ def test_screenshot_shows_the_bars(page, tmp_path):
     dark = sum(1 for r, g, b in pixels if r + g + b < 200)                   # text
     assert green > 200, "no coverage bars painted"
     assert dark > 500, "no text painted"
+
+
+@pytest.mark.parametrize("width", [1300, 800])
+def test_the_page_fits_the_window_and_its_tables_scroll_in_their_box(page, tmp_path, width):
+    """At 1300 px the kelurahan table (eleven columns) was wider than the page: the whole page
+    scrolled sideways, the yearly budget out of sight. A table now scrolls in its own box."""
+    path, _ = page
+    probe = tmp_path / "probe.html"
+    probe.write_text(path.read_text(encoding="utf-8").replace(
+        "</body>", '<script>document.title = document.documentElement.scrollWidth + "/" + window.innerWidth'
+                   '</script></body>'), encoding="utf-8")
+    out = _chromium(tmp_path, "--dump-dom", f"--window-size={width},900", probe.as_uri())
+    scroll, inner = map(int, re.search(r"<title>([0-9]+)/([0-9]+)</title>", out.stdout).groups())
+    assert inner == width and scroll <= inner
+
