@@ -585,6 +585,7 @@ def cmd_ui(args) -> int:
     input_dir = args.input or os.environ.get("LINDUNGI_INPUT") or str(dbmod.state_dir() / "demo-input")
     # what the schedule, the sensors and the UI's runs will read, checked before the UI starts
     _inputs_checked(lambda: load_rules(args.rules), *([lambda: _extracts_found(args.input)] if args.input else []))
+    lock = _one_ui(args.host, args.port)
     home = _dagster_home()
     dsn = args.db or os.environ.get("LINDUNGI_DB_URL") or dbmod.embedded_start()
     _set_env(input_dir, args.out, dsn, args.rules, False)
@@ -595,7 +596,51 @@ def cmd_ui(args) -> int:
     # Dagster's beta and supersession warnings about its own definitions API are for us, not for
     # whoever opens the UI (they scrolled past the UI's address); PYTHONWARNINGS given wins
     env = {"PYTHONWARNINGS": "ignore", **os.environ}
-    return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
+    with lock:
+        return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
+
+
+UI_LOCK = "ui.lock"
+
+
+def _one_ui(host: str, port: int):
+    """The state directory held for this UI (the open lock file), once its port is free. Two UIs
+    on one state directory ran two Dagster daemons on one instance, which Dagster does not
+    support (each sensor tick and queued run handled twice); and on a port in use, dagster dev's
+    webserver failed to bind but stayed up, its daemon beside the other UI's, while the address
+    printed showed the other UI."""
+    import errno
+    import fcntl
+    import socket
+
+    from pipelines.db import state_dir
+
+    state = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
+    f = open(state / UI_LOCK, "a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        holder = f.read().strip() or "another process"
+        f.close()
+        raise CliError(f"another `lindungi ui` uses the state directory {state} ({holder}): stop it, "
+                       "or set LINDUNGI_HOME to another") from None
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the webserver binds
+            s.bind(address)
+    except OSError as exc:
+        f.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(f"port {port} on {host} is in use (another `lindungi ui`?): choose another with "
+                           "--port") from None
+        raise CliError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    f.seek(0)
+    f.truncate()
+    f.write(f"pid {os.getpid()}, http://{host}:{port}\n")
+    f.flush()
+    return f
 
 
 def _interruptible() -> None:

@@ -379,6 +379,67 @@ def test_a_terminated_ui_stops_the_dagster_processes_it_started(tmp_path):
     assert ui.stdout.read().strip() == "shut down"
 
 
+def _ui_started(monkeypatch, tmp_path) -> list:
+    """``lindungi ui`` with dagster dev replaced by a stand-in that ends at once: the commands it
+    would have started."""
+    from dagster_project import cli
+
+    started = []
+    for name in ("DAGSTER_HOME", "LINDUNGI_INPUT", "LINDUNGI_OUT", "LINDUNGI_DB_URL", "LINDUNGI_RULES",
+                 "LINDUNGI_FULL_NIK"):  # the command sets them: put back after the test
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cli.subprocess, "Popen", lambda cmd, **kw: started.append(cmd))
+    monkeypatch.setattr(cli, "_serve", lambda proc: 0)
+    return started
+
+
+def test_a_ui_on_a_port_in_use_is_refused(tmp_path, monkeypatch, capsys):
+    """`lindungi ui --port P` with P taken (another UI, say) printed its address and kept running:
+    dagster dev's webserver failed to bind and stayed up without serving, and its daemon ran
+    beside the other UI's on the same instance ("multiple daemon processes ... not supported"),
+    while the address printed showed the other UI."""
+    import socket
+
+    from dagster_project.cli import main
+
+    started = _ui_started(monkeypatch, tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"lindungi: error: port {port} on 127.0.0.1 is in use (another `lindungi ui`?): choose another with --port")
+    assert not started
+
+
+def test_a_second_ui_on_one_state_directory_is_refused(tmp_path, monkeypatch, capsys):
+    """Two `lindungi ui` on one state directory (on two ports) ran two Dagster daemons on one
+    instance, which Dagster does not support: each sensor and queued run handled twice."""
+    import fcntl
+    import socket
+
+    from dagster_project.cli import main
+
+    started = _ui_started(monkeypatch, tmp_path)
+    (tmp_path / "home").mkdir()
+    with open(tmp_path / "home" / "ui.lock", "a+") as held, socket.socket() as s:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("pid 12345, http://127.0.0.1:3000\n")
+        held.flush()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        assert main(["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]) == 1
+        assert capsys.readouterr().err.strip().splitlines()[-1] == (
+            f"lindungi: error: another `lindungi ui` uses the state directory {tmp_path / 'home'} "
+            "(pid 12345, http://127.0.0.1:3000): stop it, or set LINDUNGI_HOME to another")
+        assert not started
+    assert main(["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]) == 0
+    assert len(started) == 1
+
+
 def test_a_steps_failure_is_one_line_without_dagsters_class_path():
     """A step that raises ``dg.Failure`` (the assembly finding a region's links older than the
     last ingest, say) was reported as 'assemble_links: dagster._core.definitions.events.Failure:
