@@ -129,6 +129,12 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
             # maps no partition to a step that materializes none); a frame input is the run's
             key = context.partition_key
         elif context.has_asset_partitions and (wants is dict or len(context.asset_partition_keys) != 1):
+            if wants is not dict and not context.has_partition_key:
+                # a check run alone without a partition (GraphQL, the Python API): the dict below
+                # failed the input's type check, which named no partition
+                raise ValueError(f"{context.op_def.name}: this run has no partition and "
+                                 f"{context.asset_key.to_user_string()} is partitioned: choose one partition of the "
+                                 "run (a period, the tag dagster/partition)")
             folder = Path(self.base_dir) / "/".join(context.asset_key.path)
             paths = {k: folder / f"{k}.parquet" for k in context.asset_partition_keys}
             return {k: _scan(p) for k, p in sorted(paths.items()) if p.exists()}

@@ -76,3 +76,41 @@ def test_the_budget_keeps_the_most_recent_frames(tmp_path, monkeypatch):
         frames.put(p, big)
         paths.append(p)
     assert frames.get(paths[0]) is None and frames.get(paths[1]) is big and frames.get(paths[2]) is big
+
+
+MONTHS = dg.MonthlyPartitionsDefinition(start_date="2026-01", fmt="%Y-%m", end_offset=1)
+
+
+@dg.asset(partitions_def=MONTHS)
+def monthly() -> pl.DataFrame:
+    return pl.DataFrame({"n": [1, 2]})
+
+
+@dg.multi_asset(partitions_def=MONTHS, outs={"judged": dg.AssetOut(is_required=False)},
+                check_specs=[dg.AssetCheckSpec("judged_ok", asset="judged")], can_subset=True)
+def judged(context, monthly: pl.DataFrame):
+    yield dg.AssetCheckResult(check_name="judged_ok", asset_key="judged", passed=monthly.height == 2)
+
+
+def test_a_check_run_alone_without_a_partition_says_which_partition_it_lacks(tmp_path):
+    """A check of a period's asset run alone (GraphQL, the Python API; the UI offers it only with
+    a partition) without a partition key was handed every stored partition of its input as a
+    dict: 'Type check failed for step input "monthly" - expected type "DataFrame". Description:
+    Value of type <class 'dict'> failed type check', which says nothing of the missing period."""
+    resources = {"io_manager": PolarsParquetIOManager(base_dir=str(tmp_path))}
+    assert dg.materialize([monthly], partition_key="2026-01", resources=resources).success
+    defs = dg.Definitions(assets=[monthly, judged], resources=resources)
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=set(), asset_check_selection={dg.AssetCheckKey(dg.AssetKey("judged"), "judged_ok")})
+    with dg.instance_for_test() as instance:
+        with_partition = job.execute_in_process(instance=instance, partition_key="2026-01")
+        assert [e.passed for e in with_partition.get_asset_check_evaluations()] == [True]
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    messages = []
+    while failure is not None:
+        messages.append(failure.message)
+        failure = failure.cause
+    assert any("judged: this run has no partition and monthly is partitioned: choose one partition of the run "
+               "(a period, the tag dagster/partition)" in m for m in messages), messages
