@@ -226,6 +226,17 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                and src not in sources]
     regions = list(region_sizes(residents))
     inst = context.instance
+    unknown = [r for r in regions if r not in inst.get_dynamic_partitions(region_partitions.name)]
+    if sources and unknown:
+        # the ingest ran in another instance (Dagster's throwaway one when DAGSTER_HOME is unset):
+        # "missing or older than the last ingest" below sent the user to link regions this
+        # instance cannot run
+        where = "a temporary one: DAGSTER_HOME is not set" if inst.is_ephemeral else f"at {inst.root_directory}"
+        raise dg.Failure(
+            f"{sources[0].name}: region(s) {', '.join(unknown)} of the ingested residents are no partitions of this "
+            f"Dagster instance ({where}): "
+            "use the instance `lindungi run` and `lindungi ui` use, DAGSTER_HOME=<state directory>/dagster_home "
+            "(.lindungi/dagster_home, or under LINDUNGI_HOME), or materialize the ingest in this one first")
     residents_at = _latest(inst, "residents")
     for src in sources:
         ingested = max((x for x in (residents_at, _latest(inst, src.records_key)) if x is not None), default=0)

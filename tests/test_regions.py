@@ -766,3 +766,27 @@ def test_a_killed_run_leaves_no_process_behind_and_its_runs_are_reported_failed(
         assert dg.DagsterRunStatus.FAILURE in statuses
         assert not statuses & {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
                                dg.DagsterRunStatus.NOT_STARTED}
+
+
+def test_links_assembled_in_another_dagster_instance_say_so(two_region_run, monkeypatch):
+    """`dagster asset materialize --select welfare_links` without DAGSTER_HOME (Dagster's
+    throwaway instance, which knows no region partition) stopped on "the linkage of region(s)
+    6474, 6409 is missing or older than the last ingest ...; materialize link_region for those
+    partitions first", though both were linked a moment before; materializing them then failed
+    on "Could not find a partition with key `6474`"."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, _ = two_region_run
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection={dg.AssetKey("welfare_links")})
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
+    assert "welfare_links: region(s) 6474, 6409 of the ingested residents are no partitions of this Dagster " \
+           f"instance (at {instance.root_directory}): use the instance `lindungi run` and `lindungi ui` use, " \
+           "DAGSTER_HOME=<state directory>/dagster_home" in failure, failure
