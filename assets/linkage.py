@@ -68,9 +68,9 @@ def _region_outs(src: _Source) -> dict[str, dg.AssetOut]:
         f"region_{src.name}": dg.AssetOut(
             description=f"{src.records_key} linked to one kab/kota's residents: the records routed to the "
                         "region (exact NIK, address, else every region), one row each.",
-            kinds={"polars", "rapidfuzz"}, is_required=False),
+            kinds={"polars", "rapidfuzz", "parquet"}, is_required=False),
         f"region_{src.review_name}": dg.AssetOut(
-            description=f"Grey-zone candidate pairs of {src.records_key} within one kab/kota.", kinds={"polars"},
+            description=f"Grey-zone candidate pairs of {src.records_key} within one kab/kota.", kinds={"polars", "parquet"},
             is_required=False),
     }
 
@@ -192,7 +192,7 @@ def _check_key(src: _Source) -> dg.AssetCheckKey:
                                   is_required=False),
             src.review_name: dg.AssetOut(
                 description=f"Grey-zone candidate pairs of {src.records_key} for a person to decide (records "
-                            "left unlinked in every region).", kinds={"polars"}, is_required=False),
+                            "left unlinked in every region).", kinds={"polars", "parquet"}, is_required=False),
         }.items()
     },
     internal_asset_deps={
