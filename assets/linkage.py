@@ -251,8 +251,8 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
             if behind:
                 raise dg.Failure(
                     f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
-                    f"ingest of residents/{src.records_key} ({key}); materialize link_region for "
-                    "those partitions first (lindungi run does it)")
+                    f"ingest of residents/{src.records_key} ({key}); run the job link_regions (assets "
+                    "region_*) for those partitions first (lindungi run does it)")
     with ThreadPoolExecutor(max(1, len(sources)), thread_name_prefix="lindungi-assemble") as pool:
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
                    for src in sources}

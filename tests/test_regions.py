@@ -536,6 +536,7 @@ def test_a_review_list_is_not_put_together_from_review_pairs_older_than_the_inge
     assert not result.success
     message = result.get_step_failure_events()[0].step_failure_data.error.message
     assert "missing or older than the last ingest" in message and "region_welfare_link_review" in message
+    assert "run the job link_regions" in message  # the job the UI shows, not the op's name
     relink("region_welfare_link_review")
     assert period.execute_in_process(instance=instance, partition_key=PERIOD,
                                      asset_selection=[dg.AssetKey("welfare_link_review")]).success
