@@ -706,20 +706,25 @@ def test_a_sex_typed_as_none_of_the_contract_s_forms_is_not_judged_until_fixed(t
     """CONTRACT §5: a row with an unknown sex is kept, flagged, and "cannot be judged eligible
     until the field is fixed". `X` was flagged and the resident listed; an empty JENIS_KLMIN is
     one of §1's forms and is judged."""
+    flags, judgeable = _flags_and_judged(tmp_path, [row(nik="6474011508850001", sex="X"),
+                                                    row(nik="6474011508850002", sex=""),
+                                                    row(nik="6474011508850003", sex="PEREMPUAN")])
+    assert "sex_unknown" in flags["6474011508850001"] and "sex_missing" in flags["6474011508850002"]
+    assert judgeable == {"6474011508850001": False, "6474011508850002": True, "6474011508850003": True}
+
+
+def _flags_and_judged(tmp_path, rows) -> tuple[dict, dict]:
+    """Per NIK of the penduduk ``rows``: the ingest's flags, and whether the rules can judge them
+    (no welfare record, no roster)."""
     from pipelines import schema
     from pipelines.candidates import assess
 
-    write_csv(tmp_path / "penduduk.csv", [row(nik="6474011508850001", sex="X"),
-                                          row(nik="6474011508850002", sex=""),
-                                          row(nik="6474011508850003", sex="PEREMPUAN")])
+    write_csv(tmp_path / "penduduk.csv", rows)
     residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
-    flags = dict(zip(residents["NIK"], residents["flags"].to_list()))
-    assert "sex_unknown" in flags["6474011508850001"] and "sex_missing" in flags["6474011508850002"]
     assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
                       schema.empty(schema.PARTICIPANTS), schema.empty(schema.PARTICIPANT_LINKS), load_rules(),
                       "2026-11")
-    assert dict(zip(assessed["NIK"], assessed["judgeable"])) == {
-        "6474011508850001": False, "6474011508850002": True, "6474011508850003": True}
+    return dict(zip(residents["NIK"], residents["flags"].to_list())), dict(zip(assessed["NIK"], assessed["judgeable"]))
 
 
 def test_a_region_code_written_in_full_is_the_code_when_its_parents_agree(tmp_path):
@@ -742,22 +747,12 @@ def test_a_resident_without_a_name_is_not_judged_until_fixed(tmp_path):
     be judged eligible until the field is fixed". An empty NAMA_LGKP (or `-`) was listed as a
     candidate, and the submission stopped the run (bpjs.submission_candidate.nama_lgkp is NOT
     NULL); collective registration needs the name as on the KTP."""
-    from pipelines import schema
-    from pipelines.candidates import assess
-
-    write_csv(tmp_path / "penduduk.csv", [row(nik="6474011508850001", name=""),
-                                          row(nik="6474011508850002", name="-"),
-                                          row(nik="6474011508850003", name="SITI")])
-    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
-    flags = dict(zip(residents["NIK"], residents["flags"].to_list()))
+    flags, judgeable = _flags_and_judged(tmp_path, [row(nik="6474011508850001", name=""),
+                                                    row(nik="6474011508850002", name="-"),
+                                                    row(nik="6474011508850003", name="SITI")])
     assert "nama_missing" in flags["6474011508850001"] and "nama_missing" in flags["6474011508850002"]
     assert "nama_missing" not in flags["6474011508850003"]
-    assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
-                      schema.empty(schema.PARTICIPANTS), schema.empty(schema.PARTICIPANT_LINKS), load_rules(),
-                      "2026-11")
-    assert dict(zip(assessed["NIK"], assessed["judgeable"])) == {
-        "6474011508850001": False, "6474011508850002": False, "6474011508850003": True}
-
+    assert judgeable == {"6474011508850001": False, "6474011508850002": False, "6474011508850003": True}
 
 
 def test_a_desil_with_a_sign_or_a_fraction_is_no_desil(tmp_path):
