@@ -301,26 +301,38 @@ def _one_run_at_a_time(out_dir: str):
     refused each other's linkage as older than the last ingest, and two on one folder read each
     other's files: a run of a corrected roster submitted the other extract's candidates, under
     its own input files in the processing log. A lock ends with its process, killed too."""
-    import fcntl
-
     from pipelines.db import state_dir
 
     state = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
     with contextlib.ExitStack() as held:
         for path in (state / RUN_LOCK, Path(out_dir) / OUT_LOCK):  # always in this order: no deadlock
-            f = held.enter_context(open(path, "a+"))
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                f.seek(0)
-                holder = f.read().strip() or "another process"
-                _say(f"waiting for the `lindungi run` using {path.parent} ({holder}) to end ...")
-                fcntl.flock(f, fcntl.LOCK_EX)
-            f.seek(0)
-            f.truncate()
-            f.write(f"pid {os.getpid()}\n")
-            f.flush()
+            held.enter_context(_locked(path, f"pid {os.getpid()}", lambda who, where=path.parent: _say(
+                f"waiting for the `lindungi run` using {where} ({who}) to end ...")))
         yield
+
+
+def _locked(path: Path, note: str, held):
+    """``path`` open and locked for this process alone (flock: released when it ends, killed
+    too), with ``note`` in it for whoever finds it locked. Locked by another process:
+    ``held(its note)`` first, which raises to give up or returns to wait for it."""
+    import fcntl
+
+    f = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            held(f.read().strip() or "another process")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        f.write(note + "\n")
+        f.flush()
+    except BaseException:
+        f.close()
+        raise
+    return f
 
 
 def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
@@ -610,21 +622,17 @@ def _one_ui(host: str, port: int):
     webserver failed to bind but stayed up, its daemon beside the other UI's, while the address
     printed showed the other UI."""
     import errno
-    import fcntl
     import socket
 
     from pipelines.db import state_dir
 
     state = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
-    f = open(state / UI_LOCK, "a+")
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.seek(0)
-        holder = f.read().strip() or "another process"
-        f.close()
-        raise CliError(f"another `lindungi ui` uses the state directory {state} ({holder}): stop it, "
-                       "or set LINDUNGI_HOME to another") from None
+
+    def refuse(who: str):
+        raise CliError(f"another `lindungi ui` uses the state directory {state} ({who}): stop it, "
+                       "or set LINDUNGI_HOME to another")
+
+    f = _locked(state / UI_LOCK, f"pid {os.getpid()}, http://{host}:{port}", refuse)
     try:
         family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         with socket.socket(family) as s:
@@ -636,10 +644,6 @@ def _one_ui(host: str, port: int):
             raise CliError(f"port {port} on {host} is in use (another `lindungi ui`?): choose another with "
                            "--port") from None
         raise CliError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
-    f.seek(0)
-    f.truncate()
-    f.write(f"pid {os.getpid()}, http://{host}:{port}\n")
-    f.flush()
     return f
 
 
