@@ -110,9 +110,17 @@ def extract_regions() -> list[str]:
     return list(region_sizes(pl.scan_parquet(path))) if path.exists() else []
 
 
+def current_period() -> str:
+    """This month in WITA, the city's time, as the monthly schedule counts months."""
+    return datetime.now(ZoneInfo("Asia/Makassar")).strftime("%Y-%m")
+
+
 def region_requests(ingest_run: dg.DagsterRun, regions: list[str]) -> list[dg.RunRequest]:
-    period = ingest_run.tags.get(PERIOD_TAG)
-    tags = {INGEST_TAG: ingest_run.run_id, **({PERIOD_TAG: period} if period else {})}
+    """One ``link_regions`` run per region of ``ingest_run``, for its period: the one in its tags,
+    else this month. (An ingest launched in the UI carries none: its regions were linked, and
+    the period's run was skipped for want of a period.)"""
+    period = ingest_run.tags.get(PERIOD_TAG) or current_period()
+    tags = {INGEST_TAG: ingest_run.run_id, PERIOD_TAG: period}
     return [dg.RunRequest(run_key=f"{ingest_run.run_id}:{r}", partition_key=r, tags={**tags, REGION_TAG: r})
             for r in regions]
 
@@ -212,7 +220,7 @@ def extracts_sensor(ingest_job) -> dg.SensorDefinition:
         if fingerprint is None:
             return dg.SkipReason(why)
         request, cursor, why = extracts_step(context.cursor, fingerprint)
-        period = datetime.now(ZoneInfo("Asia/Makassar")).strftime("%Y-%m")
+        period = current_period()
         if request and (same := ingested_already(context.instance, ingest_job.name, period)[1]):
             # the monthly schedule's ingest read them (they came shortly before it)
             context.update_cursor(cursor)
