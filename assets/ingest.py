@@ -74,6 +74,8 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
         dg.AssetCheckResult(
             asset_key=ext.accepted_key, check_name="rows_accounted", passed=result.balanced,
             severity=dg.AssetCheckSeverity.ERROR,
+            description=f"read {s['rows_read']:,} {'=' if result.balanced else '≠'} accepted {s['accepted']:,} "
+                        f"+ quarantined {s['quarantined']:,}",
             metadata={"rows_read": s["rows_read"], "accepted": s["accepted"], "quarantined": s["quarantined"]}),
         suite_check(extract_suite, ext.accepted_key, f"{ext.source}_extract_expectations"),
         suite_check(accepted_suite, ext.accepted_key, f"{ext.accepted_key}_expectations"),

@@ -127,7 +127,10 @@ def _check_results(context: dg.AssetExecutionContext, checks: list[dict], suites
     selected = {k.name for k in context.selected_asset_check_keys}
     passed = all(c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0 for c in checks)
     if "batch_matches_table" in selected:
+        off = sum(not (c["rows_match"] and c["checksum_matches"] and c["stray_pending"] == 0) for c in checks)
         yield dg.AssetCheckResult(asset_key="bpjs_submission", check_name="batch_matches_table", passed=passed,
+                                  description=f"{len(checks) - off} of {len(checks)} batch(es) match the table "
+                                              "(rows, checksum, no stray pending row)",
                                   metadata={"batches": dg.MetadataValue.json(checks)})
     for name, pending in zip(("submission_table_expectations", "submission_batches_expectations"), suites):
         result = pending.result()  # waited for even when not selected: no suite outlives the step

@@ -15,8 +15,12 @@ from quality.expectations import SuiteResult, suite_for
 
 def suite_check(r: SuiteResult, asset_key: str | None = None, check_name: str | None = None) -> dg.AssetCheckResult:
     """A suite's result as a Dagster check result, at ERROR severity: counts only, never values."""
+    failed = [f"{e['expectation']}({e['column']})" if e["column"] else e["expectation"] for e in r.failed]
     return dg.AssetCheckResult(
         asset_key=asset_key, check_name=check_name, passed=r.success, severity=dg.AssetCheckSeverity.ERROR,
+        # the line the UI shows beside the check (it was empty: the figures were in the metadata only)
+        description=f"{len(r.results) - len(failed)} of {len(r.results)} expectations met on {r.rows:,} rows"
+                    + (f"; not met: {', '.join(failed[:5])}" + (" …" if len(failed) > 5 else "") if failed else ""),
         metadata={"rows": r.rows, "expectations": len(r.results), "failed": len(r.failed),
                   "results": dg.MetadataValue.md(r.markdown())},
     )

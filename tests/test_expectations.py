@@ -26,6 +26,12 @@ def test_duplicate_record_and_bad_score_fail_without_values():
                       ("ExpectColumnValuesToBeBetween", "score")}
     text = r.markdown() + repr(r.results)
     assert not any(n in text for n in NIKS) and "D1" not in text
+    # the line the Dagster UI shows beside the check (it was empty), counts and names only
+    from quality.definitions import suite_check
+
+    line = suite_check(r, "welfare_links", "welfare_links_expectations").description
+    assert line.startswith(f"{len(r.results) - 3} of {len(r.results)} expectations met on 2 rows; not met: ")
+    assert "ExpectColumnValuesToBeUnique(ID_DTSEN)" in line and "D1" not in line
 
 
 def test_candidates_suite_follows_the_rules():
