@@ -319,7 +319,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     for r, (status, kpj, reason) in zip(rows, sets):
         if status is None:
             problems.append(f"line {r['_line']}: HASIL must be DITERIMA or DITOLAK")
-        elif status == "accepted" and not (kpj and kpj.isdigit() and len(kpj) == 11):
+        elif status == "accepted" and not (kpj and re.fullmatch(r"[0-9]{11}", kpj)):  # ASCII: str.isdigit takes '１'
             problems.append(f"line {r['_line']}: an accepted row needs an 11-digit KPJ")
         elif status == "rejected" and not reason:
             problems.append(f"line {r['_line']}: a rejected row needs ALASAN")

@@ -83,6 +83,9 @@ def test_response_round_trip(submitted, tmp_path):
 @pytest.mark.parametrize("rows,problem", [
     ([[NIKS[0], "2026-11", "MUNGKIN", "", ""]], "HASIL must be DITERIMA or DITOLAK"),
     ([[NIKS[0], "2026-11", "DITERIMA", "123", ""]], "11-digit KPJ"),
+    # digits of another script (full-width, typed with an IME): str.isdigit() took them, and the card,
+    # never equal to the roster's ASCII KPJ, held the person as "not on the roster yet" for good
+    ([[NIKS[0], "2026-11", "DITERIMA", "\uff11" * 11, ""]], "11-digit KPJ"),
     ([[NIKS[0], "2026-11", "DITOLAK", "", ""]], "needs ALASAN"),
     ([["6474011508859999", "2026-11", "DITERIMA", "12345678901", ""]], "not a submitted candidate"),
     ([[NIKS[0], "2026-10", "DITERIMA", "12345678901", ""]], "not a submitted candidate of period 2026-10"),
