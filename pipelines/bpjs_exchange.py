@@ -323,6 +323,10 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             problems.append(f"line {r['_line']}: an accepted row needs an 11-digit KPJ")
         elif status == "rejected" and not reason:
             problems.append(f"line {r['_line']}: a rejected row needs ALASAN")
+        if status == "rejected" and kpj and not re.fullmatch(r"[0-9]{11}", kpj):
+            # BPJS may name the card someone already holds; anything else there (another person's
+            # NIK, a name from a shifted row) was stored unchecked in the kpj column
+            problems.append(f"line {r['_line']}: a rejected row's KPJ, when given, must be 11 digits")
     with psycopg.connect(dsn) as conn, conn.transaction():
         keys = [(r["NIK"], r["PERIODE"]) for r in rows]
         found = {

@@ -87,6 +87,9 @@ def test_response_round_trip(submitted, tmp_path):
     # never equal to the roster's ASCII KPJ, held the person as "not on the roster yet" for good
     ([[NIKS[0], "2026-11", "DITERIMA", "\uff11" * 11, ""]], "11-digit KPJ"),
     ([[NIKS[0], "2026-11", "DITOLAK", "", ""]], "needs ALASAN"),
+    # a KPJ on a rejected row is the card BPJS says the person holds, or nothing: another
+    # person's NIK there was stored in the kpj column unchecked
+    ([[NIKS[0], "2026-11", "DITOLAK", NIKS[1], "sudah terdaftar"]], "rejected row's KPJ, when given, must be 11"),
     ([["6474011508859999", "2026-11", "DITERIMA", "12345678901", ""]], "not a submitted candidate"),
     ([[NIKS[0], "2026-10", "DITERIMA", "12345678901", ""]], "not a submitted candidate of period 2026-10"),
     ([[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]] * 2, "appear twice"),
