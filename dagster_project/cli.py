@@ -442,7 +442,7 @@ def _database_line(exc: BaseException) -> str:
 
 def _left_out(period: str) -> dict[str, int]:
     """Whom the period's candidates leave out although the rules alone would list them, from the
-    ``enrollment_candidates`` materialization just made: held by BPJS from an earlier export,
+    ``enrollment_candidates`` materialization just made: held by BPJS from another period's export,
     verified by a kelurahan as not to enroll. (A progress line said so; the summary did not.)"""
     import dagster as dg
 
@@ -515,7 +515,7 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               + "; the flags column of residents.parquet)")
     left = s.get("left_out") or {}
     if left.get("held_by_bpjs") or left.get("excluded_by_verification"):
-        print(f"  not listed: {left.get('held_by_bpjs', 0):,} registered with BPJS from an earlier export "
+        print(f"  not listed: {left.get('held_by_bpjs', 0):,} registered with BPJS from another period's export "
               f"(the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
               "kelurahan as not to enroll")
     print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))

@@ -147,7 +147,7 @@ def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,
              held: Collection[str] = ()) -> pl.DataFrame:
     """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
-    workers not protected yet whom BPJS has from an earlier export (``held``, see
+    workers not protected yet whom BPJS has from another period's export (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
     candidates, and counted rather than lost between the two."""
     workers = assessed.filter(informal_workers())

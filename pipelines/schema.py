@@ -145,7 +145,7 @@ COVERAGE = {
     "terlindungi": pl.Int64,     # of those, protected (active JKK + JKM)
     "kandidat": pl.Int64,        # enrollment candidates
     "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
-    "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from an earlier export
+    "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from another period's export
                                  # (awaiting its answer, or accepted and not in the roster yet)
     "dikecualikan": pl.Int64,    # workers a kelurahan verified as not to enroll (Meninggal, Pindah
                                  # domisili, Menolak, Sudah terdaftar): pekerja = terlindungi +
