@@ -135,8 +135,7 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
                 raise ValueError(f"{context.op_def.name}: this run has no partition and "
                                  f"{context.asset_key.to_user_string()} is partitioned: choose one partition of the "
                                  "run (a period, the tag dagster/partition)")
-            folder = Path(self.base_dir) / "/".join(context.asset_key.path)
-            paths = {k: folder / f"{k}.parquet" for k in context.asset_partition_keys}
+            paths = {k: self._path(context, k) for k in context.asset_partition_keys}
             return {k: _scan(p) for k, p in sorted(paths.items()) if p.exists()}
         path = self._path(context, key)
         if not path.exists():
