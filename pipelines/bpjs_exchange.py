@@ -270,6 +270,11 @@ def parse_response(path: Path) -> list[dict]:
     return rows
 
 
+# A KPJ as a response file must give it: 11 ASCII digits (str.isdigit takes full-width '１', and
+# such a card never equals the roster's)
+_KPJ = re.compile(r"[0-9]{11}")
+
+
 # A response NIK's problems (``pipelines.nik``'s codes, found as the extracts find them) that
 # leave no 16 digits to read: refused. A NIK with 16 digits and an impossible date is read,
 # and must then match a submitted candidate.
@@ -319,11 +324,11 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     for r, (status, kpj, reason) in zip(rows, sets):
         if status is None:
             problems.append(f"line {r['_line']}: HASIL must be DITERIMA or DITOLAK")
-        elif status == "accepted" and not (kpj and re.fullmatch(r"[0-9]{11}", kpj)):  # ASCII: str.isdigit takes '１'
+        elif status == "accepted" and not (kpj and _KPJ.fullmatch(kpj)):
             problems.append(f"line {r['_line']}: an accepted row needs an 11-digit KPJ")
         elif status == "rejected" and not reason:
             problems.append(f"line {r['_line']}: a rejected row needs ALASAN")
-        if status == "rejected" and kpj and not re.fullmatch(r"[0-9]{11}", kpj):
+        if status == "rejected" and kpj and not _KPJ.fullmatch(kpj):
             # BPJS may name the card someone already holds; anything else there (another person's
             # NIK, a name from a shifted row) was stored unchecked in the kpj column
             problems.append(f"line {r['_line']}: a rejected row's KPJ, when given, must be 11 digits")
