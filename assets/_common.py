@@ -10,7 +10,7 @@ import time
 import dagster as dg
 import polars as pl
 
-from pipelines.nik import mask
+from pipelines.nik import LONG_DIGITS, mask
 
 progress_log = logging.getLogger("lindungi.progress")
 # the clock starts with the first process of a command; the processes it starts (one per region)
@@ -48,9 +48,8 @@ def _initials(name: str | None) -> str:
 _NOT_UNDERSTOOD = {"occupation_unknown": "JENIS_PKRJN", "sex_unknown": "JENIS_KLMIN",
                    "segmen_unknown": "SEGMEN", "status_unknown": "STATUS", "program_unknown": "PROGRAM"}
 # a run of 12 or more digits in any other cell (a NIK given as ID_DTSEN or KPJ) is masked as a
-# NIK is, also when typed in groups ("6474 0121 0282 0001", dashes, dots, slashes: it was shown in
-# full); a KPJ is shown by its ends
-_LONG_DIGITS = re.compile(r"[0-9](?:[ ./-]?[0-9]){11,}")
+# NIK is, also when typed in groups (it was shown in full); a KPJ is shown by its ends
+_LONG_DIGITS = re.compile(LONG_DIGITS)
 # a record id holding no digit at all is no id: a name from the next column of a shifted row
 _RECORD_IDS = ("ID_DTSEN",)
 

@@ -136,6 +136,21 @@ def mask(nik: str | None) -> str:
     return nik[:6] + "******" + nik[-4:] if re.fullmatch(_NIK16, nik) else "*" * len(nik)
 
 
+# a run of 12 or more digits, also typed in groups ("6474 0121 0282 0001", dashes, dots, slashes):
+# a NIK, a KK or a telephone number written into a free-text field (a name, an address)
+LONG_DIGITS = r"[0-9](?:[ ./-]?[0-9]){11,}"
+LONG_DIGITS_MASKED = "*" * 16
+
+
+def mask_long_digits(text: str | None) -> str | None:
+    """``text`` with every :data:`LONG_DIGITS` run starred, as :func:`mask_long_digits_expr` does."""
+    return re.sub(LONG_DIGITS, LONG_DIGITS_MASKED, text) if text else text
+
+
+def mask_long_digits_expr(e: pl.Expr) -> pl.Expr:
+    return e.str.replace_all(LONG_DIGITS, LONG_DIGITS_MASKED)
+
+
 def mask_expr(col: str = "NIK") -> pl.Expr:
     """Vectorised :func:`mask`; a null NIK stays null."""
     c = pl.col(col)

@@ -30,6 +30,7 @@ import polars as pl
 from pipelines.dates import EXCEL_EPOCH, period_start
 from pipelines.files import aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
+from pipelines.nik import mask_long_digits_expr
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 from pipelines.rules import Rules, load_rules
 
@@ -254,11 +255,11 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
     coordinator's two columns are left out (they are formatted blanks)."""
     nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
     cells = {
-        "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": excel_text("NAMA_LGKP"),
+        "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": list_text("NAMA_LGKP", full_nik),
         "NIK": nik, "Umur": pl.col("umur"),
         "Jenis Kelamin": pl.col("JENIS_KLMIN").replace_strict({"L": "Laki-laki", "P": "Perempuan"}, default="-",
                                                               return_dtype=pl.String),
-        "Alamat": excel_text("ALAMAT"), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
+        "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
         "Pekerjaan": excel_text("JENIS_PKRJN"),
         "Desil": pl.col("desil"),
         "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
@@ -295,6 +296,15 @@ def excel_text(column: str) -> pl.Expr:
     """A text column as a cell takes it: at most Excel's 32,767 characters. A longer source field
     (a 200,000-character ALAMAT) failed the whole run at the gap lists, after the submission."""
     return pl.col(column).str.slice(0, EXCEL_TEXT_MAX)
+
+
+def list_text(column: str, full_nik: bool) -> pl.Expr:
+    """A free-text cell of a list (name, address): a NIK, KK or telephone number typed into the
+    field is masked unless the list shows NIKs in full (a NIK in ALAMAT or NAMA_LGKP reached the
+    masked list whole), then cut to a cell's length. ``verification`` reads the name back through
+    :func:`pipelines.nik.mask_long_digits`, the same masking."""
+    c = pl.col(column)
+    return (c if full_nik else mask_long_digits_expr(c)).str.slice(0, EXCEL_TEXT_MAX)
 
 
 def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:

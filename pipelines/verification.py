@@ -22,6 +22,7 @@ import psycopg
 
 from pipelines.db import log_processing, no_row_data
 from pipelines.nik import mask as mask_nik
+from pipelines.nik import mask_long_digits
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
 
@@ -126,7 +127,8 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             continue
         seen[rid] = i
         nik, nama, kode_kel = by_id[rid]
-        changed = [c for c, same in (("Nama Lengkap", row[col["Nama Lengkap"]] == nama[:EXCEL_TEXT_MAX]),
+        changed = [c for c, same in (("Nama Lengkap", row[col["Nama Lengkap"]] in (nama[:EXCEL_TEXT_MAX],
+                                                                       mask_long_digits(nama)[:EXCEL_TEXT_MAX])),
                                      ("NIK", row[col["NIK"]] in (mask_nik(nik), nik))) if not same]
         if changed:
             problems.append(f"baris {i}: kolom terkunci {' dan '.join(repr(c) for c in changed)} diubah")

@@ -334,6 +334,28 @@ def test_a_field_longer_than_a_cell_holds_is_cut_there_and_reads_back(cands, tmp
     assert read_returned(path, "2026-11", long, b"k" * 32).height == 0   # nothing chosen, nothing refused
 
 
+def test_a_nik_typed_into_a_name_or_address_is_masked_unless_niks_are_shown_in_full(cands, tmp_path):
+    """A NIK (or KK) written into NAMA_LGKP or ALAMAT reached the masked list whole. It is
+    masked there, also typed in groups, and the returned list's row still matches its person."""
+    from pipelines.reports import COL, HEADER_ROW
+    from pipelines.verification import read_returned
+
+    typed = cands.with_columns(NAMA_LGKP=pl.Series(["SITI 6474015508850001", "AHMAD", "BUDI"]),
+                               ALAMAT=pl.Series(["JL. A NO. 12 KK 6474-0155-0885-0009", "GG. B", "JL. C"]))
+    path = write_gap_lists(typed, "2026-11", tmp_path, key=b"k" * 32)[0]
+    wb = load_workbook(path)
+    ws = wb["Daftar Calon Peserta"]
+    row = HEADER_ROW + 2   # the first person's
+    assert ws.cell(row, COL["Nama Lengkap"] + 1).value == "SITI ****************"
+    assert ws.cell(row, COL["Alamat"] + 1).value == "JL. A NO. 12 KK ****************"   # short numbers stay
+    assert not any("550885" in str(v).replace("-", "") for v in all_cells(wb))   # a NIK's hidden digits
+    ws.cell(row, COL["Hasil Verifikasi"] + 1).value = "Valid"
+    wb.save(path)
+    assert read_returned(path, "2026-11", typed, b"k" * 32)["hasil"].to_list() == ["Valid"]
+    full = load_workbook(write_gap_lists(typed, "2026-11", tmp_path / "f", full_nik=True, key=b"k" * 32)[0])
+    assert full["Daftar Calon Peserta"].cell(row, COL["Nama Lengkap"] + 1).value == "SITI 6474015508850001"
+
+
 def test_a_list_sent_out_before_the_bpjs_note_column_still_reads_back(cands, tmp_path):
     """Keterangan BPJS came after the columns a returned list is read by: a list written before
     it (17 columns) is still matched back, and so is a new one."""
