@@ -430,6 +430,10 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
     prev_end = 0
     swallow = None  # (line, lines) of the first record a stray quote made swallow rows
+    # records with one empty field more than the header, as an export that ends every data line
+    # with a delimiter (and not the header) writes them; see below
+    ended: list[int] = []
+    rows_ended: list[list[str | None]] = []
     try:
         for rec in reader:
             start = header_line + prev_end + 1
@@ -443,6 +447,9 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             if len(rec) != ncols:
                 bad.append((start, delim.join(rec)[:2000],
                             f"expected {ncols} fields, found {len(rec)}"))
+                if len(rec) == ncols + 1 and not rec[-1].strip():
+                    ended.append(start)
+                    rows_ended.append([f if f != "" else None for f in rec[:-1]])
                 continue
             rows.append([f if f != "" else None for f in rec])
             lines.append(start)
@@ -464,6 +471,13 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             f"{fname}: line {swallow[0]}: a quoted field opened in this record runs over {swallow[1]} "
             'line(s) after it that read as rows of their own, expected every " to be closed in its '
             "field (a stray quote; fix the line and run again)")
+    if ended and not rows:
+        # no record has the header's fields, and these end with a delimiter the header does not:
+        # that empty last field is the export's, not a column (every row was set aside as
+        # malformed). A row of such a file with a delimiter too many in a field (two fields
+        # more) still is, and where some records have the header's fields, these are.
+        taken = set(ended)
+        rows, lines, bad = rows_ended, ended, [b for b in bad if b[0] not in taken]
     cols = [f"c{i}" for i in range(ncols)]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in cols}, orient="row")
     frame = frame.with_columns(pl.lit(fname).alias("file"), pl.Series("line", lines, dtype=pl.Int64))

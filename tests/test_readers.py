@@ -605,6 +605,24 @@ def test_a_line_with_fewer_fields_is_malformed_not_padded(tmp_path):
     assert res.accepted["NAMA_LGKP"].to_list() == ["AHMAD YANI", "SITI, S.PD"] and res.quarantine.height == 0
 
 
+def test_data_lines_ending_with_a_delimiter_the_header_lacks_are_read(tmp_path):
+    """An export that ends every data line with a delimiter, and not the header, set every row
+    aside as malformed. The empty last field is the export's; a row of such a file with a
+    delimiter too many in a field (an unquoted comma in a name) is still malformed, and so is
+    every row when only some lines end that way."""
+    rows = [row(), row(nik="6474015508900002", name="SITI", sex="P"), row(nik="6474015508900003", name="X")]
+    res = _penduduk(tmp_path, "".join(",".join(r) + "\n" if i == 0 else ",".join(r) + ",\n"
+                                      for i, r in enumerate([HEADER, *rows])))
+    assert res.accepted["NIK"].to_list() == [r[0] for r in rows] and res.quarantine.height == 0
+    assert res.accepted["kode_kel"].to_list() == ["6474011001"] * 3 and res.accepted["line"].to_list() == [2, 3, 4]
+    shifted = row(nik="6474015508900004", name="SITI, AMINAH")   # unquoted: one field more
+    res = _penduduk(tmp_path, ",".join(HEADER) + "\n" + "".join(",".join(r) + ",\n" for r in [*rows, shifted]))
+    assert res.accepted.height == 3 and res.quarantine.select("line", "reason_code").rows() == [(5, "row_malformed")]
+    mixed = ",".join(HEADER) + "\n" + ",".join(rows[0]) + ",\n" + ",".join(rows[1]) + "\n"
+    res = _penduduk(tmp_path, mixed)
+    assert res.accepted["line"].to_list() == [3] and res.quarantine["line"].to_list() == [2]
+
+
 def test_a_stray_quote_that_swallows_rows_stops_the_run(tmp_path):
     """A quote opened by mistake and closed rows later made the rows between one field of one
     record: the count still balanced with them gone."""
