@@ -67,10 +67,16 @@ def without_zero_fraction(e: pl.Expr) -> pl.Expr:
     return e.str.replace(r"^\s*([0-9]+)[.,]0+\s*$", "${1}")
 
 
+# Characters of no width (zero-width space and joiners, word joiner, byte-order mark), which a
+# copy from a web form or a spreadsheet leaves in a cell: nothing in a label
+ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+
+
 def label_key(e: pl.Expr) -> pl.Expr:
-    """Upper case, one space between words, none around '/'; control characters are spaces; a
-    code written as a decimal (``8.0``) is the code."""
-    return (without_zero_fraction(e).str.to_uppercase()
+    """Upper case, one space between words, none around '/'; control characters are spaces and
+    zero-width characters nothing (``PNYDNG_CCT`` ``\u200bTIDAK`` read as a disability, an
+    occupation with one inside as unknown); a code written as a decimal (``8.0``) is the code."""
+    return (without_zero_fraction(e.str.replace_all(f"[{ZERO_WIDTH}]", "")).str.to_uppercase()
             .str.replace_all(rf"[\s{CONTROL}]*/[\s{CONTROL}]*", "/")
             .str.replace_all(rf"[\s{CONTROL}]+", " ").str.strip_chars())
 

@@ -472,6 +472,21 @@ def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     assert validate(res.accepted, "participants", suite_for("participants")).success
 
 
+def test_a_zero_width_character_in_a_label_or_code_is_nothing(tmp_path):
+    """A zero-width space (or joiner, or byte-order mark) copied into a cell: a disability
+    "\u200bTIDAK" read as a disability and ranked the resident first, an occupation with one
+    inside was unknown (the resident not judged), a status "AKTIF\u200b" left a protected worker
+    unprotected."""
+    rows = [row(job="PEDA\u200bGANG"), row(nik="6474015508900002", job="\u200b84")]
+    rows[0][HEADER.index("PNYDNG_CCT")], rows[1][HEADER.index("PNYDNG_CCT")] = "\u200bTIDAK", "0\ufeff"
+    write_csv(tmp_path / "penduduk.csv", rows)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("pekerjaan_kode", "disabilitas").rows() == [(84, False), (84, False)]
+    assert all("occupation_unknown" not in f for f in res.accepted["flags"].to_list())
+    res = _peserta(tmp_path, '1,6474015508900002,A,15-08-1990,BPU\u200b,AKTIF\u200b,"JKK,\u200bJKM",2026-10')
+    assert res.accepted.select("SEGMEN", "STATUS", "jkk_jkm_aktif", "flags").rows() == [("BPU", "AKTIF", True, [])]
+
+
 @pytest.mark.parametrize("value,disabled", [
     ("", False), ("0", False), ("7", False), ("07", False), ("7.0", False), ("TIDAK CACAT", False),
     ("tidak  cacat", False), ("BUKAN PENYANDANG CACAT", False), ("Non Disabilitas", False),
