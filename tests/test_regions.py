@@ -118,6 +118,46 @@ def test_a_damaged_nik_is_linked_where_its_person_lives_not_where_it_was_issued(
     assert dict(links.select("KPJ", "NIK").iter_rows()) == dict(records.select("KPJ", "want").iter_rows())
 
 
+def test_a_welfare_record_of_a_family_that_moved_to_another_kab_kota_is_linked():
+    """DTSEN records the address a family lives at, Dukcapil the KK's: a family registered in
+    6474 that moved to 6409 has welfare records whose KODE_KEL is in 6409. Without a usable NIK
+    such a record was routed to 6409 alone, where its person is not a resident, and stayed
+    unlinked although its KK number, name and birth date were the resident's (an independent
+    world with 13% of welfare records at another address, a third of those in the other
+    kab/kota: 258 of its 381 missed welfare links). It also goes to the regions of the
+    residents sharing its KK number, or its birth date and a first or last name."""
+    from datetime import date
+
+    from pipelines.linkage import LinkSettings, link_records
+    from pipelines.names import normalize_name
+
+    residents = pl.DataFrame([  # NIK, name, birth date, sex, kelurahan, KK, kab/kota lived in
+        ("6474011508850001", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", "6474010101100001", "6474"),
+        ("6474015508900002", "SITI AMINAH", date(1990, 8, 15), "P", "6474011001", "6474010101100001", "6474"),
+        ("6474010203950003", "NORJANAH ANSYARI", date(1955, 2, 12), "P", "6474011002", "6474010101100002", "6474"),
+        ("6409012001000004", "ANDI PRATAMA", date(2000, 1, 20), "L", "6409011002", "6409010101100003", "6409"),
+        ("6409022001000005", "RINI ASTUTI", date(1977, 5, 3), "P", "6409021003", "6409020101100004", "6409"),
+    ], schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK", "kode_kab"], orient="row",
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    records = pl.DataFrame([  # id, claimed NIK, KK, name, birth date, KODE_KEL (lives in 6409) -> the resident
+        ("kk", None, "6474010101100001", "SITI AMINAH", date(1990, 8, 15), "6409021003", "6474015508900002"),
+        ("name", None, None, "NORJANAH ANSYARI", date(1955, 2, 12), "6409011002", "6474010203950003"),
+        ("local", None, "6409020101100004", "RINI ASTUTI", date(1977, 5, 3), "6409021003", "6409022001000005"),
+    ], schema={"ID_DTSEN": pl.String, "nik_raw": pl.String, "NO_KK": pl.String, "NAMA": pl.String, "TGL_LHR": pl.Date,
+               "KODE_KEL": pl.String, "want": pl.String}, orient="row").with_columns(
+        NIK=pl.col("nik_raw"), JENIS_KLMIN=pl.lit("P"), ALAMAT=pl.lit(None, pl.String),
+        nama_norm=normalize_name("NAMA"))
+    regions = list(region_sizes(residents))
+    seen = {r: set(records_of(records, residents, r, regions, "KODE_KEL")["ID_DTSEN"]) for r in regions}
+    assert seen["6474"] == {"kk", "name"}, seen
+    assert seen["6409"] == {"kk", "name", "local"}, seen
+    parts = {r: link_records(residents_of(residents, r, regions),
+                             records_of(records.drop("want"), residents, r, regions, "KODE_KEL"), "ID_DTSEN",
+                             LinkSettings()).links for r in regions}
+    links = assemble_links(parts, "ID_DTSEN")
+    assert dict(links.select("ID_DTSEN", "NIK").iter_rows()) == dict(records.select("ID_DTSEN", "want").iter_rows())
+
+
 def test_a_record_seen_by_two_regions_keeps_its_best_link():
     a = pl.DataFrame({"ID": ["x", "y", "z"], "NIK": ["A1", None, "A3"], "method": ["fuzzy", "none", "fuzzy"],
                       "score": [0.95, 0.0, 0.91], "evidence": ["a", None, "a"]})
