@@ -94,6 +94,8 @@ def record_regions(records: Frame, residents: Frame, regions: list[str],
     lf = (lf.join(home, on="_nik", how="left", nulls_equal=False, maintain_order="left")
           .with_columns(stranger=(shared == 0).fill_null(False))
           .drop("_nik", "_home_name"))
+    if address_col is None:  # without an address, a record without a home goes everywhere already
+        return lf.with_columns(kin=pl.lit(None, pl.List(pl.String)))
     return _with_kin(lf, _lazy(residents), regions)
 
 
