@@ -136,6 +136,8 @@ def routed_to(region: str) -> pl.Expr:
 def records_of(records: Frame, residents: Frame, region: str, regions: list[str],
                address_col: str | None) -> pl.DataFrame:
     """The records ``region``'s linker sees, with their original columns (see module docstring)."""
+    if regions == [region]:  # an extract of one kab/kota (Bontang): every record is its
+        return _lazy(records).collect()
     cols = _lazy(records).collect_schema().names()
     return (record_regions(records, residents, regions, address_col)
             .filter(routed_to(region)).select(cols).collect())

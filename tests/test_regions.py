@@ -12,9 +12,11 @@ import pytest
 from pipelines.partitioning import (
     assemble_links,
     assemble_review,
+    record_regions,
     records_of,
     region_sizes,
     residents_of,
+    routed_to,
 )
 from tests.test_pipeline import _fresh_db
 
@@ -72,6 +74,13 @@ def test_records_go_where_their_person_can_live():
     # every record is seen somewhere, with its columns unchanged
     assert set().union(*seen.values()) == set(rec["ID"])
     assert records_of(rec, res, "6474", regions, "KODE_KEL").columns == rec.columns
+    # an extract of one kab/kota: its linker sees every record, as the routing would send them
+    one = res.filter(pl.col("kode_kab") == "6474")
+    assert list(region_sizes(one)) == ["6474"]
+    for col in ("KODE_KEL", None):
+        assert records_of(rec, one, "6474", ["6474"], col).equals(rec)
+        assert record_regions(rec, one, ["6474"], col).filter(routed_to("6474")).collect().select(rec.columns) \
+            .equals(rec)
 
 
 def test_a_damaged_nik_is_linked_where_its_person_lives_not_where_it_was_issued():
