@@ -246,8 +246,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     dob = pl.col("TGL_LHR")
     out = out.pipe(
         _with_flags,
-        _flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
-        _flag(pl.col("_dob_raw").is_not_null() & dob.is_null(), "tgl_lhr_invalid"),
+        *_dob_flags(),
         _flag(dob > pl.lit(today), "tgl_lhr_future"),
         # empty is one of the contract's forms (the NIK tells the sex); a value none of its forms
         # is damaged: not judged until fixed (CONTRACT §5, "an unknown sex")
@@ -293,6 +292,13 @@ def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(NIK=pl.when(pl.col("_problem").is_null()).then(pl.col("_nik")).otherwise(None))
 
 
+def _dob_flags() -> tuple[tuple[str, pl.Expr], ...]:
+    """The birth date (``TGL_LHR`` parsed, ``_dob_raw`` as written) missing, or written and not a
+    date; in all three sources (a welfare or roster record's empty one was counted as invalid)."""
+    return (_flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
+            _flag(pl.col("_dob_raw").is_not_null() & pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"))
+
+
 def clean_dtsen(raw: RawExtract) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
@@ -307,6 +313,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         NO_KK=_kk("_kk"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
+        _dob_raw=_text("TGL_LHR"),
         JENIS_KLMIN=_sex("JENIS_KLMIN"),
         ALAMAT=_text("ALAMAT"),
         KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
@@ -315,7 +322,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
-        _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+        *_dob_flags(),
         _flag(pl.col("DESIL").is_null(), "desil_invalid"),
         _flag(pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
         _flag(pl.col("nama_norm").is_null(), "nama_missing"),
@@ -345,6 +352,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         KPJ=pl.col("_id"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
+        _dob_raw=_text("TGL_LHR"),
         SEGMEN=label_key(pl.col("SEGMEN")),
         STATUS=label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String),
         _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
@@ -362,7 +370,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
-        _flag(pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+        *_dob_flags(),
         _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
         _flag(pl.col("STATUS").is_null(), "status_unknown"),
         _flag(pl.col("_unknown_prog"), "program_unknown"),

@@ -429,6 +429,20 @@ def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
     assert res.balanced
 
 
+def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is(tmp_path):
+    """An empty TGL_LHR of a welfare or roster record was flagged tgl_lhr_invalid, counted with
+    the dates that are not dates; penduduk tells the two apart."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,,,SITI,,P,,6474011001,3\nD2,,,ANI,31-02-1990,P,,6474011001,3\nD3,,,BUDI,15-08-1990,L,,6474011001,1\n")
+    flags = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted["flags"].to_list()
+    dob = [[f for f in fl if f.startswith("tgl_lhr")] for fl in flags]
+    assert dob == [["tgl_lhr_missing"], ["tgl_lhr_invalid"], []]
+    res = _peserta(tmp_path, '1,,A,,BPU,AKTIF,"JKK,JKM",2026-10', '2,,B,tahun 1990,BPU,AKTIF,"JKK,JKM",2026-10')
+    assert [[f for f in fl if f.startswith("tgl_lhr")] for fl in res.accepted["flags"].to_list()] == [
+        ["tgl_lhr_missing"], ["tgl_lhr_invalid"]]
+
+
 def test_peserta_unreadable_last_paid_month_is_flagged(tmp_path):
     header = "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
     (tmp_path / "peserta_bpjstk.csv").write_text(
