@@ -57,7 +57,7 @@ def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
     )
     return (side.hstack(address_columns(residents, "r_")).hstack(token_keys(side, "r_name", "r_fk", "r_lk"))
             .with_columns(r_ini=pl.col("r_name").str.slice(0, 1), r_tokens=name_tokens_mask(pl.col("r_name")),
-                          r_ymd=_ymd("r_dob")))
+                          r_ymd=_ymd("r_dob"), r_days=pl.col("r_dob").cast(pl.Int32)))
 
 
 def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
@@ -76,7 +76,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     digits = pl.col("s_digits").str.len_chars()
     return (side.hstack(address_columns(records, "s_")).hstack(token_keys(side, "s_name", "s_fk", "s_lk"))
             .with_columns(s_ini=pl.col("s_name").str.slice(0, 1), s_tokens=name_tokens_mask(pl.col("s_name")),
-                          s_ymd=_ymd("s_dob"), s_ndigits=digits.fill_null(0),
+                          s_ymd=_ymd("s_dob"), s_days=pl.col("s_dob").cast(pl.Int32), s_ndigits=digits.fill_null(0),
                           # the claimed NIK as an integer when it has 16 digits (as r_key)
                           s_v=pl.when(digits == 16).then(pl.col("s_digits").cast(pl.Int64, strict=False))))
 
@@ -286,8 +286,11 @@ def _nik_level() -> pl.Expr:
     )
 
 
+CLOSE_DATE_DAYS = 31  # the dob level "within_a_month": at most this many days apart (s_days, r_days)
+
+
 def _dob_level() -> pl.Expr:
-    a, b = pl.col("s_ymd"), pl.col("r_ymd")  # see _ymd
+    a, b = pl.col("s_ymd"), pl.col("r_ymd")  # see _ymd; s_days, r_days: the dates as day numbers
     a_d, a_m, a_y, b_d, b_m, b_y = a % 100, a // 100 % 100, a // 10_000, b % 100, b // 100 % 100, b // 10_000
     same_d, same_m, same_y = a_d == b_d, a_m == b_m, a_y == b_y
     return (
@@ -298,6 +301,7 @@ def _dob_level() -> pl.Expr:
         # the dates a register writes when only the year is known: 01-01, 01-07, 31-12
         .when(same_y & (((a_d == 1) & a_m.is_in([1, 7])) | ((a_d == 31) & (a_m == 12)))).then(pl.lit("placeholder"))
         .when((same_d.cast(pl.Int8) + same_m.cast(pl.Int8) + same_y.cast(pl.Int8)) == 2).then(pl.lit("one_part_differs"))
+        .when((pl.col("s_days") - pl.col("r_days")).abs() <= CLOSE_DATE_DAYS).then(pl.lit("within_a_month"))
         .otherwise(pl.lit("different"))
     )
 
@@ -471,6 +475,7 @@ RANDOM_PAIR_LEVELS = {
     "name": (("s_name", "r_name"), _name_level),
     "dob": (("s_ymd", "r_ymd"), lambda p: _dob_level()),
 }
+RANDOM_PAIR_ALSO = {"dob": ("s_days", "r_days")}  # other columns a level reads
 RANDOM_U_PAIRS = 100_000
 
 
@@ -490,8 +495,11 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
         return {}
     rng = np.random.default_rng(seed)
     # (with the names' token masks the sides carry: the name level computes them otherwise)
-    s_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][0] for c in wanted} | ({"s_tokens"} & set(s.columns)))
-    r_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][1] for c in wanted} | ({"r_tokens"} & set(r.columns)))
+    also = {col for c in wanted for col in RANDOM_PAIR_ALSO.get(c.name, ())}
+    s_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][0] for c in wanted} | ({"s_tokens"} & set(s.columns))
+                    | {col for col in also if col.startswith("s_")})
+    r_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][1] for c in wanted} | ({"r_tokens"} & set(r.columns))
+                    | {col for col in also if col.startswith("r_")})
     p = pl.concat([s.select(s_cols).gather(rng.integers(0, s.height, n_pairs)),
                    r.select(r_cols).gather(rng.integers(0, r.height, n_pairs))], how="horizontal")
     out = {}

@@ -189,12 +189,15 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("different", -8.0, "nama berbeda"),
         Level(MISSING, 0.0),
     ), tf_column="r_name", tf_word="nama", u_population="random"),
-    Comparison("dob", "birth date, tolerant to swaps, placeholders and a year off by one", (
+    Comparison("dob", "birth date, tolerant to swaps, placeholders, a year off by one and a few days off", (
         Level("exact", 7.0, "tanggal lahir sama"),
         Level("day_month_swapped", 4.0, "tanggal lahir tertukar hari/bulan"),
         Level("year_off_by_one", 4.0, "tahun lahir selisih 1"),
         Level("one_part_differs", 2.0, "tanggal lahir beda satu bagian"),
         Level("placeholder", 0.5, "tanggal lahir pengganti (01-01/01-07/31-12)"),
+        # a date a few days off across a month's end (31-01 for 01-02, 25-12-1980 for
+        # 04-01-1981): day, month and maybe year differ, yet the dates are close
+        Level("within_a_month", 1.0, "tanggal lahir selisih kurang dari sebulan"),
         Level("different", -6.0, "tanggal lahir berbeda"),
         Level(MISSING, 0.0),
     ), tf_column="r_dob", tf_word="tanggal", u_population="random"),
