@@ -128,7 +128,7 @@ def _without_digit(v: pl.Expr, i: int) -> pl.Expr:
 NEIGHBOUR_POSITIONS_AT_ONCE = 4  # NIK positions whose masked joins run side by side (_substitution_pairs)
 
 
-def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
+def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.DataFrame:
     """Pairs from the NIK-based blocking rules: (s_key, r_key, rules).
 
     NIKs are compared as 64-bit integers (16 digits fit): a masked position or a swapped pair
@@ -165,11 +165,30 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
                         for n in range(12, 16)])
         pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
     # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record)
-    owner_kk = full.join(r.select("r_kk", v="r_key"), on="v").filter(
-        pl.col("r_kk").is_not_null()).select("s_key", kk="r_kk")
-    pairs.append(owner_kk.join(r.select("r_key", kk="r_kk"), on="kk").select(
-        "s_key", "r_key", _rule("nik_family")))
+    pairs.append(_family_pairs(r, claimed, max_family).select("s_key", "r_key", _rule("nik_family")))
     return _union(pairs)
+
+
+def _family_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame, max_family: int) -> pl.LazyFrame:
+    """Rule 5 of :func:`nik_pairs`: (s_key, r_key) of each record and the family (KK) of the
+    resident whose NIK it claims.
+
+    A family of at most ``max_family`` members is taken whole. A larger one (a pesantren's or an
+    orphanage's KK, a placeholder KK an office wrote for hundreds) only where a member shares the
+    record's birth date or its phonetic first or last name, each such part again at most
+    ``max_family``: whole, every record claiming one of its members' NIKs paired with all of
+    them, the pairs grew with the square of the family (1M residents with KKs of 100-500: 8.8M
+    of one region's 9.4M welfare NIK pairs, 2.2M of its 4.9M pairs compared)."""
+    fam = r.select("r_key", "r_dob", "r_fk", "r_lk", kk="r_kk").filter(pl.col("kk").is_not_null())
+    owner_kk = claimed.select("s_key", "s_dob", "s_fk", "s_lk", "v").join(
+        fam.select("kk", v="r_key"), on="v").drop("v")
+    small = fam.filter(pl.len().over("kk") <= max_family)
+    big = fam.filter(pl.len().over("kk") > max_family)
+    parts = [owner_kk.join(small.select("r_key", "kk"), on="kk").select("s_key", "r_key")]
+    for s_col, r_col in (("s_dob", "r_dob"), ("s_fk", "r_fk"), ("s_lk", "r_lk")):
+        members = big.select("r_key", "kk", r_col).drop_nulls().filter(pl.len().over("kk", r_col) <= max_family)
+        parts.append(owner_kk.join(members, left_on=["kk", s_col], right_on=["kk", r_col]).select("s_key", "r_key"))
+    return pl.concat(parts)
 
 
 def _substitution_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame) -> pl.LazyFrame:

@@ -592,3 +592,34 @@ def test_a_record_without_a_birth_date_is_compared_on_the_date_its_nik_encodes(b
     res = link_records(pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed"), s, "ID_DTSEN")
     got = dict(res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).select("ID_DTSEN", "NIK").iter_rows())
     assert got == {"exact": "6499021111700006", "truncated": "6499035009830009", "serial_typo": "6499024407880007"}
+
+
+def test_a_large_family_pairs_a_record_with_the_members_that_share_its_birth_date_or_name():
+    """The family rule (the KK of the claimed NIK's owner) pairs a record with every member of a
+    family of at most 50; in a larger one (a pesantren's KK, a placeholder KK of hundreds) only
+    with the members sharing its birth date or a phonetic name key. Whole, every record claiming
+    a member's NIK was paired with all members: the pairs grew with the square of the family
+    (1M residents with KKs of 100-500: 8.8M of one region's 9.4M welfare NIK pairs)."""
+    from pipelines import linkage as lk
+
+    kk = "6474010101100009"
+    firsts = ["BUDI", "CITRA", "DEWI", "EKO", "FAJAR", "GITA", "HENDRA", "INDAH", "JOKO", "KARTINI"]
+    lasts = ["SANTOSO", "LESTARI", "WIBOWO", "KURNIA", "PUTRI", "HARTONO", "SIREGAR", "LUBIS", "NASUTION",
+             "TAMBUNAN", "SIRAIT", "PANJAITAN"]
+    members = [(f"647401{1 + i % 28:02d}0{1 + i // 28 % 9}80{i + 1:04d}", f"{f} {la}", date(1980, 1 + i // 28 % 9, 1 + i % 28),
+                "L", "6474011001", kk) for i, (f, la) in enumerate((f, la) for f in firsts for la in lasts)]
+    members.append(("6474014508850999", "AMINAH", date(1985, 8, 5), "P", "6474011001", kk))
+    residents = pl.DataFrame(members, schema={"NIK": pl.String, "NAMA_LGKP": pl.String, "TGL_LHR": pl.Date,
+                                              "JENIS_KLMIN": pl.String, "kode_kel": pl.String, "NO_KK": pl.String},
+                             orient="row").with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    head = members[0][0]
+    records = pl.DataFrame([("k1", head, "AMINAH", date(1985, 8, 5))],  # the head's NIK on a member's record
+                           schema={"KPJ": pl.String, "nik_raw": pl.String, "NAMA": pl.String, "TGL_LHR": pl.Date},
+                           orient="row").with_columns(NIK=pl.col("nik_raw"), nama_norm=normalize_name("NAMA"))
+    r, s = lk.resident_side(residents), lk._record_side(records, "KPJ")
+    family = lk.nik_pairs(r, s).filter(lk.has_rule("nik_family"))
+    assert residents.height == 121
+    assert 6474014508850999 in family.get_column("r_key").to_list()
+    assert family.height <= 3, family.height  # the member, and no one else of the 121 shares the name or date
+    small = lk.nik_pairs(r, s, max_family=200).filter(lk.has_rule("nik_family"))
+    assert small.height == 121  # a family within the bound is taken whole
