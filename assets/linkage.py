@@ -19,8 +19,8 @@ from assets._common import counts_md, progress, stored_checked
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines import schema
-from pipelines.linkage import LinkSettings, link_sources
-from pipelines.partitioning import assemble_links, assemble_review, records_of, region_sizes, residents_of
+from pipelines.linkage import LinkSettings, extract_blocks, link_sources
+from pipelines.partitioning import EVERYWHERE, assemble_links, assemble_review, records_of, region_sizes, residents_of
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
 
@@ -106,12 +106,17 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
     regions = list(sizes)
     r = residents_of(residents, region, regions)
     rules = settings.rules()
+    # a record compared in every region skips the blocks too large over the whole extract
+    # (pipelines.linkage.attribute_pairs); in a one-region extract they are the region's own
+    several = len(regions) > 1
     results = link_sources(
-        r, {src.name: (records_of(frames[src.records_key], residents, region, regions, src.address_col), src.id_col)
+        r, {src.name: (records_of(frames[src.records_key], residents, region, regions, src.address_col,
+                                  everywhere=EVERYWHERE if several else None), src.id_col)
             for src in sources},
         LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
         concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
-                                   or CONCURRENT_MAX_RESIDENTS))
+                                   or CONCURRENT_MAX_RESIDENTS),
+        extract_oversized=extract_blocks(residents) if several else None)
     for src in sources:
         result = results[src.name]
         st = result.stats

@@ -41,6 +41,8 @@ from __future__ import annotations
 import polars as pl
 
 Frame = pl.DataFrame | pl.LazyFrame
+# the column ``records_of`` adds, when asked, for the records routed to every region
+EVERYWHERE = "_everywhere"
 
 
 def _lazy(df: Frame) -> pl.LazyFrame:
@@ -133,14 +135,23 @@ def routed_to(region: str) -> pl.Expr:
             .otherwise(pl.lit(True)))
 
 
+def routed_everywhere() -> pl.Expr:
+    """True for the records every region's linker sees (cases 2 and 3 of the module docstring)."""
+    known = pl.col("home").is_not_null() | pl.col("address").is_not_null()
+    return (pl.col("stranger") & pl.col("address").is_null()) | ~known
+
+
 def records_of(records: Frame, residents: Frame, region: str, regions: list[str],
-               address_col: str | None) -> pl.DataFrame:
-    """The records ``region``'s linker sees, with their original columns (see module docstring)."""
+               address_col: str | None, everywhere: str | None = None) -> pl.DataFrame:
+    """The records ``region``'s linker sees, with their original columns (see module docstring);
+    with ``everywhere``, a boolean column of that name too: the record goes to every region."""
     if regions == [region]:  # an extract of one kab/kota (Bontang): every record is its
-        return _lazy(records).collect()
+        lf = _lazy(records)
+        return (lf.with_columns(pl.lit(True).alias(everywhere)) if everywhere else lf).collect()
     cols = _lazy(records).collect_schema().names()
+    extra = [routed_everywhere().alias(everywhere)] if everywhere else []
     return (record_regions(records, residents, regions, address_col)
-            .filter(routed_to(region)).select(cols).collect())
+            .filter(routed_to(region)).select(*cols, *extra).collect())
 
 
 def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:

@@ -844,3 +844,37 @@ def test_links_assembled_in_another_dagster_instance_say_so(two_region_run, monk
     assert "welfare_links: region(s) 6474, 6409 of the ingested residents are no partitions of this Dagster " \
            f"instance (at {instance.root_directory}): use the instance `lindungi run` and `lindungi ui` use, " \
            "DAGSTER_HOME=<state directory>/dagster_home" in failure, failure
+
+
+def test_a_record_compared_in_every_region_skips_the_blocks_too_large_over_the_extract():
+    """A record without a usable NIK or an address is compared in every region; its attribute
+    blocks are capped over the whole extract too (150 residents), not only per region (50):
+    capped per region, each region gave it up to 50 namesakes again, and a roster with many
+    damaged NIKs in an extract of many kab/kota was compared that many times over (1M residents
+    in 20 kab/kota: 55.7M roster pairs, 13.4M with the extract's cap). A record routed to one
+    region keeps that region's blocks."""
+    from datetime import date
+
+    from pipelines import linkage as lk
+    from pipelines.partitioning import EVERYWHERE
+
+    born = date(1970, 1, 1)
+    rows = [(f"64{kab}014101700{i:03d}", "SITI AMINAH", born, f"64{kab}", f"64{kab}011001")
+            for kab in ("71", "72", "73", "74") for i in range(1, 41)]
+    residents = pl.DataFrame(rows, schema=["NIK", "nama_norm", "TGL_LHR", "kode_kab", "kode_kel"],
+                             orient="row").with_columns(JENIS_KLMIN=pl.lit("P"), NO_KK=pl.lit(None, pl.String))
+    records = pl.DataFrame([("nowhere", None, None), ("home", "6471014101700001", "6471014101700001")],
+                           schema=["KPJ", "NIK", "nik_raw"], orient="row").with_columns(
+        nama_norm=pl.lit("SITI AMINAH"), TGL_LHR=pl.lit(born))
+    regions = list(region_sizes(residents))
+    oversized = lk.extract_blocks(residents)
+    seen, capped = {}, {}
+    for region in regions:
+        r = lk.resident_side(residents_of(residents, region, regions))
+        s = lk._record_side(records_of(records, residents, region, regions, None, everywhere=EVERYWHERE), "KPJ")
+        for out, ov in ((seen, None), (capped, oversized)):
+            pairs = lk.attribute_pairs(r, s, extract_oversized=ov).join(s.select("s_key", "s_id"), on="s_key")
+            for kpj, n in pairs.group_by("s_id").len().iter_rows():
+                out[kpj] = out.get(kpj, 0) + n
+    assert seen == {"nowhere": 160, "home": 40}  # per region: 40 namesakes in each
+    assert capped == {"home": 40}  # 160 namesakes over the extract: more than its block may hold
