@@ -225,7 +225,7 @@ def _region_worker_start() -> None:
 
 
 def _link_region_worker(region: str, tags: dict, progress: bool) -> tuple[str, str | None, str | None]:
-    """In a child process: one region's ``link_regions`` run; (region, run id, failure)."""
+    """One region's ``link_regions`` run, in a child process or this one; (region, run id, failure)."""
     if progress:
         _setup_progress()
     try:
@@ -234,27 +234,40 @@ def _link_region_worker(region: str, tags: dict, progress: bool) -> tuple[str, s
         return region, None, str(exc)
 
 
+def region_workers(regions: list[str]) -> int:
+    """How many regions ``lindungi run`` links at once: ``LINDUNGI_MAX_CONCURRENT``, else the
+    CPU count, except on a machine of two cores or fewer, where it is one. There polars' threads
+    already fill both cores within a region, and a region's process of its own costs ~2 s of
+    start (Python, Dagster, the instance) and 2-4 s of CPU: one after the other in this process,
+    two kab/kota of 100k each took 11.0-12.2 s against 13.0-13.2 s side by side, two of 500k
+    43.3 s against 45.3 s at the same peak memory (alternating, quiet machine)."""
+    cpus = os.cpu_count() or 1
+    return max(1, min(len(regions), int(os.environ.get("LINDUNGI_MAX_CONCURRENT") or (cpus if cpus > 2 else 1))))
+
+
 def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
     """One ``link_regions`` run per region of the extract: {region: run id}.
 
-    One region runs in this process. Several run side by side, each in a process of its own, at
-    most ``LINDUNGI_MAX_CONCURRENT`` (default: the CPU count) at a time: each is an ordinary
-    Dagster run of one partition on the same instance, as the daemon's run launcher would start
-    them. (In production the sensor ``link_regions_after_ingest`` requests these runs and the
-    run queue bounds them; see deploy/.)"""
+    With one worker (:func:`region_workers`) they run in this process, one after the other.
+    Otherwise side by side, each in a process of its own, that many at a time: each is an
+    ordinary Dagster run of one partition on the same instance, as the daemon's run launcher
+    would start them. (In production the sensor ``link_regions_after_ingest`` requests these
+    runs and the run queue bounds them; see deploy/.)"""
     from dagster_project.schedules import REGION_TAG
 
     if len(regions) <= 1:
         return {r: _execute("link_regions", r, {**tags, REGION_TAG: r}) for r in regions}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    workers, region_tags = region_workers(regions), [{**tags, REGION_TAG: r} for r in regions]
+    if workers == 1:  # every region tried, as side by side, a failed one named at the end
+        done = [_link_region_worker(r, t, False) for r, t in zip(regions, region_tags)]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    workers = max(1, min(len(regions), int(os.environ.get("LINDUNGI_MAX_CONCURRENT") or os.cpu_count() or 1)))
-    progress = bool(logging.getLogger("lindungi.progress").handlers)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_region_worker_start) as pool:
-        done = list(pool.map(_link_region_worker, regions,
-                             [{**tags, REGION_TAG: r} for r in regions], [progress] * len(regions)))
+        progress = bool(logging.getLogger("lindungi.progress").handlers)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_region_worker_start) as pool:
+            done = list(pool.map(_link_region_worker, regions, region_tags, [progress] * len(regions)))
     failed = [(r, why) for r, _, why in done if why]
     if failed:
         raise CliError("; ".join(f"region {r}: {why}" for r, why in failed))

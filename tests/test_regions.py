@@ -254,6 +254,34 @@ def test_two_regions_link_as_well_as_one(two_regions, two_region_run):
     assert links.height == pl.read_parquet(out / "welfare_records.parquet").height
 
 
+def test_regions_linked_one_after_the_other_in_process_link_as_side_by_side(two_regions, two_region_run, pg_server,
+                                                                          tmp_path, monkeypatch):
+    """With one worker (LINDUNGI_MAX_CONCURRENT=1, the default on two cores or fewer) the
+    regions are linked in the command's own process, one Dagster run each, one after the other:
+    a region's process cost ~2 s of start on a 2-core machine, where polars already fills both
+    cores. The same runs and the same links as side by side."""
+    import dagster as dg
+
+    from dagster_project.cli import region_workers, run_pipeline
+
+    monkeypatch.delenv("LINDUNGI_MAX_CONCURRENT", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert region_workers(["6474", "6409"]) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert region_workers(["6474", "6409"]) == 2 and region_workers(["6474", "6409", "6408"] * 4) == 8
+    monkeypatch.setenv("LINDUNGI_MAX_CONCURRENT", "1")
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    summary = run_pipeline(str(two_regions), PERIOD, str(tmp_path / "out"), db=_fresh_db(pg_server, "in_process"))
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    instance = dg.DagsterInstance.get()
+    pids = {instance.get_run_by_id(r).tags["lindungi/pid"] for r in summary["runs"]["regions"].values()}
+    assert set(summary["runs"]["regions"]) == {"6474", "6409"} and pids == {str(os.getpid())}
+    side_by_side = two_region_run[0]
+    for name in ("welfare_links", "participant_links"):
+        assert pl.read_parquet(tmp_path / "out" / f"{name}.parquet").equals(
+            pl.read_parquet(side_by_side / f"{name}.parquet")), name
+
+
 def test_one_source_of_a_region_can_be_linked_alone(two_region_run, monkeypatch):
     """The region's linking step (both sources, in threads) is subsettable: the roster's two
     assets of one region are materialized alone, to the same links, and welfare's are left be."""
