@@ -142,16 +142,18 @@ def routed_everywhere() -> pl.Expr:
 
 
 def records_of(records: Frame, residents: Frame, region: str, regions: list[str],
-               address_col: str | None, everywhere: str | None = None) -> pl.DataFrame:
+               address_col: str | None, everywhere: str | None = None,
+               routed: pl.DataFrame | None = None) -> pl.DataFrame:
     """The records ``region``'s linker sees, with their original columns (see module docstring);
-    with ``everywhere``, a boolean column of that name too: the record goes to every region."""
+    with ``everywhere``, a boolean column of that name too: the record goes to every region.
+    ``routed``: ``record_regions`` of these records, collected once for every region."""
     if regions == [region]:  # an extract of one kab/kota (Bontang): every record is its
         lf = _lazy(records)
         return (lf.with_columns(pl.lit(True).alias(everywhere)) if everywhere else lf).collect()
     cols = _lazy(records).collect_schema().names()
     extra = [routed_everywhere().alias(everywhere)] if everywhere else []
-    return (record_regions(records, residents, regions, address_col)
-            .filter(routed_to(region)).select(*cols, *extra).collect())
+    lf = routed.lazy() if routed is not None else record_regions(records, residents, regions, address_col)
+    return lf.filter(routed_to(region)).select(*cols, *extra).collect()
 
 
 def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:

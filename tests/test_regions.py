@@ -259,7 +259,8 @@ def test_regions_linked_one_after_the_other_in_process_link_as_side_by_side(two_
     """With one worker (LINDUNGI_MAX_CONCURRENT=1, the default on two cores or fewer) the
     regions are linked in the command's own process, one Dagster run each, one after the other:
     a region's process cost ~2 s of start on a 2-core machine, where polars already fills both
-    cores. The same runs and the same links as side by side."""
+    cores. The same runs and the same links as side by side, the extract-wide routing and
+    blocks computed once."""
     import dagster as dg
 
     from dagster_project.cli import region_workers, run_pipeline
@@ -276,6 +277,11 @@ def test_regions_linked_one_after_the_other_in_process_link_as_side_by_side(two_
     instance = dg.DagsterInstance.get()
     pids = {instance.get_run_by_id(r).tags["lindungi/pid"] for r in summary["runs"]["regions"].values()}
     assert set(summary["runs"]["regions"]) == {"6474", "6409"} and pids == {str(os.getpid())}
+    # the second region took the extract-wide routing and blocks the first one computed
+    from assets.linkage import _EXTRACT_WIDE
+
+    (key, wide), = _EXTRACT_WIDE.items()
+    assert set(key[0]) == {"6474", "6409"} and set(wide) == {"blocks", "welfare_links", "participant_links"}
     side_by_side = two_region_run[0]
     for name in ("welfare_links", "participant_links"):
         assert pl.read_parquet(tmp_path / "out" / f"{name}.parquet").equals(
