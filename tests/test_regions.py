@@ -4,6 +4,7 @@ over an extract that spans two kab/kota (each linked as its own partition, side 
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import polars as pl
 import psycopg
@@ -83,6 +84,20 @@ def test_records_go_where_their_person_can_live():
             .equals(rec)
 
 
+# residents as (NIK, name, birth date, sex, kelurahan, KK, kab/kota lived in)
+_HOUSEHOLD_6474 = [
+    ("6474011508850001", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", "6474010101100001", "6474"),
+    ("6474015508900002", "SITI AMINAH", date(1990, 8, 15), "P", "6474011001", "6474010101100001", "6474"),
+]
+
+
+def _people(rows: list[tuple]) -> pl.DataFrame:
+    from pipelines.names import normalize_name
+
+    return pl.DataFrame(rows, schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK", "kode_kab"],
+                        orient="row").with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+
+
 def test_a_damaged_nik_is_linked_where_its_person_lives_not_where_it_was_issued():
     """A NIK's prefix is where it was issued: a Bontang NIK's holder who lives in 6409 and whose
     roster record carries that NIK with a typo (no exact-NIK resident, no address of its own)
@@ -96,17 +111,15 @@ def test_a_damaged_nik_is_linked_where_its_person_lives_not_where_it_was_issued(
     from pipelines.linkage import LinkSettings, link_records
     from pipelines.names import normalize_name
 
-    residents = pl.DataFrame([  # NIK, name, birth date, sex, kelurahan, KK, kab/kota lived in
-        ("6474011508850001", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", "6474010101100001", "6474"),
-        ("6474015508900002", "SITI AMINAH", date(1990, 8, 15), "P", "6474011001", "6474010101100001", "6474"),
+    residents = _people([
+        *_HOUSEHOLD_6474,
         ("6474010203950003", "MUHAMMAD RIZKI", date(1995, 3, 2), "L", "6474011002", "6474010101100002", "6474"),
         ("6474021111700001", "BUDI SANTOSO", date(1970, 11, 11), "L", "6474021001", "6474020101100001", "6474"),
         ("6409012001000004", "ANDI PRATAMA", date(2000, 1, 20), "L", "6409011002", "6409010101100003", "6409"),
         # issued in Bontang, moved to 6409
         ("6474021111700006", "JOKO SUSILO", date(1970, 11, 11), "L", "6409021003", "6409020101100004", "6409"),
         ("6474024407880007", "NUR HASANAH", date(1988, 7, 4), "P", "6409021003", "6409020101100005", "6409"),
-    ], schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK", "kode_kab"], orient="row",
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    ])
     records = pl.DataFrame([  # KPJ, claimed NIK (raw), name, birth date -> the resident
         ("substituted", "6474031111700006", "JOKO SUSILO", date(1970, 11, 11), "6474021111700006"),
         ("transposed", "6474204407880007", "NUR HASANAH", date(1988, 7, 4), "6474024407880007"),
@@ -140,14 +153,12 @@ def test_a_welfare_record_of_a_family_that_moved_to_another_kab_kota_is_linked()
     from pipelines.linkage import LinkSettings, link_records
     from pipelines.names import normalize_name
 
-    residents = pl.DataFrame([  # NIK, name, birth date, sex, kelurahan, KK, kab/kota lived in
-        ("6474011508850001", "AHMAD YANI", date(1985, 8, 15), "L", "6474011001", "6474010101100001", "6474"),
-        ("6474015508900002", "SITI AMINAH", date(1990, 8, 15), "P", "6474011001", "6474010101100001", "6474"),
+    residents = _people([
+        *_HOUSEHOLD_6474,
         ("6474010203950003", "NORJANAH ANSYARI", date(1955, 2, 12), "P", "6474011002", "6474010101100002", "6474"),
         ("6409012001000004", "ANDI PRATAMA", date(2000, 1, 20), "L", "6409011002", "6409010101100003", "6409"),
         ("6409022001000005", "RINI ASTUTI", date(1977, 5, 3), "P", "6409021003", "6409020101100004", "6409"),
-    ], schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK", "kode_kab"], orient="row",
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    ])
     records = pl.DataFrame([  # id, claimed NIK, KK, name, birth date, KODE_KEL (lives in 6409) -> the resident
         ("kk", None, "6474010101100001", "SITI AMINAH", date(1990, 8, 15), "6409021003", "6474015508900002"),
         ("name", None, None, "NORJANAH ANSYARI", date(1955, 2, 12), "6409011002", "6474010203950003"),
