@@ -660,11 +660,16 @@ def resolve(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
 
 def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
     """The pair's evidence in Bahasa Indonesia, one phrase per comparison that says something;
-    an exact name or birth date that is notably rare or common says so (term frequency)."""
+    an exact name or birth date that is notably rare or common says so (term frequency). A
+    birth date compared for a record without one (``s_no_dob``) is the date its NIK encodes
+    (:func:`_nik_date_for_blank`), and says so: it read "tanggal lahir sama" for a record
+    that has no date."""
     texts = evidence_text()
     parts = []
     for c in COMPARISONS:
         text = pl.col(c.name).replace_strict(texts[c.name], default=None, return_dtype=pl.String)
+        if c.name == "dob":
+            text = pl.when(pl.col("s_no_dob")).then(text + pl.lit(" (tanggal pada NIK)")).otherwise(text)
         if model is not None and model.tf and c.tf_column:
             tf, exact = pl.col(c.tf_adjustment), pl.col(c.name) == "exact"
             text = text + (pl.when(exact & (tf >= 1.0)).then(pl.lit(f" ({c.tf_word} jarang)"))
@@ -756,8 +761,9 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         model = LinkModel.start(settings.term_frequency)
     scored = score(compared.drop(PAIR_WEIGHT, strict=False), model)
     chosen = resolve(scored, settings.link_threshold)
+    no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
     detail = chosen.join(scored.select("s_key", "r_key", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
-                         on=["s_key", "r_key"])
+                         on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
         .when(pl.col("nik").is_in(["one_substitution", "transposition", "truncated"])).then(pl.lit("nik_repaired"))
@@ -788,6 +794,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
                 | ((pl.col("alone") >= settings.link_threshold) & (pl.col("score") < settings.link_threshold)))
         .sort(["score", "r_key"], descending=[True, False])
         .group_by("s_key", maintain_order=True).first()
+        .join(no_dob, on="s_key")
         .with_columns(evidence=pl.concat_str(
             evidence_expr(model),
             pl.when(pl.col("rivals") > 0).then(pl.format("; {} kandidat lain juga cocok", "rivals")).otherwise(pl.lit("")),

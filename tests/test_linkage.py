@@ -592,6 +592,10 @@ def test_a_record_without_a_birth_date_is_compared_on_the_date_its_nik_encodes(b
     res = link_records(pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed"), s, "ID_DTSEN")
     got = dict(res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).select("ID_DTSEN", "NIK").iter_rows())
     assert got == {"exact": "6499021111700006", "truncated": "6499035009830009", "serial_typo": "6499024407880007"}
+    # the evidence says whose date it was: the record has none
+    evidence = dict(res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).select("ID_DTSEN", "evidence").iter_rows())
+    assert all("(tanggal pada NIK)" in e for e in evidence.values()), evidence
+    assert not res.links.filter(~pl.col("ID_DTSEN").is_in(list(cases)))["evidence"].str.contains("pada NIK").any()
 
 
 def test_a_large_family_pairs_a_record_with_the_members_that_share_its_birth_date_or_name():
