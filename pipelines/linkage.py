@@ -535,6 +535,14 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     return pl.concat(out)
 
 
+def _owner_fits(compared: pl.DataFrame, settled: pl.DataFrame) -> pl.DataFrame:
+    """A family pair (``family_head``) of a settled record, whose claimed NIK's owner fits it
+    (name and birth date agree), put in the NIK level ``family_owner_fits``."""
+    fits = (pl.col("nik") == "family_head") & pl.col("s_key").is_in(settled.get_column("s_key").implode())
+    return compared.with_columns(nik=pl.when(fits).then(pl.lit("family_owner_fits", LEVEL_TYPES["nik"]))
+                                 .otherwise(pl.col("nik")))
+
+
 # The other NIK pairs of settled records (see ``_link``): at most this many are compared, a
 # random sample of those records standing in for all of them in the estimation.
 SETTLED_SAMPLE_PAIRS = 50_000
@@ -752,8 +760,10 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     rest = s.join(settled, on="s_key", how="anti")
     more = attribute_pairs(r, rest, extract_oversized=extract_oversized).join(first.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
     compared = pl.concat([first, compare(more, r, s)], how="diagonal") if more.height else first
+    compared = _owner_fits(compared, settled)
     if settings.estimate:
-        model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s))
+        model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s),
+                         random_pairs=s.height * r.height)
         if model.training.get("u_from_random_pairs"):
             model = record_prior(compared, model, s.height, r.height)
         model.training["settled_sample"] = sampled

@@ -87,6 +87,10 @@ class Comparison:
     # levels whose u is measured over all blocked non-matches whatever ``u_population`` says
     # (the KK head's NIK: those pairs come from the family, not from the NIK's digits)
     u_all_levels: tuple[str, ...] = ()
+    # levels whose pairs blocking finds every one of (a rule that is the level's definition):
+    # their u over random pairs is exact, their non-matches among the records x residents pairs
+    # (see ``estimate``'s ``random_pairs``)
+    u_random_levels: tuple[str, ...] = ()
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels]
@@ -178,9 +182,13 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("serial_differs", 1.0, "NIK beda di nomor urut"),
         Level("truncated", 6.0, "NIK terpotong"),
         Level("family_head", 0.0, "NIK milik kepala keluarga"),
+        # a family member of the claimed NIK's owner when the owner's own pair fits the record
+        # (name and birth date agree): the record is the owner's, not this member's
+        Level("family_owner_fits", -6.0, "NIK milik anggota keluarga lain yang cocok"),
         Level("different", -3.0, "NIK berbeda"),
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
-    ), u_population="dob_exact", u_all_levels=("family_head",)),
+    ), u_population="dob_exact", u_all_levels=("family_head", "family_owner_fits"),
+       u_random_levels=("family_head",)),
     Comparison("name", "normalised name (titles, BIN/BINTI, MUHAMMAD variants, spelling folded)", (
         Level("exact", 9.0, "nama sama setelah normalisasi"),
         Level("very_similar", 7.0, "nama hampir sama"),
@@ -423,7 +431,8 @@ def _share(codes: np.ndarray, weight: np.ndarray, n_levels: int, missing: int) -
 
 
 def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf: bool = True,
-             random_u: Callable[[], dict[str, dict[str, float]]] | None = None) -> LinkModel:
+             random_u: Callable[[], dict[str, dict[str, float]]] | None = None,
+             random_pairs: int | None = None) -> LinkModel:
     """m, u and the prior from this run's compared pairs (columns named after the comparisons).
 
     Works on the distinct comparison patterns with their counts (a few hundred rows whatever
@@ -523,6 +532,13 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     for k in random_for:
         u[k] = np.array([measured[k][lv] if lv != MISSING else 1.0 for lv in names_of[k]])
         weights[k] = np.clip(np.log2(m[k] / u[k]), -WEIGHT_CLIP, WEIGHT_CLIP)
+    if random_for and random_pairs:
+        for c in COMPARISONS:
+            for lv in c.u_random_levels:
+                if c.name in m:
+                    at = codes[c.name] == idx[c.name][lv]
+                    u[c.name][idx[c.name][lv]] = max(float((n * (1 - p))[at].sum()), PSEUDO_COUNT) / random_pairs
+                    weights[c.name] = np.clip(np.log2(m[c.name] / u[c.name]), -WEIGHT_CLIP, WEIGHT_CLIP)
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
     for k in wd:

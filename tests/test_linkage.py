@@ -286,7 +286,8 @@ def test_the_model_is_estimated_on_a_real_run(linked_estimated):
     assert w["nik"]["exact"] > w["nik"]["one_substitution"] > w["nik"]["different"]
     assert w["name"]["exact"] > w["name"]["similar"] > w["name"]["different"]
     assert w["dob"]["exact"] > w["dob"]["placeholder"] > w["dob"]["different"]
-    assert w["nik"]["family_head"] < w["nik"]["exact"] - 5
+    # a family member of a claimed NIK whose owner fits the record is not the record's person
+    assert w["nik"]["family_owner_fits"] < w["nik"]["exact"] - 5
     # the EM's prior per blocked pair: a pair found through the NIK is likelier
     pair_prior = model.training["pair_prior_log2_odds"]
     assert pair_prior["nik"] > pair_prior["attributes"]
@@ -432,7 +433,9 @@ def test_scores_below_certainty_are_calibrated(damaged_world, source):
             .with_columns(right=(pl.col("NIK") == pl.col("true")).fill_null(False))
             .filter(pl.col("score").is_between(0.3, 0.999, closed="left")))
     n, promised, right = band.height, band.get_column("score").sum(), band.get_column("right").sum()
-    assert n >= 30, n
+    # (dtsen: 36 pairs before a family member's NIK whose owner does not fit weighed as over
+    # random pairs; 10 such records, all right, now score above the band)
+    assert n >= 25, n
     assert right >= promised - 0.05 * n, (n, promised, right)      # not over-confident
     assert right <= promised + 0.10 * n, (n, promised, right)      # nor uselessly timid
 
@@ -627,3 +630,25 @@ def test_a_large_family_pairs_a_record_with_the_members_that_share_its_birth_dat
     assert family.height <= 3, family.height  # the member, and no one else of the 121 shares the name or date
     small = lk.nik_pairs(r, s, max_family=200).filter(lk.has_rule("nik_family"))
     assert small.height == 121  # a family within the bound is taken whole
+
+
+def test_a_family_members_nik_links_the_person_when_the_owner_does_not_fit(background):
+    """A record carrying another family member's NIK (here the KK head's), without a kelurahan
+    or KK as the roster has none, whose date differs in one part and name is misspelt: the NIK's
+    owner disagrees on name and date, so the NIK says the person is one of the owner's family.
+    Its u measured over the blocked pairs, where every family member of a correctly claimed NIK
+    is a non-match of this level, weighed it about -3, and such a record went unlinked (an
+    independent 50k world: 78 of 246 roster records with a family member's NIK missed). A record
+    whose owner fits (the twins' cases) still links to the owner."""
+    residents, welfare, _ = background
+    hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
+    cases = {"family_nik": ("6474011508850001", "SITI AMINA", date(1990, 8, 25), "P", None, None),
+             "twin_andi": ("6474012001000004", "ANDI PRATAMA", date(2000, 1, 20), "L", None, None),
+             "twin_andre": ("6474012001000005", "ANDRE PRATAMA", date(2000, 1, 20), "L", None, None)}
+    hard_s = _moved(_records(cases), ["nik_raw", "NIK"])
+    s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
+    res = link_records(pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed"), s, "ID_DTSEN")
+    got = {row["ID_DTSEN"]: row for row in res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).iter_rows(named=True)}
+    assert got["family_nik"]["NIK"] == "6499015508900002", got["family_nik"]
+    assert got["twin_andi"]["NIK"] == "6499012001000004", got["twin_andi"]
+    assert got["twin_andre"]["NIK"] == "6499012001000005", got["twin_andre"]
