@@ -182,11 +182,12 @@ def _family_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame, max_family: int) -> pl
     ``max_family``: whole, every record claiming one of its members' NIKs paired with all of
     them, the pairs grew with the square of the family (1M residents with KKs of 100-500: 8.8M
     of one region's 9.4M welfare NIK pairs, 2.2M of its 4.9M pairs compared)."""
-    fam = r.select("r_key", "r_dob", "r_fk", "r_lk", kk="r_kk").filter(pl.col("kk").is_not_null())
+    fam = (r.select("r_key", "r_dob", "r_fk", "r_lk", kk="r_kk").filter(pl.col("kk").is_not_null())
+           .with_columns(size=pl.len().over("kk")))
     owner_kk = claimed.select("s_key", "s_dob", "s_fk", "s_lk", "v").join(
         fam.select("kk", v="r_key"), on="v").drop("v")
-    small = fam.filter(pl.len().over("kk") <= max_family)
-    big = fam.filter(pl.len().over("kk") > max_family)
+    small = fam.filter(pl.col("size") <= max_family)
+    big = fam.filter(pl.col("size") > max_family)
     parts = [owner_kk.join(small.select("r_key", "kk"), on="kk").select("s_key", "r_key")]
     for s_col, r_col in (("s_dob", "r_dob"), ("s_fk", "r_fk"), ("s_lk", "r_lk")):
         members = big.select("r_key", "kk", r_col).drop_nulls().filter(pl.len().over("kk", r_col) <= max_family)
