@@ -268,14 +268,21 @@ def background(tmp_path_factory):
     return residents, welfare, pl.read_parquet(world / "truth" / "welfare_truth.parquet")
 
 
-@pytest.fixture(scope="module")
-def linked_estimated(background):
+def _link_among_background(background, cases: dict, moved: tuple[str, ...] = ("nik_raw", "NIK")):
+    """The crafted residents and the records of ``cases`` (moved to kab 6499) linked among the
+    background world's, by the model estimated there; the result and each case's link row."""
     residents, welfare, _ = background
     hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
-    hard_s = _moved(_records(CASES), ["nik_raw", "NIK", "KODE_KEL", "NO_KK"])
+    hard_s = _moved(_records(cases), list(moved))
     r = pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed")
     s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
-    return link_records(r, s, "ID_DTSEN", LinkSettings())
+    res = link_records(r, s, "ID_DTSEN", LinkSettings())
+    return res, {row["ID_DTSEN"]: row for row in res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).iter_rows(named=True)}
+
+
+@pytest.fixture(scope="module")
+def linked_estimated(background):
+    return _link_among_background(background, CASES, ("nik_raw", "NIK", "KODE_KEL", "NO_KK"))[0]
 
 
 def test_the_model_is_estimated_on_a_real_run(linked_estimated):
@@ -344,14 +351,9 @@ def test_a_birth_date_a_few_days_off_across_a_month_end_is_close_not_different(b
                                  "r_ymd": [19880704, 19700102, 19880704, 19880704, 19880704]}))
     assert p.select(lk._dob_level()).to_series().to_list() == [
         "within_a_month", "within_a_month", "one_part_differs", "within_a_month", "year_off_by_one"]
-    residents, welfare, _ = background
-    hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
     cases = {"days_off": ("6474024407880007", "NUR HASANAH", date(1988, 6, 30), "P", None, None),
              "new_year": ("6474031212750010", "ABDUL RAHMAN", date(1976, 1, 2), "L", None, None)}
-    hard_s = _moved(_records(cases), ["nik_raw", "NIK"])
-    s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
-    res = link_records(pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed"), s, "ID_DTSEN")
-    got = {row["ID_DTSEN"]: row for row in res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).iter_rows(named=True)}
+    _, got = _link_among_background(background, cases)
     assert got["days_off"]["NIK"] == "6499024407880007", got["days_off"]
     assert got["new_year"]["NIK"] == "6499031212750010", got["new_year"]
     assert "tanggal lahir selisih kurang dari sebulan" in got["days_off"]["evidence"]
@@ -585,18 +587,14 @@ def test_a_record_without_a_birth_date_is_compared_on_the_date_its_nik_encodes(b
                                      schema_overrides={"TGL_LHR": pl.Date}), "KPJ")
     assert s.get_column("s_nik_yymmdd").to_list() == [830910, 830910, None]
 
-    residents, welfare, _ = background
-    hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
     cases = {"exact": ("6474021111700006", "JOKO", None, None, None, None),
              "truncated": ("647403500983", "DEWI", None, "P", None, None),
              "serial_typo": ("6474024407880017", "NUR", None, "P", None, None)}
-    hard_s = _moved(_records(cases), ["nik_raw", "NIK"])
-    s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
-    res = link_records(pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed"), s, "ID_DTSEN")
-    got = dict(res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).select("ID_DTSEN", "NIK").iter_rows())
-    assert got == {"exact": "6499021111700006", "truncated": "6499035009830009", "serial_typo": "6499024407880007"}
+    res, got = _link_among_background(background, cases)
+    assert {k: row["NIK"] for k, row in got.items()} == {
+        "exact": "6499021111700006", "truncated": "6499035009830009", "serial_typo": "6499024407880007"}
     # the evidence says whose date it was: the record has none
-    evidence = dict(res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).select("ID_DTSEN", "evidence").iter_rows())
+    evidence = {k: row["evidence"] for k, row in got.items()}
     assert all("(tanggal pada NIK)" in e for e in evidence.values()), evidence
     assert not res.links.filter(~pl.col("ID_DTSEN").is_in(list(cases)))["evidence"].str.contains("pada NIK").any()
 
@@ -640,15 +638,10 @@ def test_a_family_members_nik_links_the_person_when_the_owner_does_not_fit(backg
     is a non-match of this level, weighed it about -3, and such a record went unlinked (an
     independent 50k world: 78 of 246 roster records with a family member's NIK missed). A record
     whose owner fits (the twins' cases) still links to the owner."""
-    residents, welfare, _ = background
-    hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
     cases = {"family_nik": ("6474011508850001", "SITI AMINA", date(1990, 8, 25), "P", None, None),
              "twin_andi": ("6474012001000004", "ANDI PRATAMA", date(2000, 1, 20), "L", None, None),
              "twin_andre": ("6474012001000005", "ANDRE PRATAMA", date(2000, 1, 20), "L", None, None)}
-    hard_s = _moved(_records(cases), ["nik_raw", "NIK"])
-    s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
-    res = link_records(pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed"), s, "ID_DTSEN")
-    got = {row["ID_DTSEN"]: row for row in res.links.filter(pl.col("ID_DTSEN").is_in(list(cases))).iter_rows(named=True)}
+    _, got = _link_among_background(background, cases)
     assert got["family_nik"]["NIK"] == "6499015508900002", got["family_nik"]
     assert got["twin_andi"]["NIK"] == "6499012001000004", got["twin_andi"]
     assert got["twin_andre"]["NIK"] == "6499012001000005", got["twin_andre"]
