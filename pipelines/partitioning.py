@@ -125,20 +125,18 @@ def _with_kin(lf: pl.LazyFrame, residents: pl.LazyFrame, regions: list[str]) -> 
     return lf.join(kin, on="_row", how="left", maintain_order="left").drop("_row")
 
 
-def routed_to(region: str) -> pl.Expr:
-    """True for the records that ``region``'s linker sees (columns of ``record_regions``)."""
-    known = pl.col("home").is_not_null() | pl.col("address").is_not_null()
-    return (pl.when(pl.col("stranger") & pl.col("address").is_null()).then(pl.lit(True))
-            .when(known).then((pl.col("home") == region).fill_null(False)
-                              | (pl.col("address") == region).fill_null(False)
-                              | pl.col("kin").list.contains(region).fill_null(False))
-            .otherwise(pl.lit(True)))
-
-
 def routed_everywhere() -> pl.Expr:
     """True for the records every region's linker sees (cases 2 and 3 of the module docstring)."""
     known = pl.col("home").is_not_null() | pl.col("address").is_not_null()
     return (pl.col("stranger") & pl.col("address").is_null()) | ~known
+
+
+def routed_to(region: str) -> pl.Expr:
+    """True for the records that ``region``'s linker sees (columns of ``record_regions``): those
+    every region sees, and those whose resident, address or kin is there."""
+    return (routed_everywhere() | (pl.col("home") == region).fill_null(False)
+            | (pl.col("address") == region).fill_null(False)
+            | pl.col("kin").list.contains(region).fill_null(False))
 
 
 def records_of(records: Frame, residents: Frame, region: str, regions: list[str],
