@@ -39,7 +39,7 @@ from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMP
                                  probability, probability_among, record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys
 from pipelines.partitioning import EVERYWHERE
-from pipelines.nik import ascii_digits, nik_date_matches
+from pipelines.nik import ascii_digits, nik_birth_parts, nik_date_matches
 
 @dataclass(frozen=True)
 class LinkSettings:
@@ -89,9 +89,7 @@ def _nik_yymmdd(digits: pl.Expr, dob: pl.Expr) -> pl.Expr:
     """For a record without a birth date, the date its claimed NIK encodes (digits 7-12, ddmmyy,
     a woman's day + 40) as the integer yymmdd, when there are 12 digits or more and they are a
     date; null for every other record (see :func:`_nik_date_for_blank`)."""
-    day = digits.str.slice(6, 2).cast(pl.Int32, strict=False)
-    day = pl.when(day > 40).then(day - 40).otherwise(day)
-    month, yy = digits.str.slice(8, 2).cast(pl.Int32, strict=False), digits.str.slice(10, 2).cast(pl.Int32, strict=False)
+    day, month, yy, _ = nik_birth_parts(digits)
     ok = dob.is_null() & (digits.str.len_chars() >= 12) & day.is_between(1, 31) & month.is_between(1, 12)
     return pl.when(ok).then(yy * 10_000 + month * 100 + day)
 
@@ -319,6 +317,9 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = MAX_BLOCK
     # A record without a kelurahan (the BPJS roster) gets a birth date + initial block instead
     # of birth date + kelurahan.
     no_kel = s.filter(pl.col("s_kel").is_null())
+    # the records routed to every region, which also skip the extract's oversized blocks
+    everywhere = (s.filter(pl.col("s_everywhere")).select("s_key") if extract_oversized is not None
+                  else s.select("s_key").clear())
     subsets = {"all": lambda: s, "no_kel": lambda: no_kel,  # (no_nik once the named pairs exist)
                "no_nik": lambda: s.filter(pl.col("s_ndigits") < 12).join(pl.concat(named), on="s_key", how="anti")}
     for rule in BLOCKING_RULES:
@@ -331,12 +332,10 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = MAX_BLOCK
         right = r.select("r_key", *r_keys).drop_nulls()
         right = right.filter(pl.len().over(r_keys) <= max_block)
         found = left.join(right, left_on=s_keys, right_on=r_keys)
-        if extract_oversized is not None and rule.name in extract_oversized:
-            everywhere = s.filter(pl.col("s_everywhere")).select("s_key")
-            if everywhere.height:
-                too_big = found.join(everywhere, on="s_key", how="semi").join(
-                    extract_oversized[rule.name], left_on=s_keys, right_on=r_keys, how="semi")
-                found = found.join(too_big.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
+        if everywhere.height and rule.name in extract_oversized:
+            too_big = found.join(everywhere, on="s_key", how="semi").join(
+                extract_oversized[rule.name], left_on=s_keys, right_on=r_keys, how="semi")
+            found = found.join(too_big.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
         pairs.append(found.select("s_key", "r_key", _rule(rule.name)))
         if rule.name in ("dob_first", "dob_last", "dob_swapped", "dob_swapped_back"):
             named.append(pairs[-1].select("s_key"))
@@ -581,11 +580,11 @@ def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame
 
 # How the comparisons whose u is measured over random pairs (``u_population="random"``) are
 # computed on such pairs: the columns of their exact level, and their level function.
+# per comparison: its value columns (record, resident), the level, and the other columns it reads
 RANDOM_PAIR_LEVELS = {
-    "name": (("s_name", "r_name"), _name_level),
-    "dob": (("s_ymd", "r_ymd"), lambda p: _dob_level()),
+    "name": (("s_name", "r_name"), _name_level, ()),
+    "dob": (("s_ymd", "r_ymd"), lambda p: _dob_level(), ("s_days", "r_days")),
 }
-RANDOM_PAIR_ALSO = {"dob": ("s_days", "r_days")}  # other columns a level reads
 RANDOM_U_PAIRS = 100_000
 
 
@@ -605,16 +604,14 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
         return {}
     rng = np.random.default_rng(seed)
     # (with the names' token masks the sides carry: the name level computes them otherwise)
-    also = {col for c in wanted for col in RANDOM_PAIR_ALSO.get(c.name, ())}
-    s_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][0] for c in wanted} | ({"s_tokens"} & set(s.columns))
-                    | {col for col in also if col.startswith("s_")})
-    r_cols = sorted({RANDOM_PAIR_LEVELS[c.name][0][1] for c in wanted} | ({"r_tokens"} & set(r.columns))
-                    | {col for col in also if col.startswith("r_")})
+    read = {col for c in wanted for col in (*RANDOM_PAIR_LEVELS[c.name][0], *RANDOM_PAIR_LEVELS[c.name][2])}
+    s_cols = sorted({col for col in read if col.startswith("s_")} | ({"s_tokens"} & set(s.columns)))
+    r_cols = sorted({col for col in read if col.startswith("r_")} | ({"r_tokens"} & set(r.columns)))
     p = pl.concat([s.select(s_cols).gather(rng.integers(0, s.height, n_pairs)),
                    r.select(r_cols).gather(rng.integers(0, r.height, n_pairs))], how="horizontal")
     out = {}
     for c in wanted:
-        (s_col, r_col), level = RANDOM_PAIR_LEVELS[c.name]
+        (s_col, r_col), level, _ = RANDOM_PAIR_LEVELS[c.name]
         fs = s.get_column(s_col).drop_nulls().value_counts(normalize=True, name="fs")
         fr = r.get_column(r_col).drop_nulls().value_counts(normalize=True, name="fr")
         exact = float(fs.join(fr, left_on=s_col, right_on=r_col).select(pl.col("fs") * pl.col("fr")).sum().item() or 0.0)
