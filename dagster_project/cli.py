@@ -93,10 +93,15 @@ telemetry:
 EARLIER_INSTANCE_YAML = "telemetry:\n  enabled: false\n"  # what lindungi wrote before
 
 
-def _dagster_home() -> Path:
+def _state() -> Path:
+    """The state directory (``LINDUNGI_HOME``), made now, or a refusal naming it."""
     from pipelines.db import state_dir
 
-    home = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)") / "dagster_home"
+    return _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
+
+
+def _dagster_home() -> Path:
+    home = _state() / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
     text = cfg.read_text() if cfg.exists() else None
@@ -314,9 +319,7 @@ def _one_run_at_a_time(out_dir: str):
     refused each other's linkage as older than the last ingest, and two on one folder read each
     other's files: a run of a corrected roster submitted the other extract's candidates, under
     its own input files in the processing log. A lock ends with its process, killed too."""
-    from pipelines.db import state_dir
-
-    state = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
+    state = _state()
     with contextlib.ExitStack() as held:
         for path in (state / RUN_LOCK, Path(out_dir) / OUT_LOCK):  # always in this order: no deadlock
             held.enter_context(_locked(path, f"pid {os.getpid()}", lambda who, where=path.parent: _say(
@@ -637,9 +640,7 @@ def _one_ui(host: str, port: int):
     import errno
     import socket
 
-    from pipelines.db import state_dir
-
-    state = _writable_dir(str(state_dir()), "state directory (LINDUNGI_HOME)")
+    state = _state()
 
     def refuse(who: str):
         raise CliError(f"another `lindungi ui` uses the state directory {state} ({who}): stop it, "
