@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -111,8 +109,11 @@ def extract_regions() -> list[str]:
 
 
 def current_period() -> str:
-    """This month in WITA, the city's time, as the monthly schedule counts months."""
-    return datetime.now(ZoneInfo("Asia/Makassar")).strftime("%Y-%m")
+    """This month in WITA, the city's time, as the monthly schedule counts months (the gap
+    lists' dates are the same clock's)."""
+    from pipelines.reports import today_wita
+
+    return today_wita().strftime("%Y-%m")
 
 
 def region_requests(ingest_run: dg.DagsterRun, regions: list[str]) -> list[dg.RunRequest]:
