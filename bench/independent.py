@@ -38,7 +38,7 @@ def generate(kind: str, world: Path, residents: int, seed: int) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
-def _truth(world: Path, file: str, key: str) -> pl.DataFrame:
+def _truth(world: Path, file: str) -> pl.DataFrame:
     return pl.read_csv(world / "truth" / file, infer_schema_length=0).with_columns(
         pl.col("true_nik").replace("", None))
 
@@ -50,7 +50,7 @@ def score_independent(world: Path, out: Path) -> tuple[dict, dict[str, pl.DataFr
 
     result, outcomes = {}, {}
     for name, file, key in SOURCES:
-        truth = _truth(world, file, key)
+        truth = _truth(world, file)
         links = pl.read_parquet(out / f"{name}.parquet").select(pl.col(key).cast(pl.String), "NIK")
         result[name] = link_quality(links, truth.select(key, NIK="true_nik"), key)
         j = truth.join(links.rename({"NIK": "got"}), on=key, how="left")
