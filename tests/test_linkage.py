@@ -314,6 +314,56 @@ def test_the_share_of_records_whose_person_is_a_resident_is_estimated(background
     assert model.training["record_prior"]["in_population"] == pytest.approx(share, abs=0.02)
 
 
+def test_records_routed_here_have_a_prior_of_their_own_in_one_region_of_several(background, tmp_path):
+    """One region of several sees the records routed to it by their NIK's resident or their
+    address, and the records that may live anywhere (no usable NIK, no address:
+    ``pipelines.partitioning``), most of them other regions'. The records routed here get a pi
+    of their own, the share of them whose person lives here: with one pi for all, two thirds of
+    records from elsewhere pulled it to a third, and a record with its resident's exact NIK, one
+    word of the name and a placeholder date of the right year was not linked."""
+    from pipelines.generate import generate_world
+    from pipelines.ingest import clean_dtsen
+    from pipelines.partitioning import EVERYWHERE
+    from pipelines.readers import read_extract
+
+    residents, welfare, truth = background
+    generate_world(tmp_path / "elsewhere", residents=6000, seed=14)
+    elsewhere = (clean_dtsen(read_extract(tmp_path / "elsewhere", "dtsen")).accepted.select(welfare.columns)
+                 .with_columns(ID_DTSEN="X" + pl.col("ID_DTSEN"), NIK=None, nik_raw=None, KODE_KEL=None))
+    elsewhere = pl.concat([elsewhere, elsewhere.with_columns(ID_DTSEN="Y" + pl.col("ID_DTSEN"))])
+    # a resident nobody's record claims, and a record of theirs with little more than the NIK
+    person = residents.filter((pl.col("nama_norm").str.count_matches(" ") >= 2)
+                              & ~pl.col("NIK").is_in(welfare.get_column("NIK").drop_nulls().implode())).row(5, named=True)
+    sparse = welfare.head(1).select(pl.lit(None, dtype=t).alias(c) for c, t in welfare.schema.items()).with_columns(
+        ID_DTSEN=pl.lit("SPARSE"), NIK=pl.lit(person["NIK"]), nik_raw=pl.lit(person["NIK"]),
+        nama_norm=pl.lit(person["nama_norm"].split()[-2]), TGL_LHR=pl.lit(date(person["TGL_LHR"].year, 1, 1)))
+
+    def linked(routed_here: bool):
+        here = pl.concat([welfare, sparse]).with_columns(pl.lit(not routed_here).alias(EVERYWHERE))
+        records = pl.concat([here, elsewhere.with_columns(pl.lit(True).alias(EVERYWHERE))], how="vertical_relaxed")
+        return link_records(residents, records, "ID_DTSEN", LinkSettings())
+
+    routed, pooled = linked(True), linked(False)
+    prior = routed.model.training["record_prior"]
+    known = set(residents.get_column("NIK").to_list())
+    share = truth.filter(pl.col("ID_DTSEN").is_in(welfare.get_column("ID_DTSEN").implode())).select(
+        pl.col("NIK").is_in(list(known)).fill_null(False).mean()).item()
+    assert prior["routed_here"]["in_population"] == pytest.approx(share, abs=0.02)
+    assert prior["in_population"] < share / 2
+    assert pooled.model.training["record_prior"]["in_population"] == prior["in_population"]
+    assert "routed_here" not in pooled.model.training["record_prior"] and pooled.model.here_prior is None
+    got = {r["ID_DTSEN"]: r for r in routed.links.iter_rows(named=True)}
+    assert got["SPARSE"]["NIK"] == person["NIK"] and got["SPARSE"]["score"] >= 0.9
+    assert pooled.links.filter(pl.col("ID_DTSEN") == "SPARSE")["NIK"].item() is None
+    # no record routed here loses its link, and none is linked wrongly
+    right = truth.select("ID_DTSEN", true="NIK")
+    for res in (routed, pooled):
+        wrong = res.links.join(right, on="ID_DTSEN").filter(pl.col("NIK").is_not_null() & (pl.col("NIK") != pl.col("true")))
+        assert wrong.height == 0
+    was = pooled.links.filter(pl.col("NIK").is_not_null()).get_column("ID_DTSEN")
+    assert routed.links.filter(pl.col("ID_DTSEN").is_in(was.implode()))["NIK"].null_count() == 0
+
+
 @pytest.mark.parametrize("concurrent", [True, False])
 def test_sources_linked_together_link_as_each_alone(background, concurrent):
     """link_sources shares one resident side between the sources (and links them in threads):
