@@ -575,13 +575,12 @@ DEMO_RESIDENTS = 192_000  # Bontang's population
 
 
 def cmd_demo(args) -> int:
-    from datetime import date
-
+    from pipelines.dates import this_month
     from pipelines.db import state_dir
     from pipelines.generate import generate_world
 
     _setup_progress()
-    period = _period(args.period) if args.period else date.today().strftime("%Y-%m")
+    period = _period(args.period) if args.period else this_month()
     _writable_dir(args.out, "--out")
     world = state_dir() / "demo-input"
     marker = world / f".generated-{args.residents}-{args.seed}"
@@ -809,12 +808,11 @@ def cmd_verification(args) -> int:
 
 
 def cmd_retention(args) -> int:
-    from datetime import date
-
+    from pipelines.dates import this_month
     from pipelines.retention import erase_expired, last_expired
     from pipelines.rules import load_rules
 
-    as_of = _period(args.as_of) if args.as_of is not None else date.today().strftime("%Y-%m")
+    as_of = _period(args.as_of) if args.as_of is not None else this_month()
     try:
         months = load_rules(args.rules).retention_months
         last_expired(as_of, months)  # refused here, before the embedded server is started

@@ -11,14 +11,13 @@ from dagster_project.resources import Database, LindungiSettings
                                         description="YYYY-MM (default: the month the run starts in)")},
        description="Erase the candidate lists (files and rows) of periods past the rules' retention.months.")
 def erase_expired_lists(context: dg.OpExecutionContext, settings: LindungiSettings, database: Database) -> None:
-    from datetime import date
-
+    from pipelines.dates import this_month
     from pipelines.db import migrate
     from pipelines.retention import erase_expired
 
     dsn = database.url()
     migrate(dsn)
-    as_of = context.op_config.get("as_of") or date.today().strftime("%Y-%m")
+    as_of = context.op_config.get("as_of") or this_month()
     line, done = erase_expired(settings.out_dir, dsn, months=settings.rules().retention_months, as_of=as_of,
                                run_id=context.run_id)
     context.log.info(line)
@@ -48,9 +47,10 @@ def retention():
              name="monthly_retention",
              description="On the 1st at 04:00 WITA, after the enrollment: erase the lists past their retention.")
 def retention_schedule(context: dg.ScheduleEvaluationContext):
-    """The month is the tick's, in WITA. Left to the run (``date.today()`` where it runs), a run
-    pod on UTC, as Kubernetes' usually are, saw 20:00 on the last day of the month before and
-    kept the lists that had just expired for another month."""
+    """The month is the tick's, in WITA, whenever its run starts. (A run's own default is this
+    month in WITA too: it was the host's, and a run pod on UTC, as Kubernetes' usually are,
+    saw 20:00 on the last day of the month before and kept the lists that had just expired
+    for another month.)"""
     month = context.scheduled_execution_time.strftime("%Y-%m")
     return dg.RunRequest(run_key=month,
                          run_config={"ops": {"erase_expired_lists": {"config": {"as_of": month}}}})

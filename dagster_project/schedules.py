@@ -111,9 +111,9 @@ def extract_regions() -> list[str]:
 def current_period() -> str:
     """This month in WITA, the city's time, as the monthly schedule counts months (the gap
     lists' dates are the same clock's)."""
-    from pipelines.reports import today_wita
+    from pipelines.dates import this_month
 
-    return today_wita().strftime("%Y-%m")
+    return this_month()
 
 
 def region_requests(ingest_run: dg.DagsterRun, regions: list[str]) -> list[dg.RunRequest]:

@@ -16,7 +16,7 @@ strptime reads as the year 8) among them, which is no accepted form.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import polars as pl
 
@@ -97,3 +97,23 @@ def period_start(period: str) -> date:
     if m is None or m[1] == "0000":
         raise ValueError(f"period must be YYYY-MM (e.g. 2026-11), got {period!r}")
     return date(int(m[1]), int(m[2]), 1)
+
+
+# The city's clock: WITA, UTC+8, no daylight saving. Dates and months the pipeline writes or
+# counts from (the gap lists' "dibuat", the default period, the retention's month, a birth date
+# in the future) are the city's, not the run host's: the monthly schedule runs at 02:00 WITA on
+# the 1st, which is still the previous day on a UTC host
+WITA = timezone(timedelta(hours=8), "WITA")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today_wita() -> date:
+    return _now().astimezone(WITA).date()
+
+
+def this_month() -> str:
+    """This month in WITA, ``YYYY-MM``."""
+    return today_wita().strftime("%Y-%m")

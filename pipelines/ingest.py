@@ -16,7 +16,7 @@ from datetime import date
 import polars as pl
 
 from pipelines import schema
-from pipelines.dates import parse_date
+from pipelines.dates import parse_date, today_wita
 from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
 from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_birth_parts, nik_date_matches, with_nik_columns
@@ -163,7 +163,7 @@ def _stats(raw: RawExtract, accepted: pl.DataFrame, quarantine: pl.DataFrame) ->
 
 def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
-    today = today or date.today()
+    today = today or today_wita()
     df = with_nik_columns(raw.frame, "NIK", problem="_problem", digits="_nik")
     invalid = df.filter(pl.col("_problem").is_not_null()).with_columns(reason_code=pl.col("_problem"))
     valid = df.filter(pl.col("_problem").is_null())

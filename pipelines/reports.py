@@ -22,12 +22,12 @@ from __future__ import annotations
 import html
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.dates import EXCEL_EPOCH, period_start
+from pipelines.dates import EXCEL_EPOCH, period_start, today_wita
 from pipelines.files import aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import mask_long_digits_expr
@@ -76,17 +76,7 @@ PETUNJUK = [
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
 ]
-# "dibuat" dates are the city's (WITA, UTC+8, no daylight saving), not the run host's: the
-# monthly schedule runs at 02:00 WITA on the 1st, which is still the previous day in UTC
-WITA = timezone(timedelta(hours=8), "WITA")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def today_wita() -> date:
-    return _now().astimezone(WITA).date()
+# "dibuat" dates are the city's (WITA: ``pipelines.dates.today_wita``), not the run host's
 
 
 # --- small helpers ------------------------------------------------------------------------------

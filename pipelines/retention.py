@@ -31,7 +31,7 @@ from pathlib import Path
 import psycopg
 
 from pipelines.bpjs_exchange import EXPORT_LOCK
-from pipelines.dates import period_start
+from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
@@ -51,7 +51,7 @@ def last_expired(as_of: str, months: int, today: date | None = None) -> str:
     ``as_of`` may not be after this month: counted from a later month (a typo, 2062-11), this
     month's lists, BPJS's answers still to come, would be erased."""
     start = period_start(as_of)
-    now = today or date.today()
+    now = today or today_wita()
     if (start.year, start.month) > (now.year, now.month):
         raise ValueError(f"the retention is counted to this month or an earlier one, not {as_of} "
                          f"(this month is {now:%Y-%m})")
@@ -126,7 +126,7 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
         folder = out / name
         if folder.is_dir():
             p.files += sorted(f for f in folder.iterdir() if f.is_file()
-                              and datetime.fromtimestamp(f.stat().st_mtime).strftime("%Y-%m") <= last)
+                              and datetime.fromtimestamp(f.stat().st_mtime, WITA).strftime("%Y-%m") <= last)
     if dsn is not None:
         with psycopg.connect(dsn) as conn:
             for period, status, n in conn.execute(

@@ -382,10 +382,10 @@ def test_dates_are_the_citys_and_the_sheet_says_which_digits_are_shown(cands, tm
     previous day on a UTC host (it used to print 30-11 on a list made on 01-12). The masking note
     says the 6 first and 4 last digits are the ones shown (it read as if they were hidden), and
     the instructions say what each choice means and what it does to the next list."""
-    import pipelines.reports as reports
+    import pipelines.dates as dates
     from datetime import timezone
 
-    monkeypatch.setattr(reports, "_now", lambda: datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(dates, "_now", lambda: datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc))
     dec = cands.with_columns(period=pl.lit("2026-12"))
     wb = load_workbook(write_gap_lists(dec, "2026-12", tmp_path, key=b"k" * 32)[0])
     ws = wb["Daftar Calon Peserta"]

@@ -36,6 +36,23 @@ def test_last_expired_counts_whole_months_back():
         last_expired("0000-01", 24)                              # said so, not "year 0 is out of range"
 
 
+def test_the_month_is_the_city_s_not_the_host_s(monkeypatch):
+    """At 18:00 UTC on 30 November it is 1 December in Bontang (WITA, UTC+8), where the monthly
+    runs start at 02:00 and 04:00: the retention's month, the demo's default period and the
+    lists' dates count from the city's clock. On a UTC host the retention refused December
+    as a later month and kept November's expired lists."""
+    from datetime import datetime, timezone
+
+    import pipelines.dates as dates
+
+    monkeypatch.setattr(dates, "_now", lambda: datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc))
+    assert dates.this_month() == "2026-12" and dates.today_wita().isoformat() == "2026-12-01"
+    assert last_expired("2026-12", 1) == "2026-11"
+    monkeypatch.setattr(dates, "_now", lambda: datetime(2026, 11, 30, 15, 59, tzinfo=timezone.utc))
+    with pytest.raises(ValueError, match="this month is 2026-11"):
+        last_expired("2026-12", 1)
+
+
 def _touch(path: Path, text: str = "x") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
