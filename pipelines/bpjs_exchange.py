@@ -384,7 +384,7 @@ def _kpj_taken(conn: psycopg.Connection, rows: list[dict], keys: list[tuple], se
     cards: dict[str, list[tuple[str, int]]] = {}  # KPJ -> (NIK, line) of the file's accepted rows
     problems = []
     for r, (nik, _), (status, kpj, _) in zip(rows, keys, sets):
-        if status == "accepted" and r["_line"] not in unread and kpj and kpj.isdigit():
+        if status == "accepted" and r["_line"] not in unread and kpj and _KPJ.fullmatch(kpj):
             holders = cards.setdefault(kpj, [])
             if holders and holders[0][0] != nik:
                 problems.append(f"line {r['_line']}: its KPJ is given to another NIK on line {holders[0][1]}")
