@@ -24,13 +24,15 @@ GROUP = "candidates"
 )
 def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSettings,
                         residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
-                        participants: pl.DataFrame, participant_links: pl.DataFrame) -> pl.DataFrame:
+                        participants: pl.DataFrame, participant_links: pl.DataFrame,
+                        participant_link_review: pl.DataFrame) -> pl.DataFrame:
     out = assess(residents, welfare_records, welfare_links, participants, participant_links,
-                 settings.rules(), context.partition_key)
+                 settings.rules(), context.partition_key, participant_link_review)
     context.add_output_metadata({
         "dagster/row_count": out.height,
         "not_judgeable": int((~out.get_column("judgeable")).sum()),
         "protected": int(out.get_column("terlindungi").sum()),
+        "possibly_registered": int(out.get_column("mungkin_terdaftar").is_not_null().sum()),
     })
     return out
 
@@ -100,6 +102,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "held_by_bpjs": len(held),
         "rejected_by_bpjs_before": len(rejected),
         "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
+        "possibly_registered": int(out.get_column("mungkin_terdaftar").is_not_null().sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),
         "rules": dg.MetadataValue.json(rules.as_dict()),

@@ -70,6 +70,9 @@ PETUNJUK = [
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
     "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
+    "   Bila kolom itu berisi 'Mungkin sudah terdaftar', ada kartu BPJS TK aktif yang datanya mirip",
+    "   tetapi tidak pasti milik orang ini: tanyakan kartunya; bila benar miliknya, pilih 'Sudah terdaftar'",
+    "   dan tulis nomor KPJ di 'Catatan'.",
     "   Kolom 'Verifikasi Sebelumnya' berisi 'Valid' bila orang itu sudah diverifikasi Valid pada periode",
     "   sebelumnya dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan.",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
@@ -269,14 +272,27 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
 
 
 def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
-    """*Keterangan BPJS*: BPJS's earlier rejection, as written by BPJS; a NIK in its words is
-    masked as the list's NIKs are (``ALASAN`` is BPJS's free text)."""
-    if "catatan_bpjs" not in rows.columns:
+    """*Keterangan BPJS*: BPJS's earlier rejection, as written by BPJS (a NIK in its words is
+    masked as the list's NIKs are: ``ALASAN`` is BPJS's free text); then, for a candidate with
+    an active card in the roster's review list (``mungkin_terdaftar``), that they may be
+    registered already."""
+    notes = []
+    if "catatan_bpjs" in rows.columns:
+        note = pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
+        if not full_nik:
+            note = note.str.replace_all(r"([0-9]{6})[0-9]{6}([0-9]{4})", "${1}******${2}")
+        notes.append(note)
+    if "mungkin_terdaftar" in rows.columns:
+        notes.append(pl.when(pl.col("mungkin_terdaftar").is_not_null()).then(
+            pl.lit(f"{MAYBE_REGISTERED} (kecocokan ")
+            + (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
+            + pl.lit("%): periksa kartunya saat kunjungan")))
+    if not notes:
         return pl.lit(None, pl.String)
-    note = pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
-    if not full_nik:
-        note = note.str.replace_all(r"([0-9]{6})[0-9]{6}([0-9]{4})", "${1}******${2}")
-    return note.str.slice(0, EXCEL_TEXT_MAX)
+    return pl.concat_str(notes, separator=". ", ignore_nulls=True).replace("", None).str.slice(0, EXCEL_TEXT_MAX)
+
+
+MAYBE_REGISTERED = "Mungkin sudah terdaftar: ada kartu BPJS TK aktif (JKK + JKM) dengan data mirip"
 
 
 EXCEL_TEXT_MAX = 32_767  # characters a cell holds

@@ -132,6 +132,9 @@ ENROLLMENT_CANDIDATES = {
     "evidence": pl.String,       # why this person is a candidate, in Bahasa Indonesia
     "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: ranked first
     "catatan_bpjs": pl.String,   # BPJS's earlier rejection of someone listed again, else null
+    # the score of an active JKK+JKM roster record left in review with this person as its best
+    # candidate (candidates.possibly_registered), else null
+    "mungkin_terdaftar": pl.Float64,
 }
 
 COVERAGE = {

@@ -841,3 +841,46 @@ def test_evidence_says_what_the_registries_hold(tmp_path):
     assert "; ada di DTSEN tanpa desil yang sah" in ev[niks[0]] and "tidak ada di DTSEN" not in ev[niks[0]]
     assert "; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (status tidak terbaca)" in ev[niks[1]]
     assert "; tidak ditemukan di daftar peserta BPJS TK; tidak ada di DTSEN" in ev[niks[2]]
+
+
+def test_a_candidate_with_an_active_card_left_in_review_is_said_to_be_possibly_registered(tmp_path):
+    """A roster record with active JKK+JKM whose best candidate scored under the link threshold
+    is no protection (CONTRACT §2: linked records only), so the person stays a candidate; but
+    the evidence and the gap list's *Keterangan BPJS* say a card with similar data exists, for
+    the visit to check. An inactive card in review, or an active one, linked, to someone else,
+    says nothing."""
+    from openpyxl import load_workbook
+
+    from pipelines import schema
+    from pipelines.candidates import assess, enrollment_candidates
+    from pipelines.reports import MAYBE_REGISTERED, write_gap_lists
+
+    niks = ["6474011508850001", "6474011508850002", "6474011508850003"]
+    write_csv(tmp_path / "penduduk.csv", [row(nik=n) for n in niks])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    participants = _peserta(tmp_path, '1,,AHMAD YANI,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-10',
+                            '2,,AHMAD YANI,15-08-1985,BPU,NONAKTIF,"JKK,JKM",2026-10',
+                            '3,,AHMAD YANI,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-10').accepted
+    links = pl.DataFrame({"KPJ": ["1", "2", "3"], "NIK": [None, None, None], "method": "none", "score": 0.0,
+                          "evidence": None}, schema_overrides={"NIK": pl.String, "evidence": pl.String})
+    review = pl.DataFrame({"KPJ": ["1", "2"], "NIK": [niks[2], niks[0]], "score": [0.8958, 0.85],
+                           "evidence": ["NIK kosong/tidak valid, nama sama", "NIK kosong/tidak valid, nama sama"]})
+    rules = load_rules()
+    assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
+                      participants, links, rules, "2026-11", review)
+    assert dict(assessed.select("NIK", "mungkin_terdaftar").iter_rows()) == {niks[0]: None, niks[1]: None,
+                                                                            niks[2]: 0.8958}
+    cands = enrollment_candidates(assessed, rules, "2026-11")
+    assert cands.height == 3  # still candidates
+    ev = dict(cands.select("NIK", "evidence").iter_rows())
+    assert ("; mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan data mirip (kecocokan 89%) "
+            "yang belum pasti miliknya" in ev[niks[2]])
+    assert "tidak ditemukan di daftar peserta BPJS TK" in ev[niks[0]] and "mungkin" not in ev[niks[0]]
+    [path] = write_gap_lists(cands.with_columns(kode_kel=pl.lit("6474011001")), "2026-11", tmp_path / "out",
+                             key=b"k" * 32)
+    ws = load_workbook(path)["Daftar Calon Peserta"]
+    header = [c.value for c in ws[6]]
+    notes = {r[header.index("Nama Lengkap")]: r[header.index("Keterangan BPJS")]
+             for r in ws.iter_rows(min_row=7, values_only=True)}
+    assert sum(1 for v in notes.values() if v) == 1
+    assert [v for v in notes.values() if v] == [f"{MAYBE_REGISTERED} (kecocokan 89%): periksa kartunya saat kunjungan"]
