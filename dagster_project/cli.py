@@ -491,7 +491,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         df = pl.read_parquet(out / f"{name}.parquet", columns=["method"])
         links[name] = dict(df.group_by("method").len().sort("method").iter_rows())
     cands = pl.read_parquet(out / "enrollment_candidates" / f"{period}.parquet",
-                            columns=["iuran_bulanan", "disabilitas"])
+                            columns=["iuran_bulanan", "disabilitas", "mungkin_terdaftar"])
     # residents no rule could judge, by the flags that stop it: a whole extract without region
     # codes (NO_KEL in a form not understood) ended with 0 candidates and nothing said why
     unjudged = (pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
@@ -505,6 +505,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     return {
         "period": period, "sources": sources, "links": links,
         "candidates": cands.height, "with_disability": int(cands["disabilitas"].sum()),
+        "possibly_registered": int(cands["mungkin_terdaftar"].is_not_null().sum()),
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
         "submission": sub, "out": str(out.resolve()),
         "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows())},
@@ -522,6 +523,9 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         print(f"{name:<18} " + ", ".join(f"{k} {v:,}" for k, v in by.items()))
     print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
+    if s.get("possibly_registered"):
+        print(f"  possibly registered already: {s['possibly_registered']:,} (an active JKK+JKM card similar to them "
+              "stayed in participant_link_review; the gap lists ask the visit to check)")
     unjudged = s.get("not_judged") or {}
     if unjudged.get("residents"):
         most = unjudged["residents"] * 2 > s["sources"]["penduduk"]["accepted"]

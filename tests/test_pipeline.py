@@ -93,6 +93,25 @@ def test_candidates_and_links_match_ground_truth(pipeline_run, small_world):
     assert q["enrollment_candidates"]["f1"] >= 0.98, q
 
 
+def test_candidates_with_an_active_card_in_review_are_marked_possibly_registered(pipeline_run, capsys):
+    """Through the assets: the assessment reads the assembled roster review list, and exactly the
+    candidates who are the best match of an active JKK+JKM card in it carry ``mungkin_terdaftar``
+    (the highest such score), and nobody else; the summary counts them. (The small world may have
+    none: the case itself is built in tests/test_readers.py.)"""
+    from dagster_project.cli import print_summary
+
+    out, _, summary = pipeline_run
+    review = pl.read_parquet(out / "participant_link_review.parquet")
+    active = pl.read_parquet(out / "participants.parquet").filter(pl.col("jkk_jkm_aktif")).select("KPJ")
+    want = dict(review.join(active, on="KPJ").group_by("NIK").agg(pl.col("score").max()).iter_rows())
+    c = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    got = dict(c.filter(pl.col("mungkin_terdaftar").is_not_null()).select("NIK", "mungkin_terdaftar").iter_rows())
+    assert got == {nik: score for nik, score in want.items() if nik in set(c["NIK"])}
+    assert summary["possibly_registered"] == len(got)
+    print_summary(summary, "")
+    assert (f"possibly registered already: {len(got):,}" in capsys.readouterr().out) == bool(got)
+
+
 def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_run, small_world, tmp_path):
     from dagster_project.cli import run_pipeline
 
