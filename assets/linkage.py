@@ -148,7 +148,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
         LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
         concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
                                    or CONCURRENT_MAX_RESIDENTS),
-        extract_oversized=wide.get("blocks"))
+        extract_oversized=wide.get("blocks"), odds=several)
     for src in sources:
         result = results[src.name]
         st = result.stats
@@ -159,7 +159,10 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
                           f"{st['candidate_pairs']:,} pairs compared, model {tr['method']}"
                           + (f" ({tr['em_iterations']} EM iterations)" if "em_iterations" in tr else ""))
         linked = result.links.filter(pl.col("NIK").is_not_null())
-        yield from _outputs(selected, src, result.links, result.review, {
+        # a region of several: each record's odds too, to score it over all its regions (assemble_links)
+        links = (result.links.join(result.odds, on=src.id_col, how="left", maintain_order="left")
+                 if result.odds is not None else result.links)
+        yield from _outputs(selected, src, links, result.review, {
             "dagster/row_count": result.links.height,
             "residents": r.height,
             "candidate_pairs": st["candidate_pairs"],
@@ -192,11 +195,13 @@ LINK_DESCRIPTIONS = {
 }
 
 
-def _assembled(src: _Source, regions: list[str], parts: dict, review_parts: dict, records: pl.LazyFrame):
+def _assembled(src: _Source, regions: list[str], parts: dict, review_parts: dict, records: pl.LazyFrame,
+               rules) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One source's links and review list put together from its regions (no Dagster calls: it
-    runs in a thread of its own)."""
-    links = assemble_links({r: parts[r].collect() for r in regions}, src.id_col)
-    review = assemble_review({r: review_parts[r].collect() for r in regions}, links, src.id_col)
+    runs in a thread of its own); a record compared in several is scored over all of them."""
+    link_parts = {r: parts[r].collect() for r in regions}
+    links = assemble_links(link_parts, src.id_col, rules.link_threshold)
+    review = assemble_review({r: review_parts[r].collect() for r in regions}, links, src.id_col, link_parts)
     n_records = records.select(pl.len()).collect().item()
     if links.height != n_records:
         raise dg.Failure(f"{src.name}: {links.height:,} rows for {n_records:,} {src.records_key} records: "
@@ -291,7 +296,8 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                     f"ingest of residents/{src.records_key} ({key}); run the job link_regions (assets "
                     "region_*) for those partitions first (lindungi run does it)")
     with ThreadPoolExecutor(max(1, len(sources)), thread_name_prefix="lindungi-assemble") as pool:
-        futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key])
+        rules = settings.rules()
+        futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key], rules)
                    for src in sources}
         for src in sources:
             links, review = futures[src.name].result()

@@ -698,6 +698,9 @@ class LinkResult:
     review: pl.DataFrame   # grey-zone pairs for a person to decide
     stats: dict
     model: LinkModel       # the weights used (estimated on this run's pairs unless switched off)
+    # with ``odds``: per record with candidates, id_col and ``ODDS_COLUMNS`` (log2 odds), for
+    # putting one record's regions together (``pipelines.partitioning.assemble_links``)
+    odds: pl.DataFrame | None = None
 
 
 def link_records(residents: pl.DataFrame, records: pl.DataFrame, id_col: str,
@@ -716,7 +719,8 @@ def resident_side(residents: pl.DataFrame) -> pl.DataFrame:
 
 def link_sources(residents: pl.DataFrame, sources: dict[str, tuple[pl.DataFrame, str]],
                  settings: LinkSettings = LinkSettings(), concurrent: bool = True,
-                 extract_oversized: dict[str, pl.DataFrame] | None = None) -> dict[str, LinkResult]:
+                 extract_oversized: dict[str, pl.DataFrame] | None = None,
+                 odds: bool = False) -> dict[str, LinkResult]:
     """Each source ``{name: (records, id_col)}`` linked to the same residents, as
     :func:`link_records` would link it alone (the same links, review list and model).
 
@@ -726,24 +730,26 @@ def link_sources(residents: pl.DataFrame, sources: dict[str, tuple[pl.DataFrame,
     then built in a thread of its own beside the sources' record sides, each linker's first step
     (200k residents: 1.3-1.6 s one before the others, 0.8-1.25 s side by side). The caller
     decides whether the memory allows it (two linkers' pairs in memory at once).
-    ``extract_oversized``: see :func:`attribute_pairs` (one region of several)."""
+    ``extract_oversized``: see :func:`attribute_pairs` (one region of several); ``odds``: see
+    :attr:`LinkResult.odds`."""
     if not concurrent or len(sources) < 2:
         r = resident_side(residents)
-        return {name: _link(lambda: r, recs, id_col, settings, extract_oversized)
+        return {name: _link(lambda: r, recs, id_col, settings, extract_oversized, odds)
                 for name, (recs, id_col) in sources.items()}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(sources) + 1, thread_name_prefix="lindungi-link") as pool:
         r = pool.submit(resident_side, residents)
-        futures = {name: pool.submit(_link, r.result, recs, id_col, settings, extract_oversized)
+        futures = {name: pool.submit(_link, r.result, recs, id_col, settings, extract_oversized, odds)
                    for name, (recs, id_col) in sources.items()}
         return {name: f.result() for name, f in futures.items()}
 
 
 def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: str,
-          settings: LinkSettings, extract_oversized: dict[str, pl.DataFrame] | None = None) -> LinkResult:
+          settings: LinkSettings, extract_oversized: dict[str, pl.DataFrame] | None = None,
+          odds: bool = False) -> LinkResult:
     """One source linked; ``resident`` gives the resident side (:func:`resident_side`) once the
-    record side is built."""
+    record side is built. ``odds``: :attr:`LinkResult.odds` too."""
     # Pairs are keyed by integers: ``r_key`` is the resident's NIK as a number, ``s_key`` the
     # record's rank by id, so both order as the strings do (resolve's ties break as on them). The
     # joins and group-bys over millions of pairs are then integer ones (1M residents: joining
@@ -778,7 +784,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     scored = score(compared.drop(PAIR_WEIGHT, strict=False), model, s)
     chosen = resolve(scored, settings.link_threshold)
     no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
-    detail = chosen.join(scored.select("s_key", "r_key", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
+    detail = chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
                          on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
@@ -816,10 +822,30 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
             pl.when(pl.col("rivals") > 0).then(pl.format("; {} kandidat lain juga cocok", "rivals")).otherwise(pl.lit("")),
         ))
         .join(s.select("s_key", "s_id"), on="s_key").join(nik, on="r_key")
-        .select(pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"), pl.col("score").round(6), "evidence")
-        .sort(id_col)
     )
     by_method = dict(links.group_by("method").len().sort("method").iter_rows())
     stats = {"records": s.height, "candidate_pairs": scored.height, "by_method": by_method,
              "review": review.height}
-    return LinkResult(links, review, stats, model)
+    return LinkResult(links, review.select(pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"),
+                                           pl.col("score").round(6), "evidence").sort(id_col),
+                      stats, model, _odds(scored, detail, review, s, id_col) if odds else None)
+
+
+# A record's log2 odds in one region (``LinkResult.odds``): over all its candidates there
+# (log2 of the sum of their odds), of its link, of its review pair
+ODDS_COLUMNS = ("log2_odds_all", "log2_odds_link", "log2_odds_review")
+
+
+def _odds(scored: pl.DataFrame, detail: pl.DataFrame, review: pl.DataFrame, s: pl.DataFrame,
+          id_col: str) -> pl.DataFrame:
+    """``LinkResult.odds``: what a record's regions need to put its score together over all of
+    them (``pipelines.partitioning``): a record compared in several kab/kota is one person, who
+    is at most one of the candidates of all of them."""
+    w = pl.col("weight").clip(-1000.0, 1000.0)  # as probability_among
+    top = w.max()
+    total = (scored.lazy().group_by("s_key")  # streaming engine: see _union
+             .agg(log2_odds_all=top + (2.0 ** (w - top)).sum().log(2)).collect())
+    return (s.select("s_key", "s_id").join(total, on="s_key")
+            .join(detail.select("s_key", log2_odds_link="weight"), on="s_key", how="left")
+            .join(review.select("s_key", log2_odds_review="weight"), on="s_key", how="left")
+            .select(pl.col("s_id").alias(id_col), *ODDS_COLUMNS).sort(id_col))

@@ -32,8 +32,8 @@ the extract may live in another). Routed by it, a roster record with a typo in s
 compared in the region that issued it alone: unlinked, and its resident looked unprotected
 where they live. Comparing these records everywhere cost 2-3% more roster pairs in a world of
 two 100k kab/kota (README, Routing). A record linked in two regions keeps the link with the
-higher score; a resident lives in one region, so one-to-one holds across regions as it holds
-within one.
+higher score, scored again over the candidates of both (``assemble_links``); a resident lives
+in one region, so one-to-one holds across regions as it holds within one.
 """
 
 from __future__ import annotations
@@ -162,21 +162,86 @@ def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:
                      how="vertical_relaxed")
 
 
-def assemble_links(parts: dict[str, pl.DataFrame], id_col: str) -> pl.DataFrame:
+# what a region's links carry for the assembly (``pipelines.linkage.ODDS_COLUMNS``)
+ODDS_COLUMNS = ("log2_odds_all", "log2_odds_link", "log2_odds_review")
+ELSEWHERE = "; kandidat lain di kab/kota lain juga cocok"
+
+
+def _across(links: pl.DataFrame, id_col: str) -> pl.DataFrame:
+    """Per record compared in two regions or more: ``log2_odds_sum``, log2 of the sum of its
+    candidates' odds over all of them."""
+    w = pl.col("log2_odds_all")
+    return (links.filter(w.is_not_null()).group_by(id_col)
+            .agg(n=pl.len(), log2_odds_sum=w.max() + (2.0 ** (w - w.max())).sum().log(2))
+            .filter(pl.col("n") >= 2).drop("n"))
+
+
+def _among_all(weight: str) -> pl.Expr:
+    """A pair's score among the candidates of every region (``log2_odds_sum``): 2^w / (1 + sum),
+    the score's definition (``linkmodel.probability_among``) over the record's whole extract."""
+    w = pl.col(weight)
+    return 1.0 / (2.0 ** -w + 2.0 ** (pl.col("log2_odds_sum") - w))
+
+
+def assemble_links(parts: dict[str, pl.DataFrame], id_col: str, link_threshold: float | None = None) -> pl.DataFrame:
     """One row per record from the regions' links: a record seen by several regions keeps its
     best link (a link before no link, then the higher score, then the region code, so the
-    result does not depend on the order the regions finished in)."""
-    return (_with_region(parts).sort([id_col, pl.col("NIK").is_null(), "score", "region"],
-                      descending=[False, False, True, False])
-            .group_by(id_col, maintain_order=True).first()
-            .drop("region").sort(id_col))
+    result does not depend on the order the regions finished in).
+
+    When the regions' links carry their odds (``ODDS_COLUMNS``) and ``link_threshold`` is given,
+    the kept link of a record compared in several regions is scored again among the candidates
+    of all of them, as within one: each region's score saw its own candidates only, so a roster
+    record without a NIK or a date whose namesakes live in two kab/kota was linked at 0.99 in
+    each, and kept the higher. Under the threshold then, the record is not linked, and
+    :func:`assemble_review` lists the pair."""
+    df = _with_region(parts)
+    best = (df.sort([id_col, pl.col("NIK").is_null(), "score", "region"], descending=[False, False, True, False])
+            .group_by(id_col, maintain_order=True).first())
+    if link_threshold is not None and "log2_odds_all" in df.columns:
+        best = best.join(_across(df, id_col), on=id_col, how="left")
+        shared = pl.col("log2_odds_sum").is_not_null() & pl.col("NIK").is_not_null()
+        best = best.with_columns(score=pl.when(shared).then(_among_all("log2_odds_link").round(6))
+                                 .otherwise(pl.col("score")))
+        gone = shared & (pl.col("score") < link_threshold)
+        best = best.with_columns(
+            NIK=pl.when(gone).then(None).otherwise(pl.col("NIK")),
+            method=pl.when(gone).then(pl.lit("none")).otherwise(pl.col("method")),
+            evidence=pl.when(gone).then(None).otherwise(pl.col("evidence")),
+            score=pl.when(gone).then(0.0).otherwise(pl.col("score")))
+    return best.drop("region", "log2_odds_sum", *ODDS_COLUMNS, strict=False).sort(id_col)
 
 
-def assemble_review(parts: dict[str, pl.DataFrame], links: pl.DataFrame, id_col: str) -> pl.DataFrame:
+def assemble_review(parts: dict[str, pl.DataFrame], links: pl.DataFrame, id_col: str,
+                    link_parts: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
     """Review pairs from the regions, for records that stayed unlinked everywhere; one pair per
-    record (the best). ``links`` comes from ``assemble_links``."""
+    record (the best). ``links`` comes from ``assemble_links``.
+
+    With ``link_parts`` (the regions' links, with their odds), a record compared in several
+    regions has its pairs scored among the candidates of all of them (see
+    :func:`assemble_links`). A link the assembly took back is one of its pairs, whatever its
+    score: each alone would be a link (two namesakes share about one half each), as a region
+    lists such a pair among its own candidates. A score other regions lowered says so."""
     unlinked = links.filter(pl.col("NIK").is_null()).select(id_col)
-    return (_with_region(parts).join(unlinked, on=id_col, how="semi")
-            .sort([id_col, "score", "region"], descending=[False, True, False])
+    review = _with_region(parts).join(unlinked, on=id_col, how="semi")
+    if link_parts is not None:
+        lk = _with_region(link_parts)
+        if "log2_odds_all" in lk.columns:
+            across = _across(lk.join(unlinked, on=id_col, how="semi"), id_col)
+            taken_back = (lk.filter(pl.col("NIK").is_not_null()).join(across, on=id_col, how="semi")
+                          .join(unlinked, on=id_col, how="semi")
+                          .select(id_col, "region", "NIK", "score", "evidence", w="log2_odds_link",
+                                  _back=pl.lit(True)))
+            review = pl.concat([
+                review.join(lk.select(id_col, "region", w="log2_odds_review"), on=[id_col, "region"], how="left"),
+                taken_back], how="diagonal_relaxed").join(across, on=id_col, how="left")
+            new = _among_all("w").round(6)
+            rescored = pl.col("log2_odds_sum").is_not_null() & pl.col("w").is_not_null()
+            review = (review.with_columns(
+                evidence=pl.when(pl.col("_back").fill_null(False) | (rescored & (new < pl.col("score") - 0.01)))
+                .then(pl.col("evidence") + ELSEWHERE)
+                .otherwise(pl.col("evidence")),
+                score=pl.when(rescored).then(new).otherwise(pl.col("score")))
+                .drop("w", "log2_odds_sum", "_back"))
+    return (review.sort([id_col, "score", "region"], descending=[False, True, False])
             .group_by(id_col, maintain_order=True).first()
             .drop("region").sort(id_col))

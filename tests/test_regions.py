@@ -196,6 +196,40 @@ def test_a_record_seen_by_two_regions_keeps_its_best_link():
     assert review.to_dicts() == [{"ID": "w", "NIK": "B8", "score": 0.8, "evidence": "r"}]  # y was linked
 
 
+def test_a_record_compared_in_two_regions_is_scored_over_both():
+    """Each region scores a record among its own candidates only: a roster record without NIK
+    whose namesakes (same name and birth date) live in two kab/kota scored 0.99 in each, and
+    the higher was kept. Over both, each is about one half: the record is not linked, and the
+    review list holds the pair saying that another kab/kota has a candidate too. A record whose
+    other region's candidates are weak keeps its link, scored over both."""
+    from pipelines.partitioning import ELSEWHERE
+
+    def part(ids, niks, scores, odds_all, odds_link):
+        return pl.DataFrame({"ID": ids, "NIK": niks, "method": ["fuzzy" if n else "none" for n in niks],
+                             "score": scores, "evidence": ["e" if n else None for n in niks],
+                             "log2_odds_all": odds_all, "log2_odds_link": odds_link,
+                             "log2_odds_review": [None] * len(ids)},
+                            schema_overrides={"NIK": pl.String, "evidence": pl.String, "log2_odds_review": pl.Float64})
+    # x: namesakes at 0.99 in both (odds 99 = 2^6.63); y: 0.999 here, one weak candidate there
+    a = part(["x", "y"], ["A1", "A2"], [0.99, 0.999], [6.63, 9.96], [6.63, 9.96])
+    b = part(["x", "y"], ["B1", None], [0.99, 0.0], [6.63, -3.0], [6.63, None])
+    no_review = {r: pl.DataFrame(schema={"ID": pl.String, "NIK": pl.String, "score": pl.Float64,
+                                         "evidence": pl.String}) for r in ("6474", "6409")}
+    links = assemble_links({"6474": a, "6409": b}, "ID", link_threshold=0.9)
+    assert links.columns == ["ID", "NIK", "method", "score", "evidence"]
+    got = {r["ID"]: r for r in links.iter_rows(named=True)}
+    assert got["x"]["NIK"] is None and got["x"]["method"] == "none"
+    assert got["y"]["NIK"] == "A2" and 0.99 < got["y"]["score"] < 0.999
+    review = assemble_review(no_review, links, "ID", {"6474": a, "6409": b})
+    [pair] = review.to_dicts()
+    assert pair["ID"] == "x" and pair["NIK"] == "B1" and pair["score"] == pytest.approx(0.4975, abs=0.001)
+    assert pair["evidence"] == "e" + ELSEWHERE
+    # without the odds (or the threshold), as before
+    plain = {r: df.drop("log2_odds_all", "log2_odds_link", "log2_odds_review") for r, df in {"6474": a, "6409": b}.items()}
+    assert assemble_links(plain, "ID", link_threshold=0.9)["NIK"].to_list() == ["B1", "A2"]  # a tie: region code
+    assert assemble_links({"6474": a, "6409": b}, "ID")["NIK"].to_list() == ["B1", "A2"]
+
+
 @pytest.fixture(scope="module")
 def two_regions(tmp_path_factory):
     from pipelines.generate import generate_regions
