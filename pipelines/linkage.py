@@ -36,9 +36,10 @@ from rapidfuzz.distance import JaroWinkler
 from pipelines.address import address_columns
 from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PAIR_WEIGHT,
                                  PSEUDO_COUNT, RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text,
-                                 probability, probability_among, record_prior, weight_expr, with_tf)
+                                 log2_sum_odds, probability, probability_among, record_prior, weight_expr,
+                                 with_tf)
 from pipelines.names import token_keys
-from pipelines.partitioning import EVERYWHERE
+from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS
 from pipelines.nik import ascii_digits, nik_birth_parts, nik_date_matches
 
 @dataclass(frozen=True)
@@ -831,20 +832,13 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
                       stats, model, _odds(scored, detail, review, s, id_col) if odds else None)
 
 
-# A record's log2 odds in one region (``LinkResult.odds``): over all its candidates there
-# (log2 of the sum of their odds), of its link, of its review pair
-ODDS_COLUMNS = ("log2_odds_all", "log2_odds_link", "log2_odds_review")
-
-
 def _odds(scored: pl.DataFrame, detail: pl.DataFrame, review: pl.DataFrame, s: pl.DataFrame,
           id_col: str) -> pl.DataFrame:
     """``LinkResult.odds``: what a record's regions need to put its score together over all of
     them (``pipelines.partitioning``): a record compared in several kab/kota is one person, who
     is at most one of the candidates of all of them."""
-    w = pl.col("weight").clip(-1000.0, 1000.0)  # as probability_among
-    top = w.max()
     total = (scored.lazy().group_by("s_key")  # streaming engine: see _union
-             .agg(log2_odds_all=top + (2.0 ** (w - top)).sum().log(2)).collect())
+             .agg(log2_odds_all=log2_sum_odds(pl.col("weight").clip(-1000.0, 1000.0))).collect())  # clip: as probability_among
     return (s.select("s_key", "s_id").join(total, on="s_key")
             .join(detail.select("s_key", log2_odds_link="weight"), on="s_key", how="left")
             .join(review.select("s_key", log2_odds_review="weight"), on="s_key", how="left")

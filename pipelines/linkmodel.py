@@ -376,6 +376,13 @@ def probability_among(weight: pl.Expr, record: str) -> pl.Expr:
     return odds / (1.0 + odds.sum().over(record))
 
 
+def log2_sum_odds(log2_odds: pl.Expr) -> pl.Expr:
+    """log2 of the sum of odds given as log2 odds, in an aggregation (stable: the largest is
+    taken out before the powers)."""
+    top = log2_odds.max()
+    return top + (2.0 ** (log2_odds - top)).sum().log(2)
+
+
 def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_residents: int, *,
                  everywhere: np.ndarray | None = None, max_iter: int = 200, tol: float = 1e-7) -> LinkModel:
     """The model with a prior per record instead of per blocked pair.
