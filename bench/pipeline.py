@@ -1,10 +1,12 @@
 """Benchmark: the whole pipeline on generated worlds, with quality against the ground truth.
 
-    .venv/bin/python bench/pipeline.py [--sizes 20000 192000] [--seed 101]
+    .venv/bin/python bench/pipeline.py [--sizes 20000 192000] [--seed 101] [--regions 10]
 
 Each size runs `lindungi run` in a subprocess under /usr/bin/time (wall time, peak memory) on a
 world from a seed the tests do not use, then prints precision/recall/F1 of the links and the
-candidates. All sizes are printed side by side at the end.
+candidates. All sizes are printed side by side at the end. With ``--regions K`` each world is
+one extract of K kab/kota of size/K residents each (``generate_regions``: Bontang and K-1 others
+of Kalimantan), linked as K region partitions.
 """
 
 from __future__ import annotations
@@ -45,13 +47,20 @@ def stop_db(home: Path) -> None:
                    env={**os.environ, "LINDUNGI_HOME": str(home)}, capture_output=True)
 
 
-def run_size(n: int, seed: int, work: Path) -> dict:
+# kab/kota generate_regions can move a part to (real, with kecamatan 01-03, no migrant origin)
+REGIONS = ["6474", "6401", "6403", "6409", "6411", "6501", "6502", "6503", "6504", "6571"]
+
+
+def run_size(n: int, seed: int, work: Path, regions: int = 1) -> dict:
     from pipelines.evaluate import evaluate
-    from pipelines.generate import generate_world
+    from pipelines.generate import generate_regions, generate_world
 
     world, out, home = work / f"world-{n}", work / f"out-{n}", work / "home"
     t0 = time.monotonic()
-    generate_world(world, residents=n, seed=seed)
+    if regions > 1:
+        generate_regions(world, [(k, n // regions) for k in REGIONS[:regions]], seed=seed)
+    else:
+        generate_world(world, residents=n, seed=seed)
     gen_s = time.monotonic() - t0
     run = lindungi_run(world, out, home)
     return {"residents": n, "generate_s": round(gen_s, 1), **run,
@@ -62,12 +71,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[20_000, 192_000])
     ap.add_argument("--seed", type=int, default=101)
+    ap.add_argument("--regions", type=int, default=1, choices=range(1, len(REGIONS) + 1),
+                    help="kab/kota per extract (default 1)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="lindungi-bench-") as tmp:
         results = []
         for n in args.sizes:
-            print(f"== {n:,} residents (seed {args.seed})", flush=True)
-            r = run_size(n, args.seed, Path(tmp))
+            print(f"== {n:,} residents (seed {args.seed}"
+                  + (f", {args.regions} kab/kota)" if args.regions > 1 else ")"), flush=True)
+            r = run_size(n, args.seed, Path(tmp), args.regions)
             for line in r["stages"]:
                 print("  " + line)
             results.append(r)
