@@ -21,7 +21,7 @@ from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines import schema
 from pipelines.linkage import LinkSettings, extract_blocks, link_sources
-from pipelines.partitioning import (EVERYWHERE, assemble_links, assemble_review, record_regions, records_of,
+from pipelines.partitioning import (EVERYWHERE, assemble, record_regions, records_of,
                                    region_sizes, residents_of)
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
@@ -199,9 +199,8 @@ def _assembled(src: _Source, regions: list[str], parts: dict, review_parts: dict
                rules) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One source's links and review list put together from its regions (no Dagster calls: it
     runs in a thread of its own); a record compared in several is scored over all of them."""
-    link_parts = {r: parts[r].collect() for r in regions}
-    links = assemble_links(link_parts, src.id_col, rules.link_threshold)
-    review = assemble_review({r: review_parts[r].collect() for r in regions}, links, src.id_col, link_parts)
+    links, review = assemble({r: parts[r].collect() for r in regions}, {r: review_parts[r].collect() for r in regions},
+                             src.id_col, rules.link_threshold)
     n_records = records.select(pl.len()).collect().item()
     if links.height != n_records:
         raise dg.Failure(f"{src.name}: {links.height:,} rows for {n_records:,} {src.records_key} records: "

@@ -39,7 +39,7 @@ from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMP
                                  log2_sum_odds, probability, probability_among, record_prior, weight_expr,
                                  with_tf)
 from pipelines.names import token_keys
-from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS
+from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
 from pipelines.nik import ascii_digits, nik_birth_parts, nik_date_matches
 
 @dataclass(frozen=True)
@@ -699,8 +699,9 @@ class LinkResult:
     review: pl.DataFrame   # grey-zone pairs for a person to decide
     stats: dict
     model: LinkModel       # the weights used (estimated on this run's pairs unless switched off)
-    # with ``odds``: per record with candidates, id_col and ``ODDS_COLUMNS`` (log2 odds), for
-    # putting one record's regions together (``pipelines.partitioning.assemble_links``)
+    # with ``odds``: per record with candidates, id_col and ``ODDS_COLUMNS`` (log2 odds), and the
+    # review pairs' own (``REVIEW_ODDS``), for putting one record's regions together
+    # (``pipelines.partitioning.assemble``)
     odds: pl.DataFrame | None = None
 
 
@@ -827,19 +828,17 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     by_method = dict(links.group_by("method").len().sort("method").iter_rows())
     stats = {"records": s.height, "candidate_pairs": scored.height, "by_method": by_method,
              "review": review.height}
-    return LinkResult(links, review.select(pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"),
-                                           pl.col("score").round(6), "evidence").sort(id_col),
-                      stats, model, _odds(scored, detail, review, s, id_col) if odds else None)
+    review_cols = [pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"), pl.col("score").round(6), "evidence"]
+    return LinkResult(links, review.select(*review_cols, *([pl.col("weight").alias(REVIEW_ODDS)] if odds else []))
+                      .sort(id_col), stats, model, _odds(scored, detail, s, id_col) if odds else None)
 
 
-def _odds(scored: pl.DataFrame, detail: pl.DataFrame, review: pl.DataFrame, s: pl.DataFrame,
-          id_col: str) -> pl.DataFrame:
+def _odds(scored: pl.DataFrame, detail: pl.DataFrame, s: pl.DataFrame, id_col: str) -> pl.DataFrame:
     """``LinkResult.odds``: what a record's regions need to put its score together over all of
-    them (``pipelines.partitioning``): a record compared in several kab/kota is one person, who
-    is at most one of the candidates of all of them."""
-    total = (scored.lazy().group_by("s_key")  # streaming engine: see _union
-             .agg(log2_odds_all=log2_sum_odds(pl.col("weight").clip(-1000.0, 1000.0))).collect())  # clip: as probability_among
+    them (``pipelines.partitioning.assemble``): a record compared in several kab/kota is one
+    person, who is at most one of the candidates of all of them."""
+    total = (scored.lazy().group_by("s_key")  # streaming engine: see _union; clipped as probability_among
+             .agg(log2_odds_all=log2_sum_odds(pl.col("weight").clip(-1000.0, 1000.0))).collect())
     return (s.select("s_key", "s_id").join(total, on="s_key")
             .join(detail.select("s_key", log2_odds_link="weight"), on="s_key", how="left")
-            .join(review.select("s_key", log2_odds_review="weight"), on="s_key", how="left")
             .select(pl.col("s_id").alias(id_col), *ODDS_COLUMNS).sort(id_col))

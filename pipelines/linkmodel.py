@@ -377,10 +377,11 @@ def probability_among(weight: pl.Expr, record: str) -> pl.Expr:
 
 
 def log2_sum_odds(log2_odds: pl.Expr) -> pl.Expr:
-    """log2 of the sum of odds given as log2 odds, in an aggregation (stable: the largest is
-    taken out before the powers)."""
-    top = log2_odds.max()
-    return top + (2.0 ** (log2_odds - top)).sum().log(2)
+    """log2 of the sum of odds given as log2 odds, in an aggregation. A pair's weight is a sum
+    of clipped level weights (|w| < 200), so 2^w and sums of millions of them stay far inside
+    float64's range, without taking the largest out first (which made the assembly's group-by
+    over 2.9M region links 1.3 s instead of 0.4 s)."""
+    return (2.0 ** log2_odds).sum().log(2)
 
 
 def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_residents: int, *,

@@ -163,20 +163,11 @@ def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 # What a region's links carry for the assembly (``pipelines.linkage.LinkResult.odds``), as log2
-# odds: over all the record's candidates there (log2 of the sum of their odds), of its link, of
-# its review pair
-ODDS_COLUMNS = ("log2_odds_all", "log2_odds_link", "log2_odds_review")
+# odds: over all the record's candidates there (log2 of the sum of their odds), and of its link;
+# and its review pairs, of the pair
+ODDS_COLUMNS = ("log2_odds_all", "log2_odds_link")
+REVIEW_ODDS = "log2_odds"
 ELSEWHERE = "; kandidat lain di kab/kota lain juga cocok"
-
-
-def _across(links: pl.DataFrame, id_col: str) -> pl.DataFrame:
-    """Per record compared in two regions or more: ``log2_odds_sum``, log2 of the sum of its
-    candidates' odds over all of them."""
-    from pipelines.linkmodel import log2_sum_odds  # here: the schedules read this module, not numpy (+0.13 s)
-
-    return (links.filter(pl.col("log2_odds_all").is_not_null()).group_by(id_col)
-            .agg(n=pl.len(), log2_odds_sum=log2_sum_odds(pl.col("log2_odds_all")))
-            .filter(pl.col("n") >= 2).drop("n"))
 
 
 def _among_all(weight: str) -> pl.Expr:
@@ -186,65 +177,83 @@ def _among_all(weight: str) -> pl.Expr:
     return 1.0 / (2.0 ** -w + 2.0 ** (pl.col("log2_odds_sum") - w))
 
 
-def assemble_links(parts: dict[str, pl.DataFrame], id_col: str, link_threshold: float | None = None) -> pl.DataFrame:
+def assemble(link_parts: dict[str, pl.DataFrame], review_parts: dict[str, pl.DataFrame], id_col: str,
+             link_threshold: float | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A source's links and review list from its regions' (:func:`assemble_links`,
+    :func:`assemble_review`).
+
+    When the regions' parts carry their odds (``ODDS_COLUMNS``, ``REVIEW_ODDS``) and
+    ``link_threshold`` is given, a record compared in several regions is scored again among the
+    candidates of all of them, as within one: each region's score saw its own candidates only,
+    so a roster record without a NIK or a date whose namesakes live in two kab/kota was linked
+    at 0.99 in each, and kept the higher. Its kept link is scored over all; under the threshold,
+    the record is not linked, and its links in the regions go to the review list whatever their
+    score (each alone would be a link: two namesakes share about one half each), as a region
+    lists such pairs among its own candidates. Its review pairs are scored over all too; one
+    that other regions lowered says so."""
+    df = _with_region(link_parts)
+    if link_threshold is None or "log2_odds_all" not in df.columns:
+        links = _best_links(df, id_col).drop("region", *ODDS_COLUMNS, strict=False).sort(id_col)
+        return links, assemble_review(review_parts, links, id_col)
+    from pipelines.linkmodel import log2_sum_odds  # here: the schedules read this module, not numpy (+0.13 s)
+
+    # per record, beside its best link, log2 of the sum of its candidates' odds over the regions
+    # that compared it, when two or more did (in the same group-by: 0.6 s more over 2.9M region
+    # links as a group-by of its own)
+    odds = pl.col("log2_odds_all")
+    best = _best_links(df, id_col, log2_odds_sum=pl.when(odds.count() >= 2).then(log2_sum_odds(odds)))
+    across = best.filter(pl.col("log2_odds_sum").is_not_null()).select(id_col, "log2_odds_sum")
+    shared = pl.col("log2_odds_sum").is_not_null() & pl.col("NIK").is_not_null()
+    best = best.with_columns(score=pl.when(shared).then(_among_all("log2_odds_link").round(6))
+                             .otherwise(pl.col("score")))
+    gone = shared & (pl.col("score") < link_threshold)
+    taken_back = (df.join(best.filter(gone).select(id_col), on=id_col, how="semi").filter(pl.col("NIK").is_not_null())
+                  .join(across, on=id_col)
+                  .select(id_col, "region", "NIK", "score", "evidence", "log2_odds_sum", w="log2_odds_link",
+                          _back=pl.lit(True)))
+    links = (best.with_columns(
+        NIK=pl.when(gone).then(None).otherwise(pl.col("NIK")),
+        method=pl.when(gone).then(pl.lit("none")).otherwise(pl.col("method")),
+        evidence=pl.when(gone).then(None).otherwise(pl.col("evidence")),
+        score=pl.when(gone).then(0.0).otherwise(pl.col("score")))
+        .drop("region", "log2_odds_sum", *ODDS_COLUMNS).sort(id_col))
+    unlinked = links.filter(pl.col("NIK").is_null()).select(id_col)
+    review = _with_region(review_parts).join(unlinked, on=id_col, how="semi")
+    if REVIEW_ODDS in review.columns:
+        review = pl.concat([review.rename({REVIEW_ODDS: "w"}).join(across, on=id_col, how="left"), taken_back],
+                           how="diagonal_relaxed")
+        new = _among_all("w").round(6)
+        rescored = pl.col("log2_odds_sum").is_not_null() & pl.col("w").is_not_null()
+        review = review.with_columns(
+            evidence=pl.when(pl.col("_back").fill_null(False) | (rescored & (new < pl.col("score") - 0.01)))
+            .then(pl.col("evidence") + ELSEWHERE).otherwise(pl.col("evidence")),
+            score=pl.when(rescored).then(new).otherwise(pl.col("score"))
+        ).drop("w", "log2_odds_sum", "_back")
+    return links, _best_review(review, id_col)
+
+
+def assemble_links(parts: dict[str, pl.DataFrame], id_col: str) -> pl.DataFrame:
     """One row per record from the regions' links: a record seen by several regions keeps its
     best link (a link before no link, then the higher score, then the region code, so the
-    result does not depend on the order the regions finished in).
-
-    When the regions' links carry their odds (``ODDS_COLUMNS``) and ``link_threshold`` is given,
-    the kept link of a record compared in several regions is scored again among the candidates
-    of all of them, as within one: each region's score saw its own candidates only, so a roster
-    record without a NIK or a date whose namesakes live in two kab/kota was linked at 0.99 in
-    each, and kept the higher. Under the threshold then, the record is not linked, and
-    :func:`assemble_review` lists the pair."""
-    df = _with_region(parts)
-    best = (df.sort([id_col, pl.col("NIK").is_null(), "score", "region"], descending=[False, False, True, False])
-            .group_by(id_col, maintain_order=True).first())
-    if link_threshold is not None and "log2_odds_all" in df.columns:
-        best = best.join(_across(df, id_col), on=id_col, how="left")
-        shared = pl.col("log2_odds_sum").is_not_null() & pl.col("NIK").is_not_null()
-        best = best.with_columns(score=pl.when(shared).then(_among_all("log2_odds_link").round(6))
-                                 .otherwise(pl.col("score")))
-        gone = shared & (pl.col("score") < link_threshold)
-        best = best.with_columns(
-            NIK=pl.when(gone).then(None).otherwise(pl.col("NIK")),
-            method=pl.when(gone).then(pl.lit("none")).otherwise(pl.col("method")),
-            evidence=pl.when(gone).then(None).otherwise(pl.col("evidence")),
-            score=pl.when(gone).then(0.0).otherwise(pl.col("score")))
-    return best.drop("region", "log2_odds_sum", *ODDS_COLUMNS, strict=False).sort(id_col)
+    result does not depend on the order the regions finished in)."""
+    return _best_links(_with_region(parts), id_col).drop("region", *ODDS_COLUMNS, strict=False).sort(id_col)
 
 
-def assemble_review(parts: dict[str, pl.DataFrame], links: pl.DataFrame, id_col: str,
-                    link_parts: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+def _best_links(links: pl.DataFrame, id_col: str, **also: pl.Expr) -> pl.DataFrame:
+    """Each record's best region link (see :func:`assemble_links`), with ``also`` aggregated
+    over its region links."""
+    return (links.sort([id_col, pl.col("NIK").is_null(), "score", "region"], descending=[False, False, True, False])
+            .group_by(id_col, maintain_order=True).agg(pl.all().first(), **also))
+
+
+def assemble_review(parts: dict[str, pl.DataFrame], links: pl.DataFrame, id_col: str) -> pl.DataFrame:
     """Review pairs from the regions, for records that stayed unlinked everywhere; one pair per
-    record (the best). ``links`` comes from ``assemble_links``.
-
-    With ``link_parts`` (the regions' links, with their odds), a record compared in several
-    regions has its pairs scored among the candidates of all of them (see
-    :func:`assemble_links`). A link the assembly took back is one of its pairs, whatever its
-    score: each alone would be a link (two namesakes share about one half each), as a region
-    lists such a pair among its own candidates. A score other regions lowered says so."""
+    record (the best). ``links`` comes from ``assemble_links``."""
     unlinked = links.filter(pl.col("NIK").is_null()).select(id_col)
-    review = _with_region(parts).join(unlinked, on=id_col, how="semi")
-    if link_parts is not None:
-        lk = _with_region(link_parts)
-        if "log2_odds_all" in lk.columns:
-            across = _across(lk.join(unlinked, on=id_col, how="semi"), id_col)
-            taken_back = (lk.filter(pl.col("NIK").is_not_null()).join(across, on=id_col, how="semi")
-                          .join(unlinked, on=id_col, how="semi")
-                          .select(id_col, "region", "NIK", "score", "evidence", w="log2_odds_link",
-                                  _back=pl.lit(True)))
-            review = pl.concat([
-                review.join(lk.select(id_col, "region", w="log2_odds_review"), on=[id_col, "region"], how="left"),
-                taken_back], how="diagonal_relaxed").join(across, on=id_col, how="left")
-            new = _among_all("w").round(6)
-            rescored = pl.col("log2_odds_sum").is_not_null() & pl.col("w").is_not_null()
-            review = (review.with_columns(
-                evidence=pl.when(pl.col("_back").fill_null(False) | (rescored & (new < pl.col("score") - 0.01)))
-                .then(pl.col("evidence") + ELSEWHERE)
-                .otherwise(pl.col("evidence")),
-                score=pl.when(rescored).then(new).otherwise(pl.col("score")))
-                .drop("w", "log2_odds_sum", "_back"))
+    return _best_review(_with_region(parts).join(unlinked, on=id_col, how="semi"), id_col)
+
+
+def _best_review(review: pl.DataFrame, id_col: str) -> pl.DataFrame:
     return (review.sort([id_col, "score", "region"], descending=[False, True, False])
             .group_by(id_col, maintain_order=True).first()
-            .drop("region").sort(id_col))
+            .drop("region", REVIEW_ODDS, strict=False).sort(id_col))

@@ -201,33 +201,44 @@ def test_a_record_compared_in_two_regions_is_scored_over_both():
     whose namesakes (same name and birth date) live in two kab/kota scored 0.99 in each, and
     the higher was kept. Over both, each is about one half: the record is not linked, and the
     review list holds the pair saying that another kab/kota has a candidate too. A record whose
-    other region's candidates are weak keeps its link, scored over both."""
-    from pipelines.partitioning import ELSEWHERE
+    other region's candidates are weak keeps its link, scored over both; a review pair is
+    scored over both as well."""
+    from pipelines.partitioning import ELSEWHERE, assemble
 
     def part(ids, niks, scores, odds_all, odds_link):
         return pl.DataFrame({"ID": ids, "NIK": niks, "method": ["fuzzy" if n else "none" for n in niks],
                              "score": scores, "evidence": ["e" if n else None for n in niks],
-                             "log2_odds_all": odds_all, "log2_odds_link": odds_link,
-                             "log2_odds_review": [None] * len(ids)},
-                            schema_overrides={"NIK": pl.String, "evidence": pl.String, "log2_odds_review": pl.Float64})
-    # x: namesakes at 0.99 in both (odds 99 = 2^6.63); y: 0.999 here, one weak candidate there
-    a = part(["x", "y"], ["A1", "A2"], [0.99, 0.999], [6.63, 9.96], [6.63, 9.96])
-    b = part(["x", "y"], ["B1", None], [0.99, 0.0], [6.63, -3.0], [6.63, None])
-    no_review = {r: pl.DataFrame(schema={"ID": pl.String, "NIK": pl.String, "score": pl.Float64,
-                                         "evidence": pl.String}) for r in ("6474", "6409")}
-    links = assemble_links({"6474": a, "6409": b}, "ID", link_threshold=0.9)
+                             "log2_odds_all": odds_all, "log2_odds_link": odds_link},
+                            schema_overrides={"NIK": pl.String, "evidence": pl.String})
+
+    def review(ids, niks, scores, odds):
+        return pl.DataFrame({"ID": ids, "NIK": niks, "score": scores, "evidence": ["r"] * len(ids), "log2_odds": odds},
+                            schema_overrides={"ID": pl.String, "NIK": pl.String, "score": pl.Float64,
+                                              "log2_odds": pl.Float64})
+    # x: namesakes at 0.99 in both (odds 99 = 2^6.63); y: 0.999 here, one weak candidate there;
+    # z: a review pair here (0.8, odds 4 = 2^2), as strong a candidate there, unlinked
+    a = part(["x", "y", "z"], ["A1", "A2", None], [0.99, 0.999, 0.0], [6.63, 9.96, 2.0], [6.63, 9.96, None])
+    b = part(["x", "y", "z"], ["B1", None, None], [0.99, 0.0, 0.0], [6.63, -3.0, 2.0], [6.63, None, None])
+    ra, rb = review(["z"], ["A3"], [0.8], [2.0]), review([], [], [], [])
+    links, rev = assemble({"6474": a, "6409": b}, {"6474": ra, "6409": rb}, "ID", link_threshold=0.9)
     assert links.columns == ["ID", "NIK", "method", "score", "evidence"]
     got = {r["ID"]: r for r in links.iter_rows(named=True)}
-    assert got["x"]["NIK"] is None and got["x"]["method"] == "none"
+    assert got["x"]["NIK"] is None and got["x"]["method"] == "none" and got["z"]["NIK"] is None
     assert got["y"]["NIK"] == "A2" and 0.99 < got["y"]["score"] < 0.999
-    review = assemble_review(no_review, links, "ID", {"6474": a, "6409": b})
-    [pair] = review.to_dicts()
-    assert pair["ID"] == "x" and pair["NIK"] == "B1" and pair["score"] == pytest.approx(0.4975, abs=0.001)
-    assert pair["evidence"] == "e" + ELSEWHERE
-    # without the odds (or the threshold), as before
-    plain = {r: df.drop("log2_odds_all", "log2_odds_link", "log2_odds_review") for r, df in {"6474": a, "6409": b}.items()}
-    assert assemble_links(plain, "ID", link_threshold=0.9)["NIK"].to_list() == ["B1", "A2"]  # a tie: region code
-    assert assemble_links({"6474": a, "6409": b}, "ID")["NIK"].to_list() == ["B1", "A2"]
+    assert rev.columns == ["ID", "NIK", "score", "evidence"]
+    pairs = {r["ID"]: r for r in rev.iter_rows(named=True)}
+    assert pairs["x"]["NIK"] == "B1" and pairs["x"]["score"] == pytest.approx(0.4975, abs=0.001)
+    assert pairs["x"]["evidence"] == "e" + ELSEWHERE
+    assert pairs["z"]["NIK"] == "A3" and pairs["z"]["score"] == pytest.approx(4 / 9, abs=0.001)
+    assert pairs["z"]["evidence"] == "r" + ELSEWHERE
+    # without the odds (or the threshold), as before: the best link kept
+    plain = {r: df.drop("log2_odds_all", "log2_odds_link") for r, df in {"6474": a, "6409": b}.items()}
+    plain_review = {"6474": ra.drop("log2_odds"), "6409": rb.drop("log2_odds")}
+    for args in ((plain, plain_review, "ID", 0.9), ({"6474": a, "6409": b}, {"6474": ra, "6409": rb}, "ID")):
+        links, rev = assemble(*args)
+        assert links["NIK"].to_list() == ["B1", "A2", None]  # x: a tie, the region code first
+        assert assemble_links(args[0], "ID").equals(links)
+        assert rev.to_dicts() == [{"ID": "z", "NIK": "A3", "score": 0.8, "evidence": "r"}]
 
 
 @pytest.fixture(scope="module")
