@@ -155,11 +155,13 @@ def records_of(records: Frame, residents: Frame, region: str, regions: list[str]
 
 
 def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """The regions' frames as one, each row tagged with its ``region`` (in code order)."""
+    """The regions' frames as one, each row tagged with its ``region`` (in code order). A column
+    some regions lack is null there: regions linked before and after an upgrade that added one
+    (the odds) are put together as the older ones were."""
     if not parts:
         raise ValueError("no region frames to assemble")
     return pl.concat([df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())],
-                     how="vertical_relaxed")
+                     how="diagonal_relaxed")
 
 
 # What a region's links carry for the assembly (``pipelines.linkage.LinkResult.odds``), as log2

@@ -231,6 +231,10 @@ def test_a_record_compared_in_two_regions_is_scored_over_both():
     assert pairs["x"]["evidence"] == "e" + ELSEWHERE
     assert pairs["z"]["NIK"] == "A3" and pairs["z"]["score"] == pytest.approx(4 / 9, abs=0.001)
     assert pairs["z"]["evidence"] == "r" + ELSEWHERE
+    # regions linked before the odds were kept, beside ones linked after: as before for those
+    links, rev = assemble({"6474": a, "6409": b.drop("log2_odds_all", "log2_odds_link")},
+                          {"6474": ra, "6409": rb.drop("log2_odds")}, "ID", link_threshold=0.9)
+    assert links["NIK"].to_list() == ["B1", "A2", None] and rev.to_dicts() == [{"ID": "z", "NIK": "A3", "score": 0.8, "evidence": "r"}]
     # without the odds (or the threshold), as before: the best link kept
     plain = {r: df.drop("log2_odds_all", "log2_odds_link") for r, df in {"6474": a, "6409": b}.items()}
     plain_review = {"6474": ra.drop("log2_odds"), "6409": rb.drop("log2_odds")}
