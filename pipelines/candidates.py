@@ -100,6 +100,12 @@ def possibly_registered(participants: pl.DataFrame, review: pl.DataFrame | None)
             .group_by("NIK").agg(mungkin_terdaftar=pl.col("score").max()))
 
 
+def match_percent() -> pl.Expr:
+    """``mungkin_terdaftar`` as whole percent, rounded down (a pair scored 0.8958 stayed under a
+    threshold of 0.90: "90%" would say otherwise)."""
+    return (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
+
+
 def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
                           exclude: list[str] | None = None, verified: list[str] | None = None) -> pl.DataFrame:
     """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled,
@@ -110,8 +116,7 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         & ~pl.col("NIK").is_in(exclude or [])
     )
     maybe = (pl.lit("mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan data mirip (kecocokan ")
-             + (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
-             + pl.lit("%) yang belum pasti miliknya"))
+             + match_percent() + pl.lit("%) yang belum pasti miliknya"))
     roster_note = (
         pl.when(pl.col("roster_records").is_not_null())
         .then(pl.lit("; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, period_start, today_wita
 from pipelines.files import aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
@@ -284,8 +285,7 @@ def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
         notes.append(note)
     if "mungkin_terdaftar" in rows.columns:
         notes.append(pl.when(pl.col("mungkin_terdaftar").is_not_null()).then(
-            pl.lit(f"{MAYBE_REGISTERED} (kecocokan ")
-            + (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
+            pl.lit(f"{MAYBE_REGISTERED} (kecocokan ") + match_percent()
             + pl.lit("%): periksa kartunya saat kunjungan")))
     if not notes:
         return pl.lit(None, pl.String)
