@@ -159,7 +159,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
                           f"{st['candidate_pairs']:,} pairs compared, model {tr['method']}"
                           + (f" ({tr['em_iterations']} EM iterations)" if "em_iterations" in tr else ""))
         linked = result.links.filter(pl.col("NIK").is_not_null())
-        # a region of several: each record's odds too, to score it over all its regions (assemble_links)
+        # a region of several: each record's odds too, to score it over all its regions (partitioning.assemble)
         links = (result.links.join(result.odds, on=src.id_col, how="left", maintain_order="left")
                  if result.odds is not None else result.links)
         yield from _outputs(selected, src, links, result.review, {

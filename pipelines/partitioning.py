@@ -32,7 +32,7 @@ the extract may live in another). Routed by it, a roster record with a typo in s
 compared in the region that issued it alone: unlinked, and its resident looked unprotected
 where they live. Comparing these records everywhere cost 2-3% more roster pairs in a world of
 two 100k kab/kota (README, Routing). A record linked in two regions keeps the link with the
-higher score, scored again over the candidates of both (``assemble_links``); a resident lives
+higher score, scored again over the candidates of both (``assemble``); a resident lives
 in one region, so one-to-one holds across regions as it holds within one.
 """
 
