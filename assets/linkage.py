@@ -199,7 +199,7 @@ def _assembled(src: _Source, regions: list[str], parts: dict, review_parts: dict
                rules) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One source's links and review list put together from its regions (no Dagster calls: it
     runs in a thread of its own); a record compared in several is scored over all of them."""
-    links, review = assemble({r: parts[r].collect() for r in regions}, {r: review_parts[r].collect() for r in regions},
+    links, review = assemble({r: parts[r] for r in regions}, {r: review_parts[r] for r in regions},
                              src.id_col, rules.link_threshold)
     n_records = records.select(pl.len()).collect().item()
     if links.height != n_records:
@@ -214,7 +214,12 @@ def _check_key(src: _Source) -> dg.AssetCheckKey:
 
 # The two sources' links are put together in one step, side by side in threads, as they are linked
 # (link_region). At 200k residents, period runs alone: 0.44-0.65 s, against 0.65-0.83 s for the
-# two assembly steps one after the other.
+# two assembly steps one after the other. Each peaks at ~1.2 GB for 4M region links (a stress
+# world of 20 kab/kota whose roster mostly goes to every region: 7.1M region links, and the run's
+# peak, 4.07 GB, was the two side by side), so above this many region links of both sources
+# (LINDUNGI_ASSEMBLE_CONCURRENT_MAX_ROWS) they are put together one after the other. Ten kab/kota
+# of 100k have 1.06M.
+ASSEMBLE_CONCURRENT_MAX_ROWS = 3_000_000
 @dg.multi_asset(
     name="assemble_links",
     group_name=GROUP,
@@ -294,7 +299,10 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
                     f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "
                     f"ingest of residents/{src.records_key} ({key}); run the job link_regions (assets "
                     "region_*) for those partitions first (lindungi run does it)")
-    with ThreadPoolExecutor(max(1, len(sources)), thread_name_prefix="lindungi-assemble") as pool:
+    # side by side unless the region links are many (see ASSEMBLE_CONCURRENT_MAX_ROWS)
+    rows = sum(parts[src.name][0][r].select(pl.len()).collect().item() for src in sources for r in regions)
+    together = rows <= int(os.environ.get("LINDUNGI_ASSEMBLE_CONCURRENT_MAX_ROWS") or ASSEMBLE_CONCURRENT_MAX_ROWS)
+    with ThreadPoolExecutor(max(1, len(sources) if together else 1), thread_name_prefix="lindungi-assemble") as pool:
         rules = settings.rules()
         futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key], rules)
                    for src in sources}

@@ -157,14 +157,15 @@ def records_of(records: Frame, residents: Frame, region: str, regions: list[str]
     return lf.filter(routed_to(region)).select(*cols, *extra).collect()
 
 
-def _with_region(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _with_region(parts: dict[str, Frame]) -> pl.DataFrame:
     """The regions' frames as one, each row tagged with its ``region`` (in code order). A column
     some regions lack is null there: regions linked before and after an upgrade that added one
-    (the odds) are put together as the older ones were."""
+    (the odds) are put together as the older ones were. Lazy frames (scans) are read straight
+    into the one frame, without a frame per region beside it."""
     if not parts:
         raise ValueError("no region frames to assemble")
-    return pl.concat([df.with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())],
-                     how="diagonal_relaxed")
+    return pl.concat([_lazy(df).with_columns(region=pl.lit(r, pl.String)) for r, df in sorted(parts.items())],
+                     how="diagonal_relaxed").collect()
 
 
 # What a region's links carry for the assembly (``pipelines.linkage.LinkResult.odds``), as log2
@@ -182,7 +183,7 @@ def _among_all(weight: str) -> pl.Expr:
     return 1.0 / (2.0 ** -w + 2.0 ** (pl.col("log2_odds_sum") - w))
 
 
-def assemble(link_parts: dict[str, pl.DataFrame], review_parts: dict[str, pl.DataFrame], id_col: str,
+def assemble(link_parts: dict[str, Frame], review_parts: dict[str, Frame], id_col: str,
              link_threshold: float | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A source's links and review list from its regions' (:func:`assemble_links`,
     :func:`assemble_review`).

@@ -422,6 +422,29 @@ def test_the_submission_and_the_gap_lists_can_each_be_delivered_alone(two_region
                             "WHERE period = %s AND dagster_run_id = %s", (PERIOD, sub.run_id)).fetchone()[0] == 0
 
 
+def test_many_region_links_are_put_together_one_source_after_the_other(two_region_run, monkeypatch):
+    """Above LINDUNGI_ASSEMBLE_CONCURRENT_MAX_ROWS region links the two sources are assembled one
+    after the other (their two peaks side by side were a stress world's peak): the same links,
+    review lists and checks."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    monkeypatch.setenv("LINDUNGI_ASSEMBLE_CONCURRENT_MAX_ROWS", "1")
+    names = ("welfare_links", "welfare_link_review", "participant_links", "participant_link_review")
+    before = {n: pl.read_parquet(out / f"{n}.parquet") for n in names}
+    result = defs.resolve_job_def("lindungi").execute_in_process(
+        instance=dg.DagsterInstance.get(), partition_key=PERIOD, asset_selection=[dg.AssetKey(n) for n in names])
+    assert result.success
+    assert sorted(e.check_name for e in result.get_asset_check_evaluations()) == [
+        "participant_links_expectations", "welfare_links_expectations"]
+    assert all(pl.read_parquet(out / f"{n}.parquet").equals(before[n]) for n in names)
+
+
 def test_each_source_s_links_can_be_assembled_alone(two_region_run, monkeypatch):
     """The two sources' links are put together in one step (assemble_links, side by side in
     threads), which is subsettable: one source's links, review list and check alone, the other
