@@ -624,15 +624,15 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
     return out
 
 
-def score(compared: pl.DataFrame, model: LinkModel, s: pl.DataFrame | None = None) -> pl.DataFrame:
+def score(compared: pl.DataFrame, model: LinkModel, everywhere: pl.Series | None = None) -> pl.DataFrame:
     """Each pair's weight and score: the probability that the resident is the record's person,
     given all the candidates blocking found for that record (``probability_among``). A model
     whose records routed here have a prior of their own (``LinkModel.here_prior``) reads which
-    records those are from the record side ``s`` (not ``s_everywhere``)."""
+    records those are from ``everywhere`` (``s_everywhere`` by ``s_key`` - 1): the others."""
     weight = weight_expr(model)
-    if model.here_prior is not None and s is not None:
+    if model.here_prior is not None and everywhere is not None:
         pooled = next(iter(model.prior.values()))  # one value per record (record_prior)
-        shift = (~s.sort("s_key").get_column("s_everywhere")).cast(pl.Float64) * (model.here_prior - pooled)
+        shift = (~everywhere).cast(pl.Float64) * (model.here_prior - pooled)
         weight = weight + pl.lit(shift).gather(pl.col("s_key").cast(pl.Int64) - 1)
     return compared.with_columns(weight=weight).with_columns(
         score=probability_among(pl.col("weight"), "s_key"), alone=probability(pl.col("weight")))
@@ -774,16 +774,16 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     more = attribute_pairs(r, rest, extract_oversized=extract_oversized).join(first.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
     compared = pl.concat([first, compare(more, r, s)], how="diagonal") if more.height else first
     compared = _owner_fits(compared, settled)
+    everywhere = s.sort("s_key").get_column("s_everywhere")  # by s_key - 1, for the record prior
     if settings.estimate:
         model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s),
                          random_pairs=s.height * r.height)
         if model.training.get("u_from_random_pairs"):
-            model = record_prior(compared, model, s.height, r.height,
-                                 everywhere=s.sort("s_key").get_column("s_everywhere").to_numpy())
+            model = record_prior(compared, model, s.height, r.height, everywhere=everywhere.to_numpy())
         model.training["settled_sample"] = sampled
     else:
         model = LinkModel.start(settings.term_frequency)
-    scored = score(compared.drop(PAIR_WEIGHT, strict=False), model, s)
+    scored = score(compared.drop(PAIR_WEIGHT, strict=False), model, everywhere)
     chosen = resolve(scored, settings.link_threshold)
     no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
     detail = chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
