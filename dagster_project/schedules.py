@@ -108,19 +108,13 @@ def extract_regions() -> list[str]:
     return list(region_sizes(pl.scan_parquet(path))) if path.exists() else []
 
 
-def current_period() -> str:
-    """This month in WITA, the city's time, as the monthly schedule counts months (the gap
-    lists' dates are the same clock's)."""
-    from pipelines.dates import this_month
-
-    return this_month()
-
-
 def region_requests(ingest_run: dg.DagsterRun, regions: list[str]) -> list[dg.RunRequest]:
     """One ``link_regions`` run per region of ``ingest_run``, for its period: the one in its tags,
     else this month. (An ingest launched in the UI carries none: its regions were linked, and
     the period's run was skipped for want of a period.)"""
-    period = ingest_run.tags.get(PERIOD_TAG) or current_period()
+    from pipelines.dates import this_month  # WITA, as the monthly schedule counts months
+
+    period = ingest_run.tags.get(PERIOD_TAG) or this_month()
     tags = {INGEST_TAG: ingest_run.run_id, PERIOD_TAG: period}
     return [dg.RunRequest(run_key=f"{ingest_run.run_id}:{r}", partition_key=r, tags={**tags, REGION_TAG: r})
             for r in regions]
@@ -214,6 +208,8 @@ def extracts_sensor(ingest_job) -> dg.SensorDefinition:
                description="When new extracts arrive in the input folder (LINDUNGI_INPUT) between two "
                            "monthly runs: the ingest, for the current month (WITA), and the chain after it.")
     def _sensor(context: dg.SensorEvaluationContext):
+        from pipelines.dates import this_month  # WITA, as the monthly schedule counts months
+
         input_dir = os.environ.get("LINDUNGI_INPUT")
         if not input_dir:
             return dg.SkipReason("LINDUNGI_INPUT is not set: no input folder to watch (lindungi ui --input DIR)")
@@ -221,7 +217,7 @@ def extracts_sensor(ingest_job) -> dg.SensorDefinition:
         if fingerprint is None:
             return dg.SkipReason(why)
         request, cursor, why = extracts_step(context.cursor, fingerprint)
-        period = current_period()
+        period = this_month()
         if request and (same := ingested_already(context.instance, ingest_job.name, period)[1]):
             # the monthly schedule's ingest read them (they came shortly before it)
             context.update_cursor(cursor)

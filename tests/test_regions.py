@@ -712,7 +712,8 @@ def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch
     import dagster as dg
 
     from dagster_project.definitions import defs
-    from dagster_project.schedules import INGEST_TAG, current_period, period_request, region_requests
+    from dagster_project.schedules import INGEST_TAG, period_request, region_requests
+    from pipelines.dates import this_month
 
     _, _, summary = two_region_run
     monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
@@ -726,7 +727,7 @@ def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch
     # an ingest launched in the UI has no period: its chain goes on to this month's run (the
     # period's run was skipped, "no period to run")
     by_hand = dg.DagsterRun(job_name="ingest", run_id="f" * 36)
-    assert {r.tags["lindungi/period"] for r in region_requests(by_hand, ["6474"])} == {current_period()}
+    assert {r.tags["lindungi/period"] for r in region_requests(by_hand, ["6474"])} == {this_month()}
     region_runs = list(instance.get_runs(filters=dg.RunsFilter(job_name="link_regions",
                                                                tags={INGEST_TAG: runs["ingest"]})))
     req = period_request(region_runs, ["6474", "6409"], runs["ingest"], PERIOD)
