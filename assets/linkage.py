@@ -196,11 +196,11 @@ LINK_DESCRIPTIONS = {
 
 
 def _assembled(src: _Source, regions: list[str], parts: dict, review_parts: dict, records: pl.LazyFrame,
-               rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+               link_threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One source's links and review list put together from its regions (no Dagster calls: it
     runs in a thread of its own); a record compared in several is scored over all of them."""
     links, review = assemble({r: parts[r] for r in regions}, {r: review_parts[r] for r in regions},
-                             src.id_col, rules.link_threshold)
+                             src.id_col, link_threshold)
     n_records = records.select(pl.len()).collect().item()
     if links.height != n_records:
         raise dg.Failure(f"{src.name}: {links.height:,} rows for {n_records:,} {src.records_key} records: "
@@ -220,6 +220,8 @@ def _check_key(src: _Source) -> dg.AssetCheckKey:
 # (LINDUNGI_ASSEMBLE_CONCURRENT_MAX_ROWS) they are put together one after the other. Ten kab/kota
 # of 100k have 1.06M.
 ASSEMBLE_CONCURRENT_MAX_ROWS = 3_000_000
+
+
 @dg.multi_asset(
     name="assemble_links",
     group_name=GROUP,
@@ -303,8 +305,9 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
     rows = sum(parts[src.name][0][r].select(pl.len()).collect().item() for src in sources for r in regions)
     together = rows <= int(os.environ.get("LINDUNGI_ASSEMBLE_CONCURRENT_MAX_ROWS") or ASSEMBLE_CONCURRENT_MAX_ROWS)
     with ThreadPoolExecutor(max(1, len(sources) if together else 1), thread_name_prefix="lindungi-assemble") as pool:
-        rules = settings.rules()
-        futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key], rules)
+        threshold = settings.rules().link_threshold
+        futures = {src.name: pool.submit(_assembled, src, regions, *parts[src.name], records[src.records_key],
+                                         threshold)
                    for src in sources}
         for src in sources:
             links, review = futures[src.name].result()
