@@ -3,6 +3,7 @@ over an extract that spans two kab/kota (each linked as its own partition, side 
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import date
 
@@ -216,15 +217,20 @@ def test_a_record_compared_in_two_regions_is_scored_over_both():
                             schema_overrides={"ID": pl.String, "NIK": pl.String, "score": pl.Float64,
                                               "log2_odds": pl.Float64})
     # x: namesakes at 0.99 in both (odds 99 = 2^6.63); y: 0.999 here, one weak candidate there;
-    # z: a review pair here (0.8, odds 4 = 2^2), as strong a candidate there, unlinked
-    a = part(["x", "y", "z"], ["A1", "A2", None], [0.99, 0.999, 0.0], [6.63, 9.96, 2.0], [6.63, 9.96, None])
-    b = part(["x", "y", "z"], ["B1", None, None], [0.99, 0.0, 0.0], [6.63, -3.0, 2.0], [6.63, None, None])
+    # z: a review pair here (0.8, odds 4 = 2^2), as strong a candidate there, unlinked;
+    # v: 0.97 here (odds 32, alone), 0.911 there (odds 4096 beside rivals of 400): over both,
+    # the link there is the stronger (4096 / 4529 = 0.904), though its own region scored it lower
+    a = part(["v", "x", "y", "z"], ["A4", "A1", "A2", None], [0.97, 0.99, 0.999, 0.0],
+             [5.0, 6.63, 9.96, 2.0], [5.0, 6.63, 9.96, None])
+    b = part(["v", "x", "y", "z"], ["B4", "B1", None, None], [0.911, 0.99, 0.0, 0.0],
+             [math.log2(4496), 6.63, -3.0, 2.0], [12.0, 6.63, None, None])
     ra, rb = review(["z"], ["A3"], [0.8], [2.0]), review([], [], [], [])
     links, rev = assemble({"6474": a, "6409": b}, {"6474": ra, "6409": rb}, "ID", link_threshold=0.9)
     assert links.columns == ["ID", "NIK", "method", "score", "evidence"]
     got = {r["ID"]: r for r in links.iter_rows(named=True)}
     assert got["x"]["NIK"] is None and got["x"]["method"] == "none" and got["z"]["NIK"] is None
     assert got["y"]["NIK"] == "A2" and 0.99 < got["y"]["score"] < 0.999
+    assert got["v"]["NIK"] == "B4" and got["v"]["score"] == pytest.approx(4096 / 4529, abs=1e-6)
     assert rev.columns == ["ID", "NIK", "score", "evidence"]
     pairs = {r["ID"]: r for r in rev.iter_rows(named=True)}
     assert pairs["x"]["NIK"] == "B1" and pairs["x"]["score"] == pytest.approx(0.4975, abs=0.001)
@@ -234,13 +240,16 @@ def test_a_record_compared_in_two_regions_is_scored_over_both():
     # regions linked before the odds were kept, beside ones linked after: as before for those
     links, rev = assemble({"6474": a, "6409": b.drop("log2_odds_all", "log2_odds_link")},
                           {"6474": ra, "6409": rb.drop("log2_odds")}, "ID", link_threshold=0.9)
-    assert links["NIK"].to_list() == ["B1", "A2", None] and rev.to_dicts() == [{"ID": "z", "NIK": "A3", "score": 0.8, "evidence": "r"}]
+    assert links["NIK"].to_list() == ["A4", "B1", "A2", None]  # v and x: by score, as before
+    assert rev.to_dicts() == [{"ID": "z", "NIK": "A3", "score": 0.8, "evidence": "r"}]
     # without the odds (or the threshold), as before: the best link kept
     plain = {r: df.drop("log2_odds_all", "log2_odds_link") for r, df in {"6474": a, "6409": b}.items()}
     plain_review = {"6474": ra.drop("log2_odds"), "6409": rb.drop("log2_odds")}
-    for args in ((plain, plain_review, "ID", 0.9), ({"6474": a, "6409": b}, {"6474": ra, "6409": rb}, "ID")):
+    plain_args = (plain, plain_review, "ID", 0.9)
+    for args in (plain_args, ({"6474": a, "6409": b}, {"6474": ra, "6409": rb}, "ID")):
         links, rev = assemble(*args)
-        assert links["NIK"].to_list() == ["B1", "A2", None]  # x: a tie, the region code first
+        # v: without the threshold, the odds choose but do not score; x: a tie, the region code first
+        assert links["NIK"].to_list() == (["A4", "B1", "A2", None] if args is plain_args else ["B4", "B1", "A2", None])
         assert assemble_links(args[0], "ID").equals(links)
         assert rev.to_dicts() == [{"ID": "z", "NIK": "A3", "score": 0.8, "evidence": "r"}]
 
