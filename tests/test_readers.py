@@ -66,6 +66,20 @@ def test_a_utf8_file_with_windows_1252_lines_reads_each_line_in_its_own(tmp_path
         read_extract(tmp_path, "penduduk")
 
 
+def test_a_utf8_line_among_windows_1252_ones_is_found_in_any_chunk(monkeypatch):
+    """The file is searched for a UTF-8 character a chunk at a time, cut after newlines: one
+    in the last chunk is found, Windows-1252 bytes that only look like UTF-8's lead bytes are
+    not one, and neither is a UTF-16 surrogate written in UTF-8's form (not a character)."""
+    from pipelines import readers
+
+    monkeypatch.setattr(readers, "UTF8_CHECK_CHUNK", 4)
+    cp = "JOSÉ – ALI\n".encode("cp1252")
+    assert not readers._has_utf8_character(cp * 5 + b"\xed\xa0\x80\n")
+    assert readers._has_utf8_character(cp * 5 + "JOSÉ\n".encode())
+    assert readers._has_utf8_character(cp * 5 + "𝄞".encode())  # four bytes, no newline after
+    assert not readers._has_utf8_character(b"")
+
+
 def test_windows_1252_and_utf8_characters_beyond_the_head(tmp_path):
     """Only a CSV's head is decoded before polars reads the bytes: a Windows-1252 character far
     past it still makes the whole file Windows-1252, and a UTF-8 character cut by the head's end
