@@ -52,13 +52,20 @@ class LinkSettings:
 
 # --- blocking ---------------------------------------------------------------------------------
 
+def _with_name_keys(side: pl.DataFrame, p: str) -> pl.DataFrame:
+    """``side`` with the blocking keys of its names (column ``{p}name``): the phonetic keys of
+    the first and the last word (``{p}fk``, ``{p}lk``) and the initial (``{p}ini``)."""
+    return (side.hstack(token_keys(side, f"{p}name", f"{p}fk", f"{p}lk"))
+            .with_columns(pl.col(f"{p}name").str.slice(0, 1).alias(f"{p}ini")))
+
+
 def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
     side = residents.select(
         r_key=pl.col("NIK").cast(pl.Int64), r_nik=pl.col("NIK"), r_name=pl.col("nama_norm"), r_dob=pl.col("TGL_LHR"),
         r_sex=pl.col("JENIS_KLMIN"), r_kel=pl.col("kode_kel"), r_kk=pl.col("NO_KK"),
     )
-    return (side.hstack(address_columns(residents, "r_")).hstack(token_keys(side, "r_name", "r_fk", "r_lk"))
-            .with_columns(r_ini=pl.col("r_name").str.slice(0, 1), r_tokens=name_tokens_mask(pl.col("r_name")),
+    return (side.hstack(address_columns(residents, "r_")).pipe(_with_name_keys, "r_")
+            .with_columns(r_tokens=name_tokens_mask(pl.col("r_name")),
                           r_ymd=_ymd("r_dob"), r_days=pl.col("r_dob").cast(pl.Int32)))
 
 
@@ -78,8 +85,8 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         s_everywhere=pl.col(EVERYWHERE).fill_null(False) if EVERYWHERE in cols else pl.lit(False),
     )
     digits = pl.col("s_digits").str.len_chars()
-    return (side.hstack(address_columns(records, "s_")).hstack(token_keys(side, "s_name", "s_fk", "s_lk"))
-            .with_columns(s_ini=pl.col("s_name").str.slice(0, 1), s_tokens=name_tokens_mask(pl.col("s_name")),
+    return (side.hstack(address_columns(records, "s_")).pipe(_with_name_keys, "s_")
+            .with_columns(s_tokens=name_tokens_mask(pl.col("s_name")),
                           s_ymd=_ymd("s_dob"), s_days=pl.col("s_dob").cast(pl.Int32), s_ndigits=digits.fill_null(0),
                           s_nik_yymmdd=_nik_yymmdd(pl.col("s_digits"), pl.col("s_dob")),
                           # the claimed NIK as an integer when it has 16 digits (as r_key)
@@ -274,7 +281,7 @@ def extract_blocks(residents: pl.DataFrame | pl.LazyFrame, max_block: int = EXTR
     lf = residents.lazy() if isinstance(residents, pl.DataFrame) else residents
     side = lf.select(r_name=pl.col("nama_norm"), r_dob=pl.col("TGL_LHR"), r_kel=pl.col("kode_kel"),
                      r_kk=pl.col("NO_KK")).collect()
-    side = side.hstack(token_keys(side, "r_name", "r_fk", "r_lk")).with_columns(r_ini=pl.col("r_name").str.slice(0, 1))
+    side = _with_name_keys(side, "r_")
     out = {}
     for rule in BLOCKING_RULES:
         if rule.keys:
