@@ -240,8 +240,9 @@ def assemble(link_parts: dict[str, Frame], review_parts: dict[str, Frame], id_co
 
 def assemble_links(parts: dict[str, pl.DataFrame], id_col: str) -> pl.DataFrame:
     """One row per record from the regions' links: a record seen by several regions keeps its
-    best link (a link before no link, then the higher score, then the region code, so the
-    result does not depend on the order the regions finished in)."""
+    best link (a link before no link, then the higher log2 odds when the regions kept them,
+    then the higher score, then the region code, so the result does not depend on the order
+    the regions finished in)."""
     return _best_links(_with_region(parts), id_col).drop("region", *ODDS_COLUMNS, strict=False).sort(id_col)
 
 
