@@ -16,7 +16,6 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
