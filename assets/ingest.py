@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets._common import counts_md, preview, progress
+from assets._common import counts_md, heartbeat, preview, progress
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.partitioning import region_sizes
@@ -175,7 +175,9 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     # the extract read and checked again, nothing written)
     extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected
                 or dg.AssetKey(e.accepted_key) in checked]
-    size = sum(find_extract(settings.input_dir, e.source).stat().st_size for e in extracts)
+    files = [find_extract(settings.input_dir, e.source) for e in extracts]
+    size = sum(f.stat().st_size for f in files)
+    progress(context, "reading " + ", ".join(f"{f.name} ({f.stat().st_size / 1e6:,.1f} MB)" for f in files) + " ...")
     if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
             and len(extracts) > 1:
         pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
@@ -198,6 +200,7 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
 
 def _read_and_clean(ext: _Extract, settings: LindungiSettings) -> tuple[Pending, IngestResult]:
     raw = read_extract(settings.input_dir, ext.source)
+    heartbeat(f"{raw.path.name}: {raw.rows_read:,} rows read, cleaning ...")
     # under `lindungi run` GX checks the extract as read in its worker process while the
     # extract is cleaned here
     extract_checked = validate_later(raw.frame, f"{ext.source}_extract", suite_for(f"{ext.source}_extract"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, progress, stored_checked
+from assets._common import counts_md, heartbeat, progress, stored_checked
 from dagster_project.io_manager import asset_path
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
@@ -143,12 +143,15 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
             wide[src.name] = record_regions(frames[src.records_key], residents, regions, src.address_col).collect()
         routed[src.name] = records_of(frames[src.records_key], residents, region, regions, src.address_col,
                                       everywhere=EVERYWHERE if several else None, routed=wide.get(src.name))
+    progress(context, f"linking region {region}: {r.height:,} residents; "
+                      + ", ".join(f"{src.records_key} {routed[src.name].height:,}" for src in sources) + " ...")
     results = link_sources(
         r, {src.name: (routed[src.name], src.id_col) for src in sources},
         LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
         concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
                                    or CONCURRENT_MAX_RESIDENTS),
-        extract_oversized=wide.get("blocks"), odds=several)
+        extract_oversized=wide.get("blocks"), odds=several,
+        note=lambda name, message: heartbeat(f"{name} region {region}: {message}"))
     for src in sources:
         result = results[src.name]
         st = result.stats

@@ -729,7 +729,7 @@ def resident_side(residents: pl.DataFrame) -> pl.DataFrame:
 def link_sources(residents: pl.DataFrame, sources: dict[str, tuple[pl.DataFrame, str]],
                  settings: LinkSettings = LinkSettings(), concurrent: bool = True,
                  extract_oversized: dict[str, pl.DataFrame] | None = None,
-                 odds: bool = False) -> dict[str, LinkResult]:
+                 odds: bool = False, note: Callable[[str, str], None] | None = None) -> dict[str, LinkResult]:
     """Each source ``{name: (records, id_col)}`` linked to the same residents, as
     :func:`link_records` would link it alone (the same links, review list and model).
 
@@ -740,25 +740,30 @@ def link_sources(residents: pl.DataFrame, sources: dict[str, tuple[pl.DataFrame,
     (200k residents: 1.3-1.6 s one before the others, 0.8-1.25 s side by side). The caller
     decides whether the memory allows it (two linkers' pairs in memory at once).
     ``extract_oversized``: see :func:`attribute_pairs` (one region of several); ``odds``: see
-    :attr:`LinkResult.odds`."""
+    :attr:`LinkResult.odds`. ``note(source, message)``: told where each linker is, from its
+    thread (stage by stage, for a long run's progress)."""
+    def said(name: str) -> Callable[[str], None] | None:
+        return (lambda message: note(name, message)) if note else None
+
     if not concurrent or len(sources) < 2:
         r = resident_side(residents)
-        return {name: _link(lambda: r, recs, id_col, settings, extract_oversized, odds)
+        return {name: _link(lambda: r, recs, id_col, settings, extract_oversized, odds, said(name))
                 for name, (recs, id_col) in sources.items()}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(sources) + 1, thread_name_prefix="lindungi-link") as pool:
         r = pool.submit(resident_side, residents)
-        futures = {name: pool.submit(_link, r.result, recs, id_col, settings, extract_oversized, odds)
+        futures = {name: pool.submit(_link, r.result, recs, id_col, settings, extract_oversized, odds, said(name))
                    for name, (recs, id_col) in sources.items()}
         return {name: f.result() for name, f in futures.items()}
 
 
 def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: str,
           settings: LinkSettings, extract_oversized: dict[str, pl.DataFrame] | None = None,
-          odds: bool = False) -> LinkResult:
+          odds: bool = False, note: Callable[[str], None] | None = None) -> LinkResult:
     """One source linked; ``resident`` gives the resident side (:func:`resident_side`) once the
-    record side is built. ``odds``: :attr:`LinkResult.odds` too."""
+    record side is built. ``odds``: :attr:`LinkResult.odds` too; ``note``: told each stage."""
+    say = note or (lambda message: None)
     # Pairs are keyed by integers: ``r_key`` is the resident's NIK as a number, ``s_key`` the
     # record's rank by id, so both order as the strings do (resolve's ties break as on them). The
     # joins and group-bys over millions of pairs are then integer ones (1M residents: joining
@@ -779,8 +784,10 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     first = pl.concat([exact, *others], how="diagonal")
     rest = s.join(settled, on="s_key", how="anti")
     more = attribute_pairs(r, rest, extract_oversized=extract_oversized).join(first.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
+    say(f"{first.height:,} pairs by NIK compared; comparing {more.height:,} by name and birth date ...")
     compared = pl.concat([first, compare(more, r, s)], how="diagonal") if more.height else first
     compared = _owner_fits(compared, settled)
+    say(f"{compared.height:,} pairs compared; estimating the model ...")
     everywhere = s.sort("s_key").get_column("s_everywhere")  # by s_key - 1, for the record prior
     if settings.estimate:
         model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s),
@@ -792,6 +799,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         model = LinkModel.start(settings.term_frequency)
     scored = score(compared.drop(PAIR_WEIGHT, strict=False), model, everywhere)
     chosen = resolve(scored, settings.link_threshold)
+    say(f"model estimated; {chosen.height:,} links chosen, writing their evidence ...")
     no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
     detail = chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
                          on=["s_key", "r_key"]).join(no_dob, on="s_key")

@@ -372,8 +372,13 @@ def test_sources_linked_together_link_as_each_alone(background, concurrent):
     roster = welfare.select(KPJ=pl.col("ID_DTSEN").str.replace("^", "KPJ"), NIK="NIK", nik_raw="nik_raw",
                             nama_norm="nama_norm", TGL_LHR="TGL_LHR")
     sources = {"welfare": (welfare, "ID_DTSEN"), "roster": (roster.head(1500), "KPJ")}
-    together = link_sources(residents, sources, LinkSettings(), concurrent=concurrent)
+    notes = []  # each linker says its stages, from its own thread (a long run's progress)
+    together = link_sources(residents, sources, LinkSettings(), concurrent=concurrent,
+                            note=lambda name, message: notes.append((name, message)))
     assert list(together) == ["welfare", "roster"]
+    for name in sources:
+        said = [m for n, m in notes if n == name]
+        assert len(said) == 3 and said[1] == f"{together[name].stats['candidate_pairs']:,} pairs compared; estimating the model ..."
     for name, (records, id_col) in sources.items():
         alone = link_records(residents, records, id_col, LinkSettings())
         assert together[name].links.equals(alone.links) and together[name].review.equals(alone.review)

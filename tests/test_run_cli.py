@@ -495,3 +495,35 @@ def test_a_run_waits_for_the_run_using_its_state_directory_or_output_folder(smal
     assert "waiting for the `lindungi run` using" in err
     with lock.open("a+") as f:  # released when the run ended: the embedded server does not hold it
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_a_long_stage_says_where_it_is_and_a_short_one_says_nothing(monkeypatch):
+    """A stage running in a step's worker thread (cleaning an extract, linking a region) prints
+    a line to the terminal only after HEARTBEAT_QUIET_S without one: a 1M run's region was 16 s
+    of silence, while a 200k run gets no extra line. Progress lines count as lines said."""
+    import logging
+
+    from assets import _common
+
+    lines = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    keep, level = Keep(), _common.progress_log.level
+    _common.progress_log.setLevel(logging.INFO)
+    _common.progress_log.addHandler(keep)
+    try:
+        clock = [1000.0]
+        monkeypatch.setattr(_common, "_clock", lambda: clock[0])
+        _common._line("regions: 6474")  # a step's own progress line, now
+        clock[0] += _common.HEARTBEAT_QUIET_S - 1
+        _common.heartbeat("welfare_links region 6474: comparing ...")  # said too soon after it
+        clock[0] += 2
+        _common.heartbeat("welfare_links region 6474: estimating ...")
+        _common.heartbeat("participant_links region 6474: estimating ...")  # the other thread, at once
+    finally:
+        _common.progress_log.removeHandler(keep)
+        _common.progress_log.setLevel(level)
+    assert [ln.split("] ", 1)[1] for ln in lines] == ["regions: 6474", "welfare_links region 6474: estimating ..."]
