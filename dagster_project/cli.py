@@ -560,7 +560,8 @@ def cmd_generate(args) -> int:
     _writable_dir(args.out_dir, "OUT_DIR")
     t0 = time.monotonic()
     _say(f"generating {args.residents:,} residents (seed {args.seed}) into {args.out_dir} ...")
-    w = generate_world(args.out_dir, residents=args.residents, seed=args.seed, fmt=args.format)
+    w = generate_world(args.out_dir, residents=args.residents, seed=args.seed, fmt=args.format,
+                       note=lambda stage: _say(f"[{time.monotonic() - t0:6.1f}s] {stage}"))
     print(f"wrote {w.residents:,} residents in {w.households:,} households, {w.welfare_records:,} welfare "
           f"records, {w.participants:,} roster records to {args.out_dir} (truth in {args.out_dir}/truth) "
           f"in {time.monotonic() - t0:.1f} s")

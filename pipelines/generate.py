@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -120,8 +121,10 @@ class WorldSummary:
 
 def generate_world(out_dir: str | Path, residents: int = 192_000, seed: int = 42,
                    damage: Damage | None = None, fmt: str = "csv",
-                   period: str = "2026-11") -> WorldSummary:
-    """Write penduduk/dtsen/peserta_bpjstk.<fmt> and truth/*.parquet into ``out_dir``."""
+                   period: str = "2026-11", note: Callable[[str], None] | None = None) -> WorldSummary:
+    """Write penduduk/dtsen/peserta_bpjstk.<fmt> and truth/*.parquet into ``out_dir``;
+    ``note`` is told each stage as it starts (a 5.8M world takes minutes)."""
+    say = note or (lambda message: None)
     if fmt not in ("csv", "parquet", "xlsx"):
         raise ValueError(f"fmt must be csv, parquet or xlsx, not {fmt!r}")
     if residents < 10:
@@ -131,6 +134,7 @@ def generate_world(out_dir: str | Path, residents: int = 192_000, seed: int = 42
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
 
+    say("people and households ...")
     people, n_households = _residents(_rng(seed, "households"), _rng(seed, "names"),
                                       _rng(seed, "occupations"), residents, ref)
     people = _with_welfare_choice(_rng(seed, "welfare-choice"), people, ref)
@@ -143,6 +147,7 @@ def generate_world(out_dir: str | Path, residents: int = 192_000, seed: int = 42
     people = pl.concat([people, outsiders], how="diagonal_relaxed")
     people = _assign_nik(_rng(seed, "nik"), people, ref)
 
+    say(f"{people.height:,} people; the penduduk extract ...")
     penduduk, pdamage, invalid_pids, pkinds = _penduduk_file(
         _rng(seed, "penduduk"), people.filter(pl.col("is_resident")), damage, ref)
     people = people.with_columns(
@@ -156,12 +161,14 @@ def generate_world(out_dir: str | Path, residents: int = 192_000, seed: int = 42
         _rng(seed, "outsider-roster"), outsiders.filter(pl.col("outsider_kind") == "roster"),
         ref)], how="diagonal_relaxed")
 
+    say(f"the dtsen ({welfare_recs.height:,} records) and roster ({roster_recs.height:,}) extracts ...")
     dtsen, welfare_truth = _dtsen_file(_rng(seed, "dtsen"), welfare_recs, people, damage)
     peserta, participant_truth = _peserta_file(_rng(seed, "peserta"), roster_recs, people,
                                                damage)
     persons = _persons_truth(people, welfare_recs, roster_recs)
 
     files = {}
+    say(f"writing the {fmt} files and the truth ...")
     for name, df in (("penduduk", penduduk), ("dtsen", dtsen), ("peserta_bpjstk", peserta)):
         path = out / f"{name}.{fmt}"
         _write_source(df, path, fmt, date_column="TGL_LHR" if name == "penduduk" else None)
