@@ -59,19 +59,13 @@ def _with_name_keys(side: pl.DataFrame, p: str) -> pl.DataFrame:
             .with_columns(pl.col(f"{p}name").str.slice(0, 1).alias(f"{p}ini")))
 
 
-def _name_id(col: str) -> pl.Expr:
-    """A number per distinct name of a side (its rank): a pair of names is then one integer key
-    (``_name_level`` scores each pair of names once)."""
-    return pl.col(col).rank("dense").cast(pl.UInt32)
-
-
 def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
     side = residents.select(
         r_key=pl.col("NIK").cast(pl.Int64), r_nik=pl.col("NIK"), r_name=pl.col("nama_norm"), r_dob=pl.col("TGL_LHR"),
         r_sex=pl.col("JENIS_KLMIN"), r_kel=pl.col("kode_kel"), r_kk=pl.col("NO_KK"),
     )
     return (side.hstack(address_columns(residents, "r_")).pipe(_with_name_keys, "r_")
-            .with_columns(r_tokens=name_tokens_mask(pl.col("r_name")), r_nid=_name_id("r_name"),
+            .with_columns(r_tokens=name_tokens_mask(pl.col("r_name")),
                           r_ymd=_ymd("r_dob"), r_days=pl.col("r_dob").cast(pl.Int32)))
 
 
@@ -92,7 +86,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     )
     digits = pl.col("s_digits").str.len_chars()
     return (side.hstack(address_columns(records, "s_")).pipe(_with_name_keys, "s_")
-            .with_columns(s_tokens=name_tokens_mask(pl.col("s_name")), s_nid=_name_id("s_name"),
+            .with_columns(s_tokens=name_tokens_mask(pl.col("s_name")),
                           s_ymd=_ymd("s_dob"), s_days=pl.col("s_dob").cast(pl.Int32), s_ndigits=digits.fill_null(0),
                           s_nik_yymmdd=_nik_yymmdd(pl.col("s_digits"), pl.col("s_dob")),
                           # the claimed NIK as an integer when it has 16 digits (as r_key)
@@ -462,21 +456,9 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
     # "missing" (most NIK-blocked pairs carry the same name, so this skips most of the work)
     masks = [pl.col(c) if c in p.columns else name_tokens_mask(pl.col(n))
              for c, n in (("s_tokens", "s_name"), ("r_tokens", "r_name"))]
-    # the two names' ids (``s_nid``, ``r_nid``: a side's names ranked) as one integer key
-    keyed = {"s_nid", "r_nid"} <= set(p.columns)
-    key = {"k": pl.col("s_nid").cast(pl.UInt64) * (1 << 32) + pl.col("r_nid")} if keyed else {}
-    names = p.select(a=pl.col("s_name"), b=pl.col("r_name"), ta=masks[0], tb=masks[1], **key)
+    names = p.select(a=pl.col("s_name"), b=pl.col("r_name"), ta=masks[0], tb=masks[1])
     todo = names.with_row_index("i").filter(pl.col("a").is_not_null() & pl.col("b").is_not_null()
                                             & (pl.col("a") != pl.col("b")))
-    # each pair of names scored once: namesakes bring the same pair again and again (a stress
-    # world's region: 1.4M distinct among 2.6M pairs; 85% distinct at 200k); ``back`` gives
-    # each pair the row its names were scored in
-    back = None
-    if keyed:
-        distinct = todo.unique("k", keep="any")
-        if distinct.height < todo.height:
-            back = todo.select("i", "k").join(distinct.select("k", j="i"), on="k")
-            todo = distinct
     a, b = todo.get_column("a").to_list(), todo.get_column("b").to_list()
     jw = np.zeros(names.height, dtype=np.float32)
     tsort = np.zeros(names.height, dtype=np.float32)
@@ -504,9 +486,6 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
             at = initials.get_column("i").to_numpy()
             tset[at] = np.maximum(tset[at], [float(_initials_subset(x, y))
                                              for x, y in initials.select("a", "b").iter_rows()])
-        if back is not None:
-            i, j = back.get_column("i").to_numpy(), back.get_column("j").to_numpy()
-            jw[i], tsort[i], tset[i] = jw[j], tsort[j], tset[j]
     f = names.with_columns(jw=pl.Series(jw), tsort=pl.Series(tsort), tset=pl.Series(tset))
     return f.select(
         pl.when(pl.col("a").is_null() | pl.col("b").is_null()).then(pl.lit("missing"))
