@@ -175,9 +175,9 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     # the extract read and checked again, nothing written)
     extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected
                 or dg.AssetKey(e.accepted_key) in checked]
-    files = [find_extract(settings.input_dir, e.source) for e in extracts]
-    size = sum(f.stat().st_size for f in files)
-    progress(context, "reading " + ", ".join(f"{f.name} ({f.stat().st_size / 1e6:,.1f} MB)" for f in files) + " ...")
+    sizes = {f.name: f.stat().st_size for f in (find_extract(settings.input_dir, e.source) for e in extracts)}
+    size = sum(sizes.values())
+    progress(context, "reading " + ", ".join(f"{name} ({n / 1e6:,.1f} MB)" for name, n in sizes.items()) + " ...")
     if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
             and len(extracts) > 1:
         pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
