@@ -31,8 +31,8 @@ holder lives (migrants in Bontang carry Java NIKs; one whose NIK was issued in o
 the extract may live in another). Routed by it, a roster record with a typo in such a NIK was
 compared in the region that issued it alone: unlinked, and its resident looked unprotected
 where they live. Comparing these records everywhere cost 2-3% more roster pairs in a world of
-two 100k kab/kota (README, Routing). A record linked in two regions keeps the link with the
-higher score, scored again over the candidates of both (``assemble``); a resident lives
+two 100k kab/kota (README, Routing). A record linked in two regions keeps the link of the
+higher log2 odds, scored again over the candidates of both (``assemble``); a resident lives
 in one region, so one-to-one holds across regions as it holds within one.
 """
 
@@ -192,7 +192,8 @@ def assemble(link_parts: dict[str, Frame], review_parts: dict[str, Frame], id_co
     ``link_threshold`` is given, a record compared in several regions is scored again among the
     candidates of all of them, as within one: each region's score saw its own candidates only,
     so a roster record without a NIK or a date whose namesakes live in two kab/kota was linked
-    at 0.99 in each, and kept the higher. Its kept link is scored over all; under the threshold,
+    at 0.99 in each, and kept the higher. Its kept link (the highest log2 odds: the highest
+    score over all) is scored over all; under the threshold,
     the record is not linked, and its links in the regions go to the review list whatever their
     score (each alone would be a link: two namesakes share about one half each), as a region
     lists such pairs among its own candidates. Its review pairs are scored over all too; one
