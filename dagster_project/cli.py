@@ -377,17 +377,23 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
         _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
     tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve()), **_owner()}
     ingest = _execute("ingest", None, {**tags, PERIOD_TAG: period})
+    ingested = time.monotonic()
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
     if not regions:  # every row quarantined: nothing to link, assess or submit
         quarantine = Path(out_dir) / "penduduk_quarantine.parquet"
         raise CliError(f"{find_extract(input_dir, 'penduduk').name}: no row was accepted, every one is in "
                        f"{quarantine} with its reason; nothing to link or submit")
     region_runs = link_regions(regions, {**tags, INGEST_TAG: ingest})
+    linked = time.monotonic()
     dsn = _database_ready(database)  # the period's assets are the first to use it
     os.environ["LINDUNGI_DB_URL"] = dsn
     warm_sql(dsn)  # GX's connection to it, made in the worker while the period's first steps run
     result_id = _execute("lindungi", period, {**tags, INGEST_TAG: ingest})
+    done = time.monotonic()
     summary = summarize(out_dir, period, dsn)
+    # where the time went, for a data engineer comparing runs (the steps' own times are in the UI)
+    summary["stages_s"] = {"start and ingest": round(ingested - t0, 1), "linking": round(linked - ingested, 1),
+                           "the period's assets": round(done - linked, 1)}
     summary["left_out"] = _left_out(period)
     summary["full_nik"] = full_nik
     summary["run_id"] = result_id
@@ -515,7 +521,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
 def print_summary(s: dict, dsn_hint: str) -> None:
     out = s["out"]
     p = s["period"]
-    print(f"\nLindungi — period {p}  ({s['elapsed_s']} s, run {s['run_id'][:8]})")
+    stages = "".join(f", {k} {v}" for k, v in (s.get("stages_s") or {}).items())
+    print(f"\nLindungi — period {p}  ({s['elapsed_s']} s{': ' + stages[2:] if stages else ''}; run {s['run_id'][:8]})")
     print(f"{'source':<16}{'read':>10}{'accepted':>10}{'quarantined':>13}")
     for src, c in s["sources"].items():
         print(f"{src:<16}{c['read']:>10,}{c['accepted']:>10,}{c['quarantined']:>13,}")

@@ -112,6 +112,22 @@ def test_candidates_with_an_active_card_in_review_are_marked_possibly_registered
     assert (f"possibly registered already: {len(got):,}" in capsys.readouterr().out) == bool(got)
 
 
+def test_the_summary_says_where_the_time_went(pipeline_run, capsys):
+    """The summary's first line gives the run's time and its three parts: the start and the
+    ingest, the linking of the regions, the period's assets (a data engineer comparing two runs
+    saw only the total)."""
+    from dagster_project.cli import print_summary
+
+    _, _, summary = pipeline_run
+    stages = summary["stages_s"]
+    assert list(stages) == ["start and ingest", "linking", "the period's assets"]
+    assert all(v > 0 for v in stages.values()) and sum(stages.values()) <= summary["elapsed_s"] + 0.2
+    print_summary(summary, "")
+    head = capsys.readouterr().out.strip().splitlines()[0]
+    ingest, linking, period = stages.values()
+    assert f"({summary['elapsed_s']} s: start and ingest {ingest}, linking {linking}, the period's assets {period}; run " in head
+
+
 def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_run, small_world, tmp_path):
     from dagster_project.cli import run_pipeline
 
