@@ -521,8 +521,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
 def print_summary(s: dict, dsn_hint: str) -> None:
     out = s["out"]
     p = s["period"]
-    stages = "".join(f", {k} {v}" for k, v in (s.get("stages_s") or {}).items())
-    print(f"\nLindungi — period {p}  ({s['elapsed_s']} s{': ' + stages[2:] if stages else ''}; run {s['run_id'][:8]})")
+    stages = ", ".join(f"{k} {v}" for k, v in (s.get("stages_s") or {}).items())
+    print(f"\nLindungi — period {p}  ({s['elapsed_s']} s{': ' + stages if stages else ''}; run {s['run_id'][:8]})")
     print(f"{'source':<16}{'read':>10}{'accepted':>10}{'quarantined':>13}")
     for src, c in s["sources"].items():
         print(f"{src:<16}{c['read']:>10,}{c['accepted']:>10,}{c['quarantined']:>13,}")

@@ -455,7 +455,7 @@ def _pi_em(log2_l: np.ndarray, n_records: int, n_residents: int, *, shrink: floa
     worth at pi ``towards``; (pi, iterations)."""
     pi, it = 0.5, 0
     for it in range(1, max_iter + 1):
-        c = np.log2(pi / (n_residents * (1 - pi)))
+        c = _per_candidate(pi, n_residents)
         got = float((1.0 / (1.0 + np.exp2(-np.clip(c + log2_l, -60, 60)))).sum())
         new = min(max((got + shrink * towards) / (n_records + shrink), 1e-4), 1 - 1e-4)
         done = abs(new - pi) < tol

@@ -193,10 +193,10 @@ def assemble(link_parts: dict[str, Frame], review_parts: dict[str, Frame], id_co
     candidates of all of them, as within one: each region's score saw its own candidates only,
     so a roster record without a NIK or a date whose namesakes live in two kab/kota was linked
     at 0.99 in each, and kept the higher. Its kept link (the highest log2 odds: the highest
-    score over all) is scored over all; under the threshold,
-    the record is not linked, and its links in the regions go to the review list whatever their
-    score (each alone would be a link: two namesakes share about one half each), as a region
-    lists such pairs among its own candidates. Its review pairs are scored over all too; one
+    score over all) is scored over all; under the threshold, the record is not linked, and its
+    links in the regions go to the review list whatever their score (each alone would be a
+    link: two namesakes share about one half each), as a region lists such pairs among its own
+    candidates. Its review pairs are scored over all too; one
     that other regions lowered says so."""
     df = _with_region(link_parts)
     if link_threshold is None or "log2_odds_all" not in df.columns:

@@ -80,7 +80,6 @@ PETUNJUK = [
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
 ]
-# "dibuat" dates are the city's (WITA: ``pipelines.dates.today_wita``), not the run host's
 
 
 # --- small helpers ------------------------------------------------------------------------------
