@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import threading
 import time
+from collections.abc import Callable
 
 import dagster as dg
 import polars as pl
@@ -40,30 +42,49 @@ def progress(context: dg.AssetExecutionContext | dg.OpExecutionContext, message:
     _line(message)
 
 
-# A stage of a step that runs long says where it is, to the terminal only (a step's worker
-# threads: Dagster's context is used from the step's own thread), and only after this many
-# seconds without a line: a 200k run prints none, where a 1M run's linking of a region was
-# 16 s of silence and a 5.8M run's ingest 94 s.
-HEARTBEAT_QUIET_S = 5.0
+# A step that runs long says where it is, to the terminal only (from a timer thread: Dagster's
+# context is used from the step's own thread), after this many seconds without a line: a 200k
+# run prints none, where a 1M run's linking of a region was 16 s of silence, its submission 7 s
+# and a 5.8M run's ingest 94 s.
+QUIET_S = 5.0
 _clock = time.monotonic
 _LAST_LINE = [_clock()]
 _LINE_LOCK = threading.Lock()
-
-
-def heartbeat(message: str) -> None:
-    """A progress line for the terminal when nothing was said for ``HEARTBEAT_QUIET_S``."""
-    with _LINE_LOCK:
-        now = _clock()
-        if now - _LAST_LINE[0] < HEARTBEAT_QUIET_S:
-            return
-        _LAST_LINE[0] = now
-    progress_log.info("[%6.1fs] %s", now - _START, message)
 
 
 def _line(message: str) -> None:
     with _LINE_LOCK:
         now = _LAST_LINE[0] = _clock()
     progress_log.info("[%6.1fs] %s", now - _START, message)
+
+
+@contextlib.contextmanager
+def ticking(message: str | Callable[[], str], quiet_s: float | None = None):
+    """While the block runs, a terminal line ``message (N s)`` each time nothing was said for
+    ``quiet_s`` (default QUIET_S): for a long call that cannot say where it is itself,
+    as the submission's load (a 1M run's was 7 s without a line), or one whose stages are long
+    (``message`` a callable then, asked for the stage at each line). A block shorter than that
+    prints nothing. The lines come from a timer thread that wakes once a second or sooner."""
+    quiet = QUIET_S if quiet_s is None else quiet_s
+    done, start = threading.Event(), _clock()
+
+    def tick() -> None:
+        while not done.wait(min(1.0, quiet / 4)):
+            with _LINE_LOCK:
+                now = _clock()
+                if now - _LAST_LINE[0] < quiet:
+                    continue
+                _LAST_LINE[0] = now
+            said = message() if callable(message) else message
+            progress_log.info("[%6.1fs] %s (%.0f s)", now - _START, said, now - start)
+
+    timer = threading.Thread(target=tick, name="lindungi-ticking", daemon=True)
+    timer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        timer.join()
 
 
 def _initials(name: str | None) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets._common import counts_md, heartbeat, preview, progress
+from assets._common import counts_md, preview, progress, ticking
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.partitioning import region_sizes
@@ -178,30 +178,37 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     sizes = {f.name: f.stat().st_size for f in (find_extract(settings.input_dir, e.source) for e in extracts)}
     size = sum(sizes.values())
     progress(context, "reading " + ", ".join(f"{name} ({n / 1e6:,.1f} MB)" for name, n in sizes.items()) + " ...")
-    if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
-            and len(extracts) > 1:
-        pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
-        try:
-            work = [pool.submit(_read_and_clean, e, settings) for e in extracts]
-            # in the extracts' order; a bad file stops the step with its own message
-            done = [future.result() for future in work]
-            # every accepted-rows suite is queued before the first output is written, so the worker
-            # checks the smaller extracts while the residents' outputs are written here
-            accepted = [_accepted_checked(ext, result) for ext, (_, result) in zip(extracts, done)]
-            for ext, (extract_checked, result), accepted_checked in zip(extracts, done, accepted):
-                yield from _outputs(context, ext, extract_checked, result, accepted_checked)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-    else:
-        for ext in extracts:
-            extract_checked, result = _read_and_clean(ext, settings)
-            yield from _outputs(context, ext, extract_checked, result, _accepted_checked(ext, result))
+    stage = {name: "reading ..." for name in sizes}  # each extract's stage, for the ticking line
+    with ticking(lambda: "; ".join(f"{name} {said}" for name, said in stage.items())):
+        if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
+                and len(extracts) > 1:
+            pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
+            try:
+                work = [pool.submit(_read_and_clean, e, settings, stage) for e in extracts]
+                # in the extracts' order; a bad file stops the step with its own message
+                done = [future.result() for future in work]
+                # every accepted-rows suite is queued before the first output is written, so the worker
+                # checks the smaller extracts while the residents' outputs are written here
+                accepted = [_accepted_checked(ext, result) for ext, (_, result) in zip(extracts, done)]
+                for ext, (extract_checked, result), accepted_checked in zip(extracts, done, accepted):
+                    yield from _outputs(context, ext, extract_checked, result, accepted_checked)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            for ext in extracts:
+                extract_checked, result = _read_and_clean(ext, settings, stage)
+                yield from _outputs(context, ext, extract_checked, result, _accepted_checked(ext, result))
 
 
-def _read_and_clean(ext: _Extract, settings: LindungiSettings) -> tuple[Pending, IngestResult]:
+def _read_and_clean(ext: _Extract, settings: LindungiSettings, stage: dict[str, str]
+                    ) -> tuple[Pending, IngestResult]:
+    """The extract read, then cleaned while GX checks it as read; ``stage``: where it is, by
+    file name (the ingest's ticking line)."""
     raw = read_extract(settings.input_dir, ext.source)
-    heartbeat(f"{raw.path.name}: {raw.rows_read:,} rows read, cleaning ...")
+    stage[raw.path.name] = f"{raw.rows_read:,} rows read, cleaning ..."
     # under `lindungi run` GX checks the extract as read in its worker process while the
     # extract is cleaned here
     extract_checked = validate_later(raw.frame, f"{ext.source}_extract", suite_for(f"{ext.source}_extract"))
-    return extract_checked, ext.clean(raw, settings)
+    result = ext.clean(raw, settings)
+    stage[raw.path.name] = f"{raw.rows_read:,} rows cleaned"
+    return extract_checked, result

@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, heartbeat, progress, stored_checked
+from assets._common import counts_md, progress, stored_checked, ticking
 from dagster_project.io_manager import asset_path
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
@@ -145,13 +145,14 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
                                       everywhere=EVERYWHERE if several else None, routed=wide.get(src.name))
     progress(context, f"linking region {region}: {r.height:,} residents; "
                       + ", ".join(f"{src.records_key} {routed[src.name].height:,}" for src in sources) + " ...")
-    results = link_sources(
-        r, {src.name: (routed[src.name], src.id_col) for src in sources},
-        LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
-        concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
-                                   or CONCURRENT_MAX_RESIDENTS),
-        extract_oversized=wide.get("blocks"), odds=several,
-        note=lambda name, message: heartbeat(f"{name} region {region}: {message}"))
+    stage = {src.name: "building the pairs ..." for src in sources}  # each linker's stage, as it last said
+    with ticking(lambda: f"linking region {region}: " + "; ".join(f"{n} {m}" for n, m in stage.items())):
+        results = link_sources(
+            r, {src.name: (routed[src.name], src.id_col) for src in sources},
+            LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
+            concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
+                                       or CONCURRENT_MAX_RESIDENTS),
+            extract_oversized=wide.get("blocks"), odds=several, note=stage.__setitem__)
     for src in sources:
         result = results[src.name]
         st = result.stats

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets._common import progress
+from assets._common import progress, ticking
 from dagster_project.resources import LindungiSettings
 from pipelines.dates import period_start
 from pipelines.bpjs_exchange import accepted_not_on_roster, held_by_bpjs
@@ -54,10 +54,12 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     # period still pending are withdrawn (a region whose last candidates became protected kept
     # them pending, to be exported), and the batch says the run looked at it
     regions = sorted(set(region_sizes(resident_assessment)) | set(enrollment_candidates.get_column("kode_kab")))
-    batches = submit(dsn, enrollment_candidates, period, regions=regions, run_id=context.run_id, inputs=inputs,
-                     rules_source=rules.source,
-                     explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks),
-                                                   held_by_bpjs(dsn, period, niks=niks), excluded))
+    with ticking(f"submission {period}: loading {enrollment_candidates.height:,} candidates of "
+                 f"{len(regions)} region(s) ..."):
+        batches = submit(dsn, enrollment_candidates, period, regions=regions, run_id=context.run_id, inputs=inputs,
+                         rules_source=rules.source,
+                         explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks),
+                                                       held_by_bpjs(dsn, period, niks=niks), excluded))
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "
@@ -65,10 +67,11 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     # GX checks the tables in PostgreSQL (in `lindungi run`'s worker process) while the batches
     # are checked against the list here
     suites = _start_suites(dsn, period, rules)
-    checks = [{"region": b["region"], **batch_consistency(dsn, b["batch_id"], _niks(enrollment_candidates, b["region"]))}
-              for b in batches]
-    protected = resident_assessment.filter(pl.col("terlindungi")).get_column("NIK").to_list()
-    missing_accepted = accepted_not_on_roster(dsn, protected, period)
+    with ticking(f"submission {period}: checking the batches against the list ..."):
+        checks = [{"region": b["region"], **batch_consistency(dsn, b["batch_id"], _niks(enrollment_candidates, b["region"]))}
+                  for b in batches]
+        protected = resident_assessment.filter(pl.col("terlindungi")).get_column("NIK").to_list()
+        missing_accepted = accepted_not_on_roster(dsn, protected, period)
     if missing_accepted:
         context.log.warning(f"{missing_accepted} candidates accepted by BPJS earlier are not protected "
                             "in this roster")

@@ -844,6 +844,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     stats = {"records": s.height, "candidate_pairs": scored.height, "by_method": by_method,
              "review": review.height}
     review_cols = [pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"), pl.col("score").round(6), "evidence"]
+    say(f"linked ({links.height - by_method.get('none', 0):,} of {links.height:,} records)")
     return LinkResult(links, review.select(*review_cols, *([pl.col("weight").alias(REVIEW_ODDS)] if odds else []))
                       .sort(id_col), stats, model, _odds(scored, detail, s, id_col) if odds else None)
 

@@ -497,11 +497,11 @@ def test_a_run_waits_for_the_run_using_its_state_directory_or_output_folder(smal
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def test_a_long_stage_says_where_it_is_and_a_short_one_says_nothing(monkeypatch):
-    """A stage running in a step's worker thread (cleaning an extract, linking a region) prints
-    a line to the terminal only after HEARTBEAT_QUIET_S without one: a 1M run's region was 16 s
-    of silence, while a 200k run gets no extra line. Progress lines count as lines said."""
+def test_a_progress_line_puts_off_the_ticking_line(monkeypatch):
+    """The ticking line comes only after ``quiet_s`` without any line: a step's own progress
+    line counts (a 200k run's linking, 2.5 s between its two lines, prints none)."""
     import logging
+    import time
 
     from assets import _common
 
@@ -509,21 +509,69 @@ def test_a_long_stage_says_where_it_is_and_a_short_one_says_nothing(monkeypatch)
 
     class Keep(logging.Handler):
         def emit(self, record):
-            lines.append(record.getMessage())
+            lines.append(record.getMessage().split("] ", 1)[1])
+
+    keep, level = Keep(), _common.progress_log.level
+    _common.progress_log.setLevel(logging.INFO)
+    _common.progress_log.addHandler(keep)
+    clock = [1000.0]
+    monkeypatch.setattr(_common, "_clock", lambda: clock[0])
+    try:
+        with _common.ticking("linking region 6474: welfare_links comparing ...", quiet_s=0.2):
+            _common._line("regions: 6474")  # a step's own progress line, now
+            clock[0] += 0.1
+            time.sleep(0.3)  # the timer wakes every 0.05 s: too soon after the line, each time
+            assert lines == ["regions: 6474"]
+            clock[0] += 0.15
+            deadline = time.monotonic() + 20
+            while len(lines) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert lines == ["regions: 6474", "linking region 6474: welfare_links comparing ... (0 s)"]
+    finally:
+        _common.progress_log.removeHandler(keep)
+        _common.progress_log.setLevel(level)
+
+
+def test_a_long_call_says_it_is_still_running_and_a_short_one_says_nothing():
+    """``ticking`` prints a line while a call without stages of its own runs long (a 1M run's
+    submission was 7 s without a line): its message, asked again at each line when a callable
+    (a region's linkers, stage by stage), with the seconds so far. A short call prints nothing."""
+    import logging
+    import time
+
+    from assets import _common
+
+    lines = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage().split("] ", 1)[1])
+
+    def until(said):  # a line from the timer thread, waited for (not timed)
+        deadline = time.monotonic() + 20
+        while not any(said in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     keep, level = Keep(), _common.progress_log.level
     _common.progress_log.setLevel(logging.INFO)
     _common.progress_log.addHandler(keep)
     try:
-        clock = [1000.0]
-        monkeypatch.setattr(_common, "_clock", lambda: clock[0])
-        _common._line("regions: 6474")  # a step's own progress line, now
-        clock[0] += _common.HEARTBEAT_QUIET_S - 1
-        _common.heartbeat("welfare_links region 6474: comparing ...")  # said too soon after it
-        clock[0] += 2
-        _common.heartbeat("welfare_links region 6474: estimating ...")
-        _common.heartbeat("participant_links region 6474: estimating ...")  # the other thread, at once
+        with _common.ticking("submission 2026-11: loading 10 candidates of 1 region(s) ...", quiet_s=0.05):
+            until("loading")
+        assert lines and all(re.fullmatch(
+            r"submission 2026-11: loading 10 candidates of 1 region\(s\) \.\.\. \(\d+ s\)", ln) for ln in lines), lines
+        lines.clear()
+        stage = ["comparing ..."]
+        with _common.ticking(lambda: f"linking region 6474: welfare_links {stage[0]}", quiet_s=0.05):
+            until("comparing")
+            stage[0] = "estimating the model ..."
+            until("estimating")
+        assert lines[0].startswith("linking region 6474: welfare_links comparing ... (")
+        assert lines[-1].startswith("linking region 6474: welfare_links estimating the model ... (")
+        said = len(lines)
+        with _common.ticking("gap lists ...", quiet_s=60):
+            pass
+        assert len(lines) == said
     finally:
         _common.progress_log.removeHandler(keep)
         _common.progress_log.setLevel(level)
-    assert [ln.split("] ", 1)[1] for ln in lines] == ["regions: 6474", "welfare_links region 6474: estimating ..."]
