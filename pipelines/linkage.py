@@ -783,6 +783,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     others, sampled = _settled_sample(pairs.filter(~has_rule("nik")), settled, r, s)
     first = pl.concat([exact, *others], how="diagonal")
     rest = s.join(settled, on="s_key", how="anti")
+    say(f"{first.height:,} pairs by NIK compared; blocking {rest.height:,} records by name and birth date ...")
     more = attribute_pairs(r, rest, extract_oversized=extract_oversized).join(first.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
     say(f"{first.height:,} pairs by NIK compared; comparing {more.height:,} by name and birth date ...")
     compared = pl.concat([first, compare(more, r, s)], how="diagonal") if more.height else first

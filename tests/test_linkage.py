@@ -379,9 +379,9 @@ def test_sources_linked_together_link_as_each_alone(background, concurrent):
     records_of = {name: records.height for name, (records, _) in sources.items()}
     for name in sources:
         said = [m for n, m in notes if n == name]
-        assert len(said) == 4 and said[1] == f"{together[name].stats['candidate_pairs']:,} pairs compared; estimating the model ..."
+        assert len(said) == 5 and said[2] == f"{together[name].stats['candidate_pairs']:,} pairs compared; estimating the model ..."
         linked = together[name].links.filter(pl.col("method") != "none").height
-        assert said[3] == f"linked ({linked:,} of {records_of[name]:,} records)"
+        assert said[4] == f"linked ({linked:,} of {records_of[name]:,} records)"
     for name, (records, id_col) in sources.items():
         alone = link_records(residents, records, id_col, LinkSettings())
         assert together[name].links.equals(alone.links) and together[name].review.equals(alone.review)
