@@ -16,6 +16,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,6 +297,9 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
     for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
         if not line.strip():
             continue
+        # a CR inside a line is no line end (lines end at "\n"): for the csv module it was one,
+        # and a stray CR in a name or a title row stopped the run without the file or line
+        line = line.replace("\r", " ")
         for delim in DELIMITERS:
             names = [_norm_name(n) for n in next(csv.reader([line], delimiter=delim))]
             score = _header_score(names, source)
@@ -336,10 +340,11 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     # a field of any length is read, in the header search and the slow path (the csv module's
     # default limit, 131,072 characters, stopped the run on one overlong field)
     csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
-    if b"\n" not in data[:HEAD_BYTES] and b"\r" in data[:HEAD_BYTES]:
+    if _cr_ended(data[:HEAD_BYTES]):
         # CR alone ends its lines (Excel's "CSV (Macintosh)"): read as one line, the file had a
-        # header and no rows, or lost its header behind a title
-        data = data.replace(b"\r", b"\n")
+        # header and no rows, or lost its header behind a title. An LF in it (a quoted cell of
+        # several lines, CRLF lines pasted in) stays one.
+        data = LONE_CR.sub(b"\n", data)
     tried = None  # where the bytes began that polars has already read, not one record a line
     quick = _utf8_head(data)
     if quick is not None:
@@ -365,6 +370,19 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
         frame, bad = _csv_slow(body.decode("utf-8"), delim, len(names), header_line, fname)
         return _canonical(frame, names, source), bad
     return _csv_frame(frame, fname, names, source, header_line)
+
+
+LONE_CR = re.compile(rb"\r(?!\n)")
+LONE_CR_TEXT = re.compile("\r(?!\n)")
+CR_STAND_IN = "\ue000"  # a private-use character: stands for a lone CR while the csv module reads
+
+
+def _cr_ended(head: bytes) -> bool:
+    """Whether CR alone ends the lines of a file starting with ``head``: more CRs without an LF
+    after them than LFs. Not only when no LF is there at all: one multi-line quoted cell in the
+    head of a "CSV (Macintosh)" file made the whole file one line."""
+    lone = head.count(b"\r") - head.count(b"\r\n")
+    return lone > 0 and lone > head.count(b"\n")
 
 
 def _body_at(text: str, utf8_start: int, body_start: int, size: int) -> int:
@@ -442,7 +460,14 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     lines: list[int] = []
     bad: list[tuple[int, str, str]] = []
     last_rec: list[str] = []
+    # A CR without an LF after it is a character of its field, as in polars' reader: the csv
+    # module ended the record there, split the row in two malformed halves and counted every
+    # later line one too far. It is read as a stand-in and given back.
+    cr = LONE_CR_TEXT.search(body) is not None
+    if cr:
+        body = LONE_CR_TEXT.sub(CR_STAND_IN, body)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
+    physical: list[str] | None = None  # the body's lines, split once a record spans several
     prev_end = 0
     swallow = None  # (line, lines) of the first record a stray quote made swallow rows
     # records with one empty field more than the header, as an export that ends every data line
@@ -454,11 +479,17 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             start = header_line + prev_end + 1
             prev_end = reader.line_num
             last_rec = rec
+            if cr:
+                rec = [f.replace(CR_STAND_IN, "\r") for f in rec]
             if not rec or all(not f.strip() for f in rec):
                 continue  # blank line: not a row
-            if swallow is None and (n := max((_row_like_lines(f, delim, ncols) for f in rec if "\n" in f),
-                                             default=0)):
-                swallow = (start, n)
+            if swallow is None and prev_end - (start - header_line - 1) > 1:
+                # a record over several lines: a quoted field of several lines, or a stray quote
+                # that swallowed whole rows up to the next quote
+                if physical is None:
+                    physical = body.split("\n")
+                if (n := _row_like_lines(physical[start - header_line - 1:prev_end], delim, ncols)) > 1:
+                    swallow = (start, n - 1)
             if len(rec) != ncols:
                 bad.append((start, delim.join(rec)[:2000],
                             f"expected {ncols} fields, found {len(rec)}"))
@@ -499,12 +530,14 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     return frame, _bad_rows_frame(bad, fname)
 
 
-def _row_like_lines(field: str, delim: str, ncols: int) -> int:
-    """How many lines inside a quoted multi-line field carry a whole row's delimiters: a stray
-    quote swallowed them, and up to the next quote every row was one field of one record.
-    The file still balanced (read = accepted + quarantined) with those rows gone. A real
-    multi-line field (an address) holds no line with ``ncols - 1`` delimiters."""
-    return sum(1 for part in field.split("\n")[1:] if part.count(delim) >= ncols - 1)
+def _row_like_lines(lines: list[str], delim: str, ncols: int) -> int:
+    """How many of the physical lines of one record carry a whole row's delimiters (quotes
+    ignored). More than one: a stray quote swallowed rows, and up to the next quote every row
+    was part of one field of one record. The file still balanced (read = accepted +
+    quarantined) with those rows gone, or with two adjacent rows merged into one accepted row
+    of both rows' fields. A record with a real multi-line field (an address) has its
+    ``ncols - 1`` delimiters spread over its lines."""
+    return sum(1 for line in lines if line.count(delim) >= ncols - 1)
 
 
 # --- Parquet and XLSX -------------------------------------------------------------------------

@@ -672,13 +672,53 @@ def test_a_stray_quote_that_swallows_rows_stops_the_run(tmp_path):
     rows = [row(nik=f"64740155089000{i:02d}") for i in range(1, 8)]
     rows[2][HEADER.index("TMPT_LHR")] = '"BONTANG'
     rows[5][HEADER.index("NAMA_LGKP")] = 'ALI"'
+    # lines 5 and 6 whole, and line 7 up to the closing quote: three rows of their own
     with pytest.raises(InputError, match=r"^penduduk.csv: line 4: a quoted field opened in this record runs over "
-                                         r"2 line\(s\) after it that read as rows of their own"):
+                                         r"3 line\(s\) after it that read as rows of their own"):
         _penduduk(tmp_path, _lines([HEADER, *rows]))
-    # a real multi-line field (an address) is read as before
-    rows = [row(), row(nik="6474015508900002")]
-    rows[1][HEADER.index("ALAMAT")] = '"JL. A\nRT 1, RW 2"'
-    assert _penduduk(tmp_path, _lines([HEADER, *rows])).accepted["ALAMAT"].to_list() == ["JL. A", "JL. A RT 1, RW 2"]
+    # a real multi-line field (an address) is read as before, in any column
+    for column in ("ALAMAT", "NIK", HEADER[-1]):
+        rows = [row(), row(nik="6474015508900002")]
+        rows[1][HEADER.index(column)] = f'"{rows[1][HEADER.index(column)]}\nRT 1, RW 2"'
+        assert _penduduk(tmp_path, _lines([HEADER, *rows])).stats["rows_read"] == 2
+
+
+@pytest.mark.parametrize("closed_in", ["NAMA_LGKP", "JENIS_KLMIN"])
+def test_a_stray_quote_closed_on_the_next_row_stops_the_run(tmp_path, closed_in):
+    """Closed in the same column of the next row, the two rows read as one record of the header's
+    width: one resident vanished, the other was accepted with the fields of both (found by
+    fuzzing). Closed in another column, the record was one malformed row for two."""
+    rows = [row(nik=f"64740155089000{i:02d}") for i in range(1, 5)]
+    rows[1][HEADER.index("NAMA_LGKP")] = '"' + rows[1][HEADER.index("NAMA_LGKP")]
+    rows[2][HEADER.index(closed_in)] += '"'
+    with pytest.raises(InputError, match=r"^penduduk.csv: line 3: a quoted field opened in this record runs over "
+                                         r"1 line\(s\) after it"):
+        _penduduk(tmp_path, _lines([HEADER, *rows]))
+
+
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_a_cr_inside_a_field_is_part_of_it(tmp_path, blank_line):
+    """A CR without an LF after it, in a field or a title row: the header search stopped the run
+    with the csv module's "new-line character seen in unquoted field" (no file, no line), and
+    the record-by-record reader (taken for a blank line, say) split the row in two malformed
+    halves and numbered every later line one too far, where polars' reader keeps the CR."""
+    rows = [row(nik=f"64740155089000{i:02d}") for i in range(1, 5)]
+    rows[1][HEADER.index("NAMA_LGKP")] = "SITI\rAMINAH"
+    text = "LAPORAN\rDESA\n" + _lines([HEADER, *rows[:2]]) + ("\n" if blank_line else "") + _lines(rows[2:])
+    res = _penduduk(tmp_path, text)
+    assert res.quarantine.height == 0 and res.stats["rows_read"] == 4
+    assert res.accepted["line"].to_list() == ([3, 4, 6, 7] if blank_line else [3, 4, 5, 6])
+    assert res.accepted["NAMA_LGKP"][1] == "SITI AMINAH"
+
+
+def test_cr_ended_lines_with_a_cell_of_several_lines(tmp_path):
+    """A "CSV (Macintosh)" file whose head holds an LF (a quoted cell of several lines) was read
+    as one line: the header search stopped the run with the csv module's words."""
+    rows = [row(), row(nik="6474015508900002", name="SITI"), row(nik="6474015508900003", name="ANI")]
+    rows[1][HEADER.index("ALAMAT")] = '"JL. A\nRT 1"'
+    text = _lines([HEADER, *rows]).replace("\n", "\r").replace("JL. A\rRT 1", "JL. A\nRT 1")
+    res = _penduduk(tmp_path, text)
+    assert res.accepted.select("line", "NAMA_LGKP").rows() == [(2, "AHMAD YANI"), (3, "SITI"), (5, "ANI")]
 
 
 @pytest.mark.parametrize("breaker", ["\f", "\v", "\u2028", "\x1c", "\x85"])
