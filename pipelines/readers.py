@@ -374,7 +374,6 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
 
 LONE_CR = re.compile(rb"\r(?!\n)")
 LONE_CR_TEXT = re.compile("\r(?!\n)")
-CR_STAND_IN = "\ue000"  # a private-use character: stands for a lone CR while the csv module reads
 
 
 def _cr_ended(head: bytes) -> bool:
@@ -462,10 +461,12 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     last_rec: list[str] = []
     # A CR without an LF after it is a character of its field, as in polars' reader: the csv
     # module ended the record there, split the row in two malformed halves and counted every
-    # later line one too far. It is read as a stand-in and given back.
-    cr = LONE_CR_TEXT.search(body) is not None
-    if cr:
-        body = LONE_CR_TEXT.sub(CR_STAND_IN, body)
+    # later line one too far. It is read as a stand-in (a private-use character the text does
+    # not hold) and given back.
+    cr = None
+    if LONE_CR_TEXT.search(body) is not None:
+        cr = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in body)
+        body = LONE_CR_TEXT.sub(cr, body)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
     physical: list[str] | None = None  # the body's lines, split once a record spans several
     prev_end = 0
@@ -480,7 +481,7 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             prev_end = reader.line_num
             last_rec = rec
             if cr:
-                rec = [f.replace(CR_STAND_IN, "\r") for f in rec]
+                rec = [f.replace(cr, "\r") for f in rec]
             if not rec or all(not f.strip() for f in rec):
                 continue  # blank line: not a row
             if swallow is None and prev_end - (start - header_line - 1) > 1:
