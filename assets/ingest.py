@@ -178,7 +178,7 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     sizes = {f.name: f.stat().st_size for f in (find_extract(settings.input_dir, e.source) for e in extracts)}
     size = sum(sizes.values())
     progress(context, "reading " + ", ".join(f"{name} ({n / 1e6:,.1f} MB)" for name, n in sizes.items()) + " ...")
-    stage = {name: "reading ..." for name in sizes}  # each extract's stage, for the ticking line
+    stage = {name: "waiting ..." for name in sizes}  # each extract's stage, for the ticking line
     with ticking(lambda: "; ".join(f"{name} {said}" for name, said in stage.items())):
         if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \
                 and len(extracts) > 1:
@@ -204,6 +204,7 @@ def _read_and_clean(ext: _Extract, settings: LindungiSettings, stage: dict[str, 
                     ) -> tuple[Pending, IngestResult]:
     """The extract read, then cleaned while GX checks it as read; ``stage``: where it is, by
     file name (the ingest's ticking line)."""
+    stage[find_extract(settings.input_dir, ext.source).name] = "reading ..."
     raw = read_extract(settings.input_dir, ext.source)
     stage[raw.path.name] = f"{raw.rows_read:,} rows read, cleaning ..."
     # under `lindungi run` GX checks the extract as read in its worker process while the
