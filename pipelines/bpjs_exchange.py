@@ -24,7 +24,7 @@ from pipelines.dates import period_start
 from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.files import aside, unused_name
 from pipelines.nik import NIK_PROBLEMS, nik_problems
-from pipelines.readers import DELIMITERS, InputError, decode_text
+from pipelines.readers import DELIMITERS, InputError, cr_ended, decode_text, row_like_lines
 from pipelines.siak import CONTROL
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
@@ -245,29 +245,69 @@ _CONTROL = re.compile(rf" *[{CONTROL}]+ *")
 
 def parse_response(path: Path) -> list[dict]:
     """The file's rows, read as the extracts are: UTF-8 with or without BOM, else Windows-1252
-    (Excel's "CSV" on a Windows machine). Unreadable text is refused naming its line."""
+    (Excel's "CSV" on a Windows machine), lines ended by LF, CRLF or CR alone (Excel's "CSV
+    (Macintosh)"). Unreadable text, a column given twice, a quote that swallows rows and any
+    other malformed CSV are refused naming their line."""
     try:
         text, _ = decode_text(path.name, path.read_bytes())
     except InputError as exc:
         raise ResponseError(path.name, [str(exc).removeprefix(f"{path.name}: ")]) from None
-    sample = text.splitlines()[0] if text else ""
+    # a CR without an LF after it ends a line only in a file whose lines all end so; elsewhere it
+    # is a character of its field, where the csv module stopped on it (it would be a space there)
+    text = LONE_CR.sub("\n" if cr_ended(text[:HEAD_CHARS]) else " ", text)
+    lines = text.split("\n")
+    sample = next((ln for ln in lines if ln.strip()), "")  # the header: blank lines before it are skipped
     delim = max(DELIMITERS, key=sample.count)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
-    header = [h.strip().upper() for h in (reader.fieldnames or [])]
-    missing = [c for c in RESPONSE_COLUMNS if c not in header]
-    if missing:
-        raise ResponseError(path.name, [f"missing column {', '.join(missing)}"])
-    rows = []
-    for rec in reader:
-        # control characters are spaces, as in the extracts (PostgreSQL refuses a NUL in text)
-        rec = {k.strip().upper(): _CONTROL.sub(" ", v or "").strip() for k, v in rec.items() if k}
-        if not any(rec.values()):  # a row of empty cells (";;;;"), as Excel saves formatted rows
-            continue
-        rec["_line"] = reader.line_num  # the row's last physical line (a quoted field may span lines)
-        rows.append(rec)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a field of any length
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    header: list[str] | None = None
+    rows, problems, end = [], [], 0
+    try:
+        for rec in reader:
+            start, end = end + 1, reader.line_num
+            if header is None:
+                if any(f.strip() for f in rec):
+                    header = [h.strip().upper() for h in rec]
+                    problems += _header_problems(header, end)
+                    if problems:
+                        raise ResponseError(path.name, problems)
+                continue
+            if end > start and row_like_lines(lines[start - 1:end], delim, len(header)) > 1:
+                problems.append(f"line {start}: a quoted field opened here runs over lines that read as rows of "
+                                'their own, expected every " to be closed in its field (a stray quote)')
+                continue
+            if not any(_CONTROL.sub(" ", f).strip() for f in rec):
+                continue  # a row of empty cells (";;;;"), as Excel saves formatted rows
+            # control characters are spaces, as in the extracts (PostgreSQL refuses a NUL in text);
+            # a short row's missing fields are empty
+            given = dict(zip(header, rec))
+            row = {c: _CONTROL.sub(" ", given.get(c, "")).strip() for c in RESPONSE_COLUMNS}
+            row["_line"] = end  # the row's last physical line (a quoted field may span lines)
+            rows.append(row)
+    except csv.Error as exc:
+        problems.append(f"line {reader.line_num}: not a valid CSV ({exc}), expected delimited text with "
+                        "balanced quotes")
+    if header is None:
+        raise ResponseError(path.name, [f"missing column {', '.join(RESPONSE_COLUMNS)}"])
+    if problems:
+        raise ResponseError(path.name, problems)
     if not rows:
         raise ResponseError(path.name, ["no data rows"])
     return rows
+
+
+LONE_CR = re.compile("\r(?!\n)")
+HEAD_CHARS = 256 * 1024  # where a response file's line ends are told
+
+
+def _header_problems(header: list[str], line: int) -> list[str]:
+    """A missing column, or one given twice (in any case or spacing): with two NIK columns the
+    rightmost one was read, and the acceptance went to the other person."""
+    missing = [c for c in RESPONSE_COLUMNS if c not in header]
+    twice = [c for c in RESPONSE_COLUMNS if header.count(c) > 1]
+    return ([f"missing column {', '.join(missing)}"] if missing else []) + [
+        f"line {line}: column {c} appears {header.count(c)} times (columns "
+        + ", ".join(str(i + 1) for i, h in enumerate(header) if h == c) + "), expected once" for c in twice]
 
 
 # A KPJ as a response file must give it: 11 ASCII digits (str.isdigit takes full-width '１', and

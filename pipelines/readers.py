@@ -340,7 +340,7 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     # a field of any length is read, in the header search and the slow path (the csv module's
     # default limit, 131,072 characters, stopped the run on one overlong field)
     csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
-    if _cr_ended(data[:HEAD_BYTES]):
+    if cr_ended(data[:HEAD_BYTES]):
         # CR alone ends its lines (Excel's "CSV (Macintosh)"): read as one line, the file had a
         # header and no rows, or lost its header behind a title. An LF in it (a quoted cell of
         # several lines, CRLF lines pasted in) stays one.
@@ -376,12 +376,13 @@ LONE_CR = re.compile(rb"\r(?!\n)")
 LONE_CR_TEXT = re.compile("\r(?!\n)")
 
 
-def _cr_ended(head: bytes) -> bool:
-    """Whether CR alone ends the lines of a file starting with ``head``: more CRs without an LF
-    after them than LFs. Not only when no LF is there at all: one multi-line quoted cell in the
-    head of a "CSV (Macintosh)" file made the whole file one line."""
-    lone = head.count(b"\r") - head.count(b"\r\n")
-    return lone > 0 and lone > head.count(b"\n")
+def cr_ended(head: bytes | str) -> bool:
+    """Whether CR alone ends the lines of a file starting with ``head`` (bytes or text): more
+    CRs without an LF after them than LFs. Not only when no LF is there at all: one multi-line
+    quoted cell in the head of a "CSV (Macintosh)" file made the whole file one line."""
+    cr, crlf, lf = ("\r", "\r\n", "\n") if isinstance(head, str) else (b"\r", b"\r\n", b"\n")
+    lone = head.count(cr) - head.count(crlf)
+    return lone > 0 and lone > head.count(lf)
 
 
 def _body_at(text: str, utf8_start: int, body_start: int, size: int) -> int:
@@ -489,7 +490,7 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
                 # that swallowed whole rows up to the next quote
                 if physical is None:
                     physical = body.split("\n")
-                if (n := _row_like_lines(physical[start - header_line - 1:prev_end], delim, ncols)) > 1:
+                if (n := row_like_lines(physical[start - header_line - 1:prev_end], delim, ncols)) > 1:
                     swallow = (start, n - 1)
             if len(rec) != ncols:
                 bad.append((start, delim.join(rec)[:2000],
@@ -531,7 +532,7 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
     return frame, _bad_rows_frame(bad, fname)
 
 
-def _row_like_lines(lines: list[str], delim: str, ncols: int) -> int:
+def row_like_lines(lines: list[str], delim: str, ncols: int) -> int:
     """How many of the physical lines of one record carry a whole row's delimiters (quotes
     ignored). More than one: a stray quote swallowed rows, and up to the next quote every row
     was part of one field of one record. The file still balanced (read = accepted +

@@ -280,7 +280,9 @@ def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
     if "catatan_bpjs" in rows.columns:
         note = pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
         if not full_nik:
-            note = note.str.replace_all(r"([0-9]{6})[0-9]{6}([0-9]{4})", "${1}******${2}")
+            # a NIK as the list shows its NIKs, then any other long run of digits starred whole:
+            # a NIK BPJS typed in groups ("6474 0317 1187 0001") was shown in full
+            note = mask_long_digits_expr(note.str.replace_all(r"([0-9]{6})[0-9]{6}([0-9]{4})", "${1}******${2}"))
         notes.append(note)
     if "mungkin_terdaftar" in rows.columns:
         notes.append(pl.when(pl.col("mungkin_terdaftar").is_not_null()).then(

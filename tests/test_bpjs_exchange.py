@@ -135,6 +135,64 @@ def test_a_response_edited_in_excel_reads_as_the_extracts_do(submitted, tmp_path
     assert s[NIKS[0]] == ("accepted", "12345678901", None) and s[NIKS[1]] == ("rejected", None, "NIK ganda")
 
 
+@pytest.mark.parametrize("ending", ["\r", "\r\n"])
+def test_a_response_with_cr_line_ends_or_a_cr_in_a_field_applies(submitted, tmp_path, ending):
+    """Excel's "CSV (Macintosh)" ends lines with CR alone, and a CR may sit inside a reason: the
+    csv module's "new-line character seen in unquoted field" escaped as the command's error, with
+    no line, and the inbox sensor's run failed on it (the file stayed in the inbox). A blank line
+    before the header is skipped (it read as a header without columns)."""
+    dsn, _, _ = submitted
+    path = tmp_path / "hasil.csv"
+    # (in a file of CR line ends, a CR ends the line wherever it is)
+    inner = " " if ending == "\r" else "\r"
+    path.write_bytes(ending.join(["", "NIK,PERIODE,HASIL,KPJ,ALASAN", f"{NIKS[0]},2026-11,DITERIMA,12345678901,",
+                                  f"{NIKS[1]},2026-11,DITOLAK,,NIK tidak{inner}ditemukan", ""]).encode())
+    r = apply_response(dsn, path)
+    assert (r.accepted, r.rejected) == (1, 1)
+    assert statuses(dsn)[NIKS[1]] == ("rejected", None, "NIK tidak ditemukan")
+
+
+def test_a_stray_quote_in_a_response_is_refused_not_swallowing_rows(submitted, tmp_path):
+    """A reason's quote never closed on its line made the next rows part of that reason: they
+    were not applied, said nothing, and their NIKs and KPJ became the first person's reason (shown
+    on next month's gap list)."""
+    dsn, _, _ = submitted
+    path = tmp_path / "hasil.csv"
+    path.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n"
+                    f'{NIKS[0]},2026-11,DITOLAK,,"Tanggal lahir berbeda\n'
+                    f"{NIKS[1]},2026-11,DITERIMA,30000000001,\n"
+                    f'{NIKS[2]},2026-11,DITOLAK,,"NIK tidak ditemukan"\n')
+    before = statuses(dsn)
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, path)
+    assert caught.value.problems == ['line 2: a quoted field opened here runs over lines that read as rows of their '
+                                     'own, expected every " to be closed in its field (a stray quote)']
+    assert statuses(dsn) == before
+    # a reason of several lines, quoted, is a reason
+    path.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n" f'{NIKS[0]},2026-11,DITOLAK,,"Tanggal lahir\nberbeda"\n')
+    assert apply_response(dsn, path).rejected == 1
+
+
+def test_a_response_column_given_twice_is_refused(submitted, tmp_path):
+    """With a second NIK column (in another case), the rightmost one was read: the acceptance and
+    its card went to the other person, exit 0."""
+    dsn, _, _ = submitted
+    path = tmp_path / "hasil.csv"
+    path.write_text(f"NIK,PERIODE,HASIL,KPJ,ALASAN, nik\n{NIKS[0]},2026-11,DITERIMA,12345678901,,{NIKS[1]}\n")
+    with pytest.raises(ResponseError) as caught:
+        apply_response(dsn, path)
+    assert caught.value.problems == ["line 1: column NIK appears 2 times (columns 1, 6), expected once"]
+
+
+def test_a_response_reason_of_any_length_is_read(tmp_path):
+    """A field over the csv module's 131,072 characters stopped the command with its words."""
+    from pipelines.bpjs_exchange import parse_response
+
+    long = tmp_path / "panjang.csv"
+    long.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n" + f"{NIKS[0]},2026-11,DITOLAK,," + "x" * 200_000 + "\n")
+    assert len(parse_response(long)[0]["ALASAN"]) == 200_000
+
+
 def test_an_unreadable_nik_or_period_is_said_once_per_line_without_the_nik(submitted, tmp_path):
     """A NIK Excel turned into a number, or a period it turned into a date, is named as such (it
     was "not a submitted candidate"), with every problem in line order, and no NIK in them."""

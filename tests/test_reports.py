@@ -363,12 +363,16 @@ def test_a_list_sent_out_before_the_bpjs_note_column_still_reads_back(cands, tmp
     from pipelines.verification import read_returned
 
     note = "ditolak BPJS pada periode 2026-10: NIK 6474015508850001 tidak ditemukan"
-    path = write_gap_lists(cands.with_columns(catatan_bpjs=pl.Series([note, None, None])), "2026-11", tmp_path,
+    # a NIK BPJS typed in groups was shown in full (found by fuzzing)
+    grouped = "ditolak BPJS pada periode 2026-10: NIK 6474 0317 1187 0001 milik orang lain"
+    path = write_gap_lists(cands.with_columns(catatan_bpjs=pl.Series([note, grouped, None])), "2026-11", tmp_path,
                            key=b"k" * 32)[0]
     wb = load_workbook(path)
     ws = wb["Daftar Calon Peserta"]
     assert ws.cell(HEADER_ROW + 2, COL["Keterangan BPJS"] + 1).value == \
         "Ditolak BPJS pada periode 2026-10: NIK 647401******0001 tidak ditemukan"   # BPJS's words, NIK masked
+    assert ws.cell(HEADER_ROW + 3, COL["Keterangan BPJS"] + 1).value == \
+        "Ditolak BPJS pada periode 2026-10: NIK **************** milik orang lain"
     ws.cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value = "Valid"
     wb.save(path)
     assert read_returned(path, "2026-11", cands, b"k" * 32)["hasil"].to_list() == ["Valid"]
