@@ -810,11 +810,11 @@ def cmd_verification(args) -> int:
         raise CliError(f"{args.file}: no such file")
     dsn = _existing_database(args.db)
     try:
-        rows, changed = apply_returned(dsn, path, args.period, Path(args.out))
+        applied = apply_returned(dsn, path, args.period, Path(args.out))
     except VerificationError as exc:
         _say("\n".join(f"  {p}" for p in exc.problems))
         raise CliError(f"{path.name} ditolak: {len(exc.problems)} masalah (di atas); tidak ada yang disimpan") from None
-    print(f"{stored_line(path.name, rows, changed)} (periode {args.period}); "
+    print(f"{stored_line(path.name, applied)} (periode {args.period}); "
           f"`lindungi run --period {args.period}` berikutnya memakainya")
     return 0
 

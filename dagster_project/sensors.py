@@ -133,14 +133,13 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
     try:
         dsn = database.url()
         migrate(dsn)
-        rows, changed = apply_returned(dsn, path, period, out_dir(),
-                                       run_id=context.run_id)
+        applied = apply_returned(dsn, path, period, out_dir(), run_id=context.run_id)
     except VerificationError as exc:
         raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
                       f"{path.name} ditolak: {len(exc.problems)} masalah") from None
     _file_away(path, "diproses")
     # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
-    context.log.info(stored_line(path.name, rows, changed))
+    context.log.info(stored_line(path.name, applied))
 
 
 @dg.job(description="Store a coordinator's returned gap list (verification results).", tags=NO_RUN_RETRIES)

@@ -16,6 +16,7 @@ import hashlib
 import re
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 import psycopg
@@ -46,6 +47,10 @@ def _cell_text(value) -> str | None:
     Excel turns a typed "2/1/2026" into a date and "08123" into a number."""
     if value is None or isinstance(value, str):
         return value
+    if hasattr(value, "text") and type(value).__name__.endswith("Formula"):
+        # an array or data-table formula (openpyxl gives an object, not the "=..." text): a
+        # formula as any other, where it was stored as the object's repr or taken for a choice
+        return "=" + str(value.text or "").removeprefix("=")
     if isinstance(value, datetime):
         return value.strftime("%d-%m-%Y" if value.time() == time() else "%d-%m-%Y %H:%M")
     if isinstance(value, date):
@@ -64,9 +69,10 @@ def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes)
     return _read_returned(path, period, candidates, key)[0]
 
 
-def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, str]:
-    """:func:`read_returned`'s rows, and the workbook's last editor as Office records it (from the
-    same opening of the file)."""
+def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
+                   ) -> tuple[pl.DataFrame, str, list[int]]:
+    """:func:`read_returned`'s rows, the workbook's last editor as Office records it (from the
+    same opening of the file), and the rows with a Catatan but no Hasil Verifikasi."""
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -81,7 +87,9 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     if "Daftar Calon Peserta" not in wb.sheetnames:
         raise VerificationError(name, ["lembar 'Daftar Calon Peserta' tidak ada"])
     try:  # read lazily: a sheet damaged on the way (a mail attachment cut short) fails here
-        rows = list(wb["Daftar Calon Peserta"].iter_rows(values_only=True))
+        sheet = wb["Daftar Calon Peserta"]
+        sheet_path = getattr(sheet, "_worksheet_path", None)
+        rows = list(sheet.iter_rows(values_only=True))
     except Exception:  # noqa: BLE001
         raise VerificationError(name, ["file XLSX rusak (tidak dapat dibaca seluruhnya); "
                                        "buka dan simpan ulang di Excel, lalu kirim lagi"]) from None
@@ -89,26 +97,38 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         wb.close()
     who = wb.properties.lastModifiedBy or "tidak diketahui"
     problems: list[str] = []
-    title = str(rows[2][0] or "") if len(rows) > 2 else ""
+    # the table's header row where it is (a row inserted or deleted above it moved it: the file
+    # was refused for another period, or for a changed column title), and the title above it
+    names = [c for c, _ in READ_BACK]
+    header_row = next((i + 1 for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])
+                       if r and [str(v) if v is not None else "" for v in r[:len(names)]] == names), HEADER_ROW)
+    title = next((str(r[0]) for r in rows[:header_row - 1] if r and str(r[0] or "").startswith("Periode ")),
+                 str(rows[2][0] or "") if len(rows) > 2 else "")
     if f"Periode {periode_label(period)}" not in title:
         # which month it is for, when A3 still says (a month and a year: no personal data)
         m = re.match(r"Periode ((?:{}) [0-9]{{4}})\b".format("|".join(BULAN)), title)
         of = f" (file ini untuk periode {m.group(1)})" if m else ""
         raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}{of}"])
-    header = [str(v) if v is not None else "" for v in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
-    if header[: len(READ_BACK)] != [c for c, _ in READ_BACK]:
+    header = [str(v) if v is not None else "" for v in rows[header_row - 1]] if len(rows) >= header_row else []
+    if header[: len(READ_BACK)] != names:
         # where, and what belongs there (not what is there: it may be anything typed)
         at = next(i for i, (c, _) in enumerate(READ_BACK) if i >= len(header) or header[i] != c)
-        raise VerificationError(name, [f"judul kolom diubah: kolom {get_column_letter(at + 1)} (baris {HEADER_ROW}) "
+        raise VerificationError(name, [f"judul kolom diubah: kolom {get_column_letter(at + 1)} (baris {header_row}) "
                                        f"seharusnya '{READ_BACK[at][0]}'; gunakan file asli dari koordinator kota"])
     col = {c: i for i, (c, _) in enumerate(READ_BACK)}
+    # a result or a note written once over merged rows (a household that moved) is in the first
+    # row only: the others were stored with nothing, without a word
+    problems += [f"baris {top}-{bottom}: sel {c} digabung (merge); isi setiap baris sendiri"
+                 for c, top, bottom in _merged(path, sheet_path, header_row, [col["Hasil Verifikasi"], col["Catatan"]],
+                                               names)]
     known = candidates.with_columns(pseudonym_column(candidates["NIK"], key)).select(
         "pseudonym", "NIK", "NAMA_LGKP", "kode_kel")
     by_id = {r[0]: r[1:] for r in known.iter_rows()}
     out = []
     seen: dict[str, int] = {}  # ID Baris -> the row it was first on
     unknown = 0  # rows of a person not in this period's lists
-    for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
+    unused_notes = []  # rows with a Catatan and no Hasil: nothing to store it with
+    for i, row in enumerate(rows[header_row:], start=header_row + 1):
         if row is None or all(v is None for v in row):
             continue
         rid = row[col["ID Baris"]]
@@ -131,14 +151,23 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
                                                                        mask_long_digits(nama)[:EXCEL_TEXT_MAX])),
                                      ("NIK", row[col["NIK"]] in (mask_nik(nik), nik))) if not same]
         if changed:
-            problems.append(f"baris {i}: kolom terkunci {' dan '.join(repr(c) for c in changed)} diubah")
+            # the name alone: also a name corrected in the extract and the period run again after
+            # this list was made (its new list has the corrected name)
+            why = (" (atau nama ini diperbaiki sejak daftar ini dibuat: gunakan daftar terbaru)"
+                   if changed == ["Nama Lengkap"] else "")
+            problems.append(f"baris {i}: kolom terkunci {' dan '.join(repr(c) for c in changed)} diubah{why}")
+        catatan = _cell_text(row[col["Catatan"]])
         if hasil.startswith("="):
             problems.append(f"baris {i}: Hasil Verifikasi berisi rumus; pilih dari daftar")
         elif hasil and hasil not in VERIFIKASI:
             # what was typed is not repeated: it may be a NIK or a name
             problems.append(f"baris {i}: Hasil Verifikasi tidak dikenal; pilih dari daftar ({', '.join(VERIFIKASI)})")
+        if (catatan or "").startswith("="):  # stored as the formula's text ("=C7"), not what it showed
+            problems.append(f"baris {i}: Catatan berisi rumus; ketik catatannya")
         if hasil:
-            out.append((nik, hasil, _cell_text(row[col["Catatan"]]), kode_kel))
+            out.append((nik, hasil, catatan, kode_kel))
+        elif catatan and catatan.strip():
+            unused_notes.append(i)
     if unknown and not seen:
         # not one row of the lists: a row-by-row refusal hid the cause (the file's ID Baris
         # made with another key, the state folder made anew, or the column cleared)
@@ -149,7 +178,36 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
-                                     "kode_kel": pl.String}, orient="row"), who
+                                     "kode_kel": pl.String}, orient="row"), who, unused_notes
+
+
+HEADER_SEARCH_ROWS = 20  # rows the table's header is looked for in (HEADER_ROW as written)
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+
+
+def _merged(path: Path, sheet_path: str | None, header_row: int, columns: list[int],
+            names: list[str]) -> list[tuple[str, int, int]]:
+    """(column title, first row, last row) of each merged range below the header that covers one
+    of ``columns`` (0-based) over more than one row. openpyxl's read-only sheets do not say which
+    cells are merged, so the sheet's XML is read for them (its last element)."""
+    import zipfile
+
+    from openpyxl.utils import column_index_from_string
+
+    if not sheet_path:
+        return []
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read(sheet_path.lstrip("/"))
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return []
+    out = []
+    for a, top, b, bottom in _MERGE.findall(xml):
+        first, last = column_index_from_string(a.decode()) - 1, column_index_from_string(b.decode()) - 1
+        top, bottom = int(top), int(bottom)
+        if bottom > top and bottom > header_row:
+            out += [(repr(names[c]), max(top, header_row + 1), bottom) for c in columns if first <= c <= last]
+    return out
 
 
 UPSERT = """
@@ -179,26 +237,36 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     return changed
 
 
-def stored_line(name: str, rows: int, changed: int) -> str:
+class Applied(NamedTuple):
+    rows: int                   # results in the file
+    changed: int                # of them new or changed
+    unused_notes: tuple[int, ...] = ()  # sheet rows with a Catatan and no Hasil Verifikasi
+
+
+def stored_line(name: str, applied: Applied) -> str:
     """What applying a returned list did, in Bahasa Indonesia, for the command and the job's log."""
+    rows, changed, unused = applied
+    # a note without a result has nothing to be stored with: said, where it went without a word
+    notes = (f"; catatan tanpa Hasil Verifikasi tidak disimpan (baris {', '.join(map(str, unused))})"
+             if unused else "")
     if rows == 0:  # said, not "0 disimpan": a list sent back before any visit, or the wrong file
-        return f"{name}: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan"
+        return f"{name}: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan{notes}"
     same = f", {rows - changed:,} sama seperti sebelumnya" if changed < rows else ""
-    return f"{name}: {changed:,} hasil verifikasi disimpan{same}"
+    return f"{name}: {changed:,} hasil verifikasi disimpan{same}{notes}"
 
 
-def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> tuple[int, int]:
+def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> Applied:
     """Validate a returned gap list against ``period``'s candidates under ``out_dir`` and store
-    its results in the migrated database ``dsn``; (results in the file, results new or changed). VerificationError when the
-    file cannot be applied (nothing stored). The sensor's job and ``lindungi verification`` both
-    run this; only the job moves the file (to ``diproses/`` or ``ditolak/``)."""
+    its results in the migrated database ``dsn``. VerificationError when the file cannot be
+    applied (nothing stored). The sensor's job and ``lindungi verification`` both run this; only
+    the job moves the file (to ``diproses/`` or ``ditolak/``)."""
     from pipelines.pseudonym import load_key
 
     cands = Path(out_dir) / "enrollment_candidates" / f"{period}.parquet"
     if not cands.exists():
         raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
-    rows, who = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
-    return rows.height, store(dsn, rows, period, path, who, run_id=run_id)
+    rows, who, unused = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
+    return Applied(rows.height, store(dsn, rows, period, path, who, run_id=run_id), tuple(unused))
 
 
 LISTED = "SELECT nik, nama_lgkp, kode_kel FROM bpjs.submission_candidate WHERE period = %s"

@@ -8,6 +8,7 @@ import polars as pl
 import psycopg
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tests.test_pipeline import PERIOD, _fresh_db
 
@@ -70,6 +71,15 @@ def _apply(run, monkeypatch):
     ("kolom", lambda ws: [ws.insert_cols(3), ws.cell(6, 3, "No HP")],
      "judul kolom diubah: kolom C (baris 6) seharusnya 'Nama Lengkap'"),
     ("id", lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
+    # found by fuzzing: a result written once over merged rows (a household that moved) was
+    # stored for the first person only, without a word; an array formula (an object in
+    # openpyxl) was "not a known choice", and in Catatan stored as the object's repr
+    ("gabung", lambda ws: [ws.cell(7, 15, "Pindah domisili"), ws.merge_cells("O7:O9")],
+     "baris 7-9: sel 'Hasil Verifikasi' digabung (merge)"),
+    ("rumus-array", lambda ws: ws.cell(7, 15, ArrayFormula("O7", '=IF(1=1,"Valid","")')),
+     "baris 7: Hasil Verifikasi berisi rumus"),
+    ("catatan-rumus", lambda ws: [ws.cell(7, 15, "Valid"), ws.cell(7, 16, ArrayFormula("P7", "=C7"))],
+     "baris 7: Catatan berisi rumus"),
     # which month the file is for, as A3 says
     ("periode", lambda ws: ws.cell(3, 1, "Periode Januari 2020; dibuat 01-01-2020"),
      "bukan untuk periode November 2026 (file ini untuk periode Januari 2020)"),
@@ -86,6 +96,46 @@ def test_bad_returned_files_are_refused_with_the_reason(run, monkeypatch, name, 
     assert refused.exists() and problem in said and "6474011508900001" not in said
     with psycopg.connect(run["dsn"]) as conn:
         assert conn.execute("SELECT count(*) FROM bpjs.verification").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("move", ["insert", "delete"])
+def test_a_row_inserted_or_deleted_above_the_table_still_reads_back(run, move):
+    """The title and the header were read at fixed rows (A3, row 6): a row inserted above the
+    table refused the file as another period's, a row deleted as a changed column title."""
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import read_returned
+
+    def edit(ws):
+        ws.cell(7, 15, "Valid")
+        ws.insert_rows(2) if move == "insert" else ws.delete_rows(5)
+
+    path = _returned(run, edit, name=f"moved-{move}.xlsx")
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    try:
+        assert read_returned(path, PERIOD, cands, load_key(run["home"]))["hasil"].to_list() == ["Valid"]
+    finally:
+        path.unlink()
+
+
+def test_a_note_without_a_result_is_said_not_stored(run):
+    """A Catatan on a row without a Hasil Verifikasi has nothing to be stored with: it went
+    without a word. The line the command and the job print says which rows."""
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import Applied, _read_returned, stored_line
+
+    def fill(ws):
+        ws.cell(7, 15, "Valid")
+        ws.cell(9, 16, "rumah kosong, kembali minggu depan")
+
+    path = _returned(run, fill, name="notes.xlsx")
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    try:
+        rows, _, unused = _read_returned(path, PERIOD, cands, load_key(run["home"]))
+        assert rows["hasil"].to_list() == ["Valid"] and unused == [9]
+    finally:
+        path.unlink()
+    assert stored_line("a.xlsx", Applied(1, 1, (9,))) == \
+        "a.xlsx: 1 hasil verifikasi disimpan; catatan tanpa Hasil Verifikasi tidak disimpan (baris 9)"
 
 
 def test_a_choice_typed_in_another_case_is_the_choice(run):
@@ -325,14 +375,14 @@ def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg
     wb["Daftar Calon Peserta"].cell(7, 15, "Meninggal")
     first = tmp_path / src.name
     wb.save(first)
-    assert apply_returned(dsn, first, PERIOD, out) == (1, 1)
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 1, ())
     run_pipeline(str(small_world), PERIOD, str(out), db=dsn)  # withdraws the deceased
 
-    assert apply_returned(dsn, first, PERIOD, out) == (1, 0)  # the same file again: nothing new
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 0, ())  # the same file again: nothing new
     wb["Daftar Calon Peserta"].cell(8, 15, "Valid")  # more visits, on the same file
     more = tmp_path / f"lagi-{src.name}"
     wb.save(more)
-    assert apply_returned(dsn, more, PERIOD, out) == (2, 1)
+    assert apply_returned(dsn, more, PERIOD, out) == (2, 1, ())
     with psycopg.connect(dsn) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT hasil FROM bpjs.verification")) == ["Meninggal", "Valid"]
 
@@ -381,8 +431,8 @@ def test_a_damaged_workbook_is_refused_not_a_crash(run, tmp_path):
 
 
 def test_the_line_says_when_a_list_came_back_with_nothing_filled_in():
-    from pipelines.verification import stored_line
+    from pipelines.verification import Applied, stored_line
 
-    assert stored_line("a.xlsx", 0, 0) == "a.xlsx: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan"
-    assert stored_line("a.xlsx", 12, 2) == "a.xlsx: 2 hasil verifikasi disimpan, 10 sama seperti sebelumnya"
-    assert stored_line("a.xlsx", 3, 3) == "a.xlsx: 3 hasil verifikasi disimpan"
+    assert stored_line("a.xlsx", Applied(0, 0)) == "a.xlsx: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan"
+    assert stored_line("a.xlsx", Applied(12, 2)) == "a.xlsx: 2 hasil verifikasi disimpan, 10 sama seperti sebelumnya"
+    assert stored_line("a.xlsx", Applied(3, 3)) == "a.xlsx: 3 hasil verifikasi disimpan"
