@@ -45,12 +45,14 @@ def _period(period: str) -> str:
 def _writable_dir(path: str, what: str) -> Path:
     """A directory the command writes into, made now: a path that cannot be one is refused before
     any work (it surfaced as an IO manager's error after the ingest, naming a Dagster step)."""
+    if not path.strip():  # "" is the current folder to Path: every output was written there
+        raise CliError(f"{what}: an empty path, expected a directory")
     p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise CliError(f"{what} {path}: is a file, not a directory")
     try:
+        if p.exists() and not p.is_dir():
+            raise CliError(f"{what} {path}: is a file, not a directory")
         p.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
+    except OSError as exc:  # a name too long, a path under /proc, ...
         raise CliError(f"{what} {path}: cannot make the directory ({exc.strerror or exc})") from None
     if not os.access(p, os.W_OK | os.X_OK):
         raise CliError(f"{what} {path}: the directory is not writable")
@@ -142,6 +144,9 @@ def _failure_reason(result) -> str:
                     "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError",
                     "DagsterExecutionHandleOutputError", "DagsterExecutionLoadInputError"):
                 err = err.cause
+            if err is not None and err.cls_name == "DagsterExecutionInterruptedError":
+                # Ctrl-C or a stop signal: said as such, not as Dagster's class name
+                return f"{event.step_key}: interrupted (Ctrl-C or a stop signal); run the command again to finish"
             msg = (err.message if err else "step failed").strip().splitlines()[0]
             msg = re.sub(r"^[\w.]+(Error|Exception|Failure): ", "", msg)
             return f"{event.step_key}: {msg}"
@@ -405,9 +410,11 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
 
 def _extracts_found(input_dir: str) -> None:
     """InputError unless ``input_dir`` holds one extract of each source."""
-    from pipelines.readers import find_extract
+    from pipelines.readers import InputError, find_extract
     from pipelines.schema import SOURCES
 
+    if not input_dir.strip():  # "" is the current folder to Path
+        raise InputError("--input: an empty path, expected the input directory")
     for source in SOURCES:
         find_extract(input_dir, source)
 
@@ -457,9 +464,12 @@ def _database_ready(database) -> str:
 
 
 def _database_line(exc: BaseException) -> str:
-    """A database failure as the one line the commands say: "database: " and its first line."""
+    """A database failure as the one line the commands say: "database: " and its first line,
+    with any password in it starred (psycopg quotes a DSN it cannot parse)."""
+    from pipelines.db import redact_password
+
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"database: {first}"
+    return f"database: {redact_password(first)}"
 
 
 def _left_out(period: str) -> dict[str, int]:
@@ -559,11 +569,17 @@ def print_summary(s: dict, dsn_hint: str) -> None:
 
 # --- commands -----------------------------------------------------------------------------------
 
+MAX_RESIDENTS = 20_000_000  # a larger world ran out of memory making its frames (MemoryError)
+
+
 def cmd_generate(args) -> int:
     from pipelines.generate import generate_world
 
-    if args.residents < 10:
-        raise CliError(f"--residents {args.residents}: a world has at least 10 residents")
+    if not 10 <= args.residents <= MAX_RESIDENTS:
+        raise CliError(f"--residents {args.residents}: a world has at least 10 residents and at most "
+                       f"{MAX_RESIDENTS:,} (the largest kab/kota, Bogor, has ~5.8M)")
+    if args.seed < 0:
+        raise CliError(f"--seed {args.seed}: expected a whole number, 0 or more")
     _writable_dir(args.out_dir, "OUT_DIR")
     t0 = time.monotonic()
     _say(f"generating {args.residents:,} residents (seed {args.seed}) into {args.out_dir} ...")
@@ -709,6 +725,7 @@ def cmd_db(args) -> int:
     from pipelines import db as dbmod
 
     if args.action == "start":
+        _state()  # a state directory that cannot be one is named (it was Python's FileExistsError)
         print(dbmod.embedded_start())
     elif args.action == "stop":
         print("stopped" if dbmod.embedded_stop() else "not running")

@@ -307,12 +307,27 @@ def embedded_stop(state: Path | None = None) -> bool:
     return True
 
 
+# a password in a DSN: the URL form's user:password@ and the key=value form's password=...
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*(@)|(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+
+
+def redact_password(text: str) -> str:
+    """``text`` with any DSN password in it starred: a driver's error may quote the DSN."""
+    return _PASSWORD.sub(lambda m: f"{m[1]}***{m[2]}" if m[1] else f"{m[3]}***", text)
+
+
 def resolve_dsn(db: str | None = None) -> str:
     """``db``, else $LINDUNGI_DB_URL, else the embedded server (started when needed), except in
     a cluster: there a missing DSN (a mistyped Secret, say) submitted to a throwaway server that
     lived and died with its pod, each step pod its own, and the run succeeded."""
     dsn = db or os.environ.get("LINDUNGI_DB_URL")
     if dsn:
+        scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://", dsn)
+        if scheme and scheme[1].lower() not in ("postgresql", "postgres"):
+            # psycopg's own refusal quoted the whole URL, password and all
+            raise ValueError(f"{'--db' if db else 'LINDUNGI_DB_URL'} is a {scheme[1]}:// URL, expected a "
+                             "postgresql:// URL or a key=value DSN (postgresql+psycopg2:// is SQLAlchemy's form, "
+                             "for Dagster's own storage)")
         return dsn
     if in_a_cluster():
         raise RuntimeError("LINDUNGI_DB_URL is not set: in a Kubernetes deployment (LINDUNGI_EXECUTOR=k8s or a pod) "

@@ -140,8 +140,10 @@ def generate_world(out_dir: str | Path, residents: int = 192_000, seed: int = 42
     people = _with_welfare_choice(_rng(seed, "welfare-choice"), people, ref)
     roster_recs = _roster_records(_rng(seed, "roster-choice"), people, ref)
     welfare_recs = _welfare_records(_rng(seed, "welfare-records"), people)
-    n_out_welfare = round(welfare_recs.height * 0.03 / 0.97)
-    n_out_roster = round(roster_recs.height * 0.10 / 0.90)
+    # at least one of each: a world of 10 residents may hold no roster record of theirs, and an
+    # extract of a header alone stops `lindungi run` (seed 42, the default, did)
+    n_out_welfare = max(1, round(welfare_recs.height * 0.03 / 0.97))
+    n_out_roster = max(1, round(roster_recs.height * 0.10 / 0.90))
     outsiders = _outsiders(_rng(seed, "outsiders"), _rng(seed, "outsider-names"), people,
                            n_out_welfare, n_out_roster, ref)
     people = pl.concat([people, outsiders], how="diagonal_relaxed")

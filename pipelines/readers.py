@@ -62,6 +62,12 @@ def find_extract(input_dir: str | Path, source: str) -> Path:
     if found[0].is_dir():  # a Parquet dataset as Spark or Hive writes it: "[Errno 21] Is a directory"
         raise InputError(f"{d}: {found[0].name} is a folder, expected one file "
                          f"({source}.csv, {source}.parquet or {source}.xlsx)")
+    if not found[0].is_file():
+        # a named pipe waited for a writer for ever (a SIGTERM did not end the run), a link to
+        # /dev/zero read until memory ran out, a broken link failed inside the ingest
+        what = "a link to nothing" if found[0].is_symlink() and not found[0].exists() else "not a regular file"
+        raise InputError(f"{d}: {found[0].name} is {what}, expected a file "
+                         f"({source}.csv, {source}.parquet or {source}.xlsx)")
     return found[0]
 
 

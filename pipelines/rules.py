@@ -88,6 +88,15 @@ class _Reader:
             raise self._bad(name, f"{'a whole number' if whole else 'a number'} from {low:,} to {high:,}", v)
         return v
 
+    def probability(self, name: str) -> float:
+        """A threshold on a link's score, a probability: strictly between 0 and 1. At 1 no link
+        passes (not even an exact NIK, which scores just under 1), at 0 every compared pair does."""
+        v = self._raw(name, None)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1:
+            raise self._bad(name, "a number between 0 and 1, both excluded (a link's score is a probability: "
+                                  "at 1 no link passes, at 0 every compared pair does)", v)
+        return float(v)
+
     def texts(self, name: str, allowed: tuple[str, ...] | None = None, *, default=None,
               nonempty: bool = True) -> tuple[str, ...]:
         v = self._raw(name, default)
@@ -121,6 +130,10 @@ def load_rules(path: str | Path | None = None) -> Rules:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValueError(f"{path}: rules file not found") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, expected a rules file (TOML)") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: rules file cannot be read ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML ({exc})") from None
     except UnicodeDecodeError:
@@ -138,8 +151,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
         jkk_minimum=r.number("contribution.jkk_minimum", 0, 10**9, whole=True),
         jkm=r.number("contribution.jkm", 0, 10**9, whole=True),
         no_welfare_desil=r.number("ranking.no_welfare_desil", 1, 100, whole=True, default=11),
-        link_threshold=float(r.number("linkage.link_threshold", 0, 1, whole=False)),
-        review_threshold=float(r.number("linkage.review_threshold", 0, 1, whole=False)),
+        link_threshold=r.probability("linkage.link_threshold"),
+        review_threshold=r.probability("linkage.review_threshold"),
         link_estimate=r.flag("linkage.estimate", True),
         link_term_frequency=r.flag("linkage.term_frequency", True),
         retention_months=r.number("retention.months", 1, 1200, whole=True, default=24),

@@ -226,6 +226,11 @@ def _warm_worker() -> None:
     from pipelines.processes import exit_with_parent, imports_uncollected
 
     exit_with_parent()  # a killed `lindungi run` leaves no worker behind
+    # Ctrl-C reaches the whole foreground process group: the run stops its worker itself (and a
+    # worker still importing GX printed a page of KeyboardInterrupt traceback under the error)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _yield_cpu()
     # GX's import without the cyclic collector, which rescanned its growing heap again and
     # again (3.0-4.3 s of CPU against 3.9-5.0 s), and what it left frozen: the process's exit

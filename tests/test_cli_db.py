@@ -255,3 +255,26 @@ def test_two_starts_at_once_on_a_fresh_state_directory_both_get_the_database(tmp
         assert _serves(dsns[0])
     finally:
         db.embedded_stop(tmp_path)
+
+
+@pytest.mark.parametrize("dsn,said", [
+    ("postgresql+psycopg2://u:secretpw@127.0.0.1:1/x", "--db is a postgresql+psycopg2:// URL, expected a postgresql:// URL"),
+    ("mysql://u:secretpw@127.0.0.1:1/x", "--db is a mysql:// URL, expected a postgresql:// URL"),
+    # psycopg's own words quote the DSN: its password is starred
+    ("host=127.0.0.1 port=1 password=secretpw dbname", 'database: missing "=" after "dbname"'),
+])
+def test_a_dsn_that_cannot_be_used_is_named_without_its_password(tmp_path, monkeypatch, capsys, dsn, said):
+    """Found by fuzzing: SQLAlchemy's postgresql+psycopg2:// form (which the README gives for
+    Dagster's storage) was refused in psycopg's words, with the whole URL, password and all."""
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
+    assert main(["export", "--period", "2026-11", "--db", dsn, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "secretpw" not in err
+
+
+def test_a_password_in_a_driver_message_is_starred():
+    from pipelines.db import redact_password
+
+    assert redact_password('after "postgresql://u:p%40ss@h:5/db" in') == 'after "postgresql://u:***@h:5/db" in'
+    assert redact_password("host=a password='a b' user=x") == "host=a password=*** user=x"
+    assert redact_password("postgresql://u@h/db") == "postgresql://u@h/db"

@@ -221,6 +221,17 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
          f"{a_file}: is a file, not an input directory"),
         (["generate", str(a_file), "--residents", "50"], f"OUT_DIR {a_file}: is a file, not a directory"),
         (["generate", str(tmp_path / "g"), "--residents", "0"], "--residents 0: a world has at least 10 residents"),
+        # found by fuzzing: Python's words (MemoryError, ValueError, OSError), an empty folder left
+        # behind, or every output written into the current folder
+        (["generate", str(tmp_path / "g"), "--residents", "99999999999999"], "--residents 99999999999999: a world "
+         "has at least 10 residents and at most 20,000,000"),
+        (["generate", str(tmp_path / "g"), "--residents", "50", "--seed", "-1"], "--seed -1: expected a whole number"),
+        (["run", "--input", str(small_world), "--period", PERIOD, "--out", ""], "--out: an empty path"),
+        (["run", "--input", "", "--period", PERIOD, "--out", str(tmp_path / "o")], "--input: an empty path"),
+        (["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / ("x" * 300))],
+         f"--out {tmp_path / ('x' * 300)}: cannot make the directory (File name too long)"),
+        (["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / "o"), "--rules",
+          str(tmp_path)], f"{tmp_path}: is a folder, expected a rules file (TOML)"),
         (["export", "--period", PERIOD, "--region", "64", "--out", str(tmp_path / "x")],
          "--region must be a kab/kota code of 4 digits (e.g. 6474), got '64'"),
         # the UI's schedule and sensors run on these: refused before its server and Dagster start
@@ -240,6 +251,9 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
     assert not (tmp_path / "home" / "pgdata").exists()
     monkeypatch.setenv("LINDUNGI_HOME", str(a_file))
     assert main(["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / "o")]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == \
+        f"lindungi: error: state directory (LINDUNGI_HOME) {a_file}: is a file, not a directory"
+    assert main(["db", "start"]) == 1  # it was Python's FileExistsError
     assert capsys.readouterr().err.strip().splitlines()[-1] == \
         f"lindungi: error: state directory (LINDUNGI_HOME) {a_file}: is a file, not a directory"
 

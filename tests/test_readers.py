@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipelines.ingest import clean_dtsen, clean_penduduk, clean_peserta
-from pipelines.readers import InputError, read_extract
+from pipelines.readers import InputError, find_extract, read_extract
 from pipelines.rules import load_rules
 
 HEADER = ["NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_KWN", "JENIS_PKRJN",
@@ -167,6 +167,24 @@ def test_missing_and_ambiguous_extract(tmp_path):
     pl.DataFrame({"NIK": ["1"]}).write_parquet(tmp_path / "penduduk.parquet")
     with pytest.raises(InputError, match="several penduduk extracts"):
         read_extract(tmp_path, "penduduk")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "broken_link"])
+def test_an_extract_that_is_no_regular_file_stops_naming_it(tmp_path, kind):
+    """Found by fuzzing: a named pipe made the run wait for ever (SIGTERM did not end it), a link
+    to /dev/zero read until memory ran out, a broken link failed inside the ingest."""
+    import os
+
+    path = tmp_path / "penduduk.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.symlink_to(tmp_path / "gone.csv")
+    said = "a link to nothing" if kind == "broken_link" else "not a regular file"
+    with pytest.raises(InputError, match=rf": penduduk.csv is {said}, expected a file"):
+        find_extract(tmp_path, "penduduk")
 
 
 def test_an_extract_that_is_a_folder_stops_naming_it(tmp_path):

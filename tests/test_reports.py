@@ -289,7 +289,9 @@ def test_the_pseudonym_key_is_made_where_files_cannot_be_hard_linked(tmp_path, m
 
 
 @pytest.mark.parametrize("value, said", [("mysecret", "must be hexadecimal digits"),
-                                          ("ab" * 8, "at least 32 hexadecimal digits, not 16")])
+                                          ("ab" * 8, "at least 32 hexadecimal digits, not 16"),
+                                          # an odd count said "64 of them", where 32 serve
+                                          ("a" * 33, "an even number of them (two per byte), at least 32")])
 def test_a_pseudonym_key_that_cannot_serve_stops_the_run_before_any_work(tmp_path, monkeypatch, capsys, value,
                                                                        said):
     """A key like "mysecret" failed in the run's last step (``fromhex``), after the submission

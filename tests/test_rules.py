@@ -25,7 +25,12 @@ def test_the_packaged_rules_are_the_contract_defaults():
 @pytest.mark.parametrize("old,new,said", [
     # nonsense a run used to take: a negative premium, a threshold no link can reach, a text age
     (r"^jkm = 6800", "jkm = -5", "contribution.jkm must be a whole number from 0 to 1,000,000,000, not -5"),
-    (r"^link_threshold = 0.90", "link_threshold = 1.5", "linkage.link_threshold must be a number from 0 to 1, not 1.5"),
+    (r"^link_threshold = 0.90", "link_threshold = 1.5",
+     "linkage.link_threshold must be a number between 0 and 1, both excluded"),
+    # found by fuzzing: at 1 every link went, exact NIKs too (a score is just under 1), exit 0;
+    # at 0 every compared pair linked
+    (r"^link_threshold = 0.90", "link_threshold = 1", "linkage.link_threshold must be a number between 0 and 1"),
+    (r"^review_threshold = 0.50", "review_threshold = 0", "linkage.review_threshold must be a number between 0 and 1"),
     (r"^max_age = 65", 'max_age = "abc"', "eligibility.max_age must be a whole number from 0 to 120, not 'abc'"),
     (r"^max_age = 65", "max_age = 65.5", "eligibility.max_age must be a whole number from 0 to 120, not 65.5"),
     (r"^review_threshold = 0.50", "review_threshold = 0.95",
@@ -58,3 +63,9 @@ def test_optional_settings_take_their_defaults(tmp_path):
     r = load_rules(path)
     assert r.no_welfare_desil == 11 and r.informal_label_prefixes == ()
     assert load_rules(_with(tmp_path, r"^jkm = 6800", "jkm = 0")).monthly_contribution == 10_000
+
+
+def test_a_rules_path_that_is_a_folder_is_named(tmp_path):
+    """It stopped the command with Python's IsADirectoryError."""
+    with pytest.raises(ValueError, match=r"is a folder, expected a rules file \(TOML\)$"):
+        load_rules(tmp_path)

@@ -597,3 +597,18 @@ def test_the_ingest_says_each_extracts_stage_for_its_ticking_line(small_world, t
     assert seen == [("penduduk.csv", "reading ..."), ("penduduk.csv", f"{rows:,} rows read, cleaning ..."),
                     ("penduduk.csv", f"{rows:,} rows cleaned")]
     assert checked.result().success
+
+
+def test_an_interrupted_step_is_said_in_words():
+    """Ctrl-C or SIGTERM in a step ended the command with Dagster's class name alone
+    ("ingest_extracts: dagster._core.errors.DagsterExecutionInterruptedError")."""
+    from types import SimpleNamespace as NS
+
+    from dagster_project.cli import _failure_reason
+
+    error = NS(cls_name="DagsterExecutionInterruptedError", cause=None,
+               message="dagster._core.errors.DagsterExecutionInterruptedError\n")
+    failure = NS(event_type_value="STEP_FAILURE", is_step_failure=True, step_key="ingest_extracts",
+                 step_failure_data=NS(error=error))
+    assert _failure_reason(NS(all_events=[failure])) == \
+        "ingest_extracts: interrupted (Ctrl-C or a stop signal); run the command again to finish"
