@@ -47,10 +47,12 @@ def _cell_text(value) -> str | None:
     Excel turns a typed "2/1/2026" into a date and "08123" into a number."""
     if value is None or isinstance(value, str):
         return value
-    if hasattr(value, "text") and type(value).__name__.endswith("Formula"):
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    if isinstance(value, (ArrayFormula, DataTableFormula)):
         # an array or data-table formula (openpyxl gives an object, not the "=..." text): a
         # formula as any other, where it was stored as the object's repr or taken for a choice
-        return "=" + str(value.text or "").removeprefix("=")
+        return "=" + str(getattr(value, "text", None) or "").removeprefix("=")
     if isinstance(value, datetime):
         return value.strftime("%d-%m-%Y" if value.time() == time() else "%d-%m-%Y %H:%M")
     if isinstance(value, date):
@@ -182,7 +184,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
 
 
 HEADER_SEARCH_ROWS = 20  # rows the table's header is looked for in (HEADER_ROW as written)
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="\$?([A-Z]+)\$?([0-9]+):\$?([A-Z]+)\$?([0-9]+)"')
 
 
 def _merged(path: Path, sheet_path: str | None, header_row: int, columns: list[int],
