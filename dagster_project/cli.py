@@ -491,6 +491,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     import psycopg
 
     from pipelines.candidates import UNJUDGED_FLAGS
+    from pipelines.dates import period_start
+    from pipelines.partitioning import region_sizes
 
     out = Path(out_dir)
 
@@ -510,21 +512,37 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
                             columns=["iuran_bulanan", "disabilitas", "mungkin_terdaftar"])
     # residents no rule could judge, by the flags that stop it: a whole extract without region
     # codes (NO_KEL in a form not understood) ended with 0 candidates and nothing said why
+    # (a resident born after the period's first day is not judged either, with no flag: no data
+    # to fix, counted apart; the count and its breakdown disagreed)
+    stopped = pl.col("flags").list.eval(pl.element().is_in(list(UNJUDGED_FLAGS))).list.any()
     unjudged = (pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
-                .filter(~pl.col("judgeable")).select("flags").collect())
+                .filter(~pl.col("judgeable"))
+                .select("flags", unborn=(pl.col("TGL_LHR") > pl.lit(period_start(period))).fill_null(False) & ~stopped)
+                .collect())
+    unborn = int(unjudged["unborn"].sum())
+    unjudged = unjudged.filter(~pl.col("unborn"))
     why = (unjudged.explode("flags").filter(pl.col("flags").is_in(list(UNJUDGED_FLAGS)))
            .group_by("flags").len().sort(["len", "flags"], descending=[True, False]))
+    # the period's rows of this extract's kab/kota, and apart those of kab/kota it does not hold
+    # (another city's extract, or an earlier one): a run speaks for its own regions only, and
+    # "pending 496" beside "candidates: 403" said nothing of the 93 left as they were
+    regions = sorted(region_sizes(pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
+                                  .select("kode_kab", "NIK")))
     with psycopg.connect(dsn) as conn:
-        sub = dict(conn.execute(
-            "SELECT status, count(*) FROM bpjs.submission_candidate WHERE period = %s GROUP BY status",
-            (period,)).fetchall())
+        counted = conn.execute(
+            "SELECT status, region, count(*) FROM bpjs.submission_candidate WHERE period = %s GROUP BY 1, 2",
+            (period,)).fetchall()
+    sub, elsewhere = {}, {}
+    for status, region, n in counted:
+        into = sub if region in regions else elsewhere.setdefault(region, {})
+        into[status] = into.get(status, 0) + n
     return {
         "period": period, "sources": sources, "links": links,
         "candidates": cands.height, "with_disability": int(cands["disabilitas"].sum()),
         "possibly_registered": int(cands["mungkin_terdaftar"].is_not_null().sum()),
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
-        "submission": sub, "out": str(out.resolve()),
-        "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows())},
+        "submission": sub, "submission_elsewhere": elsewhere, "out": str(out.resolve()),
+        "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn},
     }
 
 
@@ -550,6 +568,9 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               + f": {unjudged['residents']:,} residents whose data needs fixing first ("
               + ", ".join(f"{k} {v:,}" for k, v in unjudged["by_flag"].items())
               + "; the flags column of residents.parquet)")
+    if unjudged.get("born_after_period"):
+        print(f"  not judged either: {unjudged['born_after_period']:,} residents born after the period began "
+              "(the extract is later than the period)")
     left = s.get("left_out") or {}
     if left.get("held_by_bpjs") or left.get("excluded_by_verification"):
         print(f"  not listed: {left.get('held_by_bpjs', 0):,} registered with BPJS from another period's export "
@@ -557,6 +578,11 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               "kelurahan as not to enroll")
     print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))
                                             or f"no row for {s['period']}"))
+    if s.get("submission_elsewhere"):
+        print(f"  and rows of {s['period']} of kab/kota this extract does not hold, left as they are (a run of an "
+              "extract holding them updates or withdraws them): "
+              + "; ".join(f"{region} " + ", ".join(f"{k} {v:,}" for k, v in sorted(by.items()))
+                          for region, by in sorted(s["submission_elsewhere"].items())))
     print("outputs:")
     print(f"  {out}/<asset>.parquet and {out}/<asset>/{p}.parquet   (welfare_links, participant_links, "
           "enrollment_candidates, ...)")

