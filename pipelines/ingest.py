@@ -258,9 +258,10 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     # partition, a batch and a gap list (0000000000.xlsx) of one person.
     unreadable = pl.any_horizontal("_prop_bad", "_kab_bad", "_kec_bad", "_kel_bad")
     unknown = (pl.col("_prop") + pl.col("_kab")).is_in(kabkota_codes()).not_().fill_null(False)
-    out = out.with_columns(_region_invalid=unreadable | unknown).with_columns(
-        [pl.when(pl.col("_region_invalid")).then(None).otherwise(pl.col(c)).alias(c)
-         for c in ("_prop", "_kab", "_kec", "_kel")])
+    out = out.with_columns(_region_invalid=unreadable | unknown)
+    if out.get_column("_region_invalid").any():  # (rare: the codes are not copied otherwise)
+        out = out.with_columns([pl.when(pl.col("_region_invalid")).then(None).otherwise(pl.col(c)).alias(c)
+                                for c in ("_prop", "_kab", "_kec", "_kel")])
     out = with_nik_columns(out, "NO_KK", digits="_kk").with_columns(
         NIK=pl.col("_nik"),
         NO_KK=_kk("_kk"),
