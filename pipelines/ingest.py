@@ -65,15 +65,16 @@ def _code_text(col: str, pattern: str = CODE_TEXT) -> pl.Expr:
     return pl.when(t.str.contains(pattern)).then(t)
 
 
-def _digits(col: str, width: int) -> pl.Expr:
-    # ASCII digits, as a NIK's: a code written with another script's digit, or with any other
-    # character in it, is no code (and flagged), never the digits around that character
-    d = ascii_digits(_code_text(col))
+def _digits(col: str, width: int, *, code: bool = True) -> pl.Expr:
+    # ASCII digits, as a NIK's: a region code written with another script's digit, or with any
+    # other character in it, is no code (and flagged), never the digits around that character.
+    # RT and RW (``code=False``) are read by their digits ("RT 01"): they place no one in a region
+    d = ascii_digits(_code_text(col) if code else without_zero_fraction(pl.col(col)))
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
 
 
 def _unreadable_code(col: str) -> pl.Expr:
-    """Whether ``col`` holds text that is no region code (letters, signs, too many digits)."""
+    """Whether ``col`` holds text that is no region code (a letter or a sign in it)."""
     written = pl.col(col).str.replace_all(_NOT_TEXT, " ").str.strip_chars().fill_null("") != ""
     return written & _code_text(col).is_null()
 
@@ -235,8 +236,8 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
         "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in(list(NO_DISABILITY))).then(None)
                        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String))},
-        "NO_RT": {"_rt": _digits("NO_RT", 3)},
-        "NO_RW": {"_rw": _digits("NO_RW", 3)},
+        "NO_RT": {"_rt": _digits("NO_RT", 3, code=False)},
+        "NO_RW": {"_rw": _digits("NO_RW", 3, code=False)},
         "NO_PROP": {"_prop": _digits("NO_PROP", 2), "_prop_bad": _unreadable_code("NO_PROP")},
         "NO_KAB": {"_kab": _digits("NO_KAB", 2), "_kab_full": _digits("NO_KAB", 4),
                    "_kab_bad": _unreadable_code("NO_KAB")},

@@ -666,6 +666,16 @@ def test_a_region_code_that_is_no_code_is_flagged_not_read_by_its_digits(tmp_pat
     assert ("region_code_invalid" in flags) == (region is None) and "region_code_missing" not in flags
 
 
+def test_rt_and_rw_are_still_read_by_their_digits(tmp_path):
+    """Region codes place a resident in a kab/kota and are read strictly; RT and RW place no one
+    and are read by their digits, as before ("RT 01")."""
+    r = row()
+    r[HEADER.index("NO_RT")], r[HEADER.index("NO_RW")] = "RT 01", "rw.2"
+    write_csv(tmp_path / "penduduk.csv", [r])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    assert res.select("NO_RT", "NO_RW").row(0) == ("001", "002") and res["kode_kel"][0] == "6474011001"
+
+
 @pytest.mark.parametrize("kode_kel,read", [("64720110A01", None), ("9999011001", None), ("0000000000", None),
                                            ("64.72.01.1001", "6472011001"), ("6472 01 1001", "6472011001")])
 def test_a_welfare_kelurahan_code_that_is_no_code_is_flagged(tmp_path, kode_kel, read):
