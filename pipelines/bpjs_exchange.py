@@ -24,7 +24,8 @@ from pipelines.dates import period_start
 from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.files import aside, unused_name
 from pipelines.nik import NIK_PROBLEMS, nik_problems
-from pipelines.readers import DELIMITERS, InputError, cr_ended, decode_text, row_like_lines
+from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
+                               row_like_lines)
 from pipelines.siak import CONTROL
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
@@ -254,7 +255,7 @@ def parse_response(path: Path) -> list[dict]:
         raise ResponseError(path.name, [str(exc).removeprefix(f"{path.name}: ")]) from None
     # a CR without an LF after it ends a line only in a file whose lines all end so; elsewhere it
     # is a character of its field, where the csv module stopped on it (it would be a space there)
-    text = LONE_CR.sub("\n" if cr_ended(text[:HEAD_CHARS]) else " ", text)
+    text = LONE_CR_TEXT.sub("\n" if cr_ended(text[:HEAD_BYTES]) else " ", text)
     lines = text.split("\n")
     sample = next((ln for ln in lines if ln.strip()), "")  # the header: blank lines before it are skipped
     delim = max(DELIMITERS, key=sample.count)
@@ -294,10 +295,6 @@ def parse_response(path: Path) -> list[dict]:
     if not rows:
         raise ResponseError(path.name, ["no data rows"])
     return rows
-
-
-LONE_CR = re.compile("\r(?!\n)")
-HEAD_CHARS = 256 * 1024  # where a response file's line ends are told
 
 
 def _header_problems(header: list[str], line: int) -> list[str]:
