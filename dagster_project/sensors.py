@@ -5,7 +5,10 @@ A file applied goes to ``inbox/bpjs/processed/``; a file refused goes to
 half-way (``pipelines.bpjs_exchange.apply_response`` is one transaction).
 """
 
+import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -73,8 +76,10 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
         return dg.SkipReason("no response files")
+    # the path as it is in the inbox, not a link's target: a link was applied and then its target
+    # filed away wherever it lived (the city's own gap list moved into diproses/)
     return _file_requests(context, files, lambda p: p.name, lambda p: {
-        "ops": {"apply_bpjs_response_file": {"config": {"path": str(p.resolve())}}}})
+        "ops": {"apply_bpjs_response_file": {"config": {"path": str(p.absolute())}}}})
 
 
 # --- inbox files: one run each, tried again when a run died -----------------------------------
@@ -83,6 +88,10 @@ INBOX_FILE_TAG = "lindungi/inbox_file"
 # runs of one inbox file that may end without filing it away (a killed or crashed run worker, the
 # database down) before the sensor leaves it to a person
 INBOX_ATTEMPTS = 3
+# seconds an inbox file must have gone unchanged before a run takes it (LINDUNGI_INBOX_SETTLE_S):
+# a file still being copied in was applied half-way (10 of 20 rows accepted, the rest never, and
+# the copy went on into processed/), or refused as "not a valid XLSX" and completed in ditolak/
+INBOX_SETTLE_S = 10.0
 
 
 def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
@@ -103,9 +112,15 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
     inbox for good: a file still there after a failed run gets another run under the next key,
     ``INBOX_ATTEMPTS`` runs at most, then a warning leaves it to a person. (Applying a file
     twice is harmless: responses already applied are recognised, verification results upserted.)"""
-    requests = []
+    requests, fresh = [], []
+    settle = float(os.environ.get("LINDUNGI_INBOX_SETTLE_S") or INBOX_SETTLE_S)
+    now = time.time()
     for p in files:
-        ident = f"{name_of(p)}:{p.stat().st_mtime_ns}"
+        stat = p.stat()
+        if now - stat.st_mtime < settle:  # still being copied in, maybe: taken at a later tick
+            fresh.append(p.name)
+            continue
+        ident = f"{name_of(p)}:{stat.st_mtime_ns}"
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
             context.log.warning(f"{p.name}: {attempts} runs failed without handling it; left in the inbox for "
@@ -113,7 +128,11 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
             continue
         requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
                                       tags={INBOX_FILE_TAG: ident}, run_config=run_config_of(p)))
-    return requests or dg.SkipReason("inbox files left to a person after failed runs")
+    if fresh:
+        context.log.info(f"{len(fresh)} inbox file(s) changed less than {settle:g} s ago, taken at a later tick: "
+                         + ", ".join(fresh[:10]))
+    return requests or dg.SkipReason(f"{len(fresh)} inbox file(s) still changing" if fresh
+                                     else "inbox files left to a person after failed runs")
 
 
 # --- returned gap lists -------------------------------------------------------------------------
@@ -153,9 +172,16 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     inbox = verification_inbox()
     # ".XLSX" as saved by some Windows tools, not Excel's "~$…xlsx" owner file beside a list
     # open in Excel (the first stayed in the inbox for good, the second was refused into ditolak/)
-    files = sorted(p for p in inbox.glob("*/*") if p.is_file() and p.suffix.lower() == ".xlsx"
+    lists = sorted(p for p in inbox.glob("*/*") if p.is_file() and p.suffix.lower() == ".xlsx"
                    and not p.name.startswith("~$")) if inbox.is_dir() else []
+    # a folder that is no period (foo/, 2026-13/, "2026-11 "): its files were refused as lists of
+    # a period without candidates, which read like the real one; they are left, and said
+    files = [p for p in lists if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", p.parent.name)]
+    elsewhere = sorted({p.parent.name for p in lists} - {p.parent.name for p in files})
+    if elsewhere:
+        context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
+                            + ", ".join(repr(f) for f in elsewhere))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
     return _file_requests(context, files, lambda p: f"{p.parent.name}/{p.name}", lambda p: {
-        "ops": {"apply_verification_file": {"config": {"path": str(p.resolve()), "period": p.parent.name}}}})
+        "ops": {"apply_verification_file": {"config": {"path": str(p.absolute()), "period": p.parent.name}}}})

@@ -46,11 +46,18 @@ _PERIOD_NAME = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 ERASING = "SELECT set_config('lindungi.erase', 'retention', true)"
 
 
+FIRST_YEAR = 2020  # the periods' partitions begin in January (dagster_project.partitions)
+
+
 def last_expired(as_of: str, months: int, today: date | None = None) -> str:
     """The latest period whose retention has ended on ``as_of``: ``months`` months before it.
     ``as_of`` may not be after this month: counted from a later month (a typo, 2062-11), this
     month's lists, BPJS's answers still to come, would be erased."""
     start = period_start(as_of)
+    if start.year < FIRST_YEAR:
+        # (no list is older than the partitions; 0001-01 was refused quoting a period "-001-01")
+        raise ValueError(f"the retention is counted to a month from {FIRST_YEAR}-01 on, when the periods begin, "
+                         f"not {as_of}")
     now = today or today_wita()
     if (start.year, start.month) > (now.year, now.month):
         raise ValueError(f"the retention is counted to this month or an earlier one, not {as_of} "

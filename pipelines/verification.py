@@ -91,7 +91,13 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     try:  # read lazily: a sheet damaged on the way (a mail attachment cut short) fails here
         sheet = wb["Daftar Calon Peserta"]
         sheet_path = getattr(sheet, "_worksheet_path", None)
+        # every row the sheet holds, not the range its <dimension> declares: a file from another
+        # tool declaring A1:S8 lost the results below row 8 without a word
+        sheet.reset_dimensions()
         rows = list(sheet.iter_rows(values_only=True))
+        # rows as long as the longest (without a declared range, each row ends at its last cell)
+        width = max((len(r) for r in rows), default=0)
+        rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]
     except Exception:  # noqa: BLE001
         raise VerificationError(name, ["file XLSX rusak (tidak dapat dibaca seluruhnya); "
                                        "buka dan simpan ulang di Excel, lalu kirim lagi"]) from None

@@ -132,3 +132,11 @@ def small_world_people(small_world):
 
     assert len(niks) > 2000 and len(names) > 1000
     return found
+
+
+@pytest.fixture(autouse=True)
+def _inbox_files_taken_at_once(monkeypatch):
+    """Inbox sensors take a file once it has gone unchanged for LINDUNGI_INBOX_SETTLE_S (10 s):
+    the tests' files are written a moment before the sensor looks, so they are taken at once
+    (tests/test_bpjs_exchange.py checks the wait itself)."""
+    monkeypatch.setenv("LINDUNGI_INBOX_SETTLE_S", "0")

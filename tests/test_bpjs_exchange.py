@@ -294,6 +294,38 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "submitted"
 
 
+def test_an_inbox_file_still_changing_waits_and_a_link_is_filed_away_as_a_link(submitted, tmp_path, monkeypatch):
+    """Found by fuzzing: a file still being copied into the inbox was applied half-way (10 of its
+    rows, the rest never, without a word); a link's target was filed away wherever it lived."""
+    import os
+    import time
+
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    monkeypatch.setenv("LINDUNGI_INBOX_SETTLE_S", "10")
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    elsewhere = write_response(tmp_path / "hasil.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    (inbox / "hasil.csv").symlink_to(elsewhere)
+    old = time.time() - 60
+    os.utime(elsewhere, (old, old))
+    write_response(inbox / "copying.csv", [[NIKS[1], "2026-11", "DITOLAK", "", "NIK ganda"]])  # just written
+    requests = bpjs_response_sensor(dg.build_sensor_context())
+    assert [r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"] for r in requests] == \
+        [str(inbox / "hasil.csv")]
+    assert apply_bpjs_response.execute_in_process(run_config=requests[0].run_config,
+                                                  resources={"database": Database(dsn=dsn)}).success
+    assert elsewhere.exists() and (inbox / "processed" / "hasil.csv").is_symlink()
+    assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "submitted"
+    os.utime(inbox / "copying.csv", (old, old))  # unchanged for a minute: taken
+    assert len(bpjs_response_sensor(dg.build_sensor_context())) == 1
+
+
 def test_two_exports_of_one_period_at_once_each_keep_their_file(pg_dsn, tmp_path, monkeypatch):
     """Two coordinators export one period's two regions at the same moment: each export's rows
     land in a file of their own, none replaced by the other."""

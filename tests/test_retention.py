@@ -34,6 +34,9 @@ def test_last_expired_counts_whole_months_back():
         last_expired("2026-1", 24)
     with pytest.raises(ValueError, match="period must be YYYY-MM"):
         last_expired("0000-01", 24)                              # said so, not "year 0 is out of range"
+    # found by fuzzing: refused quoting a period the user never typed ("-001-01")
+    with pytest.raises(ValueError, match="counted to a month from 2020-01 on, when the periods begin, not 0001-01"):
+        last_expired("0001-01", 24)
 
 
 def test_the_month_is_the_city_s_not_the_host_s(monkeypatch):

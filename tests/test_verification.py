@@ -2,6 +2,7 @@
 by the next run; each kind of bad returned file is refused whole with a message in Indonesian."""
 
 import os
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -115,6 +116,50 @@ def test_a_row_inserted_or_deleted_above_the_table_still_reads_back(run, move):
         assert read_returned(path, PERIOD, cands, load_key(run["home"]))["hasil"].to_list() == ["Valid"]
     finally:
         path.unlink()
+
+
+def test_a_list_whose_sheet_declares_too_few_rows_is_read_whole(run, tmp_path):
+    """Found by fuzzing: a workbook from another tool whose <dimension> says A1:S8 had its
+    results below row 8 dropped without a word (read-only openpyxl trusts the declaration)."""
+    import re
+    import zipfile
+
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import read_returned
+
+    path = _returned(run, lambda ws: [ws.cell(r, 15, "Valid") for r in range(7, 12)], name="dimension.xlsx")
+    declared = tmp_path / "dimension.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(declared, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:S8"', data)
+            zout.writestr(item, data)
+    path.unlink()
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert read_returned(declared, PERIOD, cands, load_key(run["home"]))["hasil"].to_list() == ["Valid"] * 5
+
+
+def test_lists_in_a_folder_that_is_no_period_are_left_and_said(run, monkeypatch):
+    """A list in inbox/verifikasi/2026-13/ or foo/ was refused as "no candidates for period
+    2026-13" ("2026-11 " read exactly like the real period); it is left where it is, with a warning."""
+    import dagster as dg
+
+    from dagster_project.sensors import verification_sensor
+
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    src = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    placed = []
+    for folder in ("2026-13", "2026-11 ", "foo"):
+        d = run["out"] / "inbox" / "verifikasi" / folder
+        d.mkdir(parents=True, exist_ok=True)
+        placed.append(Path(shutil.copy(src, d / src.name)))
+    try:
+        got = verification_sensor(dg.build_sensor_context())
+        assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed)
+    finally:
+        for p in placed:
+            shutil.rmtree(p.parent)
 
 
 def test_a_note_without_a_result_is_said_not_stored(run):
