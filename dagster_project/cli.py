@@ -879,6 +879,8 @@ def cmd_retention(args) -> int:
     line, done = erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run)
     print(line)
     _observe_erasure(done, as_of)
+    if done is not None and done.not_erased:  # what was erased is said above and noted
+        raise CliError(f"retention: {len(done.not_erased)} file(s) or folder(s) could not be erased (above)")
     return 0
 
 

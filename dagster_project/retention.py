@@ -23,6 +23,9 @@ def erase_expired_lists(context: dg.OpExecutionContext, settings: LindungiSettin
     context.log.info(line)
     for event in erasure_observations(done, as_of):
         context.log_event(event)
+    if done is not None and done.not_erased:  # the run fails, after noting what was erased
+        raise dg.Failure(description=f"{len(done.not_erased)} file(s) or folder(s) could not be erased",
+                         metadata={"not_erased": dg.MetadataValue.md("\n".join(f"- {x}" for x in done.not_erased[:50]))})
 
 
 def erasure_observations(done, as_of: str) -> list[dg.AssetObservation]:

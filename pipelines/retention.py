@@ -77,6 +77,7 @@ class Plan:
     folders: list[Path] = field(default_factory=list)
     candidate_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> status -> rows
     verification_rows: dict[str, int] = field(default_factory=dict)  # period -> rows
+    not_erased: list[str] = field(default_factory=list)  # "path (reason)" of what an erasure could not remove
 
     @property
     def periods(self) -> list[str]:
@@ -149,7 +150,24 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
     """Erase what ``plan_`` names: the database rows first, in one transaction that also marks the
     batches and logs the erasure, then the files. The rows erased are counted again inside the
     transaction (a run may have written since the plan), and the returned plan has those counts."""
-    done = Plan(plan_.last, list(plan_.files), list(plan_.folders))
+    # The files first, each on its own: one that cannot be removed (read-only, immutable) stopped
+    # the erasure half-way with Python's words, after the rows were gone, and the processing log
+    # had counted every planned file as erased. What could not be removed is kept in not_erased.
+    done = Plan(plan_.last)
+    for f in plan_.files:
+        try:
+            f.unlink(missing_ok=True)
+            done.files.append(f)
+        except OSError as exc:
+            done.not_erased.append(f"{f} ({exc.strerror or exc})")
+    for d in plan_.folders:
+        try:
+            shutil.rmtree(d)
+            done.folders.append(d)
+        except FileNotFoundError:  # removed meanwhile
+            done.folders.append(d)
+        except OSError as exc:
+            done.not_erased.append(f"{d} ({exc.strerror or exc})")
     if dsn is not None:
         with psycopg.connect(dsn) as conn, conn.transaction():
             take_role(conn, "lindungi_eraser")  # the role that may delete (migration 007)
@@ -169,14 +187,8 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
                            {"periods": done.periods,
                             "submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
                             "verification": sum(done.verification_rows.values()), "batches": batches,
-                            "files": len(done.files), "folders": len(done.folders)}, run_id)
-    for f in done.files:
-        f.unlink(missing_ok=True)
-    for d in done.folders:
-        try:
-            shutil.rmtree(d)
-        except FileNotFoundError:  # removed meanwhile
-            pass
+                            "files": len(done.files), "folders": len(done.folders),
+                            "not_erased": len(done.not_erased)}, run_id)
     return done
 
 
@@ -193,7 +205,12 @@ def erase_expired(out_dir: str | Path, dsn: str | None, *, months: int, as_of: s
     if dry_run:
         return f"{head}; would erase {todo.summary()}", None
     done = erase(todo, dsn, months=months, as_of=as_of, run_id=run_id)
-    return f"{head}; erased {done.summary()}", done
+    line = f"{head}; erased {done.summary()}"
+    if done.not_erased:
+        line += (f"; NOT erased, {len(done.not_erased)} file(s) or folder(s) that could not be removed: "
+                 + ", ".join(done.not_erased[:5]) + (" ..." if len(done.not_erased) > 5 else "")
+                 + "; make them removable and run the retention again")
+    return line, done
 
 
 def erased_partitions(done: Plan) -> dict[str, list[str]]:

@@ -125,6 +125,36 @@ def test_erase_removes_the_expired_periods_lists_and_keeps_the_rest(history):
     assert plan(out, dsn, "2023-11").empty()                        # twice: nothing more
 
 
+def test_what_cannot_be_erased_is_said_and_the_rest_is_erased(history, monkeypatch, capsys):
+    """Found by fuzzing: a folder that could not be removed (immutable) stopped the erasure with
+    Python's PermissionError after the rows were gone, the folders after it were never tried, and
+    the processing log had counted every planned folder as erased."""
+    import shutil
+
+    import pipelines.retention as retention
+    from dagster_project.cli import main
+
+    dsn, out = history
+    stuck = out / "bpjs_export" / "2023-11"
+    real = shutil.rmtree
+
+    def rmtree(path, *a, **k):
+        if Path(path) == stuck:
+            raise PermissionError(1, "Operation not permitted", str(path))
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(retention.shutil, "rmtree", rmtree)
+    monkeypatch.setenv("LINDUNGI_HOME", str(out.parent / "home"))
+    assert main(["retention", "--out", str(out), "--db", dsn, "--as-of", "2025-11"]) == 1
+    said = capsys.readouterr()
+    assert f"NOT erased, 1 file(s) or folder(s) that could not be removed: {stuck} (Operation not permitted)" \
+        in said.out and "could not be erased (above)" in said.err
+    assert stuck.exists() and not (out / "inbox" / "verifikasi" / "2023-11").exists()   # the others went
+    [(_, _, counts)] = _rows(dsn)["log"]
+    planned = len(plan(out, dsn, "2023-11").folders)   # (the stuck one still there)
+    assert counts["not_erased"] == 1 and planned == 1
+
+
 def test_rows_are_still_never_deleted_outside_the_erasure(history):
     dsn, _ = history
     with psycopg.connect(dsn) as conn, pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
