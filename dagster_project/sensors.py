@@ -178,6 +178,11 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # a period without candidates, which read like the real one; they are left, and said
     files = [p for p in lists if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", p.parent.name)]
     elsewhere = sorted({p.parent.name for p in lists} - {p.parent.name for p in files})
+    loose = sorted(p.name for p in inbox.glob("*") if p.is_file() and p.suffix.lower() == ".xlsx"
+                   and not p.name.startswith("~$")) if inbox.is_dir() else []
+    if loose:  # (they were ignored for good, without a word)
+        context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
+                            "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
     if elsewhere:
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
                             + ", ".join(repr(f) for f in elsewhere))

@@ -96,6 +96,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
     mark them submitted, in one transaction (the file is renamed into place before commit)."""
     folder = Path(out_dir) / "bpjs_export" / period
+    made_parent = not folder.parent.exists()
     folder.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(dsn) as conn, conn.transaction():
         conn.execute(EXPORT_LOCK)
@@ -106,6 +107,8 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         if not rows:
             with contextlib.suppress(OSError):  # not empty: files of earlier exports
                 folder.rmdir()  # no folder left for a period with nothing to export (an erased one)
+                if made_parent:  # nor a bpjs_export/ this export made for nothing
+                    folder.parent.rmdir()
             return None, 0
         path = folder / f"export-{_next_number(folder, logged):03d}.csv"
         tmp = aside(path)

@@ -280,6 +280,8 @@ def test_an_export_with_nothing_to_export_leaves_no_folder(history):
     erase(plan(out, dsn, "2023-12"), dsn, months=24, as_of="2025-12")
     assert export_pending(dsn, "2023-10", out) == (None, 0)
     assert not (out / "bpjs_export" / "2023-10").exists()
+    # nor a bpjs_export/ of its own under a new --out (found by fuzzing)
+    assert export_pending(dsn, "2023-10", out / "new") == (None, 0) and not (out / "new" / "bpjs_export").exists()
     (out / "bpjs_export" / "2023-11").mkdir(parents=True)      # an empty folder names no one
     assert plan(out, dsn, "2023-12").empty()
     assert _rows(dsn)["log"][0][2]["periods"] == PERIODS

@@ -150,14 +150,18 @@ def test_lists_in_a_folder_that_is_no_period_are_left_and_said(run, monkeypatch)
     monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
     src = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
     placed = []
+    loose = run["out"] / "inbox" / "verifikasi" / "loose.xlsx"  # straight in the inbox: ignored for good, unsaid
+    loose.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(src, loose)
     for folder in ("2026-13", "2026-11 ", "foo"):
         d = run["out"] / "inbox" / "verifikasi" / folder
         d.mkdir(parents=True, exist_ok=True)
         placed.append(Path(shutil.copy(src, d / src.name)))
     try:
         got = verification_sensor(dg.build_sensor_context())
-        assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed)
+        assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed) and loose.exists()
     finally:
+        loose.unlink()
         for p in placed:
             shutil.rmtree(p.parent)
 
