@@ -175,7 +175,8 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     # the extract read and checked again, nothing written)
     extracts = [e for e in EXTRACTS if e.accepted_key in selected or e.quarantine_key in selected
                 or dg.AssetKey(e.accepted_key) in checked]
-    sizes = {f.name: f.stat().st_size for f in (find_extract(settings.input_dir, e.source) for e in extracts)}
+    files = {e.source: find_extract(settings.input_dir, e.source) for e in extracts}
+    sizes = {f.name: f.stat().st_size for f in files.values()}
     size = sum(sizes.values())
     progress(context, "reading " + ", ".join(f"{name} ({n / 1e6:,.1f} MB)" for name, n in sizes.items()) + " ...")
     stage = {name: "waiting ..." for name in sizes}  # each extract's stage, for the ticking line
@@ -184,7 +185,7 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
                 and len(extracts) > 1:
             pool = ThreadPoolExecutor(len(extracts), thread_name_prefix="lindungi-ingest")
             try:
-                work = [pool.submit(_read_and_clean, e, settings, stage) for e in extracts]
+                work = [pool.submit(_read_and_clean, e, settings, stage, files[e.source].name) for e in extracts]
                 # in the extracts' order; a bad file stops the step with its own message
                 done = [future.result() for future in work]
                 # every accepted-rows suite is queued before the first output is written, so the worker
@@ -196,20 +197,20 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
                 pool.shutdown(wait=True, cancel_futures=True)
         else:
             for ext in extracts:
-                extract_checked, result = _read_and_clean(ext, settings, stage)
+                extract_checked, result = _read_and_clean(ext, settings, stage, files[ext.source].name)
                 yield from _outputs(context, ext, extract_checked, result, _accepted_checked(ext, result))
 
 
-def _read_and_clean(ext: _Extract, settings: LindungiSettings, stage: dict[str, str]
+def _read_and_clean(ext: _Extract, settings: LindungiSettings, stage: dict[str, str], name: str
                     ) -> tuple[Pending, IngestResult]:
     """The extract read, then cleaned while GX checks it as read; ``stage``: where it is, by
-    file name (the ingest's ticking line)."""
-    stage[find_extract(settings.input_dir, ext.source).name] = "reading ..."
+    file name (``name``, the ingest's ticking line)."""
+    stage[name] = "reading ..."
     raw = read_extract(settings.input_dir, ext.source)
-    stage[raw.path.name] = f"{raw.rows_read:,} rows read, cleaning ..."
+    stage[name] = f"{raw.rows_read:,} rows read, cleaning ..."
     # under `lindungi run` GX checks the extract as read in its worker process while the
     # extract is cleaned here
     extract_checked = validate_later(raw.frame, f"{ext.source}_extract", suite_for(f"{ext.source}_extract"))
     result = ext.clean(raw, settings)
-    stage[raw.path.name] = f"{raw.rows_read:,} rows cleaned"
+    stage[name] = f"{raw.rows_read:,} rows cleaned"
     return extract_checked, result

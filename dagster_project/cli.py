@@ -515,8 +515,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # (a resident born after the period's first day is not judged either, with no flag: no data
     # to fix, counted apart; the count and its breakdown disagreed)
     stopped = pl.col("flags").list.eval(pl.element().is_in(list(UNJUDGED_FLAGS))).list.any()
-    unjudged = (pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
-                .filter(~pl.col("judgeable"))
+    assessed = pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
+    unjudged = (assessed.filter(~pl.col("judgeable"))
                 .select("flags", unborn=(pl.col("TGL_LHR") > pl.lit(period_start(period))).fill_null(False) & ~stopped)
                 .collect())
     unborn = int(unjudged["unborn"].sum())
@@ -526,8 +526,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # the period's rows of this extract's kab/kota, and apart those of kab/kota it does not hold
     # (another city's extract, or an earlier one): a run speaks for its own regions only, and
     # "pending 496" beside "candidates: 403" said nothing of the 93 left as they were
-    regions = sorted(region_sizes(pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
-                                  .select("kode_kab", "NIK")))
+    regions = sorted(region_sizes(assessed.select("kode_kab", "NIK")))
     with psycopg.connect(dsn) as conn:
         counted = conn.execute(
             "SELECT status, region, count(*) FROM bpjs.submission_candidate WHERE period = %s GROUP BY 1, 2",

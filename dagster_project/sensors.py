@@ -6,7 +6,6 @@ half-way (``pipelines.bpjs_exchange.apply_response`` is one transaction).
 """
 
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import dagster as dg
 
 from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
+from pipelines.dates import is_period
 from pipelines.files import unused_name
 
 
@@ -166,20 +166,23 @@ def apply_verification():
     apply_verification_file()
 
 
+def _returned_list(p: Path) -> bool:
+    """A returned gap list: ".XLSX" as saved by some Windows tools too, not Excel's "~$…xlsx"
+    owner file beside a list open in Excel (the first stayed in the inbox for good, the second was
+    refused into ditolak/)."""
+    return p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith("~$")
+
+
 @dg.sensor(job=apply_verification, minimum_interval_seconds=30,
            description="Picks up returned gap lists in <out>/inbox/verifikasi/<period>/.")
 def verification_sensor(context: dg.SensorEvaluationContext):
     inbox = verification_inbox()
-    # ".XLSX" as saved by some Windows tools, not Excel's "~$…xlsx" owner file beside a list
-    # open in Excel (the first stayed in the inbox for good, the second was refused into ditolak/)
-    lists = sorted(p for p in inbox.glob("*/*") if p.is_file() and p.suffix.lower() == ".xlsx"
-                   and not p.name.startswith("~$")) if inbox.is_dir() else []
+    lists = sorted(p for p in inbox.glob("*/*") if _returned_list(p)) if inbox.is_dir() else []
     # a folder that is no period (foo/, 2026-13/, "2026-11 "): its files were refused as lists of
     # a period without candidates, which read like the real one; they are left, and said
-    files = [p for p in lists if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", p.parent.name)]
+    files = [p for p in lists if is_period(p.parent.name)]
     elsewhere = sorted({p.parent.name for p in lists} - {p.parent.name for p in files})
-    loose = sorted(p.name for p in inbox.glob("*") if p.is_file() and p.suffix.lower() == ".xlsx"
-                   and not p.name.startswith("~$")) if inbox.is_dir() else []
+    loose = sorted(p.name for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))

@@ -99,6 +99,15 @@ def period_start(period: str) -> date:
     return date(int(m[1]), int(m[2]), 1)
 
 
+def is_period(name: str) -> bool:
+    """Whether ``name`` is a period as :func:`period_start` takes one (a folder named by it)."""
+    try:
+        period_start(name)
+    except ValueError:
+        return False
+    return True
+
+
 # The city's clock: WITA, UTC+8, no daylight saving. Dates and months the pipeline writes or
 # counts from (the gap lists' "dibuat", the default period, the retention's month, a birth date
 # in the future) are the city's, not the run host's: the monthly schedule runs at 02:00 WITA on

@@ -74,8 +74,7 @@ def _digits(col: str, width: int, *, code: bool = True) -> pl.Expr:
 
 def _unreadable_code(col: str) -> pl.Expr:
     """Whether ``col`` holds text that is no region code (a letter or a sign in it)."""
-    written = pl.col(col).str.replace_all(_NOT_TEXT, " ").str.strip_chars().fill_null("") != ""
-    return written & _code_text(col).is_null()
+    return _text(col).is_not_null() & _code_text(col).is_null()
 
 
 # Characters that are spaces for a text field: control characters (siak.CONTROL) and the
