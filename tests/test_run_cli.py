@@ -516,6 +516,10 @@ def test_a_progress_line_puts_off_the_ticking_line(monkeypatch):
     _common.progress_log.addHandler(keep)
     clock = [1000.0]
     monkeypatch.setattr(_common, "_clock", lambda: clock[0])
+    # the last line's time on that clock is put back after the test: left at 1000.25, the next
+    # test's real clock (seconds since boot, ~700 on a machine up 12 minutes) stayed "too soon
+    # after a line" until the machine had been up 1000 s, and that test waited 20 s for nothing
+    monkeypatch.setattr(_common, "_LAST_LINE", [clock[0]])
     try:
         with _common.ticking("linking region 6474: welfare_links comparing ...", quiet_s=0.2):
             _common._line("regions: 6474")  # a step's own progress line, now
