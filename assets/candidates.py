@@ -143,6 +143,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
         "dagster/row_count": out.height, "workers": workers, "protected": protected,
         "candidates": int(out["kandidat"].sum()), "verified": int(out["terverifikasi"].sum()),
         "registered_awaiting_roster": registered, "excluded_by_verification": int(out["dikecualikan"].sum()),
+        "to_fix_before_judging": int(out["perlu_perbaikan"].sum()),
         "coverage_pct": round(pct, 2), "monthly_budget_rp": int(out["iuran_bulanan"].sum()),
         "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
         "by_kelurahan": dg.MetadataValue.md(coverage_md(out)),

@@ -31,16 +31,18 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     beside the submission."""
     from pipelines.reports import write_gap_lists
 
-    from pipelines.candidates import kelurahan_of
+    from pipelines.candidates import kelurahan_of, to_fix
 
+    fix = to_fix(resident_assessment, settings.rules())
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
-                            kelurahan=kelurahan_of(resident_assessment))
+                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,
                  {"files": [p.name for p in paths], "folder": str(Path(settings.out_dir) / "gap_lists"),
                   "full_nik": settings.full_nik},
-                 {"rows": enrollment_candidates.height, "files": len(paths)}, run_id=run_id)
+                 {"rows": enrollment_candidates.height, "files": len(paths),
+                  "to_fix_rows": int(fix.get_column("kode_kel").is_not_null().sum())}, run_id=run_id)
     return paths
 
 

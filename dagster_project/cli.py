@@ -523,6 +523,10 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     unjudged = unjudged.filter(~pl.col("unborn"))
     why = (unjudged.explode("flags").filter(pl.col("flags").is_in(list(UNJUDGED_FLAGS)))
            .group_by("flags").len().sort(["len", "flags"], descending=[True, False]))
+    # of them, those a fix could make candidates: on their kelurahan's list (candidates.to_fix)
+    coverage = out / "coverage_by_kelurahan" / f"{period}.parquet"
+    to_fix = (pl.scan_parquet(coverage).select(pl.col("perlu_perbaikan").sum()).collect().item()
+              if coverage.exists() else 0)
     # the period's rows of this extract's kab/kota, and apart those of kab/kota it does not hold
     # (another city's extract, or an earlier one): a run speaks for its own regions only, and
     # "pending 496" beside "candidates: 403" said nothing of the 93 left as they were
@@ -541,7 +545,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         "possibly_registered": int(cands["mungkin_terdaftar"].is_not_null().sum()),
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
         "submission": sub, "submission_elsewhere": elsewhere, "out": str(out.resolve()),
-        "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn},
+        "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn,
+                       "to_fix_listed": int(to_fix or 0)},
     }
 
 
@@ -567,6 +572,9 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               + f": {unjudged['residents']:,} residents whose data needs fixing first ("
               + ", ".join(f"{k} {v:,}" for k, v in unjudged["by_flag"].items())
               + "; the flags column of residents.parquet)")
+        if unjudged.get("to_fix_listed"):
+            print(f"    {unjudged['to_fix_listed']:,} of them could be candidates once fixed: listed for their kelurahan "
+                  "(gap lists, sheet 'Perlu Perbaikan Data'; the coverage page's 'Data perlu diperbaiki')")
     if unjudged.get("born_after_period"):
         print(f"  not judged either: {unjudged['born_after_period']:,} residents born after the period began "
               "(the extract is later than the period)")

@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines import schema
 from pipelines.dates import age_on, period_start
+from pipelines.partitioning import region_sizes, resident_region
 from pipelines.regions import kecamatan_name, kelurahan_name
 from pipelines.rules import Rules
 
@@ -38,10 +39,42 @@ def informal_workers() -> pl.Expr:
 
 
 # The ingest's flags of the fields ``assess`` cannot judge a resident without (a birth date, a
-# region, an occupation the rules can place, a sex), for saying why someone was not judged:
-# change one with the other.
-UNJUDGED_FLAGS = ("tgl_lhr_missing", "tgl_lhr_invalid", "tgl_lhr_future", "region_code_missing", "region_code_invalid",
-                  "occupation_missing", "occupation_unknown", "sex_unknown", "nama_missing")
+# region, an occupation the rules can place, a sex, a name), each with what to fix in the
+# coordinators' words (the gap lists' "Perlu Perbaikan Data" sheet): change one with the other.
+TO_FIX = {
+    "tgl_lhr_missing": "tanggal lahir kosong",
+    "tgl_lhr_invalid": "tanggal lahir tidak valid",
+    "tgl_lhr_future": "tanggal lahir sesudah hari ini",
+    "region_code_missing": "kode wilayah (kecamatan/kelurahan) kosong",
+    "region_code_invalid": "kode wilayah tidak valid",
+    "occupation_missing": "pekerjaan kosong",
+    "occupation_unknown": "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK",
+    "sex_unknown": "jenis kelamin tidak dikenal",
+    "nama_missing": "nama kosong",
+}
+UNJUDGED_FLAGS = tuple(TO_FIX)
+
+
+def to_fix(assessed: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """The residents not judged whom a corrected record could make candidates (an assessed
+    frame's rows): not protected, of working age or of an age the record does not tell, in
+    informal work or in an occupation the record does not tell; with ``perbaikan``, what to fix
+    in words (``TO_FIX``). The flags alone were in ``residents.parquet``, which no coordinator
+    opens: an exclusion no person could review (UU PDP Art. 34). Children, the elderly, the
+    formally employed and the protected are left out: no fix would list them."""
+    flags = pl.col("flags")
+    age_unknown = pl.col("umur").is_null() | flags.list.contains("tgl_lhr_future")
+    job_unknown = flags.list.contains("occupation_missing") | flags.list.contains("occupation_unknown")
+    # a label the rules judge (TUKANG PIJAT) is no fault of the record
+    label_fault = flags.list.contains("occupation_unknown") & ~_by_label(rules)
+    said = [pl.when(label_fault if flag == "occupation_unknown" else flags.list.contains(flag)).then(pl.lit(text))
+            for flag, text in TO_FIX.items()]
+    return (assessed.filter(~pl.col("judgeable") & ~pl.col("terlindungi")
+                            & (pl.col("working_age") | age_unknown) & (pl.col("informal") | job_unknown))
+            .with_columns(perbaikan=pl.concat_str(said, separator="; ", ignore_nulls=True).replace("", None))
+            # judged unjudgeable by no flag the words cover (born after the period began): not a fault
+            .filter(pl.col("perbaikan").is_not_null())
+            .sort("kode_kel", "NAMA_LGKP", "NIK", nulls_last=True))
 
 
 def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
@@ -185,10 +218,14 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         kandidat=pl.len().cast(pl.Int64),
         terverifikasi=(pl.col("terverifikasi").fill_null(False).sum() if "terverifikasi" in candidates.columns
                        else pl.lit(0)).cast(pl.Int64))
+    fix = to_fix(assessed, rules)
+    fixes = fix.group_by("kode_kel").agg(perlu_perbaikan=pl.len().cast(pl.Int64))
     kels = kelurahan_of(assessed).rename({"nama_kel": "nama_kel_extract"})
     out = (
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
-        .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi").fill_null(0))
+        .join(fixes, on="kode_kel", how="left")
+        .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi",
+                             "perlu_perbaikan").fill_null(0))
         # the workers in none of the three: verified by the kelurahan as not to enroll; the row
         # did not add up without them, and they still counted in `pekerja`
         .with_columns(dikecualikan=(pl.col("pekerja") - pl.col("terlindungi") - pl.col("didaftarkan")
@@ -207,9 +244,24 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
             nama_kel=pl.coalesce(pl.col("kode_kel").map_elements(kelurahan_name, return_dtype=pl.String),
                                  pl.col("nama_kel_extract")),
         )
-        .sort("kode_kel")
     )
-    return schema.conform(out, schema.COVERAGE)
+    # those to fix who have no kelurahan (its code missing or invalid): a row of their kab/kota
+    # (by their NIK's, as their region's linking takes them) without one, so that none is left
+    # out of the figures; a kab/kota none of whose residents had a kelurahan code was missing
+    # from the page altogether
+    nowhere = fix.filter(pl.col("kode_kel").is_null())
+    if nowhere.height:
+        regions = list(region_sizes(assessed))
+        nowhere = (nowhere.group_by(kode_kab=resident_region(regions)).agg(perlu_perbaikan=pl.len().cast(pl.Int64))
+                   .with_columns(period=pl.lit(period), nama_kel=pl.lit(NO_KELURAHAN), nama_kec=pl.lit(NO_KELURAHAN)))
+        out = pl.concat([out, nowhere], how="diagonal_relaxed").with_columns(
+            pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "dikecualikan",
+                   "iuran_bulanan", "iuran_tahunan").fill_null(0))
+    return schema.conform(out.sort("kode_kab", "kode_kel", nulls_last=True), schema.COVERAGE)
+
+
+# the coverage row of a kab/kota's residents to fix who have no kelurahan code
+NO_KELURAHAN = "Tanpa kode kelurahan"
 
 
 # a withdrawal no rule explains: the person would still be listed (see assets.submission._reasons)

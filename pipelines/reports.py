@@ -79,7 +79,19 @@ PETUNJUK = [
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
+    "8. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja yang belum dapat dinilai karena data",
+    "   kependudukannya kosong atau tidak sesuai (kolom 'Yang Perlu Diperbaiki', misalnya tanggal lahir atau",
+    "   pekerjaan yang tidak ada dalam daftar kode SIAK). Periksa dan ajukan perbaikannya ke Disdukcapil; setelah",
+    "   diperbaiki, mereka dinilai lagi pada periode berikutnya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
 ]
+TO_FIX_GUIDE = PETUNJUK[-4]  # the guide's first line about that sheet: a list written without it stops before
+TO_FIX_SHEET = "Perlu Perbaikan Data"
+TO_FIX_TITLE = "Penduduk yang Datanya Perlu Diperbaiki"
+TO_FIX_NOTE = ("Belum dapat dinilai sebagai calon peserta JKK + JKM karena data kependudukannya kosong atau tidak "
+               "sesuai; setelah diperbaiki di Disdukcapil, dinilai lagi pada periode berikutnya.")
+TO_FIX_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir", 11), ("Umur", 6),
+                  ("Jenis Kelamin", 10), ("Alamat", 22), ("RT", 5), ("RW", 5), ("Pekerjaan (tertulis)", 18),
+                  ("Yang Perlu Diperbaiki", 40)]
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -125,7 +137,7 @@ def _workers(tasks: int) -> int:
 
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
                     key: bytes | None = None,
-                    kelurahan: pl.DataFrame | None = None) -> list[Path]:
+                    kelurahan: pl.DataFrame | None = None, to_fix: pl.DataFrame | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
     ``pseudonym.load_key()``). Workbooks already in the folder are removed first, so a kelurahan
@@ -133,7 +145,9 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     extract's ``nama_kel``: ``pipelines.candidates.kelurahan_of``): every kelurahan of the
     extract, named by the extract where the packaged table does not name it; one without
     candidates gets a list that says so (it got no file, and "nobody to visit" looked like "file
-    not sent")."""
+    not sent"). ``to_fix`` (``pipelines.candidates.to_fix``): the residents whose record must be
+    fixed before they can be judged, on their kelurahan's *Perlu Perbaikan Data* sheet (no such
+    sheet without it)."""
     from pipelines.pseudonym import load_key, pseudonym_column
 
     label = periode_label(period)
@@ -157,6 +171,12 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
             extract_names = dict(zip(kels["kode_kel"], kels["nama_kel"]))
         for k in kels["kode_kel"].unique().sort():
             groups.setdefault(k, candidates.clear())
+    fixes = {}
+    if to_fix is not None:
+        fixable = to_fix.filter(pl.col("kode_kel").is_not_null())
+        fixes = {k: rows for (k,), rows in fixable.group_by("kode_kel", maintain_order=True)}
+        for k in sorted(fixes):
+            groups.setdefault(k, candidates.clear())
     for kode_kel, rows in groups.items():
         place = {
             "kode_kel": kode_kel,
@@ -165,7 +185,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
             "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
-        tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik))
+        fix = None if to_fix is None else fixes.get(kode_kel, to_fix.clear())
+        tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik, fix))
     # kelurahan are independent: their workbooks are written by a few threads, largest first
     # (the Rust writer releases the GIL while it builds and compresses the file)
     tasks.sort(key=lambda t: -t[1].height)
@@ -204,7 +225,8 @@ class _Formats:
         return self._money[fmt]
 
 
-def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, full_nik: bool,
+                    fix: pl.DataFrame | None = None) -> None:
     import rvgsrust_xlsxwriter as xlsx
 
     tmp = aside(path)
@@ -214,22 +236,25 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     f = _Formats(wb)
     _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik)
     summary = wb.add_worksheet("Ringkasan")
-    _summary_sheet(summary, f, rows, label, place)
+    _summary_sheet(summary, f, rows, label, place, fix)
+    if fix is not None:
+        _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     guide = wb.add_worksheet("Petunjuk")
     guide.set_column_width(0, 110)
     guide.write(0, 0, "Petunjuk pengisian", f.bold)
-    for i, line in enumerate(PETUNJUK, start=1):
+    petunjuk = PETUNJUK if fix is not None else PETUNJUK[:PETUNJUK.index(TO_FIX_GUIDE)]
+    for i, line in enumerate(petunjuk, start=1):
         guide.write(i, 0, line)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
-        for ws, row in ((summary, 1), (guide, len(PETUNJUK) + 2)):
+        for ws, row in ((summary, 1), (guide, len(petunjuk) + 2)):
             ws.write(row, 0, WARNING_FULL, f.warn)
             ws.set_tab_color("#C00000")
     wb.close()
     tmp.replace(path)
 
 
-def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool) -> None:
-    ws.write(0, 0, TITLE, f.title)
+def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title: str = TITLE) -> None:
+    ws.write(0, 0, title, f.title)
     ws.write(1, 0, f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
                    f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
     # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
@@ -250,17 +275,13 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
     cells = {
         "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": list_text("NAMA_LGKP", full_nik),
         "NIK": nik, "Umur": pl.col("umur"),
-        "Jenis Kelamin": pl.col("JENIS_KLMIN").replace_strict({"L": "Laki-laki", "P": "Perempuan"}, default="-",
-                                                              return_dtype=pl.String),
+        "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
         "Pekerjaan": excel_text("JENIS_PKRJN"),
         "Desil": pl.col("desil"),
         "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
         "Iuran per Bulan": pl.col("iuran_bulanan"),
-        # a date cell is its Excel serial under a date format (the writer's own date cells
-        # would override the dd-mm-yyyy format with yyyy-mm-dd); Excel counts a 29-02-1900
-        "Tanggal Lahir": (pl.col("TGL_LHR") - pl.lit(EXCEL_EPOCH)).dt.total_days()
-        - (pl.col("TGL_LHR") < pl.lit(date(1900, 3, 1))).cast(pl.Int64),
+        "Tanggal Lahir": _excel_date("TGL_LHR"),
         "ID Baris": pl.col("pseudonym"),
         "Keterangan BPJS": _bpjs_note(rows, full_nik),
         # a person a kelurahan verified Valid before and still listed (BPJS has not had them yet):
@@ -269,6 +290,17 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
                                   if "terverifikasi" in rows.columns else pl.lit(None, pl.String)),
     }
     return rows.select(**cells)
+
+
+def _excel_date(column: str) -> pl.Expr:
+    """A date cell as its Excel serial, under a dd-mm-yyyy format (the writer's own date cells
+    would override the format with yyyy-mm-dd); Excel counts a 29-02-1900."""
+    c = pl.col(column)
+    return (c - pl.lit(EXCEL_EPOCH)).dt.total_days() - (c < pl.lit(date(1900, 3, 1))).cast(pl.Int64)
+
+
+def _sex_text(column: str) -> pl.Expr:
+    return pl.col(column).replace_strict({"L": "Laki-laki", "P": "Perempuan"}, default="-", return_dtype=pl.String)
 
 
 def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
@@ -388,7 +420,8 @@ def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
     ]
 
 
-def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict) -> None:
+def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
+                   fix: pl.DataFrame | None = None) -> None:
     ws.set_column_width(0, 36)
     ws.set_column_width(1, 18)
     monthly = int(rows["iuran_bulanan"].sum())
@@ -396,6 +429,8 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict)
     totals = [("Periode", label), ("Jumlah calon peserta", rows.height),
               ("Penyandang disabilitas", int(rows["disabilitas"].fill_null(False).sum())),
               ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]
+    if fix is not None:
+        totals.append((f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')", fix.height))
     for i, (name, value) in enumerate(totals, start=2):
         ws.write(i, 0, name, f.bold)
         ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else None)
@@ -410,6 +445,43 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict)
         r += 2
 
 
+def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+    """The kelurahan's residents whose record must be fixed before they can be judged, with
+    what to fix: read only, not read back."""
+    _header_rows(ws, f, label, place, full_nik, title=TO_FIX_TITLE)
+    ws.write(4, 0, TO_FIX_NOTE)
+    for c, (name, width) in enumerate(TO_FIX_COLUMNS):
+        ws.write(HEADER_ROW, c, name, f.head)
+        ws.set_column_width(c, width)
+    first = HEADER_ROW + 1
+    nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
+    cells = fix.select(**{
+        "No": pl.int_range(1, pl.len() + 1), "Nama Lengkap": list_text("NAMA_LGKP", full_nik), "NIK": nik,
+        "Tanggal Lahir": _excel_date("TGL_LHR"), "Umur": pl.col("umur"), "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
+        "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
+        # as typed, where a NIK typed into the field is masked as the name's and the address's are
+        "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": pl.col("perbaikan"),
+    })
+    ws.write_dataframe(first, 0, cells, write_header=False,
+                       column_formats={"Tanggal Lahir": f.dmy, "Nama Lengkap": f.wrap, "Alamat": f.wrap,
+                                       "Yang Perlu Diperbaiki": f.wrap})
+    for name in ("Tanggal Lahir", "Umur"):  # unknown: a dash, not an empty cell
+        col = [n for n, _ in TO_FIX_COLUMNS].index(name)
+        for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
+            ws.write(first + i, col, "-")
+    if fix.height == 0:
+        ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di kelurahan ini pada periode {label}.",
+                 f.bold)
+    last = HEADER_ROW + max(fix.height, 1)
+    ws.autofilter(HEADER_ROW, 0, last, len(TO_FIX_COLUMNS) - 1)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    ws.set_landscape()
+    ws.set_paper_size(9)
+    ws.set_margins(0.25, 0.25, 0.5, 0.5, 0.3, 0.3)
+    ws.set_print_fit_to_pages(1, 0)
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)
+
+
 # --- coverage report ----------------------------------------------------------------------------
 
 def coverage_md(coverage: pl.DataFrame, width: int = 20) -> str:
@@ -419,18 +491,18 @@ def coverage_md(coverage: pl.DataFrame, width: int = 20) -> str:
     # that again to one could move it (24.7455 -> 24.75 -> 24,8)
     cov = _with_names(coverage).with_columns(_pct_expr())
     lines = ["| kelurahan | pekerja rentan | terlindungi | didaftarkan | calon peserta | dikecualikan | "
-             "terverifikasi | cakupan | |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for r in cov.sort("kode_kel").iter_rows(named=True):
+             "terverifikasi | cakupan | | perlu perbaikan data |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+    for r in _in_order(cov).iter_rows(named=True):
         pct = r["cakupan_pct"]
         bar = "█" * round(width * (pct or 0) / 100) + "░" * (width - round(width * (pct or 0) / 100))
         lines.append(f"| {r['nama_kel']} | {_n(r['pekerja'])} | {_n(r['terlindungi'])} | {_n(r['didaftarkan'])} | "
                      f"{_n(r['kandidat'])} | {_n(r['dikecualikan'])} | "
-                     f"{_n(r.get('terverifikasi') or 0)} | {_pct(pct)} | `{bar}` |")
+                     f"{_n(r.get('terverifikasi') or 0)} | {_pct(pct)} | `{bar}` | {_n(r['perlu_perbaikan'])} |")
     s = coverage_summary(cov)
     lines.append(f"| **Total** | {_n(s['pekerja'])} | {_n(s['terlindungi'])} | {_n(s['didaftarkan'])} | "
                  f"{_n(s['kandidat'])} | {_n(s['dikecualikan'])} | "
-                 f"{_n(s['terverifikasi'])} | {_pct(s['cakupan_pct'])} | |")
+                 f"{_n(s['terverifikasi'])} | {_pct(s['cakupan_pct'])} | | {_n(s['perlu_perbaikan'])} |")
     return "\n".join(lines)
 
 
@@ -442,6 +514,7 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
         "terverifikasi": int(coverage["terverifikasi"].sum()) if "terverifikasi" in coverage.columns else 0,
         "didaftarkan": int(coverage["didaftarkan"].sum()) if "didaftarkan" in coverage.columns else 0,
         "dikecualikan": int(coverage["dikecualikan"].sum()) if "dikecualikan" in coverage.columns else 0,
+        "perlu_perbaikan": int(coverage["perlu_perbaikan"].sum()) if "perlu_perbaikan" in coverage.columns else 0,
         # not rounded: the pages show it to one decimal, and 24.7455 rounded first to 24.75 showed 24,8
         "cakupan_pct": 100.0 * protected / workers if workers else None,
         "iuran_bulanan": int(coverage["iuran_bulanan"].sum()), "iuran_tahunan": int(coverage["iuran_tahunan"].sum()),
@@ -456,7 +529,7 @@ def _pct_expr() -> pl.Expr:
 def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     """Fill missing kelurahan/kecamatan names from the region tables, else show the code. A
     coverage file written before the verified or the registered count existed counts 0 of them."""
-    for col in ("terverifikasi", "didaftarkan", "dikecualikan"):
+    for col in ("terverifikasi", "didaftarkan", "dikecualikan", "perlu_perbaikan"):
         if col not in coverage.columns:
             coverage = coverage.with_columns(pl.lit(0, pl.Int64).alias(col))
 
@@ -466,9 +539,16 @@ def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
                                  name("nama_kec", "kode_kec", kecamatan_name).alias("nama_kec"))
 
 
+def _in_order(coverage: pl.DataFrame) -> pl.DataFrame:
+    """Kelurahan in code order, each kab/kota's row of residents without a kelurahan code after
+    its kelurahan."""
+    return coverage.sort("kode_kab", "kode_kel", nulls_last=True)
+
+
 def _bar_chart(coverage: pl.DataFrame) -> str:
     """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order."""
-    items = list(coverage.sort("kode_kel").select("nama_kel", "cakupan_pct").iter_rows())
+    items = list(coverage.filter(pl.col("kode_kel").is_not_null()).sort("kode_kel")
+                 .select("nama_kel", "cakupan_pct").iter_rows())
     h, label_w, bar_w = 24, 200, 420
     esc = html.escape
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 70}" '
@@ -529,7 +609,7 @@ def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None, ca
     esc = html.escape
     out = [f"<table>{f'<caption>{esc(caption)}</caption>' if caption else ''}<thead><tr><th>Kode</th><th>Nama</th><th>Pekerja rentan</th><th>Terlindungi</th>"
            "<th>Didaftarkan</th><th>Calon peserta</th><th>Dikecualikan</th><th>Terverifikasi</th><th>Cakupan</th>"
-           "<th>Iuran per bulan</th><th>Iuran per tahun</th></tr></thead><tbody>"]
+           "<th>Iuran per bulan</th><th>Iuran per tahun</th><th>Data perlu diperbaiki</th></tr></thead><tbody>"]
     rows = list(df.iter_rows(named=True))
     if total is not None:
         rows.append({code: "", name: "Total", **total})
@@ -538,8 +618,9 @@ def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None, ca
                    f"<td>{_n(r['terlindungi'])}</td><td>{_n(r.get('didaftarkan') or 0)}</td><td>{_n(r['kandidat'])}</td>"
                    f"<td>{_n(r.get('dikecualikan') or 0)}</td>"
                    f"<td>{_n(r.get('terverifikasi') or 0)}</td><td>{_pct(r['cakupan_pct'])}</td>"
-                   f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td></tr>")
-    # in a box that scrolls sideways on a narrow screen: eleven columns were wider than the page at
+                   f"<td>{rupiah(r['iuran_bulanan'])}</td><td>{rupiah(r['iuran_tahunan'])}</td>"
+                   f"<td>{_n(r.get('perlu_perbaikan') or 0)}</td></tr>")
+    # in a box that scrolls sideways on a narrow screen: eleven columns (twelve now) were wider than the page at
     # 1300 px, and the whole page scrolled, the yearly budget out of sight
     return '<div class="scroll">' + "".join(out) + "</tbody></table></div>"
 
@@ -587,8 +668,10 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     coverage = _with_names(coverage).with_columns(_pct_expr())
     s = coverage_summary(coverage)
     sums = pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "dikecualikan", "terverifikasi",
-                  "iuran_bulanan", "iuran_tahunan").sum()
-    kec = coverage.group_by("kode_kec", "nama_kec").agg(sums).with_columns(_pct_expr()).sort("kode_kec")
+                  "iuran_bulanan", "iuran_tahunan", "perlu_perbaikan").sum()
+    # (those without a kelurahan code are one row per kab/kota here too, after its kecamatan)
+    kec = (coverage.group_by("kode_kab", "kode_kec", "nama_kec").agg(sums).with_columns(_pct_expr())
+           .sort("kode_kab", "kode_kec", nulls_last=True))
     # an extract of several kab/kota: each one's figures too (each has its own budget)
     kab = coverage.group_by("kode_kab").agg(sums).with_columns(_pct_expr()).sort("kode_kab")
     kab = kab.with_columns(nama_kab=pl.Series([kabkota_name(k) or k for k in kab["kode_kab"]], dtype=pl.String))
@@ -603,6 +686,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
              ("Dikecualikan hasil verifikasi", _n(s["dikecualikan"])),
              ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
+             ("Data perlu diperbaiki, belum dapat dinilai", _n(s["perlu_perbaikan"])),
              ("Anggaran iuran per bulan", rupiah(s["iuran_bulanan"])),
              ("Anggaran iuran per tahun", rupiah(s["iuran_tahunan"]))]
     page = f"""<!DOCTYPE html>
@@ -615,7 +699,11 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
 tidak didaftarkan lagi. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak atau
-Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan.</p>
+Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
+diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
+wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia
+tidak diketahui, pekerjaan informal atau tidak diketahui, belum terlindungi); mereka belum termasuk pekerja
+rentan. Daftarnya ada di lembar 'Perlu Perbaikan Data' daftar calon peserta tiap kelurahan.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
 <h2>Cakupan per kelurahan</h2>
 {_bar_chart(coverage)}
@@ -624,7 +712,7 @@ Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + di
 {per_kab}<h2>Per kecamatan</h2>
 {_table(kec, "kode_kec", "nama_kec", total=s, caption=f"Cakupan per kecamatan, {label}")}
 <h2>Per kelurahan</h2>
-{_table(coverage.sort("kode_kel"), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per kelurahan, {label}")}
+{_table(_in_order(coverage), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per kelurahan, {label}")}
 <p class="note">Anggaran: {html.escape(_contribution_note(rules or load_rules()))} per calon peserta
 per bulan; per tahun = 12 × per bulan. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>

@@ -153,6 +153,8 @@ COVERAGE = {
     "dikecualikan": pl.Int64,    # workers a kelurahan verified as not to enroll (Meninggal, Pindah
                                  # domisili, Menolak, Sudah terdaftar): pekerja = terlindungi +
                                  # didaftarkan + kandidat + dikecualikan
+    "perlu_perbaikan": pl.Int64, # residents not judged whom a fix of their record could list (candidates.to_fix);
+                                 # a row without kode_kel holds a kab/kota's who have no kelurahan code
     "cakupan_pct": pl.Float64,   # 100 * terlindungi / pekerja
     "iuran_bulanan": pl.Int64,   # monthly premium budget to enroll every candidate (Rp)
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)

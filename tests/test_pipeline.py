@@ -380,6 +380,31 @@ def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, mo
     assert small_world_people("\n".join(pages + models)) == (0, 0)
 
 
+def test_the_run_lists_each_kelurahan_s_residents_to_fix_and_counts_them(pipeline_run):
+    """The generated world has residents whose occupation SIAK does not know or whose birth date
+    is damaged: each kelurahan's list names its own on a sheet of their own, the coverage
+    counts them, and none of them is a candidate."""
+    from openpyxl import load_workbook
+
+    from pipelines.candidates import to_fix
+    from pipelines.reports import TO_FIX_SHEET
+    from pipelines.rules import load_rules
+
+    out, _, _ = pipeline_run
+    fix = to_fix(pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet"), load_rules())
+    cov = pl.read_parquet(out / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert fix.height > 0 and cov["perlu_perbaikan"].sum() == fix.height
+    assert fix.join(cands, on="NIK").height == 0
+    per_kel = dict(fix.group_by("kode_kel").len().iter_rows())
+    lists = sorted((out / "gap_lists" / PERIOD).glob("*.xlsx"))
+    assert {p.stem for p in lists} >= set(per_kel)
+    for path in lists:
+        ws = load_workbook(path, read_only=True)[TO_FIX_SHEET]
+        rows = [r for r in ws.iter_rows(min_row=7, values_only=True) if isinstance(r[0], (int, float))]
+        assert len(rows) == per_kel.get(path.stem, 0)
+
+
 def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
     """A whole extract whose region codes were not understood ended with 0 candidates, exit 0,
     and nothing said why. The summary counts the residents no rule could judge, by the flags

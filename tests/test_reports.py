@@ -448,7 +448,7 @@ def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract
     wb = load_workbook(write_gap_lists(other, "2026-11", tmp_path, key=b"k" * 32, kelurahan=kelurahan_of(other))[0])
     assert wb[SHEET]["A2"].value.startswith("Kelurahan Penajam (6409011001)")
     assessed = other.with_columns(informal=pl.lit(True), working_age=pl.lit(True), judgeable=pl.lit(True),
-                                  terlindungi=pl.lit(False))
+                                  terlindungi=pl.lit(False), flags=pl.lit([], pl.List(pl.String)))
     cov = coverage(assessed, other, load_rules(), "2026-11")
     assert cov["nama_kel"].to_list() == ["Penajam"] and schema.COVERAGE.keys() <= set(cov.columns)
     bontang = coverage(assessed.with_columns(kode_kel=pl.lit("6474011001"), nama_kel=pl.lit("Lain")),
@@ -476,3 +476,83 @@ def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path
                          b"k" * 32).height == 0
     # no candidate at all in the period: every kelurahan still gets its list
     assert len(write_gap_lists(cands.clear(), "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)) == 3
+
+
+def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and_counted(cands, tmp_path):
+    """Residents not judged (an unknown occupation, an invalid birth date, no region code) were
+    only flags in residents.parquet: never candidates, and never shown to a person who could
+    have them fixed (UU PDP Art. 34). Those a fix could make candidates are listed on their
+    kelurahan's sheet with what to fix, and counted on the coverage page; children, the
+    elderly, the formally employed and the protected are not."""
+    from pipelines.candidates import NO_KELURAHAN, coverage, to_fix
+    from pipelines.reports import TO_FIX_SHEET, coverage_md
+    from pipelines.rules import load_rules
+
+    kel = "6474011001"
+    people = [  # name, umur, informal, protected, flags, occupation, kode_kel, listed with
+        ("A OJEK", 40, False, False, ["occupation_unknown"], "OJEK ONLINE",
+         kel, "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK"),
+        ("B OJEK TERLINDUNGI", 40, False, True, ["occupation_unknown"], "OJEK ONLINE", kel, None),
+        ("C OJEK TUA", 80, False, False, ["occupation_unknown"], "OJEK ONLINE", kel, None),
+        ("D PEDAGANG", None, True, False, ["tgl_lhr_invalid"], "PEDAGANG", kel, "tanggal lahir tidak valid"),
+        ("E PNS", None, False, False, ["tgl_lhr_invalid"], "PEGAWAI NEGERI SIPIL", kel, None),
+        # a label the rules judge is no fault: only the date is to fix
+        ("F PIJAT", None, True, False, ["occupation_unknown", "tgl_lhr_missing"], "TUKANG PIJAT", kel,
+         "tanggal lahir kosong"),
+        ("G BAYI", -1, False, False, [], None, kel, None),  # born after the period began: nothing to fix
+        ("H TANPA KODE", 30, True, False, ["region_code_missing"], "PEDAGANG", None,
+         "kode wilayah (kecamatan/kelurahan) kosong"),
+        ("I CALON", 30, True, False, [], "PEDAGANG", kel, None),
+        # whatever was typed, a NIK too: starred, as in a name or an address
+        ("J NIK DI PEKERJAAN", 30, False, False, ["occupation_unknown"], "6474011208900099", kel,
+         "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK"),
+    ]
+    assessed = pl.DataFrame({
+        "NIK": [f"64740112089000{i:02d}" for i in range(len(people))],
+        "NAMA_LGKP": [p[0] for p in people], "umur": [p[1] for p in people],
+        "TGL_LHR": [date(1986, 8, 12) if p[1] is not None else None for p in people],
+        "JENIS_KLMIN": ["L"] * len(people), "ALAMAT": ["JL. A"] * len(people), "NO_RT": ["001"] * len(people),
+        "NO_RW": ["002"] * len(people),
+        "informal": [p[2] for p in people], "terlindungi": [p[3] for p in people],
+        "flags": [p[4] for p in people], "JENIS_PKRJN": [p[5] for p in people],
+        "pekerjaan_kode": [84 if p[5] == "PEDAGANG" else None for p in people],
+        "kode_kel": [p[6] for p in people], "kode_kab": [p[6] and p[6][:4] for p in people],
+    }, schema_overrides={"umur": pl.Int16}).with_columns(
+        working_age=pl.col("umur").is_between(18, 64).fill_null(False),
+        judgeable=(pl.col("flags").list.len() == 0) & (pl.col("umur") >= 0))
+    fix = to_fix(assessed, load_rules())
+    expected = {p[0]: p[7] for p in people if p[7]}
+    assert dict(zip(fix["NAMA_LGKP"], fix["perbaikan"])) == expected
+
+    candidates = cands.filter(pl.col("NAMA_LGKP") == "SITI AMINAH").with_columns(NAMA_LGKP=pl.lit("I CALON"))
+    cov = coverage(assessed, candidates, load_rules(), "2026-11")
+    listed = cov.filter(pl.col("kode_kel") == kel)
+    assert listed["perlu_perbaikan"].to_list() == [4] and listed["pekerja"].to_list() == [1]
+    # the one without a kelurahan code: a row of its kab/kota, so that none is left out
+    nowhere = cov.filter(pl.col("kode_kel").is_null())
+    assert nowhere.select("kode_kab", "nama_kel", "perlu_perbaikan", "pekerja").rows() == [("6474", NO_KELURAHAN, 1, 0)]
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    HTMLParser().feed(page)
+    assert "Data perlu diperbaiki, belum dapat dinilai<b>5</b>" in page
+    assert f'<th scope="row">{NO_KELURAHAN}</th>' in page
+    assert page.count(f">{NO_KELURAHAN}</text>") == 0      # no bar for it: it has no workers
+    assert coverage_md(cov).splitlines()[-1].endswith("| | 5 |")
+
+    [path] = write_gap_lists(candidates, "2026-11", tmp_path, key=b"k" * 32, to_fix=fix)
+    wb = load_workbook(path)
+    ws = wb[TO_FIX_SHEET]
+    header = [c.value for c in ws[6]]
+    assert header[:3] == ["No", "Nama Lengkap", "NIK"] and header[-1] == "Yang Perlu Diperbaiki"
+    rows = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
+    assert [(r[1], r[-1]) for r in rows] == [(n, w) for n, w in expected.items() if n != "H TANPA KODE"]
+    assert all(NIK_MASKED.match(r[2]) for r in rows)
+    assert [r[3] for r in rows] == [datetime(1986, 8, 12), "-", "-", datetime(1986, 8, 12)]  # unknown: a dash
+    assert "6474011208900099" not in rows[-1][9] and "6474011208900099" not in all_cells(wb)
+    assert dict(wb["Ringkasan"].iter_rows(min_row=3, max_col=2, values_only=True))[
+        f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')"] == 4
+    assert wb.sheetnames == ["Daftar Calon Peserta", "Ringkasan", TO_FIX_SHEET, "Petunjuk"]
+    # a list written without the residents to fix has no such sheet, and its guide does not speak of one
+    [path] = write_gap_lists(candidates, "2026-11", tmp_path / "without", key=b"k" * 32)
+    wb = load_workbook(path)
+    assert TO_FIX_SHEET not in wb.sheetnames
+    assert not any(TO_FIX_SHEET in (c or "") for c in all_cells(wb) if isinstance(c, str))
