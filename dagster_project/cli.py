@@ -486,12 +486,16 @@ def _left_out(period: str) -> dict[str, int]:
             if k in mat.metadata}
 
 
+LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
+
+
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
     import polars as pl
     import psycopg
 
     from pipelines.candidates import UNJUDGED_FLAGS
     from pipelines.dates import period_start
+    from pipelines.nik import mask_long_digits_expr
     from pipelines.partitioning import region_sizes
 
     out = Path(out_dir)
@@ -517,12 +521,19 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     stopped = pl.col("flags").list.eval(pl.element().is_in(list(UNJUDGED_FLAGS))).list.any()
     assessed = pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
     unjudged = (assessed.filter(~pl.col("judgeable"))
-                .select("flags", unborn=(pl.col("TGL_LHR") > pl.lit(period_start(period))).fill_null(False) & ~stopped)
+                .select("flags", "JENIS_PKRJN",
+                        unborn=(pl.col("TGL_LHR") > pl.lit(period_start(period))).fill_null(False) & ~stopped)
                 .collect())
     unborn = int(unjudged["unborn"].sum())
     unjudged = unjudged.filter(~pl.col("unborn"))
     why = (unjudged.explode("flags").filter(pl.col("flags").is_in(list(UNJUDGED_FLAGS)))
            .group_by("flags").len().sort(["len", "flags"], descending=[True, False]))
+    # the labels SIAK has no code for that most of them carry (OJEK ONLINE, KURIR): the rules'
+    # informal_label_prefixes can make one informal work. Only a label LABEL_MIN_RESIDENTS or
+    # more residents carry, digits starred: the field holds whatever was typed, a name or a NIK too
+    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown"))
+              .group_by(label=mask_long_digits_expr(pl.col("JENIS_PKRJN"))).len()
+              .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]).head(5))
     # of them, those a fix could make candidates: on their kelurahan's list (candidates.to_fix)
     coverage = out / "coverage_by_kelurahan" / f"{period}.parquet"
     to_fix = (pl.scan_parquet(coverage).select(pl.col("perlu_perbaikan").sum()).collect().item()
@@ -546,7 +557,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
         "submission": sub, "submission_elsewhere": elsewhere, "out": str(out.resolve()),
         "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn,
-                       "to_fix_listed": int(to_fix or 0)},
+                       "to_fix_listed": int(to_fix or 0), "unknown_occupations": dict(labels.iter_rows())},
     }
 
 
@@ -572,6 +583,10 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               + f": {unjudged['residents']:,} residents whose data needs fixing first ("
               + ", ".join(f"{k} {v:,}" for k, v in unjudged["by_flag"].items())
               + "; the flags column of residents.parquet)")
+        if unjudged.get("unknown_occupations"):
+            print("    occupations SIAK has no code for, most often: "
+                  + ", ".join(f"{k} {v:,}" for k, v in unjudged["unknown_occupations"].items())
+                  + " (the rules' informal_label_prefixes can make one informal work)")
         if unjudged.get("to_fix_listed"):
             print(f"    {unjudged['to_fix_listed']:,} of them could be candidates once fixed: listed for their kelurahan "
                   "(gap lists, sheet 'Perlu Perbaikan Data'; the coverage page's 'Data perlu diperbaiki')")

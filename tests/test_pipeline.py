@@ -429,6 +429,14 @@ def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
     print_summary(summary, "")
     said = capsys.readouterr().out
     assert f"not judged: {unjudged.height:,} residents whose data needs fixing first (" in said
+    # the labels SIAK has no code for that at least five of them carry, most often first
+    from dagster_project.cli import LABEL_MIN_RESIDENTS
+
+    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown")).group_by("JENIS_PKRJN").len()
+              .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "JENIS_PKRJN"], descending=[True, False]))
+    assert list(summary["not_judged"]["unknown_occupations"].items()) == list(labels.head(5).iter_rows())
+    top, n = labels.row(0)
+    assert f"    occupations SIAK has no code for, most often: {top} {n:,}" in said
     assert "WARNING" not in said
     most = copy.deepcopy(summary)
     most["not_judged"] = {"residents": summary["sources"]["penduduk"]["accepted"],
