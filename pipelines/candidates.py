@@ -246,9 +246,9 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         )
     )
     # those to fix who have no kelurahan (its code missing or invalid): a row of their kab/kota
-    # (by their NIK's, as their region's linking takes them) without one, so that none is left
-    # out of the figures; a kab/kota none of whose residents had a kelurahan code was missing
-    # from the page altogether
+    # without one (the region their linking took them in: their address's kab/kota, else their
+    # NIK's), so that none is left out of the figures; a kab/kota none of whose residents had a
+    # kelurahan code was missing from the page altogether
     nowhere = fix.filter(pl.col("kode_kel").is_null())
     if nowhere.height:
         regions = list(region_sizes(assessed))
