@@ -8,8 +8,10 @@ A period ``P`` has expired on ``as_of`` (a month) when ``P`` is ``months`` or mo
 - the files under ``--out`` that name people: ``resident_assessment/<P>.parquet``,
   ``enrollment_candidates/<P>.parquet``, ``gap_lists/<P>.parquet`` and the workbooks in
   ``gap_lists/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
-  ``inbox/verifikasi/<P>/``; and the BPJS response files the sensor filed away
-  (``inbox/bpjs/processed/``, ``inbox/bpjs/rejected/``) last modified in an expired month;
+  ``inbox/verifikasi/<P>/``; and, by the month they were last modified, the BPJS response files
+  the sensor filed away (``inbox/bpjs/processed/``, ``inbox/bpjs/rejected/``) and the returned
+  gap lists outside a period's folder (put straight into ``inbox/verifikasi/`` or into a folder
+  that is no period: the sensor leaves them, with a warning);
 - in PostgreSQL, the period's rows of ``bpjs.submission_candidate`` and ``bpjs.verification``.
 
 What stays, since it names no one: the coverage figures and page, the linkage of the current
@@ -22,6 +24,7 @@ its login may take it (the pipeline's ``lindungi_writer`` may not delete).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -40,6 +43,9 @@ PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
 PERSONAL_FOLDERS = ("gap_lists", "bpjs_export", "inbox/verifikasi")
 # files the response sensor filed away, by the month they were last modified
 FILED_RESPONSES = ("inbox/bpjs/processed", "inbox/bpjs/rejected")
+# where coordinators return their lists, a folder per period (PERSONAL_FOLDERS); a file outside
+# them is erased by the month it was last modified
+RETURNED = "inbox/verifikasi"
 
 _PERIOD_NAME = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # the setting the no-delete trigger lets a DELETE through under (migration 007)
@@ -113,6 +119,37 @@ def _expired(name: str, last: str) -> bool:
     return bool(_PERIOD_NAME.fullmatch(name)) and name <= last
 
 
+def _modified(f: Path) -> str:
+    """The month (in WITA) a file was last modified."""
+    return datetime.fromtimestamp(f.stat().st_mtime, WITA).strftime("%Y-%m")
+
+
+def _misplaced_returns(folder: Path, last: str) -> list[Path]:
+    """Files under ``folder`` outside a period's folder, last modified in a month up to ``last``.
+    Returned lists dropped beside the period folders were left by the sensor and never erased:
+    people's names and verification results kept past their retention (links not followed)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for top, dirs, files in os.walk(folder):
+        rel = Path(top).relative_to(folder).parts
+        if rel and _PERIOD_NAME.fullmatch(rel[0]):
+            dirs.clear()  # a period's folder goes whole with its period
+            continue
+        for f in (Path(top) / n for n in files):
+            month = _modified_or_none(f)
+            if month is not None and month <= last:
+                found.append(f)
+    return sorted(found)
+
+
+def _modified_or_none(f: Path) -> str | None:
+    try:
+        return _modified(f) if f.is_file() else None
+    except OSError:  # removed meanwhile, or a link to nothing
+        return None
+
+
 def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
     """What erasing every period up to ``last`` (inclusive) would remove; nothing is removed."""
     period_start(last)
@@ -133,8 +170,8 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
     for name in FILED_RESPONSES:
         folder = out / name
         if folder.is_dir():
-            p.files += sorted(f for f in folder.iterdir() if f.is_file()
-                              and datetime.fromtimestamp(f.stat().st_mtime, WITA).strftime("%Y-%m") <= last)
+            p.files += sorted(f for f in folder.iterdir() if f.is_file() and _modified(f) <= last)
+    p.files += _misplaced_returns(out / RETURNED, last)
     if dsn is not None:
         with psycopg.connect(dsn) as conn:
             for period, status, n in conn.execute(

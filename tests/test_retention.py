@@ -125,6 +125,29 @@ def test_erase_removes_the_expired_periods_lists_and_keeps_the_rest(history):
     assert plan(out, dsn, "2023-11").empty()                        # twice: nothing more
 
 
+def test_returned_lists_outside_a_period_s_folder_are_erased_by_the_month_last_modified(history):
+    """A list dropped straight into inbox/verifikasi/ or into a folder that is no period is left
+    by the sensor (with a warning), and was never erased: names and verification results kept
+    past their retention. It goes by the month it was last modified, as filed responses do."""
+    dsn, out = history
+    inbox = out / "inbox" / "verifikasi"
+    old_month = time.mktime((2023, 11, 20, 0, 0, 0, 0, 0, -1))
+    stale = [_touch(inbox / "6474011001.xlsx"), _touch(inbox / "foo" / "6474011002.xlsx"),
+             _touch(inbox / "2023-13" / "sub" / "6474011003.xlsx")]
+    fresh = [_touch(inbox / "6474011004.xlsx"), _touch(inbox / "bar" / "6474011005.xlsx")]
+    for f in stale:
+        os.utime(f, (old_month,) * 2)
+    # a period's folder goes with its period, whatever its files' dates
+    kept = _touch(inbox / "2023-12" / "diproses" / "6474011006.xlsx")
+    os.utime(kept, (old_month,) * 2)
+    (inbox / "link.xlsx").symlink_to(fresh[0])
+    todo = plan(out, dsn, "2023-11")
+    assert set(stale) <= set(todo.files) and not ({*fresh, kept, inbox / "link.xlsx"} & set(todo.files))
+    erase(todo, dsn, months=24, as_of="2025-11")
+    assert not any(f.exists() for f in stale) and all(f.exists() for f in (*fresh, kept))
+    assert plan(out, dsn, "2023-11").empty()
+
+
 def test_what_cannot_be_erased_is_said_and_the_rest_is_erased(history, monkeypatch, capsys):
     """Found by fuzzing: a folder that could not be removed (immutable) stopped the erasure with
     Python's PermissionError after the rows were gone, the folders after it were never tried, and
