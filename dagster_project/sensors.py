@@ -74,6 +74,11 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     if not inbox.is_dir():
         return dg.SkipReason(f"no inbox at {inbox}")
     files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    # BPJS's answer saved as a workbook or a text file was ignored for good, without a word
+    other = sorted(p.name for p in inbox.iterdir() if p.is_file() and p.suffix.lower() != ".csv")
+    if other:
+        context.log.warning(f"files in {inbox} that are no CSV are left where they are: " + ", ".join(other[:10])
+                            + " (save BPJS's answer as CSV and put it here, or apply it with lindungi response)")
     if not files:
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target

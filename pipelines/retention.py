@@ -9,7 +9,7 @@ A period ``P`` has expired on ``as_of`` (a month) when ``P`` is ``months`` or mo
   ``enrollment_candidates/<P>.parquet``, ``gap_lists/<P>.parquet`` and the workbooks in
   ``gap_lists/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
   ``inbox/verifikasi/<P>/``; and, by the month they were last modified, the BPJS response files
-  the sensor filed away (``inbox/bpjs/processed/``, ``inbox/bpjs/rejected/``) and the returned
+  (``inbox/bpjs/``, and those the sensor filed away in ``processed/`` and ``rejected/``) and the returned
   gap lists outside a period's folder (put straight into ``inbox/verifikasi/`` or into a folder
   that is no period: the sensor leaves them, with a warning);
 - in PostgreSQL, the period's rows of ``bpjs.submission_candidate`` and ``bpjs.verification``.
@@ -41,8 +41,9 @@ from pipelines.db import log_processing, take_role
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
 # <out>/<folder>/<period>/, written per period, every file in it about people
 PERSONAL_FOLDERS = ("gap_lists", "bpjs_export", "inbox/verifikasi")
-# files the response sensor filed away, by the month they were last modified
-FILED_RESPONSES = ("inbox/bpjs/processed", "inbox/bpjs/rejected")
+# BPJS response files, by the month they were last modified: those the sensor filed away and
+# those it left in the inbox (no CSV, or given up after failed runs), which were kept for ever
+FILED_RESPONSES = ("inbox/bpjs/processed", "inbox/bpjs/rejected", "inbox/bpjs")
 # where coordinators return their lists, a folder per period (PERSONAL_FOLDERS); a file outside
 # them is erased by the month it was last modified
 RETURNED = "inbox/verifikasi"

@@ -1,6 +1,7 @@
 """Status lifecycle against the real embedded PostgreSQL: export, response files, the sensor."""
 
 import csv
+from unittest.mock import patch
 
 import psycopg
 import pytest
@@ -280,7 +281,12 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     inbox.mkdir(parents=True)
     write_response(inbox / "ok.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
     write_response(inbox / "bad.csv", [[NIKS[1], "2026-11", "??", "", ""]])
-    requests = bpjs_response_sensor(dg.build_sensor_context())
+    (inbox / "hasil.xlsx").write_bytes(b"PK")  # no CSV: left, and said (it was ignored without a word)
+    ctx = dg.build_sensor_context()
+    with patch.object(ctx.log, "warning") as warned:
+        requests = bpjs_response_sensor(ctx)
+    [(said,), _] = warned.call_args
+    assert "no CSV are left where they are: hasil.xlsx" in said
     assert sorted(r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"].rsplit("/", 1)[1]
                   for r in requests) == ["bad.csv", "ok.csv"]
     results = {}

@@ -125,7 +125,7 @@ def test_erase_removes_the_expired_periods_lists_and_keeps_the_rest(history):
     assert plan(out, dsn, "2023-11").empty()                        # twice: nothing more
 
 
-def test_returned_lists_outside_a_period_s_folder_are_erased_by_the_month_last_modified(history):
+def test_files_left_in_the_inboxes_are_erased_by_the_month_last_modified(history):
     """A list dropped straight into inbox/verifikasi/ or into a folder that is no period is left
     by the sensor (with a warning), and was never erased: names and verification results kept
     past their retention. It goes by the month it was last modified, as filed responses do."""
@@ -141,6 +141,11 @@ def test_returned_lists_outside_a_period_s_folder_are_erased_by_the_month_last_m
     kept = _touch(inbox / "2023-12" / "diproses" / "6474011006.xlsx")
     os.utime(kept, (old_month,) * 2)
     (inbox / "link.xlsx").symlink_to(fresh[0])
+    # BPJS's answers left in its inbox (no CSV, or given up after failed runs) go the same way
+    left = _touch(out / "inbox" / "bpjs" / "hasil-lama.xlsx")
+    os.utime(left, (old_month,) * 2)
+    stale.append(left)
+    fresh.append(_touch(out / "inbox" / "bpjs" / "hasil-baru.xlsx"))
     todo = plan(out, dsn, "2023-11")
     assert set(stale) <= set(todo.files) and not ({*fresh, kept, inbox / "link.xlsx"} & set(todo.files))
     erase(todo, dsn, months=24, as_of="2025-11")
