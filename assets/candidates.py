@@ -10,7 +10,7 @@ from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_amon
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
-                                 with_rejections)
+                                 to_fix, with_rejections)
 from pipelines.reports import coverage_md
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
@@ -47,6 +47,18 @@ def _held(answers: list[tuple], participants: pl.LazyFrame, period: str) -> dict
     registered twice. They stay held instead."""
     lapsed = participants.filter(~pl.col("jkk_jkm_aktif").fill_null(False)).select("KPJ").collect()
     return held_among(answers, lapsed.get_column("KPJ"), period)
+
+
+def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str) -> pl.DataFrame:
+    """``candidates.to_fix`` without those a fix would still not list: verified by a kelurahan
+    as not to enroll (dead, moved, refused, registered) or held by BPJS from an earlier export.
+    They were on the sheet: a kelurahan asked to have a dead person's record fixed."""
+    fix = to_fix(assessed, rules)
+    if fix.height == 0:
+        return fix
+    niks = fix.get_column("NIK").to_list()
+    left = set(verified_exclusions(dsn)) | set(held_among(earlier_answers(dsn, period, niks)))
+    return fix.filter(~pl.col("NIK").is_in(list(left))) if left else fix
 
 
 CANDIDATES_CHECK = "enrollment_candidates_expectations"
@@ -130,9 +142,11 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
     # resident without protection (165,757, children and the formally employed included)
     unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
-    out = coverage(resident_assessment, enrollment_candidates, settings.rules(), context.partition_key,
-                   held=_held(earlier_answers(database.url(), context.partition_key, unprotected.to_list()),
-                              participants, context.partition_key))
+    rules, dsn = settings.rules(), database.url()
+    out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key,
+                   held=_held(earlier_answers(dsn, context.partition_key, unprotected.to_list()),
+                              participants, context.partition_key),
+                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

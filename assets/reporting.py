@@ -31,9 +31,10 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     beside the submission."""
     from pipelines.reports import write_gap_lists
 
-    from pipelines.candidates import kelurahan_of, to_fix
+    from assets.candidates import residents_to_fix
+    from pipelines.candidates import kelurahan_of
 
-    fix = to_fix(resident_assessment, settings.rules())
+    fix = residents_to_fix(dsn, resident_assessment, settings.rules(), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
                             kelurahan=kelurahan_of(resident_assessment), to_fix=fix)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows

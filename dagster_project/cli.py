@@ -487,6 +487,7 @@ def _left_out(period: str) -> dict[str, int]:
 
 
 LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
+LABEL_CHARS = 40  # and is cut to this many characters (the field holds whatever was typed: 40,000 of them)
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
@@ -521,7 +522,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     stopped = pl.col("flags").list.eval(pl.element().is_in(list(UNJUDGED_FLAGS))).list.any()
     assessed = pl.scan_parquet(out / "resident_assessment" / f"{period}.parquet")
     unjudged = (assessed.filter(~pl.col("judgeable"))
-                .select("flags", "JENIS_PKRJN",
+                .select("flags", "JENIS_PKRJN", "informal",
                         unborn=(pl.col("TGL_LHR") > pl.lit(period_start(period))).fill_null(False) & ~stopped)
                 .collect())
     unborn = int(unjudged["unborn"].sum())
@@ -531,13 +532,19 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # the labels SIAK has no code for that most of them carry (OJEK ONLINE, KURIR): the rules'
     # informal_label_prefixes can make one informal work. Only a label LABEL_MIN_RESIDENTS or
     # more residents carry, digits starred: the field holds whatever was typed, a name or a NIK too
-    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown"))
-              .group_by(label=mask_long_digits_expr(pl.col("JENIS_PKRJN"))).len()
+    # (a label the rules judge, TUKANG PIJAT, is informal already: not judged for another reason)
+    label = mask_long_digits_expr(pl.col("JENIS_PKRJN"))
+    label = pl.when(label.str.len_chars() > LABEL_CHARS).then(label.str.slice(0, LABEL_CHARS) + "…").otherwise(label)
+    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal"))
+              .group_by(label=label).len()
               .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]).head(5))
-    # of them, those a fix could make candidates: on their kelurahan's list (candidates.to_fix)
+    # of them, those a fix could make candidates (assets.candidates.residents_to_fix): on their
+    # kelurahan's list, or counted in their kab/kota's row without a kelurahan code
     coverage = out / "coverage_by_kelurahan" / f"{period}.parquet"
-    to_fix = (pl.scan_parquet(coverage).select(pl.col("perlu_perbaikan").sum()).collect().item()
-              if coverage.exists() else 0)
+    to_fix = pl.col("perlu_perbaikan")
+    listed, nowhere = (pl.scan_parquet(coverage).select(
+        to_fix.filter(pl.col("kode_kel").is_not_null()).sum(), to_fix.filter(pl.col("kode_kel").is_null()).sum()
+        .alias("nowhere")).collect().row(0) if coverage.exists() else (0, 0))
     # the period's rows of this extract's kab/kota, and apart those of kab/kota it does not hold
     # (another city's extract, or an earlier one): a run speaks for its own regions only, and
     # "pending 496" beside "candidates: 403" said nothing of the 93 left as they were
@@ -557,7 +564,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
         "submission": sub, "submission_elsewhere": elsewhere, "out": str(out.resolve()),
         "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn,
-                       "to_fix_listed": int(to_fix or 0), "unknown_occupations": dict(labels.iter_rows())},
+                       "to_fix_listed": int(listed or 0), "to_fix_without_kelurahan": int(nowhere or 0),
+                       "unknown_occupations": dict(labels.iter_rows())},
     }
 
 
@@ -590,6 +598,10 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         if unjudged.get("to_fix_listed"):
             print(f"    {unjudged['to_fix_listed']:,} of them could be candidates once fixed: listed for their kelurahan "
                   "(gap lists, sheet 'Perlu Perbaikan Data'; the coverage page's 'Data perlu diperbaiki')")
+        if unjudged.get("to_fix_without_kelurahan"):
+            print(f"    {unjudged['to_fix_without_kelurahan']:,} more could be, but have no kelurahan code: on no list, "
+                  "counted in their kab/kota's row 'Tanpa kode kelurahan' (the flags column of residents.parquet "
+                  "names them)")
     if unjudged.get("born_after_period"):
         print(f"  not judged either: {unjudged['born_after_period']:,} residents born after the period began "
               "(the extract is later than the period)")

@@ -15,7 +15,7 @@ import polars as pl
 from pipelines import schema
 from pipelines.dates import age_on, period_start
 from pipelines.partitioning import region_sizes, resident_region
-from pipelines.regions import kecamatan_name, kelurahan_name
+from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 from pipelines.rules import Rules
 
 
@@ -55,13 +55,15 @@ TO_FIX = {
 UNJUDGED_FLAGS = tuple(TO_FIX)
 
 
-def to_fix(assessed: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+def to_fix(assessed: pl.DataFrame, rules: Rules, exclude: Collection[str] = ()) -> pl.DataFrame:
     """The residents not judged whom a corrected record could make candidates (an assessed
     frame's rows): not protected, of working age or of an age the record does not tell, in
     informal work or in an occupation the record does not tell; with ``perbaikan``, what to fix
     in words (``TO_FIX``). The flags alone were in ``residents.parquet``, which no coordinator
     opens: an exclusion no person could review (UU PDP Art. 34). Children, the elderly, the
-    formally employed and the protected are left out: no fix would list them."""
+    formally employed and the protected are left out: no fix would list them; so are the NIKs
+    of ``exclude`` (verified by a kelurahan as not to enroll, or held by BPJS: see
+    ``assets.candidates.residents_to_fix``)."""
     flags = pl.col("flags")
     age_unknown = pl.col("umur").is_null() | flags.list.contains("tgl_lhr_future")
     job_unknown = flags.list.contains("occupation_missing") | flags.list.contains("occupation_unknown")
@@ -70,7 +72,8 @@ def to_fix(assessed: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     said = [pl.when(label_fault if flag == "occupation_unknown" else flags.list.contains(flag)).then(pl.lit(text))
             for flag, text in TO_FIX.items()]
     return (assessed.filter(~pl.col("judgeable") & ~pl.col("terlindungi")
-                            & (pl.col("working_age") | age_unknown) & (pl.col("informal") | job_unknown))
+                            & (pl.col("working_age") | age_unknown) & (pl.col("informal") | job_unknown)
+                            & ~pl.col("NIK").is_in(pl.Series(list(exclude), dtype=pl.String)))
             .with_columns(perbaikan=pl.concat_str(said, separator="; ", ignore_nulls=True).replace("", None))
             # judged unjudgeable by no flag the words cover (born after the period began): not a fault
             .filter(pl.col("perbaikan").is_not_null())
@@ -203,11 +206,13 @@ def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
 
 
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,
-             held: Collection[str] = ()) -> pl.DataFrame:
+             held: Collection[str] = (), fix: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
     workers not protected yet whom BPJS has from another period's export (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
-    candidates, and counted rather than lost between the two."""
+    candidates, and counted rather than lost between the two. ``perlu_perbaikan``: the residents
+    of ``fix`` (default: :func:`to_fix`), those without a kelurahan code in a row of their
+    kab/kota named ``NO_KELURAHAN`` and the kab/kota."""
     workers = assessed.filter(informal_workers())
     per_kel = workers.group_by("kode_kel").agg(
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
@@ -218,7 +223,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         kandidat=pl.len().cast(pl.Int64),
         terverifikasi=(pl.col("terverifikasi").fill_null(False).sum() if "terverifikasi" in candidates.columns
                        else pl.lit(0)).cast(pl.Int64))
-    fix = to_fix(assessed, rules)
+    fix = to_fix(assessed, rules) if fix is None else fix
     fixes = fix.group_by("kode_kel").agg(perlu_perbaikan=pl.len().cast(pl.Int64))
     kels = kelurahan_of(assessed).rename({"nama_kel": "nama_kel_extract"})
     out = (
@@ -253,7 +258,10 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     if nowhere.height:
         regions = list(region_sizes(assessed))
         nowhere = (nowhere.group_by(kode_kab=resident_region(regions)).agg(perlu_perbaikan=pl.len().cast(pl.Int64))
-                   .with_columns(period=pl.lit(period), nama_kel=pl.lit(NO_KELURAHAN), nama_kec=pl.lit(NO_KELURAHAN)))
+                   .with_columns(period=pl.lit(period)))
+        # named with its kab/kota: two kab/kota's rows read alike on the page
+        named = [f"{NO_KELURAHAN}, {kabkota_name(k) or k}" for k in nowhere["kode_kab"]]
+        nowhere = nowhere.with_columns(nama_kel=pl.Series(named, dtype=pl.String), nama_kec=pl.Series(named, dtype=pl.String))
         out = pl.concat([out, nowhere], how="diagonal_relaxed").with_columns(
             pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "dikecualikan",
                    "iuran_bulanan", "iuran_tahunan").fill_null(0))

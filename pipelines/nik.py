@@ -136,9 +136,11 @@ def mask(nik: str | None) -> str:
     return nik[:6] + "******" + nik[-4:] if re.fullmatch(_NIK16, nik) else "*" * len(nik)
 
 
-# a run of 12 or more digits, also typed in groups ("6474 0121 0282 0001", dashes, dots, slashes):
-# a NIK, a KK or a telephone number written into a free-text field (a name, an address)
-LONG_DIGITS = r"[0-9](?:[ ./-]?[0-9]){11,}"
+# a run of 12 or more digits, also typed in groups ("6474 0121 0282 0001", dashes, dots, slashes,
+# commas, underscores) or in full-width digits (any Unicode digit: \d, in polars' regex as in
+# Python's): a NIK, a KK or a telephone number written into a free-text field (a name, an
+# address, an occupation). "6474_0115_0890_0001" and "６４７４…" were shown in full
+LONG_DIGITS = r"\d(?:[ ./,_-]?\d){11,}"
 LONG_DIGITS_MASKED = "*" * 16
 
 

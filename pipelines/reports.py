@@ -236,7 +236,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     f = _Formats(wb)
     _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik)
     summary = wb.add_worksheet("Ringkasan")
-    _summary_sheet(summary, f, rows, label, place, fix)
+    _summary_sheet(summary, f, rows, label, place, fix, full_nik)
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     guide = wb.add_worksheet("Petunjuk")
@@ -277,7 +277,8 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "NIK": nik, "Umur": pl.col("umur"),
         "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
-        "Pekerjaan": excel_text("JENIS_PKRJN"),
+        # a local label the rules take (TUKANG …) holds whatever was typed after it, a NIK too
+        "Pekerjaan": list_text("JENIS_PKRJN", full_nik),
         "Desil": pl.col("desil"),
         "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
         "Iuran per Bulan": pl.col("iuran_bulanan"),
@@ -400,10 +401,10 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
         use_autofilter=True, format_columns=True, format_rows=True))
 
 
-def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
+def _counts(rows: pl.DataFrame, full_nik: bool = False) -> list[tuple[str, list[tuple[str, int]]]]:
     """The Ringkasan breakdowns. RT numbers repeat across RWs, so an RT is counted with its RW."""
-    by_job = rows.group_by(pl.col("JENIS_PKRJN").fill_null("-")).len().sort(["len", "JENIS_PKRJN"],
-                                                                            descending=[True, False])
+    by_job = rows.group_by(list_text("JENIS_PKRJN", full_nik).fill_null("-")).len().sort(
+        ["len", "JENIS_PKRJN"], descending=[True, False])
     # RW first, then its RTs, in number order ("RW 002 / RT 004"): sorted as "RT … / RW …" the
     # RWs interleaved
     rw, rt = pl.col("NO_RW").fill_null("-"), pl.col("NO_RT").fill_null("-")
@@ -421,7 +422,7 @@ def _counts(rows: pl.DataFrame) -> list[tuple[str, list[tuple[str, int]]]]:
 
 
 def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
-                   fix: pl.DataFrame | None = None) -> None:
+                   fix: pl.DataFrame | None = None, full_nik: bool = False) -> None:
     ws.set_column_width(0, 36)
     ws.set_column_width(1, 18)
     monthly = int(rows["iuran_bulanan"].sum())
@@ -435,7 +436,7 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
         ws.write(i, 0, name, f.bold)
         ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else None)
     r = len(totals) + 3
-    for title, counts in _counts(rows):
+    for title, counts in _counts(rows, full_nik):
         ws.write(r, 0, title, f.bold)
         ws.write(r, 1, "Jumlah", f.bold)
         for key, n in counts:
@@ -457,7 +458,9 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
     nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
     cells = fix.select(**{
         "No": pl.int_range(1, pl.len() + 1), "Nama Lengkap": list_text("NAMA_LGKP", full_nik), "NIK": nik,
-        "Tanggal Lahir": _excel_date("TGL_LHR"), "Umur": pl.col("umur"), "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
+        # a birth date in the future tells no age (it was shown as -5)
+        "Tanggal Lahir": _excel_date("TGL_LHR"), "Umur": pl.when(pl.col("umur") >= 0).then(pl.col("umur")),
+        "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
         # as typed, where a NIK typed into the field is masked as the name's and the address's are
         "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": pl.col("perbaikan"),

@@ -405,6 +405,36 @@ def test_the_run_lists_each_kelurahan_s_residents_to_fix_and_counts_them(pipelin
         assert len(rows) == per_kel.get(path.stem, 0)
 
 
+def test_no_one_a_kelurahan_verified_out_or_bpjs_holds_is_listed_to_fix(pipeline_run, pg_server, tmp_path):
+    """Found by fuzzing: someone a kelurahan verified as Meninggal, whose record then lost its
+    birth date, was on the sheet of residents to fix: the kelurahan asked to have a dead
+    person's record corrected, though no fix would list them. The same for someone BPJS has
+    from an earlier export."""
+    from assets.candidates import residents_to_fix
+    from pipelines import db
+    from pipelines.bpjs_exchange import export_pending
+    from pipelines.candidates import to_fix
+    from pipelines.rules import load_rules
+    from pipelines.submission import submit
+    from tests.test_submission import candidates
+
+    out, _, _ = pipeline_run
+    rules = load_rules()
+    assessed = pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet")
+    fix = to_fix(assessed, rules)
+    dead, exported, other = fix["NIK"][:3].to_list()
+    dsn = _fresh_db(pg_server, "tofix")
+    db.migrate(dsn)
+    assert residents_to_fix(dsn, assessed, rules, PERIOD).height == fix.height
+    with psycopg.connect(dsn) as conn:
+        conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by) "
+                     "VALUES (%s, '2026-10', 'Meninggal', '6474011001', 'f.xlsx', 'x', 'kel')", (dead,))
+    submit(dsn, candidates([exported], "2026-10"), "2026-10")
+    export_pending(dsn, "2026-10", tmp_path)
+    left = residents_to_fix(dsn, assessed, rules, PERIOD)
+    assert set(fix["NIK"]) - set(left["NIK"]) == {dead, exported} and other in set(left["NIK"])
+
+
 def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
     """A whole extract whose region codes were not understood ended with 0 candidates, exit 0,
     and nothing said why. The summary counts the residents no rule could judge, by the flags
@@ -432,11 +462,24 @@ def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
     # the labels SIAK has no code for that at least five of them carry, most often first
     from dagster_project.cli import LABEL_MIN_RESIDENTS
 
-    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown")).group_by("JENIS_PKRJN").len()
+    # (not a label the rules take, TUKANG PIJAT, of someone not judged for another reason: found
+    # by fuzzing, it pushed the labels a city could act on out of the five)
+    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal"))
+              .group_by("JENIS_PKRJN").len()
               .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "JENIS_PKRJN"], descending=[True, False]))
     assert list(summary["not_judged"]["unknown_occupations"].items()) == list(labels.head(5).iter_rows())
     top, n = labels.row(0)
     assert f"    occupations SIAK has no code for, most often: {top} {n:,}" in said
+    # how many the lists name, and apart those on no list (no kelurahan code): the count of
+    # both was said to be "listed for their kelurahan" (found by fuzzing)
+    cov = pl.read_parquet(out / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
+    assert summary["not_judged"]["to_fix_listed"] == cov["perlu_perbaikan"].sum() > 0
+    assert summary["not_judged"]["to_fix_without_kelurahan"] == 0
+    assert f"    {cov['perlu_perbaikan'].sum():,} of them could be candidates once fixed: listed" in said
+    nowhere = copy.deepcopy(summary)
+    nowhere["not_judged"]["to_fix_without_kelurahan"] = 7
+    print_summary(nowhere, "")
+    assert "    7 more could be, but have no kelurahan code: on no list" in capsys.readouterr().out
     assert "WARNING" not in said
     most = copy.deepcopy(summary)
     most["not_judged"] = {"residents": summary["sources"]["penduduk"]["accepted"],

@@ -343,14 +343,21 @@ def test_a_nik_typed_into_a_name_or_address_is_masked_unless_niks_are_shown_in_f
     from pipelines.verification import read_returned
 
     typed = cands.with_columns(NAMA_LGKP=pl.Series(["SITI 6474015508850001", "AHMAD", "BUDI"]),
-                               ALAMAT=pl.Series(["JL. A NO. 12 KK 6474-0155-0885-0009", "GG. B", "JL. C"]))
+                               ALAMAT=pl.Series(["JL. A NO. 12 KK 6474-0155-0885-0009", "GG. B", "JL. C"]),
+                               # found by fuzzing: after a label the rules take, whatever was typed
+                               # (grouped with underscores, in full-width digits) was shown whole,
+                               # in the list and in Ringkasan's count by occupation
+                               JENIS_PKRJN=pl.Series(["TUKANG OJEK 6474_0155_0885_0001",
+                                                      "TUKANG ６４７４０１５５０８８５０００２", "NELAYAN"]))
     path = write_gap_lists(typed, "2026-11", tmp_path, key=b"k" * 32)[0]
     wb = load_workbook(path)
     ws = wb["Daftar Calon Peserta"]
     row = HEADER_ROW + 2   # the first person's
     assert ws.cell(row, COL["Nama Lengkap"] + 1).value == "SITI ****************"
     assert ws.cell(row, COL["Alamat"] + 1).value == "JL. A NO. 12 KK ****************"   # short numbers stay
-    assert not any("550885" in str(v).replace("-", "") for v in all_cells(wb))   # a NIK's hidden digits
+    assert ws.cell(row, COL["Pekerjaan"] + 1).value == "TUKANG OJEK ****************"
+    assert not any("550885" in re.sub("[-_]", "", str(v)) or "５５０８８５" in str(v)
+                   for v in all_cells(wb))   # a NIK's hidden digits, on every sheet
     ws.cell(row, COL["Hasil Verifikasi"] + 1).value = "Valid"
     wb.save(path)
     assert read_returned(path, "2026-11", typed, b"k" * 32)["hasil"].to_list() == ["Valid"]
@@ -506,6 +513,8 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
         # whatever was typed, a NIK too: starred, as in a name or an address
         ("J NIK DI PEKERJAAN", 30, False, False, ["occupation_unknown"], "6474011208900099", kel,
          "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK"),
+        # a birth date in the future tells no age: listed, its age a dash (it was shown as -5)
+        ("K MASA DEPAN", -5, True, False, ["tgl_lhr_future"], "PEDAGANG", kel, "tanggal lahir sesudah hari ini"),
     ]
     assessed = pl.DataFrame({
         "NIK": [f"64740112089000{i:02d}" for i in range(len(people))],
@@ -527,16 +536,17 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     candidates = cands.filter(pl.col("NAMA_LGKP") == "SITI AMINAH").with_columns(NAMA_LGKP=pl.lit("I CALON"))
     cov = coverage(assessed, candidates, load_rules(), "2026-11")
     listed = cov.filter(pl.col("kode_kel") == kel)
-    assert listed["perlu_perbaikan"].to_list() == [4] and listed["pekerja"].to_list() == [1]
+    assert listed["perlu_perbaikan"].to_list() == [5] and listed["pekerja"].to_list() == [1]
     # the one without a kelurahan code: a row of its kab/kota, so that none is left out
     nowhere = cov.filter(pl.col("kode_kel").is_null())
-    assert nowhere.select("kode_kab", "nama_kel", "perlu_perbaikan", "pekerja").rows() == [("6474", NO_KELURAHAN, 1, 0)]
+    assert nowhere.select("kode_kab", "nama_kel", "perlu_perbaikan", "pekerja").rows() == [
+        ("6474", f"{NO_KELURAHAN}, Kota Bontang", 1, 0)]   # named with its kab/kota: two read alike
     page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
     HTMLParser().feed(page)
-    assert "Data perlu diperbaiki, belum dapat dinilai<b>5</b>" in page
-    assert f'<th scope="row">{NO_KELURAHAN}</th>' in page
+    assert "Data perlu diperbaiki, belum dapat dinilai<b>6</b>" in page
+    assert f'<th scope="row">{NO_KELURAHAN}, Kota Bontang</th>' in page
     assert page.count(f">{NO_KELURAHAN}</text>") == 0      # no bar for it: it has no workers
-    assert coverage_md(cov).splitlines()[-1].endswith("| | 5 |")
+    assert coverage_md(cov).splitlines()[-1].endswith("| | 6 |")
 
     [path] = write_gap_lists(candidates, "2026-11", tmp_path, key=b"k" * 32, to_fix=fix)
     wb = load_workbook(path)
@@ -546,11 +556,14 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     rows = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
     assert [(r[1], r[-1]) for r in rows] == [(n, w) for n, w in expected.items() if n != "H TANPA KODE"]
     assert all(NIK_MASKED.match(r[2]) for r in rows)
-    assert [r[3] for r in rows] == [datetime(1986, 8, 12), "-", "-", datetime(1986, 8, 12)]  # unknown: a dash
-    assert "6474011208900099" not in rows[-1][9] and "6474011208900099" not in all_cells(wb)
+    assert [r[3] for r in rows] == [datetime(1986, 8, 12), "-", "-", datetime(1986, 8, 12), datetime(1986, 8, 12)]
+    assert [r[4] for r in rows] == [40, "-", "-", 30, "-"]                  # unknown: a dash
+    assert "6474011208900099" not in rows[3][9] and "6474011208900099" not in all_cells(wb)
     assert dict(wb["Ringkasan"].iter_rows(min_row=3, max_col=2, values_only=True))[
-        f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')"] == 4
+        f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')"] == 5
     assert wb.sheetnames == ["Daftar Calon Peserta", "Ringkasan", TO_FIX_SHEET, "Petunjuk"]
+    # those a fix would still not list (verified as not to enroll, held by BPJS) are left out
+    assert "A OJEK" not in to_fix(assessed, load_rules(), exclude=[assessed["NIK"][0]])["NAMA_LGKP"].to_list()
     # a list written without the residents to fix has no such sheet, and its guide does not speak of one
     [path] = write_gap_lists(candidates, "2026-11", tmp_path / "without", key=b"k" * 32)
     wb = load_workbook(path)
