@@ -389,16 +389,20 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     ws.add_data_validation(first, COL["Hasil Verifikasi"], last, COL["Hasil Verifikasi"], validation)
     ws.autofilter(HEADER_ROW, 0, last, COL["Catatan"])  # not over the hidden id
     ws.freeze_panes(HEADER_ROW + 1, COL["NIK"])  # header and No/Peringkat/Nama stay in view
-    # printed for the door-to-door round: A4 landscape, one page wide, header row on every page
+    _printed(ws)
+    # no sorting: Excel refuses to sort a range with locked cells, and the list's order is the
+    # visiting order (Petunjuk 1 and 5)
+    ws.protect_with_options(xlsx.ProtectionOptions(
+        use_autofilter=True, format_columns=True, format_rows=True))
+
+
+def _printed(ws) -> None:
+    """Printed for the door-to-door round: A4 landscape, one page wide, the header row on every page."""
     ws.set_landscape()
     ws.set_paper_size(9)
     ws.set_margins(0.25, 0.25, 0.5, 0.5, 0.3, 0.3)  # inches: left, right, top, bottom, header, footer
     ws.set_print_fit_to_pages(1, 0)
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)
-    # no sorting: Excel refuses to sort a range with locked cells, and the list's order is the
-    # visiting order (Petunjuk 1 and 5)
-    ws.protect_with_options(xlsx.ProtectionOptions(
-        use_autofilter=True, format_columns=True, format_rows=True))
 
 
 def _counts(rows: pl.DataFrame, full_nik: bool = False) -> list[tuple[str, list[tuple[str, int]]]]:
@@ -478,11 +482,7 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
     last = HEADER_ROW + max(fix.height, 1)
     ws.autofilter(HEADER_ROW, 0, last, len(TO_FIX_COLUMNS) - 1)
     ws.freeze_panes(HEADER_ROW + 1, 2)
-    ws.set_landscape()
-    ws.set_paper_size(9)
-    ws.set_margins(0.25, 0.25, 0.5, 0.5, 0.3, 0.3)
-    ws.set_print_fit_to_pages(1, 0)
-    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)
+    _printed(ws)
 
 
 # --- coverage report ----------------------------------------------------------------------------
