@@ -6,7 +6,7 @@ import polars as pl
 from assets._common import counts_md, preview, progress, stored_checked
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
-from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_among
+from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_among, sent_this_period
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
@@ -49,15 +49,19 @@ def _held(answers: list[tuple], participants: pl.LazyFrame, period: str) -> dict
     return held_among(answers, lapsed.get_column("KPJ"), period)
 
 
-def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str) -> pl.DataFrame:
+def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame
+                     ) -> pl.DataFrame:
     """``candidates.to_fix`` without those a fix would still not list: verified by a kelurahan
-    as not to enroll (dead, moved, refused, registered) or held by BPJS from an earlier export.
-    They were on the sheet: a kelurahan asked to have a dead person's record fixed."""
+    as not to enroll (dead, moved, refused, registered), or whom BPJS has: from another period's
+    export as the candidates count them (``_held``: an acceptance whose card the roster shows
+    lapsed holds no one), or from this period's own. They were on the sheet: a kelurahan asked to
+    have a dead person's record fixed."""
     fix = to_fix(assessed, rules)
     if fix.height == 0:
         return fix
     niks = fix.get_column("NIK").to_list()
-    left = set(verified_exclusions(dsn)) | set(held_among(earlier_answers(dsn, period, niks)))
+    left = (set(verified_exclusions(dsn)) | set(_held(earlier_answers(dsn, period, niks), participants, period))
+            | sent_this_period(dsn, period, niks))
     return fix.filter(~pl.col("NIK").is_in(list(left))) if left else fix
 
 
@@ -146,7 +150,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key,
                    held=_held(earlier_answers(dsn, context.partition_key, unprotected.to_list()),
                               participants, context.partition_key),
-                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key))
+                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

@@ -26,11 +26,14 @@ from pipelines.db import migrate
     partitions_def=period_partitions,
     pool="bpjs_writer",
     ins={"enrollment_candidates": dg.AssetIn("enrollment_candidates"),
-         "resident_assessment": dg.AssetIn("resident_assessment")},
+         "resident_assessment": dg.AssetIn("resident_assessment"),
+         # the roster's cards: whom BPJS holds is not listed to fix (assets.candidates.residents_to_fix)
+         "participants": dg.AssetIn("participants")},
     outs={"bpjs_submission": SUBMISSION, "gap_lists": GAP_LISTS},
     internal_asset_deps={
         "bpjs_submission": {dg.AssetKey("enrollment_candidates"), dg.AssetKey("resident_assessment")},
-        "gap_lists": {dg.AssetKey("enrollment_candidates"), dg.AssetKey("resident_assessment")},
+        "gap_lists": {dg.AssetKey("enrollment_candidates"), dg.AssetKey("resident_assessment"),
+                      dg.AssetKey("participants")},
     },
     check_specs=CHECKS,
     can_subset=True,
@@ -38,7 +41,8 @@ from pipelines.db import migrate
                 "side (both, or the one selected).",
 )
 def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
-                       enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame):
+                       enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame,
+                       participants: pl.LazyFrame):
     selected = context.op_execution_context.selected_output_names
     dsn = database.url()
     migrate(dsn)  # once, for both: the submission's tables and the processing log
@@ -46,7 +50,7 @@ def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSett
     # written after the step has ended
     with ThreadPoolExecutor(1, thread_name_prefix="lindungi-lists") as pool:
         lists = (pool.submit(write_lists, settings, dsn, context.partition_key, context.run_id, enrollment_candidates,
-                             resident_assessment) if "gap_lists" in selected else None)
+                             resident_assessment, participants) if "gap_lists" in selected else None)
         if "bpjs_submission" in selected:
             yield from submission_events(context, settings, dsn, enrollment_candidates, resident_assessment)
         elif any(k.asset_key == dg.AssetKey("bpjs_submission") for k in context.selected_asset_check_keys):

@@ -22,7 +22,8 @@ GAP_LISTS = dg.AssetOut(
 
 
 def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
-                enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame) -> list[Path]:
+                enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame,
+                participants: pl.LazyFrame) -> list[Path]:
     """The ``gap_lists`` asset's files, one for every kelurahan of the extract (those without a
     candidate say so), and their line in the processing log (in the migrated database ``dsn``);
     the paths.
@@ -34,7 +35,7 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     from assets.candidates import residents_to_fix
     from pipelines.candidates import kelurahan_of
 
-    fix = residents_to_fix(dsn, resident_assessment, settings.rules(), period)
+    fix = residents_to_fix(dsn, resident_assessment, settings.rules(), period, participants)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
                             kelurahan=kelurahan_of(resident_assessment), to_fix=fix)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows

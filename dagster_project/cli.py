@@ -532,10 +532,12 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # the labels SIAK has no code for that most of them carry (OJEK ONLINE, KURIR): the rules'
     # informal_label_prefixes can make one informal work. Only a label LABEL_MIN_RESIDENTS or
     # more residents carry, digits starred: the field holds whatever was typed, a name or a NIK too
-    # (a label the rules judge, TUKANG PIJAT, is informal already: not judged for another reason)
+    # (a label the rules judge, TUKANG PIJAT, is informal already: not judged for another reason;
+    # a number is a code SIAK does not have, which no prefix in the rules can take)
     label = mask_long_digits_expr(pl.col("JENIS_PKRJN"))
     label = pl.when(label.str.len_chars() > LABEL_CHARS).then(label.str.slice(0, LABEL_CHARS) + "…").otherwise(label)
-    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal"))
+    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
+                              & ~pl.col("JENIS_PKRJN").str.contains(r"^[0-9]+$").fill_null(True))
               .group_by(label=label).len()
               .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]).head(5))
     # of them, those a fix could make candidates (assets.candidates.residents_to_fix): on their
@@ -832,7 +834,7 @@ def _existing_database(db: str | None) -> str:
 
 
 def cmd_export(args) -> int:
-    from pipelines.bpjs_exchange import export_pending, held_back
+    from pipelines.bpjs_exchange import export_pending, held_back, verified_out_back
     from pipelines.rules import load_rules
 
     _period(args.period)
@@ -857,6 +859,10 @@ def cmd_export(args) -> int:
     if held := held_back(dsn, args.period, args.region):
         print(f"left out {held:,} pending candidates: BPJS has them from another period's export "
               f"(the next `lindungi run --period {args.period}` withdraws them)")
+    if out := verified_out_back(dsn, args.period, args.region):
+        print(f"left out {out:,} pending candidates a kelurahan has verified as not to enroll since the run "
+              f"(Meninggal, Pindah domisili, Menolak, Sudah terdaftar; the next `lindungi run --period "
+              f"{args.period}` withdraws them)")
     return 0
 
 

@@ -16,6 +16,7 @@ from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.dates import is_period
 from pipelines.files import unused_name
+from pipelines.nik import mask_long_digits
 
 
 # An inbox file's runs are retried by its sensor (``_file_requests``), not by the instance's
@@ -41,6 +42,11 @@ def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summ
     dest.with_name(dest.name + note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
     return dg.Failure(description=summary,
                       metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]))})
+
+
+def _shown(name: str) -> str:
+    """A file or folder name as a warning names it in Dagster's log: a NIK in it starred."""
+    return mask_long_digits(name)
 
 
 def inbox_dir() -> Path:
@@ -74,8 +80,10 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     if not inbox.is_dir():
         return dg.SkipReason(f"no inbox at {inbox}")
     files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
-    # BPJS's answer saved as a workbook or a text file was ignored for good, without a word
-    other = sorted(p.name for p in inbox.iterdir() if p.is_file() and p.suffix.lower() != ".csv")
+    # BPJS's answer saved as a workbook or a text file was ignored for good, without a word (not
+    # a hidden file or an office lock file: .DS_Store was named at every tick)
+    other = sorted(_shown(p.name) for p in inbox.iterdir()
+                   if p.is_file() and p.suffix.lower() != ".csv" and not p.name.startswith((".", "~$")))
     if other:
         context.log.warning(f"files in {inbox} that are no CSV are left where they are: " + ", ".join(other[:10])
                             + " (save BPJS's answer as CSV and put it here, or apply it with lindungi response)")
@@ -187,13 +195,13 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # a period without candidates, which read like the real one; they are left, and said
     files = [p for p in lists if is_period(p.parent.name)]
     elsewhere = sorted({p.parent.name for p in lists} - {p.parent.name for p in files})
-    loose = sorted(p.name for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
+    loose = sorted(_shown(p.name) for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
     if elsewhere:
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
-                            + ", ".join(repr(f) for f in elsewhere))
+                            + ", ".join(repr(_shown(f)) for f in elsewhere))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
     return _file_requests(context, files, lambda p: f"{p.parent.name}/{p.name}", lambda p: {

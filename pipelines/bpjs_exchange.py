@@ -27,6 +27,7 @@ from pipelines.nik import NIK_PROBLEMS, nik_problems
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
 from pipelines.siak import CONTROL
+from pipelines.verification import WITHDRAWING
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
 # publishes its template.
@@ -62,17 +63,26 @@ HELD_ELSEWHERE = """EXISTS (
     SELECT 1 FROM bpjs.submission_candidate o
     WHERE o.nik = c.nik AND o.period <> c.period
       AND (o.status = 'submitted' OR (o.status = 'accepted' AND (o.answered_at >= c.created_at OR o.period > c.period))))"""
+# the person's latest Hasil Verifikasi, on any period's list (as ``verification.latest_results``),
+# says not to enroll: a kelurahan found them dead, moved, refusing or registered after the run
+# listed them. The next run withdraws them; an export before it sent them to BPJS (found by
+# fuzzing: a person verified Meninggal was in the next export file)
+VERIFIED_OUT = f"""EXISTS (
+    SELECT 1 FROM (SELECT v.hasil FROM bpjs.verification v WHERE v.nik = c.nik
+                   ORDER BY v.period DESC, v.received_at DESC LIMIT 1) latest
+    WHERE latest.hasil IN ({", ".join(f"'{h}'" for h in sorted(WITHDRAWING))}))"""
 # the period's pending rows (of one region, or all)
 PENDING = """FROM bpjs.submission_candidate c
 WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)"""
 EXPORT = f"""
 SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
 {PENDING}
-  AND NOT {HELD_ELSEWHERE}
+  AND NOT {HELD_ELSEWHERE} AND NOT {VERIFIED_OUT}
 ORDER BY c.rank
 FOR UPDATE OF c
 """
 EXPORT_SKIPPED = f"SELECT count(*) {PENDING} AND {HELD_ELSEWHERE}"
+EXPORT_VERIFIED_OUT = f"SELECT count(*) {PENDING} AND NOT {HELD_ELSEWHERE} AND {VERIFIED_OUT}"
 MARK_SUBMITTED = """
 UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
 WHERE period = %(period)s AND status = 'pending' AND nik = ANY(string_to_array(%(niks)s, ','))
@@ -184,6 +194,23 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
     return held_among(earlier_answers(dsn, period, niks), roster_kpjs, period)
 
 
+SENT_THIS_PERIOD = """
+SELECT nik FROM bpjs.submission_candidate WHERE period = %(period)s AND status IN ('submitted', 'accepted')
+  AND nik = ANY(string_to_array(%(niks)s, ','))
+"""
+
+
+@no_row_data
+def sent_this_period(dsn: str, period: str, niks: Collection[str]) -> set[str]:
+    """Of ``niks``, those the period's own export sent to BPJS (submitted, or accepted since):
+    BPJS has them, whatever the period's run says of them now (:func:`earlier_answers` looks at
+    the other periods)."""
+    if not len(niks):
+        return set()
+    with psycopg.connect(dsn) as conn:
+        return {r[0] for r in conn.execute(SENT_THIS_PERIOD, {"period": period, "niks": nik_list(niks)})}
+
+
 def rejections_among(answers: list[tuple]) -> dict[str, str]:
     """NIK -> BPJS's rejection, for those whose latest answer (``answers``, see
     :func:`earlier_answers`) was a rejection: listed again, they come with the reason, so the
@@ -199,6 +226,14 @@ def held_back(dsn: str, period: str, region: str | None = None) -> int:
     another period's export (see ``HELD_ELSEWHERE``)."""
     with psycopg.connect(dsn) as conn:
         return conn.execute(EXPORT_SKIPPED, {"period": period, "region": region}).fetchone()[0]
+
+
+@no_row_data
+def verified_out_back(dsn: str, period: str, region: str | None = None) -> int:
+    """How many of the period's pending candidates an export leaves out, since a kelurahan has
+    verified them as not to enroll since the run listed them (see ``VERIFIED_OUT``)."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(EXPORT_VERIFIED_OUT, {"period": period, "region": region}).fetchone()[0]
 
 
 def _next_number(folder: Path, logged: set[str]) -> int:

@@ -136,11 +136,14 @@ def mask(nik: str | None) -> str:
     return nik[:6] + "******" + nik[-4:] if re.fullmatch(_NIK16, nik) else "*" * len(nik)
 
 
-# a run of 12 or more digits, also typed in groups ("6474 0121 0282 0001", dashes, dots, slashes,
-# commas, underscores) or in full-width digits (any Unicode digit: \d, in polars' regex as in
-# Python's): a NIK, a KK or a telephone number written into a free-text field (a name, an
-# address, an occupation). "6474_0115_0890_0001" and "６４７４…" were shown in full
-LONG_DIGITS = r"\d(?:[ ./,_-]?\d){11,}"
+# a run of 12 or more digits, also typed in groups ("6474 0121 0282 0001", "0812 - 3456 - 7890":
+# spaces, dashes, dots, slashes, commas, underscores) or in full-width or Arabic-Indic digits: a
+# NIK, a KK or a telephone number written into a free-text field (a name, an address, an
+# occupation). "6474_0115_0890_0001" and "６４７４…" were shown in full. The digits are named,
+# not \d: polars' regex (the lists) and Python's (reading them back) know different Unicode
+# versions, and a name with digits only one of them knew was starred and then refused as changed
+_DIGIT = "[0-9\uff10-\uff19\u0660-\u0669\u06f0-\u06f9]"
+LONG_DIGITS = _DIGIT + "(?:(?: ?[./,_-] ?| )?" + _DIGIT + "){11,}"
 LONG_DIGITS_MASKED = "*" * 16
 
 

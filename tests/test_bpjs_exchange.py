@@ -282,11 +282,15 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     write_response(inbox / "ok.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
     write_response(inbox / "bad.csv", [[NIKS[1], "2026-11", "??", "", ""]])
     (inbox / "hasil.xlsx").write_bytes(b"PK")  # no CSV: left, and said (it was ignored without a word)
+    (inbox / "hasil 6474011508900001.txt").write_text("x")  # named, its NIK starred
+    (inbox / ".DS_Store").write_bytes(b"x")  # a hidden file is not named at every tick
     ctx = dg.build_sensor_context()
     with patch.object(ctx.log, "warning") as warned:
         requests = bpjs_response_sensor(ctx)
     [(said,), _] = warned.call_args
-    assert "no CSV are left where they are: hasil.xlsx" in said
+    assert "no CSV are left where they are: hasil ****************.txt, hasil.xlsx (" in said
+    for name in ("hasil 6474011508900001.txt", ".DS_Store"):
+        (inbox / name).unlink()
     assert sorted(r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"].rsplit("/", 1)[1]
                   for r in requests) == ["bad.csv", "ok.csv"]
     results = {}
@@ -540,6 +544,40 @@ def test_bpjs_holds_whom_it_has_from_an_earlier_export(submitted, tmp_path):
     assert held_by_bpjs(dsn, "2026-11") == {}                 # its own period: the rows themselves
     assert list(held_by_bpjs(dsn, "2026-12", niks=[NIKS[2], NIKS[1]])) == [NIKS[2]]   # only those asked
     assert held_by_bpjs(dsn, "2026-12", niks=[]) == {}
+
+
+def test_an_export_leaves_out_whom_a_kelurahan_verified_as_not_to_enroll_since_the_run(any_pg_dsn, tmp_path, capsys):
+    """Found by fuzzing: a returned list said Meninggal, and the export before the next run sent
+    that person to BPJS for enrollment. The latest result on any period's list counts; a later
+    Valid (a list returned again) lets them go."""
+    from types import SimpleNamespace
+
+    from dagster_project.cli import cmd_export
+    from pipelines.bpjs_exchange import verified_out_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    submit(dsn, candidates(NIKS, "2026-11"), "2026-11")
+
+    def verified(nik, period, hasil, at):
+        with psycopg.connect(dsn) as conn:
+            conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by, "
+                         "received_at) VALUES (%s, %s, %s, '6474011001', 'f.xlsx', 'x', 'kel', %s) "
+                         "ON CONFLICT (nik, period) DO UPDATE SET hasil = EXCLUDED.hasil, received_at = EXCLUDED.received_at",
+                         (nik, period, hasil, at))
+
+    verified(NIKS[0], "2026-11", "Meninggal", "2026-11-20")
+    verified(NIKS[1], "2026-10", "Menolak", "2026-10-20")
+    verified(NIKS[1], "2026-11", "Valid", "2026-11-20")      # the latest says Valid: sent
+    verified(NIKS[2], "2026-11", "Tidak ditemukan", "2026-11-20")
+    assert verified_out_back(dsn, "2026-11") == 1
+    cmd_export(SimpleNamespace(period="2026-11", out=str(tmp_path), region=None, db=dsn, rules=None))
+    said = capsys.readouterr().out
+    assert "exported 2 pending candidates" in said
+    assert "left out 1 pending candidates a kelurahan has verified as not to enroll since the run" in said
+    with psycopg.connect(dsn) as conn:
+        assert dict(conn.execute("SELECT nik, status FROM bpjs.submission_candidate")) == {
+            NIKS[0]: "pending", NIKS[1]: "submitted", NIKS[2]: "submitted"}
 
 
 def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path):

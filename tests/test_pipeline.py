@@ -408,31 +408,39 @@ def test_the_run_lists_each_kelurahan_s_residents_to_fix_and_counts_them(pipelin
 def test_no_one_a_kelurahan_verified_out_or_bpjs_holds_is_listed_to_fix(pipeline_run, pg_server, tmp_path):
     """Found by fuzzing: someone a kelurahan verified as Meninggal, whose record then lost its
     birth date, was on the sheet of residents to fix: the kelurahan asked to have a dead
-    person's record corrected, though no fix would list them. The same for someone BPJS has
-    from an earlier export."""
+    person's record corrected, though no fix would list them. The same for someone BPJS has,
+    from an earlier period's export or from this period's own; but an acceptance whose card the
+    roster shows lapsed holds no one (a fix would list them again, as the candidates count it)."""
     from assets.candidates import residents_to_fix
     from pipelines import db
-    from pipelines.bpjs_exchange import export_pending
+    from pipelines.bpjs_exchange import apply_response, export_pending
     from pipelines.candidates import to_fix
     from pipelines.rules import load_rules
     from pipelines.submission import submit
+    from tests.test_bpjs_exchange import write_response
     from tests.test_submission import candidates
 
     out, _, _ = pipeline_run
     rules = load_rules()
     assessed = pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet")
+    participants = pl.scan_parquet(out / "participants.parquet")
     fix = to_fix(assessed, rules)
-    dead, exported, other = fix["NIK"][:3].to_list()
+    dead, exported, sent_now, lapsed, other = fix["NIK"][:5].to_list()
     dsn = _fresh_db(pg_server, "tofix")
     db.migrate(dsn)
-    assert residents_to_fix(dsn, assessed, rules, PERIOD).height == fix.height
+    assert residents_to_fix(dsn, assessed, rules, PERIOD, participants).height == fix.height
     with psycopg.connect(dsn) as conn:
         conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by) "
                      "VALUES (%s, '2026-10', 'Meninggal', '6474011001', 'f.xlsx', 'x', 'kel')", (dead,))
-    submit(dsn, candidates([exported], "2026-10"), "2026-10")
+    submit(dsn, candidates([exported, lapsed], "2026-10"), "2026-10")
     export_pending(dsn, "2026-10", tmp_path)
-    left = residents_to_fix(dsn, assessed, rules, PERIOD)
-    assert set(fix["NIK"]) - set(left["NIK"]) == {dead, exported} and other in set(left["NIK"])
+    card = participants.filter(~pl.col("jkk_jkm_aktif")).select("KPJ").first().collect().item()
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[lapsed, "2026-10", "DITERIMA", card, ""]]))
+    submit(dsn, candidates([sent_now], PERIOD), PERIOD)
+    export_pending(dsn, PERIOD, tmp_path)
+    left = residents_to_fix(dsn, assessed, rules, PERIOD, participants)
+    assert set(fix["NIK"]) - set(left["NIK"]) == {dead, exported, sent_now}
+    assert {lapsed, other} <= set(left["NIK"])
 
 
 def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
@@ -464,7 +472,9 @@ def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
 
     # (not a label the rules take, TUKANG PIJAT, of someone not judged for another reason: found
     # by fuzzing, it pushed the labels a city could act on out of the five)
-    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal"))
+    # (nor a number: a code SIAK does not have, which no prefix can take)
+    labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
+                              & ~pl.col("JENIS_PKRJN").str.contains("^[0-9]+$"))
               .group_by("JENIS_PKRJN").len()
               .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "JENIS_PKRJN"], descending=[True, False]))
     assert list(summary["not_judged"]["unknown_occupations"].items()) == list(labels.head(5).iter_rows())

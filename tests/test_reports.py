@@ -569,3 +569,31 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     wb = load_workbook(path)
     assert TO_FIX_SHEET not in wb.sheetnames
     assert not any(TO_FIX_SHEET in (c or "") for c in all_cells(wb) if isinstance(c, str))
+
+
+def test_a_number_typed_into_a_cell_is_starred_alike_when_written_and_when_read_back(cands, tmp_path):
+    """Found by fuzzing: LONG_DIGITS was \\d, which polars' regex (writing the lists) and Python's
+    (reading them back) take from different Unicode versions: a name with Kawi digits was
+    starred in the list and then refused as changed. The digits are named now, the same for
+    both; and a telephone number typed with spaced dashes is starred too."""
+    from pipelines.nik import LONG_DIGITS, mask_long_digits
+    from pipelines.pseudonym import pseudonym_column
+    from pipelines.reports import COL, HEADER_ROW
+    from pipelines.verification import read_returned
+
+    kawi = "".join(chr(0x11F50 + i % 10) for i in range(12))
+    texts = ["SITI " + kawi, "TELP 0812 - 3456 - 7890", "OJEK ６４７４０１１５０８９０００１", "A ٦٤٧٤٠١١٥٠٨٩٠٠٠١",
+             "KURIR 6474_0115_0890_0001", "JL. A NO. 12 RT 001/RW 002", "MUHAMMAD 64740115089"]
+    assert pl.Series(texts).str.replace_all(LONG_DIGITS, "*" * 16).to_list() == [mask_long_digits(t) for t in texts]
+    assert [mask_long_digits(t) for t in texts[1:5]] == ["TELP ****************", "OJEK ****************",
+                                                         "A ****************", "KURIR ****************"]
+    assert mask_long_digits(texts[5]) == texts[5] and mask_long_digits(texts[6]) == texts[6]   # short: kept
+    typed = cands.with_columns(NAMA_LGKP=pl.Series(["SITI " + kawi, "AHMAD 0812 - 3456 - 7890", "BUDI"]))
+    path = write_gap_lists(typed, "2026-11", tmp_path, key=b"k" * 32)[0]
+    wb = load_workbook(path)
+    ws = wb["Daftar Calon Peserta"]
+    for row in (HEADER_ROW + 2, HEADER_ROW + 3):
+        ws.cell(row, COL["Hasil Verifikasi"] + 1).value = "Valid"
+    wb.save(path)
+    keyed = typed.with_columns(pseudonym_column(typed["NIK"], b"k" * 32))
+    assert read_returned(path, "2026-11", keyed, b"k" * 32)["hasil"].to_list() == ["Valid", "Valid"]
