@@ -897,8 +897,9 @@ def cmd_verification(args) -> int:
     except VerificationError as exc:
         _say("\n".join(f"  {p}" for p in exc.problems))
         raise CliError(f"{path.name} ditolak: {len(exc.problems)} masalah (di atas); tidak ada yang disimpan") from None
-    print(f"{stored_line(path.name, applied)} (periode {args.period}); "
-          f"`lindungi run --period {args.period}` berikutnya memakainya")
+    # the results count in every period's run (not only the list's): said only when one was stored
+    print(f"{stored_line(path.name, applied)} (periode {args.period})"
+          + ("; `lindungi run` berikutnya memakainya, untuk periode mana pun" if applied.changed else ""))
     return 0
 
 

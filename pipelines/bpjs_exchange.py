@@ -53,16 +53,22 @@ RESULTS = {"DITERIMA": "accepted", "DITOLAK": "rejected"}
 # same folder listing, and two of different periods would each export a person pending in both
 EXPORT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:export', 0))"
 # A row of the period is not exported when BPJS already has the person from another period's
-# export: still awaiting its response, or accepted since this row was listed (the row is stale:
-# the later run withdraws it). Someone accepted before this row was listed had lapsed off the
-# roster by then, and is exported again. The acceptance's time is answered_at (migration 008):
-# updated_at also moves when a later run of that period changes the accepted row's content.
+# export: still awaiting its response, or accepted since the period's last run of the row's
+# region (the row is stale: the next run withdraws it, or lists it again when the roster shows
+# the new card lapsed). Someone accepted before that run was judged by it against the roster (a
+# lapsed card lets the roster decide), and is exported. The last run, not when the row was first
+# listed: a row pending from before the acceptance, listed again unchanged by a run after it
+# (its card lapsed), was held at every export and listed at every run, and never sent (found by
+# fuzzing). The acceptance's time is answered_at (migration 008): updated_at also moves when a
+# later run of that period changes the accepted row's content.
 # An acceptance in a later period always holds: a row of an earlier period listed after it (that
 # month run again, with a later extract) is no participant who lapsed since, and was sent again.
 HELD_ELSEWHERE = """EXISTS (
     SELECT 1 FROM bpjs.submission_candidate o
     WHERE o.nik = c.nik AND o.period <> c.period
-      AND (o.status = 'submitted' OR (o.status = 'accepted' AND (o.answered_at >= c.created_at OR o.period > c.period))))"""
+      AND (o.status = 'submitted' OR (o.status = 'accepted' AND (o.period > c.period OR o.answered_at >= coalesce(
+          (SELECT max(b.created_at) FROM bpjs.submission_batch b
+           WHERE b.period = c.period AND b.region = c.region AND b.status = 'committed'), c.created_at)))))"""
 # the person's latest Hasil Verifikasi, on any period's list (as ``verification.latest_results``),
 # says not to enroll: a kelurahan found them dead, moved, refusing or registered after the run
 # listed them. The next run withdraws them; an export before it sent them to BPJS (found by

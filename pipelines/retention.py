@@ -113,6 +113,9 @@ class Plan:
                  f"{candidates:,} bpjs.submission_candidate row(s)"
                  + (f" ({', '.join(f'{s} {n:,}' for s, n in sorted(by_status.items()))})" if candidates else ""),
                  f"{sum(self.verification_rows.values()):,} bpjs.verification row(s)"]
+        if by_status.get("submitted"):  # (found by fuzzing, with a retention of two months)
+            parts.append(f"{by_status['submitted']:,} of them still awaiting BPJS's answer: a response for them can no "
+                         "longer be applied, and a later period may list and export them again")
         return "; ".join(parts)
 
 

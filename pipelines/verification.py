@@ -21,7 +21,7 @@ from typing import NamedTuple
 import polars as pl
 import psycopg
 
-from pipelines.db import log_processing, no_row_data
+from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.nik import mask as mask_nik
 from pipelines.nik import mask_long_digits
 from pipelines.pseudonym import pseudonym_column
@@ -249,18 +249,23 @@ class Applied(NamedTuple):
     rows: int                   # results in the file
     changed: int                # of them new or changed
     unused_notes: tuple[int, ...] = ()  # sheet rows with a Catatan and no Hasil Verifikasi
+    superseded: int = 0         # of the results, people with a result on a later period's list (LATEST)
 
 
 def stored_line(name: str, applied: Applied) -> str:
     """What applying a returned list did, in Bahasa Indonesia, for the command and the job's log."""
-    rows, changed, unused = applied
+    rows, changed, unused, superseded = applied
     # a note without a result has nothing to be stored with: said, where it went without a word
     notes = (f"; catatan tanpa Hasil Verifikasi tidak disimpan (baris {', '.join(map(str, unused))})"
              if unused else "")
     if rows == 0:  # said, not "0 disimpan": a list sent back before any visit, or the wrong file
         return f"{name}: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan{notes}"
     same = f", {rows - changed:,} sama seperti sebelumnya" if changed < rows else ""
-    return f"{name}: {changed:,} hasil verifikasi disimpan{same}{notes}"
+    # a person's latest result is the one of the latest period's list: an earlier month's list
+    # returned after a later one was stored, and said so, and no run used it (found by fuzzing)
+    later = (f"; {superseded:,} di antaranya tidak berlaku: orang yang sama sudah punya hasil pada daftar "
+             "periode yang lebih baru, yang tetap berlaku") if superseded else ""
+    return f"{name}: {changed:,} hasil verifikasi disimpan{same}{later}{notes}"
 
 
 def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> Applied:
@@ -274,7 +279,16 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
     if not cands.exists():
         raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
     rows, who, unused = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
-    return Applied(rows.height, store(dsn, rows, period, path, who, run_id=run_id), tuple(unused))
+    changed = store(dsn, rows, period, path, who, run_id=run_id)
+    with psycopg.connect(dsn) as conn:
+        superseded = conn.execute(SUPERSEDED, (period, nik_list(rows.get_column("NIK")))).fetchone()[0] \
+            if rows.height else 0
+    return Applied(rows.height, changed, tuple(unused), superseded)
+
+
+# of a list's people, those with a result on a later period's list: theirs counts (LATEST)
+SUPERSEDED = """SELECT count(DISTINCT nik) FROM bpjs.verification
+WHERE period > %s AND nik = ANY(string_to_array(%s, ','))"""
 
 
 LISTED = "SELECT nik, nama_lgkp, kode_kel FROM bpjs.submission_candidate WHERE period = %s"

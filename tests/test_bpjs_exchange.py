@@ -603,6 +603,27 @@ def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_
 
 
 
+def test_a_run_after_the_acceptance_decides_and_the_export_agrees(any_pg_dsn, tmp_path):
+    """Found by fuzzing: listed in November and December, exported in November and accepted
+    there; December's row was held at the export as listed before the acceptance. December run
+    again afterwards, with the roster showing the new card lapsed, listed them again, unchanged,
+    and every export held them ("the next run withdraws them"): pending for ever, counted in
+    the budget, never sent. A run after the acceptance has judged it: its export sends them."""
+    from pipelines.bpjs_exchange import held_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    submit(dsn, candidates(NIKS, "2026-11"), "2026-11")
+    submit(dsn, candidates(NIKS, "2026-12"), "2026-12")
+    export_pending(dsn, "2026-11", tmp_path)
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]]))
+    assert held_back(dsn, "2026-12") == 3                   # accepted since December's run, two awaiting
+    submit(dsn, candidates(NIKS, "2026-12"), "2026-12")     # December run again, nothing changed
+    assert held_back(dsn, "2026-12") == 2
+    path, n = export_pending(dsn, "2026-12", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [NIKS[0]]
+
+
 def test_a_rerun_of_the_acceptance_s_period_does_not_hold_a_lapsed_participant(submitted, tmp_path):
     """Accepted in November, lapsed off the roster and listed again in January: January's export
     sends them. A later run of November (a backfill with a newer extract) that only moves the

@@ -424,16 +424,21 @@ def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg
     wb["Daftar Calon Peserta"].cell(7, 15, "Meninggal")
     first = tmp_path / src.name
     wb.save(first)
-    assert apply_returned(dsn, first, PERIOD, out) == (1, 1, ())
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 1, (), 0)
     run_pipeline(str(small_world), PERIOD, str(out), db=dsn)  # withdraws the deceased
 
-    assert apply_returned(dsn, first, PERIOD, out) == (1, 0, ())  # the same file again: nothing new
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 0, (), 0)  # the same file again: nothing new
     wb["Daftar Calon Peserta"].cell(8, 15, "Valid")  # more visits, on the same file
     more = tmp_path / f"lagi-{src.name}"
     wb.save(more)
-    assert apply_returned(dsn, more, PERIOD, out) == (2, 1, ())
+    assert apply_returned(dsn, more, PERIOD, out) == (2, 1, (), 0)
     with psycopg.connect(dsn) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT hasil FROM bpjs.verification")) == ["Meninggal", "Valid"]
+        # found by fuzzing: a later period's list said Valid for one of them; this earlier list,
+        # returned after it, was "stored" and no run used it: now said
+        conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by) "
+                     "SELECT nik, '2099-01', 'Valid', kode_kel, 'f.xlsx', 'x', 'kel' FROM bpjs.verification LIMIT 1")
+    assert apply_returned(dsn, more, PERIOD, out) == (2, 0, (), 1)
 
 
 @pytest.mark.parametrize("name", ["6474011001.XLSX", "~$6474011001.xlsx"])
@@ -485,3 +490,6 @@ def test_the_line_says_when_a_list_came_back_with_nothing_filled_in():
     assert stored_line("a.xlsx", Applied(0, 0)) == "a.xlsx: tidak ada Hasil Verifikasi yang diisi; tidak ada yang disimpan"
     assert stored_line("a.xlsx", Applied(12, 2)) == "a.xlsx: 2 hasil verifikasi disimpan, 10 sama seperti sebelumnya"
     assert stored_line("a.xlsx", Applied(3, 3)) == "a.xlsx: 3 hasil verifikasi disimpan"
+    assert stored_line("a.xlsx", Applied(3, 3, (), 2)) == (
+        "a.xlsx: 3 hasil verifikasi disimpan; 2 di antaranya tidak berlaku: orang yang sama sudah punya hasil pada "
+        "daftar periode yang lebih baru, yang tetap berlaku")
