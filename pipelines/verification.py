@@ -277,7 +277,13 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
 
     cands = Path(out_dir) / "enrollment_candidates" / f"{period}.parquet"
     if not cands.exists():
-        raise VerificationError(path.name, [f"belum ada daftar calon peserta untuk periode {period}"])
+        # a period the retention erased is no period "without a list yet" (found by fuzzing)
+        with psycopg.connect(dsn) as conn:
+            erased = conn.execute(ERASED, (period,)).fetchone()[0]
+        raise VerificationError(path.name, [
+            f"daftar calon peserta periode {period} sudah dihapus karena masa simpannya berakhir (UU PDP); "
+            "hasil verifikasinya tidak dapat disimpan lagi" if erased else
+            f"belum ada daftar calon peserta untuk periode {period}"])
     rows, who, unused = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
     changed = store(dsn, rows, period, path, who, run_id=run_id)
     with psycopg.connect(dsn) as conn:
@@ -286,6 +292,8 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
     return Applied(rows.height, changed, tuple(unused), superseded)
 
 
+# the period's lists were erased by the retention (pipelines.retention marks its batches)
+ERASED = "SELECT coalesce(bool_or(erased_at IS NOT NULL), false) FROM bpjs.submission_batch WHERE period = %s"
 # of a list's people, those with a result on a later period's list: theirs counts (LATEST)
 SUPERSEDED = """SELECT count(DISTINCT nik) FROM bpjs.verification
 WHERE period > %s AND nik = ANY(string_to_array(%s, ','))"""

@@ -316,3 +316,20 @@ def test_an_export_with_nothing_to_export_leaves_no_folder(history):
     (out / "bpjs_export" / "2023-11").mkdir(parents=True)      # an empty folder names no one
     assert plan(out, dsn, "2023-12").empty()
     assert _rows(dsn)["log"][0][2]["periods"] == PERIODS
+
+
+def test_a_list_returned_for_an_erased_period_is_refused_as_erased(history, tmp_path):
+    """Found by fuzzing: a list of a period the retention had erased was refused as "belum ada
+    daftar calon peserta" (no list yet), which sent the coordinator looking for a run."""
+    from pipelines.verification import VerificationError, apply_returned
+
+    dsn, out = history
+    erase(plan(out, dsn, "2023-11"), dsn, months=24, as_of="2025-11")
+    returned = _touch(tmp_path / "6474011001.xlsx")
+    with pytest.raises(VerificationError) as caught:
+        apply_returned(dsn, returned, "2023-11", out)
+    assert caught.value.problems == ["daftar calon peserta periode 2023-11 sudah dihapus karena masa simpannya "
+                                     "berakhir (UU PDP); hasil verifikasinya tidak dapat disimpan lagi"]
+    with pytest.raises(VerificationError) as caught:
+        apply_returned(dsn, returned, "2024-05", out)
+    assert caught.value.problems == ["belum ada daftar calon peserta untuk periode 2024-05"]
