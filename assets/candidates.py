@@ -136,13 +136,44 @@ def _stored_candidates_check(context: dg.AssetExecutionContext, settings: Lindun
     return suite_check(checked.result(), asset_key="enrollment_candidates", check_name=CANDIDATES_CHECK)
 
 
-@dg.asset(
-    group_name="reporting", partitions_def=period_partitions, kinds={"polars", "parquet"},
-    description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.",
+COVERAGE_CHECK = "figures_add_up"
+
+
+def _adds_up(out: pl.DataFrame) -> dg.AssetCheckResult:
+    """Each kelurahan's workers are the protected, the registered, the candidates and the verified
+    out, to the person: ``dikecualikan`` is what is left, so a kelurahan whose candidates and
+    protected outnumber its workers (a bug upstream) would have it clipped at 0 and look whole."""
+    off = out.filter(pl.col("pekerja") != pl.sum_horizontal("terlindungi", "didaftarkan", "kandidat", "dikecualikan"))
+    return dg.AssetCheckResult(
+        check_name=COVERAGE_CHECK, passed=off.height == 0, severity=dg.AssetCheckSeverity.ERROR,
+        description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan in every kelurahan"
+                    + ("" if off.height == 0 else f"; not in {off.height}: {', '.join(off['kode_kel'].head(5))}"),
+        metadata={"kelurahan_off": off.height})
+
+
+@dg.multi_asset(
+    name="coverage_by_kelurahan", partitions_def=period_partitions,
+    outs={"coverage_by_kelurahan": dg.AssetOut(
+        group_name="reporting", kinds={"polars", "parquet"}, is_required=False,
+        description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.")},
+    check_specs=[dg.AssetCheckSpec(COVERAGE_CHECK, asset="coverage_by_kelurahan",
+                                   description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, "
+                                               "per kelurahan")],
+    # the check can run alone, on the stored figures
+    can_subset=True,
 )
 def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                           resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame,
-                          participants: pl.LazyFrame) -> pl.DataFrame:
+                          participants: pl.LazyFrame):
+    if "coverage_by_kelurahan" not in context.op_execution_context.selected_output_names:
+        from dagster_project.io_manager import asset_path
+
+        path = asset_path(settings.out_dir, "coverage_by_kelurahan", context.partition_key)
+        if not path.exists():
+            raise dg.Failure(f"coverage_by_kelurahan {context.partition_key} is not materialized under "
+                             f"{settings.out_dir}: materialize it to check it")
+        yield _adds_up(pl.read_parquet(path))
+        return
     # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
     # resident without protection (165,757, children and the formally employed included)
     unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
@@ -157,7 +188,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     progress(context, f"coverage {context.partition_key}: {protected:,} of {workers:,} informal workers "
                       f"protected ({pct:.1f}%)"
                       + (f"; {registered:,} registered with BPJS earlier, not in the roster yet" if registered else ""))
-    context.add_output_metadata({
+    yield dg.Output(out, output_name="coverage_by_kelurahan", metadata={
         "dagster/row_count": out.height, "workers": workers, "protected": protected,
         "candidates": int(out["kandidat"].sum()), "verified": int(out["terverifikasi"].sum()),
         "registered_awaiting_roster": registered, "excluded_by_verification": int(out["dikecualikan"].sum()),
@@ -166,4 +197,4 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
         "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
         "by_kelurahan": dg.MetadataValue.md(coverage_md(out)),
     })
-    return out
+    yield _adds_up(out)

@@ -285,6 +285,7 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         ("bpjs_submission", "batch_matches_table"): True,
         ("bpjs_submission", "submission_table_expectations"): True,
         ("bpjs_submission", "submission_batches_expectations"): True,
+        ("coverage_by_kelurahan", "figures_add_up"): True,
     }
     # each ingest asset shows its quality in one table, with the expectations' outcome
     mats = instance.get_records_for_run(run_id=runs["ingest"],
@@ -508,3 +509,16 @@ def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
     print_summary(most, "")
     assert ("  and rows of 2026-11 of kab/kota this extract does not hold, left as they are (a run of an extract "
             "holding them updates or withdraws them): 6472 pending 93") in capsys.readouterr().out
+
+
+def test_the_coverage_check_fails_where_a_kelurahan_s_figures_do_not_add_up():
+    """``dikecualikan`` is what is left of the workers, clipped at 0: candidates and protected
+    outnumbering the workers (a bug upstream) looked whole. The asset's check says where."""
+    from assets.candidates import _adds_up
+
+    cov = pl.DataFrame({"kode_kel": ["6474011001", "6474011002", None], "pekerja": [10, 10, 0],
+                        "terlindungi": [4, 6, 0], "didaftarkan": [1, 0, 0], "kandidat": [3, 6, 0],
+                        "dikecualikan": [2, 0, 0]})
+    result = _adds_up(cov)
+    assert not result.passed and result.description.endswith("not in 1: 6474011002")
+    assert _adds_up(cov.head(1)).passed

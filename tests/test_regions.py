@@ -496,6 +496,34 @@ def test_each_source_s_links_can_be_assembled_alone(two_region_run, monkeypatch)
     assert {n: (out / f"{n}.parquet").stat().st_mtime_ns for n in welfare} == welfare
 
 
+def test_the_coverage_check_runs_alone_on_the_stored_figures(two_region_run, monkeypatch):
+    """``figures_add_up`` selected alone checks the period's stored coverage: nothing written; a
+    kelurahan whose figures were made not to add up fails it."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    out, dsn, summary = two_region_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_DB_URL", dsn)
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    check = dg.AssetCheckKey(dg.AssetKey("coverage_by_kelurahan"), "figures_add_up")
+    job = defs.resolve_job_def("lindungi").get_subset(asset_selection=set(), asset_check_selection={check})
+    stored = out / "coverage_by_kelurahan" / f"{PERIOD}.parquet"
+    before = stored.read_bytes()
+    result = job.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD)
+    assert result.success and not result.get_asset_materialization_events()
+    assert [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [("figures_add_up", True)]
+    assert stored.read_bytes() == before
+    figures = pl.read_parquet(stored)
+    try:
+        figures.with_columns(kandidat=pl.col("kandidat") + (pl.int_range(pl.len()) == 0)).write_parquet(stored)
+        result = job.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD)
+        assert [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [("figures_add_up", False)]
+    finally:
+        stored.write_bytes(before)
+
+
 def test_the_submission_s_checks_run_alone_on_what_was_submitted(two_region_run, monkeypatch):
     """A check of bpjs_submission selected alone (the UI's "Execute" on a check) checks the
     period's latest batches and the tables as they are: nothing is submitted, nothing written."""
