@@ -140,14 +140,12 @@ def _misplaced_returns(folder: Path, last: str) -> list[Path]:
         if rel and _PERIOD_NAME.fullmatch(rel[0]):
             dirs.clear()  # a period's folder goes whole with its period
             continue
-        for f in (Path(top) / n for n in files):
-            month = _modified_or_none(f)
-            if month is not None and month <= last:
-                found.append(f)
+        found += [f for f in (Path(top) / n for n in files) if (month := _modified_or_none(f)) and month <= last]
     return sorted(found)
 
 
 def _modified_or_none(f: Path) -> str | None:
+    """:func:`_modified` of a regular file (or a link to one); None for anything else."""
     try:
         return _modified(f) if f.is_file() else None
     except OSError:  # removed meanwhile, or a link to nothing
@@ -174,7 +172,7 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
     for name in FILED_RESPONSES:
         folder = out / name
         if folder.is_dir():
-            p.files += sorted(f for f in folder.iterdir() if f.is_file() and _modified(f) <= last)
+            p.files += sorted(f for f in folder.iterdir() if (month := _modified_or_none(f)) and month <= last)
     p.files += _misplaced_returns(out / RETURNED, last)
     if dsn is not None:
         with psycopg.connect(dsn) as conn:
