@@ -572,6 +572,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
 
 
 def print_summary(s: dict, dsn_hint: str) -> None:
+    from pipelines.candidates import NO_KELURAHAN
+
     out = s["out"]
     p = s["period"]
     stages = ", ".join(f"{k} {v}" for k, v in (s.get("stages_s") or {}).items())
@@ -602,7 +604,7 @@ def print_summary(s: dict, dsn_hint: str) -> None:
                   "(gap lists, sheet 'Perlu Perbaikan Data'; the coverage page's 'Data perlu diperbaiki')")
         if unjudged.get("to_fix_without_kelurahan"):
             print(f"    {unjudged['to_fix_without_kelurahan']:,} more could be, but have no kelurahan code: on no list, "
-                  "counted in their kab/kota's row 'Tanpa kode kelurahan' (the flags column of residents.parquet "
+                  f"counted in their kab/kota's row '{NO_KELURAHAN}' (the flags column of residents.parquet "
                   "names them)")
     if unjudged.get("born_after_period"):
         print(f"  not judged either: {unjudged['born_after_period']:,} residents born after the period began "
@@ -835,6 +837,7 @@ def _existing_database(db: str | None) -> str:
 
 def cmd_export(args) -> int:
     from pipelines.bpjs_exchange import export_pending, held_back, verified_out_back
+    from pipelines.verification import WITHDRAWING
     from pipelines.rules import load_rules
 
     _period(args.period)
@@ -861,8 +864,7 @@ def cmd_export(args) -> int:
               f"(the next `lindungi run --period {args.period}` withdraws them)")
     if out := verified_out_back(dsn, args.period, args.region):
         print(f"left out {out:,} pending candidates a kelurahan has verified as not to enroll since the run "
-              f"(Meninggal, Pindah domisili, Menolak, Sudah terdaftar; the next `lindungi run --period "
-              f"{args.period}` withdraws them)")
+              f"({', '.join(sorted(WITHDRAWING))}; the next `lindungi run --period {args.period}` withdraws them)")
     return 0
 
 

@@ -44,11 +44,6 @@ def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summ
                       metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]))})
 
 
-def _shown(name: str) -> str:
-    """A file or folder name as a warning names it in Dagster's log: a NIK in it starred."""
-    return mask_long_digits(name)
-
-
 def inbox_dir() -> Path:
     return out_dir() / "inbox" / "bpjs"
 
@@ -82,7 +77,7 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     # BPJS's answer saved as a workbook or a text file was ignored for good, without a word (not
     # a hidden file or an office lock file: .DS_Store was named at every tick)
-    other = sorted(_shown(p.name) for p in inbox.iterdir()
+    other = sorted(mask_long_digits(p.name) for p in inbox.iterdir()
                    if p.is_file() and p.suffix.lower() != ".csv" and not p.name.startswith((".", "~$")))
     if other:
         context.log.warning(f"files in {inbox} that are no CSV are left where they are: " + ", ".join(other[:10])
@@ -195,13 +190,14 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # a period without candidates, which read like the real one; they are left, and said
     files = [p for p in lists if is_period(p.parent.name)]
     elsewhere = sorted({p.parent.name for p in lists} - {p.parent.name for p in files})
-    loose = sorted(_shown(p.name) for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
+    # (a NIK in a file or folder name is starred in Dagster's log)
+    loose = sorted(mask_long_digits(p.name) for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
     if elsewhere:
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
-                            + ", ".join(repr(_shown(f)) for f in elsewhere))
+                            + ", ".join(repr(mask_long_digits(f)) for f in elsewhere))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
     return _file_requests(context, files, lambda p: f"{p.parent.name}/{p.name}", lambda p: {

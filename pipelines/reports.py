@@ -79,12 +79,14 @@ PETUNJUK = [
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
+]
+# the guide's lines about the sheet of residents to fix, on the lists that have it
+PETUNJUK_TO_FIX = [
     "8. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja yang belum dapat dinilai karena data",
     "   kependudukannya kosong atau tidak sesuai (kolom 'Yang Perlu Diperbaiki', misalnya tanggal lahir atau",
     "   pekerjaan yang tidak ada dalam daftar kode SIAK). Periksa dan ajukan perbaikannya ke Disdukcapil; setelah",
     "   diperbaiki, mereka dinilai lagi pada periode berikutnya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
 ]
-TO_FIX_GUIDE = PETUNJUK[-4]  # the guide's first line about that sheet: a list written without it stops before
 TO_FIX_SHEET = "Perlu Perbaikan Data"
 TO_FIX_TITLE = "Penduduk yang Datanya Perlu Diperbaiki"
 TO_FIX_NOTE = ("Belum dapat dinilai sebagai calon peserta JKK + JKM karena data kependudukannya kosong atau tidak "
@@ -92,6 +94,7 @@ TO_FIX_NOTE = ("Belum dapat dinilai sebagai calon peserta JKK + JKM karena data 
 TO_FIX_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir", 11), ("Umur", 6),
                   ("Jenis Kelamin", 10), ("Alamat", 22), ("RT", 5), ("RW", 5), ("Pekerjaan (tertulis)", 18),
                   ("Yang Perlu Diperbaiki", 40)]
+TO_FIX_COL = {name: i for i, (name, _) in enumerate(TO_FIX_COLUMNS)}
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -242,7 +245,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     guide = wb.add_worksheet("Petunjuk")
     guide.set_column_width(0, 110)
     guide.write(0, 0, "Petunjuk pengisian", f.bold)
-    petunjuk = PETUNJUK if fix is not None else PETUNJUK[:PETUNJUK.index(TO_FIX_GUIDE)]
+    petunjuk = PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else [])
     for i, line in enumerate(petunjuk, start=1):
         guide.write(i, 0, line)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
@@ -376,9 +379,7 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
         ws.write(first, 0, f"Tidak ada calon peserta di kelurahan ini pada periode {label}: semua pekerja rentan "
                            "sudah terlindungi, sudah didaftarkan atau sudah diverifikasi. Tidak perlu kunjungan.",
                  f.bold)
-    for name in ("Umur", "Desil"):  # unknown: a dash, not an empty cell
-        for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
-            ws.write(first + i, COL[name], "-")
+    _dashes(ws, cells, first, COL, ("Umur", "Desil"))
     ws.set_range_format(first, COL["Hasil Verifikasi"], last, COL["Catatan"], f.fill)
     validation = xlsx.DataValidation()
     validation.allow_list_strings(VERIFIKASI)
@@ -394,6 +395,14 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     # visiting order (Petunjuk 1 and 5)
     ws.protect_with_options(xlsx.ProtectionOptions(
         use_autofilter=True, format_columns=True, format_rows=True))
+
+
+def _dashes(ws, cells: pl.DataFrame, first: int, col: dict[str, int], names: tuple[str, ...]) -> None:
+    """An unknown value (null) in the columns ``names`` of the sheet's ``cells`` (written from
+    row ``first``, at the columns ``col``) as a dash, not an empty cell."""
+    for name in names:
+        for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
+            ws.write(first + i, col[name], "-")
 
 
 def _printed(ws) -> None:
@@ -472,10 +481,7 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
     ws.write_dataframe(first, 0, cells, write_header=False,
                        column_formats={"Tanggal Lahir": f.dmy, "Nama Lengkap": f.wrap, "Alamat": f.wrap,
                                        "Yang Perlu Diperbaiki": f.wrap})
-    for name in ("Tanggal Lahir", "Umur"):  # unknown: a dash, not an empty cell
-        col = [n for n, _ in TO_FIX_COLUMNS].index(name)
-        for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
-            ws.write(first + i, col, "-")
+    _dashes(ws, cells, first, TO_FIX_COL, ("Tanggal Lahir", "Umur"))
     if fix.height == 0:
         ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di kelurahan ini pada periode {label}.",
                  f.bold)
