@@ -53,6 +53,22 @@ TO_FIX = {
     "nama_missing": "nama kosong",
 }
 UNJUDGED_FLAGS = tuple(TO_FIX)
+# the field as written, after the words, for the flags whose value could not be read
+WRITTEN = {"tgl_lhr_invalid": "tgl_lhr_raw", "sex_unknown": "jenis_klmin_raw"}
+WRITTEN_CHARS = 40  # of a value as written, shown (a date or a sex is a few characters)
+
+
+def _fix_text(flag: str, text: str, columns: Collection[str]) -> pl.Expr:
+    """What to fix in words, with the value as written where it could not be read (``tanggal
+    lahir tidak valid (tertulis: "1953-02-30")``): "not valid" alone sent the kelurahan to the
+    registry to find out what was wrong. A long digit run in it is starred by the list
+    (``reports.list_text``). An assessment stored before the ingest kept those values has the
+    words alone."""
+    raw = WRITTEN.get(flag)
+    if raw not in columns:
+        return pl.lit(text)
+    written = pl.col(raw).str.slice(0, WRITTEN_CHARS)
+    return pl.when(written.is_not_null()).then(pl.format(f'{text} (tertulis: "{{}}")', written)).otherwise(pl.lit(text))
 
 
 def to_fix(assessed: pl.DataFrame, rules: Rules, exclude: Collection[str] = ()) -> pl.DataFrame:
@@ -69,8 +85,8 @@ def to_fix(assessed: pl.DataFrame, rules: Rules, exclude: Collection[str] = ()) 
     job_unknown = flags.list.contains("occupation_missing") | flags.list.contains("occupation_unknown")
     # a label the rules judge (TUKANG PIJAT) is no fault of the record
     label_fault = flags.list.contains("occupation_unknown") & ~_by_label(rules)
-    said = [pl.when(label_fault if flag == "occupation_unknown" else flags.list.contains(flag)).then(pl.lit(text))
-            for flag, text in TO_FIX.items()]
+    said = [pl.when(label_fault if flag == "occupation_unknown" else flags.list.contains(flag))
+            .then(_fix_text(flag, text, assessed.columns)) for flag, text in TO_FIX.items()]
     return (assessed.filter(~pl.col("judgeable") & ~pl.col("terlindungi")
                             & (pl.col("working_age") | age_unknown) & (pl.col("informal") | job_unknown)
                             & ~pl.col("NIK").is_in(pl.Series(list(exclude), dtype=pl.String)))

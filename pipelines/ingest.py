@@ -262,6 +262,8 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         TMPT_LHR=_text("TMPT_LHR"),
         TGL_LHR=pl.col("_dob"),
         JENIS_KLMIN=pl.col("_sex"),
+        tgl_lhr_raw=pl.when(pl.col("_dob").is_null()).then(pl.col("_dob_raw")),
+        jenis_klmin_raw=pl.when(pl.col("_sex").is_null()).then(pl.col("_sex_raw")),
         STAT_KWN=pl.col("_marital"),
         JENIS_PKRJN=pl.col("_job_label"),
         PNYDNG_CCT=pl.col("_disability"),

@@ -52,6 +52,11 @@ RESIDENTS = {
     "nama_norm": pl.String,      # normalised name for matching
     "nama_kel": pl.String,       # the extract's kelurahan name (KEL_NAME), title-cased, or null
     "flags": pl.List(pl.String), # weaknesses that do not reject the row
+    # a field that stops the resident from being judged, as written, when it could not be read
+    # (flags tgl_lhr_invalid, sex_unknown), else null: the gap lists show it to whoever fixes it,
+    # and next month's extract replaces the file the line points to
+    "tgl_lhr_raw": pl.String,
+    "jenis_klmin_raw": pl.String,
     "file": pl.String,
     "line": pl.Int64,
 }

@@ -526,7 +526,8 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
         "flags": [p[4] for p in people], "JENIS_PKRJN": [p[5] for p in people],
         "pekerjaan_kode": [84 if p[5] == "PEDAGANG" else None for p in people],
         "kode_kel": [p[6] for p in people], "kode_kab": [p[6] and p[6][:4] for p in people],
-    }, schema_overrides={"umur": pl.Int16}).with_columns(
+        "tgl_lhr_raw": [None] * len(people), "jenis_klmin_raw": [None] * len(people),
+    }, schema_overrides={"umur": pl.Int16, "tgl_lhr_raw": pl.String, "jenis_klmin_raw": pl.String}).with_columns(
         working_age=pl.col("umur").is_between(18, 64).fill_null(False),
         judgeable=(pl.col("flags").list.len() == 0) & (pl.col("umur") >= 0))
     fix = to_fix(assessed, load_rules())
@@ -569,6 +570,43 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     wb = load_workbook(path)
     assert TO_FIX_SHEET not in wb.sheetnames
     assert not any(TO_FIX_SHEET in (c or "") for c in all_cells(wb) if isinstance(c, str))
+
+
+def test_the_sheet_to_fix_shows_a_damaged_value_as_it_was_written(cands, tmp_path):
+    """"tanggal lahir tidak valid" alone sent the kelurahan to the registry to find out what was
+    wrong, and the extract's line it came from is replaced next month: the ingest keeps a birth
+    date or a sex it could not read as written, and the sheet shows it (a NIK typed there
+    starred, as in any free text of the list)."""
+    from pipelines.candidates import to_fix
+    from pipelines.ingest import clean_penduduk
+    from pipelines.readers import read_extract
+    from pipelines.reports import TO_FIX_SHEET
+    from pipelines.rules import load_rules
+
+    header = "NIK,NAMA_LGKP,TGL_LHR,JENIS_KLMIN,JENIS_PKRJN,NO_PROP,NO_KAB,NO_KEC,NO_KEL\n"
+    lines = ["6474014508850001,A TANGGAL,30-02-1985,PEREMPUAN,PEDAGANG,64,74,01,1001",
+             "6474011208900002,B KELAMIN,12-08-1990,X,PEDAGANG,64,74,01,1001",
+             "6474011208900003,C NIK DI TANGGAL,6474011208900099,LAKI-LAKI,PEDAGANG,64,74,01,1001",
+             "6474011208900004,D BAIK,12-08-1990,LAKI-LAKI,PEDAGANG,64,74,01,1001"]
+    (tmp_path / "penduduk.csv").write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
+    assert residents["tgl_lhr_raw"].to_list() == ["30-02-1985", None, "6474011208900099", None]
+    assert residents["jenis_klmin_raw"].to_list() == [None, "X", None, None]
+    assessed = residents.with_columns(
+        umur=pl.lit(None, pl.Int16), informal=pl.lit(True), terlindungi=pl.lit(False),
+        working_age=pl.lit(True), judgeable=pl.col("flags").list.len() == 0)
+    fix = to_fix(assessed, load_rules())
+    assert dict(zip(fix["NAMA_LGKP"], fix["perbaikan"])) == {
+        "A TANGGAL": 'tanggal lahir tidak valid (tertulis: "30-02-1985")',
+        "B KELAMIN": 'jenis kelamin tidak dikenal (tertulis: "X")',
+        "C NIK DI TANGGAL": 'tanggal lahir tidak valid (tertulis: "6474011208900099")'}
+    [path] = write_gap_lists(cands.with_columns(kode_kel=pl.lit("6474011001")), "2026-11", tmp_path, key=b"k" * 32,
+                             to_fix=fix)
+    wb = load_workbook(path)
+    shown = {r[1]: r[-1] for r in wb[TO_FIX_SHEET].iter_rows(min_row=7, values_only=True) if r[0] is not None}
+    assert shown["A TANGGAL"] == 'tanggal lahir tidak valid (tertulis: "30-02-1985")'
+    assert shown["C NIK DI TANGGAL"] == 'tanggal lahir tidak valid (tertulis: "****************")'
+    assert "6474011208900099" not in all_cells(wb)
 
 
 def test_a_number_typed_into_a_cell_is_starred_alike_when_written_and_when_read_back(cands, tmp_path):
