@@ -36,6 +36,34 @@ def _file_away(path: Path, folder: str) -> Path:
     return dest
 
 
+def inbox_ref(p: Path) -> dict:
+    """How a run names its inbox file: its path with a long digit run of its name starred, and its
+    modification time. The path went whole into the run's config, its tags and key, its log and
+    the daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
+    finds the file again by the starred name (:func:`_inbox_file`)."""
+    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "mtime_ns": p.stat().st_mtime_ns}
+
+
+def _inbox_file(context: dg.OpExecutionContext) -> Path:
+    """The inbox file a run was started for (``inbox_ref``, or a path given by hand), or Failure.
+    A file no longer there failed nothing before: the run said "already handled" (or nothing)
+    and ended green, for a path mistyped in the launchpad too, or a refused file's run executed
+    again after the refusal had filed it away."""
+    path, mtime = Path(context.op_config["path"]), context.op_config.get("mtime_ns")
+    if path.exists():
+        return path
+    alike = [p for p in path.parent.glob("*") if mask_long_digits(p.name) == path.name and p.exists()]
+    if len(alike) > 1:
+        alike = [p for p in alike if p.stat().st_mtime_ns == mtime]
+    if len(alike) == 1:
+        return alike[0]
+    if alike:
+        raise dg.Failure(description=f"{path.name}: {len(alike)} files in {path.parent} whose names differ only in a "
+                                     "long number: rename them")
+    raise dg.Failure(description=f"{path.name}: not in {path.parent} (filed away by an earlier run, moved, or never "
+                                 "there); put the file in the inbox again to apply it")
+
+
 def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str) -> dg.Failure:
     """Move a refused inbox file aside with its problems next to it; the Failure to raise."""
     dest = _file_away(path, folder)
@@ -48,19 +76,21 @@ def inbox_dir() -> Path:
     return out_dir() / "inbox" / "bpjs"
 
 
-@dg.op(config_schema={"path": str}, description="Validate and apply one BPJS response file.")
+# an inbox file as a run's config names it (``inbox_ref``; a path alone when given by hand)
+INBOX_FILE_CONFIG = {"path": str, "mtime_ns": dg.Field(int, is_required=False)}
+
+
+@dg.op(config_schema=INBOX_FILE_CONFIG, description="Validate and apply one BPJS response file.")
 def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database) -> None:
-    path = Path(context.op_config["path"])
-    if not path.exists():
-        context.log.info(f"{path.name}: already handled")
-        return
+    path = _inbox_file(context)
+    shown = mask_long_digits(path.name)
     try:
         result = apply_response(database.url(), path, run_id=context.run_id)
     except ResponseError as exc:
         raise _refuse(path, "rejected", ".error.txt", exc.problems,
-                      f"{path.name} refused: {len(exc.problems)} problem(s)") from None
+                      f"{shown} refused: {len(exc.problems)} problem(s)") from None
     _file_away(path, "processed")
-    context.log.info(result.summary())
+    context.log.info(mask_long_digits(result.summary()))
 
 
 @dg.job(description="Apply a BPJS response file to bpjs.submission_candidate.", tags=NO_RUN_RETRIES)
@@ -86,8 +116,8 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target
     # filed away wherever it lived (the city's own gap list moved into diproses/)
-    return _file_requests(context, files, lambda p: p.name, lambda p: {
-        "ops": {"apply_bpjs_response_file": {"config": {"path": str(p.absolute())}}}})
+    return _file_requests(context, files, lambda p: mask_long_digits(p.name), lambda p: {
+        "ops": {"apply_bpjs_response_file": {"config": inbox_ref(p)}}})
 
 
 # --- inbox files: one run each, tried again when a run died -----------------------------------
@@ -126,12 +156,13 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
     for p in files:
         stat = p.stat()
         if now - stat.st_mtime < settle:  # still being copied in, maybe: taken at a later tick
-            fresh.append(p.name)
+            fresh.append(mask_long_digits(p.name))
             continue
         ident = f"{name_of(p)}:{stat.st_mtime_ns}"
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
-            context.log.warning(f"{p.name}: {attempts} runs failed without handling it; left in the inbox for "
+            context.log.warning(f"{mask_long_digits(p.name)}: {attempts} runs failed without handling it; left in "
+                                "the inbox for "
                                 "a person (touch the file to try again)")
             continue
         requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
@@ -149,24 +180,23 @@ def verification_inbox() -> Path:
     return out_dir() / "inbox" / "verifikasi"
 
 
-@dg.op(config_schema={"path": str, "period": str}, description="Validate and store one returned gap list.")
+@dg.op(config_schema={**INBOX_FILE_CONFIG, "period": str}, description="Validate and store one returned gap list.")
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
     from pipelines.db import migrate
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
-    path, period = Path(context.op_config["path"]), context.op_config["period"]
-    if not path.exists():
-        return
+    path, period = _inbox_file(context), context.op_config["period"]
+    shown = mask_long_digits(path.name)
     try:
         dsn = database.url()
         migrate(dsn)
         applied = apply_returned(dsn, path, period, out_dir(), run_id=context.run_id)
     except VerificationError as exc:
         raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
-                      f"{path.name} ditolak: {len(exc.problems)} masalah") from None
+                      f"{shown} ditolak: {len(exc.problems)} masalah") from None
     _file_away(path, "diproses")
     # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
-    context.log.info(stored_line(path.name, applied))
+    context.log.info(stored_line(shown, applied))
 
 
 @dg.job(description="Store a coordinator's returned gap list (verification results).", tags=NO_RUN_RETRIES)
@@ -200,5 +230,5 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             + ", ".join(repr(mask_long_digits(f)) for f in elsewhere))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
-    return _file_requests(context, files, lambda p: f"{p.parent.name}/{p.name}", lambda p: {
-        "ops": {"apply_verification_file": {"config": {"path": str(p.absolute()), "period": p.parent.name}}}})
+    return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_long_digits(p.name)}", lambda p: {
+        "ops": {"apply_verification_file": {"config": {**inbox_ref(p), "period": p.parent.name}}}})

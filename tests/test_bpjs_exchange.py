@@ -785,3 +785,23 @@ def test_inbox_runs_are_not_retried_by_the_instance_s_run_retries(submitted, tmp
             run = instance.create_run_for_job(job, run_config={"ops": {op: {"config": cfg}}}, tags=job.run_tags)
             instance.report_run_failed(run)
             assert instance.get_run_by_id(run.run_id).tags["dagster/will_retry"] == "false", job.name
+
+
+def test_a_response_file_named_with_a_nik_runs_under_the_starred_name(submitted, tmp_path, monkeypatch):
+    """Found by fuzzing through the UI: the file's path went whole into its run's config, tags and
+    key, the log line and the daemon's terminal."""
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    named = write_response(inbox / f"hasil {NIKS[0]}.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    [req] = bpjs_response_sensor(dg.build_sensor_context())
+    assert NIKS[0] not in repr((req.run_key, req.tags, req.run_config))
+    res = apply_bpjs_response.execute_in_process(run_config=req.run_config, resources={"database": Database(dsn=dsn)})
+    assert res.success and (inbox / "processed" / named.name).exists()
+    assert statuses(dsn)[NIKS[0]][0] == "accepted"

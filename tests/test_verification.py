@@ -493,3 +493,36 @@ def test_the_line_says_when_a_list_came_back_with_nothing_filled_in():
     assert stored_line("a.xlsx", Applied(3, 3, (), 2)) == (
         "a.xlsx: 3 hasil verifikasi disimpan; 2 di antaranya tidak berlaku: orang yang sama sudah punya hasil pada "
         "daftar periode yang lebih baru, yang tetap berlaku")
+
+
+def test_a_list_saved_under_a_nik_runs_under_the_starred_name_and_a_missing_file_fails(run, monkeypatch):
+    """Found by fuzzing through the UI: a list saved as "daftar <NIK>.xlsx" put the NIK whole in
+    its run's config, tags and key, its log line and the daemon's terminal; the run finds the
+    file by its starred name now. And a run whose file is not there (a path mistyped in the
+    launchpad, or a refused file's run executed again after it was filed away) ended green
+    having done nothing."""
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_verification, verification_sensor
+
+    nik = "6474011508900001"
+    path = _returned(run, lambda ws: ws.cell(7, 15, "Valid"), name=f"daftar {nik}.xlsx")
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    monkeypatch.setenv("LINDUNGI_HOME", str(run["home"]))
+    monkeypatch.setenv("LINDUNGI_INBOX_SETTLE_S", "0")
+    [req] = verification_sensor(dg.build_sensor_context())
+    assert nik not in repr((req.run_key, req.tags, req.run_config))
+    with dg.instance_for_test() as instance:
+        res = apply_verification.execute_in_process(run_config=req.run_config, tags=req.tags, instance=instance,
+                                                    resources={"database": Database(dsn=run["dsn"])})
+        said = [e.message for e in instance.all_logs(res.run_id)]
+        assert res.success and not path.exists() and (path.parent / "diproses" / path.name).exists()
+        assert any("daftar ****************.xlsx: " in m for m in said) and not any(nik in m for m in said)
+        # the same run again: its file was filed away
+        again = apply_verification.execute_in_process(run_config=req.run_config, instance=instance,
+                                                      raise_on_error=False,
+                                                      resources={"database": Database(dsn=run["dsn"])})
+    assert not again.success
+    [failure] = [e for e in again.all_events if e.is_step_failure]
+    assert "daftar ****************.xlsx: not in " in failure.step_failure_data.error.message
