@@ -41,7 +41,7 @@ def inbox_ref(p: Path) -> dict:
     modification time. The path went whole into the run's config, its tags and key, its log and
     the daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
     finds the file again by the starred name (:func:`_inbox_file`)."""
-    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "mtime_ns": p.stat().st_mtime_ns}
+    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "mtime_ns": str(p.stat().st_mtime_ns)}
 
 
 def _inbox_file(context: dg.OpExecutionContext) -> Path:
@@ -54,7 +54,7 @@ def _inbox_file(context: dg.OpExecutionContext) -> Path:
         return path
     alike = [p for p in path.parent.glob("*") if mask_long_digits(p.name) == path.name and p.exists()]
     if len(alike) > 1:
-        alike = [p for p in alike if p.stat().st_mtime_ns == mtime]
+        alike = [p for p in alike if str(p.stat().st_mtime_ns) == mtime]
     if len(alike) == 1:
         return alike[0]
     if alike:
@@ -77,7 +77,8 @@ def inbox_dir() -> Path:
 
 
 # an inbox file as a run's config names it (``inbox_ref``; a path alone when given by hand)
-INBOX_FILE_CONFIG = {"path": str, "mtime_ns": dg.Field(int, is_required=False)}
+# (the time as text: a number of 19 digits does not survive the UI's JavaScript, as in a re-execution)
+INBOX_FILE_CONFIG = {"path": str, "mtime_ns": dg.Field(str, is_required=False)}
 
 
 @dg.op(config_schema=INBOX_FILE_CONFIG, description="Validate and apply one BPJS response file.")

@@ -805,3 +805,22 @@ def test_a_response_file_named_with_a_nik_runs_under_the_starred_name(submitted,
     res = apply_bpjs_response.execute_in_process(run_config=req.run_config, resources={"database": Database(dsn=dsn)})
     assert res.success and (inbox / "processed" / named.name).exists()
     assert statuses(dsn)[NIKS[0]][0] == "accepted"
+
+
+def test_two_inbox_files_whose_names_star_alike_are_told_apart_by_their_time(tmp_path):
+    import os
+
+    import dagster as dg
+
+    from dagster_project.sensors import _inbox_file, inbox_ref
+
+    a, b = tmp_path / f"hasil {NIKS[0]}.csv", tmp_path / f"hasil {NIKS[1]}.csv"
+    for i, p in enumerate((a, b)):
+        p.write_text("x")
+        os.utime(p, ns=(1_700_000_000_000_000_000 + i, 1_700_000_000_000_000_000 + i))
+    refs = [inbox_ref(p) for p in (a, b)]
+    assert refs[0]["path"] == refs[1]["path"] == str(tmp_path / "hasil ****************.csv")
+    assert [_inbox_file(dg.build_op_context(op_config=r)) for r in refs] == [a, b]
+    os.utime(b, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))  # the same time: cannot tell
+    with pytest.raises(dg.Failure, match=r"2 files in .* whose names differ only in a long number: rename them"):
+        _inbox_file(dg.build_op_context(op_config=refs[0]))
