@@ -36,32 +36,36 @@ def _file_away(path: Path, folder: str) -> Path:
     return dest
 
 
+def _file_id(p: Path) -> str:
+    """Which file, of those a starred name stands for: its modification time and inode (a file
+    copied with its time kept, ``cp -p`` or an unzip, has the time of the one before it)."""
+    stat = p.stat()
+    return f"{stat.st_mtime_ns}-{stat.st_ino}"
+
+
 def inbox_ref(p: Path) -> dict:
-    """How a run names its inbox file: its path with a long digit run of its name starred, and its
-    modification time. The path went whole into the run's config, its tags and key, its log and
-    the daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
-    finds the file again by the starred name (:func:`_inbox_file`)."""
-    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "mtime_ns": str(p.stat().st_mtime_ns)}
+    """How a run names its inbox file: its path with a long digit run of its name starred, and
+    ``_file_id``. The path went whole into the run's config, its tags and key, its log and the
+    daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
+    finds the file again by the two (:func:`_inbox_file`). (Text: a number of 19 digits does
+    not survive the UI's JavaScript, as in a re-execution.)"""
+    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "file_id": _file_id(p)}
 
 
-def _inbox_file(context: dg.OpExecutionContext) -> Path:
-    """The inbox file a run was started for (``inbox_ref``, or a path given by hand), or Failure.
-    A file no longer there failed nothing before: the run said "already handled" (or nothing)
-    and ended green, for a path mistyped in the launchpad too, or a refused file's run executed
-    again after the refusal had filed it away."""
-    path, mtime = Path(context.op_config["path"]), context.op_config.get("mtime_ns")
-    if path.exists():
-        return path
-    alike = [p for p in path.parent.glob("*") if mask_long_digits(p.name) == path.name and p.exists()]
-    if len(alike) > 1:
-        alike = [p for p in alike if str(p.stat().st_mtime_ns) == mtime]
+def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
+    """The inbox file a run was started for (``inbox_ref``, or a path given by hand), or Failure
+    in the words of ``said`` ("missing", "alike"). A file no longer there failed nothing before:
+    the run said "already handled" (or nothing) and ended green, for a path mistyped in the
+    launchpad too, or a refused file's run executed again after the refusal had filed it away."""
+    path, wanted = Path(context.op_config["path"]), context.op_config.get("file_id")
+    folder = path.parent
+    alike = [p for p in (folder.iterdir() if folder.is_dir() else ())
+             if (p.name == path.name or mask_long_digits(p.name) == path.name) and p.exists()
+             and (wanted is None or _file_id(p) == wanted)]
     if len(alike) == 1:
         return alike[0]
-    if alike:
-        raise dg.Failure(description=f"{path.name}: {len(alike)} files in {path.parent} whose names differ only in a "
-                                     "long number: rename them")
-    raise dg.Failure(description=f"{path.name}: not in {path.parent} (filed away by an earlier run, moved, or never "
-                                 "there); put the file in the inbox again to apply it")
+    raise dg.Failure(description=said["alike" if alike else "missing"].format(name=path.name, folder=folder,
+                                                                              n=len(alike)))
 
 
 def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str) -> dg.Failure:
@@ -77,13 +81,22 @@ def inbox_dir() -> Path:
 
 
 # an inbox file as a run's config names it (``inbox_ref``; a path alone when given by hand)
-# (the time as text: a number of 19 digits does not survive the UI's JavaScript, as in a re-execution)
-INBOX_FILE_CONFIG = {"path": str, "mtime_ns": dg.Field(str, is_required=False)}
+INBOX_FILE_CONFIG = {"path": str, "file_id": dg.Field(str, is_required=False)}
+NOT_THERE = {
+    "missing": "{name}: not in {folder} as it was when its run was asked for (filed away by an earlier run, changed "
+               "since, moved, or never there); put the file in the inbox again to apply it",
+    "alike": "{name}: {n} files in {folder} whose names differ only in a long number: rename them",
+}
+TIDAK_ADA = {
+    "missing": "{name}: tidak ada di {folder} seperti saat run ini diminta (sudah dipindahkan oleh run sebelumnya, "
+               "diubah sesudahnya, dipindah, atau tidak pernah ada); taruh lagi file itu di inbox untuk diterapkan",
+    "alike": "{name}: {n} file di {folder} yang namanya hanya berbeda pada sebuah nomor panjang: ganti nama file itu",
+}
 
 
 @dg.op(config_schema=INBOX_FILE_CONFIG, description="Validate and apply one BPJS response file.")
 def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database) -> None:
-    path = _inbox_file(context)
+    path = _inbox_file(context, NOT_THERE)
     shown = mask_long_digits(path.name)
     try:
         result = apply_response(database.url(), path, run_id=context.run_id)
@@ -146,7 +159,7 @@ def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
 
 
 def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_of, run_config_of):
-    """One run request per inbox file. The run key is the file's (``name_of`` and its mtime),
+    """One run request per inbox file. The run key is the file's (``name_of``, a long number starred, and ``_file_id``),
     and Dagster never repeats a key, so a run killed before it handled the file left it in the
     inbox for good: a file still there after a failed run gets another run under the next key,
     ``INBOX_ATTEMPTS`` runs at most, then a warning leaves it to a person. (Applying a file
@@ -159,7 +172,7 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
         if now - stat.st_mtime < settle:  # still being copied in, maybe: taken at a later tick
             fresh.append(mask_long_digits(p.name))
             continue
-        ident = f"{name_of(p)}:{stat.st_mtime_ns}"
+        ident = f"{name_of(p)}:{_file_id(p)}"
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
             context.log.warning(f"{mask_long_digits(p.name)}: {attempts} runs failed without handling it; left in "
@@ -186,7 +199,7 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
     from pipelines.db import migrate
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
-    path, period = _inbox_file(context), context.op_config["period"]
+    path, period = _inbox_file(context, TIDAK_ADA), context.op_config["period"]
     shown = mask_long_digits(path.name)
     try:
         dsn = database.url()

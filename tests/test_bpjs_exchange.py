@@ -807,20 +807,29 @@ def test_a_response_file_named_with_a_nik_runs_under_the_starred_name(submitted,
     assert statuses(dsn)[NIKS[0]][0] == "accepted"
 
 
-def test_two_inbox_files_whose_names_star_alike_are_told_apart_by_their_time(tmp_path):
+def test_two_inbox_files_whose_names_star_alike_are_told_apart(tmp_path):
+    """Found by fuzzing: a second file whose name starred alike, copied with the first's time
+    (``cp -p``), got the first's run key, which Dagster never runs twice: left in the inbox for
+    good without a word. The key and the run's config carry the file's inode too."""
     import os
 
     import dagster as dg
 
-    from dagster_project.sensors import _inbox_file, inbox_ref
+    from dagster_project.sensors import NOT_THERE, _inbox_file, inbox_ref
 
-    a, b = tmp_path / f"hasil {NIKS[0]}.csv", tmp_path / f"hasil {NIKS[1]}.csv"
-    for i, p in enumerate((a, b)):
+    a, b, literal = (tmp_path / f"hasil {NIKS[0]}.csv", tmp_path / f"hasil {NIKS[1]}.csv",
+                     tmp_path / "hasil ****************.csv")
+    for p in (a, b, literal):
         p.write_text("x")
-        os.utime(p, ns=(1_700_000_000_000_000_000 + i, 1_700_000_000_000_000_000 + i))
-    refs = [inbox_ref(p) for p in (a, b)]
-    assert refs[0]["path"] == refs[1]["path"] == str(tmp_path / "hasil ****************.csv")
-    assert [_inbox_file(dg.build_op_context(op_config=r)) for r in refs] == [a, b]
-    os.utime(b, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))  # the same time: cannot tell
-    with pytest.raises(dg.Failure, match=r"2 files in .* whose names differ only in a long number: rename them"):
-        _inbox_file(dg.build_op_context(op_config=refs[0]))
+        os.utime(p, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))  # one time for all three
+    refs = [inbox_ref(p) for p in (a, b, literal)]
+    assert {r["path"] for r in refs} == {str(literal)} and len({r["file_id"] for r in refs}) == 3
+    assert [_inbox_file(dg.build_op_context(op_config=r), NOT_THERE) for r in refs] == [a, b, literal]
+    # the starred name given by hand, without the file's id: which one cannot be told
+    with pytest.raises(dg.Failure, match=r"3 files in .* whose names differ only in a long number: rename them"):
+        _inbox_file(dg.build_op_context(op_config={"path": str(literal)}), NOT_THERE)
+    # changed since its run was asked for: said, not "never there"
+    b.write_text("changed")
+    with pytest.raises(dg.Failure, match=r"not in .* as it was when its run was asked for \(filed away by an earlier "
+                                         r"run, changed since"):
+        _inbox_file(dg.build_op_context(op_config=refs[1]), NOT_THERE)

@@ -525,4 +525,4 @@ def test_a_list_saved_under_a_nik_runs_under_the_starred_name_and_a_missing_file
                                                       resources={"database": Database(dsn=run["dsn"])})
     assert not again.success
     [failure] = [e for e in again.all_events if e.is_step_failure]
-    assert "daftar ****************.xlsx: not in " in failure.step_failure_data.error.message
+    assert "daftar ****************.xlsx: tidak ada di " in failure.step_failure_data.error.message
