@@ -159,9 +159,9 @@ def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
 
 
 def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_of, run_config_of):
-    """One run request per inbox file. The run key is the file's (``name_of``, a long number starred, and ``_file_id``),
-    and Dagster never repeats a key, so a run killed before it handled the file left it in the
-    inbox for good: a file still there after a failed run gets another run under the next key,
+    """One run request per inbox file. The run key is the file's (``name_of``, a long number
+    starred, and ``_file_id``), and Dagster never repeats a key, so a run killed before it
+    handled the file left it in the inbox for good: a file still there after a failed run gets another run under the next key,
     ``INBOX_ATTEMPTS`` runs at most, then a warning leaves it to a person. (Applying a file
     twice is harmless: responses already applied are recognised, verification results upserted.)"""
     requests, fresh = [], []
@@ -176,8 +176,7 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
             context.log.warning(f"{mask_long_digits(p.name)}: {attempts} runs failed without handling it; left in "
-                                "the inbox for "
-                                "a person (touch the file to try again)")
+                                "the inbox for a person (touch the file to try again)")
             continue
         requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
                                       tags={INBOX_FILE_TAG: ident}, run_config=run_config_of(p)))

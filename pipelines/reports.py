@@ -476,7 +476,7 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
         "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
         # as typed, where a NIK typed into the field is masked as the name's and the address's are
-        "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": list_text("perbaikan", full_nik),
+        "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": pl.col("perbaikan"),
     })
     ws.write_dataframe(first, 0, cells, write_header=False,
                        column_formats={"Tanggal Lahir": f.dmy, "Nama Lengkap": f.wrap, "Alamat": f.wrap,
