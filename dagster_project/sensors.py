@@ -5,6 +5,7 @@ A file applied goes to ``inbox/bpjs/processed/``; a file refused goes to
 half-way (``pipelines.bpjs_exchange.apply_response`` is one transaction).
 """
 
+import functools
 import os
 import shutil
 import time
@@ -36,36 +37,60 @@ def _file_away(path: Path, folder: str) -> Path:
     return dest
 
 
-def _file_id(p: Path) -> str:
-    """Which file, of those a starred name stands for: its modification time and inode (a file
-    copied with its time kept, ``cp -p`` or an unzip, has the time of the one before it)."""
-    stat = p.stat()
-    return f"{stat.st_mtime_ns}-{stat.st_ino}"
+def _file_id(stat: os.stat_result) -> str:
+    """Which file, of those a starred name stands for: its modification time, change time
+    (creation time on Windows) and size. A copy made with its time kept (``cp -p``, an unzip,
+    Explorer) has the modification time of the one before it, but a change time of its own; an
+    inode is 0 on some Windows and network file systems, or new at every look."""
+    return f"{stat.st_mtime_ns}-{stat.st_ctime_ns}-{stat.st_size}"
 
 
-def inbox_ref(p: Path) -> dict:
+def _stat(p: Path) -> os.stat_result | None:
+    """``p.stat()``, or None for a file gone meanwhile (a run filed it away) or a broken link:
+    its error names the path, a NIK in it too."""
+    try:
+        return p.stat()
+    except OSError:
+        return None
+
+
+def inbox_ref(p: Path, stat: os.stat_result) -> dict:
     """How a run names its inbox file: its path with a long digit run of its name starred, and
     ``_file_id``. The path went whole into the run's config, its tags and key, its log and the
     daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
     finds the file again by the two (:func:`_inbox_file`). (Text: a number of 19 digits does
     not survive the UI's JavaScript, as in a re-execution.)"""
-    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "file_id": _file_id(p)}
+    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "file_id": _file_id(stat)}
 
 
 def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
     """The inbox file a run was started for (``inbox_ref``, or a path given by hand), or Failure
-    in the words of ``said`` ("missing", "alike"). A file no longer there failed nothing before:
-    the run said "already handled" (or nothing) and ended green, for a path mistyped in the
-    launchpad too, or a refused file's run executed again after the refusal had filed it away."""
+    in the words of ``said`` ("missing", "changed", "alike"). A file no longer there failed
+    nothing before: the run said "already handled" (or nothing) and ended green, for a path
+    mistyped in the launchpad too, or a refused file's run executed again after the refusal had
+    filed it away."""
     path, wanted = Path(context.op_config["path"]), context.op_config.get("file_id")
     folder = path.parent
-    alike = [p for p in (folder.iterdir() if folder.is_dir() else ())
-             if (p.name == path.name or mask_long_digits(p.name) == path.name) and p.exists()
-             and (wanted is None or _file_id(p) == wanted)]
+    named = [(p, s) for p in (folder.iterdir() if folder.is_dir() else ())
+             if (p.name == path.name or mask_long_digits(p.name) == path.name) and (s := _stat(p)) is not None]
+    alike = [p for p, s in named if wanted is None or _file_id(s) == wanted]
     if len(alike) == 1:
         return alike[0]
-    raise dg.Failure(description=said["alike" if alike else "missing"].format(name=path.name, folder=folder,
-                                                                              n=len(alike)))
+    why = "alike" if alike else "changed" if named else "missing"
+    raise dg.Failure(description=said[why].format(name=path.name, folder=folder, n=len(alike)))
+
+
+def _unmasked_os_errors(fn):
+    """An op whose file errors (a list open in Excel on Windows cannot be moved, a file gone
+    meanwhile) fail with the path's long numbers starred: Python's message names the path, and
+    Dagster keeps a failed step's message in the event log."""
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except OSError as exc:
+            raise dg.Failure(description=mask_long_digits(f"{type(exc).__name__}: {exc}")) from None
+    return op
 
 
 def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str) -> dg.Failure:
@@ -83,18 +108,21 @@ def inbox_dir() -> Path:
 # an inbox file as a run's config names it (``inbox_ref``; a path alone when given by hand)
 INBOX_FILE_CONFIG = {"path": str, "file_id": dg.Field(str, is_required=False)}
 NOT_THERE = {
-    "missing": "{name}: not in {folder} as it was when its run was asked for (filed away by an earlier run, changed "
-               "since, moved, or never there); put the file in the inbox again to apply it",
+    "missing": "{name}: not in {folder} (filed away by an earlier run, moved, or never there); put the file in "
+               "the inbox again to apply it",
+    "changed": "{name}: changed since its run was asked for; the sensor starts a run for it as it is now",
     "alike": "{name}: {n} files in {folder} whose names differ only in a long number: rename them",
 }
 TIDAK_ADA = {
-    "missing": "{name}: tidak ada di {folder} seperti saat run ini diminta (sudah dipindahkan oleh run sebelumnya, "
-               "diubah sesudahnya, dipindah, atau tidak pernah ada); taruh lagi file itu di inbox untuk diterapkan",
+    "missing": "{name}: tidak ada di {folder} (sudah dipindahkan oleh run sebelumnya, dipindah, atau tidak pernah "
+               "ada); taruh lagi file itu di inbox untuk diterapkan",
+    "changed": "{name}: berubah sesudah run ini diminta; sensor menjalankan run baru untuk file itu",
     "alike": "{name}: {n} file di {folder} yang namanya hanya berbeda pada sebuah nomor panjang: ganti nama file itu",
 }
 
 
 @dg.op(config_schema=INBOX_FILE_CONFIG, description="Validate and apply one BPJS response file.")
+@_unmasked_os_errors
 def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database) -> None:
     path = _inbox_file(context, NOT_THERE)
     shown = mask_long_digits(path.name)
@@ -130,8 +158,8 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target
     # filed away wherever it lived (the city's own gap list moved into diproses/)
-    return _file_requests(context, files, lambda p: mask_long_digits(p.name), lambda p: {
-        "ops": {"apply_bpjs_response_file": {"config": inbox_ref(p)}}})
+    return _file_requests(context, files, lambda p: mask_long_digits(p.name), lambda p, stat: {
+        "ops": {"apply_bpjs_response_file": {"config": inbox_ref(p, stat)}}})
 
 
 # --- inbox files: one run each, tried again when a run died -----------------------------------
@@ -160,7 +188,8 @@ def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
 
 def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_of, run_config_of):
     """One run request per inbox file. The run key is the file's (``name_of``, a long number
-    starred, and ``_file_id``), and Dagster never repeats a key, so a run killed before it
+    starred, and ``_file_id``; ``run_config_of`` takes the file and the same stat), and Dagster
+    never repeats a key, so a run killed before it
     handled the file left it in the inbox for good: a file still there after a failed run gets another run under the next key,
     ``INBOX_ATTEMPTS`` runs at most, then a warning leaves it to a person. (Applying a file
     twice is harmless: responses already applied are recognised, verification results upserted.)"""
@@ -168,18 +197,20 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
     settle = float(os.environ.get("LINDUNGI_INBOX_SETTLE_S") or INBOX_SETTLE_S)
     now = time.time()
     for p in files:
-        stat = p.stat()
+        stat = _stat(p)
+        if stat is None:  # filed away by a run meanwhile
+            continue
         if now - stat.st_mtime < settle:  # still being copied in, maybe: taken at a later tick
             fresh.append(mask_long_digits(p.name))
             continue
-        ident = f"{name_of(p)}:{_file_id(p)}"
+        ident = f"{name_of(p)}:{_file_id(stat)}"
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
             context.log.warning(f"{mask_long_digits(p.name)}: {attempts} runs failed without handling it; left in "
                                 "the inbox for a person (touch the file to try again)")
             continue
         requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
-                                      tags={INBOX_FILE_TAG: ident}, run_config=run_config_of(p)))
+                                      tags={INBOX_FILE_TAG: ident}, run_config=run_config_of(p, stat)))
     if fresh:
         context.log.info(f"{len(fresh)} inbox file(s) changed less than {settle:g} s ago, taken at a later tick: "
                          + ", ".join(fresh[:10]))
@@ -194,6 +225,7 @@ def verification_inbox() -> Path:
 
 
 @dg.op(config_schema={**INBOX_FILE_CONFIG, "period": str}, description="Validate and store one returned gap list.")
+@_unmasked_os_errors
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
     from pipelines.db import migrate
     from pipelines.verification import VerificationError, apply_returned, stored_line
@@ -243,5 +275,5 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             + ", ".join(repr(mask_long_digits(f)) for f in elsewhere))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
-    return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_long_digits(p.name)}", lambda p: {
-        "ops": {"apply_verification_file": {"config": {**inbox_ref(p), "period": p.parent.name}}}})
+    return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_long_digits(p.name)}", lambda p, stat: {
+        "ops": {"apply_verification_file": {"config": {**inbox_ref(p, stat), "period": p.parent.name}}}})

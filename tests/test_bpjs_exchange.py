@@ -810,8 +810,9 @@ def test_a_response_file_named_with_a_nik_runs_under_the_starred_name(submitted,
 def test_two_inbox_files_whose_names_star_alike_are_told_apart(tmp_path):
     """Found by fuzzing: a second file whose name starred alike, copied with the first's time
     (``cp -p``), got the first's run key, which Dagster never runs twice: left in the inbox for
-    good without a word. The key and the run's config carry the file's inode too."""
+    good without a word. The key and the run's config carry the file's change time and size too."""
     import os
+    import time
 
     import dagster as dg
 
@@ -819,10 +820,11 @@ def test_two_inbox_files_whose_names_star_alike_are_told_apart(tmp_path):
 
     a, b, literal = (tmp_path / f"hasil {NIKS[0]}.csv", tmp_path / f"hasil {NIKS[1]}.csv",
                      tmp_path / "hasil ****************.csv")
-    for p in (a, b, literal):
-        p.write_text("x")
+    for p, text in ((a, "x"), (b, "x"), (literal, "xy")):
+        p.write_text(text)
         os.utime(p, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))  # one time for all three
-    refs = [inbox_ref(p) for p in (a, b, literal)]
+        time.sleep(0.05)  # a copy made later: its change time is its own
+    refs = [inbox_ref(p, p.stat()) for p in (a, b, literal)]
     assert {r["path"] for r in refs} == {str(literal)} and len({r["file_id"] for r in refs}) == 3
     assert [_inbox_file(dg.build_op_context(op_config=r), NOT_THERE) for r in refs] == [a, b, literal]
     # the starred name given by hand, without the file's id: which one cannot be told
@@ -830,6 +832,37 @@ def test_two_inbox_files_whose_names_star_alike_are_told_apart(tmp_path):
         _inbox_file(dg.build_op_context(op_config={"path": str(literal)}), NOT_THERE)
     # changed since its run was asked for: said, not "never there"
     b.write_text("changed")
-    with pytest.raises(dg.Failure, match=r"not in .* as it was when its run was asked for \(filed away by an earlier "
-                                         r"run, changed since"):
+    with pytest.raises(dg.Failure, match=r"changed since its run was asked for; the sensor starts a run for it"):
         _inbox_file(dg.build_op_context(op_config=refs[1]), NOT_THERE)
+    for p in (a, b, literal):
+        p.unlink()
+    with pytest.raises(dg.Failure, match=r"not in .* \(filed away by an earlier run, moved, or never there\)"):
+        _inbox_file(dg.build_op_context(op_config=refs[1]), NOT_THERE)
+
+
+def test_a_file_error_in_an_inbox_run_names_the_file_starred(submitted, tmp_path, monkeypatch):
+    """Python's message for a file that cannot be read or moved (a list open in Excel on Windows)
+    names the path, and Dagster keeps a failed step's message: a NIK in the name went whole."""
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    write_response(inbox / f"hasil {NIKS[0]}.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    [req] = bpjs_response_sensor(dg.build_sensor_context())
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied", str(src))
+
+    monkeypatch.setattr(shutil, "move", locked)
+    res = apply_bpjs_response.execute_in_process(run_config=req.run_config, raise_on_error=False,
+                                                 resources={"database": Database(dsn=dsn)})
+    [failure] = [e for e in res.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message
+    assert "PermissionError" in message and "hasil ****************.csv" in message and NIKS[0] not in message
