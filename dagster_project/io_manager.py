@@ -100,6 +100,9 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         key = "/".join(context.asset_key.path)
         if partition is None and context.has_asset_partitions:
             keys = context.asset_partition_keys
+            if not keys:  # a run launched with a partition the asset does not have (by the API: the UI lists them)
+                raise ValueError(f"{key}: the run's partition is not one of its partitions (a period YYYY-MM from "
+                                 "2020-01 to twelve months ahead, or a kab/kota an ingest added)")
             if len(keys) != 1:
                 raise ValueError(f"{key}: one partition per store, got {len(keys)}")
             partition = keys[0]

@@ -114,3 +114,15 @@ def test_a_check_run_alone_without_a_partition_says_which_partition_it_lacks(tmp
         failure = failure.cause
     assert any("judged: this run has no partition and monthly is partitioned: choose one partition of the run "
                "(a period, the tag dagster/partition)" in m for m in messages), messages
+
+
+def test_a_partition_the_asset_does_not_have_is_said_as_such(tmp_path):
+    """Found by fuzzing through the API (the UI lists only real partitions): a run launched with
+    the tag dagster/partition=2030-01 failed on "one partition per store, got 0"."""
+    from dagster_project.partitions import period_partitions
+
+    ctx = dg.build_output_context(asset_key=dg.AssetKey("resident_assessment"), partition_key="2030-01",
+                                  asset_partitions_def=period_partitions)
+    with pytest.raises(ValueError, match=r"^resident_assessment: the run's partition is not one of its partitions "
+                                         r"\(a period YYYY-MM from 2020-01 to twelve months ahead"):
+        PolarsParquetIOManager(base_dir=str(tmp_path)).handle_output(ctx, pl.DataFrame({"n": [1]}))
