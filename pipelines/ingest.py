@@ -23,7 +23,7 @@ from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_birth_parts, nik_date_
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_table
 from pipelines.rules import PROGRAMS, Rules
-from pipelines.siak import (CONTROL, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key,
+from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key,
                             occupation_lookup, without_zero_fraction)
 
 QUARANTINE_REASONS = {
@@ -78,8 +78,8 @@ def _unreadable_code(col: str) -> pl.Expr:
 
 
 # Characters that are spaces for a text field: control characters (siak.CONTROL) and the
-# invisible ones
-_NOT_TEXT = rf"[{CONTROL}\u00a0\u200b\ufeff]"
+# invisible ones, the marks of writing direction too (siak.DIRECTION_MARKS)
+_NOT_TEXT = rf"[{CONTROL}\u00a0\u200b\ufeff{DIRECTION_MARKS}]"
 
 
 def _text(col: str) -> pl.Expr:

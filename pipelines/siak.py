@@ -70,13 +70,17 @@ def without_zero_fraction(e: pl.Expr) -> pl.Expr:
 # Characters of no width (zero-width space and joiners, word joiner, byte-order mark), which a
 # copy from a web form or a spreadsheet leaves in a cell: nothing in a label
 ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+# The marks and embeddings that set a text's writing direction (LRM, RLM, LRE..RLO, LRI..PDI):
+# no Indonesian name or address has one, and a right-to-left override copied into a name shows
+# the rest of it backwards in the gap list's cell (found by fuzzing)
+DIRECTION_MARKS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 
 
 def label_key(e: pl.Expr) -> pl.Expr:
     """Upper case, one space between words, none around '/'; control characters are spaces and
     zero-width characters nothing (``PNYDNG_CCT`` ``\u200bTIDAK`` read as a disability, an
     occupation with one inside as unknown); a code written as a decimal (``8.0``) is the code."""
-    return (without_zero_fraction(e.str.replace_all(f"[{ZERO_WIDTH}]", "")).str.to_uppercase()
+    return (without_zero_fraction(e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}]", "")).str.to_uppercase()
             .str.replace_all(rf"[\s{CONTROL}]*/[\s{CONTROL}]*", "/")
             .str.replace_all(rf"[\s{CONTROL}]+", " ").str.strip_chars())
 

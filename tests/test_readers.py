@@ -533,6 +533,17 @@ def test_a_zero_width_character_in_a_label_or_code_is_nothing(tmp_path):
     assert res.accepted.select("SEGMEN", "STATUS", "jkk_jkm_aktif", "flags").rows() == [("BPU", "AKTIF", True, [])]
 
 
+def test_a_mark_of_writing_direction_in_a_cell_is_nothing(tmp_path):
+    """Found by fuzzing: a right-to-left override copied into a name reached the gap list's cell
+    as typed, showing the rest of the name backwards; one in a label made it unknown."""
+    r = row(job="PEDA\u202eGANG")
+    r[HEADER.index("NAMA_LGKP")] = "\u202eSITI AMINAH\u200f"
+    r[HEADER.index("ALAMAT")] = "JL. A\u2066 NO. 1\u2069"
+    write_csv(tmp_path / "penduduk.csv", [r])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NAMA_LGKP", "ALAMAT", "pekerjaan_kode").rows() == [("SITI AMINAH", "JL. A NO. 1", 84)]
+
+
 @pytest.mark.parametrize("value,disabled", [
     ("", False), ("0", False), ("7", False), ("07", False), ("7.0", False), ("TIDAK CACAT", False),
     ("tidak  cacat", False), ("BUKAN PENYANDANG CACAT", False), ("Non Disabilitas", False),
