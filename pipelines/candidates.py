@@ -51,7 +51,7 @@ TO_FIX = {
     "occupation_missing": "pekerjaan kosong",
     "occupation_unknown": "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK",
     "sex_unknown": "jenis kelamin tidak dikenal",
-    "nama_missing": "nama kosong",
+    "nama_missing": "nama kosong atau hanya gelar",
 }
 UNJUDGED_FLAGS = tuple(TO_FIX)
 # the field as written, after the words, for the flags whose value could not be read

@@ -145,6 +145,9 @@ def test_nik_validity_property(s):
     ("ASRUL SANI S.PT", "ASRUL SANI"),
     ("BRIPDA ANDI PRATAMA", "ANDI PRATAMA"),          # ranks missing from the list
     ("SERDA BUDI HARTONO", "BUDI HARTONO"),
+    ("H.", None),                                     # titles alone are no name
+    ("IR. H.", None),
+    ("H. M.", "MUHAMMAD"),                            # Haji Muhammad
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected

@@ -922,10 +922,12 @@ def test_a_resident_without_a_name_is_not_judged_until_fixed(tmp_path):
     NULL); collective registration needs the name as on the KTP."""
     flags, judgeable = _flags_and_judged(tmp_path, [row(nik="6474011508850001", name=""),
                                                     row(nik="6474011508850002", name="-"),
-                                                    row(nik="6474011508850003", name="SITI")])
+                                                    row(nik="6474011508850003", name="SITI"),
+                                                    row(nik="6474011508850004", name="IR. H.")])  # titles alone
     assert "nama_missing" in flags["6474011508850001"] and "nama_missing" in flags["6474011508850002"]
-    assert "nama_missing" not in flags["6474011508850003"]
-    assert judgeable == {"6474011508850001": False, "6474011508850002": False, "6474011508850003": True}
+    assert "nama_missing" not in flags["6474011508850003"] and "nama_missing" in flags["6474011508850004"]
+    assert judgeable == {"6474011508850001": False, "6474011508850002": False, "6474011508850003": True,
+                         "6474011508850004": False}
 
 
 def test_a_desil_with_a_sign_or_a_fraction_is_no_desil(tmp_path):
