@@ -23,8 +23,8 @@ from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_birth_parts, nik_date_
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_table
 from pipelines.rules import PROGRAMS, Rules
-from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, label_key,
-                            occupation_lookup, without_zero_fraction)
+from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX,
+                            label_key, occupation_lookup, without_zero_fraction)
 
 QUARANTINE_REASONS = {
     **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},

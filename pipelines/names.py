@@ -105,8 +105,8 @@ def normal_forms(names: pl.Series) -> pl.Series:
     out = rows.join(joined, on="row", how="left", maintain_order="left").get_column("t").replace("", None)
     # a name of titles alone (H., IR. H.: an H that is the only word left is kept, as a name) is
     # no name: flagged as missing by the ingest, where it was a candidate called "H."
-    title_alone = out.str.contains(f"^[{''.join(LEADING_TITLE_LETTERS)}]$").fill_null(False)
-    return out.set(title_alone, None).rename(names.name) if title_alone.any() else out.rename(names.name)
+    letter = f"[{''.join(LEADING_TITLE_LETTERS)}]"
+    return out.set(out.str.contains(f"^{letter}( {letter})*$").fill_null(False), None).rename(names.name)
 
 
 def _modern_spelling(tok: pl.Expr) -> pl.Expr:

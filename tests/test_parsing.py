@@ -147,6 +147,7 @@ def test_nik_validity_property(s):
     ("SERDA BUDI HARTONO", "BUDI HARTONO"),
     ("H.", None),                                     # titles alone are no name
     ("IR. H.", None),
+    ("DRS. H. R.", None),
     ("H. M.", "MUHAMMAD"),                            # Haji Muhammad
 ])
 def test_normalize_name(raw, expected):
