@@ -53,8 +53,10 @@ def _month_word_date(s: pl.Expr) -> pl.Expr:
 
 
 def parse_date(col: str | pl.Expr) -> pl.Expr:
+    from pipelines.siak import without_invisible
+
     e = pl.col(col) if isinstance(col, str) else col
-    s = e.cast(pl.String).str.strip_chars().str.replace(
+    s = without_invisible(e.cast(pl.String)).str.strip_chars().str.replace(
         r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
     serial = s.str.extract(r"^(\d{2,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = (

@@ -24,7 +24,7 @@ from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_table
 from pipelines.rules import PROGRAMS, Rules
 from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX,
-                            label_key, occupation_lookup, without_zero_fraction)
+                            label_key, occupation_lookup, without_invisible, without_zero_fraction)
 
 QUARANTINE_REASONS = {
     **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},
@@ -60,7 +60,7 @@ KODE_KEL_TEXT = r"^'?[0-9]+(?:[ .\-][0-9]+)*$"
 
 def _code_text(col: str, pattern: str = CODE_TEXT) -> pl.Expr:
     """The code's text when it is one (``pattern``), stripped; null when empty or not a code."""
-    t = without_zero_fraction(pl.col(col)).str.replace_all(_NOT_TEXT, " ").str.strip_chars()
+    t = without_zero_fraction(without_invisible(pl.col(col))).str.replace_all(_NOT_TEXT, " ").str.strip_chars()
     return pl.when(t.str.contains(pattern)).then(t)
 
 
@@ -378,8 +378,8 @@ STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NO
 def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
-    progs = pl.col("PROGRAM").str.to_uppercase().str.extract_all(r"[A-Z]+")
-    blth = pl.col("BLTH_AKHIR_IURAN").str.strip_chars()
+    progs = without_invisible(pl.col("PROGRAM")).str.to_uppercase().str.extract_all(r"[A-Z]+")
+    blth = without_invisible(pl.col("BLTH_AKHIR_IURAN")).str.strip_chars()
     blth_norm = pl.coalesce(
         blth.str.extract(r"^(\d{4}-\d{2})", 1),
         blth.str.extract(r"^(\d{4})/(\d{2})", 1) + "-" + blth.str.extract(r"^\d{4}/(\d{2})", 1),

@@ -76,11 +76,19 @@ ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
 DIRECTION_MARKS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 
 
+def without_invisible(e: pl.Expr) -> pl.Expr:
+    """``e`` without zero-width characters and marks of writing direction: how a label, a code,
+    a date or a programme list is read (one inside ``14-06-1985``, ``JK\u200eK`` or NO_KEL
+    ``10\u200e05`` made a valid value invalid: an insured worker a candidate, a resident
+    unjudged; found by fuzzing)."""
+    return e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}]", "")
+
+
 def label_key(e: pl.Expr) -> pl.Expr:
     """Upper case, one space between words, none around '/'; control characters are spaces and
     zero-width characters nothing (``PNYDNG_CCT`` ``\u200bTIDAK`` read as a disability, an
     occupation with one inside as unknown); a code written as a decimal (``8.0``) is the code."""
-    return (without_zero_fraction(e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}]", "")).str.to_uppercase()
+    return (without_zero_fraction(without_invisible(e)).str.to_uppercase()
             .str.replace_all(rf"[\s{CONTROL}]*/[\s{CONTROL}]*", "/")
             .str.replace_all(rf"[\s{CONTROL}]+", " ").str.strip_chars())
 

@@ -536,12 +536,21 @@ def test_a_zero_width_character_in_a_label_or_code_is_nothing(tmp_path):
 def test_a_mark_of_writing_direction_in_a_cell_is_nothing(tmp_path):
     """Found by fuzzing: a right-to-left override copied into a name reached the gap list's cell
     as typed, showing the rest of the name backwards; one in a label made it unknown."""
-    r = row(job="PEDA\u202eGANG")
+    r = row(job="PEDA\u202eGANG", dob="15-\u202e08-1985")
     r[HEADER.index("NAMA_LGKP")] = "\u202eSITI AMINAH\u200f"
     r[HEADER.index("ALAMAT")] = "JL. A\u2066 NO. 1\u2069"
-    write_csv(tmp_path / "penduduk.csv", [r])
+    r[HEADER.index("NO_KEL")] = "10\u200e01"
+    # a zero-width space in a date was no date either
+    write_csv(tmp_path / "penduduk.csv", [r, row(nik="6474015508900002", dob="\u200b15-08-1990", sex="P")])
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
-    assert res.accepted.select("NAMA_LGKP", "ALAMAT", "pekerjaan_kode").rows() == [("SITI AMINAH", "JL. A NO. 1", 84)]
+    assert res.accepted.select("NAMA_LGKP", "ALAMAT", "pekerjaan_kode", "TGL_LHR", "kode_kel").rows()[0] == (
+        "SITI AMINAH", "JL. A NO. 1", 84, date(1985, 8, 15), "6474011001")
+    assert res.accepted["TGL_LHR"].to_list()[1] == date(1990, 8, 15)
+    assert res.accepted["flags"].to_list() == [[], []]
+    # inside a programme's name, an insured worker was read as holding JKM alone: a candidate
+    res = _peserta(tmp_path, '1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JK\u200eK, JKM",\u200e2026-10')
+    assert res.accepted.select("PROGRAM", "jkk_jkm_aktif", "BLTH_AKHIR_IURAN", "flags").rows() == [
+        ("JKK,JKM", True, "2026-10", [])]
 
 
 @pytest.mark.parametrize("value,disabled", [
