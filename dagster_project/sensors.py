@@ -80,7 +80,7 @@ def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
     raise dg.Failure(description=said[why].format(name=path.name, folder=folder, n=len(alike)))
 
 
-def _unmasked_os_errors(fn):
+def _os_errors_starred(fn):
     """An op whose file errors (a list open in Excel on Windows cannot be moved, a file gone
     meanwhile) fail with the path's long numbers starred: Python's message names the path, and
     Dagster keeps a failed step's message in the event log."""
@@ -122,7 +122,7 @@ TIDAK_ADA = {
 
 
 @dg.op(config_schema=INBOX_FILE_CONFIG, description="Validate and apply one BPJS response file.")
-@_unmasked_os_errors
+@_os_errors_starred
 def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database) -> None:
     path = _inbox_file(context, NOT_THERE)
     shown = mask_long_digits(path.name)
@@ -225,7 +225,7 @@ def verification_inbox() -> Path:
 
 
 @dg.op(config_schema={**INBOX_FILE_CONFIG, "period": str}, description="Validate and store one returned gap list.")
-@_unmasked_os_errors
+@_os_errors_starred
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
     from pipelines.db import migrate
     from pipelines.verification import VerificationError, apply_returned, stored_line
