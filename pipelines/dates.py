@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import polars as pl
 
+from pipelines.siak import without_invisible
+
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
 # Excel serials between 1900-03-01 and 2099-12-31: a bare number outside is not a date.
 _SERIAL_MIN, _SERIAL_MAX = 61, 73_415
@@ -53,8 +55,6 @@ def _month_word_date(s: pl.Expr) -> pl.Expr:
 
 
 def parse_date(col: str | pl.Expr) -> pl.Expr:
-    from pipelines.siak import without_invisible
-
     e = pl.col(col) if isinstance(col, str) else col
     s = without_invisible(e.cast(pl.String)).str.strip_chars().str.replace(
         r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
