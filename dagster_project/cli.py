@@ -487,7 +487,8 @@ def _left_out(period: str) -> dict[str, int]:
 
 
 LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
-LABEL_CHARS = 40  # and is cut to this many characters (the field holds whatever was typed: 40,000 of them)
+# and is cut to this many characters, "…" the last (the field holds whatever was typed: 40,000 of them)
+LABEL_CHARS = 41
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
@@ -496,7 +497,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
 
     from pipelines.candidates import UNJUDGED_FLAGS
     from pipelines.dates import period_start
-    from pipelines.nik import mask_long_digits_expr
+    from pipelines.nik import starred_and_cut
     from pipelines.partitioning import region_sizes
 
     out = Path(out_dir)
@@ -534,8 +535,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # more residents carry, digits starred: the field holds whatever was typed, a name or a NIK too
     # (a label the rules judge, TUKANG PIJAT, is informal already: not judged for another reason;
     # a number is a code SIAK does not have, which no prefix in the rules can take)
-    label = mask_long_digits_expr(pl.col("JENIS_PKRJN"))
-    label = pl.when(label.str.len_chars() > LABEL_CHARS).then(label.str.slice(0, LABEL_CHARS) + "…").otherwise(label)
+    label = starred_and_cut(pl.col("JENIS_PKRJN"), LABEL_CHARS)
     labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
                               & ~pl.col("JENIS_PKRJN").str.contains(r"^[0-9]+$").fill_null(True))
               .group_by(label=label).len()

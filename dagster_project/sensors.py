@@ -189,8 +189,8 @@ def _failed_attempts(context: dg.SensorEvaluationContext, ident: str) -> int:
 def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_of, run_config_of):
     """One run request per inbox file. The run key is the file's (``name_of``, a long number
     starred, and ``_file_id``; ``run_config_of`` takes the file and the same stat), and Dagster
-    never repeats a key, so a run killed before it
-    handled the file left it in the inbox for good: a file still there after a failed run gets another run under the next key,
+    never repeats a key, so a run killed before it handled the file left it in the inbox for
+    good: a file still there after a failed run gets another run under the next key,
     ``INBOX_ATTEMPTS`` runs at most, then a warning leaves it to a person. (Applying a file
     twice is harmless: responses already applied are recognised, verification results upserted.)"""
     requests, fresh = [], []

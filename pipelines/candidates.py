@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines import schema
 from pipelines.dates import age_on, period_start
-from pipelines.nik import mask_long_digits_expr
+from pipelines.nik import starred_and_cut
 from pipelines.partitioning import region_sizes, resident_region
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 from pipelines.rules import Rules
@@ -63,15 +63,13 @@ def _fix_text(flag: str, text: str, columns: Collection[str]) -> pl.Expr:
     """What to fix in words, with the value as written where it could not be read (``tanggal
     lahir tidak valid (tertulis: "1953-02-30")``): "not valid" alone sent the kelurahan to the
     registry to find out what was wrong. A long digit run in it is starred first, even on a list
-    with full NIKs (a NIK in a birth date field is no birth date), then the value is cut: cut
-    first, a NIK there lost its last digits and was shown, too short to be starred (found by
-    fuzzing). An assessment stored before the ingest kept those values has the words alone."""
+    with full NIKs (a NIK in a birth date field is no birth date), then the value is cut
+    (``nik.starred_and_cut``; found by fuzzing). An assessment stored before the ingest kept
+    those values has the words alone."""
     raw = WRITTEN.get(flag)
     if raw not in columns:
         return pl.lit(text)
-    starred = mask_long_digits_expr(pl.col(raw))
-    written = (pl.when(starred.str.len_chars() > WRITTEN_CHARS)
-               .then(starred.str.slice(0, WRITTEN_CHARS - 1) + "…").otherwise(starred))
+    written = starred_and_cut(pl.col(raw), WRITTEN_CHARS)
     return pl.when(written.is_not_null()).then(pl.format(f'{text} (tertulis: "{{}}")', written)).otherwise(pl.lit(text))
 
 

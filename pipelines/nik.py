@@ -156,6 +156,14 @@ def mask_long_digits_expr(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(LONG_DIGITS, LONG_DIGITS_MASKED)
 
 
+def starred_and_cut(e: pl.Expr, chars: int) -> pl.Expr:
+    """Whatever was typed into a field, to be shown to a person in a line: long digit runs
+    starred, then at most ``chars`` characters, the last one "…" when cut. In that order: cut
+    first, a NIK lost its last digits and was shown, too short to be starred."""
+    starred = mask_long_digits_expr(e)
+    return pl.when(starred.str.len_chars() > chars).then(starred.str.slice(0, chars - 1) + "…").otherwise(starred)
+
+
 def mask_expr(col: str = "NIK") -> pl.Expr:
     """Vectorised :func:`mask`; a null NIK stays null."""
     c = pl.col(col)
