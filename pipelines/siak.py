@@ -70,6 +70,9 @@ def without_zero_fraction(e: pl.Expr) -> pl.Expr:
 # Characters of no width (zero-width space and joiners, word joiner, byte-order mark), which a
 # copy from a web form or a spreadsheet leaves in a cell: nothing in a label
 ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+# A soft hyphen: where a word may break, invisible unless it does (a name copied from a
+# hyphenated document). Nothing anywhere, free text too: MUHAM\u00adMAD is one word
+SOFT_HYPHEN = "\u00ad"
 # The marks and embeddings that set a text's writing direction (LRM, RLM, LRE..RLO, LRI..PDI):
 # no Indonesian name or address has one, and a right-to-left override copied into a name shows
 # the rest of it backwards in the gap list's cell (found by fuzzing)
@@ -77,11 +80,11 @@ DIRECTION_MARKS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 
 
 def without_invisible(e: pl.Expr) -> pl.Expr:
-    """``e`` without zero-width characters and marks of writing direction: how a label, a code,
+    """``e`` without zero-width characters, marks of writing direction and soft hyphens: how a label, a code,
     a date or a programme list is read (one inside ``14-06-1985``, ``JK\u200eK`` or NO_KEL
     ``10\u200e05`` made a valid value invalid: an insured worker a candidate, a resident
     unjudged; found by fuzzing)."""
-    return e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}]", "")
+    return e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}{SOFT_HYPHEN}]", "")
 
 
 def label_key(e: pl.Expr) -> pl.Expr:

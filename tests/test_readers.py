@@ -553,6 +553,18 @@ def test_a_mark_of_writing_direction_in_a_cell_is_nothing(tmp_path):
         ("JKK,JKM", True, "2026-10", [])]
 
 
+def test_a_soft_hyphen_is_nothing_even_in_free_text(tmp_path):
+    """A soft hyphen (a name copied from a hyphenated document) showed in no cell but reached
+    BPJS's submission inside the name, and split it into two words for the linkage
+    (MUHAM MAD); in a label or a date it made the value unknown."""
+    r = row(job="PEDA\u00adGANG", dob="15-08\u00ad-1985")
+    r[HEADER.index("NAMA_LGKP")] = "MUHAM\u00adMAD RIZ\u00adKI"
+    write_csv(tmp_path / "penduduk.csv", [r])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NAMA_LGKP", "nama_norm", "pekerjaan_kode", "TGL_LHR", "flags").rows() == [
+        ("MUHAMMAD RIZKI", "MUHAMMAD RIZKI", 84, date(1985, 8, 15), [])]
+
+
 @pytest.mark.parametrize("value,disabled", [
     ("", False), ("0", False), ("7", False), ("07", False), ("7.0", False), ("TIDAK CACAT", False),
     ("tidak  cacat", False), ("BUKAN PENYANDANG CACAT", False), ("Non Disabilitas", False),
