@@ -85,7 +85,8 @@ _NOT_TEXT = rf"[{CONTROL}\u00a0\u200b\ufeff{DIRECTION_MARKS}]"
 def _text(col: str) -> pl.Expr:
     # a soft hyphen is nothing (a space would split the word it sits in): a literal pass, ~7 ms
     # of 200k names
-    s = pl.col(col).str.replace_all(SOFT_HYPHEN, "", literal=True).str.replace_all(_NOT_TEXT, " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    s = (pl.col(col).str.replace_all(SOFT_HYPHEN, "", literal=True).str.replace_all(_NOT_TEXT, " ")
+         .str.replace_all(r"\s+", " ").str.strip_chars())
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 
