@@ -220,6 +220,10 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
 
 # --- returned gap lists -------------------------------------------------------------------------
 
+# the folders a returned list is filed away into, inside its period's folder
+FILED_LISTS = ("diproses", "ditolak")
+
+
 def verification_inbox() -> Path:
     return out_dir() / "inbox" / "verifikasi"
 
@@ -237,9 +241,9 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
         migrate(dsn)
         applied = apply_returned(dsn, path, period, out_dir(), run_id=context.run_id)
     except VerificationError as exc:
-        raise _refuse(path, "ditolak", ".masalah.txt", exc.problems,
+        raise _refuse(path, FILED_LISTS[1], ".masalah.txt", exc.problems,
                       f"{shown} ditolak: {len(exc.problems)} masalah") from None
-    _file_away(path, "diproses")
+    _file_away(path, FILED_LISTS[0])
     # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
     context.log.info(stored_line(shown, applied))
 
@@ -273,6 +277,14 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     if elsewhere:
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
                             + ", ".join(repr(mask_long_digits(f)) for f in elsewhere))
+    # a folder inside a period's (a kelurahan's files unzipped into 2026-11/guntung/): left, and
+    # said (they were ignored for good, without a word); diproses/ and ditolak/ are the sensor's
+    nested = sorted(f"{d.parent.name}/{mask_long_digits(d.name)}" for d in (inbox.glob("*/*") if inbox.is_dir() else ())
+                    if d.is_dir() and d.name not in FILED_LISTS and is_period(d.parent.name)
+                    and any(_returned_list(p) for p in d.rglob("*")))
+    if nested:
+        context.log.warning("returned gap lists in a folder inside a period's folder are left where they are: move "
+                            "them into the period's folder itself: " + ", ".join(repr(f) for f in nested[:10]))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
     return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_long_digits(p.name)}", lambda p, stat: {

@@ -166,6 +166,33 @@ def test_lists_in_a_folder_that_is_no_period_are_left_and_said(run, monkeypatch)
             shutil.rmtree(p.parent)
 
 
+def test_lists_in_a_folder_inside_a_period_s_are_left_and_said(run, monkeypatch):
+    """A kelurahan's lists unzipped into inbox/verifikasi/2026-11/guntung/ were ignored for good,
+    without a word; the sensor's own diproses/ and ditolak/ are no such folder."""
+    import dagster as dg
+
+    from dagster_project import sensors
+
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    src = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    period = run["out"] / "inbox" / "verifikasi" / PERIOD
+    placed = []
+    for folder in ("guntung", "6474011508900001/sub", "diproses", "ditolak", "kosong"):
+        (period / folder).mkdir(parents=True, exist_ok=True)
+        if folder != "kosong":
+            placed.append(Path(shutil.copy(src, period / folder / src.name)))
+    said = []
+    monkeypatch.setattr(dg.SensorEvaluationContext, "log", property(lambda self: type(
+        "Log", (), {"warning": lambda _, m: said.append(m), "info": lambda _, m: None})()))
+    try:
+        got = sensors.verification_sensor(dg.build_sensor_context())
+        assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed)
+        assert said == [f"returned gap lists in a folder inside a period's folder are left where they are: move "
+                        f"them into the period's folder itself: '{PERIOD}/****************', '{PERIOD}/guntung'"]
+    finally:
+        shutil.rmtree(period)
+
+
 def test_a_note_without_a_result_is_said_not_stored(run):
     """A Catatan on a row without a Hasil Verifikasi has nothing to be stored with: it went
     without a word. The line the command and the job print says which rows."""
