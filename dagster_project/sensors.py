@@ -101,6 +101,10 @@ def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summ
                       metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]))})
 
 
+# the folders a BPJS answer is filed away into, inside the inbox
+FILED_ANSWERS = ("processed", "rejected")
+
+
 def inbox_dir() -> Path:
     return out_dir() / "inbox" / "bpjs"
 
@@ -129,9 +133,9 @@ def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database)
     try:
         result = apply_response(database.url(), path, run_id=context.run_id)
     except ResponseError as exc:
-        raise _refuse(path, "rejected", ".error.txt", exc.problems,
+        raise _refuse(path, FILED_ANSWERS[1], ".error.txt", exc.problems,
                       f"{shown} refused: {len(exc.problems)} problem(s)") from None
-    _file_away(path, "processed")
+    _file_away(path, FILED_ANSWERS[0])
     context.log.info(mask_long_digits(result.summary()))
 
 
@@ -140,13 +144,24 @@ def apply_bpjs_response():
     apply_bpjs_response_file()
 
 
+def _response_file(p: Path) -> bool:
+    return p.is_file() and p.suffix.lower() == ".csv"
+
+
+def _folders_holding(folder: Path, filed: tuple[str, ...], wanted) -> list[str]:
+    """The folders inside ``folder``, other than the ``filed`` ones a sensor files into, with a
+    file ``wanted`` anywhere below them; their names starred (``mask_long_digits``), sorted."""
+    return sorted(mask_long_digits(d.name) for d in folder.iterdir()
+                  if d.is_dir() and d.name not in filed and any(wanted(p) for p in d.rglob("*")))
+
+
 @dg.sensor(job=apply_bpjs_response, minimum_interval_seconds=30,
            description="Picks up BPJS response files in <out>/inbox/bpjs/.")
 def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     inbox = inbox_dir()
     if not inbox.is_dir():
         return dg.SkipReason(f"no inbox at {inbox}")
-    files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    files = sorted(p for p in inbox.iterdir() if _response_file(p))
     # BPJS's answer saved as a workbook or a text file was ignored for good, without a word (not
     # a hidden file or an office lock file: .DS_Store was named at every tick)
     other = sorted(mask_long_digits(p.name) for p in inbox.iterdir()
@@ -154,6 +169,10 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     if other:
         context.log.warning(f"files in {inbox} that are no CSV are left where they are: " + ", ".join(other[:10])
                             + " (save BPJS's answer as CSV and put it here, or apply it with lindungi response)")
+    nested = _folders_holding(inbox, FILED_ANSWERS, _response_file)
+    if nested:  # (an answer unzipped into a folder of its own was ignored for good, without a word)
+        context.log.warning(f"response files in a folder inside {inbox} are left where they are: move them into "
+                            "the inbox itself: " + ", ".join(repr(f) for f in nested[:10]))
     if not files:
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target
@@ -278,10 +297,9 @@ def verification_sensor(context: dg.SensorEvaluationContext):
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
                             + ", ".join(repr(mask_long_digits(f)) for f in elsewhere))
     # a folder inside a period's (a kelurahan's files unzipped into 2026-11/guntung/): left, and
-    # said (they were ignored for good, without a word); diproses/ and ditolak/ are the sensor's
-    nested = sorted(f"{d.parent.name}/{mask_long_digits(d.name)}" for d in (inbox.glob("*/*") if inbox.is_dir() else ())
-                    if d.is_dir() and d.name not in FILED_LISTS and is_period(d.parent.name)
-                    and any(_returned_list(p) for p in d.rglob("*")))
+    # said (they were ignored for good, without a word)
+    nested = [f"{d.name}/{name}" for d in (inbox.iterdir() if inbox.is_dir() else ())
+              if d.is_dir() and is_period(d.name) for name in _folders_holding(d, FILED_LISTS, _returned_list)]
     if nested:
         context.log.warning("returned gap lists in a folder inside a period's folder are left where they are: move "
                             "them into the period's folder itself: " + ", ".join(repr(f) for f in nested[:10]))

@@ -302,6 +302,16 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     assert (inbox / "processed" / "ok.csv").exists() and (inbox / "rejected" / "bad.csv").exists()
     assert "HASIL" in (inbox / "rejected" / "bad.csv.error.txt").read_text()
     assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "submitted"
+    # an answer unzipped into a folder of its own was ignored for good, without a word; the
+    # sensor's own processed/ and rejected/ are no such folder
+    (inbox / "dari bpjs" / "nov").mkdir(parents=True)
+    write_response(inbox / "dari bpjs" / "nov" / "hasil.csv", [[NIKS[1], "2026-11", "DITOLAK", "", "x"]])
+    (inbox / "kosong").mkdir()
+    ctx = dg.build_sensor_context()
+    with patch.object(ctx.log, "warning") as warned:
+        assert isinstance(bpjs_response_sensor(ctx), dg.SkipReason)
+    assert warned.call_args.args == (f"response files in a folder inside {inbox} are left where they are: move them "
+                                     "into the inbox itself: 'dari bpjs'",)
 
 
 def test_an_inbox_file_still_changing_waits_and_a_link_is_filed_away_as_a_link(submitted, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ by the next run; each kind of bad returned file is refused whole with a message 
 import os
 import shutil
 from pathlib import Path
+from unittest.mock import patch
 
 import polars as pl
 import psycopg
@@ -181,14 +182,14 @@ def test_lists_in_a_folder_inside_a_period_s_are_left_and_said(run, monkeypatch)
         (period / folder).mkdir(parents=True, exist_ok=True)
         if folder != "kosong":
             placed.append(Path(shutil.copy(src, period / folder / src.name)))
-    said = []
-    monkeypatch.setattr(dg.SensorEvaluationContext, "log", property(lambda self: type(
-        "Log", (), {"warning": lambda _, m: said.append(m), "info": lambda _, m: None})()))
+    ctx = dg.build_sensor_context()
     try:
-        got = sensors.verification_sensor(dg.build_sensor_context())
+        with patch.object(ctx.log, "warning") as warned:
+            got = sensors.verification_sensor(ctx)
         assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed)
-        assert said == [f"returned gap lists in a folder inside a period's folder are left where they are: move "
-                        f"them into the period's folder itself: '{PERIOD}/****************', '{PERIOD}/guntung'"]
+        assert [c.args for c in warned.call_args_list] == [(
+            f"returned gap lists in a folder inside a period's folder are left where they are: move "
+            f"them into the period's folder itself: '{PERIOD}/****************', '{PERIOD}/guntung'",)]
     finally:
         shutil.rmtree(period)
 
