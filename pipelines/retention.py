@@ -9,7 +9,8 @@ A period ``P`` has expired on ``as_of`` (a month) when ``P`` is ``months`` or mo
   ``enrollment_candidates/<P>.parquet``, ``gap_lists/<P>.parquet`` and the workbooks in
   ``gap_lists/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
   ``inbox/verifikasi/<P>/``; and, by the month they were last modified, the BPJS response files
-  (``inbox/bpjs/``, and those the sensor filed away in ``processed/`` and ``rejected/``) and the returned
+  (every file under ``inbox/bpjs/``: those the sensor filed away in ``processed/`` and ``rejected/``,
+  and those it left, with a warning, in the inbox or in a folder inside it) and the returned
   gap lists outside a period's folder (put straight into ``inbox/verifikasi/`` or into a folder
   that is no period: the sensor leaves them, with a warning);
 - in PostgreSQL, the period's rows of ``bpjs.submission_candidate`` and ``bpjs.verification``.
@@ -41,9 +42,10 @@ from pipelines.db import log_processing, take_role
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
 # <out>/<folder>/<period>/, written per period, every file in it about people
 PERSONAL_FOLDERS = ("gap_lists", "bpjs_export", "inbox/verifikasi")
-# BPJS response files, by the month they were last modified: those the sensor filed away and
-# those it left in the inbox (no CSV, or given up after failed runs), which were kept for ever
-FILED_RESPONSES = ("inbox/bpjs/processed", "inbox/bpjs/rejected", "inbox/bpjs")
+# BPJS response files, by the month they were last modified, wherever they are under it: those the
+# sensor filed away and those it left (no CSV, given up after failed runs, in a folder of their
+# own), which were kept for ever
+RESPONSES = "inbox/bpjs"
 # where coordinators return their lists, a folder per period (PERSONAL_FOLDERS); a file outside
 # them is erased by the month it was last modified
 RETURNED = "inbox/verifikasi"
@@ -128,17 +130,18 @@ def _modified(f: Path) -> str:
     return datetime.fromtimestamp(f.stat().st_mtime, WITA).strftime("%Y-%m")
 
 
-def _misplaced_returns(folder: Path, last: str) -> list[Path]:
-    """Files under ``folder`` outside a period's folder, last modified in a month up to ``last``.
-    Returned lists dropped beside the period folders were left by the sensor and never erased:
-    people's names and verification results kept past their retention (links not followed)."""
+def _modified_up_to(folder: Path, last: str, *, but_periods: bool = False) -> list[Path]:
+    """Files under ``folder`` last modified in a month up to ``last`` (links not followed);
+    ``but_periods``: not those in a period's folder, which goes whole with its period. Returned
+    lists dropped beside the period folders, and BPJS's answers in a folder inside its inbox, were
+    left by the sensors and never erased: people's names and results kept past their retention."""
     if not folder.is_dir():
         return []
     found = []
     for top, dirs, files in os.walk(folder):
         rel = Path(top).relative_to(folder).parts
-        if rel and _PERIOD_NAME.fullmatch(rel[0]):
-            dirs.clear()  # a period's folder goes whole with its period
+        if but_periods and rel and _PERIOD_NAME.fullmatch(rel[0]):
+            dirs.clear()
             continue
         found += [f for f in (Path(top) / n for n in files) if (month := _modified_or_none(f)) and month <= last]
     return sorted(found)
@@ -169,11 +172,8 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
             # an empty folder names no one (and is not erased again and again)
             p.folders += sorted(d for d in folder.iterdir() if d.is_dir() and _expired(d.name, last)
                                 and any(f.is_file() for f in d.rglob("*")))
-    for name in FILED_RESPONSES:
-        folder = out / name
-        if folder.is_dir():
-            p.files += sorted(f for f in folder.iterdir() if (month := _modified_or_none(f)) and month <= last)
-    p.files += _misplaced_returns(out / RETURNED, last)
+    p.files += _modified_up_to(out / RESPONSES, last)
+    p.files += _modified_up_to(out / RETURNED, last, but_periods=True)
     if dsn is not None:
         with psycopg.connect(dsn) as conn:
             for period, status, n in conn.execute(

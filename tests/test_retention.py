@@ -142,10 +142,11 @@ def test_files_left_in_the_inboxes_are_erased_by_the_month_last_modified(history
     os.utime(kept, (old_month,) * 2)
     (inbox / "link.xlsx").symlink_to(fresh[0])
     # BPJS's answers left in its inbox (no CSV, or given up after failed runs) go the same way
-    left = _touch(out / "inbox" / "bpjs" / "hasil-lama.xlsx")
-    os.utime(left, (old_month,) * 2)
-    stale.append(left)
-    fresh.append(_touch(out / "inbox" / "bpjs" / "hasil-baru.xlsx"))
+    # ... and in a folder inside the inbox (an answer unzipped), which the sensor leaves with a warning
+    for left in (_touch(out / "inbox" / "bpjs" / "hasil-lama.xlsx"), _touch(out / "inbox" / "bpjs" / "zip" / "a" / "h.csv")):
+        os.utime(left, (old_month,) * 2)
+        stale.append(left)
+    fresh += [_touch(out / "inbox" / "bpjs" / "hasil-baru.xlsx"), _touch(out / "inbox" / "bpjs" / "zip" / "h2.csv")]
     todo = plan(out, dsn, "2023-11")
     assert set(stale) <= set(todo.files) and not ({*fresh, kept, inbox / "link.xlsx"} & set(todo.files))
     erase(todo, dsn, months=24, as_of="2025-11")
