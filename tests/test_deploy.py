@@ -81,6 +81,22 @@ def test_helm_values_agree_with_instance_config():
     assert values["postgresql"]["enabled"] is False   # the shared instance, not a chart-made one
 
 
+def test_helm_values_give_dagster_s_storage_the_psycopg2_driver():
+    """The chart renders Dagster's storage as `postgres_db` fields (helpers/instance/_postgresql.tpl),
+    with a scheme only when `postgresqlScheme` is set; dagster-postgres then built
+    `postgresql://...`, which SQLAlchemy 2.1 gives to psycopg 3, not psycopg2 (found by checking
+    the values against the chart's sources; the comment said the chart built a psycopg2 URL)."""
+    from dagster_postgres.utils import get_conn_string
+    from sqlalchemy.engine import make_url
+
+    pg = yaml.safe_load((ROOT / "deploy" / "helm" / "values.yaml").read_text())["postgresql"]
+    rendered = {"username": pg["postgresqlUsername"], "password": "x", "hostname": pg["postgresqlHost"],
+                "db_name": pg["postgresqlDatabase"], "port": str(pg["service"]["port"])}
+    if "postgresqlScheme" in pg:  # as the template does
+        rendered["scheme"] = pg["postgresqlScheme"]
+    assert make_url(get_conn_string(**rendered)).get_dialect().driver == "psycopg2"
+
+
 @pytest.mark.parametrize("name,kind", [("in_process", "in_process"), ("multiprocess", "multiprocess"),
                                        ("k8s", "k8s")])
 def test_executor_setting(name, kind):
