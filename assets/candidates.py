@@ -89,17 +89,18 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     results = latest_results(dsn)
     excluded = verified_exclusions(dsn, results)
     verified = verified_valid(dsn, results)
-    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=list(excluded),
-                            verified=verified)
-    # BPJS's earlier answers for them, looked up once: whom BPJS has from an earlier period's
-    # export is not listed (and exported) twice; whom it rejected is listed with BPJS's reason,
-    # for the kelurahan to mend (a rejection holds nobody, so they are among the candidates left)
-    answers = earlier_answers(dsn, context.partition_key, out.get_column("NIK").to_list())
+    # BPJS's earlier answers for everyone the rules would list, looked up once: whom BPJS has from
+    # an earlier period's export is not listed (and exported) twice; whom it rejected is listed with
+    # BPJS's reason, for the kelurahan to mend (a rejection holds nobody). Those a kelurahan verified
+    # out are looked up too, as the coverage looks them up: someone BPJS holds is registered
+    # (`didaftarkan`) whatever the kelurahan said since, and the summary counted them as verified out
+    unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
+    answers = earlier_answers(dsn, context.partition_key, unprotected.to_list())
     held = _held(answers, participants, context.partition_key)
-    if held:  # ranked again without them
-        out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
-                                verified=verified)
-    rejected = rejections_among(answers)
+    out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
+                            verified=verified)
+    listed = set(out.get_column("NIK").to_list())
+    rejected = {nik: why for nik, why in rejections_among(answers).items() if nik in listed}
     out = with_rejections(out, rejected)
     # GX runs in the worker while the candidates are written
     checked = validate_later(out, "enrollment_candidates", asset_suite("enrollment_candidates", settings))

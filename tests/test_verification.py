@@ -554,3 +554,29 @@ def test_a_list_saved_under_a_nik_runs_under_the_starred_name_and_a_missing_file
     assert not again.success
     [failure] = [e for e in again.all_events if e.is_step_failure]
     assert "daftar ****************.xlsx: tidak ada di " in failure.step_failure_data.error.message
+
+
+def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(small_world, pg_server, tmp_path,
+                                                                                 monkeypatch):
+    """Found by an audit of the figures: exported in November, then verified Meninggal, the person
+    was "verified out" in the December summary and `didaftarkan` (BPJS holds them) in the coverage
+    page of the same run: the summary's counts and the page's did not agree."""
+    from dagster_project.cli import main, run_pipeline
+
+    dsn = _fresh_db(pg_server, "held_and_verified_out")
+    out, home = tmp_path / "out", tmp_path / "home"
+    monkeypatch.setenv("LINDUNGI_HOME", str(home))
+    run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    assert main(["export", "--period", PERIOD, "--out", str(out), "--db", dsn]) == 0
+    src = sorted((out / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    wb = load_workbook(src)
+    ws = wb["Daftar Calon Peserta"]
+    ws.cell(7, 15, "Meninggal")
+    ws.cell(8, 15, "Pindah domisili")
+    wb.save(tmp_path / "kembali.xlsx")
+    assert main(["verification", str(tmp_path / "kembali.xlsx"), "--period", PERIOD, "--out", str(out),
+                 "--db", dsn]) == 0
+    summary = run_pipeline(str(small_world), "2026-12", str(out), db=dsn)
+    cov = pl.read_parquet(out / "coverage_by_kelurahan" / "2026-12.parquet")
+    assert summary["left_out"]["held_by_bpjs"] == cov["didaftarkan"].sum() > 0
+    assert summary["left_out"].get("excluded_by_verification", 0) == cov["dikecualikan"].sum() == 0
