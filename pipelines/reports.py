@@ -554,14 +554,20 @@ def _in_order(coverage: pl.DataFrame) -> pl.DataFrame:
     return coverage.sort("kode_kab", "kode_kel", nulls_last=True)
 
 
+def _svg_open(w: int, h: int, label: str) -> str:
+    """A chart's opening tag: ``w`` × ``h`` at most, scaled down whole to a narrower screen (a
+    fixed-size chart made the whole page scroll sideways on a phone, its percentages cut off)."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+            f'style="max-width:100%;height:auto" aria-label="{html.escape(label)}">')
+
+
 def _bar_chart(coverage: pl.DataFrame) -> str:
     """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order."""
     items = list(coverage.filter(pl.col("kode_kel").is_not_null()).sort("kode_kel")
                  .select("nama_kel", "cakupan_pct").iter_rows())
     h, label_w, bar_w = 24, 200, 420
     esc = html.escape
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 70}" '
-             f'height="{h * len(items) + 20}" aria-label="Cakupan per kelurahan">']
+    parts = [_svg_open(label_w + bar_w + 70, h * len(items) + 20, "Cakupan per kelurahan")]
     for i, (name, pct) in enumerate(items):
         y = 10 + i * h
         w = bar_w * min(max(pct or 0.0, 0.0), 100.0) / 100.0
@@ -582,7 +588,7 @@ def _trend_chart(per_period: pl.DataFrame) -> str:
     def y_of(p: float) -> float:
         return h - pad - (h - 2 * pad) * p / 100.0
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{w}" height="{h}" aria-label="Tren cakupan">']
+    parts = [_svg_open(w, h, "Tren cakupan")]
     for tick in (0, 25, 50, 75, 100):
         parts.append(f'<line x1="{pad}" y1="{y_of(tick):.1f}" x2="{w - pad}" y2="{y_of(tick):.1f}" stroke="#ddd"/>'
                      f'<text x="{pad - 6}" y="{y_of(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick}%</text>')
@@ -696,8 +702,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
              ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
              ("Data perlu diperbaiki, belum dapat dinilai", _n(s["perlu_perbaikan"])),
-             ("Anggaran iuran per bulan", rupiah(s["iuran_bulanan"])),
-             ("Anggaran iuran per tahun", rupiah(s["iuran_tahunan"]))]
+             ("Anggaran iuran calon peserta per bulan", rupiah(s["iuran_bulanan"])),
+             ("Anggaran iuran calon peserta per tahun", rupiah(s["iuran_tahunan"]))]
     page = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -723,7 +729,8 @@ rentan. Daftarnya ada di lembar 'Perlu Perbaikan Data' daftar calon peserta tiap
 <h2>Per kelurahan</h2>
 {_table(_in_order(coverage), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per kelurahan, {label}")}
 <p class="note">Anggaran: {html.escape(_contribution_note(rules or load_rules()))} per calon peserta
-per bulan; per tahun = 12 × per bulan. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
+per bulan; per tahun = 12 × per bulan. Hanya calon peserta yang belum didaftarkan: iuran mereka yang sudah
+didaftarkan atau sudah terlindungi tidak termasuk. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>
 """
     tmp = aside(path)
