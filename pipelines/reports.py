@@ -60,7 +60,8 @@ NOTE_MASKED = ("NIK disamarkan sesuai UU Pelindungan Data Pribadi (UU PDP) No. 2
                "awal dan 4 digit akhir yang ditampilkan.")
 WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
-    "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan).",
+    "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
+    "   diverifikasi 'Valid' sebelumnya ada di urutan teratas dan tidak perlu dikunjungi lagi (lihat butir 4).",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan: " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
     "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
@@ -75,7 +76,8 @@ PETUNJUK = [
     "   tetapi tidak pasti milik orang ini: tanyakan kartunya; bila benar miliknya, pilih 'Sudah terdaftar'",
     "   dan tulis nomor KPJ di 'Catatan'.",
     "   Kolom 'Verifikasi Sebelumnya' berisi 'Valid' bila orang itu sudah diverifikasi Valid pada periode",
-    "   sebelumnya dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan.",
+    "   sebelumnya dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan atau kolom",
+    "   'Keterangan BPJS' berisi penolakan BPJS (kunjungi untuk memperbaiki datanya).",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
@@ -210,8 +212,11 @@ class _Formats:
         self.head = self._add(bold=True, background_color="#DDEBF7", border="thin", text_wrap=True, vertical_align="top")
         self.dmy = self._add(num_format="dd-mm-yyyy")
         self.wrap = self._add(text_wrap=True, vertical_align="top")
-        # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it
-        self.fill = self._add(background_color="#FFF2CC", border="thin", unlocked=True)
+        # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it;
+        # text, wrapped: a NIK or KPJ typed into Catatan (as the Petunjuk asks) was a number to
+        # Excel, a NIK kept 15 digits (6,47401E+15) and a telephone number lost its leading 0
+        self.fill = self._add(background_color="#FFF2CC", border="thin", unlocked=True, num_format="@",
+                              text_wrap=True, vertical_align="top")
         self._money: dict[str, object] = {}
 
     def _add(self, **props):
@@ -237,13 +242,15 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}"
                             + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
-    _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik)
+    _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik, 0 if fix is None else fix.height)
     summary = wb.add_worksheet("Ringkasan")
     _summary_sheet(summary, f, rows, label, place, fix, full_nik)
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     guide = wb.add_worksheet("Petunjuk")
     guide.set_column_width(0, 110)
+    guide.set_paper_size(9)  # A4, one page wide: its lines ran onto a second page
+    guide.set_print_fit_to_pages(1, 0)
     guide.write(0, 0, "Petunjuk pengisian", f.bold)
     petunjuk = PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else [])
     for i, line in enumerate(petunjuk, start=1):
@@ -350,10 +357,16 @@ def list_text(column: str, full_nik: bool) -> pl.Expr:
     return (c if full_nik else mask_long_digits_expr(c)).str.slice(0, EXCEL_TEXT_MAX)
 
 
-def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool,
+                to_fix: int = 0) -> None:
+    """The list to visit and fill in; ``to_fix``: how many residents its kelurahan's sheet to
+    fix holds (a list without candidates says where they are)."""
     import rvgsrust_xlsxwriter as xlsx
 
     _header_rows(ws, f, label, place, full_nik)
+    # the choices on paper too: a printed list filled in by hand came back in words of its own
+    ws.write(4, 0, "Hasil Verifikasi: pilih " + ", ".join(VERIFIKASI[:-1]) + f" atau {VERIFIKASI[-1]} "
+                   "(lihat lembar 'Petunjuk'); kosongkan bila belum dikunjungi.")
     for c, (name, width) in enumerate(COLUMNS):
         ws.write(HEADER_ROW, c, name, f.head)
         ws.set_column_width(c, width)
@@ -376,10 +389,31 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
             if v is not None:
                 ws.write(first + i, COL["Iuran per Bulan"], v, f.money(v))
     if rows.height == 0:
+        # (it said "no visit needed" above a sheet of residents to fix)
         ws.write(first, 0, f"Tidak ada calon peserta di kelurahan ini pada periode {label}: semua pekerja rentan "
-                           "sudah terlindungi, sudah didaftarkan atau sudah diverifikasi. Tidak perlu kunjungan.",
-                 f.bold)
+                           "sudah terlindungi, sudah didaftarkan atau sudah diverifikasi. Tidak perlu kunjungan"
+                           + (f" untuk pendaftaran; {to_fix} penduduk perlu diperbaiki datanya: lihat lembar "
+                              f"'{TO_FIX_SHEET}'." if to_fix else "."), f.bold)
     _dashes(ws, cells, first, COL, ("Umur", "Desil"))
+    if rows.height:  # (nothing to fill in on the line that says there is no one)
+        _fill_in(ws, f, first, last)
+    # every column (the BPJS note and an earlier Valid could not be filtered); the hidden id's
+    # filter button is hidden with it
+    ws.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
+    ws.freeze_panes(HEADER_ROW + 1, COL["NIK"])  # header and No/Peringkat/Nama stay in view
+    _printed(ws)
+    # no sorting: Excel refuses to sort a range with locked cells, and the list's order is the
+    # visiting order (Petunjuk 1 and 5)
+    # cells may be coloured (a coordinator marks the rows visited); their values stay locked
+    ws.protect_with_options(xlsx.ProtectionOptions(
+        use_autofilter=True, format_cells=True, format_columns=True, format_rows=True))
+
+
+def _fill_in(ws, f: _Formats, first: int, last: int) -> None:
+    """The cells a coordinator fills, rows ``first`` to ``last``: shaded and unlocked, and
+    *Hasil Verifikasi* a drop-down of its choices."""
+    import rvgsrust_xlsxwriter as xlsx
+
     ws.set_range_format(first, COL["Hasil Verifikasi"], last, COL["Catatan"], f.fill)
     validation = xlsx.DataValidation()
     validation.allow_list_strings(VERIFIKASI)
@@ -388,13 +422,6 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     validation.set_error_title("Hasil Verifikasi")
     validation.set_error_message("Pilih salah satu: " + ", ".join(VERIFIKASI))
     ws.add_data_validation(first, COL["Hasil Verifikasi"], last, COL["Hasil Verifikasi"], validation)
-    ws.autofilter(HEADER_ROW, 0, last, COL["Catatan"])  # not over the hidden id
-    ws.freeze_panes(HEADER_ROW + 1, COL["NIK"])  # header and No/Peringkat/Nama stay in view
-    _printed(ws)
-    # no sorting: Excel refuses to sort a range with locked cells, and the list's order is the
-    # visiting order (Petunjuk 1 and 5)
-    ws.protect_with_options(xlsx.ProtectionOptions(
-        use_autofilter=True, format_columns=True, format_rows=True))
 
 
 def _dashes(ws, cells: pl.DataFrame, first: int, col: dict[str, int], names: tuple[str, ...]) -> None:
@@ -412,6 +439,7 @@ def _printed(ws) -> None:
     ws.set_margins(0.25, 0.25, 0.5, 0.5, 0.3, 0.3)  # inches: left, right, top, bottom, header, footer
     ws.set_print_fit_to_pages(1, 0)
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)
+    ws.set_print_gridlines(True)  # a row across 18 columns could not be followed on paper
 
 
 def _counts(rows: pl.DataFrame, full_nik: bool = False) -> list[tuple[str, list[tuple[str, int]]]]:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from pipelines.nik import mask as mask_nik
 from pipelines.reports import VERIFIKASI, write_coverage_report, write_gap_lists
@@ -442,6 +443,28 @@ def test_the_list_prints_legibly_keeps_its_order_and_says_who_was_verified_befor
     assert [r[0] for r in summary] == ["RW 001 / RT 001", "RW 001 / RT 002", "RW 002 / RT 001", "RW 010 / RT 004"]
 
 
+def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_followed(cands, tmp_path):
+    """From a coordinator's review of the lists: a NIK or KPJ typed into Catatan (as the Petunjuk
+    asks) was a number to Excel (a NIK kept 15 digits, 6,47401E+15; a telephone number lost its
+    leading 0); a printed row could not be followed across 18 columns without lines; the choices
+    were on no printed page; the BPJS note and an earlier Valid could not be filtered; the
+    Petunjuk printed two pages wide; a visited row could not be coloured."""
+    from pipelines.reports import COL, COLUMNS, HEADER_ROW, SHEET, VERIFIKASI
+
+    wb = load_workbook(write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)[0])
+    ws = wb[SHEET]
+    for name in ("Hasil Verifikasi", "Catatan"):
+        cell = ws.cell(HEADER_ROW + 2, COL[name] + 1)
+        assert cell.number_format == "@" and cell.alignment.wrap_text and not cell.protection.locked
+    assert ws.print_options.gridLines
+    assert all(v in ws["A5"].value for v in VERIFIKASI)
+    rows = cands.filter(pl.col("kode_kel") == cands["kode_kel"].sort()[0]).height
+    assert ws.auto_filter.ref == f"A{HEADER_ROW + 1}:{get_column_letter(len(COLUMNS))}{HEADER_ROW + 1 + rows}"
+    assert ws.protection.sheet and not ws.protection.formatCells  # openpyxl: False means allowed
+    guide = wb["Petunjuk"]
+    assert guide.sheet_properties.pageSetUpPr.fitToPage and guide.page_setup.paperSize == 9
+
+
 def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract(cands, tmp_path):
     """KEL_NAME was accepted and dropped: outside Bontang the lists' titles, footers and the
     coverage page showed "Kelurahan 6409011001 (6409011001)"."""
@@ -478,6 +501,7 @@ def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path
     ws = wb[SHEET]
     assert ws["A2"].value == "Kelurahan Kanaan (6474031003), Kecamatan Bontang Barat (647403)"
     assert ws["A7"].value.startswith("Tidak ada calon peserta di kelurahan ini pada periode November 2026")
+    assert not ws.data_validations.dataValidation  # nothing to fill in on that line
     assert wb["Ringkasan"]["B4"].value == 0
     assert read_returned(paths[2], "2026-11", cands.with_columns(pseudonym_column(cands["NIK"], b"k" * 32)),
                          b"k" * 32).height == 0
@@ -563,6 +587,10 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     assert dict(wb["Ringkasan"].iter_rows(min_row=3, max_col=2, values_only=True))[
         f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')"] == 5
     assert wb.sheetnames == ["Daftar Calon Peserta", "Ringkasan", TO_FIX_SHEET, "Petunjuk"]
+    # a kelurahan with residents to fix but no candidate: its list said "no visit needed" alone
+    [path] = write_gap_lists(candidates.clear(), "2026-11", tmp_path / "none", key=b"k" * 32, to_fix=fix)
+    assert load_workbook(path)["Daftar Calon Peserta"]["A7"].value.endswith(
+        f"Tidak perlu kunjungan untuk pendaftaran; 5 penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.")
     # those a fix would still not list (verified as not to enroll, held by BPJS) are left out
     assert "A OJEK" not in to_fix(assessed, load_rules(), exclude=[assessed["NIK"][0]])["NAMA_LGKP"].to_list()
     # a list written without the residents to fix has no such sheet, and its guide does not speak of one
