@@ -37,7 +37,8 @@ from pipelines.rules import Rules, load_rules
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]
-VERIFIKASI = ["Valid", "Sudah terdaftar", "Pindah domisili", "Meninggal", "Tidak ditemukan", "Menolak"]
+VERIFIKASI = ["Valid", "Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "Meninggal", "Tidak ditemukan",
+              "Menolak"]
 # (header, width). Widths for the printed round as much as the screen: one A4 landscape page wide
 # (fit to width), the long texts wrapped in their cells (WRAPPED) rather than widening the sheet.
 # At 287 characters of columns Excel printed at ~47%, Calibri 11 at ~5 pt; at 225, ~65%.
@@ -65,10 +66,13 @@ PETUNJUK = [
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan: " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
     "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
+    "   'Bukan pekerja informal': orangnya ada, tetapi tidak bekerja di sektor informal (misalnya PNS, karyawan,",
+    "   pelajar, ibu rumah tangga, tidak bekerja); tulis pekerjaannya di 'Catatan'.",
     "   'Pindah domisili': sudah tidak tinggal di kelurahan ini. 'Meninggal': sudah meninggal dunia.",
     "   'Menolak': tidak bersedia didaftarkan. 'Tidak ditemukan': orang atau alamatnya tidak ditemukan saat kunjungan.",
-    "   Yang dipilih 'Sudah terdaftar', 'Pindah domisili', 'Meninggal' atau 'Menolak' tidak dicantumkan lagi pada",
-    "   daftar periode berikutnya; yang lain tetap dicantumkan, yang 'Valid' di urutan teratas.",
+    "   Yang dipilih 'Sudah terdaftar', 'Bukan pekerja informal', 'Pindah domisili', 'Meninggal' atau 'Menolak'",
+    "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan, yang 'Valid' di",
+    "   urutan teratas.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
     "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
@@ -741,8 +745,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
-tidak didaftarkan lagi. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak atau
-Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
+tidak didaftarkan lagi. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak,
+Bukan pekerja informal atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia
 tidak diketahui, pekerjaan informal atau tidak diketahui, belum terlindungi); mereka belum termasuk pekerja

@@ -5,7 +5,8 @@ keyed NIK pseudonym). It is refused whole, with every problem named in Bahasa In
 it is for another period, carries an unknown Hasil Verifikasi, has rows that are not in the
 list, or has edited locked columns (name, masked NIK). Results are stored in
 ``bpjs.verification`` with who and when; the next run withdraws candidates verified as
-``Meninggal``, ``Pindah domisili``, ``Menolak`` or ``Sudah terdaftar`` with that reason, and
+``Meninggal``, ``Pindah domisili``, ``Menolak``, ``Bukan pekerja informal`` or ``Sudah terdaftar``
+with that reason, and
 ranks candidates verified ``Valid`` first. A person's latest result counts, whichever period's
 list it was returned on: someone verified as deceased in October is not listed in November.
 """
@@ -27,7 +28,7 @@ from pipelines.nik import mask_long_digits
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
 
-WITHDRAWING = {"Sudah terdaftar", "Pindah domisili", "Meninggal", "Menolak"}
+WITHDRAWING = {"Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
 # typed value through whatever its case) is the choice
 _CHOICES = {v.casefold(): v for v in VERIFIKASI}

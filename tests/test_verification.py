@@ -580,3 +580,31 @@ def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(s
     cov = pl.read_parquet(out / "coverage_by_kelurahan" / "2026-12.parquet")
     assert summary["left_out"]["held_by_bpjs"] == cov["didaftarkan"].sum() > 0
     assert summary["left_out"].get("excluded_by_verification", 0) == cov["dikecualikan"].sum() == 0
+
+
+def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small_world, pg_server, tmp_path,
+                                                                              monkeypatch):
+    """From a coordinator's review of the lists: a person found at home who is a civil servant, an
+    employee or a pupil fitted no choice; coordinators picked Menolak (refused, which they had
+    not) or left the cell empty, and the person was listed again month after month."""
+    from dagster_project.cli import main, run_pipeline
+    from pipelines.reports import VERIFIKASI
+
+    assert "Bukan pekerja informal" in VERIFIKASI
+    dsn = _fresh_db(pg_server, "not_informal")
+    out = tmp_path / "out"
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    src = sorted((out / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    wb = load_workbook(src)
+    wb["Daftar Calon Peserta"].cell(7, 15, "bukan pekerja  INFORMAL")   # typed, not picked
+    wb["Daftar Calon Peserta"].cell(7, 16, "PNS")
+    wb.save(tmp_path / "kembali.xlsx")
+    assert main(["verification", str(tmp_path / "kembali.xlsx"), "--period", PERIOD, "--out", str(out),
+                 "--db", dsn]) == 0
+    summary = run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT v.hasil, v.catatan, c.status, c.status_reason FROM bpjs.verification v "
+                            "JOIN bpjs.submission_candidate c USING (nik, period)").fetchall()
+    assert rows == [("Bukan pekerja informal", "PNS", "withdrawn", "hasil verifikasi: Bukan pekerja informal")]
+    assert summary["left_out"]["excluded_by_verification"] == 1
