@@ -216,6 +216,7 @@ class _Formats:
         self.warn = self._add(bold=True, font_size=12, font_color="#9C0006", background_color="#FFC7CE")
         self.head = self._add(bold=True, background_color="#DDEBF7", border="thin", text_wrap=True, vertical_align="top")
         self.dmy = self._add(num_format="dd-mm-yyyy")
+        self.count = self._add(num_format="#,##0")  # 1.234 in an Indonesian Excel
         self.wrap = self._add(text_wrap=True, vertical_align="top")
         # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it;
         # text, wrapped: a NIK or KPJ typed into Catatan (as the Petunjuk asks) was a number to
@@ -402,6 +403,9 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     _dashes(ws, cells, first, COL, ("Umur", "Desil"))
     if rows.height:  # (nothing to fill in on the line that says there is no one)
         _fill_in(ws, f, first, last)
+    # RT, RW and a NIK shown whole are text on purpose (their leading zeros): no green triangle on
+    # every row; nor on a number typed into the text cells to fill
+    ws.ignore_error_range(first, 0, last, len(COLUMNS) - 1, "number_stored_as_text")
     # every column (the BPJS note and an earlier Valid could not be filtered); the hidden id's
     # filter button is hidden with it
     ws.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
@@ -480,7 +484,8 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
         totals.append((f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')", fix.height))
     for i, (name, value) in enumerate(totals, start=2):
         ws.write(i, 0, name, f.bold)
-        ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else None)
+        ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else
+                 f.count if isinstance(value, int) else None)
     r = len(totals) + 3
     for title, counts in _counts(rows, full_nik):
         ws.write(r, 0, title, f.bold)
@@ -488,7 +493,7 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
         for key, n in counts:
             r += 1
             ws.write(r, 0, str(key))
-            ws.write(r, 1, n)
+            ws.write(r, 1, n, f.count)
         r += 2
 
 
@@ -515,6 +520,7 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
                        column_formats={"Tanggal Lahir": f.dmy, "Nama Lengkap": f.wrap, "Alamat": f.wrap,
                                        "Yang Perlu Diperbaiki": f.wrap})
     _dashes(ws, cells, first, TO_FIX_COL, ("Tanggal Lahir", "Umur"))
+    ws.ignore_error_range(first, 0, HEADER_ROW + max(fix.height, 1), len(TO_FIX_COLUMNS) - 1, "number_stored_as_text")
     if fix.height == 0:
         ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di kelurahan ini pada periode {label}.",
                  f.bold)
@@ -686,7 +692,8 @@ h1{font-size:1.5em} h2{font-size:1.2em;margin-top:1.6em}
 .card b{display:block;font-size:1.4em}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}
 .scroll{overflow-x:auto}
-@media print{.scroll{overflow:visible} body{max-width:none;margin:0}}
+@media print{.scroll{overflow:visible} body{max-width:none;margin:0} .card,tr,svg{break-inside:avoid}}
+@page{size:A4 landscape;margin:1cm}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 td:nth-child(2),th:nth-child(2),td:first-child,th:first-child{text-align:left}
 th{background:#f0f4f8} tbody th{background:none;font-weight:normal}

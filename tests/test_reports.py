@@ -451,7 +451,8 @@ def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_follo
     Petunjuk printed two pages wide; a visited row could not be coloured."""
     from pipelines.reports import COL, COLUMNS, HEADER_ROW, SHEET, VERIFIKASI
 
-    wb = load_workbook(write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)[0])
+    path = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)[0]
+    wb = load_workbook(path)
     ws = wb[SHEET]
     for name in ("Hasil Verifikasi", "Catatan"):
         cell = ws.cell(HEADER_ROW + 2, COL[name] + 1)
@@ -463,6 +464,12 @@ def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_follo
     assert ws.protection.sheet and not ws.protection.formatCells  # openpyxl: False means allowed
     guide = wb["Petunjuk"]
     assert guide.sheet_properties.pageSetUpPr.fitToPage and guide.page_setup.paperSize == 9
+    # RT and RW as text (their zeros) had Excel's green triangle on every row
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        assert b'numberStoredAsText="1"' in z.read("xl/worksheets/sheet1.xml")
+    assert wb["Ringkasan"]["B4"].number_format == "#,##0"   # 1.234 in an Indonesian Excel
 
 
 def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract(cands, tmp_path):
