@@ -63,13 +63,12 @@ def gap_lists_output(context: dg.AssetExecutionContext, settings: LindungiSettin
 )
 def coverage_report(context: dg.AssetExecutionContext, settings: LindungiSettings,
                     coverage_by_kelurahan: pl.DataFrame) -> pl.DataFrame:
-    from pipelines.reports import write_coverage_report
+    from pipelines.reports import coverage_history, write_coverage_report
 
     out_dir = Path(settings.out_dir)
-    history_files = sorted((out_dir / "coverage_by_kelurahan").glob("*.parquet"))
-    history = [pl.read_parquet(p) for p in history_files if p.stem < context.partition_key]
     path = write_coverage_report(coverage_by_kelurahan, context.partition_key, out_dir,
-                                 history=pl.concat(history) if history else None, rules=settings.rules())
+                                 history=coverage_history(out_dir / "coverage_by_kelurahan", context.partition_key),
+                                 rules=settings.rules())
     progress(context, f"coverage report: {path}")
     context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
     return pl.DataFrame({"path": [str(path)]})

@@ -574,6 +574,15 @@ def _pct_expr() -> pl.Expr:
             .otherwise(None).alias("cakupan_pct"))
 
 
+def coverage_history(folder: Path, period: str) -> pl.DataFrame | None:
+    """The stored coverage figures (``<folder>/<period>.parquet``) of the periods before
+    ``period``, for the trend; None when there are none. Files written by earlier versions lack
+    the columns added since (``perlu_perbaikan``, ``dikecualikan``): they are null there, where
+    the months' frames of two versions could not be stacked and the page was not written."""
+    frames = [pl.read_parquet(p) for p in sorted(Path(folder).glob("*.parquet")) if p.stem < period]
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
+
+
 def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     """Fill missing kelurahan/kecamatan names from the region tables, else show the code. A
     coverage file written before the verified or the registered count existed counts 0 of them."""

@@ -134,6 +134,29 @@ def test_coverage_page_names_every_kelurahan(tmp_path):
     assert '<th scope="row">Bontang Kuala</th>' in page and '<th scope="row">Total</th>' in page
 
 
+def test_the_trend_reads_the_months_an_earlier_version_stored(tmp_path):
+    """A month stored before a column was added (perlu_perbaikan, dikecualikan) and one after it
+    could not be stacked: the page of the next month was not written, and the run failed."""
+    from pipelines.reports import coverage_history
+
+    folder = tmp_path / "coverage_by_kelurahan"
+    folder.mkdir()
+    cov = pl.DataFrame({
+        "period": ["2026-11"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [10], "terlindungi": [5],
+        "kandidat": [5], "didaftarkan": [0], "dikecualikan": [0], "terverifikasi": [0], "perlu_perbaikan": [2],
+        "cakupan_pct": [50.0], "iuran_bulanan": [5 * 16_800], "iuran_tahunan": [12 * 5 * 16_800]})
+    cov.drop("perlu_perbaikan", "dikecualikan", "didaftarkan").with_columns(
+        period=pl.lit("2026-09"), terlindungi=pl.lit(2)).write_parquet(folder / "2026-09.parquet")
+    cov.with_columns(period=pl.lit("2026-10"), terlindungi=pl.lit(4)).write_parquet(folder / "2026-10.parquet")
+    cov.write_parquet(folder / "2026-11.parquet")                     # this month's: not history
+    history = coverage_history(folder, "2026-11")
+    assert sorted(history["period"]) == ["2026-09", "2026-10"]
+    page = write_coverage_report(cov, "2026-11", tmp_path, history=history).read_text(encoding="utf-8")
+    assert all(p in page for p in (">20,0%<", ">40,0%<", ">50,0%<"))    # the three months' points
+    assert coverage_history(folder, "2026-09") is None
+
+
 def test_coverage_percent_is_rounded_once(tmp_path):
     """462 of 1,867 protected is 24.7455 %: shown 24,7 %. The city figure was rounded to two
     decimals first (24.75) and then to one (24,8 %), as was each kelurahan's in the UI table."""
