@@ -179,10 +179,11 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # resident without protection (165,757, children and the formally employed included)
     unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
     rules, dsn = settings.rules(), database.url()
+    answers = earlier_answers(dsn, context.partition_key, unprotected.to_list())
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key,
-                   held=_held(earlier_answers(dsn, context.partition_key, unprotected.to_list()),
-                              participants, context.partition_key),
-                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants))
+                   held=_held(answers, participants, context.partition_key),
+                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants),
+                   awaiting={nik for nik, _, status, *_ in answers if status == "submitted"})
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0
@@ -192,7 +193,8 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     yield dg.Output(out, output_name="coverage_by_kelurahan", metadata={
         "dagster/row_count": out.height, "workers": workers, "protected": protected,
         "candidates": int(out["kandidat"].sum()), "verified": int(out["terverifikasi"].sum()),
-        "registered_awaiting_roster": registered, "excluded_by_verification": int(out["dikecualikan"].sum()),
+        "registered_awaiting_roster": registered, "awaiting_bpjs_answer": int(out["menunggu_bpjs"].sum()),
+        "excluded_by_verification": int(out["dikecualikan"].sum()),
         "to_fix_before_judging": int(out["perlu_perbaikan"].sum()),
         "coverage_pct": round(pct, 2), "monthly_budget_rp": int(out["iuran_bulanan"].sum()),
         "yearly_budget_rp": int(out["iuran_tahunan"].sum()),

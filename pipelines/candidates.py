@@ -224,11 +224,14 @@ def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
 
 
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,
-             held: Collection[str] = (), fix: pl.DataFrame | None = None) -> pl.DataFrame:
+             held: Collection[str] = (), fix: pl.DataFrame | None = None,
+             awaiting: Collection[str] = ()) -> pl.DataFrame:
     """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
     workers not protected yet whom BPJS has from another period's export (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
-    candidates, and counted rather than lost between the two. ``perlu_perbaikan``: the residents
+    candidates, and counted rather than lost between the two; ``menunggu_bpjs``, those of them
+    whose export still awaits BPJS's answer (``awaiting``: whom the city chases BPJS about, where
+    the others were accepted and wait for the roster). ``perlu_perbaikan``: the residents
     of ``fix`` (default: :func:`to_fix`), those without a kelurahan code in a row of their
     kab/kota named ``NO_KELURAHAN`` and the kab/kota."""
     workers = assessed.filter(informal_workers())
@@ -236,6 +239,8 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
         didaftarkan=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String)))
         .sum().cast(pl.Int64),
+        menunggu_bpjs=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String))
+                       & pl.col("NIK").is_in(pl.Series(list(awaiting), dtype=pl.String))).sum().cast(pl.Int64),
     )
     cand = candidates.group_by("kode_kel").agg(
         kandidat=pl.len().cast(pl.Int64),
@@ -247,7 +252,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     out = (
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
         .join(fixes, on="kode_kel", how="left")
-        .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi",
+        .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "menunggu_bpjs", "kandidat", "terverifikasi",
                              "perlu_perbaikan").fill_null(0))
         # the workers in none of the three: verified by the kelurahan as not to enroll; the row
         # did not add up without them, and they still counted in `pekerja`
@@ -281,8 +286,8 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         named = [f"{NO_KELURAHAN}, {kabkota_name(k) or k}" for k in nowhere["kode_kab"]]
         nowhere = nowhere.with_columns(nama_kel=pl.Series(named, dtype=pl.String), nama_kec=pl.Series(named, dtype=pl.String))
         out = pl.concat([out, nowhere], how="diagonal_relaxed").with_columns(
-            pl.col("pekerja", "terlindungi", "didaftarkan", "kandidat", "terverifikasi", "dikecualikan",
-                   "iuran_bulanan", "iuran_tahunan").fill_null(0))
+            pl.col("pekerja", "terlindungi", "didaftarkan", "menunggu_bpjs", "kandidat", "terverifikasi",
+                   "dikecualikan", "iuran_bulanan", "iuran_tahunan").fill_null(0))
     return schema.conform(out.sort("kode_kab", "kode_kel", nulls_last=True), schema.COVERAGE)
 
 

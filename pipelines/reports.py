@@ -561,6 +561,7 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
         "pekerja": workers, "terlindungi": protected, "kandidat": int(coverage["kandidat"].sum()),
         "terverifikasi": int(coverage["terverifikasi"].sum()) if "terverifikasi" in coverage.columns else 0,
         "didaftarkan": int(coverage["didaftarkan"].sum()) if "didaftarkan" in coverage.columns else 0,
+        "menunggu_bpjs": int(coverage["menunggu_bpjs"].sum()) if "menunggu_bpjs" in coverage.columns else 0,
         "dikecualikan": int(coverage["dikecualikan"].sum()) if "dikecualikan" in coverage.columns else 0,
         "perlu_perbaikan": int(coverage["perlu_perbaikan"].sum()) if "perlu_perbaikan" in coverage.columns else 0,
         # not rounded: the pages show it to one decimal, and 24.7455 rounded first to 24.75 showed 24,8
@@ -586,7 +587,7 @@ def coverage_history(folder: Path, period: str) -> pl.DataFrame | None:
 def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     """Fill missing kelurahan/kecamatan names from the region tables, else show the code. A
     coverage file written before the verified or the registered count existed counts 0 of them."""
-    for col in ("terverifikasi", "didaftarkan", "dikecualikan", "perlu_perbaikan"):
+    for col in ("terverifikasi", "didaftarkan", "menunggu_bpjs", "dikecualikan", "perlu_perbaikan"):
         if col not in coverage.columns:
             coverage = coverage.with_columns(pl.lit(0, pl.Int64).alias(col))
 
@@ -746,6 +747,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
              ("Didaftarkan, menunggu data peserta BPJS", _n(s["didaftarkan"])),
+             ("Di antaranya menunggu jawaban BPJS", _n(s["menunggu_bpjs"])),
              ("Calon peserta", _n(s["kandidat"])),
              ("Dikecualikan hasil verifikasi", _n(s["dikecualikan"])),
              ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
@@ -762,7 +764,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
-tidak didaftarkan lagi. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak,
+tidak didaftarkan lagi (menunggu jawaban BPJS: sudah dikirim, belum ada jawaban diterima atau ditolak). Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak,
 Bukan pekerja informal atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia

@@ -155,8 +155,9 @@ COVERAGE = {
     "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
     "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from another period's export
                                  # (awaiting its answer, or accepted and not in the roster yet)
+    "menunggu_bpjs": pl.Int64,   # of those, whose export awaits BPJS's answer
     "dikecualikan": pl.Int64,    # workers a kelurahan verified as not to enroll (Meninggal, Pindah
-                                 # domisili, Menolak, Sudah terdaftar): pekerja = terlindungi +
+                                 # domisili, Menolak, Sudah terdaftar, Bukan pekerja informal): pekerja = terlindungi +
                                  # didaftarkan + kandidat + dikecualikan
     "perlu_perbaikan": pl.Int64, # residents not judged whom a fix of their record could list (candidates.to_fix);
                                  # a row without kode_kel holds a kab/kota's who have no kelurahan code
