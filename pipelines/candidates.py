@@ -277,10 +277,9 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     # without one (the region their linking took them in: their address's kab/kota, else their
     # NIK's), so that none is left out of the figures; a kab/kota none of whose residents had a
     # kelurahan code was missing from the page altogether
-    nowhere = fix.filter(pl.col("kode_kel").is_null())
+    nowhere = without_kelurahan(fix, assessed)
     if nowhere.height:
-        regions = list(region_sizes(assessed))
-        nowhere = (nowhere.group_by(kode_kab=resident_region(regions)).agg(perlu_perbaikan=pl.len().cast(pl.Int64))
+        nowhere = (nowhere.group_by(kode_kab=pl.col("region")).agg(perlu_perbaikan=pl.len().cast(pl.Int64))
                    .with_columns(period=pl.lit(period)))
         # named with its kab/kota: two kab/kota's rows read alike on the page
         named = [f"{NO_KELURAHAN}, {kabkota_name(k) or k}" for k in nowhere["kode_kab"]]
@@ -293,6 +292,18 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
 
 # the coverage row of a kab/kota's residents to fix who have no kelurahan code
 NO_KELURAHAN = "Tanpa kode kelurahan"
+
+
+def without_kelurahan(fix: pl.DataFrame, assessed: pl.DataFrame) -> pl.DataFrame:
+    """The residents to fix (``fix``: :func:`to_fix`) who have no kelurahan code (missing or
+    invalid), each with ``region``: the kab/kota their linking took them in, their address's,
+    else their NIK's (``assessed``: every resident, for the extract's regions). No kelurahan's
+    list holds them: they are counted in their kab/kota's coverage row and listed for its staff
+    (``reports.write_lists_without_kelurahan``)."""
+    nowhere = fix.filter(pl.col("kode_kel").is_null())
+    if nowhere.height == 0:
+        return nowhere.with_columns(region=pl.lit(None, pl.String))
+    return nowhere.with_columns(resident_region(list(region_sizes(assessed))))
 
 
 # a withdrawal no rule explains: the person would still be listed (see assets.submission._reasons)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.candidates import match_percent
+from pipelines.candidates import NO_KELURAHAN, match_percent
 from pipelines.dates import EXCEL_EPOCH, period_start, today_wita
 from pipelines.files import aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
@@ -95,6 +95,17 @@ PETUNJUK_TO_FIX = [
     "   diperbaiki, mereka dinilai lagi pada periode berikutnya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
 ]
 TO_FIX_SHEET = "Perlu Perbaikan Data"
+# <out>/<WITHOUT_KELURAHAN>/<period>/<kode_kab>.xlsx: a kab/kota's residents to fix who have no
+# kelurahan code, for its city staff (no kelurahan's list can hold them)
+WITHOUT_KELURAHAN = "perbaikan_data"
+PETUNJUK_WITHOUT_KELURAHAN = [
+    "1. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja yang belum dapat dinilai sebagai calon peserta",
+    "   JKK + JKM dan tidak tercantum di daftar kelurahan mana pun, karena kode wilayahnya (NO_KEL, NO_KEC, NO_KAB",
+    "   atau NO_PROP) kosong atau tidak dikenal; kolom 'Yang Perlu Diperbaiki' menyebutkan apa lagi yang perlu",
+    "   diperbaiki. Ajukan perbaikannya ke Disdukcapil; setelah diperbaiki, mereka dinilai lagi pada periode",
+    "   berikutnya dan tercantum di daftar kelurahannya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
+    "2. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas yang mengurus perbaikan data.",
+]
 TO_FIX_TITLE = "Penduduk yang Datanya Perlu Diperbaiki"
 TO_FIX_NOTE = ("Belum dapat dinilai sebagai calon peserta JKK + JKM karena data kependudukannya kosong atau tidak "
                "sesuai; setelah diperbaiki di Disdukcapil, dinilai lagi pada periode berikutnya.")
@@ -206,6 +217,54 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     return sorted(t[0] for t in tasks)
 
 
+def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: Path, *,
+                                  full_nik: bool = False) -> list[Path]:
+    """One workbook per kab/kota at ``out_dir/perbaikan_data/<period>/<kode_kab>.xlsx`` of its
+    residents to fix who have no kelurahan code (``nowhere``:
+    ``candidates.without_kelurahan``, with ``region``), for its staff to have Dukcapil fix them;
+    the paths, sorted. They were on no list: only a count on the coverage page and the flags of
+    ``residents.parquet``, which no city staff opens. The period's earlier workbooks are
+    removed first (a kab/kota with none left keeps no stale list)."""
+    folder = Path(out_dir) / WITHOUT_KELURAHAN / period
+    for old in folder.glob("*.xlsx"):
+        old.unlink(missing_ok=True)
+    if nowhere.height == 0:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    sweep_aside(folder)
+    label, paths = periode_label(period), []
+    for (kab,), rows in nowhere.sort("NAMA_LGKP", "NIK", nulls_last=True).group_by("region", maintain_order=True):
+        name = kabkota_name(kab) or kab
+        place = {"kode_kel": kab, "nama_kel": f"{NO_KELURAHAN}, {name}", "kode_kec": kab, "nama_kec": name,
+                 "where": f"{name} ({kab}): penduduk tanpa kode kelurahan"}
+        path = folder / f"{kab}.xlsx"
+        _write_fix_workbook(path, rows, label, place, full_nik)
+        paths.append(path)
+    return sorted(paths)
+
+
+def _write_fix_workbook(path: Path, fix: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+    import rvgsrust_xlsxwriter as xlsx
+
+    tmp = aside(path)
+    wb = xlsx.Workbook(str(tmp))
+    wb.set_properties(title=f"{TO_FIX_TITLE} — {place['where']} — {label}" + (f" — {WARNING_FULL}" if full_nik else ""))
+    f = _Formats(wb)
+    _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
+    guide = wb.add_worksheet("Petunjuk")
+    guide.set_column_width(0, 110)
+    guide.set_paper_size(9)
+    guide.set_print_fit_to_pages(1, 0)
+    guide.write(0, 0, "Petunjuk", f.bold)
+    for i, line in enumerate(PETUNJUK_WITHOUT_KELURAHAN, start=1):
+        guide.write(i, 0, line)
+    if full_nik:
+        guide.write(len(PETUNJUK_WITHOUT_KELURAHAN) + 2, 0, WARNING_FULL, f.warn)
+        guide.set_tab_color("#C00000")
+    wb.close()
+    tmp.replace(path)
+
+
 class _Formats:
     """The workbook's cell formats, made once per workbook."""
 
@@ -271,8 +330,9 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
 
 def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title: str = TITLE) -> None:
     ws.write(0, 0, title, f.title)
-    ws.write(1, 0, f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
-                   f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
+    # (a kab/kota's list of residents without a kelurahan code says so in place of a kelurahan)
+    ws.write(1, 0, place.get("where") or f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
+                                         f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
     # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
     ws.write(2, 0, f"Periode {label}; dibuat {today_wita().strftime('%d-%m-%Y')}")
     if full_nik:
@@ -281,7 +341,8 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title
         ws.set_header(f"&C&\"Arial,Bold\"&KC00000{WARNING_FULL}")  # on every printed page too
     else:
         ws.write(3, 0, NOTE_MASKED)
-    ws.set_footer("&LKelurahan " + place["nama_kel"].replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
+    where = place.get("where") or f"Kelurahan {place['nama_kel']}"
+    ws.set_footer("&L" + where.replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
 def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:

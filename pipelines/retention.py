@@ -7,7 +7,7 @@ A period ``P`` has expired on ``as_of`` (a month) when ``P`` is ``months`` or mo
 
 - the files under ``--out`` that name people: ``resident_assessment/<P>.parquet``,
   ``enrollment_candidates/<P>.parquet``, ``gap_lists/<P>.parquet`` and the workbooks in
-  ``gap_lists/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
+  ``gap_lists/<P>/`` and ``perbaikan_data/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
   ``inbox/verifikasi/<P>/``; and, by the month they were last modified, the BPJS response files
   (every file under ``inbox/bpjs/``: those the sensor filed away in ``processed/`` and ``rejected/``,
   and those it left, with a warning, in the inbox or in a folder inside it) and the returned
@@ -41,7 +41,7 @@ from pipelines.db import log_processing, take_role
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
 # <out>/<folder>/<period>/, written per period, every file in it about people
-PERSONAL_FOLDERS = ("gap_lists", "bpjs_export", "inbox/verifikasi")
+PERSONAL_FOLDERS = ("gap_lists", "perbaikan_data", "bpjs_export", "inbox/verifikasi")
 # BPJS response files, by the month they were last modified, wherever they are under it: those the
 # sensor filed away and those it left (no CSV, given up after failed runs, in a folder of their
 # own), which were kept for ever

@@ -490,7 +490,10 @@ def test_the_summary_says_who_could_not_be_judged_and_why(pipeline_run, capsys):
     nowhere = copy.deepcopy(summary)
     nowhere["not_judged"]["to_fix_without_kelurahan"] = 7
     print_summary(nowhere, "")
-    assert "    7 more could be, but have no kelurahan code: on no list" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert (f"    7 more could be, but have no kelurahan code: listed per kab/kota for its staff ({summary['out']}/"
+            f"perbaikan_data/{PERIOD}/<kode_kab>.xlsx)") in said
+    assert f"  {summary['out']}/perbaikan_data/{PERIOD}/<kode_kab>.xlsx   (residents to fix" in said
     assert "WARNING" not in said
     most = copy.deepcopy(summary)
     most["not_judged"] = {"residents": summary["sources"]["penduduk"]["accepted"],

@@ -623,6 +623,23 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
         f"Tidak perlu kunjungan untuk pendaftaran; 5 penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.")
     # those a fix would still not list (verified as not to enroll, held by BPJS) are left out
     assert "A OJEK" not in to_fix(assessed, load_rules(), exclude=[assessed["NIK"][0]])["NAMA_LGKP"].to_list()
+    # the one without a kelurahan code was on no list (a count on the page, flags in a parquet no
+    # city staff opens): its kab/kota's staff get a list of their own, outside gap_lists/
+    from pipelines.candidates import without_kelurahan
+    from pipelines.reports import write_lists_without_kelurahan
+
+    [own] = write_lists_without_kelurahan(without_kelurahan(fix, assessed), "2026-11", tmp_path)
+    assert own == tmp_path / "perbaikan_data" / "2026-11" / "6474.xlsx"
+    wb = load_workbook(own)
+    assert wb.sheetnames == [TO_FIX_SHEET, "Petunjuk"]
+    ws = wb[TO_FIX_SHEET]
+    assert ws["A2"].value == "Kota Bontang (6474): penduduk tanpa kode kelurahan" and "Periode November 2026" in ws["A3"].value
+    assert [(r[1], r[-1]) for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None] == [
+        ("H TANPA KODE", expected["H TANPA KODE"])]
+    assert NIK_MASKED.match(ws["C7"].value) and "Kota Bontang (6474)" in ws.oddFooter.left.text
+    # none left next month: the stale list goes
+    assert write_lists_without_kelurahan(without_kelurahan(fix.clear(), assessed), "2026-11", tmp_path) == []
+    assert not own.exists()
     # a list written without the residents to fix has no such sheet, and its guide does not speak of one
     [path] = write_gap_lists(candidates, "2026-11", tmp_path / "without", key=b"k" * 32)
     wb = load_workbook(path)

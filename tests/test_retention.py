@@ -147,10 +147,13 @@ def test_files_left_in_the_inboxes_are_erased_by_the_month_last_modified(history
         os.utime(left, (old_month,) * 2)
         stale.append(left)
     fresh += [_touch(out / "inbox" / "bpjs" / "hasil-baru.xlsx"), _touch(out / "inbox" / "bpjs" / "zip" / "h2.csv")]
+    # a kab/kota's list of residents to fix without a kelurahan code goes with its period
+    unplaced = _touch(out / "perbaikan_data" / "2023-11" / "6474.xlsx")
     todo = plan(out, dsn, "2023-11")
     assert set(stale) <= set(todo.files) and not ({*fresh, kept, inbox / "link.xlsx"} & set(todo.files))
+    assert unplaced.parent in todo.folders
     erase(todo, dsn, months=24, as_of="2025-11")
-    assert not any(f.exists() for f in stale) and all(f.exists() for f in (*fresh, kept))
+    assert not any(f.exists() for f in (*stale, unplaced)) and all(f.exists() for f in (*fresh, kept))
     assert plan(out, dsn, "2023-11").empty()
 
 
