@@ -26,7 +26,6 @@ from pipelines.files import aside, unused_name
 from pipelines.nik import NIK_PROBLEMS, nik_problems
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
-from pipelines.reports import periode_label
 from pipelines.siak import CONTROL
 from pipelines.verification import WITHDRAWING
 
@@ -223,8 +222,7 @@ def rejections_among(answers: list[tuple]) -> dict[str, str]:
     :func:`earlier_answers`) was a rejection: listed again, they come with the reason, so the
     kelurahan can mend what BPJS refused (a NIK Dukcapil does not know, a wrong birth date)
     before the next export."""
-    # the month in words, as every other text of the lists names it ("November 2026")
-    return {nik: f"ditolak BPJS pada periode {periode_label(earlier)}: {reason or 'tanpa alasan'}"
+    return {nik: f"ditolak BPJS pada periode {earlier}: {reason or 'tanpa alasan'}"
             for nik, earlier, status, _, reason in answers if status == "rejected"}
 
 

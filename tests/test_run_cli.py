@@ -257,8 +257,6 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     # the coverage figures count them as registered, neither protected nor candidates
     import polars as pl
 
-    from pipelines.reports import periode_label
-
     assessed = pl.read_parquet(out / "resident_assessment" / f"{nxt}.parquet")
     workers = assessed.filter(pl.col("judgeable") & pl.col("working_age") & pl.col("informal")
                               & ~pl.col("terlindungi"))
@@ -272,15 +270,15 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     # the one BPJS rejected comes with BPJS's reason, in the evidence and on the gap list
     cands = pl.read_parquet(out / "enrollment_candidates" / f"{nxt}.parquet")
     noted = cands.filter(pl.col("catatan_bpjs").is_not_null())
-    assert noted.select("NIK", "catatan_bpjs").rows() == [(niks[1], f"ditolak BPJS pada periode {periode_label(PERIOD)}: X")]
-    assert noted["evidence"][0].endswith(f"; ditolak BPJS pada periode {periode_label(PERIOD)}: X")
+    assert noted.select("NIK", "catatan_bpjs").rows() == [(niks[1], f"ditolak BPJS pada periode {PERIOD}: X")]
+    assert noted["evidence"][0].endswith(f"; ditolak BPJS pada periode {PERIOD}: X")
     from openpyxl import load_workbook
 
     from pipelines.reports import COL, HEADER_ROW
 
     ws = load_workbook(out / "gap_lists" / nxt / f"{noted['kode_kel'][0]}.xlsx")["Daftar Calon Peserta"]
     notes = [r[COL["Keterangan BPJS"]] for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
-    assert [n for n in notes if n] == [f"Ditolak BPJS pada periode {periode_label(PERIOD)}: X"]
+    assert [n for n in notes if n] == [f"Ditolak BPJS pada periode {PERIOD}: X"]
 
 
 def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds, pg_server, tmp_path):
