@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.candidates import NO_KELURAHAN, match_percent
-from pipelines.dates import EXCEL_EPOCH, period_start, today_wita
+from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
 from pipelines.files import aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import mask_long_digits_expr
@@ -389,6 +389,12 @@ def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
     notes = []
     if "catatan_bpjs" in rows.columns:
         note = pl.col("catatan_bpjs").str.replace(r"^ditolak BPJS", "Ditolak BPJS")
+        # its month in words, as every other text of the list names it (the data keeps YYYY-MM)
+        for period in rows.get_column("catatan_bpjs").str.extract(r"^ditolak BPJS pada periode ([0-9]{4}-[0-9]{2})")\
+                .drop_nulls().unique().sort():
+            if is_period(period):
+                note = note.str.replace(f"^Ditolak BPJS pada periode {period}",
+                                        f"Ditolak BPJS pada periode {periode_label(period)}", literal=False)
         if not full_nik:
             # a NIK as the list shows its NIKs, then any other long run of digits starred whole:
             # a NIK BPJS typed in groups ("6474 0317 1187 0001") was shown in full

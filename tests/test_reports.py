@@ -403,9 +403,9 @@ def test_a_list_sent_out_before_the_bpjs_note_column_still_reads_back(cands, tmp
     wb = load_workbook(path)
     ws = wb["Daftar Calon Peserta"]
     assert ws.cell(HEADER_ROW + 2, COL["Keterangan BPJS"] + 1).value == \
-        "Ditolak BPJS pada periode 2026-10: NIK 647401******0001 tidak ditemukan"   # BPJS's words, NIK masked
+        "Ditolak BPJS pada periode Oktober 2026: NIK 647401******0001 tidak ditemukan"   # BPJS's words, NIK masked
     assert ws.cell(HEADER_ROW + 3, COL["Keterangan BPJS"] + 1).value == \
-        "Ditolak BPJS pada periode 2026-10: NIK **************** milik orang lain"
+        "Ditolak BPJS pada periode Oktober 2026: NIK **************** milik orang lain"
     ws.cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value = "Valid"
     wb.save(path)
     assert read_returned(path, "2026-11", cands, b"k" * 32)["hasil"].to_list() == ["Valid"]

@@ -274,11 +274,12 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     assert noted["evidence"][0].endswith(f"; ditolak BPJS pada periode {PERIOD}: X")
     from openpyxl import load_workbook
 
-    from pipelines.reports import COL, HEADER_ROW
+    from pipelines.reports import COL, HEADER_ROW, periode_label
 
     ws = load_workbook(out / "gap_lists" / nxt / f"{noted['kode_kel'][0]}.xlsx")["Daftar Calon Peserta"]
     notes = [r[COL["Keterangan BPJS"]] for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True)]
-    assert [n for n in notes if n] == [f"Ditolak BPJS pada periode {PERIOD}: X"]
+    # the list names the month in words, as its other texts do (the data keeps YYYY-MM)
+    assert [n for n in notes if n] == [f"Ditolak BPJS pada periode {periode_label(PERIOD)}: X"]
 
 
 def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds, pg_server, tmp_path):
