@@ -1,12 +1,14 @@
 """Candidate assets: residents judged against the rules, the ranked candidates, coverage."""
 
+from collections.abc import Collection
+
 import dagster as dg
 import polars as pl
 
 from assets._common import counts_md, preview, progress, stored_checked
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
-from pipelines.bpjs_exchange import earlier_answers, held_among, rejections_among, sent_this_period
+from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
 from pipelines.db import migrate
 from pipelines.verification import latest_results, verified_exclusions, verified_valid
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
@@ -49,6 +51,19 @@ def _held(answers: list[tuple], participants: pl.LazyFrame, period: str) -> dict
     return held_among(answers, lapsed.get_column("KPJ"), period)
 
 
+def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, period: str,
+              excluded: Collection[str]) -> tuple[list[tuple], dict[str, str]]:
+    """BPJS's earlier answers for everyone the rules would list (``earlier_answers``), and whom
+    of them BPJS has from another period's export (``_held``): not listed (and exported) twice,
+    and counted as ``didaftarkan``. Not those a kelurahan verified out (``excluded``): its
+    result comes first, as in the reason of their withdrawn rows (``assets.submission._reasons``).
+    The candidates and the coverage look them up alike: the summary counted someone exported,
+    then verified out, as verified out, and the coverage page as registered."""
+    unprotected = assessed.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
+    answers = earlier_answers(dsn, period, unprotected.to_list())
+    return answers, {nik: why for nik, why in _held(answers, participants, period).items() if nik not in excluded}
+
+
 def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame
                      ) -> pl.DataFrame:
     """``candidates.to_fix`` without those a fix would still not list: verified by a kelurahan
@@ -89,14 +104,9 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     results = latest_results(dsn)
     excluded = verified_exclusions(dsn, results)
     verified = verified_valid(dsn, results)
-    # BPJS's earlier answers for everyone the rules would list, looked up once: whom BPJS has from
-    # an earlier period's export is not listed (and exported) twice; whom it rejected is listed with
-    # BPJS's reason, for the kelurahan to mend (a rejection holds nobody). Those a kelurahan verified
-    # out are looked up too, as the coverage looks them up: someone BPJS holds is registered
-    # (`didaftarkan`) whatever the kelurahan said since, and the summary counted them as verified out
-    unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
-    answers = earlier_answers(dsn, context.partition_key, unprotected.to_list())
-    held = _held(answers, participants, context.partition_key)
+    # whom BPJS has is not listed twice; whom it rejected is listed with BPJS's reason, for the
+    # kelurahan to mend (a rejection holds nobody)
+    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                             verified=verified)
     listed = set(out.get_column("NIK").to_list())
@@ -111,11 +121,10 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "dagster/row_count": out.height,
         "with_disability": int(out.get_column("disabilitas").sum()),
         # those the results actually left out (not every result ever stored: someone gone from
-        # the registry, or in formal work now, would not be listed anyway), and not counted again
-        # under held_by_bpjs: the coverage's `dikecualikan`, summed
+        # the registry, or in formal work now, would not be listed anyway): the coverage's
+        # `dikecualikan`, summed
         "excluded_by_verification": resident_assessment.filter(
-            informal_workers() & ~pl.col("terlindungi") & pl.col("NIK").is_in(list(excluded))
-            & ~pl.col("NIK").is_in(list(held))).height,
+            informal_workers() & ~pl.col("terlindungi") & pl.col("NIK").is_in(list(excluded))).height,
         "held_by_bpjs": len(held),
         "rejected_by_bpjs_before": len(rejected),
         "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
@@ -143,11 +152,17 @@ COVERAGE_CHECK = "figures_add_up"
 def _adds_up(out: pl.DataFrame) -> dg.AssetCheckResult:
     """Each kelurahan's workers are the protected, the registered, the candidates and the verified
     out, to the person: ``dikecualikan`` is what is left, so a kelurahan whose candidates and
-    protected outnumber its workers (a bug upstream) would have it clipped at 0 and look whole."""
-    off = out.filter(pl.col("pekerja") != pl.sum_horizontal("terlindungi", "didaftarkan", "kandidat", "dikecualikan"))
+    protected outnumber its workers (a bug upstream) would have it clipped at 0 and look whole.
+    Those awaiting BPJS's answer are some of the registered (figures stored before the count
+    existed have none)."""
+    wrong = pl.col("pekerja") != pl.sum_horizontal("terlindungi", "didaftarkan", "kandidat", "dikecualikan")
+    if "menunggu_bpjs" in out.columns:
+        wrong = wrong | (pl.col("menunggu_bpjs") > pl.col("didaftarkan"))
+    off = out.filter(wrong)
     return dg.AssetCheckResult(
         check_name=COVERAGE_CHECK, passed=off.height == 0, severity=dg.AssetCheckSeverity.ERROR,
-        description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan in every kelurahan"
+        description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, and menunggu_bpjs ≤ didaftarkan, "
+                    "in every kelurahan"
                     + ("" if off.height == 0 else f"; not in {off.height}: {', '.join(off['kode_kel'].head(5))}"),
         metadata={"kelurahan_off": off.height})
 
@@ -177,13 +192,11 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
         return
     # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
     # resident without protection (165,757, children and the formally employed included)
-    unprotected = resident_assessment.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
     rules, dsn = settings.rules(), database.url()
-    answers = earlier_answers(dsn, context.partition_key, unprotected.to_list())
-    out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key,
-                   held=_held(answers, participants, context.partition_key),
+    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, verified_exclusions(dsn))
+    out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,
                    fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants),
-                   awaiting={nik for nik, _, status, *_ in answers if status == "submitted"})
+                   awaiting=awaiting_among(answers) & held.keys())
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

@@ -226,6 +226,12 @@ def rejections_among(answers: list[tuple]) -> dict[str, str]:
             for nik, earlier, status, _, reason in answers if status == "rejected"}
 
 
+def awaiting_among(answers: list[tuple]) -> set[str]:
+    """Of ``answers`` (:func:`earlier_answers`), the NIKs whose export still awaits BPJS's answer:
+    the backlog the city chases BPJS about (held, as :func:`held_among` holds them)."""
+    return {nik for nik, _, status, _, _ in answers if status == "submitted"}
+
+
 @no_row_data
 def held_back(dsn: str, period: str, region: str | None = None) -> int:
     """How many of the period's pending candidates an export leaves out, since BPJS has them from

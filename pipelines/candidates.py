@@ -230,7 +230,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     workers not protected yet whom BPJS has from another period's export (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
     candidates, and counted rather than lost between the two; ``menunggu_bpjs``, those of them
-    whose export still awaits BPJS's answer (``awaiting``: whom the city chases BPJS about, where
+    whose export still awaits BPJS's answer (``awaiting``, of ``held``: whom the city chases BPJS about, where
     the others were accepted and wait for the roster). ``perlu_perbaikan``: the residents
     of ``fix`` (default: :func:`to_fix`), those without a kelurahan code in a row of their
     kab/kota named ``NO_KELURAHAN`` and the kab/kota."""
@@ -239,8 +239,9 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
         didaftarkan=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String)))
         .sum().cast(pl.Int64),
-        menunggu_bpjs=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String))
-                       & pl.col("NIK").is_in(pl.Series(list(awaiting), dtype=pl.String))).sum().cast(pl.Int64),
+        # (``awaiting`` is among ``held``)
+        menunggu_bpjs=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(awaiting), dtype=pl.String)))
+        .sum().cast(pl.Int64),
     )
     cand = candidates.group_by("kode_kel").agg(
         kandidat=pl.len().cast(pl.Int64),

@@ -524,4 +524,7 @@ def test_the_coverage_check_fails_where_a_kelurahan_s_figures_do_not_add_up():
                         "dikecualikan": [2, 0, 0]})
     result = _adds_up(cov)
     assert not result.passed and result.description.endswith("not in 1: 6474011002")
-    assert _adds_up(cov.head(1)).passed
+    assert _adds_up(cov.head(1)).passed                       # figures stored before menunggu_bpjs
+    # those awaiting BPJS's answer are some of the registered, never more
+    assert _adds_up(cov.head(1).with_columns(menunggu_bpjs=pl.lit(1))).passed
+    assert not _adds_up(cov.head(1).with_columns(menunggu_bpjs=pl.lit(2))).passed
