@@ -145,7 +145,9 @@ def apply_bpjs_response():
 
 
 def _response_file(p: Path) -> bool:
-    return p.is_file() and p.suffix.lower() == ".csv"
+    """A BPJS answer: a CSV, not a hidden file (an unzip on a Mac leaves ``._hasil.csv`` beside
+    it, and ``__MACOSX/._hasil.csv``)."""
+    return p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith(".")
 
 
 def _folders_holding(folder: Path, filed: tuple[str, ...], wanted) -> list[str]:
@@ -275,8 +277,8 @@ def apply_verification():
 def _returned_list(p: Path) -> bool:
     """A returned gap list: ".XLSX" as saved by some Windows tools too, not Excel's "~$…xlsx"
     owner file beside a list open in Excel (the first stayed in the inbox for good, the second was
-    refused into ditolak/)."""
-    return p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith("~$")
+    refused into ditolak/), nor a hidden file (``._x.xlsx``, which an unzip on a Mac leaves)."""
+    return p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))
 
 
 @dg.sensor(job=apply_verification, minimum_interval_seconds=30,

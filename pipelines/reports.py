@@ -63,7 +63,8 @@ WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
     "   diverifikasi 'Valid' sebelumnya ada di urutan teratas dan tidak perlu dikunjungi lagi (lihat butir 4).",
-    "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan: " + ", ".join(VERIFIKASI) + ".",
+    "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
+    "   " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
     "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
     "   'Bukan pekerja informal': orangnya ada, tetapi tidak bekerja di sektor informal (misalnya PNS, karyawan,",
@@ -71,9 +72,10 @@ PETUNJUK = [
     "   'Pindah domisili': sudah tidak tinggal di kelurahan ini. 'Meninggal': sudah meninggal dunia.",
     "   'Menolak': tidak bersedia didaftarkan. 'Tidak ditemukan': orang atau alamatnya tidak ditemukan saat kunjungan.",
     "   Yang dipilih 'Sudah terdaftar', 'Bukan pekerja informal', 'Pindah domisili', 'Meninggal' atau 'Menolak'",
-    "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan, yang 'Valid' di",
-    "   urutan teratas. Yang 'Tidak ditemukan' tetap dapat didaftarkan ke BPJS (perlindungan berlaku walau",
-    "   belum ditemui); bila kunjungan berikutnya mendapati pindah atau meninggal, pilih hasil itu.",
+    "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan selama belum dikirim",
+    "   ke BPJS, yang 'Valid' di urutan teratas. Yang 'Tidak ditemukan' tetap dapat dikirim ke BPJS untuk",
+    "   didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya. Bila kemudian diketahui",
+    "   orangnya sudah pindah atau meninggal, sampaikan kepada koordinator kota.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
     "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
@@ -139,13 +141,15 @@ def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.1f}".replace(".", ",") + "%"
 
 
-def _rupiah_num_format(value: int) -> str:
-    """An Excel number format showing ``value`` as Rp with dots as literals, so the display does
-    not depend on the reader's locale. One format per digit-group count: ``"Rp"#\\.###\\.##0``."""
+def _rupiah_num_format(value: int, prefix: str = "Rp") -> str:
+    """An Excel number format showing ``value`` as Rp (``prefix``; none for a count) with dots as
+    literals, so the display does not depend on the reader's locale (``#,##0`` showed 1,234 in an
+    English Excel). One format per digit-group count: ``"Rp"#\\.###\\.##0``."""
     groups = max(1, (len(str(abs(int(value)))) + 2) // 3)
+    lead = f'"{prefix}"' if prefix else ""
     if groups == 1:
-        return '"Rp"0'
-    return '"Rp"' + "\\.".join(["#"] + ["###"] * (groups - 2) + ["##0"])
+        return lead + "0"
+    return lead + "\\.".join(["#"] + ["###"] * (groups - 2) + ["##0"])
 
 
 # --- gap lists ----------------------------------------------------------------------------------
@@ -275,7 +279,6 @@ class _Formats:
         self.warn = self._add(bold=True, font_size=12, font_color="#9C0006", background_color="#FFC7CE")
         self.head = self._add(bold=True, background_color="#DDEBF7", border="thin", text_wrap=True, vertical_align="top")
         self.dmy = self._add(num_format="dd-mm-yyyy")
-        self.count = self._add(num_format="#,##0")  # 1.234 in an Indonesian Excel
         self.wrap = self._add(text_wrap=True, vertical_align="top")
         # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it;
         # text, wrapped: a NIK or KPJ typed into Catatan (as the Petunjuk asks) was a number to
@@ -291,8 +294,8 @@ class _Formats:
             setter() if value is True else setter(value)
         return fmt
 
-    def money(self, value: int):
-        fmt = _rupiah_num_format(value)
+    def money(self, value: int, prefix: str = "Rp"):
+        fmt = _rupiah_num_format(value, prefix)
         if fmt not in self._money:
             self._money[fmt] = self._add(num_format=fmt)
         return self._money[fmt]
@@ -480,9 +483,10 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
     _printed(ws)
     # no sorting: Excel refuses to sort a range with locked cells, and the list's order is the
     # visiting order (Petunjuk 1 and 5)
-    # cells may be coloured (a coordinator marks the rows visited); their values stay locked
+    # (cells are not to be formatted: Text back to General would undo the fill cells' format,
+    # and the format painter from a locked cell locks them)
     ws.protect_with_options(xlsx.ProtectionOptions(
-        use_autofilter=True, format_cells=True, format_columns=True, format_rows=True))
+        use_autofilter=True, format_columns=True, format_rows=True))
 
 
 def _fill_in(ws, f: _Formats, first: int, last: int) -> None:
@@ -552,7 +556,7 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
     for i, (name, value) in enumerate(totals, start=2):
         ws.write(i, 0, name, f.bold)
         ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else
-                 f.count if isinstance(value, int) else None)
+                 f.money(value, "") if isinstance(value, int) else None)
     r = len(totals) + 3
     for title, counts in _counts(rows, full_nik):
         ws.write(r, 0, title, f.bold)
@@ -560,7 +564,7 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
         for key, n in counts:
             r += 1
             ws.write(r, 0, str(key))
-            ws.write(r, 1, n, f.count)
+            ws.write(r, 1, n, f.money(n, ""))
         r += 2
 
 
@@ -647,7 +651,8 @@ def coverage_history(folder: Path, period: str) -> pl.DataFrame | None:
     ``period``, for the trend; None when there are none. Files written by earlier versions lack
     the columns added since (``perlu_perbaikan``, ``dikecualikan``): they are null there, where
     the months' frames of two versions could not be stacked and the page was not written."""
-    frames = [pl.read_parquet(p) for p in sorted(Path(folder).glob("*.parquet")) if p.stem < period]
+    # (a copy beside them, "2026-10 (1).parquet", is no month)
+    frames = [pl.read_parquet(p) for p in sorted(Path(folder).glob("*.parquet")) if is_period(p.stem) and p.stem < period]
     return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 

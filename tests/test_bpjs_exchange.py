@@ -307,11 +307,17 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     (inbox / "dari bpjs" / "nov").mkdir(parents=True)
     write_response(inbox / "dari bpjs" / "nov" / "hasil.csv", [[NIKS[1], "2026-11", "DITOLAK", "", "x"]])
     (inbox / "kosong").mkdir()
+    (inbox / "__MACOSX").mkdir()                      # what an unzip on a Mac leaves: hidden files
+    (inbox / "__MACOSX" / "._hasil.csv").write_text("x")
+    (inbox / "._hasil.csv").write_text("x")
     ctx = dg.build_sensor_context()
     with patch.object(ctx.log, "warning") as warned:
         assert isinstance(bpjs_response_sensor(ctx), dg.SkipReason)
-    assert warned.call_args.args == (f"response files in a folder inside {inbox} are left where they are: move them "
-                                     "into the inbox itself: 'dari bpjs'",)
+    assert [c.args for c in warned.call_args_list] == [
+        (f"files in {inbox} that are no CSV are left where they are: hasil.xlsx (save BPJS's answer as CSV and put "
+         "it here, or apply it with lindungi response)",),
+        (f"response files in a folder inside {inbox} are left where they are: move them into the inbox itself: "
+         "'dari bpjs'",)]
 
 
 def test_an_inbox_file_still_changing_waits_and_a_link_is_filed_away_as_a_link(submitted, tmp_path, monkeypatch):

@@ -150,10 +150,12 @@ def test_the_trend_reads_the_months_an_earlier_version_stored(tmp_path):
         period=pl.lit("2026-09"), terlindungi=pl.lit(2)).write_parquet(folder / "2026-09.parquet")
     cov.with_columns(period=pl.lit("2026-10"), terlindungi=pl.lit(4)).write_parquet(folder / "2026-10.parquet")
     cov.write_parquet(folder / "2026-11.parquet")                     # this month's: not history
+    cov.write_parquet(folder / "2026-10 (1).parquet")                 # a copy: no month
     history = coverage_history(folder, "2026-11")
     assert sorted(history["period"]) == ["2026-09", "2026-10"]
     page = write_coverage_report(cov, "2026-11", tmp_path, history=history).read_text(encoding="utf-8")
-    assert all(p in page for p in (">20,0%<", ">40,0%<", ">50,0%<"))    # the three months' points
+    trend = page.split('aria-label="Tren cakupan"')[1].split("</svg>")[0]
+    assert trend.count("<circle") == 3 and all(p in trend for p in (">20,0%<", ">40,0%<", ">50,0%<"))
     assert coverage_history(folder, "2026-09") is None
 
 
@@ -471,7 +473,7 @@ def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_follo
     asks) was a number to Excel (a NIK kept 15 digits, 6,47401E+15; a telephone number lost its
     leading 0); a printed row could not be followed across 18 columns without lines; the choices
     were on no printed page; the BPJS note and an earlier Valid could not be filtered; the
-    Petunjuk printed two pages wide; a visited row could not be coloured."""
+    Petunjuk printed two pages wide."""
     from pipelines.reports import COL, COLUMNS, HEADER_ROW, SHEET, VERIFIKASI
 
     path = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)[0]
@@ -484,7 +486,7 @@ def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_follo
     assert all(v in ws["A5"].value for v in VERIFIKASI)
     rows = cands.filter(pl.col("kode_kel") == cands["kode_kel"].sort()[0]).height
     assert ws.auto_filter.ref == f"A{HEADER_ROW + 1}:{get_column_letter(len(COLUMNS))}{HEADER_ROW + 1 + rows}"
-    assert ws.protection.sheet and not ws.protection.formatCells  # openpyxl: False means allowed
+    assert ws.protection.sheet and ws.protection.formatCells  # openpyxl: True means NOT allowed
     guide = wb["Petunjuk"]
     assert guide.sheet_properties.pageSetUpPr.fitToPage and guide.page_setup.paperSize == 9
     # RT and RW as text (their zeros) had Excel's green triangle on every row
@@ -492,7 +494,11 @@ def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_follo
 
     with zipfile.ZipFile(path) as z:
         assert b'numberStoredAsText="1"' in z.read("xl/worksheets/sheet1.xml")
-    assert wb["Ringkasan"]["B4"].number_format == "#,##0"   # 1.234 in an Indonesian Excel
+    # counts with the dots as literals, as the money: "#,##0" showed 1,234 in an English Excel
+    from pipelines.reports import _rupiah_num_format
+
+    assert wb["Ringkasan"]["B4"].number_format == "0" and _rupiah_num_format(12_345, "") == "#\\.##0"
+    assert _rupiah_num_format(12_345) == '"Rp"#\\.##0' and _rupiah_num_format(5) == '"Rp"0'
 
 
 def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract(cands, tmp_path):

@@ -182,6 +182,10 @@ def test_lists_in_a_folder_inside_a_period_s_are_left_and_said(run, monkeypatch)
         (period / folder).mkdir(parents=True, exist_ok=True)
         if folder != "kosong":
             placed.append(Path(shutil.copy(src, period / folder / src.name)))
+    # what an unzip on a Mac leaves: hidden files, no lists (they were refused into ditolak/)
+    (period / "__MACOSX").mkdir()
+    placed += [Path(shutil.copy(src, period / "__MACOSX" / f"._{src.name}")),
+               Path(shutil.copy(src, period / f"._{src.name}"))]
     ctx = dg.build_sensor_context()
     try:
         with patch.object(ctx.log, "warning") as warned:
