@@ -63,6 +63,9 @@ WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
     "   diverifikasi 'Valid' sebelumnya ada di urutan teratas dan tidak perlu dikunjungi lagi (lihat butir 4).",
+    "   'Peringkat' adalah urutan prioritas di seluruh daftar periode ini: yang sudah diverifikasi 'Valid' lebih",
+    "   dahulu, lalu penyandang disabilitas, lalu desil DTSEN terendah (tanpa data DTSEN sesudah desil 10), lalu",
+    "   kelurahan dan nama.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
@@ -360,7 +363,8 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         # a local label the rules take (TUKANG …) holds whatever was typed after it, a NIK too
         "Pekerjaan": list_text("JENIS_PKRJN", full_nik),
         "Desil": pl.col("desil"),
-        "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")),  # the flag, never the kind
+        # the flag, never the kind; "Tidak" said, as an empty cell read as "not known" (and filters)
+        "Penyandang Disabilitas": pl.when(pl.col("disabilitas")).then(pl.lit("Ya")).otherwise(pl.lit("Tidak")),
         "Iuran per Bulan": pl.col("iuran_bulanan"),
         "Tanggal Lahir": _excel_date("TGL_LHR"),
         "ID Baris": pl.col("pseudonym"),

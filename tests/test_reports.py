@@ -60,6 +60,7 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
     first = load_workbook(paths[0])["Daftar Calon Peserta"]
     assert [first.cell(r, 3).value for r in (7, 8)] == ["SITI AMINAH", "AHMAD"]       # rank order
     assert first.cell(7, 12).value == "Ya" and first.cell(8, 11).value == "-"          # flag only; no desil
+    assert first.cell(8, 12).value == "Tidak"                                          # said, not left empty
     summary = {r[0]: r[1] for r in load_workbook(paths[0])["Ringkasan"].iter_rows(values_only=True) if r[0]}
     assert summary["Periode"] == "November 2026" and summary["Jumlah calon peserta"] == 2
     assert summary["Penyandang disabilitas"] == 1 and summary["Total iuran per bulan"] == 33600
