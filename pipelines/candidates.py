@@ -160,11 +160,21 @@ def match_percent() -> pl.Expr:
     return (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
 
 
+# Columns of :func:`assess` added since its first versions, with their types: an assessment
+# stored by an earlier version lacks them, and the period's candidates materialized alone on it
+# after an upgrade stopped on polars' "unable to find column" (found by an upgrade probe)
+LATER_ASSESSMENT_COLUMNS = {"mungkin_terdaftar": pl.Float64, "welfare_records": pl.UInt32,
+                            "roster_records": pl.UInt32, "roster_status": pl.String}
+
+
 def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
                           exclude: list[str] | None = None, verified: list[str] | None = None) -> pl.DataFrame:
     """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled,
     ``verified`` those verified ``Valid``: they rank ahead of everyone not yet verified, so the
-    BPJS export (in rank order) takes them first."""
+    BPJS export (in rank order) takes them first. An assessment stored by an earlier version
+    reads as if those columns were empty (``LATER_ASSESSMENT_COLUMNS``)."""
+    assessed = assessed.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in LATER_ASSESSMENT_COLUMNS.items()
+                                     if c not in assessed.columns)
     cands = assessed.filter(
         informal_workers() & ~pl.col("terlindungi")
         & ~pl.col("NIK").is_in(exclude or [])

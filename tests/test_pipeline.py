@@ -83,6 +83,20 @@ def test_ranking_follows_the_rules(pipeline_run):
     assert key.rows() == sorted(key.rows())
 
 
+def test_an_assessment_stored_by_an_earlier_version_still_gives_the_candidates(pipeline_run):
+    """Found by an upgrade probe: the period's candidates materialized alone on an assessment an
+    earlier version had stored (without mungkin_terdaftar, welfare_records, roster_records,
+    roster_status) stopped on polars' "unable to find column"."""
+    from pipelines.candidates import LATER_ASSESSMENT_COLUMNS, enrollment_candidates
+    from pipelines.rules import load_rules
+
+    out, _, _ = pipeline_run
+    assessed = pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet")
+    now = enrollment_candidates(assessed, load_rules(), PERIOD)
+    old = enrollment_candidates(assessed.drop(*LATER_ASSESSMENT_COLUMNS), load_rules(), PERIOD)
+    assert old.get_column("NIK").sort().equals(now.get_column("NIK").sort()) and old.height > 0
+
+
 def test_candidates_and_links_match_ground_truth(pipeline_run, small_world):
     from pipelines.evaluate import evaluate
 
