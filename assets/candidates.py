@@ -174,7 +174,7 @@ def _adds_up(out: pl.DataFrame) -> dg.AssetCheckResult:
         description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.")},
     check_specs=[dg.AssetCheckSpec(COVERAGE_CHECK, asset="coverage_by_kelurahan",
                                    description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, "
-                                               "per kelurahan")],
+                                               "and menunggu_bpjs ≤ didaftarkan, per kelurahan")],
     # the check can run alone, on the stored figures
     can_subset=True,
 )
@@ -196,7 +196,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, verified_exclusions(dsn))
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,
                    fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants),
-                   awaiting=awaiting_among(answers) & held.keys())
+                   awaiting=awaiting_among(answers))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

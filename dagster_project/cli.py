@@ -573,6 +573,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
 
 def print_summary(s: dict, dsn_hint: str) -> None:
     from pipelines.candidates import NO_KELURAHAN
+    from pipelines.files import WITHOUT_KELURAHAN
 
     out = s["out"]
     p = s["period"]
@@ -604,7 +605,7 @@ def print_summary(s: dict, dsn_hint: str) -> None:
                   "(gap lists, sheet 'Perlu Perbaikan Data'; the coverage page's 'Data perlu diperbaiki')")
         if unjudged.get("to_fix_without_kelurahan"):
             print(f"    {unjudged['to_fix_without_kelurahan']:,} more could be, but have no kelurahan code: listed per "
-                  f"kab/kota for its staff ({s['out']}/perbaikan_data/{s['period']}/<kode_kab>.xlsx), counted in "
+                  f"kab/kota for its staff ({s['out']}/{WITHOUT_KELURAHAN}/{s['period']}/<kode_kab>.xlsx), counted in "
                   f"its row '{NO_KELURAHAN}' of the coverage page")
     if unjudged.get("born_after_period"):
         print(f"  not judged either: {unjudged['born_after_period']:,} residents born after the period began "
@@ -627,7 +628,8 @@ def print_summary(s: dict, dsn_hint: str) -> None:
     print(f"  {out}/gap_lists/{p}/<kode_kel>.xlsx" + ("   WARNING: full NIKs (--full-nik): personal data, "
                                                          "share with care" if s.get("full_nik") else ""))
     if (s.get("not_judged") or {}).get("to_fix_without_kelurahan"):
-        print(f"  {out}/perbaikan_data/{p}/<kode_kab>.xlsx   (residents to fix without a kelurahan code)")
+        print(f"  {out}/{WITHOUT_KELURAHAN}/{p}/<kode_kab>.xlsx   (residents to fix without a kelurahan code)"
+              + ("   WARNING: full NIKs (--full-nik)" if s.get("full_nik") else ""))
     print(f"  {out}/coverage/{p}.html")
     print(f"  PostgreSQL {dsn_hint}: bpjs.submission_batch, bpjs.submission_candidate")
     print("open the Dagster UI on the same storage: lindungi ui")

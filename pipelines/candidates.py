@@ -49,7 +49,9 @@ TO_FIX = {
     "region_code_missing": "kode wilayah (kecamatan/kelurahan) kosong",
     "region_code_invalid": "kode wilayah tidak valid",
     "occupation_missing": "pekerjaan kosong",
-    "occupation_unknown": "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK",
+    # what to ask for, not only what is wrong (a coordinator's review)
+    "occupation_unknown": "pekerjaan tertulis tidak memakai kode pekerjaan SIAK: minta Disdukcapil mencatatnya "
+                          "dengan kode yang sesuai",
     "sex_unknown": "jenis kelamin tidak dikenal",
     "nama_missing": "nama kosong atau hanya gelar",
 }
@@ -160,11 +162,11 @@ def match_percent() -> pl.Expr:
     return (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
 
 
-# Columns of :func:`assess` added since its first versions, with their types: an assessment
-# stored by an earlier version lacks them, and the period's candidates materialized alone on it
-# after an upgrade stopped on polars' "unable to find column" (found by an upgrade probe)
-LATER_ASSESSMENT_COLUMNS = {"mungkin_terdaftar": pl.Float64, "welfare_records": pl.UInt32,
-                            "roster_records": pl.UInt32, "roster_status": pl.String}
+# Columns of :func:`assess` added since its first version (welfare_records in 0e05090,
+# mungkin_terdaftar in bc6ee4f), with their types: an assessment stored by an earlier version
+# lacks them, and the period's candidates materialized alone on it after an upgrade stopped on
+# polars' "unable to find column" (found by an upgrade probe)
+LATER_ASSESSMENT_COLUMNS = {"mungkin_terdaftar": pl.Float64, "welfare_records": pl.UInt32}
 
 
 def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
@@ -249,8 +251,9 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
         didaftarkan=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String)))
         .sum().cast(pl.Int64),
-        # (``awaiting`` is among ``held``)
-        menunggu_bpjs=(~pl.col("terlindungi") & pl.col("NIK").is_in(pl.Series(list(awaiting), dtype=pl.String)))
+        # (of those held only: never more than ``didaftarkan``, whatever the caller passes)
+        menunggu_bpjs=(~pl.col("terlindungi")
+                       & pl.col("NIK").is_in(pl.Series(list(set(awaiting) & set(held)), dtype=pl.String)))
         .sum().cast(pl.Int64),
     )
     cand = candidates.group_by("kode_kel").agg(

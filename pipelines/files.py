@@ -11,6 +11,11 @@ from pathlib import Path
 
 from pipelines.processes import alive
 
+# <out>/<WITHOUT_KELURAHAN>/<period>/<kode_kab>.xlsx: a kab/kota's residents to fix who have no
+# kelurahan code (pipelines.reports.write_lists_without_kelurahan); named once, for the writer,
+# the retention that erases them and the summary that points to them
+WITHOUT_KELURAHAN = "perbaikan_data"
+
 _ASIDE = re.compile(r"\.(\d+)-\d+\.tmp$")
 
 

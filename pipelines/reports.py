@@ -27,9 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.candidates import NO_KELURAHAN, match_percent
+from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
-from pipelines.files import aside, sweep_aside
+from pipelines.files import WITHOUT_KELURAHAN, aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import mask_long_digits_expr
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
@@ -45,8 +45,8 @@ VERIFIKASI = ["Valid", "Sudah terdaftar", "Bukan pekerja informal", "Pindah domi
 COLUMNS = [  # order and names are read back by pipelines/verification.py
     ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 22), ("NIK", 18), ("Umur", 6), ("Jenis Kelamin", 10),
     ("Alamat", 20), ("RT", 5), ("RW", 5), ("Pekerjaan", 14), ("Desil", 6), ("Penyandang Disabilitas", 11),
-    ("Iuran per Bulan", 12), ("Tanggal Lahir", 11), ("Hasil Verifikasi", 16), ("Catatan", 20), ("ID Baris", 22),
-    ("Keterangan BPJS", 22), ("Verifikasi Sebelumnya", 12),
+    ("Iuran per Bulan", 12), ("Tanggal Lahir", 11), ("Hasil Verifikasi", 22), ("Catatan", 18), ("ID Baris", 22),
+    ("Keterangan BPJS", 20), ("Verifikasi Sebelumnya", 12),
 ]
 WRAPPED = ("Nama Lengkap", "Alamat", "Pekerjaan", "Keterangan BPJS")
 COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
@@ -63,9 +63,9 @@ WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
     "   diverifikasi 'Valid' sebelumnya ada di urutan teratas dan tidak perlu dikunjungi lagi (lihat butir 4).",
-    "   'Peringkat' adalah urutan prioritas di seluruh daftar periode ini: yang sudah diverifikasi 'Valid' lebih",
-    "   dahulu, lalu penyandang disabilitas, lalu desil DTSEN terendah (tanpa data DTSEN sesudah desil 10), lalu",
-    "   kelurahan dan nama.",
+    "   'Peringkat' adalah urutan prioritas di antara semua calon peserta se-kota (semua kelurahan) pada periode",
+    "   ini, sehingga nomornya tidak berurutan di daftar ini: yang sudah diverifikasi 'Valid' lebih dahulu, lalu",
+    "   penyandang disabilitas, lalu desil DTSEN terendah, lalu kelurahan dan nama.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
@@ -77,16 +77,18 @@ PETUNJUK = [
     "   Yang dipilih 'Sudah terdaftar', 'Bukan pekerja informal', 'Pindah domisili', 'Meninggal' atau 'Menolak'",
     "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan selama belum dikirim",
     "   ke BPJS, yang 'Valid' di urutan teratas. Yang 'Tidak ditemukan' tetap dapat dikirim ke BPJS untuk",
-    "   didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya. Bila kemudian diketahui",
+    "   didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya, kecuali ditolak BPJS (lihat",
+    "   butir 4). Bila kemudian diketahui",
     "   orangnya sudah pindah atau meninggal, sampaikan kepada koordinator kota.",
-    "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ).",
+    "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ); catatan hanya disimpan",
+    "   bila 'Hasil Verifikasi' pada baris yang sama diisi.",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
     "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
     "   Bila kolom itu berisi 'Mungkin sudah terdaftar', ada kartu BPJS TK aktif yang datanya mirip",
     "   tetapi tidak pasti milik orang ini: tanyakan kartunya; bila benar miliknya, pilih 'Sudah terdaftar'",
     "   dan tulis nomor KPJ di 'Catatan'.",
-    "   Kolom 'Verifikasi Sebelumnya' berisi 'Valid' bila orang itu sudah diverifikasi Valid pada periode",
-    "   sebelumnya dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan atau kolom",
+    "   Kolom 'Verifikasi Sebelumnya' berisi 'Valid' bila orang itu sudah diverifikasi Valid pada daftar yang",
+    "   lalu dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan atau kolom",
     "   'Keterangan BPJS' berisi penolakan BPJS (kunjungi untuk memperbaiki datanya).",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
@@ -100,15 +102,13 @@ PETUNJUK_TO_FIX = [
     "   diperbaiki, mereka dinilai lagi pada periode berikutnya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
 ]
 TO_FIX_SHEET = "Perlu Perbaikan Data"
-# <out>/<WITHOUT_KELURAHAN>/<period>/<kode_kab>.xlsx: a kab/kota's residents to fix who have no
-# kelurahan code, for its city staff (no kelurahan's list can hold them)
-WITHOUT_KELURAHAN = "perbaikan_data"
 PETUNJUK_WITHOUT_KELURAHAN = [
-    "1. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja yang belum dapat dinilai sebagai calon peserta",
-    "   JKK + JKM dan tidak tercantum di daftar kelurahan mana pun, karena kode wilayahnya (NO_KEL, NO_KEC, NO_KAB",
-    "   atau NO_PROP) kosong atau tidak dikenal; kolom 'Yang Perlu Diperbaiki' menyebutkan apa lagi yang perlu",
-    "   diperbaiki. Ajukan perbaikannya ke Disdukcapil; setelah diperbaiki, mereka dinilai lagi pada periode",
-    "   berikutnya dan tercantum di daftar kelurahannya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
+    "1. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja (atau yang umurnya tidak diketahui) yang belum",
+    "   dapat dinilai sebagai calon peserta JKK + JKM dan tidak tercantum di daftar kelurahan mana pun, karena kode",
+    "   wilayahnya (NO_KEL, NO_KEC, NO_KAB atau NO_PROP) kosong atau tidak valid; kolom 'Yang Perlu Diperbaiki'",
+    "   menyebutkan apa saja yang perlu diperbaiki. Ajukan perbaikannya ke Disdukcapil; setelah diperbaiki, mereka",
+    "   dinilai lagi pada periode berikutnya dan, bila memenuhi syarat, tercantum di daftar kelurahannya. Lembar",
+    "   ini tidak perlu diisi dan tidak perlu dikirim kembali.",
     "2. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas yang mengurus perbaikan data.",
 ]
 TO_FIX_TITLE = "Penduduk yang Datanya Perlu Diperbaiki"
@@ -226,7 +226,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
 
 def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: Path, *,
                                   full_nik: bool = False) -> list[Path]:
-    """One workbook per kab/kota at ``out_dir/perbaikan_data/<period>/<kode_kab>.xlsx`` of its
+    """One workbook per kab/kota at ``out_dir/perbaikan_data/<period>/<kode_kab>.xlsx``
+    (``files.WITHOUT_KELURAHAN``) of its
     residents to fix who have no kelurahan code (``nowhere``:
     ``candidates.without_kelurahan``, with ``region``), for its staff to have Dukcapil fix them;
     the paths, sorted. They were on no list: only a count on the coverage page and the flags of
@@ -235,15 +236,15 @@ def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: P
     folder = Path(out_dir) / WITHOUT_KELURAHAN / period
     for old in folder.glob("*.xlsx"):
         old.unlink(missing_ok=True)
+    if folder.is_dir():  # also the half-written file of a killed writer, with nobody left to list
+        sweep_aside(folder)
     if nowhere.height == 0:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    sweep_aside(folder)
     label, paths = periode_label(period), []
     for (kab,), rows in nowhere.sort("NAMA_LGKP", "NIK", nulls_last=True).group_by("region", maintain_order=True):
         name = kabkota_name(kab) or kab
-        place = {"kode_kel": kab, "nama_kel": f"{NO_KELURAHAN}, {name}", "kode_kec": kab, "nama_kec": name,
-                 "where": f"{name} ({kab}): penduduk tanpa kode kelurahan"}
+        place = {"where": f"{name} ({kab}): penduduk tanpa kode kelurahan"}
         path = folder / f"{kab}.xlsx"
         _write_fix_workbook(path, rows, label, place, full_nik)
         paths.append(path)
@@ -258,16 +259,7 @@ def _write_fix_workbook(path: Path, fix: pl.DataFrame, label: str, place: dict, 
     wb.set_properties(title=f"{TO_FIX_TITLE} — {place['where']} — {label}" + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
     _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
-    guide = wb.add_worksheet("Petunjuk")
-    guide.set_column_width(0, 110)
-    guide.set_paper_size(9)
-    guide.set_print_fit_to_pages(1, 0)
-    guide.write(0, 0, "Petunjuk", f.bold)
-    for i, line in enumerate(PETUNJUK_WITHOUT_KELURAHAN, start=1):
-        guide.write(i, 0, line)
-    if full_nik:
-        guide.write(len(PETUNJUK_WITHOUT_KELURAHAN) + 2, 0, WARNING_FULL, f.warn)
-        guide.set_tab_color("#C00000")
+    _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk", PETUNJUK_WITHOUT_KELURAHAN, full_nik)
     wb.close()
     tmp.replace(path)
 
@@ -318,20 +310,27 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     _summary_sheet(summary, f, rows, label, place, fix, full_nik)
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
-    guide = wb.add_worksheet("Petunjuk")
-    guide.set_column_width(0, 110)
-    guide.set_paper_size(9)  # A4, one page wide: its lines ran onto a second page
-    guide.set_print_fit_to_pages(1, 0)
-    guide.write(0, 0, "Petunjuk pengisian", f.bold)
-    petunjuk = PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else [])
-    for i, line in enumerate(petunjuk, start=1):
-        guide.write(i, 0, line)
+    _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else []),
+           full_nik)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
-        for ws, row in ((summary, 1), (guide, len(petunjuk) + 2)):
-            ws.write(row, 0, WARNING_FULL, f.warn)
-            ws.set_tab_color("#C00000")
+        summary.write(1, 0, WARNING_FULL, f.warn)
+        summary.set_tab_color("#C00000")
     wb.close()
     tmp.replace(path)
+
+
+def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool) -> None:
+    """A workbook's guide: its lines, printed on A4 one page wide (they ran onto a second page),
+    and the full-NIK warning below them on a list that shows NIKs whole."""
+    ws.set_column_width(0, 110)
+    ws.set_paper_size(9)
+    ws.set_print_fit_to_pages(1, 0)
+    ws.write(0, 0, title, f.bold)
+    for i, line in enumerate(lines, start=1):
+        ws.write(i, 0, line)
+    if full_nik:
+        ws.write(len(lines) + 2, 0, WARNING_FULL, f.warn)
+        ws.set_tab_color("#C00000")
 
 
 def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title: str = TITLE) -> None:
@@ -445,8 +444,9 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
 
     _header_rows(ws, f, label, place, full_nik)
     # the choices on paper too: a printed list filled in by hand came back in words of its own
-    ws.write(4, 0, "Hasil Verifikasi: pilih " + ", ".join(VERIFIKASI[:-1]) + f" atau {VERIFIKASI[-1]} "
-                   "(lihat lembar 'Petunjuk'); kosongkan bila belum dikunjungi.")
+    if rows.height:
+        ws.write(4, 0, "Hasil Verifikasi: pilih " + ", ".join(VERIFIKASI[:-1]) + f" atau {VERIFIKASI[-1]} "
+                       "(lihat lembar 'Petunjuk'); kosongkan bila belum dikunjungi.")
     for c, (name, width) in enumerate(COLUMNS):
         ws.write(HEADER_ROW, c, name, f.head)
         ws.set_column_width(c, width)
@@ -469,11 +469,15 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
             if v is not None:
                 ws.write(first + i, COL["Iuran per Bulan"], v, f.money(v))
     if rows.height == 0:
-        # (it said "no visit needed" above a sheet of residents to fix)
-        ws.write(first, 0, f"Tidak ada calon peserta di kelurahan ini pada periode {label}: semua pekerja rentan "
-                           "sudah terlindungi, sudah didaftarkan atau sudah diverifikasi. Tidak perlu kunjungan"
-                           + (f" untuk pendaftaran; {to_fix} penduduk perlu diperbaiki datanya: lihat lembar "
-                              f"'{TO_FIX_SHEET}'." if to_fix else "."), f.bold)
+        # (it said "no visit needed" above a sheet of residents to fix, and "all verified" of a
+        # kelurahan whose people were sent to BPJS; one line of it was cut on paper)
+        ws.write(first, 0, f"Tidak ada calon peserta yang perlu dikunjungi di kelurahan ini pada periode {label}.",
+                 f.bold)
+        ws.write(first + 1, 0, "Pekerja rentan di kelurahan ini sudah terlindungi JKK + JKM, sudah dikirim ke BPJS "
+                               "untuk didaftarkan, atau dikecualikan menurut hasil verifikasi.")
+        if to_fix:
+            ws.write(first + 2, 0, f"{_n(to_fix)} penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.",
+                     f.bold)
     _dashes(ws, cells, first, COL, ("Umur", "Desil"))
     if rows.height:  # (nothing to fill in on the line that says there is no one)
         _fill_in(ws, f, first, last)
@@ -548,7 +552,7 @@ def _counts(rows: pl.DataFrame, full_nik: bool = False) -> list[tuple[str, list[
 
 def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
                    fix: pl.DataFrame | None = None, full_nik: bool = False) -> None:
-    ws.set_column_width(0, 36)
+    ws.set_column_width(0, 52)  # "Data perlu diperbaiki (lembar 'Perlu Perbaikan Data')" was cut at 36
     ws.set_column_width(1, 18)
     monthly = int(rows["iuran_bulanan"].sum())
     ws.write(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
@@ -822,10 +826,11 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     region = _region_title(coverage)
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
-             ("Didaftarkan, menunggu data peserta BPJS", _n(s["didaftarkan"])),
-             ("Di antaranya menunggu jawaban BPJS", _n(s["menunggu_bpjs"])),
+             # one card: "of which" on a card of its own started a new row of cards at 1300 px
+             ("Sudah dikirim ke BPJS, belum tampak di data peserta", _n(s["didaftarkan"])
+              + (f" ({_n(s['menunggu_bpjs'])} belum dijawab BPJS)" if s["menunggu_bpjs"] else "")),
              ("Calon peserta", _n(s["kandidat"])),
-             ("Dikecualikan hasil verifikasi", _n(s["dikecualikan"])),
+             ("Dikecualikan menurut hasil verifikasi", _n(s["dikecualikan"])),
              ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
              ("Data perlu diperbaiki, belum dapat dinilai", _n(s["perlu_perbaikan"])),
@@ -840,12 +845,14 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
-tidak didaftarkan lagi (menunggu jawaban BPJS: sudah dikirim, belum ada jawaban diterima atau ditolak). Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak,
-Bukan pekerja informal atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
+tidak didaftarkan lagi; yang belum dijawab BPJS sudah dikirim, tetapi BPJS belum menjawab diterima atau
+ditolak. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
+atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia
 tidak diketahui, pekerjaan informal atau tidak diketahui, belum terlindungi); mereka belum termasuk pekerja
-rentan. Daftarnya ada di lembar 'Perlu Perbaikan Data' daftar calon peserta tiap kelurahan.</p>
+rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar calon peserta tiap kelurahan;
+yang tanpa kode kelurahan ada di file perbaikan_data/{esc(period)}/&lt;kode kab/kota&gt;.xlsx untuk staf kota.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
 <h2>Cakupan per kelurahan</h2>
 {_bar_chart(coverage)}

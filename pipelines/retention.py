@@ -35,13 +35,14 @@ from pathlib import Path
 import psycopg
 
 from pipelines.bpjs_exchange import EXPORT_LOCK
+from pipelines.files import WITHOUT_KELURAHAN
 from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
 # <out>/<folder>/<period>/, written per period, every file in it about people
-PERSONAL_FOLDERS = ("gap_lists", "perbaikan_data", "bpjs_export", "inbox/verifikasi")
+PERSONAL_FOLDERS = ("gap_lists", WITHOUT_KELURAHAN, "bpjs_export", "inbox/verifikasi")
 # BPJS response files, by the month they were last modified, wherever they are under it: those the
 # sensor filed away and those it left (no CSV, given up after failed runs, in a folder of their
 # own), which were kept for ever

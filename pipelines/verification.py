@@ -31,7 +31,14 @@ from pipelines.reports import BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, peri
 WITHDRAWING = {"Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
 # typed value through whatever its case) is the choice
-_CHOICES = {v.casefold(): v for v in VERIFIKASI}
+def _choice_key(typed: str) -> str:
+    """A choice as typed, compared: case, spacing, a hyphen between words and a full stop or comma
+    at the end do not count ("Bukan pekerja-informal.", pasted past Excel's drop-down, was refused
+    as unknown, the value not quoted back)."""
+    return " ".join(typed.replace("-", " ").replace("_", " ").split()).strip(" .,;:").casefold()
+
+
+_CHOICES = {_choice_key(v): v for v in VERIFIKASI}
 HEADER_ROW = 6  # 1-based row of the table header in the gap list
 
 
@@ -142,7 +149,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             continue
         rid = row[col["ID Baris"]]
         typed = (_cell_text(row[col["Hasil Verifikasi"]]) or "").strip()  # a number there: no choice
-        hasil = _CHOICES.get(" ".join(typed.split()).casefold(), typed)
+        hasil = _CHOICES.get(_choice_key(typed), typed)
         if rid is None and not typed and row[col["NIK"]] is None and row[col["Nama Lengkap"]] is None:
             # no person and no result: a note typed below the table ("3 warga tidak ditemukan"),
             # which refused the whole file as a row "not in the list"

@@ -542,3 +542,43 @@ def test_the_coverage_check_fails_where_a_kelurahan_s_figures_do_not_add_up():
     # those awaiting BPJS's answer are some of the registered, never more
     assert _adds_up(cov.head(1).with_columns(menunggu_bpjs=pl.lit(1))).passed
     assert not _adds_up(cov.head(1).with_columns(menunggu_bpjs=pl.lit(2))).passed
+
+
+def test_residents_to_fix_without_a_kelurahan_code_get_their_kab_kota_s_list(small_world, pg_server, tmp_path,
+                                                                            monkeypatch, capsys):
+    """Through the whole run: residents whose NO_KEL is blank were on no list (a count on the
+    page, flags in residents.parquet); their kab/kota's staff get a workbook, which the summary
+    names, with the full-NIK warning when the run shows NIKs whole; the next run of the period
+    without them removes it."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from dagster_project.cli import print_summary, run_pipeline
+    from pipelines.files import WITHOUT_KELURAHAN
+    from pipelines.reports import TO_FIX_SHEET
+
+    world = tmp_path / "world"
+    shutil.copytree(small_world, world)
+    raw = pl.read_csv(world / "penduduk.csv", infer_schema=False)
+    # informal workers of working age with an occupation the rules do not know: listed to fix
+    blank = (pl.int_range(pl.len()) % 40 == 3)
+    raw.with_columns(NO_KEL=pl.when(blank).then(None).otherwise(pl.col("NO_KEL"))).write_csv(world / "penduduk.csv")
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    dsn = _fresh_db(pg_server, "without_kelurahan")
+    out = tmp_path / "out"
+    summary = run_pipeline(str(world), PERIOD, str(out), db=dsn, full_nik=True)
+    nowhere = summary["not_judged"]["to_fix_without_kelurahan"]
+    files = sorted((out / WITHOUT_KELURAHAN / PERIOD).glob("*.xlsx"))
+    assert nowhere > 0 and [f.name for f in files] == ["6474.xlsx"]
+    ws = load_workbook(files[0])[TO_FIX_SHEET]
+    listed = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
+    assert len(listed) == nowhere and all(len(r[2]) == 16 for r in listed)        # --full-nik: whole NIKs
+    print_summary(summary, "")
+    said = capsys.readouterr().out
+    assert f"{out.resolve()}/{WITHOUT_KELURAHAN}/{PERIOD}/<kode_kab>.xlsx   (residents to fix without a kelurahan " \
+           "code)   WARNING: full NIKs" in said
+    # the extract mended: the period run again leaves no stale list
+    shutil.copy(small_world / "penduduk.csv", world / "penduduk.csv")
+    run_pipeline(str(world), PERIOD, str(out), db=dsn)
+    assert not list((out / WITHOUT_KELURAHAN / PERIOD).glob("*.xlsx"))

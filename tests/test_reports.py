@@ -537,7 +537,8 @@ def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path
     wb = load_workbook(paths[2])
     ws = wb[SHEET]
     assert ws["A2"].value == "Kelurahan Kanaan (6474031003), Kecamatan Bontang Barat (647403)"
-    assert ws["A7"].value.startswith("Tidak ada calon peserta di kelurahan ini pada periode November 2026")
+    assert ws["A7"].value == "Tidak ada calon peserta yang perlu dikunjungi di kelurahan ini pada periode November 2026."
+    assert ws["A8"].value.startswith("Pekerja rentan di kelurahan ini sudah terlindungi") and ws["A5"].value is None
     assert not ws.data_validations.dataValidation  # nothing to fill in on that line
     assert wb["Ringkasan"]["B4"].value == 0
     assert read_returned(paths[2], "2026-11", cands.with_columns(pseudonym_column(cands["NIK"], b"k" * 32)),
@@ -552,14 +553,16 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     have them fixed (UU PDP Art. 34). Those a fix could make candidates are listed on their
     kelurahan's sheet with what to fix, and counted on the coverage page; children, the
     elderly, the formally employed and the protected are not."""
-    from pipelines.candidates import NO_KELURAHAN, coverage, to_fix
+    from pipelines.candidates import NO_KELURAHAN, TO_FIX, coverage, to_fix
     from pipelines.reports import TO_FIX_SHEET, coverage_md
+
+    OCCUPATION_FIX = TO_FIX["occupation_unknown"]
     from pipelines.rules import load_rules
 
     kel = "6474011001"
     people = [  # name, umur, informal, protected, flags, occupation, kode_kel, listed with
         ("A OJEK", 40, False, False, ["occupation_unknown"], "OJEK ONLINE",
-         kel, "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK"),
+         kel, OCCUPATION_FIX),
         ("B OJEK TERLINDUNGI", 40, False, True, ["occupation_unknown"], "OJEK ONLINE", kel, None),
         ("C OJEK TUA", 80, False, False, ["occupation_unknown"], "OJEK ONLINE", kel, None),
         ("D PEDAGANG", None, True, False, ["tgl_lhr_invalid"], "PEDAGANG", kel, "tanggal lahir tidak valid"),
@@ -573,7 +576,7 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
         ("I CALON", 30, True, False, [], "PEDAGANG", kel, None),
         # whatever was typed, a NIK too: starred, as in a name or an address
         ("J NIK DI PEKERJAAN", 30, False, False, ["occupation_unknown"], "6474011208900099", kel,
-         "pekerjaan tidak ada dalam daftar kode pekerjaan SIAK"),
+         OCCUPATION_FIX),
         # a birth date in the future tells no age: listed, its age a dash (it was shown as -5)
         ("K MASA DEPAN", -5, True, False, ["tgl_lhr_future"], "PEDAGANG", kel, "tanggal lahir sesudah hari ini"),
     ]
@@ -626,8 +629,8 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     assert wb.sheetnames == ["Daftar Calon Peserta", "Ringkasan", TO_FIX_SHEET, "Petunjuk"]
     # a kelurahan with residents to fix but no candidate: its list said "no visit needed" alone
     [path] = write_gap_lists(candidates.clear(), "2026-11", tmp_path / "none", key=b"k" * 32, to_fix=fix)
-    assert load_workbook(path)["Daftar Calon Peserta"]["A7"].value.endswith(
-        f"Tidak perlu kunjungan untuk pendaftaran; 5 penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.")
+    assert load_workbook(path)["Daftar Calon Peserta"]["A9"].value == \
+        f"5 penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'."
     # those a fix would still not list (verified as not to enroll, held by BPJS) are left out
     assert "A OJEK" not in to_fix(assessed, load_rules(), exclude=[assessed["NIK"][0]])["NAMA_LGKP"].to_list()
     # the one without a kelurahan code was on no list (a count on the page, flags in a parquet no

@@ -266,7 +266,8 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     # of them, all but the accepted one still await BPJS's answer: the backlog the city chases
     assert int(cov["menunggu_bpjs"].sum()) == len(held - {niks[0]}) == len(held) - 1
     page = (out / "coverage" / f"{nxt}.html").read_text(encoding="utf-8")
-    assert "Didaftarkan" in page and f"Di antaranya menunggu jawaban BPJS<b>{len(held) - 1:,}".replace(",", ".") in page
+    figures = f"{len(held):,} ({len(held) - 1:,} belum dijawab BPJS)".replace(",", ".")
+    assert f"Sudah dikirim ke BPJS, belum tampak di data peserta<b>{figures}" in page
     # the one BPJS rejected comes with BPJS's reason, in the evidence and on the gap list
     cands = pl.read_parquet(out / "enrollment_candidates" / f"{nxt}.parquet")
     noted = cands.filter(pl.col("catatan_bpjs").is_not_null())

@@ -228,12 +228,14 @@ def test_a_choice_typed_in_another_case_is_the_choice(run):
     def fill(ws):
         ws.cell(7, 15, " valid ")
         ws.cell(8, 15, "sudah  TERDAFTAR")
+        ws.cell(9, 15, "Bukan pekerja-informal.")   # pasted past the drop-down (was refused, unquoted)
 
     path = _returned(run, fill, name="typed.xlsx")
     cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
     key, bad = load_key(run["home"]), None
     try:
-        assert sorted(read_returned(path, PERIOD, cands, key)["hasil"]) == ["Sudah terdaftar", "Valid"]
+        assert sorted(read_returned(path, PERIOD, cands, key)["hasil"]) == [
+            "Bukan pekerja informal", "Sudah terdaftar", "Valid"]
         bad = _returned(run, lambda ws: ws.cell(7, 15, "valid-ish"), name="typed-bad.xlsx")
         with pytest.raises(VerificationError, match="baris 7: Hasil Verifikasi tidak dikenal"):
             read_returned(bad, PERIOD, cands, key)
