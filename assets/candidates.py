@@ -64,18 +64,19 @@ def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, peri
     return answers, {nik: why for nik, why in _held(answers, participants, period).items() if nik not in excluded}
 
 
-def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame
-                     ) -> pl.DataFrame:
+def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame,
+                     excluded: Collection[str] | None = None) -> pl.DataFrame:
     """``candidates.to_fix`` without those a fix would still not list: verified by a kelurahan
-    as not to enroll (dead, moved, refused, registered), or whom BPJS has: from another period's
-    export as the candidates count them (``_held``: an acceptance whose card the roster shows
-    lapsed holds no one), or from this period's own. They were on the sheet: a kelurahan asked to
-    have a dead person's record fixed."""
+    as not to enroll (dead, moved, refused, registered; ``excluded``, looked up when not given),
+    or whom BPJS has: from another period's export as the candidates count them (``_held``: an
+    acceptance whose card the roster shows lapsed holds no one), or from this period's own. They
+    were on the sheet: a kelurahan asked to have a dead person's record fixed."""
     fix = to_fix(assessed, rules)
     if fix.height == 0:
         return fix
     niks = fix.get_column("NIK").to_list()
-    left = (set(verified_exclusions(dsn)) | set(_held(earlier_answers(dsn, period, niks), participants, period))
+    excluded = verified_exclusions(dsn) if excluded is None else excluded
+    left = (set(excluded) | set(_held(earlier_answers(dsn, period, niks), participants, period))
             | sent_this_period(dsn, period, niks))
     return fix.filter(~pl.col("NIK").is_in(list(left))) if left else fix
 
@@ -193,9 +194,11 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
     # resident without protection (165,757, children and the formally employed included)
     rules, dsn = settings.rules(), database.url()
-    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, verified_exclusions(dsn))
+    excluded = verified_exclusions(dsn)
+    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded)
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,
-                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants),
+                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants,
+                                        excluded),
                    awaiting=awaiting_among(answers))
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
