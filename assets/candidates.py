@@ -109,7 +109,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     # kelurahan to mend (a rejection holds nobody)
     answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
-                            verified=verified)
+                            verified=verified, not_found=verified_valid(dsn, results, "Tidak ditemukan"))
     listed = set(out.get_column("NIK").to_list())
     rejected = {nik: why for nik, why in rejections_among(answers).items() if nik in listed}
     out = with_rejections(out, rejected)

@@ -170,10 +170,12 @@ LATER_ASSESSMENT_COLUMNS = {"mungkin_terdaftar": pl.Float64, "welfare_records": 
 
 
 def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
-                          exclude: list[str] | None = None, verified: list[str] | None = None) -> pl.DataFrame:
+                          exclude: list[str] | None = None, verified: list[str] | None = None,
+                          not_found: list[str] | None = None) -> pl.DataFrame:
     """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled,
     ``verified`` those verified ``Valid``: they rank ahead of everyone not yet verified, so the
-    BPJS export (in rank order) takes them first. An assessment stored by an earlier version
+    BPJS export (in rank order) takes them first; ``not_found`` those whose latest visit did not
+    find them (``tidak_ditemukan``: the list says so, for the next visit). An assessment stored by an earlier version
     reads as if those columns were empty (``LATER_ASSESSMENT_COLUMNS``)."""
     assessed = assessed.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in LATER_ASSESSMENT_COLUMNS.items()
                                      if c not in assessed.columns)
@@ -207,6 +209,7 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         + pl.when(pl.col("NIK").is_in(verified or [])).then(pl.lit("; diverifikasi Valid oleh kelurahan"))
         .otherwise(pl.lit("")),
         terverifikasi=pl.col("NIK").is_in(verified or []),
+        tidak_ditemukan=pl.col("NIK").is_in(not_found or []),
         catatan_bpjs=pl.lit(None, pl.String),
         _desil_rank=pl.col("desil").cast(pl.Int16).fill_null(rules.no_welfare_desil),
     ).sort(

@@ -89,7 +89,8 @@ PETUNJUK = [
     "   dan tulis nomor KPJ di 'Catatan'.",
     "   Kolom 'Verifikasi Sebelumnya' berisi 'Valid' bila orang itu sudah diverifikasi Valid pada daftar yang",
     "   lalu dan belum didaftarkan BPJS: tidak perlu dikunjungi lagi, kecuali ada perubahan atau kolom",
-    "   'Keterangan BPJS' berisi penolakan BPJS (kunjungi untuk memperbaiki datanya).",
+    "   'Keterangan BPJS' berisi penolakan BPJS (kunjungi untuk memperbaiki datanya). Bila berisi",
+    "   'Tidak ditemukan', kunjungan yang lalu tidak menemukan orangnya: kunjungi lagi dan isi hasilnya.",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
     "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
@@ -369,9 +370,12 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         "ID Baris": pl.col("pseudonym"),
         "Keterangan BPJS": _bpjs_note(rows, full_nik),
         # a person a kelurahan verified Valid before and still listed (BPJS has not had them yet):
-        # said, so the round does not visit them first again as if new
-        "Verifikasi Sebelumnya": (pl.when(pl.col("terverifikasi")).then(pl.lit("Valid"))
-                                  if "terverifikasi" in rows.columns else pl.lit(None, pl.String)),
+        # said, so the round does not visit them first again as if new; and one the last visit did
+        # not find (it was blank: the coordinator visited again without knowing)
+        "Verifikasi Sebelumnya": pl.concat_str(
+            [pl.when(pl.col(c)).then(pl.lit(said)) for c, said in (("terverifikasi", "Valid"),
+                                                                     ("tidak_ditemukan", "Tidak ditemukan"))
+             if c in rows.columns] or [pl.lit(None, pl.String)], ignore_nulls=True).replace("", None),
     }
     return rows.select(**cells)
 

@@ -345,7 +345,8 @@ def verified_exclusions(dsn: str, results: dict[str, str] | None = None) -> dict
     return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in results.items() if hasil in WITHDRAWING}
 
 
-def verified_valid(dsn: str, results: dict[str, str] | None = None) -> list[str]:
-    """NIKs whose latest result is ``Valid``: they move ahead of unverified candidates."""
+def verified_valid(dsn: str, results: dict[str, str] | None = None, hasil: str = "Valid") -> list[str]:
+    """NIKs whose latest result is ``Valid`` (or ``hasil``): they move ahead of unverified
+    candidates. (``Tidak ditemukan``: the list says so, for the next visit.)"""
     results = latest_results(dsn) if results is None else results
-    return sorted(nik for nik, hasil in results.items() if hasil == "Valid")
+    return sorted(nik for nik, latest in results.items() if latest == hasil)

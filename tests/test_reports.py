@@ -453,7 +453,7 @@ def test_the_list_prints_legibly_keeps_its_order_and_says_who_was_verified_befor
     rows = pl.concat([cands.head(2), cands.head(2).with_columns(
         NIK=pl.Series(["6474015508850011", "6474015508850012"]), rank=pl.Series([4, 5]),
         NO_RT=pl.Series(["004", "001"]), NO_RW=pl.Series(["010", "002"]))]).with_columns(
-        terverifikasi=pl.Series([True, False, False, False]))
+        terverifikasi=pl.Series([True, False, False, False]), tidak_ditemukan=pl.Series([False, True, False, False]))
     path = write_gap_lists(rows, "2026-11", tmp_path, key=b"k" * 32)[0]
     wb = load_workbook(path)
     ws = wb[SHEET]
@@ -463,8 +463,9 @@ def test_the_list_prints_legibly_keeps_its_order_and_says_who_was_verified_befor
     assert ws.cell(HEADER_ROW + 2, COL["Nama Lengkap"] + 1).alignment.wrap_text
     assert ws.protection.sheet and ws.protection.sort  # openpyxl: True means sorting is NOT allowed
     assert ws.cell(HEADER_ROW + 1, COL["Verifikasi Sebelumnya"] + 1).value == "Verifikasi Sebelumnya"
+    # and one the last visit did not find (it was blank: visited again without knowing)
     assert [ws.cell(HEADER_ROW + 2 + i, COL["Verifikasi Sebelumnya"] + 1).value for i in range(4)] == \
-        ["Valid", None, None, None]
+        ["Valid", "Tidak ditemukan", None, None]
     summary = [r for r in wb["Ringkasan"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("RW ")]
     assert [r[0] for r in summary] == ["RW 001 / RT 001", "RW 001 / RT 002", "RW 002 / RT 001", "RW 010 / RT 004"]
 

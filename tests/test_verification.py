@@ -607,12 +607,24 @@ def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small
     wb = load_workbook(src)
     wb["Daftar Calon Peserta"].cell(7, 15, "bukan pekerja  INFORMAL")   # typed, not picked
     wb["Daftar Calon Peserta"].cell(7, 16, "PNS")
+    wb["Daftar Calon Peserta"].cell(8, 15, "Tidak ditemukan")
+    not_found_name = wb["Daftar Calon Peserta"].cell(8, 3).value
     wb.save(tmp_path / "kembali.xlsx")
     assert main(["verification", str(tmp_path / "kembali.xlsx"), "--period", PERIOD, "--out", str(out),
                  "--db", dsn]) == 0
     summary = run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
     with psycopg.connect(dsn) as conn:
         rows = conn.execute("SELECT v.hasil, v.catatan, c.status, c.status_reason FROM bpjs.verification v "
-                            "JOIN bpjs.submission_candidate c USING (nik, period)").fetchall()
-    assert rows == [("Bukan pekerja informal", "PNS", "withdrawn", "hasil verifikasi: Bukan pekerja informal")]
+                            "JOIN bpjs.submission_candidate c USING (nik, period) ORDER BY v.hasil").fetchall()
+    assert rows == [("Bukan pekerja informal", "PNS", "withdrawn", "hasil verifikasi: Bukan pekerja informal"),
+                    ("Tidak ditemukan", None, "pending", None)]
     assert summary["left_out"]["excluded_by_verification"] == 1
+    # the one not found is listed again, and the list says the last visit did not find them
+    from pipelines.reports import COL, HEADER_ROW
+
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert cands["tidak_ditemukan"].sum() == 1
+    ws = load_workbook(src)["Daftar Calon Peserta"]
+    said = {r[COL["Nama Lengkap"]]: r[COL["Verifikasi Sebelumnya"]] for r in ws.iter_rows(min_row=HEADER_ROW + 2,
+                                                                                            values_only=True)}
+    assert said[not_found_name] == "Tidak ditemukan" and list(said.values()).count("Tidak ditemukan") == 1
