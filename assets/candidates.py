@@ -10,7 +10,7 @@ from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
 from pipelines.db import migrate
-from pipelines.verification import latest_results, verified_exclusions, verified_valid
+from pipelines.verification import latest_results, latest_with, verified_exclusions, verified_valid
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
                                  to_fix, with_rejections)
 from pipelines.reports import coverage_md
@@ -109,7 +109,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     # kelurahan to mend (a rejection holds nobody)
     answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
-                            verified=verified, not_found=verified_valid(dsn, results, "Tidak ditemukan"))
+                            verified=verified, not_found=latest_with(dsn, "Tidak ditemukan", results))
     listed = set(out.get_column("NIK").to_list())
     rejected = {nik: why for nik, why in rejections_among(answers).items() if nik in listed}
     out = with_rejections(out, rejected)

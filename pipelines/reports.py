@@ -46,7 +46,7 @@ COLUMNS = [  # order and names are read back by pipelines/verification.py
     ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 22), ("NIK", 18), ("Umur", 6), ("Jenis Kelamin", 10),
     ("Alamat", 20), ("RT", 5), ("RW", 5), ("Pekerjaan", 14), ("Desil", 6), ("Penyandang Disabilitas", 11),
     ("Iuran per Bulan", 12), ("Tanggal Lahir", 11), ("Hasil Verifikasi", 22), ("Catatan", 18), ("ID Baris", 22),
-    ("Keterangan BPJS", 20), ("Verifikasi Sebelumnya", 12),
+    ("Keterangan BPJS", 20), ("Verifikasi Sebelumnya", 15),  # "Tidak ditemukan" whole on paper
 ]
 WRAPPED = ("Nama Lengkap", "Alamat", "Pekerjaan", "Keterangan BPJS")
 COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
@@ -63,9 +63,10 @@ WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
     "   diverifikasi 'Valid' sebelumnya ada di urutan teratas dan tidak perlu dikunjungi lagi (lihat butir 4).",
-    "   'Peringkat' adalah urutan prioritas di antara semua calon peserta se-kota (semua kelurahan) pada periode",
-    "   ini, sehingga nomornya tidak berurutan di daftar ini: yang sudah diverifikasi 'Valid' lebih dahulu, lalu",
-    "   penyandang disabilitas, lalu desil DTSEN terendah, lalu kelurahan dan nama.",
+    "   'Peringkat' adalah urutan prioritas di antara semua calon peserta dalam data ini (semua kelurahan dan",
+    "   kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: yang sudah",
+    "   diverifikasi 'Valid' lebih dahulu, lalu penyandang disabilitas, lalu desil DTSEN terendah, lalu kelurahan",
+    "   dan nama.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
@@ -77,9 +78,9 @@ PETUNJUK = [
     "   Yang dipilih 'Sudah terdaftar', 'Bukan pekerja informal', 'Pindah domisili', 'Meninggal' atau 'Menolak'",
     "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan selama belum dikirim",
     "   ke BPJS, yang 'Valid' di urutan teratas. Yang 'Tidak ditemukan' tetap dapat dikirim ke BPJS untuk",
-    "   didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya, kecuali ditolak BPJS (lihat",
-    "   butir 4). Bila kemudian diketahui",
-    "   orangnya sudah pindah atau meninggal, sampaikan kepada koordinator kota.",
+    "   didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya, kecuali ditolak BPJS",
+    "   (lihat butir 4). Bila kemudian diketahui orangnya sudah pindah atau meninggal, sampaikan kepada",
+    "   koordinator kota.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ); catatan hanya disimpan",
     "   bila 'Hasil Verifikasi' pada baris yang sama diisi.",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
@@ -97,10 +98,11 @@ PETUNJUK = [
 ]
 # the guide's lines about the sheet of residents to fix, on the lists that have it
 PETUNJUK_TO_FIX = [
-    "8. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja yang belum dapat dinilai karena data",
-    "   kependudukannya kosong atau tidak sesuai (kolom 'Yang Perlu Diperbaiki', misalnya tanggal lahir atau",
-    "   pekerjaan yang tidak ada dalam daftar kode SIAK). Periksa dan ajukan perbaikannya ke Disdukcapil; setelah",
-    "   diperbaiki, mereka dinilai lagi pada periode berikutnya. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
+    "8. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja (atau yang umurnya tidak diketahui) yang belum",
+    "   dapat dinilai karena data kependudukannya kosong atau tidak sesuai (kolom 'Yang Perlu Diperbaiki',",
+    "   misalnya tanggal lahir atau pekerjaan yang tidak memakai kode SIAK). Periksa dan ajukan perbaikannya ke",
+    "   Disdukcapil; setelah diperbaiki, mereka dinilai lagi pada periode berikutnya. Lembar ini tidak perlu diisi",
+    "   dan tidak dibaca kembali.",
 ]
 TO_FIX_SHEET = "Perlu Perbaikan Data"
 PETUNJUK_WITHOUT_KELURAHAN = [
@@ -372,10 +374,10 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
         # a person a kelurahan verified Valid before and still listed (BPJS has not had them yet):
         # said, so the round does not visit them first again as if new; and one the last visit did
         # not find (it was blank: the coordinator visited again without knowing)
-        "Verifikasi Sebelumnya": pl.concat_str(
+        "Verifikasi Sebelumnya": pl.coalesce(
             [pl.when(pl.col(c)).then(pl.lit(said)) for c, said in (("terverifikasi", "Valid"),
                                                                      ("tidak_ditemukan", "Tidak ditemukan"))
-             if c in rows.columns] or [pl.lit(None, pl.String)], ignore_nulls=True).replace("", None),
+             if c in rows.columns] or [pl.lit(None, pl.String)]),
     }
     return rows.select(**cells)
 
@@ -477,8 +479,8 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
         # kelurahan whose people were sent to BPJS; one line of it was cut on paper)
         ws.write(first, 0, f"Tidak ada calon peserta yang perlu dikunjungi di kelurahan ini pada periode {label}.",
                  f.bold)
-        ws.write(first + 1, 0, "Pekerja rentan di kelurahan ini sudah terlindungi JKK + JKM, sudah dikirim ke BPJS "
-                               "untuk didaftarkan, atau dikecualikan menurut hasil verifikasi.")
+        ws.write(first + 1, 0, "Pekerja rentan di kelurahan ini (bila ada) sudah terlindungi JKK + JKM, sudah dikirim "
+                               "ke BPJS untuk didaftarkan, atau dikecualikan menurut hasil verifikasi.")
         if to_fix:
             ws.write(first + 2, 0, f"{_n(to_fix)} penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.",
                      f.bold)
@@ -828,6 +830,10 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
                if kab.height > 1 else "")
     esc = html.escape
     region = _region_title(coverage)
+    # said where there are such residents (their own row), in the folder's one name
+    unplaced = ("; yang tanpa kode kelurahan ada di file "
+                f"{WITHOUT_KELURAHAN}/{esc(period)}/&lt;kode kabupaten/kota&gt;.xlsx untuk staf kabupaten/kota"
+                if coverage.filter(pl.col("kode_kel").is_null() & (pl.col("perlu_perbaikan") > 0)).height else "")
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
              # one card: "of which" on a card of its own started a new row of cards at 1300 px
@@ -855,8 +861,7 @@ atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia
 tidak diketahui, pekerjaan informal atau tidak diketahui, belum terlindungi); mereka belum termasuk pekerja
-rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar calon peserta tiap kelurahan;
-yang tanpa kode kelurahan ada di file perbaikan_data/{esc(period)}/&lt;kode kab/kota&gt;.xlsx untuk staf kota.</p>
+rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar calon peserta tiap kelurahan{unplaced}.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
 <h2>Cakupan per kelurahan</h2>
 {_bar_chart(coverage)}

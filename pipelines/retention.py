@@ -35,9 +35,9 @@ from pathlib import Path
 import psycopg
 
 from pipelines.bpjs_exchange import EXPORT_LOCK
-from pipelines.files import WITHOUT_KELURAHAN
 from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
+from pipelines.files import WITHOUT_KELURAHAN
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")

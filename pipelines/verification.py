@@ -32,10 +32,13 @@ WITHDRAWING = {"Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
 # typed value through whatever its case) is the choice
 def _choice_key(typed: str) -> str:
-    """A choice as typed, compared: case, spacing, a hyphen between words and a full stop or comma
-    at the end do not count ("Bukan pekerja-informal.", pasted past Excel's drop-down, was refused
-    as unknown, the value not quoted back)."""
-    return " ".join(typed.replace("-", " ").replace("_", " ").split()).strip(" .,;:").casefold()
+    """A choice as typed, compared: case, spacing, a hyphen, dash or underscore between words and
+    punctuation (``.,;:``) at either end do not count ("Bukan pekerja-informal.", pasted past
+    Excel's drop-down, was refused as unknown, the value not quoted back). A cell of punctuation
+    alone ("-", a mark for "not visited") is empty."""
+    for dash in "-\u2013\u2014_":
+        typed = typed.replace(dash, " ")
+    return " ".join(typed.split()).strip(" .,;:").casefold()
 
 
 _CHOICES = {_choice_key(v): v for v in VERIFIKASI}
@@ -149,7 +152,9 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             continue
         rid = row[col["ID Baris"]]
         typed = (_cell_text(row[col["Hasil Verifikasi"]]) or "").strip()  # a number there: no choice
-        hasil = _CHOICES.get(_choice_key(typed), typed)
+        key = _choice_key(typed)
+        typed = typed if key else ""  # "-" or "." for "not visited": empty, as the row above the list asks
+        hasil = _CHOICES.get(key, typed)
         if rid is None and not typed and row[col["NIK"]] is None and row[col["Nama Lengkap"]] is None:
             # no person and no result: a note typed below the table ("3 warga tidak ditemukan"),
             # which refused the whole file as a row "not in the list"
@@ -345,8 +350,14 @@ def verified_exclusions(dsn: str, results: dict[str, str] | None = None) -> dict
     return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in results.items() if hasil in WITHDRAWING}
 
 
-def verified_valid(dsn: str, results: dict[str, str] | None = None, hasil: str = "Valid") -> list[str]:
-    """NIKs whose latest result is ``Valid`` (or ``hasil``): they move ahead of unverified
-    candidates. (``Tidak ditemukan``: the list says so, for the next visit.)"""
+def verified_valid(dsn: str, results: dict[str, str] | None = None) -> list[str]:
+    """NIKs whose latest result is ``Valid``: they move ahead of unverified candidates."""
+    return latest_with(dsn, "Valid", results)
+
+
+def latest_with(dsn: str, hasil: str, results: dict[str, str] | None = None) -> list[str]:
+    """NIKs whose latest result is ``hasil`` (one of the choices)."""
+    if hasil not in VERIFIKASI:
+        raise ValueError(f"no such Hasil Verifikasi: {hasil!r}")
     results = latest_results(dsn) if results is None else results
     return sorted(nik for nik, latest in results.items() if latest == hasil)

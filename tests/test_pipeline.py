@@ -85,8 +85,8 @@ def test_ranking_follows_the_rules(pipeline_run):
 
 def test_an_assessment_stored_by_an_earlier_version_still_gives_the_candidates(pipeline_run):
     """Found by an upgrade probe: the period's candidates materialized alone on an assessment an
-    earlier version had stored (without mungkin_terdaftar, welfare_records, roster_records,
-    roster_status) stopped on polars' "unable to find column"."""
+    earlier version had stored (without mungkin_terdaftar, welfare_records) stopped on polars'
+    "unable to find column"."""
     from pipelines.candidates import LATER_ASSESSMENT_COLUMNS, enrollment_candidates
     from pipelines.rules import load_rules
 

@@ -539,7 +539,7 @@ def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path
     ws = wb[SHEET]
     assert ws["A2"].value == "Kelurahan Kanaan (6474031003), Kecamatan Bontang Barat (647403)"
     assert ws["A7"].value == "Tidak ada calon peserta yang perlu dikunjungi di kelurahan ini pada periode November 2026."
-    assert ws["A8"].value.startswith("Pekerja rentan di kelurahan ini sudah terlindungi") and ws["A5"].value is None
+    assert ws["A8"].value.startswith("Pekerja rentan di kelurahan ini (bila ada) sudah terlindungi") and ws["A5"].value is None
     assert not ws.data_validations.dataValidation  # nothing to fill in on that line
     assert wb["Ringkasan"]["B4"].value == 0
     assert read_returned(paths[2], "2026-11", cands.with_columns(pseudonym_column(cands["NIK"], b"k" * 32)),
@@ -610,6 +610,10 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
     HTMLParser().feed(page)
     assert "Data perlu diperbaiki, belum dapat dinilai<b>6</b>" in page
+    # and where their names are: said only where there are such residents
+    assert "yang tanpa kode kelurahan ada di file perbaikan_data/2026-11/" in page
+    other = write_coverage_report(cov.filter(pl.col("kode_kel").is_not_null()), "2026-11", tmp_path / "o")
+    assert "perbaikan_data" not in other.read_text(encoding="utf-8")
     assert f'<th scope="row">{NO_KELURAHAN}, Kota Bontang</th>' in page
     assert page.count(f">{NO_KELURAHAN}</text>") == 0      # no bar for it: it has no workers
     assert coverage_md(cov).splitlines()[-1].endswith("| | 6 |")
@@ -648,9 +652,11 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     assert [(r[1], r[-1]) for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None] == [
         ("H TANPA KODE", expected["H TANPA KODE"])]
     assert NIK_MASKED.match(ws["C7"].value) and "Kota Bontang (6474)" in ws.oddFooter.left.text
-    # none left next month: the stale list goes
+    # none left next month: the stale list goes, and the half-written file of a killed writer
+    killed = own.parent / "6474.xlsx.999999-1.tmp"
+    killed.write_bytes(b"PK")
     assert write_lists_without_kelurahan(without_kelurahan(fix.clear(), assessed), "2026-11", tmp_path) == []
-    assert not own.exists()
+    assert not own.exists() and not killed.exists()
     # a list written without the residents to fix has no such sheet, and its guide does not speak of one
     [path] = write_gap_lists(candidates, "2026-11", tmp_path / "without", key=b"k" * 32)
     wb = load_workbook(path)

@@ -229,13 +229,15 @@ def test_a_choice_typed_in_another_case_is_the_choice(run):
         ws.cell(7, 15, " valid ")
         ws.cell(8, 15, "sudah  TERDAFTAR")
         ws.cell(9, 15, "Bukan pekerja-informal.")   # pasted past the drop-down (was refused, unquoted)
+        ws.cell(10, 15, "Tidak\u2013ditemukan")       # an en dash, from a phone or a word processor
+        ws.cell(11, 15, " - ")                         # "not visited": empty, as row 5 asks
 
     path = _returned(run, fill, name="typed.xlsx")
     cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
     key, bad = load_key(run["home"]), None
     try:
         assert sorted(read_returned(path, PERIOD, cands, key)["hasil"]) == [
-            "Bukan pekerja informal", "Sudah terdaftar", "Valid"]
+            "Bukan pekerja informal", "Sudah terdaftar", "Tidak ditemukan", "Valid"]
         bad = _returned(run, lambda ws: ws.cell(7, 15, "valid-ish"), name="typed-bad.xlsx")
         with pytest.raises(VerificationError, match="baris 7: Hasil Verifikasi tidak dikenal"):
             read_returned(bad, PERIOD, cands, key)
@@ -594,7 +596,8 @@ def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small
                                                                               monkeypatch):
     """From a coordinator's review of the lists: a person found at home who is a civil servant, an
     employee or a pupil fitted no choice; coordinators picked Menolak (refused, which they had
-    not) or left the cell empty, and the person was listed again month after month."""
+    not) or left the cell empty, and the person was listed again month after month. And someone
+    the visit did not find comes back with the list saying so (the column was blank)."""
     from dagster_project.cli import main, run_pipeline
     from pipelines.reports import VERIFIKASI
 
