@@ -262,7 +262,7 @@ def _write_fix_workbook(path: Path, fix: pl.DataFrame, label: str, place: dict, 
     wb.set_properties(title=f"{TO_FIX_TITLE} — {place['where']} — {label}" + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
     _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
-    _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk", PETUNJUK_WITHOUT_KELURAHAN, full_nik)
+    _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk", PETUNJUK_WITHOUT_KELURAHAN, full_nik, place, label)
     wb.close()
     tmp.replace(path)
 
@@ -314,7 +314,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else []),
-           full_nik)
+           full_nik, place, label)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
         summary.write(1, 0, WARNING_FULL, f.warn)
         summary.set_tab_color("#C00000")
@@ -322,12 +322,13 @@ def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, ful
     tmp.replace(path)
 
 
-def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool) -> None:
+def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place: dict, label: str) -> None:
     """A workbook's guide: its lines, printed on A4 one page wide (they ran onto a second page),
     and the full-NIK warning below them on a list that shows NIKs whole."""
     ws.set_column_width(0, 110)
     ws.set_paper_size(9)
     ws.set_print_fit_to_pages(1, 0)
+    _footer(ws, place, label)
     ws.write(0, 0, title, f.bold)
     for i, line in enumerate(lines, start=1):
         ws.write(i, 0, line)
@@ -349,6 +350,12 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title
         ws.set_header(f"&C&\"Arial,Bold\"&KC00000{WARNING_FULL}")  # on every printed page too
     else:
         ws.write(3, 0, NOTE_MASKED)
+    _footer(ws, place, label)
+
+
+def _footer(ws, place: dict, label: str) -> None:
+    """Every printed page names its kelurahan (or kab/kota) and period, and its page number: a
+    printed Ringkasan or Petunjuk had none, and pages of several lists mixed on a desk."""
     where = place.get("where") or f"Kelurahan {place['nama_kel']}"
     ws.set_footer("&L" + where.replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
@@ -560,6 +567,8 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
                    fix: pl.DataFrame | None = None, full_nik: bool = False) -> None:
     ws.set_column_width(0, 52)  # "Data perlu diperbaiki (lembar 'Perlu Perbaikan Data')" was cut at 36
     ws.set_column_width(1, 18)
+    ws.set_paper_size(9)
+    _footer(ws, place, label)
     monthly = int(rows["iuran_bulanan"].sum())
     ws.write(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
     totals = [("Periode", label), ("Jumlah calon peserta", rows.height),

@@ -491,6 +491,9 @@ def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_follo
     assert ws.protection.sheet and ws.protection.formatCells  # openpyxl: True means NOT allowed
     guide = wb["Petunjuk"]
     assert guide.sheet_properties.pageSetUpPr.fitToPage and guide.page_setup.paperSize == 9
+    # every printed page says whose and when (the Ringkasan and the Petunjuk had no footer)
+    for sheet in wb.worksheets:
+        assert sheet.oddFooter.left.text.startswith("Kelurahan Bontang Kuala — November 2026"), sheet.title
     # RT and RW as text (their zeros) had Excel's green triangle on every row
     import zipfile
 
