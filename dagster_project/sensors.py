@@ -289,7 +289,9 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # a folder that is no period (foo/, 2026-13/, "2026-11 "): its files were refused as lists of
     # a period without candidates, which read like the real one; they are left, and said
     files = [p for p in lists if is_period(p.parent.name)]
-    elsewhere = sorted({p.parent.name for p in lists} - {p.parent.name for p in files})
+    # (a list anywhere below such a folder: foo/bar/x.xlsx went without a word)
+    periods = tuple(d.name for d in (inbox.iterdir() if inbox.is_dir() else ()) if is_period(d.name))
+    elsewhere = _folders_holding(inbox, periods, _returned_list) if inbox.is_dir() else []
     # (a NIK in a file or folder name is starred in Dagster's log)
     loose = sorted(mask_long_digits(p.name) for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
     if loose:  # (they were ignored for good, without a word)
@@ -297,7 +299,7 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
     if elsewhere:
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
-                            + ", ".join(repr(mask_long_digits(f)) for f in elsewhere))
+                            + ", ".join(repr(f) for f in elsewhere))
     # a folder inside a period's (a kelurahan's files unzipped into 2026-11/guntung/): left, and
     # said (they were ignored for good, without a word)
     nested = [f"{d.name}/{name}" for d in (inbox.iterdir() if inbox.is_dir() else ())

@@ -154,17 +154,23 @@ def test_lists_in_a_folder_that_is_no_period_are_left_and_said(run, monkeypatch)
     loose = run["out"] / "inbox" / "verifikasi" / "loose.xlsx"  # straight in the inbox: ignored for good, unsaid
     loose.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(src, loose)
-    for folder in ("2026-13", "2026-11 ", "foo"):
+    for folder in ("2026-13", "2026-11 ", "foo", "bar/baz"):      # (bar/baz/: deeper, said too)
         d = run["out"] / "inbox" / "verifikasi" / folder
         d.mkdir(parents=True, exist_ok=True)
         placed.append(Path(shutil.copy(src, d / src.name)))
+    ctx = dg.build_sensor_context()
     try:
-        got = verification_sensor(dg.build_sensor_context())
+        with patch.object(ctx.log, "warning") as warned:
+            got = verification_sensor(ctx)
         assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed) and loose.exists()
+        said = [c.args[0] for c in warned.call_args_list]
+        assert said[1] == ("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
+                           "'2026-11 ', '2026-13', 'bar', 'foo'")
     finally:
         loose.unlink()
         for p in placed:
             shutil.rmtree(p.parent)
+        shutil.rmtree(run["out"] / "inbox" / "verifikasi" / "bar")
 
 
 def test_lists_in_a_folder_inside_a_period_s_are_left_and_said(run, monkeypatch):
