@@ -706,21 +706,16 @@ def _svg_open(w: int, h: int, label: str) -> str:
 
 
 def _bar_chart(coverage: pl.DataFrame) -> str:
-    """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order."""
+    """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order.
+    Drawn in HTML, not SVG: scaled down to a phone's width, an SVG's names and percentages were
+    6-8 px; here they keep the page's size and only the bars narrow."""
     items = list(coverage.filter(pl.col("kode_kel").is_not_null()).sort("kode_kel")
                  .select("nama_kel", "cakupan_pct").iter_rows())
-    h, label_w, bar_w = 24, 200, 420
     esc = html.escape
-    parts = [_svg_open(label_w + bar_w + 70, h * len(items) + 20, "Cakupan per kelurahan")]
-    for i, (name, pct) in enumerate(items):
-        y = 10 + i * h
-        w = bar_w * min(max(pct or 0.0, 0.0), 100.0) / 100.0
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{esc(name)}</text>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{h - 8}" fill="#eee"/>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{h - 8}" fill="#2e7d32"/>'
-                     f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="12">{_pct(pct)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    rows = [f'<div class="bar-row"><span class="bar-name">{esc(name or "-")}</span>'
+            f'<span class="bar-track"><span class="bar" style="width:{min(max(pct or 0.0, 0.0), 100.0):.1f}%">'
+            f'</span></span><span class="bar-pct">{_pct(pct)}</span></div>' for name, pct in items]
+    return f'<div class="bars" role="img" aria-label="Cakupan per kelurahan">{"".join(rows)}</div>'
 
 
 def _trend_chart(per_period: pl.DataFrame) -> str:
@@ -804,6 +799,13 @@ td:nth-child(2),th:nth-child(2),td:first-child,th:first-child{text-align:left}
 th{background:#f0f4f8} tbody th{background:none;font-weight:normal}
 tr:last-child td,tr:last-child th{font-weight:600} caption{text-align:left;font-weight:600;padding:.3em 0}
 .note{color:#555;font-size:.9em}
+.bars{max-width:46em;margin:1em 0}
+.bar-row{display:flex;align-items:center;gap:.5em;margin:.25em 0}
+.bar-name{flex:0 0 12em;text-align:right;overflow-wrap:anywhere}
+.bar-track{flex:1 1 auto;background:#eee;height:1em;min-width:4em}
+.bar{display:block;height:100%;background:#2e7d32;print-color-adjust:exact;-webkit-print-color-adjust:exact}
+.bar-pct{flex:0 0 4em}
+@media (max-width:600px){body{margin:1em} .bar-name{flex-basis:8em}}
 """
 
 

@@ -100,8 +100,7 @@ def test_rendered_page_shows_every_kelurahan_and_the_figures(page, tmp_path):
     assert f"{total_workers:,}".replace(",", ".") in text                  # Indonesian thousands
     assert re.search(r"\d+,\d%", text)                                        # Indonesian decimals
     assert "Terverifikasi" in text and "Rp" in text
-    bars = [float(w) for w in re.findall(r'<rect[^>]*fill="#2e7d32"[^>]*width="([\d.]+)"', dom)
-            + re.findall(r'<rect[^>]*width="([\d.]+)"[^>]*fill="#2e7d32"', dom)]
+    bars = [float(w) for w in re.findall(r'<span class="bar" style="width:\s*([\d.]+)%', dom)]
     assert len(bars) == cov.height and all(w > 0 for w in bars)
     assert not re.search(r'(src|href)="?https?:', dom)                      # nothing fetched from outside
 
