@@ -148,6 +148,20 @@ def _modified_up_to(folder: Path, last: str, *, but_periods: bool = False) -> li
     return sorted(found)
 
 
+def _remove_emptied(files: list[Path]) -> None:
+    """The folders inside the inboxes (``inbox/bpjs/``, ``inbox/verifikasi/``) that the erased
+    ``files`` left empty, up to the inbox itself: their names may be a person's (an answer
+    unzipped into ``6474…0001/``), and they were kept for ever."""
+    for f in files:
+        d = f.parent
+        while any(a.parent.name == "inbox" and a.name in ("bpjs", "verifikasi") for a in d.parents):
+            try:
+                d.rmdir()  # only when empty
+            except OSError:
+                break
+            d = d.parent
+
+
 def _modified_or_none(f: Path) -> str | None:
     """:func:`_modified` of a regular file (or a link to one); None for anything else."""
     try:
@@ -200,6 +214,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
             done.files.append(f)
         except OSError as exc:
             done.not_erased.append(f"{f} ({exc.strerror or exc})")
+    _remove_emptied(done.files)
     for d in plan_.folders:
         try:
             shutil.rmtree(d)

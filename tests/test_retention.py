@@ -154,6 +154,10 @@ def test_files_left_in_the_inboxes_are_erased_by_the_month_last_modified(history
     assert unplaced.parent in todo.folders
     erase(todo, dsn, months=24, as_of="2025-11")
     assert not any(f.exists() for f in (*stale, unplaced)) and all(f.exists() for f in (*fresh, kept))
+    # the folders they left empty go too (a name may be a person's); not those still holding a file
+    assert not (inbox / "foo").exists() and not (inbox / "2023-13").exists()
+    assert not (out / "inbox" / "bpjs" / "zip" / "a").exists() and (out / "inbox" / "bpjs" / "zip").is_dir()
+    assert (inbox / "bar").is_dir() and inbox.is_dir() and (out / "inbox" / "bpjs").is_dir()
     assert plan(out, dsn, "2023-11").empty()
 
 
