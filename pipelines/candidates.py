@@ -16,7 +16,7 @@ from pipelines import schema
 from pipelines.dates import age_on, period_start
 from pipelines.nik import starred_and_cut
 from pipelines.partitioning import region_sizes, resident_region
-from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
+from pipelines.regions import kabkota_name, kecamatan_name, kecamatan_table, kelurahan_name
 from pipelines.rules import Rules
 
 
@@ -68,6 +68,15 @@ def _fix_text(flag: str, text: str, columns: Collection[str]) -> pl.Expr:
     with full NIKs (a NIK in a birth date field is no birth date), then the value is cut
     (``nik.starred_and_cut``; found by fuzzing). An assessment stored before the ingest kept
     those values has the words alone."""
+    if flag == "region_code_missing" and "kode_kec" in columns:
+        # which code, where the kecamatan is known: NO_KEL alone is blank (the words said
+        # "kecamatan/kelurahan", and the kab/kota's list of them had no kecamatan to route it)
+        kec = pl.col("kode_kec")
+        names = {code: row["nama_kecamatan"].title() for code, row in kecamatan_table().items()}
+        return (pl.when(kec.is_not_null())
+                .then(pl.format("kode kelurahan (NO_KEL) kosong; kecamatan {}",
+                                kec.replace_strict(names, default=kec, return_dtype=pl.String)))
+                .otherwise(pl.lit(text)))
     raw = WRITTEN.get(flag)
     if raw not in columns:
         return pl.lit(text)

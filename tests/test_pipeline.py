@@ -574,6 +574,8 @@ def test_residents_to_fix_without_a_kelurahan_code_get_their_kab_kota_s_list(sma
     ws = load_workbook(files[0])[TO_FIX_SHEET]
     listed = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
     assert len(listed) == nowhere and all(len(r[2]) == 16 for r in listed)        # --full-nik: whole NIKs
+    # which code, and the kecamatan to route the fix to (it said "kecamatan/kelurahan")
+    assert all(r[-1].startswith("kode kelurahan (NO_KEL) kosong; kecamatan Bontang ") for r in listed)
     print_summary(summary, "")
     said = capsys.readouterr().out
     assert f"{out.resolve()}/{WITHOUT_KELURAHAN}/{PERIOD}/<kode_kab>.xlsx   (residents to fix without a kelurahan " \
