@@ -16,7 +16,7 @@ from pipelines import schema
 from pipelines.dates import age_on, period_start
 from pipelines.nik import starred_and_cut
 from pipelines.partitioning import region_sizes, resident_region
-from pipelines.regions import kabkota_name, kecamatan_name, kecamatan_table, kelurahan_name
+from pipelines.regions import kabkota_name, kecamatan_name, kecamatan_names, kelurahan_name
 from pipelines.rules import Rules
 
 
@@ -72,10 +72,9 @@ def _fix_text(flag: str, text: str, columns: Collection[str]) -> pl.Expr:
         # which code, where the kecamatan is known: NO_KEL alone is blank (the words said
         # "kecamatan/kelurahan", and the kab/kota's list of them had no kecamatan to route it)
         kec = pl.col("kode_kec")
-        names = {code: row["nama_kecamatan"].title() for code, row in kecamatan_table().items()}
         return (pl.when(kec.is_not_null())
                 .then(pl.format("kode kelurahan (NO_KEL) kosong; kecamatan {}",
-                                kec.replace_strict(names, default=kec, return_dtype=pl.String)))
+                                kec.replace_strict(kecamatan_names(), default=kec, return_dtype=pl.String)))
                 .otherwise(pl.lit(text)))
     raw = WRITTEN.get(flag)
     if raw not in columns:

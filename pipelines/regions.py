@@ -46,9 +46,14 @@ def kabkota_codes() -> list[str]:
     return sorted({k[:4] for k in kecamatan_table()})
 
 
+@lru_cache(maxsize=1)
+def kecamatan_names() -> dict[str, str]:
+    """6-digit kecamatan code -> its name, as the Kemendagri table writes it (``Bathin III``)."""
+    return {code: row["nama_kecamatan"] for code, row in kecamatan_table().items()}
+
+
 def kecamatan_name(kode_kec: str) -> str | None:
-    row = kecamatan_table().get(kode_kec)
-    return row["nama_kecamatan"] if row else None
+    return kecamatan_names().get(kode_kec)
 
 
 def kabkota_name(kode_kab: str) -> str | None:

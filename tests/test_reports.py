@@ -601,6 +601,12 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     fix = to_fix(assessed, load_rules())
     expected = {p[0]: p[7] for p in people if p[7]}
     assert dict(zip(fix["NAMA_LGKP"], fix["perbaikan"])) == expected
+    # NO_KEL alone blank, its kecamatan known: said with the kecamatan as the Kemendagri table
+    # writes it (a title-casing made "Bathin III" "Bathin Iii")
+    known_kec = to_fix(assessed.with_columns(kode_kec=pl.when(pl.col("kode_kel").is_null()).then(pl.lit("150811"))),
+                       load_rules())
+    assert known_kec.filter(pl.col("NAMA_LGKP") == "H TANPA KODE")["perbaikan"].to_list() == [
+        "kode kelurahan (NO_KEL) kosong; kecamatan Bathin III"]
 
     candidates = cands.filter(pl.col("NAMA_LGKP") == "SITI AMINAH").with_columns(NAMA_LGKP=pl.lit("I CALON"))
     cov = coverage(assessed, candidates, load_rules(), "2026-11")
