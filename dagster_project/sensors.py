@@ -285,15 +285,15 @@ def _returned_list(p: Path) -> bool:
            description="Picks up returned gap lists in <out>/inbox/verifikasi/<period>/.")
 def verification_sensor(context: dg.SensorEvaluationContext):
     inbox = verification_inbox()
-    lists = sorted(p for p in inbox.glob("*/*") if _returned_list(p)) if inbox.is_dir() else []
+    top = list(inbox.iterdir()) if inbox.is_dir() else []  # the inbox listed once, for all below
+    periods = [d for d in top if d.is_dir() and is_period(d.name)]
+    files = sorted(p for d in periods for p in d.iterdir() if _returned_list(p))
     # a folder that is no period (foo/, 2026-13/, "2026-11 "): its files were refused as lists of
-    # a period without candidates, which read like the real one; they are left, and said
-    files = [p for p in lists if is_period(p.parent.name)]
-    # (a list anywhere below such a folder: foo/bar/x.xlsx went without a word)
-    periods = tuple(d.name for d in (inbox.iterdir() if inbox.is_dir() else ()) if is_period(d.name))
-    elsewhere = _folders_holding(inbox, periods, _returned_list) if inbox.is_dir() else []
+    # a period without candidates, which read like the real one; they are left, and said (a list
+    # anywhere below such a folder too: foo/bar/x.xlsx went without a word)
+    elsewhere = _folders_holding(inbox, tuple(d.name for d in periods), _returned_list) if top else []
     # (a NIK in a file or folder name is starred in Dagster's log)
-    loose = sorted(mask_long_digits(p.name) for p in inbox.glob("*") if _returned_list(p)) if inbox.is_dir() else []
+    loose = sorted(mask_long_digits(p.name) for p in top if _returned_list(p))
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
@@ -302,8 +302,7 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             + ", ".join(repr(f) for f in elsewhere))
     # a folder inside a period's (a kelurahan's files unzipped into 2026-11/guntung/): left, and
     # said (they were ignored for good, without a word)
-    nested = [f"{d.name}/{name}" for d in (inbox.iterdir() if inbox.is_dir() else ())
-              if d.is_dir() and is_period(d.name) for name in _folders_holding(d, FILED_LISTS, _returned_list)]
+    nested = [f"{d.name}/{name}" for d in periods for name in _folders_holding(d, FILED_LISTS, _returned_list)]
     if nested:
         context.log.warning("returned gap lists in a folder inside a period's folder are left where they are: move "
                             "them into the period's folder itself: " + ", ".join(repr(f) for f in nested[:10]))
