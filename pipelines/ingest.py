@@ -90,6 +90,15 @@ def _text(col: str) -> pl.Expr:
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 
+def _date_text(col: str) -> pl.Expr:
+    """A birth date as written (:func:`_text`), null when nothing is written but a placeholder
+    of dashes, dots, slashes or zeros (``-``, ``00-00-0000``): an export's "no date". It was
+    flagged a date "tidak valid (tertulis: "-")", and the kelurahan went looking for a wrong
+    date where none had been recorded."""
+    s = _text(col)
+    return pl.when(s.str.contains(r"[^-./0\s]")).then(s)
+
+
 def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
     return name, cond
 
@@ -225,7 +234,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
             "_job_label": pl.when(job_code.is_not_null())
             .then(job_code.replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String)).otherwise(job_raw),
         },
-        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _text("TGL_LHR")},
+        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _date_text("TGL_LHR")},
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _text("JENIS_KLMIN")},
         "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
@@ -355,7 +364,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         NO_KK=_kk("_kk"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
-        _dob_raw=_text("TGL_LHR"),
+        _dob_raw=_date_text("TGL_LHR"),
         JENIS_KLMIN=_sex("JENIS_KLMIN"),
         ALAMAT=_text("ALAMAT"),
         KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
@@ -394,7 +403,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         KPJ=pl.col("_id"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
-        _dob_raw=_text("TGL_LHR"),
+        _dob_raw=_date_text("TGL_LHR"),
         SEGMEN=label_key(pl.col("SEGMEN")),
         STATUS=label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String),
         _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),

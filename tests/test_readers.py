@@ -475,6 +475,23 @@ def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is
         ["tgl_lhr_missing"], ["tgl_lhr_invalid"]]
 
 
+def test_a_placeholder_birth_date_is_missing_not_invalid(tmp_path):
+    """A date written as a dash or zeros is an export's "no date": it was flagged "tanggal lahir
+    tidak valid (tertulis: "-")", and the kelurahan looked for a wrong date never recorded."""
+    dobs = ["-", "00-00-0000", " -- ", "0", "1990-02-30", "15-08-1985"]
+    write_csv(tmp_path / "penduduk.csv", [row(nik=f"647401150885000{i + 1}", dob=d) for i, d in enumerate(dobs)])
+    flags = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted["flags"].to_list()
+    dob = [[f for f in fl if f.startswith("tgl_lhr")] for fl in flags]
+    assert dob == [["tgl_lhr_missing"]] * 4 + [["tgl_lhr_invalid"], []]
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,,,SITI,-,P,,6474011001,3\nD2,,,ANI,00/00/0000,P,,6474011001,3\n")
+    assert [[f for f in fl if f.startswith("tgl_lhr")] for fl in clean_dtsen(
+        read_extract(tmp_path, "dtsen")).accepted["flags"].to_list()] == [["tgl_lhr_missing"]] * 2
+    res = _peserta(tmp_path, '1,,A,-,BPU,AKTIF,"JKK,JKM",2026-10')
+    assert [f for f in res.accepted["flags"][0] if f.startswith("tgl_lhr")] == ["tgl_lhr_missing"]
+
+
 def test_peserta_unreadable_last_paid_month_is_flagged(tmp_path):
     header = "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
     (tmp_path / "peserta_bpjstk.csv").write_text(
