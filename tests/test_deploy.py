@@ -67,7 +67,17 @@ def test_helm_values_agree_with_instance_config():
     assert queued["enabled"] and queued["type"] == "QueuedRunCoordinator"
     # every limit in the chart's `concurrency` block, none under the coordinator (both at once are
     # refused); the pool limit too, which the coordinator's values cannot carry (it was unlimited)
-    assert not {"maxConcurrentRuns", "tagConcurrencyLimits"} & set(queued["config"]["queuedRunCoordinator"] or {})
+    # (blockOpConcurrencyLimitedRuns too: the chart renders it whenever set, and Dagster refuses
+    # its slot buffer beside `concurrency`, a refusal `helm install` does not make)
+    assert not {"maxConcurrentRuns", "tagConcurrencyLimits", "blockOpConcurrencyLimitedRuns"} & set(
+        queued["config"]["queuedRunCoordinator"] or {})
+    # fields the chart renders from defaults of its own when the values leave them out (the pull
+    # policy's is Always)
+    assert launcher["imagePullPolicy"] == cfg["run_launcher"]["config"]["image_pull_policy"]
+    mon, retries = values["dagsterDaemon"]["runMonitoring"], values["dagsterDaemon"]["runRetries"]
+    assert (mon["startTimeoutSeconds"], mon["maxResumeRunAttempts"]) == (
+        cfg["run_monitoring"]["start_timeout_seconds"], cfg["run_monitoring"]["max_resume_run_attempts"])
+    assert retries["maxRetries"] == cfg["run_retries"]["max_retries"]
     conc = values["concurrency"]
     assert conc["enabled"] is True
     assert conc["pools"]["defaultLimit"] == cfg["concurrency"]["pools"]["default_limit"]
@@ -92,7 +102,7 @@ def test_helm_values_give_dagster_s_storage_the_psycopg2_driver():
     pg = yaml.safe_load((ROOT / "deploy" / "helm" / "values.yaml").read_text())["postgresql"]
     rendered = {"username": pg["postgresqlUsername"], "password": "x", "hostname": pg["postgresqlHost"],
                 "db_name": pg["postgresqlDatabase"], "port": str(pg["service"]["port"])}
-    if "postgresqlScheme" in pg:  # as the template does
+    if pg.get("postgresqlScheme"):  # as the template does (`if .Values.postgresql.postgresqlScheme`)
         rendered["scheme"] = pg["postgresqlScheme"]
     assert make_url(get_conn_string(**rendered)).get_dialect().driver == "psycopg2"
 
