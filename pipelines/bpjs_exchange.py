@@ -23,7 +23,7 @@ import psycopg
 from pipelines.dates import period_start
 from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.files import aside, unused_name
-from pipelines.nik import NIK_PROBLEMS, nik_problems
+from pipelines.nik import NIK_PROBLEMS, mask_long_digits, nik_problems
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
 from pipelines.siak import CONTROL
@@ -299,10 +299,11 @@ def parse_response(path: Path) -> list[dict]:
     (Excel's "CSV" on a Windows machine), lines ended by LF, CRLF or CR alone (Excel's "CSV
     (Macintosh)"). Unreadable text, a column given twice, a quote that swallows rows and any
     other malformed CSV are refused naming their line."""
+    name = mask_long_digits(path.name)  # (a NIK in the name a person gave the file: starred)
     try:
-        text, _ = decode_text(path.name, path.read_bytes())
+        text, _ = decode_text(name, path.read_bytes())
     except InputError as exc:
-        raise ResponseError(path.name, [str(exc).removeprefix(f"{path.name}: ")]) from None
+        raise ResponseError(name, [str(exc).removeprefix(f"{name}: ")]) from None
     # a CR without an LF after it ends a line only in a file whose lines all end so; elsewhere it
     # is a character of its field, where the csv module stopped on it (it would be a space there)
     text = LONE_CR_TEXT.sub("\n" if cr_ended(text[:HEAD_BYTES]) else " ", text)
@@ -321,7 +322,7 @@ def parse_response(path: Path) -> list[dict]:
                     header = [h.strip().upper() for h in rec]
                     problems += _header_problems(header, end)
                     if problems:
-                        raise ResponseError(path.name, problems)
+                        raise ResponseError(name, problems)
                 continue
             if end > start and row_like_lines(lines[start - 1:end], delim, len(header)) > 1:
                 problems.append(f"line {start}: a quoted field opened here runs over lines that read as rows of "
@@ -339,11 +340,11 @@ def parse_response(path: Path) -> list[dict]:
         problems.append(f"line {reader.line_num}: not a valid CSV ({exc}), expected delimited text with "
                         "balanced quotes")
     if header is None:
-        raise ResponseError(path.name, [f"missing column {', '.join(RESPONSE_COLUMNS)}"])
+        raise ResponseError(name, [f"missing column {', '.join(RESPONSE_COLUMNS)}"])
     if problems:
-        raise ResponseError(path.name, problems)
+        raise ResponseError(name, problems)
     if not rows:
-        raise ResponseError(path.name, ["no data rows"])
+        raise ResponseError(name, ["no data rows"])
     return rows
 
 
@@ -401,6 +402,8 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     applied, not refused: a file applied once and then left in the inbox (its process killed
     between the commit and moving the file to ``processed/``) is handled again harmlessly."""
     path = Path(path)
+    # the file as messages and the processing log (kept for ever) name it: long digit runs starred
+    name = mask_long_digits(path.name)
     rows = parse_response(path)
     unread = {r["_line"]: p for r, code in zip(rows, nik_problems([r["NIK"] for r in rows]))
               if (p := _read_keys(r, code))}
@@ -443,7 +446,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
                 problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
         problems += _kpj_taken(conn, rows, keys, sets, unread)
         if problems:
-            raise ResponseError(path.name, sorted(problems, key=_line_of))
+            raise ResponseError(name, sorted(problems, key=_line_of))
         # the processing log keeps one row per period the file touches, with that period's counts
         counts = {period: {"accepted": 0, "rejected": 0, "already_applied": 0} for _, period in keys}
         changes = []
@@ -457,9 +460,9 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
         if changes:
             conn.execute(APPLY, [list(column) for column in zip(*changes)])
         for period, c in counts.items():
-            log_processing(conn, "bpjs_response", period, None, {"file": path.name}, c, run_id)
+            log_processing(conn, "bpjs_response", period, None, {"file": name}, c, run_id)
     total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
-    return ResponseResult(path.name, total["accepted"], total["rejected"], len(done))
+    return ResponseResult(name, total["accepted"], total["rejected"], len(done))
 
 
 def _kpj_taken(conn: psycopg.Connection, rows: list[dict], keys: list[tuple], sets: list[tuple],

@@ -688,7 +688,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                 # A sheet whose XML breaks off (a truncated copy): the reader's words alone named no
                 # file. Only the error's kind is shown; a cell's value never is.
                 raise InputError(
-                    f"{path.name}: not a readable XLSX workbook: sheet {sheet!r} cannot be read "
+                    f"{path.name}: not a readable XLSX workbook: sheet {_sheet(sheet)} cannot be read "
                     f"({type(exc).__name__}), expected a complete workbook as a spreadsheet saves it"
                 ) from None
             score, idx, header = _xlsx_header(head, source)
@@ -707,7 +707,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                 template = template or (sheet, idx, header, iter(under))
                 continue
             if found is not None:
-                first, second = (repr(n) + (" (hidden)" if n in hidden else "") for n in (found[0], sheet))
+                first, second = (_sheet(n) + (" (hidden)" if n in hidden else "") for n in (found[0], sheet))
                 raise InputError(
                     f"{path.name}: sheets {first} and {second} both hold the {source} columns, expected "
                     "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
@@ -723,6 +723,14 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     raise InputError(
         f"{path.name}: no sheet with a header row, expected a row with the columns {', '.join(required)}"
     )
+
+
+def _sheet(name: str) -> str:
+    """A sheet's name as an error quotes it: long digit runs starred (a sheet a person named after
+    the NIK it holds reached the run's error and Dagster's event log whole)."""
+    from pipelines.nik import mask_long_digits
+
+    return repr(mask_long_digits(name))
 
 
 def _xlsx_header(head: list[tuple], source: str) -> tuple[int, int, list[str]]:

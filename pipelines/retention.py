@@ -38,6 +38,7 @@ from pipelines.bpjs_exchange import EXPORT_LOCK
 from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
 from pipelines.files import WITHOUT_KELURAHAN
+from pipelines.nik import mask_long_digits
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
@@ -87,7 +88,9 @@ class Plan:
     folders: list[Path] = field(default_factory=list)
     candidate_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> status -> rows
     verification_rows: dict[str, int] = field(default_factory=dict)  # period -> rows
-    not_erased: list[str] = field(default_factory=list)  # "path (reason)" of what an erasure could not remove
+    # "path (reason)" of what an erasure could not remove; long digit runs in the path starred (an
+    # answer saved as "hasil <NIK>.csv": the command's output and the job's failure showed it)
+    not_erased: list[str] = field(default_factory=list)
 
     @property
     def periods(self) -> list[str]:
@@ -213,7 +216,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
             f.unlink(missing_ok=True)
             done.files.append(f)
         except OSError as exc:
-            done.not_erased.append(f"{f} ({exc.strerror or exc})")
+            done.not_erased.append(f"{mask_long_digits(str(f))} ({exc.strerror or exc})")
     _remove_emptied(done.files)
     for d in plan_.folders:
         try:
@@ -222,7 +225,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
         except FileNotFoundError:  # removed meanwhile
             done.folders.append(d)
         except OSError as exc:
-            done.not_erased.append(f"{d} ({exc.strerror or exc})")
+            done.not_erased.append(f"{mask_long_digits(str(d))} ({exc.strerror or exc})")
     if dsn is not None:
         with psycopg.connect(dsn) as conn, conn.transaction():
             take_role(conn, "lindungi_eraser")  # the role that may delete (migration 007)

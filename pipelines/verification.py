@@ -89,7 +89,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    name = path.name
+    name = mask_long_digits(path.name)  # (a NIK in the name a person gave the file: starred)
     try:
         # formulas as written (data_only=False): a file saved without cached values (openpyxl,
         # some converters) read a formula in Hasil Verifikasi as an empty cell, and the result was
@@ -246,14 +246,17 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     """Store the results; how many were new or changed (a list applied again changes none, and
     said it stored them all again)."""
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    # the file by its name with long digit runs starred (a list saved as "daftar <NIK>.xlsx"): the
+    # processing log is kept for ever, and a full NIK there could never be erased
+    shown = mask_long_digits(path.name)
     with psycopg.connect(dsn) as conn, conn.transaction():
         with conn.cursor() as cur:
-            cur.executemany(UPSERT, [(n, period, h, c, k, path.name, sha, received_by) for n, h, c, k in rows.iter_rows()])
+            cur.executemany(UPSERT, [(n, period, h, c, k, shown, sha, received_by) for n, h, c, k in rows.iter_rows()])
             changed = max(cur.rowcount, 0) if rows.height else 0  # summed over the rows (psycopg 3)
         # "by" is who applied it (the OS account), as in every other log row: the workbook's
         # last editor is a person's full name, kept only beside the results in
         # bpjs.verification, which retention erases (the log stays)
-        log_processing(conn, "verification", period, None, {"file": path.name, "sha256": sha},
+        log_processing(conn, "verification", period, None, {"file": shown, "sha256": sha},
                        {"rows": rows.height, "changed": changed}, run_id)
     return changed
 
@@ -293,7 +296,7 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
         # a period the retention erased is no period "without a list yet" (found by fuzzing)
         with psycopg.connect(dsn) as conn:
             erased = conn.execute(ERASED, (period,)).fetchone()[0]
-        raise VerificationError(path.name, [
+        raise VerificationError(mask_long_digits(path.name), [
             f"daftar calon peserta periode {period} sudah dihapus karena masa simpannya berakhir (UU PDP); "
             "hasil verifikasinya tidak dapat disimpan lagi" if erased else
             f"belum ada daftar calon peserta untuk periode {period}"])

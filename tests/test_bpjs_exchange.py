@@ -269,6 +269,22 @@ def test_a_response_spanning_two_periods_is_logged_per_period(submitted, tmp_pat
         ("2026-12", "hasil.csv", {"accepted": 1, "rejected": 0, "already_applied": 0})]
 
 
+def test_a_nik_in_a_response_file_s_name_is_starred_where_the_file_is_named(submitted, tmp_path):
+    """A response saved as "jawaban <NIK>.csv" reached the processing log whole (append-only, kept
+    after the retention: never to be erased), the command's summary and its refusals."""
+    dsn, _, _ = submitted
+    nik = "6474011508850001"
+    path = write_response(tmp_path / f"jawaban {nik}.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    result = apply_response(dsn, path)
+    with psycopg.connect(dsn) as conn:
+        logged = conn.execute("SELECT inputs FROM bpjs.processing_log WHERE activity = 'bpjs_response'").fetchall()
+    assert nik not in str(logged) + result.summary() and "jawaban ****************.csv" in str(logged)
+    bad = write_response(tmp_path / f"salah {nik}.csv", [[NIKS[0], "2026-11", "DITERIMA", "", ""]])
+    with pytest.raises(ResponseError) as refused:
+        apply_response(dsn, bad)
+    assert nik not in str(refused.value) and str(refused.value).startswith("salah ****************.csv: ")
+
+
 def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, monkeypatch):
     import dagster as dg
 

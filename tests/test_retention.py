@@ -191,6 +191,28 @@ def test_what_cannot_be_erased_is_said_and_the_rest_is_erased(history, monkeypat
     assert counts["not_erased"] == 1 and planned == 1
 
 
+def test_a_path_that_cannot_be_erased_is_said_with_its_nik_starred(history, monkeypatch):
+    """An answer saved as "hasil <NIK>.csv" that could not be removed was named whole in the
+    command's output and the retention job's failure."""
+    import pipelines.retention as retention
+
+    dsn, out = history
+    stuck = out / "inbox" / "bpjs" / "processed" / "hasil 6474011508850001.csv"
+    stuck.parent.mkdir(parents=True, exist_ok=True)
+    stuck.write_text("x")
+    os.utime(stuck, (time.mktime((2023, 11, 20, 0, 0, 0, 0, 0, -1)),) * 2)
+    real = Path.unlink
+
+    def unlink(path, *a, **k):
+        if path == stuck:
+            raise PermissionError(1, "Operation not permitted", str(path))
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(retention.Path, "unlink", unlink)
+    done = erase(plan(out, dsn, "2023-11"), dsn, months=24, as_of="2025-11")
+    assert done.not_erased == [f"{stuck.parent}/hasil ****************.csv (Operation not permitted)"]
+
+
 def test_rows_are_still_never_deleted_outside_the_erasure(history):
     dsn, _ = history
     with psycopg.connect(dsn) as conn, pytest.raises(psycopg.errors.RaiseException, match="never deleted"):

@@ -429,6 +429,24 @@ def test_the_workbooks_last_editor_is_not_written_to_the_processing_log(any_pg_d
     assert who == [("SITI AMINAH BINTI HASAN",)]
 
 
+def test_a_nik_in_a_returned_list_s_name_is_starred_in_the_processing_log(any_pg_dsn, tmp_path):
+    """A list saved as "daftar <NIK>.xlsx" was logged by its name, whole, in the append-only log
+    the retention keeps: a full NIK there could never be erased."""
+    from pipelines.db import migrate
+    from pipelines.verification import store
+
+    migrate(any_pg_dsn)
+    f = tmp_path / "daftar 6474012102820001.xlsx"
+    f.write_bytes(b"returned")
+    rows = pl.DataFrame({"NIK": ["6474012102820001"], "hasil": ["Valid"], "catatan": [None],
+                         "kode_kel": ["6474011001"]})
+    store(any_pg_dsn, rows, PERIOD, f, "x")
+    with psycopg.connect(any_pg_dsn) as conn:
+        [(inputs,)] = conn.execute("SELECT inputs FROM bpjs.processing_log WHERE activity = 'verification'").fetchall()
+        files = conn.execute("SELECT file FROM bpjs.verification").fetchall()
+    assert inputs["file"] == files[0][0] == "daftar ****************.xlsx"
+
+
 def test_a_later_lists_result_holds_when_an_earlier_month_is_run_again(any_pg_dsn, tmp_path):
     """Verification results counted for their period and later ones only: a January run after
     April's list came back (a backfill) listed and exported someone verified as deceased."""
