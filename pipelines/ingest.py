@@ -19,7 +19,8 @@ from pipelines import schema
 from pipelines.dates import parse_date, today_wita
 from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
-from pipelines.nik import NIK_PROBLEMS, ascii_digits, nik_birth_parts, nik_date_matches, with_nik_columns
+from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, nik_birth_parts, nik_date_matches,
+                           with_nik_columns)
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_table
 from pipelines.rules import PROGRAMS, Rules
@@ -287,8 +288,10 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         kode_kec=pl.col("_prop") + pl.col("_kab") + pl.col("_kec"),
         kode_kel=pl.col("_prop") + pl.col("_kab") + pl.col("_kec") + pl.col("_kel"),
         # the extract's own kelurahan name (optional KEL_NAME), for the gap lists and the coverage
-        # of a city the packaged name table does not hold
-        nama_kel=(_text("KEL_NAME").str.to_titlecase() if "KEL_NAME" in df.columns else pl.lit(None, pl.String)),
+        # of a city the packaged name table does not hold; a long digit run in it starred (a NIK
+        # typed into one resident's KEL_NAME reached the published coverage page and a list's title)
+        nama_kel=(mask_long_digits_expr(_text("KEL_NAME")).str.to_titlecase() if "KEL_NAME" in df.columns
+                  else pl.lit(None, pl.String)),
     )
     out = out.with_columns(normalized_names(out, "NAMA_LGKP"))
     dob = pl.col("TGL_LHR")

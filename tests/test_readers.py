@@ -477,6 +477,15 @@ def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is
         ["tgl_lhr_missing"], ["tgl_lhr_invalid"]]
 
 
+def test_a_nik_in_the_kelurahan_name_is_starred(tmp_path):
+    """KEL_NAME is shown on the coverage page (published) and in a list's title: a NIK typed into
+    it reached both whole, even without --full-nik (from a privacy audit)."""
+    rows = [row() + ["GUNTUNG"], row(nik="6474015508900002", sex="P") + ["Guntung 6474015508900002"]]
+    write_csv(tmp_path / "penduduk.csv", rows, header=HEADER + ["KEL_NAME"])
+    names = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted["nama_kel"].to_list()
+    assert names == ["Guntung", "Guntung ****************"]
+
+
 def test_a_placeholder_birth_date_is_missing_not_invalid(tmp_path):
     """A date written as a dash or zeros is an export's "no date": it was flagged "tanggal lahir
     tidak valid (tertulis: "-")", and the kelurahan looked for a wrong date never recorded."""
