@@ -117,6 +117,10 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
+            elif c == "TGL_LHR" and v is not None:
+                # the year only: the six digits a masked NIK hides are the birth date, which beside
+                # it (and the sex) gave the NIK back whole (a privacy audit)
+                v = f"{v.year}-**-**" if hasattr(v, "year") else "(tidak dikenal)"
             elif c == "KPJ" and v is not None and not _LONG_DIGITS.search(str(v)):
                 # a participant card names one person as a NIK does: its ends only
                 v = str(v)[:2] + "*" * max(len(str(v)) - 4, 1) + str(v)[-2:] if len(str(v)) > 4 else "*" * len(str(v))

@@ -26,7 +26,7 @@ from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.nik import mask as mask_nik
 from pipelines.nik import mask_long_digits
 from pipelines.pseudonym import pseudonym_column
-from pipelines.reports import BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
+from pipelines.reports import BIRTH_DATE, BIRTH_YEAR, BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
 
 WITHDRAWING = {"Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
@@ -119,8 +119,8 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     # the table's header row where it is (a row inserted or deleted above it moved it: the file
     # was refused for another period, or for a changed column title), and the title above it
     names = [c for c, _ in READ_BACK]
-    header_row = next((i + 1 for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])
-                       if r and [str(v) if v is not None else "" for v in r[:len(names)]] == names), HEADER_ROW)
+    header_row = next((i + 1 for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]) if r and _titles(r[:len(names)]) == names),
+                      HEADER_ROW)
     title = next((str(r[0]) for r in rows[:header_row - 1] if r and str(r[0] or "").startswith("Periode ")),
                  str(rows[2][0] or "") if len(rows) > 2 else "")
     if f"Periode {periode_label(period)}" not in title:
@@ -128,7 +128,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         m = re.match(r"Periode ((?:{}) [0-9]{{4}})\b".format("|".join(BULAN)), title)
         of = f" (file ini untuk periode {m.group(1)})" if m else ""
         raise VerificationError(name, [f"file ini bukan untuk periode {periode_label(period)}{of}"])
-    header = [str(v) if v is not None else "" for v in rows[header_row - 1]] if len(rows) >= header_row else []
+    header = _titles(rows[header_row - 1]) if len(rows) >= header_row else []
     if header[: len(READ_BACK)] != names:
         # where, and what belongs there (not what is there: it may be anything typed)
         at = next(i for i, (c, _) in enumerate(READ_BACK) if i >= len(header) or header[i] != c)
@@ -200,6 +200,12 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
                                      "kode_kel": pl.String}, orient="row"), who, unused_notes
+
+
+def _titles(row) -> list[str]:
+    """A header row's titles as ``READ_BACK`` names them: the birth column is titled by what it
+    holds (``reports.column_title``: the year where the NIK is masked)."""
+    return [BIRTH_DATE if v == BIRTH_YEAR else str(v) if v is not None else "" for v in row]
 
 
 HEADER_SEARCH_ROWS = 20  # rows the table's header is looked for in (HEADER_ROW as written)

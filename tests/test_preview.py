@@ -44,3 +44,15 @@ def test_a_nik_written_with_separators_or_a_name_as_a_record_id_is_not_shown():
     assert "6474" not in text.replace("647401******0001", "") and "0282" not in text
     assert NAME not in text and "BADARUDDIN" not in text and "(tidak dikenal)" in text
     assert "DTSEN-2363598520" in text and "10*******57" in text
+
+
+def test_a_birth_date_beside_a_masked_nik_is_shown_by_its_year():
+    """The six digits a masked NIK hides are the birth date (DDMMYY, the day +40 for a woman):
+    the residents' preview showed the date and the sex beside it, and every row's NIK could be
+    rebuilt from the event log (a privacy audit)."""
+    from datetime import date
+
+    residents = pl.DataFrame({"NIK": ["6474014808810001"], "TGL_LHR": [date(1981, 8, 8)], "JENIS_KLMIN": ["P"],
+                              "flags": [[]]})
+    text = str(preview(residents, list(residents.columns)).value)
+    assert "647401******0001" in text and "| 1981-**-** |" in text and "08" not in text.replace("0001", "")

@@ -53,7 +53,7 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
         assert not any(isinstance(v, str) and v in set(cands["NIK"]) for v in all_cells(wb))
         dv = ws.data_validations.dataValidation[0]
         assert dv.formula1 == '"' + ",".join(VERIFIKASI) + '"' and "O7" in str(dv.sqref)
-        assert "Rp" in ws.cell(7, 13).number_format and ws.cell(7, 14).number_format == "dd-mm-yyyy"
+        assert "Rp" in ws.cell(7, 13).number_format and header[13] == "Tahun Lahir"
         assert ws.freeze_panes == "D7" and ws.auto_filter.ref is not None
         assert set(wb.sheetnames) == {"Daftar Calon Peserta", "Ringkasan", "Petunjuk"}
     assert total == cands.height
@@ -90,6 +90,27 @@ def test_full_nik_only_when_asked_and_said_so(cands, tmp_path):
     masked = load_workbook(write_gap_lists(cands, "2026-11", tmp_path / "m", key=b"k" * 32)[0])
     assert not any("DITAMPILKAN LENGKAP" in str(v) for v in all_cells(masked))
 
+
+def test_a_masked_list_shows_the_birth_year_not_the_date(cands, tmp_path):
+    """The six digits a masked NIK hides are the birth date (DDMMYY, the day +40 for a woman): the
+    list's date and sex beside it gave 97% of a list's NIKs back whole (a privacy audit). Where the
+    NIK is masked, the list and the sheet to fix show the year; in full, the date."""
+    from pipelines.reports import TO_FIX_SHEET
+    from pipelines.verification import read_returned
+
+    fix = cands.head(1).with_columns(perbaikan=pl.lit("pekerjaan kosong"))
+    masked = write_gap_lists(cands, "2026-11", tmp_path / "m", key=b"k" * 32, to_fix=fix)[0]
+    wb = load_workbook(masked)
+    for ws, col in ((wb["Daftar Calon Peserta"], 14), (wb[TO_FIX_SHEET], 4)):
+        assert ws.cell(6, col).value == "Tahun Lahir" and ws.cell(7, col).value in (1985, 1990)
+    assert not any(isinstance(v, datetime) for v in all_cells(wb))
+    full = load_workbook(write_gap_lists(cands, "2026-11", tmp_path / "f", key=b"k" * 32, full_nik=True,
+                                         to_fix=fix)[0])
+    assert full["Daftar Calon Peserta"].cell(6, 14).value == full[TO_FIX_SHEET].cell(6, 4).value == "Tanggal Lahir"
+    assert full["Daftar Calon Peserta"].cell(7, 14).value == datetime(1985, 8, 15)
+    # both come back: the column is read by its place, whichever title it has
+    for path in (masked, tmp_path / "f" / "gap_lists" / "2026-11" / masked.name):
+        assert read_returned(path, "2026-11", cands, key=b"k" * 32).height == 0
 
 def test_mask_nik():
     assert mask_nik("6474011508850001") == "647401******0001"
@@ -220,14 +241,17 @@ def test_cells_keep_their_type_and_format(cands, tmp_path):
     assert ws.cell(7, 3).value == "=HYPERLINK(\"x\")" and ws.cell(7, 3).data_type == "s"
     assert [ws.cell(r, 13).value for r in (7, 8)] == [16800, 1_250_000]
     assert [ws.cell(r, 13).number_format for r in (7, 8)] == ['"Rp"#\\.##0', '"Rp"#\\.###\\.##0']
-    assert ws.cell(7, 14).value == datetime(1985, 8, 15) and ws.cell(7, 14).number_format == "dd-mm-yyyy"
+    assert ws.cell(7, 14).value == 1985      # the year where the NIK is masked (see below)
+    full = load_workbook(write_gap_lists(odd, "2026-11", tmp_path / "f", key=b"k" * 32, full_nik=True)[0])
+    cell = full["Daftar Calon Peserta"].cell(7, 14)
+    assert cell.value == datetime(1985, 8, 15) and cell.number_format == "dd-mm-yyyy"
     assert ws.cell(8, 5).value == "-" and ws.cell(7, 5).value == 41
 
 
 def test_dates_before_march_1900_keep_excels_serials(cands, tmp_path):
     """Excel's serials count a 29 February 1900 that never was: 1 January 1900 is serial 1."""
     old = cands.with_columns(TGL_LHR=pl.Series([date(1900, 1, 1), date(1900, 3, 1), date(1985, 8, 15)]))
-    ws = load_workbook(write_gap_lists(old, "2026-11", tmp_path, key=b"k" * 32)[0])["Daftar Calon Peserta"]
+    ws = load_workbook(write_gap_lists(old, "2026-11", tmp_path, key=b"k" * 32, full_nik=True)[0])["Daftar Calon Peserta"]
     assert [ws.cell(r, 14).value for r in (7, 8)] == [datetime(1900, 1, 1), datetime(1900, 3, 1)]
 
 
@@ -635,7 +659,7 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     rows = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
     assert [(r[1], r[-1]) for r in rows] == [(n, w) for n, w in expected.items() if n != "H TANPA KODE"]
     assert all(NIK_MASKED.match(r[2]) for r in rows)
-    assert [r[3] for r in rows] == [datetime(1986, 8, 12), "-", "-", datetime(1986, 8, 12), datetime(1986, 8, 12)]
+    assert [r[3] for r in rows] == [1986, "-", "-", 1986, 1986]   # the year beside a masked NIK
     assert [r[4] for r in rows] == [40, "-", "-", 30, "-"]                  # unknown: a dash
     assert "6474011208900099" not in rows[3][9] and "6474011208900099" not in all_cells(wb)
     assert dict(wb["Ringkasan"].iter_rows(min_row=3, max_col=2, values_only=True))[
