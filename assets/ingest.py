@@ -77,8 +77,10 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
             description=f"read {s['rows_read']:,} {'=' if result.balanced else '≠'} accepted {s['accepted']:,} "
                         f"+ quarantined {s['quarantined']:,}",
             metadata={"rows_read": s["rows_read"], "accepted": s["accepted"], "quarantined": s["quarantined"]}),
-        suite_check(extract_suite, ext.accepted_key, f"{ext.source}_extract_expectations"),
-        suite_check(accepted_suite, ext.accepted_key, f"{ext.accepted_key}_expectations"),
+        suite_check(extract_suite, ext.accepted_key, f"{ext.source}_extract_expectations", where=s["file"]),
+        suite_check(accepted_suite, ext.accepted_key, f"{ext.accepted_key}_expectations",
+                    where=f"{s['file']} ({s['rows_read']:,} rows read, {s['accepted']:,} accepted, "
+                          f"{s['quarantined']:,} quarantined in {ext.quarantine_key})"),
     ]
     wanted = context.selected_asset_check_keys
     yield from (c for c in checks if dg.AssetCheckKey(dg.AssetKey(ext.accepted_key), c.check_name) in wanted)

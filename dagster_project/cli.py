@@ -151,8 +151,12 @@ def _failure_reason(result) -> str:
             msg = re.sub(r"^[\w.]+(Error|Exception|Failure): ", "", msg)
             return f"{event.step_key}: {msg}"
     if failed_checks:
+        # with the check's words (the file, what was expected and on how many rows): the check's
+        # name alone sent the data engineer to the UI to learn what the file lacked
         return "; ".join(f"blocking check {e.event_specific_data.check_name} failed on "
-                         f"{e.event_specific_data.asset_key.to_user_string()}" for e in failed_checks)
+                         f"{e.event_specific_data.asset_key.to_user_string()}"
+                         + (f": {e.event_specific_data.description}" if e.event_specific_data.description else "")
+                         for e in failed_checks)
     return "the run failed (see `lindungi ui` for the event log)"
 
 

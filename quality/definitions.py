@@ -13,17 +13,31 @@ from dagster_project.resources import LindungiSettings
 from quality.expectations import SuiteResult, suite_for
 
 
-def suite_check(r: SuiteResult, asset_key: str | None = None, check_name: str | None = None) -> dg.AssetCheckResult:
-    """A suite's result as a Dagster check result, at ERROR severity: counts only, never values."""
-    failed = [f"{e['expectation']}({e['column']})" if e["column"] else e["expectation"] for e in r.failed]
+def suite_check(r: SuiteResult, asset_key: str | None = None, check_name: str | None = None,
+                where: str = "") -> dg.AssetCheckResult:
+    """A suite's result as a Dagster check result, at ERROR severity: counts only, never values.
+    ``where``: what the rows came from (a file), said first."""
+    failed = [_said(e) for e in sorted(r.failed, key=lambda e: not e["blocking"])]
     return dg.AssetCheckResult(
         asset_key=asset_key, check_name=check_name, passed=r.success, severity=dg.AssetCheckSeverity.ERROR,
-        # the line the UI shows beside the check (it was empty: the figures were in the metadata only)
-        description=f"{len(r.results) - len(failed)} of {len(r.results)} expectations met on {r.rows:,} rows"
-                    + (f"; not met: {', '.join(failed[:5])}" + (" …" if len(failed) > 5 else "") if failed else ""),
+        # the line the UI shows beside the check (it was empty: the figures were in the metadata
+        # only), and `lindungi run`'s error when it stops the run: what was expected, in words (it
+        # named the check alone)
+        description=(f"{where}: " if where else "")
+                    + f"{len(r.results) - len(failed)} of {len(r.results)} expectations met on {r.rows:,} rows"
+                    + (f"; not met: {'; '.join(failed[:5])}" + (" …" if len(failed) > 5 else "") if failed else ""),
         metadata={"rows": r.rows, "expectations": len(r.results), "failed": len(r.failed),
                   "results": dg.MetadataValue.md(r.markdown())},
     )
+
+
+def _said(e: dict) -> str:
+    """A failed expectation in words: its description (else its kind and column), and on how
+    many rows it failed."""
+    what = e["description"] or (f"{e['expectation']}({e['column']})" if e["column"] else e["expectation"])
+    n = e["unexpected_count"]
+    return what + (f" ({n:,} row{'' if n == 1 else 's'})" if n else "") \
+        + ("" if e["blocking"] else " [not blocking]")
 
 
 def asset_suite(asset: str, settings: LindungiSettings) -> list:

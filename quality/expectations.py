@@ -101,6 +101,10 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToMatchRegex", blocking=False, column="kode_kel", regex=r"^[0-9]{10}$"),
         ],
         "welfare_records": [
+            # every row quarantined is an empty extract (CONTRACT §5): the run went on and ranked
+            # every candidate without a desil
+            _e("ExpectTableRowCountToBeBetween", min_value=1,
+               description="at least one welfare record accepted (the quarantine holds every row with its reason)"),
             _e("ExpectColumnValuesToNotBeNull", column="ID_DTSEN"),
             _e("ExpectColumnValuesToBeUnique", column="ID_DTSEN", description="one row per welfare record"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),
@@ -108,6 +112,13 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToMatchRegex", blocking=False, column="KODE_KEL", regex=r"^[0-9]{10}$"),
         ],
         "participants": [
+            # a roster all quarantined (one KPJ on every row), or whose STATUS is not understood
+            # (written 1/0): no one's protection could be decided, every protected worker became a
+            # candidate and was submitted, and the run ended well
+            _e("ExpectTableRowCountToBeBetween", min_value=1,
+               description="at least one roster record accepted (the quarantine holds every row with its reason)"),
+            _e("ExpectColumnValuesToNotBeNull", column="STATUS", mostly=0.5,
+               description="STATUS read as AKTIF or NONAKTIF in most rows (else no one's protection can be decided)"),
             _e("ExpectColumnValuesToNotBeNull", column="KPJ"),
             _e("ExpectColumnValuesToBeUnique", column="KPJ", description="one row per participant card"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),

@@ -155,6 +155,42 @@ def test_an_extract_with_no_acceptable_row_stops_after_quarantining_it(small_wor
     assert quarantined.height == raw.height and set(quarantined["reason_code"]) == {"nik_excel_damaged"}
 
 
+def test_a_roster_or_welfare_extract_that_cannot_be_used_stops_the_run(small_world, tmp_path):
+    """A roster whose STATUS is written 1/0 (no one's protection can be decided) or whose rows
+    are all quarantined (one KPJ on every row), or a welfare extract all quarantined, went on:
+    every protected worker became a candidate and was submitted, exit 0 (an adversarial review).
+    Now the blocking check stops it, saying the file, what was expected and on how many rows."""
+    from pipelines.ingest import clean_dtsen, clean_peserta
+    from pipelines.readers import read_extract
+    from pipelines.rules import load_rules
+    from quality.expectations import suite_for, validate
+
+    world = tmp_path / "world"
+    shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth"))
+    roster = pl.read_csv(small_world / "peserta_bpjstk.csv", infer_schema=False)
+    roster.with_columns(KPJ=pl.lit("12345678901")).write_csv(world / "peserta_bpjstk.csv")
+    assert not validate(clean_peserta(read_extract(world, "peserta_bpjstk"), load_rules()).accepted, "participants",
+                        suite_for("participants")).success
+    welfare = pl.read_csv(small_world / "dtsen.csv", infer_schema=False)
+    welfare.with_columns(ID_DTSEN=pl.lit(None, pl.String)).write_csv(world / "dtsen.csv")
+    assert not validate(clean_dtsen(read_extract(world, "dtsen")).accepted, "welfare_records",
+                        suite_for("welfare_records")).success
+    shutil.copy(small_world / "dtsen.csv", world / "dtsen.csv")
+    roster.with_columns(STATUS=pl.when(pl.col("STATUS") == "AKTIF").then(pl.lit("1")).otherwise(pl.lit("0"))) \
+        .write_csv(world / "peserta_bpjstk.csv")
+    env = {**__import__("os").environ, "LINDUNGI_HOME": str(tmp_path / "home")}
+    try:
+        proc = subprocess.run([LINDUNGI, "run", "--input", str(world), "--period", "2026-11", "--out",
+                               str(tmp_path / "o")], capture_output=True, text=True, timeout=300, env=env)
+    finally:
+        subprocess.run([LINDUNGI, "db", "stop"], capture_output=True, timeout=120, env=env)
+    assert proc.returncode == 1
+    [error] = [ln for ln in proc.stderr.splitlines() if ln.startswith("lindungi:")]
+    assert f"peserta_bpjstk.csv ({roster.height:,} rows read, {roster.height:,} accepted" in error
+    assert "not met: STATUS read as AKTIF or NONAKTIF in most rows" in error and f"({roster.height:,} rows)" in error
+    assert not (tmp_path / "o" / "enrollment_candidates").exists()   # nothing judged, nothing submitted
+
+
 def test_codes_written_as_decimals_are_the_codes():
     """A float column's whole numbers (pandas writes 1.0 where a column has empty cells) are the
     codes: desil 1.0 is 1, not 10 (its digits), and 10.0 is 10, not invalid; 1.5 is no desil."""

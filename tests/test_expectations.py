@@ -31,7 +31,9 @@ def test_duplicate_record_and_bad_score_fail_without_values():
 
     line = suite_check(r, "welfare_links", "welfare_links_expectations").description
     assert line.startswith(f"{len(r.results) - 3} of {len(r.results)} expectations met on 2 rows; not met: ")
-    assert "ExpectColumnValuesToBeUnique(ID_DTSEN)" in line and "D1" not in line
+    # in words where the expectation has them, with the rows it failed on
+    assert "each record links to at most one resident (2 rows)" in line and "ExpectColumnValuesToBeInSet(method) (1 row)" \
+        in line and "D1" not in line
 
 
 def test_candidates_suite_follows_the_rules():
