@@ -358,7 +358,7 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
         idx, delim, names, body_start = _csv_header(fname, text, source)
         if body_start >= 0 or len(data) - utf8_start <= HEAD_BYTES:  # the header ends in the head
             at = _body_at(text, utf8_start, body_start, len(data))
-            frame = _csv_fast(data[at:], delim, len(names))
+            frame, names = _csv_fast_named(data[at:], delim, names)
             if frame is not None:
                 return _csv_frame(frame, fname, names, source, idx + 1)
             tried = at
@@ -367,15 +367,42 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     header_line = idx + 1
     if utf8_start is None:  # Windows-1252: the text after the header, as UTF-8
         body = text[body_start + 1:].encode("utf-8") if body_start >= 0 else b""
-        frame = _csv_fast(body, delim, len(names))
+        frame, names = _csv_fast_named(body, delim, names)
     else:  # the file's own bytes after the header: no re-encoding
         at = _body_at(text, utf8_start, body_start, len(data))
         body = data[at:]
-        frame = None if at == tried else _csv_fast(body, delim, len(names))
+        frame, names = (None, names) if at == tried else _csv_fast_named(body, delim, names)
     if frame is None:
-        frame, bad = _csv_slow(body.decode("utf-8"), delim, len(names), header_line, fname)
+        decoded = body.decode("utf-8")
+        frame, bad = _csv_slow(decoded, delim, len(names), header_line, fname)
+        if frame.height == 0 and bad.height and (named := _named(names)) != names:
+            # (see _named) read again with the header's named columns only
+            again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname)
+            if again.height:
+                frame, bad, names = again, bad_again, named
         return _canonical(frame, names, source), bad
     return _csv_frame(frame, fname, names, source, header_line)
+
+
+def _named(names: list[str]) -> list[str]:
+    """The header without the empty names at its end: a header line ended by delimiters the data
+    lines do not have (an export's, or a column once deleted in a spreadsheet) names columns no
+    row holds. Every row was set aside as malformed, and the run stopped at the check that the
+    extract has rows, naming neither the file's header nor what it expected."""
+    end = len(names)
+    while end and not names[end - 1]:
+        end -= 1
+    return names[:end]
+
+
+def _csv_fast_named(body: bytes, delim: str, names: list[str]) -> tuple[pl.DataFrame | None, list[str]]:
+    """:func:`_csv_fast` with the header's columns, else with its named ones (:func:`_named`)."""
+    frame = _csv_fast(body, delim, len(names))
+    if frame is None and (named := _named(names)) != names and named:
+        frame = _csv_fast(body, delim, len(named))
+        if frame is not None:
+            return frame, named
+    return frame, names
 
 
 LONE_CR = re.compile(rb"\r(?!\n)")

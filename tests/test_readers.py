@@ -477,6 +477,27 @@ def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is
         ["tgl_lhr_missing"], ["tgl_lhr_invalid"]]
 
 
+@pytest.mark.parametrize("kind", ["fast", "multiline_cell", "cp1252"])
+def test_a_header_ended_by_delimiters_the_rows_lack_is_read(tmp_path, kind):
+    """A header line ended by a delimiter (or two) the data lines lack named a column no row held:
+    every row was malformed, and the run stopped at "the extract has data rows" naming neither
+    (an adversarial review). The empty names at the header's end are no columns then."""
+    rows = [row(), row(nik="6474015508900002", name="SITI", sex="P")]
+    if kind == "multiline_cell":
+        rows[1][9] = "JL. A\nGG. B"
+    if kind == "cp1252":
+        rows[1][2] = "JOSÉ"
+    write_csv(tmp_path / "penduduk.csv", rows, header=HEADER + ["", ""],
+              encoding="cp1252" if kind == "cp1252" else "utf-8")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.height == 2 and res.quarantine.height == 0 and res.balanced
+    assert res.accepted["line"].to_list() == [2, 3]
+    # rows ended by the same delimiters as the header are read as they always were
+    write_csv(tmp_path / "penduduk.csv", [r + ["", ""] for r in rows], header=HEADER + ["", ""],
+              encoding="cp1252" if kind == "cp1252" else "utf-8")
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.height == 2
+
+
 def test_a_nik_in_the_kelurahan_name_is_starred(tmp_path):
     """KEL_NAME is shown on the coverage page (published) and in a list's title: a NIK typed into
     it reached both whole, even without --full-nik (from a privacy audit)."""
