@@ -571,8 +571,11 @@ def row_like_lines(lines: list[str], delim: str, ncols: int) -> int:
     was part of one field of one record. The file still balanced (read = accepted +
     quarantined) with those rows gone, or with two adjacent rows merged into one accepted row
     of both rows' fields. A record with a real multi-line field (an address) has its
-    ``ncols - 1`` delimiters spread over its lines."""
-    return sum(1 for line in lines if line.count(delim) >= ncols - 1)
+    ``ncols - 1`` delimiters spread over its lines. Exactly a row's count, not more: an address
+    of several lines with a comma between its parts (``"JL. A, NO. 1, RT 001, RW 002,`` and
+    ``KEL. X, KEC. Y, KOTA Z, …"``) has more on each line, and a valid file was refused as one
+    with a stray quote (an adversarial review)."""
+    return sum(1 for line in lines if line.count(delim) == ncols - 1)
 
 
 # --- Parquet and XLSX -------------------------------------------------------------------------

@@ -823,6 +823,11 @@ def test_a_stray_quote_that_swallows_rows_stops_the_run(tmp_path):
         rows = [row(), row(nik="6474015508900002")]
         rows[1][HEADER.index(column)] = f'"{rows[1][HEADER.index(column)]}\nRT 1, RW 2"'
         assert _penduduk(tmp_path, _lines([HEADER, *rows])).stats["rows_read"] == 2
+    # ... also an address whose lines hold more commas than a row's delimiters (it was refused
+    # as a stray quote: each of its lines "read as a row")
+    rows = [row(), row(nik="6474015508900002")]
+    rows[1][HEADER.index("ALAMAT")] = '"' + ", ".join(["JL. A"] * 25) + "\n" + ", ".join(["KEL. X"] * 22) + '"'
+    assert _penduduk(tmp_path, _lines([HEADER, *rows])).stats["rows_read"] == 2
 
 
 @pytest.mark.parametrize("closed_in", ["NAMA_LGKP", "JENIS_KLMIN"])
