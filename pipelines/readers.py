@@ -358,6 +358,8 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
         idx, delim, names, body_start = _csv_header(fname, text, source)
         if body_start >= 0 or len(data) - utf8_start <= HEAD_BYTES:  # the header ends in the head
             at = _body_at(text, utf8_start, body_start, len(data))
+            if data.find(b"\r", at) != -1 and LONE_CR.search(data, at) is not None:  # (find: memchr, ~2 ms at 40 MB)
+                data = data[:at] + _cr_row_ends(data[at:], delim, len(names))
             frame, names = _csv_fast_named(data[at:], delim, names)
             if frame is not None:
                 return _csv_frame(frame, fname, names, source, idx + 1)
@@ -366,11 +368,11 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     idx, delim, names, body_start = _csv_header(fname, text, source)
     header_line = idx + 1
     if utf8_start is None:  # Windows-1252: the text after the header, as UTF-8
-        body = text[body_start + 1:].encode("utf-8") if body_start >= 0 else b""
+        body = _cr_row_ends(text[body_start + 1:].encode("utf-8") if body_start >= 0 else b"", delim, len(names))
         frame, names = _csv_fast_named(body, delim, names)
     else:  # the file's own bytes after the header: no re-encoding
         at = _body_at(text, utf8_start, body_start, len(data))
-        body = data[at:]
+        body = data[at:] if at == tried else _cr_row_ends(data[at:], delim, len(names))
         frame, names = (None, names) if at == tried else _csv_fast_named(body, delim, names)
     if frame is None:
         decoded = body.decode("utf-8")
@@ -407,6 +409,27 @@ def _csv_fast_named(body: bytes, delim: str, names: list[str]) -> tuple[pl.DataF
 
 LONE_CR = re.compile(rb"\r(?!\n)")
 LONE_CR_TEXT = re.compile("\r(?!\n)")
+
+
+def _cr_row_ends(body: bytes, delim: str, ncols: int) -> bytes:
+    """``body`` with each CR alone that ends a row made an LF: one after a whole row's
+    delimiters since the line began. Elsewhere a CR alone is a character of its field (a name
+    pasted with one), short of the row's delimiters. A file whose lines end in LF and then, past
+    its head, in CR alone (two exports pasted together) read the CR-ended part as one malformed
+    row: 1,513 residents in one quarantined row, its text cut at 2,000 characters, and the run
+    went on (an adversarial review)."""
+    if b"\r" not in body or LONE_CR.search(body) is None:
+        return body
+    d, need = delim.encode(), ncols - 1
+    out, start = bytearray(body), 0  # start: where the current line began
+    for m in LONE_CR.finditer(body):
+        at = m.start()
+        lf = body.rfind(b"\n", start, at)
+        if lf != -1:
+            start = lf + 1
+        if body.count(d, start, at) >= need:
+            out[at], start = 0x0A, at + 1
+    return bytes(out)
 
 
 def cr_ended(head: bytes | str) -> bool:

@@ -882,6 +882,25 @@ def test_cr_alone_ends_lines(tmp_path):
     assert res.accepted.select("line", "NAMA_LGKP").rows() == [(3, "AHMAD YANI"), (4, "SITI")]
 
 
+@pytest.mark.parametrize("first_end", ["\n", "\r\n"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_lines_ended_by_cr_alone_after_others_are_lines(tmp_path, first_end, encoding):
+    """Lines ended by LF (or CRLF), then, past the head, by CR alone (two exports pasted
+    together): the CR-ended part was read as one malformed row, its residents gone into one
+    quarantined row cut at 2,000 characters, and the run went on (an adversarial review). A CR
+    inside a name stays a character of it, in either part."""
+    rows = [row(nik=f"647401550890{i:04d}", name="JOSÉ" if i == 7 else "SITI") for i in range(1, 3001)]
+    rows[3][HEADER.index("NAMA_LGKP")] = "SITI\rAMINAH"
+    rows[2500][HEADER.index("NAMA_LGKP")] = "ANI\rRAHMA"
+    head = "".join(",".join(r) + first_end for r in [HEADER, *rows[:2000]])
+    text = head + "".join(",".join(r) + "\r" for r in rows[2000:])
+    (tmp_path / "penduduk.csv").write_bytes(text.encode(encoding))
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.quarantine.height == 0 and res.accepted.height == 3000
+    assert res.accepted["line"].to_list() == list(range(2, 3002))
+    assert res.accepted["NAMA_LGKP"][3] == "SITI AMINAH" and res.accepted["NAMA_LGKP"][2500] == "ANI RAHMA"
+
+
 def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
     """Both were accepted, collided as one KPJ, and the participants' blocking check stopped the run."""
     from quality.expectations import suite_for, validate
