@@ -54,9 +54,14 @@ class LinkSettings:
 
 def _with_name_keys(side: pl.DataFrame, p: str) -> pl.DataFrame:
     """``side`` with the blocking keys of its names (column ``{p}name``): the phonetic keys of
-    the first and the last word (``{p}fk``, ``{p}lk``) and the initial (``{p}ini``)."""
+    the first and the last word (``{p}fk``, ``{p}lk``) and the initial (``{p}ini``); and of its
+    birth date (``{p}dob``) the year and the month-day (``{p}year``, ``{p}md``: the name rules
+    split by either)."""
+    dob = pl.col(f"{p}dob")
     return (side.hstack(token_keys(side, f"{p}name", f"{p}fk", f"{p}lk"))
-            .with_columns(pl.col(f"{p}name").str.slice(0, 1).alias(f"{p}ini")))
+            .with_columns(pl.col(f"{p}name").str.slice(0, 1).alias(f"{p}ini"),
+                          dob.dt.year().cast(pl.Int32).alias(f"{p}year"),
+                          (dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)).alias(f"{p}md")))
 
 
 def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
@@ -75,7 +80,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     side = records.select(
         s_key=pl.col(id_col).rank("ordinal").cast(pl.UInt32), s_id=pl.col(id_col),
         s_nik=pl.col("NIK"),
-        s_digits=ascii_digits(pl.col("nik_raw")),
+        s_digits=_claimed_digits(ascii_digits(pl.col("nik_raw"))),
         s_name=pl.col("nama_norm"),
         s_dob=pl.col("TGL_LHR"),
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,
@@ -93,10 +98,19 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
                           s_v=pl.when(digits == 16).then(pl.col("s_digits").cast(pl.Int64, strict=False))))
 
 
+def _claimed_digits(digits: pl.Expr) -> pl.Expr:
+    """A claimed NIK's digits as the NIK rules read them. A serial 0000 is no NIK's (DOMAIN.md):
+    sixteen digits ending so are twelve padded with zeros, a truncated NIK, read as its prefix
+    (compared as 16 digits, the owner's NIK was "different": an independent generator's world,
+    57 roster and 36 welfare records missed)."""
+    return pl.when((digits.str.len_chars() == 16) & digits.str.ends_with("0000")).then(digits.str.slice(0, 12)) \
+        .otherwise(digits)
+
+
 def _nik_yymmdd(digits: pl.Expr, dob: pl.Expr) -> pl.Expr:
     """For a record without a birth date, the date its claimed NIK encodes (digits 7-12, ddmmyy,
     a woman's day + 40) as the integer yymmdd, when there are 12 digits or more and they are a
-    date; null for every other record (see :func:`_nik_date_for_blank`)."""
+    date; null for every other record (see :func:`_dates_for_blank`)."""
     day, month, yy, _ = nik_birth_parts(digits)
     ok = dob.is_null() & (digits.str.len_chars() >= 12) & day.is_between(1, 31) & month.is_between(1, 12)
     return pl.when(ok).then(yy * 10_000 + month * 100 + day)
@@ -375,25 +389,55 @@ def _nik_level() -> pl.Expr:
 CLOSE_DATE_DAYS = 31  # the dob level "within_a_month": at most this many days apart (s_days, r_days)
 
 
-def _nik_date_for_blank() -> pl.Expr:
-    """The record's birth date as a pair compares it (``s_ymd``, read by :func:`_dob_level`): for
-    a record without one, the date its claimed NIK encodes (``s_nik_yymmdd``, in the resident's
-    century), where the pair agrees on no household field (KK, kelurahan, address).
+# name levels that agree: where a pair's names agree, a shared household is no reason to doubt
+# the date its NIK carries (see _dates_for_blank)
+NAMES_AGREE = ("exact", "very_similar", "subset", "similar")
+_NIK_RULES_BUT_FAMILY = ("nik", "nik_sub", "nik_swap", "nik_trunc")
+
+
+def _dates_for_blank(name_level: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The two birth dates as a pair compares them (``s_ymd``, ``r_ymd``, read by
+    :func:`_dob_level`): for a record without one, the date its claimed NIK encodes
+    (``s_nik_yymmdd``, in the resident's century), against the date the resident's NIK
+    encodes; unless the pair agrees on a household field (KK, kelurahan, address) and not on
+    the name, or was found through the family of the NIK's owner alone.
 
     The NIK's weight is what it adds to an equal birth date (its u is measured among strangers
     born the same day), so with the record's date blank the date the NIK carries counted nowhere:
     an exact NIK with a name reduced to one word scored 0.64 (independent 50k world: 63 roster
-    records with an exact or repaired NIK and no date unlinked). The NIK's date is read as a
-    written date would be, except where a household field agrees: among non-matches an exact NIK
-    is mostly a family member's, whose NIK date is his own and who shares KK, kelurahan and
-    address, and the model counts those as independent evidence (read there, a welfare record
-    carrying a family member's NIK without a date linked to that member: 31 of them). The
-    roster has no household fields, so there its records always have the NIK's date."""
+    records with an exact or repaired NIK and no date unlinked). Read as a written date would be,
+    except:
+
+    - in a household that shares KK, kelurahan or address, where among non-matches an exact NIK
+      is mostly a family member's, whose NIK date is his own (read there, a welfare record
+      carrying a family member's NIK without a date linked to that member: 31 of them); but not
+      where the names agree as well, which a family member's do not;
+    - in a pair found only through the family of the NIK's owner, where the date is the owner's
+      and says nothing of this member;
+    - and it is compared with the resident's NIK date, not the registry's birth date, which may
+      differ from it (a NIK issued with another date: flagged, not wrong).
+
+    The last three, from an error analysis on an independent generator's 200k world (which
+    blanks dates where this project's generator does not): welfare links missed 86 fewer,
+    roster 37, 9 and 1 more wrong; no change on this project's worlds. The roster has no
+    household fields, so there its records always have the NIK's date."""
     household = pl.lit(False)
     for f in ("kk", "kel", "addr"):
         household = household | (pl.col(f"s_{f}") == pl.col(f"r_{f}")).fill_null(False)
-    return (pl.when(pl.col("s_ymd").is_null() & pl.col("s_nik_yymmdd").is_not_null() & ~household)
-            .then(pl.col("r_ymd") // 1_000_000 * 1_000_000 + pl.col("s_nik_yymmdd")).otherwise(pl.col("s_ymd")))
+    household = household & ~name_level.is_in(NAMES_AGREE)
+    family_only = has_rule("nik_family") & ~pl.any_horizontal(has_rule(r) for r in _NIK_RULES_BUT_FAMILY) \
+        & (pl.col("s_v") != pl.col("r_key")).fill_null(True)
+    use = pl.col("s_ymd").is_null() & pl.col("s_nik_yymmdd").is_not_null() & ~household & ~family_only
+    century = pl.col("r_ymd") // 1_000_000 * 1_000_000
+    return (pl.when(use).then(century + pl.col("s_nik_yymmdd")).otherwise(pl.col("s_ymd")),
+            pl.when(use).then(century + _nik_yymmdd_of(pl.col("r_key"))).otherwise(pl.col("r_ymd")))
+
+
+def _nik_yymmdd_of(nik: pl.Expr) -> pl.Expr:
+    """The date a resident's NIK encodes (an Int64 NIK: digits 7-12 ddmmyy, a woman's day + 40)
+    as the integer yymmdd, as ``s_nik_yymmdd`` is."""
+    day = nik // 10**8 % 100
+    return (nik // 10**4 % 100) * 10_000 + (nik // 10**6 % 100) * 100 + pl.when(day > 40).then(day - 40).otherwise(day)
 
 
 def _dob_level() -> pl.Expr:
@@ -516,8 +560,8 @@ def _address_level() -> pl.Expr:
 # a comparison's levels as an Enum: 4 bytes a pair instead of a string (7 columns, millions of pairs)
 LEVEL_TYPES = {c.name: pl.Enum(c.level_names()) for c in COMPARISONS}
 # side columns no comparison reads (ids, blocking keys, the forms the integer columns replace)
-NOT_COMPARED = ("s_id", "s_nik", "s_fk", "s_lk", "s_ini", "s_digits", "s_dob", "s_everywhere",
-                "r_nik", "r_fk", "r_lk", "r_ini", "r_dob")
+NOT_COMPARED = ("s_id", "s_nik", "s_fk", "s_lk", "s_ini", "s_digits", "s_dob", "s_everywhere", "s_year", "s_md",
+                "r_nik", "r_fk", "r_lk", "r_ini", "r_dob", "r_year", "r_md")
 COMPARE_CHUNK = 500_000  # pairs compared at once: the wide joined frame exists one chunk at a time
 
 
@@ -529,12 +573,14 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     s, r = s.drop(*NOT_COMPARED, strict=False), r.drop(*NOT_COMPARED, strict=False)
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
+        p = p.with_columns(name=_name_level(p))
         if p.get_column("s_nik_yymmdd").null_count() < p.height:  # a record without a birth date
-            p = p.with_columns(s_ymd=_nik_date_for_blank())
+            s_ymd, r_ymd = _dates_for_blank(pl.col("name"))
+            p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
         p = p.with_columns(
             nik=_nik_level(), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
             kel=_eq_level("s_kel", "r_kel"), kk=_eq_level("s_kk", "r_kk"), address=_address_level(),
-        ).with_columns(name=_name_level(p))
+        )
         out.append(p.select("s_key", "r_key", "rules", *(pl.col(c).cast(t) for c, t in LEVEL_TYPES.items()),
                             *TF_ADJUSTMENTS))
     if not out:
@@ -683,7 +729,7 @@ def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
     """The pair's evidence in Bahasa Indonesia, one phrase per comparison that says something;
     an exact name or birth date that is notably rare or common says so (term frequency). A
     birth date compared for a record without one (``s_no_dob``) is the date its NIK encodes
-    (:func:`_nik_date_for_blank`), and says so: it read "tanggal lahir sama" for a record
+    (:func:`_dates_for_blank`), and says so: it read "tanggal lahir sama" for a record
     that has no date."""
     texts = evidence_text()
     parts = []

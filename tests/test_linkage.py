@@ -543,6 +543,47 @@ def test_settled_records_compared_on_a_sample_link_as_when_every_pair_is_compare
     assert told["weight"] == pytest.approx(told["their_other_nik_pairs"] / told["compared"], rel=1e-3)
 
 
+def test_a_common_name_over_the_block_cap_is_split_by_birth_year_and_by_month_and_day():
+    """A first + last name block over the cap (a common name) is skipped: a record without a
+    usable NIK whose date was a year off, or a placeholder day, was compared with no one, even
+    with its exact name (an error analysis on an independent generator's world). The name split
+    by the birth year, and by the month and day, reaches the person."""
+    from pipelines import linkage as lk
+
+    many = [(f"647401{(i % 28) + 1:02d}{(i % 12) + 1:02d}{60 + i // 12:02d}{i:04d}", "SITI AMINAH",
+             date(1960 + i // 12, (i % 12) + 1, (i % 28) + 1), "P", "6474011001", None) for i in range(80)]
+    target = ("6474011508850099", "SITI AMINAH", date(1985, 8, 15), "P", "6474011001", None)
+    residents = pl.DataFrame([*many, target],
+                             schema={"NIK": pl.String, "NAMA_LGKP": pl.String, "TGL_LHR": pl.Date,
+                                     "JENIS_KLMIN": pl.String, "kode_kel": pl.String, "NO_KK": pl.String},
+                             orient="row").with_columns(nama_norm=normalize_name("NAMA_LGKP"))
+    # a year off (month and day right), and a placeholder 01-01 of the right year
+    records = pl.DataFrame([("year_off", None, "SITI AMINAH", date(1986, 8, 15)),
+                            ("placeholder", None, "SITI AMINAH", date(1985, 1, 1))],
+                           schema={"KPJ": pl.String, "nik_raw": pl.String, "NAMA": pl.String, "TGL_LHR": pl.Date},
+                           orient="row").with_columns(NIK=pl.col("nik_raw"), nama_norm=normalize_name("NAMA"))
+    r, s = lk.resident_side(residents), lk._record_side(records, "KPJ")
+    pairs = lk.attribute_pairs(r, s).join(s.select("s_key", "s_id"), on="s_key")
+    to_target = pairs.filter(pl.col("r_key") == int(target[0]))
+    assert not pairs.filter(lk.has_rule("name")).height   # 81 namesakes: over the cap
+    assert dict(to_target.select("s_id", pl.col("rules")).iter_rows()) == {
+        "year_off": lk.RULE_BITS["name_md"], "placeholder": lk.RULE_BITS["name_year"]}
+
+
+def test_a_claimed_nik_with_serial_0000_is_read_as_its_first_twelve_digits():
+    """No NIK's serial is 0000: sixteen digits ending so are a truncated NIK padded with zeros,
+    and compared as sixteen digits its owner's NIK was "different" (an independent generator's
+    world: 57 roster and 36 welfare records missed)."""
+    from pipelines import linkage as lk
+
+    records = pl.DataFrame({"KPJ": ["a", "b"], "nik_raw": ["6474011508850000", "6474011508850001"],
+                            "NIK": [None, "6474011508850001"], "nama_norm": ["SITI"] * 2,
+                            "TGL_LHR": [None, None]}, schema_overrides={"TGL_LHR": pl.Date})
+    s = lk._record_side(records, "KPJ")
+    assert s.select("s_digits", "s_ndigits", "s_v").rows() == [
+        ("647401150885", 12, None), ("6474011508850001", 16, 6474011508850001)]
+
+
 def test_birth_date_alone_blocks_only_records_whose_name_found_no_one_born_that_day():
     """Without a usable NIK, a record's whole birth-date block is compared only when its
     phonetic name keys found no one born that day (a name changed beyond them). For every
@@ -628,17 +669,27 @@ def test_a_record_without_a_birth_date_is_compared_on_the_date_its_nik_encodes(b
     linked to that member (31 of them)."""
     from pipelines import linkage as lk
 
-    # yymmdd from the NIK (a woman's day + 40), against the resident's date; a household field
-    # agreeing, a record with a date of its own, or no NIK: the date is as before
-    p = pl.DataFrame({"s_ymd": [None, None, None, None, 19900815, None],
-                      "s_nik_yymmdd": [900815, 900816, 900815, 900815, 900816, None],
-                      "r_ymd": [19900815] * 6, "s_kk": [None, None, "K1", None, None, None],
-                      "r_kk": ["K1"] * 6, "s_kel": [None, None, None, "L2", None, None], "r_kel": ["L1"] * 6,
-                      "s_addr": [None] * 6, "r_addr": ["JL A"] * 6},
-                     schema_overrides={"s_ymd": pl.Int32, "s_nik_yymmdd": pl.Int32, "s_addr": pl.String})
-    p = p.with_columns(s_ymd=lk._nik_date_for_blank(), s_days=pl.lit(None, pl.Int32), r_days=pl.lit(0, pl.Int32))
+    # yymmdd from the NIK (a woman's day + 40), against the date the resident's NIK encodes; a
+    # household field agreeing (unless the names agree too), a pair found through the NIK
+    # owner's family alone, a record with a date of its own, or no NIK: the date is as before
+    from pipelines.linkmodel import RULE_BITS
+
+    n = 9
+    p = pl.DataFrame({"s_ymd": [None, None, None, None, 19900815, None, None, None, None],
+                      "s_nik_yymmdd": [900815, 900816, 900815, 900815, 900816, None, 900815, 900815, 900815],
+                      # the last resident's registry date differs from its NIK's (flagged, not wrong)
+                      "r_ymd": [19900815] * 8 + [19900820], "s_kk": [None, None, "K1", None, None, None, "K1", None, None],
+                      "r_kk": ["K1"] * n, "s_kel": [None, None, None, "L2", None, None, None, None, None],
+                      "r_kel": ["L1"] * n, "s_addr": [None] * n, "r_addr": ["JL A"] * n,
+                      "name": ["weak"] * 6 + ["exact", "weak", "weak"],
+                      "rules": [0] * 7 + [RULE_BITS["nik_family"], 0],
+                      "s_v": [None] * 7 + [6474011508900002, None], "r_key": [6474011508900001] * n},
+                     schema_overrides={"s_ymd": pl.Int32, "s_nik_yymmdd": pl.Int32, "s_addr": pl.String,
+                                       "rules": pl.UInt16, "s_v": pl.Int64})
+    s_ymd, r_ymd = lk._dates_for_blank(pl.col("name"))
+    p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd, s_days=pl.lit(None, pl.Int32), r_days=pl.lit(0, pl.Int32))
     assert p.select(lk._dob_level()).to_series().to_list() == [
-        "exact", "one_part_differs", "missing", "exact", "exact", "missing"]
+        "exact", "one_part_differs", "missing", "exact", "exact", "missing", "exact", "missing", "exact"]
     s = lk._record_side(pl.DataFrame({"KPJ": ["a", "b", "c"], "nik_raw": ["6474035009830009", "647403500983", "6474035009830009"],
                                       "NIK": ["6474035009830009", None, "6474035009830009"], "nama_norm": ["DEWI"] * 3,
                                       "TGL_LHR": [None, None, date(1983, 9, 10)]},
