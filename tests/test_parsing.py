@@ -149,6 +149,8 @@ def test_nik_validity_property(s):
     ("IR. H.", None),
     ("DRS. H. R.", None),
     ("H. M.", "MUHAMMAD"),                            # Haji Muhammad
+    ("JOSÉ MARÍA DA COSTA", "JOSE MARIA DA COSTA"),  # accents folded: it was JOS MAR A DA COSTA
+    ("Ignácio Ximenes", "IGNACIO XIMENES"),
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected
