@@ -411,7 +411,9 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         STATUS=label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String),
         _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
         _unknown_prog=progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
-        BLTH_AKHIR_IURAN=blth_norm,
+        # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)
+        BLTH_AKHIR_IURAN=pl.when(blth_norm.str.slice(5, 2).cast(pl.Int8, strict=False).is_between(1, 12))
+        .then(blth_norm),
         _blth_raw=_text("BLTH_AKHIR_IURAN"),  # the raw text: BLTH_AKHIR_IURAN is replaced above
         nama_norm=normalized_names(claimed, "NAMA"),
     ).with_columns(

@@ -88,8 +88,13 @@ def with_nik_columns(df: pl.DataFrame, col: str, *, problem: str | None = None,
     columns: inside one expression polars computes them again for each test that reads them
     (200k residents: 0.27 s -> 0.08 s for both)."""
     s, d = "__nik_s", "__nik_d"
-    out = df.with_columns(pl.col(col).cast(pl.String).str.strip_chars().alias(s)) \
-        .with_columns(ascii_digits(pl.col(s)).alias(d))
+    # Excel's text formula for a number kept whole (="6474…", how exports keep its 16 digits from
+    # Excel's 15) is the number: it was quarantined as holding signs (an adversarial review). Looked
+    # for first: the rewrite of every value cost 10 ms at 200k, the look 2
+    out = df.with_columns(pl.col(col).cast(pl.String).str.strip_chars().alias(s))
+    if out.get_column(s).str.starts_with("=").any():
+        out = out.with_columns(pl.col(s).str.replace(r'^=\s*"([^"]*)"$', "$1"))
+    out = out.with_columns(ascii_digits(pl.col(s)).alias(d))
     made = {}
     if problem:
         made[problem] = _problem_of(pl.col(s), pl.col(d))

@@ -55,7 +55,11 @@ def find_extract(input_dir: str | Path, source: str) -> Path:
         raise InputError(f"{d}: " + ("is a file, not an input directory" if d.exists() else "input directory does not exist"))
     found = [p for p in sorted(d.iterdir()) if p.stem.lower() == source and p.suffix.lower() in FORMATS]
     if not found:
-        raise InputError(f"{d}: no {source} extract, expected {source}.csv, {source}.parquet or {source}.xlsx")
+        # an old Excel workbook (.xls, .xlsb) or a .txt is named as such: "no extract" beside the
+        # file sent the data engineer looking for a missing file
+        other = [p.name for p in sorted(d.iterdir()) if p.stem.lower() == source and p.suffix.lower() not in FORMATS]
+        said = f" ({', '.join(other)} is not one of these: save it as CSV or XLSX)" if other else ""
+        raise InputError(f"{d}: no {source} extract, expected {source}.csv, {source}.parquet or {source}.xlsx{said}")
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise InputError(f"{d}: several {source} extracts ({names}), expected exactly one")

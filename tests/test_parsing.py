@@ -37,6 +37,8 @@ def _one(expr, value):
     (None, "nik_missing", None),
     ("647401150885000\u0661", "nik_length", "647401150885000"),   # an Arabic-Indic digit is no NIK digit
     ("647401\u0661508850001", "nik_length", "647401508850001"),   # (it passed as valid in the day)
+    ('="6474011508850001"', None, "6474011508850001"),   # Excel's text formula keeping 16 digits
+    (' = "6474011508850001" ', None, "6474011508850001"),
 ])
 def test_nik_problem_and_digits(raw, problem, digits):
     df = with_nik_columns(pl.DataFrame({"x": [raw]}, schema={"x": pl.String}), "x", problem="p", digits="d")

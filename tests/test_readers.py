@@ -528,10 +528,23 @@ def test_peserta_unreadable_last_paid_month_is_flagged(tmp_path):
     header = "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
     (tmp_path / "peserta_bpjstk.csv").write_text(
         header + 'K1,6474011508850001,AHMAD,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-10\n'
-        'K2,6474011508850002,BUDI,15-08-1985,BPU,AKTIF,"JKK,JKM",bulan lalu\n')
+        'K2,6474011508850002,BUDI,15-08-1985,BPU,AKTIF,"JKK,JKM",bulan lalu\n'
+        # no month 13 or 00 (they were read as months)
+        'K3,6474011508850003,CICI,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-13\n'
+        'K4,6474011508850004,DEDI,15-08-1985,BPU,AKTIF,"JKK,JKM",00/2026\n'
+        'K5,6474011508850005,EKO,15-08-1985,BPU,AKTIF,"JKK,JKM",12/2026\n')
     res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules(None))
     flags = dict(zip(res.accepted["KPJ"], res.accepted["flags"].to_list()))
-    assert "blth_invalid" not in flags["K1"] and "blth_invalid" in flags["K2"]
+    assert [k for k, f in flags.items() if "blth_invalid" in f] == ["K2", "K3", "K4"]
+    assert res.accepted["BLTH_AKHIR_IURAN"].to_list() == ["2026-10", None, None, None, "2026-12"]
+
+
+def test_an_old_excel_workbook_is_named_where_no_extract_is_found(tmp_path):
+    """A penduduk.xls (Excel 97-2003) was "no penduduk extract", beside the file."""
+    (tmp_path / "penduduk.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match=r"no penduduk extract, expected penduduk.csv, penduduk.parquet or "
+                                         r"penduduk.xlsx \(penduduk.xls is not one of these: save it as CSV or XLSX\)"):
+        find_extract(tmp_path, "penduduk")
 
 
 def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
