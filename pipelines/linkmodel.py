@@ -91,6 +91,10 @@ class Comparison:
     # their u over random pairs is exact, their non-matches among the records x residents pairs
     # (see ``estimate``'s ``random_pairs``)
     u_random_levels: tuple[str, ...] = ()
+    # levels whose u is also counted among strangers alone: the pairs born the same day whose
+    # names differ, scaled to the random pairs; the higher of the two weights is kept (see
+    # ``estimate``)
+    u_stranger_levels: tuple[str, ...] = ()
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels]
@@ -200,7 +204,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("different", -3.0, "NIK berbeda"),
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
     ), u_population="dob_exact", u_all_levels=("family_head", "family_owner_fits"),
-       u_random_levels=("family_head",)),
+       u_random_levels=("family_head",),
+       u_stranger_levels=("one_substitution", "transposition", "serial_differs", "truncated")),
     Comparison("name", "normalised name (titles, BIN/BINTI, MUHAMMAD variants, spelling folded)", (
         Level("exact", 9.0, "nama sama setelah normalisasi"),
         Level("very_similar", 7.0, "nama hampir sama"),
@@ -610,6 +615,34 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                     at = codes[c.name] == idx[c.name][lv]
                     u[c.name][idx[c.name][lv]] = max(float((n * (1 - p))[at].sum()), PSEUDO_COUNT) / random_pairs
                     weights[c.name] = np.clip(np.log2(m[c.name] / u[c.name]), -WEIGHT_CLIP, WEIGHT_CLIP)
+    # The NIK's repair levels by their strangers alone: the EM's u of a level is its share among
+    # the pairs it judges non-matches, and where a damaged NIK and a damaged name come together
+    # it judged the true pairs non-matches too. The weight of a NIK one digit off then swung
+    # from run to run and world to world (roster: -3.3, -1.2, +9.1 over worlds of 1x, 2x and
+    # 3x the damage), and a protected worker whose card had a typo in its NIK and a variant of
+    # the name went unlinked and became a candidate: the most frequent false candidate (28 of
+    # 38 at 200k, seed 2027). Strangers are counted where no true pair is, among the pairs born
+    # the same day whose names differ (divided by how often strangers' names differ), per
+    # random pair born the same day. Only ever raised: where the EM found the level strong
+    # (harsher damage) its weight stands.
+    raised = []
+    if random_for and random_pairs and {"name", "dob"} <= set(random_for):
+        same_day = codes["dob"] == idx["dob"]["exact"]
+        names_differ = codes["name"] == idx["name"]["different"]
+        u_differ = max(float(u["name"][idx["name"]["different"]]), 1e-9)
+        u_same_day = max(float(u["dob"][idx["dob"]["exact"]]), 1e-12)
+        for c in COMPARISONS:
+            for lv in c.u_stranger_levels if c.name in m else ():
+                i = idx[c.name][lv]
+                strangers = float(n[(codes[c.name] == i) & same_day & names_differ].sum()) / u_differ
+                u_lv = max(strangers, PSEUDO_COUNT) / (random_pairs * u_same_day)
+                w = float(np.clip(np.log2(m[c.name][i] / u_lv), -WEIGHT_CLIP, WEIGHT_CLIP))
+                # less than the exact level's, at most half its odds (a small world counts next to
+                # no strangers, and a NIK one digit off is never the evidence an exact one is)
+                w = min(w, float(weights[c.name][0]) - 1.0)
+                if w > weights[c.name][i]:
+                    weights[c.name][i], u[c.name][i] = w, u_lv
+                    raised.append(f"{c.name}.{lv}")
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
     for k in wd:
@@ -624,6 +657,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                              + ", ".join(fixed) + " (too few labelled pairs)"),
                   "start_weights_for": fixed,
                   "u_from_random_pairs": random_for,
+                  "u_among_strangers": raised,
                   "pairs": int(n.sum()), "patterns": pats.height,
                   "pairs_by_stratum": {name: int(n[stratum == i].sum()) for i, (name, _) in enumerate(STRATA)},
                   "u_pairs": {k: int((n * v).sum()) for k, v in free.items()},

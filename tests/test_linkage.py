@@ -302,6 +302,29 @@ def test_the_model_is_estimated_on_a_real_run(linked_estimated):
     assert len(set(model.prior.values())) == 1
 
 
+def test_the_nik_repair_levels_are_weighed_by_their_strangers_and_only_ever_raised(background, monkeypatch):
+    """The EM's u of a NIK repair level counted true pairs with a damaged name among its
+    non-matches: a NIK one digit off weighed -3.3 at 200k (seed 2027's roster), and a protected
+    worker with a typo in the card's NIK and a name variant became a false candidate (28 of 38).
+    Counted among strangers (born the same day, names different), the weight is raised where
+    the EM's was lower, to half the exact NIK's odds at most, and never lowered."""
+    import dataclasses
+
+    import pipelines.linkmodel as lm
+
+    residents, welfare, _ = background
+    model = link_records(residents, welfare, "ID_DTSEN").model
+    nik = lm.COMPARISONS[0]
+    monkeypatch.setattr(lm, "COMPARISONS", (dataclasses.replace(nik, u_stranger_levels=()),) + lm.COMPARISONS[1:])
+    em_only = link_records(residents, welfare, "ID_DTSEN").model
+    raised = model.training["u_among_strangers"]
+    assert raised and em_only.training["u_among_strangers"] == []
+    for level in nik.u_stranger_levels:
+        w, em = model.weights["nik"][level], em_only.weights["nik"][level]
+        assert w >= em and (w <= model.weights["nik"]["exact"] - 1 or w == em)
+        assert (w > em) == (f"nik.{level}" in raised)
+
+
 def test_the_share_of_records_whose_person_is_a_resident_is_estimated(background):
     """The per-record prior's pi, learnt without the truth, is the share of welfare records
     whose person is in the population extract (the rest moved away, died or live elsewhere)."""
@@ -494,8 +517,9 @@ def test_scores_below_certainty_are_calibrated(damaged_world, source):
             .filter(pl.col("score").is_between(0.3, 0.999, closed="left")))
     n, promised, right = band.height, band.get_column("score").sum(), band.get_column("right").sum()
     # (dtsen: 36 pairs before a family member's NIK whose owner does not fit weighed as over
-    # random pairs; 10 such records, all right, now score above the band)
-    assert n >= 25, n
+    # random pairs; 10 such records, all right, now score above the band; 19 since the NIK's
+    # repair levels are weighed among strangers too: more one-digit-off NIKs, all right, above)
+    assert n >= 15, n
     assert right >= promised - 0.05 * n, (n, promised, right)      # not over-confident
     assert right <= promised + 0.10 * n, (n, promised, right)      # nor uselessly timid
 
