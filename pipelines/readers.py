@@ -739,7 +739,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
         template = None  # the same of a sheet with every one and no row under it (a blank form)
         for sheet in names:
             try:
-                rows = iter(wb.get_sheet_by_name(sheet).iter_rows())
+                ws = wb.get_sheet_by_name(sheet)
+                rows = iter(ws.iter_rows())
                 head = list(islice(rows, HEADER_SEARCH_LINES))
             except Exception as exc:  # noqa: BLE001
                 # A sheet whose XML breaks off (a truncated copy): the reader's words alone named no
@@ -761,18 +762,18 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                 if any(v is not None and (type(v) is not str or v.strip()) for v in r):
                     break
             else:
-                template = template or (sheet, idx, header, iter(under))
+                template = template or (sheet, idx, header, iter(under), ws)
                 continue
             if found is not None:
                 first, second = (_sheet(n) + (" (hidden)" if n in hidden else "") for n in (found[0], sheet))
                 raise InputError(
                     f"{path.name}: sheets {first} and {second} both hold the {source} columns, expected "
                     "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
-            found = (sheet, idx, header, chain(under, below))
+            found = (sheet, idx, header, chain(under, below), ws)
         if found is not None or template is not None:
-            _, idx, header, below = found or template
+            _, idx, header, below, ws = found or template
             _check_columns(path.name, source, header)
-            return _xlsx_frame(path.name, below, header, idx + 2, source)
+            return _xlsx_frame(path.name, below, header, idx + 2, source, ws.merged_cell_ranges or [])
         if best is not None:
             _check_columns(path.name, source, best[1])  # raises: names the missing columns
     finally:
@@ -806,8 +807,11 @@ def _xlsx_header(head: list[tuple], source: str) -> tuple[int, int, list[str]]:
 XLSX_CHUNK_ROWS = 100_000  # rows turned into columns at a time: their Python cells are freed after
 
 
-def _xlsx_frame(fname: str, rows, header: list[str], first_row: int, source: str) -> pl.DataFrame:
-    """The data rows after the header; ``first_row`` is the sheet row of the first of them.
+def _xlsx_frame(fname: str, rows, header: list[str], first_row: int, source: str,
+                merged: list | None = None) -> pl.DataFrame:
+    """The data rows after the header; ``first_row`` is the sheet row of the first of them;
+    ``merged``: the sheet's merged ranges, ((first row, first column), (last row, last column))
+    0-based (see :func:`_merged_filled`).
 
     Column by column, ``XLSX_CHUNK_ROWS`` rows at a time: a column of text cells only (most of
     an extract) is taken whole into polars, blanks nulled there; a column with numbers, dates or
@@ -844,5 +848,31 @@ def _xlsx_frame(fname: str, rows, header: list[str], first_row: int, source: str
                      .select(*(f"c{i}" for i in keep), "line"))
     frame = (pl.concat(parts) if parts
              else pl.DataFrame(schema={**{f"c{i}": pl.String for i in keep}, "line": pl.Int64}))
+    if merged:
+        frame = _merged_filled(frame, merged, keep, first_row)
     frame = frame.with_columns(pl.lit(fname).alias("file"))
     return _canonical(frame, [header[i] for i in keep], source)
+
+
+def _merged_filled(frame: pl.DataFrame, merged: list, keep: list[int], first_row: int) -> pl.DataFrame:
+    """``frame`` (columns ``c<i>`` and ``line``, the sheet row) with the value of each merged
+    range of rows in every row it covers, as the sheet shows it: a workbook stores it in the
+    range's first cell alone. NO_PROP and NO_KAB merged over blocks of ten rows read as blank in
+    nine of ten: 442 of 5,000 residents flagged with no region and never judged (an adversarial
+    review). A range within one row (a title over several columns) is left alone."""
+    kept, spans = set(keep), {}
+    for (r0, c0), (r1, c1) in merged:
+        if r1 > r0 and r0 + 1 >= first_row:
+            for c in range(c0, c1 + 1):
+                if c in kept:
+                    spans.setdefault(c, []).append((r0 + 1, r1 + 1))  # 1-based sheet rows
+    for c, ranges in spans.items():
+        col = f"c{c}"
+        covered = pl.DataFrame({"line": [ln for top, last in ranges for ln in range(top + 1, last + 1)],
+                                "_top": [top for top, last in ranges for _ in range(top + 1, last + 1)]},
+                               schema={"line": pl.Int64, "_top": pl.Int64})
+        tops = frame.select(pl.col("line").alias("_top"), pl.col(col).alias("_value"))
+        frame = (frame.join(covered, on="line", how="left", maintain_order="left")
+                 .join(tops, on="_top", how="left", maintain_order="left")
+                 .with_columns(pl.coalesce(col, "_value").alias(col)).drop("_top", "_value"))
+    return frame

@@ -253,6 +253,35 @@ def _workbook(path, sheets):
     wb.save(path)
 
 
+def test_xlsx_merged_cells_hold_their_value_in_every_row_they_cover(tmp_path):
+    """A workbook stores a merged range's value in its first cell alone: NO_PROP and NO_KAB
+    merged over blocks of rows read as blank below the first, and those residents were flagged
+    with no region and never judged (an adversarial review). A title merged across columns
+    above the header, and a merge within one row, are left as they are."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["LAPORAN DATA PENDUDUK"])
+    ws.merge_cells("A1:F1")
+    ws.append(HEADER)
+    for i in range(1, 6):
+        ws.append(row(nik=f"647401150885000{i}"))
+    for r in range(4, 7):  # the region codes of rows 4-6 only in row 3, merged down
+        for c in (HEADER.index("NO_PROP") + 1, HEADER.index("NO_KAB") + 1):
+            ws.cell(r, c).value = None
+    for c in (HEADER.index("NO_PROP") + 1, HEADER.index("NO_KAB") + 1):
+        ws.merge_cells(start_row=3, start_column=c, end_row=6, end_column=c)
+    ws.cell(7, HEADER.index("ALAMAT") + 1).value = "JL. A"   # a merge within one row: left alone
+    ws.cell(7, HEADER.index("NO_RT") + 1).value = None
+    ws.merge_cells(start_row=7, start_column=HEADER.index("ALAMAT") + 1, end_row=7,
+                   end_column=HEADER.index("NO_RT") + 1)
+    wb.save(tmp_path / "penduduk.xlsx")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted["kode_kel"].to_list() == ["6474011001"] * 5 and res.accepted["line"].to_list() == [3, 4, 5, 6, 7]
+    assert res.accepted["NO_RT"].to_list()[-1] is None and res.balanced
+
+
 @pytest.mark.parametrize("sheets,header_row", [
     # a group-header row above the real one: "ALAMAT" over the address columns
     ([("Data", [["IDENTITAS"] + [None] * 8 + ["ALAMAT"], HEADER, row()])], 2),
