@@ -33,6 +33,7 @@ QUARANTINE_REASONS = {
     "duplicate_nik": "several different rows share this NIK; nothing says which is right",
     "duplicate_id": "several different rows share this record id",
     "missing_id": "the record id is empty",
+    "no_identity": "the record has no NIK, name or birth date to know its person by (a total or footer row?)",
     "row_malformed": "the row could not be split into the header's fields",
 }
 
@@ -335,7 +336,12 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool
     df = df.with_columns(_id=ident)
     missing = df.filter(pl.col("_id").is_null()).with_columns(reason_code=pl.lit("missing_id"))
     kept, dups = _split_duplicates(df.filter(pl.col("_id").is_not_null()), "_id", "duplicate_id", raw_cols)
-    return kept, [missing, dups]
+    # a row of an id alone, no NIK, name or birth date: a total or footer line ("JUMLAH", "Total
+    # peserta: 1.332" in the id's column) was accepted as a record no one could be linked to
+    # (an adversarial review)
+    nobody = pl.all_horizontal(_text(c).is_null() for c in ("NIK", "NAMA", "TGL_LHR"))
+    no_identity = kept.filter(nobody).with_columns(reason_code=pl.lit("no_identity"))
+    return kept.filter(~nobody), [missing, dups, no_identity]
 
 
 def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:

@@ -492,6 +492,21 @@ def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
     assert res.balanced
 
 
+def test_a_total_or_footer_row_is_no_welfare_or_roster_record(tmp_path):
+    """A row of an id alone (no NIK, name or birth date: "JUMLAH" or "Total peserta: 1.332" in
+    the id's column) was accepted as a record no one could be linked to (an adversarial review).
+    A record with any of the three is kept."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,,,SITI,,P,,6474011001,3\nD2,6474015508900002,,,,,,,\nD3,,,,15-08-1990,,,,\n"
+        "JUMLAH,,,,,,,,3\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted["ID_DTSEN"].to_list() == ["D1", "D2", "D3"] and res.balanced
+    assert res.quarantine.select("line", "reason_code").rows() == [(5, "no_identity")]
+    res = _peserta(tmp_path, '1,,A,,BPU,AKTIF,"JKK,JKM",2026-10', "Total peserta: 1.332,,,,,,,")
+    assert res.accepted["KPJ"].to_list() == ["1"] and res.quarantine["reason_code"].to_list() == ["no_identity"]
+
+
 def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is(tmp_path):
     """An empty TGL_LHR of a welfare or roster record was flagged tgl_lhr_invalid, counted with
     the dates that are not dates; penduduk tells the two apart."""
