@@ -381,10 +381,11 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     if frame is None:
         decoded = body.decode("utf-8")
         frame, bad = _csv_slow(decoded, delim, len(names), header_line, fname)
-        if frame.height == 0 and bad.height and (named := _named(names)) != names:
-            # (see _named) read again with the header's named columns only
+        if bad.height > frame.height and (named := _named(names)) != names:
+            # (see _named) read again with the header's named columns only; kept where it reads
+            # more rows (a header repeated inside the file has the header's width)
             again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname)
-            if again.height:
+            if again.height > frame.height:
                 frame, bad, names = again, bad_again, named
         return _canonical(frame, names, source), bad
     return _csv_frame(frame, fname, names, source, header_line)
@@ -416,22 +417,38 @@ LONE_CR_TEXT = re.compile("\r(?!\n)")
 
 
 def _cr_row_ends(body: bytes, delim: str, ncols: int) -> bytes:
-    """``body`` with each CR alone that ends a row made an LF: one after a whole row's
-    delimiters since the line began. Elsewhere a CR alone is a character of its field (a name
-    pasted with one), short of the row's delimiters. A file whose lines end in LF and then, past
-    its head, in CR alone (two exports pasted together) read the CR-ended part as one malformed
-    row: 1,513 residents in one quarantined row, its text cut at 2,000 characters, and the run
-    went on (an adversarial review)."""
+    """``body`` with each CR alone that ends a row made an LF. A file whose lines end in LF and
+    then, past its head, in CR alone (two exports pasted together) read the CR-ended part as one
+    malformed row: 1,513 residents in one quarantined row, its text cut at 2,000 characters, and
+    the run went on (an adversarial review).
+
+    A CR alone ends a row when the row is whole before it: its quotes closed and a row's
+    delimiters outside them (one more where the row ends with one), and what follows up to the
+    next line end is another row or ends with a CR alone itself (the next row of the CR-ended
+    part, whose own name may hold a CR). Elsewhere it is a character of its field: a name pasted
+    with one (fewer delimiters before it), an address of two lines in the last field (the rest
+    of it, up to the row's LF, is no row), a quoted cell."""
     if b"\r" not in body or LONE_CR.search(body) is None:
         return body
     d, need = delim.encode(), ncols - 1
     out, start = bytearray(body), 0  # start: where the current line began
+
+    def outside(a: int, b: int) -> tuple[int, bool]:  # delimiters outside quotes, quotes closed
+        parts = body[a:b].split(b'"')
+        return sum(p.count(d) for p in parts[0::2]), len(parts) % 2 == 1
+
     for m in LONE_CR.finditer(body):
         at = m.start()
         lf = body.rfind(b"\n", start, at)
         if lf != -1:
             start = lf + 1
-        if body.count(d, start, at) >= need:
+        n, closed = outside(start, at)
+        if not closed or not (n == need or n == need + 1 and body[at - len(d):at] == d):
+            continue
+        ends = [e for e in (body.find(b"\r", at + 1), body.find(b"\n", at + 1)) if e != -1]
+        nxt = min(ends) if ends else len(body)
+        if nxt == len(body) or body[nxt:nxt + 2] != b"\r\n" and body[nxt:nxt + 1] == b"\r" \
+                or outside(at + 1, nxt)[0] >= need:
             out[at], start = 0x0A, at + 1
     return bytes(out)
 
@@ -601,8 +618,10 @@ def row_like_lines(lines: list[str], delim: str, ncols: int) -> int:
     ``ncols - 1`` delimiters spread over its lines. Exactly a row's count, not more: an address
     of several lines with a comma between its parts (``"JL. A, NO. 1, RT 001, RW 002,`` and
     ``KEL. X, KEC. Y, KOTA Z, …"``) has more on each line, and a valid file was refused as one
-    with a stray quote (an adversarial review)."""
-    return sum(1 for line in lines if line.count(delim) == ncols - 1)
+    with a stray quote (an adversarial review); or one more, ending the line, where the export
+    ends every data line with a delimiter."""
+    return sum(1 for line in lines if (k := line.rstrip("\r").count(delim)) == ncols - 1
+               or k == ncols and line.rstrip("\r ").endswith(delim))
 
 
 # --- Parquet and XLSX -------------------------------------------------------------------------
@@ -773,7 +792,10 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
         if found is not None or template is not None:
             _, idx, header, below, ws = found or template
             _check_columns(path.name, source, header)
-            return _xlsx_frame(path.name, below, header, idx + 2, source, ws.merged_cell_ranges or [])
+            # merged ranges are absolute; calamine's rows start at the sheet's first used column
+            col0 = ws.start[1] if ws.start else 0
+            merged = [((r0, c0 - col0), (r1, c1 - col0)) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []]
+            return _xlsx_frame(path.name, below, header, idx + 2, source, merged)
         if best is not None:
             _check_columns(path.name, source, best[1])  # raises: names the missing columns
     finally:
@@ -870,7 +892,7 @@ def _merged_filled(frame: pl.DataFrame, merged: list, keep: list[int], first_row
         col = f"c{c}"
         covered = pl.DataFrame({"line": [ln for top, last in ranges for ln in range(top + 1, last + 1)],
                                 "_top": [top for top, last in ranges for _ in range(top + 1, last + 1)]},
-                               schema={"line": pl.Int64, "_top": pl.Int64})
+                               schema={"line": pl.Int64, "_top": pl.Int64}).unique("line", keep="first")
         tops = frame.select(pl.col("line").alias("_top"), pl.col(col).alias("_value"))
         frame = (frame.join(covered, on="line", how="left", maintain_order="left")
                  .join(tops, on="_top", how="left", maintain_order="left")

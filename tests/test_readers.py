@@ -280,6 +280,17 @@ def test_xlsx_merged_cells_hold_their_value_in_every_row_they_cover(tmp_path):
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
     assert res.accepted["kode_kel"].to_list() == ["6474011001"] * 5 and res.accepted["line"].to_list() == [3, 4, 5, 6, 7]
     assert res.accepted["NO_RT"].to_list()[-1] is None and res.balanced
+    first = res.accepted.drop("file")
+    # the same sheet moved one column right: merged ranges are the sheet's columns, the rows read
+    # start at its first used one (the range filled another column, a desil was made up)
+    ws.insert_cols(1)
+    for rng in list(ws.merged_cells.ranges):
+        ws.merged_cells.remove(rng)
+    for c in (HEADER.index("NO_PROP") + 2, HEADER.index("NO_KAB") + 2):
+        ws.merge_cells(start_row=3, start_column=c, end_row=6, end_column=c)
+    wb.save(tmp_path / "penduduk.xlsx")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.drop("file").equals(first)
 
 
 @pytest.mark.parametrize("sheets,header_row", [
@@ -536,6 +547,11 @@ def test_a_header_ended_by_delimiters_the_rows_lack_is_read(tmp_path, kind):
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
     assert res.accepted.height == 2 and res.quarantine.height == 0 and res.balanced
     assert res.accepted["line"].to_list() == [2, 3]
+    # ... also with the header repeated inside the file (two exports pasted: it has the header's
+    # width, and the named columns were not tried)
+    write_csv(tmp_path / "penduduk.csv", [rows[0], HEADER + ["", ""], rows[1]], header=HEADER + ["", ""],
+              encoding="cp1252" if kind == "cp1252" else "utf-8")
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.height == 2
     # rows ended by the same delimiters as the header are read as they always were
     write_csv(tmp_path / "penduduk.csv", [r + ["", ""] for r in rows], header=HEADER + ["", ""],
               encoding="cp1252" if kind == "cp1252" else "utf-8")
@@ -885,6 +901,12 @@ def test_a_stray_quote_that_swallows_rows_stops_the_run(tmp_path):
     rows = [row(), row(nik="6474015508900002")]
     rows[1][HEADER.index("ALAMAT")] = '"' + ", ".join(["JL. A"] * 25) + "\n" + ", ".join(["KEL. X"] * 22) + '"'
     assert _penduduk(tmp_path, _lines([HEADER, *rows])).stats["rows_read"] == 2
+    # ... and still found where every data line ends with a delimiter (an export's habit)
+    rows = [row(nik=f"64740155089000{i:02d}") for i in range(1, 8)]
+    rows[2][HEADER.index("TMPT_LHR")] = '"BONTANG'
+    rows[5][HEADER.index("NAMA_LGKP")] = 'ALI"'
+    with pytest.raises(InputError, match=r"^penduduk.csv: line 4: a quoted field opened in this record runs over "):
+        _penduduk(tmp_path, _lines([HEADER, *[r + [""] for r in rows]]))
 
 
 @pytest.mark.parametrize("closed_in", ["NAMA_LGKP", "JENIS_KLMIN"])
@@ -956,6 +978,20 @@ def test_lines_ended_by_cr_alone_after_others_are_lines(tmp_path, first_end, enc
     assert res.quarantine.height == 0 and res.accepted.height == 3000
     assert res.accepted["line"].to_list() == list(range(2, 3002))
     assert res.accepted["NAMA_LGKP"][3] == "SITI AMINAH" and res.accepted["NAMA_LGKP"][2500] == "ANI RAHMA"
+
+
+def test_a_cr_alone_in_the_last_field_or_after_a_quoted_delimiter_stays_in_its_field(tmp_path):
+    """A CR alone is a row's end only where the row is whole before it and a row follows: one
+    in the last field (an address of two lines) or in a name after a quoted address with commas
+    split valid rows (found by review of the mixed-endings fix)."""
+    header = "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,KODE_KEL,DESIL,ALAMAT\n"
+    (tmp_path / "dtsen.csv").write_bytes((
+        header + "D1,,,SITI,,P,6474011001,3,JL A\rRT 1\n"
+        'D2,,,"BUDI\rSANTOSO",,L,6474011001,3,"JL B, NO 1, RT 2"\n'
+        "D3,,,ANI,,P,6474011001,3,JL C\n").encode())
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("ID_DTSEN", "line").rows() == [("D1", 2), ("D2", 3), ("D3", 4)]
+    assert res.quarantine.height == 0 and res.accepted["ALAMAT"][0] == "JL A RT 1"
 
 
 def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
