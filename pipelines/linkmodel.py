@@ -164,9 +164,10 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     # 0.9518; so, 0.9592, and 1% of the pairs. These are the last two bits of the pairs'
     # UInt16 ``rules``.
     BlockingRule("name_year", "phonetic first + last name + birth year, for records without a usable NIK "
-                 "whose phonetic name keys found no one born that day", ("name",),
+                 "whose phonetic name keys found no one born that day", ("name", "dob"),
                  (("s_fk", "r_fk"), ("s_lk", "r_lk"), ("s_year", "r_year")), records="no_nik"),
-    BlockingRule("name_md", "phonetic first + last name + birth month and day, for the same records", ("name",),
+    BlockingRule("name_md", "phonetic first + last name + birth month and day, for the same records",
+                 ("name", "dob"),
                  (("s_fk", "r_fk"), ("s_lk", "r_lk"), ("s_md", "r_md")), records="no_nik"),
 )
 RULE_BITS = {rule.name: 1 << i for i, rule in enumerate(BLOCKING_RULES)}
@@ -628,7 +629,11 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     # 38 at 200k, seed 2027). Strangers are counted where no true pair is, among the pairs born
     # the same day whose names differ (divided by how often strangers' names differ), per
     # random pair born the same day. Only ever raised: where the EM found the level strong
-    # (harsher damage) its weight stands.
+    # (harsher damage) its weight stands. (An approximation: the blocked strangers of a NIK one
+    # digit off also share an initial or a phonetic first name, which the random pairs do not,
+    # so their u is low by about that share; the cap at half the exact NIK's odds bounds it, and
+    # across four worlds of 1x-3x damage and an independent generator's the links' precision
+    # did not move while their recall rose.)
     raised = []
     if random_for and random_pairs and {"name", "dob"} <= set(random_for):
         same_day = codes["dob"] == idx["dob"]["exact"]
@@ -636,16 +641,19 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         u_differ = max(float(u["name"][idx["name"]["different"]]), 1e-9)
         u_same_day = max(float(u["dob"][idx["dob"]["exact"]]), 1e-12)
         for c in COMPARISONS:
-            for lv in c.u_stranger_levels if c.name in m else ():
+            if c.name not in m or c.name in fixed:
+                continue
+            for lv in c.u_stranger_levels:
                 i = idx[c.name][lv]
                 strangers = float(n[(codes[c.name] == i) & same_day & names_differ].sum()) / u_differ
                 u_lv = max(strangers, PSEUDO_COUNT) / (random_pairs * u_same_day)
                 w = float(np.clip(np.log2(m[c.name][i] / u_lv), -WEIGHT_CLIP, WEIGHT_CLIP))
                 # less than the exact level's, at most half its odds (a small world counts next to
                 # no strangers, and a NIK one digit off is never the evidence an exact one is)
-                w = min(w, float(weights[c.name][0]) - 1.0)
+                w = min(w, float(weights[c.name][idx[c.name][c.levels[0].name]]) - 1.0)
                 if w > weights[c.name][i]:
-                    weights[c.name][i], u[c.name][i] = w, u_lv
+                    # (u as the weight kept says: the model file's m, u and weight agree)
+                    weights[c.name][i], u[c.name][i] = w, m[c.name][i] / 2.0 ** w
                     raised.append(f"{c.name}.{lv}")
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}

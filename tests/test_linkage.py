@@ -2,6 +2,7 @@
 one-to-one under competition, determinism. Residents and records are built as ingestion leaves
 them (normalised names, NIK digits, the raw claimed NIK)."""
 
+import math
 from datetime import date
 
 import polars as pl
@@ -323,6 +324,8 @@ def test_the_nik_repair_levels_are_weighed_by_their_strangers_and_only_ever_rais
         w, em = model.weights["nik"][level], em_only.weights["nik"][level]
         assert w >= em and (w <= model.weights["nik"]["exact"] - 1 or w == em)
         assert (w > em) == (f"nik.{level}" in raised)
+        # the model file's m, u and weight agree (a capped weight kept the uncapped u)
+        assert abs(w - math.log2(model.m["nik"][level] / model.u["nik"][level])) < 1e-6
 
 
 def test_the_share_of_records_whose_person_is_a_resident_is_estimated(background):
