@@ -92,13 +92,14 @@ def _text(col: str) -> pl.Expr:
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 
-def _date_text(col: str) -> pl.Expr:
-    """A birth date as written (:func:`_text`), null when nothing is written but a placeholder
-    of dashes, dots, slashes or zeros (``-``, ``00-00-0000``): an export's "no date". It was
+def _written(col: str) -> pl.Expr:
+    """A field as written (:func:`_text`; a birth date, a sex), null when nothing is written but a placeholder
+    of dashes, dots, slashes, colons or zeros (``-``, ``00-00-0000``, ``0000-00-00 00:00:00``):
+    an export's "no date". It was
     flagged a date "tidak valid (tertulis: "-")", and the kelurahan went looking for a wrong
     date where none had been recorded."""
     s = _text(col)
-    return pl.when(s.str.contains(r"[^-./0\s]")).then(s)
+    return pl.when(s.str.contains(r"[^-./:0\s]")).then(s)
 
 
 def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
@@ -236,8 +237,9 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
             "_job_label": pl.when(job_code.is_not_null())
             .then(job_code.replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String)).otherwise(job_raw),
         },
-        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _date_text("TGL_LHR")},
-        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _text("JENIS_KLMIN")},
+        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _written("TGL_LHR")},
+        # (a dash or zeros alone is nothing written, as for the date: not "unknown sex (tertulis '-')")
+        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
         "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
         "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in(list(NO_DISABILITY))).then(None)
@@ -339,7 +341,7 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool
     # a row of an id alone, no NIK, name or birth date: a total or footer line ("JUMLAH", "Total
     # peserta: 1.332" in the id's column) was accepted as a record no one could be linked to
     # (an adversarial review)
-    nobody = pl.all_horizontal(_text(c).is_null() for c in ("NIK", "NAMA", "TGL_LHR"))
+    nobody = _text("NIK").is_null() & _text("NAMA").is_null() & _written("TGL_LHR").is_null()
     no_identity = kept.filter(nobody).with_columns(reason_code=pl.lit("no_identity"))
     return kept.filter(~nobody), [missing, dups, no_identity]
 
@@ -373,7 +375,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         NO_KK=_kk("_kk"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
-        _dob_raw=_date_text("TGL_LHR"),
+        _dob_raw=_written("TGL_LHR"),
         JENIS_KLMIN=_sex("JENIS_KLMIN"),
         ALAMAT=_text("ALAMAT"),
         KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
@@ -412,7 +414,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         KPJ=pl.col("_id"),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
-        _dob_raw=_date_text("TGL_LHR"),
+        _dob_raw=_written("TGL_LHR"),
         SEGMEN=label_key(pl.col("SEGMEN")),
         STATUS=label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String),
         _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),

@@ -510,10 +510,10 @@ def test_a_total_or_footer_row_is_no_welfare_or_roster_record(tmp_path):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
         "D1,,,SITI,,P,,6474011001,3\nD2,6474015508900002,,,,,,,\nD3,,,,15-08-1990,,,,\n"
-        "JUMLAH,,,,,,,,3\n")
+        "JUMLAH,,,,,,,,3\nTOTAL,,,,-,,,,\n")
     res = clean_dtsen(read_extract(tmp_path, "dtsen"))
     assert res.accepted["ID_DTSEN"].to_list() == ["D1", "D2", "D3"] and res.balanced
-    assert res.quarantine.select("line", "reason_code").rows() == [(5, "no_identity")]
+    assert res.quarantine.select("line", "reason_code").rows() == [(5, "no_identity"), (6, "no_identity")]
     res = _peserta(tmp_path, '1,,A,,BPU,AKTIF,"JKK,JKM",2026-10', "Total peserta: 1.332,,,,,,,")
     assert res.accepted["KPJ"].to_list() == ["1"] and res.quarantine["reason_code"].to_list() == ["no_identity"]
 
@@ -570,11 +570,15 @@ def test_a_nik_in_the_kelurahan_name_is_starred(tmp_path):
 def test_a_placeholder_birth_date_is_missing_not_invalid(tmp_path):
     """A date written as a dash or zeros is an export's "no date": it was flagged "tanggal lahir
     tidak valid (tertulis: "-")", and the kelurahan looked for a wrong date never recorded."""
-    dobs = ["-", "00-00-0000", " -- ", "0", "1990-02-30", "15-08-1985"]
+    dobs = ["-", "00-00-0000", " -- ", "0", "0000-00-00 00:00:00", "1990-02-30", "15-08-1985"]
     write_csv(tmp_path / "penduduk.csv", [row(nik=f"647401150885000{i + 1}", dob=d) for i, d in enumerate(dobs)])
     flags = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted["flags"].to_list()
     dob = [[f for f in fl if f.startswith("tgl_lhr")] for fl in flags]
-    assert dob == [["tgl_lhr_missing"]] * 4 + [["tgl_lhr_invalid"], []]
+    assert dob == [["tgl_lhr_missing"]] * 5 + [["tgl_lhr_invalid"], []]
+    # a sex written as a dash is no sex written either (it was "unknown, tertulis '-'")
+    write_csv(tmp_path / "penduduk.csv", [row(sex="-"), row(nik="6474011508850002", sex="X")])
+    flags = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted["flags"].to_list()
+    assert [[f for f in fl if f.startswith("sex")] for fl in flags] == [["sex_missing"], ["sex_unknown"]]
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
         "D1,,,SITI,-,P,,6474011001,3\nD2,,,ANI,00/00/0000,P,,6474011001,3\n")
