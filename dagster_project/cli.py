@@ -878,10 +878,10 @@ def cmd_export(args) -> int:
 
 def cmd_response(args) -> int:
     from pipelines.bpjs_exchange import ResponseError, apply_response
-    from pipelines.nik import mask_long_digits
+    from pipelines.nik import mask_file_name
 
     if not Path(args.file).is_file():
-        raise CliError(f"{mask_long_digits(args.file)}: no such file")
+        raise CliError(f"{mask_file_name(args.file)}: no such file")
     dsn = _existing_database(args.db)
     try:
         r = apply_response(dsn, args.file)
@@ -896,13 +896,13 @@ def cmd_response(args) -> int:
 def cmd_verification(args) -> int:
     """Apply one returned gap list now, as the ``verification_sensor`` does from the inbox (which
     needs ``lindungi ui`` running with the sensor turned on). The file stays where it is."""
-    from pipelines.nik import mask_long_digits
+    from pipelines.nik import mask_file_name
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
     _period(args.period)
     path = Path(args.file)
     if not path.is_file():
-        raise CliError(f"{mask_long_digits(args.file)}: no such file")
+        raise CliError(f"{mask_file_name(args.file)}: no such file")
     dsn = _existing_database(args.db)
     try:
         applied = apply_returned(dsn, path, args.period, Path(args.out))
@@ -910,7 +910,7 @@ def cmd_verification(args) -> int:
         _say("\n".join(f"  {p}" for p in exc.problems))
         raise CliError(f"{exc.file} ditolak: {len(exc.problems)} masalah (di atas); tidak ada yang disimpan") from None
     # the results count in every period's run (not only the list's): said only when one was stored
-    print(f"{stored_line(mask_long_digits(path.name), applied)} (periode {args.period})"
+    print(f"{stored_line(mask_file_name(path.name), applied)} (periode {args.period})"
           + ("; `lindungi run` berikutnya memakainya, untuk periode mana pun" if applied.changed else ""))
     return 0
 

@@ -17,7 +17,7 @@ from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.dates import is_period
 from pipelines.files import unused_name
-from pipelines.nik import mask_long_digits
+from pipelines.nik import mask_file_name, mask_long_digits
 
 
 # An inbox file's runs are retried by its sensor (``_file_requests``), not by the instance's
@@ -60,7 +60,7 @@ def inbox_ref(p: Path, stat: os.stat_result) -> dict:
     daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
     finds the file again by the two (:func:`_inbox_file`). (Text: a number of 19 digits does
     not survive the UI's JavaScript, as in a re-execution.)"""
-    return {"path": str(p.absolute().with_name(mask_long_digits(p.name))), "file_id": _file_id(stat)}
+    return {"path": str(p.absolute().with_name(mask_file_name(p.name))), "file_id": _file_id(stat)}
 
 
 def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
@@ -72,7 +72,7 @@ def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
     path, wanted = Path(context.op_config["path"]), context.op_config.get("file_id")
     folder = path.parent
     named = [(p, s) for p in (folder.iterdir() if folder.is_dir() else ())
-             if (p.name == path.name or mask_long_digits(p.name) == path.name) and (s := _stat(p)) is not None]
+             if (p.name == path.name or mask_file_name(p.name) == path.name) and (s := _stat(p)) is not None]
     alike = [p for p, s in named if wanted is None or _file_id(s) == wanted]
     if len(alike) == 1:
         return alike[0]
@@ -129,14 +129,14 @@ TIDAK_ADA = {
 @_os_errors_starred
 def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database) -> None:
     path = _inbox_file(context, NOT_THERE)
-    shown = mask_long_digits(path.name)
+    shown = mask_file_name(path.name)
     try:
         result = apply_response(database.url(), path, run_id=context.run_id)
     except ResponseError as exc:
         raise _refuse(path, FILED_ANSWERS[1], ".error.txt", exc.problems,
                       f"{shown} refused: {len(exc.problems)} problem(s)") from None
     _file_away(path, FILED_ANSWERS[0])
-    context.log.info(mask_long_digits(result.summary()))
+    context.log.info(mask_file_name(result.summary()))
 
 
 @dg.job(description="Apply a BPJS response file to bpjs.submission_candidate.", tags=NO_RUN_RETRIES)
@@ -153,7 +153,7 @@ def _response_file(p: Path) -> bool:
 def _folders_holding(folder: Path, filed: tuple[str, ...], wanted) -> list[str]:
     """The folders inside ``folder``, other than the ``filed`` ones a sensor files into, with a
     file ``wanted`` anywhere below them; their names starred (``mask_long_digits``), sorted."""
-    return sorted(mask_long_digits(d.name) for d in folder.iterdir()
+    return sorted(mask_file_name(d.name) for d in folder.iterdir()
                   if d.is_dir() and d.name not in filed and any(wanted(p) for p in d.rglob("*")))
 
 
@@ -166,7 +166,7 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     files = sorted(p for p in inbox.iterdir() if _response_file(p))
     # BPJS's answer saved as a workbook or a text file was ignored for good, without a word (not
     # a hidden file or an office lock file: .DS_Store was named at every tick)
-    other = sorted(mask_long_digits(p.name) for p in inbox.iterdir()
+    other = sorted(mask_file_name(p.name) for p in inbox.iterdir()
                    if p.is_file() and p.suffix.lower() != ".csv" and not p.name.startswith((".", "~$")))
     if other:
         context.log.warning(f"files in {inbox} that are no CSV are left where they are: " + ", ".join(other[:10])
@@ -179,7 +179,7 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target
     # filed away wherever it lived (the city's own gap list moved into diproses/)
-    return _file_requests(context, files, lambda p: mask_long_digits(p.name), lambda p, stat: {
+    return _file_requests(context, files, lambda p: mask_file_name(p.name), lambda p, stat: {
         "ops": {"apply_bpjs_response_file": {"config": inbox_ref(p, stat)}}})
 
 
@@ -222,12 +222,12 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
         if stat is None:  # filed away by a run meanwhile
             continue
         if now - stat.st_mtime < settle:  # still being copied in, maybe: taken at a later tick
-            fresh.append(mask_long_digits(p.name))
+            fresh.append(mask_file_name(p.name))
             continue
         ident = f"{name_of(p)}:{_file_id(stat)}"
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
-            context.log.warning(f"{mask_long_digits(p.name)}: {attempts} runs failed without handling it; left in "
+            context.log.warning(f"{mask_file_name(p.name)}: {attempts} runs failed without handling it; left in "
                                 "the inbox for a person (touch the file to try again)")
             continue
         requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
@@ -256,7 +256,7 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
     path, period = _inbox_file(context, TIDAK_ADA), context.op_config["period"]
-    shown = mask_long_digits(path.name)
+    shown = mask_file_name(path.name)
     try:
         dsn = database.url()
         migrate(dsn)
@@ -293,7 +293,7 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # anywhere below such a folder too: foo/bar/x.xlsx went without a word)
     elsewhere = _folders_holding(inbox, tuple(d.name for d in periods), _returned_list) if top else []
     # (a NIK in a file or folder name is starred in Dagster's log)
-    loose = sorted(mask_long_digits(p.name) for p in top if _returned_list(p))
+    loose = sorted(mask_file_name(p.name) for p in top if _returned_list(p))
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
@@ -308,5 +308,5 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             "them into the period's folder itself: " + ", ".join(repr(f) for f in nested[:10]))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
-    return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_long_digits(p.name)}", lambda p, stat: {
+    return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_file_name(p.name)}", lambda p, stat: {
         "ops": {"apply_verification_file": {"config": {**inbox_ref(p, stat), "period": p.parent.name}}}})

@@ -23,7 +23,7 @@ import psycopg
 from pipelines.dates import period_start
 from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.files import aside, unused_name
-from pipelines.nik import NIK_PROBLEMS, mask_long_digits, nik_problems
+from pipelines.nik import NIK_PROBLEMS, mask_file_name, nik_problems
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
 from pipelines.siak import CONTROL
@@ -299,7 +299,7 @@ def parse_response(path: Path) -> list[dict]:
     (Excel's "CSV" on a Windows machine), lines ended by LF, CRLF or CR alone (Excel's "CSV
     (Macintosh)"). Unreadable text, a column given twice, a quote that swallows rows and any
     other malformed CSV are refused naming their line."""
-    name = mask_long_digits(path.name)  # (a NIK in the name a person gave the file: starred)
+    name = mask_file_name(path.name)  # (a NIK in the name a person gave the file: starred)
     try:
         text, _ = decode_text(name, path.read_bytes())
     except InputError as exc:
@@ -403,7 +403,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     between the commit and moving the file to ``processed/``) is handled again harmlessly."""
     path = Path(path)
     # the file as messages and the processing log (kept for ever) name it: long digit runs starred
-    name = mask_long_digits(path.name)
+    name = mask_file_name(path.name)
     rows = parse_response(path)
     unread = {r["_line"]: p for r, code in zip(rows, nik_problems([r["NIK"] for r in rows]))
               if (p := _read_keys(r, code))}

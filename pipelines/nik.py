@@ -157,6 +157,26 @@ def mask_long_digits(text: str | None) -> str | None:
     return re.sub(LONG_DIGITS, LONG_DIGITS_MASKED, text) if text else text
 
 
+# a period in a long digit run of a file or folder name, whole between non-digits (2026-10,
+# 2026_10): with a kelurahan code beside it (6474011002_2026-10.xlsx, gap_lists/2026-10/
+# 6474011002.xlsx) it is a long digit run and no one's number
+_PERIOD_IN_RUN = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[-_.](?:0[1-9]|1[0-2])(?![0-9])")
+
+
+def mask_file_name(text: str) -> str:
+    """A file's name or path as messages, logs and Dagster show it: :func:`mask_long_digits`,
+    except a run that is a period beside one number of at most 10 digits (a kelurahan code). On
+    the whole name, ``6474011002_2026-10.xlsx`` and ``6474021003_2026-10.xlsx`` both read
+    ``****************.xlsx`` (an upgrade probe), and a retention's path through
+    ``gap_lists/2026-10/`` was starred."""
+    def shown(m: re.Match) -> str:
+        run = m.group()
+        rest = _PERIOD_IN_RUN.sub("", run, count=1).strip(" ./,_-")
+        return run if rest != run and re.fullmatch(r"[0-9]{1,10}", rest) else LONG_DIGITS_MASKED
+
+    return re.sub(LONG_DIGITS, shown, text) if text else text
+
+
 def mask_long_digits_expr(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(LONG_DIGITS, LONG_DIGITS_MASKED)
 

@@ -38,7 +38,7 @@ from pipelines.bpjs_exchange import EXPORT_LOCK
 from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
 from pipelines.files import WITHOUT_KELURAHAN
-from pipelines.nik import mask_long_digits
+from pipelines.nik import mask_file_name
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
@@ -216,7 +216,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
             f.unlink(missing_ok=True)
             done.files.append(f)
         except OSError as exc:
-            done.not_erased.append(mask_long_digits(f"{f} ({exc.strerror or exc})"))
+            done.not_erased.append(mask_file_name(f"{f} ({exc.strerror or exc})"))
     _remove_emptied(done.files)
     for d in plan_.folders:
         try:
@@ -225,7 +225,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
         except FileNotFoundError:  # removed meanwhile
             done.folders.append(d)
         except OSError as exc:
-            done.not_erased.append(mask_long_digits(f"{d} ({exc.strerror or exc})"))
+            done.not_erased.append(mask_file_name(f"{d} ({exc.strerror or exc})"))
     if dsn is not None:
         with psycopg.connect(dsn) as conn, conn.transaction():
             take_role(conn, "lindungi_eraser")  # the role that may delete (migration 007)

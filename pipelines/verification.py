@@ -24,7 +24,7 @@ import psycopg
 
 from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.nik import mask as mask_nik
-from pipelines.nik import mask_long_digits
+from pipelines.nik import mask_file_name, mask_long_digits
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import BIRTH_DATE, BIRTH_YEAR, BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
 
@@ -89,7 +89,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    name = mask_long_digits(path.name)  # (a NIK in the name a person gave the file: starred)
+    name = mask_file_name(path.name)  # (a NIK in the name a person gave the file: starred)
     try:
         # formulas as written (data_only=False): a file saved without cached values (openpyxl,
         # some converters) read a formula in Hasil Verifikasi as an empty cell, and the result was
@@ -254,7 +254,7 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     # the file by its name with long digit runs starred (a list saved as "daftar <NIK>.xlsx"): the
     # processing log is kept for ever, and a full NIK there could never be erased
-    shown = mask_long_digits(path.name)
+    shown = mask_file_name(path.name)
     with psycopg.connect(dsn) as conn, conn.transaction():
         with conn.cursor() as cur:
             cur.executemany(UPSERT, [(n, period, h, c, k, shown, sha, received_by) for n, h, c, k in rows.iter_rows()])
@@ -302,7 +302,7 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
         # a period the retention erased is no period "without a list yet" (found by fuzzing)
         with psycopg.connect(dsn) as conn:
             erased = conn.execute(ERASED, (period,)).fetchone()[0]
-        raise VerificationError(mask_long_digits(path.name), [
+        raise VerificationError(mask_file_name(path.name), [
             f"daftar calon peserta periode {period} sudah dihapus karena masa simpannya berakhir (UU PDP); "
             "hasil verifikasinya tidak dapat disimpan lagi" if erased else
             f"belum ada daftar calon peserta untuk periode {period}"])

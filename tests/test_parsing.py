@@ -169,3 +169,21 @@ def test_sex_forms(raw, expected):
     from pipelines.ingest import _sex
 
     assert pl.DataFrame({"JENIS_KLMIN": [raw]}).select(_sex("JENIS_KLMIN")).item() == expected
+
+
+@pytest.mark.parametrize("name,shown", [
+    ("6474011002_2026-10.xlsx", "6474011002_2026-10.xlsx"),          # a kelurahan code and a period: no one's
+    ("out/gap_lists/2026-10/6474011002.xlsx", "out/gap_lists/2026-10/6474011002.xlsx"),
+    ("jawaban 6474011508850001.csv", "jawaban ****************.csv"),
+    ("hasil_6474011508850001_2026-10.csv", "hasil_****************.csv"),
+    ("daftar 6474 0121 0282 0001.xlsx", "daftar ****************.xlsx"),
+    ("6474-2010-08-850001.csv", "****************.csv"),             # a NIK whose groups look like a period
+    ("6474011002202610.xlsx", "****************.xlsx"),
+])
+def test_a_file_name_is_shown_with_its_nik_starred_and_its_kelurahan_and_period_kept(name, shown):
+    """Starred whole, two kelurahan's returned lists (6474011002_2026-10.xlsx,
+    6474021003_2026-10.xlsx) read alike in every message and in the processing log (an upgrade
+    probe)."""
+    from pipelines.nik import mask_file_name
+
+    assert mask_file_name(name) == shown
