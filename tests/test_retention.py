@@ -213,6 +213,26 @@ def test_a_path_that_cannot_be_erased_is_said_with_its_nik_starred(history, monk
     assert done.not_erased == [f"{stuck.parent}/hasil ****************.csv (Operation not permitted)"]
 
 
+def test_the_plan_says_whom_bpjs_accepted_and_no_roster_shows_yet(history):
+    """Erased, an accepted row no longer holds its person back: one whose card the last roster
+    does not show yet is listed and exported again by a later period (an upgrade probe: 185
+    people sent to BPJS twice, where the plan warned of the submitted ones alone)."""
+    import polars as pl
+
+    from pipelines.bpjs_exchange import apply_response
+
+    dsn, out = history
+    response = out.parent / "hasil.csv"
+    response.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n" + "".join(
+        f"{nik},2023-11,DITERIMA,{kpj},\n" for nik, kpj in zip(NIKS[:2], ("12345678901", "12345678902"))))
+    apply_response(dsn, response)
+    pl.DataFrame({"KPJ": ["12345678901", "99999999999"]}).write_parquet(out / "participants.parquet")
+    todo = plan(out, dsn, "2023-11")
+    assert todo.accepted_unseen == 1
+    assert ("1 accepted by BPJS whose card the last roster ingested does not show yet: a later period may list "
+            "and export them again") in todo.summary()
+
+
 def test_rows_are_still_never_deleted_outside_the_erasure(history):
     dsn, _ = history
     with psycopg.connect(dsn) as conn, pytest.raises(psycopg.errors.RaiseException, match="never deleted"):
