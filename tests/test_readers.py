@@ -911,6 +911,10 @@ def test_a_stray_quote_that_swallows_rows_stops_the_run(tmp_path):
     rows[5][HEADER.index("NAMA_LGKP")] = 'ALI"'
     with pytest.raises(InputError, match=r"^penduduk.csv: line 4: a quoted field opened in this record runs over "):
         _penduduk(tmp_path, _lines([HEADER, *[r + [""] for r in rows]]))
+    # ... but in a file whose lines do not end so, an address line ending with a comma is no row
+    rows = [row(), row(nik="6474015508900002")]
+    rows[1][HEADER.index("NO_KEL")] = '"1001,\n' + ", ".join(["X"] * 16) + '"'
+    assert _penduduk(tmp_path, _lines([HEADER, *rows])).stats["rows_read"] == 2
 
 
 @pytest.mark.parametrize("closed_in", ["NAMA_LGKP", "JENIS_KLMIN"])
@@ -996,6 +1000,22 @@ def test_a_cr_alone_in_the_last_field_or_after_a_quoted_delimiter_stays_in_its_f
     res = clean_dtsen(read_extract(tmp_path, "dtsen"))
     assert res.accepted.select("ID_DTSEN", "line").rows() == [("D1", 2), ("D2", 3), ("D3", 4)]
     assert res.quarantine.height == 0 and res.accepted["ALAMAT"][0] == "JL A RT 1"
+    # an address of three lines in the last field, and a last row without a line end after it
+    # (among more lines ended by LF than CRs alone, or the file is taken for a "CSV (Macintosh)")
+    plain = "".join(f"P{i},,,ANI,,P,6474011001,3,JL C\n" for i in range(4))
+    (tmp_path / "dtsen.csv").write_bytes((header + plain + "D1,,,SITI,,P,6474011001,3,JL A\rRT 1\rKEL X\n"
+                                          "D2,,,ANI,,P,6474011001,3,JL B\rRT 2").encode())
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("ID_DTSEN", "line").rows()[4:] == [("D1", 6), ("D2", 7)] and res.quarantine.height == 0
+    # Excel's line break inside a quoted cell (an LF) in the CR-ended part starts no line: the
+    # rows after it were merged into one quarantined row
+    row_ = "D{},,,SITI,,P,6474011001,3,{}"
+    text = header + "".join(row_.format(i, "JL A") + "\n" for i in range(1, 4)) + "".join(
+        row_.format(i, '"JL A\nRT 1"' if i == 5 else "JL A") + "\r" for i in range(4, 8))
+    (tmp_path / "dtsen.csv").write_bytes(text.encode())
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("ID_DTSEN", "line").rows() == [
+        ("D1", 2), ("D2", 3), ("D3", 4), ("D4", 5), ("D5", 6), ("D6", 8), ("D7", 9)] and res.quarantine.height == 0
 
 
 def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
