@@ -72,7 +72,8 @@ def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
     path, wanted = Path(context.op_config["path"]), context.op_config.get("file_id")
     folder = path.parent
     named = [(p, s) for p in (folder.iterdir() if folder.is_dir() else ())
-             if (p.name == path.name or mask_file_name(p.name) == path.name) and (s := _stat(p)) is not None]
+             # (mask_long_digits: the name a run made before kelurahan codes were kept readable)
+             if path.name in (p.name, mask_file_name(p.name), mask_long_digits(p.name)) and (s := _stat(p)) is not None]
     alike = [p for p, s in named if wanted is None or _file_id(s) == wanted]
     if len(alike) == 1:
         return alike[0]

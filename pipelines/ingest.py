@@ -99,7 +99,7 @@ def _written(col: str) -> pl.Expr:
     flagged a date "tidak valid (tertulis: "-")", and the kelurahan went looking for a wrong
     date where none had been recorded."""
     s = _text(col)
-    return pl.when(s.str.contains(r"[^-./:0\s]")).then(s)
+    return pl.when(s.str.contains(r"[^-./:0T\s]")).then(s)
 
 
 def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
@@ -341,7 +341,7 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool
     # a row of an id alone, no NIK, name or birth date: a total or footer line ("JUMLAH", "Total
     # peserta: 1.332" in the id's column) was accepted as a record no one could be linked to
     # (an adversarial review)
-    nobody = _text("NIK").is_null() & _text("NAMA").is_null() & _written("TGL_LHR").is_null()
+    nobody = _written("NIK").is_null() & _written("NAMA").is_null() & _written("TGL_LHR").is_null()
     no_identity = kept.filter(nobody).with_columns(reason_code=pl.lit("no_identity"))
     return kept.filter(~nobody), [missing, dups, no_identity]
 

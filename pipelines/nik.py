@@ -160,19 +160,22 @@ def mask_long_digits(text: str | None) -> str | None:
 # a period in a long digit run of a file or folder name, whole between non-digits (2026-10,
 # 2026_10): with a kelurahan code beside it (6474011002_2026-10.xlsx, gap_lists/2026-10/
 # 6474011002.xlsx) it is a long digit run and no one's number
-_PERIOD_IN_RUN = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[-_.](?:0[1-9]|1[0-2])(?![0-9])")
+# (a year from 2020, YYYY-MM with its dash: no province's code is 20, and a NIK of province 19
+# written 1971-01_15089… is starred; an upgrade probe and a review)
+_PERIOD_IN_RUN = re.compile(r"(?<![0-9])20[2-9][0-9]-(?:0[1-9]|1[0-2])(?![0-9])")
 
 
 def mask_file_name(text: str) -> str:
     """A file's name or path as messages, logs and Dagster show it: :func:`mask_long_digits`,
-    except a run that is a period beside one number of at most 10 digits (a kelurahan code). On
+    except a run that is a period (from 2020, YYYY-MM) beside one 10-digit number, a kelurahan
+    code. On
     the whole name, ``6474011002_2026-10.xlsx`` and ``6474021003_2026-10.xlsx`` both read
     ``****************.xlsx`` (an upgrade probe), and a retention's path through
     ``gap_lists/2026-10/`` was starred."""
     def shown(m: re.Match) -> str:
         run = m.group()
         rest = _PERIOD_IN_RUN.sub("", run, count=1).strip(" ./,_-")
-        return run if rest != run and re.fullmatch(r"[0-9]{1,10}", rest) else LONG_DIGITS_MASKED
+        return run if rest != run and re.fullmatch(r"[0-9]{10}", rest) else LONG_DIGITS_MASKED
 
     return re.sub(LONG_DIGITS, shown, text) if text else text
 

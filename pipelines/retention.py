@@ -88,7 +88,9 @@ class Plan:
     folders: list[Path] = field(default_factory=list)
     candidate_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> status -> rows
     verification_rows: dict[str, int] = field(default_factory=dict)  # period -> rows
-    # accepted rows whose card (KPJ) the last roster ingested (participants.parquet) does not hold
+    # people whose acceptance by BPJS the erasure removes (no later period holds them) and whose
+    # card (KPJ) the last roster ingested (participants.parquet) does not hold; at least these
+    # are listed again (one the linkage could not tie to the card is too)
     accepted_unseen: int = 0
     # "path (reason)" of what an erasure could not remove; long digit runs in the path starred (an
     # answer saved as "hasil <NIK>.csv": the command's output and the job's failure showed it)
@@ -126,8 +128,8 @@ class Plan:
                          "longer be applied, and a later period may list and export them again")
         if self.accepted_unseen:
             # (an upgrade probe: 185 such people were exported again the next month, unsaid)
-            parts.append(f"{self.accepted_unseen:,} accepted by BPJS whose card the last roster ingested does not "
-                         "show yet: a later period may list and export them again, until a roster shows them")
+            parts.append(f"at least {self.accepted_unseen:,} accepted by BPJS whose card the last roster ingested "
+                         "does not show yet: a later period may list and export them again, until a roster shows them")
         return "; ".join(parts)
 
 
@@ -206,15 +208,28 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
                 p.candidate_rows.setdefault(period, {})[status] = n
             p.verification_rows = dict(conn.execute(
                 "SELECT period, count(*) FROM bpjs.verification WHERE period <= %s GROUP BY period", (last,)))
-            accepted = [k for (k,) in conn.execute(
-                "SELECT kpj FROM bpjs.submission_candidate WHERE period <= %s AND status = 'accepted'", (last,))]
-        roster = out / "participants.parquet"
-        if accepted and roster.is_file():
-            import polars as pl
-
-            held = set(pl.read_parquet(roster, columns=["KPJ"]).get_column("KPJ").drop_nulls().to_list())
-            p.accepted_unseen = sum(1 for k in accepted if k not in held)
+            # people (not rows) whose acceptance is erased and no later, kept period holds
+            accepted = dict(conn.execute(
+                "SELECT nik, max(kpj) FROM bpjs.submission_candidate c WHERE period <= %s AND status = 'accepted' "
+                "AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate k WHERE k.nik = c.nik AND k.period > %s "
+                "AND k.status IN ('accepted', 'submitted')) GROUP BY nik", (last, last)))
+        if accepted:
+            p.accepted_unseen = len(accepted) - len(_on_the_roster(out, accepted.values()))
     return p
+
+
+def _on_the_roster(out: Path, kpjs) -> set[str]:
+    """Of ``kpjs``, the cards the last roster ingested (``participants.parquet``) holds, read by
+    their digits as ``bpjs_exchange.held_among`` reads them; none without a roster."""
+    from pipelines.bpjs_exchange import _digits
+
+    roster = out / "participants.parquet"
+    if not roster.is_file():
+        return set()
+    import polars as pl
+
+    held = {_digits(k) for k in pl.read_parquet(roster, columns=["KPJ"]).get_column("KPJ").drop_nulls().to_list()}
+    return {k for k in kpjs if k and _digits(k) in held}
 
 
 def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str | None = None) -> Plan:
@@ -224,7 +239,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
     # The files first, each on its own: one that cannot be removed (read-only, immutable) stopped
     # the erasure half-way with Python's words, after the rows were gone, and the processing log
     # had counted every planned file as erased. What could not be removed is kept in not_erased.
-    done = Plan(plan_.last)
+    done = Plan(plan_.last, accepted_unseen=plan_.accepted_unseen)  # (said after the erasure too)
     for f in plan_.files:
         try:
             f.unlink(missing_ok=True)
@@ -260,7 +275,7 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
                             "submission_candidate": sum(sum(s.values()) for s in done.candidate_rows.values()),
                             "verification": sum(done.verification_rows.values()), "batches": batches,
                             "files": len(done.files), "folders": len(done.folders),
-                            "not_erased": len(done.not_erased)}, run_id)
+                            "not_erased": len(done.not_erased), "accepted_unseen": done.accepted_unseen}, run_id)
     return done
 
 

@@ -179,6 +179,8 @@ def test_sex_forms(raw, expected):
     ("daftar 6474 0121 0282 0001.xlsx", "daftar ****************.xlsx"),
     ("6474-2010-08-850001.csv", "****************.csv"),             # a NIK whose groups look like a period
     ("6474011002202610.xlsx", "****************.xlsx"),
+    ("1971-01_1508900001.csv", "****************.csv"),             # province 19's NIK shaped like a period
+    ("647401150_1900-01.csv", "****************.csv"),
 ])
 def test_a_file_name_is_shown_with_its_nik_starred_and_its_kelurahan_and_period_kept(name, shown):
     """Starred whole, two kelurahan's returned lists (6474011002_2026-10.xlsx,

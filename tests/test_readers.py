@@ -510,10 +510,11 @@ def test_a_total_or_footer_row_is_no_welfare_or_roster_record(tmp_path):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
         "D1,,,SITI,,P,,6474011001,3\nD2,6474015508900002,,,,,,,\nD3,,,,15-08-1990,,,,\n"
-        "JUMLAH,,,,,,,,3\nTOTAL,,,,-,,,,\n")
+        "JUMLAH,,,,,,,,3\nTOTAL,,,,-,,,,\nSUBTOTAL,0,,-,0000-00-00T00:00:00,,,,\n")
     res = clean_dtsen(read_extract(tmp_path, "dtsen"))
     assert res.accepted["ID_DTSEN"].to_list() == ["D1", "D2", "D3"] and res.balanced
-    assert res.quarantine.select("line", "reason_code").rows() == [(5, "no_identity"), (6, "no_identity")]
+    assert res.quarantine.select("line", "reason_code").rows() == [(5, "no_identity"), (6, "no_identity"),
+                                                                    (7, "no_identity")]
     res = _peserta(tmp_path, '1,,A,,BPU,AKTIF,"JKK,JKM",2026-10', "Total peserta: 1.332,,,,,,,")
     assert res.accepted["KPJ"].to_list() == ["1"] and res.quarantine["reason_code"].to_list() == ["no_identity"]
 
