@@ -71,6 +71,32 @@ def column_title(name: str, full_nik: bool) -> str:
     return BIRTH_YEAR if name == BIRTH_DATE and not full_nik else name
 
 
+def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
+    """*Yang Perlu Diperbaiki* of the sheet to fix. Where the NIK is masked, a birth date written
+    as no calendar has it (``1953-02-30``) is not quoted when it holds the date the mask hides: a
+    NIK issued from such a date encodes it, and quoted beside the mask it gave the NIK back (a
+    review of the birth-year change). Any written date with the NIK's day, month and year digits
+    counts, so a date is sometimes left unquoted that would have been safe."""
+    words = pl.col("perbaikan")
+    if full_nik or "tgl_lhr_raw" not in fix.columns:
+        return words
+    nik, raw = pl.col("NIK"), pl.col("tgl_lhr_raw")
+    raw_day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
+    day = pl.when(raw_day > 40).then(raw_day - 40).otherwise(raw_day)
+    month, yy = nik.str.slice(8, 2).cast(pl.Int32, strict=False), nik.str.slice(10, 2).cast(pl.Int32, strict=False)
+    # the written date's numbers (30-2-1953: 30, 2, 1953, its year read by its last two digits);
+    # written as one run of 6 or 8 digits (19530230), the NIK's two-digit parts found in it
+    numbers = raw.str.extract_all(r"[0-9]+").list.eval(pl.element().cast(pl.Int32, strict=False))
+    in_parts = (numbers.list.contains(day) & numbers.list.contains(month)
+                & numbers.list.eval(pl.element() % 100).list.contains(yy))
+    digits = raw.str.replace_all(r"[^0-9]", "")
+    in_run = (numbers.list.len() == 1) & digits.str.len_chars().is_in([6, 8]) & pl.all_horizontal(
+        digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in (day, month, yy))
+    hides = (in_parts | in_run).fill_null(False)
+    return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', "tertulis: tanggal yang tidak ada di kalender",
+                                                 literal=False)).otherwise(words)
+
+
 def _birth(full_nik: bool) -> pl.Expr:
     return _excel_date("TGL_LHR") if full_nik else pl.col("TGL_LHR").dt.year()
 WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
@@ -622,7 +648,7 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
         "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
         # as typed, where a NIK typed into the field is masked as the name's and the address's are
-        "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": pl.col("perbaikan"),
+        "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": _fix_words(fix, full_nik),
     })
     ws.write_dataframe(first, 0, cells, write_header=False,
                        column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}), "Nama Lengkap": f.wrap,

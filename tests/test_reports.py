@@ -111,6 +111,19 @@ def test_a_masked_list_shows_the_birth_year_not_the_date(cands, tmp_path):
     # both come back: the column is read by its place, whichever title it has
     for path in (masked, tmp_path / "f" / "gap_lists" / "2026-11" / masked.name):
         assert read_returned(path, "2026-11", cands, key=b"k" * 32).height == 0
+    # a date written as no calendar has it, quoted on the sheet to fix, is not quoted beside the
+    # masked NIK when it is the date the mask hides (a NIK issued from 30-02 encodes 30-02)
+    nik = cands["NIK"][0]
+    hidden = f"19{nik[10:12]}-{nik[8:10]}-{int(nik[6:8]) - 40 if int(nik[6:8]) > 40 else int(nik[6:8]):02d}"
+    fix = fix.with_columns(tgl_lhr_raw=pl.lit(hidden),
+                           perbaikan=pl.lit(f'tanggal lahir tidak valid (tertulis: "{hidden}")'))
+    cells = {False: None, True: None}
+    for full in cells:
+        wb = load_workbook(write_gap_lists(cands, "2026-11", tmp_path / f"x{full}", key=b"k" * 32, full_nik=full,
+                                           to_fix=fix)[0])
+        cells[full] = wb[TO_FIX_SHEET].cell(7, len(wb[TO_FIX_SHEET][6])).value
+    assert cells == {False: "tanggal lahir tidak valid (tertulis: tanggal yang tidak ada di kalender)",
+                     True: f'tanggal lahir tidak valid (tertulis: "{hidden}")'}
 
 def test_mask_nik():
     assert mask_nik("6474011508850001") == "647401******0001"
