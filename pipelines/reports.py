@@ -31,7 +31,7 @@ from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
 from pipelines.files import WITHOUT_KELURAHAN, aside, sweep_aside
 from pipelines.nik import mask_expr as mask_nik_expr
-from pipelines.nik import mask_long_digits_expr
+from pipelines.nik import ascii_digits, mask_long_digits_expr, nik_birth_parts
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
 from pipelines.rules import Rules, load_rules
 
@@ -71,34 +71,6 @@ def column_title(name: str, full_nik: bool) -> str:
     return BIRTH_YEAR if name == BIRTH_DATE and not full_nik else name
 
 
-def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
-    """*Yang Perlu Diperbaiki* of the sheet to fix. Where the NIK is masked, a birth date written
-    as no calendar has it (``1953-02-30``) is not quoted when it holds the date the mask hides: a
-    NIK issued from such a date encodes it, and quoted beside the mask it gave the NIK back (a
-    review of the birth-year change). Any written date with the NIK's day, month and year digits
-    counts, so a date is sometimes left unquoted that would have been safe."""
-    words = pl.col("perbaikan")
-    if full_nik or "tgl_lhr_raw" not in fix.columns:
-        return words
-    nik, raw = pl.col("NIK"), pl.col("tgl_lhr_raw")
-    raw_day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
-    day = pl.when(raw_day > 40).then(raw_day - 40).otherwise(raw_day)
-    month, yy = nik.str.slice(8, 2).cast(pl.Int32, strict=False), nik.str.slice(10, 2).cast(pl.Int32, strict=False)
-    # the written date's numbers (30-2-1953: 30, 2, 1953, its year read by its last two digits);
-    # written as one run of 6 or 8 digits (19530230), the NIK's two-digit parts found in it
-    numbers = raw.str.extract_all(r"[0-9]+").list.eval(pl.element().cast(pl.Int32, strict=False))
-    in_parts = (numbers.list.contains(day) & numbers.list.contains(month)
-                & numbers.list.eval(pl.element() % 100).list.contains(yy))
-    digits = raw.str.replace_all(r"[^0-9]", "")
-    in_run = (numbers.list.len() == 1) & digits.str.len_chars().is_in([6, 8]) & pl.all_horizontal(
-        digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in (day, month, yy))
-    hides = (in_parts | in_run).fill_null(False)
-    return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', "tertulis: tanggal yang tidak ada di kalender",
-                                                 literal=False)).otherwise(words)
-
-
-def _birth(full_nik: bool) -> pl.Expr:
-    return _excel_date("TGL_LHR") if full_nik else pl.col("TGL_LHR").dt.year()
 WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
@@ -427,6 +399,34 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
              if c in rows.columns] or [pl.lit(None, pl.String)]),
     }
     return rows.select(**cells)
+
+
+def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
+    """*Yang Perlu Diperbaiki* of the sheet to fix. Where the NIK is masked, a birth date written
+    as no calendar has it (``1953-02-30``) is not quoted when it holds the date the mask hides: a
+    NIK issued from such a date encodes it, and quoted beside the mask it gave the NIK back (a
+    review of the birth-year change). Any written date with the NIK's day, month and year digits
+    counts, so a date is sometimes left unquoted that would have been safe."""
+    words = pl.col("perbaikan")
+    if full_nik or "tgl_lhr_raw" not in fix.columns:
+        return words
+    raw = pl.col("tgl_lhr_raw")
+    day, month, yy, _ = nik_birth_parts("NIK")
+    # the written date's numbers (30-2-1953: 30, 2, 1953, its year read by its last two digits);
+    # written as one run of 6 or 8 digits (19530230), the NIK's two-digit parts found in it
+    numbers = raw.str.extract_all(r"[0-9]+").list.eval(pl.element().cast(pl.Int32, strict=False))
+    in_parts = (numbers.list.contains(day) & numbers.list.contains(month)
+                & numbers.list.eval(pl.element() % 100).list.contains(yy))
+    digits = ascii_digits(raw)
+    in_run = (numbers.list.len() == 1) & digits.str.len_chars().is_in([6, 8]) & pl.all_horizontal(
+        digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in (day, month, yy))
+    hides = (in_parts | in_run).fill_null(False)
+    return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', "tertulis: tanggal yang tidak ada di kalender",
+                                                 literal=False)).otherwise(words)
+
+
+def _birth(full_nik: bool) -> pl.Expr:
+    return _excel_date("TGL_LHR") if full_nik else pl.col("TGL_LHR").dt.year()
 
 
 def _excel_date(column: str) -> pl.Expr:
