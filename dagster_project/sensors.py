@@ -153,7 +153,7 @@ def _response_file(p: Path) -> bool:
 
 def _folders_holding(folder: Path, filed: tuple[str, ...], wanted) -> list[str]:
     """The folders inside ``folder``, other than the ``filed`` ones a sensor files into, with a
-    file ``wanted`` anywhere below them; their names starred (``mask_long_digits``), sorted."""
+    file ``wanted`` anywhere below them; their names starred (``mask_file_name``), sorted."""
     return sorted(mask_file_name(d.name) for d in folder.iterdir()
                   if d.is_dir() and d.name not in filed and any(wanted(p) for p in d.rglob("*")))
 

@@ -650,7 +650,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                 w = float(np.clip(np.log2(m[c.name][i] / u_lv), -WEIGHT_CLIP, WEIGHT_CLIP))
                 # less than the exact level's, at most half its odds (a small world counts next to
                 # no strangers, and a NIK one digit off is never the evidence an exact one is)
-                w = min(w, float(weights[c.name][idx[c.name][c.levels[0].name]]) - 1.0)
+                w = min(w, float(weights[c.name][0]) - 1.0)  # (levels run most to least similar)
                 if w > weights[c.name][i]:
                     # (u as the weight kept says: the model file's m, u and weight agree)
                     weights[c.name][i], u[c.name][i] = w, m[c.name][i] / 2.0 ** w
