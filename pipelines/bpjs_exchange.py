@@ -23,7 +23,7 @@ import psycopg
 from pipelines.dates import period_start
 from pipelines.db import log_processing, nik_list, no_row_data
 from pipelines.files import aside, unused_name
-from pipelines.nik import NIK_PROBLEMS, mask_file_name, nik_problems
+from pipelines.nik import NIK_PROBLEMS, mask_file_name, nik_problems, text_digits
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
 from pipelines.siak import CONTROL
@@ -138,12 +138,6 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     return path, len(rows)
 
 
-def _digits(text: str) -> str:
-    """A NIK's or KPJ's ASCII digits, in order: what ``pipelines.nik.ascii_digits`` reads from a
-    column, for one value."""
-    return re.sub(r"[^0-9]", "", text)
-
-
 # each person's latest BPJS answer, or wait for one, from periods before the given one, and
 # from a later period whom BPJS has (submitted, accepted): an earlier month run again after a
 # later one was exported must not list them (the export's HELD_ELSEWHERE holds them the same way)
@@ -182,12 +176,12 @@ def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None,
     roster shows, as the export's ``HELD_ELSEWHERE`` does: a card lapsed in this month's extract
     is no lapse since BPJS accepted them."""
     # cards compared by their digits: the roster's may carry spaces or dashes the response had not
-    kpjs = {_digits(k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
+    kpjs = {text_digits(k) for k in roster_kpjs if k} if roster_kpjs is not None else set()
     held = {}
     for nik, earlier, status, kpj, _ in answers:
         if status == "submitted":
             held[nik] = f"sudah dikirim ke BPJS pada periode {earlier}, menunggu jawaban"
-        elif status == "accepted" and (kpj is None or _digits(kpj) not in kpjs):
+        elif status == "accepted" and (kpj is None or text_digits(kpj) not in kpjs):
             held[nik] = f"sudah diterima BPJS pada periode {earlier}, belum tampak di data peserta"
         elif status == "accepted" and period is not None and earlier > period:
             held[nik] = f"sudah diterima BPJS pada periode {earlier}, sesudah periode ini"
@@ -377,7 +371,7 @@ def _read_keys(row: dict, nik_problem: str | None) -> str | None:
     if nik_problem in _UNREADABLE_NIK:
         return (f"line {row['_line']}: {NIK_PROBLEMS[nik_problem]}"
                 + ("; format the column as Text" if nik_problem == "nik_excel_damaged" else ""))
-    row["NIK"] = _digits(row["NIK"])
+    row["NIK"] = text_digits(row["NIK"])
     try:
         period_start(row["PERIODE"])
     except ValueError:

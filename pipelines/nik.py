@@ -47,6 +47,12 @@ def ascii_digits(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(r"[^0-9]", "")
 
 
+def text_digits(text: str) -> str:
+    """The ASCII digits of one value, in order: what :func:`ascii_digits` reads from a column
+    (how BPJS's answers and the retention read a NIK or a KPJ)."""
+    return re.sub(r"[^0-9]", "", text)
+
+
 def _digits_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
     """A raw NIK/KK's digits from its stripped text ``s`` and their ASCII digits ``d``: null for
     empty and for Excel scientific notation."""

@@ -38,7 +38,7 @@ from pipelines.bpjs_exchange import EXPORT_LOCK
 from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
 from pipelines.files import WITHOUT_KELURAHAN
-from pipelines.nik import mask_file_name
+from pipelines.nik import mask_file_name, text_digits
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
 PERSONAL_ASSETS = ("resident_assessment", "enrollment_candidates", "gap_lists")
@@ -221,15 +221,13 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
 def _on_the_roster(out: Path, kpjs) -> set[str]:
     """Of ``kpjs``, the cards the last roster ingested (``participants.parquet``) holds, read by
     their digits as ``bpjs_exchange.held_among`` reads them; none without a roster."""
-    from pipelines.bpjs_exchange import _digits
-
     roster = out / "participants.parquet"
     if not roster.is_file():
         return set()
     import polars as pl
 
-    held = {_digits(k) for k in pl.read_parquet(roster, columns=["KPJ"]).get_column("KPJ").drop_nulls().to_list()}
-    return {k for k in kpjs if k and _digits(k) in held}
+    held = {text_digits(k) for k in pl.read_parquet(roster, columns=["KPJ"]).get_column("KPJ").drop_nulls().to_list()}
+    return {k for k in kpjs if k and text_digits(k) in held}
 
 
 def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str | None = None) -> Plan:
