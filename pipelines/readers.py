@@ -301,28 +301,39 @@ def _undecodable(fname: str, line: int, byte: int) -> InputError:
                       "expected UTF-8 or Windows-1252")
 
 
-def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, str, list[str]]:
-    """(0-based line index, delimiter, normalised names) of the best header among the first lines."""
-    best = (0, -1, ",", [])
+def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, str, list[str], tuple[int, int] | None]:
+    """(0-based line index, delimiter, normalised names) of the best header among the first
+    lines, and where in its line the header is when a CR alone ends it (or a title before it):
+    (start, end), else None."""
+    best = (0, -1, ",", [], None)
     for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
         if not line.strip():
             continue
-        # a CR inside a line is no line end (lines end at "\n"): for the csv module it was one,
-        # and a stray CR in a name or a title row stopped the run without the file or line
-        line = line.replace("\r", " ")
-        for delim in DELIMITERS:
-            names = [_norm_name(n) for n in next(csv.reader([line], delimiter=delim))]
-            score = _header_score(names, source)
-            if score > best[0]:
-                best = (score, i, delim, names)
-    score, idx, delim, names = best
+        # a CR alone ends the header where the part it ends (or the part after it) is the best
+        # header: a header line ended by CR above LF-ended rows (two exports pasted, an editor's)
+        # took the first row's fields for column names, and every row was set aside as
+        # malformed. Else a CR inside a line is no line end (lines end at "\n"): for the csv
+        # module it was one, and a stray CR in a name or a title row stopped the run without the
+        # file or line.
+        parts, at = [], 0
+        if "\r" in line:
+            for part in line.split("\r"):
+                parts.append((part, (at, at + len(part))))
+                at += len(part) + 1
+        for text, cut in [*parts, (line.replace("\r", " "), None)]:
+            for delim in DELIMITERS:
+                names = [_norm_name(n) for n in next(csv.reader([text], delimiter=delim))]
+                score = _header_score(names, source)
+                if score > best[0]:
+                    best = (score, i, delim, names, cut)
+    score, idx, delim, names, cut = best
     if score == 0:
         required = ", ".join(SOURCES[source][0])
         raise InputError(
             f"{fname}: no header row found in the first {HEADER_SEARCH_LINES} lines, "
             f"expected a row with the columns {required}"
         )
-    return idx, delim, names
+    return idx, delim, names, cut
 
 
 HEAD_BYTES = 256 * 1024  # where a CSV's header is looked for (HEADER_SEARCH_LINES lines at most)
@@ -484,11 +495,16 @@ def _csv_header(fname: str, text: str, source: str) -> tuple[int, str, list[str]
     # lines as the body is cut, at "\n" only: splitlines() also breaks at \f, \v, \x1c-\x1e,
     # \x85 and U+2028/2029, so a title row holding one put the header a line too far down and
     # the first resident was dropped without a trace
-    idx, delim, names = _find_csv_header(fname, [ln.rstrip("\r") for ln in text[:200_000].split("\n")], source)
+    idx, delim, names, cut = _find_csv_header(fname, [ln.rstrip("\r") for ln in text[:200_000].split("\n")], source)
     _check_columns(fname, source, names)
     pos = 0
     for _ in range(idx):
         pos = text.index("\n", pos) + 1
+    if cut is not None:  # (see _find_csv_header) the lines CR ended before it are title lines
+        idx += text.count("\r", pos, pos + cut[0])
+        if text[pos + cut[1]:pos + cut[1] + 2] not in ("\r\n", "\r"):  # ended by a CR alone
+            return idx, delim, names, pos + cut[1]
+        pos += cut[0]
     return idx, delim, names, text.find("\n", pos)
 
 

@@ -989,6 +989,21 @@ def test_lines_ended_by_cr_alone_after_others_are_lines(tmp_path, first_end, enc
     assert res.accepted["NAMA_LGKP"][3] == "SITI AMINAH" and res.accepted["NAMA_LGKP"][2500] == "ANI RAHMA"
 
 
+@pytest.mark.parametrize("title", ["", "LAPORAN\r", "LAPORAN\r\n"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_header_ended_by_cr_alone_above_lf_rows_names_its_columns(tmp_path, title, encoding):
+    """A header line ended by CR alone, its rows by LF (an editor's, or a header pasted on):
+    the first row's fields were read as column names, every row was set aside as malformed and
+    the run stopped saying "expected 32 fields" (an adversarial review)."""
+    rows = [row(nik=f"647401550890{i:04d}", name="JOSÉ" if i == 2 else "SITI") for i in range(1, 4)]
+    text = title + ",".join(HEADER) + "\r" + "".join(",".join(r) + "\n" for r in rows)
+    (tmp_path / "penduduk.csv").write_bytes(text.encode(encoding))
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    first = 3 if title else 2
+    assert res.quarantine.height == 0
+    assert res.accepted.select("line", "NAMA_LGKP").rows() == [(first, "SITI"), (first + 1, "JOSÉ"), (first + 2, "SITI")]
+
+
 def test_a_cr_alone_in_the_last_field_or_after_a_quoted_delimiter_stays_in_its_field(tmp_path):
     """A CR alone is a row's end only where the row is whole before it and a row follows: one
     in the last field (an address of two lines) or in a name after a quoted address with commas
