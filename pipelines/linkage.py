@@ -187,14 +187,15 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
         rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
                         for n in range(12, 16)])
         pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
-    # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record)
+    # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record), or
+    # the family whose KK number the record gives as its NIK
     pairs.append(_family_pairs(r, claimed, max_family).select("s_key", "r_key", _rule("nik_family")))
     return _union(pairs)
 
 
 def _family_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame, max_family: int) -> pl.LazyFrame:
     """Rule 5 of :func:`nik_pairs`: (s_key, r_key) of each record and the family (KK) of the
-    resident whose NIK it claims.
+    resident whose NIK it claims, or whose KK number it claims as its NIK.
 
     A family of at most ``max_family`` members is taken whole. A larger one (a pesantren's or an
     orphanage's KK, a placeholder KK an office wrote for hundreds) only where a member shares the
@@ -204,8 +205,17 @@ def _family_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame, max_family: int) -> pl
     of one region's 9.4M welfare NIK pairs, 2.2M of its 4.9M pairs compared)."""
     fam = (r.select("r_key", "r_dob", "r_fk", "r_lk", kk="r_kk").filter(pl.col("kk").is_not_null())
            .with_columns(size=pl.len().over("kk")))
-    owner_kk = claimed.select("s_key", "s_dob", "s_fk", "s_lk", "v").join(
-        fam.select("kk", v="r_key"), on="v").drop("v")
+    rec = claimed.select("s_key", "s_dob", "s_fk", "s_lk", "v")
+    # the family whose KK number was written as the NIK (a common slip: the card's other
+    # number), as the family of a member's NIK: left "different" (-3), a roster record so written
+    # was never compared with its family (the roster has no KK column), a welfare one was
+    # weighed down (an outside tester's world: 62 protected workers listed as candidates, 600
+    # records missed)
+    owner_kk = pl.concat([
+        rec.join(fam.select("kk", v="r_key"), on="v").drop("v"),
+        rec.join(fam.select(pl.col("kk").unique()).with_columns(v=pl.col("kk").cast(pl.Int64, strict=False)),
+                 on="v").drop("v"),
+    ])
     small = fam.filter(pl.col("size") <= max_family)
     big = fam.filter(pl.col("size") > max_family)
     parts = [owner_kk.join(small.select("r_key", "kk"), on="kk").select("s_key", "r_key")]

@@ -202,7 +202,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         # in the same kecamatan have NIKs that differ only there
         Level("serial_differs", 1.0, "NIK beda di nomor urut"),
         Level("truncated", 6.0, "NIK terpotong"),
-        Level("family_head", 0.0, "NIK milik anggota keluarga (satu KK)"),
+        # a family member's NIK, or the family's KK number, written as the record's NIK
+        Level("family_head", 0.0, "NIK milik anggota keluarga (satu KK) atau nomor KK-nya"),
         # a family member of the claimed NIK's owner when the owner's own pair fits the record
         # (name and birth date agree): the record is the owner's, not this member's
         Level("family_owner_fits", -6.0, "NIK milik anggota keluarga lain yang cocok"),
