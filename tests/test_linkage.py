@@ -216,6 +216,24 @@ def test_address_is_evidence():
     assert review["NIK"] == "6474031212750010" and "alamat berbeda" in review["evidence"]
 
 
+def test_an_address_is_weighed_only_within_the_same_kelurahan():
+    """In another kelurahan the address differs whoever the pair is (an RT/RW pair or a street's
+    name recurs across kelurahan): the kelurahan level says it, and the address counts once,
+    there. Counted again, a family living away from its KK's address (DOMAIN: 13%) lost a
+    second weight on its welfare record (an outside tester's world: movers' recall 0.82)."""
+    from pipelines import linkage as lk
+
+    residents = _residents().with_columns(ALAMAT=pl.lit("GG. MELATI NO. 2"), NO_RT=pl.lit("003"), NO_RW=pl.lit("001"))
+    cases = {"moved": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", None, None, None),
+             "next_door": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474031001", None, None, None)}
+    records = _records(cases).with_columns(ALAMAT=pl.lit("JL. MULAWARMAN NO. 9 RT 007 RW 004"))
+    r, s = lk.resident_side(residents), lk._record_side(records, "ID_DTSEN")
+    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [6474031212750010] * 2,
+                          "rules": pl.Series([0, 0], dtype=pl.UInt16)})
+    got = dict(zip(s["s_id"], lk.compare(pairs, r, s).sort("s_key").select("kel", "address").rows()))
+    assert got == {"moved": ("different", "missing"), "next_door": ("same", "different")}
+
+
 def test_two_equally_good_candidates_are_not_guessed():
     """Two residents with the same name, birth date and kelurahan, and a record without a NIK:
     each pair alone looks like a match, but the score is the probability given every candidate
