@@ -165,6 +165,7 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
     """
     # claimed NIKs of 12-15 digits (truncated, rule 4), taken while the side is still a frame
     short = s.filter(pl.col("s_ndigits").is_between(12, 15)).select("s_key", key="s_digits", n="s_ndigits")
+    long = s.filter(pl.col("s_ndigits") == 17).select("s_key", "s_digits", "s_ini")  # (rule 6)
     r, s = r.lazy(), s.lazy()
     pairs: list[pl.LazyFrame] = []
     ri = r.select("r_key", v="r_key")  # the NIK as an integer already
@@ -190,6 +191,15 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
     # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record), or
     # the family whose KK number the record gives as its NIK
     pairs.append(_family_pairs(r, claimed, max_family).select("s_key", "r_key", _rule("nik_family")))
+    # 6. a digit too many (17 digits: a key pressed twice, a digit added): each NIK one deletion
+    # away, as a digit typed wrong is one substitution away (read as no NIK, an outside tester's
+    # world missed 149 welfare records so), with the same initial as the substitutions have
+    if long.height:
+        d = pl.col("s_digits")
+        dropped = pl.concat([long.lazy().select("s_key", "s_ini", v=(d.str.slice(0, i) + d.str.slice(i + 1))
+                                                .cast(pl.Int64)) for i in range(17)]).unique()
+        pairs.append(dropped.join(r.select("r_key", "r_ini", v="r_key"), left_on=["v", "s_ini"], right_on=["v", "r_ini"])
+                     .select("s_key", "r_key", _rule("nik_sub")))
     return _union(pairs)
 
 

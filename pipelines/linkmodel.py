@@ -130,7 +130,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("nik", "the claimed NIK itself", _NIK_FIELDS),
     BlockingRule("nik_sub", "NIK one digit away (one substitution) with the same initial or phonetic first "
                  "name; for a NIK that disagrees with its own birth date, one date digit away with the "
-                 "record's birth date", _NIK_FIELDS + ("name",)),
+                 "record's birth date; for 17 digits, one digit deleted, with the same initial",
+                 _NIK_FIELDS + ("name",)),
     BlockingRule("nik_swap", "NIK with two adjacent digits swapped", _NIK_FIELDS),
     BlockingRule("nik_trunc", "12-15 digits that are a resident NIK's prefix", _NIK_FIELDS),
     BlockingRule("nik_family", "the family (KK) of the claimed NIK's owner (in a family of more than 50, the "

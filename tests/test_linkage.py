@@ -38,6 +38,9 @@ CASES = {
                     "6474024407880007", "fuzzy"),
     "truncated": ("647402440788", "NUR HASANAH", date(1988, 7, 4), "P", "6474021003", None,
                   "6474024407880007", "nik_repaired"),
+    # a digit too many (a key pressed twice): the NIK one deletion away
+    "extra_digit": ("64740102039950003", "M. RIZKI", date(1995, 3, 2), "L", "6474011002", None,
+                    "6474010203950003", "nik_repaired"),
     "excel_damaged": ("6.47403E+15", "DEWI LESTARI", date(1983, 9, 10), "P", "6474031001", None,
                       "6474035009830009", "fuzzy"),
     "kk_head_nik_on_wife": ("6474011508850001", "SITTI AMINAH", date(1990, 8, 15), "P", "6474011001",
