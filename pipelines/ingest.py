@@ -381,12 +381,17 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
         DESIL=pl.when(desil.is_between(1, 10)).then(desil).otherwise(None),
         nama_norm=normalized_names(claimed, "NAMA"),
+        # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
+        # outside tester's extract were all "kode_kel_invalid")
+        _desil_raw=_text("DESIL"), _kel_raw=_text("KODE_KEL"),
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
         *_dob_flags(),
-        _flag(pl.col("DESIL").is_null(), "desil_invalid"),
-        _flag(pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
+        _flag(pl.col("_desil_raw").is_null(), "desil_missing"),
+        _flag(pl.col("_desil_raw").is_not_null() & pl.col("DESIL").is_null(), "desil_invalid"),
+        _flag(pl.col("_kel_raw").is_null(), "kode_kel_missing"),
+        _flag(pl.col("_kel_raw").is_not_null() & pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
         _flag(pl.col("nama_norm").is_null(), "nama_missing"),
     )
     accepted = schema.conform(out, schema.WELFARE_RECORDS)

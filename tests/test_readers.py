@@ -845,6 +845,18 @@ def test_a_welfare_kelurahan_code_that_is_no_code_is_flagged(tmp_path, kode_kel,
     assert res["KODE_KEL"].to_list() == [read] and ("kode_kel_invalid" in res["flags"][0]) == (read is None)
 
 
+def test_an_empty_welfare_kelurahan_code_or_desil_is_missing_not_invalid(tmp_path):
+    """Nothing written is missing; something written that is no code or decile is invalid (an
+    outside tester's 3,230 empty kelurahan codes were all called invalid)."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,6474015508900002,,SITI,15-08-1990,P,,,\n"
+        "D2,6474015508900003,,SITI,15-08-1990,P,,64720110A01,11\n", encoding="utf-8")
+    flags = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted.sort("ID_DTSEN")["flags"].to_list()
+    assert {"kode_kel_missing", "desil_missing"} <= set(flags[0]) and not any("invalid" in f for f in flags[0])
+    assert {"kode_kel_invalid", "desil_invalid"} <= set(flags[1]) and not any("missing" in f for f in flags[1])
+
+
 def _penduduk(tmp_path, text: str):
     (tmp_path / "penduduk.csv").write_bytes(text.encode())
     return clean_penduduk(read_extract(tmp_path, "penduduk"))
