@@ -237,6 +237,18 @@ def test_an_address_is_weighed_only_within_the_same_kelurahan():
     assert got == {"moved": ("different", "missing"), "next_door": ("same", "different")}
 
 
+def test_a_record_whose_nik_names_a_resident_who_does_not_fit_waits_in_review():
+    """A NIK that is a resident's exactly, on a record whose name and birth date disagree, is no
+    link, but a person checks it: below the grey zone it was left unsaid, and a roster card so
+    written left its holder listed without "possibly registered already" (an outside tester's
+    world: 10 roster and 24 welfare records)."""
+    cases = {"nik_of_another": ("6474011508850001", "BUDI SANTOSO", date(1970, 1, 1), "L", None, None, None, None)}
+    res = link_records(_residents(), _records(cases), "ID_DTSEN", LinkSettings(estimate=False))
+    assert res.links["NIK"].item() is None
+    review = res.review.row(0, named=True)
+    assert review["NIK"] == "6474011508850001" and review["score"] < 0.5 and "NIK sama" in review["evidence"]
+
+
 def test_two_equally_good_candidates_are_not_guessed():
     """Two residents with the same name, birth date and kelurahan, and a record without a NIK:
     each pair alone looks like a match, but the score is the probability given every candidate
