@@ -219,22 +219,26 @@ def test_address_is_evidence():
     assert review["NIK"] == "6474031212750010" and "alamat berbeda" in review["evidence"]
 
 
-def test_an_address_is_weighed_only_within_the_same_kelurahan():
+def test_an_address_and_a_kk_are_weighed_only_within_the_same_kelurahan():
     """In another kelurahan the address differs whoever the pair is (an RT/RW pair or a street's
-    name recurs across kelurahan): the kelurahan level says it, and the address counts once,
-    there. Counted again, a family living away from its KK's address (DOMAIN: 13%) lost a
-    second weight on its welfare record (an outside tester's world: movers' recall 0.82)."""
+    name recurs across kelurahan), and a KK differs as a move makes it (DOMAIN): the kelurahan
+    level says it, and they count once, there. Counted again, a family living away from its
+    KK's address (DOMAIN: 13%) lost two more weights on its welfare record (an outside
+    tester's world: movers' recall 0.82). The same KK in another kelurahan still counts."""
     from pipelines import linkage as lk
 
     residents = _residents().with_columns(ALAMAT=pl.lit("GG. MELATI NO. 2"), NO_RT=pl.lit("003"), NO_RW=pl.lit("001"))
-    cases = {"moved": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", None, None, None),
-             "next_door": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474031001", None, None, None)}
+    cases = {"moved": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", "6474010101100099", None, None),
+             "next_door": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474031001", "6474010101100099", None, None),
+             "same_kk": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", "6474030101100008", None, None)}
     records = _records(cases).with_columns(ALAMAT=pl.lit("JL. MULAWARMAN NO. 9 RT 007 RW 004"))
     r, s = lk.resident_side(residents), lk._record_side(records, "ID_DTSEN")
-    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [6474031212750010] * 2,
-                          "rules": pl.Series([0, 0], dtype=pl.UInt16)})
-    got = dict(zip(s["s_id"], lk.compare(pairs, r, s).sort("s_key").select("kel", "address").rows()))
-    assert got == {"moved": ("different", "missing"), "next_door": ("same", "different")}
+    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [6474031212750010] * 3,
+                          "rules": pl.Series([0, 0, 0], dtype=pl.UInt16)})
+    levels = lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key")
+    got = {row[0]: row[1:] for row in levels.select("s_id", "kel", "kk", "address").rows()}
+    assert got == {"moved": ("different", "missing", "missing"), "next_door": ("same", "different", "different"),
+                   "same_kk": ("different", "same", "missing")}
 
 
 def test_a_record_whose_nik_names_a_resident_who_does_not_fit_waits_in_review():
