@@ -421,8 +421,12 @@ def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
     in_run = (numbers.list.len() == 1) & digits.str.len_chars().is_in([6, 8]) & pl.all_horizontal(
         digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in (day, month, yy))
     hides = (in_parts | in_run).fill_null(False)
-    return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', "tertulis: tanggal yang tidak ada di kalender",
-                                                 literal=False)).otherwise(words)
+    # said as what it is (it read "tertulis: tanggal yang tidak ada di kalender", which an
+    # outside tester took for a missing quotation)
+    return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', UNQUOTED_DATE, literal=False)).otherwise(words)
+
+
+UNQUOTED_DATE = "tanggal yang tertulis tidak ada di kalender, tidak ditampilkan karena memuat angka NIK yang disamarkan"
 
 
 def _birth(full_nik: bool) -> pl.Expr:
