@@ -253,6 +253,22 @@ def test_a_record_whose_nik_names_a_resident_who_does_not_fit_waits_in_review():
     assert review["NIK"] == "6474011508850001" and review["score"] < 0.5 and "NIK sama" in review["evidence"]
 
 
+def test_a_placeholder_date_on_the_resident_s_side_is_a_placeholder_too():
+    """Dukcapil writes 01-01, 01-07 or 31-12 where only the year is known, as welfare and roster
+    registers do: a record with the real date against a resident's 01-07 of that year was a
+    different date (an outside tester's world: 87 welfare and 85 roster records missed)."""
+    from pipelines import linkage as lk
+
+    residents = _residents().with_columns(
+        TGL_LHR=pl.when(pl.col("NIK") == "6474031212750010").then(pl.lit(date(1975, 7, 1))).otherwise(pl.col("TGL_LHR")))
+    cases = {"real_date": ("6474031212750010", "ABDUL RAHMAN", date(1975, 3, 15), "L", None, None, None, None),
+             "other_year": ("6474031212750010", "ABDUL RAHMAN", date(1976, 3, 15), "L", None, None, None, None)}
+    r, s = lk.resident_side(residents), lk._record_side(_records(cases), "ID_DTSEN")
+    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [6474031212750010] * 2, "rules": pl.Series([1, 1], dtype=pl.UInt16)})
+    got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select("s_id", "dob").rows())
+    assert got == {"real_date": "placeholder", "other_year": "different"}
+
+
 def test_two_equally_good_candidates_are_not_guessed():
     """Two residents with the same name, birth date and kelurahan, and a record without a NIK:
     each pair alone looks like a match, but the score is the probability given every candidate
