@@ -241,7 +241,10 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same", 1.5, "kelurahan sama"), Level("different", -0.5), Level(MISSING, 0.0),
     )),
     Comparison("kk", "family card (KK) number", (
-        Level("same", 3.0, "nomor KK sama"), Level("different", -0.5), Level(MISSING, 0.0),
+        Level("same", 3.0, "nomor KK sama"),
+        # the record's 16th digit 0, the first 15 the resident's: zeroed by Excel, most likely
+        Level("first_15_same", 2.0, "nomor KK sama sampai digit ke-15 (digit terakhir 0, dari Excel)"),
+        Level("different", -0.5), Level(MISSING, 0.0),
     )),
     Comparison("address", "street address (JL./JALAN, GG./GANG, NO. folded) with RT/RW from the text "
                "against the registry's ALAMAT, NO_RT, NO_RW", (

@@ -230,15 +230,17 @@ def test_an_address_and_a_kk_are_weighed_only_within_the_same_kelurahan():
     residents = _residents().with_columns(ALAMAT=pl.lit("GG. MELATI NO. 2"), NO_RT=pl.lit("003"), NO_RW=pl.lit("001"))
     cases = {"moved": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", "6474010101100099", None, None),
              "next_door": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474031001", "6474010101100099", None, None),
-             "same_kk": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", "6474030101100008", None, None)}
+             "same_kk": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474011001", "6474030101100008", None, None),
+             # its 16th digit zeroed by Excel (15 significant digits): the same KK, most likely
+             "excel_kk": ("", "ABDUL RAHMAN", date(1975, 12, 12), "L", "6474031001", "6474030101100000", None, None)}
     records = _records(cases).with_columns(ALAMAT=pl.lit("JL. MULAWARMAN NO. 9 RT 007 RW 004"))
     r, s = lk.resident_side(residents), lk._record_side(records, "ID_DTSEN")
-    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [6474031212750010] * 3,
-                          "rules": pl.Series([0, 0, 0], dtype=pl.UInt16)})
+    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [6474031212750010] * 4,
+                          "rules": pl.Series([0] * 4, dtype=pl.UInt16)})
     levels = lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key")
     got = {row[0]: row[1:] for row in levels.select("s_id", "kel", "kk", "address").rows()}
     assert got == {"moved": ("different", "missing", "missing"), "next_door": ("same", "different", "different"),
-                   "same_kk": ("different", "same", "missing")}
+                   "same_kk": ("different", "same", "missing"), "excel_kk": ("same", "first_15_same", "different")}
 
 
 def test_a_record_whose_nik_names_a_resident_who_does_not_fit_waits_in_review():
