@@ -201,7 +201,11 @@ def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     today = today or today_wita()
     df = with_nik_columns(raw.frame, "NIK", problem="_problem", digits="_nik")
-    invalid = df.filter(pl.col("_problem").is_not_null()).with_columns(reason_code=pl.col("_problem"))
+    # a row of no NIK, name or birth date is a total or footer line (JUMLAH, "Dicetak oleh ..."),
+    # said so as in the welfare and roster extracts, not "nik_missing" (an outside tester)
+    nobody = (pl.col("_problem") == "nik_missing") & _written("NAMA_LGKP").is_null() & _written("TGL_LHR").is_null()
+    invalid = df.filter(pl.col("_problem").is_not_null()).with_columns(
+        reason_code=pl.when(nobody).then(pl.lit("no_identity")).otherwise(pl.col("_problem")))
     valid = df.filter(pl.col("_problem").is_null())
     kept, dups = _split_duplicates(valid, "_nik", "duplicate_nik", raw_cols)
     accepted = _penduduk_fields(kept, today)

@@ -519,6 +519,17 @@ def test_a_total_or_footer_row_is_no_welfare_or_roster_record(tmp_path):
     assert res.accepted["KPJ"].to_list() == ["1"] and res.quarantine["reason_code"].to_list() == ["no_identity"]
 
 
+def test_a_total_or_footer_row_of_the_population_extract_is_said_so(tmp_path):
+    """A penduduk row of no NIK, name or birth date (JUMLAH, "Dicetak oleh ...") is quarantined
+    as `no_identity`, as in the other extracts, not as a resident whose NIK is missing (an
+    outside tester). A row with a name and no NIK stays `nik_missing`."""
+    text = _lines([HEADER, row(), row(nik="", name="SITI"), ["JUMLAH", "", "", "", "", "", "", "", "", "", "", "",
+                                                             "", "", "", ""], [""] * 9 + ["Dicetak oleh: operator"] + [""] * 6])
+    res = _penduduk(tmp_path, text)
+    assert res.accepted.height == 1 and res.balanced
+    assert res.quarantine.select("line", "reason_code").rows() == [(3, "nik_missing"), (4, "no_identity"), (5, "no_identity")]
+
+
 def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is(tmp_path):
     """An empty TGL_LHR of a welfare or roster record was flagged tgl_lhr_invalid, counted with
     the dates that are not dates; penduduk tells the two apart."""
