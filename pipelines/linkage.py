@@ -397,11 +397,6 @@ def _nik_level() -> pl.Expr:
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
         .then(pl.lit("serial_differs"))
-        # the same birth date and serial, the region one digit (or a swap) apart: as often the
-        # first person born that day in the next kecamatan as a typo (an outside tester's
-        # Makassar world: 7 people from outside linked as "NIK berbeda 1 digit")
-        .when((digits == 16) & (v % 10_000_000_000 == n % 10_000_000_000) & (has_rule("nik_swap") | has_rule("nik_sub")))
-        .then(pl.lit("region_differs"))
         .when(has_rule("nik_swap")).then(pl.lit("transposition"))
         .when(has_rule("nik_sub")).then(pl.lit("one_substitution"))
         .when(has_rule("nik_trunc")).then(pl.lit("truncated"))

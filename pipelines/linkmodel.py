@@ -202,9 +202,6 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a one-digit difference in the serial (last 4 digits) is weak: people born the same day
         # in the same kecamatan have NIKs that differ only there
         Level("serial_differs", 1.0, "NIK beda di nomor urut"),
-        # one digit (or a swap) apart in the region (digits 1-6), date and serial the same: the
-        # first people born one day in two kecamatan differ only there
-        Level("region_differs", 1.0, "NIK beda di kode wilayah"),
         Level("truncated", 6.0, "NIK terpotong"),
         # a family member's NIK, or the family's KK number, written as the record's NIK
         Level("family_head", 0.0, "NIK milik anggota keluarga (satu KK) atau nomor KK-nya"),
@@ -215,7 +212,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
     ), u_population="dob_exact", u_all_levels=("family_head", "family_owner_fits"),
        u_random_levels=("family_head",),
-       u_stranger_levels=("one_substitution", "transposition", "serial_differs", "region_differs", "truncated")),
+       u_stranger_levels=("one_substitution", "transposition", "serial_differs", "truncated")),
     Comparison("name", "normalised name (titles, BIN/BINTI, MUHAMMAD variants, spelling folded)", (
         Level("exact", 9.0, "nama sama setelah normalisasi"),
         Level("very_similar", 7.0, "nama hampir sama"),

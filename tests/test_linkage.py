@@ -271,22 +271,6 @@ def test_a_placeholder_date_on_the_resident_s_side_is_a_placeholder_too():
     assert got == {"real_date": "placeholder", "other_year": "different"}
 
 
-def test_a_nik_one_digit_off_in_its_region_is_its_own_level():
-    """The same birth date and serial one digit apart in the region (digits 1-6): as often the
-    first person born that day in the next kecamatan as a typo, so a level of its own, weighed
-    by the data (an outside tester's Makassar world: 7 people from outside linked as "NIK
-    berbeda 1 digit"); one digit off in the date stays a substitution, in the serial serial_differs."""
-    from pipelines import linkage as lk
-
-    cases = {"region": ("6474021508850001", "AHMAD YANI", date(1985, 8, 15), "L", None, None, None, None),
-             "date": ("6474011508860001", "AHMAD YANI", date(1985, 8, 15), "L", None, None, None, None),
-             "serial": ("6474011508850002", "AHMAD YANI", date(1985, 8, 15), "L", None, None, None, None)}
-    r, s = lk.resident_side(_residents()), lk._record_side(_records(cases), "ID_DTSEN")
-    pairs = lk.nik_pairs(r, s).filter(pl.col("r_key") == 6474011508850001)
-    got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select("s_id", "nik").rows())
-    assert got == {"region": "region_differs", "date": "one_substitution", "serial": "serial_differs"}
-
-
 def test_two_equally_good_candidates_are_not_guessed():
     """Two residents with the same name, birth date and kelurahan, and a record without a NIK:
     each pair alone looks like a match, but the score is the probability given every candidate
