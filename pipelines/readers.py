@@ -310,11 +310,12 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
         if not line.strip():
             continue
         # a CR alone ends the header where the part it ends (or the part after it) is the best
-        # header: a header line ended by CR above LF-ended rows (two exports pasted, an editor's)
-        # took the first row's fields for column names, and every row was set aside as
-        # malformed. Else a CR inside a line is no line end (lines end at "\n"): for the csv
-        # module it was one, and a stray CR in a name or a title row stopped the run without the
-        # file or line.
+        # header and what follows it, up to the LF, is nothing or holds a row's delimiters: a
+        # header line ended by CR above LF-ended rows (two exports pasted, an editor's) took the
+        # first row's fields for column names, and every row was set aside as malformed. Else a
+        # CR inside a line is no line end (lines end at "\n"): for the csv module it was one,
+        # and a stray CR in a name or a title row stopped the run without the file or line (a
+        # header's name with a CR in it, `KETE\rRANGAN`, is read whole so).
         parts, at = [], 0
         if "\r" in line:
             for part in line.split("\r"):
@@ -324,6 +325,9 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
             for delim in DELIMITERS:
                 names = [_norm_name(n) for n in next(csv.reader([text], delimiter=delim))]
                 score = _header_score(names, source)
+                after = line[cut[1] + 1:] if cut else ""
+                if cut and after.strip("\r") and after.count(delim) < len(names) - 1:
+                    continue  # no row after it: a CR inside the header's text
                 if score > best[0]:
                     best = (score, i, delim, names, cut)
     score, idx, delim, names, cut = best

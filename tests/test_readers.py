@@ -524,10 +524,12 @@ def test_a_total_or_footer_row_of_the_population_extract_is_said_so(tmp_path):
     as `no_identity`, as in the other extracts, not as a resident whose NIK is missing (an
     outside tester). A row with a name and no NIK stays `nik_missing`."""
     text = _lines([HEADER, row(), row(nik="", name="SITI"), ["JUMLAH", "", "", "", "", "", "", "", "", "", "", "",
-                                                             "", "", "", ""], [""] * 9 + ["Dicetak oleh: operator"] + [""] * 6])
+                                                             "", "", "", ""], [""] * 9 + ["Dicetak oleh: operator"] + [""] * 6,
+                   ["JUMLAH: 758"] + [""] * 15, row(nik="NIK 6474011508850002", name="SITI")])
     res = _penduduk(tmp_path, text)
     assert res.accepted.height == 1 and res.balanced
-    assert res.quarantine.select("line", "reason_code").rows() == [(3, "nik_missing"), (4, "no_identity"), (5, "no_identity")]
+    assert res.quarantine.select("line", "reason_code").rows() == [
+        (3, "nik_missing"), (4, "no_identity"), (5, "no_identity"), (6, "no_identity"), (7, "nik_characters")]
 
 
 def test_a_welfare_or_roster_birth_date_is_missing_or_invalid_as_a_resident_s_is(tmp_path):
@@ -862,9 +864,11 @@ def test_an_empty_welfare_kelurahan_code_or_desil_is_missing_not_invalid(tmp_pat
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
         "D1,6474015508900002,,SITI,15-08-1990,P,,,\n"
-        "D2,6474015508900003,,SITI,15-08-1990,P,,64720110A01,11\n", encoding="utf-8")
+        "D2,6474015508900003,,SITI,15-08-1990,P,,64720110A01,11\n"
+        "D3,6474015508900004,,SITI,15-08-1990,P,,-,-\n", encoding="utf-8")
     flags = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted.sort("ID_DTSEN")["flags"].to_list()
-    assert {"kode_kel_missing", "desil_missing"} <= set(flags[0]) and not any("invalid" in f for f in flags[0])
+    for f in (flags[0], flags[2]):  # empty, or a dash alone
+        assert {"kode_kel_missing", "desil_missing"} <= set(f) and not any("invalid" in x for x in f)
     assert {"kode_kel_invalid", "desil_invalid"} <= set(flags[1]) and not any("missing" in f for f in flags[1])
 
 
@@ -1025,6 +1029,16 @@ def test_a_header_ended_by_cr_alone_above_lf_rows_names_its_columns(tmp_path, ti
     first = 3 if title else 2
     assert res.quarantine.height == 0
     assert res.accepted.select("line", "NAMA_LGKP").rows() == [(first, "SITI"), (first + 1, "JOSÉ"), (first + 2, "SITI")]
+
+
+def test_a_cr_inside_a_header_name_is_no_end_of_the_header(tmp_path):
+    """A CR inside the header's last name, nothing like a row after it: the header is the whole
+    line (cut at the CR, `RANGAN` was a malformed row and every line number one too high: a
+    review of the CR-ended header)."""
+    rows = [row(nik=f"647401550890{i:04d}") + ["x"] for i in range(1, 4)]
+    text = ",".join(HEADER) + ",KETE\rRANGAN\n" + "".join(",".join(r) + "\n" for r in rows)
+    res = _penduduk(tmp_path, text)
+    assert res.quarantine.height == 0 and res.accepted["line"].to_list() == [2, 3, 4]
 
 
 def test_a_cr_alone_in_the_last_field_or_after_a_quoted_delimiter_stays_in_its_field(tmp_path):
@@ -1251,7 +1265,7 @@ def test_a_candidate_with_an_active_card_left_in_review_is_said_to_be_possibly_r
     cands = enrollment_candidates(assessed, rules, "2026-11")
     assert cands.height == 3  # still candidates
     ev = dict(cands.select("NIK", "evidence").iter_rows())
-    assert ("; mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan data mirip (kecocokan 89%) "
+    assert ("; mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan NIK atau data mirip (kecocokan 89%) "
             "yang belum pasti miliknya" in ev[niks[2]])
     assert "tidak ditemukan di daftar peserta BPJS TK" in ev[niks[0]] and "mungkin" not in ev[niks[0]]
     [path] = write_gap_lists(cands.with_columns(kode_kel=pl.lit("6474011001")), "2026-11", tmp_path / "out",
@@ -1262,3 +1276,12 @@ def test_a_candidate_with_an_active_card_left_in_review_is_said_to_be_possibly_r
              for r in ws.iter_rows(min_row=7, values_only=True)}
     assert sum(1 for v in notes.values() if v) == 1
     assert [v for v in notes.values() if v] == [f"{MAYBE_REGISTERED} (kecocokan 89%): periksa kartunya saat kunjungan"]
+
+
+def test_a_possible_card_scored_under_one_percent_reads_under_one_percent():
+    """A card with the resident's NIK exactly, name and date differing, stays in review however
+    low it scores: its "kecocokan 0%" read as no match at all (a review)."""
+    from pipelines.candidates import match_percent
+
+    got = pl.DataFrame({"mungkin_terdaftar": [0.000345, 0.0099, 0.01, 0.8958]}).select(match_percent()).to_series()
+    assert got.to_list() == ["<1", "<1", "1", "89"]
