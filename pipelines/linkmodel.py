@@ -134,8 +134,9 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  _NIK_FIELDS + ("name",)),
     BlockingRule("nik_swap", "NIK with two adjacent digits swapped", _NIK_FIELDS),
     BlockingRule("nik_trunc", "12-15 digits that are a resident NIK's prefix", _NIK_FIELDS),
-    BlockingRule("nik_family", "the family (KK) of the claimed NIK's owner (in a family of more than 50, the "
-                 "members sharing the record's birth date or a phonetic name key)", ("kk",)),
+    BlockingRule("nik_family", "the family (KK) of the claimed NIK's owner, or the family whose KK number the "
+                 "claimed NIK is (in a family of more than 50, the members sharing the record's birth date or a "
+                 "phonetic name key)", ("kk",)),
     BlockingRule("dob_kel", "birth date + kelurahan", ("dob", "kel"), (("s_dob", "r_dob"), ("s_kel", "r_kel"))),
     BlockingRule("dob_first", "birth date + phonetic first name", ("dob", "name"),
                  (("s_dob", "r_dob"), ("s_fk", "r_fk"))),
