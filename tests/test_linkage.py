@@ -866,3 +866,21 @@ def test_a_family_s_kk_number_written_as_the_nik_links_within_that_family(backgr
     assert got["kk_as_nik"]["NIK"] == "6499015508900002", got["kk_as_nik"]
     assert "nomor KK" in got["kk_as_nik"]["evidence"]
     assert got["kk_as_nik_head"]["NIK"] == "6499011508850001", got["kk_as_nik_head"]
+
+
+def test_a_nik_that_is_a_resident_s_own_does_not_also_name_the_family_whose_kk_it_equals():
+    """NIKs and KK numbers are built alike (region, date, serial) and collide: a record's right
+    NIK that is also some family's KK number paired it with that family too (a review found 246
+    of 7,840 welfare records so). And a 17-digit NIK gives no date to a record without one: its
+    digits 7-12 are shifted by the extra digit."""
+    from pipelines import linkage as lk
+
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6474015001900001", "RINA", date(1990, 1, 10), "P", "6474011001", "6474011508850001")],
+        schema=_residents().columns[:6], orient="row").with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    cases = {"own_nik": ("6474011508850001", "AHMAD YANI", date(1985, 8, 15), "L", None, None, None, None),
+             "seventeen": ("64744011108850011", "AHMAD YANI", None, "L", None, None, None, None)}
+    r, s = lk.resident_side(residents), lk._record_side(_records(cases), "ID_DTSEN")
+    family = lk.nik_pairs(r, s).filter(lk.has_rule("nik_family")).get_column("r_key").to_list()
+    assert 6474015001900001 not in family  # RINA's family KK is AHMAD YANI's NIK
+    assert s.filter(pl.col("s_id") == "seventeen")["s_nik_yymmdd"].item() is None
