@@ -166,8 +166,11 @@ def possibly_registered(participants: pl.DataFrame, review: pl.DataFrame | None)
 
 def match_percent() -> pl.Expr:
     """``mungkin_terdaftar`` as whole percent, rounded down (a pair scored 0.8958 stayed under a
-    threshold of 0.90: "90%" would say otherwise)."""
-    return (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64).cast(pl.String)
+    threshold of 0.90: "90%" would say otherwise); under 1% "<1" (a card with the resident's NIK
+    exactly, name and date differing, is kept for review however low it scores: "0%" read as
+    no match at all, a review)."""
+    pct = (pl.col("mungkin_terdaftar") * 100).floor().cast(pl.Int64)
+    return pl.when(pct < 1).then(pl.lit("<1")).otherwise(pct.cast(pl.String))
 
 
 # Columns of :func:`assess` added since its first version (welfare_records in 0e05090,
@@ -191,7 +194,7 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         informal_workers() & ~pl.col("terlindungi")
         & ~pl.col("NIK").is_in(exclude or [])
     )
-    maybe = (pl.lit("mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan data mirip (kecocokan ")
+    maybe = (pl.lit("mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan NIK atau data mirip (kecocokan ")
              + match_percent() + pl.lit("%) yang belum pasti miliknya"))
     roster_note = (
         pl.when(pl.col("roster_records").is_not_null())

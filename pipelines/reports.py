@@ -422,11 +422,12 @@ def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
         digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in (day, month, yy))
     hides = (in_parts | in_run).fill_null(False)
     # said as what it is (it read "tertulis: tanggal yang tidak ada di kalender", which an
-    # outside tester took for a missing quotation)
+    # outside tester took for a missing quotation; and not only dates no calendar has are hidden
+    # so: 15-08-85, written as the parser cannot read it, is one)
     return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', UNQUOTED_DATE, literal=False)).otherwise(words)
 
 
-UNQUOTED_DATE = "tanggal yang tertulis tidak ada di kalender, tidak ditampilkan karena memuat angka NIK yang disamarkan"
+UNQUOTED_DATE = "yang tertulis tidak terbaca sebagai tanggal, tidak ditampilkan karena memuat angka NIK yang disamarkan"
 
 
 def _birth(full_nik: bool) -> pl.Expr:
@@ -472,7 +473,7 @@ def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
     return pl.concat_str(notes, separator=". ", ignore_nulls=True).replace("", None).str.slice(0, EXCEL_TEXT_MAX)
 
 
-MAYBE_REGISTERED = "Mungkin sudah terdaftar: ada kartu BPJS TK aktif (JKK + JKM) dengan data mirip"
+MAYBE_REGISTERED = "Mungkin sudah terdaftar: ada kartu BPJS TK aktif (JKK + JKM) dengan NIK atau data mirip"
 
 
 EXCEL_TEXT_MAX = 32_767  # characters a cell holds

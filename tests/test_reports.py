@@ -122,7 +122,7 @@ def test_a_masked_list_shows_the_birth_year_not_the_date(cands, tmp_path):
         wb = load_workbook(write_gap_lists(cands, "2026-11", tmp_path / f"x{full}", key=b"k" * 32, full_nik=full,
                                            to_fix=fix)[0])
         cells[full] = wb[TO_FIX_SHEET].cell(7, len(wb[TO_FIX_SHEET][6])).value
-    assert cells == {False: "tanggal lahir tidak valid (tanggal yang tertulis tidak ada di kalender, tidak ditampilkan karena memuat angka NIK yang disamarkan)",
+    assert cells == {False: "tanggal lahir tidak valid (yang tertulis tidak terbaca sebagai tanggal, tidak ditampilkan karena memuat angka NIK yang disamarkan)",
                      True: f'tanggal lahir tidak valid (tertulis: "{hidden}")'}
 
 def test_mask_nik():
