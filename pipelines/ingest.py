@@ -102,6 +102,13 @@ def _written(col: str) -> pl.Expr:
     return pl.when(s.str.contains(r"[^-./:0T\s]")).then(s)
 
 
+def _marked(col: str) -> pl.Expr:
+    """A field as written, null when empty or a dash or dot alone (an export's "nothing"): a
+    code or a decile written so is missing, not invalid, as a birth date is (a review)."""
+    s = _text(col)
+    return pl.when(~s.str.contains(r"^[-.\s]+$")).then(s)
+
+
 def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
     return name, cond
 
@@ -203,7 +210,9 @@ def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
     df = with_nik_columns(raw.frame, "NIK", problem="_problem", digits="_nik")
     # a row of no NIK, name or birth date is a total or footer line (JUMLAH, "Dicetak oleh ..."),
     # said so as in the welfare and roster extracts, not "nik_missing" (an outside tester)
-    nobody = (pl.col("_problem") == "nik_missing") & _written("NAMA_LGKP").is_null() & _written("TGL_LHR").is_null()
+    # (with the footer's text in the NIK's column, "JUMLAH: 758", the NIK holds letters)
+    nobody = (pl.col("_problem").is_in(["nik_missing", "nik_characters"]) & _written("NAMA_LGKP").is_null()
+              & _written("TGL_LHR").is_null())
     invalid = df.filter(pl.col("_problem").is_not_null()).with_columns(
         reason_code=pl.when(nobody).then(pl.lit("no_identity")).otherwise(pl.col("_problem")))
     valid = df.filter(pl.col("_problem").is_null())
@@ -387,7 +396,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         nama_norm=normalized_names(claimed, "NAMA"),
         # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
         # outside tester's extract were all "kode_kel_invalid")
-        _desil_raw=_text("DESIL"), _kel_raw=_text("KODE_KEL"),
+        _desil_raw=_marked("DESIL"), _kel_raw=_marked("KODE_KEL"),
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
