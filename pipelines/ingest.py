@@ -92,21 +92,15 @@ def _text(col: str) -> pl.Expr:
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 
-def _written(col: str) -> pl.Expr:
+def _written(col: str, nothing: str = "-./:0T") -> pl.Expr:
     """A field as written (:func:`_text`; a birth date, a sex), null when nothing is written but a placeholder
-    of dashes, dots, slashes, colons or zeros (``-``, ``00-00-0000``, ``0000-00-00 00:00:00``):
-    an export's "no date". It was
+    of ``nothing``'s characters: dashes, dots, slashes, colons or zeros (``-``, ``00-00-0000``,
+    ``0000-00-00 00:00:00``), an export's "no date". It was
     flagged a date "tidak valid (tertulis: "-")", and the kelurahan went looking for a wrong
-    date where none had been recorded."""
+    date where none had been recorded. A code or a decile is nothing written only as a dash or
+    a dot (``nothing="-."``: ``0000000000`` is a written code, and invalid)."""
     s = _text(col)
-    return pl.when(s.str.contains(r"[^-./:0T\s]")).then(s)
-
-
-def _marked(col: str) -> pl.Expr:
-    """A field as written, null when empty or a dash or dot alone (an export's "nothing"): a
-    code or a decile written so is missing, not invalid, as a birth date is (a review)."""
-    s = _text(col)
-    return pl.when(~s.str.contains(r"^[-.\s]+$")).then(s)
+    return pl.when(s.str.contains(rf"[^{nothing}\s]")).then(s)
 
 
 def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
@@ -396,7 +390,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         nama_norm=normalized_names(claimed, "NAMA"),
         # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
         # outside tester's extract were all "kode_kel_invalid")
-        _desil_raw=_marked("DESIL"), _kel_raw=_marked("KODE_KEL"),
+        _desil_raw=_written("DESIL", nothing="-."), _kel_raw=_written("KODE_KEL", nothing="-."),
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
