@@ -473,6 +473,9 @@ def _dob_level() -> pl.Expr:
     a, b = pl.col("s_ymd"), pl.col("r_ymd")  # see _ymd; s_days, r_days: the dates as day numbers
     a_d, a_m, a_y, b_d, b_m, b_y = a % 100, a // 100 % 100, a // 10_000, b % 100, b // 100 % 100, b // 10_000
     same_d, same_m, same_y = a_d == b_d, a_m == b_m, a_y == b_y
+
+    def placeholder(d: pl.Expr, m: pl.Expr) -> pl.Expr:  # 01-01, 01-07 or 31-12
+        return ((d == 1) & m.is_in([1, 7])) | ((d == 31) & (m == 12))
     return (
         pl.when(a.is_null() | b.is_null()).then(pl.lit("missing"))
         .when(a == b).then(pl.lit("exact"))
@@ -481,8 +484,7 @@ def _dob_level() -> pl.Expr:
         # the dates a register writes when only the year is known: 01-01, 01-07, 31-12, on either
         # side (Dukcapil writes them too: a record with the real date against a resident's 01-07
         # was "different", an outside tester's world missed 87 welfare and 85 roster records so)
-        .when(same_y & (((a_d == 1) & a_m.is_in([1, 7])) | ((a_d == 31) & (a_m == 12))
-                        | ((b_d == 1) & b_m.is_in([1, 7])) | ((b_d == 31) & (b_m == 12)))).then(pl.lit("placeholder"))
+        .when(same_y & (placeholder(a_d, a_m) | placeholder(b_d, b_m))).then(pl.lit("placeholder"))
         .when((same_d.cast(pl.Int8) + same_m.cast(pl.Int8) + same_y.cast(pl.Int8)) == 2).then(pl.lit("one_part_differs"))
         .when((pl.col("s_days") - pl.col("r_days")).abs() <= CLOSE_DATE_DAYS).then(pl.lit("within_a_month"))
         .otherwise(pl.lit("different"))
@@ -574,6 +576,12 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
+def _other_kelurahan() -> pl.Expr:
+    """Both sides have a kelurahan, and they differ: there the address and the KK say nothing
+    the kelurahan level does not (see :func:`_kk_level`, :func:`_address_level`)."""
+    return (pl.col("s_kel") != pl.col("r_kel")).fill_null(False)
+
+
 def _kk_level() -> pl.Expr:
     """The KK numbers the same, different, or missing; in another kelurahan a different KK is
     what a move makes (DOMAIN: the KK changes when a family moves), so it says nothing the
@@ -588,11 +596,10 @@ def _kk_level() -> pl.Expr:
     # come; it was a different KK (an outside tester's Makassar world: 628 of its 950 missed
     # welfare records, 41% missed even with name, date and address exact)
     excel = (a % 10 == 0) & (a // 10 == b // 10)
-    elsewhere = (pl.col("s_kel") != pl.col("r_kel")).fill_null(False)
     return (pl.when(a.is_null() | b.is_null()).then(pl.lit("missing"))
             .when(a == b).then(pl.lit("same"))
             .when(excel).then(pl.lit("first_15_same"))
-            .when(elsewhere).then(pl.lit("missing"))
+            .when(_other_kelurahan()).then(pl.lit("missing"))
             .otherwise(pl.lit("different")))
 
 
@@ -607,9 +614,8 @@ def _address_level() -> pl.Expr:
     # Counted twice, a family that moved (DOMAIN: 13% live away from their KK's address) lost
     # another -2.7 on a welfare record made where it lives (an outside tester's world: movers'
     # welfare recall 0.82 against 0.99)
-    elsewhere = (pl.col("s_kel") != pl.col("r_kel")).fill_null(False)
     return (
-        pl.when(pl.col("s_addr").is_null() | pl.col("r_addr").is_null() | elsewhere).then(pl.lit("missing"))
+        pl.when(pl.col("s_addr").is_null() | pl.col("r_addr").is_null() | _other_kelurahan()).then(pl.lit("missing"))
         .when((pl.col("s_addr") == pl.col("r_addr")) & ~rt_differs).then(pl.lit("exact"))
         .when((pl.col("s_street") == pl.col("r_street")).fill_null(False)).then(pl.lit("street_same"))
         .when(rt_rw_same).then(pl.lit("rt_rw_same"))
