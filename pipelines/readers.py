@@ -322,11 +322,11 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
                 parts.append((part, (at, at + len(part))))
                 at += len(part) + 1
         for text, cut in [*parts, (line.replace("\r", " "), None)]:
+            after = line[cut[1] + 1:].strip("\r") if cut else ""  # what follows a CR that would end it
             for delim in DELIMITERS:
                 names = [_norm_name(n) for n in next(csv.reader([text], delimiter=delim))]
                 score = _header_score(names, source)
-                after = line[cut[1] + 1:] if cut else ""
-                if cut and after.strip("\r") and after.count(delim) < len(names) - 1:
+                if after and after.count(delim) < len(names) - 1:
                     continue  # no row after it: a CR inside the header's text
                 if score > best[0]:
                     best = (score, i, delim, names, cut)

@@ -8,7 +8,6 @@ session's changes gave on the same worlds (Bogor welfare recall 0.965, Makassar 
 roster recall 0.994 and 0.992): families that moved with stale welfare records, KK numbers typed
 as NIKs, 17-digit NIKs, KKs whose 16th digit Excel zeroed, Dukcapil's placeholder dates."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +46,7 @@ def _candidates(world: Path, out: Path) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("name", sorted(WORLDS))
-def test_an_outside_tester_s_world_is_linked_and_judged_well(name, pg_server, tmp_path):
+def test_an_outside_tester_s_world_is_linked_and_judged_well(name, pg_server, tmp_path, monkeypatch):
     from dagster_project.cli import run_pipeline
     from tests.test_pipeline import _fresh_db
 
@@ -55,15 +54,8 @@ def test_an_outside_tester_s_world_is_linked_and_judged_well(name, pg_server, tm
     world, out = tmp_path / "world", tmp_path / "out"
     subprocess.run([sys.executable, str(ROOT / "bench" / f"{name}_world.py"), str(world), "8000", str(seed)],
                    check=True, capture_output=True)
-    old = os.environ.get("LINDUNGI_HOME")
-    os.environ["LINDUNGI_HOME"] = str(tmp_path / "home")
-    try:
-        run_pipeline(str(world), PERIOD, str(out), db=_fresh_db(pg_server, f"held_{name}"))
-    finally:
-        if old is None:
-            os.environ.pop("LINDUNGI_HOME", None)
-        else:
-            os.environ["LINDUNGI_HOME"] = old
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    run_pipeline(str(world), PERIOD, str(out), db=_fresh_db(pg_server, f"held_{name}"))
     got = {"welfare": _links(world, out, "dtsen_truth.csv", "welfare_links.parquet", "ID_DTSEN"),
            "roster": _links(world, out, "roster_truth.csv", "participant_links.parquet", "KPJ"),
            "candidates": _candidates(world, out)}
