@@ -380,31 +380,116 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
             body = data[at:]
             if (ended := _cr_row_ends(body, delim, len(names))) is not body:  # rows ended by CR alone
                 body, data = ended, data[:at] + ended  # (the slow path below reads them so too)
-            frame, names = _csv_fast_named(body, delim, names)
-            if frame is not None:
-                return _csv_frame(frame, fname, names, source, idx + 1)
+            if (read := _polars_read(body, delim, names, idx + 1, fname, source)) is not None:
+                return read
             tried = at
     text, utf8_start = decode_text(fname, data)
     idx, delim, names, body_start = _csv_header(fname, text, source)
     header_line = idx + 1
+    # (the text is let go as soon as the body is taken: a copy of the file, twice its size as
+    # a str with one character beyond Latin-1)
     if utf8_start is None:  # Windows-1252: the text after the header, as UTF-8
-        body = _cr_row_ends(text[body_start + 1:].encode("utf-8") if body_start >= 0 else b"", delim, len(names))
-        frame, names = _csv_fast_named(body, delim, names)
+        body = text[body_start + 1:].encode("utf-8") if body_start >= 0 else b""
+        del text
+        body = _cr_row_ends(body, delim, len(names))
+        read = _polars_read(body, delim, names, header_line, fname, source)
     else:  # the file's own bytes after the header: no re-encoding
         at = _body_at(text, utf8_start, body_start, len(data))
+        del text
         body = data[at:] if at == tried else _cr_row_ends(data[at:], delim, len(names))
-        frame, names = (None, names) if at == tried else _csv_fast_named(body, delim, names)
-    if frame is None:
-        decoded = body.decode("utf-8")
-        frame, bad = _csv_slow(decoded, delim, len(names), header_line, fname)
-        if bad.height > frame.height and (named := _named(names)) != names:
-            # (see _named) read again with the header's named columns only; kept where it sets
-            # fewer rows aside (a header repeated inside the file has the header's width)
-            again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname)
-            if bad_again.height < bad.height:
-                frame, bad, names = again, bad_again, named
-        return _canonical(frame, names, source), bad
-    return _csv_frame(frame, fname, names, source, header_line)
+        read = None if at == tried else _polars_read(body, delim, names, header_line, fname, source)
+    if read is not None:
+        return read
+    keep = _used_columns(names, source)
+    decoded = body.decode("utf-8")
+    del body
+    frame, bad = _csv_slow(decoded, delim, len(names), header_line, fname, keep)
+    if bad.height > frame.height and (named := _named(names)) != names:
+        # (see _named) read again with the header's named columns only; kept where it sets
+        # fewer rows aside (a header repeated inside the file has the header's width)
+        again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname, _used_columns(named, source))
+        if bad_again.height < bad.height:
+            frame, bad, names, keep = again, bad_again, named, _used_columns(named, source)
+    return _canonical(frame, [names[i] for i in keep], source), bad
+
+
+def _polars_read(body: bytes, delim: str, names: list[str], header_line: int, fname: str,
+                 source: str) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """A CSV body read by polars, as ``_read_csv`` returns it (rows, malformed rows), or None
+    when the csv module must read it whole: whole, else in pieces (:func:`_csv_pieces`: a
+    malformed row costs only its piece the csv module). (Whole first: read in pieces, a file
+    without a malformed row took 1.5x as long, 200k residents 0.40 -> 0.66 s.)"""
+    frame, named = _csv_fast_named(body, delim, names)
+    if frame is not None:
+        return _csv_frame(frame, fname, named, source, header_line)
+    keep = _used_columns(names, source)
+    if (pieces := _csv_pieces(body, delim, len(names), header_line, fname, keep)) is not None:
+        return _canonical(pieces[0], [names[i] for i in keep], source), pieces[1]
+    return None
+
+
+PIECE_BYTES = 8 << 20  # (see _csv_pieces) a body cut in pieces of about this size
+
+
+def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: str,
+                keep: list[int]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """A body polars could not read whole, cut in pieces of ``PIECE_BYTES`` at the end of a
+    record (a line end with the quotes before it closed): polars reads each piece it can, the
+    csv module (:func:`_csv_slow`) the pieces holding a malformed row, which it sets aside.
+    The frame as ``_csv_slow`` makes it (the fields at ``keep``, ``file``, ``line``) and the
+    malformed rows; None when most pieces need the csv module (a file malformed throughout:
+    read whole, as the slow path weighs such a file as a whole, see :func:`_named`).
+
+    One footer line (``JUMLAH: 200494``) or one row cut short sent the whole file through the
+    csv module: 200k residents 0.5 -> 1.9 s, 1M 3 -> 11 s."""
+    if len(body) <= PIECE_BYTES:
+        return None
+    cuts, at, quotes = [0], 0, 0
+    while (end := body.find(b"\n", at + PIECE_BYTES)) != -1 and end + 1 < len(body):
+        quotes += body.count(b'"', at, end + 1)
+        at = end + 1
+        if quotes % 2 == 0:  # outside a quoted field: a record ends here
+            cuts.append(at)
+    cuts.append(len(body))
+    if len(cuts) < 3:
+        return None
+    bounds = list(zip(cuts, cuts[1:]))
+    first_line = body[:body.find(b"\n")].decode("utf-8", "replace")
+    cols = [f"c{j}" for j in range(len(keep))]
+    cells = [f"c{i}" for i in range(ncols)]
+    blank = pl.all_horizontal((pl.col(c).str.strip_chars() == "").fill_null(True) for c in cells)
+    frames: list[pl.DataFrame | None] = []
+    line, starts = header_line, []  # the last line before each piece
+    for a, b in bounds:
+        starts.append(line)
+        fast = _csv_fast(body[a:b], delim, ncols)
+        if fast is not None:
+            extra = pl.col(EXTRA_LINES) if EXTRA_LINES in fast.columns else pl.lit(0, pl.Int64)
+            fast = (fast.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + extra + line + 1).alias("line"))
+                    .filter(~blank).select(*(pl.col(f"c{i}").alias(c) for i, c in zip(keep, cols)),
+                                           pl.lit(fname).alias("file"), "line"))
+        frames.append(fast)
+        line += body.count(b"\n", a, b)
+    if sum(f is None for f in frames) * 2 > len(frames):
+        return None
+    bads = []
+    for i, (a, b) in enumerate(bounds):
+        if frames[i] is None:
+            try:
+                text = body[a:b].decode("utf-8")
+            except UnicodeDecodeError:  # (not UTF-8 after all: _read_csv decodes the whole file)
+                return None
+            frames[i], bad = _csv_slow(text, delim, ncols, starts[i], fname, keep, first_line)
+            bads.append(bad)
+    return pl.concat(frames), pl.concat(bads) if bads else _bad_rows_frame([], fname)
+
+
+def _used_columns(names: list[str], source: str) -> list[int]:
+    """The positions of the header's columns the pipeline reads (the last of a name, as
+    ``_canonical`` takes it): the slow path keeps those fields alone."""
+    required, optional = SOURCES[source]
+    known = set(required + optional)
+    return sorted({n: i for i, n in enumerate(names) if n in known}.values())
 
 
 def _named(names: list[str]) -> list[str]:
@@ -425,6 +510,13 @@ def _csv_fast_named(body: bytes, delim: str, names: list[str]) -> tuple[pl.DataF
         frame = _csv_fast(body, delim, len(named))
         if frame is not None:
             return frame, named
+    if frame is None and names and body.rstrip(b"\r\n").endswith(delim.encode()):
+        # an export that ends every data line with a delimiter, and not its header: that empty
+        # last field is the export's (as the slow path reads such a file, see _csv_slow)
+        wider = _csv_fast(body, delim, len(names) + 1)
+        last = f"c{len(names)}"
+        if wider is not None and wider.select(pl.col(last).str.strip_chars().fill_null("").eq("").all()).item():
+            return wider.drop(last), names
     return frame, names
 
 
@@ -516,17 +608,39 @@ def _csv_frame(frame: pl.DataFrame, fname: str, names: list[str], source: str,
                header_line: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     # An empty or blank field is missing; a record of such fields is no row, as in the slow
     # path and in XLSX. Blanks are nulled once here, so _canonical need not do it again.
-    frame = frame.with_columns(_nulled_blanks(frame.columns)).with_columns(
+    # A record's line: the header's, plus its place, plus the line breaks in the quoted fields
+    # of the records before it (``_csv_fast``'s EXTRA_LINES, when some field has one)
+    cells = [c for c in frame.columns if c != EXTRA_LINES]
+    line = pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1
+    frame = frame.with_columns(_nulled_blanks(cells)).with_columns(
         pl.lit(fname).alias("file"),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias("line"),
-    ).filter(~pl.all_horizontal([pl.col(c).is_null() for c in frame.columns]))
+        (line + pl.col(EXTRA_LINES) if EXTRA_LINES in frame.columns else line).alias("line"),
+    ).filter(~pl.all_horizontal([pl.col(c).is_null() for c in cells]))
     return _canonical(frame, names, source, blanks_nulled=True), _bad_rows_frame([], fname)
 
 
+EXTRA_LINES = "_extra_lines"  # (see _csv_fast) line breaks inside the quoted fields of the records before
+
+
 def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
-    """polars' reader when every record is one physical line; None means take the slow path."""
+    """polars' reader, when every record has the header's fields; None means take the slow path.
+
+    A record may run over several lines (an address with Excel's line break in its quoted
+    cell): polars reads those as the csv module does, and the frame then carries, in
+    ``EXTRA_LINES``, how many line breaks the quoted fields of the records before each one
+    hold, for its line. Such a file went record by record through the csv module: a 1M-resident
+    SIAK export of 25 columns with some multi-line addresses took 18 s and 5.6 GB to read
+    (an outside tester's province world: the run peaked at 6.0 GB against 2.4 GB without them).
+
+    Every record holds the header's fields exactly when the file's delimiters are the records'
+    ``ncols - 1`` each plus those inside quoted fields (which the fields' values hold: an
+    unquoted field cannot), and its line breaks one a record plus those inside fields. (polars
+    pads a record cut short with nulls, and one with a field too many fails its read.)"""
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
     if b"\n\n" in body or b"\r\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+        return None
+    quoted = b'"' in body
+    if not quoted and body.count(delim.encode()) != (ncols - 1) * lines:  # a line of another width: not read first
         return None
     try:
         frame = pl.read_csv(
@@ -540,9 +654,25 @@ def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
         )
     except Exception:  # noqa: BLE001 - any parse trouble: the slow path reports it per row
         return None
-    if frame.width != ncols or frame.height != lines or _short_lines(body, delim, ncols, lines):
+    if frame.width != ncols:
         return None
-    return frame
+    if not quoted:  # every record one line, every delimiter a field break
+        return frame if frame.height == lines else None
+    if frame.height == lines:  # every record one line (quotes on a few of them, as a rule)
+        return None if _short_lines(body, delim, ncols, lines) else frame
+    inside = frame.select(
+        nl=pl.sum_horizontal(pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in frame.columns),
+        d=pl.sum_horizontal(pl.col(c).str.count_matches(delim, literal=True).fill_null(0) for c in frame.columns))
+    breaks = inside.get_column("nl").cast(pl.Int64)
+    if frame.height + breaks.sum() != lines \
+            or body.count(delim.encode()) != (ncols - 1) * frame.height + inside.get_column("d").sum():
+        return None
+    if breaks.sum() == 0:
+        return frame
+    before = breaks.cum_sum() - breaks
+    if _swallowed(body, breaks, before, delim, ncols):
+        return None
+    return frame.with_columns(before.alias(EXTRA_LINES))
 
 
 def _short_lines(body: bytes, delim: str, ncols: int, lines: int) -> bool:
@@ -561,9 +691,52 @@ def _short_lines(body: bytes, delim: str, ncols: int, lines: int) -> bool:
     return found != (ncols - 1) * lines
 
 
-def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
-    """Python's csv module: exact start line of each record, rows of the wrong width set aside."""
-    rows: list[list[str | None]] = []
+def _swallowed(body: bytes, breaks: pl.Series, before: pl.Series, delim: str, ncols: int) -> bool:
+    """Whether a record of several lines holds more than one line that reads as a row of its own
+    (:func:`row_like_lines`): a stray quote that swallowed rows up to the next quote, which the
+    slow path stops the run on, naming the line. ``breaks``: each record's line breaks inside
+    its fields; ``before``: those of the records before it."""
+    import numpy as np
+
+    a = np.frombuffer(body, np.uint8)
+    step = 1 << 24  # the LFs' positions a slice at a time: no bool array of the file's size
+    ends = np.concatenate([np.flatnonzero(a[i:i + step] == 10) + i for i in range(0, len(a), step)] or [np.zeros(0, np.int64)])
+    starts = np.concatenate([[0], ends + 1])
+    first_end = int(ends[0]) if len(ends) else len(body)
+    ended = _ends_with_delimiter(body[:first_end].decode("utf-8", "replace"), delim, ncols)
+    several = pl.DataFrame({"i": pl.int_range(len(breaks), eager=True), "n": breaks, "b": before}).filter(pl.col("n") > 0)
+    for i, n, b in several.iter_rows():
+        first = i + b  # the record's first line (0-based in the body)
+        end = int(starts[first + n + 1]) - 1 if first + n + 1 < len(starts) else len(body)
+        text = body[int(starts[first]):end].decode("utf-8", "replace")
+        if row_like_lines(text.split("\n"), delim, ncols, ended) > 1:
+            return True
+    return False
+
+
+SLOW_CHUNK_ROWS = 100_000  # records the slow path turns into columns at a time
+
+
+def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str, keep: list[int] | None = None,
+              first_line: str | None = None):
+    """Python's csv module: exact start line of each record, rows of the wrong width set aside.
+
+    The frame holds the fields at ``keep`` (all when None), as ``c0``, ``c1``, ... in that
+    order; blank fields stay "" (``_canonical`` nulls them). Records become columns
+    ``SLOW_CHUNK_ROWS`` at a time, the fields the pipeline does not read dropped first: every
+    field of every record held as Python strings, then turned into a frame row by row, took a
+    1M-resident extract of 25 columns (one malformed row sends a file here) 18 s and 5.6 GB."""
+    from operator import itemgetter
+
+    keep = list(range(ncols)) if keep is None else keep
+    take = itemgetter(*keep) if len(keep) > 1 else (lambda rec: (rec[keep[0]],)) if keep else (lambda rec: ())
+    cols = [f"c{j}" for j in range(len(keep))]
+    parts: list[pl.DataFrame] = []
+
+    def columns(chunk: list[tuple]) -> pl.DataFrame:
+        return pl.DataFrame(dict(zip(cols, zip(*chunk))) if chunk else {}, schema={c: pl.String for c in cols})
+
+    rows: list[tuple] = []
     lines: list[int] = []
     bad: list[tuple[int, str, str]] = []
     last_rec: list[str] = []
@@ -576,13 +749,32 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
         cr = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in body)
         body = LONE_CR_TEXT.sub(cr, body)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim)
-    physical: list[str] | None = None  # the body's lines, split once a record spans several
+    # (the file's first data line, where the body is a piece of it: see _ends_with_delimiter)
+    first_line = first_line if first_line is not None else body[:body.find("\n")] if "\n" in body else body
+    cursor = [0, 0]  # (index, offset) of a line of the body: records come in order, so it only moves on
+
+    def physical(a: int, b: int) -> list[str]:
+        """The body's lines a to b - 1 (0-based), found from the cursor on (the body split
+        into its lines once a record ran over several was another copy of the file)."""
+        i, pos = cursor if a >= cursor[0] else (0, 0)
+        while i < a:
+            pos, i = body.index("\n", pos) + 1, i + 1
+        cursor[:] = [i, pos]
+        out = []
+        for _ in range(b - a):
+            end = body.find("\n", pos)
+            out.append(body[pos:] if end == -1 else body[pos:end])
+            if end == -1:
+                break
+            pos = end + 1
+        return out
+
     prev_end = 0
     swallow = None  # (line, lines) of the first record a stray quote made swallow rows
     # records with one empty field more than the header, as an export that ends every data line
     # with a delimiter (and not the header) writes them; see below
     ended: list[int] = []
-    rows_ended: list[list[str | None]] = []
+    rows_ended: list[tuple] = []
     try:
         for rec in reader:
             start = header_line + prev_end + 1
@@ -590,25 +782,26 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             last_rec = rec
             if cr:
                 rec = [f.replace(cr, "\r") for f in rec]
-            if not rec or all(not f.strip() for f in rec):
+            if not rec or not rec[0].strip() and all(not f.strip() for f in rec):
                 continue  # blank line: not a row
             if swallow is None and prev_end - (start - header_line - 1) > 1:
                 # a record over several lines: a quoted field of several lines, or a stray quote
                 # that swallowed whole rows up to the next quote
-                if physical is None:
-                    physical = body.split("\n")
-                if (n := row_like_lines(physical[start - header_line - 1:prev_end], delim, ncols,
-                                        _ends_with_delimiter(physical[0], delim, ncols))) > 1:
+                if (n := row_like_lines(physical(start - header_line - 1, prev_end), delim, ncols,
+                                        _ends_with_delimiter(first_line, delim, ncols))) > 1:
                     swallow = (start, n - 1)
             if len(rec) != ncols:
                 bad.append((start, delim.join(rec)[:2000],
                             f"expected {ncols} fields, found {len(rec)}"))
                 if len(rec) == ncols + 1 and not rec[-1].strip():
                     ended.append(start)
-                    rows_ended.append([f if f != "" else None for f in rec[:-1]])
+                    rows_ended.append(take(rec))
                 continue
-            rows.append([f if f != "" else None for f in rec])
+            rows.append(take(rec))
             lines.append(start)
+            if len(rows) == SLOW_CHUNK_ROWS:
+                parts.append(columns(rows))
+                rows = []
     except csv.Error as exc:
         raise InputError(
             f"{fname}: line {header_line + reader.line_num}: not a valid CSV ({exc}), "
@@ -627,15 +820,17 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str):
             f"{fname}: line {swallow[0]}: a quoted field opened in this record runs over {swallow[1]} "
             'line(s) after it that read as rows of their own, expected every " to be closed in its '
             "field (a stray quote; fix the line and run again)")
-    if ended and not rows:
+    if ended and not lines:
         # no record has the header's fields, and these end with a delimiter the header does not:
         # that empty last field is the export's, not a column (every row was set aside as
         # malformed). A row of such a file with a delimiter too many in a field (two fields
         # more) still is, and where some records have the header's fields, these are.
         taken = set(ended)
         rows, lines, bad = rows_ended, ended, [b for b in bad if b[0] not in taken]
-    cols = [f"c{i}" for i in range(ncols)]
-    frame = pl.DataFrame(rows, schema={c: pl.String for c in cols}, orient="row")
+    del rows_ended
+    parts.append(columns(rows))
+    del rows
+    frame = pl.concat(parts) if len(parts) > 1 else parts[0]
     frame = frame.with_columns(pl.lit(fname).alias("file"), pl.Series("line", lines, dtype=pl.Int64))
     return frame, _bad_rows_frame(bad, fname)
 
