@@ -14,13 +14,17 @@ import polars as pl
 from pipelines.frames import per_distinct
 
 TITLES = frozenset(
-    """HAJI HAJAH HAJJAH HJ HJH KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF ING RA RD RR BAPAK BPK
+    """HAJI HAJAH HAJJAH HJ HJH KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF RA RD RR BAPAK BPK
     IBU NY NYONYA TN TUAN SDR SDRI ALM ALMH ALMARHUM ALMARHUMAH JANDA DUDA LETKOL KOL KOLONEL MAYOR
     KAPTEN LETTU LETDA SERMA SERKA SERTU PELTU PELDA KOPKA KOPTU PRATU BRIPKA BRIPTU BRIGPOL
     AIPTU AIPDA IPTU IPDA AKP KOMPOL AKBP KOMBES BRIPDA SERDA KOPDA PRAKA PRADA KAPT UST""".split()
 )
 # Single letters that are titles only in first position (H. = Haji, R. = Raden).
 LEADING_TITLE_LETTERS = ("H", "R")
+# Titles that are names too, dropped only in first position before another word: ING. (the
+# Dutch/German engineer's degree) is also a Dayak name (Kenyah, Bahau: ING alone, HANG ING),
+# and dropped anywhere it left 497 of an outside tester's 1M residents with no name at all.
+LEADING_TITLES = ("ING",)
 # Degree suffixes, written after the name (often after a comma).
 DEGREES = frozenset("""SPD SE SH SAG SKOM AMD MPD MSI MM MH LC SST SIP SKM SKEP SFARM MT ST SS SPSI SSOS SSI AMA AMK
     STP SPT SPI SKED STR SHUT MKES MAG""".split())
@@ -87,7 +91,7 @@ def normal_forms(names: pl.Series) -> pl.Series:
             .explode("t", "pos"))
     toks = toks.filter(
         ~t.is_in(list(TITLES))
-        & ~((pl.col("pos") == 0) & t.is_in(list(LEADING_TITLE_LETTERS)) & (pl.col("n") > 1))
+        & ~((pl.col("pos") == 0) & t.is_in([*LEADING_TITLE_LETTERS, *LEADING_TITLES]) & (pl.col("n") > 1))
         & ~((pl.col("pos") >= 2) & t.is_in(list(DEGREES)))
         & (t != "")
     )

@@ -151,6 +151,9 @@ def test_nik_validity_property(s):
     ("IR. H.", None),
     ("DRS. H. R.", None),
     ("H. M.", "MUHAMMAD"),                            # Haji Muhammad
+    ("ING", "ING"),                                   # a Dayak name (it was a title anywhere: no name)
+    ("HANG ING", "HANG ING"),
+    ("ING. SUKARNO", "SUKARNO"),                      # the engineer's degree, before the name
     ("JOSÉ MARÍA DA COSTA", "JOSE MARIA DA COSTA"),  # accents folded: it was JOS MAR A DA COSTA
     ("Ignácio Ximenes", "IGNACIO XIMENES"),
 ])
