@@ -1,12 +1,16 @@
-"""Quality on worlds the project's generator did not make: two outside testers' generators
-(`bench/bogor_world.py`, `bench/makassar_world.py`, written from CONTRACT.md and DOMAIN.md alone)
-at 8,000 residents, run through `lindungi run` on the real embedded PostgreSQL and scored against
-their own truth.
+"""Quality on worlds the project's generator did not make: three outside testers' generators
+(`bench/bogor_world.py`, `bench/makassar_world.py`, `bench/kaltim_world.py`, written from
+CONTRACT.md and DOMAIN.md alone) at 8,000 residents, run through `lindungi run` on the real
+embedded PostgreSQL and scored against their own truth.
 
 The floors are this session's figures less a margin, above what the code before the 34th
 session's changes gave on the same worlds (Bogor welfare recall 0.965, Makassar welfare and
 roster recall 0.994 and 0.992): families that moved with stale welfare records, KK numbers typed
-as NIKs, 17-digit NIKs, KKs whose 16th digit Excel zeroed, Dukcapil's placeholder dates."""
+as NIKs, 17-digit NIKs, KKs whose 16th digit Excel zeroed, Dukcapil's placeholder dates. The
+Kalimantan Timur world (a province's extract of seven kab/kota of very unequal size, 25 columns,
+quoted multi-line addresses, a malformed row or two in each file, Dayak names) is held at the
+level the 35th session measured (welfare 1.0 / 0.992, roster 0.998 / 0.992, candidates 0.999 /
+0.9995), less a margin."""
 
 import subprocess
 import sys
@@ -22,14 +26,31 @@ PERIOD = "2026-11"
 WORLDS = {
     "bogor": (3, {"welfare": (0.99, 0.98), "roster": (0.99, 0.98), "candidates": (0.99, 0.99)}),
     "makassar": (3, {"welfare": (0.995, 0.995), "roster": (0.995, 0.995), "candidates": (0.99, 0.995)}),
+    "kaltim": (3, {"welfare": (0.995, 0.985), "roster": (0.99, 0.985), "candidates": (0.995, 0.995)}),
 }
 
 
-def _links(world: Path, out: Path, truth: str, links: str, id_col: str) -> tuple[float, float]:
+def _truth(world: Path, name: str) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
+    """(welfare truth: ID_DTSEN, true_nik), (roster truth: KPJ, true_nik) and the NIKs of the
+    candidates among the judgeable residents, as each generator writes them."""
+    t = world / "truth"
+    if name == "kaltim":
+        read = lambda f, key: (pl.read_parquet(t / f).filter("accepted")  # noqa: E731
+                               .select(pl.col(key).cast(pl.String), "true_nik"))
+        residents = pl.read_parquet(t / "t_residents.parquet").filter("accepted", "judgeable", "candidate")
+        return (read("t_welfare.parquet", "ID_DTSEN"), read("t_roster.parquet", "KPJ"),
+                set(residents["NIK"].to_list()))
+    read = lambda f, key: (pl.read_csv(t / f, infer_schema=False).select(key, "true_nik")  # noqa: E731
+                           .with_columns(pl.col("true_nik").replace("", None)))
+    residents = pl.read_csv(t / "residents_truth.csv", infer_schema=False)
+    return (read("dtsen_truth.csv", "ID_DTSEN"), read("roster_truth.csv", "KPJ"),
+            set(residents.filter(pl.col("candidate_judgeable") == "True")["nik"].to_list()))
+
+
+def _links(truth: pl.DataFrame, out: Path, links: str, id_col: str) -> tuple[float, float]:
     """Precision and recall of a link output: a link is right when its NIK is the record's
     person's (the truth's ``true_nik``, empty for a person not in the population extract)."""
-    t = (pl.read_csv(world / "truth" / truth, infer_schema=False).select(id_col, "true_nik").unique(id_col)
-         .with_columns(pl.col("true_nik").replace("", None)))
+    t = truth.unique(id_col)
     j = t.join(pl.read_parquet(out / links).select(id_col, "NIK"), on=id_col, how="left")
     right = (pl.col("NIK") == pl.col("true_nik")).fill_null(False)
     tp = j.filter(right).height
@@ -38,9 +59,7 @@ def _links(world: Path, out: Path, truth: str, links: str, id_col: str) -> tuple
     return tp / (tp + fp), tp / (tp + fn)
 
 
-def _candidates(world: Path, out: Path) -> tuple[float, float]:
-    truth = pl.read_csv(world / "truth" / "residents_truth.csv", infer_schema=False)
-    want = set(truth.filter(pl.col("candidate_judgeable") == "True")["nik"].to_list())
+def _candidates(want: set[str], out: Path) -> tuple[float, float]:
     got = set(pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["NIK"].to_list())
     return len(want & got) / len(got), len(want & got) / len(want)
 
@@ -56,9 +75,10 @@ def test_an_outside_tester_s_world_is_linked_and_judged_well(name, pg_server, tm
                    check=True, capture_output=True)
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
     run_pipeline(str(world), PERIOD, str(out), db=_fresh_db(pg_server, f"held_{name}"))
-    got = {"welfare": _links(world, out, "dtsen_truth.csv", "welfare_links.parquet", "ID_DTSEN"),
-           "roster": _links(world, out, "roster_truth.csv", "participant_links.parquet", "KPJ"),
-           "candidates": _candidates(world, out)}
+    welfare, roster, want = _truth(world, name)
+    got = {"welfare": _links(welfare, out, "welfare_links.parquet", "ID_DTSEN"),
+           "roster": _links(roster, out, "participant_links.parquet", "KPJ"),
+           "candidates": _candidates(want, out)}
     short = {k: (round(p, 4), round(r, 4)) for k, (p, r) in got.items()
              if p < floors[k][0] or r < floors[k][1]}
     assert not short, f"below the floors {floors}: {short}"
