@@ -12,6 +12,18 @@ import psycopg
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _gx_worker_stopped():
+    """The GX worker process a run started in this process keeps for later runs, ended with the
+    session: left to the interpreter's exit, its pool printed "Exception ignored in ...
+    weakref_cb: 'NoneType' object has no attribute 'util'" after the summary."""
+    yield
+    import sys
+
+    if (q := sys.modules.get("quality.expectations")) is not None:
+        q.stop_worker()
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory) -> str:
     """Admin DSN of a PostgreSQL: $LINDUNGI_TEST_DSN, else an embedded server for this session."""
