@@ -59,6 +59,10 @@ CASES = {
                            "6474031212750010", "nik_repaired"),
     "non_resident": ("6472011508850099", "RUDI HARTONO", date(1985, 8, 15), "L", "6472011001", None, None, "none"),
     "non_resident_namesake": ("", "AHMAD YANI", date(1961, 2, 3), "L", None, None, None, "none"),
+    # someone from outside the city with the resident's name and birth date and a valid NIK of
+    # their own (issued in Makassar, carrying that date): no resident's NIK, no repair of one
+    "outsider_namesake_with_own_nik": ("7371011508850001", "AHMAD YANI", date(1985, 8, 15), "L", None, None,
+                                       None, "none"),
 }
 
 
@@ -911,3 +915,35 @@ def test_a_disagreeing_birth_date_counts_nothing_against_the_resident_s_nik_and_
     assert dob == pytest.approx([0.0, max(w["one_part_differs"], 0.0), w["different"], w["different"], w["exact"],
                                  w["day_month_swapped"]])
 
+
+def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_another_person_s():
+    """A namesake from outside the city holds a valid NIK of their own that carries the birth
+    date they share with a resident: it is no typo of the resident's NIK. It was "different"
+    (about -6), and name and date linked the card: over six worlds of five generators all 730
+    links so made were wrong. A NIK one slip from the resident's (a digit, two swapped) stays a
+    typo even where blocking found the pair through the name, and a NIK another resident holds
+    is a mix-up among residents, weighed as before."""
+    from pipelines import linkage as lk
+
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6474032001000015", "BAYU", date(2000, 1, 20), "L", "6474031001", "6474030101100009")],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    ahmad, andi = 6474011508850001, 6474012001000004
+    cases = {  # claimed NIK -> the resident it is compared with, the NIK level expected
+        "outsider": ("7371011508850001", ahmad, "another_person"),
+        "serial_far": ("6474011508850012", ahmad, "another_person"),
+        "one_digit": ("6474011508850009", ahmad, "different"),
+        "swapped": ("6474011508850010", ahmad, "different"),
+        "woman_s_day": ("6474015508850001", ahmad, "different"),       # the day's tens: one digit
+        "held_by_bayu": ("6474032001000015", andi, "different"),
+        "other_date": ("7371011608850001", ahmad, "different"),
+    }
+    recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", None, None) for k, (nik, _, _) in cases.items()}
+    r, s = lk.resident_side(residents), lk._record_side(_records(recs), "ID_DTSEN")
+    keys = dict(zip(s["s_id"], s["s_key"]))
+    pairs = pl.DataFrame({"s_key": [keys[k] for k in cases], "r_key": [c[1] for c in cases.values()],
+                          "rules": pl.Series([0] * len(cases), dtype=pl.UInt16)}, schema_overrides={"s_key": pl.UInt32})
+    got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
+        "s_id", pl.col("nik").cast(pl.String)).rows())
+    assert got == {k: c[2] for k, c in cases.items()}
