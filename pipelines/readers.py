@@ -401,13 +401,16 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     if read is not None:
         return read
     keep = _used_columns(names, source)
+    spans = _quoted_spans(body, delim)
+    unclosed = None if spans is None else _inside(spans, len(body))
     decoded = body.decode("utf-8")
     del body
-    frame, bad = _csv_slow(decoded, delim, len(names), header_line, fname, keep)
+    frame, bad = _csv_slow(decoded, delim, len(names), header_line, fname, keep, unclosed=unclosed)
     if bad.height > frame.height and (named := _named(names)) != names:
         # (see _named) read again with the header's named columns only; kept where it sets
         # fewer rows aside (a header repeated inside the file has the header's width)
-        again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname, _used_columns(named, source))
+        again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname, _used_columns(named, source),
+                                     unclosed=unclosed)
         if bad_again.height < bad.height:
             frame, bad, names, keep = again, bad_again, named, _used_columns(named, source)
     return _canonical(frame, [names[i] for i in keep], source), bad
@@ -444,11 +447,17 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
     csv module: 200k residents 0.5 -> 1.9 s, 1M 3 -> 11 s."""
     if len(body) <= PIECE_BYTES:
         return None
-    cuts, at, quotes = [0], 0, 0
+    quoted = _quoted_spans(body, delim)
+    if quoted is None:
+        return None
+    cuts, at = [0], 0
     while (end := body.find(b"\n", at + PIECE_BYTES)) != -1 and end + 1 < len(body):
-        quotes += body.count(b'"', at, end + 1)
         at = end + 1
-        if quotes % 2 == 0:  # outside a quoted field: a record ends here
+        # a line end outside a quoted field ends a record; inside one, the next line end is tried
+        while at < len(body) and _inside(quoted, at - 1):
+            end = body.find(b"\n", at)
+            at = len(body) if end == -1 else end + 1
+        if at < len(body):
             cuts.append(at)
     cuts.append(len(body))
     if len(cuts) < 3:
@@ -479,9 +488,60 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
                 text = body[a:b].decode("utf-8")
             except UnicodeDecodeError:  # (not UTF-8 after all: _read_csv decodes the whole file)
                 return None
-            frames[i], bad = _csv_slow(text, delim, ncols, starts[i], fname, keep, first_line)
+            # (whether a quote opened is never closed is the whole file's to say, at its end)
+            last = i == len(bounds) - 1
+            frames[i], bad = _csv_slow(text, delim, ncols, starts[i], fname, keep, first_line,
+                                       unclosed=_inside(quoted, len(body)) if last else False, others_whole=True)
             bads.append(bad)
     return pl.concat(frames), pl.concat(bads) if bads else _bad_rows_frame([], fname)
+
+
+QUOTES_MAX = 2_000_000  # (see _quoted_spans) above this many quotes a file is not cut in pieces
+
+
+def _quoted_spans(body: bytes, delim: str):
+    """Where the body's quoted fields open and close, as the csv module reads them: sorted
+    positions of the opening quotes and of the closing ones (numpy arrays), or None when there
+    are more than ``QUOTES_MAX`` quotes (a file that quotes every field is read whole).
+
+    A quote opens a field only at its start (after a delimiter, a line end or at the body's
+    start); elsewhere outside a quoted field it is a character (``AB"C``). Inside one, two
+    quotes are one quote, and one quote closes it. Counting quotes was not enough to know where
+    a record ends: a stray quote in the middle of a field flipped the count, and pieces were cut
+    inside a multi-line field (found by fuzzing against the whole file read by the csv module)."""
+    import numpy as np
+
+    a = np.frombuffer(body, np.uint8)
+    step = 1 << 24
+    at = np.concatenate([np.flatnonzero(a[i:i + step] == 34) + i for i in range(0, len(a), step)]
+                        or [np.zeros(0, np.int64)])
+    if len(at) > QUOTES_MAX:
+        return None
+    d, opens, closes = ord(delim), [], []
+    inside, skip, n = False, False, len(body)
+    for q in at.tolist():
+        if skip:
+            skip = False
+        elif not inside:
+            if q == 0 or body[q - 1] in (d, 10):
+                inside = True
+                opens.append(q)
+        elif q + 1 < n and body[q + 1] == 34:
+            skip = True
+        else:
+            inside = False
+            closes.append(q)
+    return np.array(opens, np.int64), np.array(closes, np.int64)
+
+
+def _inside(spans, pos: int) -> bool:
+    """Whether ``pos`` lies inside a quoted field (``spans`` from :func:`_quoted_spans`)."""
+    import numpy as np
+
+    opens, closes = spans
+    o = int(np.searchsorted(opens, pos, side="right"))  # quoted fields opened at or before pos
+    c = int(np.searchsorted(closes, pos, side="left"))  # closed before pos
+    return o > c
 
 
 def _used_columns(names: list[str], source: str) -> list[int]:
@@ -718,7 +778,7 @@ SLOW_CHUNK_ROWS = 100_000  # records the slow path turns into columns at a time
 
 
 def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str, keep: list[int] | None = None,
-              first_line: str | None = None):
+              first_line: str | None = None, unclosed: bool | None = None, others_whole: bool = False):
     """Python's csv module: exact start line of each record, rows of the wrong width set aside.
 
     The frame holds the fields at ``keep`` (all when None), as ``c0``, ``c1``, ... in that
@@ -807,7 +867,10 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str, k
             f"{fname}: line {header_line + reader.line_num}: not a valid CSV ({exc}), "
             "expected delimited text with balanced quotes"
         ) from None
-    if body.count('"') % 2 and last_rec and any("\n" in f for f in last_rec):
+    # (``unclosed``: whether a quoted field is open at the file's end, as :func:`_quoted_spans`
+    # reads its quotes; else an odd count of quotes says so, which a stray quote in the middle of
+    # a field also makes)
+    if (body.count('"') % 2 if unclosed is None else unclosed) and last_rec and any("\n" in f for f in last_rec):
         # An opened quote that never closes swallows every line after it into one field: the
         # rows cannot be told apart any more, so the file cannot be used as it is.
         last = max(lines[-1] if lines else 0, bad[-1][0] if bad else 0)
@@ -820,7 +883,9 @@ def _csv_slow(body: str, delim: str, ncols: int, header_line: int, fname: str, k
             f"{fname}: line {swallow[0]}: a quoted field opened in this record runs over {swallow[1]} "
             'line(s) after it that read as rows of their own, expected every " to be closed in its '
             "field (a stray quote; fix the line and run again)")
-    if ended and not lines:
+    # (``others_whole``: the body is a piece of a file whose other pieces have records of the
+    # header's fields, so these are no export's habit but malformed)
+    if ended and not lines and not others_whole:
         # no record has the header's fields, and these end with a delimiter the header does not:
         # that empty last field is the export's, not a column (every row was set aside as
         # malformed). A row of such a file with a delimiter too many in a field (two fields

@@ -1379,3 +1379,33 @@ def test_a_malformed_row_sends_only_its_piece_of_the_file_to_the_csv_module(tmp_
     assert dict(zip(got.frame["NIK"], got.frame["line"])) == {r[0]: lines[r[0]] for i, r in enumerate(rows)
                                                                if i not in bad}
     assert got.bad_rows["line"].to_list() == [lines[rows[i][0]] for i in bad] + [at]
+
+
+def test_pieces_are_cut_where_the_csv_module_ends_a_record_whatever_the_stray_quotes(tmp_path, monkeypatch):
+    """Counting quotes does not say where a record ends: a quote in the middle of a field is a
+    character to the csv module, and with one before it a piece was cut inside a multi-line
+    address, its rows read otherwise than the whole file reads them (found by fuzzing). Pieces
+    end where the quotes, read as the csv module reads them, are closed; rows, lines and
+    malformed rows are those of the whole file. A row ended by one delimiter more, in a file
+    whose other rows are whole, stays malformed in a piece of its own."""
+    import pipelines.readers as readers
+
+    rows = [row(nik=f"647401550890{i:04d}") for i in range(1, 121)]
+    for i in (10, 61):
+        rows[i][HEADER.index("NAMA_LGKP")] = 'ALI "UCOK'          # a stray quote, mid-field
+    for i in range(3, 120, 11):
+        rows[i][HEADER.index("ALAMAT")] = '"JL. A\nRT 1, RW 2"'   # a multi-line address
+    rows[50] = rows[50][:9]                                      # cut short
+    text = "".join(",".join(r) + "\n" for r in [HEADER, *rows[:90]])
+    text += ",".join(rows[90]) + ",\n" + "".join(",".join(r) + "\n" for r in rows[91:])  # one row "ended"
+    (tmp_path / "penduduk.csv").write_text(text)
+    monkeypatch.setattr(readers, "PIECE_BYTES", 400)
+    used = []
+    real = readers._csv_pieces
+    monkeypatch.setattr(readers, "_csv_pieces", lambda *a: used.append(r := real(*a)) or r)
+    got = read_extract(tmp_path, "penduduk")
+    assert used and used[0] is not None
+    monkeypatch.setattr(readers, "_csv_pieces", lambda *a: None)
+    whole = read_extract(tmp_path, "penduduk")
+    assert got.frame.equals(whole.frame) and got.bad_rows.equals(whole.bad_rows)
+    assert got.bad_rows.height == 2 and got.frame.height == 118
