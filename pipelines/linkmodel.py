@@ -695,11 +695,11 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                     # (u as the weight kept says: the model file's m, u and weight agree)
                     weights[c.name][i], u[c.name][i] = w, m[c.name][i] / 2.0 ** w
                     raised.append(f"{c.name}.{lv}")
-    for k, lv in DECLARED:  # (u as the weight says: the model file's m, u and weight agree)
-        i = idx[k][lv]
+    for k, lv in DECLARED:  # (m as the weight says, with the u estimated: the model file's m,
+        i = idx[k][lv]        # u and weight agree, and stay probabilities)
         weights[k][i] = w0[k][lv]
         if k in m and k in u:
-            u[k][i] = m[k][i] / 2.0 ** w0[k][lv]
+            m[k][i] = u[k][i] * 2.0 ** w0[k][lv]
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
     for k in wd:

@@ -360,6 +360,10 @@ def test_the_model_is_estimated_on_a_real_run(linked_estimated):
     assert pair_prior["nik"] > pair_prior["attributes"]
     # the score's prior is per record: one value whatever rule found the pair
     assert len(set(model.prior.values())) == 1
+    # the model file says m, u and weight of each level, all probabilities (a declared level's u
+    # was m / 2^-20: 1,536 in a 5.8M run's file)
+    saved = model.to_json()["comparisons"]
+    assert all(0.0 <= lv[k] <= 1.0 for c in saved for lv in c["levels"] for k in ("m", "u") if k in lv)
 
 
 def test_the_nik_repair_levels_are_weighed_by_their_strangers_and_only_ever_raised(background, monkeypatch):
