@@ -390,9 +390,11 @@ def with_tf(r: pl.DataFrame) -> pl.DataFrame:
     return r.with_columns(cols)
 
 
-# name levels that, with the resident's NIK exactly, make a disagreeing birth date the record's
-# error (see weight_expr)
-VOUCHING_NAMES = ("exact", "very_similar")
+# name levels that, with the resident's NIK exactly (and the sex not differing), make a
+# disagreeing birth date the record's error (see weight_expr). The exact name only: a sister's
+# record carrying her brother's NIK (DWI PUTRI / DWI PUTRA SANTOSO, very similar) went to the
+# brother's review instead of linking to her (found by review)
+VOUCHING_NAMES = ("exact",)
 
 
 def weight_expr(model: LinkModel) -> pl.Expr:
@@ -408,13 +410,14 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         term = pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
         if c.name == "dob":
             # A birth date that disagrees counts nothing against a pair whose claimed NIK is the
-            # resident's and whose names agree (the record's date is what is wrong: a date
+            # resident's and whose names are the same (the record's date is what is wrong: a date
             # written again after a move, a clerk's slip). The date's weight is measured
             # between a record and any resident born that day (u over random pairs), as if the
             # NIK and the name said nothing of it; a stranger holding the resident's NIK and
             # name is next to impossible. Counted, it left such a record in the review list
             # (an outside tester's province world: 276 welfare records at 1M, every one right).
-            vouched = (pl.col("nik") == "exact") & pl.col("name").is_in(VOUCHING_NAMES)
+            vouched = ((pl.col("nik") == "exact") & pl.col("name").is_in(VOUCHING_NAMES)
+                       & (pl.col("sex") != "different"))
             term = pl.when(vouched).then(term.clip(lower_bound=0.0)).otherwise(term)
         w = w + term
         if model.tf and c.tf_column:

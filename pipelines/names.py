@@ -21,9 +21,10 @@ TITLES = frozenset(
 )
 # Single letters that are titles only in first position (H. = Haji, R. = Raden).
 LEADING_TITLE_LETTERS = ("H", "R")
-# Titles that are names too, dropped only in first position before another word: ING. (the
-# Dutch/German engineer's degree) is also a Dayak name (Kenyah, Bahau: ING alone, HANG ING),
-# and dropped anywhere it left 497 of an outside tester's 1M residents with no name at all.
+# Titles that are names too, dropped only among the titles in front of a name (before another
+# word, after titles alone: ING. SUKARNO, DR.-ING. BUDI): ING. (the Dutch/German engineer's
+# degree) is also a Dayak name (Kenyah, Bahau: ING alone, HANG ING), and dropped anywhere it
+# left 484 of an outside tester's 1M residents with no name at all.
 LEADING_TITLES = ("ING",)
 # Degree suffixes, written after the name (often after a comma).
 DEGREES = frozenset("""SPD SE SH SAG SKOM AMD MPD MSI MM MH LC SST SIP SKM SKEP SFARM MT ST SS SPSI SSOS SSI AMA AMK
@@ -89,9 +90,13 @@ def normal_forms(names: pl.Series) -> pl.Series:
     toks = (toks.with_row_index("row")
             .with_columns(pos=pl.int_ranges(0, t.list.len()), n=t.list.len())
             .explode("t", "pos"))
+    # whether every word before this one is a title (for LEADING_TITLES)
+    titled = t.is_in([*TITLES, *LEADING_TITLE_LETTERS, *LEADING_TITLES]).cast(pl.Int8)
+    toks = toks.with_columns(after_titles=(titled.cum_sum() - titled == pl.col("pos")).over("row"))
     toks = toks.filter(
         ~t.is_in(list(TITLES))
-        & ~((pl.col("pos") == 0) & t.is_in([*LEADING_TITLE_LETTERS, *LEADING_TITLES]) & (pl.col("n") > 1))
+        & ~((pl.col("pos") == 0) & t.is_in(list(LEADING_TITLE_LETTERS)) & (pl.col("n") > 1))
+        & ~(pl.col("after_titles") & t.is_in(list(LEADING_TITLES)) & (pl.col("pos") < pl.col("n") - 1))
         & ~((pl.col("pos") >= 2) & t.is_in(list(DEGREES)))
         & (t != "")
     )

@@ -356,9 +356,10 @@ def _utf8_head(data: bytes) -> tuple[str, int] | None:
 
 
 def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A CSV extract: polars reads the file's own bytes after the header when every record is a
-    line of UTF-8 (polars checks the encoding as it reads); otherwise the whole text is decoded
-    (UTF-8 or Windows-1252) and read again, by polars or record by record. Only the head is
+    """A CSV extract: polars reads the file's own bytes after the header when every record has
+    the header's fields and the bytes are UTF-8 (polars checks the encoding as it reads; records
+    may run over several lines); otherwise the whole text is decoded (UTF-8 or Windows-1252) and
+    read again, by polars, whole or in pieces, the csv module reading the pieces it cannot. Only the head is
     decoded first: decoding all of it cost a text copy of the file (40 MB at 200k residents,
     ~1.2 GB at 5.8M) and 0.1 s at 200k before polars read a byte."""
     fname = path.name

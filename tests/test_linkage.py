@@ -951,3 +951,17 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
     got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
         "s_id", pl.col("nik").cast(pl.String)).rows())
     assert got == {k: c[2] for k, c in cases.items()}
+
+
+def test_a_sister_s_record_with_her_brother_s_nik_links_to_her_not_to_him():
+    """Her name is very like his (DWI PUTRI / DWI PUTRA SANTOSO), her date and sex are hers: the
+    exact NIK vouches for a disagreeing date only with the same name and no other sex (with a
+    very similar name it sent her record to his review, found by review)."""
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6474010101900011", "DWI PUTRA SANTOSO", date(1990, 1, 1), "L", "6474011001", "6474010101100011"),
+         ("6474014505930012", "DWI PUTRI SANTOSO", date(1993, 5, 5), "P", "6474011001", "6474010101100011")],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    recs = {"sister": ("6474010101900011", "DWI PUTRI SANTOSO", date(1993, 5, 5), "P", "6474011001", None)}
+    links = link_records(residents, _records(recs), "ID_DTSEN", LinkSettings()).links
+    assert links.select("NIK").item() == "6474014505930012"

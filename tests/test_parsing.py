@@ -154,6 +154,8 @@ def test_nik_validity_property(s):
     ("ING", "ING"),                                   # a Dayak name (it was a title anywhere: no name)
     ("HANG ING", "HANG ING"),
     ("ING. SUKARNO", "SUKARNO"),                      # the engineer's degree, before the name
+    ("DR.-ING. BUDI SANTOSO", "BUDI SANTOSO"),           # ... also after another title
+    ("PROF. DR.-ING. B.J. HABIBIE", "BJ HABIBIE"),
     ("JOSÉ MARÍA DA COSTA", "JOSE MARIA DA COSTA"),  # accents folded: it was JOS MAR A DA COSTA
     ("Ignácio Ximenes", "IGNACIO XIMENES"),
 ])
