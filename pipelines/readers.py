@@ -410,10 +410,10 @@ def _read_csv(path: Path, data: bytes, source: str) -> tuple[pl.DataFrame, pl.Da
     if bad.height > frame.height and (named := _named(names)) != names:
         # (see _named) read again with the header's named columns only; kept where it sets
         # fewer rows aside (a header repeated inside the file has the header's width)
-        again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname, _used_columns(named, source),
-                                     unclosed=unclosed)
+        keep_named = _used_columns(named, source)
+        again, bad_again = _csv_slow(decoded, delim, len(named), header_line, fname, keep_named, unclosed=unclosed)
         if bad_again.height < bad.height:
-            frame, bad, names, keep = again, bad_again, named, _used_columns(named, source)
+            frame, bad, names, keep = again, bad_again, named, keep_named
     return _canonical(frame, [names[i] for i in keep], source), bad
 
 
@@ -465,19 +465,14 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
         return None
     bounds = list(zip(cuts, cuts[1:]))
     first_line = body[:body.find(b"\n")].decode("utf-8", "replace")
-    cols = [f"c{j}" for j in range(len(keep))]
-    cells = [f"c{i}" for i in range(ncols)]
-    blank = pl.all_horizontal((pl.col(c).str.strip_chars() == "").fill_null(True) for c in cells)
     frames: list[pl.DataFrame | None] = []
     line, starts = header_line, []  # the last line before each piece
     for a, b in bounds:
         starts.append(line)
         fast = _csv_fast(body[a:b], delim, ncols)
-        if fast is not None:
-            extra = pl.col(EXTRA_LINES) if EXTRA_LINES in fast.columns else pl.lit(0, pl.Int64)
-            fast = (fast.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + extra + line + 1).alias("line"))
-                    .filter(~blank).select(*(pl.col(f"c{i}").alias(c) for i, c in zip(keep, cols)),
-                                           pl.lit(fname).alias("file"), "line"))
+        if fast is not None:  # (the fields at keep, as _csv_slow names them)
+            fast = _located(fast, fname, line).select(*(pl.col(f"c{i}").alias(f"c{j}") for j, i in enumerate(keep)),
+                                                     "file", "line")
         frames.append(fast)
         line += body.count(b"\n", a, b)
     if sum(f is None for f in frames) * 2 > len(frames):
@@ -512,10 +507,7 @@ def _quoted_spans(body: bytes, delim: str):
     inside a multi-line field (found by fuzzing against the whole file read by the csv module)."""
     import numpy as np
 
-    a = np.frombuffer(body, np.uint8)
-    step = 1 << 24
-    at = np.concatenate([np.flatnonzero(a[i:i + step] == 34) + i for i in range(0, len(a), step)]
-                        or [np.zeros(0, np.int64)])
+    at = _byte_positions(body, 34)
     if len(at) > QUOTES_MAX:
         return None
     d, opens, closes = ord(delim), [], []
@@ -533,6 +525,16 @@ def _quoted_spans(body: bytes, delim: str):
             inside = False
             closes.append(q)
     return np.array(opens, np.int64), np.array(closes, np.int64)
+
+
+def _byte_positions(body: bytes, byte: int):
+    """The positions of ``byte`` in ``body`` (a numpy int64 array), found a slice at a time: no
+    boolean array of the file's size."""
+    import numpy as np
+
+    a, step = np.frombuffer(body, np.uint8), 1 << 24
+    return np.concatenate([np.flatnonzero(a[i:i + step] == byte) + i for i in range(0, len(a), step)]
+                          or [np.zeros(0, np.int64)])
 
 
 def _inside(spans, pos: int) -> bool:
@@ -671,13 +673,20 @@ def _csv_frame(frame: pl.DataFrame, fname: str, names: list[str], source: str,
     # path and in XLSX. Blanks are nulled once here, so _canonical need not do it again.
     # A record's line: the header's, plus its place, plus the line breaks in the quoted fields
     # of the records before it (``_csv_fast``'s EXTRA_LINES, when some field has one)
+    return _canonical(_located(frame, fname, header_line), names, source, blanks_nulled=True), _bad_rows_frame([], fname)
+
+
+def _located(frame: pl.DataFrame, fname: str, before: int) -> pl.DataFrame:
+    """polars' records (``_csv_fast``) with blank fields nulled, ``file`` and ``line``, and no
+    record of blanks alone; ``before``: the line before the first record (the header's, or the
+    last of the pieces before). A record's line counts the line breaks in the quoted fields of
+    the records before it (``EXTRA_LINES``, when some field has one)."""
     cells = [c for c in frame.columns if c != EXTRA_LINES]
-    line = pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1
-    frame = frame.with_columns(_nulled_blanks(cells)).with_columns(
+    line = pl.int_range(pl.len(), dtype=pl.Int64) + before + 1
+    return frame.with_columns(_nulled_blanks(cells)).with_columns(
         pl.lit(fname).alias("file"),
         (line + pl.col(EXTRA_LINES) if EXTRA_LINES in frame.columns else line).alias("line"),
-    ).filter(~pl.all_horizontal([pl.col(c).is_null() for c in cells]))
-    return _canonical(frame, names, source, blanks_nulled=True), _bad_rows_frame([], fname)
+    ).filter(~pl.all_horizontal([pl.col(c).is_null() for c in cells])).drop(EXTRA_LINES, strict=False)
 
 
 EXTRA_LINES = "_extra_lines"  # (see _csv_fast) line breaks inside the quoted fields of the records before
@@ -759,9 +768,7 @@ def _swallowed(body: bytes, breaks: pl.Series, before: pl.Series, delim: str, nc
     its fields; ``before``: those of the records before it."""
     import numpy as np
 
-    a = np.frombuffer(body, np.uint8)
-    step = 1 << 24  # the LFs' positions a slice at a time: no bool array of the file's size
-    ends = np.concatenate([np.flatnonzero(a[i:i + step] == 10) + i for i in range(0, len(a), step)] or [np.zeros(0, np.int64)])
+    ends = _byte_positions(body, 10)
     starts = np.concatenate([[0], ends + 1])
     first_end = int(ends[0]) if len(ends) else len(body)
     ended = _ends_with_delimiter(body[:first_end].decode("utf-8", "replace"), delim, ncols)
