@@ -439,7 +439,7 @@ def _one_slip(v: pl.Expr, n: pl.Expr) -> pl.Expr:
     swapped: a slip of the hand, whether or not blocking found the pair through it (the NIK
     rules want the initial to agree too, and a name with its first letter mistyped is found
     through the birth date instead)."""
-    digit = [(v // 10**k % 10, n // 10**k % 10) for k in range(16)]
+    digit = [(_digit(v, i), _digit(n, i)) for i in range(16)]
     differ = pl.sum_horizontal(*((a != b).cast(pl.Int8) for a, b in digit))
     swapped = pl.any_horizontal(*((a1 == b2) & (a2 == b1) & (a1 != a2) for (a1, b1), (a2, b2) in zip(digit, digit[1:])))
     return (differ <= 1) | ((differ == 2) & swapped)
