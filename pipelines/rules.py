@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipelines.nik import mask_long_digits
+
 DEFAULT_RULES = Path(__file__).with_name("rules.toml")
 
 
@@ -57,6 +59,14 @@ SETTINGS = {
 }
 
 
+def _shown(value, how=repr) -> str:
+    """A wrong value or key as an error quotes it: long digit runs starred and at most 24
+    characters. The error reaches the terminal and, in a scheduled run, Dagster's event log: a
+    NIK and a name pasted into the rules file were quoted back in full (found by an audit)."""
+    text = mask_long_digits(how(value))
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
 class _Reader:
     """Settings of one rules file, each checked and named in its error: ``table.key``."""
 
@@ -64,11 +74,12 @@ class _Reader:
         self.path, self.data = path, data
         for table, value in data.items():
             if table not in SETTINGS or not isinstance(value, dict):
-                raise ValueError(f"{path}: unknown table [{table}] (the tables are "
+                raise ValueError(f"{path}: unknown table [{_shown(table, str)}] (the tables are "
                                  f"{', '.join(f'[{t}]' for t in SETTINGS)})")
             for key in value:
                 if key not in SETTINGS[table]:
-                    raise ValueError(f"{path}: unknown setting {table}.{key} (a misspelt setting would be "
+                    raise ValueError(f"{path}: unknown setting {_shown(table, str)}.{_shown(key, str)} (a misspelt "
+                                     "setting would be "
                                      f"ignored; {table} has {', '.join(SETTINGS[table])})")
 
     def _raw(self, name: str, default):
@@ -79,7 +90,7 @@ class _Reader:
         return value
 
     def _bad(self, name: str, expected: str, value) -> ValueError:
-        return ValueError(f"{self.path}: {name} must be {expected}, not {value!r}")
+        return ValueError(f"{self.path}: {name} must be {expected}, not {_shown(value)}")
 
     def number(self, name: str, low: float, high: float, *, whole: bool, default=None):
         v = self._raw(name, default)

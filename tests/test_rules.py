@@ -49,6 +49,14 @@ def test_the_packaged_rules_are_the_contract_defaults():
     (r"^no_welfare_desil = 11", "no_welfar_desil = 12", "unknown setting ranking.no_welfar_desil"),
     (r"^\[ranking\]", "[rangking]", "unknown table [rangking]"),
     (r"^min_age = 18.*$", "", "missing setting eligibility.min_age"),
+    # found by an audit: a NIK and a name pasted into the file were quoted back in full, on the
+    # terminal and, in a scheduled run, in Dagster's event log: long digit runs starred, cut at 24 characters
+    (r"^jkm = 6800", 'jkm = "6474014508850001 SITI AMINAH BINTI MUHAMMAD"',
+     "contribution.jkm must be a whole number from 0 to 1,000,000,000, not '**************** SITI …"),
+    (r'^active_status = \["AKTIF"\]', 'active_status = ["AKTIF 6474014508850001"]',
+     "protection.active_status must be a list of AKTIF, NONAKTIF, not ['AKTIF ***************…"),
+    (r"^no_welfare_desil = 11", 'no_welfare_desil = 11\n"6474014508850001" = 1',
+     "unknown setting ranking.**************** (a misspelt"),
 ])
 def test_a_wrong_setting_is_named(tmp_path, old, new, said):
     path = _with(tmp_path, old, new)
