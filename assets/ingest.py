@@ -20,6 +20,11 @@ from quality.expectations import Pending, SuiteResult, suite_for, validate_later
 GROUP = "ingest"
 
 
+def _size(n: int) -> str:
+    """A file's size for a progress line: a 15 KB workbook is not "0.0 MB"."""
+    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n / 1e3:,.0f} KB" if n >= 1_000 else f"{n} bytes"
+
+
 def quality_md(stats: dict, suites: list[SuiteResult]) -> str:
     """The asset's quality in one short table: rows, accepted, quarantined by reason, flags by
     kind, expectations passed and failed."""
@@ -180,7 +185,7 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
     files = {e.source: find_extract(settings.input_dir, e.source) for e in extracts}
     sizes = {f.name: f.stat().st_size for f in files.values()}
     size = sum(sizes.values())
-    progress(context, "reading " + ", ".join(f"{name} ({n / 1e6:,.1f} MB)" for name, n in sizes.items()) + " ...")
+    progress(context, "reading " + ", ".join(f"{name} ({_size(n)})" for name, n in sizes.items()) + " ...")
     stage = {name: "waiting ..." for name in sizes}  # each extract's stage, for the ticking line
     with ticking(lambda: "; ".join(f"{name} {said}" for name, said in stage.items())):
         if size <= int(os.environ.get("LINDUNGI_INGEST_CONCURRENT_MAX_BYTES") or CONCURRENT_MAX_BYTES) \

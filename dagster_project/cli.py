@@ -616,8 +616,8 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               "(the extract is later than the period)")
     left = s.get("left_out") or {}
     if left.get("held_by_bpjs") or left.get("excluded_by_verification"):
-        print(f"  not listed: {left.get('held_by_bpjs', 0):,} registered with BPJS from another period's export "
-              f"(the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
+        print(f"  not listed: {left.get('held_by_bpjs', 0):,} sent to BPJS in another period's export "
+              f"(awaiting its answer or accepted; the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
               "kelurahan as not to enroll")
     print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))
                                             or f"no row for {s['period']}"))
@@ -844,17 +844,22 @@ def _existing_database(db: str | None) -> str:
 
 
 def cmd_export(args) -> int:
-    from pipelines.bpjs_exchange import export_pending, held_back, verified_out_back
+    from pipelines.bpjs_exchange import dropped_later_back, export_pending, held_back, verified_out_back
     from pipelines.verification import WITHDRAWING
     from pipelines.rules import load_rules
 
     _period(args.period)
     if args.region is not None and not re.fullmatch(r"[0-9]{4}", args.region):
         raise CliError(f"--region must be a kab/kota code of 4 digits (e.g. 6474), got {args.region!r}")
-    _writable_dir(args.out, "--out")
+    # every refusal before the folder is made: a refused export left an empty ./lindungi-data, and
+    # a bad rules file surfaced as an unexpected ValueError
+    try:
+        income = load_rules(args.rules).declared_income
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     dsn = _existing_database(args.db)
-    path, n = export_pending(dsn, args.period, args.out, region=args.region,
-                             declared_income=load_rules(args.rules).declared_income)
+    _writable_dir(args.out, "--out")
+    path, n = export_pending(dsn, args.period, args.out, region=args.region, declared_income=income)
     if path:
         print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'")
     else:
@@ -873,15 +878,29 @@ def cmd_export(args) -> int:
     if out := verified_out_back(dsn, args.period, args.region):
         print(f"left out {out:,} pending candidates a kelurahan has verified as not to enroll since the run "
               f"({', '.join(sorted(WITHDRAWING))}; the next `lindungi run --period {args.period}` withdraws them)")
+    if later := dropped_later_back(dsn, args.period, args.region):
+        print(f"left out {later:,} pending candidates the run of a later period no longer lists (protected by "
+              f"then, moved away or no longer eligible; the next `lindungi run --period {args.period}` "
+              "withdraws them if its extract says so too)")
     return 0
+
+
+def _given_file(name: str) -> Path:
+    """The file a command was given, or its one-line refusal (a NIK in its name starred)."""
+    from pipelines.nik import mask_file_name
+
+    path = Path(name)
+    if path.is_dir():
+        raise CliError(f"{mask_file_name(name)}: is a folder, expected a file")
+    if not path.is_file():
+        raise CliError(f"{mask_file_name(name)}: no such file")
+    return path
 
 
 def cmd_response(args) -> int:
     from pipelines.bpjs_exchange import ResponseError, apply_response
-    from pipelines.nik import mask_file_name
 
-    if not Path(args.file).is_file():
-        raise CliError(f"{mask_file_name(args.file)}: no such file")
+    _given_file(args.file)
     dsn = _existing_database(args.db)
     try:
         r = apply_response(dsn, args.file)
@@ -900,9 +919,7 @@ def cmd_verification(args) -> int:
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
     _period(args.period)
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{mask_file_name(args.file)}: no such file")
+    path = _given_file(args.file)
     dsn = _existing_database(args.db)
     try:
         applied = apply_returned(dsn, path, args.period, Path(args.out))

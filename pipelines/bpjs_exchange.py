@@ -77,18 +77,34 @@ VERIFIED_OUT = f"""EXISTS (
     SELECT 1 FROM (SELECT v.hasil FROM bpjs.verification v WHERE v.nik = c.nik
                    ORDER BY v.period DESC, v.received_at DESC LIMIT 1) latest
     WHERE latest.hasil IN ({", ".join(f"'{h}'" for h in sorted(WITHDRAWING))}))"""
+# The run of a later period made after the row's period last ran (the newest such, of the row's
+# region) no longer lists the person (protected by then, moved away, no longer eligible): it knows
+# better than the row. A month left unexported until the next month had run sent BPJS workers the
+# roster already showed protected (found by an audit). A person that run lists (pending, or sent
+# since) is exported as before; so is everyone when the row's period ran again after it (an
+# earlier month run late with a newer extract knows better than the later month).
+DROPPED_LATER = """EXISTS (
+    SELECT 1 FROM (SELECT b.period, b.created_at FROM bpjs.submission_batch b
+                   WHERE b.region = c.region AND b.period > c.period AND b.status = 'committed'
+                   ORDER BY b.created_at DESC LIMIT 1) later
+    WHERE later.created_at > (SELECT max(b.created_at) FROM bpjs.submission_batch b
+                              WHERE b.period = c.period AND b.region = c.region AND b.status = 'committed')
+      AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
+                      WHERE o.nik = c.nik AND o.period = later.period AND o.status <> 'withdrawn'))"""
 # the period's pending rows (of one region, or all)
 PENDING = """FROM bpjs.submission_candidate c
 WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)"""
 EXPORT = f"""
 SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
 {PENDING}
-  AND NOT {HELD_ELSEWHERE} AND NOT {VERIFIED_OUT}
+  AND NOT {HELD_ELSEWHERE} AND NOT {VERIFIED_OUT} AND NOT {DROPPED_LATER}
 ORDER BY c.rank
 FOR UPDATE OF c
 """
 EXPORT_SKIPPED = f"SELECT count(*) {PENDING} AND {HELD_ELSEWHERE}"
 EXPORT_VERIFIED_OUT = f"SELECT count(*) {PENDING} AND NOT {HELD_ELSEWHERE} AND {VERIFIED_OUT}"
+EXPORT_DROPPED_LATER = (f"SELECT count(*) {PENDING} AND NOT {HELD_ELSEWHERE} AND NOT {VERIFIED_OUT} "
+                        f"AND {DROPPED_LATER}")
 MARK_SUBMITTED = """
 UPDATE bpjs.submission_candidate SET status = 'submitted', updated_at = now()
 WHERE period = %(period)s AND status = 'pending' AND nik = ANY(string_to_array(%(niks)s, ','))
@@ -242,6 +258,14 @@ def verified_out_back(dsn: str, period: str, region: str | None = None) -> int:
         return conn.execute(EXPORT_VERIFIED_OUT, {"period": period, "region": region}).fetchone()[0]
 
 
+@no_row_data
+def dropped_later_back(dsn: str, period: str, region: str | None = None) -> int:
+    """How many of the period's pending candidates an export leaves out, since the newest run of
+    a later period of their region no longer lists them (see ``DROPPED_LATER``)."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(EXPORT_DROPPED_LATER, {"period": period, "region": region}).fetchone()[0]
+
+
 def _next_number(folder: Path, logged: set[str]) -> int:
     """One more than the highest export number of the period, in the processing log or in the
     folder: a file moved away (sent, filed elsewhere) keeps its number, which is never written
@@ -324,6 +348,11 @@ def parse_response(path: Path) -> list[dict]:
                 continue
             if not any(_CONTROL.sub(" ", f).strip() for f in rec):
                 continue  # a row of empty cells (";;;;"), as Excel saves formatted rows
+            if len(rec) > len(header) and any(f.strip() for f in rec[len(header):]):
+                rec, problem = _overlong(rec, header, delim, start)
+                if problem:
+                    problems.append(problem)
+                    continue
             # control characters are spaces, as in the extracts (PostgreSQL refuses a NUL in text);
             # a short row's missing fields are empty
             given = dict(zip(header, rec))
@@ -340,6 +369,18 @@ def parse_response(path: Path) -> list[dict]:
     if not rows:
         raise ResponseError(name, ["no data rows"])
     return rows
+
+
+def _overlong(rec: list[str], header: list[str], delim: str, line: int) -> tuple[list[str], str | None]:
+    """A row with more fields than the header. When ALASAN is the header's last titled column, the
+    extra fields are its text cut at a delimiter BPJS did not quote ("NIK tidak ditemukan, mohon
+    perbaiki"): put back together. Otherwise the row is refused: its fields cannot be placed (the
+    fields after the header's were dropped without a word, a reason half stored)."""
+    last = max(i for i, h in enumerate(header) if h)
+    if header[last] == "ALASAN":
+        return [*rec[:last], delim.join(rec[last:]).rstrip(delim + " ")], None
+    return rec, (f"line {line}: {len(rec)} fields where the header has {len(header)}, expected a field "
+                 f"holding the delimiter ({delim!r}) to be quoted")
 
 
 def _header_problems(header: list[str], line: int) -> list[str]:

@@ -3,6 +3,7 @@
 import csv
 from unittest.mock import patch
 
+import polars as pl
 import psycopg
 import pytest
 
@@ -183,6 +184,25 @@ def test_a_response_column_given_twice_is_refused(submitted, tmp_path):
     with pytest.raises(ResponseError) as caught:
         apply_response(dsn, path)
     assert caught.value.problems == ["line 1: column NIK appears 2 times (columns 1, 6), expected once"]
+
+
+def test_a_reason_cut_at_an_unquoted_comma_is_put_back_together(submitted, tmp_path):
+    """Found by an audit: BPJS's reason with a comma BPJS did not quote made a row of more fields
+    than the header; the reason was stored cut at the comma without a word. With ALASAN last, the
+    extra fields are its text (trailing empty cells dropped); in another order the row cannot be
+    placed and is refused."""
+    dsn, _, _ = submitted
+    f = tmp_path / "r.csv"
+    f.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n"
+                 f"{NIKS[0]},2026-11,DITOLAK,,NIK tidak ditemukan di Dukcapil, mohon perbaiki data,,\n"
+                 f"{NIKS[1]},2026-11,DITERIMA,12345678901,,,\n")
+    apply_response(dsn, f)
+    assert statuses(dsn)[NIKS[0]] == ("rejected", None, "NIK tidak ditemukan di Dukcapil, mohon perbaiki data")
+    assert statuses(dsn)[NIKS[1]] == ("accepted", "12345678901", None)
+    f.write_text("NIK,PERIODE,HASIL,ALASAN,KPJ\n"
+                 f"{NIKS[2]},2026-11,DITOLAK,NIK tidak ditemukan, mohon perbaiki,12345678902\n")
+    with pytest.raises(ResponseError, match="line 2: 6 fields where the header has 5"):
+        apply_response(dsn, f)
 
 
 def test_a_response_reason_of_any_length_is_read(tmp_path):
@@ -633,6 +653,37 @@ def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_
     submit(dsn, candidates([NIKS[0]], "2027-01"), "2027-01")
     assert held_back(dsn, "2027-01") == 0 and export_pending(dsn, "2027-01", tmp_path)[1] == 1
 
+
+
+def test_an_export_leaves_out_whom_a_later_period_s_run_no_longer_lists(any_pg_dsn, tmp_path, capsys):
+    """Found by an audit: November run, December run (a worker of November's list protected by
+    then, so not listed), then November exported late: the export sent BPJS the protected worker.
+    The newest later run of the row's region decides: listed there (pending, or sent since) is
+    exported; not listed, or withdrawn there, is left out and counted. Another region's later run
+    says nothing about this region's rows; November run again after them knows better."""
+    from types import SimpleNamespace
+
+    from dagster_project.cli import cmd_export
+    from pipelines.bpjs_exchange import dropped_later_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    other = ["6409011508850001", "6409011508850002"]
+    submit(dsn, pl.concat([candidates(NIKS, "2026-11"), candidates(other, "2026-11", region="6409")]), "2026-11")
+    submit(dsn, candidates(NIKS, "2026-12"), "2026-12")
+    submit(dsn, candidates(NIKS[1:], "2026-12"), "2026-12")        # run again: NIKS[0] protected, withdrawn
+    submit(dsn, candidates(NIKS[2:], "2027-01"), "2027-01")        # the newest: NIKS[1] not listed either
+    assert dropped_later_back(dsn, "2026-11") == 2 and dropped_later_back(dsn, "2026-11", region="6409") == 0
+    cmd_export(SimpleNamespace(period="2026-11", out=str(tmp_path), region=None, db=dsn, rules=None))
+    said = capsys.readouterr().out
+    assert "exported 3 pending candidates" in said
+    assert "left out 2 pending candidates the run of a later period no longer lists" in said
+    with psycopg.connect(dsn) as conn:
+        assert dict(conn.execute("SELECT nik, status FROM bpjs.submission_candidate WHERE period = '2026-11'")) == {
+            NIKS[0]: "pending", NIKS[1]: "pending", NIKS[2]: "submitted", other[0]: "submitted",
+            other[1]: "submitted"}
+    submit(dsn, candidates(NIKS[:2], "2026-11"), "2026-11")        # November run again, with a newer extract
+    assert dropped_later_back(dsn, "2026-11") == 0 and export_pending(dsn, "2026-11", tmp_path)[1] == 2
 
 
 def test_a_run_after_the_acceptance_decides_and_the_export_agrees(any_pg_dsn, tmp_path):

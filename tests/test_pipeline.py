@@ -253,16 +253,23 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
         (["ui", "--rules", str(tmp_path / "none.toml")], f"{tmp_path / 'none.toml'}: rules file not found"),
         # from a folder `lindungi run` never ran in: a new, empty database answered "nothing to
         # export", and a response file was refused row by row
-        (["export", "--period", PERIOD, "--out", str(tmp_path)],
+        (["export", "--period", PERIOD, "--out", str(tmp_path / "no_out")],
          f"no embedded database in {tmp_path / 'home'}: `lindungi run` has not used this state directory"),
         (["response", str(a_file)],
          f"no embedded database in {tmp_path / 'home'}: `lindungi run` has not used this state directory"),
+        # found by an audit: "no such file" for a folder; a bad rules file was an unexpected
+        # ValueError ("LINDUNGI_DEBUG=1 shows the traceback")
+        (["response", str(small_world)], f"{small_world}: is a folder, expected a file"),
+        (["verification", str(small_world), "--period", PERIOD], f"{small_world}: is a folder, expected a file"),
+        (["export", "--period", PERIOD, "--out", str(tmp_path / "no_out"), "--rules", str(tmp_path / "none.toml")],
+         f"{tmp_path / 'none.toml'}: rules file not found"),
     ]:
         assert main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1].startswith(f"lindungi: error: {said}"), argv
     assert not (tmp_path / "home" / "dagster_home").exists() and not (tmp_path / "g").exists()
     assert not (tmp_path / "home" / "pgdata").exists()
+    assert not (tmp_path / "no_out").exists()  # a refused export made its --out, empty
     monkeypatch.setenv("LINDUNGI_HOME", str(a_file))
     assert main(["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / "o")]) == 1
     assert capsys.readouterr().err.strip().splitlines()[-1] == \

@@ -367,7 +367,7 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch,
     summary = run_pipeline(str(run["world"]), nxt, str(run["out"]), db=run["dsn"])
     assert summary["left_out"] == {"held_by_bpjs": n, "excluded_by_verification": 1}
     print_summary(summary, "")
-    assert f"not listed: {n:,} registered with BPJS from another period's export" in capsys.readouterr().out
+    assert f"not listed: {n:,} sent to BPJS in another period's export" in capsys.readouterr().out
 
 
 def test_every_coordinator_export_is_logged_without_personal_data(run):
