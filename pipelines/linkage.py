@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -42,6 +43,7 @@ from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMP
                                  with_tf)
 from pipelines.names import token_keys
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
+from pipelines.regions import kecamatan_table
 from pipelines.nik import ascii_digits, nik_birth_parts, nik_date_matches
 
 @dataclass(frozen=True)
@@ -406,6 +408,9 @@ def _nik_level() -> pl.Expr:
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
         .then(pl.lit("serial_differs"))
+        # (a region that exists: a slip to a kecamatan code no one is given is no one else's NIK)
+        .when((digits == 16) & (v % 10**10 == n % 10**10) & has_rule("nik_sub")
+              & (v // 10**10).is_in(_kecamatan_codes().implode())).then(pl.lit("region_differs"))
         .when(has_rule("nik_swap")).then(pl.lit("transposition"))
         .when(has_rule("nik_sub")).then(pl.lit("one_substitution"))
         .when(has_rule("nik_trunc")).then(pl.lit("truncated"))
@@ -416,6 +421,12 @@ def _nik_level() -> pl.Expr:
         .when(digits == 16).then(pl.lit("different"))
         .otherwise(pl.lit("missing"))
     )
+
+
+@lru_cache(maxsize=1)
+def _kecamatan_codes() -> pl.Series:
+    """The Kemendagri kecamatan codes (a NIK's first six digits) as integers."""
+    return pl.Series([int(code) for code in kecamatan_table()], dtype=pl.Int64)
 
 
 def _slips_are_different(p: pl.DataFrame) -> pl.DataFrame:
@@ -958,7 +969,8 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
                          on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
-        .when(pl.col("nik").is_in(["one_substitution", "transposition", "truncated"])).then(pl.lit("nik_repaired"))
+        .when(pl.col("nik").is_in(["one_substitution", "transposition", "region_differs", "truncated"]))
+        .then(pl.lit("nik_repaired"))
         .otherwise(pl.lit("fuzzy")),
         evidence=evidence_expr(model),
     )

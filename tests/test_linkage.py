@@ -953,6 +953,55 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
     assert got == {k: c[2] for k, c in cases.items()}
 
 
+def test_a_nik_one_digit_off_in_its_region_is_its_own_level_when_that_region_exists():
+    """Kecamatan codes run 01, 02, ... and most serials are 0001: two people born the same day in
+    neighbouring kecamatans hold NIKs one digit apart. Such a slip is ``region_differs`` (an
+    outside tester's Bali world linked 1,364 roster cards of people from outside to a resident
+    born that day with an unrelated name, at 1M); a slip to a kecamatan code that does not exist
+    (Bontang has 01-03) can be no one's NIK, a typo: ``one_substitution`` as before."""
+    from pipelines import linkage as lk
+
+    ahmad = 6474011508850001
+    cases = {  # claimed NIK -> NIK level against AHMAD YANI's 6474011508850001
+        "next_kecamatan": ("6474021508850001", "region_differs"),
+        "no_such_kecamatan": ("6474091508850001", "one_substitution"),
+        "no_such_kabkota": ("6479011508850001", "one_substitution"),
+        "date_digit": ("6474011508860001", "one_substitution"),
+        "serial": ("6474011508850002", "serial_differs"),
+    }
+    recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", None, None) for k, (nik, _) in cases.items()}
+    r, s = lk.resident_side(_residents()), lk._record_side(_records(recs), "ID_DTSEN")
+    keys = dict(zip(s["s_id"], s["s_key"]))
+    pairs = pl.DataFrame({"s_key": [keys[k] for k in cases], "r_key": [ahmad] * len(cases),
+                          "rules": pl.Series([lk.RULE_BITS["nik_sub"]] * len(cases), dtype=pl.UInt16)},
+                         schema_overrides={"s_key": pl.UInt32})
+    got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
+        "s_id", pl.col("nik").cast(pl.String)).rows())
+    assert got == {k: c[1] for k, c in cases.items()}
+
+
+def test_a_region_slip_counts_nothing_beside_an_equal_birth_date_and_its_weight_beside_another():
+    """Its date part is the birth date again: beside an equal date it adds nothing (the name
+    decides between the resident and a stranger born that day in the next kecamatan); beside a
+    date that disagrees the record contradicts its own NIK, a typo, and the level weighs in full
+    (counted as nothing there too, 103 right links of a Bogor world were lost)."""
+    from pipelines.linkage import LEVEL_TYPES
+    from pipelines.linkmodel import COMPARISONS, LinkModel, weight_expr
+
+    model = LinkModel.start(tf=False)
+    pairs = pl.DataFrame({
+        "nik": ["region_differs", "region_differs", "one_substitution", "region_differs"],
+        "dob": ["exact", "one_part_differs", "exact", "missing"],
+        "rules": [0, 0, 0, 0],
+    }).with_columns(*(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS if c.name not in ("nik", "dob")))
+    pairs = pairs.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))
+    got = pairs.select(w=weight_expr(model))["w"].to_list()
+    nik = [got[i] - model.weights["dob"][d] - model.prior["attributes"] for i, d in enumerate(pairs["dob"])]
+    w = model.weights["nik"]
+    assert w["region_differs"] > 0
+    assert nik == pytest.approx([0.0, w["region_differs"], w["one_substitution"], w["region_differs"]])
+
+
 def test_a_sister_s_record_with_her_brother_s_nik_links_to_her_not_to_him():
     """Her name is very like his (DWI PUTRI / DWI PUTRA SANTOSO), her date and sex are hers: the
     exact NIK vouches for a disagreeing date only with the same name and no other sex (with a
