@@ -1019,7 +1019,14 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
 
 def _binary_text(fname: str, name: str, s: pl.Series) -> pl.Series:
     """Text stored as Binary (no UTF-8 annotation), decoded as a CSV is (``decode_text``): UTF-8
-    when the whole column is, else Windows-1252; polars' cast stopped the run on "invalid utf8"."""
+    when the whole column is, else Windows-1252; polars' cast stopped the run on "invalid utf8".
+    UTF-16 (a byte-order mark, or NULs in most values: every other byte of Latin text) is refused
+    as a CSV in UTF-16 is: read as Windows-1252 it became names like "ÿþA H M A D", unflagged,
+    which linked to no one and overwrote the candidates' names in the submission (an audit)."""
+    values = s.drop_nulls()
+    if values.len() and (values.bin.starts_with(b"\xff\xfe").any() or values.bin.starts_with(b"\xfe\xff").any()
+                         or values.bin.contains(b"\x00").mean() > 0.5):
+        raise InputError(f"{fname}: column {name}: unreadable encoding (UTF-16), expected UTF-8 or Windows-1252 text")
     try:
         return s.cast(pl.String)  # checks that every value is UTF-8
     except pl.exceptions.PolarsError:

@@ -489,6 +489,17 @@ def test_parquet_binary_columns_are_utf8_or_windows_1252(tmp_path):
     with pytest.raises(InputError, match=r"^penduduk.parquet: column NAMA_LGKP, row 1: unreadable encoding "
                                          r"\(byte 0x81\), expected UTF-8 or Windows-1252 text$"):
         read_extract(tmp_path, "penduduk")
+    # found by an audit: UTF-16 (valid UTF-8 without its BOM: NULs between the letters) was read
+    # as garbage, unflagged; refused as a CSV in UTF-16 is, with or without its BOM
+    for encoding in ("utf-16", "utf-16-le"):
+        utf16 = pl.Series("NAMA_LGKP", [n.encode(encoding) for n in ("AHMAD", "SITI")], dtype=pl.Binary)
+        binary.with_columns(utf16).write_parquet(tmp_path / "penduduk.parquet")
+        with pytest.raises(InputError, match=r"^penduduk.parquet: column NAMA_LGKP: unreadable encoding \(UTF-16\)"):
+            read_extract(tmp_path, "penduduk")
+    # a NUL in one value of many is that row's damage, read (as a CSV's is)
+    nul = pl.Series("NAMA_LGKP", [b"JOS\x00E", b"SITI"], dtype=pl.Binary)
+    binary.with_columns(nul).write_parquet(tmp_path / "penduduk.parquet")
+    assert read_extract(tmp_path, "penduduk").frame["NAMA_LGKP"].to_list() == ["JOS\x00E", "SITI"]
 
 
 def test_dtsen_invalid_nik_is_missing_not_rejected(tmp_path):
