@@ -408,9 +408,12 @@ def _nik_level() -> pl.Expr:
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
         .then(pl.lit("serial_differs"))
-        # (a region that exists: a slip to a kecamatan code no one is given is no one else's NIK)
-        .when((digits == 16) & (v % 10**10 == n % 10**10) & has_rule("nik_sub")
-              & (v // 10**10).is_in(_kecamatan_codes().implode())).then(pl.lit("region_differs"))
+        # one digit off where the NIK stays one someone else born that day could hold: the region
+        # (to a kecamatan that exists: a code no one is given is no one else's NIK) or the day's
+        # +40 (the other sex); the date and the serial the same
+        .when((digits == 16) & has_rule("nik_sub") & (v % 10_000 == n % 10_000)
+              & (_nik_yymmdd_of(v) == _nik_yymmdd_of(n))
+              & (v // 10**10).is_in(_kecamatan_codes().implode())).then(pl.lit("same_day_neighbour"))
         .when(has_rule("nik_swap")).then(pl.lit("transposition"))
         .when(has_rule("nik_sub")).then(pl.lit("one_substitution"))
         .when(has_rule("nik_trunc")).then(pl.lit("truncated"))
@@ -969,7 +972,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
                          on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
-        .when(pl.col("nik").is_in(["one_substitution", "transposition", "region_differs", "truncated"]))
+        .when(pl.col("nik").is_in(["one_substitution", "transposition", "same_day_neighbour", "truncated"]))
         .then(pl.lit("nik_repaired"))
         .otherwise(pl.lit("fuzzy")),
         evidence=evidence_expr(model),

@@ -203,10 +203,11 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a one-digit difference in the serial (last 4 digits) is weak: people born the same day
         # in the same kecamatan have NIKs that differ only there
         Level("serial_differs", 1.0, "NIK beda di nomor urut"),
-        # one digit off in the region part (province, kab/kota, kecamatan), date and serial the
-        # resident's: with an equal birth date, as often the NIK of someone born that day in the
-        # next kecamatan as a typo of this resident's (see REGION_SLIP_SAYS_NOTHING)
-        Level("region_differs", 6.0, "NIK beda 1 digit di kode wilayah"),
+        # one digit off in the region part (province, kab/kota, kecamatan) or in the day's +40
+        # (the other sex), date and serial the resident's: with an equal birth date, as often the
+        # NIK of someone born that day in the next kecamatan, or of the other sex, as a typo of
+        # this resident's (see NEIGHBOUR_SAYS_NOTHING)
+        Level("same_day_neighbour", 6.0, "NIK beda 1 digit di kode wilayah atau jenis kelamin"),
         Level("truncated", 6.0, "NIK terpotong"),
         # a family member's NIK, or the family's KK number, written as the record's NIK
         Level("family_head", 0.0, "NIK milik anggota keluarga (satu KK) atau nomor KK-nya"),
@@ -220,7 +221,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
     ), u_population="dob_exact", u_all_levels=("family_head", "family_owner_fits"),
        u_random_levels=("family_head",),
-       u_stranger_levels=("one_substitution", "transposition", "serial_differs", "region_differs", "truncated")),
+       u_stranger_levels=("one_substitution", "transposition", "serial_differs", "same_day_neighbour", "truncated")),
     Comparison("name", "normalised name (titles, BIN/BINTI, MUHAMMAD variants, spelling folded)", (
         Level("exact", 9.0, "nama sama setelah normalisasi"),
         Level("very_similar", 7.0, "nama hampir sama"),
@@ -399,17 +400,21 @@ def with_tf(r: pl.DataFrame) -> pl.DataFrame:
 # record carrying her brother's NIK (DWI PUTRI / DWI PUTRA SANTOSO, very similar) went to the
 # brother's review instead of linking to her (found by review)
 VOUCHING_NAMES = ("exact",)
-# A NIK one digit off in its region part counts nothing (at most) beside an equal birth date: its
-# date part is that date again, and where kecamatan codes run 01, 02, ... and most serials are
-# 0001, two people born the same day in neighbouring kecamatans hold NIKs one digit apart. Taking
-# them for matches (their dates agree), the EM gave the level what a typo earns (+6.8): an outside
-# tester's Bali world linked roster cards of people not in the extract to a resident born that day
-# with an unrelated name (I WAYAN SUDIRTA to I MADE WIRYAWAN; 1,364 at 1M, 402 residents never
-# listed). Of the same-day pairs one region digit apart in three worlds 16-49% were right, every
-# one with a name that agrees, none wrong with an equal name: the name decides. With the dates
-# disagreeing the record contradicts its own NIK's date, a typo somewhere, and the level weighs
-# what it was estimated to (counted as nothing there too, 103 right links of a Bogor world were lost).
-REGION_SLIP_SAYS_NOTHING = ("exact",)   # birth-date levels beside which the region slip counts <= 0
+# A NIK one digit off in its region part, or in the day's +40, counts nothing (at most) beside an
+# equal birth date: its date part is that date again, and where kecamatan codes run 01, 02, ... and
+# most serials are 0001, people born the same day in neighbouring kecamatans, or a man and a woman
+# born that day in one, hold NIKs one digit apart. Taking them for matches (their dates agree),
+# the EM gave the level what a typo earns (+6.8): an outside tester's Bali world linked roster
+# cards of people not in the extract to a resident born that day with an unrelated name (I WAYAN
+# SUDIRTA to I MADE WIRYAWAN; 1,364 at 1M, 402 residents never listed). Of the same-day pairs one
+# region digit apart in three worlds 16-49% were right, every one with a name that agrees, none
+# wrong with an equal name: the name decides. (With only the region slips apart, the EM at 5.8M
+# residents found the other one-digit slips all matches, +16.8, and linked 2,028 cards of men from
+# outside to a woman born that day with another name: the sex slips belong here too.) With the
+# dates disagreeing the record contradicts its own NIK's date, a typo somewhere, and the level
+# weighs what it was estimated to (counted as nothing there too, 103 right links of a Bogor world
+# were lost).
+NEIGHBOUR_SAYS_NOTHING = ("exact",)   # birth-date levels beside which the region slip counts <= 0
 
 
 def weight_expr(model: LinkModel) -> pl.Expr:
@@ -424,7 +429,7 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         weights = pl.Series([model.weights[c.name][lv] for lv in names], dtype=pl.Float64)
         term = pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
         if c.name == "nik":
-            term = pl.when((pl.col("nik") == "region_differs") & pl.col("dob").is_in(REGION_SLIP_SAYS_NOTHING)
+            term = pl.when((pl.col("nik") == "same_day_neighbour") & pl.col("dob").is_in(NEIGHBOUR_SAYS_NOTHING)
                            ).then(term.clip(upper_bound=0.0)).otherwise(term)
         if c.name == "dob":
             # A birth date that disagrees counts nothing against a pair whose claimed NIK is the

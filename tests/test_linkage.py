@@ -953,17 +953,20 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
     assert got == {k: c[2] for k, c in cases.items()}
 
 
-def test_a_nik_one_digit_off_in_its_region_is_its_own_level_when_that_region_exists():
-    """Kecamatan codes run 01, 02, ... and most serials are 0001: two people born the same day in
-    neighbouring kecamatans hold NIKs one digit apart. Such a slip is ``region_differs`` (an
-    outside tester's Bali world linked 1,364 roster cards of people from outside to a resident
-    born that day with an unrelated name, at 1M); a slip to a kecamatan code that does not exist
-    (Bontang has 01-03) can be no one's NIK, a typo: ``one_substitution`` as before."""
+def test_a_nik_one_digit_off_where_someone_born_that_day_could_hold_it_is_its_own_level():
+    """Kecamatan codes run 01, 02, ... and most serials are 0001: people born the same day in
+    neighbouring kecamatans, or a man and a woman born that day in one (the day + 40), hold NIKs
+    one digit apart. Such a slip is ``same_day_neighbour`` (an outside tester's Bali world
+    linked 1,364 roster cards of people from outside to a resident born that day with an
+    unrelated name, at 1M); a slip to a kecamatan code that does not exist (Bontang has 01-03)
+    can be no one's NIK, and one in the date a typo: ``one_substitution`` as before."""
     from pipelines import linkage as lk
 
     ahmad = 6474011508850001
     cases = {  # claimed NIK -> NIK level against AHMAD YANI's 6474011508850001
-        "next_kecamatan": ("6474021508850001", "region_differs"),
+        "next_kecamatan": ("6474021508850001", "same_day_neighbour"),
+        "a_woman_s_day": ("6474015508850001", "same_day_neighbour"),     # 15 + 40: the other sex
+        "day_digit": ("6474011608850001", "one_substitution"),
         "no_such_kecamatan": ("6474091508850001", "one_substitution"),
         "no_such_kabkota": ("6479011508850001", "one_substitution"),
         "date_digit": ("6474011508860001", "one_substitution"),
@@ -990,7 +993,7 @@ def test_a_region_slip_counts_nothing_beside_an_equal_birth_date_and_its_weight_
 
     model = LinkModel.start(tf=False)
     pairs = pl.DataFrame({
-        "nik": ["region_differs", "region_differs", "one_substitution", "region_differs"],
+        "nik": ["same_day_neighbour", "same_day_neighbour", "one_substitution", "same_day_neighbour"],
         "dob": ["exact", "one_part_differs", "exact", "missing"],
         "rules": [0, 0, 0, 0],
     }).with_columns(*(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS if c.name not in ("nik", "dob")))
@@ -998,8 +1001,8 @@ def test_a_region_slip_counts_nothing_beside_an_equal_birth_date_and_its_weight_
     got = pairs.select(w=weight_expr(model))["w"].to_list()
     nik = [got[i] - model.weights["dob"][d] - model.prior["attributes"] for i, d in enumerate(pairs["dob"])]
     w = model.weights["nik"]
-    assert w["region_differs"] > 0
-    assert nik == pytest.approx([0.0, w["region_differs"], w["one_substitution"], w["region_differs"]])
+    assert w["same_day_neighbour"] > 0
+    assert nik == pytest.approx([0.0, w["same_day_neighbour"], w["one_substitution"], w["same_day_neighbour"]])
 
 
 def test_a_sister_s_record_with_her_brother_s_nik_links_to_her_not_to_him():
