@@ -41,7 +41,7 @@ from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMP
                                  PSEUDO_COUNT, RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text,
                                  log2_sum_odds, probability, probability_among, record_prior, weight_expr,
                                  with_tf)
-from pipelines.names import token_keys
+from pipelines.names import token_keys, without_balinese_prefix
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
 from pipelines.regions import kecamatan_table
 from pipelines.nik import ascii_digits, nik_birth_parts, nik_date_matches
@@ -62,8 +62,9 @@ def _with_name_keys(side: pl.DataFrame, p: str) -> pl.DataFrame:
     birth date (``{p}dob``) the year and the month-day (``{p}year``, ``{p}md``: the name rules
     split by either)."""
     dob = pl.col(f"{p}dob")
-    return (side.hstack(token_keys(side, f"{p}name", f"{p}fk", f"{p}lk"))
-            .with_columns(pl.col(f"{p}name").str.slice(0, 1).alias(f"{p}ini"),
+    keyed = side.select(_keyed=without_balinese_prefix(pl.col(f"{p}name")))
+    return (side.hstack(token_keys(keyed, "_keyed", f"{p}fk", f"{p}lk"))
+            .with_columns(keyed.get_column("_keyed").str.slice(0, 1).alias(f"{p}ini"),
                           dob.dt.year().cast(pl.Int32).alias(f"{p}year"),
                           (dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)).alias(f"{p}md")))
 
