@@ -83,12 +83,16 @@ VERIFIED_OUT = f"""EXISTS (
 # roster already showed protected (found by an audit). A person that run lists (pending, or sent
 # since) is exported as before; so is everyone when the row's period ran again after it (an
 # earlier month run late with a newer extract knows better than the later month).
+# (the newest later run and the period's own last run found once per region, not per row: as a
+# subquery of the row's region they were scanned again for each pending row, 18 s for 200k rows
+# against a year of batches, a review found)
 DROPPED_LATER = """EXISTS (
-    SELECT 1 FROM (SELECT b.period, b.created_at FROM bpjs.submission_batch b
-                   WHERE b.region = c.region AND b.period > c.period AND b.status = 'committed'
-                   ORDER BY b.created_at DESC LIMIT 1) later
-    WHERE later.created_at > (SELECT max(b.created_at) FROM bpjs.submission_batch b
-                              WHERE b.period = c.period AND b.region = c.region AND b.status = 'committed')
+    SELECT 1 FROM (SELECT DISTINCT ON (b.region) b.region, b.period, b.created_at FROM bpjs.submission_batch b
+                   WHERE b.period > %(period)s AND b.status = 'committed' ORDER BY b.region, b.created_at DESC) later
+    JOIN (SELECT b.region, max(b.created_at) AS ran FROM bpjs.submission_batch b
+          WHERE b.period = %(period)s AND b.status = 'committed' GROUP BY b.region) own
+      ON own.region = later.region AND later.created_at > own.ran
+    WHERE later.region = c.region
       AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
                       WHERE o.nik = c.nik AND o.period = later.period AND o.status <> 'withdrawn'))"""
 # the period's pending rows (of one region, or all)
@@ -338,6 +342,7 @@ def parse_response(path: Path) -> list[dict]:
             if header is None:
                 if any(f.strip() for f in rec):
                     header = [h.strip().upper() for h in rec]
+                    titled = max(i for i, h in enumerate(header) if h) + 1  # (empty titles after: Excel's padding)
                     problems += _header_problems(header, end)
                     if problems:
                         raise ResponseError(name, problems)
@@ -348,8 +353,8 @@ def parse_response(path: Path) -> list[dict]:
                 continue
             if not any(_CONTROL.sub(" ", f).strip() for f in rec):
                 continue  # a row of empty cells (";;;;"), as Excel saves formatted rows
-            if len(rec) > len(header) and any(f.strip() for f in rec[len(header):]):
-                rec, problem = _overlong(rec, header, delim, start)
+            if any(f.strip() for f in rec[titled:]):
+                rec, problem = _overlong(rec, header, titled, delim, start)
                 if problem:
                     problems.append(problem)
                     continue
@@ -371,14 +376,17 @@ def parse_response(path: Path) -> list[dict]:
     return rows
 
 
-def _overlong(rec: list[str], header: list[str], delim: str, line: int) -> tuple[list[str], str | None]:
-    """A row with more fields than the header. When ALASAN is the header's last titled column, the
-    extra fields are its text cut at a delimiter BPJS did not quote ("NIK tidak ditemukan, mohon
-    perbaiki"): put back together. Otherwise the row is refused: its fields cannot be placed (the
-    fields after the header's were dropped without a word, a reason half stored)."""
-    last = max(i for i, h in enumerate(header) if h)
-    if header[last] == "ALASAN":
-        return [*rec[:last], delim.join(rec[last:]).rstrip(delim + " ")], None
+def _overlong(rec: list[str], header: list[str], titled: int, delim: str, line: int
+              ) -> tuple[list[str], str | None]:
+    """A row with text past the header's last titled column. When that column is ALASAN, the text
+    is its own, cut at a delimiter BPJS did not quote ("NIK tidak ditemukan, mohon perbaiki"):
+    put back together (it was stored cut without a word). Otherwise text under an untitled
+    column is left as before, and a row of more fields than the header is refused: its fields
+    cannot be placed."""
+    if header[titled - 1] == "ALASAN":
+        return [*rec[:titled - 1], delim.join(rec[titled - 1:]).strip(delim + " ")], None
+    if len(rec) <= len(header):
+        return rec, None
     return rec, (f"line {line}: {len(rec)} fields where the header has {len(header)}, expected a field "
                  f"holding the delimiter ({delim!r}) to be quoted")
 

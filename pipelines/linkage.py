@@ -39,8 +39,8 @@ from rapidfuzz.distance import JaroWinkler
 from pipelines.address import address_columns
 from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PAIR_WEIGHT,
                                  PSEUDO_COUNT, RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text,
-                                 log2_sum_odds, probability, probability_among, record_prior, weight_expr,
-                                 with_tf)
+                                 NEIGHBOUR_SAYS_NOTHING, log2_sum_odds, probability, probability_among,
+                                 record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys, without_balinese_prefix
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
 from pipelines.regions import kecamatan_table
@@ -414,7 +414,8 @@ def _nik_level() -> pl.Expr:
         # +40 (the other sex); the date and the serial the same
         .when((digits == 16) & has_rule("nik_sub") & (v % 10_000 == n % 10_000)
               & (_nik_yymmdd_of(v) == _nik_yymmdd_of(n))
-              & (v // 10**10).is_in(_kecamatan_codes().implode())).then(pl.lit("same_day_neighbour"))
+              & ((v // 10**10 == n // 10**10) | (v // 10**10).is_in(_kecamatan_codes().implode())))
+        .then(pl.lit("same_day_neighbour"))
         .when(has_rule("nik_swap")).then(pl.lit("transposition"))
         .when(has_rule("nik_sub")).then(pl.lit("one_substitution"))
         .when(has_rule("nik_trunc")).then(pl.lit("truncated"))
@@ -973,7 +974,10 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
                          on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
-        .when(pl.col("nik").is_in(["one_substitution", "transposition", "same_day_neighbour", "truncated"]))
+        # (a same-day neighbour beside an equal birth date counted nothing: the name and the date
+        # linked the pair)
+        .when(pl.col("nik").is_in(["one_substitution", "transposition", "same_day_neighbour", "truncated"])
+              & ~((pl.col("nik") == "same_day_neighbour") & pl.col("dob").is_in(NEIGHBOUR_SAYS_NOTHING)))
         .then(pl.lit("nik_repaired"))
         .otherwise(pl.lit("fuzzy")),
         evidence=evidence_expr(model),

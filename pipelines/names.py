@@ -37,9 +37,10 @@ VARIANTS = {
     "SITTI": "SITI", "STI": "SITI",
     "NURUL": "NURUL", "NUR": "NUR",
     "WY": "WAYAN", "WYN": "WAYAN", "MD": "MADE", "KTT": "KETUT", "KT": "KETUT",
-    # Balinese birth-order names and caste titles as clerks shorten them (I.G. is I GUSTI)
-    "KDK": "KADEK", "KMG": "KOMANG", "NYM": "NYOMAN", "NGH": "NENGAH", "GST": "GUSTI", "IG": "I GUSTI",
-    "IB": "IDA BAGUS", "IA": "IDA AYU", "COK": "COKORDA", "DSK": "DESAK",
+    # Balinese birth-order names and caste titles as clerks shorten them (not the two-letter
+    # IB, IA, IG: initials elsewhere, IG. for Ignatius, and IA a Sundanese name)
+    "KDK": "KADEK", "KMG": "KOMANG", "NYM": "NYOMAN", "NGH": "NENGAH", "GST": "GUSTI",
+    "COK": "COKORDA", "DSK": "DESAK",
     "DG": "DAENG", "AND": "ANDI",
 }
 # Balinese names open with the gender marker I (men) or NI (women) before a birth-order name or

@@ -1017,15 +1017,24 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
     return _canonical(frame, [n for _, n in used], source)
 
 
+def _utf16(s: pl.Series, sample: int = 1000) -> bool:
+    """Whether a Binary column is UTF-16: a byte-order mark, or most of the first ``sample``
+    values with a NUL at every other byte (Latin letters in UTF-16). Text padded with NULs to a
+    fixed width is not (its NULs are spaces to the cleaning, as a CSV's are)."""
+    values = [v for v in s.head(sample * 2).drop_nulls().to_list() if len(v) >= 2][:sample]
+    if any(v.startswith((b"\xff\xfe", b"\xfe\xff")) for v in values):
+        return True
+    halves = sum(1 for v in values if v[1::2].count(0) == len(v) // 2 or v[0::2].count(0) == (len(v) + 1) // 2)
+    return bool(values) and halves > len(values) / 2
+
+
 def _binary_text(fname: str, name: str, s: pl.Series) -> pl.Series:
     """Text stored as Binary (no UTF-8 annotation), decoded as a CSV is (``decode_text``): UTF-8
     when the whole column is, else Windows-1252; polars' cast stopped the run on "invalid utf8".
     UTF-16 (a byte-order mark, or NULs in most values: every other byte of Latin text) is refused
     as a CSV in UTF-16 is: read as Windows-1252 it became names like "ÿþA H M A D", unflagged,
     which linked to no one and overwrote the candidates' names in the submission (an audit)."""
-    values = s.drop_nulls()
-    if values.len() and (values.bin.starts_with(b"\xff\xfe").any() or values.bin.starts_with(b"\xfe\xff").any()
-                         or values.bin.contains(b"\x00").mean() > 0.5):
+    if _utf16(s):
         raise InputError(f"{fname}: column {name}: unreadable encoding (UTF-16), expected UTF-8 or Windows-1252 text")
     try:
         return s.cast(pl.String)  # checks that every value is UTF-8

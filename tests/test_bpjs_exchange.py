@@ -24,6 +24,18 @@ def submitted(any_pg_dsn, tmp_path):
     return pg_dsn, path, n
 
 
+def exported(dsn, out, capsys, period="2026-11"):
+    """What `lindungi export --period` printed, and the period's statuses after it."""
+    from types import SimpleNamespace
+
+    from dagster_project.cli import cmd_export
+
+    cmd_export(SimpleNamespace(period=period, out=str(out), region=None, db=dsn, rules=None))
+    said = capsys.readouterr().out
+    with psycopg.connect(dsn) as conn:
+        return said, dict(conn.execute("SELECT nik, status FROM bpjs.submission_candidate WHERE period = %s", (period,)))
+
+
 def statuses(dsn):
     with psycopg.connect(dsn) as conn:
         return {r[0]: r[1:] for r in conn.execute(
@@ -199,6 +211,11 @@ def test_a_reason_cut_at_an_unquoted_comma_is_put_back_together(submitted, tmp_p
     apply_response(dsn, f)
     assert statuses(dsn)[NIKS[0]] == ("rejected", None, "NIK tidak ditemukan di Dukcapil, mohon perbaiki data")
     assert statuses(dsn)[NIKS[1]] == ("accepted", "12345678901", None)
+    # a header Excel padded with an empty title: the reason's tail went to the untitled column
+    f.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN,\n"
+                 f"{NIKS[2]},2026-11,DITOLAK,,NIK tidak ditemukan, mohon perbaiki\n")
+    apply_response(dsn, f)
+    assert statuses(dsn)[NIKS[2]] == ("rejected", None, "NIK tidak ditemukan, mohon perbaiki")
     f.write_text("NIK,PERIODE,HASIL,ALASAN,KPJ\n"
                  f"{NIKS[2]},2026-11,DITOLAK,NIK tidak ditemukan, mohon perbaiki,12345678902\n")
     with pytest.raises(ResponseError, match="line 2: 6 fields where the header has 5"):
@@ -602,9 +619,6 @@ def test_an_export_leaves_out_whom_a_kelurahan_verified_as_not_to_enroll_since_t
     """Found by fuzzing: a returned list said Meninggal, and the export before the next run sent
     that person to BPJS for enrollment. The latest result on any period's list counts; a later
     Valid (a list returned again) lets them go."""
-    from types import SimpleNamespace
-
-    from dagster_project.cli import cmd_export
     from pipelines.bpjs_exchange import verified_out_back
 
     dsn = any_pg_dsn
@@ -623,13 +637,10 @@ def test_an_export_leaves_out_whom_a_kelurahan_verified_as_not_to_enroll_since_t
     verified(NIKS[1], "2026-11", "Valid", "2026-11-20")      # the latest says Valid: sent
     verified(NIKS[2], "2026-11", "Tidak ditemukan", "2026-11-20")
     assert verified_out_back(dsn, "2026-11") == 1
-    cmd_export(SimpleNamespace(period="2026-11", out=str(tmp_path), region=None, db=dsn, rules=None))
-    said = capsys.readouterr().out
+    said, status = exported(dsn, tmp_path, capsys)
     assert "exported 2 pending candidates" in said
     assert "left out 1 pending candidates a kelurahan has verified as not to enroll since the run" in said
-    with psycopg.connect(dsn) as conn:
-        assert dict(conn.execute("SELECT nik, status FROM bpjs.submission_candidate")) == {
-            NIKS[0]: "pending", NIKS[1]: "submitted", NIKS[2]: "submitted"}
+    assert status == {NIKS[0]: "pending", NIKS[1]: "submitted", NIKS[2]: "submitted"}
 
 
 def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path):
@@ -661,9 +672,6 @@ def test_an_export_leaves_out_whom_a_later_period_s_run_no_longer_lists(any_pg_d
     The newest later run of the row's region decides: listed there (pending, or sent since) is
     exported; not listed, or withdrawn there, is left out and counted. Another region's later run
     says nothing about this region's rows; November run again after them knows better."""
-    from types import SimpleNamespace
-
-    from dagster_project.cli import cmd_export
     from pipelines.bpjs_exchange import dropped_later_back
 
     dsn = any_pg_dsn
@@ -674,14 +682,11 @@ def test_an_export_leaves_out_whom_a_later_period_s_run_no_longer_lists(any_pg_d
     submit(dsn, candidates(NIKS[1:], "2026-12"), "2026-12")        # run again: NIKS[0] protected, withdrawn
     submit(dsn, candidates(NIKS[2:], "2027-01"), "2027-01")        # the newest: NIKS[1] not listed either
     assert dropped_later_back(dsn, "2026-11") == 2 and dropped_later_back(dsn, "2026-11", region="6409") == 0
-    cmd_export(SimpleNamespace(period="2026-11", out=str(tmp_path), region=None, db=dsn, rules=None))
-    said = capsys.readouterr().out
+    said, status = exported(dsn, tmp_path, capsys)
     assert "exported 3 pending candidates" in said
     assert "left out 2 pending candidates the run of a later period no longer lists" in said
-    with psycopg.connect(dsn) as conn:
-        assert dict(conn.execute("SELECT nik, status FROM bpjs.submission_candidate WHERE period = '2026-11'")) == {
-            NIKS[0]: "pending", NIKS[1]: "pending", NIKS[2]: "submitted", other[0]: "submitted",
-            other[1]: "submitted"}
+    assert status == {NIKS[0]: "pending", NIKS[1]: "pending", NIKS[2]: "submitted", other[0]: "submitted",
+                      other[1]: "submitted"}
     submit(dsn, candidates(NIKS[:2], "2026-11"), "2026-11")        # November run again, with a newer extract
     assert dropped_later_back(dsn, "2026-11") == 0 and export_pending(dsn, "2026-11", tmp_path)[1] == 2
 
