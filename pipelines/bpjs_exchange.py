@@ -85,7 +85,7 @@ VERIFIED_OUT = f"""EXISTS (
 # earlier month run late with a newer extract knows better than the later month).
 # (the newest later run and the period's own last run found once per region, not per row: as a
 # subquery of the row's region they were scanned again for each pending row, 18 s for 200k rows
-# against a year of batches, a review found)
+# against a year of batches, a review found; %(period)s is the row's period, which PENDING pins)
 DROPPED_LATER = """EXISTS (
     SELECT 1 FROM (SELECT DISTINCT ON (b.region) b.region, b.period, b.created_at FROM bpjs.submission_batch b
                    WHERE b.period > %(period)s AND b.status = 'committed' ORDER BY b.region, b.created_at DESC) later

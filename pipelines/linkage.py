@@ -39,7 +39,7 @@ from rapidfuzz.distance import JaroWinkler
 from pipelines.address import address_columns
 from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MISSING, PAIR_WEIGHT,
                                  PSEUDO_COUNT, RULE_BITS, TF_ADJUSTMENTS, LinkModel, estimate, evidence_text,
-                                 NEIGHBOUR_SAYS_NOTHING, log2_sum_odds, probability, probability_among,
+                                 log2_sum_odds, neighbour_says_nothing, probability, probability_among,
                                  record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys, without_balinese_prefix
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
@@ -977,7 +977,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         # (a same-day neighbour beside an equal birth date counted nothing: the name and the date
         # linked the pair)
         .when(pl.col("nik").is_in(["one_substitution", "transposition", "same_day_neighbour", "truncated"])
-              & ~((pl.col("nik") == "same_day_neighbour") & pl.col("dob").is_in(NEIGHBOUR_SAYS_NOTHING)))
+              & ~neighbour_says_nothing())
         .then(pl.lit("nik_repaired"))
         .otherwise(pl.lit("fuzzy")),
         evidence=evidence_expr(model),

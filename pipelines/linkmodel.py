@@ -414,7 +414,13 @@ VOUCHING_NAMES = ("exact",)
 # dates disagreeing the record contradicts its own NIK's date, a typo somewhere, and the level
 # weighs what it was estimated to (counted as nothing there too, 103 right links of a Bogor world
 # were lost).
-NEIGHBOUR_SAYS_NOTHING = ("exact",)   # birth-date levels beside which the region slip counts <= 0
+NEIGHBOUR_SAYS_NOTHING = ("exact",)   # birth-date levels beside which a same-day neighbour counts <= 0
+
+
+def neighbour_says_nothing() -> pl.Expr:
+    """The pairs whose NIK level ``same_day_neighbour`` counts at most 0 (see above): the score
+    clips its weight there, and the link's method is then not a NIK repair."""
+    return (pl.col("nik") == "same_day_neighbour") & pl.col("dob").is_in(NEIGHBOUR_SAYS_NOTHING)
 
 
 def weight_expr(model: LinkModel) -> pl.Expr:
@@ -429,8 +435,7 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         weights = pl.Series([model.weights[c.name][lv] for lv in names], dtype=pl.Float64)
         term = pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
         if c.name == "nik":
-            term = pl.when((pl.col("nik") == "same_day_neighbour") & pl.col("dob").is_in(NEIGHBOUR_SAYS_NOTHING)
-                           ).then(term.clip(upper_bound=0.0)).otherwise(term)
+            term = pl.when(neighbour_says_nothing()).then(term.clip(upper_bound=0.0)).otherwise(term)
         if c.name == "dob":
             # A birth date that disagrees counts nothing against a pair whose claimed NIK is the
             # resident's and whose names are the same (the record's date is what is wrong: a date
