@@ -44,7 +44,7 @@ from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMP
 from pipelines.names import token_keys, without_balinese_prefix
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
 from pipelines.regions import kecamatan_table
-from pipelines.nik import ascii_digits, nik_birth_parts, nik_date_matches
+from pipelines.nik import EXCEL_NOTATION, ascii_digits, excel_range, excel_shown, nik_birth_parts, nik_date_matches
 
 @dataclass(frozen=True)
 class LinkSettings:
@@ -82,11 +82,16 @@ def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
 
 def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     cols = records.columns
-    none = pl.lit(None, pl.String)
+    none, raw = pl.lit(None, pl.String), pl.col("nik_raw")
     side = records.select(
         s_key=pl.col(id_col).rank("ordinal").cast(pl.UInt32), s_id=pl.col(id_col),
         s_nik=pl.col("NIK"),
-        s_digits=_claimed_digits(ascii_digits(pl.col("nik_raw"))),
+        # a NIK Excel wrote as 6.47401E+15: the digits it shows, a prefix as a truncated NIK's
+        # (its exponent's were read as the NIK's: 15 shown and "15" made 17 digits, one deletion
+        # away from a NIK of serial 0001 by chance), and the NIKs they could be, [s_xlo, s_xhi)
+        s_digits=pl.when(raw.str.contains(EXCEL_NOTATION)).then(excel_shown(raw))
+        .otherwise(_claimed_digits(ascii_digits(raw))),
+        **dict(zip(("s_xlo", "s_xhi"), excel_range(excel_shown(raw)))),
         s_name=pl.col("nama_norm"),
         s_dob=pl.col("TGL_LHR"),
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,
@@ -174,6 +179,12 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
     """
     # claimed NIKs of 12-15 digits (truncated, rule 4), taken while the side is still a frame
     short = s.filter(pl.col("s_ndigits").is_between(12, 15)).select("s_key", key="s_digits", n="s_ndigits")
+    # the digits Excel shows of a NIK are rounded (6474011508850006 -> 6.47401150885001E+15):
+    # the prefix may also be one less
+    rounded = s.filter(pl.col("s_ndigits").is_between(12, 15) & pl.col("s_xlo").is_not_null()).select(
+        "s_key", key=(pl.col("s_digits").cast(pl.Int64) - 1).cast(pl.String).str.zfill(pl.col("s_ndigits")),
+        n="s_ndigits")
+    short = pl.concat([short, rounded])
     long = s.filter(pl.col("s_ndigits") == 17).select("s_key", "s_digits", "s_ini")  # (rule 6)
     r, s = r.lazy(), s.lazy()
     pairs: list[pl.LazyFrame] = []
@@ -405,6 +416,9 @@ def _nik_level() -> pl.Expr:
     v, n, digits = pl.col("s_v"), pl.col("r_key"), pl.col("s_ndigits")
     return (
         pl.when(digits == 0).then(pl.lit("missing"))
+        # a NIK Excel wrote as 6.47401E+15 whose shown digits this resident's NIK does not give:
+        # someone's from another kecamatan (agreeing, they are a truncated NIK's prefix)
+        .when((n < pl.col("s_xlo")) | (n >= pl.col("s_xhi"))).then(pl.lit("excel_elsewhere"))
         .when(v == n).then(pl.lit("exact"))
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))

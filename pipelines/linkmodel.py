@@ -217,6 +217,9 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a valid NIK no resident holds, which carries the resident's birth date and is no
         # repair of their NIK: the NIK of someone else born that day (declared, see DECLARED)
         Level("another_person", -20.0, "NIK berbeda: NIK sah orang lain yang lahir pada tanggal yang sama"),
+        # a NIK Excel wrote in scientific notation (6.47401E+15) whose shown digits no rounding
+        # of the resident's NIK gives: a NIK issued in another kecamatan (declared, see DECLARED)
+        Level("excel_elsewhere", -20.0, "NIK rusak Excel (6,47401E+15) menunjuk wilayah lain"),
         Level("different", -3.0, "NIK berbeda"),
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
     ), u_population="dob_exact", u_all_levels=("family_head", "family_owner_fits"),
@@ -283,7 +286,16 @@ TF_ADJUSTMENTS = [c.tf_adjustment for c in COMPARISONS if c.tf_column]
 # digit that blocking found through the name stays "different" (the slip test,
 # ``pipelines.linkage._slips_are_different``). At 200k, with the birth date vouched for (see
 # ``weight_expr``), five worlds: 362 wrong links gone, 112 right ones made, 24 lost.
-DECLARED = {("nik", "another_person")}
+# ``excel_elsewhere`` likewise: the visible digits of an Excel-damaged NIK say which kecamatan
+# issued it, and a true match's NIK always rounds to them (none of 5,888 right links did not, in
+# two worlds); counted as nothing (missing), an outside tester's Bali world linked cards of
+# namesakes from elsewhere on name and date (69 roster, 2 welfare links at 200k, all wrong).
+DECLARED = {("nik", "another_person"), ("nik", "excel_elsewhere")}
+# Declared levels of a NIK the record has lost (Excel kept its first digits only): the EM reads
+# them as missing, as the NIK is, so the other NIK levels' u stays their share among the pairs
+# whose record has a NIK. Counted in, the Bali world's Excel-damaged welfare cards (6%) drew
+# u from "different": its weight went -4.3 -> -3.4 (welfare) and -2.6 -> -1.4 (roster).
+READ_AS_MISSING = {("nik", "excel_elsewhere")}
 TF_CLIP = (-6.0, 3.0)    # bounds of a term-frequency adjustment, log2
 PSEUDO_COUNT = 1.0       # per level, in m and u: a level never seen keeps a finite weight
 WEIGHT_CLIP = 20.0
@@ -610,6 +622,8 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     meta = {c.name: (len(c.levels), c.level_names().index(MISSING)) for c in COMPARISONS}
     names_of = {c.name: c.level_names() for c in COMPARISONS}
     idx = {c.name: {lv: i for i, lv in enumerate(c.level_names())} for c in COMPARISONS}
+    for k, lv in READ_AS_MISSING:
+        codes[k] = np.where(codes[k] == idx[k][lv], idx[k][MISSING], codes[k])
     for c in COMPARISONS:
         if c.u_population == "dob_exact":
             free[c.name] = (codes["dob"] == idx["dob"]["exact"]).astype(float)

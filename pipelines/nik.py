@@ -116,6 +116,32 @@ def nik_problems(values: list[str | None]) -> list[str | None]:
     return with_nik_columns(frame, "v", problem="p").get_column("p").to_list()
 
 
+_EXCEL_SHOWN = r"^[\s'\p{Cf}]*([0-9])[.,]?([0-9]*)[eE]\+?([0-9]+)[\s\p{Cf}]*$"
+
+
+def excel_shown(raw: pl.Expr) -> pl.Expr:
+    """The digits a NIK Excel wrote in scientific notation still shows (``6.47401E+15``,
+    ``6,47401E+15``: "647401"; an XLSX number cell read as ``6.47401150885000E+15``: 15 digits),
+    when the exponent is 15 (a 16-digit number) and they are 16 at most; null for any other
+    value. The NIK is invalid all the same (CONTRACT), and never guessed: these digits are what
+    the record still says of it, as a truncated NIK's are (:func:`excel_range`)."""
+    parts = raw.str.extract_groups(_EXCEL_SHOWN)
+    shown = parts.struct.field("1") + parts.struct.field("2").fill_null("")
+    ok = (parts.struct.field("3").cast(pl.Int32, strict=False) == 15) & (shown.str.len_chars() <= 16)
+    return pl.when(ok).then(shown)
+
+
+def excel_range(shown: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The 16-digit NIKs whose Excel notation shows the digits ``shown`` (:func:`excel_shown`),
+    rounded as Excel displays them or cut: [lo, hi) as integers; null for 16 digits (the NIK
+    itself) and for null. ``647401`` is every NIK from 6474005000000000 up to 6474019999999999."""
+    k = shown.str.len_chars()
+    unit = pl.lit(10, pl.Int64).pow((16 - k).cast(pl.Int64))
+    value = shown.cast(pl.Int64, strict=False) * unit
+    ok = k < 16
+    return pl.when(ok).then(value - unit // 2), pl.when(ok).then(value + unit)
+
+
 def nik_birth_parts(nik: str | pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """(day, month, two-digit year, sex 'L'/'P') encoded in a clean 16-digit NIK."""
     e = pl.col(nik) if isinstance(nik, str) else nik

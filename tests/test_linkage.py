@@ -5,6 +5,8 @@ them (normalised names, NIK digits, the raw claimed NIK)."""
 import math
 from datetime import date
 
+import numpy as np
+
 import polars as pl
 import pytest
 
@@ -309,8 +311,10 @@ def test_deterministic():
 # --- the same hard cases with the model estimated on a real-sized run -------------------------
 
 def _moved(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """Hard-case codes moved to kab 6499 (no generated NIK, KK or kelurahan starts there)."""
-    return df.with_columns(pl.col(c).str.replace(r"^6474", "6499") for c in cols)
+    """Hard-case codes moved to kab 6499 (no generated NIK, KK or kelurahan starts there); an
+    Excel-damaged NIK's shown digits too (6.47403E+15 -> 6.49903E+15)."""
+    return df.with_columns(pl.col(c).str.replace(r"^6474", "6499").str.replace(r"^6([.,])474", "6${1}499")
+                           for c in cols)
 
 
 @pytest.fixture(scope="module")
@@ -951,6 +955,87 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
     got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
         "s_id", pl.col("nik").cast(pl.String)).rows())
     assert got == {k: c[2] for k, c in cases.items()}
+
+
+def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find_its_own():
+    """Excel writes a NIK as 6.47401E+15 (six digits shown, rounded) or, read from an XLSX
+    number cell, 6.47401150885000E+15 (fifteen). The NIK is invalid (CONTRACT) and never
+    guessed; what it still shows is what a truncated NIK shows. A resident whose NIK those digits
+    cannot be is not the record's person (a namesake born the same day elsewhere: an outside
+    tester's Bali world linked 69 such roster cards at 200k, all wrong); fifteen digits that
+    agree are a truncated NIK (they were read with the exponent as 17 digits, and found a NIK
+    of serial 0001 by chance)."""
+    from pipelines import linkage as lk
+
+    ahmad, siti, andi, andre = 6474011508850001, 6474015508900002, 6474012001000004, 6474012001000005
+    trunc = lk.RULE_BITS["nik_trunc"]
+    cases = {  # claimed NIK -> (the resident it is compared with, the pair's rules, the NIK level)
+        "same_kecamatan": ("6.47401E+15", ahmad, 0, "missing"),
+        "comma": ("6,47401E+15", ahmad, 0, "missing"),
+        "elsewhere": ("7.37101E+15", ahmad, 0, "excel_elsewhere"),
+        "next_kecamatan": ("6.47402E+15", ahmad, 0, "excel_elsewhere"),
+        "rounded_up": ("6.47402E+15", siti, 0, "missing"),              # 647401|55... -> 647402
+        "other_exponent": ("6.47401E+14", ahmad, 0, "missing"),          # no 16-digit number
+        "xlsx_cell": ("6.47401150885000E+15", ahmad, trunc, "truncated"),
+        "xlsx_cell_rounded": ("6.47401200100001E+15", andre, trunc, "truncated"),
+        "xlsx_cell_other_serial": ("6.47401200100001E+15", andi, trunc, "excel_elsewhere"),
+    }
+    recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", None, None) for k, (nik, *_) in cases.items()}
+    r, s = lk.resident_side(_residents()), lk._record_side(_records(recs), "ID_DTSEN")
+    keys = dict(zip(s["s_id"], s["s_key"]))
+    pairs = pl.DataFrame({"s_key": [keys[k] for k in cases], "r_key": [c[1] for c in cases.values()],
+                          "rules": pl.Series([c[2] for c in cases.values()], dtype=pl.UInt16)},
+                         schema_overrides={"s_key": pl.UInt32})
+    got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
+        "s_id", pl.col("nik").cast(pl.String)).rows())
+    assert got == {k: c[3] for k, c in cases.items()}
+    # blocking finds the fifteen digits' residents as a truncated NIK's, rounded up or not
+    found = lk.nik_pairs(r, s).filter(lk.has_rule("nik_trunc")).join(s.select("s_key", "s_id"), on="s_key")
+    by_record = found.group_by("s_id").agg(pl.col("r_key").sort())
+    assert dict(by_record.rows()) == {"xlsx_cell": [ahmad], "xlsx_cell_rounded": [andi, andre],
+                                      "xlsx_cell_other_serial": [andi, andre]}
+
+
+def test_a_namesake_s_excel_damaged_nik_from_elsewhere_does_not_link_and_a_resident_s_own_does(background):
+    """With the model estimated: a card of someone from another kecamatan bearing a resident's
+    name and birth date, its NIK Excel-damaged, stays unlinked (its NIK was read as missing, and
+    name and date linked it); the resident's own card, from an XLSX number cell, links."""
+    cases = {"namesake": ("7.37101E+15", "JOKO SUSILO", date(1970, 11, 11), "L", None, None),
+             "own_cell": ("6.49902111170000E+15", "JOKO SUSILO", date(1970, 11, 11), "L", None, None)}
+    res, got = _link_among_background(background, cases)
+    assert got["namesake"]["NIK"] is None, got["namesake"]["evidence"]
+    assert (got["own_cell"]["NIK"], got["own_cell"]["method"]) == ("6499021111700006", "nik_repaired")
+    assert "NIK terpotong" in got["own_cell"]["evidence"]
+
+
+def test_an_excel_damaged_nik_s_other_residents_leave_the_em_as_they_found_it():
+    """The EM reads ``excel_elsewhere`` as the missing NIK it is: the other NIK levels' u stays
+    their share among pairs whose record has a NIK (counted in, a world's 6% Excel-damaged cards
+    drew u from "different", its weight -4.3 -> -3.4)."""
+    from pipelines.linkage import LEVEL_TYPES
+    from pipelines.linkmodel import COMPARISONS, estimate
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    levels = {c.name: c.level_names() for c in COMPARISONS}
+    pick = lambda name, p: rng.choice(levels[name], n, p=p)  # noqa: E731
+    nik_p = np.full(len(levels["nik"]), 0.0)
+    for lv, p in {"exact": 0.2, "one_substitution": 0.05, "different": 0.25, "missing": 0.5}.items():
+        nik_p[levels["nik"].index(lv)] = p
+    frame = pl.DataFrame({
+        "nik": pick("nik", nik_p),
+        **{c.name: pick(c.name, np.full(len(levels[c.name]), 1 / len(levels[c.name]))) for c in COMPARISONS if c.name != "nik"},
+        "rules": np.zeros(n, np.uint16)})
+    # some of the missing NIKs Excel-damaged and contradicting
+    damaged = frame.with_columns(nik=pl.when((pl.col("nik") == "missing") & (pl.int_range(n) % 3 == 0))
+                                 .then(pl.lit("excel_elsewhere")).otherwise(pl.col("nik")))
+    cast = lambda f: f.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))  # noqa: E731
+    a, b = estimate(cast(frame), tf=False), estimate(cast(damaged), tf=False)
+    for k in a.weights:
+        for lv, w in a.weights[k].items():
+            if (k, lv) != ("nik", "excel_elsewhere"):
+                assert b.weights[k][lv] == pytest.approx(w), (k, lv)
+    assert b.weights["nik"]["excel_elsewhere"] == -20.0
 
 
 def test_a_nik_one_digit_off_where_someone_born_that_day_could_hold_it_is_its_own_level():
