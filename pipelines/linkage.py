@@ -419,6 +419,8 @@ def _nik_level() -> pl.Expr:
         # a NIK Excel wrote as 6.47401E+15 whose shown digits this resident's NIK does not give:
         # someone's from another kecamatan (agreeing, they are a truncated NIK's prefix)
         .when((n < pl.col("s_xlo")) | (n >= pl.col("s_xhi"))).then(pl.lit("excel_elsewhere"))
+        # (agreeing, 12 digits or more are a truncated NIK's: see nik_pairs)
+        .when(pl.col("s_xlo").is_not_null() & (digits < 12)).then(pl.lit("excel_agrees"))
         .when(v == n).then(pl.lit("exact"))
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
@@ -812,6 +814,19 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
     return out
 
 
+def shown_share(r: pl.DataFrame, s: pl.DataFrame) -> float | None:
+    """u of the NIK level ``excel_agrees``: the share of the residents whose NIK the digits an
+    Excel-damaged NIK shows allow (fewer than 12: a kecamatan, maybe part of the date), on
+    average over the records showing such digits; None without one."""
+    shown = s.filter(pl.col("s_xlo").is_not_null() & (pl.col("s_ndigits") < 12)).select("s_xlo", "s_xhi")
+    if shown.is_empty() or r.is_empty():
+        return None
+    keys = np.sort(r.get_column("r_key").to_numpy())
+    within = (np.searchsorted(keys, shown.get_column("s_xhi").to_numpy())
+              - np.searchsorted(keys, shown.get_column("s_xlo").to_numpy()))
+    return max(float(within.mean()), 1.0) / len(keys)
+
+
 def score(compared: pl.DataFrame, model: LinkModel, everywhere: pl.Series | None = None) -> pl.DataFrame:
     """Each pair's weight and score: the probability that the resident is the record's person,
     given all the candidates blocking found for that record (``probability_among``). A model
@@ -974,7 +989,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     everywhere = s.sort("s_key").get_column("s_everywhere")  # by s_key - 1, for the record prior
     if settings.estimate:
         model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s),
-                         random_pairs=s.height * r.height)
+                         random_pairs=s.height * r.height, shown_u=lambda: shown_share(r, s))
         if model.training.get("u_from_random_pairs"):
             model = record_prior(compared, model, s.height, r.height, everywhere=everywhere.to_numpy())
         model.training["settled_sample"] = sampled

@@ -209,6 +209,10 @@ COMPARISONS: tuple[Comparison, ...] = (
         # this resident's (see NEIGHBOUR_SAYS_NOTHING)
         Level("same_day_neighbour", 6.0, "NIK beda 1 digit di kode wilayah atau jenis kelamin"),
         Level("truncated", 6.0, "NIK terpotong"),
+        # a NIK Excel wrote in scientific notation (6.47401E+15), fewer than 12 digits shown (no
+        # whole birth date), that this resident's NIK gives: the kecamatan agrees. Its weight is
+        # how rare that is for any resident (see SHOWN_AGREES), not estimated by the EM
+        Level("excel_agrees", 3.0, "NIK rusak Excel (6,47401E+15), angka yang terlihat cocok"),
         # a family member's NIK, or the family's KK number, written as the record's NIK
         Level("family_head", 0.0, "NIK milik anggota keluarga (satu KK) atau nomor KK-nya"),
         # a family member of the claimed NIK's owner when the owner's own pair fits the record
@@ -295,7 +299,14 @@ DECLARED = {("nik", "another_person"), ("nik", "excel_elsewhere")}
 # them as missing, as the NIK is, so the other NIK levels' u stays their share among the pairs
 # whose record has a NIK. Counted in, the Bali world's Excel-damaged welfare cards (6%) drew
 # u from "different": its weight went -4.3 -> -3.4 (welfare) and -2.6 -> -1.4 (roster).
-READ_AS_MISSING = {("nik", "excel_elsewhere")}
+READ_AS_MISSING = {("nik", "excel_elsewhere"), ("nik", "excel_agrees")}
+# The weight of ``excel_agrees``: log2(1 / u), u the share of the region's residents whose NIK
+# the record's shown digits allow, on average over such records (m is 1: Excel rounds the NIK
+# it was given), between 0 and SHOWN_AGREES_MAX (under a truncated NIK's start weight: a
+# kecamatan is no NIK). It counts nothing beside an equal kelurahan, which lies inside the
+# kecamatan and has counted it already (:func:`weight_expr`).
+SHOWN_AGREES = ("nik", "excel_agrees")
+SHOWN_AGREES_MAX = 5.0
 TF_CLIP = (-6.0, 3.0)    # bounds of a term-frequency adjustment, log2
 PSEUDO_COUNT = 1.0       # per level, in m and u: a level never seen keeps a finite weight
 WEIGHT_CLIP = 20.0
@@ -448,6 +459,8 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         term = pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
         if c.name == "nik":
             term = pl.when(neighbour_says_nothing()).then(term.clip(upper_bound=0.0)).otherwise(term)
+            # the kecamatan an Excel-damaged NIK shows, where the kelurahan (inside it) agrees
+            term = pl.when((pl.col("nik") == SHOWN_AGREES[1]) & (pl.col("kel") == "same")).then(0.0).otherwise(term)
         if c.name == "dob":
             # A birth date that disagrees counts nothing against a pair whose claimed NIK is the
             # resident's and whose names are the same (the record's date is what is wrong: a date
@@ -593,14 +606,15 @@ def _share(codes: np.ndarray, weight: np.ndarray, n_levels: int, missing: int) -
 
 def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf: bool = True,
              random_u: Callable[[], dict[str, dict[str, float]]] | None = None,
-             random_pairs: int | None = None) -> LinkModel:
+             random_pairs: int | None = None, shown_u: Callable[[], float | None] | None = None) -> LinkModel:
     """m, u and the prior from this run's compared pairs (columns named after the comparisons).
 
     Works on the distinct comparison patterns with their counts (a few hundred rows whatever
     the number of pairs), so the EM costs milliseconds. ``random_u`` measures u per level over
     random record-resident pairs, for the comparisons whose ``u_population`` is "random"; it is
     called only when one of them has its m from labelled pairs, and then replaces their EM u in
-    their final weights;
+    their final weights; ``shown_u`` gives the u of ``excel_agrees`` (see ``SHOWN_AGREES``), when
+    such pairs are among ``levels``;
     :func:`record_prior` then gives the prior that goes with such weights.
     """
     keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
@@ -745,6 +759,12 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         weights[k][i] = w0[k][lv]
         if k in m and k in u:
             m[k][i] = u[k][i] * 2.0 ** w0[k][lv]
+    k, lv = SHOWN_AGREES
+    share = None
+    if k in m and k in u:  # (without such a record, the start weight: nothing to measure)
+        share, i = shown_u() if shown_u is not None else None, idx[k][lv]
+        weights[k][i] = float(np.clip(-np.log2(share), 0.0, SHOWN_AGREES_MAX)) if share else w0[k][lv]
+        u[k][i], m[k][i] = (2.0 ** -weights[k][i], 1.0) if share else (u[k][i], u[k][i] * 2.0 ** w0[k][lv])
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
     for k in wd:
@@ -760,6 +780,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                   "start_weights_for": fixed,
                   "u_from_random_pairs": random_for,
                   "u_among_strangers": raised,
+                  **({"excel_shown_share": share} if share else {}),
                   "pairs": int(n.sum()), "patterns": pats.height,
                   "pairs_by_stratum": {name: int(n[stratum == i].sum()) for i, (name, _) in enumerate(STRATA)},
                   "u_pairs": {k: int((n * v).sum()) for k, v in free.items()},

@@ -332,11 +332,13 @@ def background(tmp_path_factory):
     return residents, welfare, pl.read_parquet(world / "truth" / "welfare_truth.parquet")
 
 
-def _link_among_background(background, cases: dict, moved: tuple[str, ...] = ("nik_raw", "NIK")):
-    """The crafted residents and the records of ``cases`` (moved to kab 6499) linked among the
-    background world's, by the model estimated there; the result and each case's link row."""
+def _link_among_background(background, cases: dict, moved: tuple[str, ...] = ("nik_raw", "NIK"),
+                           crafted: pl.DataFrame | None = None):
+    """The crafted residents (``_residents()`` unless given) and the records of ``cases`` (moved
+    to kab 6499) linked among the background world's, by the model estimated there; the result
+    and each case's link row."""
     residents, welfare, _ = background
-    hard_r = _moved(_residents(), ["NIK", "kode_kel", "NO_KK"])
+    hard_r = _moved(_residents() if crafted is None else crafted, ["NIK", "kode_kel", "NO_KK"])
     hard_s = _moved(_records(cases), list(moved))
     r = pl.concat([residents.select(hard_r.columns), hard_r], how="vertical_relaxed")
     s = pl.concat([welfare.select(hard_s.columns), hard_s], how="vertical_relaxed")
@@ -962,19 +964,20 @@ def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find
     number cell, 6.47401150885000E+15 (fifteen). The NIK is invalid (CONTRACT) and never
     guessed; what it still shows is what a truncated NIK shows. A resident whose NIK those digits
     cannot be is not the record's person (a namesake born the same day elsewhere: an outside
-    tester's Bali world linked 69 such roster cards at 200k, all wrong); fifteen digits that
-    agree are a truncated NIK (they were read with the exponent as 17 digits, and found a NIK
-    of serial 0001 by chance)."""
+    tester's Bali world linked 69 such roster cards at 200k, all wrong); a resident whose NIK
+    they can be shares the NIK's kecamatan (``excel_agrees``), and fifteen digits that agree
+    are a truncated NIK (they were read with the exponent as 17 digits, and found a NIK of
+    serial 0001 by chance)."""
     from pipelines import linkage as lk
 
     ahmad, siti, andi, andre = 6474011508850001, 6474015508900002, 6474012001000004, 6474012001000005
     trunc = lk.RULE_BITS["nik_trunc"]
     cases = {  # claimed NIK -> (the resident it is compared with, the pair's rules, the NIK level)
-        "same_kecamatan": ("6.47401E+15", ahmad, 0, "missing"),
-        "comma": ("6,47401E+15", ahmad, 0, "missing"),
+        "same_kecamatan": ("6.47401E+15", ahmad, 0, "excel_agrees"),
+        "comma": ("6,47401E+15", ahmad, 0, "excel_agrees"),
         "elsewhere": ("7.37101E+15", ahmad, 0, "excel_elsewhere"),
         "next_kecamatan": ("6.47402E+15", ahmad, 0, "excel_elsewhere"),
-        "rounded_up": ("6.47402E+15", siti, 0, "missing"),              # 647401|55... -> 647402
+        "rounded_up": ("6.47402E+15", siti, 0, "excel_agrees"),         # 647401|55... -> 647402
         "other_exponent": ("6.47401E+14", ahmad, 0, "missing"),          # no 16-digit number
         "xlsx_cell": ("6.47401150885000E+15", ahmad, trunc, "truncated"),
         "xlsx_cell_rounded": ("6.47401200100001E+15", andre, trunc, "truncated"),
@@ -1008,12 +1011,45 @@ def test_a_namesake_s_excel_damaged_nik_from_elsewhere_does_not_link_and_a_resid
     assert "NIK terpotong" in got["own_cell"]["evidence"]
 
 
-def test_an_excel_damaged_nik_s_other_residents_leave_the_em_as_they_found_it():
-    """The EM reads ``excel_elsewhere`` as the missing NIK it is: the other NIK levels' u stays
-    their share among pairs whose record has a NIK (counted in, a world's 6% Excel-damaged cards
-    drew u from "different", its weight -4.3 -> -3.4)."""
+def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_goes_to_its_own(background):
+    """Two JOKO SUSILOs, in kecamatans 02 and 03; a card with no birth date and an Excel-damaged
+    NIK showing 6.47402E+15 or 6.47403E+15 is the one whose NIK those digits can be (both
+    candidates were as good, and the card went unlinked: an independent generator's roster
+    recall rose 0.9768 -> 0.9789 at 200k). Beside an equal kelurahan, which lies inside the
+    kecamatan, the shown digits count nothing more."""
     from pipelines.linkage import LEVEL_TYPES
-    from pipelines.linkmodel import COMPARISONS, estimate
+    from pipelines.linkmodel import COMPARISONS, LinkModel, weight_expr
+
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6474030303680011", "JOKO SUSILO", date(1968, 3, 3), "L", "6474031001", "6474030101100009")],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    recs = {"kec_02": ("6.47402E+15", "JOKO SUSILO", None, "L", None, None),
+            "kec_03": ("6,47403E+15", "JOKO SUSILO", None, "L", None, None),
+            "no_nik": ("", "JOKO SUSILO", None, "L", None, None)}
+    _, got = _link_among_background(background, recs, crafted=residents)
+    assert {k: row["NIK"] for k, row in got.items()} == {
+        "kec_02": "6499021111700006", "kec_03": "6499030303680011", "no_nik": None}
+
+    model = LinkModel.start(tf=False)
+    pairs = pl.DataFrame({"nik": ["excel_agrees", "excel_agrees"], "kel": ["different", "same"], "rules": [0, 0]}
+                         ).with_columns(*(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS
+                                          if c.name not in ("nik", "kel")))
+    pairs = pairs.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))
+    got = pairs.select(w=weight_expr(model))["w"].to_list()
+    kel, prior = model.weights["kel"], model.prior["attributes"]
+    assert [got[0] - kel["different"] - prior, got[1] - kel["same"] - prior] == pytest.approx(
+        [model.weights["nik"]["excel_agrees"], 0.0])
+
+
+def test_an_excel_damaged_nik_s_other_residents_leave_the_em_as_they_found_it():
+    """The EM reads ``excel_elsewhere`` and ``excel_agrees`` as the missing NIK they are: the
+    other NIK levels' u stays their share among pairs whose record has a NIK (counted in, a
+    world's 6% Excel-damaged cards drew u from "different", its weight -4.3 -> -3.4). The weight
+    of the shown digits agreeing is how rare that is among the residents: log2(1 / share), at
+    most SHOWN_AGREES_MAX; with no such record, its start weight."""
+    from pipelines.linkage import LEVEL_TYPES
+    from pipelines.linkmodel import COMPARISONS, SHOWN_AGREES_MAX, estimate
 
     rng = np.random.default_rng(3)
     n = 20_000
@@ -1026,16 +1062,21 @@ def test_an_excel_damaged_nik_s_other_residents_leave_the_em_as_they_found_it():
         "nik": pick("nik", nik_p),
         **{c.name: pick(c.name, np.full(len(levels[c.name]), 1 / len(levels[c.name]))) for c in COMPARISONS if c.name != "nik"},
         "rules": np.zeros(n, np.uint16)})
-    # some of the missing NIKs Excel-damaged and contradicting
-    damaged = frame.with_columns(nik=pl.when((pl.col("nik") == "missing") & (pl.int_range(n) % 3 == 0))
-                                 .then(pl.lit("excel_elsewhere")).otherwise(pl.col("nik")))
+    # some of the missing NIKs Excel-damaged, agreeing or not
+    i = pl.int_range(n)
+    damaged = frame.with_columns(nik=pl.when((pl.col("nik") == "missing") & (i % 3 == 0)).then(pl.lit("excel_elsewhere"))
+                                 .when((pl.col("nik") == "missing") & (i % 3 == 1)).then(pl.lit("excel_agrees"))
+                                 .otherwise(pl.col("nik")))
     cast = lambda f: f.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))  # noqa: E731
-    a, b = estimate(cast(frame), tf=False), estimate(cast(damaged), tf=False)
+    a, b = estimate(cast(frame), tf=False), estimate(cast(damaged), tf=False, shown_u=lambda: 1 / 16)
     for k in a.weights:
         for lv, w in a.weights[k].items():
-            if (k, lv) != ("nik", "excel_elsewhere"):
+            if (k, lv) not in (("nik", "excel_elsewhere"), ("nik", "excel_agrees")):
                 assert b.weights[k][lv] == pytest.approx(w), (k, lv)
     assert b.weights["nik"]["excel_elsewhere"] == -20.0
+    assert b.weights["nik"]["excel_agrees"] == pytest.approx(4.0)
+    assert estimate(cast(damaged), tf=False, shown_u=lambda: 1e-6).weights["nik"]["excel_agrees"] == SHOWN_AGREES_MAX
+    assert estimate(cast(damaged), tf=False, shown_u=lambda: None).weights["nik"]["excel_agrees"] == 3.0
 
 
 def test_a_nik_one_digit_off_where_someone_born_that_day_could_hold_it_is_its_own_level():
