@@ -789,6 +789,21 @@ def test_nik_region_checked_against_kemendagri_codes(tmp_path):
     assert res.stats["flags"]["nik_region_unknown"] == 2 and res.balanced
 
 
+def test_a_nik_issued_in_another_kecamatan_than_the_address_is_flagged(tmp_path):
+    """CONTRACT §1: a NIK "whose region is not the address" is valid and flagged. The NIK's
+    region is its kecamatan (prov, kab, kec): a resident who moved from kecamatan 02 to 01 of
+    the same city is flagged too (compared at kab/kota level, 3,118 of an outside tester's
+    residents who moved within their kab/kota went unflagged); one who came from another city
+    as before; one living where the NIK was issued is not."""
+    rows = [row(),                                                   # 647401, lives in 647401
+            row(nik="6474025508900002", name="SITI", sex="P", dob="15-08-1990"),  # issued in 647402
+            row(nik="6471015508900003", name="DEWI", sex="P", dob="15-08-1990")]  # in Balikpapan
+    write_csv(tmp_path / "penduduk.csv", rows)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    flags = dict(zip(res.accepted["line"], res.accepted["flags"].to_list()))
+    assert flags == {2: [], 3: ["nik_region_not_address"], 4: ["nik_region_not_address"]}
+
+
 def test_utf8_body_read_from_the_file_bytes_after_a_non_ascii_title(tmp_path):
     """The body is handed to polars as the file's own bytes: the offset after a BOM and a title
     line with multi-byte characters must land exactly on the first record."""
