@@ -327,10 +327,10 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
               "nik_sex_mismatch"),
         _flag(~pl.col("NIK").str.slice(0, 6).is_in(prefixes), "nik_region_unknown"),
         # the NIK's region is its kecamatan (6 digits, CONTRACT §1): compared with the address's
-        # kecamatan, or its kab/kota where the kelurahan is not known (at kab/kota level alone,
+        # kecamatan, or its kab/kota where the kecamatan is not known (at kab/kota level alone,
         # a resident who moved within the city went unflagged: 3,118 of an outside tester's)
-        _flag(pl.when(pl.col("kode_kel").is_not_null())
-              .then(pl.col("NIK").str.slice(0, 6) != pl.col("kode_kel").str.slice(0, 6))
+        _flag(pl.when(pl.col("kode_kec").is_not_null())
+              .then(pl.col("NIK").str.slice(0, 6) != pl.col("kode_kec"))
               .otherwise(pl.col("kode_kab").is_not_null() & (pl.col("NIK").str.slice(0, 4) != pl.col("kode_kab"))),
               "nik_region_not_address"),
     )

@@ -89,7 +89,8 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         # a NIK Excel wrote as 6.47401E+15: the digits it shows, a prefix as a truncated NIK's
         # (its exponent's were read as the NIK's: 15 shown and "15" made 17 digits, one deletion
         # away from a NIK of serial 0001 by chance), and the NIKs they could be, [s_xlo, s_xhi)
-        s_digits=pl.when(raw.str.contains(EXCEL_NOTATION)).then(excel_shown(raw))
+        # (16 shown digits are a float's, off by one above 2^53: their first 15 are kept)
+        s_digits=pl.when(raw.str.contains(EXCEL_NOTATION)).then(excel_shown(raw).str.slice(0, 15))
         .otherwise(_claimed_digits(ascii_digits(raw))),
         **dict(zip(("s_xlo", "s_xhi"), excel_range(excel_shown(raw)))),
         s_name=pl.col("nama_norm"),
@@ -417,8 +418,13 @@ def _nik_level() -> pl.Expr:
     return (
         pl.when(digits == 0).then(pl.lit("missing"))
         # a NIK Excel wrote as 6.47401E+15 whose shown digits this resident's NIK does not give:
-        # someone's from another kecamatan (agreeing, they are a truncated NIK's prefix)
-        .when((n < pl.col("s_xlo")) | (n >= pl.col("s_xhi"))).then(pl.lit("excel_elsewhere"))
+        # someone's from another kecamatan, unless the resident's KK number gives them, or the
+        # kelurahan is the resident's (the family's KK number, or a family member's NIK, written
+        # as the record's: a review's card was linked before at 0.9996, then not at all)
+        .when((n < pl.col("s_xlo")) | (n >= pl.col("s_xhi")))
+        .then(pl.when(pl.col("r_kkv").is_between(pl.col("s_xlo"), pl.col("s_xhi"), closed="left")
+                      | (pl.col("s_kel") == pl.col("r_kel"))).then(pl.lit("missing"))
+              .otherwise(pl.lit("excel_elsewhere")))
         # (agreeing, 12 digits or more are a truncated NIK's: see nik_pairs)
         .when(pl.col("s_xlo").is_not_null() & (digits < 12)).then(pl.lit("excel_agrees"))
         .when(v == n).then(pl.lit("exact"))
@@ -817,14 +823,18 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
 def shown_share(r: pl.DataFrame, s: pl.DataFrame) -> float | None:
     """u of the NIK level ``excel_agrees``: the share of the residents whose NIK the digits an
     Excel-damaged NIK shows allow (fewer than 12: a kecamatan, maybe part of the date), on
-    average over the records showing such digits; None without one."""
+    average over the records showing such digits that some resident here can hold; None
+    without one."""
     shown = s.filter(pl.col("s_xlo").is_not_null() & (pl.col("s_ndigits") < 12)).select("s_xlo", "s_xhi")
     if shown.is_empty() or r.is_empty():
         return None
     keys = np.sort(r.get_column("r_key").to_numpy())
     within = (np.searchsorted(keys, shown.get_column("s_xhi").to_numpy())
               - np.searchsorted(keys, shown.get_column("s_xlo").to_numpy()))
-    return max(float(within.mean()), 1.0) / len(keys)
+    # over the records whose digits some resident here holds: a record of another kab/kota,
+    # compared in every region, holds none here and would make the kecamatan look rare
+    within = within[within > 0]
+    return float(within.mean()) / len(keys) if within.size else None
 
 
 def score(compared: pl.DataFrame, model: LinkModel, everywhere: pl.Series | None = None) -> pl.DataFrame:

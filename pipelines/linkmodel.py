@@ -212,7 +212,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         # a NIK Excel wrote in scientific notation (6.47401E+15), fewer than 12 digits shown (no
         # whole birth date), that this resident's NIK gives: the kecamatan agrees. Its weight is
         # how rare that is for any resident (see SHOWN_AGREES), not estimated by the EM
-        Level("excel_agrees", 3.0, "NIK rusak Excel (6,47401E+15), angka yang terlihat cocok"),
+        Level("excel_agrees", 3.0, "NIK rusak oleh Excel (…E+15), digit yang tersisa cocok"),
         # a family member's NIK, or the family's KK number, written as the record's NIK
         Level("family_head", 0.0, "NIK milik anggota keluarga (satu KK) atau nomor KK-nya"),
         # a family member of the claimed NIK's owner when the owner's own pair fits the record
@@ -223,7 +223,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("another_person", -20.0, "NIK berbeda: NIK sah orang lain yang lahir pada tanggal yang sama"),
         # a NIK Excel wrote in scientific notation (6.47401E+15) whose shown digits no rounding
         # of the resident's NIK gives: a NIK issued in another kecamatan (declared, see DECLARED)
-        Level("excel_elsewhere", -20.0, "NIK rusak Excel (6,47401E+15) menunjuk wilayah lain"),
+        Level("excel_elsewhere", -20.0, "NIK rusak oleh Excel (…E+15), digit yang tersisa dari kecamatan lain"),
         Level("different", -3.0, "NIK berbeda"),
         Level(MISSING, 0.0, "NIK kosong/tidak valid"),
     ), u_population="dob_exact", u_all_levels=("family_head", "family_owner_fits"),
@@ -304,7 +304,7 @@ READ_AS_MISSING = {("nik", "excel_elsewhere"), ("nik", "excel_agrees")}
 # the record's shown digits allow, on average over such records (m is 1: Excel rounds the NIK
 # it was given), between 0 and SHOWN_AGREES_MAX (under a truncated NIK's start weight: a
 # kecamatan is no NIK). It counts nothing beside an equal kelurahan, which lies inside the
-# kecamatan and has counted it already (:func:`weight_expr`).
+# kecamatan, or KK number, which begins with it: they counted it already (:func:`weight_expr`).
 SHOWN_AGREES = ("nik", "excel_agrees")
 SHOWN_AGREES_MAX = 5.0
 TF_CLIP = (-6.0, 3.0)    # bounds of a term-frequency adjustment, log2
@@ -459,8 +459,10 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         term = pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
         if c.name == "nik":
             term = pl.when(neighbour_says_nothing()).then(term.clip(upper_bound=0.0)).otherwise(term)
-            # the kecamatan an Excel-damaged NIK shows, where the kelurahan (inside it) agrees
-            term = pl.when((pl.col("nik") == SHOWN_AGREES[1]) & (pl.col("kel") == "same")).then(0.0).otherwise(term)
+            # the kecamatan an Excel-damaged NIK shows, where the kelurahan (inside it) or the
+            # KK number (which begins with it) agrees and counted it already
+            said = (pl.col("kel") == "same") | pl.col("kk").is_in(["same", "first_15_same"])
+            term = pl.when((pl.col("nik") == SHOWN_AGREES[1]) & said).then(0.0).otherwise(term)
         if c.name == "dob":
             # A birth date that disagrees counts nothing against a pair whose claimed NIK is the
             # resident's and whose names are the same (the record's date is what is wrong: a date

@@ -971,6 +971,7 @@ def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find
     from pipelines import linkage as lk
 
     ahmad, siti, andi, andre = 6474011508850001, 6474015508900002, 6474012001000004, 6474012001000005
+    budi = 7371010101800012  # from Makassar, living in 647401 with a KK number of 647401
     trunc = lk.RULE_BITS["nik_trunc"]
     cases = {  # claimed NIK -> (the resident it is compared with, the pair's rules, the NIK level)
         "same_kecamatan": ("6.47401E+15", ahmad, 0, "excel_agrees"),
@@ -982,9 +983,19 @@ def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find
         "xlsx_cell": ("6.47401150885000E+15", ahmad, trunc, "truncated"),
         "xlsx_cell_rounded": ("6.47401200100001E+15", andre, trunc, "truncated"),
         "xlsx_cell_other_serial": ("6.47401200100001E+15", andi, trunc, "excel_elsewhere"),
+        # his family's KK number (or a family member's NIK) written as the record's NIK: the
+        # digits are his KK's, or the record's kelurahan is his; neither: someone else's
+        "family_kk": ("6.47401E+15", budi, 0, "missing"),
+        "same_kelurahan": ("6.47403E+15", budi, 0, "missing"),
+        "neither": ("6.47403E+15", budi, 0, "excel_elsewhere"),
     }
-    recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", None, None) for k, (nik, *_) in cases.items()}
-    r, s = lk.resident_side(_residents()), lk._record_side(_records(recs), "ID_DTSEN")
+    kel = {"same_kelurahan": "6474011001"}
+    recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", kel.get(k), None) for k, (nik, *_) in cases.items()}
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [(str(budi), "BUDI SANTOSO", date(1980, 1, 1), "L", "6474011001", "6474010101100011")],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    r, s = lk.resident_side(residents), lk._record_side(_records(recs), "ID_DTSEN")
     keys = dict(zip(s["s_id"], s["s_key"]))
     pairs = pl.DataFrame({"s_key": [keys[k] for k in cases], "r_key": [c[1] for c in cases.values()],
                           "rules": pl.Series([c[2] for c in cases.values()], dtype=pl.UInt16)},
@@ -997,6 +1008,35 @@ def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find
     by_record = found.group_by("s_id").agg(pl.col("r_key").sort())
     assert dict(by_record.rows()) == {"xlsx_cell": [ahmad], "xlsx_cell_rounded": [andi, andre],
                                       "xlsx_cell_other_serial": [andi, andre]}
+
+
+def test_every_nik_lies_in_the_range_its_excel_forms_show():
+    """Excel's display rounds half away from zero, Python's %E the binary float, a cut keeps the
+    digits shown; Excel rounds to 15 digits before it rounds for display (…4995 at 12 digits
+    showed as …885, just above the NIK), and a NIK above 2^53 passed through a float is off by
+    one. Each of them keeps the NIK inside :func:`pipelines.nik.excel_range`."""
+    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+    from pipelines.nik import excel_range, excel_shown
+
+    rng = np.random.default_rng(7)
+    niks = [int(v) for v in rng.integers(1_100_000_000_000_000, 9_999_999_999_999_999, 400)]
+    niks += [6474011508844995, 6474011508849999, 9209044512644999, 6474010000000000]
+
+    def shown(v: int, k: int, rounding) -> str:  # k significant digits, as text "d.dddE+15"
+        q = Decimal(v).scaleb(-15).quantize(Decimal(1).scaleb(1 - k), rounding=rounding)
+        return f"{q:.{k - 1}f}E+15" if q < 10 else "1E+16"  # (9.99… rounded up: no range)
+
+    forms = []
+    for v in niks:
+        for k in (1, 4, 6, 9, 12, 15):
+            fifteen = int(shown(v, 15, ROUND_HALF_UP).replace(".", "")[:-4]) * 10  # Excel's 15 digits
+            forms += [(v, shown(v, k, ROUND_HALF_UP)), (v, shown(v, k, ROUND_DOWN)),
+                      (v, shown(fifteen, k, ROUND_HALF_UP)), (v, f"%.{k - 1}E" % float(v))]
+    frame = pl.DataFrame({"nik": [v for v, _ in forms], "raw": [t for _, t in forms]})
+    lo, hi = excel_range(excel_shown(pl.col("raw")))
+    outside = frame.filter(~pl.col("nik").is_between(lo, hi, closed="left"))
+    assert outside.is_empty(), outside.head()
 
 
 def test_a_namesake_s_excel_damaged_nik_from_elsewhere_does_not_link_and_a_resident_s_own_does(background):

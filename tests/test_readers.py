@@ -793,15 +793,19 @@ def test_a_nik_issued_in_another_kecamatan_than_the_address_is_flagged(tmp_path)
     """CONTRACT §1: a NIK "whose region is not the address" is valid and flagged. The NIK's
     region is its kecamatan (prov, kab, kec): a resident who moved from kecamatan 02 to 01 of
     the same city is flagged too (compared at kab/kota level, 3,118 of an outside tester's
-    residents who moved within their kab/kota went unflagged); one who came from another city
-    as before; one living where the NIK was issued is not."""
+    residents who moved within their kab/kota went unflagged), also where only the kecamatan of
+    the address is known; one who came from another city as before; one living where the NIK
+    was issued is not."""
     rows = [row(),                                                   # 647401, lives in 647401
             row(nik="6474025508900002", name="SITI", sex="P", dob="15-08-1990"),  # issued in 647402
             row(nik="6471015508900003", name="DEWI", sex="P", dob="15-08-1990")]  # in Balikpapan
-    write_csv(tmp_path / "penduduk.csv", rows)
+    no_kel = row(nik="6474025508900004", name="RINA", sex="P", dob="15-08-1990")
+    no_kel[-1] = ""                                                       # kecamatan 01 known, no kelurahan
+    write_csv(tmp_path / "penduduk.csv", [*rows, no_kel])
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
     flags = dict(zip(res.accepted["line"], res.accepted["flags"].to_list()))
-    assert flags == {2: [], 3: ["nik_region_not_address"], 4: ["nik_region_not_address"]}
+    assert {k: "nik_region_not_address" in v for k, v in flags.items()} == {2: False, 3: True, 4: True, 5: True}
+    assert flags[3] == flags[4] == ["nik_region_not_address"]
 
 
 def test_utf8_body_read_from_the_file_bytes_after_a_non_ascii_title(tmp_path):
