@@ -425,8 +425,9 @@ def _nik_level() -> pl.Expr:
         .then(pl.when(pl.col("r_kkv").is_between(pl.col("s_xlo"), pl.col("s_xhi"), closed="left")
                       | (pl.col("s_kel") == pl.col("r_kel"))).then(pl.lit("missing"))
               .otherwise(pl.lit("excel_elsewhere")))
-        # (agreeing, 12 digits or more are a truncated NIK's: see nik_pairs)
-        .when(pl.col("s_xlo").is_not_null() & (digits < 12)).then(pl.lit("excel_agrees"))
+        # (agreeing, 12 digits or more are a truncated NIK's: see nik_pairs; fewer than 6 name
+        # no kecamatan: Excel drops trailing zeros, 647410 shows as 6.4741E+15, 05-14 agree)
+        .when(pl.col("s_xlo").is_not_null() & digits.is_between(6, 11)).then(pl.lit("excel_agrees"))
         .when(v == n).then(pl.lit("exact"))
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
@@ -822,10 +823,10 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
 
 def shown_share(r: pl.DataFrame, s: pl.DataFrame) -> float | None:
     """u of the NIK level ``excel_agrees``: the share of the residents whose NIK the digits an
-    Excel-damaged NIK shows allow (fewer than 12: a kecamatan, maybe part of the date), on
+    Excel-damaged NIK shows allow (6 to 11: a kecamatan, maybe part of the date), on
     average over the records showing such digits that some resident here can hold; None
     without one."""
-    shown = s.filter(pl.col("s_xlo").is_not_null() & (pl.col("s_ndigits") < 12)).select("s_xlo", "s_xhi")
+    shown = s.filter(pl.col("s_xlo").is_not_null() & pl.col("s_ndigits").is_between(6, 11)).select("s_xlo", "s_xhi")
     if shown.is_empty() or r.is_empty():
         return None
     keys = np.sort(r.get_column("r_key").to_numpy())

@@ -209,8 +209,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         # this resident's (see NEIGHBOUR_SAYS_NOTHING)
         Level("same_day_neighbour", 6.0, "NIK beda 1 digit di kode wilayah atau jenis kelamin"),
         Level("truncated", 6.0, "NIK terpotong"),
-        # a NIK Excel wrote in scientific notation (6.47401E+15), fewer than 12 digits shown (no
-        # whole birth date), that this resident's NIK gives: the kecamatan agrees. Its weight is
+        # a NIK Excel wrote in scientific notation (6.47401E+15), 6 to 11 digits shown (a
+        # kecamatan, no whole birth date), that this resident's NIK gives: the kecamatan agrees. Its weight is
         # how rare that is for any resident (see SHOWN_AGREES), not estimated by the EM
         Level("excel_agrees", 3.0, "NIK rusak oleh Excel (…E+15), digit yang tersisa cocok"),
         # a family member's NIK, or the family's KK number, written as the record's NIK

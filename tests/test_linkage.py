@@ -980,6 +980,10 @@ def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find
         "next_kecamatan": ("6.47402E+15", ahmad, 0, "excel_elsewhere"),
         "rounded_up": ("6.47402E+15", siti, 0, "excel_agrees"),         # 647401|55... -> 647402
         "other_exponent": ("6.47401E+14", ahmad, 0, "missing"),          # no 16-digit number
+        # five digits or fewer name no kecamatan (Excel drops trailing zeros: 647410 shows as
+        # 6.4741E+15, and 05-14 agree); they can still rule one out
+        "no_kecamatan": ("6.474E+15", ahmad, 0, "missing"),
+        "no_kecamatan_elsewhere": ("7.371E+15", ahmad, 0, "excel_elsewhere"),
         "xlsx_cell": ("6.47401150885000E+15", ahmad, trunc, "truncated"),
         "xlsx_cell_rounded": ("6.47401200100001E+15", andre, trunc, "truncated"),
         "xlsx_cell_other_serial": ("6.47401200100001E+15", andi, trunc, "excel_elsewhere"),
