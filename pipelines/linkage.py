@@ -86,13 +86,7 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     side = records.select(
         s_key=pl.col(id_col).rank("ordinal").cast(pl.UInt32), s_id=pl.col(id_col),
         s_nik=pl.col("NIK"),
-        # a NIK Excel wrote as 6.47401E+15: the digits it shows, a prefix as a truncated NIK's
-        # (its exponent's were read as the NIK's: 15 shown and "15" made 17 digits, one deletion
-        # away from a NIK of serial 0001 by chance), and the NIKs they could be, [s_xlo, s_xhi)
-        # (16 shown digits are a float's, off by one above 2^53: their first 15 are kept)
-        s_digits=pl.when(raw.str.contains(EXCEL_NOTATION)).then(excel_shown(raw).str.slice(0, 15))
-        .otherwise(_claimed_digits(ascii_digits(raw))),
-        **dict(zip(("s_xlo", "s_xhi"), excel_range(excel_shown(raw)))),
+        s_digits=_claimed_digits(ascii_digits(raw)), _excel=raw.str.contains(EXCEL_NOTATION), _shown=excel_shown(raw),
         s_name=pl.col("nama_norm"),
         s_dob=pl.col("TGL_LHR"),
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,
@@ -102,6 +96,13 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
         # routed to every region of the extract (``pipelines.partitioning.EVERYWHERE``)
         s_everywhere=pl.col(EVERYWHERE).fill_null(False) if EVERYWHERE in cols else pl.lit(False),
     )
+    # a NIK Excel wrote as 6.47401E+15: the digits it shows, a prefix as a truncated NIK's (its
+    # exponent's were read as the NIK's: 15 shown and "15" made 17 digits, one deletion away from
+    # a NIK of serial 0001 by chance), and the NIKs they could be, [s_xlo, s_xhi) (16 shown
+    # digits are a float's, off by one above 2^53: their first 15 are kept)
+    shown = pl.col("_shown")
+    side = side.with_columns(s_digits=pl.when("_excel").then(shown.str.slice(0, 15)).otherwise("s_digits"),
+                             **dict(zip(("s_xlo", "s_xhi"), excel_range(shown)))).drop("_excel", "_shown")
     digits = pl.col("s_digits").str.len_chars()
     return (side.hstack(address_columns(records, "s_")).pipe(_with_name_keys, "s_")
             .with_columns(s_tokens=name_tokens_mask(pl.col("s_name")),
@@ -421,13 +422,10 @@ def _nik_level() -> pl.Expr:
         # someone's from another kecamatan, unless the resident's KK number gives them, or the
         # kelurahan is the resident's (the family's KK number, or a family member's NIK, written
         # as the record's: a review's card was linked before at 0.9996, then not at all)
-        .when((n < pl.col("s_xlo")) | (n >= pl.col("s_xhi")))
-        .then(pl.when(pl.col("r_kkv").is_between(pl.col("s_xlo"), pl.col("s_xhi"), closed="left")
-                      | (pl.col("s_kel") == pl.col("r_kel"))).then(pl.lit("missing"))
+        .when(~_shown_gives(n))
+        .then(pl.when(_shown_gives(pl.col("r_kkv")) | (pl.col("s_kel") == pl.col("r_kel"))).then(pl.lit("missing"))
               .otherwise(pl.lit("excel_elsewhere")))
-        # (agreeing, 12 digits or more are a truncated NIK's: see nik_pairs; fewer than 6 name
-        # no kecamatan: Excel drops trailing zeros, 647410 shows as 6.4741E+15, 05-14 agree)
-        .when(pl.col("s_xlo").is_not_null() & digits.is_between(6, 11)).then(pl.lit("excel_agrees"))
+        .when(_shows_kecamatan()).then(pl.lit("excel_agrees"))
         .when(v == n).then(pl.lit("exact"))
         .when((digits == 16) & (v // 10_000 == n // 10_000)
               & (has_rule("nik_swap") | has_rule("nik_sub")))
@@ -449,6 +447,19 @@ def _nik_level() -> pl.Expr:
         .when(digits == 16).then(pl.lit("different"))
         .otherwise(pl.lit("missing"))
     )
+
+
+def _shown_gives(nik: pl.Expr) -> pl.Expr:
+    """Whether the NIK (an integer) is one the record's Excel-damaged NIK can show
+    ([s_xlo, s_xhi), :func:`pipelines.nik.excel_range`); null for a record without one."""
+    return nik.is_between(pl.col("s_xlo"), pl.col("s_xhi"), closed="left")
+
+
+def _shows_kecamatan() -> pl.Expr:
+    """A record whose Excel-damaged NIK shows 6 to 11 digits: a kecamatan, no whole birth date
+    (12 or more are a truncated NIK's, see nik_pairs; fewer name no kecamatan: Excel drops
+    trailing zeros, 647410 shows as 6.4741E+15, and 05-14 agree). Its level ``excel_agrees``."""
+    return pl.col("s_xlo").is_not_null() & pl.col("s_ndigits").is_between(6, 11)
 
 
 @lru_cache(maxsize=1)
@@ -826,7 +837,7 @@ def shown_share(r: pl.DataFrame, s: pl.DataFrame) -> float | None:
     Excel-damaged NIK shows allow (6 to 11: a kecamatan, maybe part of the date), on
     average over the records showing such digits that some resident here can hold; None
     without one."""
-    shown = s.filter(pl.col("s_xlo").is_not_null() & pl.col("s_ndigits").is_between(6, 11)).select("s_xlo", "s_xhi")
+    shown = s.filter(_shows_kecamatan()).select("s_xlo", "s_xhi")
     if shown.is_empty() or r.is_empty():
         return None
     keys = np.sort(r.get_column("r_key").to_numpy())

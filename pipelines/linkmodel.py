@@ -762,11 +762,14 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
         if k in m and k in u:
             m[k][i] = u[k][i] * 2.0 ** w0[k][lv]
     k, lv = SHOWN_AGREES
-    share = None
-    if k in m and k in u:  # (without such a record, the start weight: nothing to measure)
-        share, i = shown_u() if shown_u is not None else None, idx[k][lv]
-        weights[k][i] = float(np.clip(-np.log2(share), 0.0, SHOWN_AGREES_MAX)) if share else w0[k][lv]
-        u[k][i], m[k][i] = (2.0 ** -weights[k][i], 1.0) if share else (u[k][i], u[k][i] * 2.0 ** w0[k][lv])
+    share = shown_u() if shown_u is not None and k in m and k in u else None
+    if share:
+        i = idx[k][lv]
+        weights[k][i] = float(np.clip(-np.log2(share), 0.0, SHOWN_AGREES_MAX))
+        u[k][i], m[k][i] = 2.0 ** -weights[k][i], 1.0
+    elif k in m and k in u:  # nothing to measure: the start weight, as a declared level's
+        i = idx[k][lv]
+        weights[k][i], m[k][i] = w0[k][lv], u[k][i] * 2.0 ** w0[k][lv]
     as_dict = lambda a, k: {lv: float(a[i]) for i, lv in enumerate(names_of[k])}  # noqa: E731
     wd = {k: as_dict(v, k) for k, v in weights.items()}
     for k in wd:

@@ -131,8 +131,6 @@ def excel_shown(raw: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(shown)
 
 
-
-
 def excel_range(shown: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The 16-digit NIKs whose Excel notation shows the digits ``shown`` (:func:`excel_shown`),
     rounded as Excel displays them or cut: [lo, hi) as integers, null for null. ``647401`` is
