@@ -900,24 +900,31 @@ def test_a_nik_that_is_a_resident_s_own_does_not_also_name_the_family_whose_kk_i
     assert s.filter(pl.col("s_id") == "seventeen")["s_nik_yymmdd"].item() is None
 
 
+def _start_weights(**levels: list[str]) -> tuple:
+    """The start model and the weights ``weight_expr`` gives pairs of these levels (each
+    comparison not named: missing)."""
+    from pipelines.linkage import LEVEL_TYPES
+    from pipelines.linkmodel import COMPARISONS, LinkModel, weight_expr
+
+    model = LinkModel.start(tf=False)
+    n = len(next(iter(levels.values())))
+    pairs = pl.DataFrame({**levels, "rules": [0] * n}).with_columns(
+        *(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS if c.name not in levels))
+    pairs = pairs.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))
+    return model, pairs.select(w=weight_expr(model))["w"].to_list()
+
+
 def test_a_disagreeing_birth_date_counts_nothing_against_the_resident_s_nik_and_name():
     """An exact NIK and an agreeing name make a birth date that disagrees the record's error (an
     outside tester's province world: 276 welfare records of families that moved, their date
     written again, sat in the review list at 1M, every one right). Without the NIK, or with a
     name that does not agree, the date counts as before; a date that agrees counts in full."""
-    from pipelines.linkage import LEVEL_TYPES
-    from pipelines.linkmodel import COMPARISONS, LinkModel, weight_expr
-
-    model = LinkModel.start(tf=False)
-    pairs = pl.DataFrame({
+    pairs = {
         "nik": ["exact", "exact", "exact", "one_substitution", "exact", "exact"],
         "name": ["exact", "very_similar", "weak", "exact", "exact", "exact"],
         "dob": ["different", "one_part_differs", "different", "different", "exact", "day_month_swapped"],
-        "rules": [0, 0, 0, 0, 0, 0],
-    }).with_columns(*(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS
-                      if c.name not in ("nik", "name", "dob")))
-    pairs = pairs.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))
-    got = pairs.select(w=weight_expr(model))["w"].to_list()
+    }
+    model, got = _start_weights(**pairs)
     base = [model.weights["nik"][n] + model.weights["name"][m] for n, m in zip(pairs["nik"], pairs["name"])]
     dob = [got[i] - base[i] - model.prior["attributes"] for i in range(len(got))]
     w = model.weights["dob"]
@@ -1061,9 +1068,6 @@ def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_g
     candidates were as good, and the card went unlinked: an independent generator's roster
     recall rose 0.9768 -> 0.9789 at 200k). Beside an equal kelurahan, which lies inside the
     kecamatan, the shown digits count nothing more."""
-    from pipelines.linkage import LEVEL_TYPES
-    from pipelines.linkmodel import COMPARISONS, LinkModel, weight_expr
-
     residents = pl.concat([_residents(), pl.DataFrame(
         [("6474030303680011", "JOKO SUSILO", date(1968, 3, 3), "L", "6474031001", "6474030101100009")],
         schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
@@ -1075,12 +1079,7 @@ def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_g
     assert {k: row["NIK"] for k, row in got.items()} == {
         "kec_02": "6499021111700006", "kec_03": "6499030303680011", "no_nik": None}
 
-    model = LinkModel.start(tf=False)
-    pairs = pl.DataFrame({"nik": ["excel_agrees", "excel_agrees"], "kel": ["different", "same"], "rules": [0, 0]}
-                         ).with_columns(*(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS
-                                          if c.name not in ("nik", "kel")))
-    pairs = pairs.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))
-    got = pairs.select(w=weight_expr(model))["w"].to_list()
+    model, got = _start_weights(nik=["excel_agrees", "excel_agrees"], kel=["different", "same"])
     kel, prior = model.weights["kel"], model.prior["attributes"]
     assert [got[0] - kel["different"] - prior, got[1] - kel["same"] - prior] == pytest.approx(
         [model.weights["nik"]["excel_agrees"], 0.0])
@@ -1178,17 +1177,9 @@ def test_a_region_slip_counts_nothing_beside_an_equal_birth_date_and_its_weight_
     decides between the resident and a stranger born that day in the next kecamatan); beside a
     date that disagrees the record contradicts its own NIK, a typo, and the level weighs in full
     (counted as nothing there too, 103 right links of a Bogor world were lost)."""
-    from pipelines.linkage import LEVEL_TYPES
-    from pipelines.linkmodel import COMPARISONS, LinkModel, weight_expr
-
-    model = LinkModel.start(tf=False)
-    pairs = pl.DataFrame({
-        "nik": ["same_day_neighbour", "same_day_neighbour", "one_substitution", "same_day_neighbour"],
-        "dob": ["exact", "one_part_differs", "exact", "missing"],
-        "rules": [0, 0, 0, 0],
-    }).with_columns(*(pl.lit(c.level_names()[-1]).alias(c.name) for c in COMPARISONS if c.name not in ("nik", "dob")))
-    pairs = pairs.with_columns(*(pl.col(k).cast(t) for k, t in LEVEL_TYPES.items()))
-    got = pairs.select(w=weight_expr(model))["w"].to_list()
+    pairs = {"nik": ["same_day_neighbour", "same_day_neighbour", "one_substitution", "same_day_neighbour"],
+             "dob": ["exact", "one_part_differs", "exact", "missing"]}
+    model, got = _start_weights(**pairs)
     nik = [got[i] - model.weights["dob"][d] - model.prior["attributes"] for i, d in enumerate(pairs["dob"])]
     w = model.weights["nik"]
     assert w["same_day_neighbour"] > 0
