@@ -129,7 +129,8 @@ _NIK_FIELDS = ("nik", "dob", "sex")
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("nik", "the claimed NIK itself", _NIK_FIELDS),
     BlockingRule("nik_sub", "NIK one digit away (one substitution) with the same initial or phonetic first "
-                 "name; for a NIK that disagrees with its own birth date, one date digit away with the "
+                 "name (for a NIK no resident holds, also the record's last name as the resident's first); "
+                 "for a NIK that disagrees with its own birth date, one date digit away with the "
                  "record's birth date; for 17 digits, one digit deleted, with the same initial",
                  _NIK_FIELDS + ("name",)),
     BlockingRule("nik_swap", "NIK with two adjacent digits swapped", _NIK_FIELDS),

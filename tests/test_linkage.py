@@ -1062,6 +1062,30 @@ def test_a_namesake_s_excel_damaged_nik_from_elsewhere_does_not_link_and_a_resid
     assert "NIK terpotong" in got["own_cell"]["evidence"]
 
 
+def test_a_name_written_surname_first_with_a_nik_digit_wrong_meets_its_resident(background):
+    """AMIR NURHAYATI for NURHAYATI AMIR, with one digit of the NIK wrong: NIK neighbours are
+    paired where the initials agree (or the first words' phonetic keys), and the initials of a
+    name written surname first do not; its last word is the resident's first. (An independent
+    generator's 200k world: 4 such roster cards, active, their holders listed as unprotected.)
+    A stranger one digit away whose first word is not the record's last is not paired."""
+    from pipelines import linkage as lk
+
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6499014702970016", "NURHAYATI AMIR", date(1997, 2, 7), "P", "6499011001", None),
+         ("6499014702970018", "SITI AMINAH", date(1997, 2, 7), "P", "6499011001", None)],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    cases = {"turned": ("6499014702970019", "AMIR NURHAYATI", None, "P", None, None)}
+    dated = {"dated": ("7371010101900001", "X Y", date(1990, 1, 1), "L", None, None)}  # (a date column)
+    r, s = lk.resident_side(residents), lk._record_side(_records({**cases, **dated}), "ID_DTSEN")
+    pairs = (lk.nik_pairs(r, s).filter(lk.has_rule("nik_sub")).join(r.select("r_key", "r_name"), on="r_key")
+             .join(s.select("s_key", "s_id"), on="s_key"))
+    assert pairs.filter(pl.col("s_id") == "turned")["r_name"].to_list() == ["NURHAYATI AMIR"]
+
+    _, got = _link_among_background(background, cases, crafted=residents)
+    assert got["turned"]["NIK"] == "6499014702970016", got["turned"]["evidence"]
+
+
 def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_goes_to_its_own(background):
     """Two JOKO SUSILOs, in kecamatans 02 and 03; a card with no birth date and an Excel-damaged
     NIK showing 6.47402E+15 or 6.47403E+15 is the one whose NIK those digits can be (both
