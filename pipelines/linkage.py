@@ -547,16 +547,41 @@ def _dates_for_blank(name_level: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     blanks dates where this project's generator does not): welfare links missed 86 fewer,
     roster 37, 9 and 1 more wrong; no change on this project's worlds. The roster has no
     household fields, so there its records always have the NIK's date."""
+    use = pl.col("s_ymd").is_null() & pl.col("s_nik_yymmdd").is_not_null() & _nik_date_speaks(name_level)
+    century = pl.col("r_ymd") // 1_000_000 * 1_000_000
+    return (pl.when(use).then(century + pl.col("s_nik_yymmdd")).otherwise(pl.col("s_ymd")),
+            pl.when(use).then(century + _nik_yymmdd_of(pl.col("r_key"))).otherwise(pl.col("r_ymd")))
+
+
+def _nik_date_speaks(name_level: pl.Expr) -> pl.Expr:
+    """Pairs for which the date a record's claimed NIK encodes stands for its birth date (see
+    :func:`_dates_for_blank`): not a household's (KK, kelurahan or address the same, the names
+    not), not a pair found through the family of the NIK's owner alone."""
     household = pl.lit(False)
     for f in ("kk", "kel", "addr"):
         household = household | (pl.col(f"s_{f}") == pl.col(f"r_{f}")).fill_null(False)
     household = household & ~name_level.is_in(NAMES_AGREE)
     family_only = has_rule("nik_family") & ~pl.any_horizontal(has_rule(r) for r in _NIK_RULES_BUT_FAMILY) \
         & (pl.col("s_v") != pl.col("r_key")).fill_null(True)
-    use = pl.col("s_ymd").is_null() & pl.col("s_nik_yymmdd").is_not_null() & ~household & ~family_only
-    century = pl.col("r_ymd") // 1_000_000 * 1_000_000
-    return (pl.when(use).then(century + pl.col("s_nik_yymmdd")).otherwise(pl.col("s_ymd")),
-            pl.when(use).then(century + _nik_yymmdd_of(pl.col("r_key"))).otherwise(pl.col("r_ymd")))
+    return ~household & ~family_only
+
+
+def _slip_in_date(name_level: pl.Expr) -> pl.Expr:
+    """Pairs whose record has no birth date of its own and whose claimed NIK, no resident's,
+    is one slip (a digit, or two swapped) from the resident's, the region and the serial the
+    resident's: the slip is in the date digits, and the date the NIK encodes (or not: a month
+    51) disagrees by that slip alone, which the NIK level counts. Read as a written date, it
+    counted a second time: DAYANG ROSITA's 46 06 49 for 46 04 69 (her exact name, no birth
+    date) was a "different" date and her active card went unlinked. Such a pair's date is
+    scored as agreeing, as a slip in the serial leaves it (:func:`_slip_dates_agree`), after
+    the estimation, which reads the dates as compared (read so there too, the NIK levels'
+    weights moved and links elsewhere were lost). Not for a NIK a resident holds: a
+    namesake's NIK one date digit away (the same serial: 0001 is every day's first) then
+    competed with the holder's own, and a card linked at 0.99999 went unlinked."""
+    v, n = pl.col("s_v"), pl.col("r_key")
+    slip = ((has_rule("nik_sub") | has_rule("nik_swap")) & (v != n)
+            & (v // 10**10 == n // 10**10) & (v % 10_000 == n % 10_000))
+    return (pl.col("s_ymd").is_null() & ~pl.col("s_held") & slip & _nik_date_speaks(name_level)).fill_null(False)
 
 
 def _nik_yymmdd_of(nik: pl.Expr) -> pl.Expr:
@@ -725,6 +750,7 @@ LEVEL_TYPES = {c.name: pl.Enum(c.level_names()) for c in COMPARISONS}
 # side columns no comparison reads (ids, blocking keys, the forms the integer columns replace)
 NOT_COMPARED = ("s_id", "s_nik", "s_fk", "s_lk", "s_ini", "s_digits", "s_dob", "s_everywhere", "s_year", "s_md",
                 "r_nik", "r_fk", "r_lk", "r_ini", "r_dob", "r_year", "r_md")
+SLIP_IN_DATE = "dob_slip"  # a compared pair's flag: see _slip_in_date
 COMPARE_CHUNK = 500_000  # pairs compared at once: the wide joined frame exists one chunk at a time
 
 
@@ -746,6 +772,7 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
         p = p.with_columns(name=_name_level(p))
+        p = p.with_columns(_slip=_slip_in_date(pl.col("name")))
         if p.get_column("s_nik_yymmdd").null_count() < p.height:  # a record without a birth date
             s_ymd, r_ymd = _dates_for_blank(pl.col("name"))
             p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
@@ -754,11 +781,18 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
             kel=_eq_level("s_kel", "r_kel"), kk=_kk_level(), address=_address_level(),
         ).pipe(_slips_are_different)
         out.append(p.select("s_key", "r_key", "rules", *(pl.col(c).cast(t) for c, t in LEVEL_TYPES.items()),
-                            *TF_ADJUSTMENTS))
+                            *TF_ADJUSTMENTS, pl.col("_slip").alias(SLIP_IN_DATE)))
     if not out:
         return pl.DataFrame(schema={"s_key": pl.UInt32, "r_key": pl.Int64, "rules": pl.UInt16, **LEVEL_TYPES,
-                                    **{t: pl.Float32 for t in TF_ADJUSTMENTS}})
+                                    **{t: pl.Float32 for t in TF_ADJUSTMENTS}, SLIP_IN_DATE: pl.Boolean})
     return pl.concat(out)
+
+
+def _slip_dates_agree(compared: pl.DataFrame) -> pl.DataFrame:
+    """The birth dates of the pairs :func:`_slip_in_date` flags scored as agreeing (after the
+    estimation, which reads them as compared); the flag stays, for the evidence."""
+    return compared.with_columns(dob=pl.when(pl.col(SLIP_IN_DATE)).then(pl.lit("exact", LEVEL_TYPES["dob"]))
+                                 .otherwise(pl.col("dob")))
 
 
 def _owner_fits(compared: pl.DataFrame, settled: pl.DataFrame) -> pl.DataFrame:
@@ -919,13 +953,15 @@ def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
     an exact name or birth date that is notably rare or common says so (term frequency). A
     birth date compared for a record without one (``s_no_dob``) is the date its NIK encodes
     (:func:`_dates_for_blank`), and says so: it read "tanggal lahir sama" for a record
-    that has no date."""
+    that has no date; one whose NIK slipped in the date digits says that
+    (:func:`_slip_in_date`)."""
     texts = evidence_text()
     parts = []
     for c in COMPARISONS:
         text = pl.col(c.name).replace_strict(texts[c.name], default=None, return_dtype=pl.String)
         if c.name == "dob":
-            text = pl.when(pl.col("s_no_dob")).then(text + pl.lit(" (tanggal pada NIK)")).otherwise(text)
+            text = (pl.when(pl.col(SLIP_IN_DATE)).then(pl.lit("tanggal lahir kosong, NIK beda di digit tanggal"))
+                    .when(pl.col("s_no_dob")).then(text + pl.lit(" (tanggal pada NIK)")).otherwise(text))
         if model is not None and model.tf and c.tf_column:
             tf, exact = pl.col(c.tf_adjustment), pl.col(c.name) == "exact"
             text = text + (pl.when(exact & (tf >= 1.0)).then(pl.lit(f" ({c.tf_word} jarang)"))
@@ -1029,16 +1065,18 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     if settings.estimate:
         model = estimate(compared, tf=settings.term_frequency, random_u=lambda: random_pair_u(r, s),
                          random_pairs=s.height * r.height, shown_u=lambda: shown_share(r, s))
+        compared = _slip_dates_agree(compared)
         if model.training.get("u_from_random_pairs"):
             model = record_prior(compared, model, s.height, r.height, everywhere=everywhere.to_numpy())
         model.training["settled_sample"] = sampled
     else:
         model = LinkModel.start(settings.term_frequency)
+        compared = _slip_dates_agree(compared)
     scored = score(compared.drop(PAIR_WEIGHT, strict=False), model, everywhere)
     chosen = resolve(scored, settings.link_threshold)
     say(f"model estimated; {chosen.height:,} links chosen, writing their evidence ...")
     no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
-    detail = chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS),
+    detail = chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS, SLIP_IN_DATE),
                          on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))

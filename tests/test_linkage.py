@@ -1086,6 +1086,35 @@ def test_a_name_written_surname_first_with_a_nik_digit_wrong_meets_its_resident(
     assert got["turned"]["NIK"] == "6499014702970016", got["turned"]["evidence"]
 
 
+def test_a_card_without_a_birth_date_whose_nik_slipped_in_the_date_digits_links(background):
+    """DAYANG ROSITA's card: no birth date, NIK 46 06 49 for her 46 04 69 (two digits swapped,
+    region and serial hers, no one's NIK). The date her NIK encodes disagrees by the slip alone,
+    which the NIK level counts; read as a written date it counted again ("different") and the
+    card went unlinked. Scored as agreeing it links, and says why. A card whose NIK a resident
+    holds is that resident's: a namesake one date digit away gets no such reading."""
+    from pipelines import linkage as lk
+
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6499014604690032", "DAYANG ROSITA", date(1969, 4, 6), "P", "6499011001", None),
+         ("6499016512770001", "NI LUH SARI", date(1977, 12, 25), "P", "6499011001", None),
+         ("6499016502770001", "NI LUH SARI", date(1977, 2, 25), "P", "6499011001", None)],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    cases = {"slipped": ("6499014606490032", "DAYANG ROSITA", None, "P", None, None),
+             "held": ("6499016512770001", "NI LUH SARI", None, "P", None, None)}
+    dated = {"dated": ("7371010101900001", "X Y", date(1990, 1, 1), "L", None, None)}  # (a date column)
+    r, s = lk.resident_side(residents), lk._record_side(_records({**cases, **dated}), "ID_DTSEN")
+    pairs = lk.nik_pairs(r, s)
+    flags = (lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key")
+             .join(r.select("r_key", "r_nik"), on="r_key").filter(pl.col(lk.SLIP_IN_DATE)))
+    assert flags.select("s_id", "r_nik").rows() == [("slipped", "6499014604690032")]
+
+    _, got = _link_among_background(background, cases, crafted=residents)
+    assert (got["slipped"]["NIK"], got["slipped"]["method"]) == ("6499014604690032", "nik_repaired"), got["slipped"]
+    assert "NIK beda di digit tanggal" in got["slipped"]["evidence"]
+    assert got["held"]["NIK"] == "6499016512770001", got["held"]["evidence"]
+
+
 def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_goes_to_its_own(background):
     """Two JOKO SUSILOs, in kecamatans 02 and 03; a card with no birth date and an Excel-damaged
     NIK showing 6.47402E+15 or 6.47403E+15 is the one whose NIK those digits can be (both
