@@ -273,7 +273,7 @@ def _substitution_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame) -> pl.LazyFrame:
     integer key: one join, no explosion), or, for names whose phonetic first key does not start
     with the initial (MUHAMMAD ALI -> AL), when that key agrees, or when the record's last word
     is the resident's first (phonetic keys: a name written surname first, AMIR NURHAYATI for
-    NURHAYATI AMIR; an independent generator's 200k world: roster recall 0.9788 -> 0.9792).
+    NURHAYATI AMIR; an independent generator's 200k world: roster recall 0.9788 -> 0.9791).
     With a different name, a NIK one digit away could never carry a pair to a link anyway
     (see the weights).
     """
