@@ -521,12 +521,13 @@ NAMES_AGREE = ("exact", "very_similar", "subset", "similar")
 _NIK_RULES_BUT_FAMILY = ("nik", "nik_sub", "nik_swap", "nik_trunc")
 
 
-def _dates_for_blank(name_level: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _dates_for_blank(speaks: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The two birth dates as a pair compares them (``s_ymd``, ``r_ymd``, read by
     :func:`_dob_level`): for a record without one, the date its claimed NIK encodes
     (``s_nik_yymmdd``, in the resident's century), against the date the resident's NIK
-    encodes; unless the pair agrees on a household field (KK, kelurahan, address) and not on
-    the name, or was found through the family of the NIK's owner alone.
+    encodes, where ``speaks`` (:func:`_nik_date_speaks`): not where the pair agrees on a
+    household field (KK, kelurahan, address) and not on the name, or was found through the
+    family of the NIK's owner alone.
 
     The NIK's weight is what it adds to an equal birth date (its u is measured among strangers
     born the same day), so with the record's date blank the date the NIK carries counted nowhere:
@@ -547,7 +548,7 @@ def _dates_for_blank(name_level: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     blanks dates where this project's generator does not): welfare links missed 86 fewer,
     roster 37, 9 and 1 more wrong; no change on this project's worlds. The roster has no
     household fields, so there its records always have the NIK's date."""
-    use = pl.col("s_ymd").is_null() & pl.col("s_nik_yymmdd").is_not_null() & _nik_date_speaks(name_level)
+    use = pl.col("s_ymd").is_null() & pl.col("s_nik_yymmdd").is_not_null() & speaks
     century = pl.col("r_ymd") // 1_000_000 * 1_000_000
     return (pl.when(use).then(century + pl.col("s_nik_yymmdd")).otherwise(pl.col("s_ymd")),
             pl.when(use).then(century + _nik_yymmdd_of(pl.col("r_key"))).otherwise(pl.col("r_ymd")))
@@ -566,7 +567,7 @@ def _nik_date_speaks(name_level: pl.Expr) -> pl.Expr:
     return ~household & ~family_only
 
 
-def _slip_in_date(name_level: pl.Expr) -> pl.Expr:
+def _slip_in_date(speaks: pl.Expr) -> pl.Expr:
     """Pairs whose record has no birth date of its own and whose claimed NIK, no resident's,
     is one slip (a digit, or two swapped) from the resident's, the region and the serial the
     resident's: the slip is in the date digits, and the date the NIK encodes (or not: a month
@@ -581,7 +582,7 @@ def _slip_in_date(name_level: pl.Expr) -> pl.Expr:
     v, n = pl.col("s_v"), pl.col("r_key")
     slip = ((has_rule("nik_sub") | has_rule("nik_swap")) & (v != n)
             & (v // 10**10 == n // 10**10) & (v % 10_000 == n % 10_000))
-    return (pl.col("s_ymd").is_null() & ~pl.col("s_held") & slip & _nik_date_speaks(name_level)).fill_null(False)
+    return (pl.col("s_ymd").is_null() & ~pl.col("s_held") & slip & speaks).fill_null(False)
 
 
 def _nik_yymmdd_of(nik: pl.Expr) -> pl.Expr:
@@ -772,10 +773,14 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
         p = p.with_columns(name=_name_level(p))
-        p = p.with_columns(_slip=_slip_in_date(pl.col("name")))
-        if p.get_column("s_nik_yymmdd").null_count() < p.height:  # a record without a birth date
-            s_ymd, r_ymd = _dates_for_blank(pl.col("name"))
-            p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
+        if p.get_column("s_ymd").null_count():  # a record without a birth date: its NIK's may speak
+            p = p.with_columns(_speaks=_nik_date_speaks(pl.col("name")))
+            p = p.with_columns(_slip=_slip_in_date(pl.col("_speaks")))
+            if p.get_column("s_nik_yymmdd").null_count() < p.height:
+                s_ymd, r_ymd = _dates_for_blank(pl.col("_speaks"))
+                p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
+        else:
+            p = p.with_columns(_slip=pl.lit(False))
         p = p.with_columns(
             nik=_nik_level(), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
             kel=_eq_level("s_kel", "r_kel"), kk=_kk_level(), address=_address_level(),
