@@ -19,12 +19,14 @@ WITHOUT_KELURAHAN = "perbaikan_data"
 _ASIDE = re.compile(r"\.(\d+)-\d+\.tmp$")
 
 
-def aside(path: Path) -> Path:
+def aside(path: Path, swept: bool = False) -> Path:
     """Where ``path`` is written before it is renamed into place: a name beside it of this
     process and thread only, so two writers of the same file (two runs of one period at once)
     never write into each other's, and the last rename wins whole. Files left aside for the
-    same path by a writer that was killed before its rename are removed first."""
-    sweep_aside(path.parent, glob.escape(path.name))
+    same path by a writer that was killed before its rename are removed first, unless the
+    caller has just swept the whole folder (``swept``: :func:`sweep_aside`)."""
+    if not swept:
+        sweep_aside(path.parent, glob.escape(path.name))
     return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_native_id()}.tmp")
 
 

@@ -206,7 +206,15 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         old.unlink(missing_ok=True)  # another run of the period may be replacing it too
     sweep_aside(folder)  # also of kelurahan no longer listed
     tasks = []
-    groups = {k: rows for (k,), rows in candidates.sort("rank").group_by("kode_kel", maintain_order=True)}
+    # what a workbook shows is computed for every kelurahan at once, then split: computed per
+    # workbook, its twenty-odd small polars queries were most of the Python time of writing it
+    # (a province world of 554 kelurahan at 200k residents: 4.6 s of gap lists)
+    ordered = candidates.sort("rank")
+    groups = {k: rows for (k,), rows in ordered.group_by("kode_kel", maintain_order=True)}
+    cells = _per_kelurahan(_list_frame(ordered, full_nik, by="kode_kel"), ordered.get_column("kode_kel"))
+    no_cells = _list_frame(ordered.clear(), full_nik)
+    counts = _counts(ordered, full_nik, by="kode_kel")
+    no_counts = [(title, []) for title in COUNT_TITLES]
     extract_names = {}
     if kelurahan is not None:  # the others get a list that says there is nobody to visit
         kels = kelurahan.filter(pl.col("kode_kel").is_not_null())
@@ -214,10 +222,11 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
             extract_names = dict(zip(kels["kode_kel"], kels["nama_kel"]))
         for k in kels["kode_kel"].unique().sort():
             groups.setdefault(k, candidates.clear())
-    fixes = {}
+    fixes, no_fix = {}, None
     if to_fix is not None:
         fixable = to_fix.filter(pl.col("kode_kel").is_not_null())
-        fixes = {k: rows for (k,), rows in fixable.group_by("kode_kel", maintain_order=True)}
+        fixes = _per_kelurahan(_to_fix_cells(fixable, full_nik, by="kode_kel"), fixable.get_column("kode_kel"))
+        no_fix = _to_fix_cells(to_fix.clear(), full_nik)
         for k in sorted(fixes):
             groups.setdefault(k, candidates.clear())
     for kode_kel, rows in groups.items():
@@ -228,8 +237,9 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
             "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
-        fix = None if to_fix is None else fixes.get(kode_kel, to_fix.clear())
-        tasks.append((folder / f"{kode_kel}.xlsx", rows, label, place, full_nik, fix))
+        fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
+        tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
+                      counts.get(kode_kel, no_counts), label, place, full_nik, fix))
     # kelurahan are independent: their workbooks are written by a few threads, largest first
     # (the Rust writer releases the GIL while it builds and compresses the file)
     tasks.sort(key=lambda t: -t[1].height)
@@ -266,6 +276,13 @@ def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: P
     return sorted(paths)
 
 
+def _per_kelurahan(cells: pl.DataFrame, kode_kel: pl.Series) -> dict[str, pl.DataFrame]:
+    """``cells`` (a row per row of ``kode_kel``) split by kelurahan, in their order."""
+    parts = cells.with_columns(kode_kel.alias("_kode_kel")).partition_by(
+        "_kode_kel", as_dict=True, include_key=False, maintain_order=True)
+    return {k: part for (k,), part in parts.items()}
+
+
 def _write_fix_workbook(path: Path, fix: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
     import rvgsrust_xlsxwriter as xlsx
 
@@ -273,7 +290,7 @@ def _write_fix_workbook(path: Path, fix: pl.DataFrame, label: str, place: dict, 
     wb = xlsx.Workbook(str(tmp))
     wb.set_properties(title=f"{TO_FIX_TITLE} — {place['where']} — {label}" + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
-    _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
+    _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, _to_fix_cells(fix, full_nik), label, place, full_nik)
     _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk", PETUNJUK_WITHOUT_KELURAHAN, full_nik, place, label)
     wb.close()
     tmp.replace(path)
@@ -311,18 +328,21 @@ class _Formats:
         return self._money[fmt]
 
 
-def _write_workbook(path: Path, rows: pl.DataFrame, label: str, place: dict, full_nik: bool,
-                    fix: pl.DataFrame | None = None) -> None:
+def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts: list, label: str, place: dict,
+                    full_nik: bool, fix: pl.DataFrame | None = None) -> None:
+    """One kelurahan's workbook: its candidates ``rows``, their list's ``cells`` (``_list_frame``),
+    the Ringkasan's ``counts`` (``_counts``) and the cells of its residents to fix (``fix``:
+    ``_to_fix_cells``; no such sheet when None)."""
     import rvgsrust_xlsxwriter as xlsx
 
-    tmp = aside(path)
+    tmp = aside(path, swept=True)  # (write_gap_lists swept the folder: a glob of it per file was O(n²))
     wb = xlsx.Workbook(str(tmp))
     wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}"
                             + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
-    _list_sheet(wb.add_worksheet(SHEET), f, rows, label, place, full_nik, 0 if fix is None else fix.height)
+    _list_sheet(wb.add_worksheet(SHEET), f, cells, label, place, full_nik, 0 if fix is None else fix.height)
     summary = wb.add_worksheet("Ringkasan")
-    _summary_sheet(summary, f, rows, label, place, fix, full_nik)
+    _summary_sheet(summary, f, rows, counts, label, place, None if fix is None else fix.height)
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else []),
@@ -372,12 +392,13 @@ def _footer(ws, place: dict, label: str) -> None:
     ws.set_footer("&L" + where.replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
-def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
+def _list_frame(rows: pl.DataFrame, full_nik: bool, by: str | None = None) -> pl.DataFrame:
     """The list's cells in ``COLUMNS`` order, one column each; a null is an empty cell. The
-    coordinator's two columns are left out (they are formatted blanks)."""
+    coordinator's two columns are left out (they are formatted blanks). ``by``: the lists of
+    several kelurahan at once, numbered within each value of that column."""
     nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
     cells = {
-        "No": pl.int_range(1, pl.len() + 1), "Peringkat": pl.col("rank"), "Nama Lengkap": list_text("NAMA_LGKP", full_nik),
+        "No": _numbered(by), "Peringkat": pl.col("rank"), "Nama Lengkap": list_text("NAMA_LGKP", full_nik),
         "NIK": nik, "Umur": pl.col("umur"),
         "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
@@ -399,6 +420,12 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool) -> pl.DataFrame:
              if c in rows.columns] or [pl.lit(None, pl.String)]),
     }
     return rows.select(**cells)
+
+
+def _numbered(by: str | None) -> pl.Expr:
+    """1, 2, 3 ... down a list, or within each value of the column ``by``."""
+    number = pl.int_range(1, pl.len() + 1)
+    return number.over(by) if by else number
 
 
 def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
@@ -494,39 +521,40 @@ def list_text(column: str, full_nik: bool) -> pl.Expr:
     return (c if full_nik else mask_long_digits_expr(c)).str.slice(0, EXCEL_TEXT_MAX)
 
 
-def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, full_nik: bool,
+def _list_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, full_nik: bool,
                 to_fix: int = 0) -> None:
-    """The list to visit and fill in; ``to_fix``: how many residents its kelurahan's sheet to
-    fix holds (a list without candidates says where they are)."""
+    """The list to visit and fill in (``cells``: :func:`_list_frame` of its candidates);
+    ``to_fix``: how many residents its kelurahan's sheet to fix holds (a list without
+    candidates says where they are)."""
     import rvgsrust_xlsxwriter as xlsx
 
     _header_rows(ws, f, label, place, full_nik)
     # the choices on paper too: a printed list filled in by hand came back in words of its own
-    if rows.height:
+    if cells.height:
         ws.write(4, 0, "Hasil Verifikasi: pilih " + ", ".join(VERIFIKASI[:-1]) + f" atau {VERIFIKASI[-1]} "
                        "(lihat lembar 'Petunjuk'); kosongkan bila belum dikunjungi.")
     for c, (name, width) in enumerate(COLUMNS):
         ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
         ws.set_column_width(c, width)
     ws.set_column_hidden(COL["ID Baris"])
-    first, last = HEADER_ROW + 1, HEADER_ROW + max(rows.height, 1)
-    cells = _list_frame(rows, full_nik)
-    money = cells["Iuran per Bulan"].drop_nulls().unique().to_list()
+    first, last = HEADER_ROW + 1, HEADER_ROW + max(cells.height, 1)
+    # (in Python: a Series method is a polars query of its own, ~0.1 ms, and a list has hundreds)
+    money = sorted({v for v in cells.get_column("Iuran per Bulan").to_list() if v is not None})
     one_money = {"Iuran per Bulan": f.money(money[0])} if len(money) == 1 else {}
     # every text cell is a string cell: a source value starting with "=" stays text, never a formula
     after = COLUMNS[COL["ID Baris"]:]  # written apart: the list's cells stop at Catatan
-    listed = cells.drop(*(name for name, _ in after))
+    listed = cells[[c for c in cells.columns if c not in {name for name, _ in after}]]
     ws.write_dataframe(first, 0, listed, write_header=False,
                        column_formats={**one_money, **{name: f.wrap for name in WRAPPED if name in listed.columns},
                                        **({"Tanggal Lahir": f.dmy} if full_nik else {})})
     for name, _ in after:
-        ws.write_dataframe(first, COL[name], cells.select(name), write_header=False,
+        ws.write_dataframe(first, COL[name], cells.get_column(name).to_frame(), write_header=False,
                            column_formats={name: f.wrap} if name in WRAPPED else {})
     if len(money) > 1:  # one number format per digit-group count, so per cell
         for i, v in enumerate(cells["Iuran per Bulan"]):
             if v is not None:
                 ws.write(first + i, COL["Iuran per Bulan"], v, f.money(v))
-    if rows.height == 0:
+    if cells.height == 0:
         # (it said "no visit needed" above a sheet of residents to fix, and "all verified" of a
         # kelurahan whose people were sent to BPJS; one line of it was cut on paper)
         ws.write(first, 0, f"Tidak ada calon peserta yang perlu dikunjungi di kelurahan ini pada periode {label}.",
@@ -537,7 +565,7 @@ def _list_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict, fu
             ws.write(first + 2, 0, f"{_n(to_fix)} penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.",
                      f.bold)
     _dashes(ws, cells, first, COL, ("Umur", "Desil"))
-    if rows.height:  # (nothing to fill in on the line that says there is no one)
+    if cells.height:  # (nothing to fill in on the line that says there is no one)
         _fill_in(ws, f, first, last)
     # RT, RW and a NIK shown whole are text on purpose (their leading zeros): no green triangle on
     # every row; nor on a number typed into the text cells to fill
@@ -574,8 +602,10 @@ def _dashes(ws, cells: pl.DataFrame, first: int, col: dict[str, int], names: tup
     """An unknown value (null) in the columns ``names`` of the sheet's ``cells`` (written from
     row ``first``, at the columns ``col``) as a dash, not an empty cell."""
     for name in names:
-        for i in cells.select(pl.arg_where(pl.col(name).is_null()))[:, 0]:
-            ws.write(first + i, col[name], "-")
+        column = cells.get_column(name)
+        if column.null_count():  # (a Series method is a query of its own: none for a full column)
+            for i in column.is_null().arg_true():
+                ws.write(first + i, col[name], "-")
 
 
 def _printed(ws) -> None:
@@ -588,28 +618,40 @@ def _printed(ws) -> None:
     ws.set_print_gridlines(True)  # a row across 18 columns could not be followed on paper
 
 
-def _counts(rows: pl.DataFrame, full_nik: bool = False) -> list[tuple[str, list[tuple[str, int]]]]:
-    """The Ringkasan breakdowns. RT numbers repeat across RWs, so an RT is counted with its RW."""
-    by_job = rows.group_by(list_text("JENIS_PKRJN", full_nik).fill_null("-")).len().sort(
-        ["len", "JENIS_PKRJN"], descending=[True, False])
+COUNT_TITLES = ("Menurut pekerjaan", "Menurut RW/RT", "Menurut desil DTSEN")
+
+
+def _counts(rows: pl.DataFrame, full_nik: bool = False, by: str | None = None
+            ) -> dict[str | None, list[tuple[str, list[tuple[str, int]]]]]:
+    """The Ringkasan breakdowns of each value of the column ``by`` (of all ``rows`` under the key
+    None without it). RT numbers repeat across RWs, so an RT is counted with its RW."""
+    key = [pl.col(by)] if by else [pl.lit(None, pl.String).alias("_all")]
+    k = key[0].meta.output_name()
+    by_job = rows.group_by(*key, list_text("JENIS_PKRJN", full_nik).fill_null("-")).len().sort(
+        [k, "len", "JENIS_PKRJN"], descending=[False, True, False])
     # RW first, then its RTs, in number order ("RW 002 / RT 004"): sorted as "RT … / RW …" the
     # RWs interleaved
     rw, rt = pl.col("NO_RW").fill_null("-"), pl.col("NO_RT").fill_null("-")
-    by_rt = (rows.group_by(rw=rw, rt=rt).len()
-             .sort([pl.col("rw").cast(pl.Int64, strict=False), "rw", pl.col("rt").cast(pl.Int64, strict=False), "rt"],
+    by_rt = (rows.group_by(*key, rw=rw, rt=rt).len()
+             .sort([k, pl.col("rw").cast(pl.Int64, strict=False), "rw", pl.col("rt").cast(pl.Int64, strict=False), "rt"],
                    nulls_last=True)
-             .select(pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt"), "len"))
-    by_desil = rows.group_by("desil").len().sort("desil", nulls_last=True)
-    return [
-        ("Menurut pekerjaan", list(by_job.iter_rows())),
-        ("Menurut RW/RT", list(by_rt.iter_rows())),
-        ("Menurut desil DTSEN", [("Tanpa data DTSEN" if d is None else f"Desil {d}", n)
-                                 for d, n in by_desil.iter_rows()]),
-    ]
+             .select(k, pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt"), "len"))
+    by_desil = (rows.group_by(*key, "desil").len().sort([k, "desil"], nulls_last=True)
+                .select(k, pl.when(pl.col("desil").is_null()).then(pl.lit("Tanpa data DTSEN"))
+                        .otherwise(pl.format("Desil {}", "desil")), "len"))
+    out: dict[str | None, list[tuple[str, list[tuple[str, int]]]]] = {}
+    for i, frame in enumerate((by_job, by_rt, by_desil)):
+        for kel, name, n in frame.iter_rows():
+            out.setdefault(kel, [(title, []) for title in COUNT_TITLES])[i][1].append((name, n))
+    if not by and None not in out:
+        out[None] = [(title, []) for title in COUNT_TITLES]
+    return out
 
 
-def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
-                   fix: pl.DataFrame | None = None, full_nik: bool = False) -> None:
+def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, counts: list, label: str, place: dict,
+                   to_fix: int | None = None) -> None:
+    """The Ringkasan of a kelurahan's candidates ``rows``: totals, then ``counts`` (``_counts``);
+    ``to_fix``: how many residents its sheet to fix holds (None: no such sheet)."""
     ws.set_column_width(0, 52)  # "Data perlu diperbaiki (lembar 'Perlu Perbaikan Data')" was cut at 36
     ws.set_column_width(1, 18)
     ws.set_paper_size(9)
@@ -617,37 +659,31 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, label: str, place: dict,
     monthly = int(rows["iuran_bulanan"].sum())
     ws.write(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
     totals = [("Periode", label), ("Jumlah calon peserta", rows.height),
-              ("Penyandang disabilitas", int(rows["disabilitas"].fill_null(False).sum())),
+              ("Penyandang disabilitas", int(rows["disabilitas"].sum())),
               ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]
-    if fix is not None:
-        totals.append((f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')", fix.height))
+    if to_fix is not None:
+        totals.append((f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')", to_fix))
     for i, (name, value) in enumerate(totals, start=2):
         ws.write(i, 0, name, f.bold)
         ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else
                  f.money(value, "") if isinstance(value, int) else None)
     r = len(totals) + 3
-    for title, counts in _counts(rows, full_nik):
+    for title, breakdown in counts:
         ws.write(r, 0, title, f.bold)
         ws.write(r, 1, "Jumlah", f.bold)
-        for key, n in counts:
+        for key, n in breakdown:
             r += 1
             ws.write(r, 0, str(key))
             ws.write(r, 1, n, f.money(n, ""))
         r += 2
 
 
-def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
-    """The kelurahan's residents whose record must be fixed before they can be judged, with
-    what to fix: read only, not read back."""
-    _header_rows(ws, f, label, place, full_nik, title=TO_FIX_TITLE)
-    ws.write(4, 0, TO_FIX_NOTE)
-    for c, (name, width) in enumerate(TO_FIX_COLUMNS):
-        ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
-        ws.set_column_width(c, width)
-    first = HEADER_ROW + 1
+def _to_fix_cells(fix: pl.DataFrame, full_nik: bool, by: str | None = None) -> pl.DataFrame:
+    """The cells of a sheet to fix (``TO_FIX_COLUMNS``) of the residents ``fix``; ``by``: the
+    sheets of several kelurahan at once, numbered within each value of that column."""
     nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
-    cells = fix.select(**{
-        "No": pl.int_range(1, pl.len() + 1), "Nama Lengkap": list_text("NAMA_LGKP", full_nik), "NIK": nik,
+    return fix.select(**{
+        "No": _numbered(by), "Nama Lengkap": list_text("NAMA_LGKP", full_nik), "NIK": nik,
         # a birth date in the future tells no age (it was shown as -5)
         "Tanggal Lahir": _birth(full_nik), "Umur": pl.when(pl.col("umur") >= 0).then(pl.col("umur")),
         "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
@@ -655,15 +691,26 @@ def _to_fix_sheet(ws, f: _Formats, fix: pl.DataFrame, label: str, place: dict, f
         # as typed, where a NIK typed into the field is masked as the name's and the address's are
         "Pekerjaan (tertulis)": list_text("JENIS_PKRJN", full_nik), "Yang Perlu Diperbaiki": _fix_words(fix, full_nik),
     })
+
+
+def _to_fix_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+    """The kelurahan's residents whose record must be fixed before they can be judged, with
+    what to fix (``cells``: :func:`_to_fix_cells`): read only, not read back."""
+    _header_rows(ws, f, label, place, full_nik, title=TO_FIX_TITLE)
+    ws.write(4, 0, TO_FIX_NOTE)
+    for c, (name, width) in enumerate(TO_FIX_COLUMNS):
+        ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
+        ws.set_column_width(c, width)
+    first = HEADER_ROW + 1
     ws.write_dataframe(first, 0, cells, write_header=False,
                        column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}), "Nama Lengkap": f.wrap,
                                        "Alamat": f.wrap, "Yang Perlu Diperbaiki": f.wrap})
     _dashes(ws, cells, first, TO_FIX_COL, ("Tanggal Lahir", "Umur"))
-    ws.ignore_error_range(first, 0, HEADER_ROW + max(fix.height, 1), len(TO_FIX_COLUMNS) - 1, "number_stored_as_text")
-    if fix.height == 0:
+    ws.ignore_error_range(first, 0, HEADER_ROW + max(cells.height, 1), len(TO_FIX_COLUMNS) - 1, "number_stored_as_text")
+    if cells.height == 0:
         ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di kelurahan ini pada periode {label}.",
                  f.bold)
-    last = HEADER_ROW + max(fix.height, 1)
+    last = HEADER_ROW + max(cells.height, 1)
     ws.autofilter(HEADER_ROW, 0, last, len(TO_FIX_COLUMNS) - 1)
     ws.freeze_panes(HEADER_ROW + 1, 2)
     _printed(ws)
