@@ -61,6 +61,14 @@ def test_one_masked_workbook_per_kelurahan(cands, tmp_path):
     assert [first.cell(r, 3).value for r in (7, 8)] == ["SITI AMINAH", "AHMAD"]       # rank order
     assert first.cell(7, 12).value == "Ya" and first.cell(8, 11).value == "-"          # flag only; no desil
     assert first.cell(8, 12).value == "Tidak"                                          # said, not left empty
+    # each list numbered from 1 and summed over its own kelurahan alone (the cells and counts
+    # are computed for every kelurahan at once, then split)
+    second = load_workbook(paths[1])
+    assert [first.cell(r, 1).value for r in (7, 8)] == [1, 2]
+    assert [second["Daftar Calon Peserta"].cell(7, c).value for c in (1, 2, 3)] == [1, 3, "BUDI"]
+    counts = {r[0]: r[1] for r in second["Ringkasan"].iter_rows(values_only=True) if r[0]}
+    assert counts["NELAYAN/PERIKANAN"] == 1 and "PEDAGANG" not in counts and "SOPIR" not in counts
+    assert counts["RW 003 / RT 001"] == 1 and "RW 001 / RT 001" not in counts and counts["Desil 4"] == 1
     summary = {r[0]: r[1] for r in load_workbook(paths[0])["Ringkasan"].iter_rows(values_only=True) if r[0]}
     assert summary["Periode"] == "November 2026" and summary["Jumlah calon peserta"] == 2
     assert summary["Penyandang disabilitas"] == 1 and summary["Total iuran per bulan"] == 33600
