@@ -213,8 +213,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     groups = {k: rows for (k,), rows in ordered.group_by("kode_kel", maintain_order=True)}
     cells = _per_kelurahan(_list_frame(ordered, full_nik, by="kode_kel"), ordered.get_column("kode_kel"))
     no_cells = _list_frame(ordered.clear(), full_nik)
-    counts = _counts(ordered, full_nik, by="kode_kel")
-    no_counts = [(title, []) for title in COUNT_TITLES]
+    counts = _counts(ordered, "kode_kel", full_nik)
     extract_names = {}
     if kelurahan is not None:  # the others get a list that says there is nobody to visit
         kels = kelurahan.filter(pl.col("kode_kel").is_not_null())
@@ -239,7 +238,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
         tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
-                      counts.get(kode_kel, no_counts), label, place, full_nik, fix))
+                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix))
     # kelurahan are independent: their workbooks are written by a few threads, largest first
     # (the Rust writer releases the GIL while it builds and compresses the file)
     tasks.sort(key=lambda t: -t[1].height)
@@ -621,30 +620,31 @@ def _printed(ws) -> None:
 COUNT_TITLES = ("Menurut pekerjaan", "Menurut RW/RT", "Menurut desil DTSEN")
 
 
-def _counts(rows: pl.DataFrame, full_nik: bool = False, by: str | None = None
-            ) -> dict[str | None, list[tuple[str, list[tuple[str, int]]]]]:
-    """The Ringkasan breakdowns of each value of the column ``by`` (of all ``rows`` under the key
-    None without it). RT numbers repeat across RWs, so an RT is counted with its RW."""
-    key = [pl.col(by)] if by else [pl.lit(None, pl.String).alias("_all")]
-    k = key[0].meta.output_name()
-    by_job = rows.group_by(*key, list_text("JENIS_PKRJN", full_nik).fill_null("-")).len().sort(
-        [k, "len", "JENIS_PKRJN"], descending=[False, True, False])
+def _no_counts() -> list[tuple[str, list[tuple[str, int]]]]:
+    """The Ringkasan breakdowns of a kelurahan without candidates: their titles, no line."""
+    return [(title, []) for title in COUNT_TITLES]
+
+
+def _counts(rows: pl.DataFrame, by: str, full_nik: bool = False
+            ) -> dict[str, list[tuple[str, list[tuple[str, int]]]]]:
+    """The Ringkasan breakdowns of each value of the column ``by`` (a kelurahan's code). RT
+    numbers repeat across RWs, so an RT is counted with its RW."""
+    by_job = rows.group_by(by, list_text("JENIS_PKRJN", full_nik).fill_null("-")).len().sort(
+        [by, "len", "JENIS_PKRJN"], descending=[False, True, False])
     # RW first, then its RTs, in number order ("RW 002 / RT 004"): sorted as "RT … / RW …" the
     # RWs interleaved
     rw, rt = pl.col("NO_RW").fill_null("-"), pl.col("NO_RT").fill_null("-")
-    by_rt = (rows.group_by(*key, rw=rw, rt=rt).len()
-             .sort([k, pl.col("rw").cast(pl.Int64, strict=False), "rw", pl.col("rt").cast(pl.Int64, strict=False), "rt"],
+    by_rt = (rows.group_by(by, rw=rw, rt=rt).len()
+             .sort([by, pl.col("rw").cast(pl.Int64, strict=False), "rw", pl.col("rt").cast(pl.Int64, strict=False), "rt"],
                    nulls_last=True)
-             .select(k, pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt"), "len"))
-    by_desil = (rows.group_by(*key, "desil").len().sort([k, "desil"], nulls_last=True)
-                .select(k, pl.when(pl.col("desil").is_null()).then(pl.lit("Tanpa data DTSEN"))
+             .select(by, pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt"), "len"))
+    by_desil = (rows.group_by(by, "desil").len().sort([by, "desil"], nulls_last=True)
+                .select(by, pl.when(pl.col("desil").is_null()).then(pl.lit("Tanpa data DTSEN"))
                         .otherwise(pl.format("Desil {}", "desil")), "len"))
-    out: dict[str | None, list[tuple[str, list[tuple[str, int]]]]] = {}
+    out: dict[str, list[tuple[str, list[tuple[str, int]]]]] = {}
     for i, frame in enumerate((by_job, by_rt, by_desil)):
         for kel, name, n in frame.iter_rows():
-            out.setdefault(kel, [(title, []) for title in COUNT_TITLES])[i][1].append((name, n))
-    if not by and None not in out:
-        out[None] = [(title, []) for title in COUNT_TITLES]
+            out.setdefault(kel, _no_counts())[i][1].append((name, n))
     return out
 
 
