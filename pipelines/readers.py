@@ -577,7 +577,7 @@ def _csv_fast_named(body: bytes, delim: str, names: list[str]) -> tuple[pl.DataF
         frame = _csv_fast(body, delim, len(named))
         if frame is not None:
             return frame, named
-    if frame is None and names and body.rstrip(b"\r\n").endswith(delim.encode()):
+    if frame is None and names and _ends_in(body, delim):
         # an export that ends every data line with a delimiter, and not its header: that empty
         # last field is the export's (as the slow path reads such a file, see _csv_slow)
         wider = _csv_fast(body, delim, len(names) + 1)
@@ -585,6 +585,15 @@ def _csv_fast_named(body: bytes, delim: str, names: list[str]) -> tuple[pl.DataF
         if wider is not None and wider.select(pl.col(last).str.strip_chars().fill_null("").eq("").all()).item():
             return wider.drop(last), names
     return frame, names
+
+
+def _ends_in(body: bytes, delim: str) -> bool:
+    """``body.rstrip(b"\\r\\n").endswith(delim)`` without the copy of the body ``rstrip`` makes
+    (0.5 s for a 1M-resident file, each time polars could not read it whole)."""
+    end = len(body)
+    while end and body[end - 1] in b"\r\n":
+        end -= 1
+    return body.endswith(delim.encode(), 0, end)
 
 
 LONE_CR = re.compile(rb"\r(?!\n)")
@@ -711,7 +720,7 @@ def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
     unquoted field cannot), and its line breaks one a record plus those inside fields. (polars
     pads a record cut short with nulls, and one with a field too many fails its read.)"""
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
-    if b"\n\n" in body or b"\r\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+    if _blank_line(body) or body.startswith((b"\n", b"\r\n")):
         return None
     quoted = b'"' in body
     if not quoted and body.count(delim.encode()) != (ncols - 1) * lines:  # a line of another width: not read first
@@ -747,6 +756,21 @@ def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
     if _swallowed(body, breaks, before, delim, ncols):
         return None
     return frame.with_columns(before.alias(EXTRA_LINES))
+
+
+_LF_LF = re.compile(rb"\n\r?\n")
+
+
+def _blank_line(body: bytes) -> bool:
+    """Whether ``\\n\\n`` or ``\\r\\n\\r\\n`` is in ``body``: one regex search for both
+    (``\\n\\r\\n`` found is one only behind a CR), where the two ``in`` tests read the body
+    twice (200k residents, 40-53 MB: 65-85 ms against 20-25 ms)."""
+    at = _LF_LF.search(body)
+    while at is not None:
+        if at.end() - at.start() == 2 or (at.start() and body[at.start() - 1] == 13):
+            return True
+        at = _LF_LF.search(body, at.start() + 1)
+    return False
 
 
 def _short_lines(body: bytes, delim: str, ncols: int, lines: int) -> bool:
