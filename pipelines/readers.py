@@ -423,11 +423,13 @@ def _polars_read(body: bytes, delim: str, names: list[str], header_line: int, fn
     when the csv module must read it whole: whole, else in pieces (:func:`_csv_pieces`: a
     malformed row costs only its piece the csv module). (Whole first: read in pieces, a file
     without a malformed row took 1.5x as long, 200k residents 0.40 -> 0.66 s.)"""
-    frame, named = _csv_fast_named(body, delim, names)
+    padded: list[pl.DataFrame] = []
+    frame, named = _csv_fast_named(body, delim, names, padded)
     if frame is not None:
         return _csv_frame(frame, fname, named, source, header_line)
     keep = _used_columns(names, source)
-    if (pieces := _csv_pieces(body, delim, len(names), header_line, fname, keep)) is not None:
+    if (pieces := _csv_pieces(body, delim, len(names), header_line, fname, keep,
+                              padded.pop() if padded else None)) is not None:
         return _canonical(pieces[0], [names[i] for i in keep], source), pieces[1]
     return None
 
@@ -440,7 +442,7 @@ PIECE_BYTES = 2 << 20
 
 
 def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: str,
-                keep: list[int]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+                keep: list[int], padded: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """A body polars could not read whole, cut in pieces at the ends of records (a line end with
     the quotes before it closed): polars reads each piece it can, the csv module
     (:func:`_csv_slow`) the pieces holding a malformed row, which it sets aside. The frame as
@@ -478,9 +480,10 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
     # (where most pieces would hold one, the pieces below are read, and most need the csv module)
     if suspects and _pieces_holding(suspects, cuts) * 2 <= len(cuts) - 1:
         bounds, slow = _isolating_cuts(suspects, len(body))
-        frames, starts = _fast_pieces(read, bounds, slow)
+        frames, starts = _fast_pieces(read, bounds, slow, padded)
         if all(f is not None for i, f in enumerate(frames) if i not in slow):
             return _slow_pieces(read, bounds, frames, starts)
+    del padded  # (a frame of the whole body: not held while the pieces are read)
     bounds = list(zip(cuts, cuts[1:]))
     frames, starts = _fast_pieces(read, bounds, set())
     if sum(f is None for f in frames) * 2 > len(frames):
@@ -535,22 +538,40 @@ def _isolating_cuts(records: list[tuple[int, int]], size: int) -> tuple[list[tup
     return bounds, slow
 
 
-def _fast_pieces(read: tuple, bounds: list[tuple[int, int]], slow: set[int]
+def _fast_pieces(read: tuple, bounds: list[tuple[int, int]], slow: set[int], padded: pl.DataFrame | None = None
                  ) -> tuple[list[pl.DataFrame | None], list[int]]:
     """polars' frame of each piece (None where it cannot read it, and for the pieces at
-    ``slow``, the csv module's), and the last line before each piece."""
+    ``slow``, the csv module's), and the last line before each piece. ``padded``: polars' frame
+    of the whole body, a row a line (see :func:`_csv_fast`): a piece that ``_csv_fast`` would
+    take as it reads is its rows there, not read again."""
     body, delim, ncols, header_line, fname, keep, _, _ = read
     frames: list[pl.DataFrame | None] = []
     line, starts = header_line, []
     for i, (a, b) in enumerate(bounds):
         starts.append(line)
-        fast = None if i in slow else _csv_fast(body[a:b], delim, ncols)
+        if i in slow:
+            fast = None
+        elif padded is not None and (rows := _lines_as_read(body[a:b], delim, ncols)) is not None:
+            fast = padded.slice(line - header_line, rows)
+        else:
+            fast = _csv_fast(body[a:b], delim, ncols)
         if fast is not None:  # (the fields at keep, as _csv_slow names them)
             fast = _located(fast, fname, line).select(*(pl.col(f"c{i}").alias(f"c{j}") for j, i in enumerate(keep)),
                                                      "file", "line")
         frames.append(fast)
         line += _count_byte(body, b"\n", a, b)
     return frames, starts
+
+
+def _lines_as_read(piece: bytes, delim: str, ncols: int) -> int | None:
+    """The piece's lines, where :func:`_csv_fast` would take polars' rows of it without a check
+    on their contents (every line a record of the header's fields); else None."""
+    lines = _count_byte(piece, b"\n") + (0 if piece.endswith(b"\n") or not piece else 1)
+    if _blank_line(piece) or piece.startswith((b"\n", b"\r\n")):
+        return None
+    if b'"' in piece:
+        return None if _short_lines(piece, delim, ncols, lines) else lines
+    return lines if _count_byte(piece, delim.encode()) == (ncols - 1) * lines else None
 
 
 def _slow_pieces(read: tuple, bounds: list[tuple[int, int]], frames: list[pl.DataFrame | None],
@@ -657,9 +678,11 @@ def _named(names: list[str]) -> list[str]:
     return names[:end]
 
 
-def _csv_fast_named(body: bytes, delim: str, names: list[str]) -> tuple[pl.DataFrame | None, list[str]]:
-    """:func:`_csv_fast` with the header's columns, else with its named ones (:func:`_named`)."""
-    frame = _csv_fast(body, delim, len(names))
+def _csv_fast_named(body: bytes, delim: str, names: list[str], padded: list | None = None
+                    ) -> tuple[pl.DataFrame | None, list[str]]:
+    """:func:`_csv_fast` with the header's columns, else with its named ones (:func:`_named`);
+    ``padded``: see :func:`_csv_fast` (with the header's columns)."""
+    frame = _csv_fast(body, delim, len(names), padded)
     if frame is None and (named := _named(names)) != names and named:
         frame = _csv_fast(body, delim, len(named))
         if frame is not None:
@@ -792,8 +815,10 @@ def _located(frame: pl.DataFrame, fname: str, before: int) -> pl.DataFrame:
 EXTRA_LINES = "_extra_lines"  # (see _csv_fast) line breaks inside the quoted fields of the records before
 
 
-def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
+def _csv_fast(body: bytes, delim: str, ncols: int, padded: list | None = None) -> pl.DataFrame | None:
     """polars' reader, when every record has the header's fields; None means take the slow path.
+    Where polars read every line as a record and some were short (padded with nulls), that
+    frame is appended to ``padded``: its other rows are the records (:func:`_csv_pieces`).
 
     A record may run over several lines (an address with Excel's line break in its quoted
     cell): polars reads those as the csv module does, and the frame then carries, in
@@ -829,7 +854,11 @@ def _csv_fast(body: bytes, delim: str, ncols: int) -> pl.DataFrame | None:
     if not quoted:  # every record one line, every delimiter a field break
         return frame if frame.height == lines else None
     if frame.height == lines:  # every record one line (quotes on a few of them, as a rule)
-        return None if _short_lines(body, delim, ncols, lines) else frame
+        if not _short_lines(body, delim, ncols, lines):
+            return frame
+        if padded is not None:
+            padded.append(frame)
+        return None
     inside = frame.select(
         nl=pl.sum_horizontal(pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in frame.columns),
         d=pl.sum_horizontal(pl.col(c).str.count_matches(delim, literal=True).fill_null(0) for c in frame.columns))
