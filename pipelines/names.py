@@ -112,9 +112,14 @@ def normal_forms(names: pl.Series) -> pl.Series:
     toks = (toks.with_row_index("row")
             .with_columns(pos=pl.int_ranges(0, t.list.len()), n=t.list.len())
             .explode("t", "pos"))
-    # whether every word before this one is a title (for LEADING_TITLES)
-    titled = t.is_in([*TITLES, *LEADING_TITLE_LETTERS, *LEADING_TITLES]).cast(pl.Int8)
-    toks = toks.with_columns(after_titles=(titled.cum_sum() - titled == pl.col("pos")).over("row"))
+    # whether every word before this one is a title (for LEADING_TITLES): the titles before it
+    # in its name are the titles before it in the column less those before its name's first
+    # word (the names' words lie together, in order). A window over each name took 0.79 s of
+    # 1.8 s at 1M residents.
+    titled = t.is_in([*TITLES, *LEADING_TITLE_LETTERS, *LEADING_TITLES]).cast(pl.Int64)
+    before = titled.cum_sum() - titled
+    toks = toks.with_columns(after_titles=before - pl.when(pl.col("pos") == 0).then(before).forward_fill()
+                             == pl.col("pos"))
     toks = toks.filter(
         ~t.is_in(list(TITLES))
         & ~((pl.col("pos") == 0) & t.is_in(list(LEADING_TITLE_LETTERS)) & (pl.col("n") > 1))
