@@ -20,6 +20,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -475,7 +476,7 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
     if len(cuts) < 3:
         return None
     first_line = body[:body.find(b"\n")].decode("utf-8", "replace")
-    read = (body, delim, ncols, header_line, fname, keep, quoted, first_line)
+    read = _Body(body, delim, ncols, header_line, fname, keep, quoted, first_line)
     suspects = _suspect_records(body, delim, ncols, quoted)
     # (where most pieces would hold one, the pieces below are read, and most need the csv module)
     if suspects and _pieces_holding(suspects, cuts) * 2 <= len(cuts) - 1:
@@ -489,6 +490,18 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
     if sum(f is None for f in frames) * 2 > len(frames):
         return None
     return _slow_pieces(read, bounds, frames, starts)
+
+
+class _Body(NamedTuple):
+    """A body read in pieces (:func:`_csv_pieces`), and what reading each piece needs."""
+    body: bytes
+    delim: str
+    ncols: int
+    header_line: int
+    fname: str
+    keep: list[int]
+    quoted: tuple            # :func:`_quoted_spans`
+    first_line: str          # the body's first line (see :func:`_ends_with_delimiter`)
 
 
 def _suspect_records(body: bytes, delim: str, ncols: int, quoted) -> list[tuple[int, int]]:
@@ -538,47 +551,45 @@ def _isolating_cuts(records: list[tuple[int, int]], size: int) -> tuple[list[tup
     return bounds, slow
 
 
-def _fast_pieces(read: tuple, bounds: list[tuple[int, int]], slow: set[int], padded: pl.DataFrame | None = None
+def _fast_pieces(read: _Body, bounds: list[tuple[int, int]], slow: set[int], padded: pl.DataFrame | None = None
                  ) -> tuple[list[pl.DataFrame | None], list[int]]:
     """polars' frame of each piece (None where it cannot read it, and for the pieces at
     ``slow``, the csv module's), and the last line before each piece. ``padded``: polars' frame
     of the whole body, a row a line (see :func:`_csv_fast`): a piece that ``_csv_fast`` would
     take as it reads is its rows there, not read again."""
-    body, delim, ncols, header_line, fname, keep, _, _ = read
     frames: list[pl.DataFrame | None] = []
-    line, starts = header_line, []
+    line, starts = read.header_line, []
     for i, (a, b) in enumerate(bounds):
         starts.append(line)
+        piece = read.body[a:b]
         if i in slow:
             fast = None
-        elif padded is not None and (rows := _lines_as_read(body[a:b], delim, ncols)) is not None:
-            fast = padded.slice(line - header_line, rows)
+        elif padded is not None and (rows := _lines_as_read(piece, read.delim, read.ncols)) is not None:
+            fast = padded.slice(line - read.header_line, rows)
         else:
-            fast = _csv_fast(body[a:b], delim, ncols)
+            fast = _csv_fast(piece, read.delim, read.ncols)
         if fast is not None:  # (the fields at keep, as _csv_slow names them)
-            fast = _located(fast, fname, line).select(*(pl.col(f"c{i}").alias(f"c{j}") for j, i in enumerate(keep)),
-                                                     "file", "line")
+            fast = _located(fast, read.fname, line).select(
+                *(pl.col(f"c{i}").alias(f"c{j}") for j, i in enumerate(read.keep)), "file", "line")
         frames.append(fast)
-        line += _count_byte(body, b"\n", a, b)
+        line += _count_byte(piece, b"\n")
     return frames, starts
 
 
 def _lines_as_read(piece: bytes, delim: str, ncols: int) -> int | None:
     """The piece's lines, where :func:`_csv_fast` would take polars' rows of it without a check
     on their contents (every line a record of the header's fields); else None."""
-    lines = _count_byte(piece, b"\n") + (0 if piece.endswith(b"\n") or not piece else 1)
-    if _blank_line(piece) or piece.startswith((b"\n", b"\r\n")):
+    if (shape := _lines_to_read(piece, delim, ncols)) is None:
         return None
-    if b'"' in piece:
-        return None if _short_lines(piece, delim, ncols, lines) else lines
-    return lines if _count_byte(piece, delim.encode()) == (ncols - 1) * lines else None
+    lines, quoted = shape
+    return None if quoted and _short_lines(piece, delim, ncols, lines) else lines
 
 
-def _slow_pieces(read: tuple, bounds: list[tuple[int, int]], frames: list[pl.DataFrame | None],
+def _slow_pieces(read: _Body, bounds: list[tuple[int, int]], frames: list[pl.DataFrame | None],
                  starts: list[int]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """The pieces polars did not read (None in ``frames``) read by the csv module, and all put
     together with the malformed rows; None when a piece is not UTF-8 after all."""
-    body, delim, ncols, _, fname, keep, quoted, first_line = read
+    body = read.body
     bads = []
     for i, (a, b) in enumerate(bounds):
         if frames[i] is None:
@@ -588,10 +599,10 @@ def _slow_pieces(read: tuple, bounds: list[tuple[int, int]], frames: list[pl.Dat
                 return None
             # (whether a quote opened is never closed is the whole file's to say, at its end)
             last = i == len(bounds) - 1
-            frames[i], bad = _csv_slow(text, delim, ncols, starts[i], fname, keep, first_line,
-                                       unclosed=_inside(quoted, len(body)) if last else False, others_whole=True)
+            frames[i], bad = _csv_slow(text, read.delim, read.ncols, starts[i], read.fname, read.keep, read.first_line,
+                                       unclosed=_inside(read.quoted, len(body)) if last else False, others_whole=True)
             bads.append(bad)
-    return pl.concat(frames), pl.concat(bads) if bads else _bad_rows_frame([], fname)
+    return pl.concat(frames), pl.concat(bads) if bads else _bad_rows_frame([], read.fname)
 
 
 QUOTES_MAX = 2_000_000  # (see _quoted_spans) above this many quotes a file is not cut in pieces
@@ -831,12 +842,9 @@ def _csv_fast(body: bytes, delim: str, ncols: int, padded: list | None = None) -
     ``ncols - 1`` each plus those inside quoted fields (which the fields' values hold: an
     unquoted field cannot), and its line breaks one a record plus those inside fields. (polars
     pads a record cut short with nulls, and one with a field too many fails its read.)"""
-    lines = _count_byte(body, b"\n") + (0 if body.endswith(b"\n") or not body else 1)
-    if _blank_line(body) or body.startswith((b"\n", b"\r\n")):
+    if (shape := _lines_to_read(body, delim, ncols)) is None:
         return None
-    quoted = b'"' in body
-    if not quoted and _count_byte(body, delim.encode()) != (ncols - 1) * lines:  # a line of another width: not read first
-        return None
+    lines, quoted = shape
     try:
         frame = pl.read_csv(
             io.BytesIO(body),
@@ -887,6 +895,18 @@ def _blank_line(body: bytes) -> bool:
             return True
         at = _LF_LF.search(body, at.start() + 1)
     return False
+
+
+def _lines_to_read(body: bytes, delim: str, ncols: int) -> tuple[int, bool] | None:
+    """What :func:`_csv_fast` checks before polars reads: the body's lines and whether it holds
+    a quote; None when it is not read (a blank line; unquoted, a line of another width)."""
+    lines = _count_byte(body, b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    if _blank_line(body) or body.startswith((b"\n", b"\r\n")):
+        return None
+    quoted = b'"' in body
+    if not quoted and _count_byte(body, delim.encode()) != (ncols - 1) * lines:
+        return None
+    return lines, quoted
 
 
 def _short_lines(body: bytes, delim: str, ncols: int, lines: int) -> bool:
