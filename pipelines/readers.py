@@ -640,12 +640,12 @@ def _quoted_spans(body: bytes, delim: str):
     return np.array(opens, np.int64), np.array(closes, np.int64)
 
 
-def _count_byte(body: bytes, byte: bytes, start: int = 0, end: int | None = None) -> int:
-    """``body.count(byte, start, end)`` for one byte, by numpy a slice at a time: 4-6x as fast
-    on a large body (265 MB: 37 ms against 91 ms for line ends, 213 ms for commas)."""
+def _count_byte(body: bytes, byte: bytes) -> int:
+    """``body.count(byte)`` for one byte, by numpy a slice at a time: 4-6x as fast on a large
+    body (265 MB: 37 ms against 91 ms for line ends, 213 ms for commas)."""
     import numpy as np
 
-    a = np.frombuffer(body, np.uint8)[start:end]
+    a = np.frombuffer(body, np.uint8)
     b, step = byte[0], 1 << 22
     return sum(int(np.count_nonzero(a[i:i + step] == b)) for i in range(0, len(a), step))
 
