@@ -484,6 +484,7 @@ def _csv_pieces(body: bytes, delim: str, ncols: int, header_line: int, fname: st
         frames, starts = _fast_pieces(read, bounds, slow, padded)
         if all(f is not None for i, f in enumerate(frames) if i not in slow):
             return _slow_pieces(read, bounds, frames, starts)
+        del frames  # (slices of padded: they would hold its buffers)
     del padded  # (a frame of the whole body: not held while the pieces are read)
     bounds = list(zip(cuts, cuts[1:]))
     frames, starts = _fast_pieces(read, bounds, set())
