@@ -36,9 +36,10 @@ def stored_checked(settings, asset: str, partition: str | None = None):
     return validate_later(pl.read_parquet(path), asset, asset_suite(asset, settings))
 
 
-def progress(context: dg.AssetExecutionContext | dg.OpExecutionContext, message: str) -> None:
-    """One progress line: to the Dagster event log and, under the CLI, to the terminal."""
-    context.log.info(message)
+def progress(context: dg.AssetExecutionContext | dg.OpExecutionContext, message: str, warn: bool = False) -> None:
+    """One progress line: to the Dagster event log (a warning there when ``warn``) and, under
+    the CLI, to the terminal."""
+    (context.log.warning if warn else context.log.info)(message)
     _line(message)
 
 

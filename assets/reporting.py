@@ -23,20 +23,22 @@ GAP_LISTS = dg.AssetOut(
 
 def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
                 enrollment_candidates: pl.DataFrame, resident_assessment: pl.DataFrame,
-                participants: pl.LazyFrame) -> tuple[list[Path], list[Path]]:
+                participants: pl.LazyFrame) -> tuple[list[Path], list[Path], list[Path]]:
     """The ``gap_lists`` asset's files, one for every kelurahan of the extract (those without a
     candidate say so), and one per kab/kota of its residents to fix who have no kelurahan code
     (``<out>/perbaikan_data/<period>/``), and their line in the processing log (in the migrated
-    database ``dsn``); the two lists of paths.
+    database ``dsn``); the two lists of paths, and the workbooks found changed in the period's
+    folder and moved to the verification inbox (``pipelines.reports.clear_gap_lists``).
 
     No Dagster calls: ``assets.delivery.deliver_candidates`` runs this in a thread of its own,
     beside the submission."""
-    from pipelines.reports import write_gap_lists, write_lists_without_kelurahan
+    from pipelines.reports import clear_gap_lists, write_gap_lists, write_lists_without_kelurahan
 
     from assets.candidates import residents_to_fix
     from pipelines.candidates import kelurahan_of, without_kelurahan
 
     fix = residents_to_fix(dsn, resident_assessment, settings.rules(), period, participants)
+    moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
                             kelurahan=kelurahan_of(resident_assessment), to_fix=fix)
     unplaced = write_lists_without_kelurahan(without_kelurahan(fix, resident_assessment), period,
@@ -48,22 +50,29 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
                   "full_nik": settings.full_nik,
                   **({"without_kelurahan": [str(p.relative_to(settings.out_dir)) for p in unplaced]} if unplaced else {})},
                  {"rows": enrollment_candidates.height, "files": len(paths) + len(unplaced),
-                  "to_fix_rows": fix.height}, run_id=run_id)
-    return paths, unplaced
+                  "to_fix_rows": fix.height, "moved_to_inbox": len(moved)}, run_id=run_id)
+    return paths, unplaced, moved
 
 
 def gap_lists_output(context: dg.AssetExecutionContext, settings: LindungiSettings,
                      written: tuple[list[Path], list[Path]]) -> dg.Output:
-    paths, unplaced = written
+    paths, unplaced, moved = written
     progress(context, f"gap lists {context.partition_key}: {len(paths)} workbooks"
              + (f"; {len(unplaced)} of residents to fix without a kelurahan code (per kab/kota): "
                 f"{unplaced[0].parent}" if unplaced else ""))
+    if moved:
+        # a coordinator's filled-in list saved where it lay is applied from the inbox, not lost
+        progress(context, f"gap lists {context.partition_key}: {len(moved)} workbook(s) found in the folder changed "
+                          f"since they were written, or put there: moved to {moved[0].parent} for the verification "
+                          f"sensor (or apply one now: lindungi verification FILE --period {context.partition_key})",
+                 warn=True)
     out = pl.DataFrame({"kode_kel": [p.stem for p in paths], "path": [str(p) for p in paths]},
                        schema={"kode_kel": pl.String, "path": pl.String})
     return dg.Output(out, output_name="gap_lists", metadata={
         "dagster/row_count": out.height,
         "folder": dg.MetadataValue.path(str(Path(settings.out_dir) / "gap_lists" / context.partition_key)),
-        **({"without_kelurahan": dg.MetadataValue.path(str(unplaced[0].parent))} if unplaced else {})})
+        **({"without_kelurahan": dg.MetadataValue.path(str(unplaced[0].parent))} if unplaced else {}),
+        **({"moved_to_inbox": len(moved)} if moved else {})})
 
 
 @dg.asset(

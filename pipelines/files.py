@@ -3,10 +3,14 @@ another. Nothing here imports Dagster."""
 
 from __future__ import annotations
 
+import fcntl
 import glob
+import json
 import os
 import re
 import threading
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.processes import alive
@@ -15,6 +19,11 @@ from pipelines.processes import alive
 # kelurahan code (pipelines.reports.write_lists_without_kelurahan); named once, for the writer,
 # the retention that erases them and the summary that points to them
 WITHOUT_KELURAHAN = "perbaikan_data"
+# <out>/<RETURNED_LISTS>/<period>/: where the verification sensor takes returned gap lists from
+RETURNED_LISTS = "inbox/verifikasi"
+# beside the workbooks a run writes for people to open: each one's size and modification time as
+# written (:func:`note_written`), so that the next run tells its own from one changed since
+WRITTEN = ".lindungi-written.json"
 
 _ASIDE = re.compile(r"\.(\d+)-\d+\.tmp$")
 
@@ -52,3 +61,68 @@ def unused_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}.{n}{path.suffix}")
     return candidate
+
+
+@contextmanager
+def locked(folder: Path):
+    """``folder`` for this writer alone (an exclusive ``flock`` of the folder itself, let go
+    with the process): two runs of one period clearing and writing its lists at once each took
+    the other's new lists for files changed since they were written."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield folder
+    finally:
+        os.close(fd)
+
+
+def note_written(folder: Path, paths: list[Path]) -> None:
+    """Record, in ``folder``'s :data:`WRITTEN`, the size and modification time of ``paths`` (files
+    in ``folder``) as a writer left them; the record of the folder's earlier files goes."""
+    record = {}
+    for p in paths:
+        st = p.stat()
+        record[p.name] = [st.st_size, st.st_mtime_ns]
+    tmp = aside(folder / WRITTEN)
+    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    tmp.replace(folder / WRITTEN)
+
+
+def as_written(folder: Path, own: str = r"[0-9]+\.xlsx") -> tuple[list[Path], list[Path]]:
+    """The workbooks in ``folder`` (not Excel's ``~$`` owner files), sorted: (those as the last
+    writer left them, those changed since or not written by it). Without a record (lists written
+    before records were kept), a workbook named as a writer names them (``own``) counts as
+    written when it says so itself: no editor named, created when it was last modified (Excel,
+    LibreOffice and openpyxl fill in the one or move the other when they save)."""
+    try:
+        record = json.loads((folder / WRITTEN).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        record = None
+    except (OSError, ValueError):
+        record = {}
+    same, changed = [], []
+    for f in sorted(folder.glob("*.xlsx")):
+        if f.name.startswith("~$") or not f.is_file():
+            continue
+        if record is None:
+            known = bool(re.fullmatch(own, f.name)) and _unedited(f)
+        else:
+            st = f.stat()
+            known = record.get(f.name) == [st.st_size, st.st_mtime_ns]
+        (same if known else changed).append(f)
+    return same, changed
+
+
+_EDITOR = re.compile(rb"<cp:lastModifiedBy>[^<]")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)<")
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]*)<")
+
+
+def _unedited(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    created, modified = _CREATED.search(core), _MODIFIED.search(core)
+    return not _EDITOR.search(core) and bool(created and modified) and created.group(1) == modified.group(1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,8 @@ import polars as pl
 
 from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
-from pipelines.files import WITHOUT_KELURAHAN, aside, sweep_aside
+from pipelines.files import (RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked, note_written, sweep_aside,
+                             unused_name)
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import ascii_digits, mask_long_digits_expr, nik_birth_parts
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
@@ -183,28 +185,36 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
                     kelurahan: pl.DataFrame | None = None, to_fix: pl.DataFrame | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
-    ``pseudonym.load_key()``). Workbooks already in the folder are removed first, so a kelurahan
-    with no candidates left keeps no stale list. ``kelurahan`` (``kode_kel``, optionally the
+    ``pseudonym.load_key()``). The folder's workbooks are cleared first (:func:`clear_gap_lists`:
+    removed as written, moved to the inbox when changed since), so a kelurahan with no candidates
+    left keeps no stale list. ``kelurahan`` (``kode_kel``, optionally the
     extract's ``nama_kel``: ``pipelines.candidates.kelurahan_of``): every kelurahan of the
     extract, named by the extract where the packaged table does not name it; one without
     candidates gets a list that says so (it got no file, and "nobody to visit" looked like "file
     not sent"). ``to_fix`` (``pipelines.candidates.to_fix``): the residents whose record must be
     fixed before they can be judged, on their kelurahan's *Perlu Perbaikan Data* sheet (no such
     sheet without it)."""
-    from pipelines.pseudonym import load_key, pseudonym_column
-
-    label = periode_label(period)
     if "period" in candidates.columns and candidates.height:
         other = set(candidates["period"].drop_nulls().unique()) - {period}
         if other:  # writing another month's people under this month's name would mislead
             raise ValueError(f"kandidat periode {sorted(other)} tidak cocok dengan periode {period}")
-    candidates = (candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key())) if candidates.height
-                  else candidates.with_columns(pseudonym=pl.lit(None, pl.String)))
     folder = Path(out_dir) / "gap_lists" / period
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.xlsx"):
-        old.unlink(missing_ok=True)  # another run of the period may be replacing it too
-    sweep_aside(folder)  # also of kelurahan no longer listed
+    with locked(folder):
+        _clear_gap_lists(out_dir, period)
+        sweep_aside(folder)  # also of kelurahan no longer listed
+        paths = _write_gap_lists(candidates, period, folder, full_nik, key, kelurahan, to_fix)
+        note_written(folder, paths)
+    return paths
+
+
+def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_nik: bool, key: bytes | None,
+                     kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None) -> list[Path]:
+    from pipelines.pseudonym import load_key, pseudonym_column
+
+    label = periode_label(period)
+    candidates = (candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key())) if candidates.height
+                  else candidates.with_columns(pseudonym=pl.lit(None, pl.String)))
     tasks = []
     # what a workbook shows is computed for every kelurahan at once, then split: computed per
     # workbook, its twenty-odd small polars queries were most of the Python time of writing it
@@ -248,6 +258,37 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     return sorted(t[0] for t in tasks)
 
 
+def clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
+    """Make way for the period's gap lists: the workbooks of ``<out>/gap_lists/<period>/`` as the
+    last run wrote them are removed (a kelurahan with no candidates left keeps no stale list);
+    any other, a list changed since or a file put there, is moved to the verification inbox
+    (``<out>/inbox/verifikasi/<period>/``, under a name of its own), where a returned list is
+    applied from: a coordinator who filled in a list where it lay and saved it under the same
+    name, as its guide asks, lost every result to the next run of the period, without a word
+    (a coordinators' review). Where those moved went."""
+    folder = Path(out_dir) / "gap_lists" / period
+    if not folder.is_dir():
+        return []
+    with locked(folder):
+        return _clear_gap_lists(out_dir, period)
+
+
+def _clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
+    folder = Path(out_dir) / "gap_lists" / period
+    same, changed = as_written(folder)
+    for old in same:
+        old.unlink(missing_ok=True)  # another run of the period may be replacing it too
+    inbox = Path(out_dir) / RETURNED_LISTS / period
+    moved = []
+    for old in changed:
+        inbox.mkdir(parents=True, exist_ok=True)
+        try:
+            moved.append(old.replace(unused_name(inbox / old.name)))
+        except FileNotFoundError:  # moved by another run of the period meanwhile
+            continue
+    return moved
+
+
 def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: Path, *,
                                   full_nik: bool = False) -> list[Path]:
     """One workbook per kab/kota at ``out_dir/perbaikan_data/<period>/<kode_kab>.xlsx``
@@ -256,15 +297,28 @@ def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: P
     ``candidates.without_kelurahan``, with ``region``), for its staff to have Dukcapil fix them;
     the paths, sorted. They were on no list: only a count on the coverage page and the flags of
     ``residents.parquet``, which no city staff opens. The period's earlier workbooks are
-    removed first (a kab/kota with none left keeps no stale list)."""
+    removed first (a kab/kota with none left keeps no stale list), but for one changed since it
+    was written, kept as ``<kode_kab> (diubah).xlsx``."""
     folder = Path(out_dir) / WITHOUT_KELURAHAN / period
-    for old in folder.glob("*.xlsx"):
-        old.unlink(missing_ok=True)
-    if folder.is_dir():  # also the half-written file of a killed writer, with nobody left to list
-        sweep_aside(folder)
-    if nowhere.height == 0:
+    if nowhere.height == 0 and not folder.is_dir():
         return []
     folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder):
+        # a list changed since it was written (notes typed into it) is kept beside, renamed; other
+        # files are no list of ours and are left alone
+        same, changed = as_written(folder)
+        for old in same:
+            old.unlink(missing_ok=True)
+        for old in changed:
+            if re.fullmatch(r"[0-9]+\.xlsx", old.name):
+                old.replace(unused_name(old.with_name(f"{old.stem} (diubah).xlsx")))
+        sweep_aside(folder)  # also the half-written file of a killed writer, with nobody left to list
+        paths = _write_lists_without_kelurahan(nowhere, period, folder, full_nik)
+        note_written(folder, paths)
+    return paths
+
+
+def _write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, folder: Path, full_nik: bool) -> list[Path]:
     label, paths = periode_label(period), []
     for (kab,), rows in nowhere.sort("NAMA_LGKP", "NIK", nulls_last=True).group_by("region", maintain_order=True):
         name = kabkota_name(kab) or kab

@@ -706,11 +706,20 @@ def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and
     assert [(r[1], r[-1]) for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None] == [
         ("H TANPA KODE", expected["H TANPA KODE"])]
     assert NIK_MASKED.match(ws["C7"].value) and "Kota Bontang (6474)" in ws.oddFooter.left.text
+    # notes typed into one were lost to the next run too: a list changed since it was written is
+    # kept beside, renamed, and a file of another name left alone
+    wb.active["A1"] = "sudah dikirim ke Dukcapil"
+    wb.save(own)
+    (own.parent / "catatan.xlsx").write_bytes(b"not ours")
+    assert write_lists_without_kelurahan(without_kelurahan(fix, assessed), "2026-11", tmp_path) == [own]
+    assert sorted(p.name for p in own.parent.glob("*.xlsx")) == ["6474 (diubah).xlsx", "6474.xlsx", "catatan.xlsx"]
+    assert load_workbook(own.parent / "6474 (diubah).xlsx").active["A1"].value == "sudah dikirim ke Dukcapil"
     # none left next month: the stale list goes, and the half-written file of a killed writer
     killed = own.parent / "6474.xlsx.999999-1.tmp"
     killed.write_bytes(b"PK")
     assert write_lists_without_kelurahan(without_kelurahan(fix.clear(), assessed), "2026-11", tmp_path) == []
     assert not own.exists() and not killed.exists()
+    assert sorted(p.name for p in own.parent.glob("*.xlsx")) == ["6474 (diubah).xlsx", "catatan.xlsx"]
     # a list written without the residents to fix has no such sheet, and its guide does not speak of one
     [path] = write_gap_lists(candidates, "2026-11", tmp_path / "without", key=b"k" * 32)
     wb = load_workbook(path)
@@ -786,3 +795,48 @@ def test_a_number_typed_into_a_cell_is_starred_alike_when_written_and_when_read_
     wb.save(path)
     keyed = typed.with_columns(pseudonym_column(typed["NIK"], b"k" * 32))
     assert read_returned(path, "2026-11", keyed, b"k" * 32)["hasil"].to_list() == ["Valid", "Valid"]
+
+
+def test_a_list_filled_in_where_it_lay_is_moved_to_the_inbox_not_lost(cands, tmp_path):
+    """A coordinators' review: a coordinator who filled in a list in the output folder and saved
+    it under the same name (as its guide says), or saved a copy beside it, lost it to the next
+    run of the period, which emptied the folder without a word. Lists as written are still
+    replaced (a kelurahan with no candidates left keeps no stale one); any other workbook goes to
+    the verification inbox, whence a returned list is applied; Excel's owner file is left alone."""
+    from pipelines.files import WRITTEN
+    from pipelines.reports import COL, HEADER_ROW, clear_gap_lists
+
+    folder, inbox = tmp_path / "gap_lists" / "2026-11", tmp_path / "inbox" / "verifikasi" / "2026-11"
+    first = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
+    assert [p.name for p in first] == ["6474011001.xlsx", "6474021003.xlsx"] and (folder / WRITTEN).exists()
+    wb = load_workbook(first[0])
+    wb["Daftar Calon Peserta"].cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value = "Meninggal"
+    wb.save(first[0])
+    wb.save(folder / "6474011001 terisi Bu Rina.xlsx")
+    (folder / "~$6474011001.xlsx").write_bytes(b"owner")
+    again = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
+    assert again == first and sorted(p.name for p in inbox.iterdir()) == ["6474011001 terisi Bu Rina.xlsx",
+                                                                           "6474011001.xlsx"]
+    filled = load_workbook(inbox / "6474011001.xlsx")["Daftar Calon Peserta"]
+    assert filled.cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value == "Meninggal"
+    fresh = load_workbook(folder / "6474011001.xlsx")["Daftar Calon Peserta"]
+    assert fresh.cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value is None
+    assert (folder / "~$6474011001.xlsx").exists()
+    # the lists as written are replaced, not moved; so are those written before records were
+    # kept (no record), which say themselves that nobody edited them
+    assert clear_gap_lists(tmp_path, "2026-11") == [] and not list(folder.glob("[0-9]*.xlsx"))
+    write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
+    (folder / WRITTEN).unlink()
+    assert clear_gap_lists(tmp_path, "2026-11") == [] and not list(folder.glob("[0-9]*.xlsx"))
+    # and one the record does not name, saved by an editor, goes to the inbox beside the first,
+    # under a name of its own
+    write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
+    (folder / WRITTEN).unlink()
+    wb = load_workbook(folder / "6474021003.xlsx")
+    wb.properties.lastModifiedBy = "Bu Rina"
+    wb.save(folder / "6474021003.xlsx")
+    wb.save(folder / "6474011001.xlsx")
+    assert clear_gap_lists(tmp_path, "2026-11") == [inbox / "6474011001.2.xlsx", inbox / "6474021003.xlsx"]
+    assert sorted(p.name for p in inbox.iterdir()) == ["6474011001 terisi Bu Rina.xlsx", "6474011001.2.xlsx",
+                                                         "6474011001.xlsx", "6474021003.xlsx"]
+
