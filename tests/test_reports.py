@@ -839,4 +839,3 @@ def test_a_list_filled_in_where_it_lay_is_moved_to_the_inbox_not_lost(cands, tmp
     assert clear_gap_lists(tmp_path, "2026-11") == [inbox / "6474011001.2.xlsx", inbox / "6474021003.xlsx"]
     assert sorted(p.name for p in inbox.iterdir()) == ["6474011001 terisi Bu Rina.xlsx", "6474011001.2.xlsx",
                                                          "6474011001.xlsx", "6474021003.xlsx"]
-
