@@ -483,30 +483,39 @@ def _numbered(by: str | None) -> pl.Expr:
 
 def _fix_words(fix: pl.DataFrame, full_nik: bool) -> pl.Expr:
     """*Yang Perlu Diperbaiki* of the sheet to fix. Where the NIK is masked, a birth date written
-    as no calendar has it (``1953-02-30``) is not quoted when it holds the date the mask hides: a
-    NIK issued from such a date encodes it, and quoted beside the mask it gave the NIK back (a
-    review of the birth-year change). Any written date with the NIK's day, month and year digits
-    counts, so a date is sometimes left unquoted that would have been safe."""
+    as no calendar has it is not quoted when it holds the NIK's day (as written in the NIK, +40 for
+    a woman, or not) or its month, as a number or by the month's name: such a date is nearly
+    always the date the mask hides with one part mistyped, and quoted beside the mask it gave the
+    hidden digits back, two of three parts (``15-13-1990`` beside ``647401******0201``: a
+    coordinators' review), or all three (``1953-02-30``, a NIK issued from such a date encodes it).
+    The year alone is quoted: the lists show the birth year beside a masked NIK anyway. A date is
+    sometimes left unquoted that would have been safe."""
     words = pl.col("perbaikan")
     if full_nik or "tgl_lhr_raw" not in fix.columns:
         return words
     raw = pl.col("tgl_lhr_raw")
-    day, month, yy, _ = nik_birth_parts("NIK")
-    # the written date's numbers (30-2-1953: 30, 2, 1953, its year read by its last two digits);
-    # written as one run of 6 or 8 digits (19530230), the NIK's two-digit parts found in it
+    day, month, _, _ = nik_birth_parts("NIK")
+    parts = (day, day + 40, month)
+    # the written date's numbers (15-13-1990: 15, 13, 1990); written as one run of digits
+    # (19901315), the NIK's two-digit parts anywhere in it; not in a run of 12 digits or more,
+    # which the sheet stars (a NIK typed into the date)
     numbers = raw.str.extract_all(r"[0-9]+").list.eval(pl.element().cast(pl.Int32, strict=False))
-    in_parts = (numbers.list.contains(day) & numbers.list.contains(month)
-                & numbers.list.eval(pl.element() % 100).list.contains(yy))
+    in_parts = pl.any_horizontal(numbers.list.contains(part) for part in parts)
     digits = ascii_digits(raw)
-    in_run = (numbers.list.len() == 1) & digits.str.len_chars().is_in([6, 8]) & pl.all_horizontal(
-        digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in (day, month, yy))
-    hides = (in_parts | in_run).fill_null(False)
+    in_run = (numbers.list.len() == 1) & digits.str.len_chars().is_between(3, 11) & pl.any_horizontal(
+        digits.str.contains(part.cast(pl.String).str.zfill(2), literal=True) for part in parts)
+    month_name = month.replace_strict(MONTH_NAMES, default=r"[^\s\S]", return_dtype=pl.String)
+    named = raw.str.to_lowercase().str.contains(month_name)
+    hides = (in_parts | in_run | named).fill_null(False)
     # said as what it is (it read "tertulis: tanggal yang tidak ada di kalender", which an
     # outside tester took for a missing quotation; and not only dates no calendar has are hidden
     # so: 15-08-85, written as the parser cannot read it, is one)
     return pl.when(hides).then(words.str.replace(r'tertulis: "[^"]*"', UNQUOTED_DATE, literal=False)).otherwise(words)
 
 
+# a month's name as a birth date may spell it (Indonesian, English, old spellings), by its start
+MONTH_NAMES = {1: "jan", 2: "feb|peb", 3: "mar", 4: "apr", 5: "mei|may", 6: "jun", 7: "jul",
+               8: "agu|ags|agt|aug", 9: "sep", 10: "okt|oct", 11: "nov|nop", 12: "des|dec"}
 UNQUOTED_DATE = "yang tertulis tidak terbaca sebagai tanggal, tidak ditampilkan karena memuat angka NIK yang disamarkan"
 
 

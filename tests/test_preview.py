@@ -25,9 +25,9 @@ def test_a_nik_or_a_name_in_another_column_is_not_shown():
     for secret in (NIK, "6474012508040001", "6474012508040002", NAME, "SAIFUL SAHABUDDIN", "SITI AMINAH"):
         assert secret not in text
     assert "647401******0001" in text and "(tidak dikenal)" in text
-    # a KPJ by its ends (it names a participant as a NIK does); the rest as it was
+    # a KPJ or a welfare record's id by its ends (each names a person as a NIK does); the rest as it was
     assert "10171986057" not in text and "10*******57" in text
-    assert "DTSEN-2363598520" in text and "| PU |" in text
+    assert "DTSEN-2363598520" not in text and "DT************20" in text and "| PU |" in text
 
 
 def test_a_nik_written_with_separators_or_a_name_as_a_record_id_is_not_shown():
@@ -43,7 +43,19 @@ def test_a_nik_written_with_separators_or_a_name_as_a_record_id_is_not_shown():
     text = "\n".join(str(preview(df, list(df.columns)).value) for df in (welfare, participants))
     assert "6474" not in text.replace("647401******0001", "") and "0282" not in text
     assert NAME not in text and "BADARUDDIN" not in text and "(tidak dikenal)" in text
-    assert "DTSEN-2363598520" in text and "10*******57" in text
+    assert "DT************20" in text and "10*******57" in text
+
+
+def test_a_name_beside_a_digit_or_a_nik_with_a_letter_for_a_digit_is_not_shown():
+    """A privacy audit: an ID_DTSEN holding a digit was shown whole, so a name typed beside one
+    ("DTSEN 2 SRI AMELIA ...") was in the event log; and a NIK typed with the letter O for a 0
+    ("6474O11505110001") was two runs of digits, too short to be starred, and shown but one digit."""
+    welfare = pl.DataFrame({"ID_DTSEN": ["DTSEN 2 SRI AMELIA ERIKA JIHAN", "6474O11505110001", "647401I505110001"],
+                            "NIK": [None] * 3, "flags": [[]] * 3})
+    residents = pl.DataFrame({"NIK": ["6474011505110002"], "JENIS_PKRJN": ["OJEK 6402O54904180001"], "flags": [[]]})
+    text = "\n".join(str(preview(df, list(df.columns)).value) for df in (welfare, residents))
+    assert "AMELIA" not in text and "SRI" not in text and "DT**************************AN" in text
+    assert "1505110001" not in text and "54904180001" not in text and "OJEK ****************" in text
 
 
 def test_a_birth_date_beside_a_masked_nik_is_shown_by_its_year():

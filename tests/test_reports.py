@@ -132,6 +132,23 @@ def test_a_masked_list_shows_the_birth_year_not_the_date(cands, tmp_path):
         cells[full] = wb[TO_FIX_SHEET].cell(7, len(wb[TO_FIX_SHEET][6])).value
     assert cells == {False: "tanggal lahir tidak valid (yang tertulis tidak terbaca sebagai tanggal, tidak ditampilkan karena memuat angka NIK yang disamarkan)",
                      True: f'tanggal lahir tidak valid (tertulis: "{hidden}")'}
+    # nor when it holds two of the three parts: a date with one part mistyped (15-13-1990 beside
+    # 647401******0201 gave the day and year back, 32-05-1990 beside a woman's the month and year),
+    # the month by its name too; the year alone is quoted (the lists show it), as is a date that
+    # shares no part with the NIK
+    from pipelines.reports import UNQUOTED_DATE, _fix_words
+
+    written = {"6474011505900201": ("15-13-1990", False), "6474015505900202": ("32-05-1990", False),
+               "6474015505900203": ("55-13-1990", False), "6474011505900204": ("19901315", False),
+               "6474011505900205": ("31 Mei 1990", False), "6474011508900206": ("AGT 1990", False),
+               "6474011505900207": ("00-00-1990", True), "6474011505900208": ("1990", True), "6474011505900210": ("AGT 1990", True),
+               "6474014508850001": ("30-02-1985", True), "6474011505900209": ("-", True)}
+    fixes = pl.DataFrame({"NIK": list(written), "tgl_lhr_raw": [w for w, _ in written.values()]}).with_columns(
+        perbaikan=pl.format('tanggal lahir tidak valid (tertulis: "{}")', "tgl_lhr_raw"))
+    shown = fixes.select(_fix_words(fixes, full_nik=False)).to_series().to_list()
+    assert {nik: UNQUOTED_DATE not in said for nik, said in zip(written, shown)} == {
+        nik: quoted for nik, (_, quoted) in written.items()}
+    assert fixes.select(_fix_words(fixes, full_nik=True)).to_series().to_list() == fixes["perbaikan"].to_list()
 
 def test_mask_nik():
     assert mask_nik("6474011508850001") == "647401******0001"
@@ -781,11 +798,15 @@ def test_a_number_typed_into_a_cell_is_starred_alike_when_written_and_when_read_
 
     kawi = "".join(chr(0x11F50 + i % 10) for i in range(12))
     texts = ["SITI " + kawi, "TELP 0812 - 3456 - 7890", "OJEK ６４７４０１１５０８９０００１", "A ٦٤٧٤٠١١٥٠٨٩٠٠٠١",
-             "KURIR 6474_0115_0890_0001", "JL. A NO. 12 RT 001/RW 002", "MUHAMMAD 64740115089"]
+             "KURIR 6474_0115_0890_0001", "JL. A NO. 12 RT 001/RW 002", "MUHAMMAD 64740115089",
+             # a letter typed for a digit (a privacy audit: "6402O54904180001" was shown but one digit)
+             "OJEK 6402O54904180001", "BURUH 64 02 O5 49 O4 18 00 01", "l474011505110001"]
     assert pl.Series(texts).str.replace_all(LONG_DIGITS, "*" * 16).to_list() == [mask_long_digits(t) for t in texts]
     assert [mask_long_digits(t) for t in texts[1:5]] == ["TELP ****************", "OJEK ****************",
                                                          "A ****************", "KURIR ****************"]
     assert mask_long_digits(texts[5]) == texts[5] and mask_long_digits(texts[6]) == texts[6]   # short: kept
+    assert [mask_long_digits(t) for t in texts[7:]] == ["OJEK ****************", "BURUH ****************",
+                                                      "l****************"]
     typed = cands.with_columns(NAMA_LGKP=pl.Series(["SITI " + kawi, "AHMAD 0812 - 3456 - 7890", "BUDI"]))
     path = write_gap_lists(typed, "2026-11", tmp_path, key=b"k" * 32)[0]
     wb = load_workbook(path)
