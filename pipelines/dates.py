@@ -6,8 +6,11 @@ number, and dates that arrived typed from Parquet/XLSX (rendered ``YYYY-MM-DD`` 
 Indonesian or English, in full or short, with a four-digit year: ``15 Agustus 1985``,
 ``15-Agu-1985``, ``15 Agt. 1985``, ``15-Aug-1985`` (a sheet saved as text from an Indonesian
 Excel, or typed by hand). A time after the date is dropped, with its zone if it
-has one (``1985-08-15T00:00:00+08:00``, ``… Z``, as Spark writes a timestamp): the date is the
-one written, in its own zone, never shifted to another. Anything else, or an impossible date such as
+has one (``1985-08-15T00:00:00+08:00``): the date is the one written, in its own zone; but a
+time in UTC (``Z``, ``UTC``, ``GMT``, ``+00:00``, as Spark writes every timestamp) is read in
+Indonesian time, at UTC+9, where the local midnight of WIB, WITA and WIT and a UTC midnight all
+keep their day: ``1998-09-03T16:00:00Z``, midnight in Bontang, is 4 September. An Excel serial
+may carry a time (``31274.5``). Anything else, or an impossible date such as
 31-02-1990, parses to null; the caller decides whether that is a flag or a rejection. So does a
 date before 1900 (no birth date of a living person): a two-digit year (``01-11-08``, which
 strptime reads as the year 8) among them, which is no accepted form.
@@ -56,9 +59,12 @@ def _month_word_date(s: pl.Expr) -> pl.Expr:
 
 def parse_date(col: str | pl.Expr) -> pl.Expr:
     e = pl.col(col) if isinstance(col, str) else col
-    s = without_invisible(e.cast(pl.String)).str.strip_chars().str.replace(
-        r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
-    serial = s.str.extract(r"^(\d{2,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    written = without_invisible(e.cast(pl.String)).str.strip_chars()
+    s = written.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
+    # a time in UTC from 15:00 on is the next day in Indonesian time (UTC+9: see the module's
+    # first lines), as a typed UTC timestamp is (pipelines.readers._calendar_date)
+    next_day = written.str.contains(r"[ T](1[5-9]|2[0-3]):\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|GMT|[+-]00(:?00)?)$")
+    serial = s.str.extract(r"^(\d{2,5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = (
         # a bare 1900-2100 is a year typed alone (the day and month unknown), not Excel's day
         # 1985 (1905-06-07): not a date
@@ -76,6 +82,7 @@ def parse_date(col: str | pl.Expr) -> pl.Expr:
         from_serial,
         _month_word_date(s),
     )
+    parsed = pl.when(next_day).then(parsed + pl.duration(days=1)).otherwise(parsed)
     return pl.when(parsed >= pl.lit(EARLIEST)).then(parsed)
 
 

@@ -71,6 +71,9 @@ def _digits(col: str, width: int, *, code: bool = True) -> pl.Expr:
     # other character in it, is no code (and flagged), never the digits around that character.
     # RT and RW (``code=False``) are read by their digits ("RT 01"): they place no one in a region
     d = ascii_digits(_code_text(col) if code else without_zero_fraction(pl.col(col)))
+    # zeros before a code wider than its width are padding (a sheet's "0000" format: NO_KEC 0001
+    # was no code, and every resident lost their kelurahan: an input review)
+    d = pl.when(d.str.len_chars() > width).then(d.str.strip_chars_start("0").str.zfill(width)).otherwise(d)
     return pl.when(d.str.len_chars().is_between(1, width)).then(d.str.zfill(width)).otherwise(None)
 
 

@@ -69,7 +69,9 @@ def _problem_of(s: pl.Expr, d: pl.Expr) -> pl.Expr:
     day = d.str.slice(6, 2).cast(pl.Int32, strict=False)
     month = d.str.slice(8, 2).cast(pl.Int32, strict=False)
     return (
-        pl.when(s.is_null() | (d == ""))
+        # no digit of any script: a NIK in full-width or Arabic-Indic digits has too few ASCII
+        # ones (nik_length, below), and was "empty" (an input review)
+        pl.when(s.is_null() | (d == "") & ~s.str.contains(r"\p{Nd}"))
         .then(pl.lit("nik_missing"))
         .when(s.str.contains(EXCEL_NOTATION))
         .then(pl.lit("nik_excel_damaged"))

@@ -37,6 +37,9 @@ def _one(expr, value):
     (None, "nik_missing", None),
     ("647401150885000\u0661", "nik_length", "647401150885000"),   # an Arabic-Indic digit is no NIK digit
     ("647401\u0661508850001", "nik_length", "647401508850001"),   # (it passed as valid in the day)
+    # all in full-width digits: too few ASCII ones, as above, not "empty" (an input review)
+    ("\uff16\uff14\uff17\uff14\uff10\uff11\uff11\uff15\uff10\uff18\uff18\uff15\uff10\uff10\uff10\uff11", "nik_length", None),
+    ("-", "nik_missing", None), ("NIK", "nik_missing", None),
     ('="6474011508850001"', None, "6474011508850001"),   # Excel's text formula keeping 16 digits
     (' = "6474011508850001" ', None, "6474011508850001"),
 ])
@@ -73,6 +76,13 @@ def test_mask_keeps_first_six_and_last_four():
     # a timestamp with its zone (Spark, pyarrow): the date as written, in its own zone
     ("1985-08-15 00:00:00.000000+08:00", date(1985, 8, 15)), ("1985-08-15T00:00:00Z", date(1985, 8, 15)),
     ("1985-08-15T23:30:00-0500", date(1985, 8, 15)), ("1985-08-15 00:00 UTC", date(1985, 8, 15)),
+    # but a time in UTC is read at UTC+9 (an input review: Spark keeps every timestamp in UTC, and
+    # a Bontang midnight, 16:00 UTC the day before, was a day early): from 15:00 it is the next day
+    ("1985-08-14T16:00:00Z", date(1985, 8, 15)), ("1985-08-14T17:00:00.000Z", date(1985, 8, 15)),
+    ("1985-08-14 15:00 UTC", date(1985, 8, 15)), ("1985-08-14T16:00:00+00:00", date(1985, 8, 15)),
+    ("1985-08-14T14:59:59Z", date(1985, 8, 14)), ("1985-08-14T16:00:00+08:00", date(1985, 8, 14)),
+    # an Excel serial with a time is its day
+    ("31274.5", date(1985, 8, 15)), ("31274.99", date(1985, 8, 15)),
     # a month as a word, Indonesian or English, full or short, old spellings; four-digit years only
     ("15 Agustus 1985", date(1985, 8, 15)), ("15-Agu-1985", date(1985, 8, 15)), ("15 agt. 1985", date(1985, 8, 15)),
     ("15-Aug-1985", date(1985, 8, 15)), ("29 Pebruari 2000", date(2000, 2, 29)), ("7/Nop/1977", date(1977, 11, 7)),

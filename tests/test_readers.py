@@ -432,6 +432,34 @@ def test_parquet_typed_birth_date_is_its_calendar_date(tmp_path, dtype):
     assert res.accepted.select("TGL_LHR", "flags").rows() == [(date(1985, 8, 15), [])]
 
 
+@pytest.mark.parametrize("zone", ["UTC", None])
+@pytest.mark.parametrize("local", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"])
+def test_a_local_midnight_kept_in_utc_is_its_local_day(tmp_path, zone, local):
+    """An input review: Spark keeps every timestamp in UTC (its older INT96 ones with no zone at
+    all), so a birth date stored as midnight in Bontang is 16:00 UTC the day before, and read as
+    a UTC date 2,984 of 2,990 residents were born a day early (their NIKs all disagreeing). Read
+    at UTC+9, midnight in WIB, WITA and WIT, and in UTC, keeps its day."""
+    frame = pl.DataFrame([dict(zip(HEADER, row()))])
+    dob = (pl.lit(date(1985, 8, 15)).cast(pl.Datetime("us")).dt.replace_time_zone(local)
+           .dt.convert_time_zone("UTC").dt.replace_time_zone(zone))
+    frame.with_columns(TGL_LHR=dob).write_parquet(tmp_path / "penduduk.parquet")
+    assert read_extract(tmp_path, "penduduk").frame["TGL_LHR"].to_list() == ["1985-08-15"]
+
+
+def test_a_parquet_decimal_nik_is_exact(tmp_path):
+    """An input review: a NIK kept as Decimal(20, 2) read "6474015508850001.00", and every
+    resident was quarantined (nik_length). A decimal holds the digits exactly, as an integer
+    does; one with a fraction is no NIK."""
+    from decimal import Decimal
+
+    frame = pl.DataFrame([dict(zip(HEADER, row(nik="6474015508850001"))), dict(zip(HEADER, row(nik="6474015508850002")))])
+    frame = frame.with_columns(NIK=pl.Series([Decimal("6474015508850001.00"), Decimal("6474015508850002.50")],
+                                             dtype=pl.Decimal(20, 2)))
+    frame.write_parquet(tmp_path / "penduduk.parquet")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted["NIK"].to_list() == ["6474015508850001"] and res.quarantine.height == 1
+
+
 def test_parquet_integer_nik_is_exact_even_ending_in_0(tmp_path):
     """An integer column holds every NIK exactly: 6474015508850010 is its digits. It used to be
     rendered as Excel shows a rounded number (6.47401550885001E+15) and quarantined as
@@ -883,6 +911,8 @@ def test_a_code_written_with_another_script_s_digit_is_missing_and_flagged(tmp_p
     # what a code may look like: lost zeros, a spreadsheet's thousands group, a decimal, a "'"
     ("NO_KEL", "1.001", "6474011001"), ("NO_KEC", "1", "6474011001"), ("NO_KEL", "1001.0", "6474011001"),
     ("NO_KAB", "'74", "6474011001"), ("NO_KEL", " 1001 ", "6474011001"),
+    # zeros padding a code beyond its width (a sheet's "0000" format: an input review)
+    ("NO_KEC", "0001", "6474011001"), ("NO_KEL", "001001", "6474011001"), ("NO_PROP", "0064", "6474011001"),
 ])
 def test_a_region_code_that_is_no_code_is_flagged_not_read_by_its_digits(tmp_path, field, value, region):
     values = {"NO_PROP": "64", "NO_KAB": "74", "NO_KEC": "1", "NO_KEL": "1001", field: value}
