@@ -63,7 +63,8 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "
-                          f"{b['inserted']:,} inserted, {b['updated']:,} updated, {b['withdrawn']:,} withdrawn")
+                          f"{b['inserted']:,} inserted, {b['updated']:,} updated, {b['withdrawn']:,} withdrawn"
+                          + (f" ({b['reranked']:,} moved in rank alone)" if b.get("reranked") else ""))
     # GX checks the tables in PostgreSQL (in `lindungi run`'s worker process) while the batches
     # are checked against the list here
     suites = _start_suites(dsn, period, rules)

@@ -3,7 +3,8 @@
 One transaction per region (kab/kota) and period, under ``pg_advisory_xact_lock``: COPY into a
 staging table, an INSERT of the new rows (ON CONFLICT only when another region's run wrote one
 of them meanwhile) and one ``UPDATE ... WHERE ... IS DISTINCT FROM`` of the
-changed ones (a row whose content did not change is not touched), withdrawal of pending candidates
+changed ones (a row whose content did not change is not touched; one whose rank alone moved takes
+its new rank in place, see CHANGED), withdrawal of pending candidates
 who are no longer in the list (never a delete), and the batch row with its row count and
 checksum. A ``submitted`` row is BPJS's to answer: it is not withdrawn (its response would be
 refused, and the person exported again next month), and neither is the row of someone the run
@@ -73,15 +74,25 @@ VALUES (%s, %s, 'loading', %s, %s, %s, %s) RETURNING id
 # savepoint, and INSERT_NEW_GUARDED repeats it with ON CONFLICT DO NOTHING, leaving that row to
 # the other region. The guard is not the default because speculative insertion writes an
 # extra WAL record per row: a 50,000-row INSERT took 1.1-1.3 s with it, 0.86-1.06 s without.
-CLASSIFY = """
+# A row's rank is where the whole list puts it, not what it says about the person: one person
+# protected, verified out or moved moved everyone after them up one place, and every such row
+# was "updated" (its batch, its time), in every region of the run (one verified out of 497:
+# 489 updated; a lifecycle review). A row whose rank alone differs takes the new rank, in place
+# (RERANK), and is neither counted as updated nor moved to the new batch. The content_hash still
+# covers the rank: the batch's checksum, from the staging table, is of the rows as they end.
+CHANGED = "(" + ", ".join(f"c.{c}" for c in CONTENT if c != "rank") + ") IS DISTINCT FROM (" + \
+    ", ".join(f"s.{c}" for c in CONTENT if c != "rank") + ")"
+CLASSIFY = f"""
 CREATE TEMP TABLE stage_existing ON COMMIT DROP AS
-SELECT s.nik, c.content_hash IS DISTINCT FROM s.content_hash OR c.region IS DISTINCT FROM s.region
-       OR c.status = 'withdrawn' AS changed
+SELECT s.nik, {CHANGED} OR c.region IS DISTINCT FROM s.region OR c.status = 'withdrawn' AS changed,
+       c.rank IS DISTINCT FROM s.rank AS reranked
 FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.period
 """
-# how many staged rows exist already and how many of those changed: a statement with nothing
-# to do is not run (a repeated run of an unchanged list runs neither the INSERT nor the UPDATE)
-CLASSIFIED = "SELECT count(*), count(*) FILTER (WHERE changed) FROM stage_existing"
+# how many staged rows exist already, how many of those changed and how many moved in rank
+# alone: a statement with nothing to do is not run (a repeated run of an unchanged list runs
+# neither the INSERT nor the UPDATEs)
+CLASSIFIED = ("SELECT count(*), count(*) FILTER (WHERE changed), count(*) FILTER (WHERE reranked AND NOT changed) "
+              "FROM stage_existing")
 INSERT_NEW = f"""
 INSERT INTO bpjs.submission_candidate AS c
     (nik, period, region, status, batch_id, {", ".join(CONTENT)})
@@ -99,8 +110,11 @@ UPDATE bpjs.submission_candidate AS c SET
     updated_at = now()
 FROM stage s JOIN stage_existing e ON e.nik = s.nik AND e.changed
 WHERE c.nik = s.nik AND c.period = s.period
-  AND (c.content_hash IS DISTINCT FROM s.content_hash OR c.region IS DISTINCT FROM s.region
-       OR c.status = 'withdrawn')
+"""
+RERANK = """
+UPDATE bpjs.submission_candidate AS c SET rank = s.rank
+FROM stage s JOIN stage_existing e ON e.nik = s.nik AND e.reranked AND NOT e.changed
+WHERE c.nik = s.nik AND c.period = s.period
 """
 # The first load of a region and period: the candidates straight into the table, the batch's
 # count and checksum from the rows written (all of the region's rows of the period are this
@@ -195,7 +209,7 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
     row_count, checksum = conn.execute(WRITTEN_SUMMARY, (period, region)).fetchone()
     conn.execute(CLOSE_FIRST_BATCH, (row_count, checksum, row_count, batch))
     return {"batch_id": batch, "rows": row_count, "inserted": row_count, "updated": 0, "withdrawn": 0,
-            "checksum": checksum}
+            "reranked": 0, "checksum": checksum}
 
 
 def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, run_id: str | None,
@@ -213,7 +227,7 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
     row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
     batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
     conn.execute(CLASSIFY)
-    existing, changed = conn.execute(CLASSIFIED).fetchone()
+    existing, changed, reranked = conn.execute(CLASSIFIED).fetchone()
     inserted = updated = 0
     if existing < row_count:
         try:
@@ -223,6 +237,8 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
             inserted = conn.execute(INSERT_NEW_GUARDED, {"batch": batch}).rowcount
     if changed:
         updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
+    if reranked:
+        reranked = conn.execute(RERANK).rowcount
     leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
     if leaving and elsewhere is not None and elsewhere.len():
         # moved to a region of this run: that region's load takes the row over (region, content),
@@ -239,7 +255,7 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
         withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
     conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
     return {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
-            "withdrawn": withdrawn, "checksum": checksum}
+            "withdrawn": withdrawn, "reranked": reranked, "checksum": checksum}
 
 
 @no_row_data

@@ -163,6 +163,35 @@ def test_migration_006_keeps_the_hashes_and_refuses_a_row_changed_behind_its_bat
         assert submit(dsn, candidates(niks), "2026-11")[0]["updated"] == 0  # unchanged, as before
 
 
+def test_a_row_whose_rank_alone_moved_is_not_updated(any_pg_dsn):
+    """A lifecycle review: one of 497 verified out moved everyone after them up one place, and
+    489 rows were "updated" (a new batch, a new time), in every region of the run, their people
+    unchanged. A rank alone is taken in place: not counted, the row keeps its batch and time;
+    the new batch's checksum still matches the table."""
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    niks = [f"64740115088500{i:02d}" for i in range(1, 11)]
+    first = submit(dsn, candidates(niks), "2026-11")[0]
+    with psycopg.connect(dsn) as conn:
+        before = {r[0]: r[1:] for r in conn.execute("SELECT nik, batch_id, updated_at FROM bpjs.submission_candidate")}
+    # the first one leaves; the second one's name is mended
+    later = candidates(niks).filter(pl.col("NIK") != niks[0]).with_columns(
+        rank=pl.int_range(1, pl.len() + 1),
+        NAMA_LGKP=pl.when(pl.col("NIK") == niks[1]).then(pl.lit("ORANG BARU")).otherwise(pl.col("NAMA_LGKP")))
+    res = submit(dsn, later, "2026-11")[0]
+    assert (res["inserted"], res["updated"], res["withdrawn"], res["reranked"]) == (0, 1, 1, 8)
+    with psycopg.connect(dsn) as conn:
+        after = {r[0]: r[1:] for r in conn.execute("SELECT nik, rank, batch_id, updated_at FROM bpjs.submission_candidate")}
+    assert [after[n][0] for n in niks[1:]] == list(range(1, 10))
+    assert {n: after[n][1:] for n in niks[2:]} == {n: before[n] for n in niks[2:]}
+    assert after[niks[1]][1] == after[niks[0]][1] == res["batch_id"] != first["batch_id"]
+    check = batch_consistency(dsn, res["batch_id"], niks[1:])
+    assert check["rows_match"] and check["checksum_matches"] and check["stray_pending"] == 0
+    # the same list again: nothing at all
+    again = submit(dsn, later, "2026-11")[0]
+    assert (again["inserted"], again["updated"], again["withdrawn"], again["reranked"]) == (0, 0, 0, 0)
+
+
 def test_candidate_who_leaves_is_withdrawn_never_deleted_and_can_return(any_pg_dsn):
     pg_dsn = any_pg_dsn
     db.migrate(pg_dsn)
