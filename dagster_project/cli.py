@@ -860,8 +860,16 @@ def cmd_export(args) -> int:
     dsn = _existing_database(args.db)
     _writable_dir(args.out, "--out")
     path, n = export_pending(dsn, args.period, args.out, region=args.region, declared_income=income)
+    held = held_back(dsn, args.period, args.region)
+    out = verified_out_back(dsn, args.period, args.region)
+    later = dropped_later_back(dsn, args.period, args.region)
     if path:
         print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'")
+    elif held or out or later:
+        # (it said "no pending candidates" above the lines counting the pending ones left out: a
+        # lifecycle review)
+        print(f"nothing exported for {args.period}: every pending candidate"
+              + (f" of region {args.region}" if args.region else "") + " is left out, as follows")
     else:
         import psycopg
 
@@ -872,13 +880,13 @@ def cmd_export(args) -> int:
         print(f"no pending candidates{where} for {args.period}"
               + ("" if not args.region or args.region in regions else
                  f" (the period's regions: {', '.join(regions) or 'none: no `lindungi run` of this period'})"))
-    if held := held_back(dsn, args.period, args.region):
+    if held:
         print(f"left out {held:,} pending candidates: BPJS has them from another period's export "
               f"(the next `lindungi run --period {args.period}` withdraws them)")
-    if out := verified_out_back(dsn, args.period, args.region):
+    if out:
         print(f"left out {out:,} pending candidates a kelurahan has verified as not to enroll since the run "
               f"({', '.join(sorted(WITHDRAWING))}; the next `lindungi run --period {args.period}` withdraws them)")
-    if later := dropped_later_back(dsn, args.period, args.region):
+    if later:
         print(f"left out {later:,} pending candidates the run of a later period no longer lists (protected by "
               f"then, moved away or no longer eligible; the next `lindungi run --period {args.period}` "
               "withdraws them if its extract says so too)")

@@ -160,7 +160,10 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
             # which refused the whole file as a row "not in the list"
             continue
         if rid not in by_id:
-            problems.append(f"baris {i}: tidak ada dalam daftar periode ini")
+            # a row typed in, a worker the list missed: said as what it is (a coordinators' review)
+            problems.append(f"baris {i}: tidak ada dalam daftar periode ini" + (
+                "; baris tambahan? hapus baris itu dan laporkan warga tersebut kepada koordinator kota secara "
+                "terpisah" if rid is None else ""))
             unknown += 1
             continue
         if rid in seen:  # a row copied: two results for one person, the later one won
@@ -305,7 +308,8 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
         raise VerificationError(mask_file_name(path.name), [
             f"daftar calon peserta periode {period} sudah dihapus karena masa simpannya berakhir (UU PDP); "
             "hasil verifikasinya tidak dapat disimpan lagi" if erased else
-            f"belum ada daftar calon peserta untuk periode {period}"])
+            f"belum ada daftar calon peserta untuk periode {period} di folder {Path(out_dir).resolve()} "
+            f"(folder keluaran `lindungi run` periode itu: --out)"])
     rows, who, unused = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
     changed = store(dsn, rows, period, path, who, run_id=run_id)
     with psycopg.connect(dsn) as conn:

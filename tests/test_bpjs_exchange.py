@@ -643,7 +643,7 @@ def test_an_export_leaves_out_whom_a_kelurahan_verified_as_not_to_enroll_since_t
     assert status == {NIKS[0]: "pending", NIKS[1]: "submitted", NIKS[2]: "submitted"}
 
 
-def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path):
+def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path, capsys):
     """Listed in November and in December before either was exported: November's export sends
     them, December's leaves them out (and says so), once BPJS answered as well as before."""
     from pipelines.bpjs_exchange import held_back
@@ -655,6 +655,13 @@ def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_
     assert export_pending(dsn, "2026-11", tmp_path, region="6474")[1] == 3
     assert held_back(dsn, "2026-12") == 3
     assert export_pending(dsn, "2026-12", tmp_path) == (None, 0)
+    # said as it is: not "no pending candidates" above the line counting the three pending left
+    # out (a lifecycle review)
+    said, _ = exported(dsn, tmp_path, capsys, period="2026-12")
+    assert said.splitlines()[:2] == [
+        "nothing exported for 2026-12: every pending candidate is left out, as follows",
+        "left out 3 pending candidates: BPJS has them from another period's export (the next "
+        "`lindungi run --period 2026-12` withdraws them)"]
     apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
                                                             [NIKS[1], "2026-11", "DITOLAK", "", "data tidak padan"]]))
     assert held_back(dsn, "2026-12") == 2                      # the rejected one may go

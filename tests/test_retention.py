@@ -387,4 +387,6 @@ def test_a_list_returned_for_an_erased_period_is_refused_as_erased(history, tmp_
                                      "berakhir (UU PDP); hasil verifikasinya tidak dapat disimpan lagi"]
     with pytest.raises(VerificationError) as caught:
         apply_returned(dsn, returned, "2024-05", out)
-    assert caught.value.problems == ["belum ada daftar calon peserta untuk periode 2024-05"]
+    # where it looked (a wrong --out read as a period without a list: a coordinators' review)
+    assert caught.value.problems == [f"belum ada daftar calon peserta untuk periode 2024-05 di folder {out.resolve()} "
+                                     "(folder keluaran `lindungi run` periode itu: --out)"]

@@ -73,6 +73,11 @@ def _apply(run, monkeypatch):
     ("kolom", lambda ws: [ws.insert_cols(3), ws.cell(6, 3, "No HP")],
      "judul kolom diubah: kolom C (baris 6) seharusnya 'Nama Lengkap'"),
     ("id", lambda ws: ws.cell(7, 17, "0" * 20), "tidak ada dalam daftar"),
+    # a worker the list missed, typed in below it with a note: said as an added row (a
+    # coordinators' review)
+    ("tambahan", lambda ws: [ws.cell(7, 15, "Valid"), ws.cell(ws.max_row + 1, 3, "WARGA BARU"),
+                             ws.cell(ws.max_row, 16, "belum terdaftar")],
+     "tidak ada dalam daftar periode ini; baris tambahan? hapus baris itu"),
     # found by fuzzing: a result written once over merged rows (a household that moved) was
     # stored for the first person only, without a word; an array formula (an object in
     # openpyxl) was "not a known choice", and in Catatan stored as the object's repr
