@@ -133,8 +133,10 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),
         "rules": dg.MetadataValue.json(rules.as_dict()),
-        "preview": preview(out, ["rank", "NIK", "NAMA_LGKP", "umur", "kode_kel", "JENIS_PKRJN", "desil",
-                                 "disabilitas"]),
+        # not whether they have a disability (health data under UU PDP): the list puts them first,
+        # so the preview was five people with one, beside their initials, age and kelurahan (a
+        # privacy audit); the count is above
+        "preview": preview(out, ["rank", "NIK", "NAMA_LGKP", "umur", "kode_kel", "JENIS_PKRJN", "desil"]),
     }
     yield dg.Output(out, output_name="enrollment_candidates", metadata=metadata)
     yield suite_check(checked.result(), check_name=CANDIDATES_CHECK)

@@ -391,6 +391,11 @@ def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, mo
                      for entry in instance.all_logs(run.run_id))
     assert len(text) > 100_000 and "dagster/row_count" in text  # the log is there, previews and all
     assert small_world_people(text) == (0, 0), "(NIKs, full names) in the event log"
+    # nor whether someone has a disability (health data under UU PDP): the candidates' preview,
+    # its first rows ranked first for it, showed five such people beside their initials, age and
+    # kelurahan (a privacy audit)
+    shown = instance.get_latest_materialization_event(dg.AssetKey("enrollment_candidates")).asset_materialization
+    assert "| rank | NIK |" in shown.metadata["preview"].value and "disab" not in shown.metadata["preview"].value
     # nor do the coverage page, published for the city, and the saved linkage models; the steps'
     # stdout and stderr are not kept at all (no compute logs: they go to the terminal, whose
     # lines test_run_cli checks)
