@@ -83,6 +83,9 @@ PETUNJUK = [
     "   dan nama.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
+    # (a coordinators' review: a result cleared and sent again stayed, with nothing said how to mend one)
+    "   Untuk mengganti hasil yang sudah dikirim, pilih hasil yang benar lalu kirim kembali; sel yang",
+    "   dikosongkan tidak membatalkan hasil yang sudah dikirim.",
     "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
     "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
     "   'Bukan pekerja informal': orangnya ada, tetapi tidak bekerja di sektor informal (misalnya PNS, karyawan,",
