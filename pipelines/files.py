@@ -3,7 +3,6 @@ another. Nothing here imports Dagster."""
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import json
 import os
@@ -68,6 +67,8 @@ def locked(folder: Path):
     """``folder`` for this writer alone (an exclusive ``flock`` of the folder itself, let go
     with the process): two runs of one period clearing and writing its lists at once each took
     the other's new lists for files changed since they were written."""
+    import fcntl  # POSIX, as the run lock of dagster_project.cli
+
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

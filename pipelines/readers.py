@@ -1200,11 +1200,15 @@ def _calendar_date(s: pl.Series) -> pl.Series:
     disagreed with their birth date; an input review). Read at UTC+9, the local midnight of WIB,
     WITA and WIT and a UTC midnight all keep their day. A timestamp in another zone is the date
     in that zone."""
+    import datetime as dt
+
     if s.dtype == pl.Date:
         return s
-    zone = s.dtype.time_zone
-    if zone is None or zone.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT", "Z", "+00:00", "ZULU", "UCT"):
-        s = s.dt.replace_time_zone("UTC" if zone is None else zone).dt.convert_time_zone(_LATEST_INDONESIAN_ZONE)
+    if s.dtype.time_zone is None:
+        s = s.dt.replace_time_zone("UTC")
+    # UTC by any of its names (Etc/UTC, GMT, Zulu, ...): no offset at any of the column's times
+    if ((s.dt.base_utc_offset() + s.dt.dst_offset()).drop_nulls() == dt.timedelta(0)).all():
+        s = s.dt.convert_time_zone(_LATEST_INDONESIAN_ZONE)
     return s.dt.date()
 
 
