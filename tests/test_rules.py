@@ -45,6 +45,14 @@ def test_the_packaged_rules_are_the_contract_defaults():
      "protection.active_status must be a list of texts (at least one), not []"),
     (r"^informal_codes = \[8, 9,", 'informal_codes = ["8", 9,',
      "eligibility.informal_codes must be a list of SIAK occupation codes"),
+    # a rules review: 99 (for 9) left every petani out without a word, and a wrong entry was
+    # quoted as the whole list, starred as one long run of digits; SIAK's codes run 1 to 89
+    (r"^informal_codes = \[8, 9,", "informal_codes = [8, 99, 0, 8.5,",
+     "eligibility.informal_codes must be a list of SIAK occupation codes (whole numbers 1 to 89), not '99, 0, 8.5'"),
+    # a contribution the submission table cannot hold stopped the run at its end, naming nothing
+    (r"^declared_income = .*\njkk_rate = .*$", "declared_income = 10000000000\njkk_rate = 0.5",
+     "the monthly contribution these settings give (contribution.declared_income x jkk_rate + jkm: "
+     "Rp5,000,006,800) must be at most Rp2,147,483,647"),
     # a misspelt optional setting was left at its default without a word
     (r"^no_welfare_desil = 11", "no_welfar_desil = 12", "unknown setting ranking.no_welfar_desil"),
     (r"^\[ranking\]", "[rangking]", "unknown table [rangking]"),
@@ -71,6 +79,16 @@ def test_optional_settings_take_their_defaults(tmp_path):
     r = load_rules(path)
     assert r.no_welfare_desil == 11 and r.informal_label_prefixes == ()
     assert load_rules(_with(tmp_path, r"^jkm = 6800", "jkm = 0")).monthly_contribution == 10_000
+
+
+def test_label_prefixes_are_read_as_the_ingest_writes_labels(tmp_path):
+    """A rules review: "OJEK  ONLINE" (two spaces) matched no label OJEK ONLINE, as the ingest
+    writes it (one space between words, none around '/', upper case)."""
+    from pipelines.siak import OCCUPATIONS
+
+    path = _with(tmp_path, r'^informal_label_prefixes = .*$', 'informal_label_prefixes = ["ojek  online", " TUKANG / PIJAT "]')
+    assert load_rules(path).informal_label_prefixes == ("OJEK ONLINE", "TUKANG/PIJAT")
+    assert sorted(OCCUPATIONS) == list(range(1, 90))   # the codes the rules accept
 
 
 def test_a_rules_path_that_is_a_folder_is_named(tmp_path):
