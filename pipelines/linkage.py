@@ -108,8 +108,11 @@ def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
             .with_columns(s_tokens=name_tokens_mask(pl.col("s_name")),
                           s_ymd=_ymd("s_dob"), s_days=pl.col("s_dob").cast(pl.Int32), s_ndigits=digits.fill_null(0),
                           s_nik_yymmdd=_nik_yymmdd(pl.col("s_digits"), pl.col("s_dob")),
-                          # the claimed NIK as an integer when it has 16 digits (as r_key)
-                          s_v=pl.when(digits == 16).then(pl.col("s_digits").cast(pl.Int64, strict=False))))
+                          # the claimed NIK as an integer when it has 16 digits (as r_key); of one
+                          # cut short (12-15), its first 12, region and date (see _nik_level)
+                          s_v=pl.when(digits == 16).then(pl.col("s_digits").cast(pl.Int64, strict=False)),
+                          s_p12=pl.when(digits.is_between(12, 15))
+                          .then(pl.col("s_digits").str.slice(0, 12).cast(pl.Int64, strict=False))))
 
 
 def _claimed_digits(digits: pl.Expr) -> pl.Expr:
@@ -458,12 +461,25 @@ def _nik_level() -> pl.Expr:
         .when(has_rule("nik_sub")).then(pl.lit("one_substitution"))
         .when(has_rule("nik_trunc")).then(pl.lit("truncated"))
         .when(has_rule("nik_family")).then(pl.lit("family_head"))
+        # a NIK cut short (12-15 digits, not Excel's) whose region part is two digits or more
+        # from this resident's NIK's and whose date part is theirs: the NIK of someone born that
+        # day elsewhere, as a whole one would be (a crafted-names review: namesakes' cards with a
+        # Bandung NIK cut short linked at 1.0, read as carrying no NIK); one digit apart may be a
+        # slip, and a cut NIK of this resident's region is found by its prefix (nik_trunc)
+        .when(pl.col("s_xlo").is_null() & (_nik_yymmdd_of(pl.col("s_p12") * 10_000) == _nik_yymmdd_of(n))
+              & (_digits_apart(pl.col("s_p12") // 10**6, n // 10**10, 6) >= 2))
+        .then(pl.lit("another_person"))
         # (a slip of the hand is told apart on these pairs alone: see _slips_are_different)
         .when((digits == 16) & ~pl.col("s_held") & (_nik_yymmdd_of(v) == _nik_yymmdd_of(n)))
         .then(pl.lit("another_person"))
         .when(digits == 16).then(pl.lit("different"))
         .otherwise(pl.lit("missing"))
     )
+
+
+def _digits_apart(a: pl.Expr, b: pl.Expr, width: int) -> pl.Expr:
+    """In how many of their ``width`` last digits two integers differ."""
+    return pl.sum_horizontal(*(((a // 10**i) % 10 != (b // 10**i) % 10).cast(pl.Int8) for i in range(width)))
 
 
 def _shown_gives(nik: pl.Expr) -> pl.Expr:
@@ -495,7 +511,8 @@ def _slips_are_different(p: pl.DataFrame) -> pl.DataFrame:
         return p
     rows = pl.int_range(pl.len(), dtype=pl.UInt32)
     slips = (p.select(rows.alias("_i"), "s_v", "r_key").filter(at)
-             .filter(_one_slip(pl.col("s_v"), pl.col("r_key"))).get_column("_i"))
+             # (a NIK cut short has no s_v, and no digit of a null differs: not a slip)
+             .filter(pl.col("s_v").is_not_null() & _one_slip(pl.col("s_v"), pl.col("r_key"))).get_column("_i"))
     if slips.is_empty():
         return p
     return p.with_columns(nik=pl.when(rows.is_in(slips.implode())).then(pl.lit("different")).otherwise(pl.col("nik")))

@@ -955,6 +955,15 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
         "woman_s_day": ("6474015508850001", ahmad, "different"),       # the day's tens: one digit
         "held_by_bayu": ("6474032001000015", andi, "different"),
         "other_date": ("7371011608850001", ahmad, "different"),
+        # cut short (a crafted-names review: namesakes' cards with a Bandung NIK cut to 12-15
+        # digits linked at 1.0, read as carrying no NIK): its region and date say as much as a
+        # whole one's; one region digit off may be a slip, another date says nothing, and a
+        # prefix of the resident's own NIK found without its rule stays no NIK
+        "cut_outsider": ("327305150885001", ahmad, "another_person"),
+        "cut_outsider_12": ("327305150885", ahmad, "another_person"),
+        "cut_one_region_digit": ("647402150885000", ahmad, "missing"),
+        "cut_other_date": ("327305160885001", ahmad, "missing"),
+        "cut_own": ("647401150885000", ahmad, "missing"),
     }
     recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", None, None) for k, (nik, _, _) in cases.items()}
     r, s = lk.resident_side(residents), lk._record_side(_records(recs), "ID_DTSEN")
