@@ -186,11 +186,24 @@ def _outputs(selected, src: _Source, links: pl.DataFrame, review: pl.DataFrame, 
         yield dg.Output(review, output_name=f"region_{src.review_name}", metadata=review_md)
 
 
-def _latest(instance: dg.DagsterInstance, key: str, partition: str | None = None) -> int | None:
-    """Storage id of the latest materialization (of one partition): later events, larger ids."""
+def _latest(instance: dg.DagsterInstance, key: str, out_dir: str | Path, partition: str | None = None) -> int | None:
+    """Storage id of the latest materialization (of one partition) whose file is under
+    ``out_dir`` (the IO manager's ``path`` metadata): later events, larger ids. Of any folder,
+    a `lindungi run` into another --out on the same state directory counted: its links passed
+    a folder's stale ones, and its ingest refused a folder's fresh ones (an operations review)."""
+    under = os.path.realpath(out_dir) + os.sep
     flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[partition] if partition else None)
-    recs = instance.fetch_materializations(flt, limit=1).records
-    return recs[0].storage_id if recs else None
+    cursor = None
+    while True:
+        page = instance.fetch_materializations(flt, limit=100, cursor=cursor)
+        for rec in page.records:
+            mat = rec.asset_materialization
+            path = mat.metadata.get("path") if mat else None
+            if path is not None and os.path.realpath(str(path.value)).startswith(under):
+                return rec.storage_id
+        if not page.has_more:
+            return None
+        cursor = page.cursor
 
 
 LINK_DESCRIPTIONS = {
@@ -289,9 +302,9 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
             f"Dagster instance ({where}): "
             "use the instance `lindungi run` and `lindungi ui` use, DAGSTER_HOME=<state directory>/dagster_home "
             "(.lindungi/dagster_home, or under LINDUNGI_HOME), or materialize the ingest in this one first")
-    residents_at = _latest(inst, "residents")
+    residents_at = _latest(inst, "residents", settings.out_dir)
     for src in sources:
-        ingested = max((x for x in (residents_at, _latest(inst, src.records_key)) if x is not None), default=0)
+        ingested = max((x for x in (residents_at, _latest(inst, src.records_key, settings.out_dir)) if x is not None), default=0)
         # the region parts this source is put together from: its links always, and its review
         # pairs when the review list is selected (each region output can be materialized alone,
         # so fresh links say nothing of the review pairs beside them)
@@ -299,7 +312,7 @@ def assemble_links_step(context: dg.AssetExecutionContext, settings: LindungiSet
         if src.review_name in selected:
             needed.append((f"region_{src.review_name}", parts[src.name][1]))
         for key, got in needed:
-            behind = [r for r in regions if r not in got or (_latest(inst, key, r) or 0) < ingested]
+            behind = [r for r in regions if r not in got or (_latest(inst, key, settings.out_dir, r) or 0) < ingested]
             if behind:
                 raise dg.Failure(
                     f"{src.name}: the linkage of region(s) {', '.join(behind)} is missing or older than the last "

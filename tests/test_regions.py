@@ -706,6 +706,33 @@ def test_stale_region_links_stop_the_period_run(two_region_run, monkeypatch):
         _execute("lindungi", PERIOD, {})
 
 
+def test_the_stale_links_guard_reads_this_out_folder_only(two_regions, two_region_run, monkeypatch, tmp_path):
+    """An operations review: the guard compared the latest materializations in the instance,
+    whatever folder they were written to. An ingest into another --out on the same state
+    directory made this folder's fresh links look stale, and another folder's fresh links let
+    this folder's stale ones through."""
+    from dagster_project.cli import CliError, _execute
+
+    out, dsn, summary = two_region_run
+    other = tmp_path / "other"
+    for name, value in (("DAGSTER_HOME", summary["dagster_home"]), ("LINDUNGI_DB_URL", dsn),
+                        ("LINDUNGI_INPUT", str(two_regions)), ("LINDUNGI_OUT", str(other))):
+        monkeypatch.setenv(name, value)
+    _execute("ingest", None, {})
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    _execute("lindungi", PERIOD, {})                    # its links are as fresh as its own ingest
+    _execute("ingest", None, {})                        # now they are not
+    monkeypatch.setenv("LINDUNGI_OUT", str(other))
+    for region in ("6474", "6409"):
+        _execute("link_regions", region, {})            # the other folder's are
+    monkeypatch.setenv("LINDUNGI_OUT", str(out))
+    with pytest.raises(CliError, match="missing or older than the last ingest"):
+        _execute("lindungi", PERIOD, {})
+    for region in ("6474", "6409"):                     # the folder left as the module found it
+        _execute("link_regions", region, {})
+    _execute("lindungi", PERIOD, {})
+
+
 def test_a_review_list_is_not_put_together_from_review_pairs_older_than_the_ingest(two_region_run, monkeypatch):
     """A region's links and review pairs are each materializable alone, so links linked after the
     last ingest say nothing of the review pairs beside them. The assembly checked the links only:
