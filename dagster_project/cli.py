@@ -714,8 +714,7 @@ def cmd_ui(args) -> int:
     _inputs_checked(lambda: load_rules(args.rules), *([lambda: _extracts_found(args.input)] if args.input else []))
     lock = _one_ui(args.host, args.port)
     home = _dagster_home()
-    dsn = args.db or os.environ.get("LINDUNGI_DB_URL") or dbmod.embedded_start()
-    _set_env(input_dir, args.out, dsn, args.rules, False)
+    _set_env(input_dir, args.out, _ui_dsn(args.db), args.rules, False)
     _say(f"input: {Path(input_dir).resolve()}; rules: {os.environ['LINDUNGI_RULES'] or 'the packaged defaults'}")
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
@@ -725,6 +724,20 @@ def cmd_ui(args) -> int:
     env = {"PYTHONWARNINGS": "ignore", **os.environ}
     with lock:
         return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
+
+
+def _ui_dsn(db: str | None) -> str | None:
+    """The DSN the UI's runs are given: ``--db`` or $LINDUNGI_DB_URL; else none, the embedded
+    server started now, and by each run again when it finds it stopped (``resolve_dsn``), as
+    `lindungi run` does. Pinned to its socket, a run started from the UI after `lindungi db stop`
+    or a reboot failed at its first database step, with no word of starting it (an operations
+    review)."""
+    from pipelines import db as dbmod
+
+    dsn = db or os.environ.get("LINDUNGI_DB_URL")
+    if not dsn:
+        dbmod.embedded_start()
+    return dsn or None
 
 
 UI_LOCK = "ui.lock"

@@ -621,3 +621,46 @@ def test_an_interrupted_step_is_said_in_words():
                  step_failure_data=NS(error=error))
     assert _failure_reason(NS(all_events=[failure])) == \
         "ingest_extracts: interrupted (Ctrl-C or a stop signal); run the command again to finish"
+
+
+def test_the_ui_s_runs_start_the_embedded_server_again_when_it_stopped(tmp_path, monkeypatch):
+    """An operations review: `lindungi ui` pinned its runs to the embedded server's socket
+    (LINDUNGI_DB_URL), so a run started from the UI after `lindungi db stop` or a reboot failed at
+    its first database step, where `lindungi run` starts the server when it finds it stopped.
+    The UI starts it and leaves the DSN unset, so that each run resolves it again; a DSN given
+    is passed on."""
+    import socket
+    from types import SimpleNamespace
+
+    from dagster_project import cli
+    from dagster_project.cli import main
+    from pipelines import db
+
+    # as _ui_started, but dagster dev stood in for in the command's module alone: initdb runs
+    # subprocesses too
+    started = []
+    for name in ("DAGSTER_HOME", "LINDUNGI_INPUT", "LINDUNGI_OUT", "LINDUNGI_DB_URL", "LINDUNGI_RULES",
+                 "LINDUNGI_FULL_NIK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cli, "subprocess", SimpleNamespace(Popen=lambda cmd, **kw: started.append(cmd)))
+    monkeypatch.setattr(cli, "_serve", lambda proc: 0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        assert main(["ui", "--port", str(port)]) == 0
+        assert len(started) == 1 and not os.environ.get("LINDUNGI_DB_URL")
+        db.embedded_stop(tmp_path / "home")
+        # what a run started from the UI does, in a process of its own with the UI's environment:
+        # the server it finds stopped is started again
+        code = ("import os, psycopg; from pipelines import db; "
+                "print(psycopg.connect(db.resolve_dsn(os.environ.get('LINDUNGI_DB_URL') or None))"
+                ".execute('SELECT 1').fetchone())")
+        ran = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parent.parent, timeout=120)
+        assert ran.stdout.strip() == "(1,)", ran.stderr[-2000:]
+    finally:
+        db.embedded_stop(tmp_path / "home")
+    assert main(["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]) == 0
+    assert os.environ["LINDUNGI_DB_URL"] == "postgresql://nowhere/x"
