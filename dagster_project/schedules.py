@@ -110,8 +110,9 @@ def extract_regions() -> list[str]:
 
 def region_requests(ingest_run: dg.DagsterRun, regions: list[str]) -> list[dg.RunRequest]:
     """One ``link_regions`` run per region of ``ingest_run``, for its period: the one in its tags,
-    else this month. (An ingest launched in the UI carries none: its regions were linked, and
-    the period's run was skipped for want of a period.)"""
+    else this month in WITA: an ingest launched in the UI carries none, and its chain goes on to
+    this month's period run, submission included (its regions used to be linked and the
+    period's run skipped for want of a period)."""
     from pipelines.dates import this_month  # WITA, as the monthly schedule counts months
 
     period = ingest_run.tags.get(PERIOD_TAG) or this_month()
