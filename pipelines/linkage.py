@@ -469,8 +469,15 @@ def _nik_level() -> pl.Expr:
         .when(pl.col("s_xlo").is_null() & (_nik_yymmdd_of(pl.col("s_p12") * 10_000) == _nik_yymmdd_of(n))
               & (_digits_apart(pl.col("s_p12") // 10**6, n // 10**10, 6) >= 2))
         .then(pl.lit("another_person"))
-        # (a slip of the hand is told apart on these pairs alone: see _slips_are_different)
-        .when((digits == 16) & ~pl.col("s_held") & (_nik_yymmdd_of(v) == _nik_yymmdd_of(n)))
+        # (a slip of the hand is told apart on these pairs alone: see _slips_are_different); not
+        # beside the resident's own KK number and name, where a NIK no resident holds that
+        # carries the resident's date is their NIK mistyped, whatever the slip (a crafted-names
+        # review: two serial digits swapped apart, name, date, KK, address and kelurahan exact,
+        # was -20 and left unlinked). The name too: beside the KK alone, a family member born
+        # the same day is no longer ruled out, and the independent world lost a right welfare link
+        .when((digits == 16) & ~pl.col("s_held") & (_nik_yymmdd_of(v) == _nik_yymmdd_of(n))
+              & ~((pl.col("s_kkv") == pl.col("r_kkv")) & pl.col("name").is_in(["exact", "very_similar"]))
+              .fill_null(False))
         .then(pl.lit("another_person"))
         .when(digits == 16).then(pl.lit("different"))
         .otherwise(pl.lit("missing"))

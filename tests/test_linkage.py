@@ -973,6 +973,19 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
     got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
         "s_id", pl.col("nik").cast(pl.String)).rows())
     assert got == {k: c[2] for k, c in cases.items()}
+    # beside the resident's own KK number and name it is their NIK mistyped, whatever the slip
+    # (a crafted-names review: serial digits swapped apart, all else exact, was -20 and left
+    # unlinked); beside the KK alone it stays another person's (a twin's record)
+    kk_cases = {"own_kk_and_name": ("AHMAD YANI", "6474010101100001", "different"),
+                "own_kk_other_name": ("BUDI SANTOSO", "6474010101100001", "another_person"),
+                "other_kk": ("AHMAD YANI", "6474010101109999", "another_person")}
+    recs = {k: ("6474011508850012", name, date(1985, 8, 15), "L", None, kk) for k, (name, kk, _) in kk_cases.items()}
+    s = lk._record_side(_records(recs), "ID_DTSEN")
+    pairs = pl.DataFrame({"s_key": s["s_key"], "r_key": [ahmad] * s.height,
+                          "rules": pl.Series([0] * s.height, dtype=pl.UInt16)})
+    got = dict(lk.compare(pairs, r, s).join(s.select("s_key", "s_id"), on="s_key").select(
+        "s_id", pl.col("nik").cast(pl.String)).rows())
+    assert got == {k: c[2] for k, c in kk_cases.items()}
 
 
 def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find_its_own():
