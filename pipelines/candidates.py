@@ -180,6 +180,11 @@ def match_percent() -> pl.Expr:
 LATER_ASSESSMENT_COLUMNS = {"mungkin_terdaftar": pl.Float64, "welfare_records": pl.UInt32}
 
 
+def protection_words(rules: Rules) -> str:
+    """The programmes protection requires, as the lists and reasons name them: ``JKK+JKM``."""
+    return "+".join(rules.required_programs)
+
+
 def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
                           exclude: list[str] | None = None, verified: list[str] | None = None,
                           not_found: list[str] | None = None) -> pl.DataFrame:
@@ -194,11 +199,14 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         informal_workers() & ~pl.col("terlindungi")
         & ~pl.col("NIK").is_in(exclude or [])
     )
-    maybe = (pl.lit("mungkin sudah terdaftar di BPJS TK: ada kartu aktif JKK+JKM dengan NIK atau data mirip (kecocokan ")
+    # the programmes the rules require, as they stand (JKK+JKM by default): with JHT required as
+    # well, a worker holding an active JKK+JKM read "JKK+JKM tidak aktif" (a rules review)
+    held = protection_words(rules)
+    maybe = (pl.lit(f"mungkin sudah terdaftar di BPJS TK: ada kartu aktif {held} dengan NIK atau data mirip (kecocokan ")
              + match_percent() + pl.lit("%) yang belum pasti miliknya"))
     roster_note = (
         pl.when(pl.col("roster_records").is_not_null())
-        .then(pl.lit("; terdaftar di BPJS TK tetapi JKK+JKM tidak aktif (")
+        .then(pl.lit(f"; terdaftar di BPJS TK tetapi {held} tidak aktif (")
               + pl.when(pl.col("roster_status") != "").then(pl.col("roster_status"))
               .otherwise(pl.lit("status tidak terbaca")) + ")"
               + pl.when(pl.col("mungkin_terdaftar").is_not_null()).then(pl.lit("; ") + maybe).otherwise(pl.lit("")))
@@ -343,7 +351,7 @@ def withdrawal_reasons(assessed: pl.DataFrame, rules: Rules, niks: list[str]) ->
     ``status_reason``). A NIK absent from the population extract moved away or died."""
     rows = assessed.filter(pl.col("NIK").is_in(niks)).select(
         "NIK",
-        reason=pl.when(pl.col("terlindungi")).then(pl.lit("sudah terlindungi JKK+JKM"))
+        reason=pl.when(pl.col("terlindungi")).then(pl.lit(f"sudah terlindungi {protection_words(rules)}"))
         .when(~pl.col("judgeable")).then(pl.lit("data penduduk perlu diperbaiki (nama, tanggal lahir, jenis kelamin, pekerjaan atau wilayah)"))
         .when(pl.col("umur") > rules.max_age).then(pl.lit(f"usia di atas {rules.max_age} tahun"))
         .when(pl.col("umur") < rules.min_age).then(pl.lit(f"usia di bawah {rules.min_age} tahun"))

@@ -95,3 +95,18 @@ def test_a_rules_path_that_is_a_folder_is_named(tmp_path):
     """It stopped the command with Python's IsADirectoryError."""
     with pytest.raises(ValueError, match=r"is a folder, expected a rules file \(TOML\)$"):
         load_rules(tmp_path)
+
+
+def test_the_programmes_protection_requires_are_named_as_the_rules_have_them(tmp_path):
+    """A rules review: with JHT required as well, someone holding an active JKK+JKM was listed as
+    "terdaftar di BPJS TK tetapi JKK+JKM tidak aktif", and a withdrawal said "sudah terlindungi
+    JKK+JKM": the texts name the programmes the rules require."""
+    import polars as pl
+
+    from pipelines.candidates import protection_words, withdrawal_reasons
+
+    rules = load_rules(_with(tmp_path, r'^required_programs = \["JKK", "JKM"\]', 'required_programs = ["JKK", "JKM", "JHT"]'))
+    assert protection_words(load_rules()) == "JKK+JKM" and protection_words(rules) == "JKK+JKM+JHT"
+    nik = "6474011508850001"
+    assessed = pl.DataFrame({"NIK": [nik], "terlindungi": [True], "judgeable": [True], "umur": [40], "informal": [True]})
+    assert withdrawal_reasons(assessed, rules, [nik]) == {nik: "sudah terlindungi JKK+JKM+JHT"}
