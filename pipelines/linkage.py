@@ -436,6 +436,7 @@ def _nik_level() -> pl.Expr:
     # on integers: the claimed 16 digits (s_v) and the resident's NIK (r_key); equal prefixes of
     # 12 digits are equal quotients by 10^4
     v, n, digits = pl.col("s_v"), pl.col("r_key"), pl.col("s_ndigits")
+    cut = pl.col("s_p12") * 10_000  # a NIK cut short, as 16 digits with its serial 0000
     return (
         pl.when(digits == 0).then(pl.lit("missing"))
         # a NIK Excel wrote as 6.47401E+15 whose shown digits this resident's NIK does not give:
@@ -466,8 +467,8 @@ def _nik_level() -> pl.Expr:
         # day elsewhere, as a whole one would be (a crafted-names review: namesakes' cards with a
         # Bandung NIK cut short linked at 1.0, read as carrying no NIK); one digit apart may be a
         # slip, and a cut NIK of this resident's region is found by its prefix (nik_trunc)
-        .when(pl.col("s_xlo").is_null() & (_nik_yymmdd_of(pl.col("s_p12") * 10_000) == _nik_yymmdd_of(n))
-              & (_digits_apart(pl.col("s_p12") // 10**6, n // 10**10, 6) >= 2))
+        .when(pl.col("s_xlo").is_null() & (_nik_yymmdd_of(cut) == _nik_yymmdd_of(n))
+              & (pl.sum_horizontal((_digit(cut, i) != _digit(n, i)).cast(pl.Int8) for i in range(6)) >= 2))
         .then(pl.lit("another_person"))
         # (a slip of the hand is told apart on these pairs alone: see _slips_are_different); not
         # beside the resident's own KK number and name, where a NIK no resident holds that
@@ -482,11 +483,6 @@ def _nik_level() -> pl.Expr:
         .when(digits == 16).then(pl.lit("different"))
         .otherwise(pl.lit("missing"))
     )
-
-
-def _digits_apart(a: pl.Expr, b: pl.Expr, width: int) -> pl.Expr:
-    """In how many of their ``width`` last digits two integers differ."""
-    return pl.sum_horizontal(*(((a // 10**i) % 10 != (b // 10**i) % 10).cast(pl.Int8) for i in range(width)))
 
 
 def _shown_gives(nik: pl.Expr) -> pl.Expr:
