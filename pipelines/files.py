@@ -23,6 +23,8 @@ RETURNED_LISTS = "inbox/verifikasi"
 # beside the workbooks a run writes for people to open: each one's size and modification time as
 # written (:func:`note_written`), so that the next run tells its own from one changed since
 WRITTEN = ".lindungi-written.json"
+# the name of a workbook such a run writes: <kode_kel>.xlsx, <kode_kab>.xlsx
+OWN_WORKBOOK = r"[0-9]+\.xlsx"
 
 _ASIDE = re.compile(r"\.(\d+)-\d+\.tmp$")
 
@@ -89,10 +91,10 @@ def note_written(folder: Path, paths: list[Path]) -> None:
     tmp.replace(folder / WRITTEN)
 
 
-def as_written(folder: Path, own: str = r"[0-9]+\.xlsx") -> tuple[list[Path], list[Path]]:
+def as_written(folder: Path) -> tuple[list[Path], list[Path]]:
     """The workbooks in ``folder`` (not Excel's ``~$`` owner files), sorted: (those as the last
     writer left them, those changed since or not written by it). Without a record (lists written
-    before records were kept), a workbook named as a writer names them (``own``) counts as
+    before records were kept), a workbook named as a writer names them (:data:`OWN_WORKBOOK`) counts as
     written when it says so itself: no editor named, created when it was last modified (Excel,
     LibreOffice and openpyxl fill in the one or move the other when they save)."""
     try:
@@ -106,7 +108,7 @@ def as_written(folder: Path, own: str = r"[0-9]+\.xlsx") -> tuple[list[Path], li
         if f.name.startswith("~$") or not f.is_file():
             continue
         if record is None:
-            known = bool(re.fullmatch(own, f.name)) and _unedited(f)
+            known = bool(re.fullmatch(OWN_WORKBOOK, f.name)) and _unedited(f)
         else:
             st = f.stat()
             known = record.get(f.name) == [st.st_size, st.st_mtime_ns]

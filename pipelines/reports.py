@@ -30,8 +30,8 @@ import polars as pl
 
 from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
-from pipelines.files import (RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked, note_written, sweep_aside,
-                             unused_name)
+from pipelines.files import (OWN_WORKBOOK, RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked, note_written,
+                             sweep_aside, unused_name)
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import ascii_digits, mask_long_digits_expr, nik_birth_parts
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
@@ -313,7 +313,7 @@ def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: P
         for old in same:
             old.unlink(missing_ok=True)
         for old in changed:
-            if re.fullmatch(r"[0-9]+\.xlsx", old.name):
+            if re.fullmatch(OWN_WORKBOOK, old.name):
                 old.replace(unused_name(old.with_name(f"{old.stem} (diubah).xlsx")))
         sweep_aside(folder)  # also the half-written file of a killed writer, with nobody left to list
         paths = _write_lists_without_kelurahan(nowhere, period, folder, full_nik)
