@@ -80,8 +80,8 @@ VALUES (%s, %s, 'loading', %s, %s, %s, %s) RETURNING id
 # 489 updated; a lifecycle review). A row whose rank alone differs takes the new rank, in place
 # (RERANK), and is neither counted as updated nor moved to the new batch. The content_hash still
 # covers the rank: the batch's checksum, from the staging table, is of the rows as they end.
-CHANGED = "(" + ", ".join(f"c.{c}" for c in CONTENT if c != "rank") + ") IS DISTINCT FROM (" + \
-    ", ".join(f"s.{c}" for c in CONTENT if c != "rank") + ")"
+_RANKLESS = [c for c in CONTENT if c != "rank"]
+CHANGED = f"({', '.join(f'c.{c}' for c in _RANKLESS)}) IS DISTINCT FROM ({', '.join(f's.{c}' for c in _RANKLESS)})"
 CLASSIFY = f"""
 CREATE TEMP TABLE stage_existing ON COMMIT DROP AS
 SELECT s.nik, {CHANGED} OR c.region IS DISTINCT FROM s.region OR c.status = 'withdrawn' AS changed,
