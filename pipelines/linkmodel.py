@@ -18,14 +18,15 @@ pair in one of its levels (``COMPARISONS``). A level's match weight is log2(m/u)
 Estimation, each run, on that run's blocked pairs (:func:`estimate`):
 
 1. **Labelled pairs.** A record whose claimed NIK equals a resident's NIK is, almost always,
-   that resident: those pairs are free labels. m of name, birth date, sex, kelurahan and KK come
-   from them (and of the address), each measured on the labelled pairs whose *other* evidence agrees (the name's m on
-   pairs whose birth date is equal, the date's m on pairs whose name agrees, ...), so a KK
-   head's NIK written on his wife's record does not pollute them. An extract without usable
+   that resident: those pairs are free labels. m of every comparison comes from them, each
+   measured on the pairs whose *other* anchors agree (the name's m on pairs whose claimed NIK
+   is equal and birth date equal or missing, the date's m on pairs whose NIK and name agree, the NIK's own m on
+   pairs whose name and birth date agree (``ANCHORS``), which is where its damaged levels are sampled), so a
+   KK head's NIK written on his wife's record does not pollute them. An extract without usable
    claimed NIKs labels nothing: those comparisons keep their start weights (``MIN_LABELLED``).
+   (A comparison declared ``labelled_m=False`` would take its m from the EM; none is.)
 2. **EM** (expectation-maximisation) over the comparison patterns of all blocked pairs, started
-   from the declared starting weights: it estimates m of the NIK levels (no labels exist for a
-   damaged NIK), u of every level among the blocked non-matches (the population the weights
+   from the declared starting weights: it estimates u of every level among the blocked non-matches (the population the weights
    are applied to, so the dependence between the NIK and the birth date it encodes is measured,
    not assumed away), and lambda. Pseudo-counts keep rare levels finite.
 3. **u over random pairs, and the prior per record.** Name and birth date are nearly
