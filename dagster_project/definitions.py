@@ -10,7 +10,7 @@ which chooses how a run's steps execute:
   one machine (the period's coverage figures beside its delivery, for one; the three extracts,
   a region's two sources, and the two sources' link assemblies already share a step each, in
   threads); ``LINDUNGI_MAX_CONCURRENT`` caps it (default: the CPU count). Each step then starts
-  a process of its own, which costs more than most steps take at a city's size (see the README).
+  a process of its own, which costs more than most steps take at a city's size (docs/deployment.md).
 - ``k8s``: each step a Kubernetes Job (``dagster_k8s.k8s_job_executor``), for the production
   deployment in ``deploy/`` (needs the ``k8s`` extra).
 """

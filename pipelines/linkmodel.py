@@ -13,7 +13,7 @@ pair in one of its levels (``COMPARISONS``). A level's match weight is log2(m/u)
   record, at most one of which can be: ``odds_i / (1 + sum_j odds_j)`` (:func:`probability_among`).
   A record with one strong candidate scores as the pair alone would; a record with two plausible
   candidates (a namesake born the same day, a twin) shares the probability between them. The
-  score is calibrated: among links scored 0.90-0.99, about that share is right (README).
+  score is calibrated: among links scored 0.90-0.99, about that share is right (docs/linkage.md).
 
 Estimation, each run, on that run's blocked pairs (:func:`estimate`):
 

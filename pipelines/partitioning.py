@@ -31,7 +31,7 @@ holder lives (migrants in Bontang carry Java NIKs; one whose NIK was issued in o
 the extract may live in another). Routed by it, a roster record with a typo in such a NIK was
 compared in the region that issued it alone: unlinked, and its resident looked unprotected
 where they live. Comparing these records everywhere cost 2-3% more roster pairs in a world of
-two 100k kab/kota (README, Routing). A record linked in two regions keeps the link of the
+two 100k kab/kota (docs/partitions.md, Routing). A record linked in two regions keeps the link of the
 higher log2 odds, scored again over the candidates of both (``assemble``); a resident lives
 in one region, so one-to-one holds across regions as it holds within one.
 """

@@ -33,7 +33,7 @@ def _parse_key(text: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
     except ValueError:
-        # the README's rule, in the same words (it said "64 of them", and refused 33 good digits
+        # docs/commands.md's rule (LINDUNGI_PSEUDONYM_KEY), in the same words (it said "64 of them", and refused 33 good digits
         # without saying the count was odd)
         raise ValueError(f"{where}: the pseudonym key must be hexadecimal digits, an even number of them "
                          f"(two per byte), at least {2 * KEY_MIN_BYTES}: `openssl rand -hex 32` makes one") from None
