@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -144,6 +146,35 @@ def small_world_people(small_world):
 
     assert len(niks) > 2000 and len(names) > 1000
     return found
+
+
+@contextmanager
+def environ(**values: str) -> Iterator[None]:
+    """Set environment variables for a block and put back what was there, unset ones unset (a
+    fixture that popped LINDUNGI_HOME afterwards took away the one the suite was started with)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(autouse=True)
+def _environment_put_back():
+    """Each test leaves the environment as it found it. `lindungi ui`/`run` called in-process set
+    LINDUNGI_DB_URL and the rest for the Dagster processes they start, as a command should; left
+    set, a test's `--db postgresql://nowhere/x` sent every later `lindungi` subprocess to a host
+    that does not exist (monkeypatch.delenv of an unset variable records nothing to restore)."""
+    before = dict(os.environ)
+    yield
+    if os.environ != before:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 @pytest.fixture(autouse=True)

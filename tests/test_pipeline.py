@@ -1,11 +1,12 @@
 """The whole graph on a small generated world against the real embedded PostgreSQL."""
 
-import os
 from pathlib import Path
 
 import polars as pl
 import psycopg
 import pytest
+
+from tests.conftest import environ
 
 PERIOD = "2026-11"
 
@@ -18,15 +19,8 @@ def pipeline_run(small_world, pg_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     home = tmp_path_factory.mktemp("home")
     dsn = _fresh_db(pg_server, "pipeline")
-    old = os.environ.get("LINDUNGI_HOME")
-    os.environ["LINDUNGI_HOME"] = str(home)
-    try:
+    with environ(LINDUNGI_HOME=str(home)):
         summary = run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
-    finally:
-        if old is None:
-            os.environ.pop("LINDUNGI_HOME", None)
-        else:
-            os.environ["LINDUNGI_HOME"] = old
     return out, dsn, summary
 
 
@@ -156,11 +150,8 @@ def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_ru
             "SELECT dagster_run_id, inputs, counts FROM bpjs.processing_log WHERE activity = 'submission'").fetchone()
     assert run_id and set(inputs["files"]) == {"penduduk.csv", "dtsen.csv", "peserta_bpjstk.csv"}
     assert counts["inserted"] == c.height
-    os.environ["LINDUNGI_HOME"] = str(tmp_path)
-    try:
+    with environ(LINDUNGI_HOME=str(tmp_path)):
         run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
-    finally:
-        os.environ.pop("LINDUNGI_HOME", None)
     with psycopg.connect(dsn) as conn:
         after = conn.execute("SELECT * FROM bpjs.submission_candidate ORDER BY nik").fetchall()
         assert conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0] == batches + 1

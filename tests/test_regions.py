@@ -20,6 +20,7 @@ from pipelines.partitioning import (
     residents_of,
     routed_to,
 )
+from tests.conftest import environ
 from tests.test_pipeline import _fresh_db
 
 PERIOD = "2026-11"
@@ -270,13 +271,8 @@ def two_region_run(two_regions, pg_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     home = tmp_path_factory.mktemp("home")
     dsn = _fresh_db(pg_server, "two_regions")
-    old = {k: os.environ.get(k) for k in ("LINDUNGI_HOME", "LINDUNGI_MAX_CONCURRENT")}
-    os.environ.update(LINDUNGI_HOME=str(home), LINDUNGI_MAX_CONCURRENT="2")
-    try:
+    with environ(LINDUNGI_HOME=str(home), LINDUNGI_MAX_CONCURRENT="2"):
         summary = run_pipeline(str(two_regions), PERIOD, str(out), db=dsn)
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     return out, dsn, summary
 
 

@@ -1,7 +1,6 @@
 """The verification loop end to end: a returned gap list is validated, stored, and respected
 by the next run; each kind of bad returned file is refused whole with a message in Indonesian."""
 
-import os
 import shutil
 from pathlib import Path
 from unittest.mock import patch
@@ -12,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
+from tests.conftest import environ
 from tests.test_pipeline import PERIOD, _fresh_db
 
 
@@ -21,11 +21,8 @@ def run(small_world, pg_server, tmp_path_factory):
 
     out, home = tmp_path_factory.mktemp("vout"), tmp_path_factory.mktemp("vhome")
     dsn = _fresh_db(pg_server, "verification")
-    os.environ["LINDUNGI_HOME"] = str(home)
-    try:
+    with environ(LINDUNGI_HOME=str(home)):
         run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
-    finally:
-        os.environ.pop("LINDUNGI_HOME", None)
     return {"out": out, "home": home, "dsn": dsn, "world": small_world}
 
 
