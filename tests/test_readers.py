@@ -1647,3 +1647,13 @@ def test_where_polars_cannot_read_a_stretch_after_all_the_pieces_are_read(tmp_pa
     whole = read_extract(tmp_path, "penduduk")
     assert got.frame.equals(whole.frame) and got.bad_rows.equals(whole.bad_rows)
     assert got.frame.height == 199 and got.bad_rows["line"].to_list() == [22]
+
+
+def test_a_desil_is_1_to_10(tmp_path):
+    """(beside test_readers.py::test_a_desil_with_a_sign_or_a_fraction_is_no_desil) desil 0
+    would rank ahead of desil 1, the poorest"""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        + "".join(f"D{d},,,ANI,15-08-1990,P,,6474011001,{d}\n" for d in (0, 1, 10, 11)))
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("ID_DTSEN", "DESIL").rows() == [("D0", None), ("D1", 1), ("D10", 10), ("D11", None)]

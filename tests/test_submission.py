@@ -532,3 +532,14 @@ def test_nik_lists_travel_as_one_text_of_digits():
     for bad in (["6474,011508850001"], ["647401150885000A"], ["6474011508850001 "], ["٦٤٧٤"]):
         with pytest.raises(ValueError):
             nik_list(bad)
+
+
+def test_batch_consistency_notices_a_listed_nik_the_batch_does_not_hold(pg_dsn):
+    """(beside test_submission.py::test_a_row_whose_rank_alone_moved_is_not_updated) rows_match
+    compares the batch, the table and the list: a candidate of the list the load left out is
+    a mismatch even where the batch and the table agree."""
+    db.migrate(pg_dsn)
+    niks = [f"64740115088500{i:02d}" for i in range(1, 4)]
+    batch = submit(pg_dsn, candidates(niks), "2026-11")[0]["batch_id"]
+    assert batch_consistency(pg_dsn, batch, niks)["rows_match"]
+    assert not batch_consistency(pg_dsn, batch, niks + ["6474011508850099"])["rows_match"]
