@@ -13,6 +13,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
+# Every process the tests start (`lindungi` subprocesses, Dagster's step and run processes, the
+# GX worker) imports this checkout's code: an editable install points at the folder it was made
+# from, and a test run in another worktree or clone sharing that venv tested the other folder's
+# code in every subprocess (a mutation review's "kills" there were of the wrong code).
+ROOT = Path(__file__).resolve().parent.parent
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _gx_worker_stopped():
