@@ -128,7 +128,8 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
             informal_workers() & ~pl.col("terlindungi") & pl.col("NIK").is_in(list(excluded))).height,
         "held_by_bpjs": len(held),
         "rejected_by_bpjs_before": len(rejected),
-        "verified_valid_ranked_first": int(out.get_column("terverifikasi").sum()),
+        # their rank is the contract's; the BPJS export sends them first
+        "verified_valid_exported_first": int(out.get_column("terverifikasi").sum()),
         "possibly_registered": int(out.get_column("mungkin_terdaftar").is_not_null().sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),

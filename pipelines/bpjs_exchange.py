@@ -69,14 +69,20 @@ HELD_ELSEWHERE = """EXISTS (
       AND (o.status = 'submitted' OR (o.status = 'accepted' AND (o.period > c.period OR o.answered_at >= coalesce(
           (SELECT max(b.created_at) FROM bpjs.submission_batch b
            WHERE b.period = c.period AND b.region = c.region AND b.status = 'committed'), c.created_at)))))"""
-# the person's latest Hasil Verifikasi, on any period's list (as ``verification.latest_results``),
-# says not to enroll: a kelurahan found them dead, moved, refusing or registered after the run
-# listed them. The next run withdraws them; an export before it sent them to BPJS (found by
-# fuzzing: a person verified Meninggal was in the next export file)
+# the person's latest Hasil Verifikasi, on any period's list (as ``verification.latest_results``):
+# one probe of the primary key (nik, period) per row, newest period first
+LATEST_RESULT = """SELECT v.hasil FROM bpjs.verification v WHERE v.nik = c.nik
+                   ORDER BY v.period DESC, v.received_at DESC LIMIT 1"""
+# the latest result says not to enroll: a kelurahan found them dead, moved, refusing or
+# registered after the run listed them. The next run withdraws them; an export before it sent
+# them to BPJS (found by fuzzing: a person verified Meninggal was in the next export file)
 VERIFIED_OUT = f"""EXISTS (
-    SELECT 1 FROM (SELECT v.hasil FROM bpjs.verification v WHERE v.nik = c.nik
-                   ORDER BY v.period DESC, v.received_at DESC LIMIT 1) latest
+    SELECT 1 FROM ({LATEST_RESULT}) latest
     WHERE latest.hasil IN ({", ".join(f"'{h}'" for h in sorted(WITHDRAWING))}))"""
+# the latest result is Valid: the export sends them ahead of the rest, in rank order, the rank
+# staying CONTRACT §2's (the issue behind the verification loop asked that "Valid moves them
+# ahead for submission"; putting them first in the rank departed from the contract)
+VERIFIED_VALID = f"""EXISTS (SELECT 1 FROM ({LATEST_RESULT}) latest WHERE latest.hasil = 'Valid')"""
 # The run of a later period made after the row's period last ran (the newest such, of the row's
 # region) no longer lists the person (protected by then, moved away, no longer eligible): it knows
 # better than the row. A month left unexported until the next month had run sent BPJS workers the
@@ -102,7 +108,7 @@ EXPORT = f"""
 SELECT {", ".join(f"{expr} AS {name}" for name, expr in EXPORT_COLUMNS)}
 {PENDING}
   AND NOT {HELD_ELSEWHERE} AND NOT {VERIFIED_OUT} AND NOT {DROPPED_LATER}
-ORDER BY c.rank
+ORDER BY {VERIFIED_VALID} DESC, c.rank
 FOR UPDATE OF c
 """
 EXPORT_SKIPPED = f"SELECT count(*) {PENDING} AND {HELD_ELSEWHERE}"
@@ -130,7 +136,9 @@ class ResponseError(Exception):
 def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | None = None,
                    declared_income: int = 1_000_000, run_id: str | None = None) -> tuple[Path | None, int]:
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
-    mark them submitted, in one transaction (the file is renamed into place before commit)."""
+    mark them submitted, in one transaction (the file is renamed into place before commit). Those
+    a kelurahan verified ``Valid`` (their latest result) come first, then the rest; each in rank
+    order."""
     folder = Path(out_dir) / "bpjs_export" / period
     made_parent = not folder.parent.exists()
     folder.mkdir(parents=True, exist_ok=True)

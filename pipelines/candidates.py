@@ -189,10 +189,14 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
                           exclude: list[str] | None = None, verified: list[str] | None = None,
                           not_found: list[str] | None = None) -> pl.DataFrame:
     """Ranked candidates; ``exclude`` holds NIKs a coordinator verified as not to be enrolled,
-    ``verified`` those verified ``Valid``: they rank ahead of everyone not yet verified, so the
-    BPJS export (in rank order) takes them first; ``not_found`` those whose latest visit did not
-    find them (``tidak_ditemukan``: the list says so, for the next visit). An assessment stored by an earlier version
-    reads as if those columns were empty (``LATER_ASSESSMENT_COLUMNS``)."""
+    ``verified`` those verified ``Valid`` (``terverifikasi``, said in the evidence: their rank is
+    the contract's all the same, and the BPJS export sends them ahead of the rest, see
+    ``bpjs_exchange.EXPORT``); ``not_found`` those whose latest visit did not find them
+    (``tidak_ditemukan``: the list says so, for the next visit). An assessment stored by an
+    earlier version reads as if those columns were empty (``LATER_ASSESSMENT_COLUMNS``).
+
+    ``rank`` is CONTRACT §2's order: disability first, then lower desil (no welfare record after
+    desil 10: ``ranking.no_welfare_desil``), then kelurahan and name, the NIK last to break ties."""
     assessed = assessed.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in LATER_ASSESSMENT_COLUMNS.items()
                                      if c not in assessed.columns)
     cands = assessed.filter(
@@ -232,8 +236,10 @@ def enrollment_candidates(assessed: pl.DataFrame, rules: Rules, period: str,
         catatan_bpjs=pl.lit(None, pl.String),
         _desil_rank=pl.col("desil").cast(pl.Int16).fill_null(rules.no_welfare_desil),
     ).sort(
-        ["terverifikasi", "disabilitas", "_desil_rank", "kode_kel", "NAMA_LGKP", "NIK"],
-        descending=[True, True, False, False, False, False],
+        # a kelurahan's Valid is no part of it: verified first, a candidate without disability or
+        # desil was rank 1, ahead of people with disabilities (a contract review)
+        ["disabilitas", "_desil_rank", "kode_kel", "NAMA_LGKP", "NIK"],
+        descending=[True, False, False, False, False],
     ).with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     return schema.conform(cands, schema.ENROLLMENT_CANDIDATES)
 

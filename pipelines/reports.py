@@ -76,11 +76,11 @@ def column_title(name: str, full_nik: bool) -> str:
 WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
-    "   diverifikasi 'Valid' sebelumnya ada di urutan teratas dan tidak perlu dikunjungi lagi (lihat butir 4).",
+    "   diverifikasi 'Valid' sebelumnya tidak perlu dikunjungi lagi (lihat butir 4).",
     "   'Peringkat' adalah urutan prioritas di antara semua calon peserta dalam data ini (semua kelurahan dan",
-    "   kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: yang sudah",
-    "   diverifikasi 'Valid' lebih dahulu, lalu penyandang disabilitas, lalu desil DTSEN terendah, lalu kelurahan",
-    "   dan nama.",
+    "   kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: penyandang",
+    "   disabilitas lebih dahulu, lalu desil DTSEN terendah (tanpa desil: sesudah desil 10), lalu kelurahan",
+    "   dan nama. Hasil verifikasi tidak mengubah Peringkat.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
     # (a coordinators' review: a result cleared and sent again stayed, with nothing said how to mend one)
@@ -94,8 +94,8 @@ PETUNJUK = [
     "   'Menolak': tidak bersedia didaftarkan. 'Tidak ditemukan': orang atau alamatnya tidak ditemukan saat kunjungan.",
     "   Yang dipilih 'Sudah terdaftar', 'Bukan pekerja informal', 'Pindah domisili', 'Meninggal' atau 'Menolak'",
     "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan selama belum dikirim",
-    "   ke BPJS, yang 'Valid' di urutan teratas. Yang 'Tidak ditemukan' tetap dapat dikirim ke BPJS untuk",
-    "   didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya, kecuali ditolak BPJS",
+    "   ke BPJS; yang 'Valid' dikirim ke BPJS lebih dahulu. Yang 'Tidak ditemukan' tetap dapat dikirim ke BPJS",
+    "   untuk didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya, kecuali ditolak BPJS",
     "   (lihat butir 4). Bila kemudian diketahui orangnya sudah pindah atau meninggal, sampaikan kepada",
     "   koordinator kota.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ); catatan hanya disimpan",

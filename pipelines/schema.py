@@ -135,7 +135,7 @@ ENROLLMENT_CANDIDATES = {
     "disabilitas": pl.Boolean,
     "iuran_bulanan": pl.Int64,   # rupiah per month, JKK + JKM
     "evidence": pl.String,       # why this person is a candidate, in Bahasa Indonesia
-    "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: ranked first
+    "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: exported first (rank unchanged)
     "tidak_ditemukan": pl.Boolean, # the kelurahan's latest visit did not find them: visit again
     "catatan_bpjs": pl.String,   # BPJS's earlier rejection of someone listed again, else null
     # the score of an active JKK+JKM roster record left in review with this person as its best

@@ -6,9 +6,10 @@ it is for another period, carries an unknown Hasil Verifikasi, has rows that are
 list, or has edited locked columns (name, masked NIK). Results are stored in
 ``bpjs.verification`` with who and when; the next run withdraws candidates verified as
 ``Meninggal``, ``Pindah domisili``, ``Menolak``, ``Bukan pekerja informal`` or ``Sudah terdaftar``
-with that reason, and
-ranks candidates verified ``Valid`` first. A person's latest result counts, whichever period's
-list it was returned on: someone verified as deceased in October is not listed in November.
+with that reason, and marks candidates verified ``Valid`` (``terverifikasi``): their rank stays
+CONTRACT §2's, and the BPJS export sends them ahead of the rest. A person's latest result counts,
+whichever period's list it was returned on: someone verified as deceased in October is not
+listed in November.
 """
 
 from __future__ import annotations
@@ -364,7 +365,7 @@ def verified_exclusions(dsn: str, results: dict[str, str] | None = None) -> dict
 
 
 def verified_valid(dsn: str, results: dict[str, str] | None = None) -> list[str]:
-    """NIKs whose latest result is ``Valid``: they move ahead of unverified candidates."""
+    """NIKs whose latest result is ``Valid``: marked ``terverifikasi``, sent to BPJS first."""
     return latest_with(dsn, "Valid", results)
 
 

@@ -615,6 +615,15 @@ def test_bpjs_holds_whom_it_has_from_an_earlier_export(submitted, tmp_path):
     assert held_by_bpjs(dsn, "2026-12", niks=[]) == {}
 
 
+def verified(dsn, nik, period, hasil, at):
+    """A kelurahan's result for ``nik`` on ``period``'s list, received ``at``."""
+    with psycopg.connect(dsn) as conn:
+        conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by, "
+                     "received_at) VALUES (%s, %s, %s, '6474011001', 'f.xlsx', 'x', 'kel', %s) "
+                     "ON CONFLICT (nik, period) DO UPDATE SET hasil = EXCLUDED.hasil, received_at = EXCLUDED.received_at",
+                     (nik, period, hasil, at))
+
+
 def test_an_export_leaves_out_whom_a_kelurahan_verified_as_not_to_enroll_since_the_run(any_pg_dsn, tmp_path, capsys):
     """Found by fuzzing: a returned list said Meninggal, and the export before the next run sent
     that person to BPJS for enrollment. The latest result on any period's list counts; a later
@@ -624,23 +633,37 @@ def test_an_export_leaves_out_whom_a_kelurahan_verified_as_not_to_enroll_since_t
     dsn = any_pg_dsn
     db.migrate(dsn)
     submit(dsn, candidates(NIKS, "2026-11"), "2026-11")
-
-    def verified(nik, period, hasil, at):
-        with psycopg.connect(dsn) as conn:
-            conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by, "
-                         "received_at) VALUES (%s, %s, %s, '6474011001', 'f.xlsx', 'x', 'kel', %s) "
-                         "ON CONFLICT (nik, period) DO UPDATE SET hasil = EXCLUDED.hasil, received_at = EXCLUDED.received_at",
-                         (nik, period, hasil, at))
-
-    verified(NIKS[0], "2026-11", "Meninggal", "2026-11-20")
-    verified(NIKS[1], "2026-10", "Menolak", "2026-10-20")
-    verified(NIKS[1], "2026-11", "Valid", "2026-11-20")      # the latest says Valid: sent
-    verified(NIKS[2], "2026-11", "Tidak ditemukan", "2026-11-20")
+    verified(dsn, NIKS[0], "2026-11", "Meninggal", "2026-11-20")
+    verified(dsn, NIKS[1], "2026-10", "Menolak", "2026-10-20")
+    verified(dsn, NIKS[1], "2026-11", "Valid", "2026-11-20")      # the latest says Valid: sent
+    verified(dsn, NIKS[2], "2026-11", "Tidak ditemukan", "2026-11-20")
     assert verified_out_back(dsn, "2026-11") == 1
     said, status = exported(dsn, tmp_path, capsys)
     assert "exported 2 pending candidates" in said
     assert "left out 1 pending candidates a kelurahan has verified as not to enroll since the run" in said
     assert status == {NIKS[0]: "pending", NIKS[1]: "submitted", NIKS[2]: "submitted"}
+
+
+def test_an_export_sends_whom_a_kelurahan_verified_valid_first_and_the_rest_in_rank_order(any_pg_dsn, tmp_path):
+    """The rank is CONTRACT §2's whatever the kelurahan said; the export sends those whose latest
+    result, on any period's list, is Valid ahead of the rest (the issue behind the verification
+    loop: "Valid moves them ahead for submission"), each group in rank order. A Valid that a later
+    result replaced no longer counts."""
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    niks = [*NIKS, "6474011508850004", "6474011508850005"]
+    submit(dsn, candidates(niks, "2026-11"), "2026-11")           # ranks 1..5 in this order
+    verified(dsn, niks[1], "2026-10", "Valid", "2026-10-20")
+    verified(dsn, niks[1], "2026-11", "Tidak ditemukan", "2026-11-20")  # Valid no longer: rank order
+    verified(dsn, niks[2], "2026-10", "Tidak ditemukan", "2026-10-20")
+    verified(dsn, niks[2], "2026-11", "Valid", "2026-11-20")
+    verified(dsn, niks[4], "2026-12", "Valid", "2026-12-20")      # on a later period's list
+    path, n = export_pending(dsn, "2026-11", tmp_path)
+    assert n == 5
+    assert [r["NIK"] for r in csv.DictReader(path.open())] == [niks[2], niks[4], niks[0], niks[1], niks[3]]
+    with psycopg.connect(dsn) as conn:                             # the rank itself is untouched
+        assert conn.execute("SELECT nik FROM bpjs.submission_candidate ORDER BY rank").fetchall() == [
+            (nik,) for nik in niks]
 
 
 def test_an_export_leaves_out_whom_bpjs_has_from_another_period(any_pg_dsn, tmp_path, capsys):

@@ -77,6 +77,27 @@ def test_ranking_follows_the_rules(pipeline_run):
     assert key.rows() == sorted(key.rows())
 
 
+def test_a_candidate_a_kelurahan_verified_valid_keeps_the_contract_rank(pipeline_run):
+    """CONTRACT §2 fixes the rank: disability, desil (none after 10), kelurahan, name. A kelurahan's
+    Valid was put in front of it: a candidate without disability or desil, verified Valid, was
+    rank 1, ahead of every person with a disability (a contract review). Valid is said in the
+    evidence and in ``terverifikasi``; the export sends them first (test_bpjs_exchange)."""
+    from pipelines.candidates import enrollment_candidates
+    from pipelines.rules import load_rules
+
+    out, _, _ = pipeline_run
+    assessed = pl.read_parquet(out / "resident_assessment" / f"{PERIOD}.parquet")
+    plain = enrollment_candidates(assessed, load_rules(), PERIOD)
+    disabled = plain.filter(pl.col("disabilitas")).height
+    last = plain.filter(~pl.col("disabilitas") & pl.col("desil").is_null()).sort("rank").row(-1, named=True)
+    assert disabled > 0 and last["rank"] > disabled
+    verified = enrollment_candidates(assessed, load_rules(), PERIOD, verified=[last["NIK"]])
+    assert verified.select("NIK", "rank").equals(plain.select("NIK", "rank"))
+    row = verified.filter(pl.col("NIK") == last["NIK"]).row(0, named=True)
+    assert row["terverifikasi"] and row["evidence"].endswith("; diverifikasi Valid oleh kelurahan")
+    assert verified["terverifikasi"].sum() == 1
+
+
 def test_an_assessment_stored_by_an_earlier_version_still_gives_the_candidates(pipeline_run):
     """Found by an upgrade probe: the period's candidates materialized alone on an assessment an
     earlier version had stored (without mungkin_terdaftar, welfare_records) stopped on polars'

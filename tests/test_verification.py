@@ -307,6 +307,14 @@ def test_lindungi_verification_applies_a_returned_list_without_the_ui(run, monke
         good.unlink()
 
 
+def _in_contract_order(cands: pl.DataFrame) -> bool:
+    """The candidates' rank is CONTRACT §2's: disability first, lower desil (none after 10), then
+    kelurahan and name, whatever a kelurahan verified."""
+    key = cands.sort("rank").select(d=~pl.col("disabilitas"), desil=pl.col("desil").fill_null(11),
+                                    k=pl.col("kode_kel"), n=pl.col("NAMA_LGKP"))
+    return key.rows() == sorted(key.rows())
+
+
 def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch, capsys):
     from dagster_project.cli import run_pipeline
 
@@ -338,12 +346,19 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch,
         rows = conn.execute("SELECT c.status, c.status_reason FROM bpjs.submission_candidate c "
                             "JOIN bpjs.verification v USING (nik, period) ORDER BY v.hasil").fetchall()
     assert rows == [("withdrawn", "hasil verifikasi: Meninggal"), ("pending", None)]
-    # Valid moves ahead: first in rank (so first in the BPJS export), said so in the evidence,
-    # and counted as verified in the coverage figures
-    first_row = cands.sort("rank").row(0, named=True)
-    assert first_row["NIK"] == valid and first_row["terverifikasi"]
-    assert "diverifikasi Valid oleh kelurahan" in first_row["evidence"]
-    assert cands["terverifikasi"].sum() == 1
+    # Valid moves ahead for submission, not in the rank: the rank stays CONTRACT §2's order
+    # (disability, desil with none after 10, kelurahan, name), the Valid is said in the evidence
+    # and counted as verified in the coverage figures, and the BPJS export sends them first (below)
+    assert _in_contract_order(cands)
+    row = cands.filter(pl.col("NIK") == valid).row(0, named=True)
+    assert row["terverifikasi"] and "diverifikasi Valid oleh kelurahan" in row["evidence"]
+    assert row["rank"] > 1 and cands["terverifikasi"].sum() == 1
+    import dagster as dg
+
+    from dagster_project.cli import _instance
+
+    shown = _instance().get_latest_materialization_event(dg.AssetKey("enrollment_candidates")).asset_materialization
+    assert shown.metadata["verified_valid_exported_first"].value == 1  # not "ranked first": they are not
     cov = pl.read_parquet(run["out"] / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
     assert cov["terverifikasi"].sum() == 1
     # the deceased is counted as excluded by the verification, and every row adds up (it was in no
@@ -356,12 +371,14 @@ def test_returned_list_is_stored_and_respected_by_the_next_run(run, monkeypatch,
     nxt = f"{PERIOD[:4]}-{int(PERIOD[5:]) + 1:02d}" if PERIOD[5:] != "12" else f"{int(PERIOD[:4]) + 1}-01"
     run_pipeline(str(run["world"]), nxt, str(run["out"]), db=run["dsn"])
     later = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{nxt}.parquet")
-    assert dead not in set(later["NIK"]) and later.sort("rank")["NIK"][0] == valid
+    assert dead not in set(later["NIK"]) and later.filter(pl.col("NIK") == valid)["terverifikasi"].item()
+    assert _in_contract_order(later)
 
     from pipelines.bpjs_exchange import export_pending
 
     path, n = export_pending(run["dsn"], PERIOD, run["out"])
-    assert n == cands.height - 0 and path.read_text(encoding="utf-8").splitlines()[1].startswith(valid)
+    sent = [line.split(",", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    assert n == cands.height and sent == [valid, *cands.sort("rank").filter(pl.col("NIK") != valid)["NIK"]]
     # the next month, those exported are BPJS's (the roster does not show them yet): not listed,
     # and the command's summary says how many, with those the kelurahan verified out
     from dagster_project.cli import print_summary
