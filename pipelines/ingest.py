@@ -135,18 +135,20 @@ def _with_flags(df: pl.DataFrame, *flags: tuple[str, pl.Expr]) -> pl.DataFrame:
 # must not compare a wrong one) and the row is flagged ``kk_invalid``: it became null without a
 # word, "6.47401E+15" or "64740312" as an empty one (a conformance review, CONTRACT §5). Its
 # date and serial are not tested: a card number with a zero serial is still the family's card.
-# Nothing written, or no digit at all ("-"), is no KK and no damage, as for the NIK.
+# Nothing written, no digit at all ("-"), or zeros alone ("0", an export's "no card") is no KK
+# and no damage.
 KK_DAMAGE = ("nik_excel_damaged", "nik_characters", "nik_length")
 
 
 def _kk(digits: str, problem: str) -> pl.Expr:
     """A KK number from its digits and its problem code (``with_nik_columns``): 16 digits not
     damaged (``KK_DAMAGE``), or null."""
-    return pl.when(~_kk_damaged(problem) & (pl.col(digits).str.len_chars() == 16)).then(pl.col(digits))
+    return pl.when(~_kk_damaged(problem, digits) & (pl.col(digits).str.len_chars() == 16)
+                   & ~pl.col(digits).str.contains("^0+$")).then(pl.col(digits))
 
 
-def _kk_damaged(problem: str) -> pl.Expr:
-    return pl.col(problem).is_in(KK_DAMAGE).fill_null(False)
+def _kk_damaged(problem: str, digits: str = "_kk") -> pl.Expr:
+    return (pl.col(problem).is_in(KK_DAMAGE) & ~pl.col(digits).str.contains("^0+$").fill_null(False)).fill_null(False)
 
 
 def _with_kk(df: pl.DataFrame) -> pl.DataFrame:

@@ -877,12 +877,14 @@ def test_a_damaged_kk_is_no_kk_and_flagged_and_the_resident_still_judged(tmp_pat
     NO_KK written but no KK (Excel's notation, 8 digits, a letter) became null without a word,
     as an empty one: now it is null and flagged ``kk_invalid``. It is read as a NIK is (a "'",
     invisible characters, digit groups apart), but only its length, digits and Excel damage are
-    tested: a zero serial or an odd date is still the family's card. A KK is optional and the
+    tested: a zero serial or an odd date is still the family's card; zeros alone are no card (16
+    of them were a KK every such resident shared, for the linkage). A KK is optional and the
     linkage alone reads it: the resident is judged, a candidate, and on no list to fix."""
     kks = {"6.47401E+15": None, "6,47401E+15": None, "64740312": None, "6474010101100001A": None,
            "6474010101100001.0": None, "": None, "-": None, "6474010101100001": "6474010101100001",
            "6474 0101 0110 0001": "6474010101100001", "'6474010101100001": "6474010101100001",
-           "\u200b6474-0101-0110-0002\u00a0": "6474010101100002", "6474013201000000": "6474013201000000"}
+           "\u200b6474-0101-0110-0002\u00a0": "6474010101100002", "6474013201000000": "6474013201000000",
+           "0": None, "0000000000000000": None}  # zeros alone: an export's "no card", no damage
     rows = []
     for i, kk in enumerate(kks):
         r = row(nik=f"647401150885{i + 1:04d}")
