@@ -22,7 +22,7 @@ from pipelines.names import normalized_names
 from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, nik_birth_parts, nik_date_matches,
                            with_nik_columns)
 from pipelines.readers import RawExtract
-from pipelines.regions import kabkota_codes, kecamatan_table
+from pipelines.regions import kabkota_codes, kecamatan_codes
 from pipelines.rules import PROGRAMS, Rules
 from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, SOFT_HYPHEN,
                             label_key, occupation_lookup, without_invisible, without_zero_fraction)
@@ -140,15 +140,19 @@ def _with_flags(df: pl.DataFrame, *flags: tuple[str, pl.Expr]) -> pl.DataFrame:
 KK_DAMAGE = ("nik_excel_damaged", "nik_characters", "nik_length")
 
 
-def _kk(digits: str, problem: str) -> pl.Expr:
-    """A KK number from its digits and its problem code (``with_nik_columns``): 16 digits not
-    damaged (``KK_DAMAGE``), or null."""
-    return pl.when(~_kk_damaged(problem, digits) & (pl.col(digits).str.len_chars() == 16)
-                   & ~pl.col(digits).str.contains("^0+$")).then(pl.col(digits))
+def _kk() -> pl.Expr:
+    """The KK number from the columns ``_with_kk`` adds: 16 digits, not damaged, not zeros
+    alone; else null."""
+    return pl.when(~_kk_damaged() & ~_no_card() & (pl.col("_kk").str.len_chars() == 16)).then(pl.col("_kk"))
 
 
-def _kk_damaged(problem: str, digits: str = "_kk") -> pl.Expr:
-    return (pl.col(problem).is_in(KK_DAMAGE) & ~pl.col(digits).str.contains("^0+$").fill_null(False)).fill_null(False)
+def _kk_damaged() -> pl.Expr:
+    """``kk_invalid``: a KK written but damaged (``KK_DAMAGE``), zeros alone being no card."""
+    return (pl.col("_kk_problem").is_in(KK_DAMAGE) & ~_no_card()).fill_null(False)
+
+
+def _no_card() -> pl.Expr:
+    return pl.col("_kk").str.contains("^0+$").fill_null(False)
 
 
 def _with_kk(df: pl.DataFrame) -> pl.DataFrame:
@@ -254,7 +258,7 @@ def _by_value(df: pl.DataFrame, derived: dict[str, dict[str, pl.Expr]]) -> pl.Da
 
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
-    prefixes = sorted(kecamatan_table())
+    prefixes = kecamatan_codes()
     job_raw = label_key(pl.col("JENIS_PKRJN"))
     job_code = (
         pl.when(job_raw.str.contains(r"^\d{1,2}$"))
@@ -307,7 +311,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
                                 for c in ("_prop", "_kab", "_kec", "_kel")])
     out = _with_kk(out).with_columns(
         NIK=pl.col("_nik"),
-        NO_KK=_kk("_kk", "_kk_problem"),
+        NO_KK=_kk(),
         NAMA_LGKP=_text("NAMA_LGKP").str.to_uppercase(),
         TMPT_LHR=_text("TMPT_LHR"),
         TGL_LHR=pl.col("_dob"),
@@ -366,7 +370,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
               .otherwise(pl.col("kode_kab").is_not_null() & (pl.col("NIK").str.slice(0, 4) != pl.col("kode_kab"))),
               "nik_region_not_address"),
         # (judged all the same: the KK is optional, and only the linkage reads it)
-        _flag(_kk_damaged("_kk_problem"), "kk_invalid"),
+        _flag(_kk_damaged(), "kk_invalid"),
     )
     return schema.conform(out, schema.RESIDENTS)
 
@@ -418,7 +422,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     claimed = _with_kk(_claimed_nik(kept))
     out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),
-        NO_KK=_kk("_kk", "_kk_problem"),
+        NO_KK=_kk(),
         NAMA=_text("NAMA").str.to_uppercase(),
         TGL_LHR=parse_date("TGL_LHR"),
         _dob_raw=_written("TGL_LHR"),
@@ -439,9 +443,9 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         _flag(pl.col("_kel_raw").is_null(), "kode_kel_missing"),
         _flag(pl.col("_kel_raw").is_not_null() & pl.col("KODE_KEL").is_null(), "kode_kel_invalid"),
         # of a known kab/kota, a kecamatan the table does not have (as region_code_unknown): kept
-        _flag(~pl.col("KODE_KEL").str.slice(0, 6).is_in(sorted(kecamatan_table())), "kode_kel_unknown"),
+        _flag(~pl.col("KODE_KEL").str.slice(0, 6).is_in(kecamatan_codes()), "kode_kel_unknown"),
         _flag(pl.col("nama_norm").is_null(), "nama_missing"),
-        _flag(_kk_damaged("_kk_problem"), "kk_invalid"),
+        _flag(_kk_damaged(), "kk_invalid"),
     )
     accepted = schema.conform(out, schema.WELFARE_RECORDS)
     quarantine = _quarantine(rejected, raw, raw_cols)

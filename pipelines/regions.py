@@ -41,6 +41,12 @@ def kecamatan_table() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
+def kecamatan_codes() -> list[str]:
+    """The 6-digit kecamatan codes of the Kemendagri table, sorted (for ``is_in``)."""
+    return sorted(kecamatan_table())
+
+
+@lru_cache(maxsize=1)
 def kabkota_codes() -> list[str]:
     """The 514 kab/kota codes of the Kemendagri table: an address in any other is no address."""
     return sorted({k[:4] for k in kecamatan_table()})
