@@ -37,13 +37,43 @@ def test_duplicate_record_and_bad_score_fail_without_values():
         in line and "D1" not in line
 
 
-def test_candidates_suite_follows_the_rules():
-    df = pl.DataFrame({"NIK": NIKS, "umur": [30, 70], "iuran_bulanan": [16800, 16800], "rank": [1, 2],
+def _candidates(**change):
+    df = pl.DataFrame({"NIK": NIKS, "umur": [30, 40], "iuran_bulanan": [16800, 16800], "rank": [1, 2],
                        "desil": [3, None], "kode_kel": ["6474011001", "6474011001"]})
+    return df.with_columns(**{k: pl.Series(v) for k, v in change.items()})
+
+
+def test_candidates_suite_follows_the_rules():
+    df = _candidates(umur=[30, 70])
     r = validate(df, "enrollment_candidates", suite_for("enrollment_candidates"))
     assert [(f["column"], f["unexpected_count"]) for f in r.failed] == [("umur", 1)]
     r = validate(df, "enrollment_candidates", suite_for("enrollment_candidates", max_age=70))
     assert r.success
+
+
+@pytest.mark.parametrize("change, column", [
+    ({"NIK": [NIKS[0], NIKS[0]]}, "NIK"),          # one person twice: two BPJS registrations
+    ({"umur": [30, 70]}, "umur"),                  # outside working age
+    ({"iuran_bulanan": [16800, 10000]}, "iuran_bulanan"),
+    ({"rank": [1, 1]}, "rank"),
+])
+def test_a_candidate_list_that_breaks_the_contract_does_not_pass(change, column):
+    """The suite fails, not only names the expectation (test_candidates_suite_follows_the_rules
+    checks which failed: a check made non-blocking passed it)."""
+    r = validate(_candidates(**change), "enrollment_candidates", suite_for("enrollment_candidates"))
+    assert not r.success and [f["column"] for f in r.failed] == [column]
+
+
+def test_residents_sharing_a_nik_do_not_pass():
+    df = pl.DataFrame({"NIK": [NIKS[0], NIKS[0]], "JENIS_KLMIN": ["L", "P"], "kode_kel": ["6474011001"] * 2})
+    r = validate(df, "residents", suite_for("residents"))
+    assert not r.success and [f["column"] for f in r.failed] == ["NIK"]
+
+
+def test_a_roster_whose_protection_is_undecided_does_not_pass():
+    df = pl.DataFrame({"KPJ": ["1", "2"], "NIK": NIKS, "STATUS": ["AKTIF", "AKTIF"], "jkk_jkm_aktif": [True, None]})
+    r = validate(df, "participants", suite_for("participants"))
+    assert not r.success and [f["column"] for f in r.failed] == ["jkk_jkm_aktif"]
 
 
 def test_non_blocking_failure_does_not_block():
@@ -268,34 +298,3 @@ def test_the_extract_suites_require_the_columns_the_reader_requires():
     from quality.expectations import REQUIRED
 
     assert {source: list(req) for source, (req, _) in SOURCES.items()} == REQUIRED
-
-
-def _candidates(**change):
-    df = pl.DataFrame({"NIK": NIKS, "umur": [30, 40], "iuran_bulanan": [16800, 16800], "rank": [1, 2],
-                       "desil": [3, None], "kode_kel": ["6474011001", "6474011001"]})
-    return df.with_columns(**{k: pl.Series(v) for k, v in change.items()})
-
-
-@pytest.mark.parametrize("change, column", [
-    ({"NIK": [NIKS[0], NIKS[0]]}, "NIK"),          # one person twice: two BPJS registrations
-    ({"umur": [30, 70]}, "umur"),                  # outside working age
-    ({"iuran_bulanan": [16800, 10000]}, "iuran_bulanan"),
-    ({"rank": [1, 1]}, "rank"),
-])
-def test_a_candidate_list_that_breaks_the_contract_does_not_pass(change, column):
-    """(beside test_expectations.py::test_candidates_suite_follows_the_rules, which checks which
-    expectation failed but not that the suite failed: a check made non-blocking passed it)"""
-    r = validate(_candidates(**change), "enrollment_candidates", suite_for("enrollment_candidates"))
-    assert not r.success and [f["column"] for f in r.failed] == [column]
-
-
-def test_residents_sharing_a_nik_do_not_pass():
-    df = pl.DataFrame({"NIK": [NIKS[0], NIKS[0]], "JENIS_KLMIN": ["L", "P"], "kode_kel": ["6474011001"] * 2})
-    r = validate(df, "residents", suite_for("residents"))
-    assert not r.success and [f["column"] for f in r.failed] == ["NIK"]
-
-
-def test_a_roster_whose_protection_is_undecided_does_not_pass():
-    df = pl.DataFrame({"KPJ": ["1", "2"], "NIK": NIKS, "STATUS": ["AKTIF", "AKTIF"], "jkk_jkm_aktif": [True, None]})
-    r = validate(df, "participants", suite_for("participants"))
-    assert not r.success and [f["column"] for f in r.failed] == ["jkk_jkm_aktif"]
