@@ -248,7 +248,7 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
             "nama_kel": kelurahan_name(kode_kel) or extract_names.get(kode_kel) or kode_kel,
             "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
         }
-        place["nama_kec"] = kecamatan_name(place["kode_kec"]) or place["kode_kec"]
+        place["nama_kec"] = kecamatan_name(place["kode_kec"])  # None: a code the Kemendagri table lacks
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
         tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
                       counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix))
@@ -428,8 +428,7 @@ def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place:
 def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title: str = TITLE) -> None:
     ws.write(0, 0, title, f.title)
     # (a kab/kota's list of residents without a kelurahan code says so in place of a kelurahan)
-    ws.write(1, 0, place.get("where") or f"Kelurahan {place['nama_kel']} ({place['kode_kel']}), "
-                                         f"Kecamatan {place['nama_kec']} ({place['kode_kec']})", f.bold)
+    ws.write(1, 0, place.get("where") or f"{_kelurahan(place)}, {_kecamatan(place)}", f.bold)
     # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
     ws.write(2, 0, f"Periode {label}; dibuat {today_wita().strftime('%d-%m-%Y')}")
     if full_nik:
@@ -439,6 +438,21 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title
     else:
         ws.write(3, 0, NOTE_MASKED)
     _footer(ws, place, label)
+
+
+def _kelurahan(place: dict) -> str:
+    """"Kelurahan Kanaan (6474031003)"; a kelurahan known by its code alone (no name in the
+    packaged table or the extract's KEL_NAME) "Kelurahan 6474031099", not the code twice."""
+    name, code = place["nama_kel"], place["kode_kel"]
+    return f"Kelurahan {name} ({code})" if name and name != code else f"Kelurahan {code}"
+
+
+def _kecamatan(place: dict) -> str:
+    """"Kecamatan Bontang Barat (647403)"; a code the Kemendagri table lacks (the residents'
+    ``region_code_unknown``: a new kecamatan, or NO_KEC mistyped) says so, where the list was
+    titled "Kecamatan 647409 (647409)"."""
+    name, code = place["nama_kec"], place["kode_kec"]
+    return f"Kecamatan {name} ({code})" if name else f"Kecamatan {code} (kode tidak ada di tabel wilayah Kemendagri)"
 
 
 def _footer(ws, place: dict, label: str) -> None:
@@ -723,7 +737,7 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, counts: list, label: str
     ws.set_paper_size(9)
     _footer(ws, place, label)
     monthly = int(rows["iuran_bulanan"].sum())
-    ws.write(0, 0, f"Ringkasan Kelurahan {place['nama_kel']} ({place['kode_kel']})", f.title)
+    ws.write(0, 0, f"Ringkasan {_kelurahan(place)}", f.title)
     totals = [("Periode", label), ("Jumlah calon peserta", rows.height),
               ("Penyandang disabilitas", int(rows["disabilitas"].sum())),
               ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]

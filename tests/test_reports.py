@@ -618,6 +618,21 @@ def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path
     assert len(write_gap_lists(cands.clear(), "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)) == 3
 
 
+
+def test_a_kelurahan_known_by_its_code_alone_is_titled_by_it(cands, tmp_path):
+    """A kelurahan with no name anywhere, in a kecamatan the Kemendagri table lacks (the
+    residents' region_code_unknown), was titled "Kelurahan 6474091001 (6474091001), Kecamatan
+    647409 (647409)": the code twice, and nothing said the kecamatan is unknown."""
+    from pipelines.reports import SHEET
+
+    kel = pl.DataFrame({"kode_kel": ["6474091001"], "kode_kec": ["647409"]})
+    (path,) = write_gap_lists(cands.clear(), "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)
+    wb = load_workbook(path)
+    assert wb[SHEET]["A2"].value == ("Kelurahan 6474091001, "
+                                     "Kecamatan 647409 (kode tidak ada di tabel wilayah Kemendagri)")
+    assert wb["Ringkasan"]["A1"].value == "Ringkasan Kelurahan 6474091001"
+    assert wb[SHEET].oddFooter.left.text.startswith("Kelurahan 6474091001 — November 2026")
+
 def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and_counted(cands, tmp_path):
     """Residents not judged (an unknown occupation, an invalid birth date, no region code) were
     only flags in residents.parquet: never candidates, and never shown to a person who could
