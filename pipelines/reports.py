@@ -138,9 +138,99 @@ TO_FIX_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir"
                   ("Jenis Kelamin", 10), ("Alamat", 22), ("RT", 5), ("RW", 5), ("Pekerjaan (tertulis)", 18),
                   ("Yang Perlu Diperbaiki", 40)]
 TO_FIX_COL = {name: i for i, (name, _) in enumerate(TO_FIX_COLUMNS)}
+TO_FIX_WRAPPED = ("Nama Lengkap", "Alamat", "Yang Perlu Diperbaiki")
 
 
 # --- small helpers ------------------------------------------------------------------------------
+
+# Row heights. Excel fits a row to its wrapped text when the row has no height of its own, but
+# LibreOffice Calc (and other programs that open the lists) does not: a wrapped name or address
+# overlapped the row below, on screen and on paper, in about a third of a list's rows. A row
+# whose wrapped cells need more than one line is given the height of those lines, measured in
+# Calibri 11 (the workbook's font) and rounded up, so that Excel shows it as its own fitting did.
+# Advance widths of Calibri's characters in 1/2048 em; any other character counts as a wide one.
+_CALIBRI = {
+    " ": 463, "A": 1185, "B": 1114, "C": 1092, "D": 1260, "E": 1000, "F": 941, "G": 1292, "H": 1276, "I": 516,
+    "J": 653, "K": 1064, "L": 861, "M": 1751, "N": 1322, "O": 1356, "P": 1058, "Q": 1378, "R": 1112, "S": 941,
+    "T": 998, "U": 1314, "V": 1162, "W": 1822, "X": 1063, "Y": 998, "Z": 959, "a": 981, "b": 1076, "c": 866,
+    "d": 1076, "e": 1019, "f": 625, "g": 964, "h": 1076, "i": 470, "j": 490, "k": 931, "l": 470, "m": 1636,
+    "n": 1076, "o": 1080, "p": 1076, "q": 1076, "r": 714, "s": 801, "t": 686, "u": 1076, "v": 925, "w": 1464,
+    "x": 887, "y": 927, "z": 809, ".": 517, ",": 511, "-": 627, "/": 791, "(": 621, ")": 621, "'": 452,
+    '"': 821, ":": 548, ";": 548, "&": 1397, "+": 1020, "*": 1020, "#": 1020, "_": 1020, "@": 1827,
+    **{d: 1038 for d in "0123456789"},
+}
+# a character's width at 11 pt on a 96-dpi screen, in tenths of a pixel, by its Latin-1 byte
+# (summed by bytes.translate, a C loop). Excel draws each character a whole number of pixels
+# wide; the exact widths sum to within a pixel or two of that over a line, and a text at the
+# edge is counted a line more (a row a line too high, never a line cut off)
+_PX10 = bytes(min(255, round(_CALIBRI.get(chr(b), 1822) / 2048 * 11 * 96 / 72 * 10)) for b in range(256))
+LINE_POINTS = 15  # a line of Calibri 11: Excel's default row height (20 pixels)
+
+
+def _px10(text: str) -> int:
+    """``text``'s width in Calibri 11, in tenths of a pixel."""
+    return sum(text.encode("latin-1", "replace").translate(_PX10))
+
+
+def _room10(width: float) -> float:
+    """The width a wrapped line has in a column ``width`` characters wide (Excel's unit: 7
+    pixels of Calibri 11, plus 5), less the cell's margins, in tenths of a pixel."""
+    return (width * 7 - 1) * 10
+
+
+def wrapped_lines(text: str | None, width: float, bold: bool = False) -> int:
+    """How many lines ``text`` takes in a wrapped cell of a column ``width`` characters wide,
+    breaking between words as Excel does, and within a word wider than the cell."""
+    if not text:
+        return 1
+    room = _room10(width)
+    if not bold and "\n" not in text and _px10(text) <= room:  # (most texts: one sum, no words)
+        return 1
+    space = _PX10[32]
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, used = lines + 1, 0
+        for word in paragraph.split(" "):
+            w = _px10(word) * (107 if bold else 100) // 100
+            if used and used + space + w <= room:
+                used += space + w
+                continue
+            if used:
+                lines += 1
+            over = int(w // room) if w > room else 0  # a word wider than the cell is cut
+            lines, used = lines + over, w - over * room
+    return lines
+
+
+def _fit_rows(ws, cells: pl.DataFrame, first: int, widths: dict[str, float]) -> None:
+    """Rows from ``first`` whose wrapped cells (``widths``: their columns) need more than one
+    line get those lines' height; the others keep the default, which every program fits."""
+    need = [1] * cells.height
+    for name, width in widths.items():
+        if name not in cells.columns:
+            continue
+        # (a value Excel cannot wrap onto a second line at the widest characters is not measured;
+        # a value repeated, an occupation above all, is measured once)
+        room, known = _room10(width), {}
+        shortest = int(room / _PX10[ord("W")])
+        for i, v in enumerate(cells.get_column(name).to_list()):
+            if v is not None and len(v) > shortest:
+                if (n := known.get(v)) is None:
+                    n = known[v] = wrapped_lines(v, width)
+                if n > need[i]:
+                    need[i] = n
+    for i, n in enumerate(need):
+        if n > 1:
+            # in pixels: in points (the same height in the file) closing a list took twice as long
+            ws.set_row_height_pixels(first + i, 20 * min(n, 27))  # (Excel's highest row: 409 pt)
+
+
+def _fit_header(ws, columns: list[tuple[str, float]], full_nik: bool) -> None:
+    """The header row as high as its longest wrapped title (bold)."""
+    n = max(wrapped_lines(column_title(name, full_nik), width, bold=True) for name, width in columns)
+    if n > 1:
+        ws.set_row_height_pixels(HEADER_ROW, 20 * n)
+
 
 def periode_label(period: str) -> str:
     """``2026-11`` -> ``November 2026``."""
@@ -362,12 +452,16 @@ class _Formats:
         self.warn = self._add(bold=True, font_size=12, font_color="#9C0006", background_color="#FFC7CE")
         self.head = self._add(bold=True, background_color="#DDEBF7", border="thin", text_wrap=True, vertical_align="top")
         self.dmy = self._add(num_format="dd-mm-yyyy")
-        self.wrap = self._add(text_wrap=True, vertical_align="top")
+        # a list's cells stand at the foot of their row, Excel's default, the wrapped ones too: in
+        # a row of two or three lines the name and address stood at its top and the number, NIK
+        # and age at its foot, a line or two apart (a format for every cell of the row, at the
+        # top, made writing the lists a third slower)
+        self.wrap = self._add(text_wrap=True)
         # the two columns the coordinator fills: unlocked under sheet protection, shaded to show it;
         # text, wrapped: a NIK or KPJ typed into Catatan (as the Petunjuk asks) was a number to
         # Excel, a NIK kept 15 digits (6,47401E+15) and a telephone number lost its leading 0
         self.fill = self._add(background_color="#FFF2CC", border="thin", unlocked=True, num_format="@",
-                              text_wrap=True, vertical_align="top")
+                              text_wrap=True)
         self._money: dict[str, object] = {}
 
     def _add(self, **props):
@@ -644,6 +738,8 @@ def _list_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, f
             ws.write(first + 2, 0, f"{_n(to_fix)} penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.",
                      f.bold)
     _dashes(ws, cells, first, COL, ("Umur", "Desil"))
+    _fit_header(ws, COLUMNS, full_nik)
+    _fit_rows(ws, cells, first, {name: width for name, width in COLUMNS if name in WRAPPED})
     if cells.height:  # (nothing to fill in on the line that says there is no one)
         _fill_in(ws, f, first, last)
     # RT, RW and a NIK shown whole are text on purpose (their leading zeros): no green triangle on
@@ -783,9 +879,11 @@ def _to_fix_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict,
         ws.set_column_width(c, width)
     first = HEADER_ROW + 1
     ws.write_dataframe(first, 0, cells, write_header=False,
-                       column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}), "Nama Lengkap": f.wrap,
-                                       "Alamat": f.wrap, "Yang Perlu Diperbaiki": f.wrap})
+                       column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}),
+                                       **{name: f.wrap for name in TO_FIX_WRAPPED}})
     _dashes(ws, cells, first, TO_FIX_COL, ("Tanggal Lahir", "Umur"))
+    _fit_header(ws, TO_FIX_COLUMNS, full_nik)
+    _fit_rows(ws, cells, first, {name: width for name, width in TO_FIX_COLUMNS if name in TO_FIX_WRAPPED})
     ws.ignore_error_range(first, 0, HEADER_ROW + max(cells.height, 1), len(TO_FIX_COLUMNS) - 1, "number_stored_as_text")
     if cells.height == 0:
         ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di kelurahan ini pada periode {label}.",

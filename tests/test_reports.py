@@ -537,6 +537,45 @@ def test_the_list_prints_legibly_keeps_its_order_and_says_who_was_verified_befor
     assert [r[0] for r in summary] == ["RW 001 / RT 001", "RW 001 / RT 002", "RW 002 / RT 001", "RW 010 / RT 004"]
 
 
+def test_a_wrapped_name_or_address_gets_the_rows_height_it_needs(cands, tmp_path):
+    """Excel fits a row to its wrapped text, LibreOffice Calc does not: a long name or address
+    overlapped the row below, on screen and on paper (a list rendered by LibreOffice). A row
+    that needs more lines is given their height; the others are left to fit themselves. Every
+    cell of a row stands at its foot (the wrapped ones stood at the top, a line or two above the
+    number and NIK of their row)."""
+    from pipelines.reports import COL, HEADER_ROW, LINE_POINTS, SHEET, TO_FIX_COL, TO_FIX_SHEET
+
+    rows = cands.head(2).with_columns(
+        NAMA_LGKP=pl.Series(["SITI AMINAH", "MUHAMMAD ABDUL MUIS ALVIN ALIF"]),
+        ALAMAT=pl.Series(["JL. A", "PERUMAHAN GRIYA TELIHAN INDAH BLOK H NOMOR 27 RT 003"]))
+    fix = rows.head(1).with_columns(JENIS_PKRJN=pl.lit("PENJAGA LANGIT"), perbaikan=pl.lit("pekerjaan"),
+                                    ALAMAT=pl.lit("KOMPLEKS PERUMAHAN PUPUK KALTIM BLOK C NOMOR 12"))
+    path = write_gap_lists(rows, "2026-11", tmp_path, key=b"k" * 32, to_fix=fix)[0]
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    first = HEADER_ROW + 2  # (1-based)
+    assert ws.row_dimensions[first].height is None  # one line: Excel's own height
+    assert ws.row_dimensions[first + 1].height == 3 * LINE_POINTS  # the address: three lines of width 20
+    assert ws.row_dimensions[HEADER_ROW + 1].height == 2 * LINE_POINTS  # "Penyandang / Disabilitas"
+    for name in ("Nama Lengkap", "Alamat", "Pekerjaan", "Hasil Verifikasi", "Catatan"):
+        assert ws.cell(first + 1, COL[name] + 1).alignment.vertical in (None, "bottom"), name
+    to_fix = wb[TO_FIX_SHEET]
+    assert to_fix.row_dimensions[first].height == 3 * LINE_POINTS  # the address, at width 22
+    assert to_fix.cell(first, TO_FIX_COL["Alamat"] + 1).alignment.vertical in (None, "bottom")
+
+
+def test_wrapped_lines_breaks_between_words_as_excel_does():
+    from pipelines.reports import wrapped_lines
+
+    assert wrapped_lines(None, 20) == wrapped_lines("", 20) == wrapped_lines("JL. A", 20) == 1
+    assert wrapped_lines("ALYA NURAINI SEPTIANI", 22) == 1  # 143 of 153 pixels
+    assert wrapped_lines("ALYA NURAINI SEPTIANI", 20) == 2
+    assert wrapped_lines("JL. JEND. SUDIRMAN GG. PERMATA II NO. 29", 20) == 3  # a word never split
+    assert wrapped_lines("W" * 40, 10) == 8  # a word wider than the cell is cut: 13 px a W, 69 a line
+    assert wrapped_lines("JL. A\nRT 001", 20) == 2  # a line break in the cell
+    assert wrapped_lines("Penyandang Disabilitas", 11, bold=True) == 2
+
+
 def test_what_a_coordinator_types_stays_as_typed_and_the_paper_list_can_be_followed(cands, tmp_path):
     """From a coordinator's review of the lists: a NIK or KPJ typed into Catatan (as the Petunjuk
     asks) was a number to Excel (a NIK kept 15 digits, 6,47401E+15; a telephone number lost its
