@@ -899,7 +899,10 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
         (s_col, r_col), level, _ = RANDOM_PAIR_LEVELS[c.name]
         fs = s.get_column(s_col).drop_nulls().value_counts(normalize=True, name="fs")
         fr = r.get_column(r_col).drop_nulls().value_counts(normalize=True, name="fr")
-        exact = float(fs.join(fr, left_on=s_col, right_on=r_col).select(pl.col("fs") * pl.col("fr")).sum().item() or 0.0)
+        # summed in the values' order: value_counts and the join give theirs in a threaded order,
+        # and the sum moved in its last bit from run to run
+        exact = float(fs.join(fr, left_on=s_col, right_on=r_col).sort(s_col)
+                      .select(pl.col("fs") * pl.col("fr")).sum().item() or 0.0)
         exact = min(max(exact, 1.0 / max(r.height, 1) / max(s.height, 1)), 0.5)
         counts = dict(p.select(lv=level(p)).get_column("lv").value_counts().iter_rows())
         others = [lv for lv in c.level_names() if lv not in ("exact", MISSING)]
@@ -1084,7 +1087,10 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     more = attribute_pairs(r, rest, extract_oversized=extract_oversized).join(first.select("s_key", "r_key"), on=["s_key", "r_key"], how="anti")
     say(f"{first.height:,} pairs by NIK compared; comparing {more.height:,} by name and birth date ...")
     compared = pl.concat([first, compare(more, r, s)], how="diagonal") if more.height else first
-    compared = _owner_fits(compared, settled)
+    # in a fixed order (each pair once): the pairs come out of threaded joins and group-bys in
+    # an order that changes from run to run, and the sums over them (the EM's counts, each
+    # record's odds in its score, record_prior and _odds) then moved in their last bits
+    compared = _owner_fits(compared, settled).sort("s_key", "r_key")
     say(f"{compared.height:,} pairs compared; estimating the model ...")
     everywhere = s.sort("s_key").get_column("s_everywhere")  # by s_key - 1, for the record prior
     if settings.estimate:
@@ -1161,8 +1167,11 @@ def _odds(scored: pl.DataFrame, detail: pl.DataFrame, s: pl.DataFrame, id_col: s
     """``LinkResult.odds``: what a record's regions need to put its score together over all of
     them (``pipelines.partitioning.assemble``): a record compared in several kab/kota is one
     person, who is at most one of the candidates of all of them."""
-    total = (scored.lazy().group_by("s_key")  # streaming engine: see _union; clipped as probability_among
-             .agg(log2_odds_all=log2_sum_odds(pl.col("weight").clip(-1000.0, 1000.0))).collect())
+    # clipped as probability_among; summed in the pairs' order (by s_key, r_key: see _link) by the
+    # in-memory group-by: the streaming engine's adds up the parts of a group that different
+    # threads saw in whichever order they finish, and the sum moved in its last bit
+    total = (scored.group_by("s_key", maintain_order=True)
+             .agg(log2_odds_all=log2_sum_odds(pl.col("weight").clip(-1000.0, 1000.0))))
     return (s.select("s_key", "s_id").join(total, on="s_key")
             .join(detail.select("s_key", log2_odds_link="weight"), on="s_key", how="left")
             .select(pl.col("s_id").alias(id_col), *ODDS_COLUMNS).sort(id_col))

@@ -411,8 +411,10 @@ def with_tf(r: pl.DataFrame) -> pl.DataFrame:
     for c in COMPARISONS:
         if not c.tf_column:
             continue
-        f = r.group_by(c.tf_column).len().drop_nulls(c.tf_column).with_columns(f=pl.col("len") / n)
-        sum_f2 = float((f.get_column("f") ** 2).sum()) or 1.0 / n
+        # sum(f^2) as sum(count^2) / n^2: an integer sum, whatever order the group-by gives the
+        # values in (a float sum of f^2 moved in its last bit from run to run)
+        counts = r.get_column(c.tf_column).drop_nulls().value_counts().get_column("count").cast(pl.Int64)
+        sum_f2 = float((counts * counts).sum()) / (n * n) or 1.0 / n
         freq = pl.len().over(c.tf_column) / n
         cols.append(pl.when(pl.col(c.tf_column).is_not_null())
                     .then(((sum_f2 / freq).log(2)).clip(*TF_CLIP)).otherwise(0.0)
@@ -531,8 +533,11 @@ def record_prior(levels: pl.DataFrame, model: LinkModel, n_records: int, n_resid
     bare = LinkModel({k: 0.0 for k in model.prior}, model.weights, tf=model.tf)
     # the sum of a record's likelihood ratios: a weight without prior is a sum of clipped level
     # weights (|w| < 200), so 2^w stays far inside float64's range
-    per_record = (levels.lazy().select("s_key", w=weight_expr(bare)).group_by("s_key")  # streaming engine: see
-                  .agg(lr=(2.0 ** pl.col("w")).sum()).collect())                         # linkage._union
+    # (summed in the pairs' order, by the in-memory group-by: the streaming engine's sums moved
+    # in their last bits from run to run, see linkage._odds; and the records in s_key order,
+    # as the EM sums over them)
+    per_record = (levels.select("s_key", w=weight_expr(bare)).group_by("s_key", maintain_order=True)
+                  .agg(lr=(2.0 ** pl.col("w")).sum()).sort("s_key"))
     with np.errstate(divide="ignore"):
         log2_l = np.log2(per_record.get_column("lr").to_numpy())
     pi, it = _pi_em(log2_l, n_records, n_residents, max_iter=max_iter, tol=tol)
@@ -623,10 +628,18 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     """
     keys = COMPARISON_NAMES + (["rules"] if "rules" in levels.columns else [])
     # a pair counts once, or as the blocked pairs it stands for in a sample (``PAIR_WEIGHT``,
-    # null: once)
-    count = (pl.col(PAIR_WEIGHT).fill_null(1.0).sum().alias("len") if PAIR_WEIGHT in levels.columns
-             else pl.len())
-    pats = levels.lazy().group_by(keys).agg(count).collect()  # streaming engine: see linkage._union
+    # null: once). The patterns in a fixed order (by their levels) and their counts exact: the
+    # EM's sums run over them in this order, and the streaming group-by's order (and its float
+    # sums of the weights, added up in whichever order its threads finish) changed from run to
+    # run and moved every weight in its last bits. So the pairs are counted per pattern and
+    # weight (integers), and then weighted.
+    weighted = PAIR_WEIGHT in levels.columns
+    by = keys + ([PAIR_WEIGHT] if weighted else [])
+    pats = (levels.lazy().group_by(by).agg(pl.len()).collect()  # streaming engine: see linkage._union
+            .sort(by, nulls_last=True))
+    if weighted:
+        pats = pats.group_by(keys, maintain_order=True).agg(
+            (pl.col("len") * pl.col(PAIR_WEIGHT).fill_null(1.0)).sum())
     if pats.height == 0:
         return LinkModel.start(tf)
     n = pats.get_column("len").to_numpy().astype(float)

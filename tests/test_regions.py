@@ -376,10 +376,9 @@ def test_one_source_of_a_region_can_be_linked_alone(two_region_run, monkeypatch)
         == before["region_welfare_links"]
     assert instance.get_latest_materialization_event(dg.AssetKey("region_participant_links")).run_id \
         == result.run_id != before["region_participant_links"]
-    # the same links, methods, scores and evidence; log2_odds_all, a sum over each record's
-    # candidates gathered by a threaded group-by, may move in its last bit (1e-15) from run to run
-    assert_frame_equal(pl.read_parquet(out / "region_participant_links" / "6409.parquet"), links,
-                       check_exact=False, rel_tol=1e-12, abs_tol=0.0)
+    # the same links, methods, scores, evidence and odds, to the last bit (the sums over a
+    # record's candidates and the model's run over the pairs in a fixed order)
+    assert_frame_equal(pl.read_parquet(out / "region_participant_links" / "6409.parquet"), links, check_exact=True)
 
 
 def test_the_submission_and_the_gap_lists_can_each_be_delivered_alone(two_region_run, monkeypatch):
