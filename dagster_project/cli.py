@@ -817,7 +817,12 @@ def cmd_db(args) -> int:
     elif args.action == "url":
         url = dbmod.embedded_url()
         if url is None:
-            raise CliError("the embedded PostgreSQL is not running (start it with: lindungi db start)")
+            # a DSN is the running server's (its socket and port are chosen at its start): one
+            # not running is started, so that `psql "$(lindungi db url)"` always connects. It
+            # exited 1 instead, where the contract says `url` prints the DSN
+            print("the embedded PostgreSQL was not running: starting it ...", file=sys.stderr, flush=True)
+            _state()
+            url = dbmod.embedded_start()
         print(url)
     elif args.action == "migrate":
         dsn = dbmod.resolve_dsn(args.db)

