@@ -1055,7 +1055,8 @@ def _region_title(coverage: pl.DataFrame) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222;max-width:72em}
+body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222}
+h1,h2,p,.note,.cards{max-width:72em}
 h1{font-size:1.5em} h2{font-size:1.2em;margin-top:1.6em}
 .cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}
 .card{border:1px solid #ccc;border-radius:6px;padding:.8em 1.2em;min-width:12em}
@@ -1064,7 +1065,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:.92em}
 .scroll{overflow-x:auto}
 @media print{.scroll{overflow:visible} body{max-width:none;margin:0} .card,tr,svg{break-inside:avoid}}
 @page{size:A4 landscape;margin:1cm}
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+th,td{border:1px solid #ccc;padding:.3em .5em;text-align:right}
 td:nth-child(2),th:nth-child(2),td:first-child,th:first-child{text-align:left}
 th{background:#f0f4f8} tbody th{background:none;font-weight:normal}
 tr:last-child td,tr:last-child th{font-weight:600} caption{text-align:left;font-weight:600;padding:.3em 0}
