@@ -209,12 +209,13 @@ def _fit_rows(ws, cells: pl.DataFrame, first: int, widths: dict[str, float]) -> 
     for name, width in widths.items():
         if name not in cells.columns:
             continue
-        # (a value Excel cannot wrap onto a second line at the widest characters is not measured;
-        # a value repeated, an occupation above all, is measured once)
+        # (a value Excel cannot wrap onto a second line at the widest characters is not measured,
+        # unless it has a line break of its own (an address of two lines); a value repeated, an
+        # occupation above all, is measured once)
         room, known = _room10(width), {}
         shortest = int(room / _PX10[ord("W")])
         for i, v in enumerate(cells.get_column(name).to_list()):
-            if v is not None and len(v) > shortest:
+            if v is not None and (len(v) > shortest or "\n" in v):
                 if (n := known.get(v)) is None:
                     n = known[v] = wrapped_lines(v, width)
                 if n > need[i]:

@@ -545,9 +545,10 @@ def test_a_wrapped_name_or_address_gets_the_rows_height_it_needs(cands, tmp_path
     number and NIK of their row)."""
     from pipelines.reports import COL, HEADER_ROW, LINE_POINTS, SHEET, TO_FIX_COL, TO_FIX_SHEET
 
-    rows = cands.head(2).with_columns(
-        NAMA_LGKP=pl.Series(["SITI AMINAH", "MUHAMMAD ABDUL MUIS ALVIN ALIF"]),
-        ALAMAT=pl.Series(["JL. A", "PERUMAHAN GRIYA TELIHAN INDAH BLOK H NOMOR 27 RT 003"]))
+    rows = cands.with_columns(
+        NAMA_LGKP=pl.Series(["SITI AMINAH", "MUHAMMAD ABDUL MUIS ALVIN ALIF", "BUDI"]),
+        ALAMAT=pl.Series(["JL. A", "PERUMAHAN GRIYA TELIHAN INDAH BLOK H NOMOR 27 RT 003", "JL. C\nRT 1"]),
+        kode_kel=pl.lit("6474011001"))
     fix = rows.head(1).with_columns(JENIS_PKRJN=pl.lit("PENJAGA LANGIT"), perbaikan=pl.lit("pekerjaan"),
                                     ALAMAT=pl.lit("KOMPLEKS PERUMAHAN PUPUK KALTIM BLOK C NOMOR 12"))
     path = write_gap_lists(rows, "2026-11", tmp_path, key=b"k" * 32, to_fix=fix)[0]
@@ -556,6 +557,7 @@ def test_a_wrapped_name_or_address_gets_the_rows_height_it_needs(cands, tmp_path
     first = HEADER_ROW + 2  # (1-based)
     assert ws.row_dimensions[first].height is None  # one line: Excel's own height
     assert ws.row_dimensions[first + 1].height == 3 * LINE_POINTS  # the address: three lines of width 20
+    assert ws.row_dimensions[first + 2].height == 2 * LINE_POINTS  # a short address of two lines (Alt+Enter)
     assert ws.row_dimensions[HEADER_ROW + 1].height == 2 * LINE_POINTS  # "Penyandang / Disabilitas"
     for name in ("Nama Lengkap", "Alamat", "Pekerjaan", "Hasil Verifikasi", "Catatan"):
         assert ws.cell(first + 1, COL[name] + 1).alignment.vertical in (None, "bottom"), name
