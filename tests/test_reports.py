@@ -548,7 +548,7 @@ def test_a_wrapped_name_or_address_gets_the_rows_height_it_needs(cands, tmp_path
     rows = cands.with_columns(
         NAMA_LGKP=pl.Series(["SITI AMINAH", "MUHAMMAD ABDUL MUIS ALVIN ALIF", "BUDI"]),
         ALAMAT=pl.Series(["JL. A", "PERUMAHAN GRIYA TELIHAN INDAH BLOK H NOMOR 27 RT 003", "JL. C\nRT 1"]),
-        kode_kel=pl.lit("6474011001"))
+        JENIS_PKRJN=pl.lit("SOPIR"), kode_kel=pl.lit("6474011001"))
     fix = rows.head(1).with_columns(JENIS_PKRJN=pl.lit("PENJAGA LANGIT"), perbaikan=pl.lit("pekerjaan"),
                                     ALAMAT=pl.lit("KOMPLEKS PERUMAHAN PUPUK KALTIM BLOK C NOMOR 12"))
     path = write_gap_lists(rows, "2026-11", tmp_path, key=b"k" * 32, to_fix=fix)[0]
