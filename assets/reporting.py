@@ -12,6 +12,7 @@ from assets._common import progress
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.db import log_activity
+from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX
 
 GROUP = "reporting"
 
@@ -66,6 +67,11 @@ def gap_lists_output(context: dg.AssetExecutionContext, settings: LindungiSettin
                           f"since they were written, or put there: moved to {moved[0].parent} for the verification "
                           f"sensor (or apply one now: lindungi verification FILE --period {context.partition_key})",
                  warn=True)
+    other = [p for p in moved if p.suffix.lower() in OTHER_FORMATS]
+    if other:
+        progress(context, f"gap lists {context.partition_key}: {len(other)} of them saved in another format "
+                          f"({', '.join(sorted({p.suffix.lower() for p in other}))}), which is not read: open each "
+                          f"and save it as {SAVE_AS_XLSX} in the same folder", warn=True)
     out = pl.DataFrame({"kode_kel": [p.stem for p in paths], "path": [str(p) for p in paths]},
                        schema={"kode_kel": pl.String, "path": pl.String})
     return dg.Output(out, output_name="gap_lists", metadata={

@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.dates import is_period
-from pipelines.files import unused_name
+from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, unused_name
 from pipelines.nik import mask_file_name, mask_long_digits
 
 
@@ -282,6 +282,11 @@ def _returned_list(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))
 
 
+def _other_format(p: Path) -> bool:
+    """A spreadsheet saved in a format a returned list is not read in (``verification.OTHER_FORMATS``)."""
+    return p.suffix.lower() in OTHER_FORMATS and p.is_file() and not p.name.startswith(("~$", ".", ".~lock"))
+
+
 @dg.sensor(job=apply_verification, minimum_interval_seconds=30,
            description="Picks up returned gap lists in <out>/inbox/verifikasi/<period>/.")
 def verification_sensor(context: dg.SensorEvaluationContext):
@@ -294,6 +299,14 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # anywhere below such a folder too: foo/bar/x.xlsx went without a word)
     elsewhere = _folders_holding(inbox, tuple(d.name for d in periods), _returned_list) if top else []
     # (a NIK in a file or folder name is starred in Dagster's log)
+    # a list saved in another format (LibreOffice Calc offers its own .ods at every save; .xls,
+    # CSV): ignored for good, without a word. Said, with what to do
+    other = sorted(mask_file_name(p.name) for d in [inbox, *periods] for p in (top if d is inbox else d.iterdir())
+                   if _other_format(p))
+    if other:
+        context.log.warning(f"files in {inbox} that are no XLSX are left where they are: " + ", ".join(other[:10])
+                            + f" (a returned gap list is read as .xlsx only: open it and save it as {SAVE_AS_XLSX}, "
+                              "then put it in the folder of its period)")
     loose = sorted(mask_file_name(p.name) for p in top if _returned_list(p))
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "

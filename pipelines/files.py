@@ -129,3 +129,10 @@ def _unedited(path: Path) -> bool:
         return False
     created, modified = _CREATED.search(core), _MODIFIED.search(core)
     return not _EDITOR.search(core) and bool(created and modified) and created.group(1) == modified.group(1)
+
+
+# A returned list saved in a format it is not read in (LibreOffice Calc offers its own .ods at
+# every save of an .xlsx), by suffix, and how it is to be saved again, in the save dialogs' words
+OTHER_FORMATS = {".ods": "ODS (format LibreOffice)", ".xls": "XLS (Excel 97-2003)", ".csv": "CSV",
+                 ".et": "ET (WPS)", ".xlsb": "XLSB", ".numbers": "Numbers"}
+SAVE_AS_XLSX = "\"Excel Workbook (*.xlsx)\" / \"Excel 2007-365 (.xlsx)\""

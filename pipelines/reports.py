@@ -30,7 +30,7 @@ import polars as pl
 
 from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
-from pipelines.files import (OWN_WORKBOOK, RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked, note_written,
+from pipelines.files import (OTHER_FORMATS, OWN_WORKBOOK, RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked, note_written,
                              sweep_aside, unused_name)
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import ascii_digits, mask_long_digits_expr, nik_birth_parts
@@ -372,6 +372,11 @@ def _clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
     same, changed = as_written(folder)
     for old in same:
         old.unlink(missing_ok=True)  # another run of the period may be replacing it too
+    # and a list saved beside itself in another format (LibreOffice Calc's own .ods, asked at
+    # every save): it stayed in the folder, not applied, without a word; in the inbox the
+    # verification sensor says what to do with it
+    changed += sorted(f for f in folder.iterdir() if f.suffix.lower() in OTHER_FORMATS and f.is_file()
+                      and not f.name.startswith(("~$", ".")))
     inbox = Path(out_dir) / RETURNED_LISTS / period
     moved = []
     for old in changed:

@@ -24,6 +24,7 @@ import polars as pl
 import psycopg
 
 from pipelines.db import log_processing, nik_list, no_row_data
+from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX
 from pipelines.nik import mask as mask_nik
 from pipelines.nik import mask_file_name, mask_long_digits
 from pipelines.pseudonym import pseudonym_column
@@ -54,11 +55,18 @@ class VerificationError(Exception):
         super().__init__(f"{file}: {len(problems)} masalah: " + "; ".join(problems[:5]))
 
 
+_CALC_TRUTH = {"=TRUE()": "BENAR", "=FALSE()": "SALAH"}
+
+
 def _cell_text(value) -> str | None:
     """A cell the coordinator types in (*Hasil Verifikasi*, *Catatan*) as the text they saw:
     Excel turns a typed "2/1/2026" into a date and "08123" into a number."""
-    if value is None or isinstance(value, str):
+    if value is None:
         return value
+    if isinstance(value, str):
+        # a truth value as LibreOffice Calc saves it: as the formula TRUE() or FALSE() (with its
+        # value beside it), where Excel saves the value; the list was refused for a formula
+        return _CALC_TRUTH.get(value.upper(), value)
     from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
     if isinstance(value, (ArrayFormula, DataTableFormula)):
@@ -76,6 +84,11 @@ def _cell_text(value) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _saved_as(path: Path) -> str:
+    fmt = OTHER_FORMATS.get(path.suffix.lower())
+    return f": tersimpan sebagai {fmt}" if fmt else ""
 
 
 def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> pl.DataFrame:
@@ -97,7 +110,10 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         # dropped without a word
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001
-        raise VerificationError(name, ["file bukan XLSX yang valid"]) from None
+        # what to do, not only what is wrong: a list saved by LibreOffice Calc as its own .ods
+        # (it asks at every save), as .xls or as CSV
+        raise VerificationError(name, [f"file bukan XLSX yang valid{_saved_as(path)}; buka di Excel atau "
+                                       f"LibreOffice, simpan sebagai {SAVE_AS_XLSX}, lalu kirim lagi"]) from None
     if "Daftar Calon Peserta" not in wb.sheetnames:
         raise VerificationError(name, ["lembar 'Daftar Calon Peserta' tidak ada"])
     try:  # read lazily: a sheet damaged on the way (a mail attachment cut short) fails here

@@ -896,9 +896,11 @@ def test_a_list_filled_in_where_it_lay_is_moved_to_the_inbox_not_lost(cands, tmp
     wb.save(first[0])
     wb.save(folder / "6474011001 terisi Bu Rina.xlsx")
     (folder / "~$6474011001.xlsx").write_bytes(b"owner")
+    # and a list saved beside itself as LibreOffice's .ods (the inbox's sensor says what to do)
+    (folder / "6474021003.ods").write_bytes(b"ods")
     again = write_gap_lists(cands, "2026-11", tmp_path, key=b"k" * 32)
     assert again == first and sorted(p.name for p in inbox.iterdir()) == ["6474011001 terisi Bu Rina.xlsx",
-                                                                           "6474011001.xlsx"]
+                                                                           "6474011001.xlsx", "6474021003.ods"]
     filled = load_workbook(inbox / "6474011001.xlsx")["Daftar Calon Peserta"]
     assert filled.cell(HEADER_ROW + 2, COL["Hasil Verifikasi"] + 1).value == "Meninggal"
     fresh = load_workbook(folder / "6474011001.xlsx")["Daftar Calon Peserta"]
@@ -920,4 +922,4 @@ def test_a_list_filled_in_where_it_lay_is_moved_to_the_inbox_not_lost(cands, tmp
     wb.save(folder / "6474011001.xlsx")
     assert clear_gap_lists(tmp_path, "2026-11") == [inbox / "6474011001.2.xlsx", inbox / "6474021003.xlsx"]
     assert sorted(p.name for p in inbox.iterdir()) == ["6474011001 terisi Bu Rina.xlsx", "6474011001.2.xlsx",
-                                                         "6474011001.xlsx", "6474021003.xlsx"]
+                                                         "6474011001.xlsx", "6474021003.ods", "6474021003.xlsx"]

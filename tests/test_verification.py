@@ -543,6 +543,65 @@ def test_the_inbox_takes_an_upper_case_xlsx_and_leaves_excels_lock_file(run, mon
         path.unlink()
 
 
+def test_a_list_saved_in_another_format_is_said_with_what_to_do(run, monkeypatch, tmp_path):
+    """LibreOffice Calc asks at every save of an .xlsx whether to keep it or use its own .ods (a
+    LibreOffice round trip, by an outside tester): such a list in the inbox stayed there for good
+    without a word, and `lindungi verification` refused it naming no way out."""
+    import dagster as dg
+
+    from dagster_project.sensors import verification_sensor
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import VerificationError, read_returned
+
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    ods = tmp_path / "6474011001.ods"
+    ods.write_bytes(b"PK\x03\x04 not an xlsx")
+    with pytest.raises(VerificationError, match=r"file bukan XLSX yang valid: tersimpan sebagai ODS \(format "
+                                                r"LibreOffice\); buka di Excel atau LibreOffice, simpan sebagai "
+                                                r"\"Excel Workbook \(\*\.xlsx\)\""):
+        read_returned(ods, PERIOD, cands, load_key(run["home"]))
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    inbox = run["out"] / "inbox" / "verifikasi" / PERIOD
+    inbox.mkdir(parents=True, exist_ok=True)
+    placed = [inbox / "6474011001.ods", inbox / "6474011002.XLS", inbox / ".~lock.6474011001.ods#"]
+    for p in placed:
+        p.write_bytes(b"x")
+    ctx = dg.build_sensor_context()
+    try:
+        with patch.object(ctx.log, "warning") as warned:
+            got = verification_sensor(ctx)
+        assert isinstance(got, dg.SkipReason) and all(p.exists() for p in placed)
+        said = [c.args[0] for c in warned.call_args_list]
+        assert len(said) == 1 and said[0].startswith(
+            f"files in {run['out'] / 'inbox' / 'verifikasi'} that are no XLSX are left where they are: "
+            "6474011001.ods, 6474011002.XLS (a returned gap list is read as .xlsx only")
+    finally:
+        for p in placed:
+            p.unlink()
+
+
+def test_a_truth_value_libreoffice_saved_as_a_formula_is_the_value(run, tmp_path):
+    """LibreOffice Calc saves a truth value (TRUE typed in a General cell, then saved again) as
+    the formula TRUE() with its value; the list was refused for a formula in Catatan. It is
+    stored as the value Excel shows, as a truth value Excel saved is."""
+    from openpyxl import load_workbook
+
+    from pipelines.pseudonym import load_key
+    from pipelines.reports import COL, HEADER_ROW
+    from pipelines.verification import read_returned
+
+    src = sorted((run["out"] / "gap_lists" / PERIOD).glob("*.xlsx"))[0]
+    path = tmp_path / src.name
+    wb = load_workbook(src)
+    ws = wb["Daftar Calon Peserta"]
+    for i, note in enumerate(("=TRUE()", "=false()")):
+        ws.cell(HEADER_ROW + 2 + i, COL["Hasil Verifikasi"] + 1).value = "Valid"
+        ws.cell(HEADER_ROW + 2 + i, COL["Catatan"] + 1).value = note
+    wb.save(path)
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert read_returned(path, PERIOD, cands, load_key(run["home"]))["catatan"].to_list() == ["BENAR", "SALAH"]
+
+
 def test_a_damaged_workbook_is_refused_not_a_crash(run, tmp_path):
     """A list damaged on the way (a mail attachment cut short or corrupted) opens as a ZIP but
     its sheet cannot be read: the command stopped on "ParseError: not well-formed", and the
