@@ -276,10 +276,11 @@ def apply_verification():
 
 
 def _returned_list(p: Path) -> bool:
-    """A returned gap list: ".XLSX" as saved by some Windows tools too, not Excel's "~$…xlsx"
+    """A returned gap list: ".XLSX" as saved by some Windows tools too, and ".xlsm" (the same
+    workbook, saved with Excel's or LibreOffice's macro-enabled choice), not Excel's "~$…xlsx"
     owner file beside a list open in Excel (the first stayed in the inbox for good, the second was
     refused into ditolak/), nor a hidden file (``._x.xlsx``, which an unzip on a Mac leaves)."""
-    return p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))
+    return p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))
 
 
 def _other_format(p: Path) -> bool:

@@ -375,7 +375,7 @@ def _clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
     # and a list saved beside itself in another format (LibreOffice Calc's own .ods, asked at
     # every save): it stayed in the folder, not applied, without a word; in the inbox the
     # verification sensor says what to do with it
-    changed += sorted(f for f in folder.iterdir() if f.suffix.lower() in OTHER_FORMATS and f.is_file()
+    changed += sorted(f for f in folder.iterdir() if f.suffix.lower() in (*OTHER_FORMATS, ".xlsm") and f.is_file()
                       and not f.name.startswith(("~$", ".")))
     inbox = Path(out_dir) / RETURNED_LISTS / period
     moved = []
