@@ -19,7 +19,7 @@ GROUP = "reporting"
 
 GAP_LISTS = dg.AssetOut(
     group_name=GROUP, kinds={"excel"}, is_required=False,
-    description="One gap list per kelurahan at <out>/gap_lists/<period>/<kode_kel>.xlsx, NIK masked.")
+    description="One gap list per kelurahan at `<out>/gap_lists/<period>/<kode_kel>.xlsx`, NIK masked.")
 
 
 def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
@@ -83,7 +83,7 @@ def gap_lists_output(context: dg.AssetExecutionContext, settings: LindungiSettin
 
 @dg.asset(
     group_name=GROUP, partitions_def=period_partitions, kinds={"html"},
-    description="Coverage report per region at <out>/coverage/<period>.html, with charts.",
+    description="Coverage report per region at `<out>/coverage/<period>.html`, with charts.",
 )
 def coverage_report(context: dg.AssetExecutionContext, settings: LindungiSettings,
                     coverage_by_kelurahan: pl.DataFrame) -> pl.DataFrame:

@@ -159,7 +159,7 @@ def _folders_holding(folder: Path, filed: tuple[str, ...], wanted) -> list[str]:
 
 
 @dg.sensor(job=apply_bpjs_response, minimum_interval_seconds=30,
-           description="Picks up BPJS response files in <out>/inbox/bpjs/.")
+           description="Picks up BPJS response files in `<out>/inbox/bpjs/`.")
 def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     inbox = inbox_dir()
     if not inbox.is_dir():
@@ -289,7 +289,7 @@ def _other_format(p: Path) -> bool:
 
 
 @dg.sensor(job=apply_verification, minimum_interval_seconds=30,
-           description="Picks up returned gap lists in <out>/inbox/verifikasi/<period>/.")
+           description="Picks up returned gap lists in `<out>/inbox/verifikasi/<period>/`.")
 def verification_sensor(context: dg.SensorEvaluationContext):
     inbox = verification_inbox()
     top = list(inbox.iterdir()) if inbox.is_dir() else []  # the inbox listed once, for all below

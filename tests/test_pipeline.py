@@ -194,6 +194,25 @@ def test_the_collector_is_on_again_after_a_run_and_after_a_refusal(pipeline_run,
     assert gc.isenabled()
 
 
+def test_descriptions_read_in_the_ui_as_written():
+    """The UI renders a description as Markdown, where "<out>" and "<period>" are HTML tags and
+    vanish: the gap lists' read "at /gap_lists//<kode_kel>.xlsx", the coverage page's
+    "at /coverage/.html" (a UI review). A placeholder in angle brackets is written as code."""
+    import re
+
+    from dagster_project.definitions import defs
+
+    repo, graph = defs.get_repository_def(), defs.resolve_asset_graph()
+    texts = {**{f"asset {s.key.to_user_string()}": s.description for s in defs.resolve_all_asset_specs()},
+             **{f"check {k.name}": graph.get_check_spec(k).description for k in graph.asset_check_keys},
+             **{f"sensor {s.name}": s.description for s in repo.sensor_defs},
+             **{f"schedule {s.name}": s.description for s in repo.schedule_defs},
+             **{f"job {j.name}": j.description for j in repo.get_all_jobs() if not j.name.startswith("__")}}
+    assert len(texts) > 30 and all(texts.values()), [k for k, v in texts.items() if not v]
+    bare = {k: v for k, v in texts.items() if re.search(r"<[A-Za-z_/]", re.sub(r"`[^`]*`", "", v))}
+    assert not bare, bare
+
+
 def test_the_periods_run_to_twelve_months_ahead():
     """The partitions ended eleven months after this one (2027-10 in November 2026), where the
     README and the refusal said "twelve months ahead"."""
