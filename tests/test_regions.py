@@ -597,8 +597,9 @@ def test_every_check_runs_alone_and_writes_nothing(two_region_run, monkeypatch):
                 continue
             result = alone.execute_in_process(instance=instance, partition_key=partition)
             assert result.success and not result.get_asset_materialization_events()
-            assert [(e.asset_key, e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
-                (check.asset_key, check.name, True)]
+            # (an extract's suite fails at WARN on the world's damaged rows, which it quarantines)
+            assert [(e.asset_key, e.check_name, e.passed or e.severity == dg.AssetCheckSeverity.WARN)
+                    for e in result.get_asset_check_evaluations()] == [(check.asset_key, check.name, True)]
             ran.append(check.name)
     assert refused == [] and len(ran) == 16 and {"enrollment_candidates_expectations", "figures_add_up"} <= set(ran)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == files
