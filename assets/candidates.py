@@ -5,7 +5,7 @@ from collections.abc import Collection
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, preview, progress, stored_checked
+from assets._common import counts_md, monthly_check, preview, progress, stored_checked
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
@@ -89,8 +89,8 @@ CANDIDATES_CHECK = "enrollment_candidates_expectations"
     outs={"enrollment_candidates": dg.AssetOut(
         group_name=GROUP, kinds={"polars", "parquet"}, is_required=False,
         description="Ranked enrollment candidates for the period under the rules file (CONTRACT §2).")},
-    check_specs=[dg.AssetCheckSpec(CANDIDATES_CHECK, asset="enrollment_candidates", blocking=True,
-                                   description="GX suite: candidates unique, of working age, contributions add up")],
+    check_specs=[monthly_check(CANDIDATES_CHECK, "enrollment_candidates", blocking=True,
+                               description="GX suite: candidates unique, of working age, contributions add up")],
     # the check can run alone (the UI's "Execute" on it), on the stored candidates
     can_subset=True,
 )
@@ -176,9 +176,9 @@ def _adds_up(out: pl.DataFrame) -> dg.AssetCheckResult:
     outs={"coverage_by_kelurahan": dg.AssetOut(
         group_name="reporting", kinds={"polars", "parquet"}, is_required=False,
         description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.")},
-    check_specs=[dg.AssetCheckSpec(COVERAGE_CHECK, asset="coverage_by_kelurahan",
-                                   description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, "
-                                               "and menunggu_bpjs ≤ didaftarkan, per kelurahan")],
+    check_specs=[monthly_check(COVERAGE_CHECK, "coverage_by_kelurahan",
+                               description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, "
+                                           "and menunggu_bpjs ≤ didaftarkan, per kelurahan")],
     # the check can run alone, on the stored figures
     can_subset=True,
 )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets._common import progress, ticking
+from assets._common import monthly_check, progress, ticking
 from dagster_project.resources import LindungiSettings
 from pipelines.dates import period_start
 from pipelines.bpjs_exchange import accepted_not_on_roster, held_by_bpjs
@@ -30,15 +30,15 @@ BATCHES = "SELECT {columns} FROM bpjs.submission_batch WHERE period = '{period}'
 SUBMISSION = dg.AssetOut(
     group_name=GROUP, kinds={"postgres"}, is_required=False,
     description="Candidates loaded into bpjs.submission_candidate, one batch per region, idempotently.")
-CHECKS = [
-    dg.AssetCheckSpec("batch_matches_table", asset="bpjs_submission", blocking=True,
-                      description="each batch's row count and checksum match the table"),
-    dg.AssetCheckSpec("submission_table_expectations", asset="bpjs_submission", blocking=True,
-                      description="GX suite run in PostgreSQL (SQL datasource) on the period's candidates in play: "
-                                  "unique NIKs, statuses, contributions"),
-    dg.AssetCheckSpec("submission_batches_expectations", asset="bpjs_submission", blocking=True,
-                      description="GX suite run in PostgreSQL on the period's batches: all committed, counted and "
-                                  "checksummed"),
+CHECKS = [  # (monthly_check: partitioned as their asset)
+    monthly_check("batch_matches_table", "bpjs_submission", blocking=True,
+                  description="each batch's row count and checksum match the table"),
+    monthly_check("submission_table_expectations", "bpjs_submission", blocking=True,
+                  description="GX suite run in PostgreSQL (SQL datasource) on the period's candidates in play: "
+                              "unique NIKs, statuses, contributions"),
+    monthly_check("submission_batches_expectations", "bpjs_submission", blocking=True,
+                  description="GX suite run in PostgreSQL on the period's batches: all committed, counted and "
+                              "checksummed"),
 ]
 
 

@@ -340,6 +340,16 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         ("bpjs_submission", "submission_batches_expectations"): True,
         ("coverage_by_kelurahan", "figures_add_up"): True,
     }
+    # a check of a monthly asset is the month's: one execution, for the period (without
+    # partitions on the check it was recorded for no month, beside a planned one for the month
+    # that never came: a UI review)
+    for asset, check in (("enrollment_candidates", "enrollment_candidates_expectations"),
+                         ("coverage_by_kelurahan", "figures_add_up"), ("bpjs_submission", "batch_matches_table"),
+                         ("bpjs_submission", "submission_table_expectations"),
+                         ("bpjs_submission", "submission_batches_expectations")):
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey(asset), check), limit=10)
+        assert [(h.status.value, h.partition) for h in history] == [("SUCCEEDED", PERIOD)], (asset, check)
     # each ingest asset shows its quality in one table, with the expectations' outcome
     mats = instance.get_records_for_run(run_id=runs["ingest"],
                                         of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
