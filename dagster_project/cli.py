@@ -709,13 +709,20 @@ def cmd_ui(args) -> int:
     from pipelines import db as dbmod
     from pipelines.rules import load_rules
 
-    input_dir = args.input or os.environ.get("LINDUNGI_INPUT") or str(dbmod.state_dir() / "demo-input")
     # what the schedule, the sensors and the UI's runs will read, checked before the UI starts
     _inputs_checked(lambda: load_rules(args.rules), *([lambda: _extracts_found(args.input)] if args.input else []))
     lock = _one_ui(args.host, args.port)
     home = _dagster_home()
+    # without --input: the extracts the last `lindungi run` on this state directory read (its run
+    # in the UI's history says so), before the demo's world: after `lindungi run --input W`, the
+    # UI's own ingest read <state>/demo-input, which was not there (a UI review)
+    input_dir = (args.input or os.environ.get("LINDUNGI_INPUT") or _last_run_input()
+                 or str(dbmod.state_dir() / "demo-input"))
     _set_env(input_dir, args.out, _ui_dsn(args.db), args.rules, False)
     _say(f"input: {Path(input_dir).resolve()}; rules: {os.environ['LINDUNGI_RULES'] or 'the packaged defaults'}")
+    if not Path(input_dir).is_dir():
+        _say(f"warning: {Path(input_dir).resolve()} does not exist: the UI's ingest runs and the monthly schedule "
+             "will fail until `lindungi ui --input DIR` names the extracts")
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
            "-h", args.host, "-p", str(args.port)]
@@ -724,6 +731,19 @@ def cmd_ui(args) -> int:
     env = {"PYTHONWARNINGS": "ignore", **os.environ}
     with lock:
         return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
+
+
+def _last_run_input() -> str | None:
+    """The input folder of the latest `lindungi run` in this state directory's Dagster history
+    (its ``lindungi/input`` tag), None when there is none or the history cannot be read."""
+    try:
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:
+            runs = instance.get_runs(filters=dg.RunsFilter(tags={"lindungi/command": "run"}), limit=1)
+        return runs[0].tags.get("lindungi/input") if runs else None
+    except Exception:  # noqa: BLE001 - a default, never a reason not to start the UI
+        return None
 
 
 def _ui_dsn(db: str | None) -> str | None:
@@ -1024,12 +1044,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     u = sub.add_parser("ui", help="open the Dagster UI on the same definitions and storage")
-    u.add_argument("--host", default="127.0.0.1")
-    u.add_argument("--port", type=int, default=3000)
+    u.add_argument("--host", default="127.0.0.1", help="the address the UI listens on (default: %(default)s)")
+    u.add_argument("--port", type=int, default=3000, help="the UI's port (default: %(default)s)")
     u.add_argument("--input", help="the extracts the UI's ingest runs read (default: $LINDUNGI_INPUT, else the "
-                                   "demo's world)")
-    u.add_argument("--out", default="lindungi-data")
-    u.add_argument("--db")
+                                   "folder the last `lindungi run` read, else the demo's world)")
+    u.add_argument("--out", default="lindungi-data",
+                   help="where the runs write and the sensors look (default: %(default)s)")
+    u.add_argument("--db", help="the PostgreSQL DSN of the submission tables (default: $LINDUNGI_DB_URL, else "
+                                "the embedded server)")
     u.add_argument("--rules", help="rules TOML file (default: $LINDUNGI_RULES, else the packaged defaults)")
     u.set_defaults(func=cmd_ui)
 

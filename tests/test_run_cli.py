@@ -399,6 +399,38 @@ def _ui_started(monkeypatch, tmp_path) -> list:
     return started
 
 
+def test_the_ui_reads_the_extracts_the_last_run_read(tmp_path, monkeypatch, capsys):
+    """After `lindungi run --input W`, `lindungi ui` without --input gave its ingest runs the
+    demo's world, <state>/demo-input, which was not there: the UI's first ingest failed (a UI
+    review). It takes the last run's input from the state directory's history, and says so
+    when the folder it takes is not there."""
+    import socket
+    import uuid
+
+    import dagster as dg
+
+    from dagster_project.cli import main
+
+    _ui_started(monkeypatch, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ui = ["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]
+    assert main(ui) == 0  # no run yet: the demo's world, not there
+    assert os.environ["LINDUNGI_INPUT"] == str((tmp_path / "home" / "demo-input").resolve())
+    assert f"warning: {tmp_path / 'home' / 'demo-input'} does not exist" in capsys.readouterr().err
+    extracts = tmp_path / "extracts"
+    extracts.mkdir()
+    with dg.DagsterInstance.get() as instance:  # what `lindungi run --input extracts` leaves in the history
+        instance.add_run(dg.DagsterRun(job_name="ingest", run_id=str(uuid.uuid4()),
+                                       tags={"lindungi/command": "run", "lindungi/input": str(extracts)}))
+    monkeypatch.delenv("LINDUNGI_INPUT")  # (the command set it: a new process has none)
+    assert main(ui) == 0
+    assert os.environ["LINDUNGI_INPUT"] == str(extracts) and "warning" not in capsys.readouterr().err
+    monkeypatch.setenv("LINDUNGI_INPUT", str(tmp_path))  # given, it wins
+    assert main(ui) == 0 and os.environ["LINDUNGI_INPUT"] == str(tmp_path)
+
+
 def test_a_ui_on_a_port_in_use_is_refused(tmp_path, monkeypatch, capsys):
     """`lindungi ui --port P` with P taken (another UI, say) printed its address and kept running:
     dagster dev's webserver failed to bind and stayed up without serving, and its daemon ran
