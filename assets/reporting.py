@@ -94,5 +94,7 @@ def coverage_report(context: dg.AssetExecutionContext, settings: LindungiSetting
                                  history=coverage_history(out_dir / "coverage_by_kelurahan", context.partition_key),
                                  rules=settings.rules())
     progress(context, f"coverage report: {path}")
-    context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
+    # (not "path": the IO manager's entry of that name, the one-row Parquet it stores, replaced
+    # it, and the UI pointed at that file instead of the page: a UI review)
+    context.add_output_metadata({"report": dg.MetadataValue.path(str(path))})
     return pl.DataFrame({"path": [str(path)]})

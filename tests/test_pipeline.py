@@ -362,6 +362,21 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         assert "| accepted |" in text and "| quarantined |" in text and "passed / failed" in text
 
 
+def test_the_coverage_report_points_to_its_page(pipeline_run, monkeypatch):
+    """The coverage report's "path" in the UI was the IO manager's one-row Parquet (its entry of
+    the same name replaced the asset's), not the page (a UI review)."""
+    import dagster as dg
+
+    _, _, summary = pipeline_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    records = dg.DagsterInstance.get().get_records_for_run(
+        run_id=summary["runs"]["period"], of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    [meta] = [r.event_log_entry.dagster_event.event_specific_data.materialization.metadata for r in records
+              if r.event_log_entry.dagster_event.event_specific_data.materialization.asset_key.path == ["coverage_report"]]
+    page = Path(meta["report"].value)
+    assert page.name == f"{PERIOD}.html" and page.parent.name == "coverage" and page.exists()
+
+
 def test_linkage_model_is_saved_per_run_and_shown(pipeline_run, monkeypatch):
     """The trained m/u/prior of each linkage: a JSON file per region run and source, and in the UI
     on the region partition's materialization."""
