@@ -33,7 +33,9 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
     context.add_output_metadata({
         "dagster/row_count": out.height,
         "not_judgeable": int((~out.get_column("judgeable")).sum()),
-        "protected": int(out.get_column("terlindungi").sum()),
+        # (residents of any occupation; coverage_by_kelurahan's "protected" counts its informal
+        # workers only, and the two figures under one name read as a contradiction: a UI review)
+        "protected_residents": int(out.get_column("terlindungi").sum()),
         "possibly_registered": int(out.get_column("mungkin_terdaftar").is_not_null().sum()),
     })
     return out
@@ -210,7 +212,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
                       f"protected ({pct:.1f}%)"
                       + (f"; {registered:,} registered with BPJS earlier, not in the roster yet" if registered else ""))
     yield dg.Output(out, output_name="coverage_by_kelurahan", metadata={
-        "dagster/row_count": out.height, "workers": workers, "protected": protected,
+        "dagster/row_count": out.height, "informal_workers": workers, "protected_workers": protected,
         "candidates": int(out["kandidat"].sum()), "verified": int(out["terverifikasi"].sum()),
         "registered_awaiting_roster": registered, "awaiting_bpjs_answer": int(out["menunggu_bpjs"].sum()),
         "excluded_by_verification": int(out["dikecualikan"].sum()),
