@@ -284,8 +284,9 @@ def _returned_list(p: Path) -> bool:
 
 
 def _other_format(p: Path) -> bool:
-    """A spreadsheet saved in a format a returned list is not read in (``verification.OTHER_FORMATS``)."""
-    return p.suffix.lower() in OTHER_FORMATS and p.is_file() and not p.name.startswith(("~$", ".", ".~lock"))
+    """A spreadsheet saved in a format a returned list is not read in (``files.OTHER_FORMATS``),
+    not an office lock file (``~$…``, LibreOffice's ``.~lock…#``) nor a hidden file."""
+    return p.suffix.lower() in OTHER_FORMATS and p.is_file() and not p.name.startswith(("~$", "."))
 
 
 @dg.sensor(job=apply_verification, minimum_interval_seconds=30,
@@ -299,7 +300,6 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     # a period without candidates, which read like the real one; they are left, and said (a list
     # anywhere below such a folder too: foo/bar/x.xlsx went without a word)
     elsewhere = _folders_holding(inbox, tuple(d.name for d in periods), _returned_list) if top else []
-    # (a NIK in a file or folder name is starred in Dagster's log)
     # a list saved in another format (LibreOffice Calc offers its own .ods at every save; .xls,
     # CSV): ignored for good, without a word. Said, with what to do
     other = sorted(mask_file_name(p.name) for d in [inbox, *periods] for p in (top if d is inbox else d.iterdir())
@@ -308,6 +308,7 @@ def verification_sensor(context: dg.SensorEvaluationContext):
         context.log.warning(f"files in {inbox} that are no XLSX are left where they are: " + ", ".join(other[:10])
                             + f" (a returned gap list is read as .xlsx only: open it and save it as {SAVE_AS_XLSX}, "
                               "then put it in the folder of its period)")
+    # (a NIK in a file or folder name is starred in Dagster's log)
     loose = sorted(mask_file_name(p.name) for p in top if _returned_list(p))
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
