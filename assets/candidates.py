@@ -90,7 +90,7 @@ CANDIDATES_CHECK = "enrollment_candidates_expectations"
     name="enrollment_candidates", partitions_def=period_partitions,
     outs={"enrollment_candidates": dg.AssetOut(
         group_name=GROUP, kinds={"polars", "parquet"}, is_required=False,
-        description="Ranked enrollment candidates for the period under the rules file (CONTRACT §2).")},
+        description="Ranked enrollment candidates for the period under the rules file (docs/rules.md).")},
     check_specs=[monthly_check(CANDIDATES_CHECK, "enrollment_candidates", blocking=True,
                                description="GX suite: candidates unique, of working age, contributions add up")],
     # the check can run alone (the UI's "Execute" on it), on the stored candidates

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from pipelines.files import aside
 
@@ -94,7 +95,10 @@ def asset_path(base_dir: str | Path, key: str, partition: str | None = None) -> 
 
 
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
-    base_dir: str
+    """Each asset's polars frame as Parquet under ``base_dir`` (``<asset>.parquet``, or
+    ``<asset>/<partition>.parquet``, as docs/outputs.md says), written atomically."""
+
+    base_dir: str = Field(description="the output folder (`lindungi run --out`)")
 
     def _path(self, context: dg.OutputContext | dg.InputContext, partition: str | None = None) -> Path:
         key = "/".join(context.asset_key.path)

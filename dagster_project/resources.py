@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from pipelines import db
 from pipelines.rules import Rules, load_rules
@@ -22,10 +23,14 @@ def out_dir() -> Path:
 
 
 class LindungiSettings(dg.ConfigurableResource):
-    input_dir: str
-    out_dir: str
-    rules_path: str = ""
-    full_nik: bool = False  # gap lists show full NIKs only when explicitly asked for
+    """Where a run reads and writes, and the rules it judges by (set from `lindungi run`'s or
+    `lindungi ui`'s flags, through LINDUNGI_INPUT, LINDUNGI_OUT, LINDUNGI_RULES, LINDUNGI_FULL_NIK)."""
+
+    input_dir: str = Field(description="the folder holding the extracts penduduk, dtsen and peserta_bpjstk")
+    out_dir: str = Field(description="where the assets, the gap lists and the coverage page are written")
+    rules_path: str = Field(default="", description="the rules TOML file; empty: the packaged defaults")
+    # gap lists show full NIKs only when explicitly asked for
+    full_nik: bool = Field(default=False, description="gap lists show NIKs in full (UU PDP: only when asked)")
 
     def rules(self) -> Rules:
         return load_rules(self.rules_path or None)
@@ -34,7 +39,8 @@ class LindungiSettings(dg.ConfigurableResource):
 class Database(dg.ConfigurableResource):
     """A PostgreSQL DSN; empty means the embedded server under the state directory."""
 
-    dsn: str = ""
+    dsn: str = Field(default="", description="the PostgreSQL DSN of the bpjs submission tables; empty: the "
+                                             "embedded server under the state directory")
 
     def url(self) -> str:
         return db.resolve_dsn(self.dsn or None)
