@@ -14,6 +14,7 @@ from collections.abc import Callable
 import dagster as dg
 import polars as pl
 
+from dagster_project.partitions import period_partitions
 from pipelines.nik import LONG_DIGITS, mask
 
 progress_log = logging.getLogger("lindungi.progress")
@@ -148,8 +149,6 @@ def monthly_check(name: str, asset: str, **kw) -> dg.AssetCheckSpec:
     recorded for no month, beside a planned execution for the run's month that never came, shown
     as skipped (a UI review). Dagster 1.13 marks partitions on a check as a preview; the version is
     pinned, and `test_every_asset_check_ran_and_passed` holds each result to its month."""
-    from dagster_project.partitions import period_partitions
-
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=dg.PreviewWarning, message=".*partitions_def on an AssetCheckSpec")
         return dg.AssetCheckSpec(name, asset=asset, partitions_def=period_partitions, **kw)

@@ -180,6 +180,8 @@ def _instance():
 # tags naming the `lindungi run` process that starts a run (its region workers' runs too), for
 # fail_abandoned_runs
 HOST_TAG, PID_TAG = "lindungi/host", "lindungi/pid"
+# tags of every run `lindungi run` starts: the command, and the extracts it read (the UI's default input)
+COMMAND_TAG, INPUT_TAG = "lindungi/command", "lindungi/input"
 
 
 def _owner() -> dict:
@@ -384,7 +386,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
         import dagster_project.definitions  # noqa: F401 - the assets, which the runs load
     if abandoned:
         _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
-    tags = {"lindungi/command": "run", "lindungi/input": str(Path(input_dir).resolve()), **_owner()}
+    tags = {COMMAND_TAG: "run", INPUT_TAG: str(Path(input_dir).resolve()), **_owner()}
     ingest = _execute("ingest", None, {**tags, PERIOD_TAG: period})
     ingested = time.monotonic()
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
@@ -735,13 +737,12 @@ def cmd_ui(args) -> int:
 
 def _last_run_input() -> str | None:
     """The input folder of the latest `lindungi run` in this state directory's Dagster history
-    (its ``lindungi/input`` tag), None when there is none or the history cannot be read."""
+    (its ``INPUT_TAG``), None when there is none or the history cannot be read."""
     try:
         import dagster as dg
 
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_runs(filters=dg.RunsFilter(tags={"lindungi/command": "run"}), limit=1)
-        return runs[0].tags.get("lindungi/input") if runs else None
+        runs = _instance().get_runs(filters=dg.RunsFilter(tags={COMMAND_TAG: "run"}), limit=1)
+        return runs[0].tags.get(INPUT_TAG) if runs else None
     except Exception:  # noqa: BLE001 - a default, never a reason not to start the UI
         return None
 

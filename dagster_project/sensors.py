@@ -16,7 +16,7 @@ import dagster as dg
 from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.dates import is_period
-from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, unused_name
+from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, office_file, unused_name
 from pipelines.nik import mask_file_name, mask_long_digits
 
 
@@ -280,13 +280,12 @@ def _returned_list(p: Path) -> bool:
     workbook, saved with Excel's or LibreOffice's macro-enabled choice), not Excel's "~$…xlsx"
     owner file beside a list open in Excel (the first stayed in the inbox for good, the second was
     refused into ditolak/), nor a hidden file (``._x.xlsx``, which an unzip on a Mac leaves)."""
-    return p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))
+    return office_file(p, (".xlsx", ".xlsm"))
 
 
 def _other_format(p: Path) -> bool:
-    """A spreadsheet saved in a format a returned list is not read in (``files.OTHER_FORMATS``),
-    not an office lock file (``~$…``, LibreOffice's ``.~lock…#``) nor a hidden file."""
-    return p.suffix.lower() in OTHER_FORMATS and p.is_file() and not p.name.startswith(("~$", "."))
+    """A spreadsheet saved in a format a returned list is not read in (``files.OTHER_FORMATS``)."""
+    return office_file(p, OTHER_FORMATS)
 
 
 @dg.sensor(job=apply_verification, minimum_interval_seconds=30,

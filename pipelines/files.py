@@ -136,3 +136,11 @@ def _unedited(path: Path) -> bool:
 OTHER_FORMATS = {".ods": "ODS (format LibreOffice)", ".xls": "XLS (Excel 97-2003)", ".csv": "CSV",
                  ".et": "ET (WPS)", ".xlsb": "XLSB", ".numbers": "Numbers"}
 SAVE_AS_XLSX = "\"Excel Workbook (*.xlsx)\" / \"Excel 2007-365 (.xlsx)\""
+
+
+def office_file(p: Path, suffixes) -> bool:
+    """A file ending in one of ``suffixes`` (in any case), not an office lock file (Excel's
+    ``~$…``, LibreOffice's ``.~lock…#``) nor a hidden one (``._x.xlsx``, which an unzip on a Mac
+    leaves)."""
+    return p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")) and p.is_file()
+

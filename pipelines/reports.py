@@ -30,8 +30,8 @@ import polars as pl
 
 from pipelines.candidates import match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
-from pipelines.files import (OTHER_FORMATS, OWN_WORKBOOK, RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked, note_written,
-                             sweep_aside, unused_name)
+from pipelines.files import (OTHER_FORMATS, OWN_WORKBOOK, RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked,
+                             note_written, office_file, sweep_aside, unused_name)
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import ascii_digits, mask_long_digits_expr, nik_birth_parts
 from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
@@ -375,8 +375,7 @@ def _clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
     # and a list saved beside itself in another format (LibreOffice Calc's own .ods, asked at
     # every save): it stayed in the folder, not applied, without a word; in the inbox the
     # verification sensor says what to do with it
-    changed += sorted(f for f in folder.iterdir() if f.suffix.lower() in (*OTHER_FORMATS, ".xlsm") and f.is_file()
-                      and not f.name.startswith(("~$", ".")))
+    changed += sorted(f for f in folder.iterdir() if office_file(f, (*OTHER_FORMATS, ".xlsm")))
     inbox = Path(out_dir) / RETURNED_LISTS / period
     moved = []
     for old in changed:
