@@ -244,6 +244,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("exact", 7.0, "tanggal lahir sama"),
         Level("day_month_swapped", 4.0, "tanggal lahir tertukar hari/bulan"),
         Level("year_off_by_one", 4.0, "tahun lahir selisih 1"),
+        Level("one_part_slip", 3.0, "tanggal lahir beda satu angka / tahun selisih 2"),
         Level("one_part_differs", 2.0, "tanggal lahir beda satu bagian"),
         Level("placeholder", 0.5, "tanggal lahir pengganti (01-01/01-07/31-12)"),
         # a date a few days off across a month's end (31-01 for 01-02, 25-12-1980 for

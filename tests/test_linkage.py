@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.linkage import LinkSettings, link_records, link_sources
+from pipelines.linkmodel import COMPARISONS
 from pipelines.names import normalize_name
 
 RESIDENTS = [  # NIK, name, birth date, sex, kelurahan, KK
@@ -732,6 +733,23 @@ def _with_days(p: pl.DataFrame) -> pl.DataFrame:
                           for c in ("s_ymd", "r_ymd"))
 
 
+def test_a_slip_in_one_part_of_the_birth_date_is_a_level_of_its_own():
+    """The year two off, or one of the day's two digits, is a slip of the pen, kept apart from
+    a date whose month or year differs otherwise: "one part differs" mixed them, and in an
+    independent generator's worlds 86% and 75% of the slips were the person against none of the
+    others (two 150k worlds: roster links missed 560 -> 491 and 539 -> 476)."""
+    from pipelines import linkage as lk
+
+    p = _with_days(pl.DataFrame({"s_ymd": [19870815, 19830815, 19850813, 19850825, 19850811,
+                                           19850915, 19880815, 19850818],
+                                 "r_ymd": [19850815] * 7 + [19850821]}))
+    assert p.select(lk._dob_level()).to_series().to_list() == [
+        "one_part_slip", "one_part_slip", "one_part_slip", "one_part_slip", "one_part_slip",
+        "one_part_differs", "one_part_differs", "one_part_differs"]
+    dob = next(c for c in COMPARISONS if c.name == "dob")
+    assert dob.level_names().index("one_part_slip") == dob.level_names().index("one_part_differs") - 1
+
+
 def test_31_december_is_a_placeholder_birth_date_too():
     """31-12 of the right year is the third placeholder a register writes for an unknown birth
     date (the generator's date_placeholder writes it): read as a date that differs in day and
@@ -801,7 +819,7 @@ def test_a_record_without_a_birth_date_is_compared_on_the_date_its_nik_encodes(b
     s_ymd, r_ymd = lk._dates_for_blank(lk._nik_date_speaks(pl.col("name")))
     p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd, s_days=pl.lit(None, pl.Int32), r_days=pl.lit(0, pl.Int32))
     assert p.select(lk._dob_level()).to_series().to_list() == [
-        "exact", "one_part_differs", "missing", "exact", "exact", "missing", "exact", "missing", "exact"]
+        "exact", "one_part_slip", "missing", "exact", "exact", "missing", "exact", "missing", "exact"]
     s = lk._record_side(pl.DataFrame({"KPJ": ["a", "b", "c"], "nik_raw": ["6474035009830009", "647403500983", "6474035009830009"],
                                       "NIK": ["6474035009830009", None, "6474035009830009"], "nama_norm": ["DEWI"] * 3,
                                       "TGL_LHR": [None, None, date(1983, 9, 10)]},
