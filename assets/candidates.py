@@ -135,11 +135,15 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         "possibly_registered": int(out.get_column("mungkin_terdaftar").is_not_null().sum()),
         "monthly_premium_rp": int(out.get_column("iuran_bulanan").sum()),
         "by_kelurahan": counts_md("kode_kel", by_kel),
+        "by_desil": counts_md("desil", dict(out.group_by("desil").len().sort("desil", nulls_last=True)
+                                            .with_columns(pl.col("desil").cast(pl.String).fill_null("tanpa desil"))
+                                            .iter_rows())),
         "rules": dg.MetadataValue.json(rules.as_dict()),
         # not whether they have a disability (health data under UU PDP): the list puts them first,
         # so the preview was five people with one, beside their initials, age and kelurahan (a
-        # privacy audit); the count is above
-        "preview": preview(out, ["rank", "NIK", "NAMA_LGKP", "umur", "kode_kel", "JENIS_PKRJN", "desil"]),
+        # privacy audit); the count is above. Nor their welfare decile (the DTSEN's, given for the
+        # welfare programmes): five people of desil 1 beside the same; counted above as well
+        "preview": preview(out, ["rank", "NIK", "NAMA_LGKP", "umur", "kode_kel", "JENIS_PKRJN"]),
     }
     yield dg.Output(out, output_name="enrollment_candidates", metadata=metadata)
     yield suite_check(checked.result(), check_name=CANDIDATES_CHECK)

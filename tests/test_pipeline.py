@@ -454,6 +454,8 @@ def test_no_nik_or_name_in_what_a_run_shows(pipeline_run, small_world_people, mo
     # kelurahan (a privacy audit)
     shown = instance.get_latest_materialization_event(dg.AssetKey("enrollment_candidates")).asset_materialization
     assert "| rank | NIK |" in shown.metadata["preview"].value and "disab" not in shown.metadata["preview"].value
+    # nor their welfare decile beside them (counted apart)
+    assert "desil" not in shown.metadata["preview"].value and "tanpa desil" in shown.metadata["by_desil"].value
     # nor do the coverage page, published for the city, and the saved linkage models; the steps'
     # stdout and stderr are not kept at all (no compute logs: they go to the terminal, whose
     # lines test_run_cli checks)
