@@ -20,17 +20,53 @@ from quality.expectations import validate_later
 GROUP = "candidates"
 
 
-@dg.asset(
-    group_name=GROUP, partitions_def=period_partitions, kinds={"polars", "parquet"},
-    description="Every resident with age on the period's first day, informal work, protection and desil.",
+ASSESSED_CHECK = "one_row_per_resident"
+
+
+def _one_row_per_resident(residents: pl.DataFrame, out: pl.DataFrame) -> dg.AssetCheckResult:
+    """Every resident judged once, and no one else: a join upstream that doubled a resident (two
+    welfare records linked to one NIK, two cards) would count them twice in the coverage and
+    could list them twice; one that lost a resident would leave them off every list unseen."""
+    niks = out.get_column("NIK")
+    doubled = niks.len() - niks.n_unique()
+    missing = residents.select("NIK").join(out.select("NIK"), on="NIK", how="anti").height
+    extra = out.select("NIK").join(residents.select("NIK"), on="NIK", how="anti").height
+    passed = doubled == 0 and missing == 0 and extra == 0 and niks.null_count() == 0
+    return dg.AssetCheckResult(
+        check_name=ASSESSED_CHECK, passed=passed, severity=dg.AssetCheckSeverity.ERROR,
+        description=f"each of the {residents.height:,} residents once"
+                    + ("" if passed else f"; {doubled:,} rows doubled, {missing:,} residents missing, "
+                                         f"{extra:,} rows of no resident"),
+        metadata={"residents": residents.height, "rows": out.height, "doubled": doubled, "missing": missing,
+                  "not_residents": extra})
+
+
+@dg.multi_asset(
+    name="resident_assessment", partitions_def=period_partitions,
+    outs={"resident_assessment": dg.AssetOut(
+        group_name=GROUP, kinds={"polars", "parquet"}, is_required=False,
+        description="Every resident with age on the period's first day, informal work, protection and desil.")},
+    check_specs=[monthly_check(ASSESSED_CHECK, "resident_assessment", blocking=True,
+                               description="Each resident once, no one else (the coverage and the lists count rows)")],
+    # the check can run alone, on the stored assessment
+    can_subset=True,
 )
 def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSettings,
                         residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
                         participants: pl.DataFrame, participant_links: pl.DataFrame,
-                        participant_link_review: pl.DataFrame) -> pl.DataFrame:
+                        participant_link_review: pl.DataFrame):
+    if "resident_assessment" not in context.op_execution_context.selected_output_names:
+        from dagster_project.io_manager import asset_path
+
+        path = asset_path(settings.out_dir, "resident_assessment", context.partition_key)
+        if not path.exists():
+            raise dg.Failure(f"resident_assessment {context.partition_key} is not materialized under "
+                             f"{settings.out_dir}: materialize it to check it")
+        yield _one_row_per_resident(residents, pl.read_parquet(path, columns=["NIK"]))
+        return
     out = assess(residents, welfare_records, welfare_links, participants, participant_links,
                  settings.rules(), context.partition_key, participant_link_review)
-    context.add_output_metadata({
+    yield dg.Output(out, output_name="resident_assessment", metadata={
         "dagster/row_count": out.height,
         "not_judgeable": int((~out.get_column("judgeable")).sum()),
         # (residents of any occupation; coverage_by_kelurahan's "protected" counts its informal
@@ -38,7 +74,7 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
         "protected_residents": int(out.get_column("terlindungi").sum()),
         "possibly_registered": int(out.get_column("mungkin_terdaftar").is_not_null().sum()),
     })
-    return out
+    yield _one_row_per_resident(residents, out)
 
 
 def _held(answers: list[tuple], participants: pl.LazyFrame, period: str) -> dict[str, str]:

@@ -340,11 +340,13 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         ("bpjs_submission", "submission_table_expectations"): True,
         ("bpjs_submission", "submission_batches_expectations"): True,
         ("coverage_by_kelurahan", "figures_add_up"): True,
+        ("resident_assessment", "one_row_per_resident"): True,
     }
     # a check of a monthly asset is the month's: one execution, for the period (without
     # partitions on the check it was recorded for no month, beside a planned one for the month
     # that never came: a UI review)
     for asset, check in (("enrollment_candidates", "enrollment_candidates_expectations"),
+                         ("resident_assessment", "one_row_per_resident"),
                          ("coverage_by_kelurahan", "figures_add_up"), ("bpjs_submission", "batch_matches_table"),
                          ("bpjs_submission", "submission_table_expectations"),
                          ("bpjs_submission", "submission_batches_expectations")):
@@ -656,3 +658,19 @@ def test_residents_to_fix_without_a_kelurahan_code_get_their_kab_kota_s_list(sma
     shutil.copy(small_world / "penduduk.csv", world / "penduduk.csv")
     run_pipeline(str(world), PERIOD, str(out), db=dsn)
     assert not list((out / WITHOUT_KELURAHAN / PERIOD).glob("*.xlsx"))
+
+
+def test_the_assessment_check_fails_on_a_resident_doubled_or_lost():
+    """``one_row_per_resident`` (blocking: the candidates wait for it) passes each resident once
+    and names what is off otherwise, in counts only."""
+    from assets.candidates import _one_row_per_resident
+
+    residents = pl.DataFrame({"NIK": ["6474010101900001", "6474010101900002", "6474010101900003"]})
+    assert _one_row_per_resident(residents, residents).passed
+    doubled = pl.concat([residents, residents.head(1)])
+    lost = residents.head(2)
+    stranger = pl.concat([residents, pl.DataFrame({"NIK": ["6474010101900009"]})])
+    for out, says in ((doubled, "1 rows doubled"), (lost, "1 residents missing"), (stranger, "1 rows of no resident")):
+        got = _one_row_per_resident(residents, out)
+        assert not got.passed and says in got.description
+        assert "6474" not in got.description

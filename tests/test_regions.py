@@ -601,7 +601,8 @@ def test_every_check_runs_alone_and_writes_nothing(two_region_run, monkeypatch):
             assert [(e.asset_key, e.check_name, e.passed or e.severity == dg.AssetCheckSeverity.WARN)
                     for e in result.get_asset_check_evaluations()] == [(check.asset_key, check.name, True)]
             ran.append(check.name)
-    assert refused == [] and len(ran) == 16 and {"enrollment_candidates_expectations", "figures_add_up"} <= set(ran)
+    assert refused == [] and len(ran) == 17 and {"enrollment_candidates_expectations", "figures_add_up",
+                                                  "one_row_per_resident"} <= set(ran)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == files
 
 
