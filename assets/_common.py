@@ -23,19 +23,25 @@ progress_log = logging.getLogger("lindungi.progress")
 _START = float(os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(time.monotonic())))
 
 
-def stored_checked(settings, asset: str, partition: str | None = None):
-    """The asset's GX suite (under the run's rules), started on its value as last materialized
-    under ``settings.out_dir``: a check run alone checks the stored value, not one computed
-    again. A ``quality.expectations.Pending``; dg.Failure when nothing is stored."""
+def stored(settings, asset: str, partition: str | None = None, columns: list[str] | None = None) -> pl.DataFrame:
+    """The asset's value as last materialized under ``settings.out_dir`` (a check run alone
+    checks the stored value, not one computed again); dg.Failure when nothing is stored."""
     from dagster_project.io_manager import asset_path
-    from quality.definitions import asset_suite
-    from quality.expectations import validate_later
 
     path = asset_path(settings.out_dir, asset, partition)
     if not path.exists():
         what = f"{asset} {partition}" if partition else asset
         raise dg.Failure(f"{what} is not materialized under {settings.out_dir}: materialize it to check it")
-    return validate_later(pl.read_parquet(path), asset, asset_suite(asset, settings))
+    return pl.read_parquet(path, columns=columns)
+
+
+def stored_checked(settings, asset: str, partition: str | None = None):
+    """The asset's GX suite (under the run's rules), started on its stored value (``stored``).
+    A ``quality.expectations.Pending``."""
+    from quality.definitions import asset_suite
+    from quality.expectations import validate_later
+
+    return validate_later(stored(settings, asset, partition), asset, asset_suite(asset, settings))
 
 
 def progress(context: dg.AssetExecutionContext | dg.OpExecutionContext, message: str, warn: bool = False) -> None:

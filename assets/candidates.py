@@ -5,7 +5,7 @@ from collections.abc import Collection
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, monthly_check, preview, progress, stored_checked
+from assets._common import counts_md, monthly_check, preview, progress, stored, stored_checked
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
@@ -56,13 +56,8 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
                         participants: pl.DataFrame, participant_links: pl.DataFrame,
                         participant_link_review: pl.DataFrame):
     if "resident_assessment" not in context.op_execution_context.selected_output_names:
-        from dagster_project.io_manager import asset_path
-
-        path = asset_path(settings.out_dir, "resident_assessment", context.partition_key)
-        if not path.exists():
-            raise dg.Failure(f"resident_assessment {context.partition_key} is not materialized under "
-                             f"{settings.out_dir}: materialize it to check it")
-        yield _one_row_per_resident(residents, pl.read_parquet(path, columns=["NIK"]))
+        stored_nik = stored(settings, "resident_assessment", context.partition_key, columns=["NIK"])
+        yield _one_row_per_resident(residents, stored_nik)
         return
     out = assess(residents, welfare_records, welfare_links, participants, participant_links,
                  settings.rules(), context.partition_key, participant_link_review)
@@ -228,13 +223,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
                           resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame,
                           participants: pl.LazyFrame):
     if "coverage_by_kelurahan" not in context.op_execution_context.selected_output_names:
-        from dagster_project.io_manager import asset_path
-
-        path = asset_path(settings.out_dir, "coverage_by_kelurahan", context.partition_key)
-        if not path.exists():
-            raise dg.Failure(f"coverage_by_kelurahan {context.partition_key} is not materialized under "
-                             f"{settings.out_dir}: materialize it to check it")
-        yield _adds_up(pl.read_parquet(path))
+        yield _adds_up(stored(settings, "coverage_by_kelurahan", context.partition_key))
         return
     # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
     # resident without protection (165,757, children and the formally employed included)
