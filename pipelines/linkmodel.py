@@ -381,6 +381,9 @@ class LinkModel:
                 {"name": c.name, "description": c.description,
                  "tf_adjusted": bool(self.tf and c.tf_column),
                  "levels": [{"level": lv.name, "weight_log2": r(self.weights[c.name][lv.name]),
+                             **({"weight_log2_where_names_agree":
+                                 r(self.weights[when_names_agree(c.name)][lv.name])}
+                                if lv.name in self.weights.get(when_names_agree(c.name), {}) else {}),
                              **({"m": r(self.m[c.name][lv.name]), "u": r(self.u[c.name][lv.name])}
                                 if c.name in self.m and lv.name in self.m[c.name] else {}),
                              "start_weight_log2": lv.start_weight,
@@ -408,6 +411,8 @@ class LinkModel:
                 u = self.u.get(c.name, {}).get(lv.name)
                 lines.append(f"| {c.name} | {lv.name} | {'' if m is None else f'{m:.4f}'} | "
                              f"{'' if u is None else f'{u:.5f}'} | {self.weights[c.name][lv.name]:+.2f} |")
+            for lv, w in self.weights.get(when_names_agree(c.name), {}).items():
+                lines.append(f"| {c.name}, the names agreeing | {lv} | | | {w:+.2f} |")
         rp = self.training.get("record_prior")
         if rp:
             lines.append(f"| prior | log2 odds a given resident is the record's person ({rp['in_population']:.1%} of "
@@ -448,6 +453,20 @@ def with_tf(r: pl.DataFrame) -> pl.DataFrame:
 # record carrying her brother's NIK (DWI PUTRI / DWI PUTRA SANTOSO, very similar) went to the
 # brother's review instead of linking to her (found by review)
 VOUCHING_NAMES = ("exact",)
+
+# The household's comparisons, weighed again where the names agree. Their u is measured among
+# all blocked strangers, of whom most sharing a kelurahan or an address are the record's
+# person's family (blocked through the KK or the family's NIK); a stranger whose name agrees
+# with the record's is a namesake, who seldom lives in the same kelurahan, let alone the house.
+# Where the names agree, a comparison's weight uses u among the strangers whose names agree
+# (P(kel | name, non-match), the chain rule beside the name's own u), where that is higher.
+HOUSEHOLD = ("kel", "address")
+NAMES_AGREE = ("exact", "very_similar", "similar")
+
+
+def when_names_agree(comparison: str) -> str:
+    """The key in ``LinkModel.weights`` of a household comparison's weights where the names agree."""
+    return f"{comparison}|names_agree"
 # A NIK one digit off in its region part, or in the day's +40, counts nothing (at most) beside an
 # equal birth date: its date part is that date again, and where kecamatan codes run 01, 02, ... and
 # most serials are 0001, people born the same day in neighbouring kecamatans, or a man and a woman
@@ -499,6 +518,11 @@ def weight_expr(model: LinkModel) -> pl.Expr:
             vouched = ((pl.col("nik") == "exact") & pl.col("name").is_in(VOUCHING_NAMES)
                        & (pl.col("sex") != "different"))
             term = pl.when(vouched).then(term.clip(lower_bound=0.0)).otherwise(term)
+        given = model.weights.get(when_names_agree(c.name))
+        if given:
+            raised = pl.Series([given.get(lv, model.weights[c.name][lv]) for lv in names], dtype=pl.Float64)
+            term = (pl.when(pl.col("name").is_in(NAMES_AGREE))
+                    .then(pl.lit(raised).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())).otherwise(term))
         w = w + term
         if model.tf and c.tf_column:
             w = w + pl.when(pl.col(c.name) == "exact").then(pl.col(c.tf_adjustment)).otherwise(0.0)
@@ -792,6 +816,18 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                     # (u as the weight kept says: the model file's m, u and weight agree)
                     weights[c.name][i], u[c.name][i] = w, m[c.name][i] / 2.0 ** w
                     raised.append(f"{c.name}.{lv}")
+    # the household's weights where the names agree (see HOUSEHOLD), only ever raised
+    given: dict[str, dict[str, float]] = {}
+    agree = np.isin(codes["name"], [idx["name"][lv] for lv in NAMES_AGREE])
+    for k in HOUSEHOLD:
+        if k not in m or k in fixed:
+            continue
+        u_given = _share(codes[k], n * (1 - p) * free[k] * agree, *meta[k])
+        w_given = np.clip(np.log2(m[k] / u_given), -WEIGHT_CLIP, WEIGHT_CLIP)
+        raised_lv = {lv: float(w_given[i]) for lv, i in idx[k].items()
+                     if lv != MISSING and w_given[i] > weights[k][i]}
+        if raised_lv:
+            given[when_names_agree(k)] = raised_lv
     for k, lv in DECLARED:  # (m as the weight says, with the u estimated: the model file's m,
         i = idx[k][lv]        # u and weight agree, and stay probabilities)
         weights[k][i] = w0[k][lv]
@@ -810,6 +846,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
     wd = {k: as_dict(v, k) for k, v in weights.items()}
     for k in wd:
         wd[k][MISSING] = 0.0
+    wd.update(given)
     return LinkModel(
         prior={name: float(prior[i]) for i, (name, _) in enumerate(STRATA)}, weights=wd,
         m={k: {lv: v for lv, v in as_dict(a, k).items() if lv != MISSING} for k, a in m.items()},
