@@ -180,7 +180,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     # off. One phonetic name key with half the date, or the two keys swapped, for every such
     # record (an independent generator's two 150k worlds: ~41% of the links missed were never
     # compared with their resident).
-    BlockingRule("first_md", "phonetic first name + birth month and day, for records without a usable NIK",
+    BlockingRule("first_md", "phonetic first name + birth month and day, for records without a usable NIK "
+                 "that no resident of their birth date and phonetic name keys matches",
                  ("name", "dob"), (("s_fk", "r_fk"), ("s_md", "r_md")), records="unsettled"),
     BlockingRule("last_md", "phonetic last name + birth month and day, for the same records",
                  ("name", "dob"), (("s_lk", "r_lk"), ("s_md", "r_md")), records="unsettled"),
@@ -467,6 +468,8 @@ NAMES_AGREE = ("exact", "very_similar", "similar")
 def when_names_agree(comparison: str) -> str:
     """The key in ``LinkModel.weights`` of a household comparison's weights where the names agree."""
     return f"{comparison}|names_agree"
+
+
 # A NIK one digit off in its region part, or in the day's +40, counts nothing (at most) beside an
 # equal birth date: its date part is that date again, and where kecamatan codes run 01, 02, ... and
 # most serials are 0001, people born the same day in neighbouring kecamatans, or a man and a woman
