@@ -462,7 +462,9 @@ VOUCHING_NAMES = ("exact",)
 # Where the names agree, a comparison's weight uses u among the strangers whose names agree
 # (P(kel | name, non-match), the chain rule beside the name's own u), where that is higher.
 HOUSEHOLD = ("kel", "address")
-NAMES_AGREE = ("exact", "very_similar", "similar")
+# the name levels that count as agreeing here (not "subset": one word of the other name, measured
+# neither way; pipelines.linkage.NAMES_AGREE, for the NIK's household level, counts it)
+HOUSEHOLD_NAMES = ("exact", "very_similar", "similar")
 
 
 def when_names_agree(comparison: str) -> str:
@@ -524,7 +526,7 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         given = model.weights.get(when_names_agree(c.name))
         if given:
             raised = pl.Series([given.get(lv, model.weights[c.name][lv]) for lv in names], dtype=pl.Float64)
-            term = (pl.when(pl.col("name").is_in(NAMES_AGREE))
+            term = (pl.when(pl.col("name").is_in(HOUSEHOLD_NAMES))
                     .then(pl.lit(raised).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())).otherwise(term))
         w = w + term
         if model.tf and c.tf_column:
@@ -821,7 +823,7 @@ def estimate(levels: pl.DataFrame, *, max_iter: int = 50, tol: float = 1e-6, tf:
                     raised.append(f"{c.name}.{lv}")
     # the household's weights where the names agree (see HOUSEHOLD), only ever raised
     given: dict[str, dict[str, float]] = {}
-    agree = np.isin(codes["name"], [idx["name"][lv] for lv in NAMES_AGREE])
+    agree = np.isin(codes["name"], [idx["name"][lv] for lv in HOUSEHOLD_NAMES])
     for k in HOUSEHOLD:
         if k not in m or k in fixed:
             continue

@@ -382,7 +382,7 @@ def test_the_household_weighs_more_where_the_names_agree(linked_estimated):
     lowered, and only there (an independent generator's 150k worlds: welfare links missed
     243 -> 192 and 273 -> 222, 3-4 more wrong)."""
     from pipelines.linkage import LEVEL_TYPES
-    from pipelines.linkmodel import HOUSEHOLD, NAMES_AGREE, weight_expr, when_names_agree
+    from pipelines.linkmodel import HOUSEHOLD, HOUSEHOLD_NAMES, weight_expr, when_names_agree
 
     model = linked_estimated.model
     w = model.weights
@@ -403,7 +403,7 @@ def test_the_household_weighs_more_where_the_names_agree(linked_estimated):
     base = [model.weights["name"][n] + model.weights["dob"]["exact"] + model.weights["sex"]["same"]
             for n in ("exact", "subset", "weak")]
     kel_terms = [g - b - model.prior["attributes"] for g, b in zip(got, base)]
-    assert "exact" in NAMES_AGREE and "subset" not in NAMES_AGREE
+    assert "exact" in HOUSEHOLD_NAMES and "subset" not in HOUSEHOLD_NAMES
     assert kel_terms == pytest.approx([raised["kel"]["same"], w["kel"]["same"], w["kel"]["same"]], abs=1e-6)
 
 
