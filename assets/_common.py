@@ -159,3 +159,15 @@ def monthly_check(name: str, asset: str, **kw) -> dg.AssetCheckSpec:
         warnings.filterwarnings("ignore", category=dg.PreviewWarning, message=".*partitions_def on an AssetCheckSpec")
         return dg.AssetCheckSpec(name, asset=asset, partitions_def=period_partitions, **kw)
 
+
+def monthly_asset(name: str, group: str, description: str, check: str, check_description: str,
+                  blocking: bool = False):
+    """A monthly asset (a polars frame) with one check (``monthly_check``), declared so the check
+    can run alone (the UI's "Execute" on it), on the stored value: the body tells which by
+    whether ``name`` is among ``context.op_execution_context.selected_output_names``."""
+    return dg.multi_asset(
+        name=name, partitions_def=period_partitions,
+        outs={name: dg.AssetOut(group_name=group, kinds={"polars", "parquet"}, is_required=False,
+                                description=description)},
+        check_specs=[monthly_check(check, name, blocking=blocking, description=check_description)],
+        can_subset=True)

@@ -5,8 +5,7 @@ from collections.abc import Collection
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, monthly_check, preview, progress, stored, stored_checked
-from dagster_project.partitions import period_partitions
+from assets._common import counts_md, monthly_asset, preview, progress, stored, stored_checked
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
 from pipelines.db import migrate
@@ -41,16 +40,10 @@ def _one_row_per_resident(residents: pl.DataFrame, out: pl.DataFrame) -> dg.Asse
                   "not_residents": extra})
 
 
-@dg.multi_asset(
-    name="resident_assessment", partitions_def=period_partitions,
-    outs={"resident_assessment": dg.AssetOut(
-        group_name=GROUP, kinds={"polars", "parquet"}, is_required=False,
-        description="Every resident with age on the period's first day, informal work, protection and desil.")},
-    check_specs=[monthly_check(ASSESSED_CHECK, "resident_assessment", blocking=True,
-                               description="Each resident once, no one else (the coverage and the lists count rows)")],
-    # the check can run alone, on the stored assessment
-    can_subset=True,
-)
+@monthly_asset("resident_assessment", GROUP,
+               "Every resident with age on the period's first day, informal work, protection and desil.",
+               ASSESSED_CHECK, "Each resident once, no one else (the coverage and the lists count rows)",
+               blocking=True)
 def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSettings,
                         residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links: pl.DataFrame,
                         participants: pl.DataFrame, participant_links: pl.DataFrame,
@@ -117,16 +110,9 @@ def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, parti
 CANDIDATES_CHECK = "enrollment_candidates_expectations"
 
 
-@dg.multi_asset(
-    name="enrollment_candidates", partitions_def=period_partitions,
-    outs={"enrollment_candidates": dg.AssetOut(
-        group_name=GROUP, kinds={"polars", "parquet"}, is_required=False,
-        description="Ranked enrollment candidates for the period under the rules file (docs/rules.md).")},
-    check_specs=[monthly_check(CANDIDATES_CHECK, "enrollment_candidates", blocking=True,
-                               description="GX suite: candidates unique, of working age, contributions add up")],
-    # the check can run alone (the UI's "Execute" on it), on the stored candidates
-    can_subset=True,
-)
+@monthly_asset("enrollment_candidates", GROUP,
+               "Ranked enrollment candidates for the period under the rules file (docs/rules.md).",
+               CANDIDATES_CHECK, "GX suite: candidates unique, of working age, contributions add up", blocking=True)
 def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                           resident_assessment: pl.DataFrame, participants: pl.LazyFrame):
     if "enrollment_candidates" not in context.op_execution_context.selected_output_names:
@@ -208,17 +194,10 @@ def _adds_up(out: pl.DataFrame) -> dg.AssetCheckResult:
         metadata={"kelurahan_off": off.height})
 
 
-@dg.multi_asset(
-    name="coverage_by_kelurahan", partitions_def=period_partitions,
-    outs={"coverage_by_kelurahan": dg.AssetOut(
-        group_name="reporting", kinds={"polars", "parquet"}, is_required=False,
-        description="Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.")},
-    check_specs=[monthly_check(COVERAGE_CHECK, "coverage_by_kelurahan",
-                               description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, "
-                                           "and menunggu_bpjs ≤ didaftarkan, per kelurahan")],
-    # the check can run alone, on the stored figures
-    can_subset=True,
-)
+@monthly_asset("coverage_by_kelurahan", "reporting",
+               "Coverage per kelurahan: informal workers, protected, candidates, coverage %, premium budget.",
+               COVERAGE_CHECK, "pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, "
+                               "and menunggu_bpjs ≤ didaftarkan, per kelurahan")
 def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiSettings, database: Database,
                           resident_assessment: pl.DataFrame, enrollment_candidates: pl.DataFrame,
                           participants: pl.LazyFrame):

@@ -143,4 +143,3 @@ def office_file(p: Path, suffixes) -> bool:
     ``~$…``, LibreOffice's ``.~lock…#``) nor a hidden one (``._x.xlsx``, which an unzip on a Mac
     leaves)."""
     return p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")) and p.is_file()
-
