@@ -505,7 +505,8 @@ def weight_expr(model: LinkModel) -> pl.Expr:
     for c in COMPARISONS:
         names = c.level_names()
         weights = pl.Series([model.weights[c.name][lv] for lv in names], dtype=pl.Float64)
-        term = pl.lit(weights).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())
+        level = pl.col(c.name).cast(pl.Enum(names)).to_physical()
+        term = pl.lit(weights).gather(level)
         if c.name == "nik":
             term = pl.when(neighbour_says_nothing()).then(term.clip(upper_bound=0.0)).otherwise(term)
             # the kecamatan an Excel-damaged NIK shows, where the kelurahan (inside it) or the
@@ -526,8 +527,7 @@ def weight_expr(model: LinkModel) -> pl.Expr:
         given = model.weights.get(when_names_agree(c.name))
         if given:
             raised = pl.Series([given.get(lv, model.weights[c.name][lv]) for lv in names], dtype=pl.Float64)
-            term = (pl.when(pl.col("name").is_in(HOUSEHOLD_NAMES))
-                    .then(pl.lit(raised).gather(pl.col(c.name).cast(pl.Enum(names)).to_physical())).otherwise(term))
+            term = pl.when(pl.col("name").is_in(HOUSEHOLD_NAMES)).then(pl.lit(raised).gather(level)).otherwise(term)
         w = w + term
         if model.tf and c.tf_column:
             w = w + pl.when(pl.col(c.name) == "exact").then(pl.col(c.tf_adjustment)).otherwise(0.0)
