@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import polars as pl
@@ -433,7 +433,7 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = MAX_BLOCK
                   else s.select("s_key").clear())
     subsets = {"all": lambda: s, "no_kel": lambda: no_kel,  # (no_nik once the named pairs exist)
                "no_nik": lambda: s.filter(pl.col("s_ndigits") < 12).join(pl.concat(named), on="s_key", how="anti"),
-               "unsettled": lambda: _unsettled(s, r)}
+               "unsettled": cache(lambda: _unsettled(s, r))}  # (found once, for its five rules)
     for rule in BLOCKING_RULES:
         if not rule.keys or (rule.records == "unsettled" and not labelled):
             continue
