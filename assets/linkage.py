@@ -149,7 +149,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
     with ticking(lambda: f"linking region {region}: " + "; ".join(f"{n} {m}" for n, m in stage.items())):
         results = link_sources(
             r, {src.name: (routed[src.name], src.id_col) for src in sources},
-            LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency),
+            LinkSettings.from_rules(rules),
             concurrent=r.height <= int(os.environ.get("LINDUNGI_LINK_CONCURRENT_MAX_RESIDENTS")
                                        or CONCURRENT_MAX_RESIDENTS),
             extract_oversized=wide.get("blocks"), odds=several, note=stage.__setitem__)

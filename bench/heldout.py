@@ -273,8 +273,7 @@ def relink(base: Path, world: str, tag: str, sources: list[str], code: dict) -> 
     regions = list(region_sizes(res))
     several = len(regions) > 1
     rules = load_rules(None)
-    settings = L.LinkSettings(rules.link_threshold, rules.review_threshold, rules.link_estimate,
-                              rules.link_term_frequency)
+    settings = L.LinkSettings.from_rules(rules)
     t = time.monotonic()
     blocks = L.extract_blocks(res) if several else None
     rsides = {reg: L.resident_side(residents_of(res, reg, regions)) for reg in regions}

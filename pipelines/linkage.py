@@ -53,6 +53,11 @@ class LinkSettings:
     estimate: bool = True          # m/u/prior estimated from this run's pairs (else the start weights)
     term_frequency: bool = True    # exact names and birth dates weighted by their rarity
 
+    @classmethod
+    def from_rules(cls, rules) -> LinkSettings:
+        """The linkage settings a rules file (``pipelines.rules.Rules``) gives."""
+        return cls(rules.link_threshold, rules.review_threshold, rules.link_estimate, rules.link_term_frequency)
+
 
 # --- blocking ---------------------------------------------------------------------------------
 
