@@ -942,7 +942,9 @@ def test_a_record_without_a_birth_date_is_compared_on_the_date_its_nik_encodes(b
     # the evidence says whose date it was: the record has none
     evidence = {k: row["evidence"] for k, row in got.items()}
     assert all("(tanggal pada NIK)" in e for e in evidence.values()), evidence
-    assert not res.links.filter(~pl.col("ID_DTSEN").is_in(list(cases)))["evidence"].str.contains("pada NIK").any()
+    # (a record's own date beside its NIK says "(tanggal pada NIK sama)": see _written_date_slipped)
+    assert not (res.links.filter(~pl.col("ID_DTSEN").is_in(list(cases)))["evidence"]
+                .str.contains("(tanggal pada NIK)", literal=True).any())
 
 
 def test_a_large_family_pairs_a_record_with_the_members_that_share_its_birth_date_or_name():
@@ -1260,6 +1262,37 @@ def test_a_card_without_a_birth_date_whose_nik_slipped_in_the_date_digits_links(
     assert (got["slipped"]["NIK"], got["slipped"]["method"]) == ("6499014604690032", "nik_repaired"), got["slipped"]
     assert "NIK beda di digit tanggal" in got["slipped"]["evidence"]
     assert got["held"]["NIK"] == "6499016512770001", got["held"]["evidence"]
+
+
+def test_a_card_on_its_holders_own_nik_whose_written_date_slipped_links_to_him_not_his_twin(background):
+    """GUSTI JAHRI's card (an independent generator's world): his own NIK, his name, born
+    2003-05-29 for his 28. His twin sister of the same name (her NIK his with the day + 40, one
+    KK) is a family member of the NIK's owner, her date the same slip: with the date counted as a
+    slip on both, the family pair outweighed his own NIK's and the card went unlinked (his
+    protection unseen, he was listed as a candidate). The NIK carries his date, so a near date
+    written beside his own NIK and name counts as his; a date that is another's ("different"),
+    or a record of the other sex, gets no such reading."""
+    from pipelines import linkage as lk
+
+    residents = pl.concat([_residents(), pl.DataFrame(
+        [("6499012805030017", "GUSTI JAHRI", date(2003, 5, 28), "L", "6499011001", "6499010101100021"),
+         ("6499016805030041", "GUSTI JAHRI", date(2003, 5, 28), "P", "6499011001", "6499010101100021"),
+         ("6499011502800003", "RAHMAT HIDAYAT", date(1980, 2, 15), "L", "6499011001", None)],
+        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
+    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    cases = {"slipped": ("6499012805030017", "GUSTI JAHRI", date(2003, 5, 29), None, None, None),
+             "another": ("6499011502800003", "RAHMAT HIDAYAT", date(1961, 9, 3), None, None, None),
+             "sister": ("6499011502800003", "RAHMAT HIDAYAT", date(1980, 2, 16), "P", None, None)}
+    r, s = lk.resident_side(residents), lk._record_side(_records(cases), "ID_DTSEN")
+    compared = lk._slip_dates_agree(lk.compare(lk.nik_pairs(r, s), r, s))
+    flagged = (compared.filter(pl.col(lk.NIK_DATE).is_not_null()).join(s.select("s_key", "s_id"), on="s_key")
+               .join(r.select("r_key", "r_nik"), on="r_key"))
+    assert flagged.select("s_id", "r_nik", "dob", pl.col(lk.NIK_DATE).cast(pl.String)).rows() == [
+        ("slipped", "6499012805030017", "exact", "one_part_slip")]
+
+    _, got = _link_among_background(background, {"slipped": cases["slipped"]}, crafted=residents)
+    assert (got["slipped"]["NIK"], got["slipped"]["method"]) == ("6499012805030017", "nik_exact"), got["slipped"]
+    assert "tanggal lahir beda satu angka / tahun selisih 2 (tanggal pada NIK sama)" in got["slipped"]["evidence"]
 
 
 def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_goes_to_its_own(background):
