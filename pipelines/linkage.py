@@ -219,6 +219,13 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
         rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
                         for n in range(12, 16)])
         pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
+    # ... or 15 digits with one dropped before the last: each NIK one digit inserted away
+    dropped_one = s.filter((pl.col("s_ndigits") == 15) & pl.col("s_xlo").is_null()).select(
+        "s_key", x=pl.col("s_digits").cast(pl.Int64, strict=False)).drop_nulls()
+    pairs.append(dropped_one.join(_INSERTIONS.lazy(), how="cross")
+                 .select("s_key", v=pl.col("x") // pl.col("at") * pl.col("at") * 10 + pl.col("d") * pl.col("at")
+                         + pl.col("x") % pl.col("at"))
+                 .join(ri, on="v").select("s_key", "r_key", _rule("nik_trunc")))
     # 5. the family of the claimed NIK's owner (KK head's NIK on a family member's record), or
     # the family whose KK number the record gives as its NIK
     pairs.append(_family_pairs(r, claimed, max_family).select("s_key", "r_key", _rule("nik_family")))
@@ -232,6 +239,12 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
         pairs.append(dropped.join(r.select("r_key", "r_ini", v="r_key"), left_on=["v", "s_ini"], right_on=["v", "r_ini"])
                      .select("s_key", "r_key", _rule("nik_sub")))
     return _union(pairs)
+
+
+# a digit d inserted before the 15-digit number's last ``log10(at)`` digits, for every place but
+# the end (a prefix: rule 4): ``x // at * at * 10 + d * at + x % at``
+_INSERTIONS = pl.DataFrame({"at": [10 ** k for k in range(1, 16) for _ in range(10)],
+                            "d": [d for _ in range(1, 16) for d in range(10)]}, schema={"at": pl.Int64, "d": pl.Int64})
 
 
 def _family_pairs(r: pl.LazyFrame, claimed: pl.LazyFrame, max_family: int) -> pl.LazyFrame:

@@ -136,7 +136,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  "record's birth date; for 17 digits, one digit deleted, with the same initial",
                  _NIK_FIELDS + ("name",)),
     BlockingRule("nik_swap", "NIK with two adjacent digits swapped", _NIK_FIELDS),
-    BlockingRule("nik_trunc", "12-15 digits that are a resident NIK's prefix", _NIK_FIELDS),
+    BlockingRule("nik_trunc", "12-15 digits that are a resident NIK's prefix, or 15 that are a resident NIK with "
+                 "one digit dropped", _NIK_FIELDS),
     BlockingRule("nik_family", "the family (KK) of the claimed NIK's owner, or the family whose KK number the "
                  "claimed NIK is (in a family of more than 50, the members sharing the record's birth date or a "
                  "phonetic name key)", ("kk",)),
