@@ -14,6 +14,7 @@ from dagster_project.resources import LindungiSettings
 from pipelines.partitioning import region_sizes
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
 from pipelines.readers import find_extract, read_extract
+from pipelines.regions import region_label
 from quality.definitions import suite_check
 from quality.expectations import Pending, SuiteResult, suite_for, validate_later, warm_up
 
@@ -110,7 +111,7 @@ def register_regions(context: dg.AssetExecutionContext, residents) -> None:
     new = [r for r in sorted(sizes) if r not in known]
     if new:
         context.instance.add_dynamic_partitions(region_partitions.name, new)
-    progress(context, "regions: " + ", ".join(f"{r} ({n:,} residents)" for r, n in sizes.items())
+    progress(context, "regions: " + ", ".join(f"{region_label(r)} ({n:,} residents)" for r, n in sizes.items())
              + (f"; new partitions {', '.join(new)}" if new else ""))
 
 

@@ -23,6 +23,7 @@ from pipelines import schema
 from pipelines.linkage import LinkSettings, extract_blocks, link_sources
 from pipelines.partitioning import (EVERYWHERE, assemble, record_regions, records_of,
                                    region_sizes, residents_of)
+from pipelines.regions import region_label
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
 
@@ -168,6 +169,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
                  if result.odds is not None else result.links)
         yield from _outputs(selected, src, links, result.review, {
             "dagster/row_count": result.links.height,
+            "region": region_label(region),
             "residents": r.height,
             "candidate_pairs": st["candidate_pairs"],
             "links_by_method": counts_md("method", st["by_method"]),

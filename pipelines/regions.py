@@ -69,5 +69,12 @@ def kabkota_name(kode_kab: str) -> str | None:
     return None
 
 
+def region_label(kode_kab: str) -> str:
+    """A kab/kota partition as people read it: its code and, where Kemendagri knows it, its name
+    ("6474 Kota Bontang"); the code alone otherwise."""
+    name = kabkota_name(kode_kab)
+    return f"{kode_kab} {name}" if name else kode_kab
+
+
 def kelurahan_name(kode_kel: str) -> str | None:
     return BONTANG_KELURAHAN.get(kode_kel)

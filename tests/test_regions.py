@@ -293,6 +293,11 @@ def test_each_kab_kota_is_linked_as_its_own_partition(two_regions, two_region_ru
         run = instance.get_run_by_id(run_id)
         assert run.job_name == "link_regions" and run.tags["dagster/partition"] == region
         assert run.tags["lindungi/region"] == region and run.tags["lindungi/ingest_run"] == runs["ingest"]
+    # the UI names each partition's kab/kota beside its code (Kemendagri's names)
+    named = {region: instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("region_welfare_links"), asset_partitions=[region]),
+        limit=1).records[0].asset_materialization.metadata["region"].value for region in runs["regions"]}
+    assert named == {"6474": "6474 Kota Bontang", "6409": "6409 Kab. Penajam Paser Utara"}
     # a region's linker links to its own residents only
     residents = pl.read_parquet(out / "residents.parquet")
     regions = list(region_sizes(residents))
