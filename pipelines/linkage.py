@@ -219,7 +219,8 @@ def nik_pairs(r: pl.DataFrame, s: pl.DataFrame, max_family: int = 50) -> pl.Data
         rp = pl.concat([r.select("r_key", key=pl.col("r_nik").str.slice(0, n), n=pl.lit(n, pl.UInt32))
                         for n in range(12, 16)])
         pairs.append(short.lazy().join(rp, on=["key", "n"]).select("s_key", "r_key", _rule("nik_trunc")))
-    # ... or 15 digits with one dropped before the last: each NIK one digit inserted away
+    # ... or 15 digits with one dropped anywhere before the last (the last is a prefix, above):
+    # each NIK one digit inserted away
     dropped_one = s.filter((pl.col("s_ndigits") == 15) & pl.col("s_xlo").is_null()).select(
         "s_key", x=pl.col("s_digits").cast(pl.Int64, strict=False)).drop_nulls()
     pairs.append(dropped_one.join(_INSERTIONS.lazy(), how="cross")
@@ -884,9 +885,9 @@ def _written_date_slipped() -> pl.Expr:
     person's: a record carrying a family member's NIK with its own date), nor where the sexes
     differ (a sister's record with her brother's NIK, as ``VOUCHING_NAMES``), nor for names only
     similar or a subset (a father's and son's: tried, right links were lost), nor for a
-    repaired NIK: on nine held-out worlds welfare missed 49 fewer and roster 21, no right link
-    lost, one more wrong (two sisters of one name a month apart, the record's date a placeholder
-    and its NIK the other's)."""
+    repaired NIK: on eight held-out worlds of 150-200k residents welfare missed 49 fewer and
+    roster 21, no right link lost, one more wrong (two sisters of one name a month apart, the
+    record's date a placeholder and its NIK the other's; docs/benchmarks.md)."""
     return ((pl.col("nik") == "exact") & pl.col("name").is_in(["exact", "very_similar"])
             & pl.col("dob").is_in(NEAR_DATES) & (pl.col("sex") != "different")).fill_null(False)
 
