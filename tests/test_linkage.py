@@ -71,8 +71,10 @@ CASES = {
 }
 
 
-def _residents() -> pl.DataFrame:
-    df = pl.DataFrame(RESIDENTS, schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"],
+def _residents(more: list[tuple] = ()) -> pl.DataFrame:
+    """The crafted residents, and ``more`` of them (rows as RESIDENTS'), cleaned as the ingest
+    leaves them (``nama_norm``)."""
+    df = pl.DataFrame([*RESIDENTS, *more], schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"],
                       orient="row")
     return df.with_columns(nama_norm=normalize_name("NAMA_LGKP"))
 
@@ -813,12 +815,10 @@ def test_a_claimed_nik_of_fifteen_digits_with_one_dropped_anywhere_meets_its_own
     digits Excel showed (6.47401150885000E+15) are a prefix and get no insertions."""
     from pipelines import linkage as lk
 
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6499034705990009", "NURHAYATI", date(1999, 5, 7), "P", "6499031001", None),
-         ("6499034705990017", "NURHAYATI", date(1999, 5, 7), "P", "6499031002", None),
-         ("6499011606970041", "DEDI SUHERMAN", date(1997, 6, 16), "L", "6499011001", None)],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6499034705990009", "NURHAYATI", date(1999, 5, 7), "P", "6499031001", None),
+        ("6499034705990017", "NURHAYATI", date(1999, 5, 7), "P", "6499031002", None),
+        ("6499011606970041", "DEDI SUHERMAN", date(1997, 6, 16), "L", "6499011001", None)])
     cases = {"first_dropped": ("499034705990009", "NURHAYATI", date(1999, 5, 7), "P", None, None),
              "middle_dropped": ("649901606970041", "DEDI SUHERMAN", date(1997, 6, 16), "L", None, None),
              "excel_shown": ("6.49903470599001E+15", "NURHAYATI", date(1999, 5, 7), "P", None, None)}
@@ -1103,10 +1103,8 @@ def test_a_valid_nik_no_resident_holds_carrying_the_resident_s_birth_date_is_ano
     is a mix-up among residents, weighed as before."""
     from pipelines import linkage as lk
 
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6474032001000015", "BAYU", date(2000, 1, 20), "L", "6474031001", "6474030101100009")],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6474032001000015", "BAYU", date(2000, 1, 20), "L", "6474031001", "6474030101100009")])
     ahmad, andi = 6474011508850001, 6474012001000004
     cases = {  # claimed NIK -> the resident it is compared with, the NIK level expected
         "outsider": ("7371011508850001", ahmad, "another_person"),
@@ -1185,10 +1183,8 @@ def test_the_digits_an_excel_damaged_nik_still_shows_rule_out_residents_and_find
     }
     kel = {"same_kelurahan": "6474011001"}
     recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", kel.get(k), None) for k, (nik, *_) in cases.items()}
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [(str(budi), "BUDI SANTOSO", date(1980, 1, 1), "L", "6474011001", "6474010101100011")],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        (str(budi), "BUDI SANTOSO", date(1980, 1, 1), "L", "6474011001", "6474010101100011")])
     r, s = lk.resident_side(residents), lk._record_side(_records(recs), "ID_DTSEN")
     keys = dict(zip(s["s_id"], s["s_key"]))
     pairs = pl.DataFrame({"s_key": [keys[k] for k in cases], "r_key": [c[1] for c in cases.values()],
@@ -1253,11 +1249,9 @@ def test_a_name_written_surname_first_with_a_nik_digit_wrong_meets_its_resident(
     A stranger one digit away whose first word is not the record's last is not paired."""
     from pipelines import linkage as lk
 
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6499014702970016", "NURHAYATI AMIR", date(1997, 2, 7), "P", "6499011001", None),
-         ("6499014702970018", "SITI AMINAH", date(1997, 2, 7), "P", "6499011001", None)],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6499014702970016", "NURHAYATI AMIR", date(1997, 2, 7), "P", "6499011001", None),
+        ("6499014702970018", "SITI AMINAH", date(1997, 2, 7), "P", "6499011001", None)])
     cases = {"turned": ("6499014702970019", "AMIR NURHAYATI", None, "P", None, None)}
     dated = {"dated": ("7371010101900001", "X Y", date(1990, 1, 1), "L", None, None)}  # (a date column)
     r, s = lk.resident_side(residents), lk._record_side(_records({**cases, **dated}), "ID_DTSEN")
@@ -1277,12 +1271,10 @@ def test_a_card_without_a_birth_date_whose_nik_slipped_in_the_date_digits_links(
     holds is that resident's: a namesake one date digit away gets no such reading."""
     from pipelines import linkage as lk
 
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6499014604690032", "DAYANG ROSITA", date(1969, 4, 6), "P", "6499011001", None),
-         ("6499016512770001", "NI LUH SARI", date(1977, 12, 25), "P", "6499011001", None),
-         ("6499016502770001", "NI LUH SARI", date(1977, 2, 25), "P", "6499011001", None)],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6499014604690032", "DAYANG ROSITA", date(1969, 4, 6), "P", "6499011001", None),
+        ("6499016512770001", "NI LUH SARI", date(1977, 12, 25), "P", "6499011001", None),
+        ("6499016502770001", "NI LUH SARI", date(1977, 2, 25), "P", "6499011001", None)])
     cases = {"slipped": ("6499014606490032", "DAYANG ROSITA", None, "P", None, None),
              "held": ("6499016512770001", "NI LUH SARI", None, "P", None, None)}
     dated = {"dated": ("7371010101900001", "X Y", date(1990, 1, 1), "L", None, None)}  # (a date column)
@@ -1308,12 +1300,10 @@ def test_a_card_on_its_holders_own_nik_whose_written_date_slipped_links_to_him_n
     or a record of the other sex, gets no such reading."""
     from pipelines import linkage as lk
 
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6499012805030017", "GUSTI JAHRI", date(2003, 5, 28), "L", "6499011001", "6499010101100021"),
-         ("6499016805030041", "GUSTI JAHRI", date(2003, 5, 28), "P", "6499011001", "6499010101100021"),
-         ("6499011502800003", "RAHMAT HIDAYAT", date(1980, 2, 15), "L", "6499011001", None)],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6499012805030017", "GUSTI JAHRI", date(2003, 5, 28), "L", "6499011001", "6499010101100021"),
+        ("6499016805030041", "GUSTI JAHRI", date(2003, 5, 28), "P", "6499011001", "6499010101100021"),
+        ("6499011502800003", "RAHMAT HIDAYAT", date(1980, 2, 15), "L", "6499011001", None)])
     cases = {"slipped": ("6499012805030017", "GUSTI JAHRI", date(2003, 5, 29), None, None, None),
              "another": ("6499011502800003", "RAHMAT HIDAYAT", date(1961, 9, 3), None, None, None),
              "sister": ("6499011502800003", "RAHMAT HIDAYAT", date(1980, 2, 16), "P", None, None)}
@@ -1335,10 +1325,8 @@ def test_namesakes_of_two_kecamatans_an_excel_damaged_nik_without_a_birth_date_g
     candidates were as good, and the card went unlinked: an independent generator's roster
     recall rose 0.9768 -> 0.9789 at 200k). Beside an equal kelurahan, which lies inside the
     kecamatan, the shown digits count nothing more."""
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6474030303680011", "JOKO SUSILO", date(1968, 3, 3), "L", "6474031001", "6474030101100009")],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6474030303680011", "JOKO SUSILO", date(1968, 3, 3), "L", "6474031001", "6474030101100009")])
     recs = {"kec_02": ("6.47402E+15", "JOKO SUSILO", None, "L", None, None),
             "kec_03": ("6,47403E+15", "JOKO SUSILO", None, "L", None, None),
             "no_nik": ("", "JOKO SUSILO", None, "L", None, None)}
@@ -1413,10 +1401,8 @@ def test_a_nik_one_digit_off_where_someone_born_that_day_could_hold_it_is_its_ow
     # such pairs weighed as typos)
     old_code = 6474091508850001
     cases["sex_slip_old_code"] = ("6474095508850001", "same_day_neighbour")
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [(str(old_code), "AHMAD YUNUS", date(1985, 8, 15), "L", "6474011001", None)],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        (str(old_code), "AHMAD YUNUS", date(1985, 8, 15), "L", "6474011001", None)])
     recs = {k: (nik, "AHMAD YANI", date(1985, 8, 15), "L", None, None) for k, (nik, _) in cases.items()}
     r, s = lk.resident_side(residents), lk._record_side(_records(recs), "ID_DTSEN")
     keys = dict(zip(s["s_id"], s["s_key"]))
@@ -1457,11 +1443,9 @@ def test_a_sister_s_record_with_her_brother_s_nik_links_to_her_not_to_him():
     """Her name is very like his (DWI PUTRI / DWI PUTRA SANTOSO), her date and sex are hers: the
     exact NIK vouches for a disagreeing date only with the same name and no other sex (with a
     very similar name it sent her record to his review, found by review)."""
-    residents = pl.concat([_residents(), pl.DataFrame(
-        [("6474010101900011", "DWI PUTRA SANTOSO", date(1990, 1, 1), "L", "6474011001", "6474010101100011"),
-         ("6474014505930012", "DWI PUTRI SANTOSO", date(1993, 5, 5), "P", "6474011001", "6474010101100011")],
-        schema=["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "kode_kel", "NO_KK"], orient="row"
-    ).with_columns(nama_norm=normalize_name("NAMA_LGKP"))])
+    residents = _residents([
+        ("6474010101900011", "DWI PUTRA SANTOSO", date(1990, 1, 1), "L", "6474011001", "6474010101100011"),
+        ("6474014505930012", "DWI PUTRI SANTOSO", date(1993, 5, 5), "P", "6474011001", "6474010101100011")])
     recs = {"sister": ("6474010101900011", "DWI PUTRI SANTOSO", date(1993, 5, 5), "P", "6474011001", None)}
     links = link_records(residents, _records(recs), "ID_DTSEN", LinkSettings()).links
     assert links.select("NIK").item() == "6474014505930012"
