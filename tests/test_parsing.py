@@ -176,6 +176,10 @@ def test_nik_validity_property(s):
     ("IR. H.", None),
     ("DRS. H. R.", None),
     ("H. M.", "MUHAMMAD"),                            # Haji Muhammad
+    ("DRS. H. EKO", "EKO"),                           # H./R. after titles alone is still a title
+    ("IR. H. JOKO WIDODO", "JOKO WIDODO"),
+    ("HJ. R. AYU", "AYU"),
+    ("BUDI R SANTOSO", "BUDI R SANTOSO"),             # ... inside a name, an initial
     ("ING", "ING"),                                   # a Dayak name (it was a title anywhere: no name)
     ("HANG ING", "HANG ING"),
     ("ING. SUKARNO", "SUKARNO"),                      # the engineer's degree, before the name
