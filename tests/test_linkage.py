@@ -818,6 +818,8 @@ def test_a_claimed_nik_of_fifteen_digits_with_one_dropped_anywhere_meets_its_own
     residents = _residents([
         ("6499034705990009", "NURHAYATI", date(1999, 5, 7), "P", "6499031001", None),
         ("6499034705990017", "NURHAYATI", date(1999, 5, 7), "P", "6499031002", None),
+        # one digit inserted into the digits Excel shows (649903470599001), not their prefix
+        ("6499034705990051", "SRI WAHYUNI", date(1999, 5, 7), "P", "6499031003", None),
         ("6499011606970041", "DEDI SUHERMAN", date(1997, 6, 16), "L", "6499011001", None)])
     cases = {"first_dropped": ("499034705990009", "NURHAYATI", date(1999, 5, 7), "P", None, None),
              "middle_dropped": ("649901606970041", "DEDI SUHERMAN", date(1997, 6, 16), "L", None, None),
@@ -830,6 +832,7 @@ def test_a_claimed_nik_of_fifteen_digits_with_one_dropped_anywhere_meets_its_own
     assert found[("first_dropped", "6499034705990009")] == "truncated"
     assert found[("middle_dropped", "6499011606970041")] == "truncated"
     assert ("first_dropped", "6499034705990017") not in found  # two digits away
+    # (SRI WAHYUNI's NIK is one digit inserted into the shown digits: no pair of theirs)
     assert {r_nik for s_id, r_nik in found if s_id == "excel_shown"} <= {"6499034705990009", "6499034705990017"}
 
     _, got = _link_among_background(background, {k: cases[k] for k in ("first_dropped", "middle_dropped")},
