@@ -57,6 +57,8 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
+    if ext.accepted_key in selected or ext.quarantine_key in selected:
+        context.log_event(_observation(ext, s))
     if ext.accepted_key in selected:
         yield dg.Output(
             result.accepted, output_name=ext.accepted_key,
@@ -118,6 +120,7 @@ def register_regions(context: dg.AssetExecutionContext, residents) -> None:
 @dataclass(frozen=True)
 class _Extract:
     source: str                # the file's stem: penduduk, dtsen, peserta_bpjstk
+    title: str                 # what the file is, for its asset's description
     accepted_key: str
     quarantine_key: str
     description: str
@@ -127,16 +130,16 @@ class _Extract:
 
 
 EXTRACTS = (
-    _Extract("penduduk", "residents", "penduduk_quarantine",
+    _Extract("penduduk", "Dukcapil/SIAK population", "residents", "penduduk_quarantine",
              "Accepted residents of the Dukcapil/SIAK extract, cleaned, with flags.",
              lambda raw, s: clean_penduduk(raw),
              ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "kode_kel", "flags"],
              on_accepted=register_regions),
-    _Extract("dtsen", "welfare_records", "dtsen_quarantine",
+    _Extract("dtsen", "DTSEN/DTKS welfare registry", "welfare_records", "dtsen_quarantine",
              "Accepted DTSEN/DTKS welfare records; an invalid NIK is treated as missing.",
              lambda raw, s: clean_dtsen(raw),
              ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL", "flags"]),
-    _Extract("peserta_bpjstk", "participants", "peserta_bpjstk_quarantine",
+    _Extract("peserta_bpjstk", "BPJS Ketenagakerjaan participant roster", "participants", "peserta_bpjstk_quarantine",
              "Accepted BPJS Ketenagakerjaan roster records, with active JKK+JKM protection derived.",
              lambda raw, s: clean_peserta(raw, s.rules()),
              ["KPJ", "NIK", "NAMA", "SEGMEN", "STATUS", "PROGRAM", "jkk_jkm_aktif"]),
@@ -162,9 +165,32 @@ def _checks(ext: _Extract) -> list[dg.AssetCheckSpec]:
     ]
 
 
+# The three input files, as external assets: what the ingest reads, drawn upstream of what it
+# writes (``penduduk`` -> ``residents`` and ``penduduk_quarantine``), so the UI's lineage starts
+# at the files and a quarantine is no island beside the graph. Dagster does not materialize
+# them: each ingest records an observation of the file it read (name, format, size, SHA-256 and
+# rows), which the UI shows on the file's own asset page.
+SOURCES = [
+    dg.AssetSpec(ext.source, group_name=GROUP, kinds={"file"},
+                 description=f"The {ext.title} extract as delivered: `{ext.source}.csv`, `.xlsx` or `.parquet` in "
+                             "the input folder (`lindungi run --input`, `LINDUNGI_INPUT`). Read by the ingest, "
+                             "which records each file it read as an observation here.")
+    for ext in EXTRACTS
+]
+
+
+def _observation(ext: _Extract, stats: dict) -> dg.AssetObservation:
+    """The file the ingest read, on its external asset (no personal data: counts and the hash)."""
+    return dg.AssetObservation(asset_key=ext.source, metadata={
+        "file": stats["file"], "format": stats["format"], "sha256": stats["sha256"],
+        "rows_read": stats["rows_read"], "accepted": stats["accepted"], "quarantined": stats["quarantined"]})
+
+
 @dg.multi_asset(
     name="ingest_extracts",
     group_name=GROUP,
+    deps=[s.key for s in SOURCES],
+    internal_asset_deps={k: {dg.AssetKey(ext.source)} for ext in EXTRACTS for k in (ext.accepted_key, ext.quarantine_key)},
     outs={k: v for ext in EXTRACTS for k, v in {
         ext.accepted_key: dg.AssetOut(description=ext.description, kinds={"polars", "parquet"}, is_required=False),
         ext.quarantine_key: dg.AssetOut(

@@ -45,7 +45,10 @@ DEFAULTS = {
 for _k, _v in DEFAULTS.items():
     os.environ.setdefault(_k, _v)
 
-all_assets = dg.load_assets_from_modules([ingest, linkage, candidates, submission, reporting, delivery])
+# (the input files' external assets are AssetSpecs, which load_assets_from_modules leaves out:
+# without them the ingest's deps made bare stand-ins of no description)
+all_assets = [*ingest.SOURCES,
+              *dg.load_assets_from_modules([ingest, linkage, candidates, submission, reporting, delivery])]
 
 
 

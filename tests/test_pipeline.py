@@ -364,6 +364,36 @@ def test_every_asset_check_ran_and_passed(pipeline_run, monkeypatch):
         assert "| accepted |" in text and "| quarantined |" in text and "passed / failed" in text
 
 
+def test_the_lineage_starts_at_the_input_files(pipeline_run, small_world, monkeypatch):
+    """The extracts are external assets upstream of what the ingest writes from each (the
+    quarantines were roots beside the graph, with no lineage: a UI review), and each ingest
+    records the file it read on the file's asset."""
+    import hashlib
+
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for source, accepted in (("penduduk", "residents"), ("dtsen", "welfare_records"),
+                             ("peserta_bpjstk", "participants")):
+        node = graph.get(dg.AssetKey(source))
+        assert not node.is_executable and not node.parent_keys
+        assert {k.to_user_string() for k in node.child_keys} == {accepted, f"{source}_quarantine"}
+    _, _, summary = pipeline_run
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    instance = dg.DagsterInstance.get()
+    for source in ("penduduk", "dtsen", "peserta_bpjstk"):
+        [record] = instance.fetch_observations(dg.AssetKey(source), limit=5).records
+        assert record.run_id == summary["runs"]["ingest"]
+        seen = {k: v.value for k, v in record.asset_observation.metadata.items()}
+        counts = summary["sources"][source]
+        assert seen == {"file": f"{source}.csv", "format": "csv",
+                        "sha256": hashlib.sha256((small_world / f"{source}.csv").read_bytes()).hexdigest(),
+                        "rows_read": counts["read"], "accepted": counts["accepted"],
+                        "quarantined": counts["quarantined"]}
+
+
 def test_the_coverage_report_points_to_its_page(pipeline_run, monkeypatch):
     """The coverage report's "path" in the UI was the IO manager's one-row Parquet (its entry of
     the same name replaced the asset's), not the page (a UI review)."""
