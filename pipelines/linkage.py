@@ -384,14 +384,15 @@ def extract_blocks(residents: pl.DataFrame | pl.LazyFrame, max_block: int = EXTR
     lf = residents.lazy() if isinstance(residents, pl.DataFrame) else residents
     side = lf.select(r_name=pl.col("nama_norm"), r_dob=pl.col("TGL_LHR"), r_kel=pl.col("kode_kel"),
                      r_kk=pl.col("NO_KK")).collect()
-    side = _with_name_keys(side, "r_")
-    out = {}
-    for rule in BLOCKING_RULES:
-        if rule.keys:
-            r_keys = [k[1] for k in rule.keys]
-            out[rule.name] = (side.select(r_keys).drop_nulls().group_by(r_keys).len()
-                              .filter(pl.col("len") > max_block).drop("len"))
-    return out
+    side = _with_name_keys(side, "r_").lazy()
+    # each set of resident keys counted once (13 for 16 rules: a swapped-name rule blocks on the
+    # resident's keys of the plain one), the counts side by side in one collect_all (the
+    # independent 1M world's two kab/kota: 2.3 s one rule after the other, 1.1 s so)
+    keys = {rule.name: tuple(k[1] for k in rule.keys) for rule in BLOCKING_RULES if rule.keys}
+    distinct = list(dict.fromkeys(keys.values()))
+    counted = pl.collect_all([side.select(k).drop_nulls().group_by(k).len().filter(pl.col("len") > max_block)
+                              .drop("len") for k in distinct])
+    return {name: counted[distinct.index(k)] for name, k in keys.items()}
 
 
 def _unsettled(s: pl.DataFrame, r: pl.DataFrame) -> pl.DataFrame:
