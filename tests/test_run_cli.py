@@ -633,11 +633,13 @@ def test_the_ingest_says_each_extracts_stage_for_its_ticking_line(small_world, t
             seen.append((key, value))
             super().__setitem__(key, value)
 
-    checked, result = _read_and_clean(penduduk, settings, Watched({"penduduk.csv": "waiting ..."}), "penduduk.csv")
+    checked, result, accepted = _read_and_clean(penduduk, settings, Watched({"penduduk.csv": "waiting ..."}),
+                                                "penduduk.csv")
     rows = result.stats["rows_read"]
     assert seen == [("penduduk.csv", "reading ..."), ("penduduk.csv", f"{rows:,} rows read, cleaning ..."),
                     ("penduduk.csv", f"{rows:,} rows cleaned")]
     assert checked.result().success
+    assert accepted.result().suite == "residents" and accepted.result().success
 
 
 def test_an_interrupted_step_is_said_in_words():
