@@ -168,8 +168,8 @@ def _checks(ext: _Extract) -> list[dg.AssetCheckSpec]:
 # The three input files, as external assets: what the ingest reads, drawn upstream of what it
 # writes (``penduduk`` -> ``residents`` and ``penduduk_quarantine``), so the UI's lineage starts
 # at the files and a quarantine is no island beside the graph. Dagster does not materialize
-# them: each ingest records an observation of the file it read (name, format, size, SHA-256 and
-# rows), which the UI shows on the file's own asset page.
+# them: each ingest records an observation of the file it read (name, format, SHA-256 and rows),
+# which the UI shows on the file's own asset page.
 SOURCES = [
     dg.AssetSpec(ext.source, group_name=GROUP, kinds={"file"},
                  description=f"The {ext.title} extract as delivered: `{ext.source}.csv`, `.xlsx` or `.parquet` in "
