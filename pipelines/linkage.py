@@ -390,9 +390,9 @@ def extract_blocks(residents: pl.DataFrame | pl.LazyFrame, max_block: int = EXTR
     # independent 1M world's two kab/kota, the whole step: 3.2-3.9 s before, 2.0-2.3 s so)
     keys = {rule.name: tuple(k[1] for k in rule.keys) for rule in BLOCKING_RULES if rule.keys}
     distinct = list(dict.fromkeys(keys.values()))
-    counted = pl.collect_all([side.select(k).drop_nulls().group_by(k).len().filter(pl.col("len") > max_block)
-                              .drop("len") for k in distinct])
-    return {name: counted[distinct.index(k)] for name, k in keys.items()}
+    counted = dict(zip(distinct, pl.collect_all([side.select(k).drop_nulls().group_by(k).len()
+                                                 .filter(pl.col("len") > max_block).drop("len") for k in distinct])))
+    return {name: counted[k] for name, k in keys.items()}
 
 
 def _unsettled(s: pl.DataFrame, r: pl.DataFrame) -> pl.DataFrame:
