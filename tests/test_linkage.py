@@ -129,14 +129,16 @@ def test_day_month_swap_links_and_a_placeholder_date_goes_to_review():
 
 
 def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
-    """The token masks only decide where rapidfuzz's token_set_ratio runs: the levels equal those
-    of computing it on every pair, for subsets, reordered and repeated tokens, hash-colliding
-    strangers and names long enough that a near-subset scores above 99.9."""
+    """The token masks only decide where rapidfuzz's token_set_ratio and the initials' test run,
+    and the lowest level's cutoff where the scores are worked out: the levels equal those of
+    computing every score on every pair, for subsets, reordered and repeated tokens, initials,
+    hash-colliding strangers and names long enough that a near-subset scores above 99.9; with
+    the masks the linker's sides carry, or computed for the pairs."""
     import numpy as np
     from rapidfuzz import fuzz
     from rapidfuzz.distance import JaroWinkler
 
-    from pipelines.linkage import _initials_subset, _name_level
+    from pipelines.linkage import _initials_subset, _name_level, _with_words, name_tokens_mask
 
     long_a = " ".join(f"NAMA{chr(65 + i % 26)}{chr(65 + i // 26)}" for i in range(200))  # 1,399 characters
     pairs = [("SITI AMINAH", "SITI AMINAH PUTRI"), ("AHMAD YANI", "YANI AHMAD"), ("BUDI BUDI SANTOSO", "BUDI SANTOSO"),
@@ -146,11 +148,15 @@ def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
              ("A" * 700 + " " + "B" * 700 + " C", "A" * 700 + " " + "B" * 700 + " " + " ".join(c * 1000 for c in "EFG")),
              ("A B C D E F G H I J K L M N O P Q R S T U V W X Y Z", "A B C D E F G H I J K L M N O P Q R S T U V W X Y")]
     rng = np.random.default_rng(3)
-    words = ["ABDUL", "RAHMAN", "SITI", "NUR", "WATI", "JOKO", "ANDI", "PUTRA", "SARI", "DEWI", "HARI", "YANTO"]
-    for _ in range(3000):  # random names from a small vocabulary: many subsets and near-misses
+    words = ["ABDUL", "RAHMAN", "SITI", "NUR", "WATI", "JOKO", "ANDI", "PUTRA", "SARI", "DEWI", "HARI", "YANTO",
+             "I", "NI", "A", "S", "N", "WAYAN"]  # (with initials, and Bali's one-letter I)
+    for _ in range(4000):  # random names from a small vocabulary: many subsets and near-misses
         pairs.append(tuple(" ".join(rng.choice(words, rng.integers(1, 4))) for _ in range(2)))
     p = pl.DataFrame({"s_name": [a for a, _ in pairs], "r_name": [b for _, b in pairs]})
     got = _name_level(p).to_list()
+    sides = (p.with_columns(s_tokens=name_tokens_mask(pl.col("s_name")), r_tokens=name_tokens_mask(pl.col("r_name")))
+             .pipe(_with_words, "s_").pipe(_with_words, "r_"))
+    assert sides["s_words"].null_count() < sides.height and _name_level(sides).to_list() == got
 
     def reference(a, b):
         if a is None or b is None:
@@ -168,7 +174,8 @@ def test_name_levels_use_token_set_ratio_only_where_it_can_reach_a_subset():
 
     want = [reference(a, b) for a, b in pairs]
     assert got == want
-    assert {"subset", "very_similar", "similar", "different"} <= set(got)
+    assert {"subset", "very_similar", "similar", "weak", "different"} <= set(got)
+    assert any(_initials_subset(a, b) and fuzz.token_set_ratio(a, b) < 99.9 for a, b in pairs if a and b and a != b)
 
 
 def test_a_name_written_with_initials_is_part_of_the_full_name():
