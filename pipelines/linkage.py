@@ -464,6 +464,10 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = MAX_BLOCK
         if left.height == 0:
             continue
         right = r.select("r_key", *r_keys).drop_nulls()
+        if left.height * 4 < right.height:
+            # the blocks some record reaches, whole (each key's residents all or none), before
+            # their sizes are counted: a few thousand records' rules counted every resident's
+            right = right.join(left.select(s_keys).unique(), left_on=r_keys, right_on=s_keys, how="semi")
         cap = min(max_block, UNSETTLED_MAX_BLOCK) if rule.records == "unsettled" else max_block
         right = right.filter(pl.len().over(r_keys) <= cap)
         found = left.join(right, left_on=s_keys, right_on=r_keys)
