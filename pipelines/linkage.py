@@ -467,6 +467,7 @@ def attribute_pairs(r: pl.DataFrame, s: pl.DataFrame, max_block: int = MAX_BLOCK
         if left.height * 4 < right.height:
             # the blocks some record reaches, whole (each key's residents all or none), before
             # their sizes are counted: a few thousand records' rules counted every resident's
+            # (for a rule of most records, most blocks are reached, and the cut would add a join)
             right = right.join(left.select(s_keys).unique(), left_on=r_keys, right_on=s_keys, how="semi")
         cap = min(max_block, UNSETTLED_MAX_BLOCK) if rule.records == "unsettled" else max_block
         right = right.filter(pl.len().over(r_keys) <= cap)
@@ -741,8 +742,14 @@ def _with_words(side: pl.DataFrame, p: str) -> pl.DataFrame:
     at = side.get_column(f"{p}name").str.contains(_INITIAL).arg_true()
     words = pl.repeat(None, side.height, dtype=pl.UInt64, eager=True).alias(f"{p}words")
     if at.len():
-        words = words.scatter(at, side[at].select(name_tokens_mask(pl.col(f"{p}name"), words_only=True)).to_series())
+        words = words.scatter(at, side[at].select(_words_mask(pl.col(f"{p}name"))).to_series())
     return side.with_columns(words)
+
+
+def _words_mask(name: pl.Expr) -> pl.Expr:
+    """Of a name with a one-letter word, the mask of its words of two letters or more; null for
+    every other name (see :func:`_with_words`)."""
+    return pl.when(name.str.contains(_INITIAL)).then(name_tokens_mask(name, words_only=True))
 
 
 def _words_within(words: pl.Expr, other_tokens: pl.Expr) -> pl.Expr:
@@ -759,8 +766,7 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
     # "missing" (most NIK-blocked pairs carry the same name, so this skips most of the work)
     masks = [pl.col(c) if c in p.columns else name_tokens_mask(pl.col(n))
              for c, n in (("s_tokens", "s_name"), ("r_tokens", "r_name"))]
-    words = [pl.col(c) if c in p.columns else pl.when(pl.col(n).str.contains(_INITIAL))
-             .then(name_tokens_mask(pl.col(n), words_only=True))
+    words = [pl.col(c) if c in p.columns else _words_mask(pl.col(n))
              for c, n in (("s_words", "s_name"), ("r_words", "r_name"))]
     names = p.select(a=pl.col("s_name"), b=pl.col("r_name"), ta=masks[0], tb=masks[1], wa=words[0], wb=words[1])
     todo = names.with_row_index("i").filter(pl.col("a").is_not_null() & pl.col("b").is_not_null()
