@@ -87,11 +87,16 @@ def _unreadable_code(col: str) -> pl.Expr:
 _NOT_TEXT = rf"[{CONTROL}\u00a0\u200b\ufeff{DIRECTION_MARKS}]"
 
 
+# a run of them and of white space is one space (one pass: replacing them with spaces and then
+# collapsing runs of white space was two, 30% more of a text column's cleaning)
+_SPACE_RUN = rf"(?:{_NOT_TEXT}|\s)+"
+
+
 def _text(col: str) -> pl.Expr:
     # a soft hyphen is nothing (a space would split the word it sits in): a literal pass, ~7 ms
     # of 200k names
-    s = (pl.col(col).str.replace_all(SOFT_HYPHEN, "", literal=True).str.replace_all(_NOT_TEXT, " ")
-         .str.replace_all(r"\s+", " ").str.strip_chars())
+    s = (pl.col(col).str.replace_all(SOFT_HYPHEN, "", literal=True).str.replace_all(_SPACE_RUN, " ")
+         .str.strip_chars())
     return s.replace("", None)  # not when(s == "")...otherwise(s): that computes s twice
 
 
@@ -102,8 +107,9 @@ def _written(col: str, nothing: str = "-./:0T") -> pl.Expr:
     flagged a date "tidak valid (tertulis: "-")", and the kelurahan went looking for a wrong
     date where none had been recorded. A code or a decile is nothing written only as a dash or
     a dot (``nothing="-."``: ``0000000000`` is a written code, and invalid)."""
-    s = _text(col)
-    return pl.when(s.str.contains(rf"[^{nothing}\s]")).then(s)
+    # (the text computed once: when(s.str.contains(...)).then(s) computed it twice, half of the
+    # field's cost, four fields of each extract)
+    return _text(col).str.replace(rf"^[{nothing}\s]*$", "").replace("", None)
 
 
 def _flag(cond: pl.Expr, name: str) -> tuple[str, pl.Expr]:
@@ -291,6 +297,14 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
                    "_kec_bad": _unreadable_code("NO_KEC")},
         "NO_KEL": {"_kel": _digits("NO_KEL", 4), "_kel_full": _digits("NO_KEL", 10),
                    "_kel_bad": _unreadable_code("NO_KEL")},
+        # (a household shares its address, a city a few dozen birthplaces)
+        "TMPT_LHR": {"_tmpt_lhr": _text("TMPT_LHR")},
+        "ALAMAT": {"_alamat": _text("ALAMAT")},
+        # the extract's own kelurahan name (optional KEL_NAME), for the gap lists and the coverage
+        # of a city the packaged name table does not hold; a long digit run in it starred (a NIK
+        # typed into one resident's KEL_NAME reached the published coverage page and a list's title)
+        **({"KEL_NAME": {"_nama_kel": mask_long_digits_expr(_text("KEL_NAME")).str.to_titlecase()}}
+           if "KEL_NAME" in df.columns else {}),
     })
     # A code written in full, its parents' codes before it (NO_KEL 6474011001 for 1001), is the
     # code when those agree with the other columns: every such resident's region was missing,
@@ -313,7 +327,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         NIK=pl.col("_nik"),
         NO_KK=_kk(),
         NAMA_LGKP=_text("NAMA_LGKP").str.to_uppercase(),
-        TMPT_LHR=_text("TMPT_LHR"),
+        TMPT_LHR=pl.col("_tmpt_lhr"),
         TGL_LHR=pl.col("_dob"),
         JENIS_KLMIN=pl.col("_sex"),
         tgl_lhr_raw=pl.when(pl.col("_dob").is_null()).then(pl.col("_dob_raw")),
@@ -322,17 +336,13 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         JENIS_PKRJN=pl.col("_job_label"),
         PNYDNG_CCT=pl.col("_disability"),
         disabilitas=pl.col("_disability").is_not_null(),
-        ALAMAT=_text("ALAMAT"),
+        ALAMAT=pl.col("_alamat"),
         NO_RT=pl.col("_rt"),
         NO_RW=pl.col("_rw"),
         kode_kab=pl.col("_prop") + pl.col("_kab"),
         kode_kec=pl.col("_prop") + pl.col("_kab") + pl.col("_kec"),
         kode_kel=pl.col("_prop") + pl.col("_kab") + pl.col("_kec") + pl.col("_kel"),
-        # the extract's own kelurahan name (optional KEL_NAME), for the gap lists and the coverage
-        # of a city the packaged name table does not hold; a long digit run in it starred (a NIK
-        # typed into one resident's KEL_NAME reached the published coverage page and a list's title)
-        nama_kel=(mask_long_digits_expr(_text("KEL_NAME")).str.to_titlecase() if "KEL_NAME" in df.columns
-                  else pl.lit(None, pl.String)),
+        nama_kel=pl.col("_nama_kel") if "KEL_NAME" in df.columns else pl.lit(None, pl.String),
     )
     out = out.with_columns(normalized_names(out, "NAMA_LGKP"))
     dob = pl.col("TGL_LHR")
@@ -391,9 +401,11 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool
     # a row of an id alone, no NIK, name or birth date: a total or footer line ("JUMLAH", "Total
     # peserta: 1.332" in the id's column) was accepted as a record no one could be linked to
     # (an adversarial review)
-    nobody = _written("NIK").is_null() & _written("NAMA").is_null() & _written("TGL_LHR").is_null()
-    no_identity = kept.filter(nobody).with_columns(reason_code=pl.lit("no_identity"))
-    return kept.filter(~nobody), [missing, dups, no_identity]
+    # (computed once: the two filters each computed it, 0.2 s of a 77k-row welfare extract)
+    kept = kept.with_columns(_nobody=_written("NIK").is_null() & _written("NAMA").is_null()
+                             & _written("TGL_LHR").is_null())
+    no_identity = kept.filter(pl.col("_nobody")).drop("_nobody").with_columns(reason_code=pl.lit("no_identity"))
+    return kept.filter(~pl.col("_nobody")).drop("_nobody"), [missing, dups, no_identity]
 
 
 def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
@@ -419,21 +431,29 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     # (see _digits), of a kab/kota the Kemendagri table has
     kel = ascii_digits(_code_text("KODE_KEL", KODE_KEL_TEXT))
     kel = pl.when(kel.str.slice(0, 4).is_in(kabkota_codes())).then(kel)
-    claimed = _with_kk(_claimed_nik(kept))
+    # the date, the sex, the kelurahan and the decile once per distinct value (a city's records
+    # share a few thousand birth dates: the date's parse of every row was 0.2 s of 77k records)
+    claimed = _by_value(_with_kk(_claimed_nik(kept)), {
+        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _written("TGL_LHR")},
+        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN")},
+        "ALAMAT": {"_alamat": _text("ALAMAT")},  # (a household's records share it)
+        # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
+        # outside tester's extract were all "kode_kel_invalid")
+        "KODE_KEL": {"_kel": pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
+                     "_kel_raw": _written("KODE_KEL", nothing="-.")},
+        "DESIL": {"_desil": pl.when(desil.is_between(1, 10)).then(desil).otherwise(None),
+                  "_desil_raw": _written("DESIL", nothing="-.")},
+    })
     out = claimed.with_columns(
         ID_DTSEN=pl.col("_id"),
         NO_KK=_kk(),
         NAMA=_text("NAMA").str.to_uppercase(),
-        TGL_LHR=parse_date("TGL_LHR"),
-        _dob_raw=_written("TGL_LHR"),
-        JENIS_KLMIN=_sex("JENIS_KLMIN"),
-        ALAMAT=_text("ALAMAT"),
-        KODE_KEL=pl.when(kel.str.len_chars() == 10).then(kel).otherwise(None),
-        DESIL=pl.when(desil.is_between(1, 10)).then(desil).otherwise(None),
+        TGL_LHR=pl.col("_dob"),
+        JENIS_KLMIN=pl.col("_sex"),
+        ALAMAT=pl.col("_alamat"),
+        KODE_KEL=pl.col("_kel"),
+        DESIL=pl.col("_desil"),
         nama_norm=normalized_names(claimed, "NAMA"),
-        # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
-        # outside tester's extract were all "kode_kel_invalid")
-        _desil_raw=_written("DESIL", nothing="-."), _kel_raw=_written("KODE_KEL", nothing="-."),
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
@@ -467,20 +487,28 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         blth.str.extract(r"^(\d{4})(\d{2})$", 1) + "-" + blth.str.extract(r"^\d{4}(\d{2})$", 1),
         blth.str.extract(r"^\d{2}[-/](\d{4})$", 1) + "-" + blth.str.extract(r"^(\d{2})[-/]\d{4}$", 1),
     )
-    claimed = _claimed_nik(kept)
+    # the coded fields and the date once per distinct value (as in clean_dtsen)
+    claimed = _by_value(_claimed_nik(kept), {
+        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _written("TGL_LHR")},
+        "SEGMEN": {"_segmen": label_key(pl.col("SEGMEN"))},
+        "STATUS": {"_status": label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String)},
+        "PROGRAM": {
+            "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
+            "_unknown_prog": progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
+        },
+        "BLTH_AKHIR_IURAN": {
+            # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)
+            "_blth": pl.when(blth_norm.str.slice(5, 2).cast(pl.Int8, strict=False).is_between(1, 12)).then(blth_norm),
+            "_blth_raw": _text("BLTH_AKHIR_IURAN"),  # the raw text, for blth_invalid
+        },
+    })
     out = claimed.with_columns(
         KPJ=pl.col("_id"),
         NAMA=_text("NAMA").str.to_uppercase(),
-        TGL_LHR=parse_date("TGL_LHR"),
-        _dob_raw=_written("TGL_LHR"),
-        SEGMEN=label_key(pl.col("SEGMEN")),
-        STATUS=label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String),
-        _progs=progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
-        _unknown_prog=progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
-        # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)
-        BLTH_AKHIR_IURAN=pl.when(blth_norm.str.slice(5, 2).cast(pl.Int8, strict=False).is_between(1, 12))
-        .then(blth_norm),
-        _blth_raw=_text("BLTH_AKHIR_IURAN"),  # the raw text: BLTH_AKHIR_IURAN is replaced above
+        TGL_LHR=pl.col("_dob"),
+        SEGMEN=pl.col("_segmen"),
+        STATUS=pl.col("_status"),
+        BLTH_AKHIR_IURAN=pl.col("_blth"),
         nama_norm=normalized_names(claimed, "NAMA"),
     ).with_columns(
         PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
