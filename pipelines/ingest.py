@@ -10,13 +10,14 @@ file, rows read = accepted + quarantined (``IngestResult.stats`` records it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from pipelines import schema
-from pipelines.dates import parse_date, today_wita
+from pipelines.dates import today_wita, with_parsed_date
 from pipelines.frames import per_distinct
 from pipelines.names import normalized_names
 from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, nik_birth_parts, nik_date_matches,
@@ -253,13 +254,22 @@ def clean_penduduk(raw: RawExtract, today: date | None = None) -> IngestResult:
     return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))
 
 
-def _by_value(df: pl.DataFrame, derived: dict[str, dict[str, pl.Expr]]) -> pl.DataFrame:
+def _by_value(df: pl.DataFrame, derived: dict[str, dict[str, pl.Expr] | Callable[[pl.DataFrame], pl.DataFrame]]
+              ) -> pl.DataFrame:
     """``df`` with the columns ``derived`` from each raw column, computed once per distinct value
     of it. Codes, dates and region numbers repeat across a city (a few hundred occupation
     texts and 25k birth dates among 200k residents), and their regexes cost more per row than
-    the join back. Derived names must differ from the raw column's."""
-    parts = [per_distinct(df, col, lambda d, exprs=exprs: d.with_columns(**exprs)) for col, exprs in derived.items()]
+    the join back. Each raw column's are expressions by name, or a function adding them to the
+    frame of its distinct values. Derived names must differ from the raw column's."""
+    parts = [per_distinct(df, col, compute if callable(compute) else lambda d, exprs=compute: d.with_columns(**exprs))
+             for col, compute in derived.items()]
     return df.hstack([c for p in parts for c in p.get_columns()])
+
+
+def _birth_dates(d: pl.DataFrame) -> pl.DataFrame:
+    """``_dob``, the birth date parsed, and ``_dob_raw``, as written (``_dob_flags``), of each
+    distinct ``TGL_LHR``: the three sources alike."""
+    return with_parsed_date(d, "TGL_LHR", "_dob").with_columns(_dob_raw=_written("TGL_LHR"))
 
 
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
@@ -281,7 +291,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
             "_job_label": pl.when(job_code.is_not_null())
             .then(job_code.replace_strict(OCCUPATIONS, default=None, return_dtype=pl.String)).otherwise(job_raw),
         },
-        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _written("TGL_LHR")},
+        "TGL_LHR": _birth_dates,
         # (a dash or zeros alone is nothing written, as for the date: not "unknown sex (tertulis '-')")
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
         "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
@@ -434,7 +444,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     # the date, the sex, the kelurahan and the decile once per distinct value (a city's records
     # share a few thousand birth dates: the date's parse of every row was 0.2 s of 77k records)
     claimed = _by_value(_with_kk(_claimed_nik(kept)), {
-        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _written("TGL_LHR")},
+        "TGL_LHR": _birth_dates,
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN")},
         "ALAMAT": {"_alamat": _text("ALAMAT")},  # (a household's records share it)
         # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
@@ -489,7 +499,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     )
     # the coded fields and the date once per distinct value (as in clean_dtsen)
     claimed = _by_value(_claimed_nik(kept), {
-        "TGL_LHR": {"_dob": parse_date("TGL_LHR"), "_dob_raw": _written("TGL_LHR")},
+        "TGL_LHR": _birth_dates,
         "SEGMEN": {"_segmen": label_key(pl.col("SEGMEN"))},
         "STATUS": {"_status": label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String)},
         "PROGRAM": {

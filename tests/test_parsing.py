@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.dates import age_on, parse_date
+from pipelines.dates import age_on, parse_date, with_parsed_date
 from pipelines.names import normalize_name
 from pipelines.nik import mask, nik_date_matches, with_nik_columns
 
@@ -90,6 +90,10 @@ def test_mask_keeps_first_six_and_last_four():
 ])
 def test_parse_date_forms(raw, expected):
     assert _one(parse_date("x"), raw) == expected
+    # the frame's form (each step once, as the ingest reads its dates) reads it the same
+    frame = pl.DataFrame({"x": [raw]}, schema={"x": pl.String})
+    assert with_parsed_date(frame, "x", "d").columns == ["x", "d"]
+    assert with_parsed_date(frame, "x", "d").item(0, "d") == expected
 
 
 def test_parse_date_roundtrips_every_accepted_form():
@@ -115,9 +119,11 @@ def test_parse_date_roundtrips_every_accepted_form():
                  f"{d.day} {bulan[d.month - 1]} {d.year}", f"{d.day:02d}-{d.strftime('%b')}-{d.year}")
         texts += forms
         want += [d] * len(forms)
-    got = pl.DataFrame({"x": texts}, schema={"x": pl.String}).select(parse_date("x")).to_series().to_list()
+    frame = pl.DataFrame({"x": texts}, schema={"x": pl.String})
+    got = frame.select(parse_date("x")).to_series().to_list()
     wrong = [(t, w, g) for t, w, g in zip(texts, want, got) if g != w]
     assert len(texts) > 15_000 and not wrong, wrong[:5]
+    assert with_parsed_date(frame, "x", "d").get_column("d").to_list() == got
 
 
 @given(st.dates(min_value=date(1930, 1, 1), max_value=date(2020, 12, 31)))
