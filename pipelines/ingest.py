@@ -420,7 +420,7 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool
 
 def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
     return with_nik_columns(df, "NIK", problem="_problem", digits="_nik").with_columns(
-        nik_raw=pl.col("NIK").str.strip_chars().pipe(lambda s: pl.when(s == "").then(None).otherwise(s)),
+        nik_raw=pl.col("NIK").str.strip_chars().replace("", None),
     ).with_columns(NIK=pl.when(pl.col("_problem").is_null()).then(pl.col("_nik")).otherwise(None))
 
 

@@ -89,10 +89,11 @@ def _resident_side(residents: pl.DataFrame) -> pl.DataFrame:
 def _record_side(records: pl.DataFrame, id_col: str) -> pl.DataFrame:
     cols = records.columns
     none, raw = pl.lit(None, pl.String), pl.col("nik_raw")
-    side = records.select(
+    # the claimed NIK's digits into a column first: _claimed_digits reads them four times
+    side = records.with_columns(_digits=ascii_digits(raw)).select(
         s_key=pl.col(id_col).rank("ordinal").cast(pl.UInt32), s_id=pl.col(id_col),
         s_nik=pl.col("NIK"),
-        s_digits=_claimed_digits(ascii_digits(raw)), _excel=raw.str.contains(EXCEL_NOTATION), _shown=excel_shown(raw),
+        s_digits=_claimed_digits(pl.col("_digits")), _excel=raw.str.contains(EXCEL_NOTATION), _shown=excel_shown(raw),
         s_name=pl.col("nama_norm"),
         s_dob=pl.col("TGL_LHR"),
         s_sex=pl.col("JENIS_KLMIN") if "JENIS_KLMIN" in cols else none,
@@ -897,18 +898,22 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
     for start in range(0, pairs.height, chunk):
         p = pairs.slice(start, chunk).join(s, on="s_key").join(r, on="r_key")
         p = p.with_columns(name=_name_level(p))
+        # the levels as a lazy query: its optimizer computes each repeated part of them once (the
+        # NIK's date, a date's day, month and year, in several tests each), where an eager
+        # with_columns computes it for every test that reads it (1.07M pairs: 0.64 s -> 0.33 s)
+        levels = p.lazy()
         if p.get_column("s_ymd").null_count():  # a record without a birth date: its NIK's may speak
-            p = p.with_columns(_speaks=_nik_date_speaks(pl.col("name")))
-            p = p.with_columns(_slip=_slip_in_date(pl.col("_speaks")))
+            levels = levels.with_columns(_speaks=_nik_date_speaks(pl.col("name")))
+            levels = levels.with_columns(_slip=_slip_in_date(pl.col("_speaks")))
             if p.get_column("s_nik_yymmdd").null_count() < p.height:
                 s_ymd, r_ymd = _dates_for_blank(pl.col("_speaks"))
-                p = p.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
+                levels = levels.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
         else:
-            p = p.with_columns(_slip=pl.lit(False))
-        p = p.with_columns(
+            levels = levels.with_columns(_slip=pl.lit(False))
+        p = levels.with_columns(
             nik=_nik_level(), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
             kel=_eq_level("s_kel", "r_kel"), kk=_kk_level(), address=_address_level(),
-        ).pipe(_slips_are_different)
+        ).collect().pipe(_slips_are_different)
         out.append(p.select("s_key", "r_key", "rules", *(pl.col(c).cast(t) for c, t in LEVEL_TYPES.items()),
                             *TF_ADJUSTMENTS, pl.col("_slip").alias(SLIP_IN_DATE)))
     if not out:
@@ -1038,7 +1043,7 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
         exact = float(fs.join(fr, left_on=s_col, right_on=r_col).sort(s_col)
                       .select(pl.col("fs") * pl.col("fr")).sum().item() or 0.0)
         exact = min(max(exact, 1.0 / max(r.height, 1) / max(s.height, 1)), 0.5)
-        counts = dict(p.select(lv=level(p)).get_column("lv").value_counts().iter_rows())
+        counts = dict(p.lazy().select(lv=level(p)).collect().get_column("lv").value_counts().iter_rows())
         others = [lv for lv in c.level_names() if lv not in ("exact", MISSING)]
         total = sum(counts.get(lv, 0) + PSEUDO_COUNT for lv in others)
         out[c.name] = {"exact": exact, **{lv: (1 - exact) * (counts.get(lv, 0) + PSEUDO_COUNT) / total for lv in others}}
@@ -1072,7 +1077,10 @@ def score(compared: pl.DataFrame, model: LinkModel, everywhere: pl.Series | None
         pooled = next(iter(model.prior.values()))  # one value per record (record_prior)
         shift = (~everywhere).cast(pl.Float64) * (model.here_prior - pooled)
         weight = weight + pl.lit(shift).gather(pl.col("s_key").cast(pl.Int64) - 1)
-    return compared.with_columns(weight=weight).with_columns(
+    # the weight lazily (each level's weight is read by several tests: the optimizer gathers it
+    # once); the score eagerly, whose sums over each record's pairs the lazy engine adds in
+    # another order, a last bit apart
+    return compared.lazy().with_columns(weight=weight).collect().with_columns(
         score=probability_among(pl.col("weight"), "s_key"), alone=probability(pl.col("weight")))
 
 
