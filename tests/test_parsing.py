@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.dates import age_on, parse_date, with_parsed_date
+from pipelines.dates import age_on, with_parsed_date
 from pipelines.names import normalize_name
 from pipelines.nik import mask, nik_date_matches, with_nik_columns
 
@@ -89,11 +89,9 @@ def test_mask_keeps_first_six_and_last_four():
     ("1 Mei 1990", date(1990, 5, 1)), ("31 Februari 1990", None), ("15 Agustus 85", None), ("15 Bulan 1985", None),
 ])
 def test_parse_date_forms(raw, expected):
-    assert _one(parse_date("x"), raw) == expected
-    # the frame's form (each step once, as the ingest reads its dates) reads it the same
-    frame = pl.DataFrame({"x": [raw]}, schema={"x": pl.String})
-    assert with_parsed_date(frame, "x", "d").columns == ["x", "d"]
-    assert with_parsed_date(frame, "x", "d").item(0, "d") == expected
+    parsed = with_parsed_date(pl.DataFrame({"x": [raw]}, schema={"x": pl.String}), "x", "d")
+    assert parsed.columns == ["x", "d"]  # (its steps' columns dropped)
+    assert parsed.item(0, "d") == expected
 
 
 def test_parse_date_roundtrips_every_accepted_form():
@@ -119,11 +117,9 @@ def test_parse_date_roundtrips_every_accepted_form():
                  f"{d.day} {bulan[d.month - 1]} {d.year}", f"{d.day:02d}-{d.strftime('%b')}-{d.year}")
         texts += forms
         want += [d] * len(forms)
-    frame = pl.DataFrame({"x": texts}, schema={"x": pl.String})
-    got = frame.select(parse_date("x")).to_series().to_list()
+    got = with_parsed_date(pl.DataFrame({"x": texts}, schema={"x": pl.String}), "x", "d").get_column("d").to_list()
     wrong = [(t, w, g) for t, w, g in zip(texts, want, got) if g != w]
     assert len(texts) > 15_000 and not wrong, wrong[:5]
-    assert with_parsed_date(frame, "x", "d").get_column("d").to_list() == got
 
 
 @given(st.dates(min_value=date(1930, 1, 1), max_value=date(2020, 12, 31)))
