@@ -57,11 +57,14 @@ def _table_hash(dsn: str) -> str:
 @pytest.fixture(scope="module")
 def worlds(small_world, tmp_path_factory, pg_server):
     """World A (the small world) and world B: A with a roster in which GAINED candidates of A now
-    hold active JKK + JKM. The candidates are read from a first run of A."""
+    hold active JKK + JKM. The candidates are read from a first run of A on a fresh database;
+    B then runs over it, undisturbed: ``state_a`` and ``state_b`` are what each left in
+    bpjs.submission_candidate (``_state``), for the tests that compare a run against them."""
     base = tmp_path_factory.mktemp("cli")
     env = {**os.environ, "LINDUNGI_HOME": str(base / "home")}
     dsn = _fresh_db(pg_server, "cli_probe")
     _ok(env, small_world, base / "out-probe", dsn)
+    state_a = _state(dsn)
     with psycopg.connect(dsn) as conn:
         gained = conn.execute("SELECT nik, nama_lgkp, tgl_lhr FROM bpjs.submission_candidate "
                               "ORDER BY rank LIMIT %s", (GAINED,)).fetchall()
@@ -72,7 +75,9 @@ def worlds(small_world, tmp_path_factory, pg_server):
         for i, (nik, nama, tgl) in enumerate(gained):
             w.writerow([f"2{i:010d}", nik, nama, tgl.strftime("%d-%m-%Y"), "BPU", "AKTIF", "JKK,JKM",
                         PERIOD, ""])
-    return {"a": small_world, "b": world_b, "env": env, "base": base, "gained": [g[0] for g in gained]}
+    _ok(env, world_b, base / "out-probe", dsn)
+    return {"a": small_world, "b": world_b, "env": env, "base": base, "gained": [g[0] for g in gained],
+            "state_a": state_a, "state_b": _state(dsn)}
 
 
 def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
@@ -88,12 +93,9 @@ def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
     assert last == (0, 0, 0)
 
 
-def test_roster_gaining_coverage_withdraws_never_deletes(worlds, pg_server):
-    dsn = _fresh_db(pg_server, "cli_gain")
-    _ok(worlds["env"], worlds["a"], worlds["base"] / "out-g", dsn)
-    before = _state(dsn)
-    _ok(worlds["env"], worlds["b"], worlds["base"] / "out-g", dsn)
-    after = {r[0]: r for r in _state(dsn)}
+def test_roster_gaining_coverage_withdraws_never_deletes(worlds):
+    # A's run on a fresh database, then B's over it (the fixture's)
+    before, after = worlds["state_a"], {r[0]: r for r in worlds["state_b"]}
     assert len(after) == len(before)                                   # nobody deleted
     for nik in worlds["gained"]:
         assert after[nik][2:4] == ("withdrawn", "sudah terlindungi JKK+JKM")
@@ -125,10 +127,7 @@ def test_sigkill_at_any_moment_leaves_before_or_after(worlds, pg_server):
     committed (while the reports are written): the table is exactly A's state or exactly B's,
     and the next run completes normally."""
     env, base = worlds["env"], worlds["base"]
-    expected = _fresh_db(pg_server, "cli_expected")      # B's state, from an undisturbed run
-    _ok(env, worlds["a"], base / "out-e", expected)
-    _ok(env, worlds["b"], base / "out-e", expected)
-    state_b = [r[:5] for r in _state(expected)]
+    state_b = [r[:5] for r in worlds["state_b"]]         # B's state, from an undisturbed run
 
     dsn = _fresh_db(pg_server, "cli_kill")
     _ok(env, worlds["a"], base / "out-k", dsn)
@@ -186,9 +185,8 @@ def test_two_runs_at_once_end_as_one(worlds, pg_server):
     assert any(code == 0 for code, _, _ in results)
     with psycopg.connect(dsn) as conn:
         batches = sorted(conn.execute("SELECT inserted, updated, withdrawn FROM bpjs.submission_batch").fetchall())
-    one = _fresh_db(pg_server, "cli_once")
-    _ok(env, worlds["a"], base / "out-once", one)
-    assert [r[:5] for r in _state(dsn)] == [r[:5] for r in _state(one)]
+    # as one run of A on a fresh database
+    assert [r[:5] for r in _state(dsn)] == [r[:5] for r in worlds["state_a"]]
     assert batches[0] == (0, 0, 0) or len(batches) == 1
 
 
@@ -212,7 +210,9 @@ def test_the_demo_generates_once_and_never_reuses_a_world_half_replaced(pg_serve
     # a bigger world's generation, killed once it is writing over the first
     world = tmp_path / "home" / "demo-input"
     before = (world / "penduduk.csv").stat().st_mtime_ns
-    big = subprocess.Popen([*demo, "--residents", "400000"], env=env, stdout=subprocess.DEVNULL,
+    # (200k: its first file is written ~8 s on, its last ~0.5 s after, where the watch below looks
+    # every 10 ms)
+    big = subprocess.Popen([*demo, "--residents", "200000"], env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, start_new_session=True)
     t0 = time.monotonic()
     while (world / "penduduk.csv").stat().st_mtime_ns == before and big.poll() is None and time.monotonic() - t0 < 120:
