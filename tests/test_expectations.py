@@ -133,7 +133,8 @@ def test_submission_table_suite_runs_in_postgresql(pg_dsn):
 
 def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monkeypatch):
     """`lindungi run` sends the suites to a process of its own (GX's import off this process's
-    GIL): the results are the same as here, and a worker that died leaves them to this process."""
+    GIL): the results are the same as here, polars is never imported there, and a worker that
+    died leaves them to this process."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -150,6 +151,8 @@ def test_suites_run_alike_in_the_worker_process_and_fall_back_when_it_dies(monke
         assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + qe.WORKER_NICENESS)
         there = validate(df, "welfare_links", suite_for("welfare_links"))
         assert there == here and not there.success
+        # the frame went over as Arrow IPC: the worker never imported polars (0.3 s of its start)
+        assert pool.submit(eval, "'polars' in __import__('sys').modules").result() is False
         pool.submit(os._exit, 1)  # the worker dies
         assert validate(df, "welfare_links", suite_for("welfare_links")) == here
         assert qe._WORKER is None
