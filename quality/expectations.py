@@ -227,8 +227,8 @@ def start_worker() -> None:
     Dagster's start and the first steps even from a thread (``lindungi run`` at 200k
     residents: Dagster's instance took 5.5 s to open beside it, ~1 s alone). In its own
     process it runs on the other core. The frames go to it as Arrow IPC bytes, and it never
-    imports polars; the results come back as :class:`SuiteResult`. Should the process not start or die, the suites
-    run here again."""
+    imports polars; the results come back as :class:`SuiteResult`. Should the process not
+    start or die, the suites run here again."""
     global _WORKER, _WORKER_READY
     if _WORKER is not None or _build_context.cache_info().currsize:
         return
