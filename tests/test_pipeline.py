@@ -24,10 +24,12 @@ def pipeline_run(small_world, pg_server, tmp_path_factory):
     return out, dsn, summary
 
 
-def _fresh_db(admin: str, name: str) -> str:
+def _fresh_db(admin: str, name: str, like: str | None = None) -> str:
+    """A new database ``name`` on the server of ``admin``: empty, or a copy of the database
+    ``like`` (its tables and rows as they are; no one may be connected to it)."""
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{like}"' if like else ""))
     base, _, query = admin.partition("?")
     return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 

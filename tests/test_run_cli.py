@@ -59,12 +59,16 @@ def worlds(small_world, tmp_path_factory, pg_server):
     """World A (the small world) and world B: A with a roster in which GAINED candidates of A now
     hold active JKK + JKM. The candidates are read from a first run of A on a fresh database;
     B then runs over it, undisturbed: ``state_a`` and ``state_b`` are what each left in
-    bpjs.submission_candidate (``_state``), for the tests that compare a run against them."""
+    bpjs.submission_candidate (``_state``), for the tests that compare a run against them, and
+    the database ``after_a`` is A's as its run left it, for the tests to copy (``_fresh_db``'s
+    ``like``) whose own run follows one of A's."""
     base = tmp_path_factory.mktemp("cli")
     env = {**os.environ, "LINDUNGI_HOME": str(base / "home")}
     dsn = _fresh_db(pg_server, "cli_probe")
     _ok(env, small_world, base / "out-probe", dsn)
     state_a = _state(dsn)
+    # kept as A's run left it, for the tests whose own run follows one of A's
+    _fresh_db(pg_server, "cli_after_a", like="cli_probe")
     with psycopg.connect(dsn) as conn:
         gained = conn.execute("SELECT nik, nama_lgkp, tgl_lhr FROM bpjs.submission_candidate "
                               "ORDER BY rank LIMIT %s", (GAINED,)).fetchall()
@@ -77,7 +81,7 @@ def worlds(small_world, tmp_path_factory, pg_server):
                         PERIOD, ""])
     _ok(env, world_b, base / "out-probe", dsn)
     return {"a": small_world, "b": world_b, "env": env, "base": base, "gained": [g[0] for g in gained],
-            "state_a": state_a, "state_b": _state(dsn)}
+            "state_a": state_a, "state_b": _state(dsn), "after_a": "cli_after_a"}
 
 
 def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
@@ -233,9 +237,8 @@ def test_whom_bpjs_accepted_is_not_listed_again_before_the_roster_shows_them(wor
     have been exported and registered a second time."""
     from pipelines.bpjs_exchange import apply_response, export_pending
 
-    dsn = _fresh_db(pg_server, "cli_held")
+    dsn = _fresh_db(pg_server, "cli_held", like=worlds["after_a"])  # November's run of A
     out = worlds["base"] / "out-held"
-    _ok(worlds["env"], worlds["a"], out, dsn)
     path, n = export_pending(dsn, PERIOD, out)
     niks = [r["NIK"] for r in csv.DictReader(path.open())]
     response = tmp_path / "hasil.csv"
@@ -288,9 +291,8 @@ def test_a_run_that_leaves_a_region_without_candidates_withdraws_its_rows(worlds
     became protected): the run ends well, with an empty batch for the region, and its rows of the
     period are withdrawn. The region got no batch before, its rows stayed pending (to be
     exported), and the batch suite failed the run with a reason cut off after its first line."""
-    dsn = _fresh_db(pg_server, "cli_empty")
+    dsn = _fresh_db(pg_server, "cli_empty", like=worlds["after_a"])  # A's run, its candidates pending
     out = worlds["base"] / "out-empty"
-    _ok(worlds["env"], worlds["a"], out, dsn)
     rules = tmp_path / "rules.toml"
     text = (Path(__file__).parents[1] / "pipelines" / "rules.toml").read_text()
     # no occupation counts as informal work
