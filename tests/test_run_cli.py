@@ -64,11 +64,11 @@ def worlds(small_world, tmp_path_factory, pg_server):
     ``like``) whose own run follows one of A's."""
     base = tmp_path_factory.mktemp("cli")
     env = {**os.environ, "LINDUNGI_HOME": str(base / "home")}
-    dsn = _fresh_db(pg_server, "cli_probe")
+    probe, after_a = "cli_probe", "cli_after_a"
+    dsn = _fresh_db(pg_server, probe)
     _ok(env, small_world, base / "out-probe", dsn)
     state_a = _state(dsn)
-    # kept as A's run left it, for the tests whose own run follows one of A's
-    _fresh_db(pg_server, "cli_after_a", like="cli_probe")
+    _fresh_db(pg_server, after_a, like=probe)
     with psycopg.connect(dsn) as conn:
         gained = conn.execute("SELECT nik, nama_lgkp, tgl_lhr FROM bpjs.submission_candidate "
                               "ORDER BY rank LIMIT %s", (GAINED,)).fetchall()
@@ -81,7 +81,7 @@ def worlds(small_world, tmp_path_factory, pg_server):
                         PERIOD, ""])
     _ok(env, world_b, base / "out-probe", dsn)
     return {"a": small_world, "b": world_b, "env": env, "base": base, "gained": [g[0] for g in gained],
-            "state_a": state_a, "state_b": _state(dsn), "after_a": "cli_after_a"}
+            "state_a": state_a, "state_b": _state(dsn), "after_a": after_a}
 
 
 def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
@@ -133,8 +133,7 @@ def test_sigkill_at_any_moment_leaves_before_or_after(worlds, pg_server):
     env, base = worlds["env"], worlds["base"]
     state_b = [r[:5] for r in worlds["state_b"]]         # B's state, from an undisturbed run
 
-    dsn = _fresh_db(pg_server, "cli_kill")
-    _ok(env, worlds["a"], base / "out-k", dsn)
+    dsn = _fresh_db(pg_server, "cli_kill", like=worlds["after_a"])  # A's run
     state_a = [r[:5] for r in _state(dsn)]
     assert state_a != state_b
 
