@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import polars as pl
 
-from pipelines.siak import without_invisible
+from pipelines.siak import without_invisible, without_text_marker
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
 # Excel serials between 1900-03-01 and 2099-12-31: a bare number outside is not a date.
@@ -68,7 +68,8 @@ def with_parsed_date(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
     steps = ("_date_written", "_date_without_time", "_date_next_day", "_date_parsed")
     written, without_time, next_day, parsed = (pl.col(c) for c in steps)
     return (
-        frame.with_columns(without_invisible(pl.col(col).cast(pl.String)).str.strip_chars().alias(steps[0]))
+        frame.with_columns(without_text_marker(without_invisible(pl.col(col).cast(pl.String))).str.strip_chars()
+                           .alias(steps[0]))
         .with_columns(
             written.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))?$", "")
             .alias(steps[1]),
@@ -85,7 +86,8 @@ def with_parsed_date(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
 
 def _first_form(s: pl.Expr) -> pl.Expr:
     """The first of the accepted forms the text ``s`` (no time) is written in, as a Date."""
-    serial = s.str.extract(r"^(\d{2,5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
+    # (a decimal comma too: a serial with a time, from a sheet in an Indonesian locale)
+    serial = s.str.extract(r"^(\d{2,5})(?:[.,]\d+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = (
         # a bare 1900-2100 is a year typed alone (the day and month unknown), not Excel's day
         # 1985 (1905-06-07): not a date

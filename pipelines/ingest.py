@@ -26,7 +26,8 @@ from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_codes
 from pipelines.rules import PROGRAMS, Rules
 from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, SOFT_HYPHEN,
-                            label_key, occupation_lookup, without_invisible, without_zero_fraction)
+                            label_key, occupation_lookup, without_invisible, without_text_marker,
+                            without_zero_fraction)
 
 QUARANTINE_REASONS = {
     **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},
@@ -495,7 +496,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
     progs = without_invisible(pl.col("PROGRAM")).str.to_uppercase().str.extract_all(r"[A-Z]+")
-    blth = without_invisible(pl.col("BLTH_AKHIR_IURAN")).str.strip_chars()
+    blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
     blth_norm = pl.coalesce(
         blth.str.extract(r"^(\d{4}-\d{2})", 1),
         blth.str.extract(r"^(\d{4})/(\d{2})", 1) + "-" + blth.str.extract(r"^\d{4}/(\d{2})", 1),

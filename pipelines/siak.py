@@ -45,8 +45,11 @@ MARITAL: dict[str, str] = {"1": "BELUM KAWIN", "2": "KAWIN", "3": "CERAI HIDUP",
 DISABILITY: dict[str, str] = {"1": "CACAT FISIK", "2": "CACAT NETRA/BUTA", "3": "CACAT RUNGU/WICARA",
                               "4": "CACAT MENTAL/JIWA", "5": "CACAT FISIK DAN MENTAL", "6": "CACAT LAINNYA"}
 # "none", as codes and as words: SIAK's own label for code 7 is TIDAK CACAT. A list, not "begins
-# with TIDAK": TIDAK DAPAT MELIHAT is a disability.
-NO_DISABILITY = ("", "0", "7", "TIDAK", "TIDAK ADA", "-", "NORMAL", "BUKAN", "TIDAK CACAT", "BUKAN CACAT",
+# with TIDAK": TIDAK DAPAT MELIHAT is a disability. TDK is a form's TIDAK, and NIHIL ("nil") and
+# SEHAT ("healthy") are how clerks write none: each made a disability, ranked first (an outside
+# review).
+NO_DISABILITY = ("", "0", "7", "TIDAK", "TDK", "TIDAK ADA", "TDK ADA", "NIHIL", "SEHAT", "-", "NORMAL", "BUKAN",
+                 "TIDAK CACAT", "TDK CACAT", "BUKAN CACAT",
                  "TIDAK ADA CACAT", "BUKAN PENYANDANG CACAT", "TIDAK PENYANDANG CACAT", "TIDAK DISABILITAS",
                  "BUKAN DISABILITAS", "NON DISABILITAS", "NON-DISABILITAS", "TIDAK ADA DISABILITAS",
                  "BUKAN PENYANDANG DISABILITAS", "TIDAK PENYANDANG DISABILITAS")
@@ -88,11 +91,21 @@ def without_invisible(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}{SOFT_HYPHEN}]", "")
 
 
+def without_text_marker(e: pl.Expr) -> pl.Expr:
+    """``e`` without a leading ``'``: Excel's mark for "keep this as text", which some exports
+    write before every value that looks like a number (``'08``, ``'1``, ``'15-08-1985``). It was
+    read as part of the value: ``'0`` in ``PNYDNG_CCT`` made a disability (ranked first, and
+    "Penyandang Disabilitas: Ya" on the gap list), ``'08`` an unknown occupation, ``'1`` an
+    unknown sex (an outside review). NIKs, KKs and region codes already read it so."""
+    return e.str.replace(r"^\s*'", "")
+
+
 def label_key(e: pl.Expr) -> pl.Expr:
     """Upper case, one space between words, none around '/'; control characters are spaces and
     zero-width characters nothing (``PNYDNG_CCT`` ``\u200bTIDAK`` read as a disability, an
-    occupation with one inside as unknown); a code written as a decimal (``8.0``) is the code."""
-    return (without_zero_fraction(without_invisible(e)).str.to_uppercase()
+    occupation with one inside as unknown); a leading ``'`` nothing (:func:`without_text_marker`);
+    a code written as a decimal (``8.0``) is the code."""
+    return (without_zero_fraction(without_text_marker(without_invisible(e))).str.to_uppercase()
             .str.replace_all(rf"[\s{CONTROL}]*/[\s{CONTROL}]*", "/")
             .str.replace_all(rf"[\s{CONTROL}]+", " ").str.strip_chars())
 

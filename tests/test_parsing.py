@@ -83,6 +83,8 @@ def test_mask_keeps_first_six_and_last_four():
     ("1985-08-14T14:59:59Z", date(1985, 8, 14)), ("1985-08-14T16:00:00+08:00", date(1985, 8, 14)),
     # an Excel serial with a time is its day
     ("31274.5", date(1985, 8, 15)), ("31274.99", date(1985, 8, 15)),
+    # with a decimal comma (an Indonesian locale), and after Excel's text marker
+    ("31274,5", date(1985, 8, 15)), ("'15-08-1985", date(1985, 8, 15)), (" '1985-08-15", date(1985, 8, 15)),
     # a month as a word, Indonesian or English, full or short, old spellings; four-digit years only
     ("15 Agustus 1985", date(1985, 8, 15)), ("15-Agu-1985", date(1985, 8, 15)), ("15 agt. 1985", date(1985, 8, 15)),
     ("15-Aug-1985", date(1985, 8, 15)), ("29 Pebruari 2000", date(2000, 2, 29)), ("7/Nop/1977", date(1977, 11, 7)),

@@ -775,7 +775,10 @@ def test_a_soft_hyphen_is_nothing_even_in_free_text(tmp_path):
 @pytest.mark.parametrize("value,disabled", [
     ("", False), ("0", False), ("7", False), ("07", False), ("7.0", False), ("TIDAK CACAT", False),
     ("tidak  cacat", False), ("BUKAN PENYANDANG CACAT", False), ("Non Disabilitas", False),
+    ("TDK", False), ("tdk cacat", False), ("NIHIL", False), ("Sehat", False),
     ("1", True), ("01", True), ("CACAT FISIK", True), ("TIDAK DAPAT MELIHAT", True),
+    # Excel's text marker before the code (an outside review: '0 and '7 were disabilities)
+    ("'0", False), ("'7", False), ("'1", True),
 ])
 def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     r = row()
@@ -783,6 +786,27 @@ def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     write_csv(tmp_path / "penduduk.csv", [r])
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
     assert res.accepted["disabilitas"].to_list() == [disabled]
+
+
+def test_excel_text_marker_before_a_coded_value_or_date_is_nothing(tmp_path):
+    """An export that writes Excel's ``'`` before every value that looks like a number: region
+    codes, NIKs and deciles read it so, while occupation, sex, disability, marital status and
+    dates kept it (an outside review): ``'08`` was an unknown occupation, ``'1`` an unknown sex,
+    ``'0`` a disability ranked first, ``'15-08-1985`` no date, and every resident went unjudged."""
+    r = row(job="'08", dob="'15-08-1985", sex="'1")
+    r[HEADER.index("STAT_KWN")] = "'2"
+    r[HEADER.index("PNYDNG_CCT")] = "'0"
+    r2 = row(nik="6474015508850002", job="' 84", dob="'31274,0", sex="'P")
+    r2[HEADER.index("PNYDNG_CCT")] = "'1"
+    write_csv(tmp_path / "penduduk.csv", [r, r2])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("pekerjaan_kode", "JENIS_PKRJN", "TGL_LHR", "JENIS_KLMIN", "STAT_KWN",
+                               "PNYDNG_CCT", "disabilitas", "flags").rows() == [
+        (8, "PERDAGANGAN", date(1985, 8, 15), "L", "KAWIN", None, False, []),
+        (84, "PEDAGANG", date(1985, 8, 15), "P", "KAWIN", "CACAT FISIK", True, [])]
+    res = _peserta(tmp_path, "1,6474015508900002,A,'15-08-1990,'BPU,'AKTIF,'JKK,'2026-10")
+    assert res.accepted.select("SEGMEN", "STATUS", "BLTH_AKHIR_IURAN", "TGL_LHR", "flags").rows() == [
+        ("BPU", "AKTIF", "2026-10", date(1990, 8, 15), [])]
 
 
 def test_the_three_formats_of_one_world_ingest_identically(tmp_path):
