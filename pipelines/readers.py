@@ -138,8 +138,13 @@ def read_extract(input_dir: str | Path, source: str) -> RawExtract:
 
 # --- column names -----------------------------------------------------------------------------
 
+# characters of no width in a header's name (siak.ZERO_WIDTH, DIRECTION_MARKS, SOFT_HYPHEN): a
+# zero-width space after NIK failed a header that showed NIK (an outside review)
+_INVISIBLE_IN_NAME = re.compile("[\u200b-\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
+
+
 def _norm_name(name: object) -> str:
-    return str(name if name is not None else "").replace("\ufeff", "").strip().strip('"').strip().upper()
+    return _INVISIBLE_IN_NAME.sub("", str(name if name is not None else "")).strip().strip('"').strip().upper()
 
 
 def _check_columns(fname: str, source: str, names: list[str]) -> None:
@@ -1141,18 +1146,37 @@ def _cell_text(v: object) -> str | None:
 
 def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
     """Only the columns the pipeline uses are read: an extra one, whatever its type (a list, a
-    struct), is neither read nor converted (it stopped the run with "cannot cast List type")."""
+    struct), is neither read nor converted (it stopped the run with "cannot cast List type").
+
+    Read with pyarrow, not polars: polars' reader panicked (a Rust panic, its backtrace on the
+    console, and a message naming neither file nor column) on a timestamp column whose zone it
+    does not know (``WIB``, ``+07``, ``GMT+7``), even an extra one it was not asked for, and
+    called a file with a column name twice "not a valid Parquet file" (an outside review)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     required, optional = SOURCES[source]
     try:
-        schema = pl.read_parquet_schema(io.BytesIO(data))
-        names = [_norm_name(c) for c in schema]
-        _check_columns(path.name, source, names)
-        used = [(c, n) for c, n in zip(schema, names) if n in required or n in optional]
-        raw = pl.read_parquet(io.BytesIO(data), columns=[c for c, _ in used])
-    except InputError:
-        raise
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        schema = parquet.schema_arrow
     except Exception:  # noqa: BLE001
         raise InputError(f"{path.name}: not a valid Parquet file, expected an Apache Parquet file") from None
+    names = [_norm_name(c) for c in schema.names]
+    _check_columns(path.name, source, names)  # (a used column twice is named there)
+    used = [(c, n) for c, n in zip(schema.names, names) if n in required or n in optional]
+    try:
+        table = parquet.read(columns=[c for c, _ in used])
+    except Exception:  # noqa: BLE001
+        raise InputError(f"{path.name}: not a valid Parquet file, expected an Apache Parquet file") from None
+    series = []
+    for c, n in used:
+        column = table.column(c)
+        try:
+            series.append(_arrow_series(c, column))
+        except Exception:  # noqa: BLE001 - a type polars has no counterpart for
+            raise InputError(
+                f"{path.name}: column {n} holds {column.type} values, expected text, numbers or dates") from None
+    raw = pl.DataFrame(series)
     cols = []
     for c, n in used:
         s = raw.get_column(c)
@@ -1170,7 +1194,7 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
         elif s.dtype == pl.Date or isinstance(s.dtype, pl.Datetime):
             # a typed date is its calendar date; a zoned timestamp (pyarrow) the date in the zone
             # it was stored with: its text "… 00:00:00.000000+08:00" was no date form
-            cols.append(_calendar_date(s).dt.strftime("%Y-%m-%d"))
+            cols.append(_date_text(s))
         elif s.dtype.is_float():
             cols.append(pl.Series(c, [_cell_text(v) for v in s.to_list()], dtype=pl.String))
         elif s.dtype == pl.Binary:
@@ -1185,6 +1209,56 @@ def _read_parquet(path: Path, data: bytes, source: str) -> pl.DataFrame:
         pl.lit(path.name).alias("file"), (pl.int_range(pl.len(), dtype=pl.Int64) + 1).alias("line")
     )
     return _canonical(frame, [n for _, n in used], source)
+
+
+def _arrow_series(name: str, column) -> pl.Series:
+    """A Parquet column (pyarrow) as a polars Series. A timestamp keeps its zone when polars
+    knows it; in a zone it does not know (``WIB``: not a zone's IANA name), it is read as the
+    instant it stores, in UTC, whose date :func:`_calendar_date` takes in Indonesian time (the
+    local midnight of WIB, WITA and WIT keeps its day there)."""
+    import pyarrow as pa
+
+    kind = column.type
+    if not (pa.types.is_timestamp(kind) and kind.tz):
+        return pl.from_arrow(column).alias(name)
+    instants = pl.from_arrow(column.cast(pa.int64())).alias(name).cast(pl.Datetime(kind.unit, "UTC"))
+    try:
+        return instants.dt.convert_time_zone(kind.tz)
+    except pl.exceptions.PolarsError:
+        return instants
+
+
+def _date_text(s: pl.Series) -> pl.Series:
+    """A typed date or timestamp as the text of its calendar date (:func:`_calendar_date`). One
+    beyond the calendar polars can write (a date 2^31-1 days on) is written as the day it
+    stores, ``+5881580-07-11``, which no date form reads (``tgl_lhr_invalid``): polars'
+    ``strftime`` panicked on it and stopped the run (an outside review)."""
+    far = s.is_not_null() & s.dt.year().is_null()
+    if not far.any():
+        return _calendar_date(s).dt.strftime("%Y-%m-%d")
+    days = (s.to_physical() // {"ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[s.dtype.time_unit]
+            if isinstance(s.dtype, pl.Datetime) else s.to_physical())
+    # (the far values replaced by day 0, not by nulls: a null keeps its value in the buffer, and
+    # the zone's conversion still panicked on it)
+    near = _calendar_date(s.to_physical().set(far, 0).cast(s.dtype))
+    near = near.dt.strftime("%Y-%m-%d")
+    return pl.Series(s.name, [_civil(d) if f else t for d, f, t in zip(days.to_list(), far.to_list(), near.to_list())],
+                     dtype=pl.String)
+
+
+def _civil(days: int) -> str:
+    """Days since 1970-01-01 as a proleptic Gregorian date, signed year (Howard Hinnant's
+    ``civil_from_days``): for a day beyond every calendar library's range."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    y = yoe + era * 400 + (m <= 2)
+    return f"{y:+05d}-{m:02d}-{d:02d}"
 
 
 # Indonesia's easternmost zone (WIT, UTC+9): midnight of any of its three zones (WIB +7, WITA +8,

@@ -404,6 +404,14 @@ def test_xlsx_with_damaged_xml_stops_naming_the_file(tmp_path, member, keep):
     assert "\n" not in message and "64740115088" not in message
 
 
+def test_an_invisible_character_in_a_header_name_is_nothing(tmp_path):
+    """A zero-width space after NIK in the header failed the file ("missing required column
+    NIK") although the header showed NIK (an outside review); values already read so."""
+    header = [f"{h}\u200b" if h == "NIK" else f"\u2060{h}" if h == "NO_KEL" else h for h in HEADER]
+    write_csv(tmp_path / "penduduk.csv", [row()], header=header)
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted["NIK"].to_list() == ["6474011508850001"]
+
+
 def test_parquet_and_csv_give_the_same_residents(tmp_path):
     rows = [row(), row(nik="6474015508900002", name="SITI", sex="P")]
     write_csv(tmp_path / "penduduk.csv", rows)
@@ -494,6 +502,59 @@ def test_parquet_extra_columns_of_any_type_are_ignored(tmp_path):
     frame.write_parquet(tmp_path / "penduduk.parquet")
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
     assert res.accepted.select("NIK", "flags").rows() == [("6474011508850001", [])]
+
+
+@pytest.mark.parametrize("zone", ["WIB", "+07", "GMT+7", "Z"])
+def test_parquet_timestamps_in_a_zone_polars_does_not_know(tmp_path, zone):
+    """An outside review: a timestamp column whose zone polars' reader does not know panicked in
+    Rust (a backtrace on the console, "unable to parse time zone", no file or column named) and
+    stopped the run, even as an extra column the pipeline does not read. An extra one is
+    ignored; a birth date in such a zone is the instant it stores read in Indonesian time, as
+    one in UTC is: midnight in WIB (17:00 UTC the day before) keeps its day."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pl.DataFrame([dict(zip(HEADER, row()))] * 2).to_arrow()
+    local_midnight = pa.array([datetime(1985, 8, 14, 17), None], pa.timestamp("us")).cast(pa.timestamp("us", tz=zone))
+    pq.write_table(table.append_column(pa.field("WAKTU_UPDATE", local_midnight.type), local_midnight),
+                   tmp_path / "penduduk.parquet")
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.height == 1  # (one NIK twice: a copy)
+    table = table.set_column(HEADER.index("TGL_LHR"), pa.field("TGL_LHR", local_midnight.type), local_midnight)
+    pq.write_table(table, tmp_path / "penduduk.parquet")
+    assert read_extract(tmp_path, "penduduk").frame["TGL_LHR"].to_list() == ["1985-08-15", None]
+
+
+def test_parquet_date_beyond_any_calendar_is_an_invalid_birth_date(tmp_path):
+    """An outside review: a date column holding 2^31-1 days (year 5,881,580) made polars panic
+    ("out-of-range date") and stopped the run; a bad value never does (CONTRACT §5). It is
+    written as the day it stores, which no date form reads: flagged, the others read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pl.DataFrame([dict(zip(HEADER, row(nik=f"647401150885000{i}"))) for i in (1, 2, 3)]).to_arrow()
+    days = pa.array([2**31 - 1, 5705, -2**31], pa.int32()).cast(pa.date32())
+    for column in (days, pa.array([2**63 - 1, 5705 * 86_400_000_000, None], pa.int64()).cast(pa.timestamp("us"))):
+        pq.write_table(table.set_column(HEADER.index("TGL_LHR"), pa.field("TGL_LHR", column.type), column),
+                       tmp_path / "penduduk.parquet")
+        res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+        assert res.accepted.select("TGL_LHR", "flags").rows()[:2] == [
+            (None, ["tgl_lhr_invalid"]), (date(1985, 8, 15), [])], column.type
+        assert res.balanced and res.quarantine.is_empty()
+    assert read_extract(tmp_path, "penduduk").frame["TGL_LHR"][0] == "+294247-01-10"
+    pq.write_table(table.set_column(HEADER.index("TGL_LHR"), pa.field("TGL_LHR", days.type), days),
+                   tmp_path / "penduduk.parquet")
+    assert read_extract(tmp_path, "penduduk").frame["TGL_LHR"].to_list() == [
+        "+5881580-07-11", "1985-08-15", "-5877641-06-23"]
+
+
+def test_parquet_column_twice_is_named(tmp_path):
+    """A file with NIK twice was "not a valid Parquet file" (an outside review)."""
+    import pyarrow.parquet as pq
+
+    table = pl.DataFrame([dict(zip(HEADER, row()))]).to_arrow()
+    pq.write_table(table.append_column("nik ", table.column("NIK")), tmp_path / "penduduk.parquet")
+    with pytest.raises(InputError, match=r"^penduduk.parquet: column NIK appears twice in the header, expected once$"):
+        read_extract(tmp_path, "penduduk")
 
 
 def test_parquet_required_column_of_nested_values_names_file_and_column(tmp_path):
