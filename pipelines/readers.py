@@ -1344,7 +1344,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     required = SOURCES[source][0]
     hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     try:
-        best: tuple[int, list[str]] | None = None  # of the sheets without every required column
+        # of the sheets without every required column: (rows under the header, score, header)
+        best: tuple[bool, int, list[str]] | None = None
         found = None  # (sheet, header index, header, data rows) of the sheet with every one
         template = None  # the same of a sheet with every one and no row under it (a blank form)
         for sheet in names:
@@ -1359,19 +1360,26 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                     f"{path.name}: not a readable XLSX workbook: sheet {_sheet(sheet)} cannot be read "
                     f"({type(exc).__name__}), expected a complete workbook as a spreadsheet saves it"
                 ) from None
-            score, idx, header = _xlsx_header(head, source)
+            # a header's cells merged down over two rows (a report's layout: KODE WILAYAH over
+            # NO_PROP … NO_KEL in the row below) hold their names in each row, as the sheet
+            # shows them: the names were read in the first row only, and the columns under the
+            # group title were "missing" (an outside review)
+            score, idx, header = _xlsx_header(_merged_down(head, ws), source)
             if score == 0:
-                continue
-            if any(c not in header for c in required):
-                if best is None or score > best[0]:
-                    best = (score, header)
                 continue
             below, under = chain(head[idx + 1:], rows), []
             for r in below:  # up to the first row with a value
                 under.append(r)
                 if any(v is not None and (type(v) is not str or v.strip()) for v in r):
+                    filled = True
                     break
             else:
+                filled = False
+            if any(c not in header for c in required):
+                if best is None or (filled, score) > best[:2]:
+                    best = (filled, score, header)
+                continue
+            if not filled:
                 template = template or (sheet, idx, header, iter(under), ws)
                 continue
             if found is not None:
@@ -1380,6 +1388,11 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                     f"{path.name}: sheets {first} and {second} both hold the {source} columns, expected "
                     "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
             found = (sheet, idx, header, chain(under, below), ws)
+        if found is None and best is not None and best[0]:
+            # a sheet of rows lacking a column, beside a blank form (a header alone): the error
+            # names what the rows lack. The form was read, and the run said "header only",
+            # never naming the missing column (an outside review)
+            _check_columns(path.name, source, best[2])
         if found is not None or template is not None:
             _, idx, header, below, ws = found or template
             _check_columns(path.name, source, header)
@@ -1388,12 +1401,29 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             merged = [((r0, c0 - col0), (r1, c1 - col0)) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []]
             return _xlsx_frame(path.name, below, header, idx + 2, source, merged)
         if best is not None:
-            _check_columns(path.name, source, best[1])  # raises: names the missing columns
+            _check_columns(path.name, source, best[2])  # raises: names the missing columns
     finally:
         wb.close()
     raise InputError(
         f"{path.name}: no sheet with a header row, expected a row with the columns {', '.join(required)}"
     )
+
+
+def _merged_down(head: list[list], ws) -> list[list]:
+    """A sheet's first rows with each range merged down one column (``(r0, c), (r1, c)``) holding
+    its value in every row it covers; ranges across columns (a group's title) are left alone."""
+    col0 = ws.start[1] if ws.start else 0
+    down = [((r0, c0 - col0), r1) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []
+            if c0 == c1 and r1 > r0 and r0 < len(head) and c0 - col0 >= 0]
+    if not down:
+        return head
+    head = [list(r) for r in head]
+    for (r0, c), r1 in down:
+        if c < len(head[r0]):
+            for r in range(r0 + 1, min(r1, len(head) - 1) + 1):
+                if c < len(head[r]) and (head[r][c] is None or head[r][c] == ""):
+                    head[r][c] = head[r0][c]
+    return head
 
 
 def _sheet(name: str) -> str:

@@ -376,9 +376,38 @@ def test_xlsx_without_a_complete_header_names_the_missing_columns(tmp_path):
                                           ("Data", [header, row()[:len(header)]])])
     with pytest.raises(InputError, match=r"^penduduk.xlsx: missing required column TGL_LHR \(expected"):
         read_extract(tmp_path, "penduduk")
+    # rows lacking a column beside a blank form of every column: the rows' missing column is
+    # named (the form was read, and the run said "header only": an outside review)
+    _workbook(tmp_path / "penduduk.xlsx", [("Data", [header, row()[:len(header)]]), ("Format", [["FORMAT"], HEADER])])
+    with pytest.raises(InputError, match=r"^penduduk.xlsx: missing required column TGL_LHR \(expected"):
+        read_extract(tmp_path, "penduduk")
     _workbook(tmp_path / "penduduk.xlsx", [("Data", [["Laporan"], ["x", "y"]])])
     with pytest.raises(InputError, match=r"^penduduk.xlsx: no sheet with a header row"):
         read_extract(tmp_path, "penduduk")
+
+
+def test_xlsx_header_merged_down_over_two_rows(tmp_path):
+    """A report's header in two rows: each column's name merged down over both, and a group
+    title (KODE WILAYAH) over the region codes, whose names are in the second row. The names
+    merged down were read in the first row only, and the region columns were "missing" (an
+    outside review). The sheet shows every name in the second row: so it is read."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    region = [HEADER.index(c) + 1 for c in ("NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL")]
+    ws.append([("KODE WILAYAH" if i == region[0] else None) if i in region else h for i, h in enumerate(HEADER, 1)])
+    ws.append([h if i in region else None for i, h in enumerate(HEADER, 1)])
+    ws.append(row())
+    ws.append(row(nik="6474015508850002", name="SITI AMINAH", sex="P"))
+    for i in range(1, len(HEADER) + 1):
+        if i not in region:
+            ws.merge_cells(start_row=1, start_column=i, end_row=2, end_column=i)
+    ws.merge_cells(start_row=1, start_column=region[0], end_row=1, end_column=region[-1])
+    wb.save(tmp_path / "penduduk.xlsx")
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("NIK", "kode_kel", "line", "flags").rows() == [
+        ("6474011508850001", "6474011001", 3, []), ("6474015508850002", "6474011001", 4, [])]
 
 
 @pytest.mark.parametrize("member,keep", [("xl/worksheets/sheet1.xml", 0.5), ("xl/worksheets/sheet1.xml", 0.02),
