@@ -57,7 +57,7 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     with ticking(f"submission {period}: loading {enrollment_candidates.height:,} candidates of "
                  f"{len(regions)} region(s) ..."):
         batches = submit(dsn, enrollment_candidates, period, regions=regions, run_id=context.run_id, inputs=inputs,
-                         rules_source=rules.source,
+                         rules_source=rules.source, declared_income=rules.declared_income,
                          explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks),
                                                        held_by_bpjs(dsn, period, niks=niks), excluded))
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})

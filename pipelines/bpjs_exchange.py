@@ -41,7 +41,9 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("RW", "c.no_rw"),
     ("KODE_WILAYAH", "c.kode_kel"),
     ("PEKERJAAN", "c.jenis_pkrjn"),
-    ("UPAH_DILAPORKAN", "%(declared_income)s::text"),
+    # the income the row's premium was computed from: its batch's (migration 010)
+    ("UPAH_DILAPORKAN", "coalesce((SELECT b.declared_income FROM bpjs.submission_batch b WHERE b.id = c.batch_id), "
+                        "%(declared_income)s)::text"),
     ("PROGRAM", "'JKK,JKM'"),
     ("IURAN_BULANAN", "c.iuran_bulanan::text"),
     ("BULAN_MULAI", "c.period"),
@@ -138,7 +140,8 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
     mark them submitted, in one transaction (the file is renamed into place before commit). Those
     a kelurahan verified ``Valid`` (their latest result) come first, then the rest; each in rank
-    order."""
+    order. ``declared_income``: for rows of batches that did not record theirs (before migration
+    010); the others carry the income their premium was computed from."""
     folder = Path(out_dir) / "bpjs_export" / period
     made_parent = not folder.parent.exists()
     folder.mkdir(parents=True, exist_ok=True)

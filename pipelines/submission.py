@@ -63,8 +63,9 @@ LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:submission:' || 
 CHECKSUM = """coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))"""
 STAGE_SUMMARY = f"SELECT count(*), {CHECKSUM} FROM stage"
 NEW_BATCH = """
-INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source)
-VALUES (%s, %s, 'loading', %s, %s, %s, %s) RETURNING id
+INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source,
+                                   declared_income)
+VALUES (%s, %s, 'loading', %s, %s, %s, %s, %s) RETURNING id
 """
 # The stage splits three ways by one hash join with the table: new rows (a plain INSERT),
 # changed or returning rows (one UPDATE ... WHERE ... IS DISTINCT FROM), and unchanged rows,
@@ -167,8 +168,11 @@ def _csv(frame: pl.DataFrame) -> bytes:
 
 def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: str, region: str,
                   run_id: str | None = None, inputs: dict | None = None,
-                  rules_source: str | None = None, explain: Explain | None = None) -> dict:
+                  rules_source: str | None = None, explain: Explain | None = None,
+                  declared_income: int | None = None) -> dict:
     """Load one region's candidates for one period in one transaction; return the counts.
+    ``rules_source`` and ``declared_income`` (the income the premiums were computed from, which the
+    export writes beside them) are recorded on the batch.
 
     The transaction runs as ``lindungi_writer`` when the connecting user may take that role
     (migration 002), so the load needs no superuser privilege and cannot delete a row."""
@@ -183,23 +187,25 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         conn.execute("SET LOCAL work_mem = '128MB'")
         counts = None
         if not conn.execute(ANY_ROW, (period, region)).fetchone()[0]:
-            counts = _first_load(conn, stage, period, region, run_id, rules_source)
+            counts = _first_load(conn, stage, period, region, (run_id, rules_source, declared_income))
         if counts is None:
-            counts = _load_staged(conn, stage, period, region, run_id, rules_source, explain, elsewhere)
+            counts = _load_staged(conn, stage, period, region, (run_id, rules_source, declared_income), explain,
+                                  elsewhere)
         log_processing(conn, "submission", period, region, inputs or {}, counts, run_id)
     return counts
 
 
-def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, run_id: str | None,
-                rules_source: str | None) -> dict | None:
+def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, about: tuple
+                ) -> dict | None:
     """The region's first load of the period: the candidates copied straight into the table (under
     the caller's lock and transaction). None, with nothing written, when one of them is a row of
     the period already (another region's run wrote it: a resident who moved between extracts);
     the caller then loads through the staging table, which takes such a committed row over as
-    any later run of the period would."""
+    any later run of the period would. ``about``: the batch's run id, rules source and declared
+    income."""
     try:
         with conn.transaction():  # a savepoint: a failed COPY leaves neither rows nor a batch
-            batch = conn.execute(NEW_BATCH, (period, region, stage.height, "", run_id, rules_source)).fetchone()[0]
+            batch = conn.execute(NEW_BATCH, (period, region, stage.height, "", *about)).fetchone()[0]
             with conn.cursor().copy(
                 f"COPY bpjs.submission_candidate ({', '.join(DIRECT_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             ) as copy:
@@ -212,8 +218,8 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
             "reranked": 0, "checksum": checksum}
 
 
-def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, run_id: str | None,
-                 rules_source: str | None, explain: Explain | None, elsewhere: pl.Series | None = None) -> dict:
+def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, about: tuple,
+                 explain: Explain | None, elsewhere: pl.Series | None = None) -> dict:
     """The list compared with the region's rows of the period through a staging table: new rows
     inserted, changed ones updated, those no longer listed withdrawn (under the caller's lock and
     transaction)."""
@@ -225,7 +231,7 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
     # no ANALYZE (0.18 s of a 50k load): a never-analysed table is estimated from its page
     # count, which is all the hash joins below need
     row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
-    batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, run_id, rules_source)).fetchone()[0]
+    batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, *about)).fetchone()[0]
     conn.execute(CLASSIFY)
     existing, changed, reranked = conn.execute(CLASSIFIED).fetchone()
     inserted = updated = 0
@@ -261,13 +267,14 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
 @no_row_data
 def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] | None = None,
            run_id: str | None = None, inputs: dict | None = None, rules_source: str | None = None,
-           explain: Explain | None = None) -> list[dict]:
+           explain: Explain | None = None, declared_income: int | None = None) -> list[dict]:
     """Submit every region present in ``regions`` (default: those of the candidates)."""
     regions = sorted(regions if regions is not None else candidates.get_column("kode_kab").unique().to_list())
     out = []
     with psycopg.connect(dsn) as conn:
         for region in regions:
-            counts = submit_region(conn, candidates, period, region, run_id, inputs, rules_source, explain)
+            counts = submit_region(conn, candidates, period, region, run_id, inputs, rules_source, explain,
+                                   declared_income)
             out.append({"region": region, **counts})
     return out
 

@@ -82,6 +82,22 @@ def test_export_marks_submitted_and_writes_the_template(submitted, tmp_path):
     assert export_pending(dsn, "2026-11", tmp_path) == (None, 0)          # nothing pending twice
 
 
+def test_an_export_writes_the_income_each_premium_was_computed_from(any_pg_dsn, tmp_path):
+    """An outside review: a run with a declared income of Rp2,000,000 (premium Rp26,800), then
+    `lindungi export` without its rules, wrote UPAH_DILAPORKAN 1000000 beside IURAN_BULANAN 26800:
+    the income came from the export's rules, the premium from the run. Each row's income is now
+    its batch's; rows of a batch that recorded none (before migration 010) take the export's."""
+    db.migrate(any_pg_dsn)
+    submit(any_pg_dsn, candidates(NIKS[:2]).with_columns(iuran_bulanan=pl.lit(26_800)), "2026-11",
+           declared_income=2_000_000)
+    submit(any_pg_dsn, candidates(NIKS).with_columns(iuran_bulanan=pl.when(pl.col("NIK") == NIKS[2]).then(16_800)
+                                                     .otherwise(26_800)), "2026-11")  # (no income recorded)
+    path, n = export_pending(any_pg_dsn, "2026-11", tmp_path, declared_income=1_000_000)
+    rows = list(csv.DictReader(path.open()))
+    assert [(r["NIK"], r["UPAH_DILAPORKAN"], r["IURAN_BULANAN"]) for r in rows] == [
+        (NIKS[0], "2000000", "26800"), (NIKS[1], "2000000", "26800"), (NIKS[2], "1000000", "16800")]
+
+
 def test_response_round_trip(submitted, tmp_path):
     dsn, _, _ = submitted
     f = write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],
