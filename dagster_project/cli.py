@@ -31,14 +31,19 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _period(period: str) -> str:
-    """The ``--period`` given, or CliError when it is not ``YYYY-MM``."""
-    from pipelines.dates import period_start
+def _period(period: str, partition: bool = True) -> str:
+    """The ``--period`` given, or CliError when it is not ``YYYY-MM`` or, with ``partition``, not
+    one of the month partitions (2020-01 to twelve months ahead): said before any work, where a
+    run started the database and made its --out first, and an export of 2019-12 said "no
+    pending candidates" (an outside review)."""
+    from pipelines.dates import period_in_range, period_start
 
     try:
         period_start(period)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    if partition and not period_in_range(period):
+        raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
     return period
 
 
@@ -377,11 +382,8 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
         database = _database(db)
         _set_env(input_dir, out_dir, None, rules, full_nik)
         _dagster_home()
-        from dagster_project.partitions import period_partitions
         from dagster_project.schedules import INGEST_TAG, PERIOD_TAG, extract_regions
 
-        if not period_partitions.has_partition_key(period):
-            raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
         abandoned = fail_abandoned_runs()  # opens the instance (its storages' imports)
         import dagster_project.definitions  # noqa: F401 - the assets, which the runs load
     if abandoned:
@@ -646,14 +648,19 @@ def print_summary(s: dict, dsn_hint: str) -> None:
 MAX_RESIDENTS = 20_000_000  # a larger world ran out of memory making its frames (MemoryError)
 
 
+def _world_size(residents: int, seed: int) -> None:
+    """CliError unless a world of ``residents`` can be generated with ``seed``."""
+    if not 10 <= residents <= MAX_RESIDENTS:
+        raise CliError(f"--residents {residents}: a world has at least 10 residents and at most "
+                       f"{MAX_RESIDENTS:,} (the largest kab/kota, Bogor, has ~5.8M)")
+    if seed < 0:
+        raise CliError(f"--seed {seed}: expected a whole number, 0 or more")
+
+
 def cmd_generate(args) -> int:
     from pipelines.generate import generate_world
 
-    if not 10 <= args.residents <= MAX_RESIDENTS:
-        raise CliError(f"--residents {args.residents}: a world has at least 10 residents and at most "
-                       f"{MAX_RESIDENTS:,} (the largest kab/kota, Bogor, has ~5.8M)")
-    if args.seed < 0:
-        raise CliError(f"--seed {args.seed}: expected a whole number, 0 or more")
+    _world_size(args.residents, args.seed)
     _writable_dir(args.out_dir, "OUT_DIR")
     t0 = time.monotonic()
     _say(f"generating {args.residents:,} residents (seed {args.seed}) into {args.out_dir} ...")
@@ -683,6 +690,9 @@ def cmd_demo(args) -> int:
 
     _setup_progress()
     period = _period(args.period) if args.period else this_month()
+    # (before the markers go: a refused size made the next demo generate its world again, and
+    # the refusal was an unexpected ValueError: an outside review)
+    _world_size(args.residents, args.seed)
     _writable_dir(args.out, "--out")
     world = state_dir() / "demo-input"
     marker = world / f".generated-{args.residents}-{args.seed}"
@@ -963,10 +973,12 @@ def cmd_verification(args) -> int:
     """Apply one returned gap list now, as the ``verification_sensor`` does from the inbox (which
     needs ``lindungi ui`` running with the sensor turned on). The file stays where it is."""
     from pipelines.nik import mask_file_name
+    from pipelines.pseudonym import key_from_env
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
     _period(args.period)
     path = _given_file(args.file)
+    _inputs_checked(key_from_env)  # (a bad key was an unexpected ValueError: an outside review)
     dsn = _existing_database(args.db)
     try:
         applied = apply_returned(dsn, path, args.period, Path(args.out))
@@ -984,7 +996,7 @@ def cmd_retention(args) -> int:
     from pipelines.retention import erase_expired, last_expired
     from pipelines.rules import load_rules
 
-    as_of = _period(args.as_of) if args.as_of is not None else this_month()
+    as_of = _period(args.as_of, partition=False) if args.as_of is not None else this_month()
     try:
         months = load_rules(args.rules).retention_months
         last_expired(as_of, months)  # refused here, before the embedded server is started

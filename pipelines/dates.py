@@ -156,3 +156,18 @@ def today_wita() -> date:
 def this_month() -> str:
     """This month in WITA, ``YYYY-MM``."""
     return today_wita().strftime("%Y-%m")
+
+
+# The periods a run can be made for (the month partitions, dagster_project.partitions): from
+# FIRST_PERIOD to this month and MONTHS_AHEAD more, so next year's enrollment can be planned
+FIRST_PERIOD = "2020-01"
+MONTHS_AHEAD = 12
+
+
+def period_in_range(period: str) -> bool:
+    """Whether ``period`` (``YYYY-MM``) is one of the month partitions: the CLI refuses one that is
+    not before any work (it started the database and made --out first)."""
+    first = period_start(period)
+    now = today_wita()
+    last = date(now.year + (now.month - 1 + MONTHS_AHEAD) // 12, (now.month - 1 + MONTHS_AHEAD) % 12 + 1, 1)
+    return period_start(FIRST_PERIOD) <= first <= last

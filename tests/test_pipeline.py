@@ -254,6 +254,53 @@ def test_bad_period_is_refused(tmp_path, capsys, period):
     assert not (tmp_path / "o").exists()
 
 
+def test_a_period_outside_the_partitions_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    """An outside review: `run --period 2019-12` was refused only after it had made --out and
+    started the embedded PostgreSQL, `demo` after saying it was starting it, and `export` said
+    "no pending candidates". The CLI's range is the month partitions' own."""
+    from dagster_project.cli import main
+    from dagster_project.partitions import period_partitions
+    from pipelines.dates import period_in_range, this_month
+
+    year, month = map(int, this_month().split("-"))
+
+    def ahead(n):
+        y, m = divmod(month - 1 + n, 12)
+        return f"{year + y}-{m + 1:02d}"
+    for period in ("2019-12", "2020-01", "2024-02", this_month(), ahead(12), ahead(13), "2099-01"):
+        assert period_in_range(period) == period_partitions.has_partition_key(period), period
+    assert period_in_range(ahead(12)) and not period_in_range(ahead(13))
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    for command in (["run", "--input", str(tmp_path)], ["export"], ["demo"], ["verification", __file__]):
+        for period in ("2019-12", ahead(13)):
+            assert main([*command, "--period", period, "--out", str(tmp_path / "o")]) == 1
+            assert f"period {period} is outside the partitions" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists() and not (tmp_path / "home" / "pgdata").exists()
+
+
+def test_a_refused_demo_keeps_its_world_and_a_bad_key_is_one_line(tmp_path, monkeypatch, capsys):
+    """An outside review: `demo --residents 5` deleted the marker of the world generated before
+    (the next demo of that size generated it again) and was an unexpected ValueError; so was a
+    bad LINDUNGI_PSEUDONYM_KEY in `verification`."""
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    marker = tmp_path / "home" / "demo-input" / ".generated-1500-3"
+    marker.parent.mkdir(parents=True)
+    marker.touch()
+    for args, said in ((["--residents", "5"], "--residents 5: a world has at least 10 residents"),
+                       (["--seed", "-4"], "--seed -4: expected a whole number")):
+        assert main(["demo", *args, "--out", str(tmp_path / "o")]) == 1
+        err = capsys.readouterr().err
+        assert said in err and "ValueError" not in err
+    assert marker.exists() and not (tmp_path / "o").exists()
+    monkeypatch.setenv("LINDUNGI_PSEUDONYM_KEY", "xyz")
+    assert main(["verification", __file__, "--period", "2026-11"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("lindungi: error: LINDUNGI_PSEUDONYM_KEY: the pseudonym key must be hexadecimal") and \
+        "ValueError" not in err and err.count("\n") == 1
+
+
 def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_path, monkeypatch, capsys):
     """An --out that is a file failed after the ingest as a Dagster step's output error; an
     --input that is a file was said not to exist; a world of 0 residents was a ValueError."""
