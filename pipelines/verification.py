@@ -29,6 +29,7 @@ from pipelines.nik import mask as mask_nik
 from pipelines.nik import mask_file_name, mask_long_digits
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import BIRTH_DATE, BIRTH_YEAR, BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
+from pipelines.siak import DIRECTION_MARKS, SOFT_HYPHEN, ZERO_WIDTH
 
 WITHDRAWING = {"Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
@@ -37,10 +38,17 @@ def _choice_key(typed: str) -> str:
     """A choice as typed, compared: case, spacing, a hyphen, dash or underscore between words and
     punctuation (``.,;:``) at either end do not count ("Bukan pekerja-informal.", pasted past
     Excel's drop-down, was refused as unknown, the value not quoted back). A cell of punctuation
-    alone ("-", a mark for "not visited") is empty."""
+    alone ("-", a mark for "not visited") is empty. Characters of no width (a zero-width space,
+    a BOM, a joiner, a soft hyphen, a mark of writing direction: pasted from a chat or a web
+    form) are nothing: a cell that showed "Valid" was refused as unknown, and the coordinator
+    could not see what to fix (an outside review)."""
+    typed = _INVISIBLE.sub("", typed)
     for dash in "-\u2013\u2014_":
         typed = typed.replace(dash, " ")
     return " ".join(typed.split()).strip(" .,;:").casefold()
+
+
+_INVISIBLE = re.compile(f"[{ZERO_WIDTH}{DIRECTION_MARKS}{SOFT_HYPHEN}]")
 
 
 _CHOICES = {_choice_key(v): v for v in VERIFIKASI}

@@ -239,13 +239,16 @@ def test_a_choice_typed_in_another_case_is_the_choice(run):
         ws.cell(9, 15, "Bukan pekerja-informal.")   # pasted past the drop-down (was refused, unquoted)
         ws.cell(10, 15, "Tidak\u2013ditemukan")       # an en dash, from a phone or a word processor
         ws.cell(11, 15, " - ")                         # "not visited": empty, as row 5 asks
+        # characters of no width, pasted from a chat: the cell shows "Valid" (an outside review)
+        ws.cell(12, 15, "\ufeffValid\u200b")
+        ws.cell(13, 15, "Meninggal\u2060\u200e")
 
     path = _returned(run, fill, name="typed.xlsx")
     cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
     key, bad = load_key(run["home"]), None
     try:
         assert sorted(read_returned(path, PERIOD, cands, key)["hasil"]) == [
-            "Bukan pekerja informal", "Sudah terdaftar", "Tidak ditemukan", "Valid"]
+            "Bukan pekerja informal", "Meninggal", "Sudah terdaftar", "Tidak ditemukan", "Valid", "Valid"]
         bad = _returned(run, lambda ws: ws.cell(7, 15, "valid-ish"), name="typed-bad.xlsx")
         with pytest.raises(VerificationError, match="baris 7: Hasil Verifikasi tidak dikenal"):
             read_returned(bad, PERIOD, cands, key)
