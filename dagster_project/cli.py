@@ -1108,7 +1108,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except CliError as exc:
-        _say(f"lindungi: error: {exc}")
+        # long digit runs starred wherever they come from: a folder named after a NIK reached
+        # the line whole ("<dir>: no dtsen extract", an outside review); a period beside a
+        # kelurahan code, as a file's name has it, stays. (Imported here: pipelines.nik imports
+        # polars, which a run imports only after its GX worker is started.)
+        from pipelines.nik import mask_file_name
+
+        _say(f"lindungi: error: {mask_file_name(str(exc))}")
         return 1
     except KeyboardInterrupt:
         _say("lindungi: interrupted")
@@ -1116,7 +1122,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line for users; LINDUNGI_DEBUG=1 for the trace
         if os.environ.get("LINDUNGI_DEBUG"):
             raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        from pipelines.nik import mask_file_name
+
+        first = mask_file_name(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
         _say(f"lindungi: error: {type(exc).__name__}: {first} (LINDUNGI_DEBUG=1 shows the traceback)")
         return 1
 

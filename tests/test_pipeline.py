@@ -278,6 +278,18 @@ def test_a_period_outside_the_partitions_is_refused_before_any_work(tmp_path, mo
     assert not (tmp_path / "o").exists() and not (tmp_path / "home" / "pgdata").exists()
 
 
+def test_a_nik_in_a_path_is_starred_in_the_error_line(tmp_path, monkeypatch, capsys):
+    """An outside review: an input folder named after a NIK reached the error line whole."""
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "6474022512800001"
+    folder.mkdir()
+    assert main(["run", "--input", str(folder), "--period", "2026-11", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "6474022512800001" not in err and "****************: no penduduk extract" in err
+
+
 def test_a_refused_demo_keeps_its_world_and_a_bad_key_is_one_line(tmp_path, monkeypatch, capsys):
     """An outside review: `demo --residents 5` deleted the marker of the world generated before
     (the next demo of that size generated it again) and was an unexpected ValueError; so was a
