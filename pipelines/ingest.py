@@ -282,10 +282,19 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
     prefixes = kecamatan_codes()
     job_raw = label_key(pl.col("JENIS_PKRJN"))
+    by_label = job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16)
+    # a code and its label together, as some reports write them ("08 - PERDAGANGAN", "8. PERDAGANGAN",
+    # "8 PERDAGANGAN", "PERDAGANGAN (8)"): the code when the label is that code's (a code and
+    # another's label stays unknown), and zeros before a code ("008") padding. Each was an
+    # unknown occupation, the resident unjudged until fixed (an outside review).
+    first, last = r"^0*(\d{1,2})(?:\s*[-.:)]\s*|\s+)(\S.*)$", r"^(\S.*?)\s*\(\s*0*(\d{1,2})\s*\)$"
+    coded = pl.coalesce(job_raw.str.extract(first, 1), job_raw.str.extract(last, 2)).cast(pl.Int16, strict=False)
+    label = pl.coalesce(job_raw.str.extract(first, 2), job_raw.str.extract(last, 1))
     job_code = (
-        pl.when(job_raw.str.contains(r"^\d{1,2}$"))
+        pl.when(job_raw.str.contains(r"^0*\d{1,2}$"))
         .then(job_raw.cast(pl.Int16, strict=False))
-        .otherwise(job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16))
+        .when(by_label.is_not_null()).then(by_label)
+        .when(coded == label.replace_strict(occ, default=None, return_dtype=pl.Int16)).then(coded)
     )
     job_code = pl.when(job_code.is_between(1, 89)).then(job_code).otherwise(None)
     # a code with a leading zero (07, 01) is the code

@@ -1588,6 +1588,18 @@ def test_a_siak_label_written_without_its_abbreviation_is_that_occupation(tmp_pa
     assert got["pekerjaan_kode"] == code and "occupation_unknown" not in got["flags"]
 
 
+@pytest.mark.parametrize("written,code", [
+    ("008", 8), ("08 - PERDAGANGAN", 8), ("8. Perdagangan", 8), ("8 PERDAGANGAN", 8), ("14) TRANSPORTASI", 14),
+    ("PERDAGANGAN (8)", 8), ("Pedagang (084)", 84), ("PETANI/PEKEBUN (9)", 9), ("9 petani / pekebun", 9),
+    # a code and another code's label, or either alone half-written: unknown, listed to fix
+    ("8 - PETANI", None), ("8-", None), ("(8)", None), ("090", None)])
+def test_an_occupation_code_written_with_its_label_is_the_code(tmp_path, written, code):
+    """An outside review: some reports write the code and its label together ("08 -
+    PERDAGANGAN") or pad the code ("008"); each was an unknown occupation, not judged."""
+    got = _penduduk(tmp_path, _lines([HEADER, row(job=written)])).accepted.row(0, named=True)
+    assert got["pekerjaan_kode"] == code and ("occupation_unknown" in got["flags"]) == (code is None)
+
+
 @pytest.mark.parametrize("crlf", [False, True])
 def test_multi_line_records_are_read_by_polars_with_their_lines(tmp_path, monkeypatch, crlf):
     """Addresses with Excel's line break in their quoted cell sent the whole file record by record
