@@ -299,6 +299,14 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     job_code = pl.when(job_code.is_between(1, 89)).then(job_code).otherwise(None)
     # a code with a leading zero (07, 01) is the code
     dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("").str.replace(r"^0+([0-9])$", "$1")
+    # a code with its label, as for the occupation: "7 - TIDAK CACAT" was a disability (its text
+    # is no word for none), ranked first; the code when the label is that code's
+    first, last = r"^0*([0-9])(?:\s*[-.:)]\s*|\s+)(\S.*)$", r"^(\S.*?)\s*\(\s*0*([0-9])\s*\)$"
+    dis_code = pl.coalesce(dis_raw.str.extract(first, 1), dis_raw.str.extract(last, 2))
+    dis_label = pl.coalesce(dis_raw.str.extract(first, 2), dis_raw.str.extract(last, 1))
+    dis_raw = pl.when((dis_code.is_in(["0", "7"]) & dis_label.is_in(list(NO_DISABILITY)))
+                      | (dis_code.replace_strict(DISABILITY, default=None, return_dtype=pl.String) == dis_label)
+                      ).then(dis_code).otherwise(dis_raw)
     out = _by_value(df, {
         "JENIS_PKRJN": {
             "pekerjaan_kode": job_code,

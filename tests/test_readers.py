@@ -869,6 +869,9 @@ def test_a_soft_hyphen_is_nothing_even_in_free_text(tmp_path):
     ("1", True), ("01", True), ("CACAT FISIK", True), ("TIDAK DAPAT MELIHAT", True),
     # Excel's text marker before the code (an outside review: '0 and '7 were disabilities)
     ("'0", False), ("'7", False), ("'1", True),
+    # a code with its label (an outside review: "7 - TIDAK CACAT" was a disability, ranked first)
+    ("7 - TIDAK CACAT", False), ("07. Tidak Cacat", False), ("TIDAK CACAT (7)", False), ("0 TIDAK", False),
+    ("1 - CACAT FISIK", True), ("CACAT NETRA/BUTA (2)", True), ("7 - CACAT FISIK", True),
 ])
 def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     r = row()
