@@ -175,7 +175,14 @@ def _sex(col: str) -> pl.Expr:
     them leaves the resident unjudged (``sex_unknown``), so only what is no sex at all is."""
     key = (label_key(pl.col(col)).str.replace_all(r"\s*-\s*", "-").str.strip_chars(". ")
            .str.replace(r"^0+([0-9])$", "$1"))
-    return key.replace_strict(SEX, default=None, return_dtype=pl.String)
+    sex = key.replace_strict(SEX, default=None, return_dtype=pl.String)
+    # a code with its label ("1 - LAKI-LAKI", "PEREMPUAN (2)"): the sex both say
+    first, last = r"^0*([0-9])(?:[-.:)]|\s)+(\S.*)$", r"^(\S.*?)\s*\(\s*0*([0-9])\s*\)$"
+    code = pl.coalesce(key.str.extract(first, 1), key.str.extract(last, 2)).replace_strict(
+        SEX, default=None, return_dtype=pl.String)
+    label = pl.coalesce(key.str.extract(first, 2), key.str.extract(last, 1)).replace_strict(
+        SEX, default=None, return_dtype=pl.String)
+    return pl.coalesce(sex, pl.when(code == label).then(code))
 
 
 def _split_duplicates(raw: pl.DataFrame, key: str, code: str, raw_cols: list[str]):

@@ -1442,6 +1442,15 @@ def test_a_sex_typed_as_none_of_the_contract_s_forms_is_not_judged_until_fixed(t
     assert judgeable == {"6474011508850001": False, "6474011508850002": True, "6474011508850003": True}
 
 
+@pytest.mark.parametrize("written,sex", [("1 - LAKI-LAKI", "L"), ("1. Laki - laki", "L"), ("LAKI-LAKI (1)", "L"),
+                                         ("2 - PEREMPUAN", "P"), ("PEREMPUAN (02)", "P"), ("1 - PEREMPUAN", None)])
+def test_a_sex_code_written_with_its_label_is_the_sex(tmp_path, written, sex):
+    """As the occupation's: "1 - LAKI-LAKI" was an unknown sex, the resident not judged; a code
+    and a label that disagree still are."""
+    got = _penduduk(tmp_path, _lines([HEADER, row(sex=written)])).accepted.row(0, named=True)
+    assert got["JENIS_KLMIN"] == sex and ("sex_unknown" in got["flags"]) == (sex is None)
+
+
 def _flags_and_judged(tmp_path, rows) -> tuple[dict, dict]:
     """Per NIK of the penduduk ``rows``: the ingest's flags, and whether the rules can judge them
     (no welfare record, no roster)."""
