@@ -76,5 +76,25 @@ def region_label(kode_kab: str) -> str:
     return f"{kode_kab} {name}" if name else kode_kab
 
 
+def province_name(kode_prov: str) -> str | None:
+    for prefix, row in kecamatan_table().items():
+        if prefix[:2] == kode_prov:
+            return row["nama_provinsi"]
+    return None
+
+
+def village_kind(kode_kel: str | None) -> str:
+    """What a 10-digit kelurahan code names: the first digit of its last four is 1 for a
+    kelurahan, 2 for a desa, 3 for a desa adat (DOMAIN.md). A kabupaten's lists called every
+    desa a kelurahan (an outside review). Unknown: Kelurahan."""
+    return {"2": "Desa", "3": "Desa Adat"}.get((kode_kel or "")[6:7], "Kelurahan")
+
+
+def kabkota_kind(kode_kab: str | None) -> str:
+    """``kabupaten`` (NO_KAB 01-69) or ``kota`` (71-99), as DOMAIN.md's NIK structure says."""
+    kab = (kode_kab or "")[2:4]
+    return "kota" if kab.isdigit() and int(kab) >= 71 else "kabupaten"
+
+
 def kelurahan_name(kode_kel: str) -> str | None:
     return BONTANG_KELURAHAN.get(kode_kel)

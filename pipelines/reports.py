@@ -34,7 +34,8 @@ from pipelines.files import (OTHER_FORMATS, OWN_WORKBOOK, RETURNED_LISTS, WITHOU
                              note_written, office_file, sweep_aside, unused_name)
 from pipelines.nik import mask_expr as mask_nik_expr
 from pipelines.nik import ascii_digits, mask_long_digits_expr, nik_birth_parts
-from pipelines.regions import kabkota_name, kecamatan_name, kelurahan_name
+from pipelines.regions import (kabkota_kind, kabkota_name, kecamatan_name, kelurahan_name, province_name,
+                               village_kind)
 from pipelines.rules import Rules, load_rules
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -46,9 +47,13 @@ VERIFIKASI = ["Valid", "Sudah terdaftar", "Bukan pekerja informal", "Pindah domi
 # At 287 characters of columns Excel printed at ~47%, Calibri 11 at ~5 pt; at 225, ~65%.
 COLUMNS = [  # order and names are read back by pipelines/verification.py
     ("No", 5), ("Peringkat", 10), ("Nama Lengkap", 22), ("NIK", 18), ("Umur", 6), ("Jenis Kelamin", 10),
-    ("Alamat", 20), ("RT", 5), ("RW", 5), ("Pekerjaan", 14), ("Desil", 6), ("Penyandang Disabilitas", 11),
-    ("Iuran per Bulan", 12), ("Tanggal Lahir", 11), ("Hasil Verifikasi", 22), ("Catatan", 18), ("ID Baris", 22),
-    ("Keterangan BPJS", 20), ("Verifikasi Sebelumnya", 15),  # "Tidak ditemukan" whole on paper
+    # (Pekerjaan: the widest word of an informal SIAK label whole, NELAYAN/PERIKANAN; at 14 it was cut
+    # mid-word onto three lines, a fifth of a rural list's rows: an outside review. The six it took
+    # came from Alamat, Iuran, Hasil Verifikasi and Keterangan BPJS, each still holding its values'
+    # widest word, so that the printed columns stay within 230 and the page's scale where it was)
+    ("Alamat", 19), ("RT", 5), ("RW", 5), ("Pekerjaan", 20), ("Desil", 6), ("Penyandang Disabilitas", 11),
+    ("Iuran per Bulan", 11), ("Tanggal Lahir", 11), ("Hasil Verifikasi", 21), ("Catatan", 18), ("ID Baris", 22),
+    ("Keterangan BPJS", 17), ("Verifikasi Sebelumnya", 15),  # "Tidak ditemukan" whole on paper
 ]
 WRAPPED = ("Nama Lengkap", "Alamat", "Pekerjaan", "Keterangan BPJS")
 COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
@@ -77,9 +82,9 @@ WARNING_FULL = "NIK DITAMPILKAN LENGKAP — DATA PRIBADI, JANGAN DISEBARLUASKAN"
 PETUNJUK = [
     "1. Kunjungi calon peserta sesuai urutan pada lembar 'Daftar Calon Peserta' (No 1 didahulukan); yang sudah",
     "   diverifikasi 'Valid' sebelumnya tidak perlu dikunjungi lagi (lihat butir 4).",
-    "   'Peringkat' adalah urutan prioritas di antara semua calon peserta dalam data ini (semua kelurahan dan",
-    "   kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: penyandang",
-    "   disabilitas lebih dahulu, lalu desil DTSEN terendah (tanpa desil: sesudah desil 10), lalu kelurahan",
+    "   'Peringkat' adalah urutan prioritas di antara semua calon peserta dalam data ini (semua kelurahan/desa",
+    "   dan kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: penyandang",
+    "   disabilitas lebih dahulu, lalu desil DTSEN terendah (tanpa desil: sesudah desil 10), lalu kelurahan/desa",
     "   dan nama. Hasil verifikasi tidak mengubah Peringkat.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
@@ -90,14 +95,14 @@ PETUNJUK = [
     "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
     "   'Bukan pekerja informal': orangnya ada, tetapi tidak bekerja di sektor informal (misalnya PNS, karyawan,",
     "   pelajar, ibu rumah tangga, tidak bekerja); tulis pekerjaannya di 'Catatan'.",
-    "   'Pindah domisili': sudah tidak tinggal di kelurahan ini. 'Meninggal': sudah meninggal dunia.",
+    "   'Pindah domisili': sudah tidak tinggal di {desa} ini. 'Meninggal': sudah meninggal dunia.",
     "   'Menolak': tidak bersedia didaftarkan. 'Tidak ditemukan': orang atau alamatnya tidak ditemukan saat kunjungan.",
     "   Yang dipilih 'Sudah terdaftar', 'Bukan pekerja informal', 'Pindah domisili', 'Meninggal' atau 'Menolak'",
     "   tidak dicantumkan lagi pada daftar periode berikutnya; yang lain tetap dicantumkan selama belum dikirim",
     "   ke BPJS; yang 'Valid' dikirim ke BPJS lebih dahulu. Yang 'Tidak ditemukan' tetap dapat dikirim ke BPJS",
     "   untuk didaftarkan; setelah dikirim, ia tidak tercantum lagi pada daftar berikutnya, kecuali ditolak BPJS",
     "   (lihat butir 4). Bila kemudian diketahui orangnya sudah pindah atau meninggal, sampaikan kepada",
-    "   koordinator kota.",
+    "   koordinator {kabkota}.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ); catatan hanya disimpan",
     "   bila 'Hasil Verifikasi' pada baris yang sama diisi.",
     "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
@@ -110,7 +115,7 @@ PETUNJUK = [
     "   'Keterangan BPJS' berisi penolakan BPJS (kunjungi untuk memperbaiki datanya). Bila berisi",
     "   'Tidak ditemukan', kunjungan yang lalu tidak menemukan orangnya: kunjungi lagi dan isi hasilnya.",
     "5. Jangan mengubah, menghapus, menambah atau memindahkan baris dan kolom lain, termasuk kolom tersembunyi.",
-    "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator kota.",
+    "6. Simpan file dalam format .xlsx dengan nama yang sama, lalu kirim kembali ke koordinator {kabkota}.",
     "7. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas verifikasi.",
 ]
 # the guide's lines about the sheet of residents to fix, on the lists that have it
@@ -124,11 +129,11 @@ PETUNJUK_TO_FIX = [
 TO_FIX_SHEET = "Perlu Perbaikan Data"
 PETUNJUK_WITHOUT_KELURAHAN = [
     "1. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja (atau yang umurnya tidak diketahui) yang belum",
-    "   dapat dinilai sebagai calon peserta JKK + JKM dan tidak tercantum di daftar kelurahan mana pun, karena kode",
-    "   wilayahnya (NO_KEL, NO_KEC, NO_KAB atau NO_PROP) kosong atau tidak valid; kolom 'Yang Perlu Diperbaiki'",
-    "   menyebutkan apa saja yang perlu diperbaiki. Ajukan perbaikannya ke Disdukcapil; setelah diperbaiki, mereka",
-    "   dinilai lagi pada periode berikutnya dan, bila memenuhi syarat, tercantum di daftar kelurahannya. Lembar",
-    "   ini tidak perlu diisi dan tidak perlu dikirim kembali.",
+    "   dapat dinilai sebagai calon peserta JKK + JKM dan tidak tercantum di daftar kelurahan/desa mana pun,",
+    "   karena kode wilayahnya (NO_KEL, NO_KEC, NO_KAB atau NO_PROP) kosong atau tidak valid; kolom 'Yang Perlu",
+    "   Diperbaiki' menyebutkan apa saja yang perlu diperbaiki. Ajukan perbaikannya ke Disdukcapil; setelah",
+    "   diperbaiki, mereka dinilai lagi pada periode berikutnya dan, bila memenuhi syarat, tercantum di daftar",
+    "   kelurahan/desanya. Lembar ini tidak perlu diisi dan tidak perlu dikirim kembali.",
     "2. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas yang mengurus perbaikan data.",
 ]
 TO_FIX_TITLE = "Penduduk yang Datanya Perlu Diperbaiki"
@@ -517,8 +522,11 @@ def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place:
     ws.set_print_fit_to_pages(1, 0)
     _footer(ws, place, label)
     ws.write(0, 0, title, f.bold)
+    # "tidak tinggal di desa ini", "koordinator kabupaten": as the list's place is
+    words = {"desa": village_kind(place.get("kode_kel")).lower(),
+             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4])}
     for i, line in enumerate(lines, start=1):
-        ws.write(i, 0, line)
+        ws.write(i, 0, line.format(**words))
     if full_nik:
         ws.write(len(lines) + 2, 0, WARNING_FULL, f.warn)
         ws.set_tab_color("#C00000")
@@ -540,10 +548,12 @@ def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title
 
 
 def _kelurahan(place: dict) -> str:
-    """"Kelurahan Kanaan (6474031003)"; a kelurahan known by its code alone (no name in the
-    packaged table or the extract's KEL_NAME) "Kelurahan 6474031099", not the code twice."""
+    """"Kelurahan Kanaan (6474031003)", "Desa Muara Leka (6402012002)" (:func:`village_kind`); one
+    known by its code alone (no name in the packaged table or the extract's KEL_NAME) "Kelurahan
+    6474031099", not the code twice."""
     name, code = place["nama_kel"], place["kode_kel"]
-    return f"Kelurahan {name} ({code})" if name and name != code else f"Kelurahan {code}"
+    kind = village_kind(code)
+    return f"{kind} {name} ({code})" if name and name != code else f"{kind} {code}"
 
 
 def _kecamatan(place: dict) -> str:
@@ -557,7 +567,7 @@ def _kecamatan(place: dict) -> str:
 def _footer(ws, place: dict, label: str) -> None:
     """Every printed page names its kelurahan (or kab/kota) and period, and its page number: a
     printed Ringkasan or Petunjuk had none, and pages of several lists mixed on a desk."""
-    where = place.get("where") or f"Kelurahan {place['nama_kel']}"
+    where = place.get("where") or f"{village_kind(place.get('kode_kel'))} {place['nama_kel']}"
     ws.set_footer("&L" + where.replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
@@ -735,9 +745,10 @@ def _list_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, f
     if cells.height == 0:
         # (it said "no visit needed" above a sheet of residents to fix, and "all verified" of a
         # kelurahan whose people were sent to BPJS; one line of it was cut on paper)
-        ws.write(first, 0, f"Tidak ada calon peserta yang perlu dikunjungi di kelurahan ini pada periode {label}.",
+        here = f"{village_kind(place.get('kode_kel')).lower()} ini"
+        ws.write(first, 0, f"Tidak ada calon peserta yang perlu dikunjungi di {here} pada periode {label}.",
                  f.bold)
-        ws.write(first + 1, 0, "Pekerja rentan di kelurahan ini (bila ada) sudah terlindungi JKK + JKM, sudah dikirim "
+        ws.write(first + 1, 0, f"Pekerja rentan di {here} (bila ada) sudah terlindungi JKK + JKM, sudah dikirim "
                                "ke BPJS untuk didaftarkan, atau dikecualikan menurut hasil verifikasi.")
         if to_fix:
             ws.write(first + 2, 0, f"{_n(to_fix)} penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.",
@@ -891,7 +902,8 @@ def _to_fix_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict,
     _fit_rows(ws, cells, first, {name: width for name, width in TO_FIX_COLUMNS if name in TO_FIX_WRAPPED})
     ws.ignore_error_range(first, 0, HEADER_ROW + max(cells.height, 1), len(TO_FIX_COLUMNS) - 1, "number_stored_as_text")
     if cells.height == 0:
-        ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di kelurahan ini pada periode {label}.",
+        ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di "
+                           f"{village_kind(place.get('kode_kel')).lower()} ini pada periode {label}.",
                  f.bold)
     last = HEADER_ROW + max(cells.height, 1)
     ws.autofilter(HEADER_ROW, 0, last, len(TO_FIX_COLUMNS) - 1)
@@ -980,17 +992,27 @@ def _svg_open(w: int, h: int, label: str) -> str:
             f'style="max-width:100%;height:auto" aria-label="{html.escape(label)}">')
 
 
-def _bar_chart(coverage: pl.DataFrame) -> str:
-    """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order.
-    Drawn in HTML, not SVG: scaled down to a phone's width, an SVG's names and percentages were
-    6-8 px; here they keep the page's size and only the bars narrow."""
-    items = list(coverage.filter(pl.col("kode_kel").is_not_null()).sort("kode_kel")
-                 .select("nama_kel", "cakupan_pct").iter_rows())
+def _bar_chart(coverage: pl.DataFrame, unit: str = "kelurahan") -> str:
+    """Horizontal bars, one per kelurahan, each named; grouped by kecamatan through the code order,
+    and under a heading per kab/kota when there are several. A name that two of them share is
+    followed by its code: a province's 369 bars showed "Sumber Sari" three times, at 0%, 0% and
+    100%, with no way to tell them apart (an outside review). Drawn in HTML, not SVG: scaled down
+    to a phone's width, an SVG's names and percentages were 6-8 px; here they keep the page's size
+    and only the bars narrow."""
+    placed = coverage.filter(pl.col("kode_kel").is_not_null()).sort("kode_kel")
+    shared = set(placed.group_by("nama_kel").len().filter(pl.col("len") > 1).get_column("nama_kel").to_list())
+    several = placed.get_column("kode_kab").n_unique() > 1
     esc = html.escape
-    rows = [f'<div class="bar-row"><span class="bar-name">{esc(name or "-")}</span>'
-            f'<span class="bar-track"><span class="bar" style="width:{min(max(pct or 0.0, 0.0), 100.0):.1f}%">'
-            f'</span></span><span class="bar-pct">{_pct(pct)}</span></div>' for name, pct in items]
-    return f'<div class="bars" role="img" aria-label="Cakupan per kelurahan">{"".join(rows)}</div>'
+    rows, kab = [], None
+    for code, name, pct in placed.select("kode_kel", "nama_kel", "cakupan_pct").iter_rows():
+        if several and code[:4] != kab:
+            kab = code[:4]
+            rows.append(f'<div class="bar-group">{esc(kabkota_name(kab) or kab)} ({esc(kab)})</div>')
+        shown = f"{name} ({code})" if name in shared and name != code else name
+        rows.append(f'<div class="bar-row"><span class="bar-name">{esc(shown or "-")}</span>'
+                    f'<span class="bar-track"><span class="bar" style="width:{min(max(pct or 0.0, 0.0), 100.0):.1f}%">'
+                    f'</span></span><span class="bar-pct">{_pct(pct)}</span></div>')
+    return f'<div class="bars" role="img" aria-label="Cakupan per {esc(unit)}">{"".join(rows)}</div>'
 
 
 def _trend_chart(per_period: pl.DataFrame) -> str:
@@ -1055,8 +1077,15 @@ def _table(df: pl.DataFrame, code: str, name: str, total: dict | None = None, ca
 
 
 def _region_title(coverage: pl.DataFrame) -> str:
-    kabs = coverage["kode_kab"].drop_nulls().unique().to_list()
-    return (kabkota_name(kabs[0]) or kabs[0]) if len(kabs) == 1 else "Semua wilayah"
+    """The kab/kota's name; of several, their province's and how many ("Provinsi Kalimantan Timur,
+    7 kabupaten/kota"), where it said "Semua wilayah" (an outside review)."""
+    kabs = sorted(coverage["kode_kab"].drop_nulls().unique().to_list())
+    if len(kabs) == 1:
+        return kabkota_name(kabs[0]) or kabs[0]
+    provinces = {k[:2] for k in kabs}
+    where = (f"Provinsi {province_name(next(iter(provinces))) or next(iter(provinces))}" if len(provinces) == 1
+             else f"{len(provinces)} provinsi")
+    return f"{where}, {len(kabs)} kabupaten/kota"
 
 
 _CSS = """
@@ -1077,6 +1106,7 @@ tr:last-child td,tr:last-child th{font-weight:600} caption{text-align:left;font-
 .note{color:#555;font-size:.9em}
 .bars{max-width:46em;margin:1em 0}
 .bar-row{display:flex;align-items:center;gap:.5em;margin:.25em 0}
+.bar-group{font-weight:bold;margin:1em 0 .3em}
 .bar-name{flex:0 0 12em;text-align:right;overflow-wrap:anywhere}
 .bar-track{flex:1 1 auto;background:#eee;height:1em;min-width:4em}
 .bar{display:block;height:100%;background:#2e7d32;print-color-adjust:exact;-webkit-print-color-adjust:exact}
@@ -1117,6 +1147,9 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
                if kab.height > 1 else "")
     esc = html.escape
     region = _region_title(coverage)
+    # "kelurahan/desa" where the extract holds a desa (a kabupaten's are nearly all desa)
+    unit = ("kelurahan/desa" if any(village_kind(k) != "Kelurahan" for k in coverage["kode_kel"].drop_nulls())
+            else "kelurahan")
     # said where there are such residents (their own row), in the folder's one name
     unplaced = ("; yang tanpa kode kelurahan ada di file "
                 f"{WITHOUT_KELURAHAN}/{esc(period)}/&lt;kode kabupaten/kota&gt;.xlsx untuk staf kabupaten/kota"
@@ -1128,7 +1161,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
               + (f" ({_n(s['menunggu_bpjs'])} belum dijawab BPJS)" if s["menunggu_bpjs"] else "")),
              ("Calon peserta", _n(s["kandidat"])),
              ("Dikecualikan menurut hasil verifikasi", _n(s["dikecualikan"])),
-             ("Terverifikasi kelurahan (Valid)", _n(s["terverifikasi"])),
+             (f"Terverifikasi {unit} (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
              ("Data perlu diperbaiki, belum dapat dinilai", _n(s["perlu_perbaikan"])),
              ("Anggaran iuran calon peserta per bulan", rupiah(s["iuran_bulanan"])),
@@ -1143,21 +1176,21 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
 tidak didaftarkan lagi; yang belum dijawab BPJS sudah dikirim, tetapi BPJS belum menjawab diterima atau
-ditolak. Dikecualikan: hasil verifikasi kelurahan Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
+ditolak. Dikecualikan: hasil verifikasi {unit} Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
 atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia
 tidak diketahui, pekerjaan informal atau tidak diketahui, belum terlindungi); mereka belum termasuk pekerja
-rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar calon peserta tiap kelurahan{unplaced}.</p>
+rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar calon peserta tiap {unit}{unplaced}.</p>
 <div class="cards">{"".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>' for k, v in cards)}</div>
-<h2>Cakupan per kelurahan</h2>
-{_bar_chart(coverage)}
+<h2>Cakupan per {unit}</h2>
+{_bar_chart(coverage, unit)}
 <h2>Tren cakupan</h2>
 {_trend(coverage, period, history)}
 {per_kab}<h2>Per kecamatan</h2>
 {_table(kec, "kode_kec", "nama_kec", total=s, caption=f"Cakupan per kecamatan, {label}")}
-<h2>Per kelurahan</h2>
-{_table(_in_order(coverage), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per kelurahan, {label}")}
+<h2>Per {unit}</h2>
+{_table(_in_order(coverage), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per {unit}, {label}")}
 <p class="note">Anggaran: {html.escape(_contribution_note(rules or load_rules()))} per calon peserta
 per bulan; per tahun = 12 × per bulan. Hanya calon peserta yang belum didaftarkan: iuran mereka yang sudah
 didaftarkan atau sudah terlindungi tidak termasuk. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>

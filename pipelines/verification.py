@@ -158,7 +158,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         # where, and what belongs there (not what is there: it may be anything typed)
         at = next(i for i, (c, _) in enumerate(READ_BACK) if i >= len(header) or header[i] != c)
         raise VerificationError(name, [f"judul kolom diubah: kolom {get_column_letter(at + 1)} (baris {header_row}) "
-                                       f"seharusnya '{READ_BACK[at][0]}'; gunakan file asli dari koordinator kota"])
+                                       f"seharusnya '{READ_BACK[at][0]}'; gunakan file asli dari koordinator kabupaten/kota"])
     col = {c: i for i, (c, _) in enumerate(READ_BACK)}
     # a result or a note written once over merged rows (a household that moved) is in the first
     # row only: the others were stored with nothing, without a word
@@ -187,7 +187,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         if rid not in by_id:
             # a row typed in, a worker the list missed: said as what it is (a coordinators' review)
             problems.append(f"baris {i}: tidak ada dalam daftar periode ini" + (
-                "; baris tambahan? hapus baris itu dan laporkan warga tersebut kepada koordinator kota secara "
+                "; baris tambahan? hapus baris itu dan laporkan warga tersebut kepada koordinator kabupaten/kota secara "
                 "terpisah" if rid is None else ""))
             unknown += 1
             continue
@@ -223,7 +223,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         raise VerificationError(name, [
             f"tidak satu baris pun cocok dengan daftar periode {periode_label(period)} ({unknown:,} baris): "
             "kolom ID Baris kosong atau diubah, atau daftar ini dibuat dengan kunci lain (folder data "
-            "Lindungi dibuat ulang); gunakan file asli dari koordinator kota"])
+            "Lindungi dibuat ulang); gunakan file asli dari koordinator kabupaten/kota"])
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,

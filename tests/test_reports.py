@@ -244,7 +244,12 @@ def test_a_coverage_page_of_several_kab_kota_gives_each_its_figures(tmp_path):
         "iuran_tahunan": [10080000, 80640000, 36288000],
     })
     page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
-    assert "Semua wilayah" in page and "<h2>Per kabupaten/kota</h2>" in page
+    # (it said "Semua wilayah": which province, how many kab/kota)
+    assert "— Provinsi Kalimantan Timur, 2 kabupaten/kota, periode" in page and "<h2>Per kabupaten/kota</h2>" in page
+    # the bars under a heading per kab/kota, in code order
+    bars = page.split('class="bars"')[1].split("<h2>")[0]
+    assert bars.index("Kab. Penajam Paser Utara (6409)") < bars.index(">Y<") < bars.index("Kota Bontang (6474)") \
+        < bars.index(">Bontang Kuala<")
     table = page.split("<h2>Per kabupaten/kota</h2>")[1].split("</table>")[0]
     assert "Bontang" in table and "Rp7.560.000" in table and "Rp3.024.000" in table
     one = write_coverage_report(cov.filter(pl.col("kode_kab") == "6474"), "2026-11", tmp_path / "one")
@@ -658,6 +663,52 @@ def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path
     # no candidate at all in the period: every kelurahan still gets its list
     assert len(write_gap_lists(cands.clear(), "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)) == 3
 
+
+
+def test_a_desa_is_called_a_desa_and_a_kabupaten_s_coordinator_is_the_kabupaten_s(cands, tmp_path):
+    """An outside review: every desa of a kabupaten was called "Kelurahan" on its list (title,
+    footer, Ringkasan, the texts of a list without candidates), and told to return the list to
+    the "koordinator kota"; the coverage page spoke of kelurahan alone. The code says which: the
+    first digit of its last four is 1 for a kelurahan, 2 for a desa."""
+    from pipelines.reports import SHEET
+
+    desa = cands.with_columns(kode_kel=pl.lit("6402012002"), kode_kec=pl.lit("640201"), kode_kab=pl.lit("6402"),
+                              nama_kel=pl.lit("Muara Leka"))
+    kel = pl.DataFrame({"kode_kel": ["6402012002", "6402012003"], "kode_kec": ["640201", "640201"],
+                        "nama_kel": ["Muara Leka", "Batuq"]})
+    first, empty = write_gap_lists(desa, "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)
+    wb = load_workbook(first)
+    assert wb[SHEET]["A2"].value.startswith("Desa Muara Leka (6402012002), Kecamatan ")
+    assert wb[SHEET].oddFooter.left.text.startswith("Desa Muara Leka — November 2026")
+    assert wb["Ringkasan"]["A1"].value == "Ringkasan Desa Muara Leka (6402012002)"
+    guide = "\n".join(c.value or "" for c in wb["Petunjuk"]["A"])
+    assert "tidak tinggal di desa ini" in guide and "koordinator kabupaten." in guide and "{" not in guide
+    assert "koordinator kota" not in guide and "di kelurahan ini" not in guide
+    assert load_workbook(empty)[SHEET]["A7"].value.startswith("Tidak ada calon peserta yang perlu dikunjungi di desa ini")
+    guide = "\n".join(c.value or "" for c in load_workbook(write_gap_lists(
+        cands, "2026-11", tmp_path / "kota", key=b"k" * 32)[0])["Petunjuk"]["A"])
+    assert "tidak tinggal di kelurahan ini" in guide and "koordinator kota." in guide
+    cov = pl.DataFrame({"period": ["2026-11"] * 2, "kode_kab": ["6402"] * 2, "kode_kec": ["640201"] * 2,
+                        "nama_kec": ["K"] * 2, "kode_kel": ["6402011001", "6402012002"], "nama_kel": ["A", "B"],
+                        "pekerja": [10, 10], "terlindungi": [5, 5], "kandidat": [5, 5], "cakupan_pct": [50.0, 50.0],
+                        "iuran_bulanan": [84000, 84000], "iuran_tahunan": [1008000, 1008000]})
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    assert "<h2>Cakupan per kelurahan/desa</h2>" in page and "<h2>Per kelurahan/desa</h2>" in page
+    assert "Terverifikasi kelurahan/desa (Valid)" in page
+
+
+def test_an_informal_occupation_s_words_fit_the_list_s_column():
+    """PETANI/PEKEBUN, NELAYAN/PERIKANAN and BURUH TANI/PERKEBUNAN were cut mid-word onto three
+    lines in a column 14 wide (a fifth of a rural list's rows; an outside review): Excel breaks
+    between words, and a word wider than the cell within it."""
+    from pipelines.reports import COLUMNS, wrapped_lines
+    from pipelines.rules import load_rules
+    from pipelines.siak import OCCUPATIONS
+
+    width = dict(COLUMNS)["Pekerjaan"]
+    for code in load_rules().informal_codes:
+        for word in OCCUPATIONS[code].split(" "):
+            assert wrapped_lines(word, width) == 1, word
 
 
 def test_a_kelurahan_known_by_its_code_alone_is_titled_by_it(cands, tmp_path):
