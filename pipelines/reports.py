@@ -829,7 +829,9 @@ def _counts(rows: pl.DataFrame, by: str, full_nik: bool = False
     by_rt = (rows.group_by(by, rw=rw, rt=rt).len()
              .sort([by, pl.col("rw").cast(pl.Int64, strict=False), "rw", pl.col("rt").cast(pl.Int64, strict=False), "rt"],
                    nulls_last=True)
-             .select(by, pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt"), "len"))
+             # (a desa without RWs read "RW - / RT 027": an outside review)
+             .select(by, pl.when(pl.col("rw") == "-").then(pl.lit("RT ") + pl.col("rt") + pl.lit(" (tanpa RW)"))
+                     .otherwise(pl.lit("RW ") + pl.col("rw") + pl.lit(" / RT ") + pl.col("rt")), "len"))
     by_desil = (rows.group_by(by, "desil").len().sort([by, "desil"], nulls_last=True)
                 .select(by, pl.when(pl.col("desil").is_null()).then(pl.lit("Tanpa data DTSEN"))
                         .otherwise(pl.format("Desil {}", "desil")), "len"))
@@ -1175,8 +1177,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
 sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
-tidak didaftarkan lagi; yang belum dijawab BPJS sudah dikirim, tetapi BPJS belum menjawab diterima atau
-ditolak. Dikecualikan: hasil verifikasi {unit} Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
+tidak didaftarkan lagi. Belum dijawab BPJS: sudah dikirim, belum ada jawaban diterima atau ditolak. Dikecualikan: hasil verifikasi {unit} Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
 atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia

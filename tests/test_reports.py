@@ -673,7 +673,7 @@ def test_a_desa_is_called_a_desa_and_a_kabupaten_s_coordinator_is_the_kabupaten_
     from pipelines.reports import SHEET
 
     desa = cands.with_columns(kode_kel=pl.lit("6402012002"), kode_kec=pl.lit("640201"), kode_kab=pl.lit("6402"),
-                              nama_kel=pl.lit("Muara Leka"))
+                              nama_kel=pl.lit("Muara Leka"), NO_RW=pl.lit(None, pl.String))
     kel = pl.DataFrame({"kode_kel": ["6402012002", "6402012003"], "kode_kec": ["640201", "640201"],
                         "nama_kel": ["Muara Leka", "Batuq"]})
     first, empty = write_gap_lists(desa, "2026-11", tmp_path, key=b"k" * 32, kelurahan=kel)
@@ -681,6 +681,9 @@ def test_a_desa_is_called_a_desa_and_a_kabupaten_s_coordinator_is_the_kabupaten_
     assert wb[SHEET]["A2"].value.startswith("Desa Muara Leka (6402012002), Kecamatan ")
     assert wb[SHEET].oddFooter.left.text.startswith("Desa Muara Leka — November 2026")
     assert wb["Ringkasan"]["A1"].value == "Ringkasan Desa Muara Leka (6402012002)"
+    # a desa without RWs: "RT 001 (tanpa RW)", where it read "RW - / RT 001"
+    summary = [c.value for c in wb["Ringkasan"]["A"] if isinstance(c.value, str)]
+    assert any(v.endswith(" (tanpa RW)") for v in summary) and not any(v.startswith("RW -") for v in summary)
     guide = "\n".join(c.value or "" for c in wb["Petunjuk"]["A"])
     assert "tidak tinggal di desa ini" in guide and "koordinator kabupaten." in guide and "{" not in guide
     assert "koordinator kota" not in guide and "di kelurahan ini" not in guide
