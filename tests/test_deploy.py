@@ -91,6 +91,26 @@ def test_helm_values_agree_with_instance_config():
     assert values["postgresql"]["enabled"] is False   # the shared instance, not a chart-made one
 
 
+def test_run_pods_get_the_run_launcher_s_resources():
+    """An outside review: the code location's `resources` (its gRPC server's 500m / 1Gi), which the
+    chart passes into the container context of the runs it launches (includeConfigInLaunchedRuns,
+    on by default), were merged over the run launcher's by dagster-k8s: run pods requested 1 GiB
+    and could use 16. The context is built as the chart's k8sContainerContext helper builds it."""
+    from dagster_k8s.container_context import K8sContainerContext
+
+    values = yaml.safe_load((ROOT / "deploy" / "helm" / "values.yaml").read_text())
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    code = values["dagster-user-deployments"]["deployments"][0]
+    assert code.get("includeConfigInLaunchedRuns", {"enabled": True})["enabled"]
+    from_code = {"image_pull_policy": code["image"]["pullPolicy"], "namespace": launcher["jobNamespace"],
+                 "env_config_maps": [m["name"] for m in code["envConfigMaps"]],
+                 **({"resources": code["resources"]} if code.get("resources") else {})}
+    merged = K8sContainerContext(namespace=launcher["jobNamespace"], resources=launcher["resources"]).merge(
+        K8sContainerContext.create_from_config({"k8s": from_code}))
+    assert merged.run_k8s_config.container_config.get("resources") == launcher["resources"] == {
+        "requests": {"cpu": "2", "memory": "6Gi"}, "limits": {"memory": "16Gi"}}
+
+
 def test_helm_values_give_dagster_s_storage_the_psycopg2_driver():
     """The chart renders Dagster's storage as `postgres_db` fields (helpers/instance/_postgresql.tpl),
     with a scheme only when `postgresqlScheme` is set; dagster-postgres then built
