@@ -20,6 +20,10 @@ import time
 import warnings
 from pathlib import Path
 
+# tags of every run `lindungi run` starts: the command, and the extracts it read (the UI's default
+# input); a module without Dagster's import
+from dagster_project.tags import COMMAND_TAG, INPUT_TAG
+
 warnings.filterwarnings("ignore")  # third-party deprecation chatter is not for users
 
 
@@ -185,8 +189,6 @@ def _instance():
 # tags naming the `lindungi run` process that starts a run (its region workers' runs too), for
 # fail_abandoned_runs
 HOST_TAG, PID_TAG = "lindungi/host", "lindungi/pid"
-# tags of every run `lindungi run` starts: the command, and the extracts it read (the UI's default input)
-COMMAND_TAG, INPUT_TAG = "lindungi/command", "lindungi/input"
 
 
 def _owner() -> dict:

@@ -19,12 +19,7 @@ import os
 
 import dagster as dg
 
-PERIOD_TAG = "lindungi/period"
-INGEST_TAG = "lindungi/ingest_run"
-REGION_TAG = "lindungi/region"
-# the input folder's extracts an ingest read (``extracts_fingerprint``), on the runs the schedule and
-# ``new_extracts_sensor`` request (not on `lindungi run`'s: they may write to another --out or database)
-EXTRACTS_TAG = "lindungi/extracts"
+from dagster_project.tags import COMMAND_TAG, EXTRACTS_TAG, INGEST_TAG, PERIOD_TAG, REGION_TAG  # noqa: F401
 
 
 # The month's ingest is due from 02:00 WITA on the 1st. It is not started while a run of the chain is
@@ -125,8 +120,9 @@ def period_request(region_runs: list[dg.DagsterRun], regions: list[str], ingest_
                    period: str | None) -> dg.RunRequest | dg.SkipReason:
     """The period run once every region of the extract has a successful linkage run of this
     ingest; else why not yet."""
-    if not period:
-        return dg.SkipReason(f"ingest run {ingest_run_id[:8]} has no {PERIOD_TAG} tag: no period to run")
+    if not period:  # (the region run's tag: it named the ingest run, whose tags were not read)
+        return dg.SkipReason(f"the link_regions run of ingest {ingest_run_id[:8]} has no {PERIOD_TAG} tag: "
+                             "no period to run")
     done = {r.tags.get("dagster/partition") for r in region_runs if r.status == dg.DagsterRunStatus.SUCCESS}
     waiting = [r for r in regions if r not in done]
     if waiting:
@@ -135,11 +131,22 @@ def period_request(region_runs: list[dg.DagsterRun], regions: list[str], ingest_
                          tags={INGEST_TAG: ingest_run_id, PERIOD_TAG: period})
 
 
+def _chained_by_its_command(run: dg.DagsterRun, command: str) -> dg.SkipReason:
+    """A run a `lindungi` command started: the command runs its own chain, on its own --out and
+    database. The sensors chained `lindungi run`'s ingest too, linking every region again on the
+    UI's output folder while the command linked them, then a second period run (an outside
+    review)."""
+    return dg.SkipReason(f"{run.job_name} run {run.run_id[:8]} was started by `lindungi {command}`, "
+                         "which runs its own chain")
+
+
 def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDefinition]:
     @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[ingest_job],
                           request_job=link_regions_job, name="link_regions_after_ingest",
                           description="After an ingest: one link_regions run per kab/kota of the extract.")
     def link_regions_after_ingest(context: dg.RunStatusSensorContext):
+        if (command := context.dagster_run.tags.get(COMMAND_TAG)) is not None:
+            return _chained_by_its_command(context.dagster_run, command)
         regions = extract_regions()
         return region_requests(context.dagster_run, regions) or dg.SkipReason("no residents ingested")
 
@@ -148,6 +155,8 @@ def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDef
                           description="When every region of an ingest is linked: the period's run.")
     def period_after_regions(context: dg.RunStatusSensorContext):
         tags = context.dagster_run.tags
+        if (command := tags.get(COMMAND_TAG)) is not None:
+            return _chained_by_its_command(context.dagster_run, command)
         ingest_run = tags.get(INGEST_TAG)
         if not ingest_run:
             return dg.SkipReason("a link_regions run started by hand (no ingest tag): nothing to chain")

@@ -809,6 +809,19 @@ def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch
     assert isinstance(wait, dg.SkipReason) and "waiting" in wait.skip_message
     assert {"link_regions_after_ingest", "period_after_regions"} <= {s.name for s in defs.sensors}
     assert defs.resolve_schedule_def("monthly_enrollment").job_name == "ingest"
+    # `lindungi run`'s own runs are not chained (an outside review: with the UI's sensors on, its
+    # ingest made the daemon link every region again on the UI's --out, then run the period
+    # again): the command runs its own chain
+    for job, sensor_name, run_id in (("ingest", "link_regions_after_ingest", runs["ingest"]),
+                                     ("link_regions", "period_after_regions", region_runs[0].run_id)):
+        run = instance.get_run_by_id(run_id)
+        assert run.tags["lindungi/command"] == "run", job
+        success = next(e for e in instance.all_logs(run_id)
+                       if e.dagster_event and e.dagster_event.event_type_value == "PIPELINE_SUCCESS")
+        sensor = defs.resolve_sensor_def(sensor_name)
+        out = sensor(dg.build_run_status_sensor_context(sensor_name=sensor_name, dagster_instance=instance,
+                                                         dagster_run=run, dagster_event=success.dagster_event))
+        assert isinstance(out, dg.SkipReason) and "started by `lindungi run`" in out.skip_message, out
 
 
 def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypatch):
