@@ -1281,7 +1281,12 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     # alone would be a link but another candidate is about as good (namesakes born the same day),
     # or when its NIK is the record's exactly: a person checks a NIK that names a resident whose
     # name and date disagree (an outside tester's world: 10 roster records so, their holders
-    # listed without "possibly registered already", and 24 welfare records, left unsaid)
+    # listed without "possibly registered already", and 24 welfare records, left unsaid); or when
+    # its NIK is "another person's" of the resident's kecamatan and date (two serial digits off,
+    # held by no resident) beside the same name and birth date: the resident's NIK mistyped, or
+    # a namesake born that day there whom the extract does not hold. Not linked (a stranger's card
+    # must not make a resident protected), but said: 240 such roster cards in an outside review,
+    # their holders listed without "possibly registered already"
     linked_r = detail.select("r_key")
     strong = pl.col("alone") >= settings.review_threshold
     rivals = strong.sum().over("s_key") - 1
@@ -1289,9 +1294,12 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         scored.join(detail.select("s_key"), on="s_key", how="anti")
         .with_columns(rivals=pl.when(strong).then(rivals).otherwise(0))
         .join(linked_r, on="r_key", how="anti")
+        .join(s.select("s_key", "s_v"), on="s_key", how="left")
         .filter(pl.col("score").is_between(settings.review_threshold, settings.link_threshold, closed="left")
                 | ((pl.col("alone") >= settings.link_threshold) & (pl.col("score") < settings.link_threshold))
-                | (pl.col("nik") == "exact"))
+                | (pl.col("nik") == "exact")
+                | ((pl.col("nik") == "another_person") & (pl.col("name") == "exact") & (pl.col("dob") == "exact")
+                   & (pl.col("s_v") // 10**10 == pl.col("r_key") // 10**10)))
         .sort(["score", "r_key"], descending=[True, False])
         .group_by("s_key", maintain_order=True).first()
         .join(no_dob, on="s_key")

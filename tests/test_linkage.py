@@ -273,6 +273,21 @@ def test_a_record_whose_nik_names_a_resident_who_does_not_fit_waits_in_review():
     assert review["NIK"] == "6474011508850001" and review["score"] < 0.5 and "NIK sama" in review["evidence"]
 
 
+def test_a_nik_two_serial_digits_off_beside_the_same_name_and_date_waits_in_review():
+    """A roster card whose NIK is the resident's but for two serial digits (held by no resident),
+    with the resident's name and birth date: not linked (it may be a namesake born that day in
+    that kecamatan whom the extract lacks, and a stranger's card must not make a resident
+    protected), but no longer unsaid: an outside review's 240 such cards scored 0 and went to no
+    review list, their holders listed without "possibly registered already". Of another
+    kecamatan (a namesake born that day elsewhere) it stays unsaid."""
+    cases = {"two_off": ("6474024407880015", "NUR HASANAH", date(1988, 7, 4), "P", None, None, None, None),
+             "elsewhere": ("6474034407880015", "NUR HASANAH", date(1988, 7, 4), "P", None, None, None, None)}
+    res = link_records(_residents(), _records(cases), "ID_DTSEN", LinkSettings(estimate=False))
+    assert res.links["NIK"].to_list() == [None, None]
+    assert res.review.select("ID_DTSEN", "NIK").rows() == [("two_off", "6474024407880007")]
+    assert res.review["score"].item() < 0.5 and "orang lain" in res.review["evidence"].item()
+
+
 def test_a_placeholder_date_on_the_resident_s_side_is_a_placeholder_too():
     """Dukcapil writes 01-01, 01-07 or 31-12 where only the year is known, as welfare and roster
     registers do: a record with the real date against a resident's 01-07 of that year was a
