@@ -285,6 +285,26 @@ def _birth_dates(d: pl.DataFrame) -> pl.DataFrame:
     return with_parsed_date(d, "TGL_LHR", "_dob").with_columns(_dob_raw=_written("TGL_LHR"))
 
 
+# a day of 41-71: a woman's day as her NIK writes it (day + 40), copied as her birth date
+_NIK_DAY = r"^(4[1-9]|[56][0-9]|7[01])[-/.](0?[1-9]|1[0-2])[-/.]((?:19|20)[0-9]{2})$"
+
+
+def _record_birth_dates(d: pl.DataFrame) -> pl.DataFrame:
+    """:func:`_birth_dates` of a welfare or roster record, where a day of 41-71 (``58-06-2003``)
+    is a woman's NIK day copied as her birth date: the day less 40 (``_dob_nik_day`` says so; flag
+    ``tgl_lhr_nik_day``). Such a record without a NIK had no date, and its holder was linked by
+    name alone, or not at all (45 records of a linkage review, 40 left in review and 5 unsaid).
+    Only a record's date, which serves the linkage alone: a resident's stays invalid, to be fixed
+    (CONTRACT §5)."""
+    out = _birth_dates(d)
+    parts = pl.col("_dob_raw").str.extract_groups(_NIK_DAY)
+    decoded = pl.format("{}-{}-{}", parts.struct.field("3"), parts.struct.field("2").str.zfill(2),
+                        (parts.struct.field("1").cast(pl.Int32) - 40).cast(pl.String).str.zfill(2)
+                        ).str.to_date("%Y-%m-%d", strict=False)
+    nik_day = pl.col("_dob").is_null() & decoded.is_not_null()
+    return out.with_columns(_dob_nik_day=nik_day, _dob=pl.coalesce("_dob", decoded))
+
+
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
     prefixes = kecamatan_codes()
@@ -474,7 +494,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     # the date, the sex, the kelurahan and the decile once per distinct value (a city's records
     # share a few thousand birth dates: the date's parse of every row was 0.2 s of 77k records)
     claimed = _by_value(_with_kk(_claimed_nik(kept)), {
-        "TGL_LHR": _birth_dates,
+        "TGL_LHR": _record_birth_dates,
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN")},
         "ALAMAT": {"_alamat": _text("ALAMAT")},  # (a household's records share it)
         # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
@@ -498,6 +518,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
         *_dob_flags(),
+        _flag(pl.col("_dob_nik_day"), "tgl_lhr_nik_day"),
         _flag(pl.col("_desil_raw").is_null(), "desil_missing"),
         _flag(pl.col("_desil_raw").is_not_null() & pl.col("DESIL").is_null(), "desil_invalid"),
         _flag(pl.col("_kel_raw").is_null(), "kode_kel_missing"),
@@ -529,7 +550,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
     )
     # the coded fields and the date once per distinct value (as in clean_dtsen)
     claimed = _by_value(_claimed_nik(kept), {
-        "TGL_LHR": _birth_dates,
+        "TGL_LHR": _record_birth_dates,
         "SEGMEN": {"_segmen": label_key(pl.col("SEGMEN"))},
         "STATUS": {"_status": label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String)},
         "PROGRAM": {
@@ -561,6 +582,7 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
         *_dob_flags(),
+        _flag(pl.col("_dob_nik_day"), "tgl_lhr_nik_day"),
         _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
         _flag(pl.col("STATUS").is_null(), "status_unknown"),
         _flag(pl.col("_unknown_prog"), "program_unknown"),

@@ -902,6 +902,24 @@ def test_excel_text_marker_before_a_coded_value_or_date_is_nothing(tmp_path):
         ("BPU", "AKTIF", "2026-10", date(1990, 8, 15), [])]
 
 
+def test_a_record_s_birth_day_of_41_to_71_is_a_woman_s_nik_day(tmp_path):
+    """A linkage review: a welfare or roster record whose date was copied from a woman's NIK
+    (day + 40: "58-06-2003") had no date, and without a NIK its holder was linked by name alone,
+    or not at all. A record's day of 41-71 is that day less 40, flagged; an impossible one stays
+    invalid; a resident's stays invalid, to be fixed (CONTRACT §5)."""
+    res = _peserta(tmp_path, '1,,SRI DEWI,58-06-2003,BPU,AKTIF,"JKK,JKM",2026-10',
+                   "2,,SRI,71/02/2003,BPU,AKTIF,JKK,2026-10", "3,,A,15-08-1985,BPU,AKTIF,JKK,2026-10")
+    assert res.accepted.select("TGL_LHR", "flags").rows() == [
+        (date(2003, 6, 18), ["nik_unusable", "tgl_lhr_nik_day"]), (None, ["nik_unusable", "tgl_lhr_invalid"]),
+        (date(1985, 8, 15), ["nik_unusable"])]
+    (tmp_path / "dtsen.csv").write_text("ID_DTSEN,NIK,NAMA,TGL_LHR,KODE_KEL,DESIL\nD1,,SRI,55.08.1990,6474011001,3\n")
+    assert clean_dtsen(read_extract(tmp_path, "dtsen")).accepted.select("TGL_LHR", "flags").rows() == [
+        (date(1990, 8, 15), ["nik_unusable", "tgl_lhr_nik_day"])]
+    write_csv(tmp_path / "penduduk.csv", [row(nik="6474015508900002", dob="55-08-1990", sex="P")])
+    assert clean_penduduk(read_extract(tmp_path, "penduduk")).accepted.select("TGL_LHR", "flags").rows() == [
+        (None, ["tgl_lhr_invalid"])]
+
+
 def test_the_three_formats_of_one_world_ingest_identically(tmp_path):
     from pipelines.generate import generate_world
 
