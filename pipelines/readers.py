@@ -26,6 +26,7 @@ from typing import NamedTuple
 import polars as pl
 
 from pipelines.schema import SOURCES
+from pipelines.siak import INVISIBLE
 
 FORMATS = (".csv", ".parquet", ".xlsx")
 DELIMITERS = (",", ";", "\t", "|")
@@ -138,9 +139,9 @@ def read_extract(input_dir: str | Path, source: str) -> RawExtract:
 
 # --- column names -----------------------------------------------------------------------------
 
-# characters of no width in a header's name (siak.ZERO_WIDTH, DIRECTION_MARKS, SOFT_HYPHEN): a
-# zero-width space after NIK failed a header that showed NIK (an outside review)
-_INVISIBLE_IN_NAME = re.compile("[\u200b-\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
+# characters of no width in a header's name (siak.INVISIBLE): a zero-width space after NIK failed a
+# header that showed NIK (an outside review)
+_INVISIBLE_IN_NAME = re.compile(INVISIBLE)
 
 
 def _norm_name(name: object) -> str:

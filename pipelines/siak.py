@@ -83,12 +83,17 @@ SOFT_HYPHEN = "\u00ad"
 DIRECTION_MARKS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 
 
+# the three above as one regex class: what a label, a code, a header's name or a typed choice
+# reads as nothing (polars here; Python's ``re`` for a header name or a returned list's choice)
+INVISIBLE = f"[{ZERO_WIDTH}{DIRECTION_MARKS}{SOFT_HYPHEN}]"
+
+
 def without_invisible(e: pl.Expr) -> pl.Expr:
     """``e`` without zero-width characters, marks of writing direction and soft hyphens: how a label, a code,
     a date or a programme list is read (one inside ``14-06-1985``, ``JK\u200eK`` or NO_KEL
     ``10\u200e05`` made a valid value invalid: an insured worker a candidate, a resident
     unjudged; found by fuzzing)."""
-    return e.str.replace_all(f"[{ZERO_WIDTH}{DIRECTION_MARKS}{SOFT_HYPHEN}]", "")
+    return e.str.replace_all(INVISIBLE, "")
 
 
 def without_text_marker(e: pl.Expr) -> pl.Expr:

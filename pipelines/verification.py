@@ -29,7 +29,7 @@ from pipelines.nik import mask as mask_nik
 from pipelines.nik import mask_file_name, mask_long_digits
 from pipelines.pseudonym import pseudonym_column
 from pipelines.reports import BIRTH_DATE, BIRTH_YEAR, BULAN, EXCEL_TEXT_MAX, READ_BACK, VERIFIKASI, periode_label
-from pipelines.siak import DIRECTION_MARKS, SOFT_HYPHEN, ZERO_WIDTH
+from pipelines.siak import INVISIBLE
 
 WITHDRAWING = {"Sudah terdaftar", "Bukan pekerja informal", "Pindah domisili", "Meninggal", "Menolak"}
 # a choice typed rather than picked ("valid", "sudah  terdaftar": Excel's list validation lets a
@@ -48,7 +48,7 @@ def _choice_key(typed: str) -> str:
     return " ".join(typed.split()).strip(" .,;:").casefold()
 
 
-_INVISIBLE = re.compile(f"[{ZERO_WIDTH}{DIRECTION_MARKS}{SOFT_HYPHEN}]")
+_INVISIBLE = re.compile(INVISIBLE)
 
 
 _CHOICES = {_choice_key(v): v for v in VERIFIKASI}
