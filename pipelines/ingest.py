@@ -170,18 +170,26 @@ def _with_kk(df: pl.DataFrame) -> pl.DataFrame:
         d, "NO_KK", problem="_kk_problem", digits="_kk")).get_columns())
 
 
+def _code_and_label(text: pl.Expr, code: str, sep: str = r"\s*[-.:)]\s*|\s+") -> tuple[pl.Expr, pl.Expr]:
+    """(code, label) of a ``text`` that writes a code (the regex ``code``; zeros before it are
+    padding) with a label, as some reports do: first, after the separator ``sep`` ("08 -
+    PERDAGANGAN", "8. PERDAGANGAN", "8 PERDAGANGAN"), or after it in parentheses ("PERDAGANGAN
+    (8)"); nulls for any other text. The caller takes the code when the label agrees with it."""
+    first, last = rf"^0*({code})(?:{sep})(\S.*)$", rf"^(\S.*?)\s*\(\s*0*({code})\s*\)$"
+    return (pl.coalesce(text.str.extract(first, 1), text.str.extract(last, 2)),
+            pl.coalesce(text.str.extract(first, 2), text.str.extract(last, 1)))
+
+
 def _sex(col: str) -> pl.Expr:
     """L or P from the forms people type (`L.`, `LAKI - LAKI`, `LAKI2`, `02`): a value none of
     them leaves the resident unjudged (``sex_unknown``), so only what is no sex at all is."""
     key = (label_key(pl.col(col)).str.replace_all(r"\s*-\s*", "-").str.strip_chars(". ")
            .str.replace(r"^0+([0-9])$", "$1"))
     sex = key.replace_strict(SEX, default=None, return_dtype=pl.String)
-    # a code with its label ("1 - LAKI-LAKI", "PEREMPUAN (2)"): the sex both say
-    first, last = r"^0*([0-9])(?:[-.:)]|\s)+(\S.*)$", r"^(\S.*?)\s*\(\s*0*([0-9])\s*\)$"
-    code = pl.coalesce(key.str.extract(first, 1), key.str.extract(last, 2)).replace_strict(
-        SEX, default=None, return_dtype=pl.String)
-    label = pl.coalesce(key.str.extract(first, 2), key.str.extract(last, 1)).replace_strict(
-        SEX, default=None, return_dtype=pl.String)
+    # a code with its label ("1 - LAKI-LAKI", "PEREMPUAN (2)"): the sex both say (any run of
+    # separators between them: the key has its dashes' spaces taken out, "1)-LAKI-LAKI")
+    code, label = (part.replace_strict(SEX, default=None, return_dtype=pl.String)
+                   for part in _code_and_label(key, "[0-9]", sep=r"(?:[-.:)]|\s)+"))
     return pl.coalesce(sex, pl.when(code == label).then(code))
 
 
@@ -310,13 +318,11 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     prefixes = kecamatan_codes()
     job_raw = label_key(pl.col("JENIS_PKRJN"))
     by_label = job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16)
-    # a code and its label together, as some reports write them ("08 - PERDAGANGAN", "8. PERDAGANGAN",
-    # "8 PERDAGANGAN", "PERDAGANGAN (8)"): the code when the label is that code's (a code and
-    # another's label stays unknown), and zeros before a code ("008") padding. Each was an
-    # unknown occupation, the resident unjudged until fixed (an outside review).
-    first, last = r"^0*(\d{1,2})(?:\s*[-.:)]\s*|\s+)(\S.*)$", r"^(\S.*?)\s*\(\s*0*(\d{1,2})\s*\)$"
-    coded = pl.coalesce(job_raw.str.extract(first, 1), job_raw.str.extract(last, 2)).cast(pl.Int16, strict=False)
-    label = pl.coalesce(job_raw.str.extract(first, 2), job_raw.str.extract(last, 1))
+    # a code and its label together (_code_and_label): the code when the label is that code's (a
+    # code and another's label stays unknown), and zeros before a code ("008") padding. Each was
+    # an unknown occupation, the resident unjudged until fixed (an outside review).
+    coded, label = _code_and_label(job_raw, r"\d{1,2}")
+    coded = coded.cast(pl.Int16, strict=False)
     job_code = (
         pl.when(job_raw.str.contains(r"^0*\d{1,2}$"))
         .then(job_raw.cast(pl.Int16, strict=False))
@@ -328,9 +334,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("").str.replace(r"^0+([0-9])$", "$1")
     # a code with its label, as for the occupation: "7 - TIDAK CACAT" was a disability (its text
     # is no word for none), ranked first; the code when the label is that code's
-    first, last = r"^0*([0-9])(?:\s*[-.:)]\s*|\s+)(\S.*)$", r"^(\S.*?)\s*\(\s*0*([0-9])\s*\)$"
-    dis_code = pl.coalesce(dis_raw.str.extract(first, 1), dis_raw.str.extract(last, 2))
-    dis_label = pl.coalesce(dis_raw.str.extract(first, 2), dis_raw.str.extract(last, 1))
+    dis_code, dis_label = _code_and_label(dis_raw, "[0-9]")
     dis_raw = pl.when((dis_code.is_in(["0", "7"]) & dis_label.is_in(list(NO_DISABILITY)))
                       | (dis_code.replace_strict(DISABILITY, default=None, return_dtype=pl.String) == dis_label)
                       ).then(dis_code).otherwise(dis_raw)
