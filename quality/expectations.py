@@ -412,7 +412,8 @@ def validate_later(df: pl.DataFrame, name: str, expectations: list[Expectation])
     frame = df.select(exprs) if cols else df.select(pl.lit(0).alias("_row"))
     # handed over as Arrow IPC bytes, written by polars and read by pyarrow (which pandas
     # imports anyway): the worker never imports polars (0.3 s of CPU of its start, while it
-    # imports GX beside the ingest), and this process never imports pyarrow
+    # imports GX beside the ingest), and this process does not import pyarrow for it (only a
+    # Parquet extract's reader does)
     ipc = io.BytesIO()
     frame.write_ipc(ipc, compat_level=pl.CompatLevel.oldest())  # (large strings, as to_pandas reads them)
     return Pending(_validate_frame, ipc.getvalue(), name, expectations, df.height)
