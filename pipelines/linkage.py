@@ -38,9 +38,9 @@ from rapidfuzz.distance import JaroWinkler
 
 from pipelines.address import address_columns
 from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MIN_LABELLED, MISSING,
-                                 PAIR_WEIGHT, PSEUDO_COUNT, RULE_BITS, RULES_TYPE, TF_ADJUSTMENTS, LinkModel, estimate,
-                                 evidence_text, log2_sum_odds, neighbour_says_nothing, probability, probability_among,
-                                 record_prior, weight_expr, with_tf)
+                                 PAIR_WEIGHT, PSEUDO_COUNT, RULE_BITS, RULES_TYPE, SETTLING, TF_ADJUSTMENTS, LinkModel,
+                                 estimate, evidence_text, log2_sum_odds, neighbour_says_nothing, probability,
+                                 probability_among, record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys, without_balinese_prefix
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
 from pipelines.regions import kecamatan_table
@@ -972,14 +972,25 @@ def _owner_fits(compared: pl.DataFrame, settled: pl.DataFrame) -> pl.DataFrame:
 SETTLED_SAMPLE_PAIRS = 50_000
 
 
-def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame,
-                    seed: int = 0) -> tuple[list[pl.DataFrame], dict]:
-    """The NIK pairs other than the exact NIK (``others``) compared: all those of unsettled
-    records, and those of a random sample of the ``settled`` records, weighted; and what was
-    sampled (for the model's ``training``).
+def _named_rivals(pairs: pl.DataFrame, anchored: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
+    """The other NIK pairs (``s_key``, ``r_key``) of the records settled with a name only very
+    similar to their NIK's holder's (``anchored`` beyond ``SETTLING``) where the resident's
+    name is the record's exactly: a twin's card carrying the other twin's NIK (RINI's card, her
+    name, RINA's NIK, one serial digit apart). Few, and compared and scored whole."""
+    close = anchored.filter(~pl.col("name").is_in(SETTLING["name"])).select("s_key").unique()
+    return (pairs.filter(~has_rule("nik")).select("s_key", "r_key").join(close, on="s_key", how="semi")
+            .join(s.select("s_key", "s_name"), on="s_key").join(r.select("r_key", "r_name"), on="r_key")
+            .filter(pl.col("s_name") == pl.col("r_name")).select("s_key", "r_key"))
 
-    A settled record (its claimed NIK exact, name and birth date agreeing) links to that
-    resident whatever its other candidates are; nearly all of those are strangers whose NIK is
+
+def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame,
+                    seed: int = 0, rivals: pl.DataFrame | None = None) -> tuple[list[pl.DataFrame], dict]:
+    """The NIK pairs other than the exact NIK (``others``) compared: all those of unsettled
+    records and the ``rivals`` (:func:`_named_rivals`), and those of a random sample of the
+    ``settled`` records, weighted; and what was sampled (for the model's ``training``).
+
+    A settled record links to that resident whatever its other candidates are (their pairs
+    are not scored, see ``_link``; but for its ``rivals``); nearly all of those are strangers whose NIK is
     one digit away, each an expensive name comparison (200k residents: 550k of the 1.14M pairs
     compared). They still measure how often strangers fall in each level, which the estimation
     needs: left out, the roster's weight of a NIK one digit away went from -3.3 to +7.6 and
@@ -989,8 +1000,12 @@ def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame
     others count once); a record is sampled whole. At 200k residents the links are the same as
     with every pair compared, the weights within 0.1 (transposition, the rarest level, 4.5
     against 4.6), and 1.14M pairs compared become 0.69M. Deterministic (fixed seed)."""
+    whole = others.join(settled, on="s_key", how="anti")
     mine = others.join(settled, on="s_key", how="semi")
-    unsettled = compare(others.join(settled, on="s_key", how="anti"), r, s)
+    if rivals is not None and rivals.height:
+        whole = pl.concat([whole, mine.join(rivals, on=["s_key", "r_key"], how="semi")])
+        mine = mine.join(rivals, on=["s_key", "r_key"], how="anti")
+    unsettled = compare(whole, r, s)
     sample = mine
     if mine.height > SETTLED_SAMPLE_PAIRS:
         keys = settled.get_column("s_key").sort()
@@ -1219,14 +1234,17 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     nik = r.select("r_key", "r_nik")
     s = with_held(s, r)
     # Stage 1: NIK-based pairs. A record whose claimed NIK is exact and whose name and birth date
-    # agree is settled: its other NIK pairs are compared for a sample of such records only
-    # (``_settled_sample``), and only the unsettled records go through the (larger) attribute
-    # blocks.
+    # agree (``ANCHORS``) is settled: it links to that resident, its other NIK pairs are compared
+    # for a sample of such records only (``_settled_sample``), and only the unsettled records go
+    # through the (larger) attribute blocks. But where its name is only very similar to the NIK
+    # holder's and exactly another NIK neighbour's (``_named_rivals``), that pair is compared and
+    # scored too: a twin's card carrying the other twin's NIK is hers or her twin's
     pairs = nik_pairs(r, s)
     exact = compare(pairs.filter(has_rule("nik")), r, s)
-    settled = exact.filter(pl.all_horizontal(pl.col(k).is_in(levels) for k, levels in ANCHORS.items())
-                           ).select("s_key").unique()
-    others, sampled = _settled_sample(pairs.filter(~has_rule("nik")), settled, r, s)
+    anchored = exact.filter(pl.all_horizontal(pl.col(k).is_in(levels) for k, levels in ANCHORS.items()))
+    settled = anchored.select("s_key").unique()
+    others, sampled = _settled_sample(pairs.filter(~has_rule("nik")), settled, r, s,
+                                      rivals=_named_rivals(pairs, anchored, r, s))
     first = pl.concat([exact, *others], how="diagonal")
     rest = s.join(settled, on="s_key", how="anti")
     say(f"{first.height:,} pairs by NIK compared; blocking {rest.height:,} records by name and birth date ...")
@@ -1250,7 +1268,15 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     else:
         model = LinkModel.start(settings.term_frequency)
         compared = _slip_dates_agree(compared)
-    scored = score(compared.drop(PAIR_WEIGHT, strict=False), model, everywhere)
+    # a settled record links to the resident its NIK, name and birth date name, whatever its
+    # other candidates: the pairs of those sampled for the estimation are not scored, as those
+    # of the others were never compared (a twin's own card, with a NIK, name and
+    # date all the twin's, went to review beside the other twin, one serial digit and one letter
+    # away, when its record happened to be sampled, and linked when not)
+    pairs_compared = compared.height
+    if PAIR_WEIGHT in compared.columns:
+        compared = compared.filter(pl.col(PAIR_WEIGHT).is_null()).drop(PAIR_WEIGHT)
+    scored = score(compared, model, everywhere)
     chosen = resolve(scored, settings.link_threshold)
     say(f"model estimated; {chosen.height:,} links chosen, writing their evidence ...")
     no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
@@ -1310,7 +1336,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         .join(s.select("s_key", "s_id"), on="s_key").join(nik, on="r_key")
     )
     by_method = dict(links.group_by("method").len().sort("method").iter_rows())
-    stats = {"records": s.height, "candidate_pairs": scored.height, "by_method": by_method,
+    stats = {"records": s.height, "candidate_pairs": pairs_compared, "by_method": by_method,
              "review": review.height}
     review_cols = [pl.col("s_id").alias(id_col), pl.col("r_nik").alias("NIK"), pl.col("score").round(6), "evidence"]
     say(f"linked ({links.height - by_method.get('none', 0):,} of {links.height:,} records)")

@@ -683,7 +683,8 @@ def test_settled_records_compared_on_a_sample_link_as_when_every_pair_is_compare
     every = link_records(residents, welfare, "ID_DTSEN")
     monkeypatch.setattr(lk, "SETTLED_SAMPLE_PAIRS", 2000)
     sampled = link_records(residents, welfare, "ID_DTSEN")
-    assert sampled.stats["candidate_pairs"] < every.stats["candidate_pairs"] - 500
+    told, every_told = sampled.model.training["settled_sample"], every.model.training["settled_sample"]
+    assert every.stats["candidate_pairs"] - sampled.stats["candidate_pairs"] == every_told["compared"] - told["compared"] > 300
     j = every.links.join(sampled.links, on="ID_DTSEN", suffix="_sampled")
     assert j.height == welfare.height
     assert j.filter(pl.col("NIK").ne_missing(pl.col("NIK_sampled"))).is_empty()
@@ -693,8 +694,8 @@ def test_settled_records_compared_on_a_sample_link_as_when_every_pair_is_compare
     for level, w in every.model.weights["nik"].items():
         assert sampled.model.weights["nik"][level] == pytest.approx(w, abs=0.75), level
     assert sampled.model.training["pairs"] == pytest.approx(every.model.training["pairs"], rel=0.01)
-    told = sampled.model.training["settled_sample"]  # the model says what it was estimated on
-    assert told["compared"] < told["their_other_nik_pairs"] == every.model.training["settled_sample"]["compared"]
+    # the model says what it was estimated on
+    assert told["compared"] < told["their_other_nik_pairs"] == every_told["compared"]
     assert told["weight"] == pytest.approx(told["their_other_nik_pairs"] / told["compared"], rel=1e-3)
 
 
@@ -1052,6 +1053,35 @@ def test_a_family_members_nik_links_the_person_when_the_owner_does_not_fit(backg
     assert got["family_nik"]["NIK"] == "6499015508900002", got["family_nik"]
     assert got["twin_andi"]["NIK"] == "6499012001000004", got["twin_andi"]
     assert got["twin_andre"]["NIK"] == "6499012001000005", got["twin_andre"]
+
+
+# twins one letter apart in name, born the same day into one family: NIKs one serial digit apart
+TWINS = [("6474014403010011", "DINA LESTARI", date(2001, 3, 4), "P", "6474011001", "6474010101100009"),
+         ("6474014403010012", "DINI LESTARI", date(2001, 3, 4), "P", "6474011001", "6474010101100009")]
+
+
+@pytest.mark.parametrize("sample", [None, 200])
+def test_a_twin_s_own_card_links_to_her_and_a_card_with_her_name_and_her_twin_s_nik_does_not_go_to_the_twin(
+        background, monkeypatch, sample):
+    """A card carrying a twin's own NIK, name and birth date links to her whatever her twin's
+    pair scores: her twin (NIK one serial digit off, name one letter off, same date and house)
+    was a rival only when the record happened to be in the sample of settled records compared
+    for the estimation (in small worlds, every one): an outside review's 148 twins' own cards
+    went to review so, with their holders listed as candidates. And a card with her name exactly
+    but her twin's NIK is not settled on the NIK's holder: it is compared with both, and links to
+    her or waits in review (it was settled on the twin, and linked there where not sampled).
+    ``sample``: the settled records' other pairs compared (``SETTLED_SAMPLE_PAIRS``): all of
+    them in a world this small, or a few, as in a large one."""
+    from pipelines import linkage as lk
+
+    if sample is not None:
+        monkeypatch.setattr(lk, "SETTLED_SAMPLE_PAIRS", sample)
+    # roster cards: no kelurahan, no KK
+    cases = {"own_card": (*TWINS[0][:4], None, None), "her_name_twin_s_nik": (TWINS[1][0], *TWINS[0][1:4], None, None)}
+    res, got = _link_among_background(background, cases, crafted=_residents(TWINS))
+    assert (got["own_card"]["NIK"], got["own_card"]["method"]) == ("6499014403010011", "nik_exact"), got["own_card"]
+    mixed = got["her_name_twin_s_nik"]
+    assert mixed["NIK"] == "6499014403010011" or (mixed["NIK"] is None and "her_name_twin_s_nik" in set(res.review["ID_DTSEN"])), mixed
 
 
 def test_a_family_s_kk_number_written_as_the_nik_links_within_that_family(background):
