@@ -565,6 +565,10 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         counted = conn.execute(
             "SELECT status, region, count(*) FROM bpjs.submission_candidate WHERE period = %s GROUP BY 1, 2",
             (period,)).fetchall()
+    # what this run changed: the submission asset's batches (one per region)
+    batches = out / "bpjs_submission" / f"{period}.parquet"
+    changed = (pl.read_parquet(batches).select(pl.col("inserted", "updated", "withdrawn", "reranked").sum())
+               .row(0, named=True) if batches.exists() else {})
     sub, elsewhere = {}, {}
     for status, region, n in counted:
         into = sub if region in regions else elsewhere.setdefault(region, {})
@@ -574,7 +578,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         "candidates": cands.height, "with_disability": int(cands["disabilitas"].sum()),
         "possibly_registered": int(cands["mungkin_terdaftar"].is_not_null().sum()),
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
-        "submission": sub, "submission_elsewhere": elsewhere, "out": str(out.resolve()),
+        "submission": sub, "submission_changed": changed, "submission_elsewhere": elsewhere,
+        "out": str(out.resolve()),
         "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn,
                        "to_fix_listed": int(listed or 0), "to_fix_without_kelurahan": int(nowhere or 0),
                        "unknown_occupations": dict(labels.iter_rows())},
@@ -627,6 +632,11 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               "kelurahan as not to enroll")
     print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))
                                             or f"no row for {s['period']}"))
+    changed = s.get("submission_changed")
+    if changed:
+        print(f"  this run: {changed['inserted'] or 0:,} inserted, {changed['updated'] or 0:,} updated, "
+              f"{changed['withdrawn'] or 0:,} withdrawn"
+              + (f", {changed['reranked']:,} moved in rank alone" if changed.get("reranked") else ""))
     if s.get("submission_elsewhere"):
         print(f"  and rows of {s['period']} of kab/kota this extract does not hold, left as they are (a run of an "
               "extract holding them updates or withdraws them): "

@@ -143,6 +143,21 @@ def test_candidates_with_an_active_card_in_review_are_marked_possibly_registered
     assert (f"possibly registered already: {len(got):,}" in capsys.readouterr().out) == bool(got)
 
 
+def test_the_summary_says_what_the_run_changed_in_the_submission(pipeline_run, capsys):
+    """The summary gives this run's submission rows inserted, updated and withdrawn (a reviewer
+    following commands.md looked for them there; they were on a progress line only), from the
+    submission asset's batches."""
+    from dagster_project.cli import print_summary
+
+    out, _, summary = pipeline_run
+    batches = pl.read_parquet(out / "bpjs_submission" / f"{PERIOD}.parquet")
+    want = {k: int(batches[k].sum()) for k in ("inserted", "updated", "withdrawn", "reranked")}
+    assert summary["submission_changed"] == want and want["inserted"] > 0
+    print_summary(summary, "")
+    said = capsys.readouterr().out
+    assert f"  this run: {want['inserted']:,} inserted, {want['updated']:,} updated, {want['withdrawn']:,} withdrawn" in said
+
+
 def test_the_summary_says_where_the_time_went(pipeline_run, capsys):
     """The summary's first line gives the run's time and its three parts: the start and the
     ingest, the linking of the regions, the period's assets (a data engineer comparing two runs
