@@ -317,11 +317,12 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
 def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
                  full_nik: bool) -> dict:
     """``run_pipeline`` once the GX worker is started."""
+    from pipelines.db import checked_executor_name
     from pipelines.pseudonym import key_from_env
     from pipelines.rules import load_rules
 
     _period(period)
-    _inputs_checked(lambda: load_rules(rules), key_from_env, lambda: _extracts_found(input_dir))
+    _inputs_checked(lambda: load_rules(rules), key_from_env, lambda: _extracts_found(input_dir), checked_executor_name)
     _writable_dir(out_dir, "--out")
     with _one_run_at_a_time(out_dir):
         return _run_alone(input_dir, period, out_dir, db, rules, full_nik)
@@ -734,7 +735,8 @@ def cmd_ui(args) -> int:
     from pipelines.rules import load_rules
 
     # what the schedule, the sensors and the UI's runs will read, checked before the UI starts
-    _inputs_checked(lambda: load_rules(args.rules), *([lambda: _extracts_found(args.input)] if args.input else []))
+    _inputs_checked(lambda: load_rules(args.rules), dbmod.checked_executor_name,
+                    *([lambda: _extracts_found(args.input)] if args.input else []))
     lock = _one_ui(args.host, args.port)
     home = _dagster_home()
     # without --input: the extracts the last `lindungi run` on this state directory read (its run
@@ -868,7 +870,10 @@ def cmd_db(args) -> int:
             url = dbmod.embedded_start()
         print(url)
     elif args.action == "migrate":
-        dsn = dbmod.resolve_dsn(args.db)
+        try:
+            dsn = dbmod.resolve_dsn(args.db)
+        except (ValueError, RuntimeError) as exc:  # a DSN refused by name, or none in a cluster
+            raise CliError(_database_line(exc)) from None
         applied = _migrated(dsn)
         print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
     return 0

@@ -336,10 +336,23 @@ def resolve_dsn(db: str | None = None) -> str:
     return embedded_start()
 
 
+EXECUTORS = ("in_process", "multiprocess", "k8s")
+
+
 def executor_name() -> str:
     """LINDUNGI_EXECUTOR as Dagster's executor is chosen by it (``dagster_project.definitions``):
     ``in_process`` unless set."""
     return (os.environ.get("LINDUNGI_EXECUTOR") or "in_process").strip().lower()
+
+
+def checked_executor_name() -> str:
+    """:func:`executor_name`, or ValueError when it names no executor (the commands check it
+    before any work: a mistyped value stopped `lindungi run` at the definitions' import, as an
+    unexpected error)."""
+    name = executor_name()
+    if name not in EXECUTORS:
+        raise ValueError(f"LINDUNGI_EXECUTOR={name!r}: expected {', '.join(EXECUTORS[:-1])} or {EXECUTORS[-1]}")
+    return name
 
 
 def in_a_cluster() -> bool:

@@ -372,10 +372,20 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
         (["verification", str(small_world), "--period", PERIOD], f"{small_world}: is a folder, expected a file"),
         (["export", "--period", PERIOD, "--out", str(tmp_path / "no_out"), "--rules", str(tmp_path / "none.toml")],
          f"{tmp_path / 'none.toml'}: rules file not found"),
+        # found by a docs review: refusals said as unexpected errors ("ValueError: ...")
+        (["db", "migrate", "--db", "postgresql+psycopg2://u:p@h/db"], "database: --db is a postgresql+psycopg2:// URL"),
     ]:
         assert main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1].startswith(f"lindungi: error: {said}"), argv
+    monkeypatch.setenv("LINDUNGI_EXECUTOR", "spark")
+    for argv in (["run", "--input", str(small_world), "--period", PERIOD, "--out", str(tmp_path / "o")],
+                 ["ui", "--input", str(small_world)]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1] == "lindungi: error: LINDUNGI_EXECUTOR='spark': expected in_process, multiprocess or k8s", argv
+    monkeypatch.delenv("LINDUNGI_EXECUTOR")
+    assert not (tmp_path / "o").exists()
     assert not (tmp_path / "home" / "dagster_home").exists() and not (tmp_path / "g").exists()
     assert not (tmp_path / "home" / "pgdata").exists()
     assert not (tmp_path / "no_out").exists()  # a refused export made its --out, empty
