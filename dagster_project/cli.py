@@ -756,7 +756,11 @@ def cmd_ui(args) -> int:
     # whoever opens the UI (they scrolled past the UI's address); PYTHONWARNINGS given wins
     env = {"PYTHONWARNINGS": "ignore", **os.environ}
     with lock:
-        return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
+        _adopt_orphans()
+        try:
+            return _serve(subprocess.Popen(cmd, env=env, preexec_fn=_interruptible))
+        finally:
+            _stop_orphans()
 
 
 def _last_run_input() -> str | None:
@@ -825,6 +829,61 @@ def _interruptible() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _adopt_orphans() -> None:
+    """Make this process the one that inherits its descendants when their parent ends (Linux's
+    child subreaper), for :func:`_stop_orphans`. dagster dev's webserver and daemon each start a
+    code server, which outlived them by up to 45 s (its heartbeat's timeout) when `lindungi ui`
+    was stopped, orphaned to init (a docs review)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # not Linux: the code servers end on their own, later
+        pass
+
+
+def _stop_orphans(grace_s: float = 5.0) -> None:
+    """Stop the Dagster processes left this process's children once dagster dev has ended (its
+    code servers, adopted by :func:`_adopt_orphans`): SIGTERM, then SIGKILL after ``grace_s``.
+    Only Dagster's: an embedded PostgreSQL a run of the UI started again is adopted too, and
+    keeps running, as after any command."""
+    import signal
+
+    def children() -> list[int]:
+        mine = []
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) != os.getpid():
+                            continue
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if b"dagster" in f.read():
+                            mine.append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    continue
+        return mine
+
+    def reap() -> None:
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+
+    left = children()
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        reap()
+        left = children()
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    reap()
 
 
 def _serve(proc: subprocess.Popen) -> int:
