@@ -675,6 +675,7 @@ def cmd_generate(args) -> int:
 
     _world_size(args.residents, args.seed)
     _writable_dir(args.out_dir, "OUT_DIR")
+    _no_other_format(Path(args.out_dir), args.format)
     t0 = time.monotonic()
     _say(f"generating {args.residents:,} residents (seed {args.seed}) into {args.out_dir} ...")
     w = generate_world(args.out_dir, residents=args.residents, seed=args.seed, fmt=args.format,
@@ -683,6 +684,19 @@ def cmd_generate(args) -> int:
           f"records, {w.participants:,} roster records to {args.out_dir} (truth in {args.out_dir}/truth) "
           f"in {time.monotonic() - t0:.1f} s")
     return 0
+
+
+def _no_other_format(out_dir: Path, fmt: str) -> None:
+    """Refuse to generate a world beside extracts of another format: a Parquet world written into
+    a folder of CSVs left penduduk.csv beside penduduk.parquet, and the next run stopped on
+    "several penduduk extracts" (a docs review). The same format is written over."""
+    from pipelines.readers import FORMATS
+
+    other = sorted(p.name for p in out_dir.iterdir() if p.suffix.lower() in FORMATS and p.suffix.lower() != f".{fmt}"
+                   and p.stem.lower() in ("penduduk", "dtsen", "peserta_bpjstk")) if out_dir.is_dir() else []
+    if other:
+        raise CliError(f"OUT_DIR {out_dir} holds {', '.join(other)} already: {fmt} extracts beside them would leave "
+                       "two extracts of a source, which `lindungi run` refuses; remove them or choose another folder")
 
 
 def cmd_run(args) -> int:

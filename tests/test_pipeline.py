@@ -374,6 +374,9 @@ def test_paths_that_cannot_be_used_are_refused_before_any_work(small_world, tmp_
          f"{tmp_path / 'none.toml'}: rules file not found"),
         # found by a docs review: refusals said as unexpected errors ("ValueError: ...")
         (["db", "migrate", "--db", "postgresql+psycopg2://u:p@h/db"], "database: --db is a postgresql+psycopg2:// URL"),
+        # and a Parquet world generated into a folder of CSVs, which no run could then read
+        (["generate", str(small_world), "--residents", "50", "--format", "parquet"],
+         f"OUT_DIR {small_world} holds dtsen.csv, penduduk.csv, peserta_bpjstk.csv already"),
     ]:
         assert main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()
