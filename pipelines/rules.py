@@ -126,12 +126,16 @@ class _Reader:
         return out
 
     def codes(self, name: str) -> tuple[int, ...]:
-        """SIAK occupation codes, 1 to 89 (``pipelines.siak.OCCUPATIONS``): 99 for 9 left every
-        petani out without a word, and the error quoted the whole list, starred as one long run of
-        digits; it names the wrong entries now (a rules review)."""
+        """SIAK occupation codes, 1 to 89 (``pipelines.siak.OCCUPATIONS``), at least one: 99 for 9
+        left every petani out without a word, and the error quoted the whole list, starred as one
+        long run of digits; it names the wrong entries now (a rules review)."""
         v = self._raw(name, None)
         if not isinstance(v, list):
             raise self._bad(name, "a list of SIAK occupation codes (whole numbers 1 to 89)", v)
+        if not v:  # (none: 0 candidates, exit 0, a period's pending ones withdrawn; an outside review)
+            raise ValueError(f"{self.path}: {name} must be a list of SIAK occupation codes (whole numbers 1 to 89, "
+                             "at least one), not [] (with none, no resident's occupation is informal work and "
+                             "nobody is a candidate)")
         wrong = [x for x in v if isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= SIAK_CODES]
         if wrong:
             raise self._bad(name, "a list of SIAK occupation codes (whole numbers 1 to 89)",

@@ -45,6 +45,10 @@ def test_the_packaged_rules_are_the_contract_defaults():
      "protection.active_status must be a list of texts (at least one), not []"),
     (r"^informal_codes = \[8, 9,", 'informal_codes = ["8", 9,',
      "eligibility.informal_codes must be a list of SIAK occupation codes"),
+    # an outside review: none at all left every resident out (0 candidates, exit 0), and withdrew
+    # a period's pending candidates as "pekerjaan bukan sektor informal", without a word
+    (r"^informal_codes = \[8, 9,(.|\n)*?\]", "informal_codes = []",
+     "eligibility.informal_codes must be a list of SIAK occupation codes (whole numbers 1 to 89, at least one), not []"),
     # a rules review: 99 (for 9) left every petani out without a word, and a wrong entry was
     # quoted as the whole list, starred as one long run of digits; SIAK's codes run 1 to 89
     (r"^informal_codes = \[8, 9,", "informal_codes = [8, 99, 0, 8.5,",
