@@ -6,11 +6,21 @@ import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from pipelines.nik import mask_long_digits
 
 DEFAULT_RULES = Path(__file__).with_name("rules.toml")
+
+
+def share_of(income: int, rate: float) -> int:
+    """``rate`` of ``income``, rounded half up to the rupiah, as money is (Excel's and SQL's
+    ROUND), exactly: Python's round() rounds half to even (Rp10,008 of 10,008.5, Rp31,112 of
+    31,111.5: an outside review), and the float product of an exact half can fall just under it
+    (1.74% of Rp1,527,500: 26,578.4999…). The rate is taken as the file writes it (its shortest
+    repr, ``0.0174``), not as the binary fraction nearest to it."""
+    return int((Decimal(income) * Decimal(repr(float(rate)))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ class Rules:
     @property
     def monthly_contribution(self) -> int:
         """JKK + JKM per worker per month, Rp (Rp16,800 at the defaults)."""
-        jkk = max(round(self.declared_income * self.jkk_rate), self.jkk_minimum)
+        jkk = max(share_of(self.declared_income, self.jkk_rate), self.jkk_minimum)
         return int(jkk + self.jkm)
 
     def as_dict(self) -> dict:

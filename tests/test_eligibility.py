@@ -104,6 +104,14 @@ def test_ranking_is_disability_then_desil_then_no_record_then_kelurahan_then_nam
     ("1000000", "0.01", 10_000 + 6_800),    # the defaults: 1% is exactly the minimum
     ("2500000", "0.01", 25_000 + 6_800),    # above the minimum: 1% of the income
     ("1000000", "0.0174", 17_400 + 6_800),  # another rate, read as a fraction
+    # money is rounded half up (Excel's and SQL's ROUND), not half to even (Python's round): an
+    # outside review had Rp10,008 of 10,008.5 and Rp25,000 of 25,000.5, but Rp31,112 of 31,111.5
+    ("1000850", "0.01", 10_009 + 6_800),
+    ("2500050", "0.01", 25_001 + 6_800),
+    ("3111150", "0.01", 31_112 + 6_800),
+    # an exact half whose float product falls just under it (26,578.4999…): a float trick
+    # (floor(x + 0.5)) rounds it down
+    ("1527500", "0.0174", 26_579 + 6_800),
 ])
 def test_jkk_is_the_rate_of_the_income_with_its_minimum_plus_jkm(tmp_path, income, rate, monthly):
     """(beside test_rules.py::test_the_packaged_rules_are_the_contract_defaults, where 1% of the
