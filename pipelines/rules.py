@@ -72,6 +72,10 @@ SETTINGS = {
 
 SIAK_CODES = 89  # SIAK's occupation codes run from 1 to 89 (pipelines.siak.OCCUPATIONS)
 MAX_CONTRIBUTION = 2**31 - 1  # a PostgreSQL integer: bpjs.submission_candidate.iuran_bulanan
+# and bpjs.submission_batch.declared_income, which the export writes beside each premium: an income
+# above it (the docs allowed up to 10,000,000,000) passed, and the run failed at its very end, on
+# "integer out of range", its candidates and coverage report written (an outside review)
+MAX_INCOME = 2**31 - 1
 
 
 def _shown(value, how=repr) -> str:
@@ -107,11 +111,12 @@ class _Reader:
     def _bad(self, name: str, expected: str, value) -> ValueError:
         return ValueError(f"{self.path}: {name} must be {expected}, not {_shown(value)}")
 
-    def number(self, name: str, low: float, high: float, *, whole: bool, default=None):
+    def number(self, name: str, low: float, high: float, *, whole: bool, default=None, why: str = ""):
         v = self._raw(name, default)
         kinds = (int,) if whole else (int, float)
         if isinstance(v, bool) or not isinstance(v, kinds) or not low <= v <= high:
-            raise self._bad(name, f"{'a whole number' if whole else 'a number'} from {low:,} to {high:,}", v)
+            raise self._bad(name, f"{'a whole number' if whole else 'a number'} from {low:,} to {high:,}"
+                                  + (f" ({why})" if why else ""), v)
         return v
 
     def probability(self, name: str) -> float:
@@ -184,7 +189,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
         informal_label_prefixes=r.texts("eligibility.informal_label_prefixes", default=[], nonempty=False),
         active_status=r.texts("protection.active_status", STATUSES),
         required_programs=r.texts("protection.required_programs", PROGRAMS),
-        declared_income=r.number("contribution.declared_income", 1, 10**10, whole=True),
+        declared_income=r.number("contribution.declared_income", 1, MAX_INCOME, whole=True,
+                                 why="what the submission tables hold"),
         jkk_rate=float(r.number("contribution.jkk_rate", 0, 1, whole=False)),
         jkk_minimum=r.number("contribution.jkk_minimum", 0, 10**9, whole=True),
         jkm=r.number("contribution.jkm", 0, 10**9, whole=True),

@@ -54,9 +54,15 @@ def test_the_packaged_rules_are_the_contract_defaults():
     (r"^informal_codes = \[8, 9,", "informal_codes = [8, 99, 0, 8.5,",
      "eligibility.informal_codes must be a list of SIAK occupation codes (whole numbers 1 to 89), not '99, 0, 8.5'"),
     # a contribution the submission table cannot hold stopped the run at its end, naming nothing
-    (r"^declared_income = .*\njkk_rate = .*$", "declared_income = 10000000000\njkk_rate = 0.5",
+    (r"^declared_income = .*\njkk_rate = .*$", "declared_income = 2147483647\njkk_rate = 1",
      "the monthly contribution these settings give (contribution.declared_income x jkk_rate + jkm: "
-     "Rp5,000,006,800) must be at most Rp2,147,483,647"),
+     "Rp2,147,490,447) must be at most Rp2,147,483,647"),
+    # an outside review: an income the docs allowed (up to 10,000,000,000) but the submission
+    # batch's declared_income (a PostgreSQL integer) cannot hold passed, and the run failed at its
+    # very end ("integer out of range"), its candidates and coverage report written
+    (r"^declared_income = .*$", "declared_income = 2147483648",
+     "contribution.declared_income must be a whole number from 1 to 2,147,483,647 (what the submission "
+     "tables hold), not 2147483648"),
     # a misspelt optional setting was left at its default without a word
     (r"^no_welfare_desil = 11", "no_welfar_desil = 12", "unknown setting ranking.no_welfar_desil"),
     (r"^\[ranking\]", "[rangking]", "unknown table [rangking]"),
