@@ -41,7 +41,7 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     fix = residents_to_fix(dsn, resident_assessment, settings.rules(), period, participants)
     moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
-                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix)
+                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=settings.rules())
     unplaced = write_lists_without_kelurahan(without_kelurahan(fix, resident_assessment), period,
                                              Path(settings.out_dir), full_nik=settings.full_nik)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows

@@ -84,7 +84,7 @@ PETUNJUK = [
     "   diverifikasi 'Valid' sebelumnya tidak perlu dikunjungi lagi (lihat butir 4).",
     "   'Peringkat' adalah urutan prioritas di antara semua calon peserta dalam data ini (semua kelurahan/desa",
     "   dan kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: penyandang",
-    "   disabilitas lebih dahulu, lalu desil DTSEN terendah (tanpa desil: sesudah desil 10), lalu kelurahan/desa",
+    "   disabilitas lebih dahulu, lalu desil DTSEN terendah ({tanpa_desil}), lalu kelurahan/desa",
     "   dan nama. Hasil verifikasi tidak mengubah Peringkat.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
@@ -281,7 +281,8 @@ def _workers(tasks: int) -> int:
 
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
                     key: bytes | None = None,
-                    kelurahan: pl.DataFrame | None = None, to_fix: pl.DataFrame | None = None) -> list[Path]:
+                    kelurahan: pl.DataFrame | None = None, to_fix: pl.DataFrame | None = None,
+                    rules: Rules | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
     ``pseudonym.load_key()``). The folder's workbooks are cleared first (:func:`clear_gap_lists`:
@@ -292,7 +293,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     candidates gets a list that says so (it got no file, and "nobody to visit" looked like "file
     not sent"). ``to_fix`` (``pipelines.candidates.to_fix``): the residents whose record must be
     fixed before they can be judged, on their kelurahan's *Perlu Perbaikan Data* sheet (no such
-    sheet without it)."""
+    sheet without it). ``rules`` (default: ``load_rules()``): the ranking the guide describes."""
     if "period" in candidates.columns and candidates.height:
         other = set(candidates["period"].drop_nulls().unique()) - {period}
         if other:  # writing another month's people under this month's name would mislead
@@ -302,13 +303,20 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     with locked(folder):
         _clear_gap_lists(out_dir, period)
         sweep_aside(folder)  # also of kelurahan no longer listed
-        paths = _write_gap_lists(candidates, period, folder, full_nik, key, kelurahan, to_fix)
+        paths = _write_gap_lists(candidates, period, folder, full_nik, key, kelurahan, to_fix, rules or load_rules())
         note_written(folder, paths)
     return paths
 
 
+def _without_desil(rules: Rules) -> str:
+    """Where the guide says a candidate without a desil ranks (``ranking.no_welfare_desil``): it
+    said "after desil 10" whatever the rules said (an outside review)."""
+    n = rules.no_welfare_desil
+    return "tanpa desil: sesudah desil 10" if n > 10 else f"tanpa desil: setara desil {n}"
+
+
 def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_nik: bool, key: bytes | None,
-                     kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None) -> list[Path]:
+                     kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None, rules: Rules) -> list[Path]:
     from pipelines.pseudonym import load_key, pseudonym_column
 
     label = periode_label(period)
@@ -347,7 +355,7 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
         place["nama_kec"] = kecamatan_name(place["kode_kec"])  # None: a code the Kemendagri table lacks
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
         tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
-                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix))
+                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix, _without_desil(rules)))
     # kelurahan are independent: their workbooks are written by a few threads, largest first
     # (the Rust writer releases the GIL while it builds and compresses the file)
     tasks.sort(key=lambda t: -t[1].height)
@@ -489,10 +497,12 @@ class _Formats:
 
 
 def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts: list, label: str, place: dict,
-                    full_nik: bool, fix: pl.DataFrame | None = None) -> None:
+                    full_nik: bool, fix: pl.DataFrame | None = None,
+                    without_desil: str = "tanpa desil: sesudah desil 10") -> None:
     """One kelurahan's workbook: its candidates ``rows``, their list's ``cells`` (``_list_frame``),
-    the Ringkasan's ``counts`` (``_counts``) and the cells of its residents to fix (``fix``:
-    ``_to_fix_cells``; no such sheet when None)."""
+    the Ringkasan's ``counts`` (``_counts``), the cells of its residents to fix (``fix``:
+    ``_to_fix_cells``; no such sheet when None) and where the guide says those without a desil
+    rank (``_without_desil``)."""
     import rvgsrust_xlsxwriter as xlsx
 
     tmp = aside(path, swept=True)  # (write_gap_lists swept the folder: a glob of it per file was O(n²))
@@ -506,7 +516,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts:
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else []),
-           full_nik, place, label)
+           full_nik, place, label, tanpa_desil=without_desil)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
         summary.write(1, 0, WARNING_FULL, f.warn)
         summary.set_tab_color("#C00000")
@@ -514,9 +524,11 @@ def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts:
     tmp.replace(path)
 
 
-def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place: dict, label: str) -> None:
+def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place: dict, label: str,
+           **more: str) -> None:
     """A workbook's guide: its lines, printed on A4 one page wide (they ran onto a second page),
-    and the full-NIK warning below them on a list that shows NIKs whole."""
+    and the full-NIK warning below them on a list that shows NIKs whole; ``more``: the words of
+    its lines' other {fields}."""
     ws.set_column_width(0, 110)
     ws.set_paper_size(9)
     ws.set_print_fit_to_pages(1, 0)
@@ -524,7 +536,7 @@ def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place:
     ws.write(0, 0, title, f.bold)
     # "tidak tinggal di desa ini", "koordinator kabupaten": as the list's place is
     words = {"desa": village_kind(place.get("kode_kel")).lower(),
-             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4])}
+             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4]), **more}
     for i, line in enumerate(lines, start=1):
         ws.write(i, 0, line.format(**words))
     if full_nik:

@@ -977,3 +977,22 @@ def test_a_list_filled_in_where_it_lay_is_moved_to_the_inbox_not_lost(cands, tmp
     assert clear_gap_lists(tmp_path, "2026-11") == [inbox / "6474011001.2.xlsx", inbox / "6474021003.xlsx"]
     assert sorted(p.name for p in inbox.iterdir()) == ["6474011001 terisi Bu Rina.xlsx", "6474011001.2.xlsx",
                                                          "6474011001.xlsx", "6474021003.ods", "6474021003.xlsx"]
+
+
+def test_the_guide_says_where_those_without_a_desil_rank_as_the_rules_have_it(cands, tmp_path):
+    """An outside review: with `[ranking] no_welfare_desil = 5` those without a welfare record
+    rank alongside desil 5, and the Petunjuk still said "sesudah desil 10"; at the defaults it
+    says what it said, to the byte."""
+    from pipelines.rules import load_rules
+    from tests.test_rules import _with
+
+    def guide(rules, where):
+        wb = load_workbook(write_gap_lists(cands, "2026-11", tmp_path / where, key=b"k" * 32, rules=rules)[0])
+        return [c.value or "" for c in wb["Petunjuk"]["A"]]
+
+    default = "   disabilitas lebih dahulu, lalu desil DTSEN terendah (tanpa desil: sesudah desil 10), lalu kelurahan/desa"
+    assert default in guide(load_rules(), "default") and default in guide(None, "none")
+    five = "\n".join(guide(load_rules(_with(tmp_path, r"^no_welfare_desil = 11", "no_welfare_desil = 5")), "five"))
+    assert "terendah (tanpa desil: setara desil 5), lalu kelurahan/desa" in five and "sesudah desil 10" not in five
+    above = "\n".join(guide(load_rules(_with(tmp_path, r"^no_welfare_desil = 11", "no_welfare_desil = 12")), "twelve"))
+    assert default in above.split("\n")
