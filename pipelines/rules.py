@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -86,15 +87,40 @@ def _shown(value, how=repr) -> str:
     return text if len(text) <= 24 else text[:23] + "…"
 
 
+def _as_written(value) -> str:
+    """A wrong entry of a list as TOML writes it (``"8"``, ``true``, ``8.5``), shown as an error
+    quotes a value (:func:`_shown`); a code written as a text says how to write it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = _shown(value, lambda v: json.dumps(v, ensure_ascii=False))
+        code = value.strip()
+        return text + (f" (a text: write {int(code)}, without quotes)"
+                       if code.isascii() and code.isdigit() and 1 <= int(code) <= SIAK_CODES else " (a text)")
+    return _shown(value)
+
+
 class _Reader:
     """Settings of one rules file, each checked and named in its error: ``table.key``."""
 
     def __init__(self, path: Path, data: dict):
         self.path, self.data = path, data
+        tables = ", ".join(f"[{t}]" for t in SETTINGS)
         for table, value in data.items():
-            if table not in SETTINGS or not isinstance(value, dict):
-                raise ValueError(f"{path}: unknown table [{_shown(table, str)}] (the tables are "
-                                 f"{', '.join(f'[{t}]' for t in SETTINGS)})")
+            # (a table's name given a value, and a setting above every table header, were each
+            # "unknown table [eligibility]" / "unknown table [min_age]": an outside review)
+            if table in SETTINGS and not isinstance(value, dict):
+                raise ValueError(f"{path}: {table} must be a table (a line [{table}] with its settings on the "
+                                 f"lines below it), not {_shown(value)}")
+            if not isinstance(value, dict):
+                owner = next((t for t, keys in SETTINGS.items() if table in keys), None)
+                if owner:
+                    raise ValueError(f"{path}: {table} stands above every table header, where no setting belongs: "
+                                     f"it is a setting of [{owner}], so put it on a line below [{owner}]")
+                raise ValueError(f"{path}: unknown setting {_shown(table, str)}, above every table header, where no "
+                                 f"setting belongs (the tables are {tables})")
+            if table not in SETTINGS:
+                raise ValueError(f"{path}: unknown table [{_shown(table, str)}] (the tables are {tables})")
             for key in value:
                 if key not in SETTINGS[table]:
                     raise ValueError(f"{path}: unknown setting {_shown(table, str)}.{_shown(key, str)} (a misspelt "
@@ -108,8 +134,8 @@ class _Reader:
             raise ValueError(f"{self.path}: missing setting {name}")
         return value
 
-    def _bad(self, name: str, expected: str, value) -> ValueError:
-        return ValueError(f"{self.path}: {name} must be {expected}, not {_shown(value)}")
+    def _bad(self, name: str, expected: str, value, *, shown: str | None = None) -> ValueError:
+        return ValueError(f"{self.path}: {name} must be {expected}, not {_shown(value) if shown is None else shown}")
 
     def number(self, name: str, low: float, high: float, *, whole: bool, default=None, why: str = ""):
         v = self._raw(name, default)
@@ -152,9 +178,9 @@ class _Reader:
                              "at least one), not [] (with none, no resident's occupation is informal work and "
                              "nobody is a candidate)")
         wrong = [x for x in v if isinstance(x, bool) or not isinstance(x, int) or not 1 <= x <= SIAK_CODES]
-        if wrong:
-            raise self._bad(name, "a list of SIAK occupation codes (whole numbers 1 to 89)",
-                            ", ".join(_shown(x) for x in wrong[:5]) + (" …" if len(wrong) > 5 else ""))
+        if wrong:  # each as the file writes it: "8" quoted was shown as "'8'" (an outside review)
+            raise self._bad(name, "a list of SIAK occupation codes (whole numbers 1 to 89)", wrong,
+                            shown=", ".join(_as_written(x) for x in wrong[:5]) + (" …" if len(wrong) > 5 else ""))
         return tuple(v)
 
     def flag(self, name: str, default: bool) -> bool:

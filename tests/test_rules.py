@@ -43,8 +43,10 @@ def test_the_packaged_rules_are_the_contract_defaults():
      "protection.active_status must be a list of AKTIF, NONAKTIF, not ['AKTIV']"),
     (r'^active_status = \["AKTIF"\]', "active_status = []",
      "protection.active_status must be a list of texts (at least one), not []"),
+    # an outside review: a quoted code was quoted twice, as not "'8'", and not said to be a text
     (r"^informal_codes = \[8, 9,", 'informal_codes = ["8", 9,',
-     "eligibility.informal_codes must be a list of SIAK occupation codes"),
+     'eligibility.informal_codes must be a list of SIAK occupation codes (whole numbers 1 to 89), '
+     'not "8" (a text: write 8, without quotes)'),
     # an outside review: none at all left every resident out (0 candidates, exit 0), and withdrew
     # a period's pending candidates as "pekerjaan bukan sektor informal", without a word
     (r"^informal_codes = \[8, 9,(.|\n)*?\]", "informal_codes = []",
@@ -52,7 +54,7 @@ def test_the_packaged_rules_are_the_contract_defaults():
     # a rules review: 99 (for 9) left every petani out without a word, and a wrong entry was
     # quoted as the whole list, starred as one long run of digits; SIAK's codes run 1 to 89
     (r"^informal_codes = \[8, 9,", "informal_codes = [8, 99, 0, 8.5,",
-     "eligibility.informal_codes must be a list of SIAK occupation codes (whole numbers 1 to 89), not '99, 0, 8.5'"),
+     "eligibility.informal_codes must be a list of SIAK occupation codes (whole numbers 1 to 89), not 99, 0, 8.5"),
     # a contribution the submission table cannot hold stopped the run at its end, naming nothing
     (r"^declared_income = .*\njkk_rate = .*$", "declared_income = 2147483647\njkk_rate = 1",
      "the monthly contribution these settings give (contribution.declared_income x jkk_rate + jkm: "
@@ -66,6 +68,15 @@ def test_the_packaged_rules_are_the_contract_defaults():
     # a misspelt optional setting was left at its default without a word
     (r"^no_welfare_desil = 11", "no_welfar_desil = 12", "unknown setting ranking.no_welfar_desil"),
     (r"^\[ranking\]", "[rangking]", "unknown table [rangking]"),
+    # an outside review: a table's name given a value, and a setting above every table header,
+    # were each "unknown table [eligibility]" / "unknown table [min_age]"
+    (r"^\[eligibility\]\n", "eligibility = 5\n",
+     "eligibility must be a table (a line [eligibility] with its settings on the lines below it), not 5"),
+    (r"^\[eligibility\]\n", "",
+     "min_age stands above every table header, where no setting belongs: it is a setting of [eligibility], "
+     "so put it on a line below [eligibility]"),
+    (r"\A", "minimum_age = 18\n",
+     "unknown setting minimum_age, above every table header, where no setting belongs (the tables are [eligibility], "),
     (r"^min_age = 18.*$", "", "missing setting eligibility.min_age"),
     # found by an audit: a NIK and a name pasted into the file were quoted back in full, on the
     # terminal and, in a scheduled run, in Dagster's event log: long digit runs starred, cut at 24 characters
