@@ -85,24 +85,37 @@ VERIFIED_OUT = f"""EXISTS (
 # staying CONTRACT §2's (the issue behind the verification loop asked that "Valid moves them
 # ahead for submission"; putting them first in the rank departed from the contract)
 VERIFIED_VALID = f"""EXISTS (SELECT 1 FROM ({LATEST_RESULT}) latest WHERE latest.hasil = 'Valid')"""
-# The run of a later period made after the row's period last ran (the newest such, of the row's
-# region) no longer lists the person (protected by then, moved away, no longer eligible): it knows
-# better than the row. A month left unexported until the next month had run sent BPJS workers the
-# roster already showed protected (found by an audit). A person that run lists (pending, or sent
-# since) is exported as before; so is everyone when the row's period ran again after it (an
-# earlier month run late with a newer extract knows better than the later month).
-# (the newest later run and the period's own last run found once per region, not per row: as a
-# subquery of the row's region they were scanned again for each pending row, 18 s for 200k rows
-# against a year of batches, a review found; %(period)s is the row's period, which PENDING pins)
+# A later period's run (the last of the row's region) no longer lists the person (protected by
+# then, moved away, no longer eligible): it is the newer word on who still needs enrolling. A
+# month left unexported until the next month had run sent BPJS workers the roster already showed
+# protected (found by an audit). A person that run lists (pending, or sent since) is exported as
+# before. Only the row's period run again from an extract newer than that run's knows better
+# (_later_words). Run again from its own older extract (after a coordinator's correction), the
+# month switched the check off, and the export sent people Dukcapil had removed, the roster
+# showed protected, or whose NIK Dukcapil had corrected (registered twice: the corrected NIK was
+# already in the later month's export), and after the retention the people BPJS had accepted in
+# the erased month (an outside review). Every such later run counts, not only the
+# newest: one that lists the person again does not undo another that knew them protected (they
+# come back in that later period's export, if still unprotected).
+# %(later_regions)s, %(later_periods)s: the (region, later period) pairs whose last run decides
+# for the row's period, found once per export in Python (_later_words), not per row
 DROPPED_LATER = """EXISTS (
-    SELECT 1 FROM (SELECT DISTINCT ON (b.region) b.region, b.period, b.created_at FROM bpjs.submission_batch b
-                   WHERE b.period > %(period)s AND b.status = 'committed' ORDER BY b.region, b.created_at DESC) later
-    JOIN (SELECT b.region, max(b.created_at) AS ran FROM bpjs.submission_batch b
-          WHERE b.period = %(period)s AND b.status = 'committed' GROUP BY b.region) own
-      ON own.region = later.region AND later.created_at > own.ran
+    SELECT 1 FROM unnest(%(later_regions)s::text[], %(later_periods)s::text[]) later(region, period)
     WHERE later.region = c.region
       AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
                       WHERE o.nik = c.nik AND o.period = later.period AND o.status <> 'withdrawn'))"""
+# Each committed batch, oldest first, with the files its run read ({name: sha256}): the processing
+# log's submission row names its batch and its input files (assets.submission). None for a batch
+# loaded without them (tests, a load outside `lindungi run`).
+BATCH_EXTRACTS = """
+SELECT b.id, b.period, b.region, b.created_at, l.files
+FROM bpjs.submission_batch b
+LEFT JOIN (SELECT DISTINCT ON (counts->>'batch_id') counts->>'batch_id' AS batch, inputs->'files' AS files
+           FROM bpjs.processing_log WHERE activity = 'submission' AND counts ? 'batch_id'
+           ORDER BY counts->>'batch_id', id) l ON l.batch = b.id::text
+WHERE b.status = 'committed'
+ORDER BY b.created_at, b.id
+"""
 # the period's pending rows (of one region, or all)
 PENDING = """FROM bpjs.submission_candidate c
 WHERE c.period = %(period)s AND c.status = 'pending' AND (%(region)s::text IS NULL OR c.region = %(region)s)"""
@@ -149,7 +162,8 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         conn.execute(EXPORT_LOCK)
         logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
         _set_aside_aborted(folder, logged)
-        cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income})
+        cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income,
+                                    **_later_words(conn, period)})
         rows = cur.fetchall()
         if not rows:
             with contextlib.suppress(OSError):  # not empty: files of earlier exports
@@ -278,7 +292,42 @@ def dropped_later_back(dsn: str, period: str, region: str | None = None) -> int:
     """How many of the period's pending candidates an export leaves out, since the newest run of
     a later period of their region no longer lists them (see ``DROPPED_LATER``)."""
     with psycopg.connect(dsn) as conn:
-        return conn.execute(EXPORT_DROPPED_LATER, {"period": period, "region": region}).fetchone()[0]
+        return conn.execute(EXPORT_DROPPED_LATER, {"period": period, "region": region,
+                                                   **_later_words(conn, period)}).fetchone()[0]
+
+
+def _later_words(conn: psycopg.Connection, period: str) -> dict[str, list[str]]:
+    """The (region, later period) pairs whose last committed run ``DROPPED_LATER`` takes as the
+    newer word for ``period``'s rows of that region: each later period's last run of the region,
+    unless the region's last run of ``period`` itself was made from a newer extract.
+
+    An extract is as old as the first run that read each of its files (by sha256, from any
+    period and region). The period's run is newer than a later one when none of its files is
+    older than that run's file of the same source, and one is newer: run again from its own
+    extract, or from a copy with the Dukcapil file corrected but the roster of its month, it is
+    not. Without recorded files a batch's extract is as old as the batch."""
+    runs = conn.execute(BATCH_EXTRACTS).fetchall()
+    first_seen: dict[str, object] = {}
+    for _, _, _, created, files in runs:
+        for sha in (files or {}).values():
+            first_seen.setdefault(sha, created)
+    last: dict[tuple[str, str], dict[str, object]] = {}  # (period, region) -> its last run's extract
+    for _, p, region, created, files in runs:
+        last[(p, region)] = ({Path(name).stem.lower(): first_seen[sha] for name, sha in files.items()}
+                             if files else {"": created})
+    pairs = [(region, p) for (p, region), extract in sorted(last.items())
+             if p > period and (own := last.get((period, region))) is not None and not _newer(own, extract)]
+    return {"later_regions": [r for r, _ in pairs], "later_periods": [p for _, p in pairs]}
+
+
+def _newer(extract: dict, than: dict) -> bool:
+    """Whether an extract ({source: when its file was first read}) is newer than another: no
+    file of a source both have is older, and one is newer; without a source in common, its
+    newest file is newer than the other's."""
+    common = extract.keys() & than.keys()
+    if not common:
+        return max(extract.values()) > max(than.values())
+    return (all(extract[s] >= than[s] for s in common) and any(extract[s] > than[s] for s in common))
 
 
 def _next_number(folder: Path, logged: set[str]) -> int:

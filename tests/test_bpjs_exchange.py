@@ -737,6 +737,74 @@ def test_an_export_leaves_out_whom_a_later_period_s_run_no_longer_lists(any_pg_d
     assert dropped_later_back(dsn, "2026-11") == 0 and export_pending(dsn, "2026-11", tmp_path)[1] == 2
 
 
+def extract(month, **changed):
+    """The inputs a `lindungi run` records: its three files' sha256 (the month's own files, or
+    ``changed`` ones: penduduk="fixed")."""
+    return {"files": {f"{source}.csv": changed.get(source, f"{source}-{month}")
+                      for source in ("penduduk", "dtsen", "peserta_bpjstk")}}
+
+
+def test_a_month_run_again_from_its_own_extract_does_not_undo_a_later_month_s_run(any_pg_dsn, tmp_path, capsys):
+    """An outside review: December run, January run (five of December's pending people removed by
+    Dukcapil, protected, formal, turned 66, or under a NIK Dukcapil corrected, the corrected one
+    listed and exported in January). December exported left the five out; December run again from
+    its own extract (as after a coordinator's correction) and exported again sent all five, the
+    old NIK too: two registrations. A later month's run is the newer word until the month runs
+    from a newer extract. Nor does a copy of the extract with only Dukcapil's file changed (the
+    roster is December's)."""
+    from pipelines.bpjs_exchange import dropped_later_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    stay = [f"64740115088500{i:02d}" for i in range(10, 13)]
+    five = [f"64740115088500{i:02d}" for i in range(20, 25)]
+    corrected = "6474011508850099"                               # five[4] under the NIK Dukcapil corrected
+    submit(dsn, candidates(stay + five, "2026-12"), "2026-12", inputs=extract("2026-12"))
+    submit(dsn, candidates(stay + [corrected], "2027-01"), "2027-01",
+           inputs=extract("2027-01", dtsen="dtsen-2026-12"))          # the welfare file unchanged
+    assert export_pending(dsn, "2027-01", tmp_path)[1] == 4
+    said, status = exported(dsn, tmp_path, capsys, period="2026-12")
+    assert ("left out 5 pending candidates the run of a later period no longer lists (protected by then, moved "
+            "away or no longer eligible; a `lindungi run --period 2026-12` decides them again only from an extract "
+            "newer than that later run's)") in said
+    assert [n for n in five if status[n] == "pending"] == five
+    for inputs in (extract("2026-12"), extract("2026-12", penduduk="penduduk-2026-12-fixed")):
+        submit(dsn, candidates(stay + five, "2026-12"), "2026-12", inputs=inputs)     # run again
+        assert dropped_later_back(dsn, "2026-12") == 5
+        assert export_pending(dsn, "2026-12", tmp_path) == (None, 0)
+    # from a newer extract (the welfare file still December's) the month knows better: what it lists goes
+    submit(dsn, candidates(stay + five[:1], "2026-12"), "2026-12",
+           inputs=extract("2027-02", dtsen="dtsen-2026-12"))
+    assert dropped_later_back(dsn, "2026-12") == 0
+    path, n = export_pending(dsn, "2026-12", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == five[:1]
+
+
+def test_a_month_run_again_after_the_retention_does_not_export_whom_later_months_knew_protected(
+        pg_dsn, tmp_path):
+    """An outside review: November exported and accepted, then erased by the retention; December
+    run again from its own extract (its roster older than the acceptances) listed November's
+    accepted people again, and the export sent them, although January's and February's runs had
+    them protected."""
+    from pipelines.retention import erase, plan
+
+    dsn = pg_dsn
+    db.migrate(dsn)
+    accepted = NIKS[:2]
+    submit(dsn, candidates(NIKS, "2026-11"), "2026-11", inputs=extract("2026-11"))
+    export_pending(dsn, "2026-11", tmp_path)
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[n, "2026-11", "DITERIMA", f"1234567890{i}", ""]
+                                                            for i, n in enumerate(accepted)]))
+    submit(dsn, candidates(NIKS[2:], "2026-12"), "2026-12", inputs=extract("2026-12"))   # held: awaiting, accepted
+    for month in ("2027-01", "2027-02"):                         # protected by then: not listed
+        submit(dsn, candidates(NIKS[2:], month), month, inputs=extract(month))
+    (tmp_path / "out").mkdir()
+    erase(plan(tmp_path / "out", dsn, "2026-11"), dsn, months=2, as_of="2027-01")
+    submit(dsn, candidates(NIKS, "2026-12"), "2026-12", inputs=extract("2026-12"))       # no acceptance holds now
+    path, n = export_pending(dsn, "2026-12", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == NIKS[2:]
+
+
 def test_a_run_after_the_acceptance_decides_and_the_export_agrees(any_pg_dsn, tmp_path):
     """Found by fuzzing: listed in November and December, exported in November and accepted
     there; December's row was held at the export as listed before the acceptance. December run
