@@ -533,6 +533,8 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
                 "WHERE (nik, period) IN (SELECT * FROM unnest(%s::text[], %s::text[])) FOR UPDATE",
                 ([k[0] for k in keys], [k[1] for k in keys])).fetchall()
         }
+        erased = _erased_among(conn, {k for r, k in zip(rows, keys) if r["_line"] not in unread and k not in found})
+        of_erased: dict[str, int] = {}  # erased period -> the file's rows of it
         seen = set()
         done = set()  # rows this file already applied (the file applied before, and not filed away)
         for r, key, row_sets in zip(rows, keys, sets):
@@ -541,13 +543,21 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             if key in seen:
                 problems.append(f"line {r['_line']}: the same NIK and period appear twice")
             seen.add(key)
-            if key not in found:
+            if key not in found and key[1] in erased:
+                of_erased[key[1]] = of_erased.get(key[1], 0) + 1
+            elif key not in found:
                 problems.append(f"line {r['_line']}: not a submitted candidate of period {key[1] or '?'}")
             elif found[key] == row_sets:
                 done.add(key)
             elif found[key][0] != "submitted":
                 problems.append(f"line {r['_line']}: candidate is {found[key][0]}, not submitted")
         problems += _kpj_taken(conn, rows, keys, sets, unread)
+        # one line per erased period, first: a line per row ("not a submitted candidate", 850 of
+        # them) read as if those people had never been sent (an outside review)
+        problems[:0] = [f"period {period} was erased by the retention (UU PDP): its candidates are gone and BPJS's "
+                        f"responses for it can no longer be applied ({n:,} row(s) of this file)"
+                        + ("; remove them to apply the file's other rows" if n < len(rows) else "")
+                        for period, n in sorted(of_erased.items())]
         if problems:
             raise ResponseError(name, sorted(problems, key=_line_of))
         # the processing log keeps one row per period the file touches, with that period's counts
@@ -566,6 +576,16 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
             log_processing(conn, "bpjs_response", period, None, {"file": name}, c, run_id)
     total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
     return ResponseResult(name, total["accepted"], total["rejected"], len(done))
+
+
+def _erased_among(conn: psycopg.Connection, keys: set[tuple[str, str]]) -> set[str]:
+    """Of the periods of ``keys`` (a response's rows with no candidate), those the retention
+    erased (it marks their batches, as ``lindungi verification`` reads it)."""
+    periods = sorted({period for _, period in keys})
+    if not periods:
+        return set()
+    return {p for (p,) in conn.execute("SELECT period FROM bpjs.submission_batch WHERE period = ANY(%s) "
+                                       "GROUP BY period HAVING bool_or(erased_at IS NOT NULL)", (periods,))}
 
 
 def _kpj_taken(conn: psycopg.Connection, rows: list[dict], keys: list[tuple], sets: list[tuple],

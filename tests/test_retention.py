@@ -390,3 +390,27 @@ def test_a_list_returned_for_an_erased_period_is_refused_as_erased(history, tmp_
     # where it looked (a wrong --out read as a period without a list: a coordinators' review)
     assert caught.value.problems == [f"belum ada daftar calon peserta untuk periode 2024-05 di folder {out.resolve()} "
                                      "(folder keluaran `lindungi run` periode itu: --out)"]
+
+
+def test_a_response_for_an_erased_period_is_refused_as_erased_in_one_line(history, capsys):
+    """An outside review: BPJS's answers for a period the retention had erased were refused with
+    a line per row ("line N: not a submitted candidate of period 2026-11", 850 of them), which
+    read as if those people had never been sent. One line says the period was erased, as
+    `lindungi verification` says it; the command fails as for any other refusal."""
+    dsn, out = history                                      # 2023-11 exported: its rows submitted
+    erase(plan(out, dsn, "2023-11"), dsn, months=24, as_of="2025-11")
+    answers = out.parent / "hasil.csv"
+    answers.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n"
+                       + "".join(f"{nik},2023-11,DITERIMA,1234567890{i},\n" for i, nik in enumerate(NIKS)))
+    assert main(["response", str(answers), "--db", dsn]) == 1
+    said = capsys.readouterr()
+    assert said.out == "" and said.err.splitlines() == [
+        "lindungi: error: hasil.csv: 1 problem(s): period 2023-11 was erased by the retention (UU PDP): its "
+        "candidates are gone and BPJS's responses for it can no longer be applied (3 row(s) of this file)"]
+    # beside a row of a kept period: the file is refused whole, saying how to apply the rest
+    with answers.open("a") as f:
+        f.write(f"{NIKS[0]},2023-12,DITOLAK,,data tidak padan\n")
+    assert main(["response", str(answers), "--db", dsn]) == 1
+    err = capsys.readouterr().err
+    assert ("(3 row(s) of this file); remove them to apply the file's other rows; line 5: candidate is pending, "
+            "not submitted") in err and "not a submitted candidate" not in err
