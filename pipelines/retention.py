@@ -88,9 +88,11 @@ class Plan:
     folders: list[Path] = field(default_factory=list)
     candidate_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> status -> rows
     verification_rows: dict[str, int] = field(default_factory=dict)  # period -> rows
-    # people whose acceptance by BPJS the erasure removes (no later period holds them) and whose
-    # card (KPJ) the last roster ingested (participants.parquet) does not hold; at least these
-    # are listed again (one the linkage could not tie to the card is too)
+    # people whose acceptance by BPJS the erasure removes (no later period holds them) and whom
+    # the last roster ingested does not show protected: their card (KPJ) not on it, or on it
+    # active but tied by the linkage to no resident or another (an empty or wrong NIK). The
+    # acceptance held them; a later period lists them again (while the rules list them). Not those
+    # whose card it shows lapsed: listed again with or without the erasure (:func:`_listed_again`)
     accepted_unseen: int = 0
     # "path (reason)" of what an erasure could not remove; long digit runs in the path starred (an
     # answer saved as "hasil <NIK>.csv": the command's output and the job's failure showed it)
@@ -127,9 +129,11 @@ class Plan:
             parts.append(f"{by_status['submitted']:,} of them still awaiting BPJS's answer: a response for them can no "
                          "longer be applied, and a later period may list and export them again")
         if self.accepted_unseen:
-            # (an upgrade probe: 185 such people were exported again the next month, unsaid)
-            parts.append(f"at least {self.accepted_unseen:,} accepted by BPJS whose card the last roster ingested "
-                         "does not show yet: a later period may list and export them again, until a roster shows them")
+            # (an upgrade probe: 185 such people were exported again the next month, unsaid; an
+            # outside review: one whose card the roster showed with an empty NIK was not counted)
+            parts.append(f"{self.accepted_unseen:,} accepted by BPJS whom the last roster ingested does not show "
+                         "protected (their card not on it yet, or tied to no resident or to another): a later period "
+                         "lists and exports them again while the rules list them, until a roster shows them protected")
         return "; ".join(parts)
 
 
@@ -214,20 +218,40 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
                 "AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate k WHERE k.nik = c.nik AND k.period > %s "
                 "AND k.status IN ('accepted', 'submitted')) GROUP BY nik", (last, last)))
         if accepted:
-            p.accepted_unseen = len(accepted) - len(_on_the_roster(out, accepted.values()))
+            p.accepted_unseen = _listed_again(out, accepted)
     return p
 
 
-def _on_the_roster(out: Path, kpjs) -> set[str]:
-    """Of ``kpjs``, the cards the last roster ingested (``participants.parquet``) holds, read by
-    their digits as ``bpjs_exchange.held_among`` reads them; none without a roster."""
-    roster = out / "participants.parquet"
-    if not roster.is_file():
-        return set()
+def _listed_again(out: Path, accepted: dict[str, str | None]) -> int:
+    """Of ``accepted`` (NIK -> the KPJ BPJS gave), how many the last roster ingested does not show
+    protected, as the run judges them: protected is a resident the linkage ties
+    (``participant_links.parquet``) to a card with active JKK+JKM (``participants.parquet``).
+    Only the acceptance held the others (``bpjs_exchange.held_among``): a card not on the roster
+    yet, or on it active but tied to nobody (its NIK empty or wrong). A card the roster shows
+    lapsed is not counted: the roster decides it with or without the acceptance. Cards are
+    compared by their digits, as the hold compares them. Everyone without a roster; without its
+    links, an active card is taken as its holder's (the linkage is not known)."""
     import polars as pl
 
-    held = {text_digits(k) for k in pl.read_parquet(roster, columns=["KPJ"]).get_column("KPJ").drop_nulls().to_list()}
-    return {k for k in kpjs if k and text_digits(k) in held}
+    roster = out / "participants.parquet"
+    if not roster.is_file():
+        return len(accepted)
+    cards = pl.read_parquet(roster, columns=["KPJ", "jkk_jkm_aktif"]).filter(pl.col("KPJ").is_not_null())
+    aktif = pl.col("jkk_jkm_aktif").fill_null(False)
+    active = {text_digits(k) for k in cards.filter(aktif).get_column("KPJ").to_list()}
+    lapsed = {text_digits(k) for k in cards.filter(~aktif).get_column("KPJ").to_list()} - active
+    links = out / "participant_links.parquet"
+    protected = None
+    if links.is_file():
+        protected = set(pl.read_parquet(links, columns=["KPJ", "NIK"]).filter(pl.col("NIK").is_not_null())
+                        .join(cards.filter(aktif).select("KPJ"), on="KPJ").get_column("NIK").to_list())
+    again = 0
+    for nik, kpj in accepted.items():
+        card = text_digits(kpj) if kpj else None
+        if (nik in protected) if protected is not None else card in active:
+            continue
+        again += card not in lapsed
+    return again
 
 
 def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str | None = None) -> Plan:

@@ -227,15 +227,42 @@ def test_the_plan_says_whom_bpjs_accepted_and_no_roster_shows_yet(history):
         f"{nik},2023-11,DITERIMA,{kpj},\n" for nik, kpj in zip(NIKS[:2], ("12345678901", "12345678902"))))
     apply_response(dsn, response)
     # the roster writes a card with a dash: read by its digits, as the hold reads it
-    pl.DataFrame({"KPJ": ["1234567890-1", "99999999999"]}).write_parquet(out / "participants.parquet")
+    # (no participant_links.parquet: an active card is taken as its holder's)
+    pl.DataFrame({"KPJ": ["1234567890-1", "99999999999"], "jkk_jkm_aktif": [True, True]}).write_parquet(
+        out / "participants.parquet")
     todo = plan(out, dsn, "2023-11")
     assert todo.accepted_unseen == 1
-    said = ("at least 1 accepted by BPJS whose card the last roster ingested does not show yet: a later period may "
-            "list and export them again")
+    said = ("1 accepted by BPJS whom the last roster ingested does not show protected (their card not on it yet, or "
+            "tied to no resident or to another): a later period lists and exports them again while the rules list "
+            "them, until a roster shows them protected")
     assert said in todo.summary()
     # said after the erasure too, and logged (it was on the dry run alone)
     done = erase(todo, dsn, months=24, as_of="2025-11")
     assert said in done.summary() and _rows(dsn)["log"][-1][2]["accepted_unseen"] == 1
+
+
+def test_the_plan_counts_whom_bpjs_accepted_and_the_roster_shows_tied_to_nobody(history):
+    """An outside review: someone accepted whose card the roster showed AKTIF with an empty NIK
+    (the linkage tied it to nobody) was held by the acceptance alone, as outputs.md says, and
+    listed again after the erasure; the plan counted only cards missing from the roster. Counted
+    as the run judges: protected is a resident the linkage ties to an active card. A card shown
+    lapsed is listed again with or without the erasure, and is not counted."""
+    import polars as pl
+
+    from pipelines.bpjs_exchange import apply_response
+
+    dsn, out = history
+    cards = ["12345678901", "12345678902", "12345678903"]
+    response = out.parent / "hasil.csv"
+    response.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n"
+                        + "".join(f"{nik},2023-11,DITERIMA,{kpj},\n" for nik, kpj in zip(NIKS, cards)))
+    apply_response(dsn, response)
+    pl.DataFrame({"KPJ": cards, "jkk_jkm_aktif": [True, True, False]}).write_parquet(out / "participants.parquet")
+    # NIKS[0] tied to their card (protected); NIKS[1]'s card has an empty NIK, tied to nobody
+    pl.DataFrame({"KPJ": cards, "NIK": [NIKS[0], None, NIKS[2]]}).write_parquet(out / "participant_links.parquet")
+    todo = plan(out, dsn, "2023-11")
+    assert todo.accepted_unseen == 1
+    assert "1 accepted by BPJS whom the last roster ingested does not show protected" in todo.summary()
 
 
 def test_rows_are_still_never_deleted_outside_the_erasure(history):
