@@ -8,8 +8,9 @@ its new rank in place, see CHANGED), withdrawal of pending candidates
 who are no longer in the list (never a delete), and the batch row with its row count and
 checksum. A ``submitted`` row is BPJS's to answer: it is not withdrawn (its response would be
 refused, and the person exported again next month), and neither is the row of someone the run
-lists in another region (a move between kab/kota keeps the row and its status). A repeated run
-with the same inputs adds a batch row and changes no candidate row.
+lists in another region (a move between kab/kota keeps the row and its status). A withdrawn row
+no longer listed takes the reason the run gives now, when it differs (see REFRESH). A repeated
+run with the same inputs adds a batch row and changes no candidate row.
 
 A region's first load of a period (no row of that region and period yet: each new month's run)
 has nothing to compare, withdraw or update: its candidates are copied straight into the table,
@@ -127,9 +128,11 @@ CLOSE_FIRST_BATCH = """
 UPDATE bpjs.submission_batch SET status = 'committed', row_count = %s, checksum = %s, inserted = %s
 WHERE id = %s
 """
+# the region's rows of the period the list no longer holds that the run speaks for: pending ones
+# (withdrawn now) and withdrawn ones (their reason brought up to date)
 LEAVING = """
-SELECT c.nik FROM bpjs.submission_candidate AS c
-WHERE c.period = %(period)s AND c.region = %(region)s AND c.status = 'pending'
+SELECT c.nik, c.status, c.status_reason FROM bpjs.submission_candidate AS c
+WHERE c.period = %(period)s AND c.region = %(region)s AND c.status IN ('pending', 'withdrawn')
   AND NOT EXISTS (SELECT 1 FROM stage s WHERE s.nik = c.nik)
 """
 CREATE_LEAVING = "CREATE TEMP TABLE leaving (nik text PRIMARY KEY, reason text NOT NULL) ON COMMIT DROP"
@@ -139,6 +142,18 @@ SET status = 'withdrawn', status_reason = l.reason, withdrawn_at = now(), update
     batch_id = %(batch)s
 FROM leaving l
 WHERE c.nik = l.nik AND c.period = %(period)s AND c.status = 'pending'
+"""
+# A withdrawn row kept its first reason for good: only pending rows were withdrawn. 2027-01's
+# rows withdrawn as "sudah dikirim ke BPJS pada periode 2026-12, menunggu jawaban" still said so
+# after BPJS accepted them, and a re-run said "0 updated" (an outside review). The reason the
+# run gives now replaces one that differs: an update (counted, on the new batch), the withdrawal
+# time kept. Only reasons the run explains: a run told none keeps the known ones.
+REFRESH = """
+UPDATE bpjs.submission_candidate AS c
+SET status_reason = l.reason, updated_at = now(), batch_id = %(batch)s
+FROM leaving l
+WHERE c.nik = l.nik AND c.period = %(period)s AND c.region = %(region)s AND c.status = 'withdrawn'
+  AND c.status_reason IS DISTINCT FROM l.reason
 """
 CLOSE_BATCH = """
 UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s
@@ -221,8 +236,8 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
 def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, about: tuple,
                  explain: Explain | None, elsewhere: pl.Series | None = None) -> dict:
     """The list compared with the region's rows of the period through a staging table: new rows
-    inserted, changed ones updated, those no longer listed withdrawn (under the caller's lock and
-    transaction)."""
+    inserted, changed ones updated, those no longer listed withdrawn and the reasons of those
+    withdrawn before brought up to date (under the caller's lock and transaction)."""
     conn.execute(CREATE_STAGE)
     with conn.cursor().copy(
         f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
@@ -245,20 +260,31 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
         updated = conn.execute(UPDATE_CHANGED, {"batch": batch}).rowcount
     if reranked:
         reranked = conn.execute(RERANK).rowcount
-    leaving = [r[0] for r in conn.execute(LEAVING, {"period": period, "region": region})]
-    if leaving and elsewhere is not None and elsewhere.len():
+    rows = conn.execute(LEAVING, {"period": period, "region": region}).fetchall()
+    if rows and elsewhere is not None and elsewhere.len():
         # moved to a region of this run: that region's load takes the row over (region, content),
         # whichever of the two loads first; withdrawn here, it came back as pending there
-        moved = set(elsewhere.filter(elsewhere.is_in(leaving)).to_list())
-        leaving = [nik for nik in leaving if nik not in moved]
+        moved = set(elsewhere.filter(elsewhere.is_in([r[0] for r in rows])).to_list())
+        rows = [r for r in rows if r[0] not in moved]
+    leaving = [nik for nik, status, _ in rows if status == "pending"]
+    # withdrawn before: only a run that explains takes a look (one told nothing keeps the reasons)
+    withdrawn_before = {nik: reason for nik, status, reason in rows if status == "withdrawn"} if explain else {}
     withdrawn = 0
-    if leaving:
-        reasons = explain(leaving) if explain else {}
-        conn.execute(CREATE_LEAVING)
-        with conn.cursor().copy("COPY leaving (nik, reason) FROM STDIN") as copy:
-            for nik in leaving:
-                copy.write_row((nik, reasons.get(nik) or WITHDRAW_REASON))
-        withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
+    if leaving or withdrawn_before:
+        reasons = explain(leaving + list(withdrawn_before)) if explain else {}
+        refreshed = [(nik, reasons[nik]) for nik, reason in withdrawn_before.items()
+                     if reasons.get(nik) and reasons[nik] != reason]
+        if leaving or refreshed:
+            conn.execute(CREATE_LEAVING)
+            with conn.cursor().copy("COPY leaving (nik, reason) FROM STDIN") as copy:
+                for nik in leaving:
+                    copy.write_row((nik, reasons.get(nik) or WITHDRAW_REASON))
+                for row in refreshed:
+                    copy.write_row(row)
+        if refreshed:
+            updated += conn.execute(REFRESH, {"batch": batch, "period": period, "region": region}).rowcount
+        if leaving:
+            withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
     conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
     return {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
             "withdrawn": withdrawn, "reranked": reranked, "checksum": checksum}

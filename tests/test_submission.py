@@ -543,3 +543,55 @@ def test_batch_consistency_notices_a_listed_nik_the_batch_does_not_hold(pg_dsn):
     batch = submit(pg_dsn, candidates(niks), "2026-11")[0]["batch_id"]
     assert batch_consistency(pg_dsn, batch, niks)["rows_match"]
     assert not batch_consistency(pg_dsn, batch, niks + ["6474011508850099"])["rows_match"]
+
+
+def test_a_withdrawn_rows_reason_is_brought_up_to_date(any_pg_dsn):
+    """An outside review, month after month: 45 rows of 2027-01 were withdrawn as "sudah dikirim
+    ke BPJS pada periode 2026-12, menunggu jawaban"; BPJS then accepted 40 of them for 2026-12,
+    and a re-run of 2027-01 said "0 updated" and left every row awaiting an answer that had come.
+    Only pending rows were withdrawn, so a withdrawn row kept its first reason for good. A re-run
+    now brings the reason up to date (an update of the row, counted and on the new batch; its
+    withdrawal time stays), and changes nothing when the reason did not change."""
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    niks = [f"64740115088500{i:02d}" for i in range(1, 5)]
+    period = "2027-01"
+    why = {niks[2]: "sudah dikirim ke BPJS pada periode 2026-12, menunggu jawaban",
+           niks[3]: "sudah terlindungi JKK+JKM"}
+
+    def explain(gone):
+        return {n: why[n] for n in gone if n in why}
+
+    submit(dsn, candidates(niks, period=period), period)
+    listed = candidates(niks[:2], period=period)
+    first = submit(dsn, listed, period, explain=explain)[0]
+    assert (first["updated"], first["withdrawn"]) == (0, 2)
+    columns = "nik, status, status_reason, batch_id, withdrawn_at, updated_at, content_hash"
+    with psycopg.connect(dsn) as conn:
+        before = {r[0]: r[1:] for r in conn.execute(f"SELECT {columns} FROM bpjs.submission_candidate")}
+    why[niks[2]] = "sudah diterima BPJS pada periode 2026-12, belum tampak di data peserta"
+    res = submit(dsn, listed, period, explain=explain)[0]
+    assert (res["inserted"], res["updated"], res["withdrawn"]) == (0, 1, 0)
+    with psycopg.connect(dsn) as conn:
+        after = {r[0]: r[1:] for r in conn.execute(f"SELECT {columns} FROM bpjs.submission_candidate")}
+        figures = conn.execute("SELECT inserted, updated, withdrawn FROM bpjs.submission_batch WHERE id = %s",
+                               (res["batch_id"],)).fetchone()
+    assert figures == (0, 1, 0)
+    assert after[niks[2]][:4] == ("withdrawn", why[niks[2]], res["batch_id"], before[niks[2]][3])
+    assert after[niks[2]][4] > before[niks[2]][4] and after[niks[2]][5] == before[niks[2]][5]
+    assert {n: after[n] for n in niks if n != niks[2]} == {n: before[n] for n in niks if n != niks[2]}
+    check = batch_consistency(dsn, res["batch_id"], niks[:2])
+    assert check["rows_match"] and check["checksum_matches"] and check["stray_pending"] == 0
+    # the same again: nothing; and a run that is told no reason (no explain) keeps the known ones
+    again = submit(dsn, listed, period, explain=explain)[0]
+    assert (again["inserted"], again["updated"], again["withdrawn"]) == (0, 0, 0)
+    assert submit(dsn, listed, period)[0]["updated"] == 0
+    with psycopg.connect(dsn) as conn:
+        assert {r[0]: r[1:] for r in conn.execute(f"SELECT {columns} FROM bpjs.submission_candidate")} == after
+    # a withdrawn row listed again still returns to pending, its reason cleared
+    back = submit(dsn, candidates(niks, period=period), period, explain=explain)[0]
+    assert (back["updated"], back["withdrawn"]) == (2, 0)
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate WHERE status = 'pending' "
+                            "AND status_reason IS NULL").fetchone()[0] == 4
+
