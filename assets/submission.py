@@ -64,7 +64,9 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     for b in batches:
         progress(context, f"submission {period} region {b['region']}: batch {b['batch_id']}, {b['rows']:,} rows, "
                           f"{b['inserted']:,} inserted, {b['updated']:,} updated, {b['withdrawn']:,} withdrawn"
-                          + (f" ({b['reranked']:,} moved in rank alone)" if b.get("reranked") else ""))
+                          + (f" ({b['reranked']:,} moved in rank alone)" if b.get("reranked") else "")
+                          + (f"; {b['kept_as_sent']:,} listed otherwise now, kept as sent to BPJS"
+                             if b.get("kept_as_sent") else ""))
     # GX checks the tables in PostgreSQL (in `lindungi run`'s worker process) while the batches
     # are checked against the list here
     suites = _start_suites(dsn, period, rules)
@@ -81,6 +83,7 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
         "inserted": int(sum(b["inserted"] for b in batches)),
         "updated": int(sum(b["updated"] for b in batches)),
         "withdrawn": int(sum(b["withdrawn"] for b in batches)),
+        "kept_as_sent": int(sum(b.get("kept_as_sent", 0) for b in batches)),
         "accepted_earlier_not_on_roster": missing_accepted,
         "batches": dg.MetadataValue.json(batches),
     })

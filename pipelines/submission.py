@@ -8,9 +8,10 @@ its new rank in place, see CHANGED), withdrawal of pending candidates
 who are no longer in the list (never a delete), and the batch row with its row count and
 checksum. A ``submitted`` row is BPJS's to answer: it is not withdrawn (its response would be
 refused, and the person exported again next month), and neither is the row of someone the run
-lists in another region (a move between kab/kota keeps the row and its status). A withdrawn row
-no longer listed takes the reason the run gives now, when it differs (see REFRESH). A repeated
-run with the same inputs adds a batch row and changes no candidate row.
+lists in another region (a move between kab/kota keeps the row and its status). A row BPJS has
+(``submitted``, ``accepted``, ``rejected``) keeps what was sent, whatever the list now says
+(see SENT). A withdrawn row no longer listed takes the reason the run gives now, when it differs
+(see REFRESH). A repeated run with the same inputs adds a batch row and changes no candidate row.
 
 A region's first load of a period (no row of that region and period yet: each new month's run)
 has nothing to compare, withdraw or update: its candidates are copied straight into the table,
@@ -63,6 +64,22 @@ LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('lindungi:submission:' || 
 # checksums of earlier batches stay valid.
 CHECKSUM = """coalesce(md5(string_agg(nik || ':' || content_hash, ',' ORDER BY nik COLLATE "C")), md5(''))"""
 STAGE_SUMMARY = f"SELECT count(*), {CHECKSUM} FROM stage"
+# A row BPJS has (exported: awaiting its answer, accepted or rejected) keeps what was sent, for
+# reconciliation with BPJS: its fields and premium, its kab/kota, and the batch (with its declared
+# income) that wrote it. A re-run of December with the rules' declared income doubled rewrote
+# the premium of 40 accepted and 11 submitted rows to 26,800 and pointed them at the new batch
+# (2,000,000), though BPJS was sent and accepted 16,800 at 1,000,000, and moved a submitted row to
+# another kab/kota (an outside review). Its rank, which BPJS is not sent, follows the list in
+# place as any row's (RERANK). The list may still hold such a person (the roster lags behind
+# BPJS); its batch then counts the row as the table holds it: the checksum is then taken after
+# the writes, of the listed rows as they end (LISTED_CHECKSUM), so batch_consistency compares
+# like with like.
+SENT = "('submitted', 'accepted', 'rejected')"
+LISTED_CHECKSUM = f"""
+SELECT {CHECKSUM} FROM (
+    SELECT c.nik, c.content_hash FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.period
+) listed
+"""
 NEW_BATCH = """
 INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source,
                                    declared_income)
@@ -81,20 +98,29 @@ VALUES (%s, %s, 'loading', %s, %s, %s, %s, %s) RETURNING id
 # was "updated" (its batch, its time), in every region of the run (one verified out of 497:
 # 489 updated; a lifecycle review). A row whose rank alone differs takes the new rank, in place
 # (RERANK), and is neither counted as updated nor moved to the new batch. The content_hash still
-# covers the rank: the batch's checksum, from the staging table, is of the rows as they end.
+# covers the rank: the batch's checksum, from the staging table (or LISTED_CHECKSUM), is of the
+# rows as they end.
 _RANKLESS = [c for c in CONTENT if c != "rank"]
 CHANGED = f"({', '.join(f'c.{c}' for c in _RANKLESS)}) IS DISTINCT FROM ({', '.join(f's.{c}' for c in _RANKLESS)})"
+# A row BPJS has is never ``changed``: ``kept`` says the list would change its content (then
+# ``kept_content``: the row hashes otherwise than the staged one) or its kab/kota, which the row
+# keeps; reported, not written.
+_SENT_ROW = f"c.status IN {SENT}"
 CLASSIFY = f"""
 CREATE TEMP TABLE stage_existing ON COMMIT DROP AS
-SELECT s.nik, {CHANGED} OR c.region IS DISTINCT FROM s.region OR c.status = 'withdrawn' AS changed,
-       c.rank IS DISTINCT FROM s.rank AS reranked
+SELECT s.nik,
+       NOT {_SENT_ROW} AND ({CHANGED} OR c.region IS DISTINCT FROM s.region OR c.status = 'withdrawn') AS changed,
+       c.rank IS DISTINCT FROM s.rank AS reranked,
+       {_SENT_ROW} AND ({CHANGED} OR c.region IS DISTINCT FROM s.region) AS kept,
+       {_SENT_ROW} AND {CHANGED} AS kept_content
 FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.period
 """
-# how many staged rows exist already, how many of those changed and how many moved in rank
-# alone: a statement with nothing to do is not run (a repeated run of an unchanged list runs
-# neither the INSERT nor the UPDATEs)
-CLASSIFIED = ("SELECT count(*), count(*) FILTER (WHERE changed), count(*) FILTER (WHERE reranked AND NOT changed) "
-              "FROM stage_existing")
+# how many staged rows exist already, how many of those changed, how many moved in rank alone,
+# how many BPJS has that the list would change, and how many of those in content: a statement
+# with nothing to do is not run (a repeated run of an unchanged list runs neither the INSERT nor
+# the UPDATEs)
+CLASSIFIED = ("SELECT count(*), count(*) FILTER (WHERE changed), count(*) FILTER (WHERE reranked AND NOT changed), "
+              "count(*) FILTER (WHERE kept), count(*) FILTER (WHERE kept_content) FROM stage_existing")
 INSERT_NEW = f"""
 INSERT INTO bpjs.submission_candidate AS c
     (nik, period, region, status, batch_id, {", ".join(CONTENT)})
@@ -156,7 +182,7 @@ WHERE c.nik = l.nik AND c.period = %(period)s AND c.region = %(region)s AND c.st
   AND c.status_reason IS DISTINCT FROM l.reason
 """
 CLOSE_BATCH = """
-UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s
+UPDATE bpjs.submission_batch SET status = 'committed', inserted = %s, updated = %s, withdrawn = %s, checksum = %s
 WHERE id = %s
 """
 WITHDRAW_REASON = "tidak lagi memenuhi syarat"
@@ -230,14 +256,15 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
     row_count, checksum = conn.execute(WRITTEN_SUMMARY, (period, region)).fetchone()
     conn.execute(CLOSE_FIRST_BATCH, (row_count, checksum, row_count, batch))
     return {"batch_id": batch, "rows": row_count, "inserted": row_count, "updated": 0, "withdrawn": 0,
-            "reranked": 0, "checksum": checksum}
+            "reranked": 0, "kept_as_sent": 0, "checksum": checksum}
 
 
 def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, region: str, about: tuple,
                  explain: Explain | None, elsewhere: pl.Series | None = None) -> dict:
     """The list compared with the region's rows of the period through a staging table: new rows
-    inserted, changed ones updated, those no longer listed withdrawn and the reasons of those
-    withdrawn before brought up to date (under the caller's lock and transaction)."""
+    inserted, changed ones updated (not those BPJS has: they keep what was sent), those no longer
+    listed withdrawn and the reasons of those withdrawn before brought up to date (under the
+    caller's lock and transaction)."""
     conn.execute(CREATE_STAGE)
     with conn.cursor().copy(
         f"COPY stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
@@ -248,7 +275,7 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
     row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
     batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, *about)).fetchone()[0]
     conn.execute(CLASSIFY)
-    existing, changed, reranked = conn.execute(CLASSIFIED).fetchone()
+    existing, changed, reranked, kept, kept_content = conn.execute(CLASSIFIED).fetchone()
     inserted = updated = 0
     if existing < row_count:
         try:
@@ -285,9 +312,11 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
             updated += conn.execute(REFRESH, {"batch": batch, "period": period, "region": region}).rowcount
         if leaving:
             withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
-    conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, batch))
+    if kept_content:  # the list's rows as they end, the ones BPJS has with what was sent
+        checksum = conn.execute(LISTED_CHECKSUM).fetchone()[0]
+    conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, checksum, batch))
     return {"batch_id": batch, "rows": row_count, "inserted": inserted, "updated": updated,
-            "withdrawn": withdrawn, "reranked": reranked, "checksum": checksum}
+            "withdrawn": withdrawn, "reranked": reranked, "kept_as_sent": kept, "checksum": checksum}
 
 
 @no_row_data
@@ -317,7 +346,12 @@ def latest_batches(dsn: str, period: str) -> dict[str, int]:
 @no_row_data
 def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
     """Recompute a batch's row count and checksum from the table rows of the NIKs that were
-    submitted (the candidate list), and count pending rows that should not be there."""
+    submitted (the candidate list), and count pending rows that should not be there.
+
+    The listed rows are looked up by NIK and period, in whichever kab/kota they are: a row BPJS
+    has stays in the kab/kota it was sent from when the list now places the person in another
+    (it keeps what was sent), and that region's batch counts it as it is. The stray pending rows
+    are the batch's region's."""
     listed = nik_list(niks)
     with psycopg.connect(dsn) as conn:
         period, region, row_count, checksum = conn.execute(
@@ -326,8 +360,8 @@ def batch_consistency(dsn: str, batch_id: int, niks: list[str]) -> dict:
         actual_rows, actual_sum = conn.execute(
             f"""SELECT count(*), {CHECKSUM}
                FROM bpjs.submission_candidate
-               WHERE period = %s AND region = %s AND nik = ANY(string_to_array(%s, ','))""",
-            (period, region, listed),
+               WHERE period = %s AND nik = ANY(string_to_array(%s, ','))""",
+            (period, listed),
         ).fetchone()
         stray = conn.execute(
             """SELECT count(*) FROM bpjs.submission_candidate

@@ -146,10 +146,11 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToMatchRegex", column="nik", regex=nik),
             _e("ExpectColumnValuesToBeInSet", column="status", value_set=SUBMISSION_STATUSES),
             _e("ExpectColumnValuesToNotBeNull", column="batch_id", description="every row traces to a batch"),
-            # a warning, not a stop: a row sent to BPJS and no longer listed keeps the contribution
-            # it was sent with, and after the rules' contribution changed every later run of the
-            # period stopped here, for good (a rules review); the list's own rows are held to the
-            # rules by enrollment_candidates' suite, which stops the run
+            # a warning, not a stop: a row sent to BPJS keeps the contribution it was sent with,
+            # listed still or not (pipelines/submission.py, SENT), and after the rules'
+            # contribution changed every later run of the period stopped here, for good (a rules
+            # review); the list's own rows are held to the rules by enrollment_candidates' suite,
+            # which stops the run
             _e("ExpectColumnValuesToBeBetween", blocking=False, column="iuran_bulanan", min_value=iuran,
                max_value=iuran, description="contributions add up to JKK + JKM (a row sent earlier keeps its own)"),
             _e("ExpectColumnValuesToNotBeNull", column="content_hash"),

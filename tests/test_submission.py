@@ -304,7 +304,9 @@ def test_regions_are_separate_batches(pg_dsn):
 def test_a_resident_who_moved_keeps_the_row_and_its_status(pg_dsn, to):
     """A candidate the run lists in another kab/kota than before: that region takes the row over.
     The region loaded first (by code) used to withdraw it and the other set it back to pending:
-    a submitted person went back to pending and was exported twice in the period."""
+    a submitted person went back to pending and was exported twice in the period. A submitted
+    row keeps the kab/kota it was sent from (it keeps what was sent: an outside review), and the
+    batch of the region that lists the person counts it as it is."""
     db.migrate(pg_dsn)
     niks = ["6474011508850001", "6474011508850002", "6474011508850003"]
     submit(pg_dsn, pl.concat([candidates(niks), candidates(["6409011508850009"], region="6409"),
@@ -316,14 +318,15 @@ def test_a_resident_who_moved_keeps_the_row_and_its_status(pg_dsn, to):
     others = [candidates(["6409011508850009"], region="6409"), candidates(["6479011508850009"], region="6479")]
     res = submit(pg_dsn, pl.concat([moved, stay, *others]), "2026-11")
     assert sum(r["withdrawn"] for r in res) == 0
-    assert {r["region"]: r["updated"] for r in res}[to] == 2
+    assert {r["region"]: (r["updated"], r["kept_as_sent"]) for r in res}[to] == (1, 1)
     with psycopg.connect(pg_dsn) as conn:
         rows = dict((n, (reg, st)) for n, reg, st in conn.execute(
             "SELECT nik, region, status FROM bpjs.submission_candidate WHERE nik LIKE '647401%'"))
-    assert rows == {niks[0]: (to, "submitted"), niks[1]: (to, "pending"), niks[2]: ("6474", "pending")}
+    assert rows == {niks[0]: ("6474", "submitted"), niks[1]: (to, "pending"), niks[2]: ("6474", "pending")}
+    listed = pl.concat([moved, stay, *others])
     for r in res:
-        check = batch_consistency(pg_dsn, r["batch_id"], [n for n, (reg, _) in rows.items() if reg == r["region"]]
-                                  + [n for n in ("6409011508850009", "6479011508850009") if n[:4] == r["region"]])
+        check = batch_consistency(pg_dsn, r["batch_id"],
+                                  listed.filter(pl.col("kode_kab") == r["region"])["NIK"].to_list())
         assert check["rows_match"] and check["checksum_matches"] and check["stray_pending"] == 0
 
 
@@ -595,3 +598,57 @@ def test_a_withdrawn_rows_reason_is_brought_up_to_date(any_pg_dsn):
         assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate WHERE status = 'pending' "
                             "AND status_reason IS NULL").fetchone()[0] == 4
 
+
+def test_a_row_bpjs_has_keeps_what_was_sent(pg_dsn, tmp_path):
+    """An outside review: 2026-12 run again with declared_income 2,000,000 in the rules rewrote
+    the premium of 40 accepted and 11 submitted rows to 26,800 and pointed them at the new batch
+    (declared income 2,000,000), though BPJS was sent and accepted 16,800 at 1,000,000; their
+    evidence, kelurahan and kab/kota were rewritten too (a submitted row moved to another
+    kab/kota). A row BPJS has (submitted, accepted, rejected) keeps what was sent: its fields,
+    kab/kota, batch and time; its rank (not sent) follows the list in place, as any row's. Each
+    batch still matches the table (its checksum is of the listed rows as the table holds them),
+    the rows are not counted as updated, and are reported as kept as sent."""
+    from pipelines.bpjs_exchange import apply_response, export_pending
+
+    db.migrate(pg_dsn)
+    period = "2026-12"
+    niks = [f"64740115088500{i:02d}" for i in range(1, 6)]
+    submit(pg_dsn, candidates(niks[:4], period=period), period, declared_income=1_000_000)
+    path, exported = export_pending(pg_dsn, period, tmp_path, declared_income=1_000_000)
+    assert exported == 4
+    (tmp_path / "r.csv").write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n"
+                                    f"{niks[0]},{period},DITERIMA,12345678901,\n"
+                                    f"{niks[1]},{period},DITOLAK,,NIK tidak dikenal\n")
+    assert apply_response(pg_dsn, tmp_path / "r.csv").accepted == 1
+    kept = ("SELECT nik, period, region, status, status_reason, batch_id, nama_lgkp, tgl_lhr, jenis_klmin, alamat, "
+            "no_rt, no_rw, kode_kel, jenis_pkrjn, pekerjaan_kode, desil, disabilitas, iuran_bulanan, evidence, kpj, "
+            "created_at, updated_at, withdrawn_at, answered_at FROM bpjs.submission_candidate ORDER BY nik")
+    with psycopg.connect(pg_dsn) as conn:
+        before = {r[0]: r for r in conn.execute(kept).fetchall()}
+    # the rules' income doubled (premium 26,800), the evidence reworded, the kelurahan mended, the
+    # ranks moved; niks[3] (submitted) now lives in 6409; niks[4] is new
+    later = pl.concat([candidates([niks[4], *niks[:3]], period=period), candidates(niks[3:4], period=period,
+                                                                                  region="6409")]).with_columns(
+        iuran_bulanan=pl.lit(26800), evidence=pl.lit("umur 41 tahun; upah 2.000.000"),
+        kode_kel=pl.col("kode_kab") + "011002")
+    res = {r["region"]: r for r in submit(pg_dsn, later, period, declared_income=2_000_000)}
+    with psycopg.connect(pg_dsn) as conn:
+        after = {r[0]: r for r in conn.execute(kept).fetchall()}
+        ranks = dict(conn.execute("SELECT nik, rank FROM bpjs.submission_candidate"))
+        incomes = dict(conn.execute("SELECT c.nik, b.declared_income FROM bpjs.submission_candidate c "
+                                    "JOIN bpjs.submission_batch b ON b.id = c.batch_id"))
+    assert {n: after[n] for n in niks[:4]} == {n: before[n] for n in niks[:4]}
+    assert ranks == dict(later.select("NIK", "rank").iter_rows())
+    assert incomes == {**{n: 1_000_000 for n in niks[:4]}, niks[4]: 2_000_000}
+    assert {r: (c["inserted"], c["updated"], c["withdrawn"], c.get("kept_as_sent")) for r, c in res.items()} == \
+        {"6409": (0, 0, 0, 1), "6474": (1, 0, 0, 3)}
+    for region, c in res.items():
+        check = batch_consistency(pg_dsn, c["batch_id"], later.filter(pl.col("kode_kab") == region)["NIK"].to_list())
+        assert check["rows_match"] and check["checksum_matches"] and check["stray_pending"] == 0, (region, check)
+    # the same run again changes nothing, and says so
+    again = {r["region"]: r for r in submit(pg_dsn, later, period, declared_income=2_000_000)}
+    assert {r: (c["inserted"], c["updated"], c["withdrawn"], c["reranked"]) for r, c in again.items()} == \
+        {"6409": (0, 0, 0, 0), "6474": (0, 0, 0, 0)}
+    assert {r: c["checksum"] for r, c in again.items()} == {r: c["checksum"] for r, c in res.items()}
+    with psycopg.connect(pg_dsn) as conn:
+        assert {r[0]: r for r in conn.execute(kept)} == after
