@@ -568,7 +568,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
             (period,)).fetchall()
     # what this run changed: the submission asset's batches (one per region)
     batches = out / "bpjs_submission" / f"{period}.parquet"
-    changed = (pl.read_parquet(batches).select(pl.col("inserted", "updated", "withdrawn", "reranked").sum())
+    counted_as = ("inserted", "updated", "withdrawn", "reranked", "kept_as_sent")
+    changed = (pl.read_parquet(batches).select(pl.col(c).sum() for c in counted_as if c in pl.read_parquet_schema(batches))
                .row(0, named=True) if batches.exists() else {})
     sub, elsewhere = {}, {}
     for status, region, n in counted:
@@ -637,7 +638,9 @@ def print_summary(s: dict, dsn_hint: str) -> None:
     if changed:
         print(f"  this run: {changed['inserted'] or 0:,} inserted, {changed['updated'] or 0:,} updated, "
               f"{changed['withdrawn'] or 0:,} withdrawn"
-              + (f", {changed['reranked']:,} moved in rank alone" if changed.get("reranked") else ""))
+              + (f", {changed['reranked']:,} moved in rank alone" if changed.get("reranked") else "")
+              + (f", {changed['kept_as_sent']:,} kept as sent (BPJS has them; the list would change them now)"
+                 if changed.get("kept_as_sent") else ""))
     if s.get("submission_elsewhere"):
         print(f"  and rows of {s['period']} of kab/kota this extract does not hold, left as they are (a run of an "
               "extract holding them updates or withdraws them): "

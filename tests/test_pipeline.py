@@ -151,7 +151,7 @@ def test_the_summary_says_what_the_run_changed_in_the_submission(pipeline_run, c
 
     out, _, summary = pipeline_run
     batches = pl.read_parquet(out / "bpjs_submission" / f"{PERIOD}.parquet")
-    want = {k: int(batches[k].sum()) for k in ("inserted", "updated", "withdrawn", "reranked")}
+    want = {k: int(batches[k].sum()) for k in ("inserted", "updated", "withdrawn", "reranked", "kept_as_sent")}
     assert summary["submission_changed"] == want and want["inserted"] > 0
     print_summary(summary, "")
     said = capsys.readouterr().out
