@@ -42,13 +42,31 @@ class Rules:
     link_estimate: bool = True          # m/u estimated each run; false: the declared start weights
     link_term_frequency: bool = True    # rare names and birth dates count more
     retention_months: int = 24          # a period's candidate lists are erased this long after it
+    jht_rate: float | None = None       # JHT as a share of income: in the premium when JHT is required
     source: str = str(DEFAULT_RULES)
 
     @property
     def monthly_contribution(self) -> int:
-        """JKK + JKM per worker per month, Rp (Rp16,800 at the defaults)."""
+        """The package enrolled, per worker per month, Rp: JKK + JKM (Rp16,800 at the defaults),
+        + JHT when the rules require it (``protection.required_programs``)."""
         jkk = max(share_of(self.declared_income, self.jkk_rate), self.jkk_minimum)
-        return int(jkk + self.jkm)
+        return int(jkk + self.jkm + self.jht)
+
+    @property
+    def jht(self) -> int:
+        """JHT per worker per month, Rp: ``declared_income x jht_rate`` (rounded as JKK is) when
+        JHT is required, else 0."""
+        return share_of(self.declared_income, self.jht_rate) if "JHT" in self.required_programs else 0
+
+    @property
+    def program_codes(self) -> str:
+        """The programmes enrolled and paid, as the BPJS export writes them: ``JKK,JKM``."""
+        return ",".join(self.required_programs)
+
+    @property
+    def program_words(self) -> str:
+        """The programmes enrolled and paid, as the lists and the coverage page name them: ``JKK + JKM``."""
+        return " + ".join(self.required_programs)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,12 +77,17 @@ class Rules:
 # be unprotected (a candidate) without a word.
 STATUSES = ("AKTIF", "NONAKTIF")
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
+# What a BPU (non-wage) enrolment can provide (DOMAIN.md: "BPU holds JKK and JKM, optionally JHT;
+# no JP"; JKP follows a wage earner's JP): the programmes protection may require. With JP
+# required no informal worker could ever count as protected.
+BPU_PROGRAMS = ("JKK", "JKM", "JHT")
+MISSION = ("JKK", "JKM")  # what Lindungi enrolls workers in: always required
 
 # every table and its settings (which are required, and their defaults, is said where each is read)
 SETTINGS = {
     "eligibility": ("min_age", "max_age", "informal_codes", "informal_label_prefixes"),
     "protection": ("active_status", "required_programs"),
-    "contribution": ("declared_income", "jkk_rate", "jkk_minimum", "jkm"),
+    "contribution": ("declared_income", "jkk_rate", "jkk_minimum", "jkm", "jht_rate"),
     "ranking": ("no_welfare_desil",),
     "linkage": ("link_threshold", "review_threshold", "estimate", "term_frequency"),
     "retention": ("months",),
@@ -190,6 +213,37 @@ class _Reader:
         return v
 
 
+def _programs(r: _Reader) -> tuple[str, ...]:
+    """``protection.required_programs``: the roster's programme codes, and of them only what a BPU
+    enrolment provides, JKK and JKM always; in the roster's order (JKK, JKM, JHT), once each. They
+    are the package enrolled and paid, too: the premium, the export's PROGRAM and every text
+    (an outside review: with JP required nobody could count as protected; with JHT required the
+    lists, the page and the export still said JKK + JKM)."""
+    name = "protection.required_programs"
+    given = r.texts(name, PROGRAMS)
+    if beyond := sorted({p for p in given if p not in BPU_PROGRAMS}, key=PROGRAMS.index):
+        raise ValueError(f"{r.path}: {name} may name only programmes a BPU (non-wage) enrolment provides, "
+                         f"{', '.join(BPU_PROGRAMS)}, not {', '.join(beyond)} (JP and JKP are for wage earners: "
+                         "no informal worker could ever hold them, and every one would be listed as unprotected)")
+    if missing := [p for p in MISSION if p not in given]:
+        raise ValueError(f"{r.path}: {name} must include JKK and JKM, not leave out {', '.join(missing)} "
+                         "(Lindungi enrolls informal workers in JKK + JKM: without one of them required, a worker "
+                         "holding only the other would count as protected and never be enrolled in it)")
+    return tuple(p for p in PROGRAMS if p in given)
+
+
+def _jht_rate(r: _Reader, programs: tuple[str, ...]) -> float | None:
+    """``contribution.jht_rate``: required when JHT is (its premium is then part of the package);
+    its number is the rules file's (DOMAIN.md does not confirm BPU's 2%), never a default of code."""
+    given = r.data.get("contribution", {}).get("jht_rate") is not None
+    if not given and "JHT" not in programs:
+        return None
+    if not given:
+        raise ValueError(f"{r.path}: missing setting contribution.jht_rate (protection.required_programs includes "
+                         "JHT, so the premium enrolled includes it; BPU JHT is 2% of declared income: jht_rate = 0.02)")
+    return float(r.number("contribution.jht_rate", 0, 1, whole=False))
+
+
 def load_rules(path: str | Path | None = None) -> Rules:
     """Rules from ``path``, else $LINDUNGI_RULES, else the packaged defaults. Every setting is
     checked (type and range), an unknown one is refused (a misspelt optional setting was
@@ -214,12 +268,13 @@ def load_rules(path: str | Path | None = None) -> Rules:
         informal_codes=r.codes("eligibility.informal_codes"),
         informal_label_prefixes=r.texts("eligibility.informal_label_prefixes", default=[], nonempty=False),
         active_status=r.texts("protection.active_status", STATUSES),
-        required_programs=r.texts("protection.required_programs", PROGRAMS),
+        required_programs=(programs := _programs(r)),
         declared_income=r.number("contribution.declared_income", 1, MAX_INCOME, whole=True,
                                  why="what the submission tables hold"),
         jkk_rate=float(r.number("contribution.jkk_rate", 0, 1, whole=False)),
         jkk_minimum=r.number("contribution.jkk_minimum", 0, 10**9, whole=True),
         jkm=r.number("contribution.jkm", 0, 10**9, whole=True),
+        jht_rate=_jht_rate(r, programs),
         no_welfare_desil=r.number("ranking.no_welfare_desil", 1, 100, whole=True, default=11),
         link_threshold=r.probability("linkage.link_threshold"),
         review_threshold=r.probability("linkage.review_threshold"),
@@ -231,8 +286,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if rules.monthly_contribution > MAX_CONTRIBUTION:
         # (bpjs.submission_candidate.iuran_bulanan is an integer: the run failed at its end, on
         # "out of range for type integer", naming no setting; a rules review)
+        how = "jkk_rate + jkm" if not rules.jht else "jkk_rate + jkm + declared_income x jht_rate"
         raise ValueError(f"{path}: the monthly contribution these settings give (contribution.declared_income x "
-                         f"jkk_rate + jkm: Rp{rules.monthly_contribution:,}) must be at most Rp{MAX_CONTRIBUTION:,}")
+                         f"{how}: Rp{rules.monthly_contribution:,}) must be at most Rp{MAX_CONTRIBUTION:,}")
     if rules.min_age > rules.max_age:
         raise ValueError(f"{path}: eligibility.min_age must be <= eligibility.max_age")
     if rules.review_threshold > rules.link_threshold:

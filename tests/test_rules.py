@@ -118,6 +118,47 @@ def test_a_rules_path_that_is_a_folder_is_named(tmp_path):
         load_rules(tmp_path)
 
 
+@pytest.mark.parametrize("programs,said", [
+    # an outside review: JP was taken, and nobody could ever count as protected (a BPU worker
+    # holds no JP: DOMAIN.md), so every protected informal worker was listed and submitted
+    ('["JKK", "JKM", "JP"]', "protection.required_programs may name only programmes a BPU (non-wage) enrolment "
+                             "provides, JKK, JKM, JHT, not JP (JP and JKP are for wage earners"),
+    ('["JKK", "JKM", "JKP", "JP"]', "protection.required_programs may name only programmes a BPU (non-wage) "
+                                    "enrolment provides, JKK, JKM, JHT, not JP, JKP"),
+    # the mission is JKK + JKM: without JKM required, someone holding JKK alone counted as protected
+    ('["JKK"]', "protection.required_programs must include JKK and JKM, not leave out JKM (Lindungi enrolls "
+                "informal workers in JKK + JKM"),
+    ('["JHT"]', "protection.required_programs must include JKK and JKM, not leave out JKK, JKM"),
+])
+def test_required_programmes_are_what_a_bpu_enrolment_provides(tmp_path, programs, said):
+    path = _with(tmp_path, r'^required_programs = \["JKK", "JKM"\]', f"required_programs = {programs}")
+    with pytest.raises(ValueError) as caught:
+        load_rules(path)
+    assert str(caught.value).startswith(f"{path}: {said}")
+
+
+def test_jht_required_is_enrolled_and_paid(tmp_path):
+    """An outside review: with JHT required, the premium was JKK + JKM's and the export's PROGRAM
+    'JKK,JKM', so the city would register again for what people hold and never get them JHT. The
+    package is the programmes required, in the roster's order, and JHT is paid at jht_rate."""
+    rules = load_rules(_with(tmp_path, r'^required_programs = \["JKK", "JKM"\]', 'required_programs = ["jht", "JKM", "JKK", "JHT"]'))
+    assert rules.required_programs == ("JKK", "JKM", "JHT")
+    assert (rules.program_codes, rules.program_words) == ("JKK,JKM,JHT", "JKK + JKM + JHT")
+    assert (rules.jht, rules.monthly_contribution) == (20_000, 36_800)   # + 2% of Rp1,000,000
+    default = load_rules()
+    assert (default.program_codes, default.program_words, default.jht, default.monthly_contribution) == \
+        ("JKK,JKM", "JKK + JKM", 0, 16_800)
+    # the rate is the file's: required with JHT, and checked as every setting is
+    bare = _with(tmp_path, r'^required_programs = \["JKK", "JKM"\]', 'required_programs = ["JKK", "JKM", "JHT"]')
+    bare.write_text(re.sub(r"^jht_rate = .*$", "", bare.read_text(), flags=re.M))
+    with pytest.raises(ValueError, match=r"missing setting contribution\.jht_rate \(protection\.required_programs "
+                                         r"includes JHT.*jht_rate = 0\.02\)"):
+        load_rules(bare)
+    assert load_rules(_with(tmp_path, r"^jht_rate = .*$", "")).jht_rate is None   # not required without JHT
+    with pytest.raises(ValueError, match=r"contribution\.jht_rate must be a number from 0 to 1"):
+        load_rules(_with(tmp_path, r"^jht_rate = 0.02", "jht_rate = 2"))
+
+
 def test_the_programmes_protection_requires_are_named_as_the_rules_have_them(tmp_path):
     """A rules review: with JHT required as well, someone holding an active JKK+JKM was listed as
     "terdaftar di BPJS TK tetapi JKK+JKM tidak aktif", and a withdrawal said "sudah terlindungi
