@@ -38,12 +38,13 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     from assets.candidates import residents_to_fix
     from pipelines.candidates import kelurahan_of, without_kelurahan
 
-    fix = residents_to_fix(dsn, resident_assessment, settings.rules(), period, participants)
+    rules = settings.rules()
+    fix = residents_to_fix(dsn, resident_assessment, rules, period, participants)
     moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
-                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=settings.rules())
+                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules)
     unplaced = write_lists_without_kelurahan(without_kelurahan(fix, resident_assessment), period,
-                                             Path(settings.out_dir), full_nik=settings.full_nik)
+                                             Path(settings.out_dir), full_nik=settings.full_nik, rules=rules)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,

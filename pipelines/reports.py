@@ -63,7 +63,11 @@ COL = {name: i for i, (name, _) in enumerate(COLUMNS)}
 READ_BACK = COLUMNS[: COL["ID Baris"] + 1]
 SHEET = "Daftar Calon Peserta"
 HEADER_ROW = 5  # 0-based (row 6 in Excel)
-TITLE = "Daftar Calon Peserta BPJS Ketenagakerjaan (JKK + JKM)"
+# "{program}" in the texts below: the programmes the rules require (``Rules.program_words``:
+# "JKK + JKM" at the defaults, "JKK + JKM + JHT" with JHT required), the package enrolled. With
+# JHT required they said JKK + JKM, and a coordinator marked 'Sudah terdaftar' someone holding JKK
+# and JKM without JHT (an outside review)
+TITLE = "Daftar Calon Peserta BPJS Ketenagakerjaan ({program})"
 NOTE_MASKED = ("NIK disamarkan sesuai UU Pelindungan Data Pribadi (UU PDP) No. 27 Tahun 2022: hanya 6 digit "
                "awal dan 4 digit akhir yang ditampilkan, dan tahun lahir saja (6 digit yang disamarkan adalah "
                "tanggal lahir).")
@@ -91,8 +95,8 @@ PETUNJUK = [
     # (a coordinators' review: a result cleared and sent again stayed, with nothing said how to mend one)
     "   Untuk mengganti hasil yang sudah dikirim, pilih hasil yang benar lalu kirim kembali; sel yang",
     "   dikosongkan tidak membatalkan hasil yang sudah dikirim.",
-    "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM.",
-    "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada).",
+    "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar {program}.",
+    "   'Sudah terdaftar': sudah menjadi peserta {program} (tulis nomor KPJ di 'Catatan' bila ada).",
     "   'Bukan pekerja informal': orangnya ada, tetapi tidak bekerja di sektor informal (misalnya PNS, karyawan,",
     "   pelajar, ibu rumah tangga, tidak bekerja); tulis pekerjaannya di 'Catatan'.",
     "   'Pindah domisili': sudah tidak tinggal di {desa} ini. 'Meninggal': sudah meninggal dunia.",
@@ -129,7 +133,7 @@ PETUNJUK_TO_FIX = [
 TO_FIX_SHEET = "Perlu Perbaikan Data"
 PETUNJUK_WITHOUT_KELURAHAN = [
     "1. Lembar 'Perlu Perbaikan Data' memuat penduduk usia kerja (atau yang umurnya tidak diketahui) yang belum",
-    "   dapat dinilai sebagai calon peserta JKK + JKM dan tidak tercantum di daftar kelurahan/desa mana pun,",
+    "   dapat dinilai sebagai calon peserta {program} dan tidak tercantum di daftar kelurahan/desa mana pun,",
     "   karena kode wilayahnya (NO_KEL, NO_KEC, NO_KAB atau NO_PROP) kosong atau tidak valid; kolom 'Yang Perlu",
     "   Diperbaiki' menyebutkan apa saja yang perlu diperbaiki. Ajukan perbaikannya ke Disdukcapil; setelah",
     "   diperbaiki, mereka dinilai lagi pada periode berikutnya dan, bila memenuhi syarat, tercantum di daftar",
@@ -137,7 +141,7 @@ PETUNJUK_WITHOUT_KELURAHAN = [
     "2. Jaga kerahasiaan data: jangan membagikan file ini selain kepada petugas yang mengurus perbaikan data.",
 ]
 TO_FIX_TITLE = "Penduduk yang Datanya Perlu Diperbaiki"
-TO_FIX_NOTE = ("Belum dapat dinilai sebagai calon peserta JKK + JKM karena data kependudukannya kosong atau tidak "
+TO_FIX_NOTE = ("Belum dapat dinilai sebagai calon peserta {program} karena data kependudukannya kosong atau tidak "
                "sesuai; setelah diperbaiki di Disdukcapil, dinilai lagi pada periode berikutnya.")
 TO_FIX_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir", 11), ("Umur", 6),
                   ("Jenis Kelamin", 10), ("Alamat", 22), ("RT", 5), ("RW", 5), ("Pekerjaan (tertulis)", 18),
@@ -293,7 +297,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     candidates gets a list that says so (it got no file, and "nobody to visit" looked like "file
     not sent"). ``to_fix`` (``pipelines.candidates.to_fix``): the residents whose record must be
     fixed before they can be judged, on their kelurahan's *Perlu Perbaikan Data* sheet (no such
-    sheet without it). ``rules`` (default: ``load_rules()``): the ranking the guide describes."""
+    sheet without it). ``rules`` (default: :func:`load_rules`'s): the ranking the guide describes and
+    the programmes the texts name."""
     if "period" in candidates.columns and candidates.height:
         other = set(candidates["period"].drop_nulls().unique()) - {period}
         if other:  # writing another month's people under this month's name would mislead
@@ -319,7 +324,7 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
                      kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None, rules: Rules) -> list[Path]:
     from pipelines.pseudonym import load_key, pseudonym_column
 
-    label = periode_label(period)
+    label, program = periode_label(period), rules.program_words
     candidates = (candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key())) if candidates.height
                   else candidates.with_columns(pseudonym=pl.lit(None, pl.String)))
     tasks = []
@@ -328,8 +333,9 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
     # (a province world of 554 kelurahan at 200k residents: 4.6 s of gap lists)
     ordered = candidates.sort("rank")
     groups = {k: rows for (k,), rows in ordered.group_by("kode_kel", maintain_order=True)}
-    cells = _per_kelurahan(_list_frame(ordered, full_nik, by="kode_kel"), ordered.get_column("kode_kel"))
-    no_cells = _list_frame(ordered.clear(), full_nik)
+    cells = _per_kelurahan(_list_frame(ordered, full_nik, by="kode_kel", program=program),
+                           ordered.get_column("kode_kel"))
+    no_cells = _list_frame(ordered.clear(), full_nik, program=program)
     counts = _counts(ordered, "kode_kel", full_nik)
     extract_names = {}
     if kelurahan is not None:  # the others get a list that says there is nobody to visit
@@ -351,6 +357,7 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
             # the packaged table (Bontang), else the extract's KEL_NAME, else the code
             "nama_kel": kelurahan_name(kode_kel) or extract_names.get(kode_kel) or kode_kel,
             "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
+            "program": program,
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"])  # None: a code the Kemendagri table lacks
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
@@ -401,7 +408,7 @@ def _clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
 
 
 def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: Path, *,
-                                  full_nik: bool = False) -> list[Path]:
+                                  full_nik: bool = False, rules: Rules | None = None) -> list[Path]:
     """One workbook per kab/kota at ``out_dir/perbaikan_data/<period>/<kode_kab>.xlsx``
     (``files.WITHOUT_KELURAHAN``) of its
     residents to fix who have no kelurahan code (``nowhere``:
@@ -424,16 +431,18 @@ def write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, out_dir: P
             if re.fullmatch(OWN_WORKBOOK, old.name):
                 old.replace(unused_name(old.with_name(f"{old.stem} (diubah).xlsx")))
         sweep_aside(folder)  # also the half-written file of a killed writer, with nobody left to list
-        paths = _write_lists_without_kelurahan(nowhere, period, folder, full_nik)
+        paths = _write_lists_without_kelurahan(nowhere, period, folder, full_nik,
+                                               (rules or load_rules()).program_words)
         note_written(folder, paths)
     return paths
 
 
-def _write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, folder: Path, full_nik: bool) -> list[Path]:
+def _write_lists_without_kelurahan(nowhere: pl.DataFrame, period: str, folder: Path, full_nik: bool,
+                                   program: str) -> list[Path]:
     label, paths = periode_label(period), []
     for (kab,), rows in nowhere.sort("NAMA_LGKP", "NIK", nulls_last=True).group_by("region", maintain_order=True):
         name = kabkota_name(kab) or kab
-        place = {"where": f"{name} ({kab}): penduduk tanpa kode kelurahan"}
+        place = {"where": f"{name} ({kab}): penduduk tanpa kode kelurahan", "program": program}
         path = folder / f"{kab}.xlsx"
         _write_fix_workbook(path, rows, label, place, full_nik)
         paths.append(path)
@@ -507,7 +516,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts:
 
     tmp = aside(path, swept=True)  # (write_gap_lists swept the folder: a glob of it per file was O(n²))
     wb = xlsx.Workbook(str(tmp))
-    wb.set_properties(title=f"{TITLE} — {place['nama_kel']} — {label}"
+    wb.set_properties(title=f"{TITLE.format(program=place['program'])} — {place['nama_kel']} — {label}"
                             + (f" — {WARNING_FULL}" if full_nik else ""))
     f = _Formats(wb)
     _list_sheet(wb.add_worksheet(SHEET), f, cells, label, place, full_nik, 0 if fix is None else fix.height)
@@ -536,7 +545,7 @@ def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place:
     ws.write(0, 0, title, f.bold)
     # "tidak tinggal di desa ini", "koordinator kabupaten": as the list's place is
     words = {"desa": village_kind(place.get("kode_kel")).lower(),
-             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4]), **more}
+             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4]), "program": place["program"], **more}
     for i, line in enumerate(lines, start=1):
         ws.write(i, 0, line.format(**words))
     if full_nik:
@@ -545,7 +554,7 @@ def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place:
 
 
 def _header_rows(ws, f: _Formats, label: str, place: dict, full_nik: bool, title: str = TITLE) -> None:
-    ws.write(0, 0, title, f.title)
+    ws.write(0, 0, title.format(program=place["program"]), f.title)
     # (a kab/kota's list of residents without a kelurahan code says so in place of a kelurahan)
     ws.write(1, 0, place.get("where") or f"{_kelurahan(place)}, {_kecamatan(place)}", f.bold)
     # verification.py checks that A3 names the period: keep "Periode <Bulan YYYY>" in this cell
@@ -583,7 +592,7 @@ def _footer(ws, place: dict, label: str) -> None:
     ws.set_footer("&L" + where.replace("&", "&&") + f" — {label}&RHalaman &P dari &N")
 
 
-def _list_frame(rows: pl.DataFrame, full_nik: bool, by: str | None = None) -> pl.DataFrame:
+def _list_frame(rows: pl.DataFrame, full_nik: bool, by: str | None = None, program: str = "JKK + JKM") -> pl.DataFrame:
     """The list's cells in ``COLUMNS`` order, one column each; a null is an empty cell. The
     coordinator's two columns are left out (they are formatted blanks). ``by``: the lists of
     several kelurahan at once, numbered within each value of that column."""
@@ -601,7 +610,7 @@ def _list_frame(rows: pl.DataFrame, full_nik: bool, by: str | None = None) -> pl
         "Iuran per Bulan": pl.col("iuran_bulanan"),
         "Tanggal Lahir": _birth(full_nik),
         "ID Baris": pl.col("pseudonym"),
-        "Keterangan BPJS": _bpjs_note(rows, full_nik),
+        "Keterangan BPJS": _bpjs_note(rows, full_nik, program),
         # a person a kelurahan verified Valid before and still listed (BPJS has not had them yet):
         # said, so the round does not visit them first again as if new; and one the last visit did
         # not find (it was blank: the coordinator visited again without knowing)
@@ -672,7 +681,7 @@ def _sex_text(column: str) -> pl.Expr:
     return pl.col(column).replace_strict({"L": "Laki-laki", "P": "Perempuan"}, default="-", return_dtype=pl.String)
 
 
-def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
+def _bpjs_note(rows: pl.DataFrame, full_nik: bool, program: str = "JKK + JKM") -> pl.Expr:
     """*Keterangan BPJS*: BPJS's earlier rejection, as written by BPJS (a NIK in its words is
     masked as the list's NIKs are: ``ALASAN`` is BPJS's free text); then, for a candidate with
     an active card in the roster's review list (``mungkin_terdaftar``), that they may be
@@ -693,14 +702,14 @@ def _bpjs_note(rows: pl.DataFrame, full_nik: bool) -> pl.Expr:
         notes.append(note)
     if "mungkin_terdaftar" in rows.columns:
         notes.append(pl.when(pl.col("mungkin_terdaftar").is_not_null()).then(
-            pl.lit(f"{MAYBE_REGISTERED} (kecocokan ") + match_percent()
+            pl.lit(f"{MAYBE_REGISTERED.format(program=program)} (kecocokan ") + match_percent()
             + pl.lit("%): periksa kartunya saat kunjungan")))
     if not notes:
         return pl.lit(None, pl.String)
     return pl.concat_str(notes, separator=". ", ignore_nulls=True).replace("", None).str.slice(0, EXCEL_TEXT_MAX)
 
 
-MAYBE_REGISTERED = "Mungkin sudah terdaftar: ada kartu BPJS TK aktif (JKK + JKM) dengan NIK atau data mirip"
+MAYBE_REGISTERED = "Mungkin sudah terdaftar: ada kartu BPJS TK aktif ({program}) dengan NIK atau data mirip"
 
 
 EXCEL_TEXT_MAX = 32_767  # characters a cell holds
@@ -760,7 +769,7 @@ def _list_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, f
         here = f"{village_kind(place.get('kode_kel')).lower()} ini"
         ws.write(first, 0, f"Tidak ada calon peserta yang perlu dikunjungi di {here} pada periode {label}.",
                  f.bold)
-        ws.write(first + 1, 0, f"Pekerja rentan di {here} (bila ada) sudah terlindungi JKK + JKM, sudah dikirim "
+        ws.write(first + 1, 0, f"Pekerja rentan di {here} (bila ada) sudah terlindungi {place['program']}, sudah dikirim "
                                "ke BPJS untuk didaftarkan, atau dikecualikan menurut hasil verifikasi.")
         if to_fix:
             ws.write(first + 2, 0, f"{_n(to_fix)} penduduk perlu diperbaiki datanya: lihat lembar '{TO_FIX_SHEET}'.",
@@ -903,7 +912,7 @@ def _to_fix_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict,
     """The kelurahan's residents whose record must be fixed before they can be judged, with
     what to fix (``cells``: :func:`_to_fix_cells`): read only, not read back."""
     _header_rows(ws, f, label, place, full_nik, title=TO_FIX_TITLE)
-    ws.write(4, 0, TO_FIX_NOTE)
+    ws.write(4, 0, TO_FIX_NOTE.format(program=place["program"]))
     for c, (name, width) in enumerate(TO_FIX_COLUMNS):
         ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
         ws.set_column_width(c, width)
@@ -1133,8 +1142,11 @@ def _contribution_note(rules: Rules) -> str:
     """The monthly contribution as the rules file makes it: the page said "JKK 1% + JKM Rp6.800"
     whatever the rules said."""
     rate = f"{rules.jkk_rate * 100:g}".replace(".", ",")
+    # JHT, when the rules require it: part of the package paid
+    jht = (f" + JHT ({f'{rules.jht_rate * 100:g}'.replace('.', ',')}% dari penghasilan yang dilaporkan, "
+           f"{rupiah(rules.jht)})" if rules.jht_rate is not None and "JHT" in rules.required_programs else "")
     return (f"iuran JKK ({rate}% dari penghasilan yang dilaporkan {rupiah(rules.declared_income)}, "
-            f"paling sedikit {rupiah(rules.jkk_minimum)}) + JKM ({rupiah(rules.jkm)}) = "
+            f"paling sedikit {rupiah(rules.jkk_minimum)}) + JKM ({rupiah(rules.jkm)}){jht} = "
             f"{rupiah(rules.monthly_contribution)}")
 
 
@@ -1145,6 +1157,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     later in it are ignored; ``rules`` (default: the packaged ones) the contribution the budget
     note explains. Counts only: no personal data."""
     label = periode_label(period)
+    rules = rules or load_rules()
+    program = rules.program_words  # what "protected" means under the rules, and what is paid
     path = Path(out_dir) / "coverage" / f"{period}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     coverage = _with_names(coverage).with_columns(_pct_expr())
@@ -1169,7 +1183,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
                 f"{WITHOUT_KELURAHAN}/{esc(period)}/&lt;kode kabupaten/kota&gt;.xlsx untuk staf kabupaten/kota"
                 if coverage.filter(pl.col("kode_kel").is_null() & (pl.col("perlu_perbaikan") > 0)).height else "")
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
-             ("Terlindungi JKK + JKM", _n(s["terlindungi"])),
+             (f"Terlindungi {program}", _n(s["terlindungi"])),
              # one card: "of which" on a card of its own started a new row of cards at 1300 px
              ("Sudah dikirim ke BPJS, belum tampak di data peserta", _n(s["didaftarkan"])
               + (f" ({_n(s['menunggu_bpjs'])} belum dijawab BPJS)" if s["menunggu_bpjs"] else "")),
@@ -1183,11 +1197,11 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     page = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Cakupan JKK + JKM Pekerja Rentan — {esc(region)} — {esc(label)}</title>
+<title>Cakupan {esc(program)} Pekerja Rentan — {esc(region)} — {esc(label)}</title>
 <style>{_CSS}</style></head><body>
-<h1>Cakupan JKK + JKM Pekerja Rentan — {esc(region)}, periode {esc(label)}</h1>
+<h1>Cakupan {esc(program)} Pekerja Rentan — {esc(region)}, periode {esc(label)}</h1>
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
-sektor informal. Cakupan = terlindungi JKK + JKM aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
+sektor informal. Cakupan = terlindungi {esc(program)} aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
 tidak didaftarkan lagi. Belum dijawab BPJS: sudah dikirim, belum ada jawaban diterima atau ditolak. Dikecualikan: hasil verifikasi {unit} Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
 atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
@@ -1204,7 +1218,7 @@ rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar cal
 {_table(kec, "kode_kec", "nama_kec", total=s, caption=f"Cakupan per kecamatan, {label}")}
 <h2>Per {unit}</h2>
 {_table(_in_order(coverage), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per {unit}, {label}")}
-<p class="note">Anggaran: {html.escape(_contribution_note(rules or load_rules()))} per calon peserta
+<p class="note">Anggaran: {html.escape(_contribution_note(rules))} per calon peserta
 per bulan; per tahun = 12 × per bulan. Hanya calon peserta yang belum didaftarkan: iuran mereka yang sudah
 didaftarkan atau sudah terlindungi tidak termasuk. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>

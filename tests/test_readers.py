@@ -1594,7 +1594,7 @@ def test_a_candidate_with_an_active_card_left_in_review_is_said_to_be_possibly_r
     notes = {r[header.index("Nama Lengkap")]: r[header.index("Keterangan BPJS")]
              for r in ws.iter_rows(min_row=7, values_only=True)}
     assert sum(1 for v in notes.values() if v) == 1
-    assert [v for v in notes.values() if v] == [f"{MAYBE_REGISTERED} (kecocokan 89%): periksa kartunya saat kunjungan"]
+    assert [v for v in notes.values() if v] == [f"{MAYBE_REGISTERED.format(program='JKK + JKM')} (kecocokan 89%): periksa kartunya saat kunjungan"]
 
 
 def test_a_possible_card_scored_under_one_percent_reads_under_one_percent():

@@ -996,3 +996,69 @@ def test_the_guide_says_where_those_without_a_desil_rank_as_the_rules_have_it(ca
     assert "terendah (tanpa desil: setara desil 5), lalu kelurahan/desa" in five and "sesudah desil 10" not in five
     above = "\n".join(guide(load_rules(_with(tmp_path, r"^no_welfare_desil = 11", "no_welfare_desil = 12")), "twelve"))
     assert default in above.split("\n")
+
+
+def _jht_rules(tmp_path):
+    from pipelines.rules import DEFAULT_RULES, load_rules
+
+    path = tmp_path / "jht.toml"
+    path.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        'required_programs = ["JKK", "JKM"]', 'required_programs = ["JKK", "JKM", "JHT"]'), encoding="utf-8")
+    return load_rules(path)
+
+
+def test_the_lists_and_the_page_name_the_programmes_required(cands, tmp_path):
+    """An outside review: with JHT required as well the list's title said "(JKK + JKM)" and its
+    Petunjuk "'Sudah terdaftar': sudah menjadi peserta JKK + JKM", so a coordinator would mark off
+    someone holding JKK + JKM without JHT; the coverage page said "Terlindungi JKK + JKM" of the
+    count holding all three, and its budget left JHT out. They name the programmes the rules
+    require; at the defaults every text is as it was."""
+    from pipelines.reports import COL, SHEET, TO_FIX_SHEET, write_lists_without_kelurahan
+    from pipelines.rules import load_rules
+
+    jht = _jht_rules(tmp_path)
+    fix = cands.head(1).with_columns(perbaikan=pl.lit("pekerjaan kosong"))
+    nowhere_fix = fix.with_columns(kode_kel=pl.lit(None, pl.String), region=pl.lit("6474"))
+    listed = cands.with_columns(mungkin_terdaftar=pl.Series([0.89, None, None]))
+    kel = pl.DataFrame({"kode_kel": ["6474011001", "6474021003", "6474031001"]})
+    said = {}
+    for name, rules in (("default", load_rules()), ("jht", jht)):
+        out = tmp_path / name
+        paths = write_gap_lists(listed, "2026-11", out, key=b"k" * 32, to_fix=fix, kelurahan=kel, rules=rules)
+        wb, empty = load_workbook(paths[0]), load_workbook(paths[-1])
+        [own] = write_lists_without_kelurahan(nowhere_fix, "2026-11", out, rules=rules)
+        unplaced = load_workbook(own)
+        guide = "\n".join(c.value or "" for c in wb["Petunjuk"]["A"])
+        note = [r[COL["Keterangan BPJS"]] for r in wb[SHEET].iter_rows(min_row=7, values_only=True) if r[0] == 1][0]
+        said[name] = (wb[SHEET]["A1"].value, wb.properties.title.split(" — ")[0], wb[TO_FIX_SHEET]["A1"].value,
+                      wb[TO_FIX_SHEET]["A5"].value, guide, note, empty[SHEET]["A8"].value,
+                      "\n".join(c.value or "" for c in unplaced["Petunjuk"]["A"]), unplaced[TO_FIX_SHEET]["A5"].value)
+    title, props, fix_title, fix_note, guide, note, nobody, unplaced_guide, unplaced_note = said["default"]
+    assert title == props == "Daftar Calon Peserta BPJS Ketenagakerjaan (JKK + JKM)"
+    assert "3. Pilih 'Valid' bila orangnya ada, bekerja di sektor informal dan belum terdaftar JKK + JKM." in guide
+    assert "   'Sudah terdaftar': sudah menjadi peserta JKK + JKM (tulis nomor KPJ di 'Catatan' bila ada)." in guide
+    assert fix_note == unplaced_note == ("Belum dapat dinilai sebagai calon peserta JKK + JKM karena data "
+                                         "kependudukannya kosong atau tidak sesuai; setelah diperbaiki di Disdukcapil, "
+                                         "dinilai lagi pada periode berikutnya.")
+    assert note.startswith("Mungkin sudah terdaftar: ada kartu BPJS TK aktif (JKK + JKM) dengan NIK atau data mirip")
+    assert nobody.startswith("Pekerja rentan di kelurahan ini (bila ada) sudah terlindungi JKK + JKM, sudah dikirim")
+    assert "dapat dinilai sebagai calon peserta JKK + JKM dan tidak tercantum" in unplaced_guide
+    assert "{" not in guide + unplaced_guide
+    # with JHT required: the same texts, naming it
+    expected = [t.replace("JKK + JKM", "JKK + JKM + JHT") for t in said["default"]]
+    assert list(said["jht"]) == expected and "JKK + JKM + JHT" in said["jht"][4]
+
+    cov = pl.DataFrame({
+        "period": ["2026-11"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [10], "terlindungi": [5],
+        "kandidat": [5], "iuran_bulanan": [5 * 36_800], "iuran_tahunan": [12 * 5 * 36_800]})
+    page = write_coverage_report(cov, "2026-11", tmp_path / "page", rules=jht).read_text(encoding="utf-8")
+    assert "JKK + JKM Pekerja" not in page and "Terlindungi JKK + JKM<" not in page
+    assert "<h1>Cakupan JKK + JKM + JHT Pekerja Rentan" in page and "Terlindungi JKK + JKM + JHT<b>5</b>" in page
+    assert "Cakupan = terlindungi JKK + JKM + JHT aktif dibagi pekerja rentan" in page
+    assert ("iuran JKK (1% dari penghasilan yang dilaporkan Rp1.000.000, paling sedikit Rp10.000) + JKM (Rp6.800) "
+            "+ JHT (2% dari penghasilan yang dilaporkan, Rp20.000) = Rp36.800") in page
+    page = write_coverage_report(cov, "2026-11", tmp_path / "page0", rules=load_rules()).read_text(encoding="utf-8")
+    assert "<h1>Cakupan JKK + JKM Pekerja Rentan" in page and "Terlindungi JKK + JKM<b>5</b>" in page
+    assert "JHT" not in page
+
