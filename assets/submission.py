@@ -58,6 +58,7 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
                  f"{len(regions)} region(s) ..."):
         batches = submit(dsn, enrollment_candidates, period, regions=regions, run_id=context.run_id, inputs=inputs,
                          rules_source=rules.source, declared_income=rules.declared_income,
+                         programs=rules.program_codes,
                          explain=lambda niks: _reasons(withdrawal_reasons(resident_assessment, rules, niks),
                                                        held_by_bpjs(dsn, period, niks=niks), excluded))
     frame = pl.DataFrame(batches) if batches else pl.DataFrame(schema={"region": pl.String})

@@ -996,12 +996,13 @@ def cmd_export(args) -> int:
     # every refusal before the folder is made: a refused export left an empty ./lindungi-data, and
     # a bad rules file surfaced as an unexpected ValueError
     try:
-        income = load_rules(args.rules).declared_income
+        rules = load_rules(args.rules)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     dsn = _existing_database(args.db)
     _writable_dir(args.out, "--out")
-    path, n = export_pending(dsn, args.period, args.out, region=args.region, declared_income=income)
+    path, n = export_pending(dsn, args.period, args.out, region=args.region, declared_income=rules.declared_income,
+                             programs=rules.program_codes)
     held = held_back(dsn, args.period, args.region)
     out = verified_out_back(dsn, args.period, args.region)
     later = dropped_later_back(dsn, args.period, args.region)

@@ -44,7 +44,8 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     # the income the row's premium was computed from: its batch's (migration 010)
     ("UPAH_DILAPORKAN", "coalesce((SELECT b.declared_income FROM bpjs.submission_batch b WHERE b.id = c.batch_id), "
                         "%(declared_income)s)::text"),
-    ("PROGRAM", "'JKK,JKM'"),
+    # the programmes that premium pays for: its batch's too (migration 011)
+    ("PROGRAM", "coalesce((SELECT b.programs FROM bpjs.submission_batch b WHERE b.id = c.batch_id), %(programs)s)"),
     ("IURAN_BULANAN", "c.iuran_bulanan::text"),
     ("BULAN_MULAI", "c.period"),
 )
@@ -149,12 +150,14 @@ class ResponseError(Exception):
 
 @no_row_data
 def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | None = None,
-                   declared_income: int = 1_000_000, run_id: str | None = None) -> tuple[Path | None, int]:
+                   declared_income: int = 1_000_000, run_id: str | None = None,
+                   programs: str = "JKK,JKM") -> tuple[Path | None, int]:
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
     mark them submitted, in one transaction (the file is renamed into place before commit). Those
     a kelurahan verified ``Valid`` (their latest result) come first, then the rest; each in rank
-    order. ``declared_income``: for rows of batches that did not record theirs (before migration
-    010); the others carry the income their premium was computed from."""
+    order. ``declared_income`` and ``programs`` (``Rules.program_codes``): for rows of batches that
+    did not record theirs (before migrations 010 and 011); the others carry the income their
+    premium was computed from and the programmes it pays for."""
     folder = Path(out_dir) / "bpjs_export" / period
     made_parent = not folder.parent.exists()
     folder.mkdir(parents=True, exist_ok=True)
@@ -163,7 +166,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
         _set_aside_aborted(folder, logged)
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income,
-                                    **_later_words(conn, period)})
+                                    "programs": programs, **_later_words(conn, period)})
         rows = cur.fetchall()
         if not rows:
             with contextlib.suppress(OSError):  # not empty: files of earlier exports

@@ -82,8 +82,8 @@ SELECT {CHECKSUM} FROM (
 """
 NEW_BATCH = """
 INSERT INTO bpjs.submission_batch (period, region, status, row_count, checksum, dagster_run_id, rules_source,
-                                   declared_income)
-VALUES (%s, %s, 'loading', %s, %s, %s, %s, %s) RETURNING id
+                                   declared_income, programs)
+VALUES (%s, %s, 'loading', %s, %s, %s, %s, %s, %s) RETURNING id
 """
 # The stage splits three ways by one hash join with the table: new rows (a plain INSERT),
 # changed or returning rows (one UPDATE ... WHERE ... IS DISTINCT FROM), and unchanged rows,
@@ -210,10 +210,11 @@ def _csv(frame: pl.DataFrame) -> bytes:
 def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: str, region: str,
                   run_id: str | None = None, inputs: dict | None = None,
                   rules_source: str | None = None, explain: Explain | None = None,
-                  declared_income: int | None = None) -> dict:
+                  declared_income: int | None = None, programs: str | None = None) -> dict:
     """Load one region's candidates for one period in one transaction; return the counts.
-    ``rules_source`` and ``declared_income`` (the income the premiums were computed from, which the
-    export writes beside them) are recorded on the batch.
+    ``rules_source``, ``declared_income`` and ``programs`` (the income the premiums were computed
+    from, and the programmes they pay for, ``Rules.program_codes``, which the export writes beside
+    them) are recorded on the batch.
 
     The transaction runs as ``lindungi_writer`` when the connecting user may take that role
     (migration 002), so the load needs no superuser privilege and cannot delete a row."""
@@ -228,9 +229,9 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         conn.execute("SET LOCAL work_mem = '128MB'")
         counts = None
         if not conn.execute(ANY_ROW, (period, region)).fetchone()[0]:
-            counts = _first_load(conn, stage, period, region, (run_id, rules_source, declared_income))
+            counts = _first_load(conn, stage, period, region, (run_id, rules_source, declared_income, programs))
         if counts is None:
-            counts = _load_staged(conn, stage, period, region, (run_id, rules_source, declared_income), explain,
+            counts = _load_staged(conn, stage, period, region, (run_id, rules_source, declared_income, programs), explain,
                                   elsewhere)
         log_processing(conn, "submission", period, region, inputs or {}, counts, run_id)
     return counts
@@ -242,8 +243,8 @@ def _first_load(conn: psycopg.Connection, stage: pl.DataFrame, period: str, regi
     the caller's lock and transaction). None, with nothing written, when one of them is a row of
     the period already (another region's run wrote it: a resident who moved between extracts);
     the caller then loads through the staging table, which takes such a committed row over as
-    any later run of the period would. ``about``: the batch's run id, rules source and declared
-    income."""
+    any later run of the period would. ``about``: the batch's run id, rules source, declared
+    income and programmes."""
     try:
         with conn.transaction():  # a savepoint: a failed COPY leaves neither rows nor a batch
             batch = conn.execute(NEW_BATCH, (period, region, stage.height, "", *about)).fetchone()[0]
@@ -322,14 +323,15 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
 @no_row_data
 def submit(dsn: str, candidates: pl.DataFrame, period: str, regions: list[str] | None = None,
            run_id: str | None = None, inputs: dict | None = None, rules_source: str | None = None,
-           explain: Explain | None = None, declared_income: int | None = None) -> list[dict]:
+           explain: Explain | None = None, declared_income: int | None = None,
+           programs: str | None = None) -> list[dict]:
     """Submit every region present in ``regions`` (default: those of the candidates)."""
     regions = sorted(regions if regions is not None else candidates.get_column("kode_kab").unique().to_list())
     out = []
     with psycopg.connect(dsn) as conn:
         for region in regions:
             counts = submit_region(conn, candidates, period, region, run_id, inputs, rules_source, explain,
-                                   declared_income)
+                                   declared_income, programs)
             out.append({"region": region, **counts})
     return out
 

@@ -98,6 +98,41 @@ def test_an_export_writes_the_income_each_premium_was_computed_from(any_pg_dsn, 
         (NIKS[0], "2000000", "26800"), (NIKS[1], "2000000", "26800"), (NIKS[2], "1000000", "16800")]
 
 
+def test_an_export_writes_the_programmes_each_premium_pays_for(any_pg_dsn, tmp_path):
+    """An outside review: with JHT required the export wrote PROGRAM 'JKK,JKM' whatever the rules: BPJS would register people again for the programmes they hold and never
+    for JHT. A row's programmes are its batch's (the run's rules, recorded as its income is);
+    rows of a batch that recorded none (before migration 011) take the export's rules'."""
+    db.migrate(any_pg_dsn)
+    submit(any_pg_dsn, candidates(NIKS[:2]).with_columns(iuran_bulanan=pl.lit(36_800)), "2026-11",
+           declared_income=1_000_000, programs="JKK,JKM,JHT")
+    submit(any_pg_dsn, candidates(NIKS).with_columns(iuran_bulanan=pl.when(pl.col("NIK") == NIKS[2]).then(16_800)
+                                                     .otherwise(36_800)), "2026-11")  # (none recorded)
+    path, n = export_pending(any_pg_dsn, "2026-11", tmp_path)
+    rows = list(csv.DictReader(path.open()))
+    assert [(r["NIK"], r["PROGRAM"], r["IURAN_BULANAN"]) for r in rows] == [
+        (NIKS[0], "JKK,JKM,JHT", "36800"), (NIKS[1], "JKK,JKM,JHT", "36800"), (NIKS[2], "JKK,JKM", "16800")]
+    # a batch holds only a package a BPU enrolment is
+    with psycopg.connect(any_pg_dsn) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("UPDATE bpjs.submission_batch SET programs = 'JKK,JKM,JP'")
+
+
+def test_export_takes_the_programmes_of_its_rules_for_rows_without_them(any_pg_dsn, tmp_path, capsys):
+    """`lindungi export --rules` with JHT required, of rows whose batch recorded no programmes."""
+    from types import SimpleNamespace
+
+    from dagster_project.cli import cmd_export
+    from pipelines.rules import DEFAULT_RULES
+
+    db.migrate(any_pg_dsn)
+    submit(any_pg_dsn, candidates(NIKS[:1]), "2026-11")
+    rules = tmp_path / "jht.toml"
+    rules.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        'required_programs = ["JKK", "JKM"]', 'required_programs = ["JKK", "JKM", "JHT"]'), encoding="utf-8")
+    cmd_export(SimpleNamespace(period="2026-11", out=str(tmp_path), region=None, db=any_pg_dsn, rules=str(rules)))
+    [row] = csv.DictReader((tmp_path / "bpjs_export" / "2026-11" / "export-001.csv").open())
+    assert row["PROGRAM"] == "JKK,JKM,JHT"
+
+
 def test_response_round_trip(submitted, tmp_path):
     dsn, _, _ = submitted
     f = write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""],

@@ -33,7 +33,8 @@ def test_migrations_apply_once(any_pg_dsn):
     assert db.migrate(pg_dsn) == ["001_bpjs_submission.sql", "002_roles_and_audit.sql", "003_verification.sql",
                                   "004_batch_check_per_statement.sql", "005_cheaper_nik_check.sql",
                                   "006_content_hash_generated.sql", "007_retention.sql",
-                                  "008_answered_at.sql", "009_not_informal.sql", "010_batch_declared_income.sql"]
+                                  "008_answered_at.sql", "009_not_informal.sql", "010_batch_declared_income.sql",
+                                  "011_batch_programs.sql"]
     assert db.migrate(pg_dsn) == []
 
 
