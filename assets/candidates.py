@@ -11,7 +11,7 @@ from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among,
 from pipelines.db import migrate
 from pipelines.verification import latest_results, latest_with, verified_exclusions, verified_valid
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
-                                 to_fix, with_rejections)
+                                 protects, to_fix, with_rejections)
 from pipelines.reports import coverage_md
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
@@ -65,20 +65,21 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
     yield _one_row_per_resident(residents, out)
 
 
-def _held(answers: list[tuple], participants: pl.LazyFrame, period: str) -> dict[str, str]:
+def _held(answers: list[tuple], participants: pl.LazyFrame, period: str, rules) -> dict[str, str]:
     """Whom BPJS has from an earlier period's export (``answers``: ``earlier_answers``), judged
-    against the roster's cards. Only a card the roster shows without active JKK+JKM lets the
+    against the roster's cards. Only a card that does not protect under the period's ``rules``
+    (:func:`pipelines.candidates.protects`: active JKK+JKM at the defaults) lets the
     roster decide (lapsed: listed again, unless BPJS accepted them in a period after ``period``).
     An active card protects whoever its record is linked
     to; when the linkage could not tie it to the person BPJS accepted (its NIK empty or wrong,
     the name spelt otherwise), that person was unprotected, not held, listed and exported again:
     registered twice. They stay held instead."""
-    lapsed = participants.filter(~pl.col("jkk_jkm_aktif").fill_null(False)).select("KPJ").collect()
+    lapsed = participants.filter(~protects(rules)).select("KPJ").collect()
     return held_among(answers, lapsed.get_column("KPJ"), period)
 
 
 def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, period: str,
-              excluded: Collection[str]) -> tuple[list[tuple], dict[str, str]]:
+              excluded: Collection[str], rules) -> tuple[list[tuple], dict[str, str]]:
     """BPJS's earlier answers for everyone the rules would list (``earlier_answers``), and whom
     of them BPJS has from another period's export (``_held``): not listed (and exported) twice,
     and counted as ``didaftarkan``. Not those a kelurahan verified out (``excluded``): its
@@ -87,7 +88,8 @@ def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, peri
     then verified out, as verified out, and the coverage page as registered."""
     unprotected = assessed.filter(informal_workers() & ~pl.col("terlindungi")).get_column("NIK")
     answers = earlier_answers(dsn, period, unprotected.to_list())
-    return answers, {nik: why for nik, why in _held(answers, participants, period).items() if nik not in excluded}
+    return answers, {nik: why for nik, why in _held(answers, participants, period, rules).items()
+                     if nik not in excluded}
 
 
 def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame,
@@ -102,7 +104,7 @@ def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, parti
         return fix
     niks = fix.get_column("NIK").to_list()
     excluded = verified_exclusions(dsn) if excluded is None else excluded
-    left = (set(excluded) | set(_held(earlier_answers(dsn, period, niks), participants, period))
+    left = (set(excluded) | set(_held(earlier_answers(dsn, period, niks), participants, period, rules))
             | sent_this_period(dsn, period, niks))
     return fix.filter(~pl.col("NIK").is_in(list(left))) if left else fix
 
@@ -126,7 +128,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     verified = verified_valid(dsn, results)
     # whom BPJS has is not listed twice; whom it rejected is listed with BPJS's reason, for the
     # kelurahan to mend (a rejection holds nobody)
-    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded)
+    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded, rules)
     out = select_candidates(resident_assessment, rules, context.partition_key, exclude=[*excluded, *held],
                             verified=verified, not_found=latest_with(dsn, "Tidak ditemukan", results))
     listed = set(out.get_column("NIK").to_list())
@@ -208,7 +210,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # resident without protection (165,757, children and the formally employed included)
     rules, dsn = settings.rules(), database.url()
     excluded = verified_exclusions(dsn)
-    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded)
+    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded, rules)
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,
                    fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants,
                                         excluded),

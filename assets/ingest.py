@@ -140,9 +140,10 @@ EXTRACTS = (
              lambda raw, s: clean_dtsen(raw),
              ["ID_DTSEN", "NIK", "NAMA", "TGL_LHR", "KODE_KEL", "DESIL", "flags"]),
     _Extract("peserta_bpjstk", "BPJS Ketenagakerjaan participant roster", "participants", "peserta_bpjstk_quarantine",
-             "Accepted BPJS Ketenagakerjaan roster records, with active JKK+JKM protection derived.",
-             lambda raw, s: clean_peserta(raw, s.rules()),
-             ["KPJ", "NIK", "NAMA", "SEGMEN", "STATUS", "PROGRAM", "jkk_jkm_aktif"]),
+             "Accepted BPJS Ketenagakerjaan roster records: STATUS and the programmes held, as read "
+             "(protection is the period's rules' to decide, in resident_assessment).",
+             lambda raw, s: clean_peserta(raw),
+             ["KPJ", "NIK", "NAMA", "SEGMEN", "STATUS", "PROGRAM", "BLTH_AKHIR_IURAN"]),
 )
 
 # The three extracts are read and cleaned side by side, a thread each: much of the cleaning is

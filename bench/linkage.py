@@ -82,7 +82,6 @@ def prepare(n: int, seed: int, damage: float, work: Path, blank_nik: bool = Fals
     from pipelines.generate import Damage, generate_world
     from pipelines.ingest import clean_dtsen, clean_penduduk, clean_peserta
     from pipelines.readers import read_extract
-    from pipelines.rules import load_rules
 
     world, clean = work / f"world-{n}", work / f"clean-{n}"
     clean.mkdir(parents=True, exist_ok=True)
@@ -98,7 +97,7 @@ def prepare(n: int, seed: int, damage: float, work: Path, blank_nik: bool = Fals
     t = time.monotonic()
     clean_penduduk(read_extract(world, "penduduk")).accepted.write_parquet(clean / "residents.parquet")
     clean_dtsen(read_extract(world, "dtsen")).accepted.write_parquet(clean / "welfare.parquet")
-    clean_peserta(read_extract(world, "peserta_bpjstk"), load_rules(None)).accepted.write_parquet(
+    clean_peserta(read_extract(world, "peserta_bpjstk")).accepted.write_parquet(
         clean / "roster.parquet")
     ingest_s = time.monotonic() - t
     say(f"ingested the three extracts in {ingest_s:.1f} s")

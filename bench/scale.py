@@ -82,7 +82,7 @@ def stages(world: str) -> list[dict]:
                       lambda v: {"rows": v.height})
     welfare = stage("ingest dtsen", lambda: clean_dtsen(read_extract(world, "dtsen")).accepted,
                     lambda v: {"rows": v.height})
-    roster = stage("ingest peserta_bpjstk", lambda: clean_peserta(read_extract(world, "peserta_bpjstk"), rules).accepted,
+    roster = stage("ingest peserta_bpjstk", lambda: clean_peserta(read_extract(world, "peserta_bpjstk")).accepted,
                    lambda v: {"rows": v.height})
     settings = LinkSettings(rules.link_threshold, rules.review_threshold)
     wl = stage("link welfare", lambda: link_records(residents, welfare, "ID_DTSEN", settings),

@@ -33,6 +33,16 @@ def _informal(rules: Rules) -> pl.Expr:
     return (pl.col("pekerjaan_kode").is_in(list(rules.informal_codes)) | _by_label(rules)).fill_null(False)
 
 
+def protects(rules: Rules) -> pl.Expr:
+    """A roster record (the ``participants`` asset's STATUS and PROGRAM) that protects under the
+    rules: a status of ``active_status`` and every programme of ``required_programs`` held. The
+    ingest keeps the record as read, rule-free; the period's assessment decides with the period's
+    rules, so a period materialized again after a rules change judges by the new ones."""
+    held = pl.col("PROGRAM").fill_null("").str.split(",")
+    return (pl.col("STATUS").is_in(list(rules.active_status)).fill_null(False)
+            & pl.all_horizontal([held.list.contains(p) for p in rules.required_programs]).fill_null(False))
+
+
 def informal_workers() -> pl.Expr:
     """Residents the coverage counts: of working age, in informal work, judgeable (an assessed
     frame's columns). Candidates are those of them not protected."""
@@ -116,9 +126,9 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
     start = period_start(period)
     protected = (
         participant_links.filter(pl.col("NIK").is_not_null())
-        .join(participants.select("KPJ", "jkk_jkm_aktif", "SEGMEN", "STATUS"), on="KPJ")
+        .join(participants.select("KPJ", "SEGMEN", "STATUS", protects=protects(rules)), on="KPJ")
         .group_by("NIK")
-        .agg(terlindungi=pl.col("jkk_jkm_aktif").any(), roster_records=pl.len(),
+        .agg(terlindungi=pl.col("protects").any(), roster_records=pl.len(),
              roster_status=pl.col("STATUS").drop_nulls().unique().sort().str.join("/"))
     )
     desil = (
@@ -128,7 +138,7 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
     )
     return (
         residents.join(protected, on="NIK", how="left").join(desil, on="NIK", how="left")
-        .join(possibly_registered(participants, participant_link_review), on="NIK", how="left")
+        .join(possibly_registered(participants, participant_link_review, rules), on="NIK", how="left")
         .with_columns(
             umur=age_on("TGL_LHR", start),
             informal=_informal(rules),
@@ -151,15 +161,15 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
     )
 
 
-def possibly_registered(participants: pl.DataFrame, review: pl.DataFrame | None) -> pl.DataFrame:
-    """Per resident, ``mungkin_terdaftar``: the highest score of a roster record with active
-    JKK+JKM in the review list whose best candidate they are (a card whose link to them stayed
+def possibly_registered(participants: pl.DataFrame, review: pl.DataFrame | None, rules: Rules) -> pl.DataFrame:
+    """Per resident, ``mungkin_terdaftar``: the highest score of a roster record that would
+    protect under the rules (:func:`protects`: active JKK+JKM at the defaults) in the review list whose best candidate they are (a card whose link to them stayed
     under the threshold). Not protection (CONTRACT §2 counts linked records only), but worth a
     look at the door: in an independent generator's 1M world, 341 of the 1,897 candidates who
     were in truth protected had such a card, against 178 of the 231,218 right ones."""
     if review is None or review.height == 0:
         return pl.DataFrame(schema={"NIK": pl.String, "mungkin_terdaftar": pl.Float64})
-    active = participants.filter(pl.col("jkk_jkm_aktif").fill_null(False)).select("KPJ")
+    active = participants.filter(protects(rules)).select("KPJ")
     return (review.filter(pl.col("NIK").is_not_null()).join(active, on="KPJ")
             .group_by("NIK").agg(mungkin_terdaftar=pl.col("score").max()))
 

@@ -24,7 +24,7 @@ from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, ni
                            with_nik_columns)
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_codes
-from pipelines.rules import PROGRAMS, Rules
+from pipelines.rules import PROGRAMS
 from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX, SOFT_HYPHEN,
                             label_key, occupation_lookup, without_invisible, without_text_marker,
                             without_zero_fraction)
@@ -541,7 +541,13 @@ STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NO
           "TIDAK AKTIF": "NONAKTIF"}
 
 
-def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
+def clean_peserta(raw: RawExtract) -> IngestResult:
+    """The roster's records, cleaned: STATUS read as AKTIF/NONAKTIF (null when unreadable) and
+    PROGRAM as the programmes held, a canonical comma list (empty when none). Rule-free: who is
+    protected is decided by the period's assessment under the period's rules
+    (``pipelines.candidates.protects``). It was decided here, with the rules of the ingest, and a
+    period re-materialized alone after a rules change kept the old protection (860 protected
+    instead of 1,008 with NONAKTIF protecting; an outside review)."""
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
     progs = without_invisible(pl.col("PROGRAM")).str.to_uppercase().str.extract_all(r"[A-Z]+")
@@ -576,12 +582,9 @@ def clean_peserta(raw: RawExtract, rules: Rules) -> IngestResult:
         BLTH_AKHIR_IURAN=pl.col("_blth"),
         nama_norm=normalized_names(claimed, "NAMA"),
     ).with_columns(
+        # an empty PROGRAM holds no programme: "" (its list is null), never null
         PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
-                              separator=",", ignore_nulls=True),
-        # an empty PROGRAM holds no programme (its list is null: the check that every row's
-        # protection is decided stopped the run on it)
-        jkk_jkm_aktif=pl.col("STATUS").is_in(list(rules.active_status)).fill_null(False)
-        & pl.all_horizontal([pl.col("_progs").list.contains(p) for p in rules.required_programs]).fill_null(False),
+                              separator=",", ignore_nulls=True).fill_null(""),
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),

@@ -85,10 +85,11 @@ PARTICIPANTS = {
     "NAMA": pl.String,
     "TGL_LHR": pl.Date,
     "SEGMEN": pl.String,         # PU / BPU / JAKON / PMI
-    "STATUS": pl.String,         # AKTIF / NONAKTIF
-    "PROGRAM": pl.String,        # canonical comma list, e.g. "JKK,JKM,JHT"
+    "STATUS": pl.String,         # AKTIF / NONAKTIF, null when unreadable
+    # the programmes held, a canonical comma list ("JKK,JKM,JHT"; "" for none). Who is protected
+    # is the period's rules' to say (candidates.protects), not the ingest's
+    "PROGRAM": pl.String,
     "BLTH_AKHIR_IURAN": pl.String,  # YYYY-MM or null
-    "jkk_jkm_aktif": pl.Boolean, # STATUS = AKTIF and holds both JKK and JKM
     "nama_norm": pl.String,
     "flags": pl.List(pl.String),
     "file": pl.String,
@@ -133,12 +134,12 @@ ENROLLMENT_CANDIDATES = {
     "pekerjaan_kode": pl.Int16,
     "desil": pl.Int8,            # null when no welfare record is linked
     "disabilitas": pl.Boolean,
-    "iuran_bulanan": pl.Int64,   # rupiah per month, JKK + JKM
+    "iuran_bulanan": pl.Int64,   # rupiah per month, the programmes required (JKK + JKM, + JHT)
     "evidence": pl.String,       # why this person is a candidate, in Bahasa Indonesia
     "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: exported first (rank unchanged)
     "tidak_ditemukan": pl.Boolean, # the kelurahan's latest visit did not find them: visit again
     "catatan_bpjs": pl.String,   # BPJS's earlier rejection of someone listed again, else null
-    # the score of an active JKK+JKM roster record left in review with this person as its best
+    # the score of a roster record that would protect (candidates.protects) left in review with this person as its best
     # candidate (candidates.possibly_registered), else null
     "mungkin_terdaftar": pl.Float64,
 }
@@ -151,7 +152,7 @@ COVERAGE = {
     "kode_kel": pl.String,
     "nama_kel": pl.String,
     "pekerja": pl.Int64,         # residents of working age with an informal occupation
-    "terlindungi": pl.Int64,     # of those, protected (active JKK + JKM)
+    "terlindungi": pl.Int64,     # of those, protected (active with the programmes required)
     "kandidat": pl.Int64,        # enrollment candidates
     "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
     "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from another period's export

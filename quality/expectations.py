@@ -85,12 +85,14 @@ def _extract(source: str, id_col: str | None) -> list[Expectation]:
 
 def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 16800) -> list[Expectation]:
     """The expectation suite of an asset (parameterised by the rules where they matter)."""
-    from pipelines.rules import STATUSES  # (imports polars: not at the top, see validate_later)
+    from pipelines.rules import PROGRAMS, STATUSES  # (imports polars: not at the top, see validate_later)
 
     # Digits spelled [0-9]: the NIK's are ASCII digits (Python's \d also takes other scripts'),
     # and pandas runs \d over a column with any non-ASCII text in Python, row by row (a raw
     # extract's NIK column at 200k rows: 0.20 s against 0.04 s)
     nik = r"^[0-9]{16}$"
+    one = "(" + "|".join(PROGRAMS) + ")"
+    PROGRAM_LIST = f"^({one}(,{one})*)?$"
     suites = {
         "penduduk_extract": _extract("penduduk", None),
         "dtsen_extract": _extract("dtsen", "ID_DTSEN"),
@@ -124,7 +126,14 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToNotBeNull", column="KPJ"),
             _e("ExpectColumnValuesToBeUnique", column="KPJ", description="one row per participant card"),
             _e("ExpectColumnValuesToMatchRegex", column="NIK", regex=nik, description="a kept NIK is 16 digits"),
-            _e("ExpectColumnValuesToNotBeNull", column="jkk_jkm_aktif", description="protection decided for every row"),
+            # what protection is decided from, in the period's assessment under its rules
+            # (pipelines.candidates.protects): the ingest decides nothing, and guarantees every
+            # row's programmes read as a canonical list ("" for none). A null PROGRAM would protect
+            # nobody without a word
+            _e("ExpectColumnValuesToNotBeNull", column="PROGRAM",
+               description="programmes held read for every row (empty when none)"),
+            _e("ExpectColumnValuesToMatchRegex", column="PROGRAM", regex=PROGRAM_LIST,
+               description="programmes held as a canonical list of JKK, JKM, JHT, JP, JKP"),
             _e("ExpectColumnValuesToBeInSet", blocking=False, column="STATUS", value_set=list(STATUSES)),
         ],
         "welfare_links": _links("ID_DTSEN", nik),
@@ -135,7 +144,7 @@ def suite_for(asset: str, *, min_age: int = 18, max_age: int = 65, iuran: int = 
             _e("ExpectColumnValuesToBeBetween", column="umur", min_value=min_age, max_value=max_age,
                description="every candidate is of working age"),
             _e("ExpectColumnValuesToBeBetween", column="iuran_bulanan", min_value=iuran, max_value=iuran,
-               description="contributions add up to JKK + JKM"),
+               description="contributions add up to the rules' premium (JKK + JKM, + JHT when required)"),
             _e("ExpectColumnValuesToBeUnique", column="rank"),
             _e("ExpectColumnValuesToBeBetween", column="desil", min_value=1, max_value=10),
             _e("ExpectColumnValuesToNotBeNull", column="kode_kel"),

@@ -923,13 +923,16 @@ def test_an_active_card_the_linkage_missed_still_holds_whom_bpjs_accepted():
     import polars as pl
 
     from assets.candidates import _held
+    from pipelines.rules import load_rules
 
+    rules = load_rules()
     answers = [(NIKS[0], "2026-11", "accepted", "12345678901", None)]
-    roster = pl.LazyFrame({"KPJ": ["12345678901", "99999999999"], "jkk_jkm_aktif": [True, False]})
-    assert _held(answers, roster, "2027-01") == \
+    roster = pl.LazyFrame({"KPJ": ["12345678901", "99999999999"], "STATUS": ["AKTIF", "NONAKTIF"],
+                           "PROGRAM": ["JKK,JKM", "JKK,JKM"]})
+    assert _held(answers, roster, "2027-01", rules) == \
         {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta"}
-    lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "jkk_jkm_aktif": [False]})
-    assert _held(answers, lapsed, "2027-01") == {}
+    lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "STATUS": ["NONAKTIF"], "PROGRAM": ["JKK,JKM"]})
+    assert _held(answers, lapsed, "2027-01", rules) == {}
 
 
 def test_a_later_acceptance_holds_in_an_earlier_month_whatever_the_card_shows(submitted, tmp_path):
@@ -941,16 +944,17 @@ def test_a_later_acceptance_holds_in_an_earlier_month_whatever_the_card_shows(su
 
     from assets.candidates import _held
     from pipelines.bpjs_exchange import earlier_answers, held_back
+    from pipelines.rules import load_rules
 
     dsn, _, _ = submitted                                   # NIKS exported in 2026-11
     apply_response(dsn, write_response(tmp_path / "r.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]]))
-    lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "jkk_jkm_aktif": [False]})
-    held = _held(earlier_answers(dsn, "2026-10", [NIKS[0]]), lapsed, "2026-10")
+    lapsed = pl.LazyFrame({"KPJ": ["12345678901"], "STATUS": ["NONAKTIF"], "PROGRAM": ["JKK,JKM"]})
+    held = _held(earlier_answers(dsn, "2026-10", [NIKS[0]]), lapsed, "2026-10", load_rules())
     assert held == {NIKS[0]: "sudah diterima BPJS pada periode 2026-11, sesudah periode ini"}
     submit(dsn, candidates([NIKS[0]], "2026-10"), "2026-10")
     assert held_back(dsn, "2026-10") == 1                   # the export agrees
     # in a later month the roster decides: lapsed since, listed again
-    assert _held(earlier_answers(dsn, "2026-12", [NIKS[0]]), lapsed, "2026-12") == {}
+    assert _held(earlier_answers(dsn, "2026-12", [NIKS[0]]), lapsed, "2026-12", load_rules()) == {}
 
 
 def test_an_earlier_period_run_later_does_not_export_whom_bpjs_accepted_in_a_later_one(submitted, tmp_path):

@@ -163,14 +163,13 @@ def test_a_roster_or_welfare_extract_that_cannot_be_used_stops_the_run(small_wor
     Now the blocking check stops it, saying the file, what was expected and on how many rows."""
     from pipelines.ingest import clean_dtsen, clean_peserta
     from pipelines.readers import read_extract
-    from pipelines.rules import load_rules
     from quality.expectations import suite_for, validate
 
     world = tmp_path / "world"
     shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth"))
     roster = pl.read_csv(small_world / "peserta_bpjstk.csv", infer_schema=False)
     roster.with_columns(KPJ=pl.lit("12345678901")).write_csv(world / "peserta_bpjstk.csv")
-    assert not validate(clean_peserta(read_extract(world, "peserta_bpjstk"), load_rules()).accepted, "participants",
+    assert not validate(clean_peserta(read_extract(world, "peserta_bpjstk")).accepted, "participants",
                         suite_for("participants")).success
     welfare = pl.read_csv(small_world / "dtsen.csv", infer_schema=False)
     welfare.with_columns(ID_DTSEN=pl.lit(None, pl.String)).write_csv(world / "dtsen.csv")

@@ -26,14 +26,14 @@ def test_age_on_counts_a_birthday_on_the_day_itself(born, age):
     assert pl.DataFrame({"d": [born]}).select(age_on("d", date(2026, 11, 1))).item() == age
 
 
-def _assessed(tmp_path, rows, participants=None, links=None, welfare=None, welfare_links=None):
+def _assessed(tmp_path, rows, participants=None, links=None, welfare=None, welfare_links=None, rules=None):
     write_csv(tmp_path / "penduduk.csv", rows)
     residents = clean_penduduk(read_extract(tmp_path, "penduduk")).accepted
     return assess(residents,
                   welfare if welfare is not None else schema.empty(schema.WELFARE_RECORDS),
                   welfare_links if welfare_links is not None else schema.empty(schema.WELFARE_LINKS),
                   participants if participants is not None else schema.empty(schema.PARTICIPANTS),
-                  links if links is not None else schema.empty(schema.PARTICIPANT_LINKS), load_rules(), PERIOD)
+                  links if links is not None else schema.empty(schema.PARTICIPANT_LINKS), rules or load_rules(), PERIOD)
 
 
 def test_working_age_is_18_to_65_completed_years_on_the_period_s_first_day(tmp_path):
@@ -66,6 +66,33 @@ def test_protection_is_an_aktif_card_with_both_jkk_and_jkm(tmp_path):
     assert dict(assessed.select("NIK", "terlindungi").iter_rows()) == {
         niks[0]: True, niks[1]: False, niks[2]: False, niks[3]: True, niks[4]: False}
     assert set(enrollment_candidates(assessed, load_rules(), PERIOD)["NIK"]) == {niks[1], niks[2], niks[4]}
+
+
+def test_protection_is_decided_by_the_rules_of_the_assessment_not_of_the_ingest(tmp_path):
+    """An outside review: protection was decided at the ingest with the ingest's rules, and the
+    period's assets materialized alone after a rules change (the documented route) kept the old
+    protection (860 protected instead of 1,008 with NONAKTIF protecting). The roster is cleaned
+    rule-free (STATUS and the programmes held); the assessment decides with its own rules."""
+    from dataclasses import replace
+
+    niks = [f"647401150885000{i}" for i in range(1, 5)]
+    participants = _peserta(tmp_path,
+                            f'1,{niks[0]},AHMAD YANI,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-10',
+                            f'2,{niks[1]},AHMAD YANI,15-08-1985,BPU,NONAKTIF,"JKK,JKM",2026-10',
+                            f'3,{niks[2]},AHMAD YANI,15-08-1985,BPU,AKTIF,"JKK,JKM,JHT",2026-10',
+                            f'4,{niks[3]},AHMAD YANI,15-08-1985,BPU,,"JKK,JKM",2026-10').accepted
+    assert not {"jkk_jkm_aktif", "protects", "terlindungi"} & set(participants.columns)
+    links = pl.DataFrame({"KPJ": ["1", "2", "3", "4"], "NIK": niks, "method": "nik_exact", "score": 1.0, "evidence": ""})
+    rows = [row(nik=n) for n in niks]
+    default = load_rules()
+
+    def protected(rules):
+        return {n for n, p in _assessed(tmp_path, rows, participants, links, rules=rules)
+                .select("NIK", "terlindungi").iter_rows() if p}
+
+    assert protected(default) == {niks[0], niks[2]}
+    assert protected(replace(default, active_status=("AKTIF", "NONAKTIF"))) == {niks[0], niks[1], niks[2]}
+    assert protected(replace(default, required_programs=("JKK", "JKM", "JHT"), jht_rate=0.02)) == {niks[2]}
 
 
 def test_ranking_is_disability_then_desil_then_no_record_then_kelurahan_then_name(tmp_path):

@@ -70,10 +70,16 @@ def test_residents_sharing_a_nik_do_not_pass():
     assert not r.success and [f["column"] for f in r.failed] == ["NIK"]
 
 
-def test_a_roster_whose_protection_is_undecided_does_not_pass():
-    df = pl.DataFrame({"KPJ": ["1", "2"], "NIK": NIKS, "STATUS": ["AKTIF", "AKTIF"], "jkk_jkm_aktif": [True, None]})
+@pytest.mark.parametrize("program", [None, "JKK, JKM", "JKM,JKK,JHT,", "jkk"])
+def test_a_roster_whose_programmes_are_not_read_does_not_pass(program):
+    """The ingest decides no protection (the period's rules do, in the assessment): it guarantees
+    what that is decided from, every row's programmes as a canonical list, "" for none. (The suite
+    checked a protection column the ingest decided with the rules of the ingest; an outside review.)"""
+    df = pl.DataFrame({"KPJ": ["1", "2", "3"], "NIK": NIKS + NIKS[:1], "STATUS": ["AKTIF", "AKTIF", None],
+                       "PROGRAM": ["JKK,JKM,JHT", ""] + [program]})
+    assert validate(df.head(2), "participants", suite_for("participants")).success
     r = validate(df, "participants", suite_for("participants"))
-    assert not r.success and [f["column"] for f in r.failed] == ["jkk_jkm_aktif"]
+    assert not r.success and {f["column"] for f in r.failed if f["blocking"]} == {"PROGRAM"}
 
 
 def test_non_blocking_failure_does_not_block():

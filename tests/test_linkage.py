@@ -628,14 +628,13 @@ def test_scores_below_certainty_are_calibrated(damaged_world, source):
     scores promised 61)."""
     from pipelines.ingest import clean_dtsen, clean_penduduk, clean_peserta
     from pipelines.readers import read_extract
-    from pipelines.rules import load_rules
 
     world = damaged_world
     residents = clean_penduduk(read_extract(world, "penduduk")).accepted
     if source == "dtsen":
         records, id_col, truth = clean_dtsen(read_extract(world, source)).accepted, "ID_DTSEN", "welfare_truth"
     else:
-        records, id_col, truth = (clean_peserta(read_extract(world, source), load_rules(None)).accepted, "KPJ",
+        records, id_col, truth = (clean_peserta(read_extract(world, source)).accepted, "KPJ",
                                   "participant_truth")
     out = link_records(residents, records, id_col)
     known = residents.get_column("NIK").implode()

@@ -133,7 +133,10 @@ def test_candidates_with_an_active_card_in_review_are_marked_possibly_registered
 
     out, _, summary = pipeline_run
     review = pl.read_parquet(out / "participant_link_review.parquet")
-    active = pl.read_parquet(out / "participants.parquet").filter(pl.col("jkk_jkm_aktif")).select("KPJ")
+    from pipelines.candidates import protects
+    from pipelines.rules import load_rules
+
+    active = pl.read_parquet(out / "participants.parquet").filter(protects(load_rules())).select("KPJ")
     want = dict(review.join(active, on="KPJ").group_by("NIK").agg(pl.col("score").max()).iter_rows())
     c = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
     got = dict(c.filter(pl.col("mungkin_terdaftar").is_not_null()).select("NIK", "mungkin_terdaftar").iter_rows())
@@ -643,7 +646,9 @@ def test_no_one_a_kelurahan_verified_out_or_bpjs_holds_is_listed_to_fix(pipeline
                      "VALUES (%s, '2026-10', 'Meninggal', '6474011001', 'f.xlsx', 'x', 'kel')", (dead,))
     submit(dsn, candidates([exported, lapsed], "2026-10"), "2026-10")
     export_pending(dsn, "2026-10", tmp_path)
-    card = participants.filter(~pl.col("jkk_jkm_aktif")).select("KPJ").first().collect().item()
+    from pipelines.candidates import protects
+
+    card = participants.filter(~protects(rules)).select("KPJ").first().collect().item()
     apply_response(dsn, write_response(tmp_path / "r.csv", [[lapsed, "2026-10", "DITERIMA", card, ""]]))
     submit(dsn, candidates([sent_now], PERIOD), PERIOD)
     export_pending(dsn, PERIOD, tmp_path)
@@ -794,3 +799,43 @@ def test_the_assessment_check_fails_on_a_resident_doubled_or_lost():
         got = _one_row_per_resident(residents, out)
         assert not got.passed and says in got.description
         assert "6474" not in got.description
+
+
+def test_the_period_materialized_alone_judges_protection_by_its_own_rules(pipeline_run, small_world, monkeypatch,
+                                                                          tmp_path):
+    """An outside review: after `active_status = ["AKTIF", "NONAKTIF"]`, the documented route
+    (`dagster asset materialize --select resident_assessment --partition P`, or the UI) kept the
+    ingest's protection (860 protected instead of 1,008): the ingest decided it, with the rules of
+    the ingest. The ingest is rule-free now, and the period's assessment decides."""
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+    from pipelines.rules import DEFAULT_RULES
+
+    out, _, summary = pipeline_run
+    copy = tmp_path / "out"   # (the module's run stays as it was, for the other tests)
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("gap_lists", "coverage", "perbaikan_data"))
+    rules = tmp_path / "nonaktif.toml"
+    rules.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        'active_status = ["AKTIF"]', 'active_status = ["AKTIF", "NONAKTIF"]'), encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    monkeypatch.setenv("LINDUNGI_INPUT", str(small_world))
+    monkeypatch.setenv("LINDUNGI_OUT", str(copy))
+    monkeypatch.setenv("LINDUNGI_RULES", str(rules))
+    before = pl.read_parquet(copy / "resident_assessment" / f"{PERIOD}.parquet")
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD,
+                                    asset_selection=[dg.AssetKey("resident_assessment")])
+    assert result.success
+    after = pl.read_parquet(copy / "resident_assessment" / f"{PERIOD}.parquet")
+    # whom a card linked to them protects under the new rules: the ingest's parquet, untouched
+    linked = pl.read_parquet(copy / "participant_links.parquet").filter(pl.col("NIK").is_not_null())
+    cards = pl.read_parquet(copy / "participants.parquet")
+    held = pl.col("PROGRAM").str.split(",")
+    protecting = cards.filter(pl.col("STATUS").is_in(["AKTIF", "NONAKTIF"]) & held.list.contains("JKK")
+                              & held.list.contains("JKM"))
+    want = set(linked.join(protecting, on="KPJ")["NIK"])
+    assert set(after.filter("terlindungi")["NIK"]) == want
+    assert after["terlindungi"].sum() > before["terlindungi"].sum()

@@ -768,7 +768,7 @@ def test_peserta_unreadable_last_paid_month_is_flagged(tmp_path):
         'K3,6474011508850003,CICI,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-13\n'
         'K4,6474011508850004,DEDI,15-08-1985,BPU,AKTIF,"JKK,JKM",00/2026\n'
         'K5,6474011508850005,EKO,15-08-1985,BPU,AKTIF,"JKK,JKM",12/2026\n')
-    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules(None))
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"))
     flags = dict(zip(res.accepted["KPJ"], res.accepted["flags"].to_list()))
     assert [k for k, f in flags.items() if "blth_invalid" in f] == ["K2", "K3", "K4"]
     assert res.accepted["BLTH_AKHIR_IURAN"].to_list() == ["2026-10", None, None, None, "2026-12"]
@@ -789,27 +789,36 @@ def test_peserta_protection_needs_active_jkk_and_jkm(tmp_path):
         "2,6474015508900003,B,15-08-1990,BPU,AKTIF,JKK,2026-10\n"
         '3,6474015508900004,C,15-08-1990,PU,NONAKTIF,"JKK,JKM,JHT,JP",2020-01\n'
         "4,6474015508900005,D,15-08-1990,BPU,aktif,jkm;jkk;jht,202610\n")
-    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
-    assert res.accepted.select("KPJ", "PROGRAM", "jkk_jkm_aktif", "BLTH_AKHIR_IURAN").rows() == [
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"))
+    assert res.accepted.select("KPJ", "PROGRAM", _protected(), "BLTH_AKHIR_IURAN").rows() == [
         ("1", "JKK,JKM", True, "2026-10"), ("2", "JKK", False, "2026-10"),
         ("3", "JKK,JKM,JHT,JP", False, "2020-01"), ("4", "JKK,JKM,JHT", True, "2026-10")]
+
+
+def _protected():
+    """Whether a cleaned roster record protects under the default rules: decided by the period's
+    assessment (``candidates.protects``), the ingest keeping STATUS and PROGRAM as read."""
+    from pipelines.candidates import protects
+
+    return protects(load_rules()).alias("protected")
 
 
 def _peserta(tmp_path, *lines: str):
     (tmp_path / "peserta_bpjstk.csv").write_text(
         "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n" + "".join(f"{ln}\n" for ln in lines))
-    return clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), load_rules())
+    return clean_peserta(read_extract(tmp_path, "peserta_bpjstk"))
 
 
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
-    row's protection is decided stopped the whole run on it."""
+    row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
     from quality.expectations import suite_for, validate
 
     res = _peserta(tmp_path, "1,6474015508900002,A,15-08-1990,BPU,AKTIF,,2026-10",
                    "2,6474015508900003,B,15-08-1990,BPU,AKTIF,XYZ,2026-10",
                    '3,6474015508900004,C,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10')
-    assert res.accepted.select("KPJ", "jkk_jkm_aktif").rows() == [("1", False), ("2", False), ("3", True)]
+    assert res.accepted.select("KPJ", _protected()).rows() == [("1", False), ("2", False), ("3", True)]
+    assert res.accepted["PROGRAM"].to_list() == ["", "", "JKK,JKM"]
     flags = dict(zip(res.accepted["KPJ"], res.accepted["flags"].to_list()))
     assert flags["1"] == ["program_missing"] and flags["2"] == ["program_unknown"] and flags["3"] == []
     assert validate(res.accepted, "participants", suite_for("participants")).success
@@ -827,7 +836,7 @@ def test_a_zero_width_character_in_a_label_or_code_is_nothing(tmp_path):
     assert res.accepted.select("pekerjaan_kode", "disabilitas").rows() == [(84, False), (84, False)]
     assert all("occupation_unknown" not in f for f in res.accepted["flags"].to_list())
     res = _peserta(tmp_path, '1,6474015508900002,A,15-08-1990,BPU\u200b,AKTIF\u200b,"JKK,\u200bJKM",2026-10')
-    assert res.accepted.select("SEGMEN", "STATUS", "jkk_jkm_aktif", "flags").rows() == [("BPU", "AKTIF", True, [])]
+    assert res.accepted.select("SEGMEN", "STATUS", _protected(), "flags").rows() == [("BPU", "AKTIF", True, [])]
 
 
 def test_a_mark_of_writing_direction_in_a_cell_is_nothing(tmp_path):
@@ -846,7 +855,7 @@ def test_a_mark_of_writing_direction_in_a_cell_is_nothing(tmp_path):
     assert res.accepted["flags"].to_list() == [[], []]
     # inside a programme's name, an insured worker was read as holding JKM alone: a candidate
     res = _peserta(tmp_path, '1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JK\u200eK, JKM",\u200e2026-10')
-    assert res.accepted.select("PROGRAM", "jkk_jkm_aktif", "BLTH_AKHIR_IURAN", "flags").rows() == [
+    assert res.accepted.select("PROGRAM", _protected(), "BLTH_AKHIR_IURAN", "flags").rows() == [
         ("JKK,JKM", True, "2026-10", [])]
 
 
@@ -929,7 +938,7 @@ def test_the_three_formats_of_one_world_ingest_identically(tmp_path):
         accepted[fmt] = (
             clean_penduduk(read_extract(tmp_path / fmt, "penduduk")).accepted.drop("file", "line"),
             clean_dtsen(read_extract(tmp_path / fmt, "dtsen")).accepted.drop("file", "line"),
-            clean_peserta(read_extract(tmp_path / fmt, "peserta_bpjstk"), load_rules()).accepted.drop("file", "line"),
+            clean_peserta(read_extract(tmp_path / fmt, "peserta_bpjstk")).accepted.drop("file", "line"),
         )
     for fmt in ("parquet", "xlsx"):
         for a, b in zip(accepted["csv"], accepted[fmt]):
