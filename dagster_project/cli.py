@@ -1094,14 +1094,15 @@ def cmd_retention(args) -> int:
 
     as_of = _period(args.as_of, partition=False) if args.as_of is not None else this_month()
     try:
-        months = load_rules(args.rules).retention_months
+        rules = load_rules(args.rules)
+        months = rules.retention_months
         last_expired(as_of, months)  # refused here, before the embedded server is started
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if not Path(args.out).is_dir():
         raise CliError(f"--out {args.out}: no such directory (the one `lindungi run` wrote to)")
     dsn = _existing_database(args.db)
-    line, done = erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run)
+    line, done = erase_expired(args.out, dsn, months=months, as_of=as_of, dry_run=args.dry_run, rules=rules)
     print(line)
     _observe_erasure(done, as_of)
     if done is not None and done.not_erased:  # what was erased is said above and noted

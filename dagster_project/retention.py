@@ -18,8 +18,9 @@ def erase_expired_lists(context: dg.OpExecutionContext, settings: LindungiSettin
     dsn = database.url()
     migrate(dsn)
     as_of = context.op_config.get("as_of") or this_month()
-    line, done = erase_expired(settings.out_dir, dsn, months=settings.rules().retention_months, as_of=as_of,
-                               run_id=context.run_id)
+    rules = settings.rules()
+    line, done = erase_expired(settings.out_dir, dsn, months=rules.retention_months, as_of=as_of,
+                               run_id=context.run_id, rules=rules)
     context.log.info(line)
     for event in erasure_observations(done, as_of):
         context.log_event(event)

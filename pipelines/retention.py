@@ -185,8 +185,9 @@ def _modified_or_none(f: Path) -> str | None:
         return None
 
 
-def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
-    """What erasing every period up to ``last`` (inclusive) would remove; nothing is removed."""
+def plan(out_dir: str | Path, dsn: str | None, last: str, rules=None) -> Plan:
+    """What erasing every period up to ``last`` (inclusive) would remove; nothing is removed.
+    ``rules``: whom the roster protects (default: the packaged rules)."""
     period_start(last)
     out = Path(out_dir)
     if not out.is_dir():  # the rows would go and the files, elsewhere, stay
@@ -218,11 +219,11 @@ def plan(out_dir: str | Path, dsn: str | None, last: str) -> Plan:
                 "AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate k WHERE k.nik = c.nik AND k.period > %s "
                 "AND k.status IN ('accepted', 'submitted')) GROUP BY nik", (last, last)))
         if accepted:
-            p.accepted_unseen = _listed_again(out, accepted)
+            p.accepted_unseen = _listed_again(out, accepted, rules)
     return p
 
 
-def _listed_again(out: Path, accepted: dict[str, str | None]) -> int:
+def _listed_again(out: Path, accepted: dict[str, str | None], rules=None) -> int:
     """Of ``accepted`` (NIK -> the KPJ BPJS gave), how many the last roster ingested does not show
     protected, as the run judges them: protected is a resident the linkage ties
     (``participant_links.parquet``) to a card with active JKK+JKM (``participants.parquet``).
@@ -230,14 +231,21 @@ def _listed_again(out: Path, accepted: dict[str, str | None]) -> int:
     yet, or on it active but tied to nobody (its NIK empty or wrong). A card the roster shows
     lapsed is not counted: the roster decides it with or without the acceptance. Cards are
     compared by their digits, as the hold compares them. Everyone without a roster; without its
-    links, an active card is taken as its holder's (the linkage is not known)."""
+    links, an active card is taken as its holder's (the linkage is not known). A card protects as
+    the period's assessment judges it (``candidates.protects`` under ``rules``, default the
+    packaged ones), or by its ``jkk_jkm_aktif`` in a roster an earlier version ingested."""
     import polars as pl
+
+    from pipelines.candidates import protects
+    from pipelines.rules import load_rules
 
     roster = out / "participants.parquet"
     if not roster.is_file():
         return len(accepted)
-    cards = pl.read_parquet(roster, columns=["KPJ", "jkk_jkm_aktif"]).filter(pl.col("KPJ").is_not_null())
-    aktif = pl.col("jkk_jkm_aktif").fill_null(False)
+    columns = pl.read_parquet_schema(roster)
+    judged = ["STATUS", "PROGRAM"] if "STATUS" in columns and "PROGRAM" in columns else ["jkk_jkm_aktif"]
+    cards = pl.read_parquet(roster, columns=["KPJ", *judged]).filter(pl.col("KPJ").is_not_null())
+    aktif = (protects(rules or load_rules()) if judged[0] == "STATUS" else pl.col("jkk_jkm_aktif").fill_null(False))
     active = {text_digits(k) for k in cards.filter(aktif).get_column("KPJ").to_list()}
     lapsed = {text_digits(k) for k in cards.filter(~aktif).get_column("KPJ").to_list()} - active
     links = out / "participant_links.parquet"
@@ -302,12 +310,13 @@ def erase(plan_: Plan, dsn: str | None, *, months: int, as_of: str, run_id: str 
 
 
 def erase_expired(out_dir: str | Path, dsn: str | None, *, months: int, as_of: str, dry_run: bool = False,
-                  run_id: str | None = None) -> tuple[str, Plan | None]:
+                  run_id: str | None = None, rules=None) -> tuple[str, Plan | None]:
     """What ``lindungi retention`` and the Dagster job do: plan the erasure of every period
     whose retention has ended on ``as_of``, and unless ``dry_run`` carry it out; the line that
-    says what was (or would be) erased, and what was (None when nothing was)."""
+    says what was (or would be) erased, and what was (None when nothing was). ``rules``: whom the
+    roster protects (default: the packaged rules)."""
     last = last_expired(as_of, months)
-    todo = plan(out_dir, dsn, last)
+    todo = plan(out_dir, dsn, last, rules)
     head = f"retention {months} months on {as_of}: lists of {last} and earlier"
     if todo.empty():
         return f"{head}; {todo.summary()}", None

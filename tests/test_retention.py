@@ -227,7 +227,8 @@ def test_the_plan_says_whom_bpjs_accepted_and_no_roster_shows_yet(history):
         f"{nik},2023-11,DITERIMA,{kpj},\n" for nik, kpj in zip(NIKS[:2], ("12345678901", "12345678902"))))
     apply_response(dsn, response)
     # the roster writes a card with a dash: read by its digits, as the hold reads it
-    # (no participant_links.parquet: an active card is taken as its holder's)
+    # (no participant_links.parquet: an active card is taken as its holder's; a roster an earlier
+    # version ingested, with the protection it decided)
     pl.DataFrame({"KPJ": ["1234567890-1", "99999999999"], "jkk_jkm_aktif": [True, True]}).write_parquet(
         out / "participants.parquet")
     todo = plan(out, dsn, "2023-11")
@@ -257,7 +258,9 @@ def test_the_plan_counts_whom_bpjs_accepted_and_the_roster_shows_tied_to_nobody(
     response.write_text("NIK,PERIODE,HASIL,KPJ,ALASAN\n"
                         + "".join(f"{nik},2023-11,DITERIMA,{kpj},\n" for nik, kpj in zip(NIKS, cards)))
     apply_response(dsn, response)
-    pl.DataFrame({"KPJ": cards, "jkk_jkm_aktif": [True, True, False]}).write_parquet(out / "participants.parquet")
+    # the roster as the ingest keeps it (STATUS and PROGRAM, judged by the rules)
+    pl.DataFrame({"KPJ": cards, "STATUS": ["AKTIF", "AKTIF", "NONAKTIF"],
+                  "PROGRAM": ["JKK,JKM", "JKK,JKM,JHT", "JKK,JKM"]}).write_parquet(out / "participants.parquet")
     # NIKS[0] tied to their card (protected); NIKS[1]'s card has an empty NIK, tied to nobody
     pl.DataFrame({"KPJ": cards, "NIK": [NIKS[0], None, NIKS[2]]}).write_parquet(out / "participant_links.parquet")
     todo = plan(out, dsn, "2023-11")
