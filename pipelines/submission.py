@@ -106,14 +106,25 @@ CHANGED = f"({', '.join(f'c.{c}' for c in _RANKLESS)}) IS DISTINCT FROM ({', '.j
 # ``kept_content``: the row hashes otherwise than the staged one) or its kab/kota, which the row
 # keeps; reported, not written.
 _SENT_ROW = f"c.status IN {SENT}"
+# What a row is sent with besides its fields is its batch's: the declared income its premium was
+# computed from and the programmes it pays for (the export's UPAH_DILAPORKAN and PROGRAM). A
+# run whose rules change them and leave the premium as it was (an income under the JKK minimum's,
+# a JHT rate of 0) left the rows on the old batch, and the export wrote the old income (a rules
+# review): such a row is changed too, onto the run's batch. Only where both batches recorded them:
+# not a row whose batch recorded neither (written before migrations 010 and 011), which the export
+# gives its --rules' values, nor by a load that records none (outside `lindungi run`).
+_TERMS_MOVED = """coalesce(ob.declared_income <> nb.declared_income OR ob.programs <> nb.programs, false)"""
 CLASSIFY = f"""
 CREATE TEMP TABLE stage_existing ON COMMIT DROP AS
 SELECT s.nik,
-       NOT {_SENT_ROW} AND ({CHANGED} OR c.region IS DISTINCT FROM s.region OR c.status = 'withdrawn') AS changed,
+       NOT {_SENT_ROW} AND ({CHANGED} OR c.region IS DISTINCT FROM s.region OR c.status = 'withdrawn'
+                           OR {_TERMS_MOVED}) AS changed,
        c.rank IS DISTINCT FROM s.rank AS reranked,
        {_SENT_ROW} AND ({CHANGED} OR c.region IS DISTINCT FROM s.region) AS kept,
        {_SENT_ROW} AND {CHANGED} AS kept_content
 FROM stage s JOIN bpjs.submission_candidate c ON c.nik = s.nik AND c.period = s.period
+LEFT JOIN bpjs.submission_batch ob ON ob.id = c.batch_id
+LEFT JOIN bpjs.submission_batch nb ON nb.id = %(batch)s
 """
 # how many staged rows exist already, how many of those changed, how many moved in rank alone,
 # how many BPJS has that the list would change, and how many of those in content: a statement
@@ -162,12 +173,14 @@ WHERE c.period = %(period)s AND c.region = %(region)s AND c.status IN ('pending'
   AND NOT EXISTS (SELECT 1 FROM stage s WHERE s.nik = c.nik)
 """
 CREATE_LEAVING = "CREATE TEMP TABLE leaving (nik text PRIMARY KEY, reason text NOT NULL) ON COMMIT DROP"
+# (of this region: the lock is the region's, and another region's run may take a pending row
+# over meanwhile, a person who moved; the row it then holds, re-read by the UPDATE, is not ours)
 WITHDRAW = """
 UPDATE bpjs.submission_candidate AS c
 SET status = 'withdrawn', status_reason = l.reason, withdrawn_at = now(), updated_at = now(),
     batch_id = %(batch)s
 FROM leaving l
-WHERE c.nik = l.nik AND c.period = %(period)s AND c.status = 'pending'
+WHERE c.nik = l.nik AND c.period = %(period)s AND c.region = %(region)s AND c.status = 'pending'
 """
 # A withdrawn row kept its first reason for good: only pending rows were withdrawn. 2027-01's
 # rows withdrawn as "sudah dikirim ke BPJS pada periode 2026-12, menunggu jawaban" still said so
@@ -275,7 +288,7 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
     # count, which is all the hash joins below need
     row_count, checksum = conn.execute(STAGE_SUMMARY).fetchone()
     batch = conn.execute(NEW_BATCH, (period, region, row_count, checksum, *about)).fetchone()[0]
-    conn.execute(CLASSIFY)
+    conn.execute(CLASSIFY, {"batch": batch})
     existing, changed, reranked, kept, kept_content = conn.execute(CLASSIFIED).fetchone()
     inserted = updated = 0
     if existing < row_count:
@@ -312,7 +325,7 @@ def _load_staged(conn: psycopg.Connection, stage: pl.DataFrame, period: str, reg
         if refreshed:
             updated += conn.execute(REFRESH, {"batch": batch, "period": period, "region": region}).rowcount
         if leaving:
-            withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period}).rowcount
+            withdrawn = conn.execute(WITHDRAW, {"batch": batch, "period": period, "region": region}).rowcount
     if kept_content:  # the list's rows as they end, the ones BPJS has with what was sent
         checksum = conn.execute(LISTED_CHECKSUM).fetchone()[0]
     conn.execute(CLOSE_BATCH, (inserted, updated, withdrawn, checksum, batch))

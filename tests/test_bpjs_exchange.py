@@ -98,6 +98,26 @@ def test_an_export_writes_the_income_each_premium_was_computed_from(any_pg_dsn, 
         (NIKS[0], "2000000", "26800"), (NIKS[1], "2000000", "26800"), (NIKS[2], "1000000", "16800")]
 
 
+def test_a_run_whose_income_or_programmes_change_and_premium_does_not_moves_its_rows_onto_its_batch(
+        any_pg_dsn, tmp_path):
+    """A rules review: a run declaring Rp800,000 (JKK at its minimum: the premium Rp16,800 still)
+    changed no row, so the rows stayed on the first batch and the export wrote UPAH_DILAPORKAN
+    1000000, the income the latest run and the export both no longer declared. The programmes
+    likewise (a JHT rate of 0). A row of a batch that recorded neither is not moved by it."""
+    db.migrate(any_pg_dsn)
+    submit(any_pg_dsn, candidates(NIKS[:2]), "2026-11", declared_income=1_000_000, programs="JKK,JKM")
+    again = submit(any_pg_dsn, candidates(NIKS[:2]), "2026-11", declared_income=1_000_000, programs="JKK,JKM")
+    assert again[0]["updated"] == 0  # the same terms: nothing changed
+    moved = submit(any_pg_dsn, candidates(NIKS[:2]), "2026-11", declared_income=800_000, programs="JKK,JKM,JHT")
+    assert moved[0]["updated"] == 2
+    path, _ = export_pending(any_pg_dsn, "2026-11", tmp_path)
+    rows = list(csv.DictReader(path.open()))
+    assert {(r["UPAH_DILAPORKAN"], r["PROGRAM"], r["IURAN_BULANAN"]) for r in rows} == {("800000", "JKK,JKM,JHT", "16800")}
+    # rows of a batch without recorded terms (a load before migrations 010 and 011) stay put
+    submit(any_pg_dsn, candidates(NIKS[2:4]), "2026-12")
+    assert submit(any_pg_dsn, candidates(NIKS[2:4]), "2026-12", declared_income=800_000)[0]["updated"] == 0
+
+
 def test_an_export_writes_the_programmes_each_premium_pays_for(any_pg_dsn, tmp_path):
     """An outside review: with JHT required the export wrote PROGRAM 'JKK,JKM' whatever the rules: BPJS would register people again for the programmes they hold and never
     for JHT. A row's programmes are its batch's (the run's rules, recorded as its income is);
