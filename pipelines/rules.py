@@ -146,6 +146,12 @@ class _Reader:
                 raise ValueError(f"{path}: unknown table [{_shown(table, str)}] (the tables are {tables})")
             for key in value:
                 if key not in SETTINGS[table]:
+                    # a setting of another table (retention's months under [eligibility]) is named
+                    # as such: "unknown" sent the city looking for a misspelling
+                    owner = next((t for t, keys in SETTINGS.items() if key in keys), None)
+                    if owner:
+                        raise ValueError(f"{path}: {_shown(key, str)} is a setting of [{owner}], not of [{table}]: "
+                                         f"move it below the line [{owner}]")
                     raise ValueError(f"{path}: unknown setting {_shown(table, str)}.{_shown(key, str)} (a misspelt "
                                      "setting would be "
                                      f"ignored; {table} has {', '.join(SETTINGS[table])})")

@@ -68,6 +68,9 @@ def test_the_packaged_rules_are_the_contract_defaults():
     # a misspelt optional setting was left at its default without a word
     (r"^no_welfare_desil = 11", "no_welfar_desil = 12", "unknown setting ranking.no_welfar_desil"),
     (r"^\[ranking\]", "[rangking]", "unknown table [rangking]"),
+    # a setting under another table than its own (a rules review's leftover): said whose it is
+    (r"^no_welfare_desil = 11", "no_welfare_desil = 11\nmonths = 24", "months is a setting of [retention], not of "
+     "[ranking]: move it below the line [retention]"),
     # an outside review: a table's name given a value, and a setting above every table header,
     # were each "unknown table [eligibility]" / "unknown table [min_age]"
     (r"^\[eligibility\]\n", "eligibility = 5\n",
