@@ -412,6 +412,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
                            "the period's assets": round(done - linked, 1)}
     summary["left_out"] = _left_out(period)
     summary["full_nik"] = full_nik
+    summary["programs"] = _programs_of(rules)
     summary["run_id"] = result_id
     summary["runs"] = {"ingest": ingest, "regions": region_runs, "period": result_id}
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
@@ -500,6 +501,13 @@ def _left_out(period: str) -> dict[str, int]:
 LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
 # and is cut to this many characters, "…" the last (the field holds whatever was typed: 40,000 of them)
 LABEL_CHARS = 41
+
+
+def _programs_of(rules: str | None) -> str:
+    """The programmes the run's rules enrol, as the summary names them (``JKK+JKM``)."""
+    from pipelines.rules import load_rules
+
+    return "+".join(load_rules(rules).required_programs)
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
@@ -604,8 +612,8 @@ def print_summary(s: dict, dsn_hint: str) -> None:
     print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
     if s.get("possibly_registered"):
-        print(f"  possibly registered already: {s['possibly_registered']:,} (an active JKK+JKM card similar to them "
-              "stayed in participant_link_review; the gap lists ask the visit to check)")
+        print(f"  possibly registered already: {s['possibly_registered']:,} (an active {s.get('programs', 'JKK+JKM')} "
+              "card similar to them stayed in participant_link_review; the gap lists ask the visit to check)")
     unjudged = s.get("not_judged") or {}
     if unjudged.get("residents"):
         most = unjudged["residents"] * 2 > s["sources"]["penduduk"]["accepted"]

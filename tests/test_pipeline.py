@@ -161,6 +161,17 @@ def test_the_summary_says_what_the_run_changed_in_the_submission(pipeline_run, c
     assert f"  this run: {want['inserted']:,} inserted, {want['updated']:,} updated, {want['withdrawn']:,} withdrawn" in said
 
 
+def test_the_summary_names_the_programmes_the_rules_enrol(pipeline_run, capsys):
+    """"an active JKK+JKM card" was said whatever the rules required (a rules review's leftover):
+    the programmes are the run's rules'."""
+    from dagster_project.cli import print_summary
+
+    _, _, summary = pipeline_run
+    assert summary["programs"] == "JKK+JKM"
+    print_summary({**summary, "possibly_registered": 3, "programs": "JKK+JKM+JHT"}, "")
+    assert "possibly registered already: 3 (an active JKK+JKM+JHT card similar to them" in capsys.readouterr().out
+
+
 def test_the_summary_says_where_the_time_went(pipeline_run, capsys):
     """The summary's first line gives the run's time and its three parts: the start and the
     ingest, the linking of the regions, the period's assets (a data engineer comparing two runs
