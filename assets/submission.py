@@ -48,6 +48,7 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     migrated database ``dsn``: the candidates submitted, then its output and its three checks."""
     period = context.partition_key
     rules = settings.rules()
+    _premiums_of_these_rules(enrollment_candidates, rules, period)
     inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir)}
     excluded = verified_exclusions(dsn)
     # every region of the extract gets its batch, one without candidates too: its rows of the
@@ -89,6 +90,23 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
         "batches": dg.MetadataValue.json(batches),
     })
     yield from _check_results(context, checks, suites)
+
+
+def _premiums_of_these_rules(candidates: pl.DataFrame, rules, period: str) -> None:
+    """Refuse candidates whose premium another rules file computed: the batch records this
+    step's rules' declared income and programmes, which the export writes beside each row's
+    premium. bpjs_submission materialized alone after a rules change put 687 rows of Rp81,800
+    (JKK + JKM + JHT at Rp2,500,000) on a batch of Rp1,000,000 and JKK,JKM, and the export sent
+    them so (a rules review)."""
+    other = candidates.filter(pl.col("iuran_bulanan") != rules.monthly_contribution)
+    if other.height:
+        found = sorted(set(other.get_column("iuran_bulanan").to_list()))
+        raise dg.Failure(
+            f"enrollment_candidates {period}: {other.height:,} candidate(s) carry a monthly premium of "
+            + ", ".join(f"Rp{p:,}" for p in found[:3])
+            + f", these rules' ({rules.source}) is Rp{rules.monthly_contribution:,}: the candidates were made with "
+              "other rules; materialize resident_assessment and enrollment_candidates with these rules, then the "
+              "submission")
 
 
 def _reasons(by_rules: dict[str, str], held: dict[str, str], excluded: dict[str, str]) -> dict[str, str]:

@@ -812,6 +812,45 @@ def test_the_assessment_check_fails_on_a_resident_doubled_or_lost():
         assert "6474" not in got.description
 
 
+def test_the_submission_materialized_alone_refuses_candidates_of_other_rules(pipeline_run, small_world, monkeypatch,
+                                                                            tmp_path):
+    """A rules review: bpjs_submission materialized alone after a rules change put the
+    candidates' premiums (made with the old rules) on a batch recording the new rules' declared
+    income and programmes, and the export sent them so. The step now refuses, before any batch."""
+    import os
+    import shutil
+
+    import dagster as dg
+    import psycopg
+
+    from dagster_project.definitions import defs
+    from pipelines.rules import DEFAULT_RULES
+
+    out, _, summary = pipeline_run
+    dsn = os.environ["LINDUNGI_DB_URL"]  # (set by the module's run)
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("gap_lists", "coverage", "perbaikan_data"))
+    rules = tmp_path / "income.toml"
+    rules.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        "declared_income = 1000000", "declared_income = 2000000"), encoding="utf-8")
+    for name, value in (("DAGSTER_HOME", summary["dagster_home"]), ("LINDUNGI_INPUT", str(small_world)),
+                        ("LINDUNGI_OUT", str(copy)), ("LINDUNGI_RULES", str(rules)), ("LINDUNGI_DB_URL", dsn)):
+        monkeypatch.setenv(name, value)
+    with psycopg.connect(dsn) as conn:
+        batches = conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0]
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD, raise_on_error=False,
+                                    asset_selection=[dg.AssetKey("bpjs_submission")])
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    while failure.cause is not None and "carry a monthly premium" not in failure.message:
+        failure = failure.cause
+    assert "candidate(s) carry a monthly premium of Rp16,800" in failure.message
+    assert "these rules' (" in failure.message and "is Rp26,800" in failure.message
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_batch").fetchone()[0] == batches
+
+
 def test_the_period_materialized_alone_judges_protection_by_its_own_rules(pipeline_run, small_world, monkeypatch,
                                                                           tmp_path):
     """An outside review: after `active_status = ["AKTIF", "NONAKTIF"]`, the documented route
