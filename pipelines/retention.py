@@ -132,8 +132,9 @@ class Plan:
             # (an upgrade probe: 185 such people were exported again the next month, unsaid; an
             # outside review: one whose card the roster showed with an empty NIK was not counted)
             parts.append(f"{self.accepted_unseen:,} accepted by BPJS whom the last roster ingested does not show "
-                         "protected (their card not on it yet, or tied to no resident or to another): a later period "
-                         "lists and exports them again while the rules list them, until a roster shows them protected")
+                         "protected (their card not on it yet, or tied to no resident or to another): a period run "
+                         "after the erasure (a later one, or the last one again) lists and exports them again while the "
+                         "rules list them, until a roster shows them protected")
         return "; ".join(parts)
 
 

@@ -234,7 +234,8 @@ def test_the_plan_says_whom_bpjs_accepted_and_no_roster_shows_yet(history):
     todo = plan(out, dsn, "2023-11")
     assert todo.accepted_unseen == 1
     said = ("1 accepted by BPJS whom the last roster ingested does not show protected (their card not on it yet, or "
-            "tied to no resident or to another): a later period lists and exports them again while the rules list "
+            "tied to no resident or to another): a period run after the erasure (a later one, or the last one "
+            "again) lists and exports them again while the rules list "
             "them, until a roster shows them protected")
     assert said in todo.summary()
     # said after the erasure too, and logged (it was on the dry run alone)
