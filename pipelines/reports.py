@@ -324,7 +324,7 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
                      kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None, rules: Rules) -> list[Path]:
     from pipelines.pseudonym import load_key, pseudonym_column
 
-    label, program = periode_label(period), rules.program_words
+    label, program, without_desil = periode_label(period), rules.program_words, _without_desil(rules)
     candidates = (candidates.with_columns(pseudonym_column(candidates["NIK"], key or load_key())) if candidates.height
                   else candidates.with_columns(pseudonym=pl.lit(None, pl.String)))
     tasks = []
@@ -357,12 +357,13 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
             # the packaged table (Bontang), else the extract's KEL_NAME, else the code
             "nama_kel": kelurahan_name(kode_kel) or extract_names.get(kode_kel) or kode_kel,
             "kode_kec": kode_kel[:6],  # prov + kab + kec of the kelurahan's code
-            "program": program,
+            # the rules' words in the texts: the programmes, where those without a desil rank
+            "program": program, "tanpa_desil": without_desil,
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"])  # None: a code the Kemendagri table lacks
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
         tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
-                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix, _without_desil(rules)))
+                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix))
     # kelurahan are independent: their workbooks are written by a few threads, largest first
     # (the Rust writer releases the GIL while it builds and compresses the file)
     tasks.sort(key=lambda t: -t[1].height)
@@ -506,12 +507,10 @@ class _Formats:
 
 
 def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts: list, label: str, place: dict,
-                    full_nik: bool, fix: pl.DataFrame | None = None,
-                    without_desil: str = "tanpa desil: sesudah desil 10") -> None:
+                    full_nik: bool, fix: pl.DataFrame | None = None) -> None:
     """One kelurahan's workbook: its candidates ``rows``, their list's ``cells`` (``_list_frame``),
-    the Ringkasan's ``counts`` (``_counts``), the cells of its residents to fix (``fix``:
-    ``_to_fix_cells``; no such sheet when None) and where the guide says those without a desil
-    rank (``_without_desil``)."""
+    the Ringkasan's ``counts`` (``_counts``) and the cells of its residents to fix (``fix``:
+    ``_to_fix_cells``; no such sheet when None)."""
     import rvgsrust_xlsxwriter as xlsx
 
     tmp = aside(path, swept=True)  # (write_gap_lists swept the folder: a glob of it per file was O(n²))
@@ -525,7 +524,7 @@ def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts:
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
     _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else []),
-           full_nik, place, label, tanpa_desil=without_desil)
+           full_nik, place, label)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
         summary.write(1, 0, WARNING_FULL, f.warn)
         summary.set_tab_color("#C00000")
@@ -533,19 +532,18 @@ def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts:
     tmp.replace(path)
 
 
-def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place: dict, label: str,
-           **more: str) -> None:
+def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place: dict, label: str) -> None:
     """A workbook's guide: its lines, printed on A4 one page wide (they ran onto a second page),
-    and the full-NIK warning below them on a list that shows NIKs whole; ``more``: the words of
-    its lines' other {fields}."""
+    and the full-NIK warning below them on a list that shows NIKs whole. Its lines' {fields} are
+    the place's words (``program``, ``tanpa_desil``) and the kind of its kelurahan and kab/kota."""
     ws.set_column_width(0, 110)
     ws.set_paper_size(9)
     ws.set_print_fit_to_pages(1, 0)
     _footer(ws, place, label)
     ws.write(0, 0, title, f.bold)
     # "tidak tinggal di desa ini", "koordinator kabupaten": as the list's place is
-    words = {"desa": village_kind(place.get("kode_kel")).lower(),
-             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4]), "program": place["program"], **more}
+    words = {**place, "desa": village_kind(place.get("kode_kel")).lower(),
+             "kabkota": kabkota_kind((place.get("kode_kel") or "")[:4])}
     for i, line in enumerate(lines, start=1):
         ws.write(i, 0, line.format(**words))
     if full_nik:
