@@ -110,6 +110,11 @@ def _shown(value, how=repr) -> str:
     return text if len(text) <= 24 else text[:23] + "…"
 
 
+def _table_of(key: str) -> str | None:
+    """The table a setting belongs to (``SETTINGS``), or None for no setting."""
+    return next((t for t, keys in SETTINGS.items() if key in keys), None)
+
+
 def _as_written(value) -> str:
     """A wrong entry of a list as TOML writes it (``"8"``, ``true``, ``8.5``), shown as an error
     quotes a value (:func:`_shown`); a code written as a text says how to write it."""
@@ -136,8 +141,7 @@ class _Reader:
                 raise ValueError(f"{path}: {table} must be a table (a line [{table}] with its settings on the "
                                  f"lines below it), not {_shown(value)}")
             if not isinstance(value, dict):
-                owner = next((t for t, keys in SETTINGS.items() if table in keys), None)
-                if owner:
+                if owner := _table_of(table):
                     raise ValueError(f"{path}: {table} stands above every table header, where no setting belongs: "
                                      f"it is a setting of [{owner}], so put it on a line below [{owner}]")
                 raise ValueError(f"{path}: unknown setting {_shown(table, str)}, above every table header, where no "
@@ -148,8 +152,7 @@ class _Reader:
                 if key not in SETTINGS[table]:
                     # a setting of another table (retention's months under [eligibility]) is named
                     # as such: "unknown" sent the city looking for a misspelling
-                    owner = next((t for t, keys in SETTINGS.items() if key in keys), None)
-                    if owner:
+                    if owner := _table_of(key):
                         raise ValueError(f"{path}: {_shown(key, str)} is a setting of [{owner}], not of [{table}]: "
                                          f"move it below the line [{owner}]")
                     raise ValueError(f"{path}: unknown setting {_shown(table, str)}.{_shown(key, str)} (a misspelt "

@@ -139,8 +139,8 @@ ENROLLMENT_CANDIDATES = {
     "terverifikasi": pl.Boolean, # verified "Valid" door to door by the kelurahan: exported first (rank unchanged)
     "tidak_ditemukan": pl.Boolean, # the kelurahan's latest visit did not find them: visit again
     "catatan_bpjs": pl.String,   # BPJS's earlier rejection of someone listed again, else null
-    # the score of a roster record that would protect (candidates.protects) left in review with this person as its best
-    # candidate (candidates.possibly_registered), else null
+    # the score of a roster record that would protect (candidates.protects) left in review with
+    # this person as its best candidate (candidates.possibly_registered), else null
     "mungkin_terdaftar": pl.Float64,
 }
 
