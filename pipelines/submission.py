@@ -241,11 +241,11 @@ def submit_region(conn: psycopg.Connection, candidates: pl.DataFrame, period: st
         # 4 MB and took merge joins; for this transaction only
         conn.execute("SET LOCAL work_mem = '128MB'")
         counts = None
+        about = (run_id, rules_source, declared_income, programs)  # the batch's (NEW_BATCH)
         if not conn.execute(ANY_ROW, (period, region)).fetchone()[0]:
-            counts = _first_load(conn, stage, period, region, (run_id, rules_source, declared_income, programs))
+            counts = _first_load(conn, stage, period, region, about)
         if counts is None:
-            counts = _load_staged(conn, stage, period, region, (run_id, rules_source, declared_income, programs), explain,
-                                  elsewhere)
+            counts = _load_staged(conn, stage, period, region, about, explain, elsewhere)
         log_processing(conn, "submission", period, region, inputs or {}, counts, run_id)
     return counts
 
