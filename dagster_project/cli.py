@@ -373,8 +373,10 @@ def _locked(path: Path, note: str, held):
 def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
                full_nik: bool) -> dict:
     """``_run_started`` once this run holds its state directory and output folder."""
+    from pipelines.candidates import protection_words
     from pipelines.processes import imports_uncollected
     from pipelines.readers import find_extract
+    from pipelines.rules import load_rules
     from quality.expectations import warm_sql
 
     t0 = time.monotonic()
@@ -412,7 +414,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
                            "the period's assets": round(done - linked, 1)}
     summary["left_out"] = _left_out(period)
     summary["full_nik"] = full_nik
-    summary["programs"] = _programs_of(rules)
+    summary["programs"] = protection_words(load_rules(rules))  # as the reasons name them: JKK+JKM
     summary["run_id"] = result_id
     summary["runs"] = {"ingest": ingest, "regions": region_runs, "period": result_id}
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
@@ -501,13 +503,6 @@ def _left_out(period: str) -> dict[str, int]:
 LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
 # and is cut to this many characters, "…" the last (the field holds whatever was typed: 40,000 of them)
 LABEL_CHARS = 41
-
-
-def _programs_of(rules: str | None) -> str:
-    """The programmes the run's rules enrol, as the summary names them (``JKK+JKM``)."""
-    from pipelines.rules import load_rules
-
-    return "+".join(load_rules(rules).required_programs)
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
