@@ -38,9 +38,9 @@ from rapidfuzz.distance import JaroWinkler
 
 from pipelines.address import address_columns
 from pipelines.linkmodel import (ANCHORS, BLOCKING_RULES, COMPARISON_NAMES, COMPARISONS, MIN_LABELLED, MISSING,
-                                 PAIR_WEIGHT, PSEUDO_COUNT, RULE_BITS, RULES_TYPE, SETTLING, TF_ADJUSTMENTS, LinkModel,
-                                 estimate, evidence_text, log2_sum_odds, neighbour_says_nothing, probability,
-                                 probability_among, record_prior, weight_expr, with_tf)
+                                 PAIR_WEIGHT, PSEUDO_COUNT, RULE_BITS, RULES_TYPE, SETTLED_BY_NAME, TF_ADJUSTMENTS,
+                                 LinkModel, estimate, evidence_text, log2_sum_odds, neighbour_says_nothing,
+                                 probability, probability_among, record_prior, weight_expr, with_tf)
 from pipelines.names import token_keys, without_balinese_prefix
 from pipelines.partitioning import EVERYWHERE, ODDS_COLUMNS, REVIEW_ODDS
 from pipelines.regions import kecamatan_table
@@ -972,13 +972,14 @@ def _owner_fits(compared: pl.DataFrame, settled: pl.DataFrame) -> pl.DataFrame:
 SETTLED_SAMPLE_PAIRS = 50_000
 
 
-def _named_rivals(pairs: pl.DataFrame, anchored: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
-    """The other NIK pairs (``s_key``, ``r_key``) of the records settled with a name only very
-    similar to their NIK's holder's (``anchored`` beyond ``SETTLING``) where the resident's
-    name is the record's exactly: a twin's card carrying the other twin's NIK (RINI's card, her
-    name, RINA's NIK, one serial digit apart). Few, and compared and scored whole."""
-    close = anchored.filter(~pl.col("name").is_in(SETTLING["name"])).select("s_key").unique()
-    return (pairs.filter(~has_rule("nik")).select("s_key", "r_key").join(close, on="s_key", how="semi")
+def _named_rivals(others: pl.DataFrame, anchored: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame) -> pl.DataFrame:
+    """Of the NIK pairs other than the exact NIK (``others``), those (``s_key``, ``r_key``) of
+    the records settled with a name only very similar to their NIK's holder's (``anchored``, its
+    name not in ``SETTLED_BY_NAME``) where the resident's name is the record's exactly: a twin's
+    card carrying the other twin's NIK (RINI's card, her name, RINA's NIK, one serial digit
+    apart). Few, and compared and scored whole."""
+    close = anchored.filter(~pl.col("name").is_in(SETTLED_BY_NAME)).select("s_key").unique()
+    return (others.select("s_key", "r_key").join(close, on="s_key", how="semi")
             .join(s.select("s_key", "s_name"), on="s_key").join(r.select("r_key", "r_name"), on="r_key")
             .filter(pl.col("s_name") == pl.col("r_name")).select("s_key", "r_key"))
 
@@ -990,8 +991,8 @@ def _settled_sample(others: pl.DataFrame, settled: pl.DataFrame, r: pl.DataFrame
     ``settled`` records, weighted; and what was sampled (for the model's ``training``).
 
     A settled record links to that resident whatever its other candidates are (their pairs
-    are not scored, see ``_link``; but for its ``rivals``); nearly all of those are strangers whose NIK is
-    one digit away, each an expensive name comparison (200k residents: 550k of the 1.14M pairs
+    are not scored, see ``_link``; but for its ``rivals``); nearly all of those are strangers
+    whose NIK is one digit away, each an expensive name comparison (200k residents: 550k of the 1.14M pairs
     compared). They still measure how often strangers fall in each level, which the estimation
     needs: left out, the roster's weight of a NIK one digit away went from -3.3 to +7.6 and
     seven times as many roster records were linked wrongly (precision 0.9999 -> 0.9992). So the
@@ -1243,8 +1244,8 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     exact = compare(pairs.filter(has_rule("nik")), r, s)
     anchored = exact.filter(pl.all_horizontal(pl.col(k).is_in(levels) for k, levels in ANCHORS.items()))
     settled = anchored.select("s_key").unique()
-    others, sampled = _settled_sample(pairs.filter(~has_rule("nik")), settled, r, s,
-                                      rivals=_named_rivals(pairs, anchored, r, s))
+    others = pairs.filter(~has_rule("nik"))
+    others, sampled = _settled_sample(others, settled, r, s, rivals=_named_rivals(others, anchored, r, s))
     first = pl.concat([exact, *others], how="diagonal")
     rest = s.join(settled, on="s_key", how="anti")
     say(f"{first.height:,} pairs by NIK compared; blocking {rest.height:,} records by name and birth date ...")
@@ -1270,9 +1271,9 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
         compared = _slip_dates_agree(compared)
     # a settled record links to the resident its NIK, name and birth date name, whatever its
     # other candidates: the pairs of those sampled for the estimation are not scored, as those
-    # of the others were never compared (a twin's own card, with a NIK, name and
-    # date all the twin's, went to review beside the other twin, one serial digit and one letter
-    # away, when its record happened to be sampled, and linked when not)
+    # of the others were never compared (a twin's own card, with a NIK, name and date all the
+    # twin's, went to review beside the other twin, one serial digit and one letter away, when
+    # its record happened to be sampled, and linked when not)
     pairs_compared = compared.height
     if PAIR_WEIGHT in compared.columns:
         compared = compared.filter(pl.col(PAIR_WEIGHT).is_null()).drop(PAIR_WEIGHT)

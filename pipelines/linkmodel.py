@@ -303,12 +303,12 @@ COMPARISON_NAMES = [c.name for c in COMPARISONS]
 # the same person with near certainty. Such pairs label the other comparisons' m (``estimate``),
 # and a record with one is settled before the attribute blocks (``pipelines.linkage._link``).
 ANCHORS: dict[str, tuple[str, ...]] = {"nik": ("exact",), "name": ("exact", "very_similar"), "dob": ("exact", MISSING)}
-# A settled record with a pair in all of these links to that resident whatever its other
-# candidates (``pipelines.linkage._link``): the anchors with the name exactly. With a name only
-# "very similar", a NIK neighbour whose name is the record's exactly is compared with it: a twin's
-# card carrying the other twin's NIK (RINI and RINA, one birth date, one house) linked to the
-# NIK's holder without a look at the twin whose name it carries (found by review)
-SETTLING: dict[str, tuple[str, ...]] = {**ANCHORS, "name": ("exact",)}
+# The name levels with which a settled record links to its NIK's holder whatever its other
+# candidates (``pipelines.linkage._link``). With a name only "very similar", a NIK neighbour whose
+# name is the record's exactly is compared with it: a twin's card carrying the other twin's NIK
+# (RINI and RINA, one birth date, one house) linked to the NIK's holder without a look at the
+# twin whose name it carries (found by review)
+SETTLED_BY_NAME: tuple[str, ...] = ("exact",)
 TF_ADJUSTMENTS = [c.tf_adjustment for c in COMPARISONS if c.tf_column]
 # Levels whose weight is declared (the level's start weight), never estimated. A valid NIK
 # that no resident holds and that carries the resident's birth date, no slip from their NIK, is
