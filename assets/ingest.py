@@ -64,7 +64,7 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
             result.accepted, output_name=ext.accepted_key,
             metadata={
                 "dagster/row_count": s["accepted"], "rows_read": s["rows_read"], "file": s["file"],
-                "format": s["format"], "sha256": s["sha256"],
+                "format": s["format"], "sha256": s["sha256"], "rows_sha256": s["rows_sha256"],
                 "quality": dg.MetadataValue.md(quality_md(s, [extract_suite, accepted_suite])),
                 "flags": counts_md("flag", s["flags"]) if s["flags"] else "none",
                 "preview": preview(result.accepted, ext.preview_cols),
@@ -96,11 +96,12 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
 
 def _same_extract_as_materialized(context, ext: "_Extract", stats: dict) -> None:
     """A check run alone evaluates the extract read now: only when it is the file the asset was
-    materialized from (same SHA-256) is that the asset's check. Otherwise the run says so."""
+    materialized from (same SHA-256, or the same rows: a copy saved again with other line
+    endings) is that the asset's check. Otherwise the run says so."""
     event = context.instance.get_latest_materialization_event(dg.AssetKey(ext.accepted_key))
     meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
-    then = meta.get("sha256")
-    if then is None or then.value != stats["sha256"]:
+    then, rows = meta.get("sha256"), meta.get("rows_sha256")
+    if (then is None or then.value != stats["sha256"]) and (rows is None or rows.value != stats["rows_sha256"]):
         raise dg.Failure(f"{ext.accepted_key}: {stats['file']} is not the file {ext.accepted_key} was materialized "
                          f"from (SHA-256 {stats['sha256'][:12]}…" + (f", then {then.value[:12]}…" if then else "")
                          + f"): materialize {ext.accepted_key} to check it")
@@ -184,7 +185,7 @@ def _observation(ext: _Extract, stats: dict) -> dg.AssetObservation:
     """The file the ingest read, on its external asset (no personal data: counts and the hash)."""
     return dg.AssetObservation(asset_key=ext.source, metadata={
         "file": stats["file"], "format": stats["format"], "sha256": stats["sha256"],
-        "rows_read": stats["rows_read"], "accepted": stats["accepted"], "quarantined": stats["quarantined"]})
+        "rows_sha256": stats["rows_sha256"], "rows_read": stats["rows_read"], "accepted": stats["accepted"], "quarantined": stats["quarantined"]})
 
 
 @dg.multi_asset(

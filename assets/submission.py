@@ -13,7 +13,7 @@ from dagster_project.resources import LindungiSettings
 from pipelines.dates import period_start
 from pipelines.bpjs_exchange import accepted_not_on_roster, held_by_bpjs
 from pipelines.partitioning import region_sizes
-from pipelines.readers import input_checksums
+from pipelines.readers import input_checksums, input_rows_checksums
 from pipelines.verification import verified_exclusions
 from quality.definitions import suite_check
 from quality.expectations import Pending, suite_columns, suite_for, validate_sql_later
@@ -49,7 +49,8 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     period = context.partition_key
     rules = settings.rules()
     _premiums_of_these_rules(enrollment_candidates, rules, period)
-    inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir)}
+    inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir),
+              "rows_sha256": input_rows_checksums(settings.input_dir, lambda: _recorded_rows(context))}
     excluded = verified_exclusions(dsn)
     # every region of the extract gets its batch, one without candidates too: its rows of the
     # period still pending are withdrawn (a region whose last candidates became protected kept
@@ -90,6 +91,22 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
         "batches": dg.MetadataValue.json(batches),
     })
     yield from _check_results(context, checks, suites)
+
+
+INGESTED = ("residents", "welfare_records", "participants")
+
+
+def _recorded_rows(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """{file sha256: rows_sha256} as the ingest's last materializations recorded them: a step in
+    a process of its own (the multiprocess or Kubernetes executor) does not read the files again
+    to know their rows."""
+    recorded = {}
+    for key in INGESTED:
+        event = context.instance.get_latest_materialization_event(dg.AssetKey(key))
+        meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
+        if "sha256" in meta and "rows_sha256" in meta:
+            recorded[meta["sha256"].value] = meta["rows_sha256"].value
+    return recorded
 
 
 def _premiums_of_these_rules(candidates: pl.DataFrame, rules, period: str) -> None:

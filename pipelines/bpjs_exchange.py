@@ -105,13 +105,15 @@ DROPPED_LATER = """EXISTS (
     WHERE later.region = c.region
       AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
                       WHERE o.nik = c.nik AND o.period = later.period AND o.status <> 'withdrawn'))"""
-# Each committed batch, oldest first, with the files its run read ({name: sha256}): the processing
-# log's submission row names its batch and its input files (assets.submission). None for a batch
-# loaded without them (tests, a load outside `lindungi run`).
+# Each committed batch, oldest first, with the files its run read ({name: sha256}) and their rows
+# ({name: rows_sha256}, since 2026-12): the processing log's submission row names its batch and
+# its input files (assets.submission). None for a batch loaded without them (tests, a load
+# outside `lindungi run`).
 BATCH_EXTRACTS = """
-SELECT b.id, b.period, b.region, b.created_at, l.files
+SELECT b.id, b.period, b.region, b.created_at, l.files, l.rows
 FROM bpjs.submission_batch b
-LEFT JOIN (SELECT DISTINCT ON (counts->>'batch_id') counts->>'batch_id' AS batch, inputs->'files' AS files
+LEFT JOIN (SELECT DISTINCT ON (counts->>'batch_id') counts->>'batch_id' AS batch, inputs->'files' AS files,
+                  inputs->'rows_sha256' AS rows
            FROM bpjs.processing_log WHERE activity = 'submission' AND counts ? 'batch_id'
            ORDER BY counts->>'batch_id', id) l ON l.batch = b.id::text
 WHERE b.status = 'committed'
@@ -304,20 +306,24 @@ def _later_words(conn: psycopg.Connection, period: str) -> dict[str, list[str]]:
     newer word for ``period``'s rows of that region: each later period's last run of the region,
     unless the region's last run of ``period`` itself was made from a newer extract.
 
-    An extract is as old as the first run that read each of its files (by sha256, from any
-    period and region). The period's run is newer than a later one when none of its files is
+    An extract is as old as the first run that read each of its files. A file is known by its
+    rows (``readers.rows_sha256``): a copy saved again with other line endings is the same file.
+    A run logged before the rows were (file sha256 only) is matched to a later one by the file
+    sha256 they both name. The period's run is newer than a later one when none of its files is
     older than that run's file of the same source, and one is newer: run again from its own
     extract, or from a copy with the Dukcapil file corrected but the roster of its month, it is
     not. Without recorded files a batch's extract is as old as the batch."""
     runs = conn.execute(BATCH_EXTRACTS).fetchall()
     first_seen: dict[str, object] = {}
-    for _, _, _, created, files in runs:
-        for sha in (files or {}).values():
-            first_seen.setdefault(sha, created)
+    for _, _, _, created, files, rows in runs:
+        for name, sha in (files or {}).items():
+            ids = [sha] + ([rows[name]] if rows and name in rows else [])
+            when = min([first_seen[i] for i in ids if i in first_seen], default=created)
+            first_seen.update(dict.fromkeys(ids, when))
     last: dict[tuple[str, str], dict[str, object]] = {}  # (period, region) -> its last run's extract
-    for _, p, region, created, files in runs:
-        last[(p, region)] = ({Path(name).stem.lower(): first_seen[sha] for name, sha in files.items()}
-                             if files else {"": created})
+    for _, p, region, created, files, rows in runs:
+        last[(p, region)] = ({Path(name).stem.lower(): first_seen[(rows or {}).get(name, sha)]
+                              for name, sha in files.items()} if files else {"": created})
     pairs = [(region, p) for (p, region), extract in sorted(last.items())
              if p > period and (own := last.get((period, region))) is not None and not _newer(own, extract)]
     return {"later_regions": [r for r, _ in pairs], "later_periods": [p for _, p in pairs]}

@@ -249,6 +249,7 @@ def _stats(raw: RawExtract, accepted: pl.DataFrame, quarantine: pl.DataFrame) ->
     flag_counts = {r["flags"]: r["count"] for r in flags.unnest("flags").iter_rows(named=True)} if flags.height else {}
     return {
         "source": raw.source, "file": raw.path.name, "format": raw.format, "sha256": raw.sha256,
+        "rows_sha256": raw.rows_sha256,
         "rows_read": raw.rows_read, "accepted": accepted.height, "quarantined": quarantine.height,
         "quarantined_by_reason": by_reason, "flags": flag_counts,
         "flagged": int((accepted.get_column("flags").list.len() > 0).sum()) if accepted.height else 0,

@@ -792,11 +792,19 @@ def test_an_export_leaves_out_whom_a_later_period_s_run_no_longer_lists(any_pg_d
     assert dropped_later_back(dsn, "2026-11") == 0 and export_pending(dsn, "2026-11", tmp_path)[1] == 2
 
 
-def extract(month, **changed):
+def extract(month, rows=False, **changed):
     """The inputs a `lindungi run` records: its three files' sha256 (the month's own files, or
-    ``changed`` ones: penduduk="fixed")."""
-    return {"files": {f"{source}.csv": changed.get(source, f"{source}-{month}")
-                      for source in ("penduduk", "dtsen", "peserta_bpjstk")}}
+    ``changed`` ones: penduduk="fixed"), with ``rows`` their rows_sha256 too (logged since
+    2026-12)."""
+    files = {f"{source}.csv": changed.get(source, f"{source}-{month}") for source in ("penduduk", "dtsen",
+                                                                                       "peserta_bpjstk")}
+    return {"files": files, **({"rows_sha256": {name: f"rows of {sha}" for name, sha in files.items()}}
+                               if rows else {})}
+
+
+def saved_again(inputs):
+    """The same extract's files saved again (CRLF line endings): another sha256, the same rows."""
+    return {**inputs, "files": {name: f"{sha} saved again" for name, sha in inputs["files"].items()}}
 
 
 def test_a_month_run_again_from_its_own_extract_does_not_undo_a_later_month_s_run(any_pg_dsn, tmp_path, capsys):
@@ -831,6 +839,38 @@ def test_a_month_run_again_from_its_own_extract_does_not_undo_a_later_month_s_ru
     submit(dsn, candidates(stay + five[:1], "2026-12"), "2026-12",
            inputs=extract("2027-02", dtsen="dtsen-2026-12"))
     assert dropped_later_back(dsn, "2026-12") == 0
+    path, n = export_pending(dsn, "2026-12", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == five[:1]
+
+
+def test_a_copy_of_a_month_s_own_extract_saved_again_is_no_newer_extract(any_pg_dsn, tmp_path):
+    """A re-check of the outside review above: December's own three files saved again with CRLF
+    line endings (another sha256 each, the same rows) counted as newer than January's extract,
+    and December's export sent 403 people, 399 of them protected in January's roster. A file is
+    known by its rows. A run logged before rows were (its files' sha256 alone) is matched to a
+    later one by the sha256 both name: a month first run before the upgrade, run again from its
+    own files after it, is not newer either. Its rows changed, it is."""
+    from pipelines.bpjs_exchange import dropped_later_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    stay = [f"64740115088500{i:02d}" for i in range(10, 13)]
+    five = [f"64740115088500{i:02d}" for i in range(20, 25)]
+    for region, logged_before in (("6474", False), ("6409", True)):
+        s, f = ([n.replace("6474", region, 1) for n in group] for group in (stay, five))
+        december, january = (extract(m, rows=True, penduduk=f"penduduk-{m}-{region}") for m in ("2026-12", "2027-01"))
+        first = {"files": december["files"]} if logged_before else december
+        submit(dsn, candidates(s + f, "2026-12", region=region), "2026-12", regions=[region], inputs=first)
+        submit(dsn, candidates(s, "2027-01", region=region), "2027-01", regions=[region], inputs=january)
+        for inputs in (december, saved_again(december)):          # its own files, then a copy saved again
+            submit(dsn, candidates(s + f, "2026-12", region=region), "2026-12", regions=[region], inputs=inputs)
+            assert dropped_later_back(dsn, "2026-12", region=region) == 5, (region, inputs)
+    path, n = export_pending(dsn, "2026-12", tmp_path)                 # whom January lists still, alone
+    assert n == 6 and sorted(r["NIK"] for r in csv.DictReader(path.open())) == sorted(
+        stay + [x.replace("6474", "6409", 1) for x in stay])
+    newer = extract("2027-02", rows=True, penduduk="penduduk-2027-02-6474")
+    submit(dsn, candidates(stay + five[:1], "2026-12"), "2026-12", regions=["6474"], inputs=newer)
+    assert dropped_later_back(dsn, "2026-12", region="6474") == 0
     path, n = export_pending(dsn, "2026-12", tmp_path)
     assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == five[:1]
 

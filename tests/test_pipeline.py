@@ -6,6 +6,7 @@ import polars as pl
 import psycopg
 import pytest
 
+from pipelines.readers import read_extract
 from tests.conftest import environ
 
 PERIOD = "2026-11"
@@ -201,6 +202,8 @@ def test_submission_holds_the_candidates_and_a_rerun_changes_nothing(pipeline_ru
         run_id, inputs, counts = conn.execute(
             "SELECT dagster_run_id, inputs, counts FROM bpjs.processing_log WHERE activity = 'submission'").fetchone()
     assert run_id and set(inputs["files"]) == {"penduduk.csv", "dtsen.csv", "peserta_bpjstk.csv"}
+    assert inputs["rows_sha256"] == {f"{s}.csv": read_extract(small_world, s).rows_sha256
+                                     for s in ("penduduk", "dtsen", "peserta_bpjstk")}
     assert counts["inserted"] == c.height
     with environ(LINDUNGI_HOME=str(tmp_path)):
         run_pipeline(str(small_world), PERIOD, str(out), db=dsn)

@@ -452,6 +452,69 @@ def test_parquet_and_csv_give_the_same_residents(tmp_path):
     assert b["line"].to_list() == [1, 2]            # Parquet: the 1-based row
 
 
+def test_a_copy_saved_again_has_the_rows_of_its_original(tmp_path):
+    """An outside review: a month's own extract saved again with CRLF line endings had another
+    sha256, counted as a newer extract, and December's export sent 403 people January's run knew
+    protected or gone. ``rows_sha256`` is the rows as read: the same through other line endings,
+    a byte-order mark, another delimiter, quoting, order of rows, an extra column or Parquet; not
+    through a changed value, a row less or twice, or a row that could not be split less."""
+    from pipelines.readers import input_rows_checksums, rows_sha256
+
+    rows = [row(), row(nik="6474015508900002", name="SITI", sex="P"), row(nik="6474015508900003", name="")]
+    bad = "6474015508900004,SATU,DUA\n"                                    # a row of 3 fields: quarantined
+
+    def variant(name, text):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "penduduk.csv").write_bytes(text)
+        raw = read_extract(tmp_path / name, "penduduk")
+        assert raw.rows_sha256 == rows_sha256(raw.frame, raw.bad_rows)    # computed beside, the same
+        return raw.rows_sha256
+
+    def text(rs, delim=",", header=HEADER, quote=False, bad_line=bad):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delim, lineterminator="\n",
+                   quoting=csv.QUOTE_ALL if quote else csv.QUOTE_MINIMAL).writerows([header, *rs])
+        return buf.getvalue() + bad_line
+
+    original = variant("original", text(rows).encode())
+    same = {
+        "crlf": text(rows).replace("\n", "\r\n").encode(),
+        "bom_semicolon": text(rows, delim=";", bad_line=bad.replace(",", ";")).encode("utf-8-sig"),
+        "quoted_reversed": text(rows[::-1], quote=True).encode(),
+        "extra_column": text([r + ["X"] for r in rows], header=HEADER + ["CATATAN"]).encode(),
+    }
+    for name, content in same.items():
+        assert variant(name, content) == original, name
+    other = {
+        "a_value": text([rows[0], rows[1], row(nik="6474015508900003", name="A")]).encode(),
+        "a_row_less": text(rows[:2]).encode(),
+        "a_row_twice": text(rows + rows[:1]).encode(),
+        "no_bad_row": text(rows, bad_line="").encode(),
+    }
+    checksums = {name: variant(name, content) for name, content in other.items()}
+    assert original not in checksums.values() and len(set(checksums.values())) == len(other)
+    (tmp_path / "parquet").mkdir()
+    pl.DataFrame([dict(zip(HEADER, r)) for r in rows], schema=dict.fromkeys(HEADER, pl.String)).write_parquet(
+        tmp_path / "parquet" / "penduduk.parquet")
+    assert read_extract(tmp_path / "parquet", "penduduk").rows_sha256 == checksums["no_bad_row"]
+    # the processing log's: as computed when read, else as the ingest recorded it, else read again
+    for source, content in (("dtsen", "ID_DTSEN,NIK,NAMA,TGL_LHR,KODE_KEL,DESIL\nD1,,SRI,15-08-1990,6474011001,3\n"),
+                            ("peserta_bpjstk", "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+                                               "1,,A,15-08-1985,BPU,AKTIF,JKK,2026-10\n")):
+        (tmp_path / "crlf" / f"{source}.csv").write_text(content)
+    found = input_rows_checksums(tmp_path / "crlf")
+    assert found["penduduk.csv"] == original and len(set(found.values())) == 3
+    from pipelines import readers
+
+    readers._ROWS_SHA256.clear()
+    assert input_rows_checksums(tmp_path / "crlf") == found                              # read again
+    readers._ROWS_SHA256.clear()
+    files = readers.input_checksums(tmp_path / "crlf")
+    recorded = {sha: f"as recorded {name}" for name, sha in files.items()}
+    assert input_rows_checksums(tmp_path / "crlf", lambda: recorded) == {
+        name: f"as recorded {name}" for name in files}
+
+
 @pytest.mark.parametrize("dtype", [pl.Date, pl.Datetime("us"), pl.Datetime("ns", "UTC"),
                                    pl.Datetime("us", "Asia/Makassar"), pl.Datetime("ms", "America/New_York")])
 def test_parquet_typed_birth_date_is_its_calendar_date(tmp_path, dtype):

@@ -641,7 +641,8 @@ def test_a_links_check_alone_checks_the_stored_links(two_region_run, tmp_path, m
 def test_an_ingest_check_alone_refuses_an_extract_that_changed_since(two_regions, two_region_run, monkeypatch,
                                                                       tmp_path):
     """An ingest check run alone reads the extract now: a file other than the one the asset was
-    materialized from is not that asset, and the run says so instead of checking it."""
+    materialized from is not that asset, and the run says so instead of checking it. A copy saved
+    again (CRLF line endings, a blank line at the end) holds its rows: its check runs."""
     import shutil
 
     import dagster as dg
@@ -651,8 +652,8 @@ def test_an_ingest_check_alone_refuses_an_extract_that_changed_since(two_regions
     out, dsn, summary = two_region_run
     changed = tmp_path / "input"
     shutil.copytree(two_regions, changed)
-    with (changed / "penduduk.csv").open("a", encoding="utf-8") as f:
-        f.write("\n")  # a blank line: the same rows, another file
+    text = (changed / "penduduk.csv").read_text(encoding="utf-8")
+    (changed / "penduduk.csv").write_text(text + text.splitlines()[-1] + "\n", encoding="utf-8")  # a row twice
     monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
     monkeypatch.setenv("LINDUNGI_INPUT", str(changed))
     monkeypatch.setenv("LINDUNGI_OUT", str(out))
@@ -663,6 +664,11 @@ def test_an_ingest_check_alone_refuses_an_extract_that_changed_since(two_regions
     assert not result.success and not result.get_asset_check_evaluations()
     failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.message
     assert "penduduk.csv is not the file residents was materialized from" in failure
+    (changed / "penduduk.csv").write_bytes(text.replace("\n", "\r\n").encode() + b"\r\n")
+    result = job.get_subset(asset_selection=set(), asset_check_selection={check}).execute_in_process(
+        instance=dg.DagsterInstance.get())
+    assert [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
+        ("residents_expectations", True)]
     # the other extracts did not change: their checks still run alone
     check = dg.AssetCheckKey(dg.AssetKey("participants"), "participants_expectations")
     result = job.get_subset(asset_selection=set(), asset_check_selection={check}).execute_in_process(
