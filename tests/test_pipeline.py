@@ -509,6 +509,7 @@ def test_the_lineage_starts_at_the_input_files(pipeline_run, small_world, monkey
         counts = summary["sources"][source]
         assert seen == {"file": f"{source}.csv", "format": "csv",
                         "sha256": hashlib.sha256((small_world / f"{source}.csv").read_bytes()).hexdigest(),
+                        "rows_sha256": read_extract(small_world, source).rows_sha256,
                         "rows_read": counts["read"], "accepted": counts["accepted"],
                         "quarantined": counts["quarantined"]}
 
