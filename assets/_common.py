@@ -35,6 +35,27 @@ def stored(settings, asset: str, partition: str | None = None, columns: list[str
     return pl.read_parquet(path, columns=columns)
 
 
+def latest_record(instance: dg.DagsterInstance, key: str, out_dir: str | os.PathLike,
+                  partition: str | None = None) -> dg.EventLogRecord | None:
+    """The latest materialization (of one partition) whose file is under ``out_dir`` (the IO
+    manager's ``path`` metadata), as its event log record. Of any folder, a `lindungi run` into
+    another --out on the same state directory counted: its links passed a folder's stale ones,
+    and its ingest refused a folder's fresh ones (an operations review)."""
+    under = os.path.realpath(out_dir) + os.sep
+    flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[partition] if partition else None)
+    cursor = None
+    while True:
+        page = instance.fetch_materializations(flt, limit=100, cursor=cursor)
+        for rec in page.records:
+            mat = rec.asset_materialization
+            path = mat.metadata.get("path") if mat else None
+            if path is not None and os.path.realpath(str(path.value)).startswith(under):
+                return rec
+        if not page.has_more:
+            return None
+        cursor = page.cursor
+
+
 def stored_checked(settings, asset: str, partition: str | None = None):
     """The asset's GX suite (under the run's rules), started on its stored value (``stored``).
     A ``quality.expectations.Pending``."""

@@ -1,11 +1,12 @@
 """Candidate assets: residents judged against the rules, the ranked candidates, coverage."""
 
+import json
 from collections.abc import Collection
 
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, monthly_asset, preview, progress, stored, stored_checked
+from assets._common import counts_md, latest_record, monthly_asset, preview, progress, stored, stored_checked
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
 from pipelines.db import migrate
@@ -13,6 +14,7 @@ from pipelines.verification import latest_results, latest_with, verified_exclusi
 from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
                                  protects, to_fix, with_rejections)
 from pipelines.reports import coverage_md
+from pipelines.rules import _table_of
 from quality.definitions import asset_suite, suite_check
 from quality.expectations import validate_later
 
@@ -52,10 +54,12 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
         stored_nik = stored(settings, "resident_assessment", context.partition_key, columns=["NIK"])
         yield _one_row_per_resident(residents, stored_nik)
         return
+    rules = settings.rules()
     out = assess(residents, welfare_records, welfare_links, participants, participant_links,
-                 settings.rules(), context.partition_key, participant_link_review)
+                 rules, context.partition_key, participant_link_review)
     yield dg.Output(out, output_name="resident_assessment", metadata={
         "dagster/row_count": out.height,
+        ASSESSED_UNDER: dg.MetadataValue.json(rules.assessment_terms()),
         "not_judgeable": int((~out.get_column("judgeable")).sum()),
         # (residents of any occupation; coverage_by_kelurahan's "protected" counts its informal
         # workers only, and the two figures under one name read as a contradiction: a UI review)
@@ -109,6 +113,36 @@ def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, parti
     return fix.filter(~pl.col("NIK").is_in(list(left))) if left else fix
 
 
+ASSESSED_UNDER = "assessed_under"  # the rules' assessment terms, on the assessment's materialization
+
+
+def _assessed_under_these_rules(context: dg.AssetExecutionContext, settings: LindungiSettings, rules) -> None:
+    """Refuse a stored assessment that other rules' ages, informal work or protection judged
+    (``Rules.assessment_terms``, recorded on its materialization): enrollment_candidates
+    materialized alone after a rules change selected by the old assessment's working age,
+    informal work and protection, and priced by the new rules (a rules review). An assessment
+    stored before the terms were recorded is taken as it is."""
+    record = latest_record(context.instance, "resident_assessment", settings.out_dir, context.partition_key)
+    then = record.asset_materialization.metadata.get(ASSESSED_UNDER) if record else None
+    if then is None:
+        return
+    now = rules.assessment_terms()
+    changed = [k for k in now if then.value.get(k) != now[k]]
+    if changed:
+        raise dg.Failure(
+            f"resident_assessment {context.partition_key} was judged by other rules than these ({rules.source}): "
+            + "; ".join(f"[{_table_of(k)}] {k} {_shown(then.value.get(k))} there, {_shown(now[k])} here"
+                        for k in changed)
+            + f"; materialize resident_assessment {context.partition_key} with these rules, then "
+              f"{context.asset_key.to_user_string()}")
+
+
+def _shown(value) -> str:
+    """A setting's value as TOML writes it, cut when long (29 informal codes)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 CANDIDATES_CHECK = "enrollment_candidates_expectations"
 
 
@@ -121,6 +155,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
         yield _stored_candidates_check(context, settings)
         return
     rules = settings.rules()
+    _assessed_under_these_rules(context, settings, rules)
     dsn = database.url()
     migrate(dsn)
     results = latest_results(dsn)
@@ -209,6 +244,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
     # resident without protection (165,757, children and the formally employed included)
     rules, dsn = settings.rules(), database.url()
+    _assessed_under_these_rules(context, settings, rules)
     excluded = verified_exclusions(dsn)
     answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded, rules)
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,

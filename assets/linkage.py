@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, progress, stored_checked, ticking
+from assets._common import counts_md, latest_record, progress, stored_checked, ticking
 from dagster_project.io_manager import asset_path
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
@@ -190,22 +190,9 @@ def _outputs(selected, src: _Source, links: pl.DataFrame, review: pl.DataFrame, 
 
 def _latest(instance: dg.DagsterInstance, key: str, out_dir: str | Path, partition: str | None = None) -> int | None:
     """Storage id of the latest materialization (of one partition) whose file is under
-    ``out_dir`` (the IO manager's ``path`` metadata): later events, larger ids. Of any folder,
-    a `lindungi run` into another --out on the same state directory counted: its links passed
-    a folder's stale ones, and its ingest refused a folder's fresh ones (an operations review)."""
-    under = os.path.realpath(out_dir) + os.sep
-    flt = dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[partition] if partition else None)
-    cursor = None
-    while True:
-        page = instance.fetch_materializations(flt, limit=100, cursor=cursor)
-        for rec in page.records:
-            mat = rec.asset_materialization
-            path = mat.metadata.get("path") if mat else None
-            if path is not None and os.path.realpath(str(path.value)).startswith(under):
-                return rec.storage_id
-        if not page.has_more:
-            return None
-        cursor = page.cursor
+    ``out_dir``: later events, larger ids."""
+    record = latest_record(instance, key, out_dir, partition)
+    return record.storage_id if record else None
 
 
 LINK_DESCRIPTIONS = {

@@ -71,6 +71,17 @@ class Rules:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def assessment_terms(self) -> dict:
+        """The settings ``pipelines.candidates.assess`` judges residents by (age, informal work,
+        protection), as JSON holds them: the period's assessment records them, and what is made
+        from it refuses an assessment of other terms."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k in ASSESSMENT_TERMS}
+
+
+# the settings the assessment judges by (Rules.assessment_terms)
+ASSESSMENT_TERMS = ("min_age", "max_age", "informal_codes", "informal_label_prefixes", "active_status",
+                    "required_programs")
+
 
 # What the roster says (CONTRACT §1), as the ingest reads it (pipelines.ingest.clean_peserta): a
 # status or programme spelled otherwise in the rules file matches no record, and everyone would

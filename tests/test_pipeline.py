@@ -905,3 +905,51 @@ def test_the_period_materialized_alone_judges_protection_by_its_own_rules(pipeli
     want = set(linked.join(protecting, on="KPJ")["NIK"])
     assert set(after.filter("terlindungi")["NIK"]) == want
     assert after["terlindungi"].sum() > before["terlindungi"].sum()
+
+
+def test_the_candidates_materialized_alone_refuse_an_assessment_of_other_rules(pipeline_run, small_world,
+                                                                              monkeypatch, tmp_path):
+    """A rules review: enrollment_candidates materialized alone after a rules change (min_age 18
+    to 20) selected by the stored assessment's working age, informal work and protection, and
+    priced by the new rules: 18- and 19-year-olds listed. The assessment records the terms it
+    judged by; the candidates and the coverage refuse another's, naming the settings, and come
+    right once the assessment is materialized with the rules."""
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+    from pipelines.rules import DEFAULT_RULES
+
+    out, _, summary = pipeline_run
+    copy = tmp_path / "out"   # (the module's run stays as it was, for the other tests)
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("gap_lists", "coverage", "perbaikan_data"))
+    for name, value in (("DAGSTER_HOME", summary["dagster_home"]), ("LINDUNGI_INPUT", str(small_world)),
+                        ("LINDUNGI_OUT", str(copy))):
+        monkeypatch.setenv(name, value)
+    job = defs.resolve_implicit_global_asset_job_def()
+
+    def materialize(*keys):
+        return job.execute_in_process(instance=dg.DagsterInstance.get(), partition_key=PERIOD, raise_on_error=False,
+                                      asset_selection=[dg.AssetKey(k) for k in keys])
+
+    assert materialize("resident_assessment").success                    # under the defaults, in this folder
+    rules = tmp_path / "twenty.toml"
+    rules.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace("min_age = 18", "min_age = 20"),
+                     encoding="utf-8")
+    monkeypatch.setenv("LINDUNGI_RULES", str(rules))
+    before = pl.read_parquet(copy / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert before["umur"].min() < 20
+    for key in ("enrollment_candidates", "coverage_by_kelurahan"):
+        result = materialize(key)
+        assert not result.success
+        failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+        while failure.cause is not None and "judged by other rules" not in failure.message:
+            failure = failure.cause
+        assert failure.message.strip().endswith(
+            f": resident_assessment {PERIOD} was judged by other rules than these ({rules}): [eligibility] "
+            f"min_age 18 there, 20 here; materialize resident_assessment {PERIOD} with these rules, then {key}")
+    assert pl.read_parquet(copy / "enrollment_candidates" / f"{PERIOD}.parquet").equals(before)
+    assert materialize("resident_assessment", "enrollment_candidates").success
+    after = pl.read_parquet(copy / "enrollment_candidates" / f"{PERIOD}.parquet")
+    assert after["umur"].min() == 20 and set(after["NIK"]) == set(before.filter(pl.col("umur") >= 20)["NIK"])
