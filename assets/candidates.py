@@ -107,7 +107,7 @@ def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, parti
     if fix.height == 0:
         return fix
     niks = fix.get_column("NIK").to_list()
-    excluded = verified_exclusions(dsn) if excluded is None else excluded
+    excluded = verified_exclusions(dsn, assessed) if excluded is None else excluded
     left = (set(excluded) | set(_held(earlier_answers(dsn, period, niks), participants, period, rules))
             | sent_this_period(dsn, period, niks))
     return fix.filter(~pl.col("NIK").is_in(list(left))) if left else fix
@@ -159,7 +159,7 @@ def enrollment_candidates(context: dg.AssetExecutionContext, settings: LindungiS
     dsn = database.url()
     migrate(dsn)
     results = latest_results(dsn)
-    excluded = verified_exclusions(dsn, results)
+    excluded = verified_exclusions(dsn, resident_assessment, results)
     verified = verified_valid(dsn, results)
     # whom BPJS has is not listed twice; whom it rejected is listed with BPJS's reason, for the
     # kelurahan to mend (a rejection holds nobody)
@@ -245,7 +245,7 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     # resident without protection (165,757, children and the formally employed included)
     rules, dsn = settings.rules(), database.url()
     _assessed_under_these_rules(context, settings, rules)
-    excluded = verified_exclusions(dsn)
+    excluded = verified_exclusions(dsn, resident_assessment)
     answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded, rules)
     out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,
                    fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants,

@@ -51,7 +51,7 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     _premiums_of_these_rules(enrollment_candidates, rules, period)
     inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir),
               "rows_sha256": input_rows_checksums(settings.input_dir, lambda: _recorded_rows(context))}
-    excluded = verified_exclusions(dsn)
+    excluded = verified_exclusions(dsn, resident_assessment)
     # every region of the extract gets its batch, one without candidates too: its rows of the
     # period still pending are withdrawn (a region whose last candidates became protected kept
     # them pending, to be exported), and the batch says the run looked at it

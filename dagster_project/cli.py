@@ -414,6 +414,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
     summary["stages_s"] = {"start and ingest": round(ingested - t0, 1), "linking": round(linked - ingested, 1),
                            "the period's assets": round(done - linked, 1)}
     summary["left_out"] = _left_out(period)
+    summary["moved_to_inbox"] = _moved_to_inbox(period)
     summary["dropped_later"] = dropped_later_back(dsn, period)
     summary["full_nik"] = full_nik
     summary["programs"] = protection_words(load_rules(rules))  # as the reasons name them: JKK+JKM
@@ -500,6 +501,20 @@ def _left_out(period: str) -> dict[str, int]:
         return {}
     return {k: int(mat.metadata[k].value) for k in ("held_by_bpjs", "excluded_by_verification")
             if k in mat.metadata}
+
+
+def _moved_to_inbox(period: str) -> int:
+    """How many workbooks the ``gap_lists`` materialization just made found changed in the
+    period's folder (a list filled in where it lay) and moved to the verification inbox, not
+    applied: only a progress line said so, and the coordinator's corrections waited unseen
+    (a coordinators' review)."""
+    import dagster as dg
+
+    event = _instance().get_latest_materialization_event(dg.AssetKey("gap_lists"))
+    mat = event.asset_materialization if event is not None else None
+    if mat is None or mat.partition != period or "moved_to_inbox" not in mat.metadata:
+        return 0
+    return int(mat.metadata["moved_to_inbox"].value)
 
 
 LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
@@ -637,6 +652,13 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         print(f"  not listed: {left.get('held_by_bpjs', 0):,} sent to BPJS in another period's export "
               f"(awaiting its answer or accepted; the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
               "kelurahan as not to enroll")
+    if s.get("moved_to_inbox"):
+        from pipelines.files import RETURNED_LISTS
+
+        print(f"  WARNING: {s['moved_to_inbox']:,} workbook(s) in {out}/gap_lists/{p}/ changed since they were "
+              f"written (filled in where they lay?) are moved to {out}/{RETURNED_LISTS}/{p}/ and NOT applied: this run "
+              f"did not use them; apply each with `lindungi verification FILE --period {p}` (or turn on "
+              "verification_sensor), then run the period again")
     if s.get("dropped_later"):
         # (a month run again from an older extract listed them, and its gap lists and coverage page
         # counted them, without a word that the export would leave them out; an outside review)

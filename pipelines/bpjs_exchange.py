@@ -27,7 +27,7 @@ from pipelines.nik import NIK_PROBLEMS, mask_file_name, nik_problems, text_digit
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
 from pipelines.siak import CONTROL
-from pipelines.verification import WITHDRAWING
+from pipelines.verification import MOVED, WITHDRAWING
 
 # (export column, SQL expression over bpjs.submission_candidate c). Edit here when BPJS
 # publishes its template.
@@ -74,14 +74,17 @@ HELD_ELSEWHERE = """EXISTS (
            WHERE b.period = c.period AND b.region = c.region AND b.status = 'committed'), c.created_at)))))"""
 # the person's latest Hasil Verifikasi, on any period's list (as ``verification.latest_results``):
 # one probe of the primary key (nik, period) per row, newest period first
-LATEST_RESULT = """SELECT v.hasil FROM bpjs.verification v WHERE v.nik = c.nik
+LATEST_RESULT = """SELECT v.hasil, v.kode_kel FROM bpjs.verification v WHERE v.nik = c.nik
                    ORDER BY v.period DESC, v.received_at DESC LIMIT 1"""
 # the latest result says not to enroll: a kelurahan found them dead, moved, refusing or
 # registered after the run listed them. The next run withdraws them; an export before it sent
-# them to BPJS (found by fuzzing: a person verified Meninggal was in the next export file)
+# them to BPJS (found by fuzzing: a person verified Meninggal was in the next export file). A
+# move holds where it was said: a run that lists them in another kelurahan sends them
+# (verification.MOVED)
 VERIFIED_OUT = f"""EXISTS (
     SELECT 1 FROM ({LATEST_RESULT}) latest
-    WHERE latest.hasil IN ({", ".join(f"'{h}'" for h in sorted(WITHDRAWING))}))"""
+    WHERE latest.hasil IN ({", ".join(f"'{h}'" for h in sorted(WITHDRAWING))})
+      AND (latest.hasil <> '{MOVED}' OR latest.kode_kel IS NOT DISTINCT FROM c.kode_kel))"""
 # the latest result is Valid: the export sends them ahead of the rest, in rank order, the rank
 # staying CONTRACT §2's (the issue behind the verification loop asked that "Valid moves them
 # ahead for submission"; putting them first in the rank departed from the contract)

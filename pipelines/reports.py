@@ -89,7 +89,10 @@ PETUNJUK = [
     "   'Peringkat' adalah urutan prioritas di antara semua calon peserta dalam data ini (semua kelurahan/desa",
     "   dan kabupaten/kota) pada periode ini, sehingga angka Peringkat di daftar ini tidak berurutan: penyandang",
     "   disabilitas lebih dahulu, lalu desil DTSEN terendah ({tanpa_desil}), lalu kelurahan/desa",
-    "   dan nama. Hasil verifikasi tidak mengubah Peringkat.",
+    "   dan nama. Hasil verifikasi tidak mengubah urutan ini, tetapi angka Peringkat dapat bergeser pada daftar",
+    # (it said "does not change the Peringkat": one 'Pindah domisili' moved 2,451 others' numbers,
+    # and every half-visited copy disagreed with the next list; a coordinators' review)
+    "   berikutnya bila ada calon peserta yang keluar dari atau masuk ke daftar.",
     "2. Pada kolom 'Hasil Verifikasi' pilih satu dari daftar pilihan:",
     "   " + ", ".join(VERIFIKASI) + ".",
     # (a coordinators' review: a result cleared and sent again stayed, with nothing said how to mend one)
@@ -109,8 +112,12 @@ PETUNJUK = [
     "   koordinator {kabkota}.",
     "4. Tulis keterangan tambahan di kolom 'Catatan' (misalnya alamat baru atau nomor KPJ); catatan hanya disimpan",
     "   bila 'Hasil Verifikasi' pada baris yang sama diisi.",
-    "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: periksa dan",
-    "   perbaiki datanya (misalnya NIK atau tanggal lahir) saat kunjungan, lalu tulis di 'Catatan'.",
+    # (it said to fix the data at the visit and write it in Catatan, which nothing reads: the next
+    # export sent BPJS the same date it had rejected; a coordinators' review)
+    "   Kolom 'Keterangan BPJS' memuat alasan penolakan BPJS sebelumnya, bila ada: cocokkan datanya dengan KTP",
+    "   dan KK saat kunjungan. Yang dikirim ke BPJS adalah data Disdukcapil: bila berbeda (misalnya NIK atau",
+    "   tanggal lahir), ajukan perbaikannya ke Disdukcapil dan tulis data yang benar di 'Catatan' untuk",
+    "   koordinator {kabkota}; setelah diperbaiki, data yang baru dikirim pada periode berikutnya.",
     "   Bila kolom itu berisi 'Mungkin sudah terdaftar', ada kartu BPJS TK aktif yang datanya mirip",
     "   tetapi tidak pasti milik orang ini: tanyakan kartunya; bila benar miliknya, pilih 'Sudah terdaftar'",
     "   dan tulis nomor KPJ di 'Catatan'.",

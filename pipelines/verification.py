@@ -100,7 +100,8 @@ def _saved_as(path: Path) -> str:
 
 
 def read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """Validated rows (NIK, hasil, catatan, kode_kel) of a returned gap list; raises VerificationError."""
+    """Validated rows (NIK, hasil, catatan, kode_kel, and the sheet's row, baris) of a returned
+    gap list; raises VerificationError."""
     return _read_returned(path, period, candidates, key)[0]
 
 
@@ -214,7 +215,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         if (catatan or "").startswith("="):  # stored as the formula's text ("=C7"), not what it showed
             problems.append(f"baris {i}: Catatan berisi rumus; ketik catatannya")
         if hasil:
-            out.append((nik, hasil, catatan, kode_kel))
+            out.append((nik, hasil, catatan, kode_kel, i))
         elif catatan and catatan.strip():
             unused_notes.append(i)
     if unknown and not seen:
@@ -227,7 +228,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
     if problems:
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
-                                     "kode_kel": pl.String}, orient="row"), who, unused_notes
+                                     "kode_kel": pl.String, "baris": pl.Int64}, orient="row"), who, unused_notes
 
 
 def _titles(row) -> list[str]:
@@ -285,7 +286,8 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     shown = mask_file_name(path.name)
     with psycopg.connect(dsn) as conn, conn.transaction():
         with conn.cursor() as cur:
-            cur.executemany(UPSERT, [(n, period, h, c, k, shown, sha, received_by) for n, h, c, k in rows.iter_rows()])
+            cur.executemany(UPSERT, [(n, period, h, c, k, shown, sha, received_by)
+                                     for n, h, c, k in rows.select("NIK", "hasil", "catatan", "kode_kel").iter_rows()])
             changed = max(cur.rowcount, 0) if rows.height else 0  # summed over the rows (psycopg 3)
         # "by" is who applied it (the OS account), as in every other log row: the workbook's
         # last editor is a person's full name, kept only beside the results in
@@ -300,11 +302,12 @@ class Applied(NamedTuple):
     changed: int                # of them new or changed
     unused_notes: tuple[int, ...] = ()  # sheet rows with a Catatan and no Hasil Verifikasi
     superseded: int = 0         # of the results, people with a result on a later period's list (LATEST)
+    sent: tuple[int, ...] = ()  # sheet rows saying not to enroll someone BPJS was sent already (SENT)
 
 
 def stored_line(name: str, applied: Applied) -> str:
     """What applying a returned list did, in Bahasa Indonesia, for the command and the job's log."""
-    rows, changed, unused, superseded = applied
+    rows, changed, unused, superseded, sent = applied
     # a note without a result has nothing to be stored with: said, where it went without a word
     notes = (f"; catatan tanpa Hasil Verifikasi tidak disimpan (baris {', '.join(map(str, unused))})"
              if unused else "")
@@ -315,7 +318,13 @@ def stored_line(name: str, applied: Applied) -> str:
     # returned after a later one was stored, and said so, and no run used it (found by fuzzing)
     later = (f"; {superseded:,} di antaranya tidak berlaku: orang yang sama sudah punya hasil pada daftar "
              "periode yang lebih baru, yang tetap berlaku") if superseded else ""
-    return f"{name}: {changed:,} hasil verifikasi disimpan{same}{later}{notes}"
+    # dead, refusing, not an informal worker or registered, said of someone BPJS has from an
+    # export: stored without a word, the city went on paying (a coordinators' review). No run
+    # can undo a registration; the city has to tell BPJS
+    sent = (f"; PERHATIAN: {len(sent):,} di antaranya sudah dikirim ke BPJS Ketenagakerjaan (baris "
+            f"{', '.join(map(str, sent))}): hasil ini tidak membatalkan pendaftaran yang sudah dikirim atau "
+            "diterima; sampaikan kepada BPJS Ketenagakerjaan") if sent else ""
+    return f"{name}: {changed:,} hasil verifikasi disimpan{same}{later}{notes}{sent}"
 
 
 def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str | None = None) -> Applied:
@@ -337,10 +346,13 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
             f"(folder keluaran `lindungi run` periode itu: --out)"])
     rows, who, unused = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
     changed = store(dsn, rows, period, path, who, run_id=run_id)
+    out = rows.filter(pl.col("hasil").is_in(list(WITHDRAWING)))
     with psycopg.connect(dsn) as conn:
         superseded = conn.execute(SUPERSEDED, (period, nik_list(rows.get_column("NIK")))).fetchone()[0] \
             if rows.height else 0
-    return Applied(rows.height, changed, tuple(unused), superseded)
+        sent = {r[0] for r in conn.execute(SENT, (nik_list(out.get_column("NIK")),))} if out.height else set()
+    return Applied(rows.height, changed, tuple(unused), superseded,
+                   tuple(sorted(out.filter(pl.col("NIK").is_in(list(sent))).get_column("baris").to_list())))
 
 
 # the period's lists were erased by the retention (pipelines.retention marks its batches)
@@ -348,6 +360,11 @@ ERASED = "SELECT coalesce(bool_or(erased_at IS NOT NULL), false) FROM bpjs.submi
 # of a list's people, those with a result on a later period's list: theirs counts (LATEST)
 SUPERSEDED = """SELECT count(DISTINCT nik) FROM bpjs.verification
 WHERE period > %s AND nik = ANY(string_to_array(%s, ','))"""
+
+
+# of a list's people, those an export sent BPJS (in any period): awaiting its answer, or accepted
+SENT = """SELECT DISTINCT nik FROM bpjs.submission_candidate
+WHERE status IN ('submitted', 'accepted') AND nik = ANY(string_to_array(%s, ','))"""
 
 
 LISTED = "SELECT nik, nama_lgkp, kode_kel FROM bpjs.submission_candidate WHERE period = %s"
@@ -369,23 +386,45 @@ def _listed(dsn: str, period: str, candidates: pl.DataFrame) -> pl.DataFrame:
 # A person's latest result, whichever period's list it came on: a run of an earlier month after
 # a later list came back (a backfill) must not list and export someone verified as deceased since.
 LATEST = """
-SELECT DISTINCT ON (nik) nik, hasil FROM bpjs.verification
+SELECT DISTINCT ON (nik) nik, hasil, kode_kel FROM bpjs.verification
 ORDER BY nik, period DESC, received_at DESC
 """
+# 'Pindah domisili' says the person no longer lives in the kelurahan whose list said so: it holds
+# while the extract still places them there. Moved within the city in SIAK, they were left off
+# every list for good, the new kelurahan's too, and its coverage counted them as its own
+# verification's (a coordinators' review). The other choices say who the person is (dead,
+# refusing, registered, not an informal worker), wherever they live.
+MOVED = "Pindah domisili"
+
+
+class Result(NamedTuple):
+    hasil: str
+    kode_kel: str | None  # the kelurahan of the list it was returned on
 
 
 @no_row_data
-def latest_results(dsn: str) -> dict[str, str]:
-    """NIK -> the latest Hasil Verifikasi returned on any period's list: what a kelurahan knows
-    now holds for every period's run, an earlier month run again too."""
+def latest_results(dsn: str) -> dict[str, Result]:
+    """NIK -> the latest Hasil Verifikasi returned on any period's list, with the list's
+    kelurahan: what a kelurahan knows now holds for every period's run, an earlier month run
+    again too."""
     with psycopg.connect(dsn) as conn:
-        return dict(conn.execute(LATEST).fetchall())
+        return {nik: Result(hasil, kel) for nik, hasil, kel in conn.execute(LATEST).fetchall()}
 
 
-def verified_exclusions(dsn: str, results: dict[str, str] | None = None) -> dict[str, str]:
-    """NIK -> withdrawal reason for candidates a coordinator verified as not to be enrolled."""
+def verified_exclusions(dsn: str, residents: pl.DataFrame, results: dict[str, Result] | None = None
+                        ) -> dict[str, str]:
+    """NIK -> withdrawal reason for candidates a coordinator verified as not to be enrolled.
+    ``residents`` (NIK, kode_kel: the period's assessment) says where each lives now: a
+    'Pindah domisili' holds only while they live in the kelurahan that returned it (``MOVED``)."""
     results = latest_results(dsn) if results is None else results
-    return {nik: f"hasil verifikasi: {hasil}" for nik, hasil in results.items() if hasil in WITHDRAWING}
+    out = {nik: f"hasil verifikasi: {r.hasil}" for nik, r in results.items() if r.hasil in WITHDRAWING}
+    said_moved = {nik: r.kode_kel for nik, r in results.items() if r.hasil == MOVED}
+    if said_moved:
+        living = residents.filter(pl.col("NIK").is_in(list(said_moved))).select("NIK", "kode_kel")
+        for nik, kel in living.iter_rows():
+            if kel is not None and kel != said_moved[nik]:
+                del out[nik]  # moved, as the list said: to another kelurahan, which has not verified them
+    return out
 
 
 def verified_valid(dsn: str, results: dict[str, str] | None = None) -> list[str]:
@@ -398,4 +437,4 @@ def latest_with(dsn: str, hasil: str, results: dict[str, str] | None = None) -> 
     if hasil not in VERIFIKASI:
         raise ValueError(f"no such Hasil Verifikasi: {hasil!r}")
     results = latest_results(dsn) if results is None else results
-    return sorted(nik for nik, latest in results.items() if latest == hasil)
+    return sorted(nik for nik, latest in results.items() if latest.hasil == hasil)

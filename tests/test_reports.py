@@ -505,7 +505,7 @@ def test_dates_are_the_citys_and_the_sheet_says_which_digits_are_shown(cands, tm
     # the Peringkat is the contract's whatever a visit found; a Valid is sent to BPJS first (the
     # guide said the verified came first in it, at the top of the list)
     said = " ".join(guide.split())
-    assert "penyandang disabilitas lebih dahulu" in said and "Hasil verifikasi tidak mengubah Peringkat" in said
+    assert "penyandang disabilitas lebih dahulu" in said and "Hasil verifikasi tidak mengubah urutan ini, tetapi angka Peringkat dapat bergeser" in said
     assert "'Valid' dikirim ke BPJS lebih dahulu" in said and "teratas" not in said
     cov = pl.DataFrame({
         "period": ["2026-12"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],

@@ -1,6 +1,7 @@
 """The verification loop end to end: a returned gap list is validated, stored, and respected
 by the next run; each kind of bad returned file is refused whole with a message in Indonesian."""
 
+import csv
 import shutil
 from pathlib import Path
 from unittest.mock import patch
@@ -482,10 +483,48 @@ def test_a_later_lists_result_holds_when_an_earlier_month_is_run_again(any_pg_ds
                          "catatan": [None, None], "kode_kel": ["6474011001"] * 2})
     assert store(any_pg_dsn, rows, "2026-04", f, "x") == 2
     # (every period's run reads the same latest results: January's, run again after April's list)
-    assert verified_exclusions(any_pg_dsn) == {"6474012102820001": "hasil verifikasi: Meninggal"}
+    living = pl.DataFrame({"NIK": rows["NIK"], "kode_kel": rows["kode_kel"]})
+    assert verified_exclusions(any_pg_dsn, living) == {"6474012102820001": "hasil verifikasi: Meninggal"}
     assert verified_valid(any_pg_dsn) == ["6474012102820002"]
     # the same list applied again changes nothing, and says so
     assert store(any_pg_dsn, rows, "2026-04", f, "x") == 0
+
+
+def test_a_move_holds_in_the_kelurahan_that_said_it(any_pg_dsn, tmp_path):
+    """A coordinators' review: Bontang Kuala verified a worker 'Pindah domisili'; January's
+    extract had him in Tanjung Laut, working age, informal, unprotected, and he was on no list
+    for good, Tanjung Laut's coverage counting him as excluded by its own verification. A move
+    holds while the extract still has the person where it was said: listed in another
+    kelurahan, the runs list and the export sends them there. The other choices say who the
+    person is, and hold wherever they live."""
+    from pipelines.bpjs_exchange import export_pending, verified_out_back
+    from pipelines.db import migrate
+    from pipelines.submission import submit
+    from pipelines.verification import store, verified_exclusions
+    from tests.test_submission import candidates
+
+    migrate(any_pg_dsn)
+    moved, dead, stays = "6474012102820001", "6474012102820002", "6474012102820003"
+    f = tmp_path / "6474011001.xlsx"
+    f.write_bytes(b"returned")
+    store(any_pg_dsn, pl.DataFrame({"NIK": [moved, dead, stays], "hasil": ["Pindah domisili", "Meninggal",
+                                                                          "Pindah domisili"],
+                                    "catatan": [None] * 3, "kode_kel": ["6474011001"] * 3}), "2026-12", f, "x")
+    december = pl.DataFrame({"NIK": [moved, dead, stays], "kode_kel": ["6474011001"] * 3})
+    january = pl.DataFrame({"NIK": [moved, dead, stays], "kode_kel": ["6474021001", "6474021001", "6474011001"]})
+    assert verified_exclusions(any_pg_dsn, december) == {n: f"hasil verifikasi: {h}" for n, h in
+                                                         ((moved, "Pindah domisili"), (dead, "Meninggal"),
+                                                          (stays, "Pindah domisili"))}
+    assert verified_exclusions(any_pg_dsn, january) == {dead: "hasil verifikasi: Meninggal",
+                                                        stays: "hasil verifikasi: Pindah domisili"}
+    # the export: listed in December where the move was said, left out; listed in January elsewhere, sent
+    submit(any_pg_dsn, candidates([moved, dead, stays], "2026-12"), "2026-12")
+    assert verified_out_back(any_pg_dsn, "2026-12") == 3 and export_pending(any_pg_dsn, "2026-12", tmp_path)[1] == 0
+    listed = candidates([moved, dead], "2027-01").with_columns(kode_kel=pl.lit("6474021001"), kode_kec=pl.lit("647402"))
+    submit(any_pg_dsn, listed, "2027-01")
+    assert verified_out_back(any_pg_dsn, "2027-01") == 1
+    path, n = export_pending(any_pg_dsn, "2027-01", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [moved]
 
 
 def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg_server, tmp_path, monkeypatch):
@@ -506,21 +545,21 @@ def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg
     wb["Daftar Calon Peserta"].cell(7, 15, "Meninggal")
     first = tmp_path / src.name
     wb.save(first)
-    assert apply_returned(dsn, first, PERIOD, out) == (1, 1, (), 0)
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 1, (), 0, ())
     run_pipeline(str(small_world), PERIOD, str(out), db=dsn)  # withdraws the deceased
 
-    assert apply_returned(dsn, first, PERIOD, out) == (1, 0, (), 0)  # the same file again: nothing new
+    assert apply_returned(dsn, first, PERIOD, out) == (1, 0, (), 0, ())  # the same file again: nothing new
     wb["Daftar Calon Peserta"].cell(8, 15, "Valid")  # more visits, on the same file
     more = tmp_path / f"lagi-{src.name}"
     wb.save(more)
-    assert apply_returned(dsn, more, PERIOD, out) == (2, 1, (), 0)
+    assert apply_returned(dsn, more, PERIOD, out) == (2, 1, (), 0, ())
     with psycopg.connect(dsn) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT hasil FROM bpjs.verification")) == ["Meninggal", "Valid"]
         # found by fuzzing: a later period's list said Valid for one of them; this earlier list,
         # returned after it, was "stored" and no run used it: now said
         conn.execute("INSERT INTO bpjs.verification (nik, period, hasil, kode_kel, file, file_sha256, received_by) "
                      "SELECT nik, '2099-01', 'Valid', kode_kel, 'f.xlsx', 'x', 'kel' FROM bpjs.verification LIMIT 1")
-    assert apply_returned(dsn, more, PERIOD, out) == (2, 0, (), 1)
+    assert apply_returned(dsn, more, PERIOD, out) == (2, 0, (), 1, ())
 
 
 @pytest.mark.parametrize("name", ["6474011001.XLSX", "6474011001.xlsm", "~$6474011001.xlsx"])
@@ -670,12 +709,14 @@ def test_a_list_saved_under_a_nik_runs_under_the_starred_name_and_a_missing_file
 
 
 def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(small_world, pg_server, tmp_path,
-                                                                                 monkeypatch):
+                                                                                 monkeypatch, capsys):
     """Found by an audit of the figures: exported in November, then verified Meninggal, the person
     was "verified out" in the December summary and `didaftarkan` (BPJS holds them) in the coverage
     page of the same run: the summary's counts and the page's did not agree. The kelurahan's
     result comes first, as in the reason of their withdrawn rows: not among the registered, nor
-    among those the city chases BPJS about."""
+    among those the city chases BPJS about. Applying such results says, by row, that they undo
+    no registration: a coordinators' review found them stored without a word, the city paying
+    on for a dead person."""
     from dagster_project.cli import main, run_pipeline
 
     dsn = _fresh_db(pg_server, "held_and_verified_out")
@@ -688,9 +729,15 @@ def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(s
     ws = wb["Daftar Calon Peserta"]
     ws.cell(7, 15, "Meninggal")
     ws.cell(8, 15, "Pindah domisili")
+    ws.cell(9, 15, "Valid")
     wb.save(tmp_path / "kembali.xlsx")
+    capsys.readouterr()
     assert main(["verification", str(tmp_path / "kembali.xlsx"), "--period", PERIOD, "--out", str(out),
                  "--db", dsn]) == 0
+    assert capsys.readouterr().out.startswith(
+        "kembali.xlsx: 3 hasil verifikasi disimpan; PERHATIAN: 2 di antaranya sudah dikirim ke BPJS "
+        "Ketenagakerjaan (baris 7, 8): hasil ini tidak membatalkan pendaftaran yang sudah dikirim atau diterima; "
+        "sampaikan kepada BPJS Ketenagakerjaan (periode 2026-11)")
     summary = run_pipeline(str(small_world), "2026-12", str(out), db=dsn)
     cov = pl.read_parquet(out / "coverage_by_kelurahan" / "2026-12.parquet")
     assert summary["left_out"]["held_by_bpjs"] == cov["didaftarkan"].sum() == cov["menunggu_bpjs"].sum() > 0
@@ -698,12 +745,12 @@ def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(s
 
 
 def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small_world, pg_server, tmp_path,
-                                                                              monkeypatch):
+                                                                              monkeypatch, capsys):
     """From a coordinator's review of the lists: a person found at home who is a civil servant, an
     employee or a pupil fitted no choice; coordinators picked Menolak (refused, which they had
     not) or left the cell empty, and the person was listed again month after month. And someone
     the visit did not find comes back with the list saying so (the column was blank)."""
-    from dagster_project.cli import main, run_pipeline
+    from dagster_project.cli import main, print_summary, run_pipeline
     from pipelines.reports import VERIFIKASI
 
     assert "Bukan pekerja informal" in VERIFIKASI
@@ -720,7 +767,18 @@ def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small
     wb.save(tmp_path / "kembali.xlsx")
     assert main(["verification", str(tmp_path / "kembali.xlsx"), "--period", PERIOD, "--out", str(out),
                  "--db", dsn]) == 0
+    # another kelurahan's list filled in where it lay: moved to the inbox by the next run, not
+    # applied, and the summary says so (a coordinators' review found one progress line only)
+    in_place = sorted((out / "gap_lists" / PERIOD).glob("*.xlsx"))[1]
+    wb = load_workbook(in_place)
+    wb["Daftar Calon Peserta"].cell(7, 15, "Meninggal")
+    wb.save(in_place)
     summary = run_pipeline(str(small_world), PERIOD, str(out), db=dsn)
+    assert summary["moved_to_inbox"] == 1 and (out / "inbox" / "verifikasi" / PERIOD / in_place.name).exists()
+    print_summary(summary, "")
+    assert (f"WARNING: 1 workbook(s) in {out.resolve()}/gap_lists/{PERIOD}/ changed since they were written (filled in "
+            f"where they lay?) are moved to {out.resolve()}/inbox/verifikasi/{PERIOD}/ and NOT applied: this run did "
+            f"not use them; apply each with `lindungi verification FILE --period {PERIOD}`") in capsys.readouterr().out
     with psycopg.connect(dsn) as conn:
         rows = conn.execute("SELECT v.hasil, v.catatan, c.status, c.status_reason FROM bpjs.verification v "
                             "JOIN bpjs.submission_candidate c USING (nik, period) ORDER BY v.hasil").fetchall()
