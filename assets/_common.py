@@ -153,10 +153,11 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 v = f"{v.year}-**-**" if hasattr(v, "year") else "(tidak dikenal)"
             elif (c in hidden or c in _RECORD_IDS and not re.search("[0-9]", str(v))) and v is not None:
                 v = "(tidak dikenal)"
-            elif c in ("KPJ", *_RECORD_IDS) and v is not None and not _LONG_DIGITS.search(str(v)):
+            elif c in ("KPJ", *_RECORD_IDS) and v is not None:
                 # a participant card or a welfare record names one person as a NIK does: its ends
                 # only (an ID_DTSEN shown whole showed a name typed beside a digit, "DTSEN 2 SRI
-                # AMELIA ...": a privacy audit)
+                # AMELIA ...": a privacy audit), a long digit run in it too (one holding a NIK was
+                # shown with the NIK starred and the name and the birth date beside it: another)
                 v = str(v)[:2] + "*" * max(len(str(v)) - 4, 1) + str(v)[-2:] if len(str(v)) > 4 else "*" * len(str(v))
             elif v is not None:
                 v = _LONG_DIGITS.sub(lambda m: mask(m.group()), str(v))

@@ -188,8 +188,15 @@ def mask(nik: str | None) -> str:
 # A letter typists put for a digit (O for 0, I or l for 1) may stand before any of the digits
 # after the first: "6402O54904180001" was two runs, of 4 and 11, and shown whole but one digit
 # (a privacy audit); the run still needs 12 digits of its own. (No lookahead: polars' regex has none.)
+# Between two digits, one or two separators with a space on either side, or one or two spaces:
+# a colon, semicolon, plus, star or backslash and the dashes Word and Excel put for a hyphen
+# (en dash, em dash, "--"), and a tab, no-break space or zero-width space, all left a NIK whole
+# in a masked gap list and the run's summary ("6474:0155:0688:0060", "6474–0155–…": a privacy audit).
 _DIGIT = "[0-9\uff10-\uff19\u0660-\u0669\u06f0-\u06f9]"
-LONG_DIGITS = _DIGIT + "(?:(?: ?[./,_-] ?| )?[OoIl]?" + _DIGIT + "){11,}"
+_SEPARATOR = "[./,_:;+*\\\\\u2010-\u2015-]"
+_SPACE = "[ \t\u00a0\u200b]"
+LONG_DIGITS = (_DIGIT + "(?:(?:" + _SPACE + "?" + _SEPARATOR + "{1,2}" + _SPACE + "?|" + _SPACE + "{1,2})?[OoIl]?"
+               + _DIGIT + "){11,}")
 LONG_DIGITS_MASKED = "*" * 16
 
 

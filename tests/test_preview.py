@@ -68,3 +68,31 @@ def test_a_birth_date_beside_a_masked_nik_is_shown_by_its_year():
                               "flags": [[]]})
     text = str(preview(residents, list(residents.columns)).value)
     assert "647401******0001" in text and "| 1981-**-** |" in text and "08" not in text.replace("0001", "")
+
+
+def test_a_record_id_holding_a_nik_beside_a_name_and_a_date_shows_its_ends_only():
+    """A privacy audit: a KPJ or an ID_DTSEN holding a long digit run (a row shifted into it:
+    a name, the NIK and the birth date) was shown with the run starred and the rest whole, the
+    name and the date beside it, which give the NIK back."""
+    participants = pl.DataFrame({"KPJ": ["KANARI SUGENG 6474015508850001 LAHIR 15-08-1985"], "flags": [[]]})
+    welfare = pl.DataFrame({"ID_DTSEN": ["DT SRIWATI 6474015508850032"], "flags": [[]]})
+    text = "\n".join(str(preview(df, list(df.columns)).value) for df in (participants, welfare))
+    for secret in ("SUGENG", "SRIWATI", "15-08", "647401", "0001", "0032"):
+        assert secret not in text
+    assert "| KA" + "*" * 43 + "85 |" in text and "| DT" + "*" * 23 + "32 |" in text
+
+
+def test_a_nik_written_with_other_separators_is_starred():
+    """A privacy audit: a NIK typed into a free-text field with colons, an en dash (Word's and
+    Excel's autocorrect of a hyphen), two dashes, a plus, a star, a semicolon, a backslash, a tab,
+    a no-break space or a zero-width space between its groups was left whole, in a masked gap
+    list's occupation column and the run's summary. Python's regex and polars' agree."""
+    from pipelines.nik import mask_long_digits, mask_long_digits_expr
+
+    for sep in (":", "\u2013", "\u2014", "--", "+", "*", ";", "\\", "\t", "\u00a0", "\u200b", " - "):
+        typed = f"OJEK {sep.join(['6474', '0155', '0688', '0060'])} X"
+        assert mask_long_digits(typed) == "OJEK **************** X", repr(sep)
+        assert pl.select(mask_long_digits_expr(pl.lit(typed))).item() == mask_long_digits(typed)
+    # a masked NIK, an address and a short number stay as they are
+    for kept in ("647401******0001", "JL. MERDEKA NO. 12 RT 003 RW 004", "KPJ 10171986"):
+        assert mask_long_digits(kept) == kept
