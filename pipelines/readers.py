@@ -416,6 +416,21 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
             f"{fname}: no header row found in the first {HEADER_SEARCH_LINES} lines, "
             f"expected a row with the columns {required}"
         )
+    # the lines above the header are titles, not read: a line there with as many fields filled
+    # as a row has is rows that would be lost. Two exports pasted into one file, the later with
+    # two more columns: its header won, and the 18 rows above it went as titles, the counts
+    # balanced, nothing said (a privacy and bad-input audit). A title saved from a sheet
+    # ("DATA PENDUDUK,,,,") fills one field; a column's name (a header in two rows, an older
+    # export's header) is no row's value.
+    for j in range(idx):
+        if lines[j].strip():
+            fields = sum(1 for v in next(csv.reader([lines[j].replace("\r", " ")], delimiter=delim))
+                         if v.strip() and not _header_score([_norm_name(v)], source))
+            if fields >= max(3, len(names) // 2):
+                raise InputError(
+                    f"{fname}: line {j + 1}: {fields} fields filled above the header row (line {idx + 1}), as a "
+                    "row has: the lines above the header are not read; expected the header first, titles alone "
+                    "above it (two extracts pasted into one file?)")
     return idx, delim, names, cut
 
 
@@ -1420,6 +1435,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
         best: tuple[bool, int, list[str]] | None = None
         found = None  # (sheet, header index, header, data rows) of the sheet with every one
         template = None  # the same of a sheet with every one and no row under it (a blank form)
+        partial = []  # (sheet, columns it lacks) of the sheets of rows whose header lacks a column
         for sheet in names:
             try:
                 ws = wb.get_sheet_by_name(sheet)
@@ -1439,6 +1455,14 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             score, idx, header = _xlsx_header(_merged_down(head, ws), source)
             if score == 0:
                 continue
+            for j, row in enumerate(head[:idx]):  # (as a CSV's lines above its header: _find_csv_header)
+                cells = sum(1 for v in row if v is not None and (type(v) is not str or v.strip())
+                            and not _header_score([_norm_name(v)], source))
+                if cells >= max(3, len(header) // 2):
+                    raise InputError(
+                        f"{path.name}: sheet {_sheet(sheet)} row {j + 1}: {cells} cells filled above the header "
+                        f"row (row {idx + 1}), as a row has: the rows above the header are not read; expected the "
+                        "header first, titles alone above it (two extracts pasted into one sheet?)")
             below, under = chain(head[idx + 1:], rows), []
             for r in below:  # up to the first row with a value
                 under.append(r)
@@ -1450,6 +1474,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             if any(c not in header for c in required):
                 if best is None or (filled, score) > best[:2]:
                     best = (filled, score, header)
+                if filled and _rows_of(header, source):
+                    partial.append((sheet, [c for c in required if c not in header]))
                 continue
             if not filled:
                 template = template or (sheet, idx, header, iter(under), ws)
@@ -1460,6 +1486,16 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                     f"{path.name}: sheets {first} and {second} both hold the {source} columns, expected "
                     "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
             found = (sheet, idx, header, chain(under, below), ws)
+        if found is not None and partial:
+            # the extract split over sheets, one header typed otherwise (TGL_LAHIR): the sheet
+            # with every column was read and the other's 519 residents were lost, the counts
+            # balanced and the run said nothing (a privacy and bad-input audit)
+            sheet, lacking = partial[0]
+            raise InputError(
+                f"{path.name}: sheet {_sheet(sheet)}" + (" (hidden)" if sheet in hidden else "")
+                + f" holds {source} rows too, under a header without {', '.join(lacking)}, beside sheet "
+                f"{_sheet(found[0])}: only one sheet would be read; put the rows in one sheet (or fix that "
+                "sheet's column titles)")
         if found is None and best is not None and best[0]:
             # a sheet of rows lacking a column, beside a blank form (a header alone): the error
             # names what the rows lack. The form was read, and the run said "header only",
@@ -1479,6 +1515,13 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     raise InputError(
         f"{path.name}: no sheet with a header row, expected a row with the columns {', '.join(required)}"
     )
+
+
+def _rows_of(header: list[str], source: str) -> bool:
+    """Whether a header lacking a required column is still one of the extract's rows: the NIK
+    and at least half of the required columns (a summary sheet of counts per kelurahan is not)."""
+    required = SOURCES[source][0]
+    return "NIK" in header and 2 * sum(c in header for c in required) >= len(required)
 
 
 def _merged_down(head: list[list], ws) -> list[list]:

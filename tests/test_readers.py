@@ -1972,3 +1972,52 @@ def test_a_desil_is_1_to_10(tmp_path):
         + "".join(f"D{d},,,ANI,15-08-1990,P,,6474011001,{d}\n" for d in (0, 1, 10, 11)))
     res = clean_dtsen(read_extract(tmp_path, "dtsen"))
     assert res.accepted.select("ID_DTSEN", "DESIL").rows() == [("D0", None), ("D1", 1), ("D10", 10), ("D11", None)]
+
+
+def test_rows_above_the_header_or_in_a_second_sheet_with_a_header_typed_otherwise_stop_the_run(tmp_path):
+    """A privacy and bad-input audit: two exports pasted into one file, the later with two more
+    columns, made its header the one read, and the 18 rows above it went as title lines; an
+    extract split over two sheets, one header typed otherwise (TGL_LAHIR), lost that sheet's
+    519 residents. Both ran to the end, the counts balanced. Now each stops naming where; a
+    title above the header, a header in two rows, or a sheet of counts beside the extract does
+    not."""
+    from openpyxl import Workbook
+
+    more = HEADER + ["NAMA_LGKP_IBU", "KEL_NAME"]
+    rows = [row(nik=f"64740115088500{i:02d}") for i in range(1, 5)]
+    (tmp_path / "csv").mkdir()
+    write_csv(tmp_path / "csv" / "penduduk.csv", rows[:2] + [more] + [r + ["IBU", "BONTANG KUALA"] for r in rows[2:]])
+    with pytest.raises(InputError, match=r"^penduduk\.csv: line 2: 15 fields filled above the header row \(line 4\), "
+                                         r"as a row has: the lines above the header are not read"):
+        read_extract(tmp_path / "csv", "penduduk")
+    for name, ws_rows in (("pasted", [HEADER, *rows[:2], more, *[r + ["IBU", "X"] for r in rows[2:]]]),
+                          ("titled", [["DATA PENDUDUK KOTA BONTANG"], [], HEADER, *rows])):
+        (tmp_path / name).mkdir()
+        wb = Workbook()
+        for r in ws_rows:
+            wb.active.append(r)
+        wb.save(tmp_path / name / "penduduk.xlsx")
+    with pytest.raises(InputError, match=r"^penduduk\.xlsx: sheet 'Sheet' row 2: 15 cells filled above the header row "
+                                         r"\(row 4\)"):
+        read_extract(tmp_path / "pasted", "penduduk")
+    assert read_extract(tmp_path / "titled", "penduduk").frame.height == 4
+    write_csv(tmp_path / "csv" / "penduduk.csv", rows, prefix="DATA PENDUDUK,,,,,,,,,,,,,,,\n")
+    assert read_extract(tmp_path / "csv", "penduduk").frame.height == 4
+    # split over sheets, the second's header typed otherwise; beside a sheet of counts, read
+    (tmp_path / "split").mkdir()
+    wb = Workbook()
+    wb.active.title = "Bontang Selatan"
+    for r in [HEADER, *rows[:2]]:
+        wb.active.append(r)
+    counts = wb.create_sheet("Rekap")
+    for r in [["NO_KEC", "NO_KEL", "JUMLAH"], ["1", "1001", 2]]:
+        counts.append(r)
+    wb.save(tmp_path / "split" / "penduduk.xlsx")
+    assert read_extract(tmp_path / "split", "penduduk").frame.height == 2
+    other = wb.create_sheet("Bontang Barat")
+    for r in [["TGL_LAHIR" if c == "TGL_LHR" else c for c in HEADER], *rows[2:]]:
+        other.append(r)
+    wb.save(tmp_path / "split" / "penduduk.xlsx")
+    with pytest.raises(InputError, match=r"^penduduk\.xlsx: sheet 'Bontang Barat' holds penduduk rows too, under a "
+                                         r"header without TGL_LHR, beside sheet 'Bontang Selatan': only one sheet"):
+        read_extract(tmp_path / "split", "penduduk")
