@@ -12,6 +12,7 @@ from assets._common import monthly_check, progress, ticking
 from dagster_project.resources import LindungiSettings
 from pipelines.dates import period_start
 from pipelines.bpjs_exchange import accepted_not_on_roster, held_by_bpjs
+from pipelines.nik import mask_file_name
 from pipelines.partitioning import region_sizes
 from pipelines.readers import input_checksums, input_rows_checksums
 from pipelines.verification import verified_exclusions
@@ -49,7 +50,10 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     period = context.partition_key
     rules = settings.rules()
     _premiums_of_these_rules(enrollment_candidates, rules, period)
-    inputs = {"input_dir": settings.input_dir, "rules": rules.source, "files": input_checksums(settings.input_dir),
+    # the folder with long digit runs starred, as error lines show it: the processing log is kept
+    # for ever, and a folder named after a person's NIK was stored whole (a privacy audit)
+    inputs = {"input_dir": mask_file_name(settings.input_dir), "rules": mask_file_name(rules.source),
+              "files": input_checksums(settings.input_dir),
               "rows_sha256": input_rows_checksums(settings.input_dir, lambda: _recorded_rows(context))}
     excluded = verified_exclusions(dsn, resident_assessment)
     # every region of the extract gets its batch, one without candidates too: its rows of the

@@ -953,3 +953,21 @@ def test_the_candidates_materialized_alone_refuse_an_assessment_of_other_rules(p
     assert materialize("resident_assessment", "enrollment_candidates").success
     after = pl.read_parquet(copy / "enrollment_candidates" / f"{PERIOD}.parquet")
     assert after["umur"].min() == 20 and set(after["NIK"]) == set(before.filter(pl.col("umur") >= 20)["NIK"])
+
+
+def test_an_input_folder_named_after_a_nik_is_starred_in_the_processing_log(small_world, pg_server, tmp_path):
+    """A privacy audit: a run from a folder named after a person's NIK stored the path whole in
+    bpjs.processing_log, which is kept for ever (error lines star it)."""
+    import shutil
+
+    from dagster_project.cli import run_pipeline
+
+    folder = tmp_path / "kiriman 6474015506880050"
+    shutil.copytree(small_world, folder, ignore=shutil.ignore_patterns("truth"))
+    dsn = _fresh_db(pg_server, "nik_folder")
+    with environ(LINDUNGI_HOME=str(tmp_path / "home")):
+        run_pipeline(str(folder), PERIOD, str(tmp_path / "out"), db=dsn)
+    with psycopg.connect(dsn) as conn:
+        logged = [str(r[0]) for r in conn.execute("SELECT inputs FROM bpjs.processing_log")]
+    assert logged and not any("6474015506880050" in x for x in logged)
+    assert any("kiriman ****************" in x for x in logged)
