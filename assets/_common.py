@@ -138,8 +138,10 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
     head = df.head(n)
     shown = [c for c in columns if c in df.columns]
     flags = head.get_column("flags").to_list() if "flags" in head.columns else [None] * head.height
+    codes = (head.get_column("pekerjaan_kode").to_list() if "pekerjaan_kode" in head.columns
+             else ["?"] * head.height)  # (a frame without the code: the flags alone decide, as before)
     rows = []
-    for rec, row_flags in zip(head.select(shown).iter_rows(named=True), flags):
+    for rec, row_flags, code in zip(head.select(shown).iter_rows(named=True), flags, codes):
         hidden = {_NOT_UNDERSTOOD[f] for f in (row_flags or []) if f in _NOT_UNDERSTOOD}
         out = []
         for c, v in rec.items():
@@ -147,6 +149,10 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
+            elif c == "JENIS_PKRJN" and v is not None and code is None and " " in str(v).strip():
+                # a label without a SIAK code is whatever was typed ("TUKANG PIJAT <a name>", taken
+                # as informal work by the rules' prefixes; a privacy audit): its first word
+                v = str(v).split()[0] + " …"
             elif c == "TGL_LHR" and v is not None:
                 # the year only: the six digits a masked NIK hides are the birth date, which beside
                 # it (and the sex) gave the NIK back whole (a privacy audit)

@@ -522,6 +522,12 @@ LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by a
 LABEL_CHARS = 41
 
 
+def _holds_a_name(text: str, names: set[str]) -> bool:
+    """Whether some run of whole words of ``text`` is one of ``names``."""
+    words = text.rstrip("…").split()
+    return any(" ".join(words[a:b]) in names for a in range(len(words)) for b in range(a + 1, len(words) + 1))
+
+
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
     import polars as pl
     import psycopg
@@ -570,7 +576,14 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
                               & ~pl.col("JENIS_PKRJN").str.contains(r"^[0-9]+$").fill_null(True))
               .group_by(label=label).len()
-              .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]).head(5))
+              .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]))
+    # nor a label holding a resident's name (a shifted column put mothers' names in JENIS_PKRJN,
+    # five people each: printed on the terminal; a privacy audit)
+    if labels.height:
+        names = set(assessed.select(pl.col("NAMA_LGKP").drop_nulls().unique()).collect().to_series().to_list())
+        labels = labels.filter(~pl.col("label").map_elements(lambda t: _holds_a_name(t, names),
+                                                              return_dtype=pl.Boolean))
+    labels = labels.head(5)
     # of them, those a fix could make candidates (assets.candidates.residents_to_fix): on their
     # kelurahan's list, or counted in their kab/kota's row without a kelurahan code
     coverage = out / "coverage_by_kelurahan" / f"{period}.parquet"

@@ -971,3 +971,30 @@ def test_an_input_folder_named_after_a_nik_is_starred_in_the_processing_log(smal
         logged = [str(r[0]) for r in conn.execute("SELECT inputs FROM bpjs.processing_log")]
     assert logged and not any("6474015506880050" in x for x in logged)
     assert any("kiriman ****************" in x for x in logged)
+
+
+def test_the_summary_names_no_occupation_label_that_holds_a_resident_s_name(pipeline_run, tmp_path):
+    """A privacy audit: labels SIAK has no code for, carried by five or more residents, are printed
+    to help write informal_label_prefixes; a shifted column puts names there (five residents with
+    a mother's name as their occupation), and the summary printed them. A label holding a
+    resident's name is left out; the others stay."""
+    import shutil
+
+    from dagster_project.cli import _holds_a_name, summarize
+
+    out, dsn, summary = pipeline_run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("gap_lists", "coverage", "perbaikan_data"))
+    path = copy / "resident_assessment" / f"{PERIOD}.parquet"
+    assessed = pl.read_parquet(path)
+    name = assessed.filter(pl.col("NAMA_LGKP").str.count_matches(" ") == 1)["NAMA_LGKP"][0]
+    unknown = (~pl.col("judgeable") & pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal"))
+    most = max(summary["not_judged"]["unknown_occupations"].values())      # the label printed first, beaten
+    five = assessed.with_row_index().filter(unknown).head(most + 1)["index"]
+    assert five.len() == most + 1
+    assessed.with_row_index().with_columns(JENIS_PKRJN=pl.when(pl.col("index").is_in(five.implode()))
+                                           .then(pl.lit(f"IBU {name}")).otherwise("JENIS_PKRJN")).drop(
+        "index").write_parquet(path)
+    got = summarize(str(copy), PERIOD, dsn)["not_judged"]["unknown_occupations"]
+    assert got and not any(name in label for label in got)
+    assert _holds_a_name(f"IBU {name}", {name}) and not _holds_a_name("PENJUAL KUE", {name, "KUE SARI"})

@@ -96,3 +96,14 @@ def test_a_nik_written_with_other_separators_is_starred():
     # a masked NIK, an address and a short number stay as they are
     for kept in ("647401******0001", "JL. MERDEKA NO. 12 RT 003 RW 004", "KPJ 10171986"):
         assert mask_long_digits(kept) == kept
+
+
+def test_an_occupation_typed_without_a_siak_code_shows_its_first_word():
+    """A privacy audit: a label the rules take as informal work by its prefix ("TUKANG PIJAT"
+    followed by a name) was shown whole in the candidates' preview; a label of a SIAK code is
+    SIAK's own, shown as it is."""
+    cands = pl.DataFrame({"JENIS_PKRJN": ["TUKANG PIJAT SURYANI WIDODO", "PEDAGANG KAKI LIMA", "TUKANG"],
+                          "pekerjaan_kode": [None, 84, None]})
+    text = str(preview(cands, ["JENIS_PKRJN"]).value)
+    assert "SURYANI" not in text and "PIJAT" not in text and "| TUKANG … |" in text
+    assert "| PEDAGANG KAKI LIMA |" in text and "| TUKANG |" in text
