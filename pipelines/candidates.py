@@ -263,14 +263,25 @@ def with_rejections(candidates: pl.DataFrame, rejected: dict[str, str]) -> pl.Da
         .then(pl.col("evidence") + pl.lit("; ") + pl.col("catatan_bpjs")).otherwise(pl.col("evidence")))
 
 
+# residents a KEL_NAME spelling needs to name its kelurahan: one resident's is no kelurahan's
+# name (a name typed there, under a code of one resident, was published on the coverage page
+# and in a list's title: a privacy audit)
+KEL_NAME_MIN_RESIDENTS = 2
+
+
 def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
     """Every kelurahan of the extract (``kode_kel``) with its name as the extract gives it
     (``nama_kel``, from KEL_NAME): the spelling most of its residents carry, the first in sort
-    order on a tie; null without one. For a city outside the packaged name table (Bontang's)
-    the coverage and the gap lists name the kelurahan by it, not by its code."""
+    order on a tie, when at least ``KEL_NAME_MIN_RESIDENTS`` carry it; null otherwise. For a
+    city outside the packaged name table (Bontang's) the coverage and the gap lists name the
+    kelurahan by it, not by its code."""
     name = pl.col("nama_kel") if "nama_kel" in residents.columns else pl.lit(None, pl.String)
-    return (residents.filter(pl.col("kode_kel").is_not_null())
-            .group_by("kode_kel").agg(nama_kel=name.drop_nulls().mode().sort().first()))
+    kels = residents.filter(pl.col("kode_kel").is_not_null())
+    spelt = (kels.select("kode_kel", name.alias("nama_kel")).drop_nulls()
+             .group_by("kode_kel", "nama_kel").len().filter(pl.col("len") >= KEL_NAME_MIN_RESIDENTS)
+             .sort(["kode_kel", "len", "nama_kel"], descending=[False, True, False])
+             .group_by("kode_kel", maintain_order=True).agg(pl.col("nama_kel").first()))
+    return kels.select("kode_kel").unique().join(spelt, on="kode_kel", how="left")
 
 
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,

@@ -638,6 +638,11 @@ def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract
     bontang = coverage(assessed.with_columns(kode_kel=pl.lit("6474011001"), nama_kel=pl.lit("Lain")),
                        other.with_columns(kode_kel=pl.lit("6474011001")), load_rules(), "2026-11")
     assert bontang["nama_kel"].to_list() == ["Bontang Kuala"]  # the packaged table first
+    # a spelling one resident carries names no kelurahan (a privacy audit: a name typed there)
+    one = other.with_columns(nama_kel=pl.Series(["Penajam", "SITI AMINAH", "SITI AMINAH"]),
+                             kode_kel=pl.Series(["6409011001", "6409011001", "6409011002"]))
+    assert kelurahan_of(one).sort("kode_kel").rows() == [("6409011001", None), ("6409011002", None)]
+    assert kelurahan_of(one.with_columns(kode_kel=pl.lit("6409011002"))).rows() == [("6409011002", "SITI AMINAH")]
 
 
 def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path):
