@@ -1209,7 +1209,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 sektor informal. Cakupan = terlindungi {esc(program)} aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
 tidak didaftarkan lagi. Belum dijawab BPJS: sudah dikirim, belum ada jawaban diterima atau ditolak. Dikecualikan: hasil verifikasi {unit} Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
-atau Sudah terdaftar. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
+atau Sudah terdaftar. Terverifikasi: calon peserta yang hasil verifikasi {unit} terakhirnya Valid; mereka dikirim
+ke BPJS lebih dahulu. Pekerja rentan = terlindungi + didaftarkan + calon peserta + dikecualikan. Data perlu
 diperbaiki: penduduk yang belum dapat dinilai karena tanggal lahir, pekerjaan, jenis kelamin, nama atau kode
 wilayahnya kosong atau tidak sesuai, dan yang bisa menjadi calon peserta setelah diperbaiki (usia kerja atau usia
 tidak diketahui, pekerjaan informal atau tidak diketahui, belum terlindungi); mereka belum termasuk pekerja
