@@ -732,6 +732,14 @@ def test_a_kelurahan_known_by_its_code_alone_is_titled_by_it(cands, tmp_path):
                                      "Kecamatan 647409 (kode tidak ada di tabel wilayah Kemendagri)")
     assert wb["Ringkasan"]["A1"].value == "Ringkasan Kelurahan 6474091001"
     assert wb[SHEET].oddFooter.left.text.startswith("Kelurahan 6474091001 — November 2026")
+    # and the coverage page says so too: it showed "647409 | 647409" (a coordinators' review)
+    cov = pl.DataFrame({
+        "period": ["2026-11"] * 2, "kode_kab": ["6474"] * 2, "kode_kec": ["647401", "647409"],
+        "nama_kec": [None, None], "kode_kel": ["6474011001", "6474091001"], "nama_kel": [None, None],
+        "pekerja": [10, 4], "terlindungi": [5, 0], "kandidat": [5, 4], "iuran_bulanan": [0, 0], "iuran_tahunan": [0, 0]})
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    assert '<td>647409</td><th scope="row">(kode tidak ada di tabel wilayah Kemendagri)</th>' in page
+    assert '<td>647401</td><th scope="row">Bontang Utara</th>' in page and "<td>647409</td><th scope=\"row\">647409" not in page
 
 def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and_counted(cands, tmp_path):
     """Residents not judged (an unknown occupation, an invalid birth date, no region code) were
