@@ -79,7 +79,8 @@ def gap_lists_output(context: dg.AssetExecutionContext, settings: LindungiSettin
         "dagster/row_count": out.height,
         "folder": dg.MetadataValue.path(str(Path(settings.out_dir) / "gap_lists" / context.partition_key)),
         **({"without_kelurahan": dg.MetadataValue.path(str(unplaced[0].parent))} if unplaced else {}),
-        **({"moved_to_inbox": len(moved)} if moved else {})})
+        **({"moved_to_inbox": len(moved)} if moved else {}),
+        **({"moved_in_other_formats": len(other)} if other else {})})
 
 
 @dg.asset(

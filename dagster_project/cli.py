@@ -377,6 +377,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
     from pipelines.candidates import protection_words
     from pipelines.processes import imports_uncollected
     from pipelines.readers import find_extract
+    from pipelines.reports import changed_gap_lists
     from pipelines.rules import load_rules
     from quality.expectations import warm_sql
 
@@ -414,7 +415,8 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
     summary["stages_s"] = {"start and ingest": round(ingested - t0, 1), "linking": round(linked - ingested, 1),
                            "the period's assets": round(done - linked, 1)}
     summary["left_out"] = _left_out(period)
-    summary["moved_to_inbox"] = _moved_to_inbox(period)
+    summary["moved_to_inbox"], summary["moved_in_other_formats"] = _moved_to_inbox(period)
+    summary["changed_lists_elsewhere"] = {p: len(files) for p, files in changed_gap_lists(Path(out_dir), period).items()}
     summary["dropped_later"] = dropped_later_back(dsn, period)
     summary["full_nik"] = full_nik
     summary["programs"] = protection_words(load_rules(rules))  # as the reasons name them: JKK+JKM
@@ -503,18 +505,19 @@ def _left_out(period: str) -> dict[str, int]:
             if k in mat.metadata}
 
 
-def _moved_to_inbox(period: str) -> int:
-    """How many workbooks the ``gap_lists`` materialization just made found changed in the
-    period's folder (a list filled in where it lay) and moved to the verification inbox, not
-    applied: only a progress line said so, and the coordinator's corrections waited unseen
-    (a coordinators' review)."""
+def _moved_to_inbox(period: str) -> tuple[int, int]:
+    """How many files the ``gap_lists`` materialization just made found changed in the period's
+    folder (a list filled in where it lay) and moved to the verification inbox, not applied, and
+    how many of them are in another format than .xlsx: only a progress line said so, and the
+    coordinator's corrections waited unseen (a coordinators' review)."""
     import dagster as dg
 
     event = _instance().get_latest_materialization_event(dg.AssetKey("gap_lists"))
     mat = event.asset_materialization if event is not None else None
-    if mat is None or mat.partition != period or "moved_to_inbox" not in mat.metadata:
-        return 0
-    return int(mat.metadata["moved_to_inbox"].value)
+    if mat is None or mat.partition != period:
+        return 0, 0
+    return tuple(int(mat.metadata[k].value) if k in mat.metadata else 0
+                 for k in ("moved_to_inbox", "moved_in_other_formats"))
 
 
 LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
@@ -666,12 +669,19 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               f"(awaiting its answer or accepted; the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
               "kelurahan as not to enroll")
     if s.get("moved_to_inbox"):
-        from pipelines.files import RETURNED_LISTS
+        from pipelines.files import RETURNED_LISTS, SAVE_AS_XLSX
 
+        other = s.get("moved_in_other_formats") or 0
         print(f"  WARNING: {s['moved_to_inbox']:,} workbook(s) in {out}/gap_lists/{p}/ changed since they were "
               f"written (filled in where they lay?) are moved to {out}/{RETURNED_LISTS}/{p}/ and NOT applied: this run "
               f"did not use them; apply each with `lindungi verification FILE --period {p}` (or turn on "
-              "verification_sensor), then run the period again")
+              "verification_sensor), then run the period again"
+              + (f"; {other:,} of them in another format than .xlsx: open each and save it as {SAVE_AS_XLSX} "
+                 "first" if other else ""))
+    for q, n in sorted((s.get("changed_lists_elsewhere") or {}).items()):
+        print(f"  WARNING: {n:,} file(s) in {out}/gap_lists/{q}/ changed since they were written (filled in where they "
+              f"lay?) and NOT applied: this run did not use their results; apply each with `lindungi verification FILE "
+              f"--period {q}` (a .xlsx; save another format as one first), then run again")
     if s.get("dropped_later"):
         # (a month run again from an older extract listed them, and its gap lists and coverage page
         # counted them, without a word that the export would leave them out; an outside review)

@@ -104,8 +104,9 @@ def as_written(folder: Path) -> tuple[list[Path], list[Path]]:
     except (OSError, ValueError):
         record = {}
     same, changed = [], []
-    for f in sorted(folder.glob("*.xlsx")):
-        if f.name.startswith("~$") or not f.is_file():
+    # (in any case: 6474011004.XLSX was neither removed nor moved, and never said; a re-check)
+    for f in sorted(folder.iterdir()):
+        if f.suffix.lower() != ".xlsx" or f.name.startswith("~$") or not f.is_file():
             continue
         if record is None:
             known = bool(re.fullmatch(OWN_WORKBOOK, f.name)) and _unedited(f)

@@ -380,6 +380,32 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
     return sorted(t[0] for t in tasks)
 
 
+def _changed_lists(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The gap lists of a period's folder as the last run wrote them, and the files changed since
+    or put there: a workbook filled in where it lay, or a list saved beside itself in another
+    format (LibreOffice Calc's own .ods, asked at every save), which stayed in the folder, not
+    applied, without a word."""
+    same, changed = as_written(folder)
+    return same, changed + sorted(f for f in folder.iterdir() if office_file(f, (*OTHER_FORMATS, ".xlsm")))
+
+
+def changed_gap_lists(out_dir: Path, but: str) -> dict[str, list[Path]]:
+    """{period: files} changed in the gap lists' folders of the periods other than ``but``:
+    a December list filled in where it lay, then January run, stayed there unapplied without a
+    word, January's list still naming the person it said had died (a re-check of a
+    coordinators' review). Only a run of its own period moves it to the inbox."""
+    root = Path(out_dir) / "gap_lists"
+    if not root.is_dir():
+        return {}
+    found = {}
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir() and folder.name != but and re.fullmatch(r"[0-9]{4}-[0-9]{2}", folder.name):
+            changed = _changed_lists(folder)[1]
+            if changed:
+                found[folder.name] = changed
+    return found
+
+
 def clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
     """Make way for the period's gap lists: the workbooks of ``<out>/gap_lists/<period>/`` as the
     last run wrote them are removed (a kelurahan with no candidates left keeps no stale list);
@@ -397,13 +423,9 @@ def clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
 
 def _clear_gap_lists(out_dir: Path, period: str) -> list[Path]:
     folder = Path(out_dir) / "gap_lists" / period
-    same, changed = as_written(folder)
+    same, changed = _changed_lists(folder)
     for old in same:
         old.unlink(missing_ok=True)  # another run of the period may be replacing it too
-    # and a list saved beside itself in another format (LibreOffice Calc's own .ods, asked at
-    # every save): it stayed in the folder, not applied, without a word; in the inbox the
-    # verification sensor says what to do with it
-    changed += sorted(f for f in folder.iterdir() if office_file(f, (*OTHER_FORMATS, ".xlsm")))
     inbox = Path(out_dir) / RETURNED_LISTS / period
     moved = []
     for old in changed:

@@ -318,9 +318,9 @@ def stored_line(name: str, applied: Applied) -> str:
     # returned after a later one was stored, and said so, and no run used it (found by fuzzing)
     later = (f"; {superseded:,} di antaranya tidak berlaku: orang yang sama sudah punya hasil pada daftar "
              "periode yang lebih baru, yang tetap berlaku") if superseded else ""
-    # dead, refusing, not an informal worker or registered, said of someone BPJS has from an
-    # export: stored without a word, the city went on paying (a coordinators' review). No run
-    # can undo a registration; the city has to tell BPJS
+    # dead, refusing, not an informal worker, or registered already, said of someone BPJS has
+    # from an export (UNDOES_NOTHING): stored without a word, the city went on paying (a
+    # coordinators' review). No run can undo a registration; the city has to tell BPJS
     sent = (f"; PERHATIAN: {len(sent):,} di antaranya sudah dikirim ke BPJS Ketenagakerjaan (baris "
             f"{', '.join(map(str, sent))}): hasil ini tidak membatalkan pendaftaran yang sudah dikirim atau "
             "diterima; sampaikan kepada BPJS Ketenagakerjaan") if sent else ""
@@ -346,13 +346,14 @@ def apply_returned(dsn: str, path: Path, period: str, out_dir: Path, run_id: str
             f"(folder keluaran `lindungi run` periode itu: --out)"])
     rows, who, unused = _read_returned(path, period, _listed(dsn, period, pl.read_parquet(cands)), load_key())
     changed = store(dsn, rows, period, path, who, run_id=run_id)
-    out = rows.filter(pl.col("hasil").is_in(list(WITHDRAWING)))
+    out = rows.filter(pl.col("hasil").is_in(list(UNDOES_NOTHING)))
     with psycopg.connect(dsn) as conn:
         superseded = conn.execute(SUPERSEDED, (period, nik_list(rows.get_column("NIK")))).fetchone()[0] \
             if rows.height else 0
-        sent = {r[0] for r in conn.execute(SENT, (nik_list(out.get_column("NIK")),))} if out.height else set()
-    return Applied(rows.height, changed, tuple(unused), superseded,
-                   tuple(sorted(out.filter(pl.col("NIK").is_in(list(sent))).get_column("baris").to_list())))
+        sent = dict(conn.execute(SENT, (nik_list(out.get_column("NIK")),)).fetchall()) if out.height else {}
+    flagged = [baris for nik, hasil, baris in out.select("NIK", "hasil", "baris").iter_rows()
+               if nik in sent and sent[nik] in UNDOES_NOTHING[hasil]]
+    return Applied(rows.height, changed, tuple(unused), superseded, tuple(sorted(flagged)))
 
 
 # the period's lists were erased by the retention (pipelines.retention marks its batches)
@@ -363,8 +364,16 @@ WHERE period > %s AND nik = ANY(string_to_array(%s, ','))"""
 
 
 # of a list's people, those an export sent BPJS (in any period): awaiting its answer, or accepted
-SENT = """SELECT DISTINCT nik FROM bpjs.submission_candidate
-WHERE status IN ('submitted', 'accepted') AND nik = ANY(string_to_array(%s, ','))"""
+# (accepted first, where both)
+SENT = """SELECT DISTINCT ON (nik) nik, status FROM bpjs.submission_candidate
+WHERE status IN ('submitted', 'accepted') AND nik = ANY(string_to_array(%s, ','))
+ORDER BY nik, status = 'accepted' DESC"""
+# the results that undo no registration BPJS has from an export, by the statuses the line warns
+# of: dead, refusing or no informal worker, sent or accepted; registered already, while the
+# export's registration awaits BPJS (accepted, it is that registration: a re-check of the
+# review). A move within the city changes no membership.
+UNDOES_NOTHING = {"Meninggal": ("submitted", "accepted"), "Menolak": ("submitted", "accepted"),
+                  "Bukan pekerja informal": ("submitted", "accepted"), "Sudah terdaftar": ("submitted",)}
 
 
 LISTED = "SELECT nik, nama_lgkp, kode_kel FROM bpjs.submission_candidate WHERE period = %s"

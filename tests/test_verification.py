@@ -728,20 +728,30 @@ def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(s
     wb = load_workbook(src)
     ws = wb["Daftar Calon Peserta"]
     ws.cell(7, 15, "Meninggal")
-    ws.cell(8, 15, "Pindah domisili")
+    ws.cell(8, 15, "Pindah domisili")    # (a move changes no membership: no warning)
     ws.cell(9, 15, "Valid")
+    ws.cell(10, 15, "Sudah terdaftar")   # awaiting BPJS's answer: registered twice
+    ws.cell(11, 15, "Sudah terdaftar")   # accepted: the export's own registration, as expected
     wb.save(tmp_path / "kembali.xlsx")
+    from pipelines.bpjs_exchange import apply_response
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import read_returned
+    from tests.test_bpjs_exchange import write_response
+
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")
+    row_11 = read_returned(tmp_path / "kembali.xlsx", PERIOD, cands, load_key(home)).filter(pl.col("baris") == 11)
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[row_11["NIK"][0], PERIOD, "DITERIMA", "12345678901", ""]]))
     capsys.readouterr()
     assert main(["verification", str(tmp_path / "kembali.xlsx"), "--period", PERIOD, "--out", str(out),
                  "--db", dsn]) == 0
     assert capsys.readouterr().out.startswith(
-        "kembali.xlsx: 3 hasil verifikasi disimpan; PERHATIAN: 2 di antaranya sudah dikirim ke BPJS "
-        "Ketenagakerjaan (baris 7, 8): hasil ini tidak membatalkan pendaftaran yang sudah dikirim atau diterima; "
+        "kembali.xlsx: 5 hasil verifikasi disimpan; PERHATIAN: 2 di antaranya sudah dikirim ke BPJS "
+        "Ketenagakerjaan (baris 7, 10): hasil ini tidak membatalkan pendaftaran yang sudah dikirim atau diterima; "
         "sampaikan kepada BPJS Ketenagakerjaan (periode 2026-11)")
     summary = run_pipeline(str(small_world), "2026-12", str(out), db=dsn)
     cov = pl.read_parquet(out / "coverage_by_kelurahan" / "2026-12.parquet")
     assert summary["left_out"]["held_by_bpjs"] == cov["didaftarkan"].sum() == cov["menunggu_bpjs"].sum() > 0
-    assert summary["left_out"]["excluded_by_verification"] == cov["dikecualikan"].sum() == 2
+    assert summary["left_out"]["excluded_by_verification"] == cov["dikecualikan"].sum() == 4
 
 
 def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small_world, pg_server, tmp_path,
@@ -794,3 +804,18 @@ def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small
     said = {r[COL["Nama Lengkap"]]: r[COL["Verifikasi Sebelumnya"]] for r in ws.iter_rows(min_row=HEADER_ROW + 2,
                                                                                             values_only=True)}
     assert said[not_found_name] == "Tidak ditemukan" and list(said.values()).count("Tidak ditemukan") == 1
+    # the next month run after November's lists were filled in where they lay (one saved with an
+    # upper-case extension, one as LibreOffice's .ods): said as well, the files left for November
+    # (a re-check found no word, and the .XLSX neither moved nor named)
+    folder = out / "gap_lists" / PERIOD
+    shutil.copy(src, folder / "6474011001 terisi.XLSX")
+    (folder / "6474011001.ods").write_bytes(b"PK\x03\x04 ods")
+    summary = run_pipeline(str(small_world), "2026-12", str(out), db=dsn)
+    assert summary["changed_lists_elsewhere"] == {PERIOD: 2}
+    print_summary(summary, "")
+    assert (f"WARNING: 2 file(s) in {out.resolve()}/gap_lists/{PERIOD}/ changed since they were written (filled in "
+            f"where they lay?) and NOT applied: this run did not use their results; apply each with `lindungi "
+            f"verification FILE --period {PERIOD}`") in capsys.readouterr().out
+    summary = run_pipeline(str(small_world), PERIOD, str(out), db=dsn)              # November's run moves them
+    assert summary["moved_to_inbox"] == 2 and summary["moved_in_other_formats"] == 1
+    assert summary["changed_lists_elsewhere"] == {}   # (December's lists as its run wrote them)
