@@ -74,17 +74,20 @@ HELD_ELSEWHERE = """EXISTS (
            WHERE b.period = c.period AND b.region = c.region AND b.status = 'committed'), c.created_at)))))"""
 # the person's latest Hasil Verifikasi, on any period's list (as ``verification.latest_results``):
 # one probe of the primary key (nik, period) per row, newest period first
-LATEST_RESULT = """SELECT v.hasil, v.kode_kel FROM bpjs.verification v WHERE v.nik = c.nik
+LATEST_RESULT = """SELECT v.hasil, v.kode_kel, v.period FROM bpjs.verification v WHERE v.nik = c.nik
                    ORDER BY v.period DESC, v.received_at DESC LIMIT 1"""
 # the latest result says not to enroll: a kelurahan found them dead, moved, refusing or
 # registered after the run listed them. The next run withdraws them; an export before it sent
 # them to BPJS (found by fuzzing: a person verified Meninggal was in the next export file). A
-# move holds where it was said: a run that lists them in another kelurahan sends them
-# (verification.MOVED)
+# move holds where it was said until a later period's run lists them elsewhere: a run that lists
+# them in another kelurahan, or back in it after that, sends them (verification.MOVED)
 VERIFIED_OUT = f"""EXISTS (
     SELECT 1 FROM ({LATEST_RESULT}) latest
     WHERE latest.hasil IN ({", ".join(f"'{h}'" for h in sorted(WITHDRAWING))})
-      AND (latest.hasil <> '{MOVED}' OR latest.kode_kel IS NOT DISTINCT FROM c.kode_kel))"""
+      AND (latest.hasil <> '{MOVED}'
+           OR latest.kode_kel IS NOT DISTINCT FROM c.kode_kel
+              AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
+                              WHERE o.nik = c.nik AND o.period > latest.period AND o.kode_kel <> latest.kode_kel)))"""
 # the latest result is Valid: the export sends them ahead of the rest, in rank order, the rank
 # staying CONTRACT §2's (the issue behind the verification loop asked that "Valid moves them
 # ahead for submission"; putting them first in the rank departed from the contract)

@@ -161,6 +161,11 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         raise VerificationError(name, [f"judul kolom diubah: kolom {get_column_letter(at + 1)} (baris {header_row}) "
                                        f"seharusnya '{READ_BACK[at][0]}'; gunakan file asli dari koordinator kabupaten/kota"])
     col = {c: i for i, (c, _) in enumerate(READ_BACK)}
+    # the list's own kelurahan, as its title names it ("Kelurahan Bontang Kuala (6474011001), ..."):
+    # what a result says is said there. The person's kelurahan in the period's latest run was
+    # stored, and a move said on a list printed before a re-run placed them elsewhere was tied to
+    # where they now live, excluding them there (a re-check of a coordinators' review)
+    listed_in = _list_kelurahan(rows[:header_row - 1])
     # a result or a note written once over merged rows (a household that moved) is in the first
     # row only: the others were stored with nothing, without a word
     problems += [f"baris {top}-{bottom}: sel {c} digabung (merge); isi setiap baris sendiri"
@@ -215,7 +220,7 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         if (catatan or "").startswith("="):  # stored as the formula's text ("=C7"), not what it showed
             problems.append(f"baris {i}: Catatan berisi rumus; ketik catatannya")
         if hasil:
-            out.append((nik, hasil, catatan, kode_kel, i))
+            out.append((nik, hasil, catatan, listed_in or kode_kel, i))
         elif catatan and catatan.strip():
             unused_notes.append(i)
     if unknown and not seen:
@@ -229,6 +234,19 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         raise VerificationError(name, problems)
     return pl.DataFrame(out, schema={"NIK": pl.String, "hasil": pl.String, "catatan": pl.String,
                                      "kode_kel": pl.String, "baris": pl.Int64}, orient="row"), who, unused_notes
+
+
+_LIST_KELURAHAN = re.compile(r"(?:Kelurahan|Desa) (?:[^,]*\(([0-9]{10})\)|([0-9]{10})\b)")
+
+
+def _list_kelurahan(rows) -> str | None:
+    """The kelurahan code a gap list's title row names (``reports._kelurahan``: "Kelurahan
+    Kanaan (6474031003)", "Desa 6402012099"), None when no row above the table does."""
+    for r in rows:
+        m = _LIST_KELURAHAN.match(str(r[0] or "")) if r else None
+        if m:
+            return m.group(1) or m.group(2)
+    return None
 
 
 def _titles(row) -> list[str]:
@@ -395,20 +413,29 @@ def _listed(dsn: str, period: str, candidates: pl.DataFrame) -> pl.DataFrame:
 # A person's latest result, whichever period's list it came on: a run of an earlier month after
 # a later list came back (a backfill) must not list and export someone verified as deceased since.
 LATEST = """
-SELECT DISTINCT ON (nik) nik, hasil, kode_kel FROM bpjs.verification
+SELECT DISTINCT ON (nik) nik, hasil, kode_kel, period FROM bpjs.verification
 ORDER BY nik, period DESC, received_at DESC
 """
+# of the people a move was said of (nik, the list's period and kelurahan), those a later period's
+# run listed in another kelurahan: the move happened, and the result is spent (MOVED)
+MOVED_SINCE = """
+SELECT DISTINCT r.nik FROM unnest(%s::text[], %s::text[], %s::text[]) AS r(nik, period, kode_kel)
+JOIN bpjs.submission_candidate o ON o.nik = r.nik AND o.period > r.period AND o.kode_kel <> r.kode_kel
+"""
 # 'Pindah domisili' says the person no longer lives in the kelurahan whose list said so: it holds
-# while the extract still places them there. Moved within the city in SIAK, they were left off
-# every list for good, the new kelurahan's too, and its coverage counted them as its own
-# verification's (a coordinators' review). The other choices say who the person is (dead,
-# refusing, registered, not an informal worker), wherever they live.
+# while the extract still places them there, until a later period's run has listed them in
+# another. Moved within the city in SIAK, they were left off every list for good, the new
+# kelurahan's too, and its coverage counted them as its own verification's (a coordinators'
+# review); back in the first kelurahan after a month elsewhere, they were left off again (its
+# re-check). The other choices say who the person is (dead, refusing, registered, not an
+# informal worker), wherever they live.
 MOVED = "Pindah domisili"
 
 
 class Result(NamedTuple):
     hasil: str
     kode_kel: str | None  # the kelurahan of the list it was returned on
+    period: str = ""      # the list's period
 
 
 @no_row_data
@@ -417,7 +444,7 @@ def latest_results(dsn: str) -> dict[str, Result]:
     kelurahan: what a kelurahan knows now holds for every period's run, an earlier month run
     again too."""
     with psycopg.connect(dsn) as conn:
-        return {nik: Result(hasil, kel) for nik, hasil, kel in conn.execute(LATEST).fetchall()}
+        return {nik: Result(hasil, kel, period) for nik, hasil, kel, period in conn.execute(LATEST).fetchall()}
 
 
 def verified_exclusions(dsn: str, residents: pl.DataFrame, results: dict[str, Result] | None = None
@@ -427,12 +454,19 @@ def verified_exclusions(dsn: str, residents: pl.DataFrame, results: dict[str, Re
     'Pindah domisili' holds only while they live in the kelurahan that returned it (``MOVED``)."""
     results = latest_results(dsn) if results is None else results
     out = {nik: f"hasil verifikasi: {r.hasil}" for nik, r in results.items() if r.hasil in WITHDRAWING}
-    said_moved = {nik: r.kode_kel for nik, r in results.items() if r.hasil == MOVED}
+    said_moved = {nik: r for nik, r in results.items() if r.hasil == MOVED}
     if said_moved:
         living = residents.filter(pl.col("NIK").is_in(list(said_moved))).select("NIK", "kode_kel")
         for nik, kel in living.iter_rows():
-            if kel is not None and kel != said_moved[nik]:
+            if kel is not None and kel != said_moved[nik].kode_kel:
                 del out[nik]  # moved, as the list said: to another kelurahan, which has not verified them
+        here = [nik for nik in said_moved if nik in out]
+        if here:
+            with psycopg.connect(dsn) as conn:
+                spent = conn.execute(MOVED_SINCE, (here, [said_moved[n].period for n in here],
+                                                   [said_moved[n].kode_kel for n in here])).fetchall()
+            for (nik,) in spent:
+                del out[nik]  # listed elsewhere since: the move happened; back here, they are here
     return out
 
 

@@ -525,6 +525,41 @@ def test_a_move_holds_in_the_kelurahan_that_said_it(any_pg_dsn, tmp_path):
     assert verified_out_back(any_pg_dsn, "2027-01") == 1
     path, n = export_pending(any_pg_dsn, "2027-01", tmp_path)
     assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [moved]
+    # back in the first kelurahan after a month elsewhere (its re-check: left off every list for
+    # good): the move happened, and the result is spent; where January did not list them
+    # elsewhere, it still holds
+    back = "6474012102820004"                      # said moved in December too, listed in B in January
+    store(any_pg_dsn, pl.DataFrame({"NIK": [back], "hasil": ["Pindah domisili"], "catatan": [None],
+                                    "kode_kel": ["6474011001"]}), "2026-12", f, "x")
+    submit(any_pg_dsn, pl.concat([listed, candidates([back], "2027-01").with_columns(
+        kode_kel=pl.lit("6474021001"), kode_kec=pl.lit("647402"))]), "2027-01")   # (after January's export)
+    february = pl.DataFrame({"NIK": [back, stays], "kode_kel": ["6474011001", "6474011001"]})
+    assert verified_exclusions(any_pg_dsn, february) == {dead: "hasil verifikasi: Meninggal",
+                                                         stays: "hasil verifikasi: Pindah domisili"}
+    submit(any_pg_dsn, candidates([back, stays], "2027-02"), "2027-02")
+    assert verified_out_back(any_pg_dsn, "2027-02") == 1
+    path, n = export_pending(any_pg_dsn, "2027-02", tmp_path)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [back]
+
+
+def test_a_result_is_stored_for_the_kelurahan_whose_list_it_came_on(run, tmp_path):
+    """A re-check of a coordinators' review: a list printed for Bontang Kuala, the period then run
+    again from a newer extract placing the person in Tanjung Laut, and the printed list returned
+    with 'Pindah domisili': the result was stored for Tanjung Laut (the person's kelurahan in the
+    latest run), excluding them where they now live. The list's title names its kelurahan."""
+    from pipelines.pseudonym import load_key
+    from pipelines.verification import _list_kelurahan, read_returned
+
+    path = _returned(run, lambda ws: [ws.cell(7, 15, "Pindah domisili"),
+                                      ws.cell(2, 1, "Kelurahan Lain (6474099999), Kecamatan X (647409)")],
+                     name="kel-lain.xlsx")
+    cands = pl.read_parquet(run["out"] / "enrollment_candidates" / f"{PERIOD}.parquet")
+    rows = read_returned(path, PERIOD, cands, load_key(run["home"]))
+    path.unlink()
+    assert rows.select("hasil", "kode_kel").rows() == [("Pindah domisili", "6474099999")]
+    assert _list_kelurahan([("Daftar",), ("Kelurahan 6474091001, Kecamatan 647409 (kode tidak ada …)",)]) == "6474091001"
+    assert _list_kelurahan([("Desa Muara Leka (6402012002), Kecamatan X (640201)",)]) == "6402012002"
+    assert _list_kelurahan([("Periode November 2026",)]) is None
 
 
 def test_a_list_returned_again_after_the_next_run_is_not_refused(small_world, pg_server, tmp_path, monkeypatch):
