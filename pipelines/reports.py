@@ -1029,8 +1029,13 @@ def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     # the gap lists' titles do: the page showed "647409 | 647409", an area of its own with no hint
     # (a coordinators' review)
     unknown = pl.when(pl.col("kode_kec").is_not_null()).then(pl.lit("(kode tidak ada di tabel wilayah Kemendagri)"))
-    return coverage.with_columns(name("nama_kel", "kode_kel", kelurahan_name, pl.col("kode_kel")).alias("nama_kel"),
-                                 name("nama_kec", "kode_kec", kecamatan_name, unknown).alias("nama_kec"))
+    named = coverage.with_columns(name("nama_kel", "kode_kel", kelurahan_name, pl.col("kode_kel")).alias("nama_kel"),
+                                  name("nama_kec", "kode_kec", kecamatan_name, unknown).alias("nama_kec"))
+    # and its kelurahan, named by the extract's KEL_NAME as a real one ("Bontang Kuala" twice on
+    # the page, one under the mistyped code): said to be of an unknown kecamatan (a re-check)
+    return named.with_columns(nama_kel=pl.when(pl.col("nama_kec") == unknown.otherwise(None))
+                              .then(pl.col("nama_kel") + pl.lit(" (kecamatan tidak dikenal)"))
+                              .otherwise(pl.col("nama_kel")))
 
 
 def _in_order(coverage: pl.DataFrame) -> pl.DataFrame:

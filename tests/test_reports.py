@@ -739,6 +739,7 @@ def test_a_kelurahan_known_by_its_code_alone_is_titled_by_it(cands, tmp_path):
         "pekerja": [10, 4], "terlindungi": [5, 0], "kandidat": [5, 4], "iuran_bulanan": [0, 0], "iuran_tahunan": [0, 0]})
     page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
     assert '<td>647409</td><th scope="row">(kode tidak ada di tabel wilayah Kemendagri)</th>' in page
+    assert "6474091001 (kecamatan tidak dikenal)" in page and "Bontang Kuala (kecamatan" not in page
     assert '<td>647401</td><th scope="row">Bontang Utara</th>' in page and "<td>647409</td><th scope=\"row\">647409" not in page
 
 def test_residents_whose_record_must_be_fixed_are_listed_for_their_kelurahan_and_counted(cands, tmp_path):
