@@ -416,21 +416,19 @@ def _find_csv_header(fname: str, lines: list[str], source: str) -> tuple[int, st
             f"{fname}: no header row found in the first {HEADER_SEARCH_LINES} lines, "
             f"expected a row with the columns {required}"
         )
-    # the lines above the header are titles, not read: a line there with as many fields filled
-    # as a row has is rows that would be lost. Two exports pasted into one file, the later with
-    # two more columns: its header won, and the 18 rows above it went as titles, the counts
-    # balanced, nothing said (a privacy and bad-input audit). A title saved from a sheet
-    # ("DATA PENDUDUK,,,,") fills one field; a column's name (a header in two rows, an older
-    # export's header) is no row's value.
+    # the lines above the header are titles, not read: a line there holding a NIK is a row that
+    # would be lost. Two exports pasted into one file, the later with two more columns: its
+    # header won, and the 18 rows above it went as titles, the counts balanced, nothing said (a
+    # privacy and bad-input audit). (By a NIK, not by how many fields are filled: a report's
+    # heading, "Kantor Cabang:,BONTANG,Periode:,NOVEMBER 2026" above a roster of 8 columns, fills
+    # half a row; its re-check.)
     for j in range(idx):
-        if lines[j].strip():
-            fields = sum(1 for v in next(csv.reader([lines[j].replace("\r", " ")], delimiter=delim))
-                         if v.strip() and not _header_score([_norm_name(v)], source))
-            if fields >= max(3, len(names) // 2):
-                raise InputError(
-                    f"{fname}: line {j + 1}: {fields} fields filled above the header row (line {idx + 1}), as a "
-                    "row has: the lines above the header are not read; expected the header first, titles alone "
-                    "above it (two extracts pasted into one file?)")
+        if lines[j].strip() and any(_nik_like(v) for v in next(csv.reader([lines[j].replace("\r", " ")],
+                                                                          delimiter=delim))):
+            raise InputError(
+                f"{fname}: line {j + 1}: a NIK above the header row (line {idx + 1}), as in a row: the lines above "
+                "the header are not read; expected the header first, titles alone above it (two extracts pasted "
+                "into one file?)")
     return idx, delim, names, cut
 
 
@@ -1453,16 +1451,18 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             # shows them: the names were read in the first row only, and the columns under the
             # group title were "missing" (an outside review)
             score, idx, header = _xlsx_header(_merged_down(head, ws), source)
+            # rows of people: a NIK in at least NIK_ROWS of the sheet's first rows
+            people = sum(any(_nik_like(v) for v in r) for r in head) >= NIK_ROWS
             if score == 0:
+                if people:
+                    partial.append((sheet, None))
                 continue
             for j, row in enumerate(head[:idx]):  # (as a CSV's lines above its header: _find_csv_header)
-                cells = sum(1 for v in row if v is not None and (type(v) is not str or v.strip())
-                            and not _header_score([_norm_name(v)], source))
-                if cells >= max(3, len(header) // 2):
+                if any(_nik_like(v) for v in row):
                     raise InputError(
-                        f"{path.name}: sheet {_sheet(sheet)} row {j + 1}: {cells} cells filled above the header "
-                        f"row (row {idx + 1}), as a row has: the rows above the header are not read; expected the "
-                        "header first, titles alone above it (two extracts pasted into one sheet?)")
+                        f"{path.name}: sheet {_sheet(sheet)} row {j + 1}: a NIK above the header row (row {idx + 1}), "
+                        "as in a row: the rows above the header are not read; expected the header first, titles "
+                        "alone above it (two extracts pasted into one sheet?)")
             below, under = chain(head[idx + 1:], rows), []
             for r in below:  # up to the first row with a value
                 under.append(r)
@@ -1474,7 +1474,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             if any(c not in header for c in required):
                 if best is None or (filled, score) > best[:2]:
                     best = (filled, score, header)
-                if filled and _rows_of(header, source):
+                if filled and people:
                     partial.append((sheet, [c for c in required if c not in header]))
                 continue
             if not filled:
@@ -1487,15 +1487,17 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                     "the extract in one sheet (only one would be read); put its rows in one sheet or one CSV")
             found = (sheet, idx, header, chain(under, below), ws)
         if found is not None and partial:
-            # the extract split over sheets, one header typed otherwise (TGL_LAHIR): the sheet
-            # with every column was read and the other's 519 residents were lost, the counts
-            # balanced and the run said nothing (a privacy and bad-input audit)
+            # the extract split over sheets, one header typed otherwise (TGL_LAHIR), or without
+            # one: the sheet with every column was read and the other's 519 residents were lost,
+            # the counts balanced and the run said nothing (a privacy and bad-input audit, and its
+            # re-check: NO_NIK for NIK, no header at all)
             sheet, lacking = partial[0]
             raise InputError(
                 f"{path.name}: sheet {_sheet(sheet)}" + (" (hidden)" if sheet in hidden else "")
-                + f" holds {source} rows too, under a header without {', '.join(lacking)}, beside sheet "
-                f"{_sheet(found[0])}: only one sheet would be read; put the rows in one sheet (or fix that "
-                "sheet's column titles)")
+                + " holds rows with a NIK too, " + (f"under a header without {', '.join(lacking)}, " if lacking else
+                                                     "under no header of these columns, ")
+                + f"beside sheet {_sheet(found[0])}: only one sheet would be read; put the rows in one sheet (or fix "
+                "that sheet's column titles)")
         if found is None and best is not None and best[0]:
             # a sheet of rows lacking a column, beside a blank form (a header alone): the error
             # names what the rows lack. The form was read, and the run said "header only",
@@ -1517,11 +1519,18 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     )
 
 
-def _rows_of(header: list[str], source: str) -> bool:
-    """Whether a header lacking a required column is still one of the extract's rows: the NIK
-    and at least half of the required columns (a summary sheet of counts per kelurahan is not)."""
-    required = SOURCES[source][0]
-    return "NIK" in header and 2 * sum(c in header for c in required) >= len(required)
+NIK_ROWS = 3  # of a sheet's first rows, those with a NIK that make it a sheet of people
+_NIK_TEXT = re.compile(r"\s*'?\s*[0-9]{16}\s*")
+
+
+def _nik_like(v: object) -> bool:
+    """A cell or field holding a NIK: 16 digits (a text, or a whole number as a spreadsheet
+    stores one). A sheet of counts, a report's heading or a column's title holds none."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int | float):
+        return 10**15 <= v < 10**16 and float(v).is_integer()
+    return isinstance(v, str) and _NIK_TEXT.fullmatch(v) is not None
 
 
 def _merged_down(head: list[list], ws) -> list[list]:

@@ -1978,46 +1978,80 @@ def test_rows_above_the_header_or_in_a_second_sheet_with_a_header_typed_otherwis
     """A privacy and bad-input audit: two exports pasted into one file, the later with two more
     columns, made its header the one read, and the 18 rows above it went as title lines; an
     extract split over two sheets, one header typed otherwise (TGL_LAHIR), lost that sheet's
-    519 residents. Both ran to the end, the counts balanced. Now each stops naming where; a
-    title above the header, a header in two rows, or a sheet of counts beside the extract does
-    not."""
+    519 residents. Both ran to the end, the counts balanced. Now each stops naming where: a
+    NIK above the header (whatever the width of the rows, with Excel's trailing delimiters or
+    only the required columns), a sheet of rows with a NIK beside the one read (under a header
+    typed otherwise, or none). Its re-check: a report's heading above a roster of 8 columns
+    ("Kantor Cabang:,BONTANG,Periode:,NOVEMBER 2026"), a readable header above the coded one,
+    a title saved from a sheet or a sheet of counts beside the extract still read."""
     from openpyxl import Workbook
+
+    def refused(folder, source, match):
+        with pytest.raises(InputError, match=match):
+            read_extract(folder, source)
 
     more = HEADER + ["NAMA_LGKP_IBU", "KEL_NAME"]
     rows = [row(nik=f"64740115088500{i:02d}") for i in range(1, 5)]
-    (tmp_path / "csv").mkdir()
-    write_csv(tmp_path / "csv" / "penduduk.csv", rows[:2] + [more] + [r + ["IBU", "BONTANG KUALA"] for r in rows[2:]])
-    with pytest.raises(InputError, match=r"^penduduk\.csv: line 2: 15 fields filled above the header row \(line 4\), "
-                                         r"as a row has: the lines above the header are not read"):
-        read_extract(tmp_path / "csv", "penduduk")
-    for name, ws_rows in (("pasted", [HEADER, *rows[:2], more, *[r + ["IBU", "X"] for r in rows[2:]]]),
-                          ("titled", [["DATA PENDUDUK KOTA BONTANG"], [], HEADER, *rows])):
+    required = ["NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "JENIS_PKRJN", "NO_PROP", "NO_KAB", "NO_KEC", "NO_KEL"]
+    for name, text in (
+            ("pasted", None),
+            ("trailing", None),
+            ("required_only", None)):
+        (tmp_path / name).mkdir()
+    write_csv(tmp_path / "pasted" / "penduduk.csv", rows[:2] + [more] + [r + ["IBU", "BONTANG KUALA"] for r in rows[2:]])
+    refused(tmp_path / "pasted", "penduduk", r"^penduduk\.csv: line 2: a NIK above the header row \(line 4\), as in a "
+                                             r"row: the lines above the header are not read")
+    wide = [r + [""] * 30 for r in [HEADER, *rows[:2]]] + [more + [""] * 28] + [r + ["IBU", "X"] + [""] * 28
+                                                                                   for r in rows[2:]]
+    write_csv(tmp_path / "trailing" / "penduduk.csv", wide[1:], header=wide[0])
+    refused(tmp_path / "trailing", "penduduk", r"^penduduk\.csv: line 2: a NIK above the header row \(line 4\)")
+    keep = [HEADER.index(c) for c in required]
+    write_csv(tmp_path / "required_only" / "penduduk.csv",
+              [[r[i] for i in keep] for r in rows[:2]] + [more] + [r + ["IBU", "X"] for r in rows[2:]],
+              header=required)
+    refused(tmp_path / "required_only", "penduduk", r"^penduduk\.csv: line 2: a NIK above the header row \(line 4\)")
+    # read: a report's heading above a roster, a readable header above the coded one, a title
+    (tmp_path / "heading").mkdir()
+    (tmp_path / "heading" / "peserta_bpjstk.csv").write_text(
+        "Kantor Cabang:,BONTANG,Periode:,NOVEMBER 2026\n"
+        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+        '10171986057,6474011508850001,AHMAD,15-08-1985,BPU,AKTIF,"JKK,JKM",2026-10\n')
+    assert read_extract(tmp_path / "heading", "peserta_bpjstk").frame.height == 1
+    (tmp_path / "readable").mkdir()
+    write_csv(tmp_path / "readable" / "penduduk.csv", rows,
+              prefix=",".join(["Nomor Induk Kependudukan", "Nomor KK", "Nama Lengkap"] + ["x"] * 13) + "\n")
+    assert read_extract(tmp_path / "readable", "penduduk").frame.height == 4
+    write_csv(tmp_path / "readable" / "penduduk.csv", rows, prefix="DATA PENDUDUK,,,,,,,,,,,,,,,\n")
+    assert read_extract(tmp_path / "readable", "penduduk").frame.height == 4
+    for name, ws_rows in (("pasted_xlsx", [HEADER, *rows[:2], more, *[r + ["IBU", "X"] for r in rows[2:]]]),
+                          ("titled", [["DATA PENDUDUK KOTA BONTANG", None, "Periode:", "NOVEMBER 2026"], [], HEADER,
+                                      *rows])):
         (tmp_path / name).mkdir()
         wb = Workbook()
         for r in ws_rows:
             wb.active.append(r)
         wb.save(tmp_path / name / "penduduk.xlsx")
-    with pytest.raises(InputError, match=r"^penduduk\.xlsx: sheet 'Sheet' row 2: 15 cells filled above the header row "
-                                         r"\(row 4\)"):
-        read_extract(tmp_path / "pasted", "penduduk")
+    refused(tmp_path / "pasted_xlsx", "penduduk", r"^penduduk\.xlsx: sheet 'Sheet' row 2: a NIK above the header row "
+                                                  r"\(row 4\)")
     assert read_extract(tmp_path / "titled", "penduduk").frame.height == 4
-    write_csv(tmp_path / "csv" / "penduduk.csv", rows, prefix="DATA PENDUDUK,,,,,,,,,,,,,,,\n")
-    assert read_extract(tmp_path / "csv", "penduduk").frame.height == 4
-    # split over sheets, the second's header typed otherwise; beside a sheet of counts, read
+    # split over sheets, the second's header typed otherwise, or none; beside a sheet of counts, read
     (tmp_path / "split").mkdir()
     wb = Workbook()
     wb.active.title = "Bontang Selatan"
     for r in [HEADER, *rows[:2]]:
         wb.active.append(r)
     counts = wb.create_sheet("Rekap")
-    for r in [["NO_KEC", "NO_KEL", "JUMLAH"], ["1", "1001", 2]]:
+    for r in [["NO_KEC", "NO_KEL", "JUMLAH"], ["1", "1001", 2], ["1", "1002", 6474011508850001 // 10**6]]:
         counts.append(r)
     wb.save(tmp_path / "split" / "penduduk.xlsx")
     assert read_extract(tmp_path / "split", "penduduk").frame.height == 2
     other = wb.create_sheet("Bontang Barat")
-    for r in [["TGL_LAHIR" if c == "TGL_LHR" else c for c in HEADER], *rows[2:]]:
+    for r in [["TGL_LAHIR" if c == "TGL_LHR" else c for c in HEADER], *rows[2:], row(nik="6474011508850009")]:
         other.append(r)
     wb.save(tmp_path / "split" / "penduduk.xlsx")
-    with pytest.raises(InputError, match=r"^penduduk\.xlsx: sheet 'Bontang Barat' holds penduduk rows too, under a "
-                                         r"header without TGL_LHR, beside sheet 'Bontang Selatan': only one sheet"):
-        read_extract(tmp_path / "split", "penduduk")
+    refused(tmp_path / "split", "penduduk", r"^penduduk\.xlsx: sheet 'Bontang Barat' holds rows with a NIK too, under a "
+                                            r"header without TGL_LHR, beside sheet 'Bontang Selatan': only one sheet")
+    other.delete_rows(1)
+    wb.save(tmp_path / "split" / "penduduk.xlsx")
+    refused(tmp_path / "split", "penduduk", r"^penduduk\.xlsx: sheet 'Bontang Barat' holds rows with a NIK too, under no "
+                                            r"header of these columns, beside sheet 'Bontang Selatan'")
