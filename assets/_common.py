@@ -130,6 +130,7 @@ _NOT_UNDERSTOOD = {"occupation_unknown": "JENIS_PKRJN", "sex_unknown": "JENIS_KL
 _LONG_DIGITS = re.compile(LONG_DIGITS)
 # a record id holding no digit at all is no id: a name from the next column of a shifted row
 _RECORD_IDS = ("ID_DTSEN",)
+_FIRST_WORD = re.compile(r"[^\s/_,.;:|\\-]+")  # (as dagster_project.cli.FIRST_WORD)
 
 
 def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValue:
@@ -149,10 +150,12 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
-            elif c == "JENIS_PKRJN" and v is not None and code is None and " " in str(v).strip():
+            elif c == "JENIS_PKRJN" and v is not None and code is None and (m := _FIRST_WORD.match(str(v).strip())) \
+                    and m.end() < len(str(v).strip()):
                 # a label without a SIAK code is whatever was typed ("TUKANG PIJAT <a name>", taken
-                # as informal work by the rules' prefixes; a privacy audit): its first word
-                v = str(v).split()[0] + " …"
+                # as informal work by the rules' prefixes; a privacy audit, TUKANG_PIJAT_<a name>
+                # and TUKANG/<a name> its re-check): its first word
+                v = m.group() + " …"
             elif c == "TGL_LHR" and v is not None:
                 # the year only: the six digits a masked NIK hides are the birth date, which beside
                 # it (and the sex) gave the NIK back whole (a privacy audit)

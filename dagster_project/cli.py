@@ -520,15 +520,11 @@ def _moved_to_inbox(period: str) -> tuple[int, int]:
                  for k in ("moved_to_inbox", "moved_in_other_formats"))
 
 
-LABEL_MIN_RESIDENTS = 5  # an occupation label the summary names is carried by at least this many residents
-# and is cut to this many characters, "…" the last (the field holds whatever was typed: 40,000 of them)
+LABEL_MIN_RESIDENTS = 5  # an occupation label's first word the summary names is carried by at least this
+# many residents; the label is cut to this many characters first (the field holds whatever was typed)
 LABEL_CHARS = 41
-
-
-def _holds_a_name(text: str, names: set[str]) -> bool:
-    """Whether some run of whole words of ``text`` is one of ``names``."""
-    words = text.rstrip("…").split()
-    return any(" ".join(words[a:b]) in names for a in range(len(words)) for b in range(a + 1, len(words) + 1))
+# a label's first word: up to a space or a mark between words (TUKANG_PIJAT_<a name>, TUKANG/<a name>)
+FIRST_WORD = r"^([^\s/_,.;:|\\-]+)"
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
@@ -575,18 +571,18 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     # more residents carry, digits starred: the field holds whatever was typed, a name or a NIK too
     # (a label the rules judge, TUKANG PIJAT, is informal already: not judged for another reason;
     # a number is a code SIAK does not have, which no prefix in the rules can take)
-    label = starred_and_cut(pl.col("JENIS_PKRJN"), LABEL_CHARS)
+    # By their first word, as the rules' prefixes take them ("PENJUAL …" for PENJUAL KUE and
+    # PENJUAL SAYUR): whatever was typed there is shown no further. Names a shifted column put
+    # there were printed whole (a mother's name, five residents each), and matching them against
+    # the residents' names hid PENJUAL BUNGA for a resident called BUNGA (a privacy audit and
+    # its re-check)
+    text = starred_and_cut(pl.col("JENIS_PKRJN").str.strip_chars(), LABEL_CHARS)
     labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
                               & ~pl.col("JENIS_PKRJN").str.contains(r"^[0-9]+$").fill_null(True))
-              .group_by(label=label).len()
-              .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]))
-    # nor a label holding a resident's name (a shifted column put mothers' names in JENIS_PKRJN,
-    # five people each: printed on the terminal; a privacy audit)
-    if labels.height:
-        names = set(assessed.select(pl.col("NAMA_LGKP").drop_nulls().unique()).collect().to_series().to_list())
-        labels = labels.filter(~pl.col("label").map_elements(lambda t: _holds_a_name(t, names),
-                                                              return_dtype=pl.Boolean))
-    labels = labels.head(5)
+              .group_by(first=text.str.extract(FIRST_WORD, 1))
+              .agg(pl.len(), more=(text.str.len_chars() > text.str.extract(FIRST_WORD, 1).str.len_chars()).any())
+              .select(label=pl.when("more").then(pl.col("first") + " …").otherwise("first"), len="len")
+              .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]).head(5))
     # of them, those a fix could make candidates (assets.candidates.residents_to_fix): on their
     # kelurahan's list, or counted in their kab/kota's row without a kelurahan code
     coverage = out / "coverage_by_kelurahan" / f"{period}.parquet"
@@ -650,7 +646,7 @@ def print_summary(s: dict, dsn_hint: str) -> None:
               + ", ".join(f"{k} {v:,}" for k, v in unjudged["by_flag"].items())
               + "; the flags column of residents.parquet)")
         if unjudged.get("unknown_occupations"):
-            print("    occupations SIAK has no code for, most often: "
+            print("    occupations SIAK has no code for, most often, by their first word: "
                   + ", ".join(f"{k} {v:,}" for k, v in unjudged["unknown_occupations"].items())
                   + " (the rules' informal_label_prefixes can make one informal work)")
         if unjudged.get("to_fix_listed"):

@@ -102,8 +102,9 @@ def test_an_occupation_typed_without_a_siak_code_shows_its_first_word():
     """A privacy audit: a label the rules take as informal work by its prefix ("TUKANG PIJAT"
     followed by a name) was shown whole in the candidates' preview; a label of a SIAK code is
     SIAK's own, shown as it is."""
-    cands = pl.DataFrame({"JENIS_PKRJN": ["TUKANG PIJAT SURYANI WIDODO", "PEDAGANG KAKI LIMA", "TUKANG"],
-                          "pekerjaan_kode": [None, 84, None]})
+    cands = pl.DataFrame({"JENIS_PKRJN": ["TUKANG PIJAT SURYANI WIDODO", "PEDAGANG KAKI LIMA", "TUKANG",
+                                          "TUKANG_PIJAT_RAHMAH", "TUKANG/RAHMAH"],
+                          "pekerjaan_kode": [None, 84, None, None, None]})
     text = str(preview(cands, ["JENIS_PKRJN"]).value)
-    assert "SURYANI" not in text and "PIJAT" not in text and "| TUKANG … |" in text
+    assert "SURYANI" not in text and "PIJAT" not in text and "RAHMAH" not in text and text.count("| TUKANG … |") == 3
     assert "| PEDAGANG KAKI LIMA |" in text and "| TUKANG |" in text
