@@ -13,6 +13,7 @@ from dagster_project.partitions import period_partitions
 from dagster_project.resources import LindungiSettings
 from pipelines.db import log_activity
 from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX
+from pipelines.nik import mask_file_name
 
 GROUP = "reporting"
 
@@ -48,7 +49,8 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
     regions = sorted(enrollment_candidates.get_column("kode_kab").drop_nulls().unique().to_list())
     log_activity(dsn, "gap_list_export", period, ",".join(regions) or None,
-                 {"files": [p.name for p in paths], "folder": str(Path(settings.out_dir) / "gap_lists"),
+                 # (long digit runs starred, as the submission's input folder: the log is kept for ever)
+                 {"files": [p.name for p in paths], "folder": mask_file_name(str(Path(settings.out_dir) / "gap_lists")),
                   "full_nik": settings.full_nik,
                   **({"without_kelurahan": [str(p.relative_to(settings.out_dir)) for p in unplaced]} if unplaced else {})},
                  {"rows": enrollment_candidates.height, "files": len(paths) + len(unplaced),

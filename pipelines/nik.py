@@ -193,10 +193,11 @@ def mask(nik: str | None) -> str:
 # (en dash, em dash, "--"), and a tab, no-break space or zero-width space, all left a NIK whole
 # in a masked gap list and the run's summary ("6474:0155:0688:0060", "6474–0155–…": a privacy audit).
 _DIGIT = "[0-9\uff10-\uff19\u0660-\u0669\u06f0-\u06f9]"
-_SEPARATOR = "[./,_:;+*\\\\\u2010-\u2015-]"
-_SPACE = "[ \t\u00a0\u200b]"
-LONG_DIGITS = (_DIGIT + "(?:(?:" + _SPACE + "?" + _SEPARATOR + "{1,2}" + _SPACE + "?|" + _SPACE + "{1,2})?[OoIl]?"
-               + _DIGIT + "){11,}")
+# (its re-check: " | ", a minus sign, a full-width hyphen, a middle dot, a tilde, "...", quotes
+# around each group and O for two zeros were left whole too)
+# Between two digits: up to four of these marks and spaces, mixed.
+_BETWEEN = "[./,_:;+*|~'\"\u00b7\u2212\uff0d\\\\\u2010-\u2015 \t\u00a0\u200b-]{1,4}"
+LONG_DIGITS = _DIGIT + "(?:(?:" + _BETWEEN + ")?[OoIl]{0,2}" + _DIGIT + "){11,}"
 LONG_DIGITS_MASKED = "*" * 16
 
 

@@ -969,12 +969,12 @@ def test_an_input_folder_named_after_a_nik_is_starred_in_the_processing_log(smal
     folder = tmp_path / "kiriman 6474015506880050"
     shutil.copytree(small_world, folder, ignore=shutil.ignore_patterns("truth"))
     dsn = _fresh_db(pg_server, "nik_folder")
-    with environ(LINDUNGI_HOME=str(tmp_path / "home")):
-        run_pipeline(str(folder), PERIOD, str(tmp_path / "out"), db=dsn)
+    with environ(LINDUNGI_HOME=str(tmp_path / "home")):      # (and an output folder so named: its re-check)
+        run_pipeline(str(folder), PERIOD, str(tmp_path / "hasil 6474015506880050"), db=dsn)
     with psycopg.connect(dsn) as conn:
         logged = [str(r[0]) for r in conn.execute("SELECT inputs FROM bpjs.processing_log")]
     assert logged and not any("6474015506880050" in x for x in logged)
-    assert any("kiriman ****************" in x for x in logged)
+    assert any("kiriman ****************" in x for x in logged) and any("hasil ****************" in x for x in logged)
 
 
 def test_the_summary_names_occupation_labels_by_their_first_word(pipeline_run, tmp_path):

@@ -89,10 +89,13 @@ def test_a_nik_written_with_other_separators_is_starred():
     list's occupation column and the run's summary. Python's regex and polars' agree."""
     from pipelines.nik import mask_long_digits, mask_long_digits_expr
 
-    for sep in (":", "\u2013", "\u2014", "--", "+", "*", ";", "\\", "\t", "\u00a0", "\u200b", " - "):
+    for sep in (":", "\u2013", "\u2014", "--", "+", "*", ";", "\\", "\t", "\u00a0", "\u200b", " - ",
+                # (its re-check)
+                " | ", "\u2212", "\u00b7", "~", "...", '" "', "' '"):
         typed = f"OJEK {sep.join(['6474', '0155', '0688', '0060'])} X"
         assert mask_long_digits(typed) == "OJEK **************** X", repr(sep)
         assert pl.select(mask_long_digits_expr(pl.lit(typed))).item() == mask_long_digits(typed)
+    assert mask_long_digits("OJEK 6474O155O688OO17") == "OJEK ****************"        # O for each 0
     # a masked NIK, an address and a short number stay as they are
     for kept in ("647401******0001", "JL. MERDEKA NO. 12 RT 003 RW 004", "KPJ 10171986"):
         assert mask_long_digits(kept) == kept
