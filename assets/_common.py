@@ -16,6 +16,7 @@ import polars as pl
 
 from dagster_project.partitions import period_partitions
 from pipelines.nik import LONG_DIGITS, mask
+from pipelines.siak import FIRST_WORD
 
 progress_log = logging.getLogger("lindungi.progress")
 # the clock starts with the first process of a command; the processes it starts (one per region)
@@ -130,7 +131,7 @@ _NOT_UNDERSTOOD = {"occupation_unknown": "JENIS_PKRJN", "sex_unknown": "JENIS_KL
 _LONG_DIGITS = re.compile(LONG_DIGITS)
 # a record id holding no digit at all is no id: a name from the next column of a shifted row
 _RECORD_IDS = ("ID_DTSEN",)
-_FIRST_WORD = re.compile(r"[^\s/_,.;:|\\-]+")  # (as dagster_project.cli.FIRST_WORD)
+_FIRST_WORD = re.compile(FIRST_WORD)
 
 
 def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValue:

@@ -523,8 +523,6 @@ def _moved_to_inbox(period: str) -> tuple[int, int]:
 LABEL_MIN_RESIDENTS = 5  # an occupation label's first word the summary names is carried by at least this
 # many residents; the label is cut to this many characters first (the field holds whatever was typed)
 LABEL_CHARS = 41
-# a label's first word: up to a space or a mark between words (TUKANG_PIJAT_<a name>, TUKANG/<a name>)
-FIRST_WORD = r"^([^\s/_,.;:|\\-]+)"
 
 
 def summarize(out_dir: str, period: str, dsn: str) -> dict:
@@ -535,6 +533,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     from pipelines.dates import period_start
     from pipelines.nik import starred_and_cut
     from pipelines.partitioning import region_sizes
+    from pipelines.siak import FIRST_WORD
 
     out = Path(out_dir)
 
@@ -579,8 +578,8 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     text = starred_and_cut(pl.col("JENIS_PKRJN").str.strip_chars(), LABEL_CHARS)
     labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
                               & ~pl.col("JENIS_PKRJN").str.contains(r"^[0-9]+$").fill_null(True))
-              .group_by(first=text.str.extract(FIRST_WORD, 1))
-              .agg(pl.len(), more=(text.str.len_chars() > text.str.extract(FIRST_WORD, 1).str.len_chars()).any())
+              .select(text=text).with_columns(first=pl.col("text").str.extract(f"^({FIRST_WORD})", 1))
+              .group_by("first").agg(pl.len(), more=(pl.col("text") != pl.col("first")).any())
               .select(label=pl.when("more").then(pl.col("first") + " …").otherwise("first"), len="len")
               .filter(pl.col("len") >= LABEL_MIN_RESIDENTS).sort(["len", "label"], descending=[True, False]).head(5))
     # of them, those a fix could make candidates (assets.candidates.residents_to_fix): on their

@@ -122,3 +122,10 @@ def occupation_lookup() -> dict[str, int]:
     table.update({label.rsplit(" (", 1)[0]: code for code, label in OCCUPATIONS.items() if label.endswith(")")})
     table.update({k: v for k, v in OCCUPATION_ALIASES.items() if v is not None})
     return table
+
+
+# an occupation label's first word: up to a space or a mark between words. What a label typed
+# without a SIAK code is shown by (TUKANG PIJAT <a name>, TUKANG_PIJAT_<a name>, TUKANG/<a name>:
+# the previews and the run's summary; a privacy audit and its re-check), as the rules' prefixes
+# take labels by their start
+FIRST_WORD = r"[^\s/_,.;:|\\-]+"
