@@ -96,6 +96,20 @@ def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, peri
                      if nik not in excluded}
 
 
+def coverage_of(dsn: str, assessed: pl.DataFrame, candidates: pl.DataFrame, participants: pl.LazyFrame, rules,
+                period: str, fix: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The period's coverage per kelurahan (``pipelines.candidates.coverage``) with whom BPJS has
+    from an earlier export and whom a kelurahan verified out, as the database says now: the
+    ``coverage_by_kelurahan`` asset, and each gap list's Ringkasan. ``fix``: ``residents_to_fix``'s
+    (computed when not given). Only those the figures count are looked up in PostgreSQL: 33,786
+    NIKs at 200k, not every resident without protection (165,757, children and the formally
+    employed included)."""
+    excluded = verified_exclusions(dsn, assessed)
+    answers, held = bpjs_held(dsn, assessed, participants, period, excluded, rules)
+    fix = residents_to_fix(dsn, assessed, rules, period, participants, excluded) if fix is None else fix
+    return coverage(assessed, candidates, rules, period, held=held, fix=fix, awaiting=awaiting_among(answers))
+
+
 def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame,
                      excluded: Collection[str] | None = None) -> pl.DataFrame:
     """``candidates.to_fix`` without those a fix would still not list: verified by a kelurahan
@@ -241,16 +255,9 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
     if "coverage_by_kelurahan" not in context.op_execution_context.selected_output_names:
         yield _adds_up(stored(settings, "coverage_by_kelurahan", context.partition_key))
         return
-    # only those the figures count: 33,786 NIKs looked up in PostgreSQL at 200k, not every
-    # resident without protection (165,757, children and the formally employed included)
     rules, dsn = settings.rules(), database.url()
     _assessed_under_these_rules(context, settings, rules)
-    excluded = verified_exclusions(dsn, resident_assessment)
-    answers, held = bpjs_held(dsn, resident_assessment, participants, context.partition_key, excluded, rules)
-    out = coverage(resident_assessment, enrollment_candidates, rules, context.partition_key, held=held,
-                   fix=residents_to_fix(dsn, resident_assessment, rules, context.partition_key, participants,
-                                        excluded),
-                   awaiting=awaiting_among(answers))
+    out = coverage_of(dsn, resident_assessment, enrollment_candidates, participants, rules, context.partition_key)
     workers, protected = int(out["pekerja"].sum()), int(out["terlindungi"].sum())
     registered = int(out["didaftarkan"].sum())
     pct = 100.0 * protected / workers if workers else 0.0

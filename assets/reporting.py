@@ -36,14 +36,17 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     beside the submission."""
     from pipelines.reports import clear_gap_lists, write_gap_lists, write_lists_without_kelurahan
 
-    from assets.candidates import residents_to_fix
+    from assets.candidates import coverage_of, residents_to_fix
     from pipelines.candidates import kelurahan_of, without_kelurahan
 
     rules = settings.rules()
     fix = residents_to_fix(dsn, resident_assessment, rules, period, participants)
+    # each kelurahan's standing for its Ringkasan: a list of 87 one month and 3 the next said
+    # nothing of the 83 sent to BPJS and the 5 verified out (a coordinators' review)
+    standing = coverage_of(dsn, resident_assessment, enrollment_candidates, participants, rules, period, fix)
     moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
-                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules)
+                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules, standing=standing)
     unplaced = write_lists_without_kelurahan(without_kelurahan(fix, resident_assessment), period,
                                              Path(settings.out_dir), full_nik=settings.full_nik, rules=rules)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows

@@ -293,7 +293,7 @@ def _workers(tasks: int) -> int:
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
                     key: bytes | None = None,
                     kelurahan: pl.DataFrame | None = None, to_fix: pl.DataFrame | None = None,
-                    rules: Rules | None = None) -> list[Path]:
+                    rules: Rules | None = None, standing: pl.DataFrame | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
     ``pseudonym.load_key()``). The folder's workbooks are cleared first (:func:`clear_gap_lists`:
@@ -305,7 +305,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     not sent"). ``to_fix`` (``pipelines.candidates.to_fix``): the residents whose record must be
     fixed before they can be judged, on their kelurahan's *Perlu Perbaikan Data* sheet (no such
     sheet without it). ``rules`` (default: :func:`load_rules`'s): the ranking the guide describes and
-    the programmes the texts name."""
+    the programmes the texts name. ``standing`` (the period's coverage per kelurahan,
+    ``pipelines.candidates.coverage``): each Ringkasan says where its informal workers stand."""
     if "period" in candidates.columns and candidates.height:
         other = set(candidates["period"].drop_nulls().unique()) - {period}
         if other:  # writing another month's people under this month's name would mislead
@@ -315,7 +316,8 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     with locked(folder):
         _clear_gap_lists(out_dir, period)
         sweep_aside(folder)  # also of kelurahan no longer listed
-        paths = _write_gap_lists(candidates, period, folder, full_nik, key, kelurahan, to_fix, rules or load_rules())
+        paths = _write_gap_lists(candidates, period, folder, full_nik, key, kelurahan, to_fix, rules or load_rules(),
+                                 standing)
         note_written(folder, paths)
     return paths
 
@@ -328,7 +330,8 @@ def _without_desil(rules: Rules) -> str:
 
 
 def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_nik: bool, key: bytes | None,
-                     kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None, rules: Rules) -> list[Path]:
+                     kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None, rules: Rules,
+                     standing: pl.DataFrame | None = None) -> list[Path]:
     from pipelines.pseudonym import load_key, pseudonym_column
 
     label, program, without_desil = periode_label(period), rules.program_words, _without_desil(rules)
@@ -351,6 +354,8 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
             extract_names = dict(zip(kels["kode_kel"], kels["nama_kel"]))
         for k in kels["kode_kel"].unique().sort():
             groups.setdefault(k, candidates.clear())
+    stands = ({r["kode_kel"]: r for r in standing.filter(pl.col("kode_kel").is_not_null()).iter_rows(named=True)}
+              if standing is not None else {})
     fixes, no_fix = {}, None
     if to_fix is not None:
         fixable = to_fix.filter(pl.col("kode_kel").is_not_null())
@@ -368,6 +373,7 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
             "program": program, "tanpa_desil": without_desil,
         }
         place["nama_kec"] = kecamatan_name(place["kode_kec"])  # None: a code the Kemendagri table lacks
+        place["standing"] = stands.get(kode_kel)
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
         tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
                       counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix))
@@ -905,6 +911,18 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, counts: list, label: str
               ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]
     if to_fix is not None:
         totals.append((f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')", to_fix))
+    stand = place.get("standing")
+    if stand:
+        # where its informal workers stand, as the coverage page counts them: a list of 87 one month
+        # and 3 the next said nothing of the 83 sent to BPJS and the 5 verified out (a
+        # coordinators' review)
+        desa = village_kind(place.get("kode_kel")).lower()
+        totals += [(f"Pekerja rentan di {desa} ini (usia kerja, sektor informal)", stand["pekerja"]),
+                   (f"  sudah terlindungi {place['program']} (data peserta BPJS)", stand["terlindungi"]),
+                   ("  sudah dikirim ke BPJS, belum tampak di data peserta", stand["didaftarkan"]),
+                   ("    di antaranya belum dijawab BPJS", stand["menunggu_bpjs"]),
+                   ("  dikecualikan menurut hasil verifikasi", stand["dikecualikan"]),
+                   ("  calon peserta di daftar ini", stand["kandidat"])]
     for i, (name, value) in enumerate(totals, start=2):
         ws.write(i, 0, name, f.bold)
         ws.write(i, 1, value, f.money(value) if name.startswith("Total iuran") else

@@ -1002,3 +1002,28 @@ def test_the_summary_names_occupation_labels_by_their_first_word(pipeline_run, t
     got = summarize(str(copy), PERIOD, dsn)["not_judged"]["unknown_occupations"]
     assert list(got)[0] == "IBU …" and not any(w in label for label in got for w in ("SITI", "RAHMAH", "MISNAH"))
     assert any(label.startswith("PENJUAL") for label in got)
+
+
+def test_each_list_s_ringkasan_says_where_its_informal_workers_stand(pipeline_run):
+    """A coordinators' review: a kelurahan's list of 87 one month and 3 the next said nothing of
+    the 83 sent to BPJS and the 5 verified out. Each Ringkasan gives its informal workers as the
+    coverage page counts them: protected, sent to BPJS and not in the roster yet (and of them
+    awaiting BPJS's answer), verified out, and the candidates on the list."""
+    from openpyxl import load_workbook
+
+    out, _, _ = pipeline_run
+    cov = pl.read_parquet(out / "coverage_by_kelurahan" / f"{PERIOD}.parquet").filter(pl.col("kode_kel").is_not_null())
+    seen = 0
+    for path in sorted((out / "gap_lists" / PERIOD).glob("*.xlsx")):
+        said = {str(r[0]).strip(): r[1] for r in load_workbook(path, read_only=True)["Ringkasan"].iter_rows(
+            max_col=2, values_only=True) if r[0]}
+        row = cov.filter(pl.col("kode_kel") == path.stem).row(0, named=True)
+        assert said["Pekerja rentan di kelurahan ini (usia kerja, sektor informal)"] == row["pekerja"]
+        assert said["sudah terlindungi JKK + JKM (data peserta BPJS)"] == row["terlindungi"]
+        assert said["sudah dikirim ke BPJS, belum tampak di data peserta"] == row["didaftarkan"]
+        assert said["di antaranya belum dijawab BPJS"] == row["menunggu_bpjs"]
+        assert said["dikecualikan menurut hasil verifikasi"] == row["dikecualikan"]
+        assert said["calon peserta di daftar ini"] == row["kandidat"] == said["Jumlah calon peserta"]
+        assert row["pekerja"] == row["terlindungi"] + row["didaftarkan"] + row["dikecualikan"] + row["kandidat"]
+        seen += 1
+    assert seen == cov.height > 1

@@ -787,6 +787,14 @@ def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(s
     cov = pl.read_parquet(out / "coverage_by_kelurahan" / "2026-12.parquet")
     assert summary["left_out"]["held_by_bpjs"] == cov["didaftarkan"].sum() == cov["menunggu_bpjs"].sum() > 0
     assert summary["left_out"]["excluded_by_verification"] == cov["dikecualikan"].sum() == 4
+    # and each list's Ringkasan says so for its kelurahan (a coordinators' review: 87 rows, then 3)
+    said = {}
+    for path in (out / "gap_lists" / "2026-12").glob("*.xlsx"):
+        for name, n in load_workbook(path, read_only=True)["Ringkasan"].iter_rows(max_col=2, values_only=True):
+            if name and isinstance(n, int | float):
+                said[str(name).strip()] = said.get(str(name).strip(), 0) + n
+    assert said["sudah dikirim ke BPJS, belum tampak di data peserta"] == cov["didaftarkan"].sum() > 0
+    assert said["dikecualikan menurut hasil verifikasi"] == 4
 
 
 def test_someone_found_who_does_no_informal_work_has_a_choice_of_their_own(small_world, pg_server, tmp_path,
