@@ -15,6 +15,7 @@ listed in November.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -117,7 +118,10 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         # formulas as written (data_only=False): a file saved without cached values (openpyxl,
         # some converters) read a formula in Hasil Verifikasi as an empty cell, and the result was
         # dropped without a word
-        wb = load_workbook(path, read_only=True, data_only=False)
+        # A workbook renamed .xls (an .xlsx inside: openpyxl refuses the name, not the file) was
+        # refused as saved in Excel 97-2003 (a coordinators' review): read from its bytes
+        renamed = path.suffix.lower() not in (".xlsx", ".xlsm") and path.read_bytes()[:4] == b"PK\x03\x04"
+        wb = load_workbook(io.BytesIO(path.read_bytes()) if renamed else path, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001
         # what to do, not only what is wrong: a list saved by LibreOffice Calc as its own .ods
         # (it asks at every save), as .xls or as CSV

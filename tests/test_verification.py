@@ -637,6 +637,11 @@ def test_a_list_saved_in_another_format_is_said_with_what_to_do(run, monkeypatch
                                                 r"LibreOffice\); buka di Excel atau LibreOffice, simpan sebagai "
                                                 r"\"Excel Workbook \(\*\.xlsx\)\""):
         read_returned(ods, PERIOD, cands, load_key(run["home"]))
+    # a workbook only renamed .xls (an .xlsx inside) is read, where it was refused as saved in
+    # Excel 97-2003 (a coordinators' review)
+    renamed = _returned(run, lambda ws: ws.cell(7, 15, "Valid"), name="renamed.xlsx")
+    xls = renamed.rename(tmp_path / "6474011001.xls")
+    assert read_returned(xls, PERIOD, cands, load_key(run["home"]))["hasil"].to_list() == ["Valid"]
     monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
     inbox = run["out"] / "inbox" / "verifikasi" / PERIOD
     inbox.mkdir(parents=True, exist_ok=True)
