@@ -426,6 +426,9 @@ MOVED_SINCE = """
 SELECT DISTINCT r.nik FROM unnest(%s::text[], %s::text[], %s::text[]) AS r(nik, period, kode_kel)
 JOIN bpjs.submission_candidate o ON o.nik = r.nik AND o.period > r.period AND o.kode_kel <> r.kode_kel
 """
+# of the people a kelurahan said are registered already, those an export got accepted
+ACCEPTED = """SELECT DISTINCT nik FROM bpjs.submission_candidate
+WHERE status = 'accepted' AND nik = ANY(string_to_array(%s, ','))"""
 # 'Pindah domisili' says the person no longer lives in the kelurahan whose list said so: it holds
 # while the extract still places them there, until a later period's run has listed them in
 # another. Moved within the city in SIAK, they were left off every list for good, the new
@@ -471,6 +474,14 @@ def verified_exclusions(dsn: str, residents: pl.DataFrame, results: dict[str, Re
                                                    [said_moved[n].kode_kel for n in here])).fetchall()
             for (nik,) in spent:
                 del out[nik]  # listed elsewhere since: the move happened; back here, they are here
+    registered = [nik for nik, r in results.items() if r.hasil == "Sudah terdaftar"]
+    if registered:
+        # registered by an export BPJS accepted: that registration, counted as BPJS holding them
+        # (didaftarkan), where the kelurahan's word made them "verified out" (a re-check of a
+        # coordinators' review). A lapsed card holds no one (assets.candidates._held): listed again
+        with psycopg.connect(dsn) as conn:
+            for (nik,) in conn.execute(ACCEPTED, (nik_list(registered),)).fetchall():
+                del out[nik]
     return out
 
 
