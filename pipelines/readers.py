@@ -1429,8 +1429,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
     required = SOURCES[source][0]
     hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     try:
-        # of the sheets without every required column: (rows under the header, score, header)
-        best: tuple[bool, int, list[str]] | None = None
+        # of the sheets without every required column: (rows under the header, score, header, sheet)
+        best: tuple[bool, int, list[str], str] | None = None
         found = None  # (sheet, header index, header, data rows) of the sheet with every one
         template = None  # the same of a sheet with every one and no row under it (a blank form)
         partial = []  # (sheet, columns it lacks) of the sheets of rows whose header lacks a column
@@ -1473,7 +1473,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
                 filled = False
             if any(c not in header for c in required):
                 if best is None or (filled, score) > best[:2]:
-                    best = (filled, score, header)
+                    best = (filled, score, header, sheet)
                 if filled and people:
                     partial.append((sheet, [c for c in required if c not in header]))
                 continue
@@ -1502,7 +1502,7 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             # a sheet of rows lacking a column, beside a blank form (a header alone): the error
             # names what the rows lack. The form was read, and the run said "header only",
             # never naming the missing column (an outside review)
-            _check_columns(path.name, source, best[2])
+            _check_columns(f"{path.name}: sheet {_sheet(best[3])}", source, best[2])
         if found is not None or template is not None:
             _, idx, header, below, ws = found or template
             _check_columns(path.name, source, header)
@@ -1510,8 +1510,8 @@ def _read_xlsx(path: Path, data: bytes, source: str) -> pl.DataFrame:
             col0 = ws.start[1] if ws.start else 0
             merged = [((r0, c0 - col0), (r1, c1 - col0)) for (r0, c0), (r1, c1) in ws.merged_cell_ranges or []]
             return _xlsx_frame(path.name, below, header, idx + 2, source, merged)
-        if best is not None:
-            _check_columns(path.name, source, best[2])  # raises: names the missing columns
+        if best is not None:  # raises: names the sheet and the columns it lacks (it named no sheet: a re-check)
+            _check_columns(f"{path.name}: sheet {_sheet(best[3])}", source, best[2])
     finally:
         wb.close()
     raise InputError(

@@ -374,12 +374,12 @@ def test_xlsx_without_a_complete_header_names_the_missing_columns(tmp_path):
     header = [h for h in HEADER if h != "TGL_LHR"]
     _workbook(tmp_path / "penduduk.xlsx", [("Keterangan", [["NIK", "Nomor Induk Kependudukan"]]),
                                           ("Data", [header, row()[:len(header)]])])
-    with pytest.raises(InputError, match=r"^penduduk.xlsx: missing required column TGL_LHR \(expected"):
+    with pytest.raises(InputError, match=r"^penduduk.xlsx: sheet 'Data': missing required column TGL_LHR \(expected"):
         read_extract(tmp_path, "penduduk")
     # rows lacking a column beside a blank form of every column: the rows' missing column is
     # named (the form was read, and the run said "header only": an outside review)
     _workbook(tmp_path / "penduduk.xlsx", [("Data", [header, row()[:len(header)]]), ("Format", [["FORMAT"], HEADER])])
-    with pytest.raises(InputError, match=r"^penduduk.xlsx: missing required column TGL_LHR \(expected"):
+    with pytest.raises(InputError, match=r"^penduduk.xlsx: sheet 'Data': missing required column TGL_LHR \(expected"):
         read_extract(tmp_path, "penduduk")
     _workbook(tmp_path / "penduduk.xlsx", [("Data", [["Laporan"], ["x", "y"]])])
     with pytest.raises(InputError, match=r"^penduduk.xlsx: no sheet with a header row"):
