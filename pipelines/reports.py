@@ -1236,6 +1236,7 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
     unplaced = ("; yang tanpa kode kelurahan ada di file "
                 f"{WITHOUT_KELURAHAN}/{esc(period)}/&lt;kode kabupaten/kota&gt;.xlsx untuk staf kabupaten/kota"
                 if coverage.filter(pl.col("kode_kel").is_null() & (pl.col("perlu_perbaikan") > 0)).height else "")
+    accepted = s["didaftarkan"] - s["menunggu_bpjs"]  # accepted by BPJS, not in the roster yet
     cards = [("Pekerja rentan usia kerja", _n(s["pekerja"])),
              (f"Terlindungi {program}", _n(s["terlindungi"])),
              # one card: "of which" on a card of its own started a new row of cards at 1300 px
@@ -1245,6 +1246,11 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
              ("Dikecualikan menurut hasil verifikasi", _n(s["dikecualikan"])),
              (f"Terverifikasi {unit} (Valid)", _n(s["terverifikasi"])),
              ("Cakupan", _pct(s["cakupan_pct"])),
+             # with those BPJS accepted and the roster does not show yet: the coverage stayed flat
+             # month after month until the roster caught up, whatever the city had enrolled (a
+             # coordinators' review)
+             *([("Cakupan termasuk yang sudah diterima BPJS",
+                 _pct(100.0 * (s["terlindungi"] + accepted) / s["pekerja"]))] if accepted else []),
              ("Data perlu diperbaiki, belum dapat dinilai", _n(s["perlu_perbaikan"])),
              ("Anggaran iuran calon peserta per bulan", rupiah(s["iuran_bulanan"])),
              ("Anggaran iuran calon peserta per tahun", rupiah(s["iuran_tahunan"]))]
@@ -1255,7 +1261,8 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
 <style>{_CSS}</style></head><body>
 <h1>Cakupan {esc(program)} Pekerja Rentan — {esc(region)}, periode {esc(label)}</h1>
 <p class="note">Dibuat {today_wita().strftime('%d-%m-%Y')}. Pekerja rentan: penduduk usia kerja dengan pekerjaan
-sektor informal. Cakupan = terlindungi {esc(program)} aktif dibagi pekerja rentan. Didaftarkan: sudah dikirim ke
+sektor informal. Cakupan = terlindungi {esc(program)} aktif dibagi pekerja rentan; cakupan termasuk yang sudah
+diterima BPJS juga menghitung yang sudah diterima BPJS tetapi belum tampak di data peserta. Didaftarkan: sudah dikirim ke
 BPJS atau sudah diterima BPJS dari periode sebelumnya, tetapi belum tampak aktif di data peserta; mereka
 tidak didaftarkan lagi. Belum dijawab BPJS: sudah dikirim, belum ada jawaban diterima atau ditolak. Dikecualikan: hasil verifikasi {unit} Meninggal, Pindah domisili, Menolak, Bukan pekerja informal
 atau Sudah terdaftar. Terverifikasi: calon peserta yang hasil verifikasi {unit} terakhirnya Valid; mereka dikirim

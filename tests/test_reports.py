@@ -1076,3 +1076,20 @@ def test_the_lists_and_the_page_name_the_programmes_required(cands, tmp_path):
     assert "<h1>Cakupan JKK + JKM Pekerja Rentan" in page and "Terlindungi JKK + JKM<b>5</b>" in page
     assert "JHT" not in page
 
+
+
+def test_the_coverage_page_gives_the_coverage_with_those_bpjs_accepted(tmp_path):
+    """A coordinators' review: after 2,457 people were sent and 1,197 accepted, the page read
+    26,2% → 26,2%: the roster had not caught up. Beside the coverage (protected in the roster),
+    the page gives it with those BPJS accepted and the roster does not show yet; not with those
+    awaiting BPJS's answer, and not at all when BPJS has accepted no one."""
+    cov = pl.DataFrame({
+        "period": ["2026-11"], "kode_kab": ["6474"], "kode_kec": ["647401"], "nama_kec": ["Bontang Utara"],
+        "kode_kel": ["6474011001"], "nama_kel": ["Bontang Kuala"], "pekerja": [20], "terlindungi": [5],
+        "didaftarkan": [4], "menunggu_bpjs": [1], "kandidat": [11], "dikecualikan": [0],
+        "iuran_bulanan": [0], "iuran_tahunan": [0]})
+    page = write_coverage_report(cov, "2026-11", tmp_path).read_text(encoding="utf-8")
+    assert "Cakupan termasuk yang sudah diterima BPJS<b>40,0%</b>" in page and "Cakupan<b>25,0%</b>" in page
+    page = write_coverage_report(cov.with_columns(menunggu_bpjs=pl.lit(4)), "2026-11", tmp_path).read_text(
+        encoding="utf-8")
+    assert "Cakupan termasuk yang sudah diterima BPJS<b>" not in page
