@@ -120,8 +120,9 @@ def _read_returned(path: Path, period: str, candidates: pl.DataFrame, key: bytes
         # dropped without a word
         # A workbook renamed .xls (an .xlsx inside: openpyxl refuses the name, not the file) was
         # refused as saved in Excel 97-2003 (a coordinators' review): read from its bytes
-        renamed = path.suffix.lower() not in (".xlsx", ".xlsm") and path.read_bytes()[:4] == b"PK\x03\x04"
-        wb = load_workbook(io.BytesIO(path.read_bytes()) if renamed else path, read_only=True, data_only=False)
+        data = path.read_bytes() if path.suffix.lower() not in (".xlsx", ".xlsm") else b""
+        wb = load_workbook(io.BytesIO(data) if data.startswith(b"PK\x03\x04") else path, read_only=True,
+                           data_only=False)
     except Exception:  # noqa: BLE001
         # what to do, not only what is wrong: a list saved by LibreOffice Calc as its own .ods
         # (it asks at every save), as .xls or as CSV
@@ -467,30 +468,29 @@ def verified_exclusions(dsn: str, residents: pl.DataFrame, results: dict[str, Re
         for nik, kel in living.iter_rows():
             if kel is not None and kel != said_moved[nik].kode_kel:
                 del out[nik]  # moved, as the list said: to another kelurahan, which has not verified them
-        here = [nik for nik in said_moved if nik in out]
-        if here:
-            with psycopg.connect(dsn) as conn:
-                spent = conn.execute(MOVED_SINCE, (here, [said_moved[n].period for n in here],
-                                                   [said_moved[n].kode_kel for n in here])).fetchall()
-            for (nik,) in spent:
-                del out[nik]  # listed elsewhere since: the move happened; back here, they are here
+    here = [nik for nik in said_moved if nik in out]
     registered = [nik for nik, r in results.items() if r.hasil == "Sudah terdaftar"]
-    if registered:
+    if not (here or registered):
+        return out
+    with psycopg.connect(dsn) as conn:
+        # listed elsewhere since the move was said: it happened; back here, they are here
+        spent = conn.execute(MOVED_SINCE, (here, [said_moved[n].period for n in here],
+                                           [said_moved[n].kode_kel for n in here])).fetchall() if here else []
         # registered by an export BPJS accepted: that registration, counted as BPJS holding them
         # (didaftarkan), where the kelurahan's word made them "verified out" (a re-check of a
         # coordinators' review). A lapsed card holds no one (assets.candidates._held): listed again
-        with psycopg.connect(dsn) as conn:
-            for (nik,) in conn.execute(ACCEPTED, (nik_list(registered),)).fetchall():
-                del out[nik]
+        accepted = conn.execute(ACCEPTED, (nik_list(registered),)).fetchall() if registered else []
+    for (nik,) in spent + accepted:
+        del out[nik]
     return out
 
 
-def verified_valid(dsn: str, results: dict[str, str] | None = None) -> list[str]:
+def verified_valid(dsn: str, results: dict[str, Result] | None = None) -> list[str]:
     """NIKs whose latest result is ``Valid``: marked ``terverifikasi``, sent to BPJS first."""
     return latest_with(dsn, "Valid", results)
 
 
-def latest_with(dsn: str, hasil: str, results: dict[str, str] | None = None) -> list[str]:
+def latest_with(dsn: str, hasil: str, results: dict[str, Result] | None = None) -> list[str]:
     """NIKs whose latest result is ``hasil`` (one of the choices)."""
     if hasil not in VERIFIKASI:
         raise ValueError(f"no such Hasil Verifikasi: {hasil!r}")
