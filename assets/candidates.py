@@ -97,14 +97,15 @@ def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, peri
 
 
 def coverage_of(dsn: str, assessed: pl.DataFrame, candidates: pl.DataFrame, participants: pl.LazyFrame, rules,
-                period: str, fix: pl.DataFrame | None = None) -> pl.DataFrame:
+                period: str, excluded: dict[str, str] | None = None, fix: pl.DataFrame | None = None
+                ) -> pl.DataFrame:
     """The period's coverage per kelurahan (``pipelines.candidates.coverage``) with whom BPJS has
     from an earlier export and whom a kelurahan verified out, as the database says now: the
-    ``coverage_by_kelurahan`` asset, and each gap list's Ringkasan. ``fix``: ``residents_to_fix``'s
-    (computed when not given). Only those the figures count are looked up in PostgreSQL: 33,786
-    NIKs at 200k, not every resident without protection (165,757, children and the formally
-    employed included)."""
-    excluded = verified_exclusions(dsn, assessed)
+    ``coverage_by_kelurahan`` asset, and each gap list's Ringkasan. ``excluded``
+    (``verified_exclusions``) and ``fix`` (``residents_to_fix``) are computed when not given.
+    Only those the figures count are looked up in PostgreSQL: 33,786 NIKs at 200k, not every
+    resident without protection (165,757, children and the formally employed included)."""
+    excluded = verified_exclusions(dsn, assessed) if excluded is None else excluded
     answers, held = bpjs_held(dsn, assessed, participants, period, excluded, rules)
     fix = residents_to_fix(dsn, assessed, rules, period, participants, excluded) if fix is None else fix
     return coverage(assessed, candidates, rules, period, held=held, fix=fix, awaiting=awaiting_among(answers))

@@ -38,12 +38,15 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
 
     from assets.candidates import coverage_of, residents_to_fix
     from pipelines.candidates import kelurahan_of, without_kelurahan
+    from pipelines.verification import verified_exclusions
 
     rules = settings.rules()
-    fix = residents_to_fix(dsn, resident_assessment, rules, period, participants)
+    excluded = verified_exclusions(dsn, resident_assessment)  # (once, for the sheets to fix and the standing)
+    fix = residents_to_fix(dsn, resident_assessment, rules, period, participants, excluded)
     # each kelurahan's standing for its Ringkasan: a list of 87 one month and 3 the next said
     # nothing of the 83 sent to BPJS and the 5 verified out (a coordinators' review)
-    standing = coverage_of(dsn, resident_assessment, enrollment_candidates, participants, rules, period, fix)
+    standing = coverage_of(dsn, resident_assessment, enrollment_candidates, participants, rules, period,
+                           excluded, fix)
     moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
                             kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules, standing=standing)
