@@ -491,18 +491,23 @@ def _database_line(exc: BaseException) -> str:
     return f"database: {redact_password(first)}"
 
 
+def _counted(asset: str, period: str, keys: tuple[str, ...]) -> dict[str, int]:
+    """The counts ``keys`` of the materialization of ``asset`` this run just made for ``period``
+    (those it recorded; none when its latest materialization is of another period)."""
+    import dagster as dg
+
+    event = _instance().get_latest_materialization_event(dg.AssetKey(asset))
+    mat = event.asset_materialization if event is not None else None
+    if mat is None or mat.partition != period:
+        return {}
+    return {k: int(mat.metadata[k].value) for k in keys if k in mat.metadata}
+
+
 def _left_out(period: str) -> dict[str, int]:
     """Whom the period's candidates leave out although the rules alone would list them, from the
     ``enrollment_candidates`` materialization just made: held by BPJS from another period's export,
     verified by a kelurahan as not to enroll. (A progress line said so; the summary did not.)"""
-    import dagster as dg
-
-    event = _instance().get_latest_materialization_event(dg.AssetKey("enrollment_candidates"))
-    mat = event.asset_materialization if event is not None else None
-    if mat is None or mat.partition != period:
-        return {}
-    return {k: int(mat.metadata[k].value) for k in ("held_by_bpjs", "excluded_by_verification")
-            if k in mat.metadata}
+    return _counted("enrollment_candidates", period, ("held_by_bpjs", "excluded_by_verification"))
 
 
 def _moved_to_inbox(period: str) -> tuple[int, int]:
@@ -510,14 +515,9 @@ def _moved_to_inbox(period: str) -> tuple[int, int]:
     folder (a list filled in where it lay) and moved to the verification inbox, not applied, and
     how many of them are in another format than .xlsx: only a progress line said so, and the
     coordinator's corrections waited unseen (a coordinators' review)."""
-    import dagster as dg
-
-    event = _instance().get_latest_materialization_event(dg.AssetKey("gap_lists"))
-    mat = event.asset_materialization if event is not None else None
-    if mat is None or mat.partition != period:
-        return 0, 0
-    return tuple(int(mat.metadata[k].value) if k in mat.metadata else 0
-                 for k in ("moved_to_inbox", "moved_in_other_formats"))
+    keys = ("moved_to_inbox", "moved_in_other_formats")
+    counted = _counted("gap_lists", period, keys)
+    return tuple(counted.get(k, 0) for k in keys)
 
 
 LABEL_MIN_RESIDENTS = 5  # an occupation label's first word the summary names is carried by at least this
