@@ -610,12 +610,15 @@ def _kelurahan(place: dict) -> str:
     return f"{kind} {name} ({code})" if name and name != code else f"{kind} {code}"
 
 
+UNKNOWN_CODE = "kode tidak ada di tabel wilayah Kemendagri"  # a region code the packaged table lacks
+
+
 def _kecamatan(place: dict) -> str:
     """"Kecamatan Bontang Barat (647403)"; a code the Kemendagri table lacks (the residents'
     ``region_code_unknown``: a new kecamatan, or NO_KEC mistyped) says so, where the list was
     titled "Kecamatan 647409 (647409)"."""
     name, code = place["nama_kec"], place["kode_kec"]
-    return f"Kecamatan {name} ({code})" if name else f"Kecamatan {code} (kode tidak ada di tabel wilayah Kemendagri)"
+    return f"Kecamatan {name} ({code})" if name else f"Kecamatan {code} ({UNKNOWN_CODE})"
 
 
 def _footer(ws, place: dict, label: str) -> None:
@@ -1046,12 +1049,14 @@ def _with_names(coverage: pl.DataFrame) -> pl.DataFrame:
     # a kecamatan code the Kemendagri table lacks (NO_KEC mistyped, or a new kecamatan) says so, as
     # the gap lists' titles do: the page showed "647409 | 647409", an area of its own with no hint
     # (a coordinators' review)
-    unknown = pl.when(pl.col("kode_kec").is_not_null()).then(pl.lit("(kode tidak ada di tabel wilayah Kemendagri)"))
-    named = coverage.with_columns(name("nama_kel", "kode_kel", kelurahan_name, pl.col("kode_kel")).alias("nama_kel"),
-                                  name("nama_kec", "kode_kec", kecamatan_name, unknown).alias("nama_kec"))
+    unknown = f"({UNKNOWN_CODE})"
+    named = coverage.with_columns(
+        name("nama_kel", "kode_kel", kelurahan_name, pl.col("kode_kel")).alias("nama_kel"),
+        name("nama_kec", "kode_kec", kecamatan_name, pl.when(pl.col("kode_kec").is_not_null()).then(pl.lit(unknown)))
+        .alias("nama_kec"))
     # and its kelurahan, named by the extract's KEL_NAME as a real one ("Bontang Kuala" twice on
     # the page, one under the mistyped code): said to be of an unknown kecamatan (a re-check)
-    return named.with_columns(nama_kel=pl.when(pl.col("nama_kec") == unknown.otherwise(None))
+    return named.with_columns(nama_kel=pl.when(pl.col("nama_kec") == unknown)
                               .then(pl.col("nama_kel") + pl.lit(" (kecamatan tidak dikenal)"))
                               .otherwise(pl.col("nama_kel")))
 
