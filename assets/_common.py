@@ -140,10 +140,11 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
     head = df.head(n)
     shown = [c for c in columns if c in df.columns]
     flags = head.get_column("flags").to_list() if "flags" in head.columns else [None] * head.height
-    codes = (head.get_column("pekerjaan_kode").to_list() if "pekerjaan_kode" in head.columns
-             else ["?"] * head.height)  # (a frame without the code: the flags alone decide, as before)
+    # labels typed without a SIAK code (a frame without the code column: none, the flags decide)
+    uncoded = (head.get_column("pekerjaan_kode").is_null().to_list() if "pekerjaan_kode" in head.columns
+               else [False] * head.height)
     rows = []
-    for rec, row_flags, code in zip(head.select(shown).iter_rows(named=True), flags, codes):
+    for rec, row_flags, typed in zip(head.select(shown).iter_rows(named=True), flags, uncoded):
         hidden = {_NOT_UNDERSTOOD[f] for f in (row_flags or []) if f in _NOT_UNDERSTOOD}
         out = []
         for c, v in rec.items():
@@ -151,7 +152,7 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
-            elif c == "JENIS_PKRJN" and v is not None and code is None and (m := _FIRST_WORD.match(str(v).strip())) \
+            elif c == "JENIS_PKRJN" and v is not None and typed and (m := _FIRST_WORD.match(str(v).strip())) \
                     and m.end() < len(str(v).strip()):
                 # a label without a SIAK code is whatever was typed ("TUKANG PIJAT <a name>", taken
                 # as informal work by the rules' prefixes; a privacy audit, TUKANG_PIJAT_<a name>

@@ -566,15 +566,14 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     why = (unjudged.explode("flags").filter(pl.col("flags").is_in(list(UNJUDGED_FLAGS)))
            .group_by("flags").len().sort(["len", "flags"], descending=[True, False]))
     # the labels SIAK has no code for that most of them carry (OJEK ONLINE, KURIR): the rules'
-    # informal_label_prefixes can make one informal work. Only a label LABEL_MIN_RESIDENTS or
-    # more residents carry, digits starred: the field holds whatever was typed, a name or a NIK too
-    # (a label the rules judge, TUKANG PIJAT, is informal already: not judged for another reason;
-    # a number is a code SIAK does not have, which no prefix in the rules can take)
-    # By their first word, as the rules' prefixes take them ("PENJUAL …" for PENJUAL KUE and
-    # PENJUAL SAYUR): whatever was typed there is shown no further. Names a shifted column put
-    # there were printed whole (a mother's name, five residents each), and matching them against
-    # the residents' names hid PENJUAL BUNGA for a resident called BUNGA (a privacy audit and
-    # its re-check)
+    # informal_label_prefixes can make one informal work. By their first word, as the prefixes
+    # take them ("PENJUAL …" for PENJUAL KUE and PENJUAL SAYUR), one LABEL_MIN_RESIDENTS or more
+    # residents carry, digits starred: the field holds whatever was typed, a name or a NIK too.
+    # Names a shifted column put there were printed whole (a mother's name, five residents
+    # each), and matching them against the residents' names hid PENJUAL BUNGA for a resident
+    # called BUNGA (a privacy audit and its re-check). (A label the rules judge, TUKANG PIJAT, is
+    # informal already: not judged for another reason; a number is a code SIAK does not have,
+    # which no prefix in the rules can take.)
     text = starred_and_cut(pl.col("JENIS_PKRJN").str.strip_chars(), LABEL_CHARS)
     labels = (unjudged.filter(pl.col("flags").list.contains("occupation_unknown") & ~pl.col("informal")
                               & ~pl.col("JENIS_PKRJN").str.contains(r"^[0-9]+$").fill_null(True))

@@ -164,9 +164,10 @@ def assess(residents: pl.DataFrame, welfare_records: pl.DataFrame, welfare_links
 def possibly_registered(participants: pl.DataFrame, review: pl.DataFrame | None, rules: Rules) -> pl.DataFrame:
     """Per resident, ``mungkin_terdaftar``: the highest score of a roster record that would
     protect under the rules (:func:`protects`: active JKK+JKM at the defaults) in the review list
-    whose best candidate they are (a card whose link to them stayed under the threshold). Not protection (CONTRACT §2 counts linked records only), but worth a
-    look at the door: in an independent generator's 1M world, 341 of the 1,897 candidates who
-    were in truth protected had such a card, against 178 of the 231,218 right ones."""
+    whose best candidate they are (a card whose link to them stayed under the threshold). Not
+    protection (CONTRACT §2 counts linked records only), but worth a look at the door: in an
+    independent generator's 1M world, 341 of the 1,897 candidates who were in truth protected
+    had such a card, against 178 of the 231,218 right ones."""
     if review is None or review.height == 0:
         return pl.DataFrame(schema={"NIK": pl.String, "mungkin_terdaftar": pl.Float64})
     active = participants.filter(protects(rules)).select("KPJ")

@@ -185,17 +185,15 @@ def mask(nik: str | None) -> str:
 # occupation). "6474_0115_0890_0001" and "６４７４…" were shown in full. The digits are named,
 # not \d: polars' regex (the lists) and Python's (reading them back) know different Unicode
 # versions, and a name with digits only one of them knew was starred and then refused as changed.
-# A letter typists put for a digit (O for 0, I or l for 1) may stand before any of the digits
-# after the first: "6402O54904180001" was two runs, of 4 and 11, and shown whole but one digit
-# (a privacy audit); the run still needs 12 digits of its own. (No lookahead: polars' regex has none.)
-# Between two digits, one or two separators with a space on either side, or one or two spaces:
-# a colon, semicolon, plus, star or backslash and the dashes Word and Excel put for a hyphen
-# (en dash, em dash, "--"), and a tab, no-break space or zero-width space, all left a NIK whole
-# in a masked gap list and the run's summary ("6474:0155:0688:0060", "6474–0155–…": a privacy audit).
+# One or two letters typists put for a digit (O for 0, I or l for 1) may stand before any of the
+# digits after the first: "6402O54904180001" was two runs, of 4 and 11, and shown whole but one
+# digit (a privacy audit); the run still needs 12 digits of its own. (No lookahead: polars' regex
+# has none.) Between two digits, up to four marks and spaces, mixed: a colon, semicolon, plus,
+# star, bar, tilde, middle dot, quote or backslash, the dashes Word and Excel put for a hyphen (en
+# and em dashes, minus signs, full-width hyphens), a tab, no-break or zero-width space, all left a
+# NIK whole in a masked gap list and the run's summary ("6474:0155:0688:0060", "6474–0155–…",
+# '"6474" "0155" …': a privacy audit and its re-check).
 _DIGIT = "[0-9\uff10-\uff19\u0660-\u0669\u06f0-\u06f9]"
-# (its re-check: " | ", a minus sign, a full-width hyphen, a middle dot, a tilde, "...", quotes
-# around each group and O for two zeros were left whole too)
-# Between two digits: up to four of these marks and spaces, mixed.
 _BETWEEN = "[./,_:;+*|~'\"\u00b7\u2212\uff0d\\\\\u2010-\u2015 \t\u00a0\u200b-]{1,4}"
 LONG_DIGITS = _DIGIT + "(?:(?:" + _BETWEEN + ")?[OoIl]{0,2}" + _DIGIT + "){11,}"
 LONG_DIGITS_MASKED = "*" * 16
