@@ -1047,8 +1047,11 @@ def random_pair_u(r: pl.DataFrame, s: pl.DataFrame, n_pairs: int = RANDOM_U_PAIR
     read = {col for c in wanted for col in (*RANDOM_PAIR_LEVELS[c.name][0], *RANDOM_PAIR_LEVELS[c.name][2])}
     s_cols = sorted({col for col in read if col.startswith("s_")} | ({"s_tokens", "s_words"} & set(s.columns)))
     r_cols = sorted({col for col in read if col.startswith("r_")} | ({"r_tokens", "r_words"} & set(r.columns)))
-    p = pl.concat([s.select(s_cols).gather(rng.integers(0, s.height, n_pairs)),
-                   r.select(r_cols).gather(rng.integers(0, r.height, n_pairs))], how="horizontal")
+    # drawn by position in the sides sorted by their keys, not in the extracts' order: a
+    # re-sorted copy of an extract gives the same pairs, so the same model and scores
+    p = pl.concat([s.select("s_key", *s_cols).sort("s_key").drop("s_key").gather(rng.integers(0, s.height, n_pairs)),
+                   r.select("r_key", *r_cols).sort("r_key").drop("r_key").gather(rng.integers(0, r.height, n_pairs))],
+                  how="horizontal")
     out = {}
     for c in wanted:
         (s_col, r_col), level, _ = RANDOM_PAIR_LEVELS[c.name]
