@@ -37,7 +37,8 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     from pipelines.reports import clear_gap_lists, write_gap_lists, write_lists_without_kelurahan
 
     from assets.candidates import coverage_of, residents_to_fix
-    from pipelines.candidates import kelurahan_of, without_kelurahan
+    from pipelines.bpjs_exchange import accepted_cards
+    from pipelines.candidates import accepted_by_bpjs, informal_workers, kelurahan_of, without_kelurahan
     from pipelines.verification import verified_exclusions
 
     rules = settings.rules()
@@ -47,9 +48,13 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     # nothing of the 83 sent to BPJS and the 5 verified out (a coordinators' review)
     standing = coverage_of(dsn, resident_assessment, enrollment_candidates, participants, rules, period,
                            excluded, fix)
+    # whom BPJS accepted, with their card, for the kelurahan to hand on (a coordinators' review)
+    workers = resident_assessment.filter(informal_workers()).get_column("NIK")
+    accepted = accepted_by_bpjs(resident_assessment, accepted_cards(dsn, workers.to_list()), participants, rules)
     moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
-                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules, standing=standing)
+                            kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules, standing=standing,
+                            accepted=accepted)
     unplaced = write_lists_without_kelurahan(without_kelurahan(fix, resident_assessment), period,
                                              Path(settings.out_dir), full_nik=settings.full_nik, rules=rules)
     # every coordinator file that leaves the pipeline is logged: who, which files, how many rows
@@ -60,7 +65,8 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
                   "full_nik": settings.full_nik,
                   **({"without_kelurahan": [str(p.relative_to(settings.out_dir)) for p in unplaced]} if unplaced else {})},
                  {"rows": enrollment_candidates.height, "files": len(paths) + len(unplaced),
-                  "to_fix_rows": fix.height, "moved_to_inbox": len(moved)}, run_id=run_id)
+                  "to_fix_rows": fix.height, "accepted_rows": accepted.height, "moved_to_inbox": len(moved)},
+                 run_id=run_id)
     return paths, unplaced, moved
 
 

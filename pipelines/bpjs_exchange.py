@@ -18,6 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import psycopg
 
 from pipelines.dates import period_start
@@ -248,6 +249,26 @@ def held_by_bpjs(dsn: str, period: str, roster_kpjs: Collection[str] | None = No
                  niks: Collection[str] | None = None) -> dict[str, str]:
     """:func:`held_among` the earlier answers of ``niks`` (or of everyone)."""
     return held_among(earlier_answers(dsn, period, niks), roster_kpjs, period)
+
+
+# each person's latest acceptance by BPJS, any period: the card the kelurahan hands on
+ACCEPTED_CARDS = """
+SELECT DISTINCT ON (nik) nik, period, kpj FROM bpjs.submission_candidate
+WHERE status = 'accepted' AND nik = ANY(string_to_array(%(niks)s, ','))
+ORDER BY nik, period DESC
+"""
+
+
+@no_row_data
+def accepted_cards(dsn: str, niks: Collection[str]) -> pl.DataFrame:
+    """Of ``niks``, those BPJS accepted from an export of any period: ``nik``, ``period`` (of
+    the latest acceptance) and ``kpj``, the card it gave."""
+    schema = {"nik": pl.String, "period": pl.String, "kpj": pl.String}
+    if not len(niks):
+        return pl.DataFrame(schema=schema)
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(ACCEPTED_CARDS, {"niks": nik_list(niks)}).fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 SENT_THIS_PERIOD = """

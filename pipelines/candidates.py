@@ -270,6 +270,36 @@ def with_rejections(candidates: pl.DataFrame, rejected: dict[str, str]) -> pl.Da
 KEL_NAME_MIN_RESIDENTS = 2
 
 
+# The card of someone BPJS accepted, as the roster extract shows it (``accepted_by_bpjs``'s "kartu")
+CARD_ACTIVE, CARD_INACTIVE, CARD_NOT_YET = "aktif", "tidak_aktif", "belum_tampak"
+
+
+def accepted_by_bpjs(assessed: pl.DataFrame, accepted: pl.DataFrame, participants: pl.LazyFrame,
+                     rules: Rules) -> pl.DataFrame:
+    """The informal workers of working age (``informal_workers``) whom BPJS accepted from an
+    export, with the card it gave them, for their kelurahan's sheet of those registered: the
+    kelurahan tells them their card number, with which they or their heirs claim the benefits.
+    ``accepted``: ``nik``, ``period`` and ``kpj`` (``pipelines.bpjs_exchange.accepted_cards``).
+    ``kartu``: the card in the roster extract, compared by its digits: ``aktif`` (it protects
+    under ``rules``), ``tidak_aktif`` (there, not protecting: a lapse, and the person is listed
+    again), ``belum_tampak`` (the roster lags behind BPJS). In the order of the lists' rounds:
+    kelurahan, RW, RT, name."""
+    from pipelines.nik import ascii_digits
+
+    cards = (participants.select(kpj=ascii_digits(pl.col("KPJ")), on=protects(rules))
+             .filter(pl.col("kpj") != "").group_by("kpj").agg(pl.col("on").any()).collect())
+    people = assessed.filter(informal_workers()).select(
+        "NIK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN", "ALAMAT", "NO_RT", "NO_RW", "kode_kel", "JENIS_PKRJN")
+    rw, rt = (pl.col(c).cast(pl.Int64, strict=False) for c in ("NO_RW", "NO_RT"))
+    return (people.join(accepted.select(NIK="nik", diterima="period", kpj="kpj"), on="NIK")
+            .with_columns(kpj_digits=ascii_digits(pl.col("kpj")))
+            .join(cards, left_on="kpj_digits", right_on="kpj", how="left")
+            .with_columns(kartu=pl.when(pl.col("on")).then(pl.lit(CARD_ACTIVE))
+                          .when(pl.col("on").not_()).then(pl.lit(CARD_INACTIVE)).otherwise(pl.lit(CARD_NOT_YET)))
+            .drop("kpj_digits", "on")
+            .sort(["kode_kel", rw, "NO_RW", rt, "NO_RT", "NAMA_LGKP", "NIK"], nulls_last=True))
+
+
 def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
     """Every kelurahan of the extract (``kode_kel``) with its name as the extract gives it
     (``nama_kel``, from KEL_NAME): the spelling most of its residents carry, the first in sort

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.candidates import match_percent
+from pipelines.candidates import CARD_ACTIVE, CARD_INACTIVE, CARD_NOT_YET, match_percent
 from pipelines.dates import EXCEL_EPOCH, is_period, period_start, today_wita
 from pipelines.files import (OTHER_FORMATS, OWN_WORKBOOK, RETURNED_LISTS, WITHOUT_KELURAHAN, aside, as_written, locked,
                              note_written, office_file, sweep_aside, unused_name)
@@ -155,6 +155,33 @@ TO_FIX_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir"
                   ("Yang Perlu Diperbaiki", 40)]
 TO_FIX_COL = {name: i for i, (name, _) in enumerate(TO_FIX_COLUMNS)}
 TO_FIX_WRAPPED = ("Nama Lengkap", "Alamat", "Yang Perlu Diperbaiki")
+# The sheet of those BPJS accepted from an export (``pipelines.candidates.accepted_by_bpjs``): the
+# kelurahan tells each their card number (KPJ), with which they or their heirs claim the benefits;
+# they were off the list once sent, and the kelurahan never learnt who got a card (a coordinators'
+# review). Read only, not read back. The KPJ is shown whole: it is what the sheet is for.
+ACCEPTED_SHEET = "Diterima BPJS"
+ACCEPTED_TITLE = "Pekerja Rentan yang Sudah Diterima BPJS Ketenagakerjaan ({program})"
+ACCEPTED_NOTE = ("Didaftarkan dan diterima BPJS Ketenagakerjaan. Sampaikan nomor KPJ (nomor kartu peserta) kepada "
+                 "masing-masing: dengan nomor itu peserta atau ahli warisnya mengajukan klaim {program}.")
+ACCEPTED_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir", 11), ("Jenis Kelamin", 10),
+                    ("Alamat", 22), ("RT", 5), ("RW", 5), ("Pekerjaan", 18), ("Nomor KPJ", 14),
+                    ("Diterima BPJS", 15), ("Kartu di Data Peserta BPJS", 26)]
+ACCEPTED_COL = {name: i for i, (name, _) in enumerate(ACCEPTED_COLUMNS)}
+ACCEPTED_WRAPPED = ("Nama Lengkap", "Alamat", "Pekerjaan", "Kartu di Data Peserta BPJS")
+CARD_WORDS = {
+    CARD_ACTIVE: "Aktif ({program})",
+    # (the roster lags behind BPJS by a month or more)
+    CARD_NOT_YET: "Belum tampak: data peserta BPJS belum diperbarui",
+    # a lapsed card protects no one: the person is listed again (``candidates.bpjs_held``)
+    CARD_INACTIVE: "Tidak aktif: bila masih memenuhi syarat, tercantum lagi di daftar calon peserta",
+}
+PETUNJUK_ACCEPTED = [
+    "{n}. Lembar '" + ACCEPTED_SHEET + "' memuat pekerja rentan {desa} ini yang sudah didaftarkan dan diterima BPJS",
+    "   Ketenagakerjaan, dengan nomor kartu pesertanya (KPJ): sampaikan nomor itu kepada masing-masing. Bila terjadi",
+    "   kecelakaan kerja atau peserta meninggal dunia, peserta atau ahli warisnya mengajukan klaim {program} ke BPJS",
+    "   Ketenagakerjaan dengan nomor itu. Kolom 'Kartu di Data Peserta BPJS' menunjukkan keadaan kartunya pada data",
+    "   peserta terakhir. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
+]
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -293,7 +320,8 @@ def _workers(tasks: int) -> int:
 def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, full_nik: bool = False,
                     key: bytes | None = None,
                     kelurahan: pl.DataFrame | None = None, to_fix: pl.DataFrame | None = None,
-                    rules: Rules | None = None, standing: pl.DataFrame | None = None) -> list[Path]:
+                    rules: Rules | None = None, standing: pl.DataFrame | None = None,
+                    accepted: pl.DataFrame | None = None) -> list[Path]:
     """One workbook per kelurahan at ``out_dir/gap_lists/<period>/<kode_kel>.xlsx``, candidates in
     rank order; returns the paths, sorted. ``key`` is the pseudonym key for *ID Baris* (default:
     ``pseudonym.load_key()``). The folder's workbooks are cleared first (:func:`clear_gap_lists`:
@@ -306,7 +334,9 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
     fixed before they can be judged, on their kelurahan's *Perlu Perbaikan Data* sheet (no such
     sheet without it). ``rules`` (default: :func:`load_rules`'s): the ranking the guide describes and
     the programmes the texts name. ``standing`` (the period's coverage per kelurahan,
-    ``pipelines.candidates.coverage``): each Ringkasan says where its informal workers stand."""
+    ``pipelines.candidates.coverage``): each Ringkasan says where its informal workers stand.
+    ``accepted`` (``pipelines.candidates.accepted_by_bpjs``): those BPJS accepted, with their
+    card, on their kelurahan's *Diterima BPJS* sheet (no such sheet without it)."""
     if "period" in candidates.columns and candidates.height:
         other = set(candidates["period"].drop_nulls().unique()) - {period}
         if other:  # writing another month's people under this month's name would mislead
@@ -317,7 +347,7 @@ def write_gap_lists(candidates: pl.DataFrame, period: str, out_dir: Path, *, ful
         _clear_gap_lists(out_dir, period)
         sweep_aside(folder)  # also of kelurahan no longer listed
         paths = _write_gap_lists(candidates, period, folder, full_nik, key, kelurahan, to_fix, rules or load_rules(),
-                                 standing)
+                                 standing, accepted)
         note_written(folder, paths)
     return paths
 
@@ -331,7 +361,7 @@ def _without_desil(rules: Rules) -> str:
 
 def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_nik: bool, key: bytes | None,
                      kelurahan: pl.DataFrame | None, to_fix: pl.DataFrame | None, rules: Rules,
-                     standing: pl.DataFrame | None = None) -> list[Path]:
+                     standing: pl.DataFrame | None = None, accepted: pl.DataFrame | None = None) -> list[Path]:
     from pipelines.pseudonym import load_key, pseudonym_column
 
     label, program, without_desil = periode_label(period), rules.program_words, _without_desil(rules)
@@ -363,6 +393,13 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
         no_fix = _to_fix_cells(to_fix.clear(), full_nik)
         for k in sorted(fixes):
             groups.setdefault(k, candidates.clear())
+    cards, no_cards = {}, None
+    if accepted is not None:
+        placed = accepted.filter(pl.col("kode_kel").is_not_null())
+        cards = _per_kelurahan(_accepted_cells(placed, full_nik, program, by="kode_kel"), placed.get_column("kode_kel"))
+        no_cards = _accepted_cells(accepted.clear(), full_nik, program)
+        for k in sorted(cards):
+            groups.setdefault(k, candidates.clear())
     for kode_kel, rows in groups.items():
         place = {
             "kode_kel": kode_kel,
@@ -375,8 +412,9 @@ def _write_gap_lists(candidates: pl.DataFrame, period: str, folder: Path, full_n
         place["nama_kec"] = kecamatan_name(place["kode_kec"])  # None: a code the Kemendagri table lacks
         place["standing"] = stands.get(kode_kel)
         fix = None if to_fix is None else fixes.get(kode_kel, no_fix)
+        card = None if accepted is None else cards.get(kode_kel, no_cards)
         tasks.append((folder / f"{kode_kel}.xlsx", rows, cells.get(kode_kel, no_cells),
-                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix))
+                      counts.get(kode_kel) or _no_counts(), label, place, full_nik, fix, card))
     # kelurahan are independent: their workbooks are written by a few threads, largest first
     # (the Rust writer releases the GIL while it builds and compresses the file)
     tasks.sort(key=lambda t: -t[1].height)
@@ -542,10 +580,11 @@ class _Formats:
 
 
 def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts: list, label: str, place: dict,
-                    full_nik: bool, fix: pl.DataFrame | None = None) -> None:
+                    full_nik: bool, fix: pl.DataFrame | None = None, accepted: pl.DataFrame | None = None) -> None:
     """One kelurahan's workbook: its candidates ``rows``, their list's ``cells`` (``_list_frame``),
-    the Ringkasan's ``counts`` (``_counts``) and the cells of its residents to fix (``fix``:
-    ``_to_fix_cells``; no such sheet when None)."""
+    the Ringkasan's ``counts`` (``_counts``), the cells of its residents to fix (``fix``:
+    ``_to_fix_cells``) and of those BPJS accepted (``accepted``: ``_accepted_cells``); no such
+    sheet when None."""
     import rvgsrust_xlsxwriter as xlsx
 
     tmp = aside(path, swept=True)  # (write_gap_lists swept the folder: a glob of it per file was O(n²))
@@ -555,16 +594,26 @@ def _write_workbook(path: Path, rows: pl.DataFrame, cells: pl.DataFrame, counts:
     f = _Formats(wb)
     _list_sheet(wb.add_worksheet(SHEET), f, cells, label, place, full_nik, 0 if fix is None else fix.height)
     summary = wb.add_worksheet("Ringkasan")
-    _summary_sheet(summary, f, rows, counts, label, place, None if fix is None else fix.height)
+    _summary_sheet(summary, f, rows, counts, label, place, None if fix is None else fix.height,
+                   None if accepted is None else accepted.height)
     if fix is not None:
         _to_fix_sheet(wb.add_worksheet(TO_FIX_SHEET), f, fix, label, place, full_nik)
-    _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else []),
-           full_nik, place, label)
+    if accepted is not None:
+        _accepted_sheet(wb.add_worksheet(ACCEPTED_SHEET), f, accepted, label, place, full_nik)
+    guide = PETUNJUK + (PETUNJUK_TO_FIX if fix is not None else [])
+    if accepted is not None:
+        guide += [line.replace("{n}", str(_next_point(guide))) for line in PETUNJUK_ACCEPTED]
+    _guide(wb.add_worksheet("Petunjuk"), f, "Petunjuk pengisian", guide, full_nik, place, label)
     if full_nik:  # said on every sheet, not only the list's: any sheet may be printed or shown alone
         summary.write(1, 0, WARNING_FULL, f.warn)
         summary.set_tab_color("#C00000")
     wb.close()
     tmp.replace(path)
+
+
+def _next_point(lines: list[str]) -> int:
+    """The number after the last numbered point ("8. ...") of a guide's ``lines``."""
+    return max(int(m.group(1)) for line in lines if (m := re.match(r"([0-9]+)\. ", line))) + 1
 
 
 def _guide(ws, f: _Formats, title: str, lines: list[str], full_nik: bool, place: dict, label: str) -> None:
@@ -900,9 +949,10 @@ def _counts(rows: pl.DataFrame, by: str, full_nik: bool = False
 
 
 def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, counts: list, label: str, place: dict,
-                   to_fix: int | None = None) -> None:
+                   to_fix: int | None = None, accepted: int | None = None) -> None:
     """The Ringkasan of a kelurahan's candidates ``rows``: totals, then ``counts`` (``_counts``);
-    ``to_fix``: how many residents its sheet to fix holds (None: no such sheet)."""
+    ``to_fix``, ``accepted``: how many residents its sheet to fix and its sheet of those BPJS
+    accepted hold (None: no such sheet)."""
     ws.set_column_width(0, 52)  # "Data perlu diperbaiki (lembar 'Perlu Perbaikan Data')" was cut at 36
     ws.set_column_width(1, 18)
     ws.set_paper_size(9)
@@ -914,6 +964,8 @@ def _summary_sheet(ws, f: _Formats, rows: pl.DataFrame, counts: list, label: str
               ("Total iuran per bulan", monthly), ("Total iuran per tahun", monthly * 12)]
     if to_fix is not None:
         totals.append((f"Data perlu diperbaiki (lembar '{TO_FIX_SHEET}')", to_fix))
+    if accepted is not None:
+        totals.append((f"Sudah diterima BPJS, dengan nomor KPJ (lembar '{ACCEPTED_SHEET}')", accepted))
     stand = place.get("standing")
     if stand:
         # where its informal workers stand, as the coverage page counts them: a list of 87 one month
@@ -978,6 +1030,51 @@ def _to_fix_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict,
                  f.bold)
     last = HEADER_ROW + max(cells.height, 1)
     ws.autofilter(HEADER_ROW, 0, last, len(TO_FIX_COLUMNS) - 1)
+    ws.freeze_panes(HEADER_ROW + 1, 2)
+    _printed(ws)
+
+
+def _accepted_cells(accepted: pl.DataFrame, full_nik: bool, program: str, by: str | None = None) -> pl.DataFrame:
+    """The cells of a sheet of those BPJS accepted (``ACCEPTED_COLUMNS``; ``accepted``:
+    ``pipelines.candidates.accepted_by_bpjs``); ``by``: the sheets of several kelurahan at
+    once, numbered within each value of that column."""
+    nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
+    when = pl.col("diterima")
+    label = pl.concat_str(pl.col("diterima").str.slice(5, 2).cast(pl.Int64, strict=False).replace_strict(
+        {i + 1: b for i, b in enumerate(BULAN)}, default=None, return_dtype=pl.String), when.str.slice(0, 4),
+        separator=" ")
+    return accepted.select(**{
+        "No": _numbered(by), "Nama Lengkap": list_text("NAMA_LGKP", full_nik), "NIK": nik,
+        "Tanggal Lahir": _birth(full_nik), "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
+        "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
+        "Pekerjaan": list_text("JENIS_PKRJN", full_nik), "Nomor KPJ": excel_text("kpj"),
+        "Diterima BPJS": pl.when(label.is_not_null()).then(pl.lit("Periode ") + label).otherwise(when),
+        "Kartu di Data Peserta BPJS": pl.col("kartu").replace_strict(
+            {k: v.format(program=program) for k, v in CARD_WORDS.items()}, default=None, return_dtype=pl.String),
+    })
+
+
+def _accepted_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
+    """The kelurahan's informal workers BPJS accepted, with their card (``cells``:
+    :func:`_accepted_cells`): read only, not read back."""
+    _header_rows(ws, f, label, place, full_nik, title=ACCEPTED_TITLE)
+    ws.write(4, 0, ACCEPTED_NOTE.format(program=place["program"]))
+    for c, (name, width) in enumerate(ACCEPTED_COLUMNS):
+        ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
+        ws.set_column_width(c, width)
+    first = HEADER_ROW + 1
+    ws.write_dataframe(first, 0, cells, write_header=False,
+                       column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}),
+                                       **{name: f.wrap for name in ACCEPTED_WRAPPED}})
+    _dashes(ws, cells, first, ACCEPTED_COL, ("Tanggal Lahir",))
+    _fit_header(ws, ACCEPTED_COLUMNS, full_nik)
+    _fit_rows(ws, cells, first, {name: width for name, width in ACCEPTED_COLUMNS if name in ACCEPTED_WRAPPED})
+    last = HEADER_ROW + max(cells.height, 1)
+    ws.ignore_error_range(first, 0, last, len(ACCEPTED_COLUMNS) - 1, "number_stored_as_text")
+    if cells.height == 0:
+        ws.write(first, 0, f"Belum ada pekerja rentan {village_kind(place.get('kode_kel')).lower()} ini yang "
+                           "diterima BPJS Ketenagakerjaan dari daftar yang dikirim.", f.bold)
+    ws.autofilter(HEADER_ROW, 0, last, len(ACCEPTED_COLUMNS) - 1)
     ws.freeze_panes(HEADER_ROW + 1, 2)
     _printed(ws)
 

@@ -1027,3 +1027,62 @@ def test_each_list_s_ringkasan_says_where_its_informal_workers_stand(pipeline_ru
         assert row["pekerja"] == row["terlindungi"] + row["didaftarkan"] + row["dikecualikan"] + row["kandidat"]
         seen += 1
     assert seen == cov.height > 1
+
+
+def test_each_list_gives_those_bpjs_accepted_with_their_card(small_world, pg_server, tmp_path, monkeypatch):
+    """A coordinators' review: once sent, a person left the kelurahan's list, and the kelurahan
+    never learnt who got a card, nor its number, which the worker or the heirs need to claim.
+    Each list's sheet 'Diterima BPJS' gives whom BPJS accepted, with the KPJ, the period, and the
+    card as the latest roster shows it: active (now protected, off the list), lapsed (listed
+    again) or not there yet."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from dagster_project.cli import main, run_pipeline
+    from pipelines.bpjs_exchange import apply_response
+    from pipelines.reports import ACCEPTED_SHEET
+    from tests.test_bpjs_exchange import write_response
+
+    dsn = _fresh_db(pg_server, "accepted_sheet")
+    out, world = tmp_path / "out", tmp_path / "world"
+    shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth"))
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    run_pipeline(str(world), PERIOD, str(out), db=dsn)
+    assert main(["export", "--period", PERIOD, "--out", str(out), "--db", dsn]) == 0
+    cands = pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet").sort("rank")
+    kel = cands["kode_kel"][0]
+    a, b, c = cands.filter(pl.col("kode_kel") == kel).head(3).iter_rows(named=True)
+    kpj = {a["NIK"]: "11111111111", b["NIK"]: "22222222222", c["NIK"]: "33333333333"}
+    apply_response(dsn, write_response(tmp_path / "r.csv", [[n, PERIOD, "DITERIMA", k, ""] for n, k in kpj.items()]))
+    # December's roster shows b's card active, c's lapsed, a's not yet
+    with (world / "peserta_bpjstk.csv").open("a") as f:
+        for who, status in ((b, "AKTIF"), (c, "NONAKTIF")):
+            f.write(f"{kpj[who['NIK']]},{who['NIK']},{who['NAMA_LGKP']},{who['TGL_LHR']},BPU,{status},"
+                    f"\"JKK,JKM\",2026-11,\n")
+    run_pipeline(str(world), "2026-12", str(out), db=dsn)
+    wb = load_workbook(out / "gap_lists" / "2026-12" / f"{kel}.xlsx", read_only=True)
+    assert wb.sheetnames == ["Daftar Calon Peserta", "Ringkasan", "Perlu Perbaikan Data", ACCEPTED_SHEET, "Petunjuk"]
+    rows = list(wb[ACCEPTED_SHEET].iter_rows(min_row=7, values_only=True))
+    header = next(wb[ACCEPTED_SHEET].iter_rows(min_row=6, max_row=6, values_only=True))
+    got = {r[header.index("Nomor KPJ")]: (r[header.index("Nama Lengkap")], r[header.index("NIK")],
+                                           r[header.index("Diterima BPJS")], r[header.index("Kartu di Data Peserta BPJS")])
+           for r in rows if r[0] is not None}
+    masked = {n: f"{n[:6]}******{n[-4:]}" for n in kpj}
+    assert got == {
+        kpj[a["NIK"]]: (a["NAMA_LGKP"], masked[a["NIK"]], "Periode November 2026", "Belum tampak: data peserta BPJS "
+                                                                                   "belum diperbarui"),
+        kpj[b["NIK"]]: (b["NAMA_LGKP"], masked[b["NIK"]], "Periode November 2026", "Aktif (JKK + JKM)"),
+        kpj[c["NIK"]]: (c["NAMA_LGKP"], masked[c["NIK"]], "Periode November 2026",
+                        "Tidak aktif: bila masih memenuhi syarat, tercantum lagi di daftar calon peserta")}
+    # the lapsed card's holder is listed again; the active one's is protected; a's is held
+    listed = set(pl.read_parquet(out / "enrollment_candidates" / "2026-12.parquet")["NIK"])
+    assert c["NIK"] in listed and a["NIK"] not in listed and b["NIK"] not in listed
+    said = {str(r[0]).strip(): r[1] for r in wb["Ringkasan"].iter_rows(max_col=2, values_only=True) if r[0]}
+    assert said[f"Sudah diterima BPJS, dengan nomor KPJ (lembar '{ACCEPTED_SHEET}')"] == 3
+    guide = [r[0] for r in wb["Petunjuk"].iter_rows(values_only=True) if r[0]]
+    assert any(line.startswith(f"9. Lembar '{ACCEPTED_SHEET}'") for line in guide)
+    # another kelurahan's list has the sheet, saying there is no one yet
+    other = next(p for p in sorted((out / "gap_lists" / "2026-12").glob("*.xlsx")) if p.stem != kel)
+    first = next(load_workbook(other, read_only=True)[ACCEPTED_SHEET].iter_rows(min_row=7, max_row=7, values_only=True))
+    assert str(first[0]).startswith("Belum ada pekerja rentan")
