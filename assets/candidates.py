@@ -8,11 +8,12 @@ import polars as pl
 
 from assets._common import counts_md, latest_record, monthly_asset, preview, progress, stored, stored_checked
 from dagster_project.resources import Database, LindungiSettings
-from pipelines.bpjs_exchange import awaiting_among, earlier_answers, held_among, rejections_among, sent_this_period
+from pipelines.bpjs_exchange import (accepted_cards, awaiting_among, earlier_answers, held_among, rejections_among,
+                                     sent_this_period)
 from pipelines.db import migrate
 from pipelines.verification import latest_results, latest_with, verified_exclusions, verified_valid
-from pipelines.candidates import (assess, coverage, enrollment_candidates as select_candidates, informal_workers,
-                                 protects, to_fix, with_rejections)
+from pipelines.candidates import (accepted_by_bpjs, assess, coverage, enrollment_candidates as select_candidates,
+                                  informal_workers, paid_for, protects, to_fix, with_rejections)
 from pipelines.reports import coverage_md
 from pipelines.rules import _table_of
 from quality.definitions import asset_suite, suite_check
@@ -97,18 +98,29 @@ def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, peri
 
 
 def coverage_of(dsn: str, assessed: pl.DataFrame, candidates: pl.DataFrame, participants: pl.LazyFrame, rules,
-                period: str, excluded: dict[str, str] | None = None, fix: pl.DataFrame | None = None
-                ) -> pl.DataFrame:
+                period: str, excluded: dict[str, str] | None = None, fix: pl.DataFrame | None = None,
+                accepted: pl.DataFrame | None = None) -> pl.DataFrame:
     """The period's coverage per kelurahan (``pipelines.candidates.coverage``) with whom BPJS has
     from an earlier export and whom a kelurahan verified out, as the database says now: the
     ``coverage_by_kelurahan`` asset, and each gap list's Ringkasan. ``excluded``
-    (``verified_exclusions``) and ``fix`` (``residents_to_fix``) are computed when not given.
+    (``verified_exclusions``), ``fix`` (``residents_to_fix``) and ``accepted`` (:func:`accepted_of`)
+    are computed when not given.
     Only those the figures count are looked up in PostgreSQL: 33,786 NIKs at 200k, not every
     resident without protection (165,757, children and the formally employed included)."""
     excluded = verified_exclusions(dsn, assessed) if excluded is None else excluded
     answers, held = bpjs_held(dsn, assessed, participants, period, excluded, rules)
     fix = residents_to_fix(dsn, assessed, rules, period, participants, excluded) if fix is None else fix
-    return coverage(assessed, candidates, rules, period, held=held, fix=fix, awaiting=awaiting_among(answers))
+    accepted = accepted_of(dsn, assessed, participants, rules) if accepted is None else accepted
+    return coverage(assessed, candidates, rules, period, held=held, fix=fix, awaiting=awaiting_among(answers),
+                    accepted=paid_for(accepted))
+
+
+def accepted_of(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, rules) -> pl.DataFrame:
+    """The informal workers BPJS accepted from an export, with their card as the roster shows it
+    (``pipelines.candidates.accepted_by_bpjs``): the gap lists' sheet of them, and the premiums
+    the coverage counts as paid."""
+    workers = assessed.filter(informal_workers()).get_column("NIK")
+    return accepted_by_bpjs(assessed, accepted_cards(dsn, workers.to_list()), participants, rules)
 
 
 def residents_to_fix(dsn: str, assessed: pl.DataFrame, rules, period: str, participants: pl.LazyFrame,
@@ -273,6 +285,8 @@ def coverage_by_kelurahan(context: dg.AssetExecutionContext, settings: LindungiS
         "to_fix_before_judging": int(out["perlu_perbaikan"].sum()),
         "coverage_pct": round(pct, 2), "monthly_budget_rp": int(out["iuran_bulanan"].sum()),
         "yearly_budget_rp": int(out["iuran_tahunan"].sum()),
+        "accepted_by_bpjs": int(out["diterima_bpjs"].sum()),
+        "accepted_monthly_premiums_rp": int(out["iuran_diterima_bulanan"].sum()),
         "by_kelurahan": dg.MetadataValue.md(coverage_md(out)),
     })
     yield _adds_up(out)

@@ -36,21 +36,19 @@ def write_lists(settings: LindungiSettings, dsn: str, period: str, run_id: str,
     beside the submission."""
     from pipelines.reports import clear_gap_lists, write_gap_lists, write_lists_without_kelurahan
 
-    from assets.candidates import coverage_of, residents_to_fix
-    from pipelines.bpjs_exchange import accepted_cards
-    from pipelines.candidates import accepted_by_bpjs, informal_workers, kelurahan_of, without_kelurahan
+    from assets.candidates import accepted_of, coverage_of, residents_to_fix
+    from pipelines.candidates import kelurahan_of, without_kelurahan
     from pipelines.verification import verified_exclusions
 
     rules = settings.rules()
     excluded = verified_exclusions(dsn, resident_assessment)  # (once, for the sheets to fix and the standing)
     fix = residents_to_fix(dsn, resident_assessment, rules, period, participants, excluded)
+    # whom BPJS accepted, with their card, for the kelurahan to hand on (a coordinators' review)
+    accepted = accepted_of(dsn, resident_assessment, participants, rules)
     # each kelurahan's standing for its Ringkasan: a list of 87 one month and 3 the next said
     # nothing of the 83 sent to BPJS and the 5 verified out (a coordinators' review)
     standing = coverage_of(dsn, resident_assessment, enrollment_candidates, participants, rules, period,
-                           excluded, fix)
-    # whom BPJS accepted, with their card, for the kelurahan to hand on (a coordinators' review)
-    workers = resident_assessment.filter(informal_workers()).get_column("NIK")
-    accepted = accepted_by_bpjs(resident_assessment, accepted_cards(dsn, workers.to_list()), participants, rules)
+                           excluded, fix, accepted)
     moved = clear_gap_lists(Path(settings.out_dir), period)
     paths = write_gap_lists(enrollment_candidates, period, Path(settings.out_dir), full_nik=settings.full_nik,
                             kelurahan=kelurahan_of(resident_assessment), to_fix=fix, rules=rules, standing=standing,

@@ -300,6 +300,13 @@ def accepted_by_bpjs(assessed: pl.DataFrame, accepted: pl.DataFrame, participant
             .sort(["kode_kel", rw, "NO_RW", rt, "NO_RT", "NAMA_LGKP", "NIK"], nulls_last=True))
 
 
+def paid_for(accepted: pl.DataFrame) -> pl.Series:
+    """Of those BPJS accepted (``accepted_by_bpjs``), the NIKs whose card has not lapsed: active
+    in the roster, or not there yet. Their premiums are paid; a lapsed card's holder is listed
+    again, and counted among the candidates' premiums instead."""
+    return accepted.filter(pl.col("kartu") != CARD_INACTIVE).get_column("NIK")
+
+
 def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
     """Every kelurahan of the extract (``kode_kel``) with its name as the extract gives it
     (``nama_kel``, from KEL_NAME): the spelling most of its residents carry, the first in sort
@@ -317,7 +324,7 @@ def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
 
 def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, period: str,
              held: Collection[str] = (), fix: pl.DataFrame | None = None,
-             awaiting: Collection[str] = ()) -> pl.DataFrame:
+             awaiting: Collection[str] = (), accepted: Collection[str] = ()) -> pl.DataFrame:
     """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
     workers not protected yet whom BPJS has from another period's export (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
@@ -325,7 +332,10 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     whose export still awaits BPJS's answer (``awaiting``, of ``held``: whom the city chases BPJS about, where
     the others were accepted and wait for the roster). ``perlu_perbaikan``: the residents
     of ``fix`` (default: :func:`to_fix`), those without a kelurahan code in a row of their
-    kab/kota named ``NO_KELURAHAN`` and the kab/kota."""
+    kab/kota named ``NO_KELURAHAN`` and the kab/kota. ``diterima_bpjs``: the workers of
+    ``accepted`` (those BPJS accepted from an export whose card has not lapsed:
+    :func:`paid_for`), whose premiums the city pays, beside the premiums of the candidates
+    (``iuran_diterima_bulanan``, ``iuran_bulanan``)."""
     workers = assessed.filter(informal_workers())
     per_kel = workers.group_by("kode_kel").agg(
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
@@ -335,6 +345,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         menunggu_bpjs=(~pl.col("terlindungi")
                        & pl.col("NIK").is_in(pl.Series(list(set(awaiting) & set(held)), dtype=pl.String)))
         .sum().cast(pl.Int64),
+        diterima_bpjs=pl.col("NIK").is_in(pl.Series(list(accepted), dtype=pl.String)).sum().cast(pl.Int64),
     )
     cand = candidates.group_by("kode_kel").agg(
         kandidat=pl.len().cast(pl.Int64),
@@ -347,7 +358,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         kels.join(per_kel, on="kode_kel", how="left").join(cand, on="kode_kel", how="left")
         .join(fixes, on="kode_kel", how="left")
         .with_columns(pl.col("pekerja", "terlindungi", "didaftarkan", "menunggu_bpjs", "kandidat", "terverifikasi",
-                             "perlu_perbaikan").fill_null(0))
+                             "perlu_perbaikan", "diterima_bpjs").fill_null(0))
         # the workers in none of the three: verified by the kelurahan as not to enroll; the row
         # did not add up without them, and they still counted in `pekerja`
         .with_columns(dikecualikan=(pl.col("pekerja") - pl.col("terlindungi") - pl.col("didaftarkan")
@@ -359,6 +370,7 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
             cakupan_pct=pl.when(pl.col("pekerja") > 0)
             .then((100.0 * pl.col("terlindungi") / pl.col("pekerja")).round(2)).otherwise(None),
             iuran_bulanan=pl.col("kandidat") * rules.monthly_contribution,
+            iuran_diterima_bulanan=pl.col("diterima_bpjs") * rules.monthly_contribution,
         )
         .with_columns(
             iuran_tahunan=pl.col("iuran_bulanan") * 12,
@@ -380,7 +392,8 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         nowhere = nowhere.with_columns(nama_kel=pl.Series(named, dtype=pl.String), nama_kec=pl.Series(named, dtype=pl.String))
         out = pl.concat([out, nowhere], how="diagonal_relaxed").with_columns(
             pl.col("pekerja", "terlindungi", "didaftarkan", "menunggu_bpjs", "kandidat", "terverifikasi",
-                   "dikecualikan", "iuran_bulanan", "iuran_tahunan").fill_null(0))
+                   "dikecualikan", "iuran_bulanan", "iuran_tahunan", "diterima_bpjs",
+                   "iuran_diterima_bulanan").fill_null(0))
     return schema.conform(out.sort("kode_kab", "kode_kel", nulls_last=True), schema.COVERAGE)
 
 

@@ -1116,6 +1116,8 @@ def coverage_summary(coverage: pl.DataFrame) -> dict:
         # not rounded: the pages show it to one decimal, and 24.7455 rounded first to 24.75 showed 24,8
         "cakupan_pct": 100.0 * protected / workers if workers else None,
         "iuran_bulanan": int(coverage["iuran_bulanan"].sum()), "iuran_tahunan": int(coverage["iuran_tahunan"].sum()),
+        **{c: int(coverage[c].sum()) if c in coverage.columns else 0
+           for c in ("diterima_bpjs", "iuran_diterima_bulanan")},
     }
 
 
@@ -1355,7 +1357,15 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
                  _pct(100.0 * (s["terlindungi"] + accepted) / s["pekerja"]))] if accepted else []),
              ("Data perlu diperbaiki, belum dapat dinilai", _n(s["perlu_perbaikan"])),
              ("Anggaran iuran calon peserta per bulan", rupiah(s["iuran_bulanan"])),
-             ("Anggaran iuran calon peserta per tahun", rupiah(s["iuran_tahunan"]))]
+             ("Anggaran iuran calon peserta per tahun", rupiah(s["iuran_tahunan"])),
+             # what the city pays already for those BPJS accepted: the candidates' budget alone
+             # shrank month by month as they were sent, while the bill grew (a budget officer
+             # reading it would ask for too little)
+             *([("Sudah diterima BPJS, iurannya ditanggung", _n(s["diterima_bpjs"])),
+                ("Iuran yang sudah diterima BPJS per bulan / per tahun",
+                 f"{rupiah(s['iuran_diterima_bulanan'])} / {rupiah(12 * s['iuran_diterima_bulanan'])}"),
+                ("Anggaran per tahun, bila semua calon peserta juga didaftarkan",
+                 rupiah(12 * s["iuran_diterima_bulanan"] + s["iuran_tahunan"]))] if s["diterima_bpjs"] else [])]
     page = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -1383,8 +1393,11 @@ rentan. Daftar namanya ada di lembar 'Perlu Perbaikan Data' pada file daftar cal
 <h2>Per {unit}</h2>
 {_table(_in_order(coverage), "kode_kel", "nama_kel", total=s, caption=f"Cakupan per {unit}, {label}")}
 <p class="note">Anggaran: {html.escape(_contribution_note(rules))} per calon peserta
-per bulan; per tahun = 12 × per bulan. Hanya calon peserta yang belum didaftarkan: iuran mereka yang sudah
-didaftarkan atau sudah terlindungi tidak termasuk. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
+per bulan; per tahun = 12 × per bulan. Anggaran iuran calon peserta: hanya calon peserta yang belum didaftarkan.
+Iuran yang sudah diterima BPJS: pekerja rentan yang didaftarkan melalui daftar ini dan diterima BPJS, yang kartunya
+aktif di data peserta atau belum tampak di sana (kartu yang tidak aktif lagi tidak dihitung: pemiliknya tercantum
+lagi sebagai calon peserta), dengan iuran yang sama per orang; mereka termasuk yang terlindungi atau didaftarkan.
+Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>
 """
     tmp = aside(path)

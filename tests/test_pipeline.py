@@ -1029,12 +1029,14 @@ def test_each_list_s_ringkasan_says_where_its_informal_workers_stand(pipeline_ru
     assert seen == cov.height > 1
 
 
-def test_each_list_gives_those_bpjs_accepted_with_their_card(small_world, pg_server, tmp_path, monkeypatch):
+def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_their_premiums(small_world, pg_server,
+                                                                                          tmp_path, monkeypatch):
     """A coordinators' review: once sent, a person left the kelurahan's list, and the kelurahan
     never learnt who got a card, nor its number, which the worker or the heirs need to claim.
     Each list's sheet 'Diterima BPJS' gives whom BPJS accepted, with the KPJ, the period, and the
     card as the latest roster shows it: active (now protected, off the list), lapsed (listed
-    again) or not there yet."""
+    again) or not there yet. The coverage page's budget had the candidates' premiums alone,
+    shrinking as they were sent while the city's bill grew: it gives those paid for too."""
     import shutil
 
     from openpyxl import load_workbook
@@ -1086,3 +1088,14 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card(small_world, pg_ser
     other = next(p for p in sorted((out / "gap_lists" / "2026-12").glob("*.xlsx")) if p.stem != kel)
     first = next(load_workbook(other, read_only=True)[ACCEPTED_SHEET].iter_rows(min_row=7, max_row=7, values_only=True))
     assert str(first[0]).startswith("Belum ada pekerja rentan")
+    # the coverage counts the premiums paid for them (not the lapsed card's: listed again, its
+    # premium is in the candidates' budget), and the page adds them to the candidates' budget
+    cov = pl.read_parquet(out / "coverage_by_kelurahan" / "2026-12.parquet")
+    row = cov.filter(pl.col("kode_kel") == kel).row(0, named=True)
+    assert row["diterima_bpjs"] == cov["diterima_bpjs"].sum() == 2
+    assert row["iuran_diterima_bulanan"] == 2 * 16_800
+    page = (out / "coverage" / "2026-12.html").read_text()
+    assert "Sudah diterima BPJS, iurannya ditanggung<b>2</b>" in page
+    assert "Iuran yang sudah diterima BPJS per bulan / per tahun<b>Rp33.600 / Rp403.200</b>" in page
+    yearly = 12 * (2 * 16_800 + int(cov["iuran_bulanan"].sum()))
+    assert f"bila semua calon peserta juga didaftarkan<b>Rp{yearly:,}</b>".replace(",", ".") in page
