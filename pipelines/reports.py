@@ -1363,9 +1363,13 @@ def write_coverage_report(coverage: pl.DataFrame, period: str, out_dir: Path,
              # reading it would ask for too little)
              *([("Sudah diterima BPJS, iurannya ditanggung", _n(s["diterima_bpjs"])),
                 ("Iuran yang sudah diterima BPJS per bulan / per tahun",
-                 f"{rupiah(s['iuran_diterima_bulanan'])} / {rupiah(12 * s['iuran_diterima_bulanan'])}"),
-                ("Anggaran per tahun, bila semua calon peserta juga didaftarkan",
-                 rupiah(12 * s["iuran_diterima_bulanan"] + s["iuran_tahunan"]))] if s["diterima_bpjs"] else [])]
+                 f"{rupiah(s['iuran_diterima_bulanan'])} / {rupiah(12 * s['iuran_diterima_bulanan'])}")]
+               if s["diterima_bpjs"] else []),
+             # with those awaiting BPJS's answer, at the rules' premium: the month after an export
+             # the candidates' budget was a few rows' while hundreds awaited their cards
+             *([("Anggaran per tahun, bila yang sudah dikirim ke BPJS dan semua calon peserta terdaftar",
+                 rupiah(12 * (s["iuran_diterima_bulanan"] + s["menunggu_bpjs"] * rules.monthly_contribution)
+                        + s["iuran_tahunan"]))] if s["diterima_bpjs"] or s["menunggu_bpjs"] else [])]
     page = f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -1397,7 +1401,8 @@ per bulan; per tahun = 12 × per bulan. Anggaran iuran calon peserta: hanya calo
 Iuran yang sudah diterima BPJS: pekerja rentan yang didaftarkan melalui daftar ini dan diterima BPJS, yang kartunya
 aktif di data peserta atau belum tampak di sana (kartu yang tidak aktif lagi tidak dihitung: pemiliknya tercantum
 lagi sebagai calon peserta), dengan iuran yang sama per orang; mereka termasuk yang terlindungi atau didaftarkan.
-Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
+Anggaran bila yang sudah dikirim dan semua calon peserta terdaftar: iuran yang sudah diterima BPJS, iuran yang belum
+dijawab BPJS, dan anggaran iuran calon peserta. Halaman ini hanya memuat angka agregat, tanpa data pribadi.</p>
 </body></html>
 """
     tmp = aside(path)
