@@ -417,7 +417,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
     summary["left_out"] = _left_out(period)
     summary["moved_to_inbox"], summary["moved_in_other_formats"] = _moved_to_inbox(period)
     summary["changed_lists_elsewhere"] = {p: len(files) for p, files in changed_gap_lists(Path(out_dir), period).items()}
-    summary["dropped_later"] = dropped_later_back(dsn, period)
+    summary["dropped_later"] = dropped_later_back(dsn, period, max_age=load_rules(rules).max_age)
     summary["full_nik"] = full_nik
     summary["programs"] = protection_words(load_rules(rules))  # as the reasons name them: JKK+JKM
     summary["run_id"] = result_id
@@ -1052,10 +1052,10 @@ def cmd_export(args) -> int:
     dsn = _existing_database(args.db)
     _writable_dir(args.out, "--out")
     path, n = export_pending(dsn, args.period, args.out, region=args.region, declared_income=rules.declared_income,
-                             programs=rules.program_codes)
+                             programs=rules.program_codes, max_age=rules.max_age)
     held = held_back(dsn, args.period, args.region)
     out = verified_out_back(dsn, args.period, args.region)
-    later = dropped_later_back(dsn, args.period, args.region)
+    later = dropped_later_back(dsn, args.period, args.region, rules.max_age)
     if path:
         print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'")
     elif held or out or later:

@@ -106,10 +106,16 @@ VERIFIED_VALID = f"""EXISTS (SELECT 1 FROM ({LATEST_RESULT}) latest WHERE latest
 # newest: one that lists the person again does not undo another that knew them protected (they
 # come back in that later period's export, if still unprotected).
 # %(later_regions)s, %(later_periods)s: the (region, later period) pairs whose last run decides
-# for the row's period, found once per export in Python (_later_words), not per row
+# for the row's period, found once per export in Python (_later_words), not per row.
+# A later period by whose first day the person is older than %(max_age)s (the rules' working age)
+# says nothing of them: it lists nobody that old, whatever their protection. December's export
+# left out everyone turning 66 in December once January had been run from the same extract
+# (a data engineer's review: 49 people after three months were run ahead for planning).
 DROPPED_LATER = """EXISTS (
     SELECT 1 FROM unnest(%(later_regions)s::text[], %(later_periods)s::text[]) later(region, period)
     WHERE later.region = c.region
+      AND NOT (c.tgl_lhr IS NOT NULL AND %(max_age)s::int IS NOT NULL
+               AND c.tgl_lhr <= (later.period || '-01')::date - make_interval(years => %(max_age)s::int + 1))
       AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
                       WHERE o.nik = c.nik AND o.period = later.period AND o.status <> 'withdrawn'))"""
 # Each committed batch, oldest first, with the files its run read ({name: sha256}) and their rows
@@ -160,13 +166,14 @@ class ResponseError(Exception):
 @no_row_data
 def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | None = None,
                    declared_income: int = 1_000_000, run_id: str | None = None,
-                   programs: str = "JKK,JKM") -> tuple[Path | None, int]:
+                   programs: str = "JKK,JKM", max_age: int | None = 65) -> tuple[Path | None, int]:
     """Write the period's pending candidates to ``<out>/bpjs_export/<period>/export-<n>.csv`` and
     mark them submitted, in one transaction (the file is renamed into place before commit). Those
     a kelurahan verified ``Valid`` (their latest result) come first, then the rest; each in rank
     order. ``declared_income`` and ``programs`` (``Rules.program_codes``): for rows of batches that
     did not record theirs (before migrations 010 and 011); the others carry the income their
-    premium was computed from and the programmes it pays for."""
+    premium was computed from and the programmes it pays for. ``max_age`` (the rules'): a later
+    period's run is no word on those older than it by then (``DROPPED_LATER``)."""
     folder = Path(out_dir) / "bpjs_export" / period
     made_parent = not folder.parent.exists()
     folder.mkdir(parents=True, exist_ok=True)
@@ -175,7 +182,7 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
         logged = {row[0] for row in conn.execute(LOGGED_EXPORTS, (period,))}
         _set_aside_aborted(folder, logged)
         cur = conn.execute(EXPORT, {"period": period, "region": region, "declared_income": declared_income,
-                                    "programs": programs, **_later_words(conn, period)})
+                                    "programs": programs, "max_age": max_age, **_later_words(conn, period)})
         rows = cur.fetchall()
         if not rows:
             with contextlib.suppress(OSError):  # not empty: files of earlier exports
@@ -320,11 +327,11 @@ def verified_out_back(dsn: str, period: str, region: str | None = None) -> int:
 
 
 @no_row_data
-def dropped_later_back(dsn: str, period: str, region: str | None = None) -> int:
+def dropped_later_back(dsn: str, period: str, region: str | None = None, max_age: int | None = 65) -> int:
     """How many of the period's pending candidates an export leaves out, since the newest run of
     a later period of their region no longer lists them (see ``DROPPED_LATER``)."""
     with psycopg.connect(dsn) as conn:
-        return conn.execute(EXPORT_DROPPED_LATER, {"period": period, "region": region,
+        return conn.execute(EXPORT_DROPPED_LATER, {"period": period, "region": region, "max_age": max_age,
                                                    **_later_words(conn, period)}).fetchone()[0]
 
 

@@ -792,6 +792,32 @@ def test_an_export_leaves_out_whom_a_later_period_s_run_no_longer_lists(any_pg_d
     assert dropped_later_back(dsn, "2026-11") == 0 and export_pending(dsn, "2026-11", tmp_path)[1] == 2
 
 
+def test_a_later_month_run_ahead_does_not_leave_out_whom_it_lists_no_more_for_their_age(any_pg_dsn, tmp_path, capsys):
+    """A data engineer's review: December run, then January run from the same extract (months
+    run ahead for planning). Whoever turns 66 in December is a candidate for December (65 on its
+    first day) and for no later month: December's export left them out as "no longer listed by
+    a later period's run", which says nothing of them. Someone January no longer lists for any
+    other reason (protected) is still left out."""
+    from datetime import date
+
+    from pipelines.bpjs_exchange import dropped_later_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    old, protected, stay = "6474011512600001", "6474011508850001", "6474011508850002"
+    december = candidates([old, protected, stay], "2026-12").with_columns(
+        TGL_LHR=pl.Series([date(1960, 12, 15), date(1985, 8, 15), date(1985, 8, 15)]), umur=pl.Series([65, 41, 41],
+                                                                                                    dtype=pl.Int16))
+    submit(dsn, december, "2026-12")
+    submit(dsn, candidates([stay], "2027-01"), "2027-01")     # 66 on 1 January; the other protected by then
+    assert dropped_later_back(dsn, "2026-12", max_age=65) == 1
+    assert dropped_later_back(dsn, "2026-12", max_age=None) == 2   # (no working age given: the later run decides)
+    assert dropped_later_back(dsn, "2026-12", max_age=66) == 2     # (of working age in January: its word counts)
+    said, status = exported(dsn, tmp_path, capsys, period="2026-12")
+    assert "exported 2 pending candidates" in said and "left out 1 pending candidates the run of a later" in said
+    assert status == {old: "submitted", protected: "pending", stay: "submitted"}
+
+
 def extract(month, rows=False, **changed):
     """The inputs a `lindungi run` records: its three files' sha256 (the month's own files, or
     ``changed`` ones: penduduk="fixed"), with ``rows`` their rows_sha256 too (logged since
