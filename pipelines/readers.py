@@ -228,10 +228,33 @@ def _check_columns(fname: str, source: str, names: list[str]) -> None:
         seen.add(n)
     missing = [c for c in required if c not in seen]
     if missing:
+        near = _near_names(missing, [n for n in names if n and n not in required + SOURCES[source][1]])
         raise InputError(
             f"{fname}: missing required column {', '.join(missing)} "
             f"(expected columns {', '.join(required)})"
+            + "".join(f"; found {found}, is it {want}?" for want, found in near.items())
         )
+
+
+# a header's name taken for a misspelt required one (TGL_LAHIR for TGL_LHR: 87.5): names of
+# column form only, so a data row read as the header (a name, a NIK) is never quoted
+_COLUMN_FORM = re.compile(r"[A-Z][A-Z_ ]{1,29}")
+NEAR_NAME_SCORE = 75
+
+
+def _near_names(missing: list[str], unknown: list[str]) -> dict[str, str]:
+    """Each missing column's closest unknown header name, when close (rapidfuzz ratio ≥
+    ``NEAR_NAME_SCORE``): the data engineer reads which column to rename (a data engineer's
+    review: "missing required column TGL_LHR" beside a header holding TGL_LAHIR)."""
+    from rapidfuzz import fuzz, process
+
+    names = [n for n in unknown if _COLUMN_FORM.fullmatch(n)]
+    near = {}
+    for want in missing:
+        best = process.extractOne(want, names, scorer=fuzz.ratio, score_cutoff=NEAR_NAME_SCORE) if names else None
+        if best is not None:
+            near[want] = best[0]
+    return near
 
 
 def _header_score(names: list[str], source: str) -> int:

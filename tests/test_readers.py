@@ -136,6 +136,23 @@ def test_unusable_files_stop_with_one_line(tmp_path, content, message):
     assert message in str(exc.value) and "penduduk.csv" in str(exc.value) and "\n" not in str(exc.value)
 
 
+def test_a_missing_column_names_the_header_s_near_match_and_never_a_data_value(tmp_path):
+    """A data engineer's review: "missing required column TGL_LHR" beside a header holding
+    TGL_LAHIR said nothing of it. The near name is suggested; a data row read as the header (no
+    header at all) quotes nothing of a person."""
+    header = [("TGL_LAHIR" if h == "TGL_LHR" else h) for h in HEADER]
+    (tmp_path / "penduduk.csv").write_text(",".join(header) + "\n" + ",".join(["x"] * len(HEADER)) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_extract(tmp_path, "penduduk")
+    assert str(exc.value).endswith("; found TGL_LAHIR, is it TGL_LHR?")
+    # the same row of values under no header: no name of column form is near TGL_LHR, nothing quoted
+    values = ["6474011508850001", "SITI AMINAH", "TGL LAHIR SALAH"] + ["x"] * (len(HEADER) - 3)
+    (tmp_path / "penduduk.csv").write_text(",".join(values) + "\n" + ",".join(values) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_extract(tmp_path, "penduduk")
+    assert "is it" not in str(exc.value) and "SITI" not in str(exc.value)
+
+
 @pytest.mark.parametrize("at", [1, 2000])  # in the first 64 KB, and after them
 def test_a_nul_in_a_row_is_that_rows_damage_not_a_binary_file(tmp_path, at):
     """A damaged export's stray NUL: the file is read and the row kept, its name cleaned (a NUL
