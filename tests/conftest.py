@@ -34,17 +34,25 @@ def _gx_worker_stopped():
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory) -> str:
+def pg_server() -> str:
     """Admin DSN of a PostgreSQL: $LINDUNGI_TEST_DSN, else an embedded server for this session."""
     if os.environ.get("LINDUNGI_TEST_DSN"):
         yield os.environ["LINDUNGI_TEST_DSN"]
         return
+    import shutil
+
     from pipelines import db
 
-    state = tmp_path_factory.mktemp("lindungi-state")
-    dsn = db.embedded_start(state)
-    yield dsn
-    db.embedded_stop(state)
+    # not under pytest's base folder: each pytest session of the same user sets
+    # /tmp/pytest-of-<user> back to 0700, and as root the server runs as the `pgserver` user,
+    # which then could no longer reach its data directory: a second session started beside this
+    # one (another checkout's suite) crashed this one's server mid-run
+    state = Path(tempfile.mkdtemp(prefix="lindungi-test-pg-"))
+    try:
+        yield db.embedded_start(state)
+    finally:
+        db.embedded_stop(state)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def _fresh_database(server: str):
