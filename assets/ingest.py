@@ -44,7 +44,7 @@ def _accepted_checked(ext: "_Extract", result: IngestResult) -> Pending:
     return validate_later(result.accepted, ext.accepted_key, suite_for(ext.accepted_key))
 
 
-def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestResult,
+def _outputs(context, settings: LindungiSettings, ext: "_Extract", extract_checked: Pending, result: IngestResult,
              accepted_checked: Pending):
     """One extract's selected outputs and checks, from the step's own thread (Dagster's context
     is used from here only)."""
@@ -53,7 +53,7 @@ def _outputs(context, ext: "_Extract", extract_checked: Pending, result: IngestR
     if ext.accepted_key not in selected and ext.quarantine_key not in selected:
         _same_extract_as_materialized(context, ext, s)  # its checks alone
     if ext.on_accepted is not None and ext.accepted_key in selected:  # (not for its checks alone)
-        ext.on_accepted(context, result.accepted)
+        ext.on_accepted(context, settings, result.accepted)
     progress(context, f"{s['file']}: read {s['rows_read']:,}, accepted {s['accepted']:,}, "
                       f"quarantined {s['quarantined']:,}")
     extract_suite, accepted_suite = extract_checked.result(), accepted_checked.result()
@@ -107,9 +107,56 @@ def _same_extract_as_materialized(context, ext: "_Extract", stats: dict) -> None
                          + f"): materialize {ext.accepted_key} to check it")
 
 
-def register_regions(context: dg.AssetExecutionContext, residents) -> None:
-    """Add the extract's kab/kota to the ``region`` partitions: each becomes a unit of linkage."""
+# A kab/kota whose extract holds under this share of the residents its last linking had is
+# refused unless allowed (``LindungiSettings.allow_smaller_extract``, `lindungi run
+# --allow-smaller-extract`): a data engineer's trial run on a sample of 3,000 residents, into
+# another --out on the same state directory, withdrew 32,240 of the period's 32,671 candidates,
+# and the earlier month's export then left out 32,252 as no longer listed by a later month. A
+# partial extract (one kecamatan, a file cut short) does the same. A month's own change is a few
+# percent.
+SMALLER_EXTRACT = 0.5
+
+
+def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int]) -> list[str]:
+    """Of the extract's kab/kota (``sizes``: residents per region code), those holding under
+    ``SMALLER_EXTRACT`` of the residents their last linking had (the ``residents`` of the latest
+    ``region_welfare_links`` or ``region_participant_links`` materialization of the partition, in
+    any output folder: the submission tables are the state directory's), each said as
+    "6474 Kota Bontang: 2,994 residents, 199,152 at its last linking (run 1a2b3c4d)"."""
+    said = []
+    for region, n in sizes.items():
+        last = None
+        for key in ("region_welfare_links", "region_participant_links"):
+            page = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[region]), limit=5)
+            for rec in page.records:  # (a linking of a region not in its extract records no residents)
+                meta = rec.asset_materialization.metadata if rec.asset_materialization else {}
+                if "residents" in meta:
+                    if last is None or rec.storage_id > last[0]:
+                        last = (rec.storage_id, int(meta["residents"].value), rec.run_id)
+                    break
+        if last is not None and n < SMALLER_EXTRACT * last[1]:
+            said.append(f"{region_label(region)}: {n:,} residents, {last[1]:,} at its last linking "
+                        f"(run {last[2][:8]})")
+    return said
+
+
+def register_regions(context: dg.AssetExecutionContext, settings: LindungiSettings, residents) -> None:
+    """Add the extract's kab/kota to the ``region`` partitions: each becomes a unit of linkage.
+    A kab/kota much smaller than at its last linking stops the ingest (``not_much_smaller``)
+    unless the settings allow it, before anything is written."""
     sizes = region_sizes(residents)
+    smaller = not_much_smaller(context.instance, sizes)
+    if smaller and not settings.allow_smaller_extract:
+        raise dg.Failure(
+            "penduduk: under half the residents of the last run, in " + "; ".join(smaller)
+            + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
+              "candidates it lacks and leave them out of earlier months' exports; nothing was written. If the "
+              "extract is right, run again with --allow-smaller-extract (the run's settings: "
+              "allow_smaller_extract; LINDUNGI_ALLOW_SMALLER_EXTRACT=true)")
+    if smaller:
+        progress(context, "taken as allowed, under half the residents of the last run: " + "; ".join(smaller),
+                 warn=True)
     known = set(context.instance.get_dynamic_partitions(region_partitions.name))
     new = [r for r in sorted(sizes) if r not in known]
     if new:
@@ -227,12 +274,13 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: LindungiSetting
                 # checks the smaller extracts while the residents' outputs are written here
                 done = [future.result() for future in work]
                 for ext, (extract_checked, result, accepted_checked) in zip(extracts, done):
-                    yield from _outputs(context, ext, extract_checked, result, accepted_checked)
+                    yield from _outputs(context, settings, ext, extract_checked, result, accepted_checked)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
         else:
             for ext in extracts:
-                yield from _outputs(context, ext, *_read_and_clean(ext, settings, stage, files[ext.source].name))
+                yield from _outputs(context, settings, ext,
+                                    *_read_and_clean(ext, settings, stage, files[ext.source].name))
 
 
 def _read_and_clean(ext: _Extract, settings: LindungiSettings, stage: dict[str, str], name: str

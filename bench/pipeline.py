@@ -31,7 +31,9 @@ def lindungi_run(world: Path, out: Path, home: Path, period: str = PERIOD) -> di
     and the stage lines it printed. Also used by bench/linkage.py."""
     env = {**os.environ, "LINDUNGI_HOME": str(home)}
     lindungi = str(Path(sys.executable).with_name("lindungi"))
-    cmd = ["/usr/bin/time", "-v", lindungi, "run", "--input", str(world), "--period", period, "--out", str(out)]
+    # (worlds of several sizes may share a state directory: a smaller one after a larger is no sample)
+    cmd = ["/usr/bin/time", "-v", lindungi, "run", "--input", str(world), "--period", period, "--out", str(out),
+           "--allow-smaller-extract"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{world}: lindungi run failed: {proc.stderr.strip().splitlines()[-1]}")

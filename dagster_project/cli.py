@@ -22,13 +22,18 @@ from pathlib import Path
 
 # tags of every run `lindungi run` starts: the command, and the extracts it read (the UI's default
 # input); a module without Dagster's import
-from dagster_project.tags import COMMAND_TAG, INPUT_TAG
+from dagster_project.tags import COMMAND_TAG, INPUT_TAG, OUT_TAG
 
 warnings.filterwarnings("ignore")  # third-party deprecation chatter is not for users
 
 
 class CliError(Exception):
     """A failure explained in one line."""
+
+
+class Interrupted(CliError):
+    """A run whose step was stopped by Ctrl-C or a stop signal: exit 130, as a Ctrl-C before or
+    between the runs (it exited 1 once a step had started: a data engineer's review)."""
 
 
 def _say(msg: str) -> None:
@@ -40,14 +45,17 @@ def _period(period: str, partition: bool = True) -> str:
     one of the month partitions (2020-01 to twelve months ahead): said before any work, where a
     run started the database and made its --out first, and an export of 2019-12 said "no
     pending candidates" (an outside review)."""
-    from pipelines.dates import period_in_range, period_start
+    from pipelines.dates import FIRST_PERIOD, last_period, period_in_range, period_start
 
     try:
         period_start(period)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if partition and not period_in_range(period):
-        raise CliError(f"period {period} is outside the partitions (2020-01 to twelve months ahead)")
+        # (the months themselves: "outside the partitions (2020-01 to twelve months ahead)" named
+        # Dagster's word and no last month: a data engineer's review)
+        raise CliError(f"period {period} is outside the months Lindungi runs: {FIRST_PERIOD} to {last_period()} "
+                       "(twelve months ahead, to plan the next year)")
     return period
 
 
@@ -124,7 +132,8 @@ def _dagster_home() -> Path:
     return home
 
 
-def _set_env(input_dir: str | None, out_dir: str, dsn: str | None, rules: str | None, full_nik: bool) -> None:
+def _set_env(input_dir: str | None, out_dir: str, dsn: str | None, rules: str | None, full_nik: bool,
+             allow_smaller_extract: bool = False) -> None:
     if input_dir:
         os.environ["LINDUNGI_INPUT"] = str(Path(input_dir).resolve())
     os.environ["LINDUNGI_OUT"] = str(Path(out_dir).resolve())
@@ -135,6 +144,10 @@ def _set_env(input_dir: str | None, out_dir: str, dsn: str | None, rules: str | 
     rules = rules or os.environ.get("LINDUNGI_RULES")
     os.environ["LINDUNGI_RULES"] = str(Path(rules).resolve()) if rules else ""
     os.environ["LINDUNGI_FULL_NIK"] = "true" if full_nik else "false"
+    os.environ[ALLOW_SMALLER_ENV] = "true" if allow_smaller_extract else "false"
+
+
+INTERRUPTED = "interrupted (Ctrl-C or a stop signal); run the command again to finish"
 
 
 def _failure_reason(result) -> str:
@@ -155,7 +168,7 @@ def _failure_reason(result) -> str:
                 err = err.cause
             if err is not None and err.cls_name == "DagsterExecutionInterruptedError":
                 # Ctrl-C or a stop signal: said as such, not as Dagster's class name
-                return f"{event.step_key}: interrupted (Ctrl-C or a stop signal); run the command again to finish"
+                return f"{event.step_key}: {INTERRUPTED}"
             msg = (err.message if err else "step failed").strip().splitlines()[0]
             msg = re.sub(r"^[\w.]+(Error|Exception|Failure): ", "", msg)
             return f"{event.step_key}: {msg}"
@@ -168,6 +181,8 @@ def _failure_reason(result) -> str:
                          for e in failed_checks)
     return "the run failed (see `lindungi ui` for the event log)"
 
+
+ALLOW_SMALLER_ENV = "LINDUNGI_ALLOW_SMALLER_EXTRACT"  # --allow-smaller-extract, for the run's settings
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -223,16 +238,29 @@ def fail_abandoned_runs() -> list[str]:
     return failed
 
 
+def _settings_config() -> dict:
+    """The run's settings resource as this command set them (``_set_env``), given to each run:
+    the definitions' resource was made when they were imported, and a second run in one process
+    (the tests, a region worker) took the first's --full-nik and --allow-smaller-extract."""
+    env = os.environ
+    on = {"1", "true", "yes"}
+    return {"resources": {"settings": {"config": {
+        "input_dir": env.get("LINDUNGI_INPUT", ""), "out_dir": env.get("LINDUNGI_OUT", ""),
+        "rules_path": env.get("LINDUNGI_RULES", ""), "full_nik": env.get("LINDUNGI_FULL_NIK", "").lower() in on,
+        "allow_smaller_extract": env.get(ALLOW_SMALLER_ENV, "").lower() in on}}}}
+
+
 def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
     """One Dagster run of ``job_name`` in this process on the instance; its run id, or CliError."""
     from dagster_project.definitions import defs
 
     result = defs.resolve_job_def(job_name).execute_in_process(
         instance=_instance(), partition_key=partition_key, raise_on_error=False,
-        run_config=QUIET, tags=tags)
+        run_config={**QUIET, **_settings_config()}, tags=tags)
     if not result.success:
         # the run named: its traceback and events are in the Dagster UI (lindungi ui)
-        raise CliError(f"{_failure_reason(result)} [run {result.run_id[:8]}]")
+        reason = _failure_reason(result)
+        raise (Interrupted if reason.endswith(INTERRUPTED) else CliError)(f"{reason} [run {result.run_id[:8]}]")
     return result.run_id
 
 
@@ -298,15 +326,17 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
 
 
 def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = None, rules: str | None = None,
-                 full_nik: bool = False) -> dict:
-    """Materialize every asset for ``period``; return a summary dict. Raises CliError."""
+                 full_nik: bool = False, allow_smaller_extract: bool = False) -> dict:
+    """Materialize every asset for ``period``; return a summary dict. Raises CliError.
+    ``allow_smaller_extract``: a kab/kota of under half the residents its last linking had is
+    taken (``assets.ingest.SMALLER_EXTRACT``), not refused."""
     from quality.expectations import start_worker, stop_worker
 
     # GX imported in a process of its own, beside Dagster's start and the ingest; started first,
     # before this process imports polars
     start_worker()
     try:
-        return _run_started(input_dir, period, out_dir, db, rules, full_nik)
+        return _run_started(input_dir, period, out_dir, db, rules, full_nik, allow_smaller_extract)
     except BaseException:
         # a run refused or failed: the command ends now, not once GX's import in the worker is
         # done (a period outside the partitions took 4.3 s to be refused, 1.4 s of it the refusal)
@@ -315,7 +345,7 @@ def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = Non
 
 
 def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
-                 full_nik: bool) -> dict:
+                 full_nik: bool, allow_smaller_extract: bool = False) -> dict:
     """``run_pipeline`` once the GX worker is started."""
     from pipelines.db import checked_executor_name
     from pipelines.pseudonym import key_from_env
@@ -325,7 +355,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
     _inputs_checked(lambda: load_rules(rules), key_from_env, lambda: _extracts_found(input_dir), checked_executor_name)
     _writable_dir(out_dir, "--out")
     with _one_run_at_a_time(out_dir):
-        return _run_alone(input_dir, period, out_dir, db, rules, full_nik)
+        return _run_alone(input_dir, period, out_dir, db, rules, full_nik, allow_smaller_extract)
 
 
 RUN_LOCK, OUT_LOCK = "run.lock", ".lindungi-run.lock"
@@ -371,7 +401,7 @@ def _locked(path: Path, note: str, held):
 
 
 def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules: str | None,
-               full_nik: bool) -> dict:
+               full_nik: bool, allow_smaller_extract: bool = False) -> dict:
     """``_run_started`` once this run holds its state directory and output folder."""
     from pipelines.bpjs_exchange import dropped_later_back
     from pipelines.candidates import protection_words
@@ -387,7 +417,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
     os.environ.setdefault("LINDUNGI_PROGRESS_T0", repr(t0))
     with imports_uncollected():
         database = _database(db)
-        _set_env(input_dir, out_dir, None, rules, full_nik)
+        _set_env(input_dir, out_dir, None, rules, full_nik, allow_smaller_extract)
         _dagster_home()
         from dagster_project.schedules import INGEST_TAG, PERIOD_TAG, extract_regions
 
@@ -395,7 +425,8 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
         import dagster_project.definitions  # noqa: F401 - the assets, which the runs load
     if abandoned:
         _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
-    tags = {COMMAND_TAG: "run", INPUT_TAG: str(Path(input_dir).resolve()), **_owner()}
+    tags = {COMMAND_TAG: "run", INPUT_TAG: str(Path(input_dir).resolve()), OUT_TAG: str(Path(out_dir).resolve()),
+            **_owner()}
     ingest = _execute("ingest", None, {**tags, PERIOD_TAG: period})
     ingested = time.monotonic()
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
@@ -469,6 +500,9 @@ def _database(db: str | None):
     pool = ThreadPoolExecutor(1, thread_name_prefix="lindungi-db")
     future = pool.submit(migrated)
     pool.shutdown(wait=False)
+    # where the DSN came from, for its failure's line: a $LINDUNGI_DB_URL forgotten in the shell
+    # failed as "connection refused", with no word of it (a data engineer's review)
+    future.source = "--db" if db else "$LINDUNGI_DB_URL" if os.environ.get("LINDUNGI_DB_URL") else None
     if db or os.environ.get("LINDUNGI_DB_URL"):
         _database_ready(future)
     return future
@@ -479,16 +513,17 @@ def _database_ready(database) -> str:
     try:
         return database.result()
     except Exception as exc:  # noqa: BLE001 - connection trouble is one line for the user
-        raise CliError(_database_line(exc)) from None
+        raise CliError(_database_line(exc, getattr(database, "source", None))) from None
 
 
-def _database_line(exc: BaseException) -> str:
+def _database_line(exc: BaseException, source: str | None = None) -> str:
     """A database failure as the one line the commands say: "database: " and its first line,
-    with any password in it starred (psycopg quotes a DSN it cannot parse)."""
+    with any password in it starred (psycopg quotes a DSN it cannot parse), and ``source``, where
+    the DSN came from (``--db``, ``$LINDUNGI_DB_URL``), when given."""
     from pipelines.db import redact_password
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"database: {redact_password(first)}"
+    return f"database: {redact_password(first)}" + (f" (the DSN of {source})" if source else "")
 
 
 def _counted(asset: str, period: str, keys: tuple[str, ...]) -> dict[str, int]:
@@ -679,7 +714,7 @@ def print_summary(s: dict, dsn_hint: str) -> None:
     if s.get("dropped_later"):
         # (a month run again from an older extract listed them, and its gap lists and coverage page
         # counted them, without a word that the export would leave them out; an outside review)
-        print(f"  the export leaves out {s['dropped_later']:,} pending candidates of {p}: a later period's run no "
+        print(f"  the export leaves out {_pending(s['dropped_later'])} of {p}: a later period's run no "
               "longer lists them (protected by then, moved away or no longer eligible) and this extract is not "
               "newer than that run's; the gap lists and coverage page still count them")
     print("bpjs.submission_candidate: " + (", ".join(f"{k} {v:,}" for k, v in sorted(s["submission"].items()))
@@ -755,7 +790,8 @@ def _no_other_format(out_dir: Path, fmt: str) -> None:
 def cmd_run(args) -> int:
     _setup_progress()
     hint = "(--db / LINDUNGI_DB_URL)" if (args.db or os.environ.get("LINDUNGI_DB_URL")) else "(embedded: lindungi db url)"
-    s = run_pipeline(args.input, args.period, args.out, args.db, args.rules, args.full_nik)
+    s = run_pipeline(args.input, args.period, args.out, args.db, args.rules, args.full_nik,
+                     args.allow_smaller_extract)
     print_summary(s, hint)
     return 0
 
@@ -809,10 +845,18 @@ def cmd_ui(args) -> int:
     # without --input: the extracts the last `lindungi run` on this state directory read (its run
     # in the UI's history says so), before the demo's world: after `lindungi run --input W`, the
     # UI's own ingest read <state>/demo-input, which was not there (a UI review)
-    input_dir = (args.input or os.environ.get("LINDUNGI_INPUT") or _last_run_input()
+    last_input, last_out = _last_run_folders()
+    input_dir = (args.input or os.environ.get("LINDUNGI_INPUT") or last_input
                  or str(dbmod.state_dir() / "demo-input"))
-    _set_env(input_dir, args.out, _ui_dsn(args.db), args.rules, False)
-    _say(f"input: {Path(input_dir).resolve()}; rules: {os.environ['LINDUNGI_RULES'] or 'the packaged defaults'}")
+    # the output folder of that same run when its input is the one taken: the UI paired the last
+    # run's extracts with ./lindungi-data, another world's outputs (a data engineer's review)
+    out_dir = (args.out or os.environ.get("LINDUNGI_OUT")
+               or (last_out if last_out and not args.input and input_dir == last_input else None) or "lindungi-data")
+    dsn = _ui_dsn(args.db)
+    _set_env(input_dir, out_dir, dsn, args.rules, False)
+    _say(f"input: {Path(input_dir).resolve()}; out: {Path(out_dir).resolve()}; database: "
+         + ("--db / $LINDUNGI_DB_URL" if dsn else "embedded (lindungi db url)")
+         + f"; rules: {os.environ['LINDUNGI_RULES'] or 'the packaged defaults'}")
     if not Path(input_dir).is_dir():
         _say(f"warning: {Path(input_dir).resolve()} does not exist: the UI's ingest runs and the monthly schedule "
              "will fail until `lindungi ui --input DIR` names the extracts")
@@ -830,16 +874,17 @@ def cmd_ui(args) -> int:
             _stop_orphans()
 
 
-def _last_run_input() -> str | None:
-    """The input folder of the latest `lindungi run` in this state directory's Dagster history
-    (its ``INPUT_TAG``), None when there is none or the history cannot be read."""
+def _last_run_folders() -> tuple[str | None, str | None]:
+    """The input and output folders of the latest `lindungi run` in this state directory's
+    Dagster history (its ``INPUT_TAG`` and ``OUT_TAG``; a run before the output was tagged has
+    none), None when there is none or the history cannot be read."""
     try:
         import dagster as dg
 
         runs = _instance().get_runs(filters=dg.RunsFilter(tags={COMMAND_TAG: "run"}), limit=1)
-        return runs[0].tags.get(INPUT_TAG) if runs else None
+        return (runs[0].tags.get(INPUT_TAG), runs[0].tags.get(OUT_TAG)) if runs else (None, None)
     except Exception:  # noqa: BLE001 - a default, never a reason not to start the UI
-        return None
+        return None, None
 
 
 def _ui_dsn(db: str | None) -> str | None:
@@ -980,6 +1025,11 @@ def _serve(proc: subprocess.Popen) -> int:
 def cmd_db(args) -> int:
     from pipelines import db as dbmod
 
+    if args.db and args.action != "migrate":
+        # (`db url --db DSN` printed the embedded server's DSN, the one given ignored: a data
+        # engineer's review)
+        raise CliError(f"--db is for `lindungi db migrate`; `lindungi db {args.action}` is the embedded server's "
+                       "(under $LINDUNGI_HOME)")
     if args.action == "start":
         _state()  # a state directory that cannot be one is named (it was Python's FileExistsError)
         print(dbmod.embedded_start())
@@ -1036,7 +1086,8 @@ def _existing_database(db: str | None) -> str:
 
 
 def cmd_export(args) -> int:
-    from pipelines.bpjs_exchange import dropped_later_back, export_pending, held_back, verified_out_back
+    from pipelines.bpjs_exchange import (dropped_later_back, dropped_later_by, export_pending, held_back,
+                                         verified_out_back)
     from pipelines.verification import WITHDRAWING
     from pipelines.rules import load_rules
 
@@ -1057,7 +1108,7 @@ def cmd_export(args) -> int:
     out = verified_out_back(dsn, args.period, args.region)
     later = dropped_later_back(dsn, args.period, args.region, rules.max_age)
     if path:
-        print(f"exported {n:,} pending candidates to {path}; they are now 'submitted'")
+        print(f"exported {_pending(n)} to {path}; they are now 'submitted'")
     elif held or out or later:
         # (it said "no pending candidates" above the lines counting the pending ones left out: a
         # lifecycle review)
@@ -1074,18 +1125,27 @@ def cmd_export(args) -> int:
               + ("" if not args.region or args.region in regions else
                  f" (the period's regions: {', '.join(regions) or 'none: no `lindungi run` of this period'})"))
     if held:
-        print(f"left out {held:,} pending candidates: BPJS has them from another period's export "
+        print(f"left out {_pending(held)}: BPJS has them from another period's export "
               f"(the next `lindungi run --period {args.period}` withdraws them)")
     if out:
-        print(f"left out {out:,} pending candidates a kelurahan has verified as not to enroll since the run "
+        print(f"left out {_pending(out)} a kelurahan has verified as not to enroll since the run "
               f"({', '.join(sorted(WITHDRAWING))}; the next `lindungi run --period {args.period}` withdraws them)")
     if later:
         # (it said the next run "withdraws them if its extract says so too": run again from its own
         # older extract, the month listed them again and the export sent them; an outside review)
-        print(f"left out {later:,} pending candidates the run of a later period no longer lists (protected by "
+        # the later months whose runs decided, each with how many: a trial run of a later month on
+        # a sample had left out every candidate, and nothing said which run (a data engineer's review)
+        by = dropped_later_by(dsn, args.period, args.region, rules.max_age)
+        print(f"left out {_pending(later)} the run of a later period no longer lists (protected by "
               f"then, moved away or no longer eligible; a `lindungi run --period {args.period}` decides them again "
-              "only from an extract newer than that later run's)")
+              "only from an extract newer than that later run's): "
+              + ", ".join(f"{n:,} by the last run of {p}" for p, n in by.items()))
     return 0
+
+
+def _pending(n: int) -> str:
+    """"1 pending candidate", "2 pending candidates" ("left out 1 pending candidates": a review)."""
+    return f"{n:,} pending candidate" + ("" if n == 1 else "s")
 
 
 def _given_file(name: str) -> Path:
@@ -1175,85 +1235,122 @@ def _observe_erasure(done, as_of: str) -> None:
         _instance().report_runless_asset_event(event)
 
 
+OUT_HELP = "the output folder (default: %(default)s)"
+DB_HELP = "PostgreSQL DSN (default: $LINDUNGI_DB_URL, else the embedded server)"
+RULES_HELP = "rules TOML file (default: $LINDUNGI_RULES, else the packaged defaults)"
+EPILOG = ("exit codes: 0 done, 1 refused or failed (one line on stderr), 2 bad usage, 130 stopped by Ctrl-C. "
+          "State (embedded database, Dagster history, pseudonym key): $LINDUNGI_HOME, else ./.lindungi. "
+          "Docs: docs/commands.md")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lindungi")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lindungi", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="lindungi", description=__doc__.splitlines()[0], epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"lindungi {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("demo", help="generate a Bontang-sized world and run the whole pipeline")
-    d.add_argument("--residents", type=int, default=DEMO_RESIDENTS)
-    d.add_argument("--seed", type=int, default=2023)
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        # each command's -h with the exit codes, and its own usage on a wrong option (``main``)
+        command_parser = sub.add_parser(name, help=help, description=help, epilog=EPILOG)
+        command_parser.set_defaults(command_parser=command_parser)
+        return command_parser
+
+    d = command("demo", "generate a Bontang-sized world and run the whole pipeline")
+    d.add_argument("--residents", type=int, default=DEMO_RESIDENTS, help="residents of the world (default: %(default)s)")
+    d.add_argument("--seed", type=int, default=2023, help="the world's random seed (default: %(default)s)")
     d.add_argument("--period", help="YYYY-MM (default: this month)")
-    d.add_argument("--out", default="lindungi-data")
-    d.add_argument("--db", help="PostgreSQL DSN (default: embedded)")
+    d.add_argument("--out", default="lindungi-data", help=OUT_HELP)
+    d.add_argument("--db", help=DB_HELP)
     d.set_defaults(func=cmd_demo)
 
-    g = sub.add_parser("generate", help="write a synthetic input directory plus ground truth")
-    g.add_argument("out_dir")
-    g.add_argument("--residents", type=int, default=192_000)
-    g.add_argument("--seed", type=int, default=42)
-    g.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv")
+    g = command("generate", "write a synthetic input directory plus ground truth")
+    g.add_argument("out_dir", help="the folder to write penduduk, dtsen, peserta_bpjstk and truth/ into")
+    g.add_argument("--residents", type=int, default=192_000, help="residents of the world (default: %(default)s)")
+    g.add_argument("--seed", type=int, default=42, help="the world's random seed (default: %(default)s)")
+    g.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv",
+                   help="the extracts' format (default: %(default)s)")
     g.set_defaults(func=cmd_generate)
 
-    r = sub.add_parser("run", help="materialize every asset for an input directory and period")
-    r.add_argument("--input", required=True)
+    r = command("run", "materialize every asset for an input directory and period")
+    r.add_argument("--input", required=True, help="the folder holding penduduk, dtsen and peserta_bpjstk "
+                                                  "(.csv, .parquet or .xlsx)")
     r.add_argument("--period", required=True, help="YYYY-MM")
-    r.add_argument("--out", default="lindungi-data")
-    r.add_argument("--db", help="PostgreSQL DSN (default: $LINDUNGI_DB_URL, else embedded)")
-    r.add_argument("--rules", help="rules TOML file (default: $LINDUNGI_RULES, else the packaged defaults)")
+    r.add_argument("--out", default="lindungi-data", help=OUT_HELP)
+    r.add_argument("--db", help=DB_HELP)
+    r.add_argument("--rules", help=RULES_HELP)
     r.add_argument("--full-nik", action="store_true", help="show full NIKs in gap lists (personal data!)")
+    r.add_argument("--allow-smaller-extract", action="store_true",
+                   help="take a kab/kota with under half the residents its last run had (refused by default: a "
+                        "sample or partial extract withdraws the candidates it lacks)")
     r.set_defaults(func=cmd_run)
 
-    u = sub.add_parser("ui", help="open the Dagster UI on the same definitions and storage")
+    u = command("ui", "open the Dagster UI on the same definitions and storage")
     u.add_argument("--host", default="127.0.0.1", help="the address the UI listens on (default: %(default)s)")
     u.add_argument("--port", type=int, default=3000, help="the UI's port (default: %(default)s)")
     u.add_argument("--input", help="the extracts the UI's ingest runs read (default: $LINDUNGI_INPUT, else the "
                                    "folder the last `lindungi run` read, else the demo's world)")
-    u.add_argument("--out", default="lindungi-data",
-                   help="where the runs write and the sensors look (default: %(default)s)")
-    u.add_argument("--db", help="the PostgreSQL DSN of the submission tables (default: $LINDUNGI_DB_URL, else "
-                                "the embedded server)")
-    u.add_argument("--rules", help="rules TOML file (default: $LINDUNGI_RULES, else the packaged defaults)")
+    u.add_argument("--out", help="where the runs write and the sensors look (default: $LINDUNGI_OUT, else the "
+                                 "folder the last `lindungi run` wrote when its input is taken, else lindungi-data)")
+    u.add_argument("--db", help=DB_HELP)
+    u.add_argument("--rules", help=RULES_HELP)
     u.set_defaults(func=cmd_ui)
 
-    e = sub.add_parser("export", help="write the period's pending candidates for BPJS collective registration")
-    e.add_argument("--period", required=True)
-    e.add_argument("--out", default="lindungi-data")
+    e = command("export", "write the period's pending candidates for BPJS collective registration")
+    e.add_argument("--period", required=True, help="YYYY-MM of the candidates")
+    e.add_argument("--out", default="lindungi-data", help="where the file goes, under bpjs_export/<period>/ "
+                                                          "(default: %(default)s)")
     e.add_argument("--region", help="kab/kota code (default: all)")
-    e.add_argument("--db")
-    e.add_argument("--rules")
+    e.add_argument("--db", help=DB_HELP)
+    e.add_argument("--rules", help=RULES_HELP + "; its declared income and programmes")
     e.set_defaults(func=cmd_export)
 
-    rs = sub.add_parser("response", help="apply a BPJS response file (NIK, PERIODE, HASIL, KPJ, ALASAN)")
-    rs.add_argument("file")
-    rs.add_argument("--db")
+    rs = command("response", "apply a BPJS response file (NIK, PERIODE, HASIL, KPJ, ALASAN)")
+    rs.add_argument("file", help="the response CSV")
+    rs.add_argument("--db", help=DB_HELP)
     rs.set_defaults(func=cmd_response)
 
-    v = sub.add_parser("verification", help="apply a coordinator's returned gap list (Hasil Verifikasi)")
-    v.add_argument("file")
+    v = command("verification", "apply a coordinator's returned gap list (Hasil Verifikasi)")
+    v.add_argument("file", help="the returned .xlsx")
     v.add_argument("--period", required=True, help="YYYY-MM of the list")
-    v.add_argument("--out", default="lindungi-data", help="where `lindungi run` wrote (its candidates)")
-    v.add_argument("--db")
+    v.add_argument("--out", default="lindungi-data", help="where `lindungi run` wrote (its candidates) "
+                                                          "(default: %(default)s)")
+    v.add_argument("--db", help=DB_HELP)
     v.set_defaults(func=cmd_verification)
 
-    rt = sub.add_parser("retention", help="erase candidate lists whose retention period has ended (UU PDP)")
-    rt.add_argument("--out", default="lindungi-data")
-    rt.add_argument("--db")
+    rt = command("retention", "erase candidate lists whose retention period has ended (UU PDP)")
+    rt.add_argument("--out", default="lindungi-data", help=OUT_HELP)
+    rt.add_argument("--db", help=DB_HELP)
     rt.add_argument("--rules", help="rules TOML file; its retention.months (default 24)")
     rt.add_argument("--as-of", help="YYYY-MM the retention is counted to (default: this month)")
     rt.add_argument("--dry-run", action="store_true", help="say what would be erased, erase nothing")
     rt.set_defaults(func=cmd_retention)
 
-    b = sub.add_parser("db", help="the embedded PostgreSQL")
+    b = command("db", "the embedded PostgreSQL")
     b.add_argument("action", choices=("start", "stop", "url", "migrate"))
-    b.add_argument("--db", help="DSN for migrate (default: embedded)")
+    b.add_argument("--db", help="DSN for migrate (default: the embedded server; refused with start, stop and url)")
     b.set_defaults(func=cmd_db)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # the command's own usage, not the top level's list of commands
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.func(args)
+    except Interrupted as exc:
+        from pipelines.nik import mask_file_name
+
+        _say(f"lindungi: {mask_file_name(str(exc))}")
+        return 130
     except CliError as exc:
         # long digit runs starred wherever they come from: a folder named after a NIK reached
         # the line whole ("<dir>: no dtsen extract", an outside review); a period beside a

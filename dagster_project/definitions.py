@@ -110,6 +110,8 @@ defs = dg.Definitions(
             input_dir=dg.EnvVar("LINDUNGI_INPUT"), out_dir=dg.EnvVar("LINDUNGI_OUT"),
             rules_path=dg.EnvVar("LINDUNGI_RULES"),
             full_nik=os.environ.get("LINDUNGI_FULL_NIK", "false").lower() in ("1", "true", "yes"),
+            allow_smaller_extract=os.environ.get("LINDUNGI_ALLOW_SMALLER_EXTRACT", "false").lower() in ("1", "true",
+                                                                                                      "yes"),
         ),
         "database": Database(dsn=dg.EnvVar("LINDUNGI_DB_URL")),
     },

@@ -31,6 +31,10 @@ class LindungiSettings(dg.ConfigurableResource):
     rules_path: str = Field(default="", description="the rules TOML file; empty: the packaged defaults")
     # gap lists show full NIKs only when explicitly asked for
     full_nik: bool = Field(default=False, description="gap lists show NIKs in full (UU PDP: only when asked)")
+    allow_smaller_extract: bool = Field(
+        default=False, description="take a kab/kota whose extract holds under half the residents its last linking "
+                                   "had (refused by default: a sample or partial extract would withdraw the "
+                                   "candidates it lacks)")
 
     def rules(self) -> Rules:
         return load_rules(self.rules_path or None)

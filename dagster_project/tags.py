@@ -8,6 +8,6 @@ REGION_TAG = "lindungi/region"
 # schedule and ``new_extracts_sensor`` request (not on `lindungi run`'s: they may write to another
 # --out or database)
 EXTRACTS_TAG = "lindungi/extracts"
-# on the runs a `lindungi` command starts (``run``: its ingest, region and period runs), and the
-# input folder it read
-COMMAND_TAG, INPUT_TAG = "lindungi/command", "lindungi/input"
+# on the runs a `lindungi` command starts (``run``: its ingest, region and period runs), the
+# input folder it read and the output folder it wrote (``lindungi ui`` takes both, as a pair)
+COMMAND_TAG, INPUT_TAG, OUT_TAG = "lindungi/command", "lindungi/input", "lindungi/out"

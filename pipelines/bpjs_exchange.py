@@ -335,6 +335,25 @@ def dropped_later_back(dsn: str, period: str, region: str | None = None, max_age
                                                    **_later_words(conn, period)}).fetchone()[0]
 
 
+@no_row_data
+def dropped_later_by(dsn: str, period: str, region: str | None = None, max_age: int | None = 65) -> dict[str, int]:
+    """:func:`dropped_later_back` per later period whose run leaves them out: {period: count},
+    the periods in order (a person two later runs no longer list counts under each). The export
+    names them, so that the data engineer knows which month's run decided (a data engineer's
+    review: a trial run of a later month had left out every candidate, and nothing said which)."""
+    with psycopg.connect(dsn) as conn:
+        words = _later_words(conn, period)
+        out = {}
+        for later in sorted(set(words["later_periods"])):
+            pairs = [(r, p) for r, p in zip(words["later_regions"], words["later_periods"]) if p == later]
+            n = conn.execute(EXPORT_DROPPED_LATER, {
+                "period": period, "region": region, "max_age": max_age,
+                "later_regions": [r for r, _ in pairs], "later_periods": [p for _, p in pairs]}).fetchone()[0]
+            if n:
+                out[later] = n
+        return out
+
+
 def _later_words(conn: psycopg.Connection, period: str) -> dict[str, list[str]]:
     """The (region, later period) pairs whose last committed run ``DROPPED_LATER`` takes as the
     newer word for ``period``'s rows of that region: each later period's last run of the region,

@@ -164,10 +164,13 @@ FIRST_PERIOD = "2020-01"
 MONTHS_AHEAD = 12
 
 
+def last_period() -> str:
+    """The last month partition, ``MONTHS_AHEAD`` months after this month in WITA (``YYYY-MM``)."""
+    now = today_wita()
+    return f"{now.year + (now.month - 1 + MONTHS_AHEAD) // 12}-{(now.month - 1 + MONTHS_AHEAD) % 12 + 1:02d}"
+
+
 def period_in_range(period: str) -> bool:
     """Whether ``period`` (``YYYY-MM``) is one of the month partitions: the CLI refuses one that is
     not before any work (it started the database and made --out first)."""
-    first = period_start(period)
-    now = today_wita()
-    last = date(now.year + (now.month - 1 + MONTHS_AHEAD) // 12, (now.month - 1 + MONTHS_AHEAD) % 12 + 1, 1)
-    return period_start(FIRST_PERIOD) <= first <= last
+    return period_start(FIRST_PERIOD) <= period_start(period) <= period_start(last_period())

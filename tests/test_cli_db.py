@@ -27,6 +27,29 @@ def test_db_lifecycle(tmp_path, monkeypatch, capsys):
         assert conn.execute("SELECT to_regclass('bpjs.submission_candidate')").fetchone()[0] is not None
     assert main(["db", "stop"]) == 0 and capsys.readouterr().out.strip() == "stopped"
     assert main(["db", "stop"]) == 0 and capsys.readouterr().out.strip() == "not running"
+    # --db is migrate's: `db url --db DSN` printed the embedded DSN, the one given ignored
+    assert main(["db", "url", "--db", "postgresql://x@127.0.0.1:1/y"]) == 1
+    assert "--db is for `lindungi db migrate`; `lindungi db url` is the embedded server's" in capsys.readouterr().err
+
+
+def test_a_run_on_a_dsn_that_cannot_be_reached_says_where_the_dsn_came_from(tmp_path, monkeypatch, capsys):
+    """A data engineer's review: a $LINDUNGI_DB_URL forgotten in the shell failed the run as
+    "connection refused", with no word of where the DSN came from."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    world = tmp_path / "w"
+    for name in ("penduduk.csv", "dtsen.csv", "peserta_bpjstk.csv"):
+        (world / name).parent.mkdir(exist_ok=True)
+        (world / name).write_text("x\n")
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINDUNGI_DB_URL", f"postgresql://u:secretpw@127.0.0.1:{port}/x")
+    assert main(["run", "--input", str(world), "--period", "2026-11", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("lindungi: error: database: ") and err.rstrip().endswith("(the DSN of $LINDUNGI_DB_URL)")
+    assert "secretpw" not in err
 
 
 def test_a_server_left_on_a_deleted_state_directory_does_not_stop_the_next_start(tmp_path):

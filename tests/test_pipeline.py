@@ -235,7 +235,7 @@ def test_the_collector_is_on_again_after_a_run_and_after_a_refusal(pipeline_run,
 
     assert gc.isenabled() and gc.get_freeze_count() > 0
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
-    with pytest.raises(CliError, match="outside the partitions"):
+    with pytest.raises(CliError, match="outside the months Lindungi runs: 2020-01 to "):
         run_pipeline(str(small_world), "2090-01", str(tmp_path / "out"), db=pg_server)
     assert gc.isenabled()
 
@@ -318,7 +318,7 @@ def test_a_period_outside_the_partitions_is_refused_before_any_work(tmp_path, mo
     for command in (["run", "--input", str(tmp_path)], ["export"], ["demo"], ["verification", __file__]):
         for period in ("2019-12", ahead(13)):
             assert main([*command, "--period", period, "--out", str(tmp_path / "o")]) == 1
-            assert f"period {period} is outside the partitions" in capsys.readouterr().err
+            assert f"period {period} is outside the months Lindungi runs: 2020-01 to " in capsys.readouterr().err
     assert not (tmp_path / "o").exists() and not (tmp_path / "home" / "pgdata").exists()
 
 
@@ -803,7 +803,7 @@ def test_residents_to_fix_without_a_kelurahan_code_get_their_kab_kota_s_list(sma
     assert nowhere > 0 and [f.name for f in files] == ["6474.xlsx"]
     ws = load_workbook(files[0])[TO_FIX_SHEET]
     listed = [r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] is not None]
-    assert len(listed) == nowhere and all(len(r[2]) == 16 for r in listed)        # --full-nik: whole NIKs
+    assert len(listed) == nowhere and all(r[2].isdigit() and len(r[2]) == 16 for r in listed)  # --full-nik: whole
     # which code, and the kecamatan to route the fix to (it said "kecamatan/kelurahan")
     assert all(r[-1].startswith("kode kelurahan (NO_KEL) kosong; kecamatan Bontang ") for r in listed)
     print_summary(summary, "")
@@ -1100,3 +1100,37 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
     yearly = 12 * 16_800 * (2 + int(cov["menunggu_bpjs"].sum()) + int(cov["kandidat"].sum()))
     assert cov["menunggu_bpjs"].sum() > 100      # (the rest of November's export awaits BPJS's answer)
     assert f"dan semua calon peserta terdaftar<b>Rp{yearly:,}</b>".replace(",", ".") in page
+
+
+def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unless_allowed(small_world, pg_server,
+                                                                                           tmp_path, monkeypatch):
+    """A data engineer's review: a trial run on a sample, into another --out on the same state
+    directory, withdrew 99.7% of the period's candidates, and the earlier month's export then
+    left them out. A kab/kota with under half the residents of its last linking stops the
+    ingest, naming the counts, before anything is written; --allow-smaller-extract takes it."""
+    import shutil
+
+    from dagster_project.cli import CliError, run_pipeline
+
+    dsn = _fresh_db(pg_server, "smaller_extract")
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    run_pipeline(str(small_world), PERIOD, str(tmp_path / "out"), db=dsn)
+    sample = tmp_path / "sample"
+    shutil.copytree(small_world, sample, ignore=shutil.ignore_patterns("truth"))
+    lines = (sample / "penduduk.csv").read_text().splitlines(keepends=True)
+    (sample / "penduduk.csv").write_text("".join(lines[:1200]))
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall()
+    with pytest.raises(CliError) as refused:
+        run_pipeline(str(sample), PERIOD, str(tmp_path / "trial"), db=dsn)
+    said = str(refused.value)
+    assert "penduduk: under half the residents of the last run, in 6474 Kota Bontang: " in said
+    assert "at its last linking (run " in said and "--allow-smaller-extract" in said
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall() == before
+    assert not (tmp_path / "trial" / "residents.parquet").exists()
+    # allowed: the sample is the period's list now (what the guard was there to stop)
+    summary = run_pipeline(str(sample), PERIOD, str(tmp_path / "trial"), db=dsn, allow_smaller_extract=True)
+    assert summary["submission"]["withdrawn"] > 0
+    # and the whole extract again is no smaller extract: taken
+    run_pipeline(str(small_world), PERIOD, str(tmp_path / "out"), db=dsn)

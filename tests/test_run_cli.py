@@ -22,6 +22,17 @@ LINDUNGI = str(Path(sys.executable).with_name("lindungi"))
 GAINED = 5  # candidates who become protected in world B
 
 
+@pytest.fixture(autouse=True)
+def _no_subreaper(monkeypatch):
+    """`lindungi ui` called in this process (dagster dev stood in for) made pytest Linux's child
+    subreaper for the rest of the session (``cli._adopt_orphans``): an embedded server a later
+    test killed was then this process's zombie, never reaped, and `lindungi db start` waited 30 s
+    for init to reap it and failed (tests/test_cli_db.py, run after this module)."""
+    from dagster_project import cli
+
+    monkeypatch.setattr(cli, "_adopt_orphans", lambda: None)
+
+
 def _run(env: dict, world: Path, out: Path, dsn: str, **kw) -> subprocess.Popen:
     return subprocess.Popen([LINDUNGI, "run", "--input", str(world), "--period", PERIOD, "--out", str(out),
                              "--db", dsn], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -100,7 +111,9 @@ def test_repeated_run_changes_no_row(worlds, pg_server, small_world_people):
 def test_roster_gaining_coverage_withdraws_never_deletes(worlds):
     # A's run on a fresh database, then B's over it (the fixture's)
     before, after = worlds["state_a"], {r[0]: r for r in worlds["state_b"]}
-    assert len(after) == len(before)                                   # nobody deleted
+    # nobody deleted (B's roster, five records more, re-estimates the linkage's model: a record at
+    # the link threshold may move to review, and its resident join the list)
+    assert {r[0] for r in before} <= set(after) and len(after) - len(before) <= 2
     for nik in worlds["gained"]:
         assert after[nik][2:4] == ("withdrawn", "sudah terlindungi JKK+JKM")
     others = [r for r in before if r[0] not in worlds["gained"]]
@@ -422,14 +435,22 @@ def test_the_ui_reads_the_extracts_the_last_run_read(tmp_path, monkeypatch, caps
     assert f"warning: {tmp_path / 'home' / 'demo-input'} does not exist" in capsys.readouterr().err
     extracts = tmp_path / "extracts"
     extracts.mkdir()
-    with dg.DagsterInstance.get() as instance:  # what `lindungi run --input extracts` leaves in the history
+    with dg.DagsterInstance.get() as instance:  # what `lindungi run --input extracts --out hasil` leaves
         instance.add_run(dg.DagsterRun(job_name="ingest", run_id=str(uuid.uuid4()),
-                                       tags={"lindungi/command": "run", "lindungi/input": str(extracts)}))
-    monkeypatch.delenv("LINDUNGI_INPUT")  # (the command set it: a new process has none)
+                                       tags={"lindungi/command": "run", "lindungi/input": str(extracts),
+                                             "lindungi/out": str(tmp_path / "hasil")}))
+    for name in ("LINDUNGI_INPUT", "LINDUNGI_OUT"):
+        monkeypatch.delenv(name)  # (the command set them: a new process has none)
     assert main(ui) == 0
-    assert os.environ["LINDUNGI_INPUT"] == str(extracts) and "warning" not in capsys.readouterr().err
-    monkeypatch.setenv("LINDUNGI_INPUT", str(tmp_path))  # given, it wins
+    said = capsys.readouterr().err
+    assert os.environ["LINDUNGI_INPUT"] == str(extracts) and "warning" not in said
+    # and the folder that run wrote, not ./lindungi-data (a data engineer's review: another world's outputs)
+    assert os.environ["LINDUNGI_OUT"] == str(tmp_path / "hasil")
+    assert f"input: {extracts}; out: {tmp_path / 'hasil'}; database: --db / $LINDUNGI_DB_URL; rules: " in said
+    monkeypatch.delenv("LINDUNGI_OUT")
+    monkeypatch.setenv("LINDUNGI_INPUT", str(tmp_path))  # given, it wins, and the last run's out is not its own
     assert main(ui) == 0 and os.environ["LINDUNGI_INPUT"] == str(tmp_path)
+    assert os.environ["LINDUNGI_OUT"] == str(Path("lindungi-data").resolve())
 
 
 def test_a_ui_on_a_port_in_use_is_refused(tmp_path, monkeypatch, capsys):
@@ -656,6 +677,21 @@ def test_an_interrupted_step_is_said_in_words():
                  step_failure_data=NS(error=error))
     assert _failure_reason(NS(all_events=[failure])) == \
         "ingest_extracts: interrupted (Ctrl-C or a stop signal); run the command again to finish"
+
+
+def test_a_step_interrupted_ends_the_command_with_exit_130_as_documented(monkeypatch, capsys, tmp_path):
+    """A data engineer's review: Ctrl-C before a run exited 130 ("stopped by Ctrl-C", the docs'
+    exit codes), but once a step had started the run failed with the interruption and the
+    command exited 1, as any failure."""
+    from dagster_project import cli
+
+    def interrupted(*args, **kwargs):
+        raise cli.Interrupted(f"link_region: {cli.INTERRUPTED} [run 1a2b3c4d]")
+
+    monkeypatch.setattr(cli, "run_pipeline", interrupted)
+    assert cli.main(["run", "--input", str(tmp_path), "--period", "2026-11", "--out", str(tmp_path / "o")]) == 130
+    assert capsys.readouterr().err == ("lindungi: link_region: interrupted (Ctrl-C or a stop signal); run the "
+                                       "command again to finish [run 1a2b3c4d]\n")
 
 
 def test_the_ui_s_runs_start_the_embedded_server_again_when_it_stopped(tmp_path, monkeypatch):
