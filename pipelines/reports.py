@@ -166,7 +166,6 @@ ACCEPTED_NOTE = ("Didaftarkan dan diterima BPJS Ketenagakerjaan. Sampaikan nomor
 ACCEPTED_COLUMNS = [("No", 5), ("Nama Lengkap", 24), ("NIK", 18), ("Tanggal Lahir", 11), ("Jenis Kelamin", 10),
                     ("Alamat", 22), ("RT", 5), ("RW", 5), ("Pekerjaan", 18), ("Nomor KPJ", 14),
                     ("Diterima BPJS", 15), ("Kartu di Data Peserta BPJS", 26)]
-ACCEPTED_COL = {name: i for i, (name, _) in enumerate(ACCEPTED_COLUMNS)}
 ACCEPTED_WRAPPED = ("Nama Lengkap", "Alamat", "Pekerjaan", "Kartu di Data Peserta BPJS")
 CARD_WORDS = {
     CARD_ACTIVE: "Aktif ({program})",
@@ -1011,27 +1010,11 @@ def _to_fix_cells(fix: pl.DataFrame, full_nik: bool, by: str | None = None) -> p
 def _to_fix_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
     """The kelurahan's residents whose record must be fixed before they can be judged, with
     what to fix (``cells``: :func:`_to_fix_cells`): read only, not read back."""
-    _header_rows(ws, f, label, place, full_nik, title=TO_FIX_TITLE)
-    ws.write(4, 0, TO_FIX_NOTE.format(program=place["program"]))
-    for c, (name, width) in enumerate(TO_FIX_COLUMNS):
-        ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
-        ws.set_column_width(c, width)
-    first = HEADER_ROW + 1
-    ws.write_dataframe(first, 0, cells, write_header=False,
-                       column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}),
-                                       **{name: f.wrap for name in TO_FIX_WRAPPED}})
-    _dashes(ws, cells, first, TO_FIX_COL, ("Tanggal Lahir", "Umur"))
-    _fit_header(ws, TO_FIX_COLUMNS, full_nik)
-    _fit_rows(ws, cells, first, {name: width for name, width in TO_FIX_COLUMNS if name in TO_FIX_WRAPPED})
-    ws.ignore_error_range(first, 0, HEADER_ROW + max(cells.height, 1), len(TO_FIX_COLUMNS) - 1, "number_stored_as_text")
-    if cells.height == 0:
-        ws.write(first, 0, f"Tidak ada data penduduk yang perlu diperbaiki di "
-                           f"{village_kind(place.get('kode_kel')).lower()} ini pada periode {label}.",
-                 f.bold)
-    last = HEADER_ROW + max(cells.height, 1)
-    ws.autofilter(HEADER_ROW, 0, last, len(TO_FIX_COLUMNS) - 1)
-    ws.freeze_panes(HEADER_ROW + 1, 2)
-    _printed(ws)
+    _read_only_sheet(ws, f, cells, label, place, full_nik, title=TO_FIX_TITLE,
+                     note=TO_FIX_NOTE.format(program=place["program"]), columns=TO_FIX_COLUMNS,
+                     wrapped=TO_FIX_WRAPPED, dashed=("Tanggal Lahir", "Umur"),
+                     empty=f"Tidak ada data penduduk yang perlu diperbaiki di "
+                           f"{village_kind(place.get('kode_kel')).lower()} ini pada periode {label}.")
 
 
 def _accepted_cells(accepted: pl.DataFrame, full_nik: bool, program: str, by: str | None = None) -> pl.DataFrame:
@@ -1039,16 +1022,16 @@ def _accepted_cells(accepted: pl.DataFrame, full_nik: bool, program: str, by: st
     ``pipelines.candidates.accepted_by_bpjs``); ``by``: the sheets of several kelurahan at
     once, numbered within each value of that column."""
     nik = pl.col("NIK") if full_nik else mask_nik_expr("NIK")
-    when = pl.col("diterima")
-    label = pl.concat_str(pl.col("diterima").str.slice(5, 2).cast(pl.Int64, strict=False).replace_strict(
-        {i + 1: b for i, b in enumerate(BULAN)}, default=None, return_dtype=pl.String), when.str.slice(0, 4),
-        separator=" ")
+    periods = accepted.get_column("diterima").drop_nulls().unique().to_list()
     return accepted.select(**{
         "No": _numbered(by), "Nama Lengkap": list_text("NAMA_LGKP", full_nik), "NIK": nik,
         "Tanggal Lahir": _birth(full_nik), "Jenis Kelamin": _sex_text("JENIS_KLMIN"),
         "Alamat": list_text("ALAMAT", full_nik), "RT": excel_text("NO_RT"), "RW": excel_text("NO_RW"),
         "Pekerjaan": list_text("JENIS_PKRJN", full_nik), "Nomor KPJ": excel_text("kpj"),
-        "Diterima BPJS": pl.when(label.is_not_null()).then(pl.lit("Periode ") + label).otherwise(when),
+        # its month in words, as the lists' other texts name a period ("Periode November 2026")
+        "Diterima BPJS": pl.col("diterima").replace_strict(
+            {p: f"Periode {periode_label(p)}" if is_period(p) else p for p in periods}, default=None,
+            return_dtype=pl.String),
         "Kartu di Data Peserta BPJS": pl.col("kartu").replace_strict(
             {k: v.format(program=program) for k, v in CARD_WORDS.items()}, default=None, return_dtype=pl.String),
     })
@@ -1057,24 +1040,37 @@ def _accepted_cells(accepted: pl.DataFrame, full_nik: bool, program: str, by: st
 def _accepted_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, full_nik: bool) -> None:
     """The kelurahan's informal workers BPJS accepted, with their card (``cells``:
     :func:`_accepted_cells`): read only, not read back."""
-    _header_rows(ws, f, label, place, full_nik, title=ACCEPTED_TITLE)
-    ws.write(4, 0, ACCEPTED_NOTE.format(program=place["program"]))
-    for c, (name, width) in enumerate(ACCEPTED_COLUMNS):
+    _read_only_sheet(ws, f, cells, label, place, full_nik, title=ACCEPTED_TITLE,
+                     note=ACCEPTED_NOTE.format(program=place["program"]), columns=ACCEPTED_COLUMNS,
+                     wrapped=ACCEPTED_WRAPPED, dashed=("Tanggal Lahir",),
+                     empty=f"Belum ada pekerja rentan {village_kind(place.get('kode_kel')).lower()} ini yang "
+                           "diterima BPJS Ketenagakerjaan dari daftar yang dikirim.")
+
+
+def _read_only_sheet(ws, f: _Formats, cells: pl.DataFrame, label: str, place: dict, full_nik: bool, *,
+                     title: str, note: str, columns: list[tuple[str, float]], wrapped: tuple[str, ...],
+                     dashed: tuple[str, ...], empty: str) -> None:
+    """A sheet of a workbook that is read, not filled in nor read back (the residents to fix,
+    those BPJS accepted): the list's header rows under ``title``, ``note``, then ``cells`` under
+    ``columns`` ((name, width)), ``wrapped`` ones wrapping, a null of ``dashed`` ones a dash;
+    ``empty`` said when there are no cells. Filtered, its header frozen, printed as the list."""
+    _header_rows(ws, f, label, place, full_nik, title=title)
+    ws.write(4, 0, note)
+    for c, (name, width) in enumerate(columns):
         ws.write(HEADER_ROW, c, column_title(name, full_nik), f.head)
         ws.set_column_width(c, width)
     first = HEADER_ROW + 1
     ws.write_dataframe(first, 0, cells, write_header=False,
                        column_formats={**({"Tanggal Lahir": f.dmy} if full_nik else {}),
-                                       **{name: f.wrap for name in ACCEPTED_WRAPPED}})
-    _dashes(ws, cells, first, ACCEPTED_COL, ("Tanggal Lahir",))
-    _fit_header(ws, ACCEPTED_COLUMNS, full_nik)
-    _fit_rows(ws, cells, first, {name: width for name, width in ACCEPTED_COLUMNS if name in ACCEPTED_WRAPPED})
+                                       **{name: f.wrap for name in wrapped}})
+    _dashes(ws, cells, first, {name: i for i, (name, _) in enumerate(columns)}, dashed)
+    _fit_header(ws, columns, full_nik)
+    _fit_rows(ws, cells, first, {name: width for name, width in columns if name in wrapped})
     last = HEADER_ROW + max(cells.height, 1)
-    ws.ignore_error_range(first, 0, last, len(ACCEPTED_COLUMNS) - 1, "number_stored_as_text")
+    ws.ignore_error_range(first, 0, last, len(columns) - 1, "number_stored_as_text")
     if cells.height == 0:
-        ws.write(first, 0, f"Belum ada pekerja rentan {village_kind(place.get('kode_kel')).lower()} ini yang "
-                           "diterima BPJS Ketenagakerjaan dari daftar yang dikirim.", f.bold)
-    ws.autofilter(HEADER_ROW, 0, last, len(ACCEPTED_COLUMNS) - 1)
+        ws.write(first, 0, empty, f.bold)
+    ws.autofilter(HEADER_ROW, 0, last, len(columns) - 1)
     ws.freeze_panes(HEADER_ROW + 1, 2)
     _printed(ws)
 
