@@ -249,10 +249,13 @@ def _adds_up(out: pl.DataFrame) -> dg.AssetCheckResult:
     wrong = pl.col("pekerja") != pl.sum_horizontal("terlindungi", "didaftarkan", "kandidat", "dikecualikan")
     if "menunggu_bpjs" in out.columns:
         wrong = wrong | (pl.col("menunggu_bpjs") > pl.col("didaftarkan"))
+    if "diterima_bpjs" in out.columns:  # (the paid for are of the protected and the registered)
+        wrong = wrong | (pl.col("diterima_bpjs") > pl.col("terlindungi") + pl.col("didaftarkan"))
     off = out.filter(wrong)
     return dg.AssetCheckResult(
         check_name=COVERAGE_CHECK, passed=off.height == 0, severity=dg.AssetCheckSeverity.ERROR,
-        description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, and menunggu_bpjs ≤ didaftarkan, "
+        description="pekerja = terlindungi + didaftarkan + kandidat + dikecualikan, menunggu_bpjs ≤ didaftarkan "
+                    "and diterima_bpjs ≤ terlindungi + didaftarkan, "
                     "in every kelurahan"
                     + ("" if off.height == 0 else f"; not in {off.height}: {', '.join(off['kode_kel'].head(5))}"),
         metadata={"kelurahan_off": off.height})

@@ -14,11 +14,37 @@ from concurrent.futures import ThreadPoolExecutor
 import dagster as dg
 import polars as pl
 
+from assets._common import progress
 from assets.reporting import GAP_LISTS, gap_lists_output, write_lists
 from assets.submission import CHECKS, SUBMISSION, submission_check_events, submission_events
 from dagster_project.partitions import period_partitions
 from dagster_project.resources import Database, LindungiSettings
 from pipelines.db import migrate
+
+
+def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings: LindungiSettings, dsn: str,
+                                     resident_assessment: pl.DataFrame) -> None:
+    """Refuse, before anything is written, an extract holding under half the residents a region
+    had at its last submission into this database (``pipelines.submission.last_residents``),
+    unless the settings allow it: the ingest's own check (``assets.ingest.register_regions``)
+    knows this state directory's linkings only, and a trial on a sample from another state
+    directory, with $LINDUNGI_DB_URL naming the shared database, withdrew its candidates (a
+    re-check)."""
+    from assets.ingest import SMALLER_EXTRACT, smaller_refusal
+    from pipelines.partitioning import region_sizes
+    from pipelines.regions import region_label
+    from pipelines.submission import last_residents
+
+    sizes = region_sizes(resident_assessment)
+    last = last_residents(dsn, sorted(sizes))
+    smaller = [f"{region_label(r)}: {n:,} residents, {last[r][0]:,} at its last submission to this database "
+               f"(period {last[r][2]}, {last[r][1]:%Y-%m-%d %H:%M})"
+               for r, n in sizes.items() if r in last and n < SMALLER_EXTRACT * last[r][0]]
+    if smaller and not settings.allow_smaller_extract:
+        raise dg.Failure(smaller_refusal(smaller))
+    if smaller:
+        progress(context, "taken as allowed, under half the residents of the last submission: "
+                          + "; ".join(smaller), warn=True)
 
 
 @dg.multi_asset(
@@ -46,6 +72,8 @@ def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSett
     selected = context.op_execution_context.selected_output_names
     dsn = database.url()
     migrate(dsn)  # once, for both: the submission's tables and the processing log
+    if "bpjs_submission" in selected:
+        _not_much_smaller_than_submitted(context, settings, dsn, resident_assessment)
     # leaving the pool waits for the lists' thread, also when the submission failed: no file is
     # written after the step has ended
     with ThreadPoolExecutor(1, thread_name_prefix="lindungi-lists") as pool:

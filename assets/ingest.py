@@ -3,6 +3,7 @@
 
 import os
 from collections.abc import Callable
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -122,7 +123,7 @@ def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int]) -> lis
     ``SMALLER_EXTRACT`` of the residents their last linking had (the ``residents`` of the latest
     ``region_welfare_links`` or ``region_participant_links`` materialization of the partition, in
     any output folder: the submission tables are the state directory's), each said as
-    "6474 Kota Bontang: 2,994 residents, 199,152 at its last linking (run 1a2b3c4d)"."""
+    "6474 Kota Bontang: 2,994 residents, 199,152 at its last linking (2026-12-02 13:05 UTC)"."""
     said = []
     for region, n in sizes.items():
         last = None
@@ -133,12 +134,22 @@ def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int]) -> lis
                 meta = rec.asset_materialization.metadata if rec.asset_materialization else {}
                 if "residents" in meta:
                     if last is None or rec.storage_id > last[0]:
-                        last = (rec.storage_id, int(meta["residents"].value), rec.run_id)
+                        last = (rec.storage_id, int(meta["residents"].value), rec.timestamp)
                     break
         if last is not None and n < SMALLER_EXTRACT * last[1]:
-            said.append(f"{region_label(region)}: {n:,} residents, {last[1]:,} at its last linking "
-                        f"(run {last[2][:8]})")
+            # (when, not the linking run's id: the summary had shown another, the command's run)
+            when = datetime.fromtimestamp(last[2], tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            said.append(f"{region_label(region)}: {n:,} residents, {last[1]:,} at its last linking ({when})")
     return said
+
+
+def smaller_refusal(smaller: list[str]) -> str:
+    """The refusal of an extract much smaller than before (``smaller``: each kab/kota's words)."""
+    return ("penduduk: under half the residents of the last run, in " + "; ".join(smaller)
+            + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
+              "candidates it lacks and leave them out of earlier months' exports; nothing was written. If the "
+              "extract is right, run again with --allow-smaller-extract (the run's settings: "
+              "allow_smaller_extract; LINDUNGI_ALLOW_SMALLER_EXTRACT=true)")
 
 
 def register_regions(context: dg.AssetExecutionContext, settings: LindungiSettings, residents) -> None:
@@ -148,12 +159,7 @@ def register_regions(context: dg.AssetExecutionContext, settings: LindungiSettin
     sizes = region_sizes(residents)
     smaller = not_much_smaller(context.instance, sizes)
     if smaller and not settings.allow_smaller_extract:
-        raise dg.Failure(
-            "penduduk: under half the residents of the last run, in " + "; ".join(smaller)
-            + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
-              "candidates it lacks and leave them out of earlier months' exports; nothing was written. If the "
-              "extract is right, run again with --allow-smaller-extract (the run's settings: "
-              "allow_smaller_extract; LINDUNGI_ALLOW_SMALLER_EXTRACT=true)")
+        raise dg.Failure(smaller_refusal(smaller))
     if smaller:
         progress(context, "taken as allowed, under half the residents of the last run: " + "; ".join(smaller),
                  warn=True)

@@ -54,7 +54,13 @@ def submission_events(context: dg.AssetExecutionContext, settings: LindungiSetti
     # for ever, and a folder named after a person's NIK was stored whole (a privacy audit)
     inputs = {"input_dir": mask_file_name(settings.input_dir), "rules": mask_file_name(rules.source),
               "files": input_checksums(settings.input_dir),
-              "rows_sha256": input_rows_checksums(settings.input_dir, lambda: _recorded_rows(context))}
+              "rows_sha256": input_rows_checksums(settings.input_dir, lambda: _recorded_rows(context)),
+              # each region's residents, which the next run's delivery compares its own with
+              # (assets.delivery: an extract of under half of them is refused unless allowed)
+              "residents": region_sizes(resident_assessment),
+              # the working age it judged by: a later month's run is no word on whom it could not list
+              # (pipelines.bpjs_exchange.DROPPED_LATER)
+              "max_age": rules.max_age}
     excluded = verified_exclusions(dsn, resident_assessment)
     # every region of the extract gets its batch, one without candidates too: its rows of the
     # period still pending are withdrawn (a region whose last candidates became protected kept

@@ -275,14 +275,16 @@ def _region_worker_start() -> None:
         import dagster_project.definitions  # noqa: F401
 
 
-def _link_region_worker(region: str, tags: dict, progress: bool) -> tuple[str, str | None, str | None]:
-    """One region's ``link_regions`` run, in a child process or this one; (region, run id, failure)."""
+def _link_region_worker(region: str, tags: dict, progress: bool
+                        ) -> tuple[str, str | None, str | None, bool]:
+    """One region's ``link_regions`` run, in a child process or this one; (region, run id,
+    failure, whether it was interrupted)."""
     if progress:
         _setup_progress()
     try:
-        return region, _execute("link_regions", region, tags), None
+        return region, _execute("link_regions", region, tags), None, False
     except CliError as exc:
-        return region, None, str(exc)
+        return region, None, str(exc), isinstance(exc, Interrupted)
 
 
 def region_workers(regions: list[str]) -> int:
@@ -319,10 +321,12 @@ def link_regions(regions: list[str], tags: dict) -> dict[str, str]:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_region_worker_start) as pool:
             done = list(pool.map(_link_region_worker, regions, region_tags, [progress] * len(regions)))
-    failed = [(r, why) for r, _, why in done if why]
+    failed = [(r, why) for r, _, why, _ in done if why]
     if failed:
-        raise CliError("; ".join(f"region {r}: {why}" for r, why in failed))
-    return {r: run_id for r, run_id, _ in done}
+        # (interrupted: exit 130, as in the other steps; it exited 1 here: a re-check)
+        error = Interrupted if any(stopped for *_, stopped in done) else CliError
+        raise error("; ".join(f"region {r}: {why}" for r, why in failed))
+    return {r: run_id for r, run_id, _, _ in done}
 
 
 def run_pipeline(input_dir: str, period: str, out_dir: str, db: str | None = None, rules: str | None = None,
@@ -502,7 +506,7 @@ def _database(db: str | None):
     pool.shutdown(wait=False)
     # where the DSN came from, for its failure's line: a $LINDUNGI_DB_URL forgotten in the shell
     # failed as "connection refused", with no word of it (a data engineer's review)
-    future.source = "--db" if db else "$LINDUNGI_DB_URL" if os.environ.get("LINDUNGI_DB_URL") else None
+    future.source = _dsn_source(db)
     if db or os.environ.get("LINDUNGI_DB_URL"):
         _database_ready(future)
     return future
@@ -827,8 +831,9 @@ def cmd_demo(args) -> int:
     else:
         _say(f"demo: reusing the generated world in {world}")
     _say("demo: starting the embedded PostgreSQL and running every asset ...")
-    # (a world of another --residents is no sample of the last: taken whatever its size)
-    s = run_pipeline(str(world), period, args.out, args.db, allow_smaller_extract=True)
+    # (refused, as any run, when much smaller than the last run: a demo run into a state directory or
+    # database of real runs replaced the month's real candidates; a re-check)
+    s = run_pipeline(str(world), period, args.out, args.db, allow_smaller_extract=args.allow_smaller_extract)
     print_summary(s, "(embedded: lindungi db url)" if not args.db else "(--db)")
     print(f"input world and ground truth: {world}")
     return 0
@@ -1051,14 +1056,15 @@ def cmd_db(args) -> int:
             dsn = dbmod.resolve_dsn(args.db)
         except (ValueError, RuntimeError) as exc:  # a DSN refused by name, or none in a cluster
             raise CliError(_database_line(exc)) from None
-        applied = _migrated(dsn)
+        applied = _migrated(dsn, _dsn_source(args.db))
         print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
     return 0
 
 
-def _migrated(dsn: str) -> list[str]:
+def _migrated(dsn: str, source: str | None = None) -> list[str]:
     """``migrate(dsn)``; a connection or permission failure as one line, as `lindungi run`
-    says it ("database: ..."), not the driver's exception class."""
+    says it ("database: ..."), not the driver's exception class; ``source``: where the DSN came
+    from (``_dsn_source``)."""
     import psycopg
 
     from pipelines import db as dbmod
@@ -1066,7 +1072,7 @@ def _migrated(dsn: str) -> list[str]:
     try:
         return dbmod.migrate(dsn)
     except psycopg.Error as exc:
-        raise CliError(_database_line(exc)) from None
+        raise CliError(_database_line(exc, source)) from None
 
 
 def _existing_database(db: str | None) -> str:
@@ -1081,9 +1087,20 @@ def _existing_database(db: str | None) -> str:
         raise CliError(f"no embedded database in {dbmod.state_dir()}: `lindungi run` has not used this state "
                        "directory (it is .lindungi in the folder a command runs in); run this from the folder "
                        "`lindungi run` ran in, or set LINDUNGI_HOME to its .lindungi, or give --db")
-    dsn = dbmod.resolve_dsn(db)
-    _migrated(dsn)  # a connection failure in one line, as `lindungi run` says it
+    source = _dsn_source(db)
+    try:
+        dsn = dbmod.resolve_dsn(db)
+    except (ValueError, RuntimeError) as exc:  # a DSN refused by name (postgresql+psycopg2://): it names its source
+        raise CliError(_database_line(exc)) from None
+    _migrated(dsn, source)  # a connection failure in one line, as `lindungi run` says it
     return dsn
+
+
+def _dsn_source(db: str | None) -> str | None:
+    """Where a command's DSN comes from, for its failure's line: ``--db``, ``$LINDUNGI_DB_URL``,
+    or None (the embedded server). A $LINDUNGI_DB_URL forgotten in the shell failed every
+    database command as "connection refused", with no word of it (a data engineer's review)."""
+    return "--db" if db else "$LINDUNGI_DB_URL" if os.environ.get("LINDUNGI_DB_URL") else None
 
 
 def cmd_export(args) -> int:
@@ -1270,6 +1287,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--period", help="YYYY-MM (default: this month)")
     d.add_argument("--out", default="lindungi-data", help=OUT_HELP)
     d.add_argument("--db", help=DB_HELP)
+    d.add_argument("--allow-smaller-extract", action="store_true",
+                   help="take a world of under half the residents the last run had (as `lindungi run`)")
     d.set_defaults(func=cmd_demo)
 
     g = command("generate", "write a synthetic input directory plus ground truth")

@@ -107,15 +107,19 @@ VERIFIED_VALID = f"""EXISTS (SELECT 1 FROM ({LATEST_RESULT}) latest WHERE latest
 # come back in that later period's export, if still unprotected).
 # %(later_regions)s, %(later_periods)s: the (region, later period) pairs whose last run decides
 # for the row's period, found once per export in Python (_later_words), not per row.
-# A later period by whose first day the person is older than %(max_age)s (the rules' working age)
+# A later period by whose first day the person is older than its run's max_age (the working age
+# of the rules it ran under, logged with its batch since 2026-12; else %(max_age)s, the export's)
 # says nothing of them: it lists nobody that old, whatever their protection. December's export
 # left out everyone turning 66 in December once January had been run from the same extract
-# (a data engineer's review: 49 people after three months were run ahead for planning).
+# (a data engineer's review: 49 people after three months were run ahead for planning), and
+# those of 61-65 once January had run under a max_age of 60 (its re-check).
 DROPPED_LATER = """EXISTS (
-    SELECT 1 FROM unnest(%(later_regions)s::text[], %(later_periods)s::text[]) later(region, period)
+    SELECT 1 FROM unnest(%(later_regions)s::text[], %(later_periods)s::text[], %(later_max_ages)s::int[])
+        later(region, period, max_age)
     WHERE later.region = c.region
-      AND NOT (c.tgl_lhr IS NOT NULL AND %(max_age)s::int IS NOT NULL
-               AND c.tgl_lhr <= (later.period || '-01')::date - make_interval(years => %(max_age)s::int + 1))
+      AND NOT (c.tgl_lhr IS NOT NULL AND coalesce(later.max_age, %(max_age)s::int) IS NOT NULL
+               AND c.tgl_lhr <= (later.period || '-01')::date
+                                - make_interval(years => coalesce(later.max_age, %(max_age)s::int) + 1))
       AND NOT EXISTS (SELECT 1 FROM bpjs.submission_candidate o
                       WHERE o.nik = c.nik AND o.period = later.period AND o.status <> 'withdrawn'))"""
 # Each committed batch, oldest first, with the files its run read ({name: sha256}) and their rows
@@ -123,10 +127,10 @@ DROPPED_LATER = """EXISTS (
 # its input files (assets.submission). None for a batch loaded without them (tests, a load
 # outside `lindungi run`).
 BATCH_EXTRACTS = """
-SELECT b.id, b.period, b.region, b.created_at, l.files, l.rows
+SELECT b.id, b.period, b.region, b.created_at, l.files, l.rows, l.max_age
 FROM bpjs.submission_batch b
 LEFT JOIN (SELECT DISTINCT ON (counts->>'batch_id') counts->>'batch_id' AS batch, inputs->'files' AS files,
-                  inputs->'rows_sha256' AS rows
+                  inputs->'rows_sha256' AS rows, (inputs->>'max_age')::int AS max_age
            FROM bpjs.processing_log WHERE activity = 'submission' AND counts ? 'batch_id'
            ORDER BY counts->>'batch_id', id) l ON l.batch = b.id::text
 WHERE b.status = 'committed'
@@ -345,10 +349,12 @@ def dropped_later_by(dsn: str, period: str, region: str | None = None, max_age: 
         words = _later_words(conn, period)
         out = {}
         for later in sorted(set(words["later_periods"])):
-            pairs = [(r, p) for r, p in zip(words["later_regions"], words["later_periods"]) if p == later]
+            pairs = [(r, p, a) for r, p, a in zip(words["later_regions"], words["later_periods"],
+                                                  words["later_max_ages"]) if p == later]
             n = conn.execute(EXPORT_DROPPED_LATER, {
                 "period": period, "region": region, "max_age": max_age,
-                "later_regions": [r for r, _ in pairs], "later_periods": [p for _, p in pairs]}).fetchone()[0]
+                "later_regions": [r for r, _, _ in pairs], "later_periods": [p for _, p, _ in pairs],
+                "later_max_ages": [a for _, _, a in pairs]}).fetchone()[0]
             if n:
                 out[later] = n
         return out
@@ -368,18 +374,21 @@ def _later_words(conn: psycopg.Connection, period: str) -> dict[str, list[str]]:
     not. Without recorded files a batch's extract is as old as the batch."""
     runs = conn.execute(BATCH_EXTRACTS).fetchall()
     first_seen: dict[str, object] = {}
-    for _, _, _, created, files, rows in runs:
+    for _, _, _, created, files, rows, _ in runs:
         for name, sha in (files or {}).items():
             ids = [sha] + ([rows[name]] if rows and name in rows else [])
             when = min([first_seen[i] for i in ids if i in first_seen], default=created)
             first_seen.update(dict.fromkeys(ids, when))
     last: dict[tuple[str, str], dict[str, object]] = {}  # (period, region) -> its last run's extract
-    for _, p, region, created, files, rows in runs:
+    max_age: dict[tuple[str, str], int | None] = {}  # (period, region) -> its last run's rules' max_age
+    for _, p, region, created, files, rows, age in runs:
         last[(p, region)] = ({Path(name).stem.lower(): first_seen[(rows or {}).get(name, sha)]
                               for name, sha in files.items()} if files else {"": created})
+        max_age[(p, region)] = age
     pairs = [(region, p) for (p, region), extract in sorted(last.items())
              if p > period and (own := last.get((period, region))) is not None and not _newer(own, extract)]
-    return {"later_regions": [r for r, _ in pairs], "later_periods": [p for _, p in pairs]}
+    return {"later_regions": [r for r, _ in pairs], "later_periods": [p for _, p in pairs],
+            "later_max_ages": [max_age[(p, r)] for r, p in pairs]}
 
 
 def _newer(extract: dict, than: dict) -> bool:

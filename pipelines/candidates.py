@@ -334,8 +334,9 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
     of ``fix`` (default: :func:`to_fix`), those without a kelurahan code in a row of their
     kab/kota named ``NO_KELURAHAN`` and the kab/kota. ``diterima_bpjs``: the workers of
     ``accepted`` (those BPJS accepted from an export whose card has not lapsed:
-    :func:`paid_for`), whose premiums the city pays, beside the premiums of the candidates
-    (``iuran_diterima_bulanan``, ``iuran_bulanan``)."""
+    :func:`paid_for`) who are protected or held (of ``terlindungi`` or ``didaftarkan``), whose
+    premiums the city pays, beside the premiums of the candidates (``iuran_diterima_bulanan``,
+    ``iuran_bulanan``): each worker in one of the two budgets at most."""
     workers = assessed.filter(informal_workers())
     per_kel = workers.group_by("kode_kel").agg(
         pekerja=pl.len().cast(pl.Int64), terlindungi=pl.col("terlindungi").sum().cast(pl.Int64),
@@ -345,7 +346,12 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         menunggu_bpjs=(~pl.col("terlindungi")
                        & pl.col("NIK").is_in(pl.Series(list(set(awaiting) & set(held)), dtype=pl.String)))
         .sum().cast(pl.Int64),
-        diterima_bpjs=pl.col("NIK").is_in(pl.Series(list(accepted), dtype=pl.String)).sum().cast(pl.Int64),
+        # (of the protected and of those held only: one this period's run lists again, its export
+        # answered, is a candidate, its premium in the candidates' budget; one verified out is
+        # neither; counted in both, the year's budget counted them twice: a re-check)
+        diterima_bpjs=(pl.col("NIK").is_in(pl.Series(list(accepted), dtype=pl.String))
+                       & (pl.col("terlindungi") | pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String))))
+        .sum().cast(pl.Int64),
     )
     cand = candidates.group_by("kode_kel").agg(
         kandidat=pl.len().cast(pl.Int64),

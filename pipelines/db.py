@@ -311,8 +311,16 @@ def embedded_stop(state: Path | None = None) -> bool:
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*(@)|(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
 
 
+# a DSN libpq could not parse is quoted by the token it stopped at: 'missing "=" after "Pw" in
+# connection info string' gave a piece of "password=S3cret Pw" (a re-check)
+_PARSE_QUOTE = re.compile(r'"([^"]*)"')
+
+
 def redact_password(text: str) -> str:
-    """``text`` with any DSN password in it starred: a driver's error may quote the DSN."""
+    """``text`` with any DSN password in it starred: a driver's error may quote the DSN, and its
+    refusal of a DSN it could not parse quotes a token of it, starred whole."""
+    if "connection info string" in text or "connection string" in text:
+        text = _PARSE_QUOTE.sub(lambda m: m[0] if m[1] == "=" else '"…"', text)
     return _PASSWORD.sub(lambda m: f"{m[1]}***{m[2]}" if m[1] else f"{m[3]}***", text)
 
 

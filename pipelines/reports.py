@@ -179,7 +179,9 @@ PETUNJUK_ACCEPTED = [
     "   Ketenagakerjaan, dengan nomor kartu pesertanya (KPJ): sampaikan nomor itu kepada masing-masing. Bila terjadi",
     "   kecelakaan kerja atau peserta meninggal dunia, peserta atau ahli warisnya mengajukan klaim {program} ke BPJS",
     "   Ketenagakerjaan dengan nomor itu. Kolom 'Kartu di Data Peserta BPJS' menunjukkan keadaan kartunya pada data",
-    "   peserta terakhir. Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
+    "   peserta terakhir. Yang sudah tidak termasuk pekerja rentan (melewati batas usia, pekerjaannya berubah) atau",
+    "   yang datanya sudah dihapus menurut masa simpan tidak tercantum lagi: catat nomor KPJ yang sudah diserahkan.",
+    "   Lembar ini tidak perlu diisi dan tidak dibaca kembali.",
 ]
 
 

@@ -166,8 +166,8 @@ COVERAGE = {
     "cakupan_pct": pl.Float64,   # 100 * terlindungi / pekerja
     "iuran_bulanan": pl.Int64,   # monthly premium budget to enroll every candidate (Rp)
     "iuran_tahunan": pl.Int64,   # yearly (12 x monthly)
-    "diterima_bpjs": pl.Int64,   # workers BPJS accepted from an export whose card has not lapsed: active in the
-                                 # roster (in terlindungi) or not there yet (in didaftarkan); premiums the city pays
+    "diterima_bpjs": pl.Int64,   # workers BPJS accepted from an export whose card has not lapsed, of terlindungi
+                                 # (active in the roster) or didaftarkan (not there yet): premiums the city pays
     "iuran_diterima_bulanan": pl.Int64,  # their monthly premiums (Rp), at the period's rules
 }
 

@@ -203,6 +203,26 @@ WITHDRAW_REASON = "tidak lagi memenuhi syarat"
 Explain = Callable[[list[str]], dict[str, str]]
 
 
+# each region's residents at its last submission, logged since 2026-12 (``inputs.residents``)
+LAST_RESIDENTS = """
+SELECT DISTINCT ON (region) region, (inputs->'residents'->>region)::bigint, logged_at, period
+FROM bpjs.processing_log
+WHERE activity = 'submission' AND region = ANY(%s) AND inputs->'residents' ? region
+ORDER BY region, id DESC
+"""
+
+
+@no_row_data
+def last_residents(dsn: str, regions: list[str]) -> dict[str, tuple[int, object, str]]:
+    """Each of ``regions``' residents at its last submission into the database ``dsn``, by any
+    run on any state directory: {region: (residents, when logged, its period)}; a region not
+    submitted since the count was logged is missing."""
+    if not regions:
+        return {}
+    with psycopg.connect(dsn) as conn:
+        return {r: (n, when, p) for r, n, when, p in conn.execute(LAST_RESIDENTS, (regions,))}
+
+
 def _stage_frame(candidates: pl.DataFrame) -> pl.DataFrame:
     return candidates.select(
         nik=pl.col("NIK"), period=pl.col("period"), region=pl.col("kode_kab"), rank=pl.col("rank"),

@@ -819,6 +819,27 @@ def test_a_later_month_run_ahead_does_not_leave_out_whom_it_lists_no_more_for_th
     assert status == {old: "submitted", protected: "pending", stay: "submitted"}
 
 
+def test_a_later_month_run_under_a_lower_max_age_is_no_word_on_those_above_it(any_pg_dsn, tmp_path):
+    """Its re-check: January run under a max_age of 60 (its rules file) listed nobody of 61-65,
+    and December's export, judging January by its own max_age of 65, left out fifteen people
+    eligible in December. Each later run is judged by the max_age it ran under (logged with its
+    batch); a batch logged without one by the export's."""
+    from datetime import date
+
+    from pipelines.bpjs_exchange import dropped_later_back
+
+    dsn = any_pg_dsn
+    db.migrate(dsn)
+    older, protected = "6474011506630001", "6474011508850001"
+    december = candidates([older, protected], "2026-12").with_columns(
+        TGL_LHR=pl.Series([date(1963, 6, 15), date(1985, 8, 15)]), umur=pl.Series([63, 41], dtype=pl.Int16))
+    submit(dsn, december, "2026-12", inputs={"max_age": 65})
+    submit(dsn, candidates([], "2027-01"), "2027-01", regions=["6474"], inputs={"max_age": 60})
+    assert dropped_later_back(dsn, "2026-12", max_age=65) == 1      # the protected one only
+    path, n = export_pending(dsn, "2026-12", tmp_path, max_age=65)
+    assert n == 1 and [r["NIK"] for r in csv.DictReader(path.open())] == [older]
+
+
 def extract(month, rows=False, **changed):
     """The inputs a `lindungi run` records: its three files' sha256 (the month's own files, or
     ``changed`` ones: penduduk="fixed"), with ``rows`` their rows_sha256 too (logged since

@@ -1,5 +1,6 @@
 """The whole graph on a small generated world against the real embedded PostgreSQL."""
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -1057,6 +1058,11 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
     a, b, c = cands.filter(pl.col("kode_kel") == kel).head(3).iter_rows(named=True)
     kpj = {a["NIK"]: "11111111111", b["NIK"]: "22222222222", c["NIK"]: "33333333333"}
     apply_response(dsn, write_response(tmp_path / "r.csv", [[n, PERIOD, "DITERIMA", k, ""] for n, k in kpj.items()]))
+    # November run again once its export is answered: the three are its candidates still (their
+    # premium in the candidates' budget), not also paid for (a re-check: counted in both budgets)
+    run_pipeline(str(world), PERIOD, str(out), db=dsn)
+    november = pl.read_parquet(out / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
+    assert november["diterima_bpjs"].sum() == 0 and november.filter(pl.col("kode_kel") == kel)["kandidat"][0] >= 3
     # December's roster shows b's card active, c's lapsed, a's not yet
     with (world / "peserta_bpjstk.csv").open("a") as f:
         for who, status in ((b, "AKTIF"), (c, "NONAKTIF")):
@@ -1125,10 +1131,20 @@ def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unles
         run_pipeline(str(sample), PERIOD, str(tmp_path / "trial"), db=dsn)
     said = str(refused.value)
     assert "penduduk: under half the residents of the last run, in 6474 Kota Bontang: " in said
-    assert "at its last linking (run " in said and "--allow-smaller-extract" in said
+    assert "at its last linking (20" in said and "--allow-smaller-extract" in said
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall() == before
     assert not (tmp_path / "trial" / "residents.parquet").exists()
+    # from another state directory on the same database (its re-check: the check knew this
+    # state directory's linkings only, and $LINDUNGI_DB_URL took the sample to the real tables)
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "trial-home"))
+    with pytest.raises(CliError) as refused:
+        run_pipeline(str(sample), PERIOD, str(tmp_path / "trial2"), db=dsn)
+    assert re.search(r"residents, [0-9,]+ at its last submission to this database \(period 2026-11, ",
+                     str(refused.value))
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall() == before
+    assert not (tmp_path / "trial2" / "gap_lists").exists()
     # allowed: the sample is the period's list now (what the guard was there to stop)
     summary = run_pipeline(str(sample), PERIOD, str(tmp_path / "trial"), db=dsn, allow_smaller_extract=True)
     assert summary["submission"]["withdrawn"] > 0

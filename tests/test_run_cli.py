@@ -694,6 +694,22 @@ def test_a_step_interrupted_ends_the_command_with_exit_130_as_documented(monkeyp
                                        "command again to finish [run 1a2b3c4d]\n")
 
 
+def test_a_region_s_linking_interrupted_is_an_interruption_among_several_regions(monkeypatch):
+    """Its re-check: with two kab/kota, Ctrl-C during one's linking still exited 1 ("region 6474:
+    link_region: interrupted"), the regions' failures gathered as one error."""
+    from dagster_project import cli
+
+    def execute(job, region, tags):
+        if region == "6474":
+            raise cli.Interrupted(f"link_region: {cli.INTERRUPTED} [run 1a2b3c4d]")
+        return "run-" + region
+
+    monkeypatch.setattr(cli, "_execute", execute)
+    monkeypatch.setenv("LINDUNGI_MAX_CONCURRENT", "1")
+    with pytest.raises(cli.Interrupted, match="^region 6474: link_region: interrupted"):
+        cli.link_regions(["6474", "6409"], {})
+
+
 def test_the_ui_s_runs_start_the_embedded_server_again_when_it_stopped(tmp_path, monkeypatch):
     """An operations review: `lindungi ui` pinned its runs to the embedded server's socket
     (LINDUNGI_DB_URL), so a run started from the UI after `lindungi db stop` or a reboot failed at
