@@ -41,7 +41,7 @@ def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings
                f"(period {last[r][2]}, {last[r][1]:%Y-%m-%d %H:%M})"
                for r, n in sizes.items() if r in last and n < SMALLER_EXTRACT * last[r][0]]
     if smaller and not settings.allow_smaller_extract:
-        raise dg.Failure(smaller_refusal(smaller))
+        raise dg.Failure(smaller_refusal(smaller, "nothing was submitted, no gap list written"))
     if smaller:
         progress(context, "taken as allowed, under half the residents of the last submission: "
                           + "; ".join(smaller), warn=True)

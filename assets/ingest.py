@@ -143,11 +143,12 @@ def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int]) -> lis
     return said
 
 
-def smaller_refusal(smaller: list[str]) -> str:
-    """The refusal of an extract much smaller than before (``smaller``: each kab/kota's words)."""
+def smaller_refusal(smaller: list[str], kept: str = "nothing was written") -> str:
+    """The refusal of an extract much smaller than before (``smaller``: each kab/kota's words;
+    ``kept``: what the refusal kept from being written)."""
     return ("penduduk: under half the residents of the last run, in " + "; ".join(smaller)
             + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
-              "candidates it lacks and leave them out of earlier months' exports; nothing was written. If the "
+              f"candidates it lacks and leave them out of earlier months' exports; {kept}. If the "
               "extract is right, run again with --allow-smaller-extract (the run's settings: "
               "allow_smaller_extract; LINDUNGI_ALLOW_SMALLER_EXTRACT=true)")
 
