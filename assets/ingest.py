@@ -118,35 +118,47 @@ def _same_extract_as_materialized(context, ext: "_Extract", stats: dict) -> None
 SMALLER_EXTRACT = 0.5
 
 
+def last_linking(instance: dg.DagsterInstance, keys: tuple[str, ...], region: str) -> tuple[dict, str] | None:
+    """The metadata of the latest linking of ``region`` among the region assets ``keys``
+    (``region_welfare_links``, ``region_participant_links``), in any output folder (the
+    submission tables are the state directory's), and when it was, as "2026-12-02 13:05 UTC";
+    None when there is none. A linking of a region not in its extract (no ``residents``) does
+    not count."""
+    last = None
+    for key in keys:
+        page = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[region]), limit=5)
+        for rec in page.records:
+            meta = rec.asset_materialization.metadata if rec.asset_materialization else {}
+            if "residents" in meta:
+                if last is None or rec.storage_id > last[0]:
+                    last = (rec.storage_id, meta, rec.timestamp)
+                break
+    if last is None:
+        return None
+    # (when, not the linking run's id: the summary had shown another, the command's run)
+    return last[1], datetime.fromtimestamp(last[2], tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int]) -> list[str]:
     """Of the extract's kab/kota (``sizes``: residents per region code), those holding under
-    ``SMALLER_EXTRACT`` of the residents their last linking had (the ``residents`` of the latest
-    ``region_welfare_links`` or ``region_participant_links`` materialization of the partition, in
-    any output folder: the submission tables are the state directory's), each said as
-    "6474 Kota Bontang: 2,994 residents, 199,152 at its last linking (2026-12-02 13:05 UTC)"."""
+    ``SMALLER_EXTRACT`` of the residents their last linking had (:func:`last_linking`), each
+    said as "6474 Kota Bontang: 2,994 residents, 199,152 at its last linking (2026-12-02 13:05
+    UTC)"."""
     said = []
     for region, n in sizes.items():
-        last = None
-        for key in ("region_welfare_links", "region_participant_links"):
-            page = instance.fetch_materializations(
-                dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[region]), limit=5)
-            for rec in page.records:  # (a linking of a region not in its extract records no residents)
-                meta = rec.asset_materialization.metadata if rec.asset_materialization else {}
-                if "residents" in meta:
-                    if last is None or rec.storage_id > last[0]:
-                        last = (rec.storage_id, int(meta["residents"].value), rec.timestamp)
-                    break
-        if last is not None and n < SMALLER_EXTRACT * last[1]:
-            # (when, not the linking run's id: the summary had shown another, the command's run)
-            when = datetime.fromtimestamp(last[2], tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            said.append(f"{region_label(region)}: {n:,} residents, {last[1]:,} at its last linking ({when})")
+        last = last_linking(instance, ("region_welfare_links", "region_participant_links"), region)
+        if last is not None and n < SMALLER_EXTRACT * int(last[0]["residents"].value):
+            said.append(f"{region_label(region)}: {n:,} residents, {int(last[0]['residents'].value):,} at its last "
+                        f"linking ({last[1]})")
     return said
 
 
-def smaller_refusal(smaller: list[str], kept: str = "nothing was written") -> str:
+def smaller_refusal(smaller: list[str], kept: str = "nothing was written",
+                    what: str = "penduduk: under half the residents of the last run") -> str:
     """The refusal of an extract much smaller than before (``smaller``: each kab/kota's words;
-    ``kept``: what the refusal kept from being written)."""
-    return ("penduduk: under half the residents of the last run, in " + "; ".join(smaller)
+    ``kept``: what the refusal kept from being written; ``what``: of which extract)."""
+    return (f"{what}, in " + "; ".join(smaller)
             + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
               f"candidates it lacks and leave them out of earlier months' exports; {kept}. If the "
               "extract is right, run again with --allow-smaller-extract (the run's settings: "

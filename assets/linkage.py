@@ -144,6 +144,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
             wide[src.name] = record_regions(frames[src.records_key], residents, regions, src.address_col).collect()
         routed[src.name] = records_of(frames[src.records_key], residents, region, regions, src.address_col,
                                       everywhere=EVERYWHERE if several else None, routed=wide.get(src.name))
+    _records_not_much_fewer(context, settings, region, sources, routed)
     progress(context, f"linking region {region}: {r.height:,} residents; "
                       + ", ".join(f"{src.records_key} {routed[src.name].height:,}" for src in sources) + " ...")
     stage = {src.name: "building the pairs ..." for src in sources}  # each linker's stage, as it last said
@@ -178,6 +179,30 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
             "model": dg.MetadataValue.json(result.model.to_json()),
             "model_file": dg.MetadataValue.path(str(model_file)),
         }, {"dagster/row_count": result.review.height})
+
+
+def _records_not_much_fewer(context: dg.AssetExecutionContext, settings: LindungiSettings, region: str,
+                            sources: list[_Source], routed: dict[str, pl.DataFrame]) -> None:
+    """Refuse, before the region's links are written, a welfare or roster extract giving the
+    region under half the records its last linking had (``assets.ingest.SMALLER_EXTRACT``),
+    unless the settings allow it. The residents' own check is the ingest's; a roster cut short
+    (half its cards) made thousands of protected workers candidates, whom the export then sent
+    to BPJS to be registered twice."""
+    from assets.ingest import SMALLER_EXTRACT, last_linking, smaller_refusal
+
+    smaller = []
+    for src in sources:
+        last = last_linking(context.instance, (f"region_{src.name}",), region)
+        before = int(last[0]["dagster/row_count"].value) if last and "dagster/row_count" in last[0] else 0
+        if routed[src.name].height < SMALLER_EXTRACT * before:
+            smaller.append(f"{region_label(region)}: {src.records_key} {routed[src.name].height:,} records, "
+                           f"{before:,} at its last linking ({last[1]})")
+    if smaller and not settings.allow_smaller_extract:
+        raise dg.Failure(smaller_refusal(smaller, "no link was written",
+                                         what="welfare or roster extract: under half the records of the last run"))
+    if smaller:
+        progress(context, "taken as allowed, under half the records of the last run: " + "; ".join(smaller),
+                 warn=True)
 
 
 def _outputs(selected, src: _Source, links: pl.DataFrame, review: pl.DataFrame, links_md: dict, review_md: dict):

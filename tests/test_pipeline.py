@@ -1127,6 +1127,15 @@ def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unles
     (sample / "penduduk.csv").write_text("".join(lines[:1200]))
     with psycopg.connect(dsn) as conn:
         before = conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall()
+    # a roster cut short: its missing cards' holders would be candidates, sent to BPJS again
+    cut = tmp_path / "cut"
+    shutil.copytree(small_world, cut, ignore=shutil.ignore_patterns("truth"))
+    roster = (cut / "peserta_bpjstk.csv").read_text().splitlines(keepends=True)
+    (cut / "peserta_bpjstk.csv").write_text("".join(roster[:len(roster) * 2 // 5]))
+    with pytest.raises(CliError) as refused:
+        run_pipeline(str(cut), PERIOD, str(tmp_path / "out"), db=dsn)
+    assert re.search(r"welfare or roster extract: under half the records of the last run, in 6474 Kota Bontang: "
+                     r"participants [0-9,]+ records, [0-9,]+ at its last linking \(20", str(refused.value))
     with pytest.raises(CliError) as refused:
         run_pipeline(str(sample), PERIOD, str(tmp_path / "trial"), db=dsn)
     said = str(refused.value)
