@@ -627,6 +627,10 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
     listed, nowhere = (pl.scan_parquet(coverage).select(
         to_fix.filter(pl.col("kode_kel").is_not_null()).sum(), to_fix.filter(pl.col("kode_kel").is_null()).sum()
         .alias("nowhere")).collect().row(0) if coverage.exists() else (0, 0))
+    # the premiums already paid for those BPJS accepted (the coverage page's card), beside the
+    # candidates' own: the candidates' alone shrank as they were sent while the bill grew
+    paid = (pl.scan_parquet(coverage).select(pl.col("diterima_bpjs").sum(), pl.col("iuran_diterima_bulanan").sum())
+            .collect().row(0) if coverage.exists() and "diterima_bpjs" in pl.read_parquet_schema(coverage) else (0, 0))
     # the period's rows of this extract's kab/kota, and apart those of kab/kota it does not hold
     # (another city's extract, or an earlier one): a run speaks for its own regions only, and
     # "pending 496" beside "candidates: 403" said nothing of the 93 left as they were
@@ -649,6 +653,7 @@ def summarize(out_dir: str, period: str, dsn: str) -> dict:
         "candidates": cands.height, "with_disability": int(cands["disabilitas"].sum()),
         "possibly_registered": int(cands["mungkin_terdaftar"].is_not_null().sum()),
         "monthly_premium": int(cands["iuran_bulanan"].sum()),
+        "accepted_paid": {"workers": int(paid[0] or 0), "monthly_premium": int(paid[1] or 0)},
         "submission": sub, "submission_changed": changed, "submission_elsewhere": elsewhere,
         "out": str(out.resolve()),
         "not_judged": {"residents": unjudged.height, "by_flag": dict(why.iter_rows()), "born_after_period": unborn,
@@ -672,6 +677,10 @@ def print_summary(s: dict, dsn_hint: str) -> None:
         print(f"{name:<18} " + ", ".join(f"{k} {v:,}" for k, v in by.items()))
     print(f"enrollment candidates: {s['candidates']:,} ({s['with_disability']:,} with a disability), "
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
+    paid = s.get("accepted_paid") or {}
+    if paid.get("workers"):
+        print(f"  already paid for: {paid['workers']:,} accepted by BPJS from earlier exports, "
+              f"Rp{paid['monthly_premium']:,}/month, Rp{paid['monthly_premium'] * 12:,}/year")
     if s.get("possibly_registered"):
         print(f"  possibly registered already: {s['possibly_registered']:,} (an active {s.get('programs', 'JKK+JKM')} "
               "card similar to them stayed in participant_link_review; the gap lists ask the visit to check)")

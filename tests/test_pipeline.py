@@ -1031,7 +1031,8 @@ def test_each_list_s_ringkasan_says_where_its_informal_workers_stand(pipeline_ru
 
 
 def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_their_premiums(small_world, pg_server,
-                                                                                          tmp_path, monkeypatch):
+                                                                                          tmp_path, monkeypatch,
+                                                                                          capsys):
     """A coordinators' review: once sent, a person left the kelurahan's list, and the kelurahan
     never learnt who got a card, nor its number, which the worker or the heirs need to claim.
     Each list's sheet 'Diterima BPJS' gives whom BPJS accepted, with the KPJ, the period, and the
@@ -1042,7 +1043,7 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
 
     from openpyxl import load_workbook
 
-    from dagster_project.cli import main, run_pipeline
+    from dagster_project.cli import main, print_summary, run_pipeline
     from pipelines.bpjs_exchange import apply_response
     from pipelines.reports import ACCEPTED_SHEET
     from tests.test_bpjs_exchange import write_response
@@ -1068,7 +1069,7 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
         for who, status in ((b, "AKTIF"), (c, "NONAKTIF")):
             f.write(f"{kpj[who['NIK']]},{who['NIK']},{who['NAMA_LGKP']},{who['TGL_LHR']},BPU,{status},"
                     f"\"JKK,JKM\",2026-11,\n")
-    run_pipeline(str(world), "2026-12", str(out), db=dsn)
+    summary = run_pipeline(str(world), "2026-12", str(out), db=dsn)
     wb = load_workbook(out / "gap_lists" / "2026-12" / f"{kel}.xlsx", read_only=True)
     assert wb.sheetnames == ["Daftar Calon Peserta", "Ringkasan", "Perlu Perbaikan Data", ACCEPTED_SHEET, "Petunjuk"]
     rows = list(wb[ACCEPTED_SHEET].iter_rows(min_row=7, values_only=True))
@@ -1106,6 +1107,11 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
     yearly = 12 * 16_800 * (2 + int(cov["menunggu_bpjs"].sum()) + int(cov["kandidat"].sum()))
     assert cov["menunggu_bpjs"].sum() > 100      # (the rest of November's export awaits BPJS's answer)
     assert f"dan semua calon peserta terdaftar<b>Rp{yearly:,}</b>".replace(",", ".") in page
+    # and the run's summary says so, beside the candidates' premiums
+    assert summary["accepted_paid"] == {"workers": 2, "monthly_premium": 2 * 16_800}
+    print_summary(summary, "")
+    assert "  already paid for: 2 accepted by BPJS from earlier exports, Rp33,600/month, Rp403,200/year\n" in \
+        capsys.readouterr().out
 
 
 def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unless_allowed(small_world, pg_server,
