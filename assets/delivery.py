@@ -22,15 +22,35 @@ from dagster_project.resources import Database, LindungiSettings
 from pipelines.db import migrate
 
 
+def _candidates_known(dsn: str, region: str, candidates: pl.DataFrame) -> float:
+    """The share of the region's candidates (NIK and name) the database holds rows of, of any
+    period (``assets.ingest.same_population``)."""
+    import psycopg
+
+    from assets.ingest import same_population
+    from pipelines.db import nik_list
+
+    mine = candidates.filter(pl.col("kode_kab") == region).select("NIK", "NAMA_LGKP")
+    if mine.height == 0:
+        return 1.0
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT DISTINCT nik, nama_lgkp FROM bpjs.submission_candidate WHERE region = %s "
+                            "AND nik = ANY(string_to_array(%s, ','))",
+                            (region, nik_list(mine.get_column("NIK").to_list()))).fetchall()
+    known = pl.DataFrame(rows, schema={"NIK": pl.String, "NAMA_LGKP": pl.String}, orient="row")
+    return same_population(mine, known, name="NAMA_LGKP")
+
+
 def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings: LindungiSettings, dsn: str,
-                                     resident_assessment: pl.DataFrame) -> None:
+                                     resident_assessment: pl.DataFrame,
+                                     enrollment_candidates: pl.DataFrame) -> None:
     """Refuse, before anything is written, an extract holding under half the residents a region
     had at its last submission into this database (``pipelines.submission.last_residents``),
     unless the settings allow it: the ingest's own check (``assets.ingest.register_regions``)
     knows this state directory's linkings only, and a trial on a sample from another state
     directory, with $LINDUNGI_DB_URL naming the shared database, withdrew its candidates (a
     re-check)."""
-    from assets.ingest import SMALLER_EXTRACT, smaller_refusal
+    from assets.ingest import SAME_POPULATION, SMALLER_EXTRACT, smaller_refusal
     from pipelines.partitioning import region_sizes
     from pipelines.regions import region_label
     from pipelines.submission import last_residents
@@ -39,7 +59,10 @@ def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings
     last = last_residents(dsn, sorted(sizes))
     smaller = [f"{region_label(r)}: {n:,} residents, {last[r][0]:,} at its last submission to this database "
                f"(period {last[r][2]}, {last[r][1]:%Y-%m-%d %H:%M})"
-               for r, n in sizes.items() if r in last and n < SMALLER_EXTRACT * last[r][0]]
+               for r, n in sizes.items() if r in last and n < SMALLER_EXTRACT * last[r][0]
+               # (a part of the same population: its candidates nearly all rows of the region's;
+               # another population's, a benchmark's next world, almost none)
+               and _candidates_known(dsn, r, enrollment_candidates) >= SAME_POPULATION]
     if smaller and not settings.allow_smaller_extract:
         raise dg.Failure(smaller_refusal(smaller, "nothing was submitted, no gap list written"))
     if smaller:
@@ -73,7 +96,7 @@ def deliver_candidates(context: dg.AssetExecutionContext, settings: LindungiSett
     dsn = database.url()
     migrate(dsn)  # once, for both: the submission's tables and the processing log
     if "bpjs_submission" in selected:
-        _not_much_smaller_than_submitted(context, settings, dsn, resident_assessment)
+        _not_much_smaller_than_submitted(context, settings, dsn, resident_assessment, enrollment_candidates)
     # leaving the pool waits for the lists' thread, also when the submission failed: no file is
     # written after the step has ended
     with ThreadPoolExecutor(1, thread_name_prefix="lindungi-lists") as pool:

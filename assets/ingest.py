@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import dagster as dg
+import polars as pl
 
 from assets._common import counts_md, preview, progress, ticking
 from dagster_project.partitions import region_partitions
@@ -140,18 +141,61 @@ def last_linking(instance: dg.DagsterInstance, keys: tuple[str, ...], region: st
     return last[1], datetime.fromtimestamp(last[2], tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int]) -> list[str]:
+# An extract much smaller than the last is refused only as a part of the same population: when
+# at least this share of its people (NIK and name) were in the last one. A sample or a partial
+# extract is nearly all of them; another population (a benchmark's next generated world, of
+# another size) almost none, and is taken with a warning: a run of a 1M world, then of a 200k
+# one on the same state directory, would otherwise be refused.
+SAME_POPULATION = 0.5
+
+
+def same_population(new: pl.DataFrame, before: pl.DataFrame, nik: str = "NIK", name: str = "nama_norm") -> float:
+    """The share of ``new``'s people (NIK and name) found among ``before``'s: near 1 for a sample
+    or a part of the same extract, near 0 for another population."""
+    if new.height == 0:
+        return 1.0
+    keys = new.select(pl.col(nik).alias("k"), pl.col(name).alias("n")).drop_nulls().unique()
+    found = keys.join(before.select(pl.col(nik).alias("k"), pl.col(name).alias("n")).drop_nulls().unique(),
+                      on=["k", "n"], how="semi").height
+    return found / max(keys.height, 1)
+
+
+def _residents_before(instance: dg.DagsterInstance) -> pl.DataFrame | None:
+    """The residents (NIK, name, kab/kota) of the latest ``residents`` materialization, read from
+    its file before this ingest replaces it; None when there is none or the file is gone."""
+    event = instance.get_latest_materialization_event(dg.AssetKey("residents"))
+    mat = event.asset_materialization if event else None
+    path = mat.metadata.get("path") if mat else None
+    try:
+        return pl.read_parquet(str(path.value), columns=["NIK", "nama_norm", "kode_kab"]) if path else None
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+
+
+def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int], residents: pl.DataFrame | None = None
+                     ) -> tuple[list[str], list[str]]:
     """Of the extract's kab/kota (``sizes``: residents per region code), those holding under
     ``SMALLER_EXTRACT`` of the residents their last linking had (:func:`last_linking`), each
     said as "6474 Kota Bontang: 2,994 residents, 199,152 at its last linking (2026-12-02 13:05
-    UTC)"."""
-    said = []
+    UTC)": those that are a part of the last extract's population (:func:`same_population`, or
+    unknown: its file is gone), and apart those of another population."""
+    same, other = [], []
+    before = None
     for region, n in sizes.items():
         last = last_linking(instance, ("region_welfare_links", "region_participant_links"), region)
-        if last is not None and n < SMALLER_EXTRACT * int(last[0]["residents"].value):
-            said.append(f"{region_label(region)}: {n:,} residents, {int(last[0]['residents'].value):,} at its last "
-                        f"linking ({last[1]})")
-    return said
+        if last is None or n >= SMALLER_EXTRACT * int(last[0]["residents"].value):
+            continue
+        said = f"{region_label(region)}: {n:,} residents, {int(last[0]['residents'].value):,} at its last linking ({last[1]})"
+        if before is None:
+            before = _residents_before(instance)
+        if residents is not None and before is not None:
+            share = same_population(residents.filter(pl.col("kode_kab") == region),
+                                    before.filter(pl.col("kode_kab") == region))
+            if share < SAME_POPULATION:
+                other.append(f"{said}, {share:.0%} of them in it: another population")
+                continue
+        same.append(said)
+    return same, other
 
 
 def smaller_refusal(smaller: list[str], kept: str = "nothing was written",
@@ -170,12 +214,15 @@ def register_regions(context: dg.AssetExecutionContext, settings: LindungiSettin
     A kab/kota much smaller than at its last linking stops the ingest (``not_much_smaller``)
     unless the settings allow it, before anything is written."""
     sizes = region_sizes(residents)
-    smaller = not_much_smaller(context.instance, sizes)
+    smaller, other = not_much_smaller(context.instance, sizes, residents)
     if smaller and not settings.allow_smaller_extract:
         raise dg.Failure(smaller_refusal(smaller))
     if smaller:
         progress(context, "taken as allowed, under half the residents of the last run: " + "; ".join(smaller),
                  warn=True)
+    if other:
+        progress(context, "taken, under half the residents of the last run but not a part of its extract: "
+                          + "; ".join(other), warn=True)
     known = set(context.instance.get_dynamic_partitions(region_partitions.name))
     new = [r for r in sorted(sizes) if r not in known]
     if new:

@@ -144,7 +144,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
             wide[src.name] = record_regions(frames[src.records_key], residents, regions, src.address_col).collect()
         routed[src.name] = records_of(frames[src.records_key], residents, region, regions, src.address_col,
                                       everywhere=EVERYWHERE if several else None, routed=wide.get(src.name))
-    _records_not_much_fewer(context, settings, region, sources, routed)
+    _records_not_much_fewer(context, settings, region, r.height, sources, routed)
     progress(context, f"linking region {region}: {r.height:,} residents; "
                       + ", ".join(f"{src.records_key} {routed[src.name].height:,}" for src in sources) + " ...")
     stage = {src.name: "building the pairs ..." for src in sources}  # each linker's stage, as it last said
@@ -182,7 +182,7 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
 
 
 def _records_not_much_fewer(context: dg.AssetExecutionContext, settings: LindungiSettings, region: str,
-                            sources: list[_Source], routed: dict[str, pl.DataFrame]) -> None:
+                            residents: int, sources: list[_Source], routed: dict[str, pl.DataFrame]) -> None:
     """Refuse, before the region's links are written, a welfare or roster extract giving the
     region under half the records its last linking had (``assets.ingest.SMALLER_EXTRACT``),
     unless the settings allow it. The residents' own check is the ingest's; a roster cut short
@@ -194,7 +194,11 @@ def _records_not_much_fewer(context: dg.AssetExecutionContext, settings: Lindung
     for src in sources:
         last = last_linking(context.instance, (f"region_{src.name}",), region)
         before = int(last[0]["dagster/row_count"].value) if last and "dagster/row_count" in last[0] else 0
-        if routed[src.name].height < SMALLER_EXTRACT * before:
+        # of the same residents only: another population (a benchmark's next world, of another
+        # size) has other records too
+        residents_before = int(last[0]["residents"].value) if last else 0
+        same_residents = SMALLER_EXTRACT * residents_before <= residents <= residents_before / SMALLER_EXTRACT
+        if same_residents and routed[src.name].height < SMALLER_EXTRACT * before:
             smaller.append(f"{region_label(region)}: {src.records_key} {routed[src.name].height:,} records, "
                            f"{before:,} at its last linking ({last[1]})")
     if smaller and not settings.allow_smaller_extract:

@@ -1161,7 +1161,19 @@ def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unles
         assert conn.execute("SELECT status, count(*) FROM bpjs.submission_candidate GROUP BY 1").fetchall() == before
     assert not (tmp_path / "trial2" / "gap_lists").exists()
     # allowed: the sample is the period's list now (what the guard was there to stop)
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
     summary = run_pipeline(str(sample), PERIOD, str(tmp_path / "trial"), db=dsn, allow_smaller_extract=True)
     assert summary["submission"]["withdrawn"] > 0
     # and the whole extract again is no smaller extract: taken
     run_pipeline(str(small_world), PERIOD, str(tmp_path / "out"), db=dsn)
+    # another population, smaller (a benchmark's next generated world) is no part of the last
+    # extract: taken, with a warning, on this state directory and from another
+    from pipelines.generate import generate_world
+
+    other = tmp_path / "other"
+    generate_world(other, residents=1000, seed=99)
+    run_pipeline(str(other), PERIOD, str(tmp_path / "out"), db=dsn)
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "other-home"))
+    run_pipeline(str(small_world), PERIOD, str(tmp_path / "out2"), db=dsn)
+    generate_world(tmp_path / "third", residents=1000, seed=98)
+    run_pipeline(str(tmp_path / "third"), PERIOD, str(tmp_path / "out3"), db=dsn)
