@@ -824,6 +824,7 @@ def cmd_demo(args) -> int:
     _world_size(args.residents, args.seed)
     _writable_dir(args.out, "--out")
     world = state_dir() / "demo-input"
+    _demo_database_is_its_own(args.db, world)
     marker = world / f".generated-{args.residents}-{args.seed}"
     if not marker.exists():
         size = "a Bontang-sized world" if args.residents == DEMO_RESIDENTS else "a world"
@@ -846,6 +847,39 @@ def cmd_demo(args) -> int:
     print_summary(s, "(embedded: lindungi db url)" if not args.db else "(--db)")
     print(f"input world and ground truth: {world}")
     return 0
+
+
+def _demo_database_is_its_own(db: str | None, world: Path) -> None:
+    """CliError when the database the demo would submit into holds submissions of runs from
+    any other input folder than the demo's world: its generated Bontang would replace their
+    candidates of the month (a re-check: a demo into a state directory of real runs withdrew
+    495 of 658; with $LINDUNGI_DB_URL set, the shared database's). A state directory without a
+    database yet, and a database without the tables, have none."""
+    import psycopg
+
+    from pipelines import db as dbmod
+    from pipelines.nik import mask_file_name
+
+    source = _dsn_source(db)
+    if source is None and not (dbmod.state_dir() / "pgdata").is_dir():
+        return
+    try:
+        dsn = dbmod.resolve_dsn(db)
+        with psycopg.connect(dsn) as conn:
+            if conn.execute("SELECT to_regclass('bpjs.processing_log')").fetchone()[0] is None:
+                return
+            others = [r[0] for r in conn.execute(
+                "SELECT DISTINCT inputs->>'input_dir' FROM bpjs.processing_log WHERE activity = 'submission' "
+                "AND inputs ? 'input_dir' AND inputs->>'input_dir' <> %s",
+                (mask_file_name(str(world.resolve())),))]
+    except (ValueError, RuntimeError, psycopg.Error) as exc:
+        raise CliError(_database_line(exc, source)) from None
+    if others:
+        where = f"the database of {source}" if source else f"the embedded database of {dbmod.state_dir()}"
+        raise CliError(f"{where} holds runs of {len(others)} other input folder(s) (e.g. {others[0]}): the demo's "
+                       "generated Bontang would replace their candidates of the month. Run the demo in a state "
+                       "directory of its own (LINDUNGI_HOME=/tmp/lindungi-demo lindungi demo), without --db or "
+                       "$LINDUNGI_DB_URL")
 
 
 def cmd_ui(args) -> int:

@@ -1177,3 +1177,31 @@ def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unles
     run_pipeline(str(small_world), PERIOD, str(tmp_path / "out2"), db=dsn)
     generate_world(tmp_path / "third", residents=1000, seed=98)
     run_pipeline(str(tmp_path / "third"), PERIOD, str(tmp_path / "out3"), db=dsn)
+
+
+def test_the_demo_refuses_a_database_holding_runs_of_other_extracts(small_world, pg_server, tmp_path, monkeypatch,
+                                                                     capsys):
+    """A re-check: `lindungi demo` in a state directory of real runs (or with $LINDUNGI_DB_URL
+    naming the shared database) submitted its generated Bontang over the month's candidates of
+    the real extract, withdrawing 495 of 658. It refuses such a database before anything; its
+    own earlier demos are no reason to."""
+    from dagster_project.cli import main, run_pipeline
+
+    dsn = _fresh_db(pg_server, "demo_refused")
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    run_pipeline(str(small_world), PERIOD, str(tmp_path / "out"), db=dsn)
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute("SELECT count(*) FROM bpjs.submission_candidate").fetchone()[0]
+    capsys.readouterr()
+    demo = ["demo", "--residents", "2000", "--period", PERIOD, "--out", str(tmp_path / "demo-out")]
+    assert main([*demo, "--db", dsn]) == 1
+    err = capsys.readouterr().err
+    assert "lindungi: error: the database of --db holds runs of 1 other input folder(s) (e.g. " in err
+    assert "LINDUNGI_HOME=/tmp/lindungi-demo lindungi demo" in err
+    assert not (tmp_path / "home" / "demo-input").exists()
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate").fetchone()[0] == before
+    # a database of its own: the demo runs, and runs again over its own
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "demo-home"))
+    own = _fresh_db(pg_server, "demo_own")
+    assert main([*demo, "--db", own]) == 0 and main([*demo, "--db", own]) == 0
