@@ -824,7 +824,7 @@ def cmd_demo(args) -> int:
     _world_size(args.residents, args.seed)
     _writable_dir(args.out, "--out")
     world = state_dir() / "demo-input"
-    _demo_database_is_its_own(args.db, world)
+    db = _demo_database(args.db, world) or args.db
     marker = world / f".generated-{args.residents}-{args.seed}"
     if not marker.exists():
         size = "a Bontang-sized world" if args.residents == DEMO_RESIDENTS else "a world"
@@ -843,18 +843,24 @@ def cmd_demo(args) -> int:
     _say("demo: starting the embedded PostgreSQL and running every asset ...")
     # (refused, as any run, when much smaller than the last run: a demo run into a state directory or
     # database of real runs replaced the month's real candidates; a re-check)
-    s = run_pipeline(str(world), period, args.out, args.db, allow_smaller_extract=args.allow_smaller_extract)
-    print_summary(s, "(embedded: lindungi db url)" if not args.db else "(--db)")
+    s = run_pipeline(str(world), period, args.out, db, allow_smaller_extract=args.allow_smaller_extract)
+    print_summary(s, "(embedded: lindungi db url)" if not db else "(--db)" if db == args.db
+                  else f"(embedded, database {DEMO_DB_NAME})")
     print(f"input world and ground truth: {world}")
     return 0
 
 
-def _demo_database_is_its_own(db: str | None, world: Path) -> None:
-    """CliError when the database the demo would submit into holds submissions of runs from
-    any other input folder than the demo's world: its generated Bontang would replace their
-    candidates of the month (a re-check: a demo into a state directory of real runs withdrew
-    495 of 658; with $LINDUNGI_DB_URL set, the shared database's). A state directory without a
-    database yet, and a database without the tables, have none."""
+DEMO_DB_NAME = "lindungi_demo"  # the demo's own database on the embedded server, beside real runs'
+
+
+def _demo_database(db: str | None, world: Path) -> str | None:
+    """The DSN the demo submits into: None (``run_pipeline``'s own choice) unless the database
+    it would use holds submissions of runs from any other input folder than the demo's world,
+    whose candidates of the month its generated Bontang would replace (a re-check: a demo into
+    a state directory of real runs withdrew 495 of 658). Then, on the embedded server, a
+    database of the demo's own (``DEMO_DB_NAME``) on the same server, said; a database given
+    (``--db``, $LINDUNGI_DB_URL: a shared one) is refused. A state directory without a database
+    yet, and a database without the tables, have no such runs."""
     import psycopg
 
     from pipelines import db as dbmod
@@ -862,24 +868,32 @@ def _demo_database_is_its_own(db: str | None, world: Path) -> None:
 
     source = _dsn_source(db)
     if source is None and not (dbmod.state_dir() / "pgdata").is_dir():
-        return
+        return None
     try:
         dsn = dbmod.resolve_dsn(db)
         with psycopg.connect(dsn) as conn:
             if conn.execute("SELECT to_regclass('bpjs.processing_log')").fetchone()[0] is None:
-                return
+                return None
             others = [r[0] for r in conn.execute(
                 "SELECT DISTINCT inputs->>'input_dir' FROM bpjs.processing_log WHERE activity = 'submission' "
                 "AND inputs ? 'input_dir' AND inputs->>'input_dir' <> %s",
                 (mask_file_name(str(world.resolve())),))]
+        if not others:
+            return None
+        if source is not None:
+            raise CliError(f"the database of {source} holds runs of {len(others)} other input folder(s) (e.g. "
+                           f"{others[0]}): the demo's generated Bontang would replace their candidates of the "
+                           "month. Run the demo without --db or $LINDUNGI_DB_URL (on the embedded server)")
+        base, _, query = dsn.partition("?")
+        own = f"{base.rsplit('/', 1)[0]}/{DEMO_DB_NAME}" + (f"?{query}" if query else "")
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DEMO_DB_NAME,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{DEMO_DB_NAME}"')
     except (ValueError, RuntimeError, psycopg.Error) as exc:
         raise CliError(_database_line(exc, source)) from None
-    if others:
-        where = f"the database of {source}" if source else f"the embedded database of {dbmod.state_dir()}"
-        raise CliError(f"{where} holds runs of {len(others)} other input folder(s) (e.g. {others[0]}): the demo's "
-                       "generated Bontang would replace their candidates of the month. Run the demo in a state "
-                       "directory of its own (LINDUNGI_HOME=/tmp/lindungi-demo lindungi demo), without --db or "
-                       "$LINDUNGI_DB_URL")
+    _say(f"demo: the embedded database holds runs of {len(others)} other input folder(s): the demo submits into "
+         f"a database of its own on the same server, {DEMO_DB_NAME} (lindungi db url names the other)")
+    return own
 
 
 def cmd_ui(args) -> int:

@@ -1179,13 +1179,15 @@ def test_an_extract_of_under_half_the_residents_of_the_last_run_is_refused_unles
     run_pipeline(str(tmp_path / "third"), PERIOD, str(tmp_path / "out3"), db=dsn)
 
 
-def test_the_demo_refuses_a_database_holding_runs_of_other_extracts(small_world, pg_server, tmp_path, monkeypatch,
-                                                                     capsys):
+def test_the_demo_never_submits_into_a_database_holding_runs_of_other_extracts(small_world, pg_server, tmp_path,
+                                                                                 monkeypatch, capsys):
     """A re-check: `lindungi demo` in a state directory of real runs (or with $LINDUNGI_DB_URL
     naming the shared database) submitted its generated Bontang over the month's candidates of
-    the real extract, withdrawing 495 of 658. It refuses such a database before anything; its
-    own earlier demos are no reason to."""
-    from dagster_project.cli import main, run_pipeline
+    the real extract, withdrawing 495 of 658. On the embedded server it submits into a database
+    of its own beside them, and says so; a database given is refused before anything. Its own
+    earlier demos are no reason to."""
+    from dagster_project.cli import DEMO_DB_NAME, main, run_pipeline
+    from pipelines import db
 
     dsn = _fresh_db(pg_server, "demo_refused")
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
@@ -1197,11 +1199,28 @@ def test_the_demo_refuses_a_database_holding_runs_of_other_extracts(small_world,
     assert main([*demo, "--db", dsn]) == 1
     err = capsys.readouterr().err
     assert "lindungi: error: the database of --db holds runs of 1 other input folder(s) (e.g. " in err
-    assert "LINDUNGI_HOME=/tmp/lindungi-demo lindungi demo" in err
     assert not (tmp_path / "home" / "demo-input").exists()
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate").fetchone()[0] == before
-    # a database of its own: the demo runs, and runs again over its own
-    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "demo-home"))
-    own = _fresh_db(pg_server, "demo_own")
-    assert main([*demo, "--db", own]) == 0 and main([*demo, "--db", own]) == 0
+    # the embedded server of a state directory of real runs: the demo's own database
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "real"))
+    monkeypatch.delenv("LINDUNGI_DB_URL", raising=False)  # (the run above set it, as a command does)
+    try:
+        run_pipeline(str(small_world), PERIOD, str(tmp_path / "real-out"))
+        monkeypatch.delenv("LINDUNGI_DB_URL", raising=False)  # (a new command's process has none)
+        embedded = db.embedded_url(tmp_path / "real")
+        with psycopg.connect(embedded) as conn:
+            real = conn.execute("SELECT count(*), max(updated_at) FROM bpjs.submission_candidate").fetchone()
+        capsys.readouterr()
+        assert main(demo) == 0
+        monkeypatch.delenv("LINDUNGI_DB_URL", raising=False)
+        assert main(demo) == 0
+        said = capsys.readouterr()
+        assert f"the demo submits into a database of its own on the same server, {DEMO_DB_NAME}" in said.err
+        assert "this run: 0 inserted, 0 updated, 0 withdrawn" in said.out.split("enrollment candidates")[-1]
+        with psycopg.connect(embedded) as conn:
+            assert conn.execute("SELECT count(*), max(updated_at) FROM bpjs.submission_candidate").fetchone() == real
+        with psycopg.connect(embedded.replace("/lindungi?", f"/{DEMO_DB_NAME}?")) as conn:
+            assert conn.execute("SELECT count(*) FROM bpjs.submission_candidate").fetchone()[0] > 0
+    finally:
+        db.embedded_stop(tmp_path / "real")
