@@ -841,8 +841,7 @@ def cmd_demo(args) -> int:
     else:
         _say(f"demo: reusing the generated world in {world}")
     _say("demo: starting the embedded PostgreSQL and running every asset ...")
-    # (refused, as any run, when much smaller than the last run: a demo run into a state directory or
-    # database of real runs replaced the month's real candidates; a re-check)
+    # (into a database of its own beside other extracts' runs: ``_demo_database``)
     s = run_pipeline(str(world), period, args.out, db, allow_smaller_extract=args.allow_smaller_extract)
     print_summary(s, "(embedded: lindungi db url)" if not db else "(--db)" if db == args.db
                   else f"(embedded, database {DEMO_DB_NAME})")
@@ -884,11 +883,7 @@ def _demo_database(db: str | None, world: Path) -> str | None:
             raise CliError(f"the database of {source} holds runs of {len(others)} other input folder(s) (e.g. "
                            f"{others[0]}): the demo's generated Bontang would replace their candidates of the "
                            "month. Run the demo without --db or $LINDUNGI_DB_URL (on the embedded server)")
-        base, _, query = dsn.partition("?")
-        own = f"{base.rsplit('/', 1)[0]}/{DEMO_DB_NAME}" + (f"?{query}" if query else "")
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DEMO_DB_NAME,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{DEMO_DB_NAME}"')
+        own = dbmod.embedded_start(database=DEMO_DB_NAME)
     except (ValueError, RuntimeError, psycopg.Error) as exc:
         raise CliError(_database_line(exc, source)) from None
     _say(f"demo: the embedded database holds runs of {len(others)} other input folder(s): the demo submits into "

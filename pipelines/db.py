@@ -220,8 +220,10 @@ def _shared_memory_attached(lines: list[str]) -> bool:
     return False
 
 
-def embedded_start(state: Path | None = None) -> str:
-    """Start (or reuse) the embedded server and return the DSN of the ``lindungi`` database."""
+def embedded_start(state: Path | None = None, database: str = DB_NAME) -> str:
+    """Start (or reuse) the embedded server and return the DSN of its ``database`` (the
+    ``lindungi`` database; ``lindungi demo`` beside other runs: one of its own), created when
+    missing."""
     import warnings
 
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -252,12 +254,12 @@ def embedded_start(state: Path | None = None) -> str:
     admin = server.get_uri()
     with psycopg.connect(admin, autocommit=True) as conn:
         _quiet_server_log(conn)
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
             try:
-                conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+                conn.execute(f'CREATE DATABASE "{database}"')  # (a name of ours, not input)
             except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 pass  # another command starting at the same moment created it (both found none)
-    return server.get_uri(database=DB_NAME)
+    return server.get_uri(database=database)
 
 
 # The embedded server's own log (<state>/pgdata/log, kept in the state directory) recorded each
