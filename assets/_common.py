@@ -10,6 +10,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 import dagster as dg
 import polars as pl
@@ -204,3 +205,47 @@ def monthly_asset(name: str, group: str, description: str, check: str, check_des
                                 description=description)},
         check_specs=[monthly_check(check, name, blocking=blocking, description=check_description)],
         can_subset=True)
+
+
+def last_linking(instance: dg.DagsterInstance, keys: tuple[str, ...], region: str) -> tuple[dict, str] | None:
+    """The metadata of the latest linking of ``region`` among the region assets ``keys``
+    (``region_welfare_links``, ``region_participant_links``), in any output folder (the
+    submission tables are the state directory's), and when it was, as "2026-12-02 13:05 UTC";
+    None when there is none. A linking of a region not in its extract (no ``residents``) does
+    not count."""
+    last = None
+    for key in keys:
+        page = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[region]), limit=5)
+        for rec in page.records:
+            meta = rec.asset_materialization.metadata if rec.asset_materialization else {}
+            if "residents" in meta:
+                if last is None or rec.storage_id > last[0]:
+                    last = (rec.storage_id, meta, rec.timestamp)
+                break
+    if last is None:
+        return None
+    # (when, not the linking run's id: the summary had shown another, the command's run)
+    return last[1], datetime.fromtimestamp(last[2], tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def smaller_refusal(smaller: list[str], kept: str = "nothing was written",
+                    what: str = "penduduk: under half the residents of the last run") -> str:
+    """The refusal of an extract much smaller than before (``smaller``: each kab/kota's words;
+    ``kept``: what the refusal kept from being written; ``what``: of which extract)."""
+    return (f"{what}, in " + "; ".join(smaller)
+            + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
+              f"candidates it lacks and leave them out of earlier months' exports; {kept}. If the "
+              "extract is right, run again with --allow-smaller-extract (the run's settings: "
+              "allow_smaller_extract; LINDUNGI_ALLOW_SMALLER_EXTRACT=true)")
+
+
+def settle_smaller(context, settings, smaller: list[str], refusal: str, taken: str) -> None:
+    """An extract much smaller than before (``smaller``: each kab/kota's words, none: nothing to
+    say): ``refusal`` as the step's failure, unless the settings allow it; then a warning,
+    ``taken`` before the words. The ingest's residents, a region's records and the delivery's
+    residents against the database are checked alike."""
+    if smaller and not settings.allow_smaller_extract:
+        raise dg.Failure(refusal)
+    if smaller:
+        progress(context, taken + "; ".join(smaller), warn=True)

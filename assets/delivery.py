@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 import dagster as dg
 import polars as pl
 
-from assets._common import progress
 from assets.reporting import GAP_LISTS, gap_lists_output, write_lists
 from assets.submission import CHECKS, SUBMISSION, submission_check_events, submission_events
 from dagster_project.partitions import period_partitions
@@ -24,21 +23,14 @@ from pipelines.db import migrate
 
 def _candidates_known(dsn: str, region: str, candidates: pl.DataFrame) -> float:
     """The share of the region's candidates (NIK and name) the database holds rows of, of any
-    period (``assets.ingest.same_population``)."""
-    import psycopg
-
-    from assets.ingest import same_population
-    from pipelines.db import nik_list
+    period (``pipelines.partitioning.same_population``)."""
+    from pipelines.partitioning import same_population
+    from pipelines.submission import submitted_people
 
     mine = candidates.filter(pl.col("kode_kab") == region).select("NIK", "NAMA_LGKP")
     if mine.height == 0:
         return 1.0
-    with psycopg.connect(dsn) as conn:
-        rows = conn.execute("SELECT DISTINCT nik, nama_lgkp FROM bpjs.submission_candidate WHERE region = %s "
-                            "AND nik = ANY(string_to_array(%s, ','))",
-                            (region, nik_list(mine.get_column("NIK").to_list()))).fetchall()
-    known = pl.DataFrame(rows, schema={"NIK": pl.String, "NAMA_LGKP": pl.String}, orient="row")
-    return same_population(mine, known, name="NAMA_LGKP")
+    return same_population(mine, submitted_people(dsn, region, mine.get_column("NIK").to_list()), name="NAMA_LGKP")
 
 
 def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings: LindungiSettings, dsn: str,
@@ -50,8 +42,8 @@ def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings
     knows this state directory's linkings only, and a trial on a sample from another state
     directory, with $LINDUNGI_DB_URL naming the shared database, withdrew its candidates (a
     re-check)."""
-    from assets.ingest import SAME_POPULATION, SMALLER_EXTRACT, smaller_refusal
-    from pipelines.partitioning import region_sizes
+    from assets._common import settle_smaller, smaller_refusal
+    from pipelines.partitioning import SAME_POPULATION, SMALLER_EXTRACT, region_sizes
     from pipelines.regions import region_label
     from pipelines.submission import last_residents
 
@@ -63,11 +55,8 @@ def _not_much_smaller_than_submitted(context: dg.AssetExecutionContext, settings
                # (a part of the same population: its candidates nearly all rows of the region's;
                # another population's, a benchmark's next world, almost none)
                and _candidates_known(dsn, r, enrollment_candidates) >= SAME_POPULATION]
-    if smaller and not settings.allow_smaller_extract:
-        raise dg.Failure(smaller_refusal(smaller, "nothing was submitted, no gap list written"))
-    if smaller:
-        progress(context, "taken as allowed, under half the residents of the last submission: "
-                          + "; ".join(smaller), warn=True)
+    settle_smaller(context, settings, smaller, smaller_refusal(smaller, "nothing was submitted, no gap list written"),
+                   "taken as allowed, under half the residents of the last submission: ")
 
 
 @dg.multi_asset(

@@ -3,17 +3,16 @@
 
 import os
 from collections.abc import Callable
-from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import dagster as dg
 import polars as pl
 
-from assets._common import counts_md, preview, progress, ticking
+from assets._common import counts_md, last_linking, preview, progress, settle_smaller, smaller_refusal, ticking
 from dagster_project.partitions import region_partitions
 from dagster_project.resources import LindungiSettings
-from pipelines.partitioning import region_sizes
+from pipelines.partitioning import SAME_POPULATION, SMALLER_EXTRACT, region_sizes, same_population
 from pipelines.ingest import IngestResult, clean_dtsen, clean_penduduk, clean_peserta
 from pipelines.readers import find_extract, read_extract
 from pipelines.regions import region_label
@@ -109,57 +108,6 @@ def _same_extract_as_materialized(context, ext: "_Extract", stats: dict) -> None
                          + f"): materialize {ext.accepted_key} to check it")
 
 
-# A kab/kota whose extract holds under this share of the residents its last linking had is
-# refused unless allowed (``LindungiSettings.allow_smaller_extract``, `lindungi run
-# --allow-smaller-extract`): a data engineer's trial run on a sample of 3,000 residents, into
-# another --out on the same state directory, withdrew 32,240 of the period's 32,671 candidates,
-# and the earlier month's export then left out 32,252 as no longer listed by a later month. A
-# partial extract (one kecamatan, a file cut short) does the same. A month's own change is a few
-# percent.
-SMALLER_EXTRACT = 0.5
-
-
-def last_linking(instance: dg.DagsterInstance, keys: tuple[str, ...], region: str) -> tuple[dict, str] | None:
-    """The metadata of the latest linking of ``region`` among the region assets ``keys``
-    (``region_welfare_links``, ``region_participant_links``), in any output folder (the
-    submission tables are the state directory's), and when it was, as "2026-12-02 13:05 UTC";
-    None when there is none. A linking of a region not in its extract (no ``residents``) does
-    not count."""
-    last = None
-    for key in keys:
-        page = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[region]), limit=5)
-        for rec in page.records:
-            meta = rec.asset_materialization.metadata if rec.asset_materialization else {}
-            if "residents" in meta:
-                if last is None or rec.storage_id > last[0]:
-                    last = (rec.storage_id, meta, rec.timestamp)
-                break
-    if last is None:
-        return None
-    # (when, not the linking run's id: the summary had shown another, the command's run)
-    return last[1], datetime.fromtimestamp(last[2], tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-# An extract much smaller than the last is refused only as a part of the same population: when
-# at least this share of its people (NIK and name) were in the last one. A sample or a partial
-# extract is nearly all of them; another population (a benchmark's next generated world, of
-# another size) almost none, and is taken with a warning: a run of a 1M world, then of a 200k
-# one on the same state directory, would otherwise be refused.
-SAME_POPULATION = 0.5
-
-
-def same_population(new: pl.DataFrame, before: pl.DataFrame, nik: str = "NIK", name: str = "nama_norm") -> float:
-    """The share of ``new``'s people (NIK and name) found among ``before``'s: near 1 for a sample
-    or a part of the same extract, near 0 for another population."""
-    if new.height == 0:
-        return 1.0
-    keys = new.select(pl.col(nik).alias("k"), pl.col(name).alias("n")).drop_nulls().unique()
-    found = keys.join(before.select(pl.col(nik).alias("k"), pl.col(name).alias("n")).drop_nulls().unique(),
-                      on=["k", "n"], how="semi").height
-    return found / max(keys.height, 1)
-
-
 def _residents_before(instance: dg.DagsterInstance) -> pl.DataFrame | None:
     """The residents (NIK, name, kab/kota) of the latest ``residents`` materialization, read from
     its file before this ingest replaces it; None when there is none or the file is gone."""
@@ -183,9 +131,10 @@ def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int], reside
     before = None
     for region, n in sizes.items():
         last = last_linking(instance, ("region_welfare_links", "region_participant_links"), region)
-        if last is None or n >= SMALLER_EXTRACT * int(last[0]["residents"].value):
+        had = int(last[0]["residents"].value) if last else 0
+        if n >= SMALLER_EXTRACT * had:
             continue
-        said = f"{region_label(region)}: {n:,} residents, {int(last[0]['residents'].value):,} at its last linking ({last[1]})"
+        said = f"{region_label(region)}: {n:,} residents, {had:,} at its last linking ({last[1]})"
         if before is None:
             before = _residents_before(instance)
         if residents is not None and before is not None:
@@ -198,28 +147,14 @@ def not_much_smaller(instance: dg.DagsterInstance, sizes: dict[str, int], reside
     return same, other
 
 
-def smaller_refusal(smaller: list[str], kept: str = "nothing was written",
-                    what: str = "penduduk: under half the residents of the last run") -> str:
-    """The refusal of an extract much smaller than before (``smaller``: each kab/kota's words;
-    ``kept``: what the refusal kept from being written; ``what``: of which extract)."""
-    return (f"{what}, in " + "; ".join(smaller)
-            + ". A sample or a partial extract (one kecamatan, a file cut short) would withdraw the period's "
-              f"candidates it lacks and leave them out of earlier months' exports; {kept}. If the "
-              "extract is right, run again with --allow-smaller-extract (the run's settings: "
-              "allow_smaller_extract; LINDUNGI_ALLOW_SMALLER_EXTRACT=true)")
-
-
 def register_regions(context: dg.AssetExecutionContext, settings: LindungiSettings, residents) -> None:
     """Add the extract's kab/kota to the ``region`` partitions: each becomes a unit of linkage.
     A kab/kota much smaller than at its last linking stops the ingest (``not_much_smaller``)
     unless the settings allow it, before anything is written."""
     sizes = region_sizes(residents)
     smaller, other = not_much_smaller(context.instance, sizes, residents)
-    if smaller and not settings.allow_smaller_extract:
-        raise dg.Failure(smaller_refusal(smaller))
-    if smaller:
-        progress(context, "taken as allowed, under half the residents of the last run: " + "; ".join(smaller),
-                 warn=True)
+    settle_smaller(context, settings, smaller, smaller_refusal(smaller),
+                   "taken as allowed, under half the residents of the last run: ")
     if other:
         progress(context, "taken, under half the residents of the last run but not a part of its extract: "
                           + "; ".join(other), warn=True)

@@ -184,11 +184,12 @@ def link_region(context: dg.AssetExecutionContext, settings: LindungiSettings, r
 def _records_not_much_fewer(context: dg.AssetExecutionContext, settings: LindungiSettings, region: str,
                             residents: int, sources: list[_Source], routed: dict[str, pl.DataFrame]) -> None:
     """Refuse, before the region's links are written, a welfare or roster extract giving the
-    region under half the records its last linking had (``assets.ingest.SMALLER_EXTRACT``),
+    region under half the records its last linking had (``pipelines.partitioning.SMALLER_EXTRACT``),
     unless the settings allow it. The residents' own check is the ingest's; a roster cut short
     (half its cards) made thousands of protected workers candidates, whom the export then sent
     to BPJS to be registered twice."""
-    from assets.ingest import SMALLER_EXTRACT, last_linking, smaller_refusal
+    from assets._common import last_linking, settle_smaller, smaller_refusal
+    from pipelines.partitioning import SMALLER_EXTRACT
 
     smaller = []
     for src in sources:
@@ -201,12 +202,10 @@ def _records_not_much_fewer(context: dg.AssetExecutionContext, settings: Lindung
         if same_residents and routed[src.name].height < SMALLER_EXTRACT * before:
             smaller.append(f"{region_label(region)}: {src.records_key} {routed[src.name].height:,} records, "
                            f"{before:,} at its last linking ({last[1]})")
-    if smaller and not settings.allow_smaller_extract:
-        raise dg.Failure(smaller_refusal(smaller, "no link was written",
-                                         what="welfare or roster extract: under half the records of the last run"))
-    if smaller:
-        progress(context, "taken as allowed, under half the records of the last run: " + "; ".join(smaller),
-                 warn=True)
+    settle_smaller(context, settings, smaller,
+                   smaller_refusal(smaller, "no link was written",
+                                   what="welfare or roster extract: under half the records of the last run"),
+                   "taken as allowed, under half the records of the last run: ")
 
 
 def _outputs(selected, src: _Source, links: pl.DataFrame, review: pl.DataFrame, links_md: dict, review_md: dict):

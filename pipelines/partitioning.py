@@ -291,3 +291,32 @@ def _best_review(review: pl.DataFrame, id_col: str) -> pl.DataFrame:
     return (review.sort([id_col, "score", "region"], descending=[False, True, False])
             .group_by(id_col, maintain_order=True).first()
             .drop("region", REVIEW_ODDS, strict=False).sort(id_col))
+
+
+# A kab/kota whose extract holds under this share of the residents its last linking had is
+# refused unless allowed (the settings' ``allow_smaller_extract``, `lindungi run
+# --allow-smaller-extract`): a data engineer's trial run on a sample of 3,000 residents, into
+# another --out on the same state directory, withdrew 32,240 of the period's 32,671 candidates,
+# and the earlier month's export then left out 32,252 as no longer listed by a later month. A
+# partial extract (one kecamatan, a file cut short) does the same. A month's own change is a few
+# percent.
+SMALLER_EXTRACT = 0.5
+
+
+# An extract much smaller than the last is refused only as a part of the same population: when
+# at least this share of its people (NIK and name) were in the last one. A sample or a partial
+# extract is nearly all of them; another population (a benchmark's next generated world, of
+# another size) almost none, and is taken with a warning: a run of a 1M world, then of a 200k
+# one on the same state directory, would otherwise be refused.
+SAME_POPULATION = 0.5
+
+
+def same_population(new: pl.DataFrame, before: pl.DataFrame, nik: str = "NIK", name: str = "nama_norm") -> float:
+    """The share of ``new``'s people (NIK and name) found among ``before``'s: near 1 for a sample
+    or a part of the same extract, near 0 for another population."""
+    if new.height == 0:
+        return 1.0
+    keys = new.select(pl.col(nik).alias("k"), pl.col(name).alias("n")).drop_nulls().unique()
+    found = keys.join(before.select(pl.col(nik).alias("k"), pl.col(name).alias("n")).drop_nulls().unique(),
+                      on=["k", "n"], how="semi").height
+    return found / max(keys.height, 1)

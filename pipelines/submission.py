@@ -223,6 +223,16 @@ def last_residents(dsn: str, regions: list[str]) -> dict[str, tuple[int, object,
         return {r: (n, when, p) for r, n, when, p in conn.execute(LAST_RESIDENTS, (regions,))}
 
 
+@no_row_data
+def submitted_people(dsn: str, region: str, niks: list[str]) -> pl.DataFrame:
+    """Of ``niks``, those with rows of ``region`` in the submission, of any period, with the name
+    each was submitted under (``NIK``, ``NAMA_LGKP``)."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT DISTINCT nik, nama_lgkp FROM bpjs.submission_candidate WHERE region = %s "
+                            "AND nik = ANY(string_to_array(%s, ','))", (region, nik_list(niks))).fetchall()
+    return pl.DataFrame(rows, schema={"NIK": pl.String, "NAMA_LGKP": pl.String}, orient="row")
+
+
 def _stage_frame(candidates: pl.DataFrame) -> pl.DataFrame:
     return candidates.select(
         nik=pl.col("NIK"), period=pl.col("period"), region=pl.col("kode_kab"), rank=pl.col("rank"),
