@@ -242,12 +242,13 @@ def _settings_config() -> dict:
     """The run's settings resource as this command set them (``_set_env``), given to each run:
     the definitions' resource was made when they were imported, and a second run in one process
     (the tests, a region worker) took the first's --full-nik and --allow-smaller-extract."""
+    from dagster_project.resources import env_flag
+
     env = os.environ
-    on = {"1", "true", "yes"}
     return {"resources": {"settings": {"config": {
         "input_dir": env.get("LINDUNGI_INPUT", ""), "out_dir": env.get("LINDUNGI_OUT", ""),
-        "rules_path": env.get("LINDUNGI_RULES", ""), "full_nik": env.get("LINDUNGI_FULL_NIK", "").lower() in on,
-        "allow_smaller_extract": env.get(ALLOW_SMALLER_ENV, "").lower() in on}}}}
+        "rules_path": env.get("LINDUNGI_RULES", ""), "full_nik": env_flag("LINDUNGI_FULL_NIK"),
+        "allow_smaller_extract": env_flag(ALLOW_SMALLER_ENV)}}}}
 
 
 def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:

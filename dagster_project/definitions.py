@@ -24,7 +24,7 @@ import dagster as dg
 from assets import candidates, delivery, ingest, linkage, reporting, submission
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.partitions import period_partitions, region_partitions
-from dagster_project.resources import Database, LindungiSettings, out_dir
+from dagster_project.resources import Database, LindungiSettings, env_flag, out_dir
 from dagster_project.retention import retention, retention_schedule
 from dagster_project.schedules import chain_sensors, extracts_sensor, monthly_schedule
 from dagster_project.sensors import (
@@ -109,9 +109,8 @@ defs = dg.Definitions(
         "settings": LindungiSettings(
             input_dir=dg.EnvVar("LINDUNGI_INPUT"), out_dir=dg.EnvVar("LINDUNGI_OUT"),
             rules_path=dg.EnvVar("LINDUNGI_RULES"),
-            full_nik=os.environ.get("LINDUNGI_FULL_NIK", "false").lower() in ("1", "true", "yes"),
-            allow_smaller_extract=os.environ.get("LINDUNGI_ALLOW_SMALLER_EXTRACT", "false").lower() in ("1", "true",
-                                                                                                      "yes"),
+            full_nik=env_flag("LINDUNGI_FULL_NIK"),
+            allow_smaller_extract=env_flag("LINDUNGI_ALLOW_SMALLER_EXTRACT"),
         ),
         "database": Database(dsn=dg.EnvVar("LINDUNGI_DB_URL")),
     },

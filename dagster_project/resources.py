@@ -22,6 +22,12 @@ def out_dir() -> Path:
     return Path(os.environ.get("LINDUNGI_OUT") or os.path.abspath("lindungi-data"))
 
 
+def env_flag(name: str) -> bool:
+    """An environment variable set to a yes (``1``, ``true``, ``yes``; any case): the settings'
+    flags as ``lindungi`` commands pass them (LINDUNGI_FULL_NIK, LINDUNGI_ALLOW_SMALLER_EXTRACT)."""
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
 class LindungiSettings(dg.ConfigurableResource):
     """Where a run reads and writes, and the rules it judges by (set from `lindungi run`'s or
     `lindungi ui`'s flags, through LINDUNGI_INPUT, LINDUNGI_OUT, LINDUNGI_RULES, LINDUNGI_FULL_NIK)."""

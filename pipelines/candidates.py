@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines import schema
 from pipelines.dates import age_on, period_start
-from pipelines.nik import starred_and_cut
+from pipelines.nik import ascii_digits, starred_and_cut
 from pipelines.partitioning import region_sizes, resident_region
 from pipelines.regions import kabkota_name, kecamatan_name, kecamatan_names, kelurahan_name
 from pipelines.rules import Rules
@@ -284,8 +284,6 @@ def accepted_by_bpjs(assessed: pl.DataFrame, accepted: pl.DataFrame, participant
     under ``rules``), ``tidak_aktif`` (there, not protecting: a lapse, and the person is listed
     again), ``belum_tampak`` (the roster lags behind BPJS). In the order of the lists' rounds:
     kelurahan, RW, RT, name."""
-    from pipelines.nik import ascii_digits
-
     cards = (participants.select(kpj=ascii_digits(pl.col("KPJ")), on=protects(rules))
              .filter(pl.col("kpj") != "").group_by("kpj").agg(pl.col("on").any()).collect())
     people = assessed.filter(informal_workers()).select(
