@@ -71,10 +71,10 @@ def resident_assessment(context: dg.AssetExecutionContext, settings: LindungiSet
 
 
 def _held(answers: list[tuple], participants: pl.LazyFrame, period: str, rules) -> dict[str, str]:
-    """Whom BPJS has from an earlier period's export (``answers``: ``earlier_answers``), judged
-    against the roster's cards. Only a card that does not protect under the period's ``rules``
-    (:func:`pipelines.candidates.protects`: active JKK+JKM at the defaults) lets the
-    roster decide (lapsed: listed again, unless BPJS accepted them in a period after ``period``).
+    """Whom BPJS has from an earlier period's export, or accepted from this period's (``answers``:
+    ``earlier_answers``), judged against the roster's cards. Only a card that does not protect
+    under the period's ``rules`` (:func:`pipelines.candidates.protects`: active JKK+JKM at the
+    defaults) lets the roster decide (lapsed: listed again, unless BPJS accepted them in a period after ``period``).
     An active card protects whoever its record is linked
     to; when the linkage could not tie it to the person BPJS accepted (its NIK empty or wrong,
     the name spelt otherwise), that person was unprotected, not held, listed and exported again:
@@ -86,7 +86,8 @@ def _held(answers: list[tuple], participants: pl.LazyFrame, period: str, rules) 
 def bpjs_held(dsn: str, assessed: pl.DataFrame, participants: pl.LazyFrame, period: str,
               excluded: Collection[str], rules) -> tuple[list[tuple], dict[str, str]]:
     """BPJS's earlier answers for everyone the rules would list (``earlier_answers``), and whom
-    of them BPJS has from another period's export (``_held``): not listed (and exported) twice,
+    of them BPJS has from another period's export, or accepted from this period's (``_held``): not
+    listed (and exported) twice, nor on the list to visit beside the sheet of those accepted,
     and counted as ``didaftarkan``. Not those a kelurahan verified out (``excluded``): its
     result comes first, as in the reason of their withdrawn rows (``assets.submission._reasons``).
     The candidates and the coverage look them up alike: the summary counted someone exported,

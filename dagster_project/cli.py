@@ -545,8 +545,8 @@ def _counted(asset: str, period: str, keys: tuple[str, ...]) -> dict[str, int]:
 
 def _left_out(period: str) -> dict[str, int]:
     """Whom the period's candidates leave out although the rules alone would list them, from the
-    ``enrollment_candidates`` materialization just made: held by BPJS from another period's export,
-    verified by a kelurahan as not to enroll. (A progress line said so; the summary did not.)"""
+    ``enrollment_candidates`` materialization just made: held by BPJS from another period's export
+    (or accepted from this period's), verified by a kelurahan as not to enroll. (A progress line said so; the summary did not.)"""
     return _counted("enrollment_candidates", period, ("held_by_bpjs", "excluded_by_verification"))
 
 
@@ -680,7 +680,7 @@ def print_summary(s: dict, dsn_hint: str) -> None:
           f"Rp{s['monthly_premium']:,}/month, Rp{s['monthly_premium'] * 12:,}/year")
     paid = s.get("accepted_paid") or {}
     if paid.get("workers"):
-        print(f"  already paid for: {paid['workers']:,} accepted by BPJS from earlier exports, "
+        print(f"  already paid for: {paid['workers']:,} accepted by BPJS from exports, "
               f"Rp{paid['monthly_premium']:,}/month, Rp{paid['monthly_premium'] * 12:,}/year")
     if s.get("possibly_registered"):
         print(f"  possibly registered already: {s['possibly_registered']:,} (an active {s.get('programs', 'JKK+JKM')} "
@@ -709,8 +709,8 @@ def print_summary(s: dict, dsn_hint: str) -> None:
     left = s.get("left_out") or {}
     if left.get("held_by_bpjs") or left.get("excluded_by_verification"):
         print(f"  not listed: {left.get('held_by_bpjs', 0):,} sent to BPJS in another period's export "
-              f"(awaiting its answer or accepted; the roster does not show them yet), {left.get('excluded_by_verification', 0):,} verified by a "
-              "kelurahan as not to enroll")
+              f"(awaiting its answer or accepted) or accepted from this period's, the roster not showing them yet, "
+              f"{left.get('excluded_by_verification', 0):,} verified by a kelurahan as not to enroll")
     if s.get("moved_to_inbox"):
         from pipelines.files import RETURNED_LISTS, SAVE_AS_XLSX
 

@@ -209,10 +209,14 @@ def export_pending(dsn: str, period: str, out_dir: str | Path, region: str | Non
 # each person's latest BPJS answer, or wait for one, from periods before the given one, and
 # from a later period whom BPJS has (submitted, accepted): an earlier month run again after a
 # later one was exported must not list them (the export's HELD_ELSEWHERE holds them the same way)
+# (and the period's own acceptances: a month run again once BPJS answered its export listed
+# those accepted as candidates still, on the kelurahan's list to visit beside the sheet of those
+# BPJS accepted; its own rows awaiting an answer are its list, and stay)
 EARLIER_WITH_BPJS = """
 SELECT DISTINCT ON (nik) nik, period, status, kpj, status_reason FROM bpjs.submission_candidate
-WHERE period <> %(period)s AND status IN ('submitted', 'accepted', 'rejected')
-  AND (period < %(period)s OR status IN ('submitted', 'accepted'))
+WHERE ((period <> %(period)s AND status IN ('submitted', 'accepted', 'rejected')
+        AND (period < %(period)s OR status IN ('submitted', 'accepted')))
+       OR (period = %(period)s AND status = 'accepted'))
   AND (%(niks)s::text IS NULL OR nik = ANY(string_to_array(%(niks)s, ',')))
 ORDER BY nik, period DESC
 """
@@ -221,8 +225,8 @@ ORDER BY nik, period DESC
 @no_row_data
 def earlier_answers(dsn: str, period: str, niks: Collection[str] | None = None) -> list[tuple]:
     """Each person's latest answer from BPJS, or wait for one, from periods before ``period``
-    (and whom BPJS has from a later period's export): (nik, period, status, kpj, status_reason)
-    rows. ``niks``: only these people are looked up
+    (and whom BPJS has from a later period's export, or accepted from this period's own):
+    (nik, period, status, kpj, status_reason) rows. ``niks``: only these people are looked up
     (the table holds every region and period a shared database has seen)."""
     if niks is not None and not len(niks):
         return []
@@ -235,8 +239,8 @@ def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None,
                period: str | None = None) -> dict[str, str]:
     """NIK -> why the person is not listed although the rules would list them: BPJS has them
     from an earlier period's export (``answers``, see :func:`earlier_answers`), still awaiting
-    its answer, or accepted with a card (KPJ) that the roster extract does not show yet (it lags
-    behind BPJS). Listed again, they would be exported and registered twice. Once the roster
+    its answer, or accepted (from this period's export too) with a card (KPJ) that the roster
+    extract does not show yet (it lags behind BPJS). Listed again, they would be exported and registered twice. Once the roster
     shows the card, the roster decides: protected, or lapsed and listed again. A rejection holds
     nobody. Without ``roster_kpjs`` every acceptance holds.
 

@@ -324,7 +324,8 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
              held: Collection[str] = (), fix: pl.DataFrame | None = None,
              awaiting: Collection[str] = (), accepted: Collection[str] = ()) -> pl.DataFrame:
     """Per kelurahan: informal workers, protected, candidates, verified, and ``didaftarkan``: the
-    workers not protected yet whom BPJS has from another period's export (``held``, see
+    workers not protected yet whom BPJS has from another period's export, or accepted from this
+    period's (``held``, see
     ``bpjs_exchange.held_by_bpjs``): neither protected in the roster, which lags behind BPJS, nor
     candidates, and counted rather than lost between the two; ``menunggu_bpjs``, those of them
     whose export still awaits BPJS's answer (``awaiting``, of ``held``: whom the city chases BPJS about, where

@@ -155,7 +155,7 @@ COVERAGE = {
     "terlindungi": pl.Int64,     # of those, protected (active with the programmes required)
     "kandidat": pl.Int64,        # enrollment candidates
     "terverifikasi": pl.Int64,   # of those, verified "Valid" by the kelurahan coordinator
-    "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has from another period's export
+    "didaftarkan": pl.Int64,     # workers not protected yet whom BPJS has (held_by_bpjs)
                                  # (awaiting its answer, or accepted and not in the roster yet)
     "menunggu_bpjs": pl.Int64,   # of those, whose export awaits BPJS's answer
     "dikecualikan": pl.Int64,    # workers a kelurahan verified as not to enroll (Meninggal, Pindah

@@ -681,7 +681,11 @@ def test_bpjs_holds_whom_it_has_from_an_earlier_export(submitted, tmp_path):
                     NIKS[2]: "sudah dikirim ke BPJS pada periode 2026-11, menunggu jawaban"}
     assert set(held_by_bpjs(dsn, "2026-12", roster_kpjs=["12345678901"])) == {NIKS[2]}
     assert set(held_by_bpjs(dsn, "2026-12", roster_kpjs=["1234-5678-901", None])) == {NIKS[2]}  # by its digits
-    assert held_by_bpjs(dsn, "2026-11") == {}                 # its own period: the rows themselves
+    # its own period: the one accepted, not on its list to visit again; the one awaiting the
+    # answer is the month's list (its own row); a card the roster shows lets the roster decide
+    assert held_by_bpjs(dsn, "2026-11", roster_kpjs=["99999999999"]) == {
+        NIKS[0]: "sudah diterima BPJS pada periode 2026-11, belum tampak di data peserta"}
+    assert held_by_bpjs(dsn, "2026-11", roster_kpjs=["12345678901"]) == {}
     assert list(held_by_bpjs(dsn, "2026-12", niks=[NIKS[2], NIKS[1]])) == [NIKS[2]]   # only those asked
     assert held_by_bpjs(dsn, "2026-12", niks=[]) == {}
 

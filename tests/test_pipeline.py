@@ -1059,11 +1059,25 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
     a, b, c = cands.filter(pl.col("kode_kel") == kel).head(3).iter_rows(named=True)
     kpj = {a["NIK"]: "11111111111", b["NIK"]: "22222222222", c["NIK"]: "33333333333"}
     apply_response(dsn, write_response(tmp_path / "r.csv", [[n, PERIOD, "DITERIMA", k, ""] for n, k in kpj.items()]))
-    # November run again once its export is answered: the three are its candidates still (their
-    # premium in the candidates' budget), not also paid for (a re-check: counted in both budgets)
+    # November run again once its export is answered: the three leave its list to visit for the
+    # sheet of those accepted (they were on both), their premium paid for and in no other budget
+    # (a re-check had them counted in both), their rows kept as BPJS answered
+    before = pl.read_parquet(out / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
     run_pipeline(str(world), PERIOD, str(out), db=dsn)
     november = pl.read_parquet(out / "coverage_by_kelurahan" / f"{PERIOD}.parquet")
-    assert november["diterima_bpjs"].sum() == 0 and november.filter(pl.col("kode_kel") == kel)["kandidat"][0] >= 3
+    assert not set(kpj) & set(pl.read_parquet(out / "enrollment_candidates" / f"{PERIOD}.parquet")["NIK"])
+    assert november["diterima_bpjs"].sum() == 3 and november["kandidat"].sum() == before["kandidat"].sum() - 3
+    assert november["didaftarkan"].sum() == before["didaftarkan"].sum() + 3
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT nik, status, kpj FROM bpjs.submission_candidate WHERE nik = ANY(%s) AND period = %s",
+                            (list(kpj), PERIOD)).fetchall()
+    assert sorted(rows) == sorted((n, "accepted", k) for n, k in kpj.items())
+    wb = load_workbook(out / "gap_lists" / PERIOD / f"{kel}.xlsx", read_only=True)
+    header = next(wb["Daftar Calon Peserta"].iter_rows(min_row=6, max_row=6, values_only=True))
+    listed = {(r[header.index("Nama Lengkap")], r[header.index("NIK")])
+              for r in wb["Daftar Calon Peserta"].iter_rows(min_row=7, values_only=True)}
+    assert not listed & {(p["NAMA_LGKP"], f"{p['NIK'][:6]}******{p['NIK'][-4:]}") for p in (a, b, c)}
+    assert sum(1 for r in wb[ACCEPTED_SHEET].iter_rows(min_row=7, values_only=True) if r[0] is not None) == 3
     # December's roster shows b's card active, c's lapsed, a's not yet
     with (world / "peserta_bpjstk.csv").open("a") as f:
         for who, status in ((b, "AKTIF"), (c, "NONAKTIF")):
@@ -1110,7 +1124,7 @@ def test_each_list_gives_those_bpjs_accepted_with_their_card_and_the_budget_thei
     # and the run's summary says so, beside the candidates' premiums
     assert summary["accepted_paid"] == {"workers": 2, "monthly_premium": 2 * 16_800}
     print_summary(summary, "")
-    assert "  already paid for: 2 accepted by BPJS from earlier exports, Rp33,600/month, Rp403,200/year\n" in \
+    assert "  already paid for: 2 accepted by BPJS from exports, Rp33,600/month, Rp403,200/year\n" in \
         capsys.readouterr().out
 
 
