@@ -149,7 +149,12 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
         hidden = {_NOT_UNDERSTOOD[f] for f in (row_flags or []) if f in _NOT_UNDERSTOOD}
         out = []
         for c, v in rec.items():
-            if c in ("NIK", "NO_KK"):
+            if c in hidden and v is not None:
+                # first: a field flagged as not understood holds whatever was typed there (an
+                # occupation "<a NIK> PEDAGANG" was shown by its first word, the NIK whole, in the
+                # residents' preview: a privacy audit)
+                v = "(tidak dikenal)"
+            elif c in ("NIK", "NO_KK"):
                 v = mask(v)
             elif c in ("NAMA_LGKP", "NAMA"):
                 v = _initials(v)
@@ -158,12 +163,12 @@ def preview(df: pl.DataFrame, columns: list[str], n: int = 5) -> dg.MetadataValu
                 # a label without a SIAK code is whatever was typed ("TUKANG PIJAT <a name>", taken
                 # as informal work by the rules' prefixes; a privacy audit, TUKANG_PIJAT_<a name>
                 # and TUKANG/<a name> its re-check): its first word
-                v = m.group() + " …"
+                v = _LONG_DIGITS.sub(lambda d: mask(d.group()), m.group()) + " …"
             elif c == "TGL_LHR" and v is not None:
                 # the year only: the six digits a masked NIK hides are the birth date, which beside
                 # it (and the sex) gave the NIK back whole (a privacy audit)
                 v = f"{v.year}-**-**" if hasattr(v, "year") else "(tidak dikenal)"
-            elif (c in hidden or c in _RECORD_IDS and not re.search("[0-9]", str(v))) and v is not None:
+            elif c in _RECORD_IDS and v is not None and not re.search("[0-9]", str(v)):
                 v = "(tidak dikenal)"
             elif c in ("KPJ", *_RECORD_IDS) and v is not None:
                 # a participant card or a welfare record names one person as a NIK does: its ends

@@ -111,3 +111,18 @@ def test_an_occupation_typed_without_a_siak_code_shows_its_first_word():
     text = str(preview(cands, ["JENIS_PKRJN"]).value)
     assert "SURYANI" not in text and "PIJAT" not in text and "RAHMAH" not in text and text.count("| TUKANG … |") == 3
     assert "| PEDAGANG KAKI LIMA |" in text and "| TUKANG |" in text
+
+
+def test_an_occupation_not_understood_is_not_shown_by_its_first_word():
+    """A privacy audit: the residents' preview showed a SIAK occupation typed as "<a NIK>
+    PEDAGANG" or "<a name> …" by its first word, the NIK or the name, in the event log and the
+    UI: the first-word rule for labels without a SIAK code came before the flag's. A flagged field
+    is "(tidak dikenal)"; an unflagged label's first word has a long digit run starred."""
+    residents = pl.DataFrame({
+        "NIK": ["6474012508040001"] * 4,
+        "JENIS_PKRJN": [f"{NIK} PEDAGANG", "SUKMAWATI RAHMAN", f"{NIK}-TUKANG", "TUKANG PIJAT"],
+        "pekerjaan_kode": [None] * 4,
+        "flags": [["occupation_unknown"], ["occupation_unknown"], [], []]})
+    text = str(preview(residents, list(residents.columns)).value)
+    assert NIK not in text and "SUKMAWATI" not in text and "64740121" not in text
+    assert text.count("(tidak dikenal)") == 2 and "| 647401******0001 … |" in text and "| TUKANG … |" in text
