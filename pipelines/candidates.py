@@ -305,15 +305,26 @@ def paid_for(accepted: pl.DataFrame) -> pl.Series:
     return accepted.filter(pl.col("kartu") != CARD_INACTIVE).get_column("NIK")
 
 
+def _letters(text: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
+    """A name or a place as its upper-case words of letters alone, single-spaced."""
+    return text.str.to_uppercase().str.replace_all(r"[^A-Z]+", " ").str.strip_chars()
+
+
 def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
     """Every kelurahan of the extract (``kode_kel``) with its name as the extract gives it
     (``nama_kel``, from KEL_NAME): the spelling most of its residents carry, the first in sort
-    order on a tie, when at least ``KEL_NAME_MIN_RESIDENTS`` carry it; null otherwise. For a
-    city outside the packaged name table (Bontang's) the coverage and the gap lists name the
-    kelurahan by it, not by its code."""
+    order on a tie, when at least ``KEL_NAME_MIN_RESIDENTS`` carry it and it is no resident's
+    name; null otherwise. For a city outside the packaged name table (Bontang's) the coverage and
+    the gap lists name the kelurahan by it, not by its code."""
     name = pl.col("nama_kel") if "nama_kel" in residents.columns else pl.lit(None, pl.String)
     kels = residents.filter(pl.col("kode_kel").is_not_null())
+    # a person's name in KEL_NAME (a shifted column, ten residents under a code the table lacks)
+    # was published as their kelurahan's name on the coverage page and the lists' titles (a
+    # privacy audit): a spelling that is a resident's name, as written or normalised, names none
+    people = [residents.get_column(c).drop_nulls() for c in ("NAMA_LGKP", "nama_norm") if c in residents.columns]
+    as_name = _letters(pl.col("nama_kel"))
     spelt = (kels.select("kode_kel", name.alias("nama_kel")).drop_nulls()
+             .filter(~as_name.is_in(pl.concat([_letters(n) for n in people]).implode() if people else []))
              .group_by("kode_kel", "nama_kel").len().filter(pl.col("len") >= KEL_NAME_MIN_RESIDENTS)
              .sort(["kode_kel", "len", "nama_kel"], descending=[False, True, False])
              .group_by("kode_kel", maintain_order=True).agg(pl.col("nama_kel").first()))

@@ -639,10 +639,17 @@ def test_a_city_outside_the_name_table_gets_its_kelurahan_names_from_the_extract
                        other.with_columns(kode_kel=pl.lit("6474011001")), load_rules(), "2026-11")
     assert bontang["nama_kel"].to_list() == ["Bontang Kuala"]  # the packaged table first
     # a spelling one resident carries names no kelurahan (a privacy audit: a name typed there)
-    one = other.with_columns(nama_kel=pl.Series(["Penajam", "SITI AMINAH", "SITI AMINAH"]),
+    one = other.with_columns(nama_kel=pl.Series(["Penajam", "Sepaku", "Sepaku"]),
                              kode_kel=pl.Series(["6409011001", "6409011001", "6409011002"]))
     assert kelurahan_of(one).sort("kode_kel").rows() == [("6409011001", None), ("6409011002", None)]
-    assert kelurahan_of(one.with_columns(kode_kel=pl.lit("6409011002"))).rows() == [("6409011002", "SITI AMINAH")]
+    assert kelurahan_of(one.with_columns(kode_kel=pl.lit("6409011002"))).rows() == [("6409011002", "Sepaku")]
+    # nor one that is a resident's name, as written or normalised (its re-check: ten residents
+    # under a code the table lacks, KEL_NAME a person's name from a shifted column)
+    for name in ("Siti Aminah", "SITI  AMINAH", "Hj. Budi"):
+        named = one.with_columns(kode_kel=pl.lit("6409011002"), nama_kel=pl.lit(name),
+                                 NAMA_LGKP=pl.Series(["SITI AMINAH", "AHMAD", "HJ. BUDI"]),
+                                 nama_norm=pl.Series(["SITI AMINAH", "AHMAD", "BUDI"]))
+        assert kelurahan_of(named).rows() == [("6409011002", None)], name
 
 
 def test_a_kelurahan_without_candidates_gets_a_list_that_says_so(cands, tmp_path):
