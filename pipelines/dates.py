@@ -125,8 +125,17 @@ def period_start(period: str) -> date:
     ``../2026-11`` is refused, not read as a month."""
     m = _PERIOD.fullmatch(period) if isinstance(period, str) else None
     if m is None or m[1] == "0000":
-        raise ValueError(f"period must be YYYY-MM (e.g. 2026-11), got {period!r}")
+        raise ValueError(f"period must be YYYY-MM (e.g. 2026-11), got {_as_given(period)}")
     return date(int(m[1]), int(m[2]), 1)
+
+
+def _as_given(value: object) -> str:
+    """A wrong period as the refusal quotes it: digits and separators, or a short text (``Nov-26``,
+    ``2026-1l``); a longer text is said by its length alone, since it may be anything pasted in its
+    place (a name from a shifted column of a script's arguments was quoted: a privacy audit)."""
+    if isinstance(value, str) and (len(value) <= 7 or re.fullmatch(r"[0-9\s\-/._:]*", value)):
+        return repr(value)
+    return f"a text of {len(value)} characters" if isinstance(value, str) else repr(type(value).__name__)
 
 
 def is_period(name: str) -> bool:

@@ -289,6 +289,18 @@ def test_bad_input_stops_with_one_line(small_world, pg_server, tmp_path, capsys,
     assert "penduduk.csv: missing required column TGL_LHR" in err
 
 
+def test_a_long_text_given_as_the_period_is_not_quoted(tmp_path, capsys):
+    """A privacy audit: a name passed as --period (a script's arguments shifted) was quoted in the
+    refusal; a short text or one of digits and separators still is, to show the typo."""
+    from dagster_project.cli import main
+
+    assert main(["export", "--period", "HAIKAL FAJAR IQBAL", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "HAIKAL" not in err and "got a text of 18 characters" in err
+    assert main(["export", "--period", "Nov-26", "--out", str(tmp_path / "o")]) == 1
+    assert "got 'Nov-26'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026-11-01", "../2026-11", " 2026-11"])
 def test_bad_period_is_refused(tmp_path, capsys, period):
     from dagster_project.cli import main
