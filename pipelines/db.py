@@ -338,6 +338,13 @@ def resolve_dsn(db: str | None = None) -> str:
             raise ValueError(f"{'--db' if db else 'LINDUNGI_DB_URL'} is a {scheme[1]}:// URL, expected a "
                              "postgresql:// URL or a key=value DSN (postgresql+psycopg2:// is SQLAlchemy's form, "
                              "for Dagster's own storage)")
+        # a password holding an '@' written as it is: libpq split the URL at it and quoted the
+        # rest as the host it could not resolve ("Passw0rd@[…"), a piece of the password in the
+        # error (a privacy audit)
+        authority = re.match(r"\s*[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)", dsn)
+        if authority and authority[1].count("@") > 1:
+            raise ValueError(f"{'--db' if db else 'LINDUNGI_DB_URL'}: its user or password holds an '@', which a "
+                             "postgresql:// URL must write as %40")
         return dsn
     if in_a_cluster():
         raise RuntimeError("LINDUNGI_DB_URL is not set: in a Kubernetes deployment (LINDUNGI_EXECUTOR=k8s or a pod) "

@@ -302,6 +302,10 @@ def test_two_starts_at_once_on_a_fresh_state_directory_both_get_the_database(tmp
     ("host=127.0.0.1 port=1 password=secretpw dbname", 'database: missing "=" after "…"'),
     # the token quoted is starred whole: here a piece of the password (a re-check)
     ("host=127.0.0.1 port=1 password=secret pw", 'database: missing "=" after "…"'),
+    # an '@' in a URL's password, unescaped: libpq quoted the rest as a host ("secretpw@[…": a
+    # privacy audit)
+    ("postgresql://u:secretpw@[x@127.0.0.1:1/x", "--db: its user or password holds an '@', which a postgresql:// URL "
+                                                  "must write as %40"),
 ])
 def test_a_dsn_that_cannot_be_used_is_named_without_its_password(tmp_path, monkeypatch, capsys, dsn, said):
     """Found by fuzzing: SQLAlchemy's postgresql+psycopg2:// form (which the README gives for
