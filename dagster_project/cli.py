@@ -59,16 +59,25 @@ def _period(period: str, partition: bool = True) -> str:
     return period
 
 
-def _writable_dir(path: str, what: str) -> Path:
+PRIVATE_DIR_MODE = 0o750  # an output folder made by a command (see _writable_dir)
+
+
+def _writable_dir(path: str, what: str, private: bool = False) -> Path:
     """A directory the command writes into, made now: a path that cannot be one is refused before
-    any work (it surfaced as an IO manager's error after the ingest, naming a Dagster step)."""
+    any work (it surfaced as an IO manager's error after the ingest, naming a Dagster step).
+    ``private``: an output folder of personal data, made for its owner and group alone (mode
+    0750): under the usual umask 022 every file in it was readable by every user of the machine
+    (a privacy audit). A folder that exists keeps its mode: its owner chose it."""
     if not path.strip():  # "" is the current folder to Path: every output was written there
         raise CliError(f"{what}: an empty path, expected a directory")
     p = Path(path)
     try:
         if p.exists() and not p.is_dir():
             raise CliError(f"{what} {path}: is a file, not a directory")
+        new = not p.exists()
         p.mkdir(parents=True, exist_ok=True)
+        if new and private:
+            p.chmod(PRIVATE_DIR_MODE)
     except OSError as exc:  # a name too long, a path under /proc, ...
         raise CliError(f"{what} {path}: cannot make the directory ({exc.strerror or exc})") from None
     if not os.access(p, os.W_OK | os.X_OK):
@@ -358,7 +367,7 @@ def _run_started(input_dir: str, period: str, out_dir: str, db: str | None, rule
 
     _period(period)
     _inputs_checked(lambda: load_rules(rules), key_from_env, lambda: _extracts_found(input_dir), checked_executor_name)
-    _writable_dir(out_dir, "--out")
+    _writable_dir(out_dir, "--out", private=True)
     with _one_run_at_a_time(out_dir):
         return _run_alone(input_dir, period, out_dir, db, rules, full_nik, allow_smaller_extract)
 
@@ -823,7 +832,7 @@ def cmd_demo(args) -> int:
     # (before the markers go: a refused size made the next demo generate its world again, and
     # the refusal was an unexpected ValueError: an outside review)
     _world_size(args.residents, args.seed)
-    _writable_dir(args.out, "--out")
+    _writable_dir(args.out, "--out", private=True)
     world = state_dir() / "demo-input"
     db = _demo_database(args.db, world) or args.db
     marker = world / f".generated-{args.residents}-{args.seed}"
@@ -1172,7 +1181,7 @@ def cmd_export(args) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     dsn = _existing_database(args.db)
-    _writable_dir(args.out, "--out")
+    _writable_dir(args.out, "--out", private=True)
     path, n = export_pending(dsn, args.period, args.out, region=args.region, declared_income=rules.declared_income,
                              programs=rules.program_codes, max_age=rules.max_age)
     held = held_back(dsn, args.period, args.region)

@@ -751,3 +751,17 @@ def test_the_ui_s_runs_start_the_embedded_server_again_when_it_stopped(tmp_path,
         db.embedded_stop(tmp_path / "home")
     assert main(["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]) == 0
     assert os.environ["LINDUNGI_DB_URL"] == "postgresql://nowhere/x"
+
+
+def test_an_output_folder_a_command_makes_is_its_owner_s_and_group_s(tmp_path):
+    """A privacy audit: --out and every personal-data file in it (gap lists, residents.parquet,
+    the BPJS export) were readable by every user of the machine under the usual umask. The folder
+    a command makes is 0750; one that exists keeps its mode (its owner chose it)."""
+    from dagster_project.cli import _writable_dir
+
+    made = _writable_dir(str(tmp_path / "a" / "out"), "--out", private=True)
+    assert made.stat().st_mode & 0o777 == 0o750
+    kept = tmp_path / "mine"
+    kept.mkdir(mode=0o755)
+    kept.chmod(0o755)
+    assert _writable_dir(str(kept), "--out", private=True).stat().st_mode & 0o777 == 0o755
