@@ -25,8 +25,11 @@ LEADING_TITLE_LETTERS = ("H", "R")
 # Titles that are names too, dropped only among the titles in front of a name (before another
 # word, after titles alone: ING. SUKARNO, DR.-ING. BUDI): ING. (the Dutch/German engineer's
 # degree) is also a Dayak name (Kenyah, Bahau: ING alone, HANG ING), and dropped anywhere it
-# left 484 of an outside tester's 1M residents with no name at all.
-LEADING_TITLES = ("ING",)
+# left 484 of an outside tester's 1M residents with no name at all. HI. is Haji in Gorontalo,
+# North Maluku and parts of Sulawesi (HI. ABDULLAH); kept, it made a roster card's name a
+# subset of its holder's at best (an outside tester's Gorontalo world: 6 of 236 cards written
+# with HI. missed, 82 of 37,024 without).
+LEADING_TITLES = ("ING", "HI")
 # Degree suffixes, written after the name (often after a comma).
 DEGREES = frozenset("""SPD SE SH SAG SKOM AMD MPD MSI MM MH LC SST SIP SKM SKEP SFARM MT ST SS SPSI SSOS SSI AMA AMK
     STP SPT SPI SKED STR SHUT MKES MAG""".split())
@@ -136,6 +139,7 @@ def normal_forms(names: pl.Series) -> pl.Series:
     vocab = toks.select(t.unique()).drop_nulls()
     # variants again after the spelling: an old-spelled variant (MOEH -> MUH) is still one
     vocab = vocab.with_columns(word=_modern_spelling(t.replace(VARIANTS)).replace(VARIANTS))
+    vocab = vocab.with_columns(word=_muhammad_typos(_unpadded(pl.col("word"))))
     toks = toks.join(vocab, on="t", maintain_order="left").select("row", t=pl.col("word"))
     # A repeated single name padded for forms (JAYA JAYA) is one name: a name's later tokens are
     # kept only if some token differs from its first.
@@ -153,6 +157,37 @@ def normal_forms(names: pl.Series) -> pl.Series:
     # no name: flagged as missing by the ingest, where it was a candidate called "H."
     letter = f"[{''.join(LEADING_TITLE_LETTERS)}]"
     return out.set(out.str.contains(f"^{letter}( {letter})*$").fill_null(False), None).rename(names.name)
+
+
+def _unpadded(tok: pl.Expr) -> pl.Expr:
+    """A name padded for forms and written as one word (KARTINIKARTINI for KARTINI KARTINI, a
+    space dropped): the name once."""
+    n = tok.str.len_chars()
+    half = tok.str.slice(0, n // 2)
+    return pl.when((n >= 6) & (n % 2 == 0) & (half == tok.str.slice(n // 2))).then(half).otherwise(tok)
+
+
+# MUHAMMAD's long spellings: a word of five letters or more, starting with M, one edit from one of
+# them (MOHAMD, MOHLMAD, MUHAMAT) is MUHAMMAD mistyped. Left as typed it stayed apart from its
+# register's MOH. (folded to MUHAMMAD): MOHAMD HUNTA on his own NIK scored 0.016 against
+# MUHAMMAD HUNTA, "weak" names (an outside tester's Gorontalo world)
+_MUHAMMADS = sorted({v for v, w in VARIANTS.items() if w == "MUHAMMAD" and len(v) >= 6} | {"MUHAMMAD"})
+
+
+def _muhammad_typos(tok: pl.Expr) -> pl.Expr:
+    def fold(words: pl.Series) -> pl.Series:
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        maybe = (words.str.starts_with("M") & (words.str.len_chars() >= 5) & (words != "MUHAMMAD")).fill_null(False)
+        at = maybe.arg_true()
+        if at.is_empty():
+            return words
+        near = process.cdist(words.gather(at).to_list(), _MUHAMMADS, scorer=Levenshtein.distance, score_cutoff=1,
+                             workers=1)
+        typos = at.filter(pl.Series((near <= 1).any(axis=1)))
+        return words.scatter(typos, "MUHAMMAD") if len(typos) else words
+    return tok.map_batches(fold, return_dtype=pl.String)
 
 
 def _modern_spelling(tok: pl.Expr) -> pl.Expr:

@@ -201,6 +201,13 @@ def test_nik_validity_property(s):
     ("COK ISTRI RATNADI", "COKORDA ISTRI RATNADI"),
     ("IA KURNIASIH", "IA KURNIASIH"),                 # two letters: initials, or a name (Sundanese IA)
     ("IG. SUKARDI", "IG SUKARDI"),
+    # HI. is Haji in Gorontalo, North Maluku and parts of Sulawesi: a title before the name only
+    ("HI. ABDULLAH", "ABDULLAH"), ("DRS. HI. ABDULLAH", "ABDULLAH"), ("ABDULLAH HI", "ABDULLAH HI"), ("HI", "HI"),
+    # a padded name with its space dropped is the padded name
+    ("KARTINIKARTINI", "KARTINI"), ("JAYAJAYA", "JAYA"), ("NANA", "NANA"),
+    # MUHAMMAD mistyped, one edit from a long spelling of it; other names of M are left
+    ("MOHAMD HUNTA", "MUHAMMAD HUNTA"), ("MOHLMAD USMAN", "MUHAMMAD USMAN"), ("MUHAMAT", "MUHAMMAD"),
+    ("MAHMUD", "MAHMUD"), ("MUHARAM", "MUHARAM"), ("MARIAM", "MARIAM"), ("MUHTAR", "MUHTAR"),
 ])
 def test_normalize_name(raw, expected):
     assert _one(normalize_name("x"), raw) == expected
