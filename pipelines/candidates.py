@@ -17,6 +17,7 @@ from pipelines.dates import age_on, period_start
 from pipelines.nik import ascii_digits, starred_and_cut
 from pipelines.partitioning import region_sizes, resident_region
 from pipelines.regions import kabkota_name, kecamatan_name, kecamatan_names, kelurahan_name
+from pipelines.names import normal_forms
 from pipelines.rules import Rules
 
 
@@ -305,11 +306,6 @@ def paid_for(accepted: pl.DataFrame) -> pl.Series:
     return accepted.filter(pl.col("kartu") != CARD_INACTIVE).get_column("NIK")
 
 
-def _letters(text: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
-    """A name or a place as its upper-case words of letters alone, single-spaced."""
-    return text.str.to_uppercase().str.replace_all(r"[^A-Z]+", " ").str.strip_chars()
-
-
 def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
     """Every kelurahan of the extract (``kode_kel``) with its name as the extract gives it
     (``nama_kel``, from KEL_NAME): the spelling most of its residents carry, the first in sort
@@ -318,15 +314,19 @@ def kelurahan_of(residents: pl.DataFrame) -> pl.DataFrame:
     the gap lists name the kelurahan by it, not by its code."""
     name = pl.col("nama_kel") if "nama_kel" in residents.columns else pl.lit(None, pl.String)
     kels = residents.filter(pl.col("kode_kel").is_not_null())
+    counted = (kels.select("kode_kel", name.alias("nama_kel")).drop_nulls()
+               .group_by("kode_kel", "nama_kel").len().filter(pl.col("len") >= KEL_NAME_MIN_RESIDENTS))
     # a person's name in KEL_NAME (a shifted column, ten residents under a code the table lacks)
     # was published as their kelurahan's name on the coverage page and the lists' titles (a
-    # privacy audit): a spelling that is a resident's name, as written or normalised, names none
-    people = [residents.get_column(c).drop_nulls() for c in ("NAMA_LGKP", "nama_norm") if c in residents.columns]
-    as_name = _letters(pl.col("nama_kel"))
-    spelt = (kels.select("kode_kel", name.alias("nama_kel")).drop_nulls()
-             .filter(~as_name.is_in(pl.concat([_letters(n) for n in people]).implode() if people else []))
-             .group_by("kode_kel", "nama_kel").len().filter(pl.col("len") >= KEL_NAME_MIN_RESIDENTS)
-             .sort(["kode_kel", "len", "nama_kel"], descending=[False, True, False])
+    # privacy audit): a spelling that is a resident's name (normalised as names are: HJ. SITI
+    # AMINAH is SITI AMINAH) names none. The few spellings are normalised, not the residents' names
+    if counted.height and "nama_norm" in residents.columns:
+        spellings = counted.get_column("nama_kel").unique()
+        forms = pl.DataFrame({"nama_kel": spellings, "form": normal_forms(spellings)})
+        norm = residents.get_column("nama_norm")
+        named = forms.filter(pl.col("form").is_in(norm.filter(norm.is_in(forms.get_column("form").implode())).implode()))
+        counted = counted.join(named.select("nama_kel"), on="nama_kel", how="anti")
+    spelt = (counted.sort(["kode_kel", "len", "nama_kel"], descending=[False, True, False])
              .group_by("kode_kel", maintain_order=True).agg(pl.col("nama_kel").first()))
     return kels.select("kode_kel").unique().join(spelt, on="kode_kel", how="left")
 
