@@ -880,6 +880,47 @@ def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypat
     assert tick(cursor)[:2] == ([], "extracts unchanged")
 
 
+def test_the_same_extracts_copied_in_again_start_no_ingest(tmp_path, monkeypatch):
+    """A production-path review: byte-identical extracts copied in again (a re-delivery, a sync
+    that rewrites modification times) started an ingest, every region's linking and the period's
+    run, whose submission added an empty batch to each region. Once the folder's fingerprint
+    changes, the files' SHA-256 are compared with those the last ingest recorded."""
+    import hashlib
+    import os
+
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    sensor = defs.resolve_sensor_def("new_extracts_sensor")
+    monkeypatch.setenv("LINDUNGI_INPUT", str(tmp_path))
+    files = {"penduduk.csv": "NIK\n6474011508850001\n", "dtsen.csv": "ID_DTSEN\n1\n", "peserta_bpjstk.csv": "KPJ\n2\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    instance = dg.DagsterInstance.ephemeral()
+    for name, asset in (("penduduk.csv", "residents"), ("dtsen.csv", "welfare_records"),
+                        ("peserta_bpjstk.csv", "participants")):
+        instance.report_runless_asset_event(dg.AssetMaterialization(
+            asset, metadata={"sha256": hashlib.sha256(files[name].encode()).hexdigest()}))
+
+    def tick(cursor):
+        result = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
+        return result.run_requests, result.skip_message, result.cursor
+
+    _, _, cursor = tick(None)
+    for name, text in files.items():  # the same bytes, written again later
+        (tmp_path / name).write_text(text)
+        os.utime(tmp_path / name, ns=(2_000_000_000 * 10**9, 2_000_000_000 * 10**9))
+    reqs, why, cursor = tick(cursor)
+    assert not reqs and "stay unchanged" in why
+    reqs, why, cursor = tick(cursor)
+    assert not reqs and "the same SHA-256" in why
+    assert tick(cursor)[:2] == ([], "extracts unchanged")
+    (tmp_path / "dtsen.csv").write_text("ID_DTSEN\n3\n")  # one of them new: the ingest, once settled
+    reqs, _, cursor = tick(cursor)
+    assert not reqs and len(tick(cursor)[0]) == 1
+
+
 def test_the_monthly_ingest_waits_for_a_chain_in_flight_and_starts_once(tmp_path, monkeypatch):
     """The schedule started the month's ingest at 02:00 on the 1st whatever was running: an
     ingest replaced the extracts' assets under a mid-month chain's region and period runs still
