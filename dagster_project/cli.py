@@ -102,7 +102,7 @@ def _setup_progress() -> None:
 # with them left its `tail -F` running for good. Every progress line, check and error is in the
 # structured event log; stdout and stderr go straight to the terminal. (200k world, alternating:
 # medians 9.11 s against 9.38 s, 7 of 8 rounds faster.)
-INSTANCE_YAML = """\
+_STORAGE_YAML = """\
 # written by lindungi: Dagster's SQLite storage under this directory (dagster_project/storage.py).
 # Production uses deploy/dagster.yaml instead.
 storage:
@@ -112,13 +112,43 @@ storage:
     config:
       base_dir:
         env: DAGSTER_HOME
+"""
+_NO_COMPUTE_LOGS_YAML = """\
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
+"""
+INSTANCE_YAML = _STORAGE_YAML + _NO_COMPUTE_LOGS_YAML + """\
+# As in production, for the daemon `lindungi ui` starts (a `lindungi run` goes through no queue
+# and is never retried: its own command says how it ended): one run per kab/kota and per
+# partition at a time, and a failed run of the chain retried once, whole (without these a
+# region's failed run stalled the chain until someone re-executed it, and two runs of one region
+# ran side by side: a production-path review). deploy/dagster.yaml's `bpjs_writer` pool is left
+# out: a slot held by a killed `lindungi run` would stop the next one.
+concurrency:
+  runs:
+    tag_concurrency_limits:
+      - key: lindungi/region
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
+      - key: dagster/partition
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
+run_retries:
+  enabled: true
+  max_retries: 1
 telemetry:
   enabled: false
 """
-EARLIER_INSTANCE_YAML = "telemetry:\n  enabled: false\n"  # what lindungi wrote before
+# what lindungi wrote before, rewritten as INSTANCE_YAML; any other dagster.yaml, one of these
+# edited too, is left as it is (an edit was undone by the next command: a production-path review)
+EARLIER_INSTANCE_YAMLS = (
+    "telemetry:\n  enabled: false\n",
+    _STORAGE_YAML + "telemetry:\n  enabled: false\n",
+    _STORAGE_YAML + _NO_COMPUTE_LOGS_YAML + "telemetry:\n  enabled: false\n",
+)
 
 
 def _state() -> Path:
@@ -133,9 +163,8 @@ def _dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
     text = cfg.read_text() if cfg.exists() else None
-    # ours is kept current; a dagster.yaml someone wrote themselves is left as it is
-    if text is None or text == EARLIER_INSTANCE_YAML or (
-            text.startswith("# written by lindungi") and text != INSTANCE_YAML):
+    # ours is kept current; a dagster.yaml someone wrote or edited is left as it is
+    if text is None or text in EARLIER_INSTANCE_YAMLS:
         cfg.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
@@ -260,13 +289,21 @@ def _settings_config() -> dict:
         "allow_smaller_extract": env_flag(ALLOW_SMALLER_ENV)}}}}
 
 
+def _execute_tags(tags: dict) -> dict:
+    """A command's run's tags: never retried by a daemon on the same instance (`lindungi ui`'s
+    run_retries), which would run it again with the UI's input and output folders."""
+    from dagster_project.sensors import NO_RUN_RETRIES
+
+    return {**tags, **NO_RUN_RETRIES}
+
+
 def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
     """One Dagster run of ``job_name`` in this process on the instance; its run id, or CliError."""
     from dagster_project.definitions import defs
 
     result = defs.resolve_job_def(job_name).execute_in_process(
         instance=_instance(), partition_key=partition_key, raise_on_error=False,
-        run_config={**QUIET, **_settings_config()}, tags=tags)
+        run_config={**QUIET, **_settings_config()}, tags=_execute_tags(tags))
     if not result.success:
         # the run named: its traceback and events are in the Dagster UI (lindungi ui)
         reason = _failure_reason(result)

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from dagster_project import storage
-from dagster_project.cli import EARLIER_INSTANCE_YAML, INSTANCE_YAML, _dagster_home
+from dagster_project.cli import EARLIER_INSTANCE_YAMLS, INSTANCE_YAML, _dagster_home
 
 
 @dg.asset(check_specs=[dg.AssetCheckSpec("rows_positive", asset="first")])
@@ -133,18 +133,39 @@ def test_kept_engines_are_bounded_and_wipe_still_works(instance):
 
 
 def test_dagster_yaml_is_kept_current_but_a_users_own_is_left(tmp_path, monkeypatch):
+    """Each version lindungi wrote is brought up to date; a file someone wrote, or one of ours
+    they edited (a production-path review: run_retries added by hand were undone by the next
+    command), is left as it is."""
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
     cfg = tmp_path / "dagster_home" / "dagster.yaml"
     _dagster_home()
-    assert cfg.read_text() == INSTANCE_YAML
-    for ours in (EARLIER_INSTANCE_YAML, "# written by lindungi: an older version\ntelemetry: {}\n"):
+    assert cfg.read_text() == INSTANCE_YAML and len(EARLIER_INSTANCE_YAMLS) == 3
+    for ours in EARLIER_INSTANCE_YAMLS:
         cfg.write_text(ours)
         _dagster_home()
         assert cfg.read_text() == INSTANCE_YAML
-    own = "storage:\n  sqlite:\n    base_dir: /somewhere/else\n"
-    cfg.write_text(own)
-    _dagster_home()
-    assert cfg.read_text() == own
+    for own in ("storage:\n  sqlite:\n    base_dir: /somewhere/else\n",
+                INSTANCE_YAML.replace("max_retries: 1", "max_retries: 3")):
+        cfg.write_text(own)
+        _dagster_home()
+        assert cfg.read_text() == own
+
+
+def test_the_local_instance_queues_and_retries_as_production_does_but_not_lindungi_run(tmp_path, monkeypatch):
+    """A production-path review: under `lindungi ui`'s daemon two runs of one region ran side by
+    side and a failed region run stalled the chain; the local instance has production's per-region
+    and per-partition limits and retries. A `lindungi run`'s own runs are never retried by a
+    daemon (its command reported how they ended, with its own --input and --out)."""
+    import dagster as dg
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
+    home = _dagster_home()
+    instance = dg.DagsterInstance.from_config(str(home))
+    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits  # (what the daemon queues by)
+    assert {(t["key"], t["limit"]) for t in limits} == {("lindungi/region", 1), ("dagster/partition", 1)}
+    assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
+    from dagster_project.cli import _execute_tags
+    assert _execute_tags({"a": "b"}) == {"a": "b", "dagster/max_retries": "0"}
 
 
 def test_commits_do_not_wait_for_the_disk_each(instance):
