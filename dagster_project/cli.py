@@ -592,7 +592,8 @@ def _counted(asset: str, period: str, keys: tuple[str, ...]) -> dict[str, int]:
 def _left_out(period: str) -> dict[str, int]:
     """Whom the period's candidates leave out although the rules alone would list them, from the
     ``enrollment_candidates`` materialization just made: held by BPJS from another period's export
-    (or accepted from this period's), verified by a kelurahan as not to enroll. (A progress line said so; the summary did not.)"""
+    (or accepted from this period's), verified by a kelurahan as not to enroll. (A progress line
+    said so; the summary did not.)"""
     return _counted("enrollment_candidates", period, ("held_by_bpjs", "excluded_by_verification"))
 
 

@@ -240,9 +240,9 @@ def held_among(answers: list[tuple], roster_kpjs: Collection[str] | None = None,
     """NIK -> why the person is not listed although the rules would list them: BPJS has them
     from an earlier period's export (``answers``, see :func:`earlier_answers`), still awaiting
     its answer, or accepted (from this period's export too) with a card (KPJ) that the roster
-    extract does not show yet (it lags behind BPJS). Listed again, they would be exported and registered twice. Once the roster
-    shows the card, the roster decides: protected, or lapsed and listed again. A rejection holds
-    nobody. Without ``roster_kpjs`` every acceptance holds.
+    extract does not show yet (it lags behind BPJS). Listed again, they would be exported and
+    registered twice. Once the roster shows the card, the roster decides: protected, or lapsed
+    and listed again. A rejection holds nobody. Without ``roster_kpjs`` every acceptance holds.
 
     An acceptance in a period after ``period`` (that month run again later) holds whatever the
     roster shows, as the export's ``HELD_ELSEWHERE`` does: a card lapsed in this month's extract

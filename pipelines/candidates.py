@@ -14,10 +14,10 @@ import polars as pl
 
 from pipelines import schema
 from pipelines.dates import age_on, period_start
+from pipelines.names import normal_forms
 from pipelines.nik import ascii_digits, starred_and_cut
 from pipelines.partitioning import region_sizes, resident_region
 from pipelines.regions import kabkota_name, kecamatan_name, kecamatan_names, kelurahan_name
-from pipelines.names import normal_forms
 from pipelines.rules import Rules
 
 
