@@ -812,23 +812,13 @@ def _name_level(p: pl.DataFrame) -> pl.Series:
             at = initials.get_column("i").to_numpy()
             tset[at] = np.maximum(tset[at], [float(_initials_subset(x, y))
                                              for x, y in initials.select("a", "b").iter_rows()])
-    # JW's bonus for a shared beginning alone (FITRIANI SALEH and FITRIANI MARLINA HARUN: 0.881)
-    # makes no similar name: the names as written, or their words sorted, must agree weakly too
-    plain = np.ones(names.height, dtype=np.float32)
-    if a:
-        jw_only = np.flatnonzero((jw >= 0.88) & (tsort < NAME_WEAK))
-        if len(jw_only):
-            sub = names[jw_only]
-            plain[jw_only] = process.cpdist(sub.get_column("a").to_list(), sub.get_column("b").to_list(),
-                                            scorer=fuzz.ratio, workers=-1, dtype=np.float32) / 100
-    f = names.with_columns(jw=pl.Series(jw), tsort=pl.Series(tsort), tset=pl.Series(tset), plain=pl.Series(plain))
+    f = names.with_columns(jw=pl.Series(jw), tsort=pl.Series(tsort), tset=pl.Series(tset))
     return f.select(
         pl.when(pl.col("a").is_null() | pl.col("b").is_null()).then(pl.lit("missing"))
         .when(pl.col("a") == pl.col("b")).then(pl.lit("exact"))
         .when((pl.col("tsort") >= 0.93) | (pl.col("jw") >= 0.96)).then(pl.lit("very_similar"))
         .when(pl.col("tset") >= 0.999).then(pl.lit("subset"))
-        .when((pl.col("tsort") >= 0.88) | ((pl.col("jw") >= 0.88) & (pl.max_horizontal("tsort", "plain") >= NAME_WEAK)))
-        .then(pl.lit("similar"))
+        .when(pl.max_horizontal("jw", "tsort") >= 0.88).then(pl.lit("similar"))
         .when(pl.max_horizontal("jw", "tsort") >= NAME_WEAK).then(pl.lit("weak"))
         .otherwise(pl.lit("different"))
     ).to_series()
@@ -920,13 +910,6 @@ def compare(pairs: pl.DataFrame, r: pl.DataFrame, s: pl.DataFrame, chunk: int = 
                 levels = levels.with_columns(s_ymd=s_ymd, r_ymd=r_ymd)
         else:
             levels = levels.with_columns(_slip=pl.lit(False))
-        if p.get_column("r_ymd").null_count():
-            # a resident whose birth date is missing or no date (flagged, to be fixed): the date
-            # the resident's own NIK encodes stands for it, in the record's century
-            r_ymd, s_ymd = pl.col("r_ymd"), pl.col("s_ymd")
-            levels = levels.with_columns(r_ymd=pl.when(r_ymd.is_null() & s_ymd.is_not_null())
-                                         .then(s_ymd // 1_000_000 * 1_000_000 + _nik_yymmdd_of(pl.col("r_key")))
-                                         .otherwise(r_ymd))
         p = levels.with_columns(
             nik=_nik_level(), dob=_dob_level(), sex=_eq_level("s_sex", "r_sex"),
             kel=_eq_level("s_kel", "r_kel"), kk=_kk_level(), address=_address_level(),
@@ -1160,8 +1143,7 @@ def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
     birth date compared for a record without one (``s_no_dob``) is the date its NIK encodes
     (:func:`_dates_for_blank`), and says so: it read "tanggal lahir sama" for a record
     that has no date; one whose NIK slipped in the date digits says that
-    (:func:`_slip_in_date`); so does one compared with the date a resident's own NIK encodes,
-    the resident without a birth date (``r_no_dob``, see :func:`compare`)."""
+    (:func:`_slip_in_date`)."""
     texts = evidence_text()
     parts = []
     for c in COMPARISONS:
@@ -1172,9 +1154,7 @@ def evidence_expr(model: LinkModel | None = None) -> pl.Expr:
                     .then(pl.col(NIK_DATE).cast(pl.String).replace_strict(texts["dob"], default=None,
                                                                           return_dtype=pl.String)
                           + pl.lit(" (tanggal pada NIK sama)"))
-                    .when(pl.col("s_no_dob")).then(text + pl.lit(" (tanggal pada NIK)"))
-                    .when(pl.col("r_no_dob").fill_null(False) & (pl.col("dob") != "missing"))
-                    .then(text + pl.lit(" (tanggal pada NIK penduduk)")).otherwise(text))
+                    .when(pl.col("s_no_dob")).then(text + pl.lit(" (tanggal pada NIK)")).otherwise(text))
         if model is not None and model.tf and c.tf_column:
             tf, exact = pl.col(c.tf_adjustment), pl.col(c.name) == "exact"
             text = text + (pl.when(exact & (tf >= 1.0)).then(pl.lit(f" ({c.tf_word} jarang)"))
@@ -1304,10 +1284,8 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
     chosen = resolve(scored, settings.link_threshold)
     say(f"model estimated; {chosen.height:,} links chosen, writing their evidence ...")
     no_dob = s.select("s_key", s_no_dob=pl.col("s_dob").is_null())  # for evidence_expr
-    r_no_dob = r.filter(pl.col("r_dob").is_null()).select("r_key", r_no_dob=pl.lit(True))
-    detail = (chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS, SLIP_IN_DATE,
-                                        NIK_DATE), on=["s_key", "r_key"]).join(no_dob, on="s_key")
-              .join(r_no_dob, on="r_key", how="left"))
+    detail = chosen.join(scored.select("s_key", "r_key", "weight", *COMPARISON_NAMES, *TF_ADJUSTMENTS, SLIP_IN_DATE,
+                                      NIK_DATE), on=["s_key", "r_key"]).join(no_dob, on="s_key")
     detail = detail.with_columns(
         method=pl.when(pl.col("nik") == "exact").then(pl.lit("nik_exact"))
         # (a same-day neighbour beside an equal birth date counted nothing: the name and the date
@@ -1354,7 +1332,7 @@ def _link(resident: Callable[[], pl.DataFrame], records: pl.DataFrame, id_col: s
                    & (pl.col("s_v") // 10**10 == pl.col("r_key") // 10**10)))
         .sort(["score", "r_key"], descending=[True, False])
         .group_by("s_key", maintain_order=True).first()
-        .join(no_dob, on="s_key").join(r_no_dob, on="r_key", how="left")
+        .join(no_dob, on="s_key")
         .with_columns(evidence=pl.concat_str(
             evidence_expr(model),
             pl.when(pl.col("rivals") > 0).then(pl.format("; {} kandidat lain juga cocok", "rivals")).otherwise(pl.lit("")),
