@@ -184,29 +184,25 @@ def extracts_fingerprint(input_dir: str) -> tuple[str | None, str]:
     return hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16], ""
 
 
-# each extract's accepted asset, whose materialization records the SHA-256 of the file read
-INGESTED_AS = {"penduduk": "residents", "dtsen": "welfare_records", "peserta_bpjstk": "participants"}
-
-
 def same_files_as_ingested(instance: dg.DagsterInstance, input_dir: str) -> bool:
     """Whether each extract in the folder is, byte for byte, the file the last ingest read (the
-    SHA-256 on its accepted asset's latest materialization). Hashed only once the folder's
-    fingerprint changed: the same files copied in again (a re-delivery, a sync that rewrites
-    modification times) started the whole chain again, and each of its period runs added an
-    empty batch to every region (a production-path review: 12 batches where 4 had been made)."""
-    from pipelines.readers import InputError, find_extract
+    SHA-256 on its accepted asset's latest materialization, against ``input_checksums``'). Hashed
+    only once the folder's fingerprint changed: the same files copied in again (a re-delivery, a
+    sync that rewrites modification times) started the whole chain again, and each of its period
+    runs added an empty batch to every region (a production-path review: 12 batches where 4 had
+    been made)."""
+    from assets.ingest import EXTRACTS
+    from pipelines.readers import InputError, find_extract, input_checksums
 
-    for source, asset in INGESTED_AS.items():
-        event = instance.get_latest_materialization_event(dg.AssetKey(asset))
-        then = event.asset_materialization.metadata.get("sha256") if event and event.asset_materialization else None
-        if then is None:
-            return False
-        try:
-            with find_extract(input_dir, source).open("rb") as f:
-                if hashlib.file_digest(f, "sha256").hexdigest() != then.value:
-                    return False
-        except (InputError, OSError):
-            return False
+    try:
+        now = input_checksums(input_dir)
+        for ext in EXTRACTS:
+            event = instance.get_latest_materialization_event(dg.AssetKey(ext.accepted_key))
+            meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
+            if "sha256" not in meta or now[find_extract(input_dir, ext.source).name] != meta["sha256"].value:
+                return False
+    except (InputError, OSError):
+        return False
     return True
 
 
