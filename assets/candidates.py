@@ -74,11 +74,11 @@ def _held(answers: list[tuple], participants: pl.LazyFrame, period: str, rules) 
     """Whom BPJS has from an earlier period's export, or accepted from this period's (``answers``:
     ``earlier_answers``), judged against the roster's cards. Only a card that does not protect
     under the period's ``rules`` (:func:`pipelines.candidates.protects`: active JKK+JKM at the
-    defaults) lets the roster decide (lapsed: listed again, unless BPJS accepted them in a period after ``period``).
-    An active card protects whoever its record is linked
-    to; when the linkage could not tie it to the person BPJS accepted (its NIK empty or wrong,
-    the name spelt otherwise), that person was unprotected, not held, listed and exported again:
-    registered twice. They stay held instead."""
+    defaults) lets the roster decide (lapsed: listed again, unless BPJS accepted them in a period
+    after ``period``). An active card protects whoever its record is linked to; when the linkage
+    could not tie it to the person BPJS accepted (its NIK empty or wrong, the name spelt
+    otherwise), that person was unprotected, not held, listed and exported again: registered
+    twice. They stay held instead."""
     lapsed = participants.filter(~protects(rules)).select("KPJ").collect()
     return held_among(answers, lapsed.get_column("KPJ"), period)
 

@@ -356,9 +356,9 @@ def coverage(assessed: pl.DataFrame, candidates: pl.DataFrame, rules: Rules, per
         menunggu_bpjs=(~pl.col("terlindungi")
                        & pl.col("NIK").is_in(pl.Series(list(set(awaiting) & set(held)), dtype=pl.String)))
         .sum().cast(pl.Int64),
-        # (of the protected and of those held only: one this period's run lists again, its export
-        # answered, is a candidate, its premium in the candidates' budget; one verified out is
-        # neither; counted in both, the year's budget counted them twice: a re-check)
+        # (of the protected and of those held only: one a kelurahan verified out is neither, and
+        # one listed again is a candidate, its premium in the candidates' budget; counted in both,
+        # the year's budget counted them twice: a re-check)
         diterima_bpjs=(pl.col("NIK").is_in(pl.Series(list(accepted), dtype=pl.String))
                        & (pl.col("terlindungi") | pl.col("NIK").is_in(pl.Series(list(held), dtype=pl.String))))
         .sum().cast(pl.Int64),
