@@ -1517,4 +1517,3 @@ def test_a_sister_s_record_with_her_brother_s_nik_links_to_her_not_to_him():
     recs = {"sister": ("6474010101900011", "DWI PUTRI SANTOSO", date(1993, 5, 5), "P", "6474011001", None)}
     links = link_records(residents, _records(recs), "ID_DTSEN", LinkSettings()).links
     assert links.select("NIK").item() == "6474014505930012"
-

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from dagster_project import storage
-from dagster_project.cli import EARLIER_INSTANCE_YAMLS, INSTANCE_YAML, _dagster_home
+from dagster_project.cli import EARLIER_INSTANCE_YAMLS, INSTANCE_YAML, _dagster_home, _execute_tags
 
 
 @dg.asset(check_specs=[dg.AssetCheckSpec("rows_positive", asset="first")])
@@ -156,15 +156,12 @@ def test_the_local_instance_queues_and_retries_as_production_does_but_not_lindun
     side and a failed region run stalled the chain; the local instance has production's per-region
     and per-partition limits and retries. A `lindungi run`'s own runs are never retried by a
     daemon (its command reported how they ended, with its own --input and --out)."""
-    import dagster as dg
-
     monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path))
     home = _dagster_home()
     instance = dg.DagsterInstance.from_config(str(home))
     limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits  # (what the daemon queues by)
     assert {(t["key"], t["limit"]) for t in limits} == {("lindungi/region", 1), ("dagster/partition", 1)}
     assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
-    from dagster_project.cli import _execute_tags
     assert _execute_tags({"a": "b"}) == {"a": "b", "dagster/max_retries": "0"}
 
 
