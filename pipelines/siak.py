@@ -42,6 +42,14 @@ OCCUPATION_ALIASES: dict[str, int] = {
 
 MARITAL: dict[str, str] = {"1": "BELUM KAWIN", "2": "KAWIN", "3": "CERAI HIDUP", "4": "CERAI MATI",
                            "BK": "BELUM KAWIN", "K": "KAWIN", "CH": "CERAI HIDUP", "CM": "CERAI MATI"}
+# What a spreadsheet shows in a cell whose formula failed (Excel's error values, LibreOffice's
+# Err:5xx, Google Sheets' #ERROR!), saved into a CSV as text: no value. A text field holding one
+# is empty: PNYDNG_CCT "#N/A" was a disability, ranked first, a name "#N/A" a resident named
+# N A, a KPJ "#N/A" a card (an input review). calamine reads such a cell of an XLSX as empty.
+EXCEL_ERRORS: tuple[str, ...] = (
+    "#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA", "#SPILL!",
+    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!", "#ERROR!",
+    *(f"Err:{n}" for n in range(501, 540)), *(f"ERR:{n}" for n in range(501, 540)))
 DISABILITY: dict[str, str] = {"1": "CACAT FISIK", "2": "CACAT NETRA/BUTA", "3": "CACAT RUNGU/WICARA",
                               "4": "CACAT MENTAL/JIWA", "5": "CACAT FISIK DAN MENTAL", "6": "CACAT LAINNYA"}
 # "none", as codes and as words: SIAK's own label for code 7 is TIDAK CACAT. A list, not "begins

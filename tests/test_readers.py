@@ -970,6 +970,35 @@ def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     assert res.accepted["disabilitas"].to_list() == [disabled]
 
 
+@pytest.mark.parametrize("error", ["#N/A", " #REF! ", "#VALUE!", "#DIV/0!", "#NAME?", "Err:502"])
+def test_a_spreadsheet_error_value_is_nothing_written(tmp_path, error):
+    """A CSV saved from a sheet whose formulas failed holds their error values as text (an
+    input review): PNYDNG_CCT "#N/A" was a disability, ranked first; a name "#N/A" a resident
+    called "N A", judged and listed; an occupation "#N/A" unknown, its label shown; a KPJ
+    "#N/A" a roster card. Each is now a field left empty, as an XLSX's error cell reads."""
+    a = row(job=error)
+    a[HEADER.index("PNYDNG_CCT")] = error
+    b = row(nik="6474011508850002", name=error, dob=error)
+    b[HEADER.index("ALAMAT")] = error
+    write_csv(tmp_path / "penduduk.csv", [a, b])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("disabilitas", "JENIS_PKRJN", "NAMA_LGKP", "nama_norm", "TGL_LHR", "ALAMAT",
+                               "flags").rows() == [
+        (False, None, "AHMAD YANI", "AHMAD YANI", date(1985, 8, 15), "JL. A", ["occupation_missing"]),
+        (False, "PEDAGANG", None, None, None, None, ["tgl_lhr_missing", "nama_missing"])]
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        f"D1,{error},,{error},15-08-1990,P,{error},6474011001,{error}\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("NIK", "NAMA", "nama_norm", "ALAMAT", "DESIL").rows() == [(None, None, None, None, None)]
+    assert {"nama_missing", "desil_missing"} <= set(res.accepted["flags"][0])
+    res = _peserta(tmp_path, f'{error},6474015508900002,ANI,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10',
+                   f'2,6474015508900003,{error},15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10')
+    assert res.quarantine.select("line", "reason_code").rows() == [(2, "missing_id")]
+    assert res.accepted.select("KPJ", "NAMA", "nama_norm").rows() == [("2", None, None)]
+    assert res.balanced
+
+
 def test_excel_text_marker_before_a_coded_value_or_date_is_nothing(tmp_path):
     """An export that writes Excel's ``'`` before every value that looks like a number: region
     codes, NIKs and deciles read it so, while occupation, sex, disability, marital status and
