@@ -25,8 +25,8 @@ from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, ni
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_codes
 from pipelines.rules import PROGRAMS
-from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, EXCEL_ERRORS, MARITAL, NO_DISABILITY, OCCUPATIONS, SEX,
-                            SOFT_HYPHEN, label_key, occupation_lookup, without_invisible, without_text_marker,
+from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, NO_VALUE, NO_VALUE_WRITTEN,
+                            OCCUPATIONS, SEX, SOFT_HYPHEN, label_key, occupation_lookup, without_invisible, without_text_marker,
                             without_zero_fraction)
 
 QUARANTINE_REASONS = {
@@ -99,12 +99,12 @@ def _text(col: str) -> pl.Expr:
     # of 200k names
     s = (pl.col(col).str.replace_all(SOFT_HYPHEN, "", literal=True).str.replace_all(_SPACE_RUN, " ")
          .str.strip_chars())
-    # nothing, or a spreadsheet's error value (siak.EXCEL_ERRORS): null. (Not when(s == "")
-    # ...otherwise(s): that computes s twice)
+    # nothing, or what an export writes for no value (siak.NO_VALUE: NULL, nan, #N/A): null.
+    # (Not when(s == "")...otherwise(s): that computes s twice)
     return s.replace(_NOTHING, None)
 
 
-_NOTHING = ["", *EXCEL_ERRORS]
+_NOTHING = ["", *NO_VALUE_WRITTEN]
 
 
 def _written(col: str, nothing: str = "-./:0T") -> pl.Expr:
@@ -322,7 +322,7 @@ def _record_birth_dates(d: pl.DataFrame) -> pl.DataFrame:
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
     prefixes = kecamatan_codes()
-    job_raw = label_key(pl.col("JENIS_PKRJN")).replace(list(EXCEL_ERRORS), None)  # "#N/A": none written
+    job_raw = label_key(pl.col("JENIS_PKRJN")).replace(list(NO_VALUE), None)  # "#N/A", "NULL": none written
     by_label = job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16)
     # a code and its label together (_code_and_label): the code when the label is that code's (a
     # code and another's label stays unknown), and zeros before a code ("008") padding. Each was
@@ -356,7 +356,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
         "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
-        "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in([*NO_DISABILITY, *EXCEL_ERRORS])).then(None)
+        "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in([*NO_DISABILITY, *NO_VALUE])).then(None)
                        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String))},
         "NO_RT": {"_rt": _digits("NO_RT", 3, code=False)},
         "NO_RW": {"_rw": _digits("NO_RW", 3, code=False)},
@@ -523,8 +523,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
         ALAMAT=pl.col("_alamat"),
         KODE_KEL=pl.col("_kel"),
         DESIL=pl.col("_desil"),
-        nama_norm=normalized_names(claimed, "NAMA"),
-    ).pipe(
+    ).pipe(lambda d: d.with_columns(normalized_names(d, "NAMA"))).pipe(  # (the name as cleaned: "NULL" none)
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
         *_dob_flags(),
@@ -586,8 +585,7 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         SEGMEN=pl.col("_segmen"),
         STATUS=pl.col("_status"),
         BLTH_AKHIR_IURAN=pl.col("_blth"),
-        nama_norm=normalized_names(claimed, "NAMA"),
-    ).with_columns(
+    ).pipe(lambda d: d.with_columns(normalized_names(d, "NAMA"))).with_columns(  # (the name as cleaned)
         # an empty PROGRAM holds no programme: "" (its list is null), never null
         PROGRAM=pl.concat_str([pl.when(pl.col("_progs").list.contains(p)).then(pl.lit(p)) for p in PROGRAMS],
                               separator=",", ignore_nulls=True).fill_null(""),

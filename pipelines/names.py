@@ -12,7 +12,6 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.frames import per_distinct
-from pipelines.siak import EXCEL_ERRORS
 
 TITLES = frozenset(
     """HAJI HAJAH HAJJAH HJ HJH KH USTADZ USTAD USTADZAH DR DRS DRA IR PROF RA RD RR BAPAK BPK
@@ -108,9 +107,6 @@ def normal_forms(names: pl.Series) -> pl.Series:
     as list expressions, ``list.eval`` with positions and lengths per name, took twice as long.)"""
     t = pl.col("t")
     names = names.cast(pl.String)
-    if names.str.contains("#|ERR:|Err:").any():
-        # a spreadsheet's error value (#N/A) is no name: it was the resident "N A"
-        names = names.str.strip_chars().replace(list(EXCEL_ERRORS), None)
     if names.str.contains(r"[^\x00-\x7F]").any():
         # accents folded (JOSÉ MARÍA is JOSE MARIA): a letter outside A-Z split the word, and the
         # name matched as JOS MAR A (an adversarial review; a Windows-1252 extract of eastern

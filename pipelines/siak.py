@@ -43,13 +43,24 @@ OCCUPATION_ALIASES: dict[str, int] = {
 MARITAL: dict[str, str] = {"1": "BELUM KAWIN", "2": "KAWIN", "3": "CERAI HIDUP", "4": "CERAI MATI",
                            "BK": "BELUM KAWIN", "K": "KAWIN", "CH": "CERAI HIDUP", "CM": "CERAI MATI"}
 # What a spreadsheet shows in a cell whose formula failed (Excel's error values, LibreOffice's
-# Err:5xx, Google Sheets' #ERROR!), saved into a CSV as text: no value. A text field holding one
-# is empty: PNYDNG_CCT "#N/A" was a disability, ranked first, a name "#N/A" a resident named
-# N A, a KPJ "#N/A" a card (an input review). calamine reads such a cell of an XLSX as empty.
+# Err:5xx, Google Sheets' #ERROR!), saved into a CSV as text: no value. calamine reads such a
+# cell of an XLSX as empty.
 EXCEL_ERRORS: tuple[str, ...] = (
     "#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA", "#SPILL!",
     "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!", "#ERROR!",
-    *(f"Err:{n}" for n in range(501, 540)), *(f"ERR:{n}" for n in range(501, 540)))
+    *(f"ERR:{n}" for n in range(501, 540)))
+# What exports write for a value that is not there: a database's NULL, pandas' nan and None
+# (a frame turned to text), N/A, and a clerk's "no data" / "not filled in" / "unknown". With the
+# spreadsheet errors, in upper case (label_key's): a text field holding one is empty. Each was a
+# value (an input review): PNYDNG_CCT "NULL", "nan" or "#N/A" a disability, ranked first; a name
+# "NULL" or "#N/A" a resident so called, judged and listed; an occupation "#N/A" unknown with
+# its label shown; a KPJ "NULL" a roster card.
+NO_VALUE: tuple[str, ...] = (
+    *EXCEL_ERRORS, "NULL", "(NULL)", "<NULL>", "[NULL]", "NAN", "NONE", "N/A", "NA", "UNDEFINED",
+    "TIDAK ADA DATA", "BELUM DIISI", "TIDAK DIISI", "TIDAK DIKETAHUI", "KOSONG")
+# the same in the cases text fields are written in (they are not upper-cased before the test)
+NO_VALUE_WRITTEN: tuple[str, ...] = tuple(dict.fromkeys(
+    form for v in NO_VALUE for form in (v, v.lower(), v.title(), v.capitalize())).keys()) + ("NaN",)
 DISABILITY: dict[str, str] = {"1": "CACAT FISIK", "2": "CACAT NETRA/BUTA", "3": "CACAT RUNGU/WICARA",
                               "4": "CACAT MENTAL/JIWA", "5": "CACAT FISIK DAN MENTAL", "6": "CACAT LAINNYA"}
 # "none", as codes and as words: SIAK's own label for code 7 is TIDAK CACAT. A list, not "begins

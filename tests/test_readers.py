@@ -970,12 +970,14 @@ def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     assert res.accepted["disabilitas"].to_list() == [disabled]
 
 
-@pytest.mark.parametrize("error", ["#N/A", " #REF! ", "#VALUE!", "#DIV/0!", "#NAME?", "Err:502"])
-def test_a_spreadsheet_error_value_is_nothing_written(tmp_path, error):
-    """A CSV saved from a sheet whose formulas failed holds their error values as text (an
-    input review): PNYDNG_CCT "#N/A" was a disability, ranked first; a name "#N/A" a resident
-    called "N A", judged and listed; an occupation "#N/A" unknown, its label shown; a KPJ
-    "#N/A" a roster card. Each is now a field left empty, as an XLSX's error cell reads."""
+@pytest.mark.parametrize("error", ["#N/A", " #REF! ", "#VALUE!", "#DIV/0!", "#NAME?", "Err:502",
+                                   "NULL", "null", "nan", "NaN", "None", "N/A", "(null)", "Tidak Diketahui"])
+def test_a_spreadsheet_error_or_an_export_s_no_value_is_nothing_written(tmp_path, error):
+    """A CSV saved from a sheet whose formulas failed holds their error values as text, and a
+    database's or pandas' export its NULL, nan or None (an input review): PNYDNG_CCT "#N/A" or
+    "NULL" was a disability, ranked first; a name "NULL" a resident so called, judged and listed;
+    an occupation "#N/A" unknown, its label shown; a KPJ "NULL" a roster card. Each is now a
+    field left empty, as an XLSX's error cell reads."""
     a = row(job=error)
     a[HEADER.index("PNYDNG_CCT")] = error
     b = row(nik="6474011508850002", name=error, dob=error)
