@@ -354,7 +354,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         "TGL_LHR": _birth_dates,
         # (a dash or zeros alone is nothing written, as for the date: not "unknown sex (tertulis '-')")
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
-        "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).pipe(
+        "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).replace(list(NO_VALUE), None).pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
         "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in([*NO_DISABILITY, *NO_VALUE])).then(None)
                        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String))},

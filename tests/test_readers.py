@@ -980,10 +980,12 @@ def test_a_spreadsheet_error_or_an_export_s_no_value_is_nothing_written(tmp_path
     field left empty, as an XLSX's error cell reads."""
     a = row(job=error)
     a[HEADER.index("PNYDNG_CCT")] = error
+    a[HEADER.index("STAT_KWN")] = error
     b = row(nik="6474011508850002", name=error, dob=error)
     b[HEADER.index("ALAMAT")] = error
     write_csv(tmp_path / "penduduk.csv", [a, b])
     res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted["STAT_KWN"].to_list()[0] is None
     assert res.accepted.select("disabilitas", "JENIS_PKRJN", "NAMA_LGKP", "nama_norm", "TGL_LHR", "ALAMAT",
                                "flags").rows() == [
         (False, None, "AHMAD YANI", "AHMAD YANI", date(1985, 8, 15), "JL. A", ["occupation_missing"]),
