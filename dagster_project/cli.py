@@ -282,9 +282,15 @@ def _settings_config() -> dict:
     (the tests, a region worker) took the first's --full-nik and --allow-smaller-extract."""
     from dagster_project.resources import env_flag
 
+    # The input and output folders by the names of their variables, not their values: Dagster
+    # reads LINDUNGI_INPUT and LINDUNGI_OUT when the run starts, in its own process (``_set_env``
+    # set them, and a region worker inherits them). Their values were kept whole in every run's
+    # config in the Dagster history, a folder named after a NIK too (a privacy audit). A run
+    # re-executed from the UI reads and writes the UI's folders, as the IO manager's LINDUNGI_OUT
+    # already made it write its assets there.
     env = os.environ
     return {"resources": {"settings": {"config": {
-        "input_dir": env.get("LINDUNGI_INPUT", ""), "out_dir": env.get("LINDUNGI_OUT", ""),
+        "input_dir": {"env": "LINDUNGI_INPUT"}, "out_dir": {"env": "LINDUNGI_OUT"},
         "rules_path": env.get("LINDUNGI_RULES", ""), "full_nik": env_flag("LINDUNGI_FULL_NIK"),
         "allow_smaller_extract": env_flag(ALLOW_SMALLER_ENV)}}}}
 
@@ -476,8 +482,7 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
         import dagster_project.definitions  # noqa: F401 - the assets, which the runs load
     if abandoned:
         _say(f"marked {len(abandoned)} run(s) of an earlier `lindungi run` that was killed as failed")
-    tags = {COMMAND_TAG: "run", INPUT_TAG: str(Path(input_dir).resolve()), OUT_TAG: str(Path(out_dir).resolve()),
-            **_owner()}
+    tags = {COMMAND_TAG: "run", **_folder_tags(input_dir, out_dir), **_owner()}
     ingest = _execute("ingest", None, {**tags, PERIOD_TAG: period})
     ingested = time.monotonic()
     regions = extract_regions()  # of the residents just ingested (LINDUNGI_OUT is out_dir)
@@ -507,6 +512,27 @@ def _run_alone(input_dir: str, period: str, out_dir: str, db: str | None, rules:
     summary["dagster_home"] = os.environ["DAGSTER_HOME"]
     summary["elapsed_s"] = round(time.monotonic() - t0, 1)
     return summary
+
+
+LAST_RUN_FILE = "last-run.json"  # in the state directory: the folders of its last `lindungi run`
+
+
+def _folder_tags(input_dir: str, out_dir: str) -> dict:
+    """The run's input and output folder tags, long digit runs starred (``mask_file_name``): a
+    folder named after a NIK (``/data/6474…0001/``) was kept whole in every run's tags, which the
+    UI shows. The folders themselves, which ``lindungi ui`` takes as its defaults, are written to
+    the state directory (``LAST_RUN_FILE``), beside the database and the pseudonym key."""
+    import json
+
+    from pipelines.nik import mask_file_name
+
+    folders = {"input": str(Path(input_dir).resolve()), "out": str(Path(out_dir).resolve())}
+    last = _state() / LAST_RUN_FILE
+    tmp = last.with_name(last.name + ".tmp")
+    tmp.write_text(json.dumps(folders) + "\n", encoding="utf-8")
+    tmp.chmod(0o600)
+    os.replace(tmp, last)
+    return {INPUT_TAG: mask_file_name(folders["input"]), OUT_TAG: mask_file_name(folders["out"])}
 
 
 def _extracts_found(input_dir: str) -> None:
@@ -981,14 +1007,24 @@ def cmd_ui(args) -> int:
 
 
 def _last_run_folders() -> tuple[str | None, str | None]:
-    """The input and output folders of the latest `lindungi run` in this state directory's
-    Dagster history (its ``INPUT_TAG`` and ``OUT_TAG``; a run before the output was tagged has
-    none), None when there is none or the history cannot be read."""
+    """The input and output folders of the latest `lindungi run` on this state directory: its
+    ``LAST_RUN_FILE``, else (a run of a version before it) the ``INPUT_TAG`` and ``OUT_TAG`` of
+    the latest such run in the Dagster history, unless starred (``_folder_tags``) or, for the
+    output, missing (a run before it was tagged); None when there is none or neither can be read."""
+    import json
+
+    try:
+        folders = json.loads((_state() / LAST_RUN_FILE).read_text(encoding="utf-8"))
+        return folders.get("input"), folders.get("out")
+    except (OSError, ValueError, AttributeError):
+        pass
     try:
         import dagster as dg
 
         runs = _instance().get_runs(filters=dg.RunsFilter(tags={COMMAND_TAG: "run"}), limit=1)
-        return (runs[0].tags.get(INPUT_TAG), runs[0].tags.get(OUT_TAG)) if runs else (None, None)
+        if not runs:
+            return None, None
+        return tuple(f if f and "*" not in f else None for f in (runs[0].tags.get(INPUT_TAG), runs[0].tags.get(OUT_TAG)))
     except Exception:  # noqa: BLE001 - a default, never a reason not to start the UI
         return None, None
 

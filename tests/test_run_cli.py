@@ -453,6 +453,41 @@ def test_the_ui_reads_the_extracts_the_last_run_read(tmp_path, monkeypatch, caps
     assert os.environ["LINDUNGI_OUT"] == str(Path("lindungi-data").resolve())
 
 
+def test_folders_named_with_a_nik_are_starred_in_runs_tags_and_config(small_world, pg_server, tmp_path, monkeypatch,
+                                                                      capsys):
+    """An input or output folder named after a NIK (``/data/6474…0001/``) was kept whole in every
+    run's ``lindungi/input`` and ``lindungi/out`` tags and in its config's ``settings`` (a privacy
+    audit). The tags star the number; the config names the variables the run reads the folders
+    from; and `lindungi ui` still opens on the folders themselves, kept in the state directory."""
+    import json
+    import socket
+
+    import dagster as dg
+
+    from dagster_project.cli import main
+
+    world, out = tmp_path / "data" / "6474012505900001", tmp_path / "hasil" / "3374012505900002"
+    shutil.copytree(small_world, world, ignore=shutil.ignore_patterns("truth"))
+    env = {**os.environ, "LINDUNGI_HOME": str(tmp_path / "home")}
+    _ok(env, world, out, _fresh_db(pg_server, "cli_nik_folders"))
+    _ui_started(monkeypatch, tmp_path)  # (its LINDUNGI_HOME is the run's)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["ui", "--port", str(port), "--db", "postgresql://nowhere/x"]) == 0
+    assert (os.environ["LINDUNGI_INPUT"], os.environ["LINDUNGI_OUT"]) == (str(world), str(out))
+    assert "warning" not in capsys.readouterr().err
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+        assert len(runs) == 3
+        for run in runs:
+            kept = json.dumps([run.tags, run.run_config])
+            assert "6474012505900001" not in kept and "3374012505900002" not in kept, kept
+            assert run.tags["lindungi/input"] == str(world.parent / "****************")
+            assert run.tags["lindungi/out"] == str(out.parent / "****************")
+            assert run.run_config["resources"]["settings"]["config"]["input_dir"] == {"env": "LINDUNGI_INPUT"}
+
+
 def test_a_ui_on_a_port_in_use_is_refused(tmp_path, monkeypatch, capsys):
     """`lindungi ui --port P` with P taken (another UI, say) printed its address and kept running:
     dagster dev's webserver failed to bind and stayed up without serving, and its daemon ran
