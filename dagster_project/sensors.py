@@ -6,7 +6,9 @@ half-way (``pipelines.bpjs_exchange.apply_response`` is one transaction).
 """
 
 import functools
+import hmac
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -54,26 +56,30 @@ def _stat(p: Path) -> os.stat_result | None:
         return None
 
 
-def inbox_ref(p: Path, stat: os.stat_result) -> dict:
-    """How a run names its inbox file: its path with a long digit run of its name starred, and
-    ``_file_id``. The path went whole into the run's config, its tags and key, its log and the
-    daemon's terminal: a list saved under a person's NIK put that NIK in all of them. The run
-    finds the file again by the two (:func:`_inbox_file`). (Text: a number of 19 digits does
-    not survive the UI's JavaScript, as in a re-execution.)"""
-    return {"path": str(p.absolute().with_name(mask_file_name(p.name))), "file_id": _file_id(stat)}
+def inbox_ref(p: Path, stat: os.stat_result, shown=mask_file_name) -> dict:
+    """How a run names its inbox file: its path with its name as ``shown`` gives it (a long digit
+    run starred; a returned list's ``list_label``), and ``_file_id``. The path went whole into the
+    run's config, its tags and key, its log and the daemon's terminal: a list saved under a
+    person's NIK put that NIK in all of them. The run finds the file again by the two
+    (:func:`_inbox_file`). (Text: a number of 19 digits does not survive the UI's JavaScript, as
+    in a re-execution.)"""
+    return {"path": str(p.absolute().with_name(shown(p.name))), "file_id": _file_id(stat)}
 
 
-def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str]) -> Path:
+def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str], shown=mask_file_name) -> Path:
     """The inbox file a run was started for (``inbox_ref``, or a path given by hand), or Failure
-    in the words of ``said`` ("missing", "changed", "alike"). A file no longer there failed
-    nothing before: the run said "already handled" (or nothing) and ended green, for a path
-    mistyped in the launchpad too, or a refused file's run executed again after the refusal had
-    filed it away."""
+    in the words of ``said`` ("missing", "changed", "alike"); ``shown``: how the run's config
+    names a file (``mask_file_name``, or ``list_label`` for a returned list). A file no longer
+    there failed nothing before: the run said "already handled" (or nothing) and ended green, for
+    a path mistyped in the launchpad too, or a refused file's run executed again after the
+    refusal had filed it away."""
     path, wanted = Path(context.op_config["path"]), context.op_config.get("file_id")
     folder = path.parent
     named = [(p, s) for p in (folder.iterdir() if folder.is_dir() else ())
-             # (mask_long_digits: the name a run made before kelurahan codes were kept readable)
-             if path.name in (p.name, mask_file_name(p.name), mask_long_digits(p.name)) and (s := _stat(p)) is not None]
+             # (mask_file_name: the name a returned list's run had before list_label; mask_long_digits:
+             # the name a run made before kelurahan codes were kept readable)
+             if path.name in (p.name, shown(p.name), mask_file_name(p.name), mask_long_digits(p.name))
+             and (s := _stat(p)) is not None]
     alike = [p for p, s in named if wanted is None or _file_id(s) == wanted]
     if len(alike) == 1:
         return alike[0]
@@ -94,12 +100,14 @@ def _os_errors_starred(fn):
     return op
 
 
-def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str) -> dg.Failure:
-    """Move a refused inbox file aside with its problems next to it; the Failure to raise."""
+def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str,
+            shown: list[str] | None = None) -> dg.Failure:
+    """Move a refused inbox file aside with its problems next to it; the Failure to raise, with
+    the problems as ``shown`` says them (default: as they are)."""
     dest = _file_away(path, folder)
     dest.with_name(dest.name + note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
-    return dg.Failure(description=summary,
-                      metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]))})
+    return dg.Failure(description=summary, metadata={
+        "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in (shown or problems)[:50]))})
 
 
 # the folders a BPJS answer is filed away into, inside the inbox
@@ -223,12 +231,12 @@ def _file_requests(context: dg.SensorEvaluationContext, files: list[Path], name_
         if stat is None:  # filed away by a run meanwhile
             continue
         if now - stat.st_mtime < settle:  # still being copied in, maybe: taken at a later tick
-            fresh.append(mask_file_name(p.name))
+            fresh.append(name_of(p))
             continue
         ident = f"{name_of(p)}:{_file_id(stat)}"
         attempts = _failed_attempts(context, ident)
         if attempts >= INBOX_ATTEMPTS:
-            context.log.warning(f"{mask_file_name(p.name)}: {attempts} runs failed without handling it; left in "
+            context.log.warning(f"{name_of(p)}: {attempts} runs failed without handling it; left in "
                                 "the inbox for a person (touch the file to try again)")
             continue
         requests.append(dg.RunRequest(run_key=ident if not attempts else f"{ident}:retry-{attempts}",
@@ -250,22 +258,52 @@ def verification_inbox() -> Path:
     return out_dir() / "inbox" / "verifikasi"
 
 
+# the names a gap list is written under (<kode_kel>.xlsx), with a period as a coordinator may add
+# it (6474011002_2026-10.xlsx) and the number an earlier file of that name gets (.2): no one's
+_LIST_NAME = re.compile(r"[0-9]{10}(?:[_ -]20[2-9][0-9]-(?:0[1-9]|1[0-2]))?(?:\.[0-9]{1,4})?")
+
+
+def list_label(name: str) -> str:
+    """A returned list's file name as its run, the run's key, tags and config, and the sensor's
+    log name it. A name of the lists' own (``_LIST_NAME``) as it is. Any other, the kelurahan code
+    it begins with when it does (``mask_file_name``'s: a NIK's first ten digits are starred with
+    it) and ``daftar-`` with the first 12 hexadecimal digits of HMAC-SHA256(pseudonym key, the
+    name): coordinators save lists under their own name or a resident's (``daftar SITI
+    AMINAH.xlsx``), which went into every run key, tag and log line of the file (a privacy
+    audit). Keyed: a plain hash of a name is found again by hashing the names of the lists. The
+    same name gives the same label, so the run key still takes a file once."""
+    from pipelines.pseudonym import load_key
+
+    stem, suffix = os.path.splitext(name)
+    if _LIST_NAME.fullmatch(stem):
+        return name
+    code = re.match(r"[0-9]{10}(?![0-9])", mask_file_name(stem))
+    digest = hmac.new(load_key(), name.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:12]
+    return f"{code.group() + '-' if code else ''}daftar-{digest}{suffix}"
+
+
 @dg.op(config_schema={**INBOX_FILE_CONFIG, "period": str}, description="Validate and store one returned gap list.")
 @_os_errors_starred
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
     from pipelines.db import migrate
     from pipelines.verification import VerificationError, apply_returned, stored_line
 
-    path, period = _inbox_file(context, TIDAK_ADA), context.op_config["period"]
-    shown = mask_file_name(path.name)
+    path, period = _inbox_file(context, TIDAK_ADA, list_label), context.op_config["period"]
+    shown = list_label(path.name)
     try:
-        dsn = database.url()
-        migrate(dsn)
-        applied = apply_returned(dsn, path, period, out_dir(), run_id=context.run_id)
-    except VerificationError as exc:
-        raise _refuse(path, FILED_LISTS[1], ".masalah.txt", exc.problems,
-                      f"{shown} ditolak: {len(exc.problems)} masalah") from None
-    _file_away(path, FILED_LISTS[0])
+        try:
+            dsn = database.url()
+            migrate(dsn)
+            applied = apply_returned(dsn, path, period, out_dir(), run_id=context.run_id)
+        except VerificationError as exc:
+            # the problems (in ditolak/, beside the file) name it as it is starred; the run by its label
+            raise _refuse(path, FILED_LISTS[1], ".masalah.txt", exc.problems,
+                          f"{shown} ditolak: {len(exc.problems)} masalah",
+                          [p.replace(mask_file_name(path.name), shown) for p in exc.problems]) from None
+        _file_away(path, FILED_LISTS[0])
+    except OSError as exc:  # (a list open in Excel cannot be moved: Python's message names it)
+        raise dg.Failure(description=mask_long_digits(f"{type(exc).__name__}: {exc}".replace(path.name, shown))) \
+            from None
     # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
     context.log.info(stored_line(shown, applied))
 
@@ -301,14 +339,14 @@ def verification_sensor(context: dg.SensorEvaluationContext):
     elsewhere = _folders_holding(inbox, tuple(d.name for d in periods), _returned_list) if top else []
     # a list saved in another format (LibreOffice Calc offers its own .ods at every save; .xls,
     # CSV): ignored for good, without a word. Said, with what to do
-    other = sorted(mask_file_name(p.name) for d in [inbox, *periods] for p in (top if d is inbox else d.iterdir())
+    other = sorted(list_label(p.name) for d in [inbox, *periods] for p in (top if d is inbox else d.iterdir())
                    if _other_format(p))
     if other:
         context.log.warning(f"files in {inbox} that are no XLSX are left where they are: " + ", ".join(other[:10])
                             + f" (a returned gap list is read as .xlsx only: open it and save it as {SAVE_AS_XLSX}, "
                               "then put it in the folder of its period)")
     # (a NIK in a file or folder name is starred in Dagster's log)
-    loose = sorted(mask_file_name(p.name) for p in top if _returned_list(p))
+    loose = sorted(list_label(p.name) for p in top if _returned_list(p))
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
@@ -323,5 +361,5 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             "them into the period's folder itself: " + ", ".join(repr(f) for f in nested[:10]))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
-    return _file_requests(context, files, lambda p: f"{p.parent.name}/{mask_file_name(p.name)}", lambda p, stat: {
-        "ops": {"apply_verification_file": {"config": {**inbox_ref(p, stat), "period": p.parent.name}}}})
+    return _file_requests(context, files, lambda p: f"{p.parent.name}/{list_label(p.name)}", lambda p, stat: {
+        "ops": {"apply_verification_file": {"config": {**inbox_ref(p, stat, list_label), "period": p.parent.name}}}})

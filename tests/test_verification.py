@@ -2,6 +2,8 @@
 by the next run; each kind of bad returned file is refused whole with a message in Indonesian."""
 
 import csv
+import os
+import re
 import shutil
 from pathlib import Path
 from unittest.mock import patch
@@ -718,7 +720,7 @@ def test_the_line_says_when_a_list_came_back_with_nothing_filled_in():
 def test_a_list_saved_under_a_nik_runs_under_the_starred_name_and_a_missing_file_fails(run, monkeypatch):
     """Found by fuzzing through the UI: a list saved as "daftar <NIK>.xlsx" put the NIK whole in
     its run's config, tags and key, its log line and the daemon's terminal; the run finds the
-    file by its starred name now. And a run whose file is not there (a path mistyped in the
+    file by its label now (``list_label``: a keyed digest of its name). And a run whose file is not there (a path mistyped in the
     launchpad, or a refused file's run executed again after it was filed away) ended green
     having done nothing."""
     import dagster as dg
@@ -738,14 +740,54 @@ def test_a_list_saved_under_a_nik_runs_under_the_starred_name_and_a_missing_file
                                                     resources={"database": Database(dsn=run["dsn"])})
         said = [e.message for e in instance.all_logs(res.run_id)]
         assert res.success and not path.exists() and (path.parent / "diproses" / path.name).exists()
-        assert any("daftar ****************.xlsx: " in m for m in said) and not any(nik in m for m in said)
+        assert any(re.search(r"daftar-[0-9a-f]{12}\.xlsx: ", m) for m in said) and not any(nik in m for m in said)
         # the same run again: its file was filed away
         again = apply_verification.execute_in_process(run_config=req.run_config, instance=instance,
                                                       raise_on_error=False,
                                                       resources={"database": Database(dsn=run["dsn"])})
     assert not again.success
     [failure] = [e for e in again.all_events if e.is_step_failure]
-    assert "daftar ****************.xlsx: tidak ada di " in failure.step_failure_data.error.message
+    assert re.search(r"daftar-[0-9a-f]{12}\.xlsx: tidak ada di ", failure.step_failure_data.error.message)
+
+
+def test_a_list_saved_under_a_person_s_name_runs_under_a_label_without_it(run, monkeypatch):
+    """A privacy audit: a returned list saved under a resident's or a coordinator's name ("daftar
+    SITI AMINAH.xlsx") put the name in its run's key, tags, config and log, in the sensor's ticks
+    and log. They name it by a keyed digest of its name now, with the kelurahan code it begins
+    with; the same file still gets one run key, two files alike but for their names two, and a
+    refusal's problems in the UI name the label too."""
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_verification, verification_sensor
+
+    monkeypatch.setenv("LINDUNGI_OUT", str(run["out"]))
+    monkeypatch.setenv("LINDUNGI_HOME", str(run["home"]))
+    path = _returned(run, lambda ws: ws.cell(7, 15, "Valid"), name="6474011001 daftar SITI AMINAH.xlsx")
+    bad = path.with_name("ROSMALA DEWI.xlsx")
+    bad.write_bytes(b"not a workbook")
+    os.utime(bad, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
+    ctx = dg.build_sensor_context()
+    reqs = verification_sensor(ctx)
+    assert sorted(verification_sensor(ctx), key=lambda r: r.run_key) == sorted(reqs, key=lambda r: r.run_key)
+    by_key = {r.run_key: r for r in reqs}
+    assert len(by_key) == 2
+    for name in ("SITI", "AMINAH", "ROSMALA", "DEWI"):
+        assert name not in repr([(r.run_key, r.tags, r.run_config) for r in reqs])
+    [good] = [r for r in reqs if r.run_key.startswith(f"{PERIOD}/6474011001-daftar-")]
+    [refused] = [r for r in reqs if r is not good]
+    assert re.fullmatch(rf"{PERIOD}/daftar-[0-9a-f]{{12}}\.xlsx:[0-9-]+", refused.run_key)
+    with dg.instance_for_test() as instance:
+        for req in (good, refused):
+            res = apply_verification.execute_in_process(run_config=req.run_config, tags=req.tags, instance=instance,
+                                                        raise_on_error=False,
+                                                        resources={"database": Database(dsn=run["dsn"])})
+            assert res.success == (req is good)
+            kept = repr([instance.all_logs(res.run_id), instance.get_run_by_id(res.run_id)])
+            for name in ("SITI", "AMINAH", "ROSMALA", "DEWI"):
+                assert name not in kept, name
+    assert (path.parent / "diproses" / path.name).exists() and (path.parent / "ditolak" / bad.name).exists()
+    assert "bukan XLSX" in (path.parent / "ditolak" / (bad.name + ".masalah.txt")).read_text()
 
 
 def test_someone_bpjs_holds_and_a_kelurahan_verified_out_is_counted_once_alike(small_world, pg_server, tmp_path,
