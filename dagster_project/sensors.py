@@ -18,7 +18,7 @@ import dagster as dg
 from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.dates import is_period
-from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, office_file, unused_name
+from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, office_file, refusal_note, unused_name
 from pipelines.nik import mask_file_name, mask_long_digits
 
 
@@ -105,7 +105,7 @@ def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summ
     """Move a refused inbox file aside with its problems next to it; the Failure to raise, with
     the problems as ``shown`` says them (default: as they are)."""
     dest = _file_away(path, folder)
-    dest.with_name(dest.name + note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
+    refusal_note(dest, note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
     return dg.Failure(description=summary, metadata={
         "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in (shown or problems)[:50]))})
 

@@ -64,6 +64,19 @@ def unused_name(path: Path) -> Path:
     return candidate
 
 
+# the note an inbox sensor writes beside a file it refused, listing the problems: a BPJS answer's in
+# inbox/bpjs/rejected/, a returned list's in inbox/verifikasi/<period>/ditolak/
+REFUSAL_NOTES = (".error.txt", ".masalah.txt")
+
+
+def refusal_note(refused: Path, suffix: str) -> Path:
+    """The note beside ``refused`` (``REFUSAL_NOTES``): its name is the refused file's and the
+    suffix, nothing more, so it names no one the file's name does not; and the retention erases
+    it with that file (``pipelines.retention``)."""
+    assert suffix in REFUSAL_NOTES, suffix
+    return refused.with_name(refused.name + suffix)
+
+
 @contextmanager
 def locked(folder: Path):
     """``folder`` for this writer alone (an exclusive ``flock`` of the folder itself, let go

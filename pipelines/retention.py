@@ -10,7 +10,8 @@ A period ``P`` has expired on ``as_of`` (a month) when ``P`` is ``months`` or mo
   ``gap_lists/<P>/`` and ``perbaikan_data/<P>/``, the BPJS export files in ``bpjs_export/<P>/``, the returned gap lists in
   ``inbox/verifikasi/<P>/``; and, by the month they were last modified, the BPJS response files
   (every file under ``inbox/bpjs/``: those the sensor filed away in ``processed/`` and ``rejected/``,
-  and those it left, with a warning, in the inbox or in a folder inside it) and the returned
+  and those it left, with a warning, in the inbox or in a folder inside it; a refused file with
+  its ``.error.txt``, whatever the note's month) and the returned
   gap lists outside a period's folder (put straight into ``inbox/verifikasi/`` or into a folder
   that is no period: the sensor leaves them, with a warning);
 - in PostgreSQL, the period's rows of ``bpjs.submission_candidate`` and ``bpjs.verification``.
@@ -37,7 +38,7 @@ import psycopg
 from pipelines.bpjs_exchange import EXPORT_LOCK
 from pipelines.dates import WITA, period_start, today_wita
 from pipelines.db import log_processing, take_role
-from pipelines.files import WITHOUT_KELURAHAN
+from pipelines.files import REFUSAL_NOTES, WITHOUT_KELURAHAN, refusal_note
 from pipelines.nik import mask_file_name, text_digits
 
 # <out>/<asset>/<period>.parquet of the period-partitioned assets that hold people
@@ -164,6 +165,15 @@ def _modified_up_to(folder: Path, last: str, *, but_periods: bool = False) -> li
     return sorted(found)
 
 
+def _with_notes(found: list[Path]) -> list[Path]:
+    """``found`` and the refusal note beside each of its files (``files.refusal_note``), whatever
+    the note's own month: a refused answer "hasil <NIK>.csv" went by the month it was last
+    modified, and its "hasil <NIK>.csv.error.txt", written at the refusal, later, stayed with
+    the NIK in its name (a privacy audit). A note whose file is kept goes by its own month."""
+    notes = {refusal_note(f, s) for f in found for s in REFUSAL_NOTES if not f.name.endswith(REFUSAL_NOTES)}
+    return sorted(set(found) | {n for n in notes if n.is_file()})
+
+
 def _remove_emptied(files: list[Path]) -> None:
     """The folders inside the inboxes (``inbox/bpjs/``, ``inbox/verifikasi/``) that the erased
     ``files`` left empty, up to the inbox itself: their names may be a person's (an answer
@@ -204,8 +214,8 @@ def plan(out_dir: str | Path, dsn: str | None, last: str, rules=None) -> Plan:
             # an empty folder names no one (and is not erased again and again)
             p.folders += sorted(d for d in folder.iterdir() if d.is_dir() and _expired(d.name, last)
                                 and any(f.is_file() for f in d.rglob("*")))
-    p.files += _modified_up_to(out / RESPONSES, last)
-    p.files += _modified_up_to(out / RETURNED, last, but_periods=True)
+    p.files += _with_notes(_modified_up_to(out / RESPONSES, last))
+    p.files += _with_notes(_modified_up_to(out / RETURNED, last, but_periods=True))
     if dsn is not None:
         with psycopg.connect(dsn) as conn:
             for period, status, n in conn.execute(

@@ -161,6 +161,33 @@ def test_files_left_in_the_inboxes_are_erased_by_the_month_last_modified(history
     assert plan(out, dsn, "2023-11").empty()
 
 
+def test_a_refused_answer_s_note_goes_with_it(history):
+    """A privacy audit: a refused BPJS answer "hasil <NIK>.csv" went by the month it was last
+    modified, and the note the sensor wrote beside it at the refusal, later, "hasil
+    <NIK>.csv.error.txt", stayed with the NIK in its name. The note goes with its file; a note
+    whose file is kept, or whose file is gone, goes by its own month."""
+    from pipelines.files import refusal_note
+
+    dsn, out = history
+    rejected = out / "inbox" / "bpjs" / "rejected"
+    old_month, later = (time.mktime((y, m, 20, 0, 0, 0, 0, 0, -1)) for y, m in ((2023, 10), (2024, 6)))
+    answer = _touch(rejected / "hasil 6474012505900001.csv")
+    note = refusal_note(answer, ".error.txt")
+    _touch(note, "baris 2: HASIL tidak dikenal\n")
+    assert note.name == answer.name + ".error.txt"      # no more than the refused file's own name
+    os.utime(answer, (old_month,) * 2)
+    os.utime(note, (later,) * 2)                         # written at the refusal, months later
+    kept = _touch(rejected / "hasil-baru 6474012505900002.csv")
+    kept_note = _touch(refusal_note(kept, ".error.txt"))
+    orphan = _touch(rejected / "hasil 6474012505900003.csv.error.txt")
+    os.utime(kept_note, (old_month,) * 2)
+    os.utime(orphan, (old_month,) * 2)
+    todo = plan(out, dsn, "2023-11")
+    assert {answer, note, kept_note, orphan} <= set(todo.files) and kept not in todo.files
+    erase(todo, dsn, months=24, as_of="2025-11")
+    assert [p.name for p in rejected.iterdir()] == [kept.name]
+
+
 def test_what_cannot_be_erased_is_said_and_the_rest_is_erased(history, monkeypatch, capsys):
     """Found by fuzzing: a folder that could not be removed (immutable) stopped the erasure with
     Python's PermissionError after the rows were gone, the folders after it were never tried, and
