@@ -830,6 +830,39 @@ def test_the_sensors_chain_ingest_regions_and_period(two_region_run, monkeypatch
         assert isinstance(out, dg.SkipReason) and "started by `lindungi run`" in out.skip_message, out
 
 
+def test_every_chain_sensor_tick_says_why_it_skipped():
+    """A production-path review: most ticks of the chain's sensors showed an empty skip in the UI
+    ("Sensor function returned an empty result"): Dagster calls a run-status sensor's function
+    only for a run of a job it monitors, and between two ingests there is none. Each tick now
+    says why it skipped, on a real instance, through the daemon's own evaluation."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    @dg.op
+    def nothing():
+        pass
+
+    @dg.job
+    def something_else():
+        nothing()
+
+    with dg.instance_for_test() as instance:
+        for name, idle in (("link_regions_after_ingest", "no run of the ingest job succeeded"),
+                           ("period_after_regions", "no link_regions run succeeded")):
+            sensor = defs.resolve_sensor_def(name)
+            first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+            assert first.skip_message.startswith("Initiating"), first.skip_message
+            for _ in range(2):  # nothing ran; then a run of a job the chain does not follow
+                data = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+                assert not data.run_requests and data.skip_message.startswith(idle), (name, data.skip_message)
+                assert something_else.execute_in_process(instance=instance).success
+            # Dagster's copy of the sensor (Definitions' metadata, a job resolved) says it too
+            copy = sensor.with_attributes(metadata={"x": "y"})
+            assert copy.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=data.cursor)
+                                      ).skip_message.startswith(idle)
+
+
 def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypatch):
     """Nothing watched the input folder: a corrected extract delivered mid-month waited for the
     next monthly schedule. The sensor takes what it first finds as ingested, then requests one
