@@ -211,7 +211,51 @@ def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDef
                                                                tags={INGEST_TAG: ingest_run}))
         return period_request(list(runs), extract_regions(), ingest_run, tags.get(PERIOD_TAG))
 
-    return [link_regions_after_ingest, period_after_regions]
+    # Its own sensor, not a second job of the one above: Dagster hands a run-status sensor one
+    # run per tick when its function says why it skipped, so every region of a 514-region asset
+    # backfill (each a run of the implicit job) would have put a scheduled ingest's chain hours
+    # behind them.
+    @chain_sensor(monitored_jobs=[dg.define_asset_job(ASSET_JOB)], request_job=link_regions_job,
+                  name="link_regions_after_asset_ingest",
+                  idle="no asset-graph materialization succeeded since the last evaluation: nothing to chain",
+                  description="After the three extracts are materialized from the asset graph (a run of "
+                              f"{ASSET_JOB}, the ingest in all but name): one link_regions run per kab/kota.")
+    def link_regions_after_asset_ingest(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        if (command := run.tags.get(COMMAND_TAG)) is not None:
+            return _chained_by_its_command(run, command)
+        if (why := not_an_ingest(run)) is not None:
+            return dg.SkipReason(why)
+        regions = extract_regions()
+        return region_requests(run, regions) or dg.SkipReason("no residents ingested")
+
+    return [link_regions_after_ingest, period_after_regions, link_regions_after_asset_ingest]
+
+
+# The job name of every run Dagster makes from the asset graph: "Materialize", an asset backfill
+# (one run per partition, tags dagster/backfill and dagster/partition), `dagster asset
+# materialize`, a check run alone. In this code location each such run reads or writes the
+# chain's assets (every materializable asset is one of the three jobs'). Only a name: the stand-in
+# above is not a job of the Definitions, Dagster matches monitored jobs by name.
+ASSET_JOB = "__ASSET_JOB"
+
+
+def not_an_ingest(run: dg.DagsterRun) -> str | None:
+    """Why an asset-graph run is not chained as an ingest, or None when it materialized the three
+    extracts' accepted assets (residents, welfare_records, participants), as the ingest job does.
+    One extract looked at again is not chained: a look at one extract submits no period."""
+    from assets.ingest import EXTRACTS
+
+    done = {k.to_user_string() for k in run.asset_selection or ()}
+    missing = [ext.accepted_key for ext in EXTRACTS if ext.accepted_key not in done]
+    if not missing:
+        return None
+    head = f"{run.job_name} run {run.run_id[:8]}"
+    if run.asset_selection is None or len(missing) == len(EXTRACTS):
+        return f"{head} materialized no extract: not an ingest, nothing to chain"
+    return (f"{head} materialized {', '.join(sorted(done & {e.accepted_key for e in EXTRACTS}))} but not "
+            f"{', '.join(missing)}: part of the extracts is not chained (materialize all three, or launch the "
+            "ingest job)")
 
 
 # --- new extracts in the input folder -------------------------------------------------------------
@@ -275,11 +319,14 @@ CHAIN_JOBS = ("ingest", "link_regions", "lindungi")
 
 
 def chain_in_flight(instance: dg.DagsterInstance) -> list[str]:
-    """The chain's runs queued or running (``job:run id`` prefixes)."""
+    """The chain's runs queued or running (``job:run id`` prefixes): its three jobs' and the
+    asset graph's (``ASSET_JOB``: an asset backfill of regions or months, a "Materialize"), which
+    read the extracts' assets as the jobs' runs do; they were not counted, and the month's ingest
+    replaced the extracts under a backfill's region runs."""
     statuses = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
                 dg.DagsterRunStatus.STARTED]
     return [f"{r.job_name}:{r.run_id[:8]}" for r in instance.get_runs(filters=dg.RunsFilter(statuses=statuses))
-            if r.job_name in CHAIN_JOBS]
+            if r.job_name in CHAIN_JOBS or r.job_name == ASSET_JOB]
 
 
 def extracts_sensor(ingest_job) -> dg.SensorDefinition:

@@ -863,6 +863,63 @@ def test_every_chain_sensor_tick_says_why_it_skipped():
                                       ).skip_message.startswith(idle)
 
 
+def test_an_ingest_materialized_from_the_asset_graph_is_chained_and_counts_as_in_flight(two_regions, tmp_path,
+                                                                                          monkeypatch):
+    """A production-path review: runs made from the asset graph (Dagster 1.13 names them all
+    __ASSET_JOB; an asset backfill's carry dagster/backfill and dagster/partition) were neither
+    chained nor counted as runs in flight. The three extracts materialized there are the ingest in
+    all but name: their regions are linked as the ingest job's are; one extract alone is not, and
+    says so; and while such a run is queued or running the month's ingest waits for it."""
+    import dagster as dg
+
+    from dagster._core.definitions.partitions.context import partition_loading_context
+
+    from dagster_project.cli import _settings_config
+    from dagster_project.definitions import defs
+    from dagster_project.schedules import INGEST_TAG, chain_in_flight
+
+    monkeypatch.setenv("LINDUNGI_INPUT", str(two_regions))
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path / "out"))
+    asset_job = defs.resolve_implicit_global_asset_job_def()
+    assert asset_job.name == "__ASSET_JOB"
+    sensor = defs.resolve_sensor_def("link_regions_after_asset_ingest")
+    assert sensor.job_name == "link_regions"
+    by_job = defs.resolve_sensor_def("link_regions_after_ingest")
+    with dg.instance_for_test() as instance:
+        cursors = {s.name: s.evaluate_tick(dg.build_sensor_context(instance=instance)).cursor for s in (sensor, by_job)}
+
+        def tick(s):  # (the repository and the instance resolve a region's request, as in the daemon;
+            # the repository's name left unset, as the runs' made here are)
+            with partition_loading_context(dynamic_partitions_store=instance):
+                data = s.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursors[s.name],
+                                                               repository_def=defs.get_repository_def()))
+            cursors[s.name] = data.cursor
+            return data
+
+        settings = _settings_config()
+        one = asset_job.execute_in_process(instance=instance, asset_selection=[dg.AssetKey("participants")],
+                                           run_config=settings)
+        assert one.success and instance.get_run_by_id(one.run_id).job_name == "__ASSET_JOB"
+        data = tick(sensor)
+        assert not data.run_requests and data.skip_message == (
+            f"__ASSET_JOB run {one.run_id[:8]} materialized participants but not residents, welfare_records: part "
+            "of the extracts is not chained (materialize all three, or launch the ingest job)")
+        keys = defs.resolve_job_def("ingest").asset_layer.executable_asset_keys
+        full = asset_job.execute_in_process(instance=instance, asset_selection=list(keys), run_config=settings)
+        assert full.success
+        data = tick(sensor)
+        assert sorted((r.partition_key, r.tags[INGEST_TAG]) for r in data.run_requests) == [
+            ("6409", full.run_id), ("6474", full.run_id)]
+        assert tick(by_job).skip_message.startswith("no run of the ingest job succeeded")  # not chained twice
+        assert tick(sensor).skip_message.startswith("no asset-graph materialization succeeded")
+
+        assert chain_in_flight(instance) == []
+        backfill = dg.DagsterRun(job_name="__ASSET_JOB", run_id="a" * 36, status=dg.DagsterRunStatus.STARTED,
+                                 tags={"dagster/backfill": "piwwilsh", "dagster/partition": "6474"})
+        instance.add_run(backfill)
+        assert chain_in_flight(instance) == ["__ASSET_JOB:aaaaaaaa"]
+
+
 def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypatch):
     """Nothing watched the input folder: a corrected extract delivered mid-month waited for the
     next monthly schedule. The sensor takes what it first finds as ingested, then requests one
