@@ -73,6 +73,18 @@ def executor_def() -> dg.ExecutorDefinition:
 # sensor waits for a successful run of every region). Every step is idempotent.
 WHOLE_RUN_RETRIES = {"dagster/retry_strategy": "ALL_STEPS"}
 
+
+def partition_set_tag(job_name: str) -> dict[str, str]:
+    """The tag that makes a run of a partitioned job one of its partition set's (the job's
+    partition statuses, re-execution of a partition). Dagster adds it to runs it launches for a
+    partition (the launchpad, a sensor's or a job backfill's), not to one given only
+    ``dagster/partition`` (``dagster job launch --tags``): that run materialized its month and
+    was missing from the job's partition statuses. As a tag of the job, every run carries it."""
+    from dagster._core.remote_representation.external_data import partition_set_snap_name_for_job_name
+
+    return {"dagster/partition_set": partition_set_snap_name_for_job_name(job_name)}
+
+
 # Three jobs, one per kind of partition (a Dagster job has one partitions definition); a full
 # run is the three in order (``lindungi run``, or the schedule and sensors in production):
 ingest_job = dg.define_asset_job(
@@ -81,14 +93,16 @@ ingest_job = dg.define_asset_job(
 )
 link_regions_job = dg.define_asset_job(
     "link_regions", selection=dg.AssetSelection.assets(*linkage.REGION_ASSETS),
-    partitions_def=region_partitions, executor_def=executor_def(), tags=WHOLE_RUN_RETRIES,
+    partitions_def=region_partitions, executor_def=executor_def(),
+    tags={**WHOLE_RUN_RETRIES, **partition_set_tag("link_regions")},
     description="One kab/kota's welfare and roster records linked to its residents (one run per region).",
 )
 lindungi_job = dg.define_asset_job(
     "lindungi",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
     - dg.AssetSelection.assets(*linkage.REGION_ASSETS),
-    partitions_def=period_partitions, executor_def=executor_def(), tags=WHOLE_RUN_RETRIES,
+    partitions_def=period_partitions, executor_def=executor_def(),
+    tags={**WHOLE_RUN_RETRIES, **partition_set_tag("lindungi")},
     description="For one period, from the regions' links: the assembled links, candidates, submission, reports.",
 )
 

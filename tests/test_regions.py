@@ -920,6 +920,35 @@ def test_an_ingest_materialized_from_the_asset_graph_is_chained_and_counts_as_in
         assert chain_in_flight(instance) == ["__ASSET_JOB:aaaaaaaa"]
 
 
+def test_a_period_run_launched_with_its_partition_tag_alone_is_one_of_the_job_s_partitions(tmp_path, monkeypatch):
+    """A production-path review: `dagster job launch -j lindungi --tags '{"dagster/partition":
+    "2026-11"}'` ran the month and materialized it, but the run was missing from the job's
+    partition statuses: Dagster finds a job's partition runs by the tag dagster/partition_set,
+    which it adds when it launches a partition itself, not to tags given by hand. The
+    partitioned jobs carry it as a job tag. Dagster's own CLI, on an instance of its own (the run
+    is queued there and never started: no daemon)."""
+    import subprocess
+    import sys
+
+    import dagster as dg
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    for job, key in (("lindungi", PERIOD), ("link_regions", "6474")):
+        launched = subprocess.run(
+            [sys.executable, "-m", "dagster", "job", "launch", "-m", "dagster_project.definitions", "-j", job,
+             "--tags", f'{{"dagster/partition": "{key}"}}'],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert launched.returncode == 0, launched.stderr[-2000:]
+        with dg.DagsterInstance.get() as instance:
+            # the filter of the job's partition statuses (dagster_graphql's fetch_partition_sets)
+            data = instance.run_storage.get_run_partition_data(runs_filter=dg.RunsFilter(tags={
+                "dagster/partition_set": f"{job}_partition_set",
+                ".dagster/repository": "__repository__@dagster_project.definitions"}))
+            assert [(d.partition, d.status) for d in data] == [(key, dg.DagsterRunStatus.QUEUED)], job
+
+
 def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypatch):
     """Nothing watched the input folder: a corrected extract delivered mid-month waited for the
     next monthly schedule. The sensor takes what it first finds as ingested, then requests one
