@@ -140,56 +140,17 @@ def _chained_by_its_command(run: dg.DagsterRun, command: str) -> dg.SkipReason:
                          "which runs its own chain")
 
 
-class ChainSensor(dg.RunStatusSensorDefinition):
-    """A run-status sensor whose ticks always say why they skipped. Dagster calls the sensor's
-    function only for a run of a monitored job that reached the status; a tick that found none
-    (most of them: every 30 seconds between two ingests) ended with no reason of ours, shown as
-    an empty skip or "Sensor function returned an empty result" in the UI (a production-path
-    review). ``idle`` is said instead."""
-
-    def __init__(self, *, idle: str, **kwargs):
-        super().__init__(**kwargs)
-        self.idle = idle
-
-    def evaluate_tick(self, context: dg.SensorEvaluationContext):
-        from dagster._core.definitions.sensor_definition import SensorExecutionData
-
-        data = super().evaluate_tick(context)
-        if data.run_requests or data.dagster_run_reactions or data.skip_message not in (None, EMPTY_RESULT):
-            return data
-        return SensorExecutionData(
-            run_requests=data.run_requests, skip_message=self.idle, cursor=data.cursor,
-            dagster_run_reactions=data.dagster_run_reactions, log_key=data.log_key,
-            dynamic_partitions_requests=data.dynamic_partitions_requests, asset_events=data.asset_events,
-            automation_condition_evaluations=data.automation_condition_evaluations)
-
-    def with_attributes(self, **kwargs):  # Dagster's copy is a plain RunStatusSensorDefinition
-        plain = super().with_attributes(**kwargs)
-        return ChainSensor(idle=self.idle, name=plain.name, run_status=plain._run_status,
-                           run_status_sensor_fn=plain._run_status_sensor_fn,
-                           minimum_interval_seconds=plain.minimum_interval_seconds, description=plain.description,
-                           monitored_jobs=plain._monitored_jobs, default_status=plain.default_status,
-                           request_job=plain.job if plain.has_jobs and len(plain.jobs) == 1 else None,
-                           request_jobs=plain.jobs if plain.has_jobs and len(plain.jobs) > 1 else None,
-                           tags=plain._tags, metadata=plain._metadata,
-                           required_resource_keys=plain._raw_required_resource_keys)
-
-
-# what Dagster says of a tick that returned nothing
-EMPTY_RESULT = "Sensor function returned an empty result"
-
-
-def chain_sensor(*, idle: str, monitored_jobs, request_job, name: str, description: str):
-    """``dg.run_status_sensor`` for SUCCESS, as a :class:`ChainSensor` saying ``idle``."""
-    def decorate(fn) -> ChainSensor:
-        return ChainSensor(idle=idle, name=name, run_status=dg.DagsterRunStatus.SUCCESS, run_status_sensor_fn=fn,
-                           monitored_jobs=monitored_jobs, request_job=request_job, description=description)
-    return decorate
+def chain_sensor(*, monitored_jobs, request_job, name: str, description: str):
+    """``dg.run_status_sensor`` for SUCCESS. (A tick that finds no monitored run succeeded shows
+    Dagster's own "Sensor function returned an empty result": Dagster calls the function only for
+    such a run. A subclass of Dagster's sensor definition that gave those ticks a reason of ours
+    was tried and taken back: it overrode Dagster's private evaluation to say it.)"""
+    return dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=monitored_jobs,
+                                request_job=request_job, name=name, description=description)
 
 
 def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDefinition]:
     @chain_sensor(monitored_jobs=[ingest_job], request_job=link_regions_job, name="link_regions_after_ingest",
-                  idle="no run of the ingest job succeeded since the last evaluation: nothing to chain",
                   description="After an ingest: one link_regions run per kab/kota of the extract.")
     def link_regions_after_ingest(context: dg.RunStatusSensorContext):
         if (command := context.dagster_run.tags.get(COMMAND_TAG)) is not None:
@@ -198,7 +159,6 @@ def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDef
         return region_requests(context.dagster_run, regions) or dg.SkipReason("no residents ingested")
 
     @chain_sensor(monitored_jobs=[link_regions_job], request_job=period_job, name="period_after_regions",
-                  idle="no link_regions run succeeded since the last evaluation: nothing to chain",
                   description="When every region of an ingest is linked: the period's run.")
     def period_after_regions(context: dg.RunStatusSensorContext):
         tags = context.dagster_run.tags
@@ -217,7 +177,6 @@ def chain_sensors(ingest_job, link_regions_job, period_job) -> list[dg.SensorDef
     # behind them.
     @chain_sensor(monitored_jobs=[dg.define_asset_job(ASSET_JOB)], request_job=link_regions_job,
                   name="link_regions_after_asset_ingest",
-                  idle="no asset-graph materialization succeeded since the last evaluation: nothing to chain",
                   description="After the three extracts are materialized from the asset graph (a run of "
                               f"{ASSET_JOB}, the ingest in all but name): one link_regions run per kab/kota.")
     def link_regions_after_asset_ingest(context: dg.RunStatusSensorContext):
