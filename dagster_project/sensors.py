@@ -5,10 +5,9 @@ A file applied goes to ``inbox/bpjs/processed/``; a file refused goes to
 half-way (``pipelines.bpjs_exchange.apply_response`` is one transaction).
 """
 
+import dataclasses
 import functools
-import hmac
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -18,7 +17,8 @@ import dagster as dg
 from dagster_project.resources import Database, out_dir
 from pipelines.bpjs_exchange import ResponseError, apply_response
 from pipelines.dates import is_period
-from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, office_file, refusal_note, unused_name
+from pipelines.files import (OTHER_FORMATS, SAVE_AS_XLSX, list_label, office_file, refusal_note, response_label,
+                             unused_name)
 from pipelines.nik import mask_file_name, mask_long_digits
 
 
@@ -58,9 +58,9 @@ def _stat(p: Path) -> os.stat_result | None:
 
 def inbox_ref(p: Path, stat: os.stat_result, shown=mask_file_name) -> dict:
     """How a run names its inbox file: its path with its name as ``shown`` gives it (a long digit
-    run starred; a returned list's ``list_label``), and ``_file_id``. The path went whole into the
-    run's config, its tags and key, its log and the daemon's terminal: a list saved under a
-    person's NIK put that NIK in all of them. The run finds the file again by the two
+    run starred; a file's label, ``list_label`` or ``response_label``), and ``_file_id``. The path
+    went whole into the run's config, its tags and key, its log and the daemon's terminal: a list
+    saved under a person's NIK put that NIK in all of them. The run finds the file again by the two
     (:func:`_inbox_file`). (Text: a number of 19 digits does not survive the UI's JavaScript, as
     in a re-execution.)"""
     return {"path": str(p.absolute().with_name(shown(p.name))), "file_id": _file_id(stat)}
@@ -69,14 +69,14 @@ def inbox_ref(p: Path, stat: os.stat_result, shown=mask_file_name) -> dict:
 def _inbox_file(context: dg.OpExecutionContext, said: dict[str, str], shown=mask_file_name) -> Path:
     """The inbox file a run was started for (``inbox_ref``, or a path given by hand), or Failure
     in the words of ``said`` ("missing", "changed", "alike"); ``shown``: how the run's config
-    names a file (``mask_file_name``, or ``list_label`` for a returned list). A file no longer
-    there failed nothing before: the run said "already handled" (or nothing) and ended green, for
-    a path mistyped in the launchpad too, or a refused file's run executed again after the
-    refusal had filed it away."""
+    names a file (``mask_file_name``, or a label: ``list_label``, ``response_label``). A file no
+    longer there failed nothing before: the run said "already handled" (or nothing) and ended
+    green, for a path mistyped in the launchpad too, or a refused file's run executed again after
+    the refusal had filed it away."""
     path, wanted = Path(context.op_config["path"]), context.op_config.get("file_id")
     folder = path.parent
     named = [(p, s) for p in (folder.iterdir() if folder.is_dir() else ())
-             # (mask_file_name: the name a returned list's run had before list_label; mask_long_digits:
+             # (mask_file_name: the name a run had before the labels; mask_long_digits:
              # the name a run made before kelurahan codes were kept readable)
              if path.name in (p.name, shown(p.name), mask_file_name(p.name), mask_long_digits(p.name))
              and (s := _stat(p)) is not None]
@@ -98,6 +98,12 @@ def _os_errors_starred(fn):
         except OSError as exc:
             raise dg.Failure(description=mask_long_digits(f"{type(exc).__name__}: {exc}")) from None
     return op
+
+
+def _os_error(exc: OSError, path: Path, shown: str) -> dg.Failure:
+    """The Failure for an error about an inbox file (a list open in Excel cannot be moved):
+    Python's message, the file's name in it as ``shown`` (its label), long digit runs starred."""
+    return dg.Failure(description=mask_long_digits(f"{type(exc).__name__}: {exc}".replace(path.name, shown)))
 
 
 def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str,
@@ -137,15 +143,20 @@ TIDAK_ADA = {
 @dg.op(config_schema=INBOX_FILE_CONFIG, description="Validate and apply one BPJS response file.")
 @_os_errors_starred
 def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database) -> None:
-    path = _inbox_file(context, NOT_THERE)
-    shown = mask_file_name(path.name)
+    path = _inbox_file(context, NOT_THERE, response_label)
+    shown = response_label(path.name)
     try:
-        result = apply_response(database.url(), path, run_id=context.run_id)
-    except ResponseError as exc:
-        raise _refuse(path, FILED_ANSWERS[1], ".error.txt", exc.problems,
-                      f"{shown} refused: {len(exc.problems)} problem(s)") from None
-    _file_away(path, FILED_ANSWERS[0])
-    context.log.info(mask_file_name(result.summary()))
+        try:
+            result = apply_response(database.url(), path, run_id=context.run_id)
+        except ResponseError as exc:
+            # the problems (in rejected/, beside the file) name it as it is starred; the run by its label
+            raise _refuse(path, FILED_ANSWERS[1], ".error.txt", exc.problems,
+                          f"{shown} refused: {len(exc.problems)} problem(s)",
+                          [p.replace(mask_file_name(path.name), shown) for p in exc.problems]) from None
+        _file_away(path, FILED_ANSWERS[0])
+    except OSError as exc:  # (Python's message names the file)
+        raise _os_error(exc, path, shown) from None
+    context.log.info(dataclasses.replace(result, file=shown).summary())
 
 
 @dg.job(description="Apply a BPJS response file to bpjs.submission_candidate.", tags=NO_RUN_RETRIES)
@@ -175,7 +186,7 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     files = sorted(p for p in inbox.iterdir() if _response_file(p))
     # BPJS's answer saved as a workbook or a text file was ignored for good, without a word (not
     # a hidden file or an office lock file: .DS_Store was named at every tick)
-    other = sorted(mask_file_name(p.name) for p in inbox.iterdir()
+    other = sorted(response_label(p.name) for p in inbox.iterdir()
                    if p.is_file() and p.suffix.lower() != ".csv" and not p.name.startswith((".", "~$")))
     if other:
         context.log.warning(f"files in {inbox} that are no CSV are left where they are: " + ", ".join(other[:10])
@@ -188,8 +199,9 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target
     # filed away wherever it lived (the city's own gap list moved into diproses/)
-    return _file_requests(context, files, lambda p: mask_file_name(p.name), lambda p, stat: {
-        "ops": {"apply_bpjs_response_file": {"config": inbox_ref(p, stat)}}})
+    # (a file named after a person, hasil SITI AMINAH.csv, by its label: response_label)
+    return _file_requests(context, files, lambda p: response_label(p.name), lambda p, stat: {
+        "ops": {"apply_bpjs_response_file": {"config": inbox_ref(p, stat, response_label)}}})
 
 
 # --- inbox files: one run each, tried again when a run died -----------------------------------
@@ -258,30 +270,6 @@ def verification_inbox() -> Path:
     return out_dir() / "inbox" / "verifikasi"
 
 
-# the names a gap list is written under (<kode_kel>.xlsx), with a period as a coordinator may add
-# it (6474011002_2026-10.xlsx) and the number an earlier file of that name gets (.2): no one's
-_LIST_NAME = re.compile(r"[0-9]{10}(?:[_ -]20[2-9][0-9]-(?:0[1-9]|1[0-2]))?(?:\.[0-9]{1,4})?")
-
-
-def list_label(name: str) -> str:
-    """A returned list's file name as its run, the run's key, tags and config, and the sensor's
-    log name it. A name of the lists' own (``_LIST_NAME``) as it is. Any other, the kelurahan code
-    it begins with when it does (``mask_file_name``'s: a NIK's first ten digits are starred with
-    it) and ``daftar-`` with the first 12 hexadecimal digits of HMAC-SHA256(pseudonym key, the
-    name): coordinators save lists under their own name or a resident's (``daftar SITI
-    AMINAH.xlsx``), which went into every run key, tag and log line of the file (a privacy
-    audit). Keyed: a plain hash of a name is found again by hashing the names of the lists. The
-    same name gives the same label, so the run key still takes a file once."""
-    from pipelines.pseudonym import load_key
-
-    stem, suffix = os.path.splitext(name)
-    if _LIST_NAME.fullmatch(stem):
-        return name
-    code = re.match(r"[0-9]{10}(?![0-9])", mask_file_name(stem))
-    digest = hmac.new(load_key(), name.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:12]
-    return f"{code.group() + '-' if code else ''}daftar-{digest}{suffix}"
-
-
 @dg.op(config_schema={**INBOX_FILE_CONFIG, "period": str}, description="Validate and store one returned gap list.")
 @_os_errors_starred
 def apply_verification_file(context: dg.OpExecutionContext, database: Database) -> None:
@@ -302,8 +290,7 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
                           [p.replace(mask_file_name(path.name), shown) for p in exc.problems]) from None
         _file_away(path, FILED_LISTS[0])
     except OSError as exc:  # (a list open in Excel cannot be moved: Python's message names it)
-        raise dg.Failure(description=mask_long_digits(f"{type(exc).__name__}: {exc}".replace(path.name, shown))) \
-            from None
+        raise _os_error(exc, path, shown) from None
     # in Bahasa Indonesia, as the refusals are: city staff read this run's log in the UI
     context.log.info(stored_line(shown, applied))
 

@@ -157,3 +157,53 @@ def office_file(p: Path, suffixes) -> bool:
     ``~$…``, LibreOffice's ``.~lock…#``) nor a hidden one (``._x.xlsx``, which an unzip on a Mac
     leaves)."""
     return p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")) and p.is_file()
+
+
+# the names a gap list is written under (<kode_kel>.xlsx), with a period as a coordinator may add
+# it (6474011002_2026-10.xlsx) and the number an earlier file of that name gets (.2): no one's
+_LIST_NAME = re.compile(r"[0-9]{10}(?:[_ -]20[2-9][0-9]-(?:0[1-9]|1[0-2]))?(?:\.[0-9]{1,4})?")
+# the name of a BPJS export (export-NNN.csv), under which BPJS may answer it, with the number a
+# later file of that name gets (.2): no one's
+_RESPONSE_NAME = re.compile(r"export-[0-9]{3,6}(?:\.[0-9]{1,4})?")
+
+
+# the extensions a label keeps: those of the files the inbox sensors take, and those they warn of
+_EXTENSIONS = {".csv", ".xlsx", ".xlsm", ".txt", ".tsv", ".zip", ".pdf", *OTHER_FORMATS}
+
+
+def file_label(name: str, own: re.Pattern, word: str) -> str:
+    """A file's name as Dagster (a run, its key, tags and config, a sensor's log) and the
+    processing log name it, for a file a person named. A name of the project's own form (its
+    stem ``own``, with a known extension, ``_EXTENSIONS``) as it is. Any other, the kelurahan code
+    it begins with when it does (``mask_file_name``'s: a NIK's first ten digits are starred with
+    it) and ``<word>-`` with the first 12 hexadecimal digits of HMAC-SHA256(pseudonym key, the
+    name), and its extension when a known one (``hasil SITI.AMINAH`` has none): people save files
+    under their own name or a resident's (``daftar SITI AMINAH.xlsx``, ``hasil SITI
+    AMINAH.csv``), which went into every run key, tag and log line of the file and the processing
+    log (a privacy audit). Keyed: a plain hash of a name is found again by hashing likely names.
+    The same name gives the same label, so a run key still takes a file once, and two names two
+    labels."""
+    import hmac
+
+    from pipelines.nik import mask_file_name
+    from pipelines.pseudonym import load_key
+
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix if suffix.lower() in _EXTENSIONS else ""
+    if suffix and own.fullmatch(stem):
+        return name
+    code = re.match(r"[0-9]{10}(?![0-9])", mask_file_name(stem))
+    digest = hmac.new(load_key(), name.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:12]
+    return f"{code.group() + '-' if code else ''}{word}-{digest}{suffix}"
+
+
+def list_label(name: str) -> str:
+    """A returned gap list's name as Dagster and the processing log name it (:func:`file_label`):
+    ``6474011002-daftar-3fa2b1c4d5e6.xlsx``; a name of the lists' own as it is."""
+    return file_label(name, _LIST_NAME, "daftar")
+
+
+def response_label(name: str) -> str:
+    """A BPJS response file's name as Dagster and the processing log name it (:func:`file_label`):
+    ``hasil-3fa2b1c4d5e6.csv``; ``export-NNN.csv``, the export's own name, as it is."""
+    return file_label(name, _RESPONSE_NAME, "hasil")

@@ -1,6 +1,7 @@
 """Status lifecycle against the real embedded PostgreSQL: export, response files, the sensor."""
 
 import csv
+import re
 from unittest.mock import patch
 
 import polars as pl
@@ -398,6 +399,7 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
 
     from dagster_project.resources import Database
     from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+    from pipelines.files import response_label
 
     dsn, _, _ = submitted
     monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
@@ -406,23 +408,24 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     write_response(inbox / "ok.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
     write_response(inbox / "bad.csv", [[NIKS[1], "2026-11", "??", "", ""]])
     (inbox / "hasil.xlsx").write_bytes(b"PK")  # no CSV: left, and said (it was ignored without a word)
-    (inbox / "hasil 6474011508900001.txt").write_text("x")  # named, its NIK starred
+    (inbox / "hasil 6474011508900001.txt").write_text("x")  # named by its label, no NIK
     (inbox / ".DS_Store").write_bytes(b"x")  # a hidden file is not named at every tick
     ctx = dg.build_sensor_context()
     with patch.object(ctx.log, "warning") as warned:
         requests = bpjs_response_sensor(ctx)
     [(said,), _] = warned.call_args
-    assert "no CSV are left where they are: hasil ****************.txt, hasil.xlsx (" in said
+    shown = sorted(response_label(n) for n in ("hasil 6474011508900001.txt", "hasil.xlsx"))
+    assert f"no CSV are left where they are: {shown[0]}, {shown[1]} (" in said and "6474011508900001" not in said
     for name in ("hasil 6474011508900001.txt", ".DS_Store"):
         (inbox / name).unlink()
     assert sorted(r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"].rsplit("/", 1)[1]
-                  for r in requests) == ["bad.csv", "ok.csv"]
+                  for r in requests) == sorted([response_label("bad.csv"), response_label("ok.csv")])
     results = {}
     for r in requests:
         res = apply_bpjs_response.execute_in_process(run_config=r.run_config, raise_on_error=False,
                                                      resources={"database": Database(dsn=dsn)})
         results[r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"].rsplit("/", 1)[1]] = res.success
-    assert results == {"ok.csv": True, "bad.csv": False}
+    assert results == {response_label("ok.csv"): True, response_label("bad.csv"): False}
     assert (inbox / "processed" / "ok.csv").exists() and (inbox / "rejected" / "bad.csv").exists()
     assert "HASIL" in (inbox / "rejected" / "bad.csv.error.txt").read_text()
     assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "submitted"
@@ -438,7 +441,7 @@ def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, m
     with patch.object(ctx.log, "warning") as warned:
         assert isinstance(bpjs_response_sensor(ctx), dg.SkipReason)
     assert [c.args for c in warned.call_args_list] == [
-        (f"files in {inbox} that are no CSV are left where they are: hasil.xlsx (save BPJS's answer as CSV and put "
+        (f"files in {inbox} that are no CSV are left where they are: {response_label('hasil.xlsx')} (save BPJS's answer as CSV and put "
          "it here, or apply it with lindungi response)",),
         (f"response files in a folder inside {inbox} are left where they are: move them into the inbox itself: "
          "'dari bpjs'",)]
@@ -454,6 +457,7 @@ def test_an_inbox_file_still_changing_waits_and_a_link_is_filed_away_as_a_link(s
 
     from dagster_project.resources import Database
     from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+    from pipelines.files import response_label
 
     dsn, _, _ = submitted
     monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
@@ -467,7 +471,7 @@ def test_an_inbox_file_still_changing_waits_and_a_link_is_filed_away_as_a_link(s
     write_response(inbox / "copying.csv", [[NIKS[1], "2026-11", "DITOLAK", "", "NIK ganda"]])  # just written
     requests = bpjs_response_sensor(dg.build_sensor_context())
     assert [r.run_config["ops"]["apply_bpjs_response_file"]["config"]["path"] for r in requests] == \
-        [str(inbox / "hasil.csv")]
+        [str(inbox / response_label("hasil.csv"))]  # (a name BPJS gave: by its label)
     assert apply_bpjs_response.execute_in_process(run_config=requests[0].run_config,
                                                   resources={"database": Database(dsn=dsn)}).success
     assert elsewhere.exists() and (inbox / "processed" / "hasil.csv").is_symlink()
@@ -1160,6 +1164,59 @@ def test_a_response_file_named_with_a_nik_runs_under_the_starred_name(submitted,
     assert statuses(dsn)[NIKS[0]][0] == "accepted"
 
 
+def test_a_response_file_named_after_a_person_runs_under_a_label_without_it(submitted, tmp_path, monkeypatch):
+    """A privacy review: a response file saved under a person's name ("hasil SITI AMINAH.csv")
+    put the name in its run's key, tags, config and log, with only digit runs starred. They name
+    it by a keyed digest of its name now (``response_label``, as a returned list's); the same
+    file still gets one run key, two files alike but for their names two, the run finds its file
+    again, and a refusal's problems in the UI name the label too. An export's own name stays."""
+    import os
+
+    import dagster as dg
+
+    from dagster_project.resources import Database
+    from dagster_project.sensors import apply_bpjs_response, bpjs_response_sensor
+
+    dsn, _, _ = submitted
+    monkeypatch.setenv("LINDUNGI_OUT", str(tmp_path))
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    inbox = tmp_path / "inbox" / "bpjs"
+    inbox.mkdir(parents=True)
+    good = write_response(inbox / "hasil SITI AMINAH.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    bad = inbox / "hasil ROSMALA DEWI.csv"
+    bad.write_bytes(good.read_bytes().replace(b"DITERIMA", b"DITERIMX"))
+    os.utime(bad, ns=(good.stat().st_atime_ns, good.stat().st_mtime_ns))
+    own = write_response(inbox / "export-001.csv", [[NIKS[1], "2026-11", "DITOLAK", "", "NIK ganda"]])
+    (inbox / "hasil SITI AMINAH.xlsx").write_bytes(b"PK")  # no CSV: said, by its label
+    ctx = dg.build_sensor_context()
+    with patch.object(ctx.log, "warning") as warned:
+        reqs = bpjs_response_sensor(ctx)
+    [(said,), _] = warned.call_args
+    assert re.search(r"no CSV are left where they are: hasil-[0-9a-f]{12}\.xlsx \(", said) and "SITI" not in said
+    assert sorted(bpjs_response_sensor(dg.build_sensor_context()), key=lambda r: r.run_key) == \
+        sorted(reqs, key=lambda r: r.run_key)
+    by_key = {r.run_key: r for r in reqs}
+    assert len(by_key) == 3
+    for name in ("SITI", "AMINAH", "ROSMALA", "DEWI"):
+        assert name not in repr([(r.run_key, r.tags, r.run_config) for r in reqs])
+    assert sum(bool(re.fullmatch(r"hasil-[0-9a-f]{12}\.csv:[0-9-]+", k)) for k in by_key) == 2
+    [mine] = [r for r in reqs if r.run_key.startswith("export-001.csv:")]
+    with dg.instance_for_test() as instance:
+        results = {}
+        for req in reqs:
+            res = apply_bpjs_response.execute_in_process(run_config=req.run_config, tags=req.tags, instance=instance,
+                                                         raise_on_error=False, resources={"database": Database(dsn=dsn)})
+            results[req.run_key] = res.success
+            kept = repr([instance.all_logs(res.run_id), instance.get_run_by_id(res.run_id)])
+            for name in ("SITI", "AMINAH", "ROSMALA", "DEWI"):
+                assert name not in kept, name
+    assert sorted(results.values()) == [False, True, True] and results[mine.run_key]
+    assert (inbox / "processed" / good.name).exists() and (inbox / "rejected" / bad.name).exists()
+    assert (inbox / "processed" / own.name).exists()
+    assert "HASIL" in (inbox / "rejected" / (bad.name + ".error.txt")).read_text()
+    assert statuses(dsn)[NIKS[0]][0] == "accepted" and statuses(dsn)[NIKS[1]][0] == "rejected"
+
+
 def test_two_inbox_files_whose_names_star_alike_are_told_apart(tmp_path):
     """Found by fuzzing: a second file whose name starred alike, copied with the first's time
     (``cp -p``), got the first's run key, which Dagster never runs twice: left in the inbox for
@@ -1218,4 +1275,5 @@ def test_a_file_error_in_an_inbox_run_names_the_file_starred(submitted, tmp_path
                                                  resources={"database": Database(dsn=dsn)})
     [failure] = [e for e in res.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.message
-    assert "PermissionError" in message and "hasil ****************.csv" in message and NIKS[0] not in message
+    assert "PermissionError" in message and NIKS[0] not in message
+    assert re.search(r"hasil-[0-9a-f]{12}\.csv", message)  # by its label (response_label)
