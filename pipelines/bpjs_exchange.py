@@ -23,7 +23,7 @@ import psycopg
 
 from pipelines.dates import period_start
 from pipelines.db import log_processing, nik_list, no_row_data
-from pipelines.files import aside, unused_name
+from pipelines.files import aside, response_label, unused_name
 from pipelines.nik import NIK_PROBLEMS, mask_file_name, nik_problems, text_digits
 from pipelines.readers import (DELIMITERS, HEAD_BYTES, LONE_CR_TEXT, InputError, cr_ended, decode_text,
                                row_like_lines)
@@ -580,8 +580,10 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
     applied, not refused: a file applied once and then left in the inbox (its process killed
     between the commit and moving the file to ``processed/``) is handled again harmlessly."""
     path = Path(path)
-    # the file as messages and the processing log (kept for ever) name it: long digit runs starred
-    name = mask_file_name(path.name)
+    # the file as messages name it: long digit runs starred; the processing log (kept for ever,
+    # beyond the retention) by its label, unless it is named as the exports are: BPJS's answer
+    # saved under a person's name (hasil SITI AMINAH.csv) went into the log with that name
+    name, logged = mask_file_name(path.name), response_label(path.name)
     rows = parse_response(path)
     unread = {r["_line"]: p for r, code in zip(rows, nik_problems([r["NIK"] for r in rows]))
               if (p := _read_keys(r, code))}
@@ -648,7 +650,7 @@ def apply_response(dsn: str, path: str | Path, run_id: str | None = None) -> Res
         if changes:
             conn.execute(APPLY, [list(column) for column in zip(*changes)])
         for period, c in counts.items():
-            log_processing(conn, "bpjs_response", period, None, {"file": name}, c, run_id)
+            log_processing(conn, "bpjs_response", period, None, {"file": logged}, c, run_id)
     total = {k: sum(c[k] for c in counts.values()) for k in ("accepted", "rejected")}
     return ResponseResult(name, total["accepted"], total["rejected"], len(done))
 

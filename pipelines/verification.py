@@ -25,7 +25,7 @@ import polars as pl
 import psycopg
 
 from pipelines.db import log_processing, nik_list, no_row_data
-from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX
+from pipelines.files import OTHER_FORMATS, SAVE_AS_XLSX, list_label
 from pipelines.nik import mask as mask_nik
 from pipelines.nik import mask_file_name, mask_long_digits
 from pipelines.pseudonym import pseudonym_column
@@ -304,8 +304,10 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
     """Store the results; how many were new or changed (a list applied again changes none, and
     said it stored them all again)."""
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    # the file by its name with long digit runs starred (a list saved as "daftar <NIK>.xlsx"): the
-    # processing log is kept for ever, and a full NIK there could never be erased
+    # the file by its name with long digit runs starred (a list saved as "daftar <NIK>.xlsx")
+    # beside the results, which the retention erases with them; in the processing log, kept for
+    # ever, by its label (list_label) unless named as the lists are: a full NIK or a person's name
+    # (daftar SITI AMINAH.xlsx) there could never be erased
     shown = mask_file_name(path.name)
     with psycopg.connect(dsn) as conn, conn.transaction():
         with conn.cursor() as cur:
@@ -315,7 +317,7 @@ def store(dsn: str, rows: pl.DataFrame, period: str, path: Path, received_by: st
         # "by" is who applied it (the OS account), as in every other log row: the workbook's
         # last editor is a person's full name, kept only beside the results in
         # bpjs.verification, which retention erases (the log stays)
-        log_processing(conn, "verification", period, None, {"file": shown, "sha256": sha},
+        log_processing(conn, "verification", period, None, {"file": list_label(path.name), "sha256": sha},
                        {"rows": rows.height, "changed": changed}, run_id)
     return changed
 

@@ -10,6 +10,7 @@ import pytest
 
 from pipelines import db
 from pipelines.bpjs_exchange import EXPORT_COLUMNS, ResponseError, apply_response, export_pending
+from pipelines.files import response_label
 from pipelines.submission import submit
 from tests.test_submission import candidates
 
@@ -373,9 +374,10 @@ def test_a_response_spanning_two_periods_is_logged_per_period(submitted, tmp_pat
     with psycopg.connect(dsn) as conn:
         logged = conn.execute("SELECT period, inputs, counts FROM bpjs.processing_log "
                               "WHERE activity = 'bpjs_response' ORDER BY period").fetchall()
+    shown = response_label("hasil.csv")
     assert [(p, i["file"], {k: c[k] for k in ("accepted", "rejected", "already_applied")}) for p, i, c in logged] == [
-        ("2026-11", "hasil.csv", {"accepted": 1, "rejected": 1, "already_applied": 0}),
-        ("2026-12", "hasil.csv", {"accepted": 1, "rejected": 0, "already_applied": 0})]
+        ("2026-11", shown, {"accepted": 1, "rejected": 1, "already_applied": 0}),
+        ("2026-12", shown, {"accepted": 1, "rejected": 0, "already_applied": 0})]
 
 
 def test_a_nik_in_a_response_file_s_name_is_starred_where_the_file_is_named(submitted, tmp_path):
@@ -387,11 +389,30 @@ def test_a_nik_in_a_response_file_s_name_is_starred_where_the_file_is_named(subm
     result = apply_response(dsn, path)
     with psycopg.connect(dsn) as conn:
         logged = conn.execute("SELECT inputs FROM bpjs.processing_log WHERE activity = 'bpjs_response'").fetchall()
-    assert nik not in str(logged) + result.summary() and "jawaban ****************.csv" in str(logged)
+    assert nik not in str(logged) + result.summary() and "jawaban ****************.csv" in result.summary()
+    assert [i["file"] for (i,) in logged] == [response_label(path.name)]
     bad = write_response(tmp_path / f"salah {nik}.csv", [[NIKS[0], "2026-11", "DITERIMA", "", ""]])
     with pytest.raises(ResponseError) as refused:
         apply_response(dsn, bad)
     assert nik not in str(refused.value) and str(refused.value).startswith("salah ****************.csv: ")
+
+
+def test_a_response_file_named_after_a_person_is_logged_by_its_label(submitted, tmp_path, monkeypatch):
+    """A privacy review: bpjs.processing_log, which the retention keeps, named a response file
+    as it was saved with only digit runs starred: "hasil SITI AMINAH.csv" kept the name for ever.
+    It is logged by its label (``response_label``) now, an export's own name as it is; the
+    command's summary, for the person who gave the file, still names it."""
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    dsn, _, _ = submitted
+    named = write_response(tmp_path / "hasil SITI AMINAH.csv", [[NIKS[0], "2026-11", "DITERIMA", "12345678901", ""]])
+    own = write_response(tmp_path / "export-001.csv", [[NIKS[1], "2026-11", "DITOLAK", "", "NIK ganda"]])
+    assert apply_response(dsn, named).summary().startswith("hasil SITI AMINAH.csv: 1 accepted")
+    apply_response(dsn, own)
+    with psycopg.connect(dsn) as conn:
+        logged = [i["file"] for (i,) in conn.execute(
+            "SELECT inputs FROM bpjs.processing_log WHERE activity = 'bpjs_response' ORDER BY id")]
+    assert re.fullmatch(r"hasil-[0-9a-f]{12}\.csv", logged[0]) and logged[1] == "export-001.csv"
+    assert "SITI" not in str(logged) and "AMINAH" not in str(logged)
 
 
 def test_sensor_picks_up_inbox_files_and_job_applies_them(submitted, tmp_path, monkeypatch):

@@ -456,8 +456,9 @@ def test_the_workbooks_last_editor_is_not_written_to_the_processing_log(any_pg_d
 
 def test_a_nik_in_a_returned_list_s_name_is_starred_in_the_processing_log(any_pg_dsn, tmp_path):
     """A list saved as "daftar <NIK>.xlsx" was logged by its name, whole, in the append-only log
-    the retention keeps: a full NIK there could never be erased."""
+    the retention keeps: a full NIK there could never be erased (it is logged by its label now)."""
     from pipelines.db import migrate
+    from pipelines.files import list_label
     from pipelines.verification import store
 
     migrate(any_pg_dsn)
@@ -469,7 +470,28 @@ def test_a_nik_in_a_returned_list_s_name_is_starred_in_the_processing_log(any_pg
     with psycopg.connect(any_pg_dsn) as conn:
         [(inputs,)] = conn.execute("SELECT inputs FROM bpjs.processing_log WHERE activity = 'verification'").fetchall()
         files = conn.execute("SELECT file FROM bpjs.verification").fetchall()
-    assert inputs["file"] == files[0][0] == "daftar ****************.xlsx"
+    assert files[0][0] == "daftar ****************.xlsx" and inputs["file"] == list_label(f.name)
+
+
+def test_a_list_named_after_a_person_is_logged_by_its_label(any_pg_dsn, tmp_path, monkeypatch):
+    """A privacy review: bpjs.processing_log, which the retention keeps, named a returned list as
+    it was saved with only digit runs starred: "daftar SITI AMINAH.xlsx" kept the name for ever.
+    It is logged by its label (``list_label``) now; a name the lists are written under stays."""
+    from pipelines.db import migrate
+    from pipelines.verification import store
+
+    monkeypatch.setenv("LINDUNGI_HOME", str(tmp_path / "home"))
+    migrate(any_pg_dsn)
+    rows = pl.DataFrame({"NIK": ["6474012102820001"], "hasil": ["Valid"], "catatan": [None],
+                         "kode_kel": ["6474011001"]})
+    for name in ("6474011001 daftar SITI AMINAH.xlsx", "6474011001_2026-11.xlsx"):
+        (tmp_path / name).write_bytes(b"returned")
+        store(any_pg_dsn, rows, PERIOD, tmp_path / name, "x")
+    with psycopg.connect(any_pg_dsn) as conn:
+        logged = [i["file"] for (i,) in conn.execute(
+            "SELECT inputs FROM bpjs.processing_log WHERE activity = 'verification' ORDER BY id")]
+    assert re.fullmatch(r"6474011001-daftar-[0-9a-f]{12}\.xlsx", logged[0]) and logged[1] == "6474011001_2026-11.xlsx"
+    assert "SITI" not in str(logged) and "AMINAH" not in str(logged)
 
 
 def test_a_later_lists_result_holds_when_an_earlier_month_is_run_again(any_pg_dsn, tmp_path):
