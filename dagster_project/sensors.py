@@ -171,10 +171,27 @@ def _response_file(p: Path) -> bool:
 
 
 def _folders_holding(folder: Path, filed: tuple[str, ...], wanted) -> list[str]:
-    """The folders inside ``folder``, other than the ``filed`` ones a sensor files into, with a
-    file ``wanted`` anywhere below them; their names starred (``mask_file_name``), sorted."""
-    return sorted(mask_file_name(d.name) for d in folder.iterdir()
+    """The names of the folders inside ``folder``, other than the ``filed`` ones a sensor files
+    into, with a file ``wanted`` anywhere below them, sorted (to be shown by ``_folders_said``)."""
+    return sorted(d.name for d in folder.iterdir()
                   if d.is_dir() and d.name not in filed and any(wanted(p) for p in d.rglob("*")))
+
+
+def _folders_said(folders: list[tuple[str, str]]) -> str:
+    """Folders, each (where: ``""`` or its period's ``2026-11/``, name), as a sensor's warning
+    names them: a name without a letter (a period mistyped, ``2026-13``, ``"2026-11 "``, or a
+    number) quoted, long digit runs starred; the others counted, by where they are, not named. A
+    folder may be named after a person (``2026-11/SITI AMINAH/``), and its name went into the
+    sensor's log with only digit runs starred (a privacy review); a label of it would tell the
+    person reading the warning no more than a count, as they look for it in the inbox anyway."""
+    shown = [repr(where + mask_file_name(name)) for where, name in folders if not any(c.isalpha() for c in name)]
+    hidden = [where for where, name in folders if any(c.isalpha() for c in name)]
+    if not hidden:
+        return ", ".join(shown[:10])
+    places = " in " + ", ".join(sorted(set(hidden))) if any(hidden) else ""
+    counted = (f"{len(hidden):,} {'other ' if shown else ''}folder(s){places} whose names are not shown (a folder may "
+               "be named after a person)")
+    return f"{', '.join(shown[:10])} and {counted}" if shown else counted
 
 
 @dg.sensor(job=apply_bpjs_response, minimum_interval_seconds=30,
@@ -194,7 +211,7 @@ def bpjs_response_sensor(context: dg.SensorEvaluationContext):
     nested = _folders_holding(inbox, FILED_ANSWERS, _response_file)
     if nested:  # (an answer unzipped into a folder of its own was ignored for good, without a word)
         context.log.warning(f"response files in a folder inside {inbox} are left where they are: move them into "
-                            "the inbox itself: " + ", ".join(repr(f) for f in nested[:10]))
+                            "the inbox itself: " + _folders_said([("", f) for f in nested]))
     if not files:
         return dg.SkipReason("no response files")
     # the path as it is in the inbox, not a link's target: a link was applied and then its target
@@ -332,20 +349,20 @@ def verification_sensor(context: dg.SensorEvaluationContext):
         context.log.warning(f"files in {inbox} that are no XLSX are left where they are: " + ", ".join(other[:10])
                             + f" (a returned gap list is read as .xlsx only: open it and save it as {SAVE_AS_XLSX}, "
                               "then put it in the folder of its period)")
-    # (a NIK in a file or folder name is starred in Dagster's log)
+    # (a file by its label, a folder named only if its name has no letter: _folders_said)
     loose = sorted(list_label(p.name) for p in top if _returned_list(p))
     if loose:  # (they were ignored for good, without a word)
         context.log.warning(f"returned gap lists straight in {inbox} are left where they are: put each in the "
                             "folder of its period (YYYY-MM): " + ", ".join(loose[:10]))
     if elsewhere:
         context.log.warning("returned gap lists in folders that are no period (YYYY-MM) are left where they are: "
-                            + ", ".join(repr(f) for f in elsewhere))
+                            + _folders_said([("", f) for f in elsewhere]))
     # a folder inside a period's (a kelurahan's files unzipped into 2026-11/guntung/): left, and
     # said (they were ignored for good, without a word)
-    nested = [f"{d.name}/{name}" for d in periods for name in _folders_holding(d, FILED_LISTS, _returned_list)]
+    nested = [(f"{d.name}/", name) for d in sorted(periods) for name in _folders_holding(d, FILED_LISTS, _returned_list)]
     if nested:
         context.log.warning("returned gap lists in a folder inside a period's folder are left where they are: move "
-                            "them into the period's folder itself: " + ", ".join(repr(f) for f in nested[:10]))
+                            "them into the period's folder itself: " + _folders_said(nested))
     if not files:
         return dg.SkipReason(f"no returned gap lists in {inbox}")
     return _file_requests(context, files, lambda p: f"{p.parent.name}/{list_label(p.name)}", lambda p, stat: {
