@@ -121,11 +121,12 @@ class Plan:
             for status, n in statuses.items():
                 by_status[status] = by_status.get(status, 0) + n
         candidates = sum(by_status.values())
-        parts = [f"periods {', '.join(self.periods)}",
-                 f"{len(self.files):,} file(s) and {len(self.folders):,} folder(s) under --out",
-                 f"{candidates:,} bpjs.submission_candidate row(s)"
-                 + (f" ({', '.join(f'{s} {n:,}' for s, n in sorted(by_status.items()))})" if candidates else ""),
-                 f"{sum(self.verification_rows.values()):,} bpjs.verification row(s)"]
+        # (no period when only inbox files expire: the line read "periods ; 2 file(s) ...")
+        parts = [f"periods {', '.join(self.periods)}"] if self.periods else []
+        parts += [f"{len(self.files):,} file(s) and {len(self.folders):,} folder(s) under --out",
+                  f"{candidates:,} bpjs.submission_candidate row(s)"
+                  + (f" ({', '.join(f'{s} {n:,}' for s, n in sorted(by_status.items()))})" if candidates else ""),
+                  f"{sum(self.verification_rows.values()):,} bpjs.verification row(s)"]
         if by_status.get("submitted"):  # (found by fuzzing, with a retention of two months)
             parts.append(f"{by_status['submitted']:,} of them still awaiting BPJS's answer: a response for them can no "
                          "longer be applied, and a later period may list and export them again")

@@ -161,6 +161,17 @@ def test_files_left_in_the_inboxes_are_erased_by_the_month_last_modified(history
     assert plan(out, dsn, "2023-11").empty()
 
 
+def test_the_line_reads_properly_when_only_inbox_files_expire():
+    """An erasure of inbox files alone (no period's lists or rows left) began "erased periods ;
+    2 file(s) ..." (a privacy review); it names no periods then."""
+    from pipelines.retention import Plan
+
+    todo = Plan("2023-11", files=[Path("out/inbox/bpjs/hasil-lama.xlsx"), Path("out/inbox/verifikasi/foo/x.xlsx")])
+    assert todo.summary() == ("2 file(s) and 0 folder(s) under --out; 0 bpjs.submission_candidate row(s); "
+                              "0 bpjs.verification row(s)")
+    assert Plan("2023-11", files=[Path("out/gap_lists/2023-10.parquet")]).summary().startswith("periods 2023-10; 1 file(s)")
+
+
 def test_a_refused_answer_s_note_goes_with_it(history):
     """A privacy audit: a refused BPJS answer "hasil <NIK>.csv" went by the month it was last
     modified, and the note the sensor wrote beside it at the refusal, later, "hasil
