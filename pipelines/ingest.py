@@ -25,7 +25,7 @@ from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, ni
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_codes
 from pipelines.rules import PROGRAMS
-from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, MARITAL, NO_DISABILITY, NO_VALUE, NO_VALUE_WRITTEN,
+from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, DISABILITY_WORD_MARKS, MARITAL, NO_DISABILITY, NO_VALUE, NO_VALUE_WRITTEN,
                             OCCUPATIONS, SEX, SOFT_HYPHEN, label_key, occupation_lookup, without_invisible, without_text_marker,
                             without_zero_fraction)
 
@@ -344,6 +344,12 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     dis_raw = pl.when((dis_code.is_in(["0", "7"]) & dis_label.is_in(list(NO_DISABILITY)))
                       | (dis_code.replace_strict(DISABILITY, default=None, return_dtype=pl.String) == dis_label)
                       ).then(dis_code).otherwise(dis_raw)
+    # none when its words are a word for none (TIDAK_CACAT, TDK.), also each side of a "/"
+    # (NORMAL/SEHAT), or what an export writes for no value
+    dis_words = (dis_raw.str.split("/").list.eval(pl.element().str.replace_all(DISABILITY_WORD_MARKS, " ")
+                                                  .str.strip_chars()))
+    no_disability = (dis_raw.is_in([*NO_DISABILITY, *NO_VALUE])
+                     | dis_words.list.eval(pl.element().is_in(list(NO_DISABILITY))).list.all())
     out = _by_value(df, {
         "JENIS_PKRJN": {
             "pekerjaan_kode": job_code,
@@ -356,8 +362,12 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
         "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).replace(list(NO_VALUE), None).pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
-        "PNYDNG_CCT": {"_disability": pl.when(dis_raw.is_in([*NO_DISABILITY, *NO_VALUE])).then(None)
-                       .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String))},
+        "PNYDNG_CCT": {"_disability": pl.when(no_disability).then(None)
+                       .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String)),
+                       # a number that is no SIAK code (8, 99): kept as written, a disability, and
+                       # flagged; no one can tell what the export's code meant
+                       "_disability_unknown": dis_raw.str.contains(r"^[0-9]+$") & ~no_disability
+                       & ~dis_raw.is_in(list(DISABILITY))},
         "NO_RT": {"_rt": _digits("NO_RT", 3, code=False)},
         "NO_RW": {"_rw": _digits("NO_RW", 3, code=False)},
         "NO_PROP": {"_prop": _digits("NO_PROP", 2), "_prop_bad": _unreadable_code("NO_PROP")},
@@ -451,6 +461,8 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
               "nik_region_not_address"),
         # (judged all the same: the KK is optional, and only the linkage reads it)
         _flag(_kk_damaged(), "kk_invalid"),
+        # (judged all the same, ranked as a disability: the code may be a local one for a kind)
+        _flag(pl.col("_disability_unknown"), "disability_unknown"),
     )
     return schema.conform(out, schema.RESIDENTS)
 

@@ -71,7 +71,16 @@ NO_DISABILITY = ("", "0", "7", "TIDAK", "TDK", "TIDAK ADA", "TDK ADA", "NIHIL", 
                  "TIDAK CACAT", "TDK CACAT", "BUKAN CACAT",
                  "TIDAK ADA CACAT", "BUKAN PENYANDANG CACAT", "TIDAK PENYANDANG CACAT", "TIDAK DISABILITAS",
                  "BUKAN DISABILITAS", "NON DISABILITAS", "NON-DISABILITAS", "TIDAK ADA DISABILITAS",
-                 "BUKAN PENYANDANG DISABILITAS", "TIDAK PENYANDANG DISABILITAS")
+                 "BUKAN PENYANDANG DISABILITAS", "TIDAK PENYANDANG DISABILITAS",
+                 # a form's Y/T (ya/tidak) and the English no; other words clerks write for none;
+                 # a web form's unchosen "-- PILIH --" ("choose"). Each was a disability, ranked
+                 # first, without a flag (an input review); read by the words of the value
+                 # (DISABILITY_WORDS: TIDAK_CACAT, TIDAK-CACAT and TDK. are TIDAK CACAT and TDK)
+                 "T", "N", "NO", "FALSE", "TAK", "TAK ADA", "TIADA", "BELUM ADA", "TIDAK MEMILIKI", "TIDAK PUNYA",
+                 "TIDAK ADA KECACATAN", "NON CACAT", "NON DIFABEL", "BUKAN DIFABEL", "TIDAK DIFABEL", "PILIH")
+# the marks a disability value's words may be joined or ended by (TIDAK_CACAT, TIDAK-CACAT, TDK.):
+# spaces for the test against NO_DISABILITY
+DISABILITY_WORD_MARKS = r"[\s_.,\-]+"
 SEX: dict[str, str] = {"1": "L", "L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "LAKI": "L",
                        "LAKI2": "L", "PRIA": "L", "MALE": "L", "M": "L",
                        "2": "P", "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "FEMALE": "P", "F": "P"}

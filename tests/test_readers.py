@@ -970,6 +970,29 @@ def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     assert res.accepted["disabilitas"].to_list() == [disabled]
 
 
+@pytest.mark.parametrize("value,disabled,flags", [
+    # how forms and clerks write "no": Y/T (ya/tidak), a word joined by a mark of its own
+    # (TIDAK_CACAT, TIDAK-CACAT, TDK.), other words for none, a form's unchosen "-- PILIH --",
+    # and none words either side of a "/"; each was a disability, ranked first, without a flag
+    ("T", False, []), ("N", False, []), ("No", False, []), ("FALSE", False, []),
+    ("TIDAK_CACAT", False, []), ("Tidak-Cacat", False, []), ("TDK.", False, []), ("Tidak.", False, []),
+    ("TAK ADA", False, []), ("Tidak Memiliki", False, []), ("TIDAK PUNYA", False, []),
+    ("Tidak Ada Kecacatan", False, []), ("NON DIFABEL", False, []), ("BELUM ADA", False, []),
+    ("-- Pilih --", False, []), ("NORMAL/SEHAT", False, []), ("TIDAK CACAT / NORMAL", False, []),
+    # a disability as before
+    ("YA", True, []), ("Y", True, []), ("ADA", True, []), ("TUNA NETRA", True, []),
+    ("TIDAK DAPAT MENDENGAR", True, []), ("TIDAK ADA/CACAT FISIK", True, []), ("CACAT-FISIK", True, []),
+    # a number that is no SIAK code: read as written (a disability), and flagged to be checked
+    ("8", True, ["disability_unknown"]), ("99", True, ["disability_unknown"]),
+])
+def test_disability_none_as_forms_and_clerks_write_it(tmp_path, value, disabled, flags):
+    r = row()
+    r[HEADER.index("PNYDNG_CCT")] = value
+    write_csv(tmp_path / "penduduk.csv", [r])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("disabilitas", "flags").rows() == [(disabled, flags)]
+
+
 @pytest.mark.parametrize("error", ["#N/A", " #REF! ", "#VALUE!", "#DIV/0!", "#NAME?", "Err:502",
                                    "NULL", "null", "nan", "NaN", "None", "N/A", "(null)", "Tidak Diketahui"])
 def test_a_spreadsheet_error_or_an_export_s_no_value_is_nothing_written(tmp_path, error):
