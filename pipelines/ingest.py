@@ -503,13 +503,20 @@ def _dob_flags() -> tuple[tuple[str, pl.Expr], ...]:
             _flag(pl.col("_dob_raw").is_not_null() & pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"))
 
 
+# a decile as written: the number, after the decile's word, before a label of letters
+DESIL_TEXT = r"^\s*(?:(?:DESIL(?:\s*KE)?|KE|D)[\s.:\-]*)?([0-9]+)\s*(?:\(?[A-Z][A-Z\s]*\)?)?\s*$"
+
+
 def clean_dtsen(raw: RawExtract) -> IngestResult:
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
     # the one number in the field (`3`, `Desil 3`); not the digits of a signed or fractional value:
-    # `-1` (an export's "unknown") was desil 1, the poorest, and `0.5` desil 5
-    desil = (without_zero_fraction(pl.col("DESIL")).str.extract(r"^[^0-9.,\-]*([0-9]+)[^0-9.,\-]*$", 1)
-             .cast(pl.Int8, strict=False))
+    # `-1` (an export's "unknown") was desil 1, the poorest, and `0.5` desil 5. Only the decile's
+    # own word before it (DESIL, DESIL KE, KE, D) and a label after it (`4 (EMPAT)`): any word or
+    # sign read the number beside it, `Kuintil 2` (a quintile: desil 3-4) desil 2, `4%` desil 4,
+    # `< 4` desil 4 (an input review)
+    desil = (without_zero_fraction(without_text_marker(pl.col("DESIL"))).str.to_uppercase()
+             .str.extract(DESIL_TEXT, 1).cast(pl.Int8, strict=False))
     # (see _digits), of a kab/kota the Kemendagri table has
     kel = ascii_digits(_code_text("KODE_KEL", KODE_KEL_TEXT))
     kel = pl.when(kel.str.slice(0, 4).is_in(kabkota_codes())).then(kel)

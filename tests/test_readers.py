@@ -2047,6 +2047,22 @@ def test_a_desil_is_1_to_10(tmp_path):
     assert res.accepted.select("ID_DTSEN", "DESIL").rows() == [("D0", None), ("D1", 1), ("D10", 10), ("D11", None)]
 
 
+@pytest.mark.parametrize("value,desil", [
+    # a number beside a sign or another measure is no desil: a quintile's 2 (desil 3-4) was desil
+    # 2, "4%" desil 4, "< 4" (below 4) desil 4 and "> 10" desil 10, each without a flag
+    ("Kuintil 2", None), ("4%", None), ("< 4", None), ("> 10", None), ("P1", None), ("3 dari 10", None),
+    # the decile named, with its word or its label: read
+    ("Desil 3", 3), ("DESIL-4", 4), ("Desil ke-3", 3), ("KE 3", 3), ("D3", 3), ("'3", 3), ("4 (EMPAT)", 4),
+    ("Desil 10 (Kaya)", 10), (" 04 ", 4), ("7.0", 7),
+])
+def test_a_desil_is_the_decile_named_not_any_number_in_the_field(tmp_path, value, desil):
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        f"D1,,,ANI,15-08-1990,P,,6474011001,{value}\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted["DESIL"].to_list() == [desil]
+    assert ("desil_invalid" in res.accepted["flags"][0]) == (desil is None)
+
 def test_rows_above_the_header_or_in_a_second_sheet_with_a_header_typed_otherwise_stop_the_run(tmp_path):
     """A privacy and bad-input audit: two exports pasted into one file, the later with two more
     columns, made its header the one read, and the 18 rows above it went as title lines; an
