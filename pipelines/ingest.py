@@ -574,7 +574,12 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
     instead of 1,008 with NONAKTIF protecting; an outside review)."""
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
-    progs = without_invisible(pl.col("PROGRAM")).str.to_uppercase().str.extract_all(r"[A-Z]+")
+    # the programme names; a number among them (JKK=1;JKM=0, JKK(1),JKM(0)) says something of
+    # each that no one can read (held or not, a count): none is held then, and the row is flagged
+    # program_unknown. Its names were read and its numbers dropped: JKM=0 protected, unflagged
+    program_text = without_invisible(pl.col("PROGRAM")).str.to_uppercase()
+    program_numbered = program_text.str.contains(r"[0-9]")
+    progs = pl.when(~program_numbered).then(program_text.str.extract_all(r"[A-Z]+"))
     blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
     blth_norm = pl.coalesce(
         blth.str.extract(r"^(\d{4}-\d{2})", 1),
@@ -589,7 +594,8 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         "STATUS": {"_status": label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String)},
         "PROGRAM": {
             "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
-            "_unknown_prog": progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0,
+            "_unknown_prog": (progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0)
+            | program_numbered,
         },
         "BLTH_AKHIR_IURAN": {
             # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)

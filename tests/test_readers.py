@@ -889,6 +889,18 @@ def _peserta(tmp_path, *lines: str):
     return clean_peserta(read_extract(tmp_path, "peserta_bpjstk"))
 
 
+def test_a_programme_written_with_a_number_is_not_read_as_held(tmp_path):
+    """A roster that writes each programme with a number (`JKK=1;JKM=0`, `JKK(1),JKM(0)`: held or
+    not, a count, a class) had its names read and the numbers dropped: JKM=0 held, the worker
+    protected, no flag. Which number says what is not known: no programme is read as held and
+    the row is flagged program_unknown (the worker stays a candidate, to be checked)."""
+    res = _peserta(tmp_path, "1,6474015508900002,A,15-08-1990,BPU,AKTIF,JKK=1;JKM=0,2026-10",
+                   '2,6474015508900003,B,15-08-1990,BPU,AKTIF,"JKK(1),JKM(0)",2026-10',
+                   "3,6474015508900004,C,15-08-1990,BPU,AKTIF,JKK 1 JKM 1,2026-10",
+                   '4,6474015508900005,D,15-08-1990,BPU,AKTIF,"JKK, JKM",2026-10')
+    assert res.accepted.select("PROGRAM", "flags").rows() == [
+        ("", ["program_unknown"]), ("", ["program_unknown"]), ("", ["program_unknown"]), ("JKK,JKM", [])]
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
