@@ -341,7 +341,9 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     # a code with its label, as for the occupation: "7 - TIDAK CACAT" was a disability (its text
     # is no word for none), ranked first; the code when the label is that code's
     dis_code, dis_label = _code_and_label(dis_raw, "[0-9]")
-    dis_raw = pl.when((dis_code.is_in(["0", "7"]) & dis_label.is_in(list(NO_DISABILITY)))
+    # (the label's words as a none word's are read: 7 - TIDAK_CACAT)
+    none_label = dis_label.str.replace_all(DISABILITY_WORD_MARKS, " ").str.strip_chars().is_in(list(NO_DISABILITY))
+    dis_raw = pl.when((dis_code.is_in(["0", "7"]) & none_label)
                       | (dis_code.replace_strict(DISABILITY, default=None, return_dtype=pl.String) == dis_label)
                       ).then(dis_code).otherwise(dis_raw)
     # none when its words are a word for none (TIDAK_CACAT, TDK.), also each side of a "/"

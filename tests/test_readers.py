@@ -991,6 +991,8 @@ def test_disability_none_in_codes_and_words(tmp_path, value, disabled):
     ("TAK ADA", False, []), ("Tidak Memiliki", False, []), ("TIDAK PUNYA", False, []),
     ("Tidak Ada Kecacatan", False, []), ("NON DIFABEL", False, []), ("BELUM ADA", False, []),
     ("-- Pilih --", False, []), ("NORMAL/SEHAT", False, []), ("TIDAK CACAT / NORMAL", False, []),
+    # so written beside its code
+    ("7 - TIDAK_CACAT", False, []), ("0. Tdk.", False, []), ("TIDAK-CACAT (7)", False, []),
     # a disability as before
     ("YA", True, []), ("Y", True, []), ("ADA", True, []), ("TUNA NETRA", True, []),
     ("TIDAK DAPAT MENDENGAR", True, []), ("TIDAK ADA/CACAT FISIK", True, []), ("CACAT-FISIK", True, []),
