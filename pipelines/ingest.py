@@ -567,6 +567,12 @@ STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NO
           "TIDAK AKTIF": "NONAKTIF"}
 
 
+# Words in PROGRAM that say whether (or how) a programme is held, not which: yes and no, not,
+# without, except, not yet, active and inactive
+PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN", "TANPA", "NON", "KECUALI",
+                       "BELUM", "AKTIF", "NONAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF"]
+
+
 def clean_peserta(raw: RawExtract) -> IngestResult:
     """The roster's records, cleaned: STATUS read as AKTIF/NONAKTIF (null when unreadable) and
     PROGRAM as the programmes held, a canonical comma list (empty when none). Rule-free: who is
@@ -579,9 +585,13 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
     # the programme names; a number among them (JKK=1;JKM=0, JKK(1),JKM(0)) says something of
     # each that no one can read (held or not, a count): none is held then, and the row is flagged
     # program_unknown. Its names were read and its numbers dropped: JKM=0 protected, unflagged
+    # So does a word that says whether a programme is held (JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM
+    # (NONAKTIF)): flagged, its names were still held, and JKM:N protected the worker
     program_text = without_invisible(pl.col("PROGRAM")).str.to_uppercase()
-    program_numbered = program_text.str.contains(r"[0-9]")
-    progs = pl.when(~program_numbered).then(program_text.str.extract_all(r"[A-Z]+"))
+    program_words = program_text.str.extract_all(r"[A-Z]+")
+    program_numbered = (program_text.str.contains(r"[0-9]")
+                        | program_words.list.eval(pl.element().is_in(PROGRAM_STATE_WORDS)).list.any())
+    progs = pl.when(~program_numbered).then(program_words)
     blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
     blth_norm = pl.coalesce(
         blth.str.extract(r"^(\d{4}-\d{2})", 1),

@@ -901,6 +901,21 @@ def test_a_programme_written_with_a_number_is_not_read_as_held(tmp_path):
     assert res.accepted.select("PROGRAM", "flags").rows() == [
         ("", ["program_unknown"]), ("", ["program_unknown"]), ("", ["program_unknown"]), ("JKK,JKM", [])]
 
+
+def test_a_programme_written_with_whether_it_is_held_is_not_read_as_held(tmp_path):
+    """As a number, a word saying whether a programme is held (`JKK:Y,JKM:N`, `BUKAN JKK, JKM`,
+    `JKK & JKM (NONAKTIF)`) was flagged program_unknown with its names still held: JKM:N
+    protected the worker (an input review). None is held; a joining word (`JKK dan JKM`) is no
+    such word."""
+    res = _peserta(tmp_path, '1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK:Y,JKM:N",2026-10',
+                   '2,6474015508900003,B,15-08-1990,BPU,AKTIF,"BUKAN JKK, JKM",2026-10',
+                   "3,6474015508900004,C,15-08-1990,BPU,AKTIF,JKK & JKM (NONAKTIF),2026-10",
+                   "4,6474015508900005,D,15-08-1990,BPU,AKTIF,JKK dan JKM,2026-10")
+    assert res.accepted.select("PROGRAM", _protected(), "flags").rows() == [
+        ("", False, ["program_unknown"]), ("", False, ["program_unknown"]), ("", False, ["program_unknown"]),
+        ("JKK,JKM", True, ["program_unknown"])]
+
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
