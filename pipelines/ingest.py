@@ -401,7 +401,11 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     # partition, a batch and a gap list (0000000000.xlsx) of one person.
     unreadable = pl.any_horizontal("_prop_bad", "_kab_bad", "_kec_bad", "_kel_bad")
     unknown = (pl.col("_prop") + pl.col("_kab")).is_in(kabkota_codes()).not_().fill_null(False)
-    out = out.with_columns(_region_invalid=unreadable | unknown)
+    # a kelurahan's own code begins with 1 (kelurahan), 2 (desa) or 3 (desa adat): NO_KEL "1" or
+    # "01" (zeros put before it) was kelurahan 0001, which no region has, its residents judged
+    # and listed for it without a flag (an input review)
+    no_kel = ~pl.col("_kel").str.slice(0, 1).is_in(["1", "2", "3"]).fill_null(True)
+    out = out.with_columns(_region_invalid=unreadable | unknown | no_kel)
     if out.get_column("_region_invalid").any():  # (rare: the codes are not copied otherwise)
         out = out.with_columns([pl.when(pl.col("_region_invalid")).then(None).otherwise(pl.col(c)).alias(c)
                                 for c in ("_prop", "_kab", "_kec", "_kel")])

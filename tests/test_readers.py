@@ -1308,6 +1308,10 @@ def test_a_code_written_with_another_script_s_digit_is_missing_and_flagged(tmp_p
     ("NO_KAB", "'74", "6474011001"), ("NO_KEL", " 1001 ", "6474011001"),
     # zeros padding a code beyond its width (a sheet's "0000" format: an input review)
     ("NO_KEC", "0001", "6474011001"), ("NO_KEL", "001001", "6474011001"), ("NO_PROP", "0064", "6474011001"),
+    # a kelurahan code begins with 1 (kelurahan), 2 (desa) or 3 (desa adat): "1" was kelurahan
+    # 0001, judged and listed for a kelurahan no region has (an input review)
+    ("NO_KEL", "1", None), ("NO_KEL", "01", None), ("NO_KEL", "0001", None), ("NO_KEL", "4001", None),
+    ("NO_KEL", "9999", None), ("NO_KEL", "2001", "6474012001"), ("NO_KEL", "3001", "6474013001"),
 ])
 def test_a_region_code_that_is_no_code_is_flagged_not_read_by_its_digits(tmp_path, field, value, region):
     values = {"NO_PROP": "64", "NO_KAB": "74", "NO_KEC": "1", "NO_KEL": "1001", field: value}
