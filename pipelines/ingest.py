@@ -571,6 +571,11 @@ STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NO
           "TIDAK AKTIF": "NONAKTIF"}
 
 
+# The programmes by their full names (as BPJS's own documents write them), for their codes:
+# "Jaminan Kecelakaan Kerja, Jaminan Kematian" was no programme held, the worker a candidate
+PROGRAM_NAMES = [(r"JAMINAN\s+KECELAKAAN\s+KERJA", "JKK"), (r"JAMINAN\s+KEMATIAN", "JKM"),
+                 (r"JAMINAN\s+HARI\s+TUA", "JHT"), (r"JAMINAN\s+PENSIUN", "JP"),
+                 (r"JAMINAN\s+KEHILANGAN\s+PEKERJAAN", "JKP")]
 # Words in PROGRAM that say whether (or how) a programme is held, not which: yes and no, not,
 # without, except, not yet, active and inactive
 PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN", "TANPA", "NON", "KECUALI",
@@ -592,6 +597,8 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
     # So does a word that says whether a programme is held (JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM
     # (NONAKTIF)): flagged, its names were still held, and JKM:N protected the worker
     program_text = without_invisible(pl.col("PROGRAM")).str.to_uppercase()
+    for words, code in PROGRAM_NAMES:  # a programme by its full name is its code
+        program_text = program_text.str.replace_all(words, code)
     program_words = program_text.str.extract_all(r"[A-Z]+")
     program_numbered = (program_text.str.contains(r"[0-9]")
                         | program_words.list.eval(pl.element().is_in(PROGRAM_STATE_WORDS)).list.any())

@@ -916,6 +916,18 @@ def test_a_programme_written_with_whether_it_is_held_is_not_read_as_held(tmp_pat
         ("JKK,JKM", True, ["program_unknown"])]
 
 
+def test_a_programme_by_its_full_name_is_its_code(tmp_path):
+    """"Jaminan Kecelakaan Kerja, Jaminan Kematian" (as BPJS's documents name them) held no
+    programme: the insured worker was flagged program_unknown and listed as a candidate."""
+    res = _peserta(tmp_path,
+                   '1,6474015508900002,A,15-08-1990,BPU,AKTIF,"Jaminan Kecelakaan Kerja, Jaminan  Kematian",2026-10',
+                   '2,6474015508900003,B,15-08-1990,PU,AKTIF,"JAMINAN HARI TUA; JAMINAN PENSIUN; '
+                   'Jaminan Kehilangan Pekerjaan (JKP)",2026-10',
+                   '3,6474015508900004,C,15-08-1990,BPU,AKTIF,Jaminan Kematian,2026-10')
+    assert res.accepted.select("PROGRAM", _protected(), "flags").rows() == [
+        ("JKK,JKM", True, []), ("JHT,JP,JKP", False, []), ("JKM", False, [])]
+
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
