@@ -25,9 +25,9 @@ from pipelines.nik import (NIK_PROBLEMS, ascii_digits, mask_long_digits_expr, ni
 from pipelines.readers import RawExtract
 from pipelines.regions import kabkota_codes, kecamatan_codes
 from pipelines.rules import PROGRAMS
-from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, DISABILITY_WORD_MARKS, MARITAL, NO_DISABILITY, NO_VALUE, NO_VALUE_WRITTEN,
-                            OCCUPATIONS, SEX, SOFT_HYPHEN, label_key, occupation_lookup, without_invisible, without_text_marker,
-                            without_zero_fraction)
+from pipelines.siak import (CONTROL, DIRECTION_MARKS, DISABILITY, DISABILITY_WORD_MARKS, MARITAL, NO_DISABILITY,
+                            NO_VALUE, NO_VALUE_WRITTEN, OCCUPATIONS, SEX, SOFT_HYPHEN, label_key, occupation_lookup,
+                            without_invisible, without_text_marker, without_zero_fraction)
 
 QUARANTINE_REASONS = {
     **{k: f"invalid NIK: {v}" for k, v in NIK_PROBLEMS.items()},
