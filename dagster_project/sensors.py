@@ -106,14 +106,15 @@ def _os_error(exc: OSError, path: Path, shown: str) -> dg.Failure:
     return dg.Failure(description=mask_long_digits(f"{type(exc).__name__}: {exc}".replace(path.name, shown)))
 
 
-def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str,
-            shown: list[str] | None = None) -> dg.Failure:
-    """Move a refused inbox file aside with its problems next to it; the Failure to raise, with
-    the problems as ``shown`` says them (default: as they are)."""
+def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summary: str, shown: str) -> dg.Failure:
+    """Move a refused inbox file aside with its problems next to it; the Failure to raise. The
+    problems name the file as it is starred (``mask_file_name``): so in the note beside it, and
+    by ``shown`` (its label) in the run."""
     dest = _file_away(path, folder)
     refusal_note(dest, note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
-    return dg.Failure(description=summary, metadata={
-        "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in (shown or problems)[:50]))})
+    said = [p.replace(mask_file_name(path.name), shown) for p in problems[:50]]
+    return dg.Failure(description=summary,
+                      metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in said))})
 
 
 # the folders a BPJS answer is filed away into, inside the inbox
@@ -149,10 +150,8 @@ def apply_bpjs_response_file(context: dg.OpExecutionContext, database: Database)
         try:
             result = apply_response(database.url(), path, run_id=context.run_id)
         except ResponseError as exc:
-            # the problems (in rejected/, beside the file) name it as it is starred; the run by its label
             raise _refuse(path, FILED_ANSWERS[1], ".error.txt", exc.problems,
-                          f"{shown} refused: {len(exc.problems)} problem(s)",
-                          [p.replace(mask_file_name(path.name), shown) for p in exc.problems]) from None
+                          f"{shown} refused: {len(exc.problems)} problem(s)", shown) from None
         _file_away(path, FILED_ANSWERS[0])
     except OSError as exc:  # (Python's message names the file)
         raise _os_error(exc, path, shown) from None
@@ -301,10 +300,8 @@ def apply_verification_file(context: dg.OpExecutionContext, database: Database) 
             migrate(dsn)
             applied = apply_returned(dsn, path, period, out_dir(), run_id=context.run_id)
         except VerificationError as exc:
-            # the problems (in ditolak/, beside the file) name it as it is starred; the run by its label
             raise _refuse(path, FILED_LISTS[1], ".masalah.txt", exc.problems,
-                          f"{shown} ditolak: {len(exc.problems)} masalah",
-                          [p.replace(mask_file_name(path.name), shown) for p in exc.problems]) from None
+                          f"{shown} ditolak: {len(exc.problems)} masalah", shown) from None
         _file_away(path, FILED_LISTS[0])
     except OSError as exc:  # (a list open in Excel cannot be moved: Python's message names it)
         raise _os_error(exc, path, shown) from None
@@ -359,7 +356,8 @@ def verification_sensor(context: dg.SensorEvaluationContext):
                             + _folders_said([("", f) for f in elsewhere]))
     # a folder inside a period's (a kelurahan's files unzipped into 2026-11/guntung/): left, and
     # said (they were ignored for good, without a word)
-    nested = [(f"{d.name}/", name) for d in sorted(periods) for name in _folders_holding(d, FILED_LISTS, _returned_list)]
+    nested = [(f"{d.name}/", name) for d in sorted(periods)
+              for name in _folders_holding(d, FILED_LISTS, _returned_list)]
     if nested:
         context.log.warning("returned gap lists in a folder inside a period's folder are left where they are: move "
                             "them into the period's folder itself: " + _folders_said(nested))
