@@ -107,6 +107,15 @@ def _text(col: str) -> pl.Expr:
 _NOTHING = ["", *NO_VALUE_WRITTEN]
 
 
+def _label(col: str) -> pl.Expr:
+    """A coded field's label (``label_key``), null when it is what an export writes for no
+    value (siak.NO_VALUE: NULL, #N/A), as :func:`_text` reads a text field."""
+    return label_key(pl.col(col)).replace(_NO_VALUE, None)
+
+
+_NO_VALUE = list(NO_VALUE)
+
+
 def _written(col: str, nothing: str = "-./:0T") -> pl.Expr:
     """A field as written (:func:`_text`; a birth date, a sex), null when nothing is written but a placeholder
     of ``nothing``'s characters: dashes, dots, slashes, colons or zeros (``-``, ``00-00-0000``,
@@ -322,7 +331,7 @@ def _record_birth_dates(d: pl.DataFrame) -> pl.DataFrame:
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
     prefixes = kecamatan_codes()
-    job_raw = label_key(pl.col("JENIS_PKRJN")).replace(list(NO_VALUE), None)  # "#N/A", "NULL": none written
+    job_raw = _label("JENIS_PKRJN")
     by_label = job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16)
     # a code and its label together (_code_and_label): the code when the label is that code's (a
     # code and another's label stays unknown), and zeros before a code ("008") padding. Each was
@@ -337,7 +346,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     )
     job_code = pl.when(job_code.is_between(1, 89)).then(job_code).otherwise(None)
     # a code with a leading zero (07, 01) is the code
-    dis_raw = label_key(pl.col("PNYDNG_CCT")).fill_null("").str.replace(r"^0+([0-9])$", "$1")
+    dis_raw = _label("PNYDNG_CCT").fill_null("").str.replace(r"^0+([0-9])$", "$1")
     # a code with its label, as for the occupation: "7 - TIDAK CACAT" was a disability (its text
     # is no word for none), ranked first; the code when the label is that code's
     dis_code, dis_label = _code_and_label(dis_raw, "[0-9]")
@@ -347,10 +356,10 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
                       | (dis_code.replace_strict(DISABILITY, default=None, return_dtype=pl.String) == dis_label)
                       ).then(dis_code).otherwise(dis_raw)
     # none when its words are a word for none (TIDAK_CACAT, TDK.), also each side of a "/"
-    # (NORMAL/SEHAT), or what an export writes for no value
+    # (NORMAL/SEHAT); what an export writes for no value is "" already (_label)
     dis_words = (dis_raw.str.split("/").list.eval(pl.element().str.replace_all(DISABILITY_WORD_MARKS, " ")
                                                   .str.strip_chars()))
-    no_disability = (dis_raw.is_in([*NO_DISABILITY, *NO_VALUE])
+    no_disability = (dis_raw.is_in(list(NO_DISABILITY))
                      | dis_words.list.eval(pl.element().is_in(list(NO_DISABILITY))).list.all())
     out = _by_value(df, {
         "JENIS_PKRJN": {
@@ -362,7 +371,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
         "TGL_LHR": _birth_dates,
         # (a dash or zeros alone is nothing written, as for the date: not "unknown sex (tertulis '-')")
         "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
-        "STAT_KWN": {"_marital": label_key(pl.col("STAT_KWN")).replace(list(NO_VALUE), None).pipe(
+        "STAT_KWN": {"_marital": _label("STAT_KWN").pipe(
             lambda e: e.replace_strict(MARITAL, default=e, return_dtype=pl.String))},
         "PNYDNG_CCT": {"_disability": pl.when(no_disability).then(None)
                        .otherwise(dis_raw.replace_strict(DISABILITY, default=dis_raw, return_dtype=pl.String)),
