@@ -602,16 +602,16 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
     kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
     # the programme names; a number among them (JKK=1;JKM=0, JKK(1),JKM(0)) says something of
     # each that no one can read (held or not, a count): none is held then, and the row is flagged
-    # program_unknown. Its names were read and its numbers dropped: JKM=0 protected, unflagged
-    # So does a word that says whether a programme is held (JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM
+    # program_unknown. Its names were read and its numbers dropped: JKM=0 protected, unflagged.
+    # So with a word that says whether a programme is held (JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM
     # (NONAKTIF)): flagged, its names were still held, and JKM:N protected the worker
     program_text = without_invisible(pl.col("PROGRAM")).str.to_uppercase()
     for words, code in PROGRAM_NAMES:  # a programme by its full name is its code
         program_text = program_text.str.replace_all(words, code)
     program_words = program_text.str.extract_all(r"[A-Z]+")
-    program_numbered = (program_text.str.contains(r"[0-9]")
+    program_unreadable = (program_text.str.contains(r"[0-9]")
                         | program_words.list.eval(pl.element().is_in(PROGRAM_STATE_WORDS)).list.any())
-    progs = pl.when(~program_numbered).then(program_words)
+    progs = pl.when(~program_unreadable).then(program_words)
     blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
     blth_norm = pl.coalesce(
         blth.str.extract(r"^(\d{4}-\d{2})", 1),
@@ -627,7 +627,7 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         "PROGRAM": {
             "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
             "_unknown_prog": (progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0)
-            | program_numbered,
+            | program_unreadable,
         },
         "BLTH_AKHIR_IURAN": {
             # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)

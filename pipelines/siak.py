@@ -60,7 +60,7 @@ NO_VALUE: tuple[str, ...] = (
     "TIDAK ADA DATA", "BELUM DIISI", "TIDAK DIISI", "TIDAK DIKETAHUI", "KOSONG")
 # the same in the cases text fields are written in (they are not upper-cased before the test)
 NO_VALUE_WRITTEN: tuple[str, ...] = tuple(dict.fromkeys(
-    form for v in NO_VALUE for form in (v, v.lower(), v.title(), v.capitalize())).keys()) + ("NaN",)
+    form for v in NO_VALUE for form in (v, v.lower(), v.title(), v.capitalize()))) + ("NaN",)
 DISABILITY: dict[str, str] = {"1": "CACAT FISIK", "2": "CACAT NETRA/BUTA", "3": "CACAT RUNGU/WICARA",
                               "4": "CACAT MENTAL/JIWA", "5": "CACAT FISIK DAN MENTAL", "6": "CACAT LAINNYA"}
 # "none", as codes and as words: SIAK's own label for code 7 is TIDAK CACAT. A list, not "begins
@@ -75,7 +75,7 @@ NO_DISABILITY = ("", "0", "7", "TIDAK", "TDK", "TIDAK ADA", "TDK ADA", "NIHIL", 
                  # a form's Y/T (ya/tidak) and the English no; other words clerks write for none;
                  # a web form's unchosen "-- PILIH --" ("choose"). Each was a disability, ranked
                  # first, without a flag (an input review); read by the words of the value
-                 # (DISABILITY_WORDS: TIDAK_CACAT, TIDAK-CACAT and TDK. are TIDAK CACAT and TDK)
+                 # (DISABILITY_WORD_MARKS: TIDAK_CACAT, TIDAK-CACAT and TDK. are TIDAK CACAT and TDK)
                  "T", "N", "NO", "FALSE", "TAK", "TAK ADA", "TIADA", "BELUM ADA", "TIDAK MEMILIKI", "TIDAK PUNYA",
                  "TIDAK ADA KECACATAN", "NON CACAT", "NON DIFABEL", "BUKAN DIFABEL", "TIDAK DIFABEL", "PILIH")
 # the marks a disability value's words may be joined or ended by (TIDAK_CACAT, TIDAK-CACAT, TDK.):
