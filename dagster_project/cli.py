@@ -295,12 +295,19 @@ def _settings_config() -> dict:
         "allow_smaller_extract": env_flag(ALLOW_SMALLER_ENV)}}}}
 
 
+# the module `lindungi ui` serves (dagster dev -m), which names its code location
+DEFINITIONS_MODULE = "dagster_project.definitions"
+
+
 def _execute_tags(tags: dict) -> dict:
     """A command's run's tags: never retried by a daemon on the same instance (`lindungi ui`'s
-    run_retries), which would run it again with the UI's input and output folders."""
+    run_retries), which would run it again with the UI's input and output folders; and of the
+    code location `lindungi ui` serves, whose jobs list their runs and partition statuses by it
+    (without it, none of the command's runs was in them: a data engineer's review)."""
+    from dagster_project.definitions import repository_tag
     from dagster_project.sensors import NO_RUN_RETRIES
 
-    return {**tags, **NO_RUN_RETRIES}
+    return {**tags, **NO_RUN_RETRIES, **repository_tag(DEFINITIONS_MODULE)}
 
 
 def _execute(job_name: str, partition_key: str | None, tags: dict) -> str:
@@ -993,7 +1000,7 @@ def cmd_ui(args) -> int:
         _say(f"warning: {Path(input_dir).resolve()} does not exist: the UI's ingest runs and the monthly schedule "
              "will fail until `lindungi ui --input DIR` names the extracts")
     _say(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C to stop")
-    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", DEFINITIONS_MODULE,
            "-h", args.host, "-p", str(args.port)]
     # Dagster's beta and supersession warnings about its own definitions API are for us, not for
     # whoever opens the UI (they scrolled past the UI's address); PYTHONWARNINGS given wins

@@ -85,6 +85,21 @@ def partition_set_tag(job_name: str) -> dict[str, str]:
     return {"dagster/partition_set": partition_set_snap_name_for_job_name(job_name)}
 
 
+def repository_tag(module: str) -> dict[str, str]:
+    """The tag naming a run's repository and code location, as Dagster gives the runs it launches
+    from ``dagster dev -m <module>`` (`lindungi ui`): the UI finds a job's runs (its Runs tab) and
+    its partition statuses by it. A run executed in a process (``execute_in_process``: `lindungi
+    run`) has no code location, and was in neither. The label built as Dagster's workspace builds
+    it for that module (its code location is named after it), through its private modules."""
+    from dagster._core.remote_origin import RemoteRepositoryOrigin
+    from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
+    from dagster._core.workspace.load import location_origin_from_module_name
+
+    origin = RemoteRepositoryOrigin(location_origin_from_module_name(module, None, None),
+                                    defs.get_repository_def().name)
+    return {REPOSITORY_LABEL_TAG: origin.get_label()}
+
+
 # Three jobs, one per kind of partition (a Dagster job has one partitions definition); a full
 # run is the three in order (``lindungi run``, or the schedule and sensors in production):
 ingest_job = dg.define_asset_job(

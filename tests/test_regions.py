@@ -916,6 +916,56 @@ def test_a_period_run_launched_with_its_partition_tag_alone_is_one_of_the_job_s_
             assert [(d.partition, d.status) for d in data] == [(key, dg.DagsterRunStatus.QUEUED)], job
 
 
+def test_the_runs_of_lindungi_run_are_in_the_ui_s_jobs_and_partition_statuses(two_region_run, tmp_path,
+                                                                              monkeypatch):
+    """A data engineer's review: after `lindungi run`, `lindungi ui` showed no run in the jobs'
+    Runs tabs, and every region and month as never run in the partition statuses of
+    `link_regions` and `lindungi`, though the assets showed them materialized. The UI finds a
+    job's runs by the tag .dagster/repository (repository@code location), which Dagster adds to
+    the runs it launches, not to a run executed in a process. Asked here as the UI asks, through
+    Dagster's GraphQL, on the code location of the command `lindungi ui` starts."""
+    import dagster as dg
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import ModuleTarget
+    from dagster_graphql.test.utils import execute_dagster_graphql
+
+    from dagster_project import cli
+    from tests.test_run_cli import _ui_started
+
+    _, _, summary = two_region_run
+    runs = summary["runs"]
+    started = _ui_started(monkeypatch, tmp_path)
+    monkeypatch.setattr(cli, "_adopt_orphans", lambda: None)
+    assert cli.main(["ui", "--port", "0", "--db", "postgresql://nowhere/x"]) == 0
+    monkeypatch.undo()  # subprocess.Popen back, for the code server
+    dev = started[0]
+    module = dev[dev.index("-m", dev.index("dev")) + 1]
+    monkeypatch.setenv("DAGSTER_HOME", summary["dagster_home"])
+    query = """query($repo: RepositorySelector!, $job: PipelineSelector!, $set: String!) {
+      pipelineOrError(params: $job) { ... on Pipeline { runs { runId } } }
+      partitionSetOrError(repositorySelector: $repo, partitionSetName: $set) { ... on PartitionSet {
+        partitionStatusesOrError { ... on PartitionStatuses { results { partitionName runId runStatus } } } } } }"""
+    with dg.DagsterInstance.get() as instance, WorkspaceProcessContext(
+            instance, ModuleTarget(module, None, None, None)) as workspace:
+        context = workspace.create_request_context()
+        [location] = context.code_location_names
+        [repository] = context.get_code_location(location).get_repositories()
+        repo = {"repositoryLocationName": location, "repositoryName": repository}
+
+        def ask(job: str) -> tuple[list[str], dict]:
+            data = execute_dagster_graphql(context, query, {
+                "repo": repo, "job": {**repo, "pipelineName": job}, "set": f"{job}_partition_set"}).data
+            statuses = (data["partitionSetOrError"] or {}).get("partitionStatusesOrError", {}).get("results", [])
+            return ([r["runId"] for r in data["pipelineOrError"]["runs"]],
+                    {s["partitionName"]: (s["runId"], s["runStatus"]) for s in statuses if s["runId"]})
+
+        assert ask("ingest") == ([runs["ingest"]], {})
+        region_runs, regions = ask("link_regions")
+        assert sorted(region_runs) == sorted(runs["regions"].values())
+        assert regions == {r: (run_id, "SUCCESS") for r, run_id in runs["regions"].items()}
+        assert ask("lindungi") == ([runs["period"]], {PERIOD: (runs["period"], "SUCCESS")})
+
+
 def test_new_extracts_start_an_ingest_once_they_have_settled(tmp_path, monkeypatch):
     """Nothing watched the input folder: a corrected extract delivered mid-month waited for the
     next monthly schedule. The sensor takes what it first finds as ingested, then requests one

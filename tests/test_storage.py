@@ -162,7 +162,9 @@ def test_the_local_instance_queues_and_retries_as_production_does_but_not_lindun
     limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits  # (what the daemon queues by)
     assert {(t["key"], t["limit"]) for t in limits} == {("lindungi/region", 1), ("dagster/partition", 1)}
     assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
-    assert _execute_tags({"a": "b"}) == {"a": "b", "dagster/max_retries": "0"}
+    # (and of the code location `lindungi ui` serves, as its own runs are: its jobs list them)
+    assert _execute_tags({"a": "b"}) == {"a": "b", "dagster/max_retries": "0",
+                                         ".dagster/repository": "__repository__@dagster_project.definitions"}
 
 
 def test_commits_do_not_wait_for_the_disk_each(instance):
