@@ -916,14 +916,15 @@ def test_a_period_run_launched_with_its_partition_tag_alone_is_one_of_the_job_s_
             assert [(d.partition, d.status) for d in data] == [(key, dg.DagsterRunStatus.QUEUED)], job
 
 
-def test_the_runs_of_lindungi_run_are_in_the_ui_s_jobs_and_partition_statuses(two_region_run, tmp_path,
+def test_the_runs_of_lindungi_run_are_in_the_ui_s_jobs_and_partition_statuses(two_regions, pg_server, tmp_path,
                                                                               monkeypatch):
     """A data engineer's review: after `lindungi run`, `lindungi ui` showed no run in the jobs'
     Runs tabs, and every region and month as never run in the partition statuses of
     `link_regions` and `lindungi`, though the assets showed them materialized. The UI finds a
     job's runs by the tag .dagster/repository (repository@code location), which Dagster adds to
     the runs it launches, not to a run executed in a process. Asked here as the UI asks, through
-    Dagster's GraphQL, on the code location of the command `lindungi ui` starts."""
+    Dagster's GraphQL, on the code location of the command `lindungi ui` starts. A run of its own:
+    the other tests add runs of these jobs to ``two_region_run``'s history."""
     import dagster as dg
     from dagster._core.workspace.context import WorkspaceProcessContext
     from dagster._core.workspace.load_target import ModuleTarget
@@ -932,7 +933,8 @@ def test_the_runs_of_lindungi_run_are_in_the_ui_s_jobs_and_partition_statuses(tw
     from dagster_project import cli
     from tests.test_run_cli import _ui_started
 
-    _, _, summary = two_region_run
+    with environ(LINDUNGI_HOME=str(tmp_path / "run-home"), LINDUNGI_MAX_CONCURRENT="2"):  # regions' runs in workers
+        summary = cli.run_pipeline(str(two_regions), PERIOD, str(tmp_path / "out"), db=_fresh_db(pg_server, "ui_runs"))
     runs = summary["runs"]
     started = _ui_started(monkeypatch, tmp_path)
     monkeypatch.setattr(cli, "_adopt_orphans", lambda: None)
