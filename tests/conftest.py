@@ -4,6 +4,7 @@ database per test that needs one, and small generated worlds."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,33 @@ import pytest
 # code in every subprocess (a mutation review's "kills" there were of the wrong code).
 ROOT = Path(__file__).resolve().parent.parent
 os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+# The state directory of every test that does not make its own (most do: LINDUNGI_HOME=tmp_path):
+# one of the session's, never the checkout's ./.lindungi nor a developer's $LINDUNGI_HOME. Without
+# it a test naming a file by its keyed label (pipelines.files.file_label) made a pseudonym key in
+# the checkout's .lindungi, which the next `make demo` then took as its own.
+STATE = Path(tempfile.mkdtemp(prefix="lindungi-test-state-"))
+os.environ["LINDUNGI_HOME"] = str(STATE)
+CHECKOUT_STATE = ROOT / ".lindungi"
+
+
+def _state_seen(path: Path) -> list[tuple[str, int]]:
+    """``path``'s files and their modification times (nothing when it does not exist), but for
+    its database's: the demo's server, left running, writes there whatever the tests do."""
+    return sorted((str(p), p.stat().st_mtime_ns) for p in path.rglob("*")
+                  if "pgdata" not in p.relative_to(path).parts) if path.is_dir() else []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_state_untouched():
+    """No test writes to the checkout's own state directory (the demo's database, history and
+    pseudonym key): every command a test runs has a state directory of the test's."""
+    before = _state_seen(CHECKOUT_STATE)
+    yield
+    after = _state_seen(CHECKOUT_STATE)
+    if not (STATE / "pgdata").exists():  # (a server left running there keeps its files)
+        shutil.rmtree(STATE, ignore_errors=True)
+    assert after == before, f"the tests wrote to {CHECKOUT_STATE}: {sorted(set(after) - set(before))[:5]}"
 
 
 @pytest.fixture(scope="session", autouse=True)
