@@ -579,6 +579,29 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
 STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NON-AKTIF": "NONAKTIF",
           "TIDAK AKTIF": "NONAKTIF"}
 
+# The segments by their codes and by their names as BPJS's documents write them, also after
+# "peserta" or "pekerja" (participant, worker): a roster of names was all segmen_unknown
+SEGMENTS = {"PU": "PU", "BPU": "BPU", "JAKON": "JAKON", "PMI": "PMI",
+            **{f"{who}{name}": code for name, code in (("PENERIMA UPAH", "PU"), ("BUKAN PENERIMA UPAH", "BPU"))
+               for who in ("", "PESERTA ", "PEKERJA ")},
+            "JASA KONSTRUKSI": "JAKON", "PEKERJA MIGRAN INDONESIA": "PMI"}
+# a code and a name, the one after the other or in parentheses ("BPU - BUKAN PENERIMA UPAH",
+# "Bukan Penerima Upah (BPU)"): the first, the second
+_PAIRED = (r"^(.+?)\s*\(\s*(.+?)\s*\)$", r"^(.+?)\s*[-:/]\s*(.+)$")
+
+
+def _segment(key: pl.Expr) -> pl.Expr:
+    """The segment a SEGMEN (``label_key``) names: a code or a name of ``SEGMENTS`` as the whole
+    value, never found in it (BUKAN PENERIMA UPAH holds PENERIMA UPAH), or a code and a name
+    that agree (``_PAIRED``; ``PU - BUKAN PENERIMA UPAH`` is none); else null."""
+    def named(e: pl.Expr) -> pl.Expr:  # (underscores and dashes between its words are spaces)
+        return e.str.replace_all(r"[\s_\-]+", " ").str.strip_chars().replace_strict(
+            SEGMENTS, default=None, return_dtype=pl.String)
+
+    pairs = [key.str.extract_groups(p) for p in _PAIRED]
+    return pl.coalesce(named(key), *(pl.when(named(p.struct.field("1")) == named(p.struct.field("2")))
+                                     .then(named(p.struct.field("1"))) for p in pairs))
+
 
 # The programmes by their full names (as BPJS's own documents write them), for their codes:
 # "Jaminan Kecelakaan Kerja, Jaminan Kematian" was no programme held, the worker a candidate
@@ -619,10 +642,12 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         blth.str.extract(r"^(\d{4})(\d{2})$", 1) + "-" + blth.str.extract(r"^\d{4}(\d{2})$", 1),
         blth.str.extract(r"^\d{2}[-/](\d{4})$", 1) + "-" + blth.str.extract(r"^(\d{2})[-/]\d{4}$", 1),
     )
+    segmen = label_key(pl.col("SEGMEN"))
     # the coded fields and the date once per distinct value (as in clean_dtsen)
     claimed = _by_value(_claimed_nik(kept), {
         "TGL_LHR": _record_birth_dates,
-        "SEGMEN": {"_segmen": label_key(pl.col("SEGMEN"))},
+        # the segment read, else the value as written (flagged segmen_unknown)
+        "SEGMEN": {"_segmen": pl.coalesce(_segment(segmen), segmen)},
         "STATUS": {"_status": label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String)},
         "PROGRAM": {
             "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),

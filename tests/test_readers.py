@@ -928,6 +928,22 @@ def test_a_programme_by_its_full_name_is_its_code(tmp_path):
         ("JKK,JKM", True, []), ("JHT,JP,JKP", False, []), ("JKM", False, [])]
 
 
+@pytest.mark.parametrize("value,segmen", [
+    ("PENERIMA UPAH", "PU"), ("Bukan Penerima Upah", "BPU"), ("JASA KONSTRUKSI", "JAKON"),
+    ("Pekerja Migran Indonesia", "PMI"), ("Bukan Penerima Upah (BPU)", "BPU"), ("BPU - Bukan Penerima Upah", "BPU"),
+    ("PU (Penerima Upah)", "PU"), ("Jasa Konstruksi (JAKON)", "JAKON"), ("PMI: Pekerja Migran Indonesia", "PMI"),
+    ("bukan_penerima_upah", "BPU"), ("Peserta Bukan Penerima Upah", "BPU"), ("bpu", "BPU"),
+    # a code beside another segment's name is no segment
+    ("PU - Bukan Penerima Upah", None), ("Bukan Penerima Upah (PU)", None), ("PU/BPU", None),
+    ("UPAH", None), ("BUKAN", None)])
+def test_a_segment_by_its_full_name_is_its_code(tmp_path, value, segmen):
+    """SEGMEN written in full (`BUKAN PENERIMA UPAH`, as BPJS's documents name the segments) was
+    flagged segmen_unknown. Read as the whole value: BUKAN PENERIMA UPAH holds PENERIMA UPAH."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,{value},AKTIF,"JKK,JKM",2026-10')
+    read, flags = res.accepted.select("SEGMEN", "flags").row(0)
+    assert (read, flags) == (segmen, []) if segmen else flags == ["segmen_unknown"]
+
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
