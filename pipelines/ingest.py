@@ -595,12 +595,34 @@ def _segment(key: pl.Expr) -> pl.Expr:
     value, never found in it (BUKAN PENERIMA UPAH holds PENERIMA UPAH), or a code and a name
     that agree (``_PAIRED``; ``PU - BUKAN PENERIMA UPAH`` is none); else null."""
     def named(e: pl.Expr) -> pl.Expr:  # (underscores and dashes between its words are spaces)
-        return e.str.replace_all(r"[\s_\-]+", " ").str.strip_chars().replace_strict(
+        return e.str.strip_chars().str.replace_all(r"[\s_\-]+", " ").replace_strict(
             SEGMENTS, default=None, return_dtype=pl.String)
 
     pairs = [key.str.extract_groups(p) for p in _PAIRED]
     return pl.coalesce(named(key), *(pl.when(named(p.struct.field("1")) == named(p.struct.field("2")))
                                      .then(named(p.struct.field("1"))) for p in pairs))
+
+
+# a status and a segment beside it, in parentheses after it or apart by a mark, first or last
+# (split at the first mark and at the last: NON-AKTIF - BPU)
+_BESIDE = (r"^(.+?)\s*\(\s*(.+?)\s*\)$", r"^(.+?)\s*[-:/,]\s*(.+)$", r"^(.+)\s*[-:/,]\s*(.+?)$")
+
+
+def _status(key: pl.Expr) -> pl.Expr:
+    """AKTIF or NONAKTIF from a STATUS (``label_key``): a form of ``STATUS``, alone or with a
+    segment beside it (``_BESIDE``, ``_segment``: ``AKTIF (BPU)``, ``BPU - NON AKTIF``), read
+    one way however it is split; else null. Any other word beside a status is not read: it may
+    say the cover lapsed (``AKTIF S/D 2026-10``, ``AKTIF (MENUNGGAK)``), and read as AKTIF it
+    would hide an unprotected worker. Unread, the worker is not counted protected (status_unknown)."""
+    def status(e: pl.Expr) -> pl.Expr:
+        return e.str.strip_chars().replace_strict(STATUS, default=None, return_dtype=pl.String)
+
+    splits = [key.str.extract_groups(p) for p in _BESIDE]
+    read = [pl.when(_segment(split.struct.field(seg).str.strip_chars()).is_not_null())
+            .then(status(split.struct.field(st)))
+            for split in splits for st, seg in (("1", "2"), ("2", "1"))]
+    readings = pl.concat_list(read).list.drop_nulls().list.unique()
+    return pl.coalesce(status(key), pl.when(readings.list.len() == 1).then(readings.list.first()))
 
 
 # The programmes by their full names (as BPJS's own documents write them), for their codes:
@@ -648,7 +670,7 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         "TGL_LHR": _record_birth_dates,
         # the segment read, else the value as written (flagged segmen_unknown)
         "SEGMEN": {"_segmen": pl.coalesce(_segment(segmen), segmen)},
-        "STATUS": {"_status": label_key(pl.col("STATUS")).replace_strict(STATUS, default=None, return_dtype=pl.String)},
+        "STATUS": {"_status": _status(label_key(pl.col("STATUS")))},
         "PROGRAM": {
             "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
             "_unknown_prog": (progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0)

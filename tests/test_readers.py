@@ -944,6 +944,25 @@ def test_a_segment_by_its_full_name_is_its_code(tmp_path, value, segmen):
     assert (read, flags) == (segmen, []) if segmen else flags == ["segmen_unknown"]
 
 
+@pytest.mark.parametrize("value,status", [
+    ("AKTIF (BPU)", "AKTIF"), ("Aktif (Bukan Penerima Upah)", "AKTIF"), ("AKTIF - PU", "AKTIF"),
+    ("BPU - AKTIF", "AKTIF"), ("AKTIF (BPU - Bukan Penerima Upah)", "AKTIF"), ("NON AKTIF (BPU)", "NONAKTIF"),
+    ("TIDAK AKTIF (PU)", "NONAKTIF"), ("NON-AKTIF - BPU", "NONAKTIF"), ("PU: NONAKTIF", "NONAKTIF"),
+    # any other word beside it may say the worker is not covered now: unread, so not protected
+    ("AKTIF (MENUNGGAK)", None), ("AKTIF S/D 2026-10", None), ("AKTIF (S/D 2026-10)", None), ("AKTIF KEMBALI", None),
+    ("AKTIF KEMBALI (BPU)", None), ("AKTIF (NONAKTIF)", None), ("AKTIF/NONAKTIF", None), ("AKTIF (TIDAK)", None),
+    ("AKTIF (BPU) (NONAKTIF)", None), ("PASIF (BPU)", None), ("BERHENTI - BPU", None), ("MENINGGAL (PU)", None),
+    ("AKTIF (PU - Bukan Penerima Upah)", None), ("BUKAN - AKTIF", None), ("AKTIF (BPU/PU)", None)])
+def test_a_status_with_its_segment_beside_it_is_the_status(tmp_path, value, status):
+    """`AKTIF (BPU)` was status_unknown: an insured worker not counted protected, a candidate. A
+    segment beside the status says nothing of it, and is read; any other word is not, since it
+    may say the cover lapsed (`AKTIF S/D 2026-10`, `AKTIF (MENUNGGAK)`): reading one as AKTIF
+    would hide an unprotected worker."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,{value},"JKK,JKM",2026-10')
+    assert res.accepted.select("STATUS", _protected(), "flags").row(0) == (
+        status, status == "AKTIF", [] if status else ["status_unknown"])
+
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
