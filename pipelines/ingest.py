@@ -116,6 +116,14 @@ def _label(col: str) -> pl.Expr:
 _NO_VALUE = list(NO_VALUE)
 
 
+def _code_label(col: str) -> pl.Expr:
+    """A roster code's label (:func:`_label`: null for NULL, #N/A), null also when only dashes
+    or dots are written, as :func:`_written` reads a code or a decile: SEGMEN "NULL" or "-" was
+    kept and shown beside segmen_unknown, PROGRAM "NULL" an unknown programme."""
+    key = _label(col)
+    return pl.when(~key.str.contains(r"^[-.]*$")).then(key)
+
+
 def _written(col: str, nothing: str = "-./:0T") -> pl.Expr:
     """A field as written (:func:`_text`; a birth date, a sex), null when nothing is written but a placeholder
     of ``nothing``'s characters: dashes, dots, slashes, colons or zeros (``-``, ``00-00-0000``,
@@ -650,7 +658,9 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
     # program_unknown. Its names were read and its numbers dropped: JKM=0 protected, unflagged.
     # So with a word that says whether a programme is held (JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM
     # (NONAKTIF)): flagged, its names were still held, and JKM:N protected the worker
-    program_text = without_invisible(pl.col("PROGRAM")).str.to_uppercase()
+    # (nothing when what is written is no value: NULL, #N/A, a dash)
+    program_text = pl.when(_code_label("PROGRAM").is_not_null()).then(
+        without_invisible(pl.col("PROGRAM")).str.to_uppercase())
     for words, code in PROGRAM_NAMES:  # a programme by its full name is its code
         program_text = program_text.str.replace_all(words, code)
     program_words = program_text.str.extract_all(r"[A-Z]+")
@@ -664,13 +674,13 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         blth.str.extract(r"^(\d{4})(\d{2})$", 1) + "-" + blth.str.extract(r"^\d{4}(\d{2})$", 1),
         blth.str.extract(r"^\d{2}[-/](\d{4})$", 1) + "-" + blth.str.extract(r"^(\d{2})[-/]\d{4}$", 1),
     )
-    segmen = label_key(pl.col("SEGMEN"))
+    segmen = _code_label("SEGMEN")
     # the coded fields and the date once per distinct value (as in clean_dtsen)
     claimed = _by_value(_claimed_nik(kept), {
         "TGL_LHR": _record_birth_dates,
         # the segment read, else the value as written (flagged segmen_unknown)
         "SEGMEN": {"_segmen": pl.coalesce(_segment(segmen), segmen)},
-        "STATUS": {"_status": _status(label_key(pl.col("STATUS")))},
+        "STATUS": {"_status": _status(_code_label("STATUS"))},
         "PROGRAM": {
             "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
             "_unknown_prog": (progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0)
@@ -679,7 +689,7 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
         "BLTH_AKHIR_IURAN": {
             # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)
             "_blth": pl.when(blth_norm.str.slice(5, 2).cast(pl.Int8, strict=False).is_between(1, 12)).then(blth_norm),
-            "_blth_raw": _text("BLTH_AKHIR_IURAN"),  # the raw text, for blth_invalid
+            "_blth_raw": _written("BLTH_AKHIR_IURAN", nothing="-."),  # as written, for blth_invalid
         },
     })
     out = claimed.with_columns(

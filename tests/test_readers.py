@@ -963,6 +963,20 @@ def test_a_status_with_its_segment_beside_it_is_the_status(tmp_path, value, stat
         status, status == "AKTIF", [] if status else ["status_unknown"])
 
 
+@pytest.mark.parametrize("value", ["NULL", "#N/A", "nan", "None", "N/A", "-", "--"])
+def test_no_value_in_a_roster_code_is_an_empty_one(tmp_path, value):
+    """What an export writes for no value (siak.NO_VALUE: NULL, #N/A, nan) or a dash alone, in
+    SEGMEN, STATUS, PROGRAM or BLTH_AKHIR_IURAN, is the field left empty, as in the other coded
+    fields: SEGMEN "NULL" was kept and shown beside segmen_unknown, PROGRAM "NULL" was an unknown
+    programme, BLTH "-" an invalid month. Protection is the same: an empty STATUS is unread and
+    an empty PROGRAM holds nothing."""
+    res = _peserta(tmp_path, "1,6474015508900002,A,15-08-1990,,,,",
+                   f"2,6474015508900003,A,15-08-1990,{value},{value},{value},{value}")
+    columns = ["SEGMEN", "STATUS", "PROGRAM", "BLTH_AKHIR_IURAN", "flags"]
+    assert res.accepted.select(*columns, _protected()).rows() == [
+        (None, None, "", None, ["status_unknown", "program_missing"], False)] * 2
+
+
 def test_peserta_active_without_programmes_is_unprotected_not_a_stop(tmp_path):
     """An AKTIF row with an empty PROGRAM left protection null, and the blocking check that every
     row's protection is decided stopped the whole run on it. Its PROGRAM is "" (none held)."""
