@@ -644,6 +644,16 @@ PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN"
                        "BELUM", "AKTIF", "NONAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF"]
 
 
+# The last month paid: YYYY-MM or YYYY/MM, also as a date (a day, and a time: an XLSX date cell,
+# a database's timestamp), YYYYMM, MM/YYYY or MM-YYYY; nothing else in the field. Each with the
+# groups of its year and month
+BLTH_MONTHS = (
+    (r"^([0-9]{4})[-/]([0-9]{2})(?:[-/](?:0[1-9]|[12][0-9]|3[01])(?:[ T][0-9]{1,2}:[0-9]{2}"
+     r"(?::[0-9]{2}(?:\.[0-9]+)?)?)?)?$", 1, 2),
+    (r"^([0-9]{4})([0-9]{2})$", 1, 2),
+    (r"^([0-9]{2})[-/]([0-9]{4})$", 2, 1))
+
+
 def clean_peserta(raw: RawExtract) -> IngestResult:
     """The roster's records, cleaned: STATUS read as AKTIF/NONAKTIF (null when unreadable) and
     PROGRAM as the programmes held, a canonical comma list (empty when none). Rule-free: who is
@@ -668,12 +678,9 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
                         | program_words.list.eval(pl.element().is_in(PROGRAM_STATE_WORDS)).list.any())
     progs = pl.when(~program_unreadable).then(program_words)
     blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
-    blth_norm = pl.coalesce(
-        blth.str.extract(r"^(\d{4}-\d{2})", 1),
-        blth.str.extract(r"^(\d{4})/(\d{2})", 1) + "-" + blth.str.extract(r"^\d{4}/(\d{2})", 1),
-        blth.str.extract(r"^(\d{4})(\d{2})$", 1) + "-" + blth.str.extract(r"^\d{4}(\d{2})$", 1),
-        blth.str.extract(r"^\d{2}[-/](\d{4})$", 1) + "-" + blth.str.extract(r"^(\d{2})[-/]\d{4}$", 1),
-    )
+    # the whole value a month (BLTH_MONTHS): read by its first seven characters, 2026-11/2026-12 (two
+    # months), 2026-10X or 2026-100 were 2026-10, unflagged (an input review)
+    blth_norm = pl.coalesce([blth.str.extract(p, y) + "-" + blth.str.extract(p, m) for p, y, m in BLTH_MONTHS])
     segmen = _code_label("SEGMEN")
     # the coded fields and the date once per distinct value (as in clean_dtsen)
     claimed = _by_value(_claimed_nik(kept), {

@@ -854,6 +854,21 @@ def test_peserta_unreadable_last_paid_month_is_flagged(tmp_path):
     assert res.accepted["BLTH_AKHIR_IURAN"].to_list() == ["2026-10", None, None, None, "2026-12"]
 
 
+@pytest.mark.parametrize("value,month", [
+    ("2026-10", "2026-10"), ("2026/10", "2026-10"), ("202610", "2026-10"), ("10/2026", "2026-10"),
+    ("10-2026", "2026-10"), ("2026-10-31", "2026-10"), ("2026/10/01", "2026-10"), ("2026-10-01 00:00:00", "2026-10"),
+    ("2026-10-01T08:30:00", "2026-10"), ("'2026-10", "2026-10"),
+    # more after the month: another month, a letter, a note, a day no month has
+    ("2026-10X", None), ("2026-11/2026-12", None), ("2026-10 (lunas)", None), ("2026-100", None),
+    ("2026/10 s.d. 2026/12", None), ("2026-10-32", None), ("2026-10-01+08:00", None), ("2026-1", None)])
+def test_a_last_paid_month_with_more_written_after_it_is_flagged(tmp_path, value, month):
+    """BLTH_AKHIR_IURAN was read by its first seven characters: `2026-11/2026-12` (two months),
+    `2026-10X` or `2026-100` were 2026-10, unflagged. A month alone, or a date (an XLSX date
+    cell, a database's timestamp) is read; anything else after it is blth_invalid."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK,JKM",{value}')
+    assert res.accepted.select("BLTH_AKHIR_IURAN", "flags").row(0) == (month, [] if month else ["blth_invalid"])
+
+
 def test_an_old_excel_workbook_is_named_where_no_extract_is_found(tmp_path):
     """A penduduk.xls (Excel 97-2003) was "no penduduk extract", beside the file."""
     (tmp_path / "penduduk.xls").write_bytes(b"\xd0\xcf\x11\xe0")
