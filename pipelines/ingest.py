@@ -540,9 +540,10 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     # `< 4` desil 4 (an input review)
     desil = (without_zero_fraction(without_text_marker(pl.col("DESIL"))).str.to_uppercase()
              .str.extract(DESIL_TEXT, 1).cast(pl.Int8, strict=False))
-    # (see _digits), of a kab/kota the Kemendagri table has
+    # (see _digits), of a kab/kota the Kemendagri table has, its kelurahan part beginning with 1
+    # (kelurahan), 2 (desa) or 3 (desa adat) as NO_KEL's must: 6472010001 was kept unflagged
     kel = ascii_digits(_code_text("KODE_KEL", KODE_KEL_TEXT))
-    kel = pl.when(kel.str.slice(0, 4).is_in(kabkota_codes())).then(kel)
+    kel = pl.when(kel.str.slice(0, 4).is_in(kabkota_codes()) & kel.str.slice(6, 1).is_in(["1", "2", "3"])).then(kel)
     # the date, the sex, the kelurahan and the decile once per distinct value (a city's records
     # share a few thousand birth dates: the date's parse of every row was 0.2 s of 77k records)
     claimed = _by_value(_with_kk(_claimed_nik(kept)), {

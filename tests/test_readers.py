@@ -1413,7 +1413,11 @@ def test_rt_and_rw_are_still_read_by_their_digits(tmp_path):
 
 
 @pytest.mark.parametrize("kode_kel,read", [("64720110A01", None), ("9999011001", None), ("0000000000", None),
-                                           ("64.72.01.1001", "6472011001"), ("6472 01 1001", "6472011001")])
+                                           ("64.72.01.1001", "6472011001"), ("6472 01 1001", "6472011001"),
+                                           # a kelurahan's own code begins with 1, 2 (desa) or 3 (desa
+                                           # adat), as NO_KEL's: 0001 and 4001 were kept unflagged
+                                           ("6472010001", None), ("6472014001", None), ("64.72.01.0001", None),
+                                           ("6472012001", "6472012001"), ("6472013001", "6472013001")])
 def test_a_welfare_kelurahan_code_that_is_no_code_is_flagged(tmp_path, kode_kel, read):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
