@@ -527,7 +527,12 @@ def _dob_flags() -> tuple[tuple[str, pl.Expr], ...]:
 
 
 # a decile as written: the number, after the decile's word, before a label of letters
-DESIL_TEXT = r"^\s*(?:(?:DESIL(?:\s*KE)?|KE|D)[\s.:\-]*)?([0-9]+)\s*(?:\(?[A-Z][A-Z\s]*\)?)?\s*$"
+DESIL_TEXT = r"^\s*(?:(?:DESIL(?:\s*KE)?|KE|D)[\s.:\-]*)?([0-9]+)\s*(\(?[A-Z][A-Z\s]*\)?)?\s*$"
+# Words that, first after the number, make it a bound or one of several, not a decile: "4 KE
+# ATAS" (4 and above), "3 ATAU LEBIH" (3 or more), "4 MAKS" were desil 4 and 3, unflagged
+DESIL_BOUNDS = ["KE", "KEATAS", "KEBAWAH", "ATAS", "BAWAH", "LEBIH", "KURANG", "ATAU", "SAMPAI", "HINGGA", "SD",
+                "DAN", "MAKS", "MAKSIMAL", "MAKSIMUM", "MIN", "MINIMAL", "MINIMUM", "PLUS", "MAX", "AND", "OR",
+                "ABOVE", "BELOW", "OVER", "UNDER", "UP", "TO", "MORE", "LESS"]
 
 
 def clean_dtsen(raw: RawExtract) -> IngestResult:
@@ -538,8 +543,10 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     # own word before it (DESIL, DESIL KE, KE, D) and a label after it (`4 (EMPAT)`): any word or
     # sign read the number beside it, `Kuintil 2` (a quintile: desil 3-4) desil 2, `4%` desil 4,
     # `< 4` desil 4 (an input review)
-    desil = (without_zero_fraction(without_text_marker(pl.col("DESIL"))).str.to_uppercase()
-             .str.extract(DESIL_TEXT, 1).cast(pl.Int8, strict=False))
+    # A label's first word may not be a bound's (DESIL_BOUNDS)
+    desil_text = without_zero_fraction(without_text_marker(pl.col("DESIL"))).str.to_uppercase()
+    bound = desil_text.str.extract(DESIL_TEXT, 2).str.extract(r"^\(?\s*([A-Z]+)", 1).is_in(DESIL_BOUNDS)
+    desil = pl.when(~bound.fill_null(False)).then(desil_text.str.extract(DESIL_TEXT, 1).cast(pl.Int8, strict=False))
     # (see _digits), of a kab/kota the Kemendagri table has, its kelurahan part beginning with 1
     # (kelurahan), 2 (desa) or 3 (desa adat) as NO_KEL's must: 6472010001 was kept unflagged
     kel = ascii_digits(_code_text("KODE_KEL", KODE_KEL_TEXT))

@@ -2167,6 +2167,12 @@ def test_a_desil_is_1_to_10(tmp_path):
     # the decile named, with its word or its label: read
     ("Desil 3", 3), ("DESIL-4", 4), ("Desil ke-3", 3), ("KE 3", 3), ("D3", 3), ("'3", 3), ("4 (EMPAT)", 4),
     ("Desil 10 (Kaya)", 10), (" 04 ", 4), ("7.0", 7),
+    # a word after the number that makes it a bound or one of several ("4 and above", "3 or
+    # more") is no label: each was read as the number, unflagged
+    ("4 KE ATAS", None), ("4 keatas", None), ("Desil 5 ke bawah", None), ("3 ATAU LEBIH", None), ("4 LEBIH", None),
+    ("4 (ke atas)", None), ("4 MAKS", None), ("2 DAN", None), ("4 and above", None),
+    # a label whose later words say so is still a label
+    ("Desil 1 (Sangat Miskin)", 1), ("Desil 5 (Menengah ke Bawah)", 5), ("3 HAMPIR MISKIN", 3),
 ])
 def test_a_desil_is_the_decile_named_not_any_number_in_the_field(tmp_path, value, desil):
     (tmp_path / "dtsen.csv").write_text(
