@@ -26,8 +26,10 @@ import polars as pl
 from pipelines.siak import without_invisible, without_text_marker
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
-# Excel serials between 1900-03-01 and 2099-12-31: a bare number outside is not a date.
-_SERIAL_MIN, _SERIAL_MAX = 61, 73_415
+# Excel serials between 1902-09-26 and 2099-12-31: a bare number outside is not a date. Below
+# it, two or three digits: an age or a count typed in the date's column (61 was 1900-03-01, a
+# resident of 126 left out as too old, a roster date disagreeing with its holder's; no flag)
+_SERIAL_MIN, _SERIAL_MAX = 1_000, 73_415
 EARLIEST = date(1900, 1, 1)  # before it, a birth date is a wrong one (or a two-digit year)
 
 

@@ -113,9 +113,10 @@ def test_parse_date_roundtrips_every_accepted_form():
     texts, want = [], []
     for d in sorted(days):
         serial = str((d - date(1899, 12, 30)).days)
-        # (serials 1900-2100, days of 1905, read as a year typed alone: not a date)
+        # (serials 1900-2100, days of 1905, read as a year typed alone: not a date; nor those of
+        # two or three digits, days of 1900-1902: an age typed in the date's column)
         forms = (d.strftime("%d-%m-%Y"), d.isoformat(), d.strftime("%d/%m/%Y"),
-                 *([serial] if not 1900 <= int(serial) <= 2100 else []),
+                 *([serial] if not 1900 <= int(serial) <= 2100 and int(serial) >= 1000 else []),
                  f"{d.day} {bulan[d.month - 1]} {d.year}", f"{d.day:02d}-{d.strftime('%b')}-{d.year}")
         texts += forms
         want += [d] * len(forms)

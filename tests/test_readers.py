@@ -1162,6 +1162,21 @@ def test_a_record_s_birth_day_of_41_to_71_is_a_woman_s_nik_day(tmp_path):
     assert res.accepted.select("TGL_LHR", "flags").rows() == [
         (date(2003, 6, 18), ["nik_unusable", "tgl_lhr_nik_day"]), (None, ["nik_unusable", "tgl_lhr_invalid"]),
         (date(1985, 8, 15), ["nik_unusable"])]
+
+
+@pytest.mark.parametrize("value,born", [("61", None), ("75", None), ("365", None), ("999", None),
+                                        ("31274", date(1985, 8, 15)), ("31274.5", date(1985, 8, 15)),
+                                        ("1985", None)])
+def test_a_number_of_two_or_three_digits_is_no_birth_date(tmp_path, value, born):
+    """A bare number from 61 up was read as Excel's day: an age typed in the date's column
+    (`61`, `75`) was a birth date in 1900, the roster record's date disagreeing with its holder's,
+    the resident 126 and left out as too old, without a flag. An Excel serial of a birth date
+    has four or five digits."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,{value},BPU,AKTIF,"JKK,JKM",2026-10')
+    assert res.accepted.select("TGL_LHR", "flags").row(0) == (born, [] if born else ["tgl_lhr_invalid"])
+    write_csv(tmp_path / "penduduk.csv", [row(dob=value)])
+    residents = clean_penduduk(read_extract(tmp_path, "penduduk"), today=date(2026, 11, 1)).accepted
+    assert residents.select("TGL_LHR", "flags").row(0) == (born, [] if born else ["tgl_lhr_invalid"])
     (tmp_path / "dtsen.csv").write_text("ID_DTSEN,NIK,NAMA,TGL_LHR,KODE_KEL,DESIL\nD1,,SRI,55.08.1990,6474011001,3\n")
     assert clean_dtsen(read_extract(tmp_path, "dtsen")).accepted.select("TGL_LHR", "flags").rows() == [
         (date(1990, 8, 15), ["nik_unusable", "tgl_lhr_nik_day"])]
