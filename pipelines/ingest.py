@@ -451,8 +451,7 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     dob = pl.col("TGL_LHR")
     out = out.pipe(
         _with_flags,
-        *_dob_flags(),
-        _flag(dob > pl.lit(today), "tgl_lhr_future"),
+        *_dob_flags(today),
         # empty is one of the contract's forms (the NIK tells the sex); a value none of its forms
         # is damaged: not judged until fixed (CONTRACT §5, "an unknown sex")
         _flag(pl.col("_sex_raw").is_null(), "sex_missing"),
@@ -519,11 +518,13 @@ def _claimed_nik(df: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(NIK=pl.when(pl.col("_problem").is_null()).then(pl.col("_nik")).otherwise(None))
 
 
-def _dob_flags() -> tuple[tuple[str, pl.Expr], ...]:
-    """The birth date (``TGL_LHR`` parsed, ``_dob_raw`` as written) missing, or written and not a
-    date; in all three sources (a welfare or roster record's empty one was counted as invalid)."""
+def _dob_flags(today: date) -> tuple[tuple[str, pl.Expr], ...]:
+    """The birth date (``TGL_LHR`` parsed, ``_dob_raw`` as written) missing, written and not a
+    date, or after ``today``; in all three sources (a welfare or roster record's empty one was
+    counted as invalid, its future one not flagged)."""
     return (_flag(pl.col("_dob_raw").is_null(), "tgl_lhr_missing"),
-            _flag(pl.col("_dob_raw").is_not_null() & pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"))
+            _flag(pl.col("_dob_raw").is_not_null() & pl.col("TGL_LHR").is_null(), "tgl_lhr_invalid"),
+            _flag(pl.col("TGL_LHR") > pl.lit(today), "tgl_lhr_future"))
 
 
 # a decile as written: the number, after the decile's word, before a label of letters
@@ -535,7 +536,8 @@ DESIL_BOUNDS = ["KE", "KEATAS", "KEBAWAH", "ATAS", "BAWAH", "LEBIH", "KURANG", "
                 "ABOVE", "BELOW", "OVER", "UNDER", "UP", "TO", "MORE", "LESS"]
 
 
-def clean_dtsen(raw: RawExtract) -> IngestResult:
+def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
+    today = today or today_wita()  # (a birth date after it is flagged, as a resident's)
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "ID_DTSEN", raw_cols)
     # the one number in the field (`3`, `Desil 3`); not the digits of a signed or fractional value:
@@ -576,7 +578,7 @@ def clean_dtsen(raw: RawExtract) -> IngestResult:
     ).pipe(lambda d: d.with_columns(normalized_names(d, "NAMA"))).pipe(  # (the name as cleaned: "NULL" none)
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
-        *_dob_flags(),
+        *_dob_flags(today),
         _flag(pl.col("_dob_nik_day"), "tgl_lhr_nik_day"),
         _flag(pl.col("_desil_raw").is_null(), "desil_missing"),
         _flag(pl.col("_desil_raw").is_not_null() & pl.col("DESIL").is_null(), "desil_invalid"),
@@ -662,13 +664,14 @@ BLTH_MONTHS = (
     (r"^([0-9]{2})[-/]([0-9]{4})$", 2, 1))
 
 
-def clean_peserta(raw: RawExtract) -> IngestResult:
+def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
     """The roster's records, cleaned: STATUS read as AKTIF/NONAKTIF (null when unreadable) and
     PROGRAM as the programmes held, a canonical comma list (empty when none). Rule-free: who is
     protected is decided by the period's assessment under the period's rules
     (``pipelines.candidates.protects``). It was decided here, with the rules of the ingest, and a
     period re-materialized alone after a rules change kept the old protection (860 protected
     instead of 1,008 with NONAKTIF protecting; an outside review)."""
+    today = today or today_wita()
     raw_cols = [c for c in raw.frame.columns if c not in ("file", "line")]
     kept, rejected = _split_ids(raw.frame, "KPJ", raw_cols, compact=True)
     # the programme names; a number among them (JKK=1;JKM=0, JKK(1),JKM(0)) says something of
@@ -721,7 +724,7 @@ def clean_peserta(raw: RawExtract) -> IngestResult:
     ).pipe(
         _with_flags,
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
-        *_dob_flags(),
+        *_dob_flags(today),
         _flag(pl.col("_dob_nik_day"), "tgl_lhr_nik_day"),
         _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
         _flag(pl.col("STATUS").is_null(), "status_unknown"),

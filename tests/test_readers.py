@@ -1177,6 +1177,25 @@ def test_a_number_of_two_or_three_digits_is_no_birth_date(tmp_path, value, born)
     write_csv(tmp_path / "penduduk.csv", [row(dob=value)])
     residents = clean_penduduk(read_extract(tmp_path, "penduduk"), today=date(2026, 11, 1)).accepted
     assert residents.select("TGL_LHR", "flags").row(0) == (born, [] if born else ["tgl_lhr_invalid"])
+
+
+def test_a_record_s_birth_date_in_the_future_is_flagged(tmp_path):
+    """A welfare or roster record born after today (`15-08-2090`, a typed year) was kept
+    unflagged, as a resident's is not (`tgl_lhr_future`): flagged the same, the date kept for
+    the linkage as a resident's is kept."""
+    today = date(2026, 11, 1)
+    (tmp_path / "peserta_bpjstk.csv").write_text(
+        "KPJ,NIK,NAMA,TGL_LHR,SEGMEN,STATUS,PROGRAM,BLTH_AKHIR_IURAN\n"
+        '1,6474015508900002,A,15-08-2090,BPU,AKTIF,"JKK,JKM",2026-10\n'
+        '2,6474015508900003,A,01-11-2026,BPU,AKTIF,"JKK,JKM",2026-10\n')
+    res = clean_peserta(read_extract(tmp_path, "peserta_bpjstk"), today=today)
+    assert res.accepted.select("TGL_LHR", "flags").rows() == [
+        (date(2090, 8, 15), ["tgl_lhr_future"]), (date(2026, 11, 1), [])]
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        "D1,6474015508900002,,SITI,2090-08-15,P,,6474011001,3\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"), today=today)
+    assert res.accepted.select("TGL_LHR", "flags").rows() == [(date(2090, 8, 15), ["tgl_lhr_future"])]
     (tmp_path / "dtsen.csv").write_text("ID_DTSEN,NIK,NAMA,TGL_LHR,KODE_KEL,DESIL\nD1,,SRI,55.08.1990,6474011001,3\n")
     assert clean_dtsen(read_extract(tmp_path, "dtsen")).accepted.select("TGL_LHR", "flags").rows() == [
         (date(1990, 8, 15), ["nik_unusable", "tgl_lhr_nik_day"])]
