@@ -1451,7 +1451,12 @@ def test_rt_and_rw_are_still_read_by_their_digits(tmp_path):
                                            # a kelurahan's own code begins with 1, 2 (desa) or 3 (desa
                                            # adat), as NO_KEL's: 0001 and 4001 were kept unflagged
                                            ("6472010001", None), ("6472014001", None), ("64.72.01.0001", None),
-                                           ("6472012001", "6472012001"), ("6472013001", "6472013001")])
+                                           ("6472012001", "6472012001"), ("6472013001", "6472013001"),
+                                           # in groups: Kemendagri's (2.2.2.4, some joined) or a number's
+                                           # thousands; BPS's 2.2.3.3 (kecamatan 011, desa 001) is another
+                                           # code, and its digits were read as Kemendagri's 01 and 1001
+                                           ("6472.01.1001", "6472011001"), ("6.472.011.001", "6472011001"),
+                                           ("64.72.011.001", None), ("647.201.1001", None), ("64.72.01.1.001", None)])
 def test_a_welfare_kelurahan_code_that_is_no_code_is_flagged(tmp_path, kode_kel, read):
     (tmp_path / "dtsen.csv").write_text(
         "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
