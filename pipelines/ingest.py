@@ -652,9 +652,15 @@ PROGRAM_NAMES = [(r"JAMINAN\s+KECELAKAAN\s+KERJA", "JKK"), (r"JAMINAN\s+KEMATIAN
                  (r"JAMINAN\s+HARI\s+TUA", "JHT"), (r"JAMINAN\s+PENSIUN", "JP"),
                  (r"JAMINAN\s+KEHILANGAN\s+PEKERJAAN", "JKP")]
 # Words in PROGRAM that say whether (or how) a programme is held, not which: yes and no, not,
-# without, except, not yet, active and inactive
+# without, except, not yet, active and inactive; and that it lapsed: in arrears, expired,
+# revoked, cancelled, ended, stopped, blocked, suspended, pending, left, deceased (each was an
+# unknown name beside the programmes, held: "JKK, JKM (TUNGGAKAN)" protected the worker)
 PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN", "TANPA", "NON", "KECUALI",
-                       "BELUM", "AKTIF", "NONAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF"]
+                       "BELUM", "AKTIF", "NONAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF",
+                       "TUNGGAKAN", "MENUNGGAK", "NUNGGAK", "TERTUNGGAK", "EXPIRED", "KADALUARSA", "KADALUWARSA",
+                       "KEDALUARSA", "KEDALUWARSA", "HABIS", "DICABUT", "CABUT", "BATAL", "DIBATALKAN", "CANCELLED",
+                       "CANCELED", "BERAKHIR", "STOP", "BLOKIR", "DIBLOKIR", "TERBLOKIR", "SUSPEND", "SUSPENDED",
+                       "PENDING", "KELUAR", "MENINGGAL", "WAFAT", "ACTIVE", "INACTIVE", "LAPSED"]
 
 
 # The last month paid: YYYY-MM or YYYY/MM, also as a date (a day, and a time: an XLSX date cell,

@@ -931,6 +931,23 @@ def test_a_programme_written_with_whether_it_is_held_is_not_read_as_held(tmp_pat
         ("JKK,JKM", True, ["program_unknown"])]
 
 
+@pytest.mark.parametrize("value,held", [
+    ("JKK, JKM (TUNGGAKAN)", ""), ("JKK, JKM - MENUNGGAK", ""), ("JKK,JKM (EXPIRED)", ""), ("JKK, JKM DICABUT", ""),
+    ("JKK,JKM (KADALUARSA)", ""), ("JKK,JKM HABIS", ""), ("JKK,JKM BATAL", ""), ("JKK,JKM (STOP)", ""),
+    ("JKK,JKM (BERAKHIR)", ""), ("JKK,JKM (DIBLOKIR)", ""), ("JKK,JKM SUSPEND", ""), ("JKK,JKM (INACTIVE)", ""),
+    ("JKK,JKM (MENINGGAL)", ""), ("JKK,JKM KELUAR", ""), ("JKK,JKM (PENDING)", ""),
+    # a word that says no programme lapsed is still an unknown name only
+    ("JKK,JKM (LUNAS)", "JKK,JKM"), ("JKK dan JKM", "JKK,JKM"), ("JKK,JKM,JHT (OPSIONAL)", "JKK,JKM,JHT")])
+def test_a_programme_written_lapsed_is_not_read_as_held(tmp_path, value, held):
+    """A word saying the programmes lapsed (in arrears, expired, revoked, cancelled, ended,
+    blocked, suspended, pending, left, deceased) was an unknown name: flagged program_unknown,
+    the programmes still held and the worker protected. As `NONAKTIF` or `TIDAK` there, none is
+    held; flagged all the same."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,AKTIF,"{value}",2026-10')
+    assert res.accepted.select("PROGRAM", _protected(), "flags").row(0) == (
+        held, held.startswith("JKK,JKM"), ["program_unknown"])
+
+
 def test_a_programme_by_its_full_name_is_its_code(tmp_path):
     """"Jaminan Kecelakaan Kerja, Jaminan Kematian" (as BPJS's documents name them) held no
     programme: the insured worker was flagged program_unknown and listed as a candidate."""
