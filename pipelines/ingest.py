@@ -495,13 +495,15 @@ def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
 # --- dtsen and peserta_bpjstk -------------------------------------------------------------------
 
 def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool = False):
-    """Rows without an id, and rows sharing one, set aside. ``compact``: the id is read without
-    its spaces (a KPJ ``1225 3799179`` is ``12253799179``), and duplicates are found as read: two
-    KPJs apart only by a space were both accepted, collided as one, and the participants'
-    blocking check stopped the run."""
+    """Rows without an id, and rows sharing one, set aside. ``compact``: the id is a card's number,
+    read without its spaces (a KPJ ``1225 3799179`` is ``12253799179``), Excel's text marker or a
+    zero fraction (``'10026912106``, ``10026912105.0``: a column through pandas as floats), and
+    duplicates are found as read: two KPJs apart only by a space were both accepted, collided as
+    one, and the participants' blocking check stopped the run. A decimal's digits were no card
+    BPJS gave: a worker whose card lapsed stayed held as accepted, not yet on the roster."""
     ident = _text(id_col)
-    if compact:
-        ident = ident.str.replace_all(" ", "")  # _text: one space between words, none around
+    if compact:  # (_text: one space between words, none around)
+        ident = without_zero_fraction(without_text_marker(ident).str.replace_all(" ", "")).replace("", None)
     df = df.with_columns(_id=ident)
     missing = df.filter(pl.col("_id").is_null()).with_columns(reason_code=pl.lit("missing_id"))
     kept, dups = _split_duplicates(df.filter(pl.col("_id").is_not_null()), "_id", "duplicate_id", raw_cols)

@@ -1707,6 +1707,20 @@ def test_kpjs_apart_only_by_a_space_are_one_kpj(tmp_path):
     assert validate(res.accepted, "participants", suite_for("participants")).success
 
 
+def test_a_kpj_written_as_a_decimal_or_after_excel_s_text_marker_is_the_card(tmp_path):
+    """A roster column of cards that went through pandas as floats (`10026912105.0`) or an export
+    that marks numbers as text (`'10026912106`) kept that text as the KPJ: compared by its digits
+    with the card BPJS gave (`bpjs_exchange.held_among`), `100269121050` was never that card, and
+    a worker whose card lapsed stayed held as "accepted, not yet on the roster" instead of being
+    listed again. Two such forms of one card are one KPJ, shared."""
+    res = _peserta(tmp_path, '10026912105.0,6474015508900002,A,15-08-1990,BPU,NONAKTIF,"JKK,JKM",2026-10',
+                   "'10026912106,6474015508900003,B,15-08-1990,BPU,AKTIF,JKK,2026-10",
+                   "10026912107,6474015508900004,C,15-08-1990,BPU,AKTIF,JKK,2026-10",
+                   "'10026912107,6474015508900004,C,15-08-1990,BPU,NONAKTIF,JKK,2026-10")
+    assert res.accepted["KPJ"].to_list() == ["10026912105", "10026912106"]
+    assert res.quarantine.select("line", "reason_code").rows() == [(4, "duplicate_id"), (5, "duplicate_id")]
+
+
 def test_an_overlong_field_is_read_on_either_path(tmp_path):
     """The csv module's default limit (131,072 characters) stopped the run on one long field
     when the file took the slow path (here: a blank line)."""
