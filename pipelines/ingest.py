@@ -549,8 +549,7 @@ def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
     # `-1` (an export's "unknown") was desil 1, the poorest, and `0.5` desil 5. Only the decile's
     # own word before it (DESIL, DESIL KE, KE, D) and a label after it (`4 (EMPAT)`): any word or
     # sign read the number beside it, `Kuintil 2` (a quintile: desil 3-4) desil 2, `4%` desil 4,
-    # `< 4` desil 4 (an input review)
-    # A label's first word may not be a bound's (DESIL_BOUNDS)
+    # `< 4` desil 4 (an input review); nor a label whose first word makes it a bound (DESIL_BOUNDS)
     desil_text = without_zero_fraction(without_text_marker(pl.col("DESIL"))).str.to_uppercase()
     bound = desil_text.str.extract(DESIL_TEXT, 2).str.extract(r"^\(?\s*([A-Z]+)", 1).is_in(DESIL_BOUNDS)
     desil = pl.when(~bound.fill_null(False)).then(desil_text.str.extract(DESIL_TEXT, 1).cast(pl.Int8, strict=False))
