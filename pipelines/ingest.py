@@ -120,9 +120,10 @@ _NO_VALUE = list(NO_VALUE)
 
 
 def _code_label(col: str) -> pl.Expr:
-    """A roster code's label (:func:`_label`: null for NULL, #N/A), null also when only dashes
-    or dots are written, as :func:`_written` reads a code or a decile: SEGMEN "NULL" or "-" was
-    kept and shown beside segmen_unknown, PROGRAM "NULL" an unknown programme."""
+    """A coded field's label (:func:`_label`: null for NULL, #N/A), null also when only dashes
+    or dots are written, as :func:`_written` reads a code or a decile (the roster's codes, an
+    occupation): SEGMEN "NULL" or "-" was kept and shown beside segmen_unknown, PROGRAM "NULL"
+    an unknown programme."""
     key = _label(col)
     return pl.when(~key.str.contains(r"^[-.]*$")).then(key)
 
@@ -342,7 +343,9 @@ def _record_birth_dates(d: pl.DataFrame) -> pl.DataFrame:
 def _penduduk_fields(df: pl.DataFrame, today: date) -> pl.DataFrame:
     occ = occupation_lookup()
     prefixes = kecamatan_codes()
-    job_raw = _label("JENIS_PKRJN")
+    # (a dash alone is nothing written, as in a code: it was occupation_unknown, "not a SIAK
+    # code" on the kelurahan's list, where an empty one is "pekerjaan kosong")
+    job_raw = _code_label("JENIS_PKRJN")
     by_label = job_raw.replace_strict(occ, default=None, return_dtype=pl.Int16)
     # a code and its label together (_code_and_label): the code when the label is that code's (a
     # code and another's label stays unknown), and zeros before a code ("008") padding. Each was
@@ -504,6 +507,9 @@ def _split_ids(df: pl.DataFrame, id_col: str, raw_cols: list[str], compact: bool
     ident = _text(id_col)
     if compact:  # (_text: one space between words, none around)
         ident = without_zero_fraction(without_text_marker(ident).str.replace_all(" ", "")).replace("", None)
+    # an export's placeholder for no id (a dash, zeros, dots) is none: a KPJ "-" was a card, and
+    # several were all quarantined as duplicate_id, as if two records claimed one card
+    ident = pl.when(~ident.str.contains(r"^[-./0]*$")).then(ident)
     df = df.with_columns(_id=ident)
     missing = df.filter(pl.col("_id").is_null()).with_columns(reason_code=pl.lit("missing_id"))
     kept, dups = _split_duplicates(df.filter(pl.col("_id").is_not_null()), "_id", "duplicate_id", raw_cols)
@@ -598,8 +604,9 @@ def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
     return IngestResult(accepted, quarantine, _stats(raw, accepted, quarantine))
 
 
-STATUS = {"AKTIF": "AKTIF", "NONAKTIF": "NONAKTIF", "NON AKTIF": "NONAKTIF", "NON-AKTIF": "NONAKTIF",
-          "TIDAK AKTIF": "NONAKTIF"}
+STATUS = {"AKTIF": "AKTIF", **dict.fromkeys(
+    ["NONAKTIF", "NON AKTIF", "NON-AKTIF", "NON_AKTIF", "TIDAK AKTIF", "TIDAK-AKTIF", "TIDAK_AKTIF", "TDK AKTIF",
+     "TDK. AKTIF", "TDK.AKTIF", "INAKTIF", "IN AKTIF", "IN-AKTIF"], "NONAKTIF")}
 
 # The segments by their codes and by their names as BPJS's documents write them, also after
 # "peserta" or "pekerja" (participant, worker): a roster of names was all segmen_unknown

@@ -1115,6 +1115,16 @@ def test_disability_none_as_forms_and_clerks_write_it(tmp_path, value, disabled,
     assert res.accepted.select("disabilitas", "flags").rows() == [(disabled, flags)]
 
 
+@pytest.mark.parametrize("job", ["-", "--", "."])
+def test_an_occupation_written_as_a_dash_is_none_written(tmp_path, job):
+    """A dash alone in JENIS_PKRJN was an occupation SIAK has no code for: the kelurahan's list
+    asked Disdukcapil to record "-" with its SIAK code. Nothing is written there, as a dash is
+    nothing in a code or a decile: occupation_missing ("pekerjaan kosong")."""
+    write_csv(tmp_path / "penduduk.csv", [row(job=job)])
+    res = clean_penduduk(read_extract(tmp_path, "penduduk"))
+    assert res.accepted.select("JENIS_PKRJN", "pekerjaan_kode", "flags").row(0) == (None, None, ["occupation_missing"])
+
+
 @pytest.mark.parametrize("error", ["#N/A", " #REF! ", "#VALUE!", "#DIV/0!", "#NAME?", "Err:502",
                                    "NULL", "null", "nan", "NaN", "None", "N/A", "(null)", "Tidak Diketahui"])
 def test_a_spreadsheet_error_or_an_export_s_no_value_is_nothing_written(tmp_path, error):
@@ -1719,6 +1729,35 @@ def test_a_kpj_written_as_a_decimal_or_after_excel_s_text_marker_is_the_card(tmp
                    "'10026912107,6474015508900004,C,15-08-1990,BPU,NONAKTIF,JKK,2026-10")
     assert res.accepted["KPJ"].to_list() == ["10026912105", "10026912106"]
     assert res.quarantine.select("line", "reason_code").rows() == [(4, "duplicate_id"), (5, "duplicate_id")]
+
+
+@pytest.mark.parametrize("placeholder", ["-", "0", "000", "--", ".", "0.0"])
+def test_an_id_written_as_a_placeholder_is_no_id(tmp_path, placeholder):
+    """An export writes a dash or zeros where it has no card number: each such KPJ was a card,
+    and two of them were both quarantined as `duplicate_id`, as if two records claimed one card.
+    They are records without an id (`missing_id`), as an empty KPJ is; so is a welfare ID_DTSEN
+    so written."""
+    res = _peserta(tmp_path, f'{placeholder},6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10',
+                   f'{placeholder},6474015508900003,B,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10',
+                   '10026912105,6474015508900004,C,15-08-1990,BPU,AKTIF,"JKK,JKM",2026-10')
+    assert res.accepted["KPJ"].to_list() == ["10026912105"]
+    assert res.quarantine.select("line", "reason_code").rows() == [(2, "missing_id"), (3, "missing_id")]
+    (tmp_path / "dtsen.csv").write_text("ID_DTSEN,NIK,NAMA,TGL_LHR,KODE_KEL,DESIL\n"
+                                        f"{placeholder},6474015508900002,A,15-08-1990,6474011001,3\n"
+                                        "D1,6474015508900003,B,15-08-1990,6474011001,3\n")
+    welfare = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert welfare.accepted["ID_DTSEN"].to_list() == ["D1"]
+    assert welfare.quarantine.select("line", "reason_code").rows() == [(2, "missing_id")]
+
+
+@pytest.mark.parametrize("value", ["TDK AKTIF", "Tdk. Aktif", "INAKTIF", "In-Aktif", "TIDAK_AKTIF", "NON_AKTIF",
+                                   "TDK AKTIF (BPU)"])
+def test_inactive_written_short_is_nonaktif(tmp_path, value):
+    """`TDK AKTIF` (TIDAK shortened, as Indonesian forms write it) and `INAKTIF` were
+    status_unknown: the worker was not counted protected either way, but flagged as unreadable
+    on every such row. They are NONAKTIF."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,{value},"JKK,JKM",2026-10')
+    assert res.accepted.select("STATUS", _protected(), "flags").row(0) == ("NONAKTIF", False, [])
 
 
 def test_an_overlong_field_is_read_on_either_path(tmp_path):
