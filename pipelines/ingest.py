@@ -660,15 +660,21 @@ PROGRAM_NAMES = [(r"JAMINAN\s+KECELAKAAN\s+KERJA", "JKK"), (r"JAMINAN\s+KEMATIAN
                  (r"JAMINAN\s+HARI\s+TUA", "JHT"), (r"JAMINAN\s+PENSIUN", "JP"),
                  (r"JAMINAN\s+KEHILANGAN\s+PEKERJAAN", "JKP")]
 # Words in PROGRAM that say whether (or how) a programme is held, not which: yes and no, not,
-# without, except, not yet, active and inactive; and that it lapsed: in arrears, expired,
-# revoked, cancelled, ended, stopped, blocked, suspended, pending, left, deceased (each was an
-# unknown name beside the programmes, held: "JKK, JKM (TUNGGAKAN)" protected the worker)
+# without, except, not yet, active and inactive (every word STATUS reads as NONAKTIF: INAKTIF
+# there was NONAKTIF and here an unknown name, held); and that it lapsed: in arrears or late,
+# expired, revoked, cancelled, rejected, ended, terminated, stopped, closed, blocked, frozen,
+# suspended, deactivated, pending, left, deceased (each was an unknown name beside the
+# programmes, held: "JKK, JKM (TUNGGAKAN)" or "(DIHENTIKAN)" protected the worker)
 PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN", "TANPA", "NON", "KECUALI",
-                       "BELUM", "AKTIF", "NONAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF",
-                       "TUNGGAKAN", "MENUNGGAK", "NUNGGAK", "TERTUNGGAK", "EXPIRED", "KADALUARSA", "KADALUWARSA",
+                       "BELUM", "AKTIF", "NONAKTIF", "INAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF",
+                       "TUNGGAKAN", "MENUNGGAK", "NUNGGAK", "TERTUNGGAK", "TELAT", "TERLAMBAT", "OVERDUE", "UNPAID",
+                       "EXPIRED", "KADALUARSA", "KADALUWARSA",
                        "KEDALUARSA", "KEDALUWARSA", "HABIS", "DICABUT", "CABUT", "BATAL", "DIBATALKAN", "CANCELLED",
-                       "CANCELED", "BERAKHIR", "STOP", "BLOKIR", "DIBLOKIR", "TERBLOKIR", "SUSPEND", "SUSPENDED",
-                       "PENDING", "KELUAR", "MENINGGAL", "WAFAT", "ACTIVE", "INACTIVE", "LAPSED"]
+                       "CANCELED", "DITOLAK", "REJECTED", "BERAKHIR", "DIAKHIRI", "TERMINATED", "TERMINASI", "STOP",
+                       "DIHENTIKAN", "TERHENTI", "PUTUS", "TUTUP", "DITUTUP", "CLOSED", "BLOKIR", "DIBLOKIR",
+                       "TERBLOKIR", "BEKU", "DIBEKUKAN", "SUSPEND", "SUSPENDED", "DITANGGUHKAN", "DINONAKTIFKAN",
+                       "NONACTIVE", "DEACTIVATED", "PENDING", "KELUAR", "MENINGGAL", "WAFAT", "ACTIVE", "INACTIVE",
+                       "LAPSED"]
 
 
 # The last month paid: YYYY-MM or YYYY/MM, also as a date (a day, and a time: an XLSX date cell,

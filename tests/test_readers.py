@@ -948,6 +948,30 @@ def test_a_programme_written_lapsed_is_not_read_as_held(tmp_path, value, held):
         held, held.startswith("JKK,JKM"), ["program_unknown"])
 
 
+@pytest.mark.parametrize("value", [
+    "JKK, JKM (INAKTIF)", "JKK,JKM (DINONAKTIFKAN)", "JKK,JKM (NONACTIVE)", "JKK, JKM (DIHENTIKAN)",
+    "JKK, JKM (TERMINATED)", "JKK,JKM PUTUS", "JKK,JKM (DITUTUP)", "JKK,JKM (CLOSED)", "JKK,JKM (DITOLAK)",
+    "JKK,JKM (OVERDUE)", "JKK,JKM (TELAT)", "JKK,JKM (DIBEKUKAN)", "JKK,JKM (DITANGGUHKAN)"])
+def test_a_programme_written_inactive_or_ended_in_other_words_is_not_read_as_held(tmp_path, value):
+    """STATUS reads INAKTIF as NONAKTIF, and NONAKTIF in PROGRAM holds none; INAKTIF there was an
+    unknown name, the programmes held and the worker protected. So were the lapse words the list
+    lacked (deactivated, stopped, terminated, cut off, closed, rejected, overdue, late, frozen,
+    deferred). None is held; flagged all the same."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,AKTIF,"{value}",2026-10')
+    assert res.accepted.select("PROGRAM", _protected(), "flags").row(0) == ("", False, ["program_unknown"])
+
+
+def test_every_word_status_reads_as_nonaktif_is_a_state_word_in_program():
+    """A status word in PROGRAM is read as STATUS reads it: each of STATUS's NONAKTIF forms holds
+    a word of PROGRAM_STATE_WORDS, so ``JKK, JKM (<it>)`` holds no programme."""
+    import re
+
+    from pipelines.ingest import PROGRAM_STATE_WORDS, STATUS
+
+    assert [form for form, status in STATUS.items() if status == "NONAKTIF"
+            and not set(re.findall(r"[A-Z]+", form)) & set(PROGRAM_STATE_WORDS)] == []
+
+
 def test_a_programme_by_its_full_name_is_its_code(tmp_path):
     """"Jaminan Kecelakaan Kerja, Jaminan Kematian" (as BPJS's documents name them) held no
     programme: the insured worker was flagged program_unknown and listed as a candidate."""
