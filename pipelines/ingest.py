@@ -677,14 +677,21 @@ PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN"
                        "LAPSED"]
 
 
-# The last month paid: YYYY-MM or YYYY/MM, also as a date (a day, and a time: an XLSX date cell,
-# a database's timestamp), YYYYMM, MM/YYYY or MM-YYYY; nothing else in the field. Each with the
-# groups of its year and month
+# The last month paid: YYYY-MM or YYYY/MM, also as a date (a day, and a time with its zone or
+# none: an XLSX date cell, a database's timestamp, an API's 2026-10-31T00:00:00Z), YYYYMM, MM/YYYY
+# or MM-YYYY; nothing else in the field. Each with the groups of its year and month. (A zone, or
+# a day without its zero, was read by the first seven characters, and then blth_invalid.)
+_BLTH_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
 BLTH_MONTHS = (
-    (r"^([0-9]{4})[-/]([0-9]{2})(?:[-/](?:0[1-9]|[12][0-9]|3[01])(?:[ T][0-9]{1,2}:[0-9]{2}"
-     r"(?::[0-9]{2}(?:\.[0-9]+)?)?)?)?$", 1, 2),
+    (r"^([0-9]{4})[-/]([0-9]{2})(?:[-/](?:0?[1-9]|[12][0-9]|3[01])(?:" + _BLTH_TIME
+     + r"(?:\s*(?:Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?))?)?)?$", 1, 2),
     (r"^([0-9]{4})([0-9]{2})$", 1, 2),
     (r"^([0-9]{2})[-/]([0-9]{4})$", 2, 1))
+# a date with a time in UTC from 15:00 on: its day is the next one at UTC+9, as a birth date's
+# (pipelines.dates) and a typed UTC timestamp's are; Spark writes Bontang's 1 November as
+# 2026-10-31T16:00:00Z, and its month is November
+BLTH_UTC_EVENING = (r"^([0-9]{4}[-/][0-9]{2}[-/][0-9]{1,2})[ T](?:1[5-9]|2[0-3]):[0-9]{2}"
+                    r"(?::[0-9]{2}(?:\.[0-9]+)?)?\s*(?:Z|UTC|GMT|[+-]00(?::?00)?)$")
 
 
 def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
@@ -714,7 +721,10 @@ def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
     blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
     # the whole value a month (BLTH_MONTHS): read by its first seven characters, 2026-11/2026-12 (two
     # months), 2026-10X or 2026-100 were 2026-10, unflagged (an input review)
-    blth_norm = pl.coalesce([blth.str.extract(p, y) + "-" + blth.str.extract(p, m) for p, y, m in BLTH_MONTHS])
+    evening_day = blth.str.extract(BLTH_UTC_EVENING, 1).str.replace_all("/", "-").str.to_date("%Y-%m-%d", strict=False)
+    blth_next_day = (evening_day + pl.duration(days=1)).dt.strftime("%Y-%m")
+    blth_norm = pl.coalesce([blth_next_day,
+                             *(blth.str.extract(p, y) + "-" + blth.str.extract(p, m) for p, y, m in BLTH_MONTHS)])
     segmen = _code_label("SEGMEN")
     # the coded fields and the date once per distinct value (as in clean_dtsen)
     claimed = _by_value(_claimed_nik(kept), {

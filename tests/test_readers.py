@@ -869,6 +869,24 @@ def test_a_last_paid_month_with_more_written_after_it_is_flagged(tmp_path, value
     assert res.accepted.select("BLTH_AKHIR_IURAN", "flags").row(0) == (month, [] if month else ["blth_invalid"])
 
 
+@pytest.mark.parametrize("value,month", [
+    ("2026-10-31T00:00:00Z", "2026-10"), ("2026-10-31T00:00:00.000Z", "2026-10"),
+    ("2026-10-01T00:00:00+08:00", "2026-10"), ("2026-10-31 00:00:00+00:00", "2026-10"),
+    ("2026-10-31 00:00:00 UTC", "2026-10"), ("2026-10-31 00:00:00 +0700", "2026-10"), ("2026-10-1", "2026-10"),
+    # Bontang's midnight of 1 November in UTC, as Spark writes it: November, as a typed timestamp reads
+    ("2026-10-31T16:00:00.000Z", "2026-11"), ("2026-12-31T15:00:00Z", "2027-01"), ("2026-10-31T16:00:00+08:00", "2026-10"),
+    # a zone is read after a time only, as in a birth date
+    ("2026-10-31Z", None), ("2026-10-31T00:00:00 WIB X", None)])
+def test_a_last_paid_month_as_a_timestamp_with_its_zone_is_read(tmp_path, value, month):
+    """Read by its first seven characters, a timestamp with its zone (`2026-10-31T00:00:00Z`, as
+    an API's JSON or Spark writes one) or a day without its zero (`2026-10-1`) was its month; read
+    only as a whole month or date, every such row was blth_invalid and its month lost. A time in
+    UTC is read at UTC+9, as a birth date's is (`pipelines.dates`), and as a typed UTC timestamp
+    already was: 16:00 UTC on 31 October is 1 November in Indonesia."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK,JKM",{value}')
+    assert res.accepted.select("BLTH_AKHIR_IURAN", "flags").row(0) == (month, [] if month else ["blth_invalid"])
+
+
 def test_an_old_excel_workbook_is_named_where_no_extract_is_found(tmp_path):
     """A penduduk.xls (Excel 97-2003) was "no penduduk extract", beside the file."""
     (tmp_path / "penduduk.xls").write_bytes(b"\xd0\xcf\x11\xe0")
