@@ -545,6 +545,10 @@ DESIL_TEXT = r"^\s*(?:(?:DESIL(?:\s*KE)?|KE|D)[\s.:\-]*)?([0-9]+)\s*(\(?[A-Z][A-
 DESIL_BOUNDS = ["KE", "KEATAS", "KEBAWAH", "ATAS", "BAWAH", "LEBIH", "KURANG", "ATAU", "SAMPAI", "HINGGA", "SD",
                 "DAN", "MAKS", "MAKSIMAL", "MAKSIMUM", "MIN", "MINIMAL", "MINIMUM", "PLUS", "MAX", "AND", "OR",
                 "ABOVE", "BELOW", "OVER", "UNDER", "UP", "TO", "MORE", "LESS"]
+# Of them, those a label may also begin with (KURANG MAMPU, poor; BAWAH GARIS KEMISKINAN, below the
+# poverty line; LEBIH SEJAHTERA): a bound only when no other word follows them ("4 LEBIH", "4 KE
+# ATAS"). Read by its first word alone, "1 (Kurang Mampu)" was desil_invalid, ranked after desil 10
+DESIL_LABEL_WORDS = ["ATAS", "BAWAH", "LEBIH", "KURANG", "ABOVE", "BELOW", "OVER", "UNDER", "MORE", "LESS"]
 
 
 def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
@@ -557,7 +561,10 @@ def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
     # sign read the number beside it, `Kuintil 2` (a quintile: desil 3-4) desil 2, `4%` desil 4,
     # `< 4` desil 4 (an input review); nor a label whose first word makes it a bound (DESIL_BOUNDS)
     desil_text = without_zero_fraction(without_text_marker(pl.col("DESIL"))).str.to_uppercase()
-    bound = desil_text.str.extract(DESIL_TEXT, 2).str.extract(r"^\(?\s*([A-Z]+)", 1).is_in(DESIL_BOUNDS)
+    label_words = desil_text.str.extract(DESIL_TEXT, 2).str.extract_all(r"[A-Z]+")
+    first = label_words.list.first()
+    bound = first.is_in(DESIL_BOUNDS) & (~first.is_in(DESIL_LABEL_WORDS)
+                                         | label_words.list.eval(pl.element().is_in(DESIL_BOUNDS)).list.all())
     desil = pl.when(~bound.fill_null(False)).then(desil_text.str.extract(DESIL_TEXT, 1).cast(pl.Int8, strict=False))
     # (see _digits), of a kab/kota the Kemendagri table has, its kelurahan part beginning with 1
     # (kelurahan), 2 (desa) or 3 (desa adat) as NO_KEL's must: 6472010001 was kept unflagged
