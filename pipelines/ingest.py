@@ -666,22 +666,18 @@ def _status(key: pl.Expr) -> pl.Expr:
 PROGRAM_NAMES = [(r"JAMINAN\s+KECELAKAAN\s+KERJA", "JKK"), (r"JAMINAN\s+KEMATIAN", "JKM"),
                  (r"JAMINAN\s+HARI\s+TUA", "JHT"), (r"JAMINAN\s+PENSIUN", "JP"),
                  (r"JAMINAN\s+KEHILANGAN\s+PEKERJAAN", "JKP")]
-# Words in PROGRAM that say whether (or how) a programme is held, not which: yes and no, not,
-# without, except, not yet, active and inactive (every word STATUS reads as NONAKTIF: INAKTIF
-# there was NONAKTIF and here an unknown name, held); and that it lapsed: in arrears or late,
-# expired, revoked, cancelled, rejected, ended, terminated, stopped, closed, blocked, frozen,
-# suspended, deactivated, pending, left, deceased (each was an unknown name beside the
-# programmes, held: "JKK, JKM (TUNGGAKAN)" or "(DIHENTIKAN)" protected the worker)
-PROGRAM_STATE_WORDS = ["Y", "N", "YA", "T", "YES", "NO", "TIDAK", "TDK", "BUKAN", "TANPA", "NON", "KECUALI",
-                       "BELUM", "AKTIF", "NONAKTIF", "INAKTIF", "PASIF", "BERHENTI", "TIDAKAKTIF",
-                       "TUNGGAKAN", "MENUNGGAK", "NUNGGAK", "TERTUNGGAK", "TELAT", "TERLAMBAT", "OVERDUE", "UNPAID",
-                       "EXPIRED", "KADALUARSA", "KADALUWARSA",
-                       "KEDALUARSA", "KEDALUWARSA", "HABIS", "DICABUT", "CABUT", "BATAL", "DIBATALKAN", "CANCELLED",
-                       "CANCELED", "DITOLAK", "REJECTED", "BERAKHIR", "DIAKHIRI", "TERMINATED", "TERMINASI", "STOP",
-                       "DIHENTIKAN", "TERHENTI", "PUTUS", "TUTUP", "DITUTUP", "CLOSED", "BLOKIR", "DIBLOKIR",
-                       "TERBLOKIR", "BEKU", "DIBEKUKAN", "SUSPEND", "SUSPENDED", "DITANGGUHKAN", "DINONAKTIFKAN",
-                       "NONACTIVE", "DEACTIVATED", "PENDING", "KELUAR", "MENINGGAL", "WAFAT", "ACTIVE", "INACTIVE",
-                       "LAPSED"]
+# Words beside the programmes that say nothing of them: joining words, the form's own words
+# (programme, package, participant, BPJS Ketenagakerjaan), a segment, paid up. Any other word
+# may say whether or how they are held (`JKK:Y,JKM:N`, `BUKAN JKK`, `TANPA JKM`, `(NONAKTIF)`,
+# `(TUNGGAKAN)`, `(DIHENTIKAN)`, `(KLAIM)`): none is held then, flagged program_unknown, and the
+# worker stays a candidate to be checked, as a STATUS with another word beside it stays unread.
+# Such words were looked for by a list of them, and each one it lacked left the programmes held
+# and the worker protected (INAKTIF, DIHENTIKAN, TERMINATED, KLAIM, PINDAH: three reviews).
+PROGRAM_NEUTRAL_WORDS = ["DAN", "AND", "SERTA", "PLUS", "PROGRAM", "PAKET", "PESERTA", "BPJS", "BPJSTK", "TK",
+                         "KETENAGAKERJAAN", "PU", "BPU", "JAKON", "PMI", "LUNAS"]
+# programmes Lindungi does not read, beside the ones it does: health (JKN, and JPK before BPJS
+# Kesehatan). An unknown programme, flagged, the others held
+PROGRAM_OTHERS = ["JKN", "JPK"]
 
 
 # The last month paid: YYYY-MM or YYYY/MM, also as a date (a day, and a time with its zone or
@@ -722,8 +718,9 @@ def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
     for words, code in PROGRAM_NAMES:  # a programme by its full name is its code
         program_text = program_text.str.replace_all(words, code)
     program_words = program_text.str.extract_all(r"[A-Z]+")
+    readable = [*PROGRAMS, *PROGRAM_OTHERS, *PROGRAM_NEUTRAL_WORDS]
     program_unreadable = (program_text.str.contains(r"[0-9]")
-                        | program_words.list.eval(pl.element().is_in(PROGRAM_STATE_WORDS)).list.any())
+                          | ~program_words.list.eval(pl.element().is_in(readable)).list.all())
     progs = pl.when(~program_unreadable).then(program_words)
     blth = without_text_marker(without_invisible(pl.col("BLTH_AKHIR_IURAN"))).str.strip_chars()
     # the whole value a month (BLTH_MONTHS): read by its first seven characters, 2026-11/2026-12 (two
@@ -741,8 +738,7 @@ def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
         "STATUS": {"_status": _status(_code_label("STATUS"))},
         "PROGRAM": {
             "_progs": progs.list.eval(pl.element().filter(pl.element().is_in(list(PROGRAMS)))).list.unique(),
-            "_unknown_prog": (progs.list.eval(pl.element().filter(~pl.element().is_in(list(PROGRAMS)))).list.len() > 0)
-            | program_unreadable,
+            "_unknown_prog": progs.list.eval(pl.element().is_in(PROGRAM_OTHERS)).list.any() | program_unreadable,
         },
         "BLTH_AKHIR_IURAN": {
             # a month 01-12 (2026-13 and 2026-00 were months: an adversarial review)

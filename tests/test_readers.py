@@ -939,15 +939,15 @@ def test_a_programme_written_with_a_number_is_not_read_as_held(tmp_path):
 def test_a_programme_written_with_whether_it_is_held_is_not_read_as_held(tmp_path):
     """As a number, a word saying whether a programme is held (`JKK:Y,JKM:N`, `BUKAN JKK, JKM`,
     `JKK & JKM (NONAKTIF)`) was flagged program_unknown with its names still held: JKM:N
-    protected the worker (an input review). None is held; a joining word (`JKK dan JKM`) is no
-    such word."""
+    protected the worker (an input review). None is held; a joining word (`JKK dan JKM`) says
+    nothing of them: held, and no flag."""
     res = _peserta(tmp_path, '1,6474015508900002,A,15-08-1990,BPU,AKTIF,"JKK:Y,JKM:N",2026-10',
                    '2,6474015508900003,B,15-08-1990,BPU,AKTIF,"BUKAN JKK, JKM",2026-10',
                    "3,6474015508900004,C,15-08-1990,BPU,AKTIF,JKK & JKM (NONAKTIF),2026-10",
                    "4,6474015508900005,D,15-08-1990,BPU,AKTIF,JKK dan JKM,2026-10")
     assert res.accepted.select("PROGRAM", _protected(), "flags").rows() == [
         ("", False, ["program_unknown"]), ("", False, ["program_unknown"]), ("", False, ["program_unknown"]),
-        ("JKK,JKM", True, ["program_unknown"])]
+        ("JKK,JKM", True, [])]
 
 
 @pytest.mark.parametrize("value,held", [
@@ -955,16 +955,30 @@ def test_a_programme_written_with_whether_it_is_held_is_not_read_as_held(tmp_pat
     ("JKK,JKM (KADALUARSA)", ""), ("JKK,JKM HABIS", ""), ("JKK,JKM BATAL", ""), ("JKK,JKM (STOP)", ""),
     ("JKK,JKM (BERAKHIR)", ""), ("JKK,JKM (DIBLOKIR)", ""), ("JKK,JKM SUSPEND", ""), ("JKK,JKM (INACTIVE)", ""),
     ("JKK,JKM (MENINGGAL)", ""), ("JKK,JKM KELUAR", ""), ("JKK,JKM (PENDING)", ""),
-    # a word that says no programme lapsed is still an unknown name only
-    ("JKK,JKM (LUNAS)", "JKK,JKM"), ("JKK dan JKM", "JKK,JKM"), ("JKK,JKM,JHT (OPSIONAL)", "JKK,JKM,JHT")])
+    # nor any other word: it may say so in words no list has
+    ("JKK,JKM (KLAIM)", ""), ("JKK,JKM (PINDAH)", ""), ("JKK,JKM (MASA TENGGANG)", ""), ("JKK,JKM,JHT (OPSIONAL)", ""),
+    ("JKK, JKM ATAU JHT", "")])
 def test_a_programme_written_lapsed_is_not_read_as_held(tmp_path, value, held):
     """A word saying the programmes lapsed (in arrears, expired, revoked, cancelled, ended,
     blocked, suspended, pending, left, deceased) was an unknown name: flagged program_unknown,
     the programmes still held and the worker protected. As `NONAKTIF` or `TIDAK` there, none is
-    held; flagged all the same."""
+    held; flagged all the same. So with any word that is neither a programme nor one that says
+    nothing of them (PROGRAM_NEUTRAL_WORDS): a list of lapse words always lacked one."""
     res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,AKTIF,"{value}",2026-10')
     assert res.accepted.select("PROGRAM", _protected(), "flags").row(0) == (
         held, held.startswith("JKK,JKM"), ["program_unknown"])
+
+
+@pytest.mark.parametrize("value,held,flags", [
+    ("JKK dan JKM", "JKK,JKM", []), ("JKK,JKM (LUNAS)", "JKK,JKM", []), ("Paket JKK + JKM", "JKK,JKM", []),
+    ("BPJS TK: JKK, JKM", "JKK,JKM", []), ("JKK, JKM (BPU)", "JKK,JKM", []), ("Program JKK serta JKM", "JKK,JKM", []),
+    # a programme Lindungi does not read (health): unknown, the others held
+    ("JKK, JKM, JKN", "JKK,JKM", ["program_unknown"]), ("JKK/JKM/JPK", "JKK,JKM", ["program_unknown"])])
+def test_a_programme_beside_words_that_say_nothing_of_it_is_held(tmp_path, value, held, flags):
+    """Joining words, the form's own words (programme, package, BPJS TK), a segment or LUNAS (paid
+    up) say nothing of the programmes: they are held, and the row is not flagged."""
+    res = _peserta(tmp_path, f'1,6474015508900002,A,15-08-1990,BPU,AKTIF,"{value}",2026-10')
+    assert res.accepted.select("PROGRAM", _protected(), "flags").row(0) == (held, True, flags)
 
 
 @pytest.mark.parametrize("value", [
@@ -980,15 +994,15 @@ def test_a_programme_written_inactive_or_ended_in_other_words_is_not_read_as_hel
     assert res.accepted.select("PROGRAM", _protected(), "flags").row(0) == ("", False, ["program_unknown"])
 
 
-def test_every_word_status_reads_as_nonaktif_is_a_state_word_in_program():
-    """A status word in PROGRAM is read as STATUS reads it: each of STATUS's NONAKTIF forms holds
-    a word of PROGRAM_STATE_WORDS, so ``JKK, JKM (<it>)`` holds no programme."""
-    import re
+def test_every_word_status_reads_as_nonaktif_holds_no_programme_beside_them(tmp_path):
+    """A status word in PROGRAM is read as STATUS reads it: ``JKK, JKM (<a NONAKTIF form>)`` holds
+    no programme (INAKTIF there was an unknown name, the programmes held)."""
+    from pipelines.ingest import STATUS
 
-    from pipelines.ingest import PROGRAM_STATE_WORDS, STATUS
-
-    assert [form for form, status in STATUS.items() if status == "NONAKTIF"
-            and not set(re.findall(r"[A-Z]+", form)) & set(PROGRAM_STATE_WORDS)] == []
+    forms = [form for form, status in STATUS.items() if status == "NONAKTIF"]
+    res = _peserta(tmp_path, *(f'{i},64740155089{i:05d},A,15-08-1990,BPU,AKTIF,"JKK, JKM ({form})",2026-10'
+                               for i, form in enumerate(forms, 1)))
+    assert res.accepted["PROGRAM"].to_list() == [""] * len(forms)
 
 
 def test_a_programme_by_its_full_name_is_its_code(tmp_path):
