@@ -710,9 +710,9 @@ def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
     # the programme names; a number among them (JKK=1;JKM=0, JKK(1),JKM(0)) says something of
     # each that no one can read (held or not, a count): none is held then, and the row is flagged
     # program_unknown. Its names were read and its numbers dropped: JKM=0 protected, unflagged.
-    # So with a word that says whether a programme is held (JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM
-    # (NONAKTIF)): flagged, its names were still held, and JKM:N protected the worker
-    # (nothing when what is written is no value: NULL, #N/A, a dash)
+    # So with any word but a programme's and those that say nothing of them (PROGRAM_NEUTRAL_WORDS:
+    # JKK:Y,JKM:N; BUKAN JKK, JKM; JKK & JKM (NONAKTIF) were flagged, the names still held, and
+    # JKM:N protected the worker). Nothing when what is written is no value (NULL, #N/A, a dash)
     program_text = pl.when(_code_label("PROGRAM").is_not_null()).then(
         without_invisible(pl.col("PROGRAM")).str.to_uppercase())
     for words, code in PROGRAM_NAMES:  # a programme by its full name is its code
