@@ -574,7 +574,7 @@ def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
     # share a few thousand birth dates: the date's parse of every row was 0.2 s of 77k records)
     claimed = _by_value(_with_kk(_claimed_nik(kept)), {
         "TGL_LHR": _record_birth_dates,
-        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN")},
+        "JENIS_KLMIN": {"_sex": _sex("JENIS_KLMIN"), "_sex_raw": _written("JENIS_KLMIN")},
         "ALAMAT": {"_alamat": _text("ALAMAT")},  # (a household's records share it)
         # as written: an empty one is missing, not invalid (3,230 empty kelurahan codes of an
         # outside tester's extract were all "kode_kel_invalid")
@@ -597,6 +597,8 @@ def clean_dtsen(raw: RawExtract, today: date | None = None) -> IngestResult:
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
         *_dob_flags(today),
         _flag(pl.col("_dob_nik_day"), "tgl_lhr_nik_day"),
+        # a sex written and not read (X, LAKI-LAKI (P)) was null, unflagged, as an empty one
+        _flag(pl.col("_sex_raw").is_not_null() & pl.col("JENIS_KLMIN").is_null(), "sex_unknown"),
         _flag(pl.col("_desil_raw").is_null(), "desil_missing"),
         _flag(pl.col("_desil_raw").is_not_null() & pl.col("DESIL").is_null(), "desil_invalid"),
         _flag(pl.col("_kel_raw").is_null(), "kode_kel_missing"),

@@ -1817,6 +1817,20 @@ def test_inactive_written_short_is_nonaktif(tmp_path, value):
     assert res.accepted.select("STATUS", _protected(), "flags").row(0) == ("NONAKTIF", False, [])
 
 
+def test_a_welfare_sex_written_and_not_read_is_flagged(tmp_path):
+    """A welfare record's JENIS_KLMIN that none of the forms reads (`X`, `LAKI-LAKI (P)`) was
+    null and unflagged, as an empty one: now sex_unknown, as a resident's (not blocking)."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NAMA,TGL_LHR,JENIS_KLMIN,KODE_KEL,DESIL\n"
+        "D1,6474015508900002,A,15-08-1990,X,6474011001,3\n"
+        'D2,6474015508900003,B,15-08-1990,"LAKI-LAKI (P)",6474011001,3\n'
+        "D3,6474015508900004,C,15-08-1990,,6474011001,3\n"
+        "D4,6474015508900005,D,15-08-1990,Perempuan,6474011001,3\n")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen"))
+    assert res.accepted.select("JENIS_KLMIN", "flags").rows() == [
+        (None, ["sex_unknown"]), (None, ["sex_unknown"]), (None, []), ("P", [])]
+
+
 def test_an_overlong_field_is_read_on_either_path(tmp_path):
     """The csv module's default limit (131,072 characters) stopped the run on one long field
     when the file took the slow path (here: a blank line)."""
