@@ -59,10 +59,11 @@ class IngestResult:
 # resident to another kab/kota ("7A" was kab 07, "6A" province 06, "7e1" Balikpapan).
 CODE_TEXT = r"^'?([0-9]+|[0-9]{1,3}(?:[.,][0-9]{3})+)$"
 # KODE_KEL of a welfare record: also in the Kemendagri form's groups ("64.74.01.1001", some
-# joined: "6474.01.1001"), or a number's thousands ("6.474.011.001"). Not in other groups: BPS's
+# joined: "6474.01.1001"), or a number's thousands ("6.472.011.001", "6,472,011,001": as NO_KEL's
+# are read, CODE_TEXT; the comma was kode_kel_invalid). Not in other groups: BPS's
 # 2.2.3.3 ("64.74.011.001", kecamatan 011 and desa 001) is another code, and its digits were
 # read as Kemendagri's kecamatan 01 and kelurahan 1001 (DOMAIN.md: join on Kemendagri codes)
-KODE_KEL_TEXT = r"^'?(?:[0-9]{2}[ .\-]?[0-9]{2}[ .\-]?[0-9]{2}[ .\-]?[0-9]{4}|[0-9]{1,3}(?:\.[0-9]{3})+)$"
+KODE_KEL_TEXT = r"^'?(?:[0-9]{2}[ .\-]?[0-9]{2}[ .\-]?[0-9]{2}[ .\-]?[0-9]{4}|[0-9]{1,3}(?:[.,][0-9]{3})+)$"
 
 
 def _code_text(col: str, pattern: str = CODE_TEXT) -> pl.Expr:

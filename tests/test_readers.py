@@ -1549,6 +1549,19 @@ def test_a_welfare_kelurahan_code_that_is_no_code_is_flagged(tmp_path, kode_kel,
     assert res["KODE_KEL"].to_list() == [read] and ("kode_kel_invalid" in res["flags"][0]) == (read is None)
 
 
+def test_a_welfare_kelurahan_code_with_comma_thousands_is_read_as_a_resident_s(tmp_path):
+    """A number's thousands grouped by commas (an English-locale sheet) is read in a resident's
+    NO_KEL (CODE_TEXT); in a welfare KODE_KEL it was kode_kel_invalid, and the record's
+    kelurahan lost."""
+    (tmp_path / "dtsen.csv").write_text(
+        "ID_DTSEN,NIK,NO_KK,NAMA,TGL_LHR,JENIS_KLMIN,ALAMAT,KODE_KEL,DESIL\n"
+        'D1,6474015508900002,,SITI,15-08-1990,P,,"6,472,011,001",3\n'
+        'D2,6474015508900003,,SITI,15-08-1990,P,,"64,72,01,1001",3\n', encoding="utf-8")
+    res = clean_dtsen(read_extract(tmp_path, "dtsen")).accepted
+    assert res.select("KODE_KEL", pl.col("flags").list.contains("kode_kel_invalid")).rows() == [
+        ("6472011001", False), (None, True)]
+
+
 def test_an_empty_welfare_kelurahan_code_or_desil_is_missing_not_invalid(tmp_path):
     """Nothing written is missing; something written that is no code or decile is invalid (an
     outside tester's 3,230 empty kelurahan codes were all called invalid)."""
