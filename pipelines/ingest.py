@@ -643,8 +643,10 @@ def _segment(key: pl.Expr) -> pl.Expr:
 
 
 # a status and a segment beside it, in parentheses after it or apart by a mark, first or last
-# (split at the first mark and at the last: NON-AKTIF - BPU)
-_BESIDE = (r"^(.+?)\s*\(\s*(.+?)\s*\)$", r"^(.+?)\s*[-:/,]\s*(.+)$", r"^(.+)\s*[-:/,]\s*(.+?)$")
+# (split at the first mark and at the last: NON-AKTIF - BPU), or by a space (AKTIF BPU, split at
+# the first and at the last: NON AKTIF BPU)
+_BESIDE = (r"^(.+?)\s*\(\s*(.+?)\s*\)$", r"^(.+?)\s*[-:/,]\s*(.+)$", r"^(.+)\s*[-:/,]\s*(.+?)$",
+           r"^(\S+)\s+(.+)$", r"^(.+)\s+(\S+)$")
 
 
 def _status(key: pl.Expr) -> pl.Expr:

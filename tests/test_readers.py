@@ -1036,6 +1036,10 @@ def test_a_segment_by_its_full_name_is_its_code(tmp_path, value, segmen):
 @pytest.mark.parametrize("value,status", [
     ("AKTIF (BPU)", "AKTIF"), ("Aktif (Bukan Penerima Upah)", "AKTIF"), ("AKTIF - PU", "AKTIF"),
     ("BPU - AKTIF", "AKTIF"), ("AKTIF (BPU - Bukan Penerima Upah)", "AKTIF"), ("NON AKTIF (BPU)", "NONAKTIF"),
+    # apart by a space only
+    ("AKTIF BPU", "AKTIF"), ("BPU AKTIF", "AKTIF"), ("Aktif  PU", "AKTIF"), ("NON AKTIF BPU", "NONAKTIF"),
+    ("TIDAK AKTIF PU", "NONAKTIF"), ("BPU NON AKTIF", "NONAKTIF"), ("BELUM AKTIF BPU", None), ("AKTIF PU BPU", None),
+    ("AKTIF KEMBALI BPU", None), ("BPU AKTIF NONAKTIF", None), ("AKTIF (BPU) NONAKTIF", None), ("AKTIF BUKAN BPU", None),
     ("TIDAK AKTIF (PU)", "NONAKTIF"), ("NON-AKTIF - BPU", "NONAKTIF"), ("PU: NONAKTIF", "NONAKTIF"),
     # any other word beside it may say the worker is not covered now: unread, so not protected
     ("AKTIF (MENUNGGAK)", None), ("AKTIF S/D 2026-10", None), ("AKTIF (S/D 2026-10)", None), ("AKTIF KEMBALI", None),
