@@ -620,7 +620,8 @@ STATUS = {"AKTIF": "AKTIF", **dict.fromkeys(
 
 # The segments by their codes and by their names as BPJS's documents write them, also after
 # "peserta" or "pekerja" (participant, worker): a roster of names was all segmen_unknown
-SEGMENTS = {"PU": "PU", "BPU": "BPU", "JAKON": "JAKON", "PMI": "PMI",
+SEGMENT_CODES = ("PU", "BPU", "JAKON", "PMI")
+SEGMENTS = {**{code: code for code in SEGMENT_CODES},
             **{f"{who}{name}": code for name, code in (("PENERIMA UPAH", "PU"), ("BUKAN PENERIMA UPAH", "BPU"))
                for who in ("", "PESERTA ", "PEKERJA ")},
             "JASA KONSTRUKSI": "JAKON", "PEKERJA MIGRAN INDONESIA": "PMI"}
@@ -679,7 +680,7 @@ PROGRAM_NAMES = [(r"JAMINAN\s+KECELAKAAN\s+KERJA", "JKK"), (r"JAMINAN\s+KEMATIAN
 # Such words were looked for by a list of them, and each one it lacked left the programmes held
 # and the worker protected (INAKTIF, DIHENTIKAN, TERMINATED, KLAIM, PINDAH: three reviews).
 PROGRAM_NEUTRAL_WORDS = ["DAN", "AND", "SERTA", "PLUS", "PROGRAM", "PAKET", "PESERTA", "BPJS", "BPJSTK", "TK",
-                         "KETENAGAKERJAAN", "PU", "BPU", "JAKON", "PMI", "LUNAS"]
+                         "KETENAGAKERJAAN", *SEGMENT_CODES, "LUNAS"]
 # programmes Lindungi does not read, beside the ones it does: health (JKN, and JPK before BPJS
 # Kesehatan). An unknown programme, flagged, the others held
 PROGRAM_OTHERS = ["JKN", "JPK"]
@@ -767,7 +768,7 @@ def clean_peserta(raw: RawExtract, today: date | None = None) -> IngestResult:
         _flag(pl.col("_problem").is_not_null(), "nik_unusable"),
         *_dob_flags(today),
         _flag(pl.col("_dob_nik_day"), "tgl_lhr_nik_day"),
-        _flag(~pl.col("SEGMEN").is_in(["PU", "BPU", "JAKON", "PMI"]), "segmen_unknown"),
+        _flag(~pl.col("SEGMEN").is_in(SEGMENT_CODES), "segmen_unknown"),
         _flag(pl.col("STATUS").is_null(), "status_unknown"),
         _flag(pl.col("_unknown_prog"), "program_unknown"),
         _flag((pl.col("_progs").list.len().fill_null(0) == 0) & ~pl.col("_unknown_prog").fill_null(False),
