@@ -112,7 +112,8 @@ def _refuse(path: Path, folder: str, note_suffix: str, problems: list[str], summ
     by ``shown`` (its label) in the run."""
     dest = _file_away(path, folder)
     refusal_note(dest, note_suffix).write_text("\n".join(problems) + "\n", encoding="utf-8")
-    said = [p.replace(mask_file_name(path.name), shown) for p in problems[:50]]
+    starred = mask_file_name(path.name)
+    said = [p.replace(starred, shown) for p in problems[:50]]
     return dg.Failure(description=summary,
                       metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in said))})
 
@@ -183,8 +184,12 @@ def _folders_said(folders: list[tuple[str, str]]) -> str:
     folder may be named after a person (``2026-11/SITI AMINAH/``), and its name went into the
     sensor's log with only digit runs starred (a privacy review); a label of it would tell the
     person reading the warning no more than a count, as they look for it in the inbox anyway."""
-    shown = [repr(where + mask_file_name(name)) for where, name in folders if not any(c.isalpha() for c in name)]
-    hidden = [where for where, name in folders if any(c.isalpha() for c in name)]
+    shown, hidden = [], []
+    for where, name in folders:
+        if any(c.isalpha() for c in name):
+            hidden.append(where)
+        else:
+            shown.append(repr(where + mask_file_name(name)))
     if not hidden:
         return ", ".join(shown[:10])
     places = " in " + ", ".join(sorted(set(hidden))) if any(hidden) else ""
